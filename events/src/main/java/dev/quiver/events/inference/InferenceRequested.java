@@ -1,0 +1,14 @@
+package dev.quiver.events.inference;
+
+import java.util.List;
+
+/**
+ * Payload of {@code dev.quiver.inference.requested}.
+ *
+ * @param model   the model name
+ * @param version a model version; absent means the latest ready version
+ * @param inputs  every input the model declares
+ * @param outputs the outputs wanted; absent or empty means all of them
+ */
+public record InferenceRequested(String model, String version, List<TensorPayload> inputs, List<String> outputs) {
+}

@@ -1,0 +1,150 @@
+package dev.quiver.events;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import dev.quiver.events.inference.InferenceCompleted;
+import dev.quiver.events.inference.InferenceFailed;
+import dev.quiver.events.inference.InferenceRequested;
+import dev.quiver.events.inference.TensorPayload;
+import io.cloudevents.CloudEvent;
+import io.cloudevents.core.builder.CloudEventBuilder;
+import io.cloudevents.core.format.EventFormat;
+import io.cloudevents.core.provider.EventFormatProvider;
+import io.cloudevents.jackson.JsonFormat;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class EventCodecTest {
+
+    private static final URI SOURCE = URI.create("/quiver/tests");
+    private final EventCodec codec = new EventCodec(Clock.fixed(Instant.parse("2026-11-23T10:00:00Z"), ZoneOffset.UTC));
+
+    @Test
+    void everyCatalogTypeHasARecordAndASchema() {
+        assertThat(EventCatalog.types()).containsExactlyInAnyOrder(
+                EventTypes.INFERENCE_REQUESTED, EventTypes.INFERENCE_COMPLETED, EventTypes.INFERENCE_FAILED);
+        for (String type : EventCatalog.types()) {
+            assertThat(type).startsWith("dev.quiver.");
+            assertThat(EventCatalog.payloadOf(type)).isPresent();
+            assertThat(EventCodec.class.getResource(EventCatalog.schemaResource(type))).as(type).isNotNull();
+        }
+    }
+
+    @Test
+    void samplesOfEveryTypeValidateAgainstTheirSchemas() {
+        codec.validate(EventTypes.INFERENCE_REQUESTED, codec.toTree(request()));
+        codec.validate(EventTypes.INFERENCE_COMPLETED, codec.toTree(new InferenceCompleted("digits", "1",
+                List.of(new TensorPayload("output", "FP32", List.of(1L, 2L), floats(0.25, 0.75))))));
+        codec.validate(EventTypes.INFERENCE_FAILED, codec.toTree(new InferenceFailed("digits", null,
+                "inputs[0].shape: expected [-1, 64], got [1, 63]")));
+    }
+
+    @Test
+    void structuredModeRoundTripKeepsAttributesExtensionsAndPayload() {
+        CloudEvent event = codec.encode(EventTypes.INFERENCE_REQUESTED, SOURCE, request(),
+                Map.of(CorrelationExtensions.RUN_ID, "run42"));
+        EventFormat format = EventFormatProvider.getInstance().resolveFormat(JsonFormat.CONTENT_TYPE);
+        CloudEvent back = format.deserialize(format.serialize(event));
+
+        assertThat(back.getType()).isEqualTo(EventTypes.INFERENCE_REQUESTED);
+        assertThat(back.getSource()).isEqualTo(SOURCE);
+        assertThat(back.getId()).isEqualTo(event.getId());
+        assertThat(back.getTime()).isEqualTo(event.getTime());
+        assertThat(back.getExtension(CorrelationExtensions.RUN_ID)).isEqualTo("run42");
+        assertThat(codec.decode(back, InferenceRequested.class)).isEqualTo(request());
+    }
+
+    @Test
+    void binaryModeDataDecodesToTheSameRecord() {
+        byte[] body = codec.toJson(request());
+        CloudEvent event = CloudEventBuilder.v1().withId("1").withSource(SOURCE)
+                .withType(EventTypes.INFERENCE_REQUESTED).withDataContentType("application/json").withData(body)
+                .build();
+        assertThat(codec.decode(event, InferenceRequested.class)).isEqualTo(request());
+    }
+
+    @Test
+    void unknownPropertiesAreIgnoredSoProducersCanAddOptionalFields() {
+        String json = """
+                {"model":"digits","inputs":[{"name":"input","datatype":"FP32","shape":[1],"data":[1]}],
+                 "addedLater":{"anything":true}}""";
+        CloudEvent event = binary(EventTypes.INFERENCE_REQUESTED, json);
+        assertThat(codec.decode(event, InferenceRequested.class).model()).isEqualTo("digits");
+    }
+
+    @Test
+    void schemaViolationsNameEveryOffendingPath() {
+        String json = """
+                {"inputs":[{"name":"input","datatype":"FP16","shape":[-1],"data":[1]}]}""";
+        assertThatThrownBy(() -> codec.decode(binary(EventTypes.INFERENCE_REQUESTED, json), InferenceRequested.class))
+                .isInstanceOf(InvalidEventException.class)
+                .satisfies(e -> assertThat(((InvalidEventException) e).problems())
+                        .anySatisfy(p -> assertThat(p).contains("model"))
+                        .anySatisfy(p -> assertThat(p).contains("inputs[0].datatype"))
+                        .anySatisfy(p -> assertThat(p).contains("inputs[0].shape[0]")));
+    }
+
+    @Test
+    void unparseableDataAndMissingDataAreInvalidEvents() {
+        assertThatThrownBy(() -> codec.decode(binary(EventTypes.INFERENCE_REQUESTED, "{not json"),
+                InferenceRequested.class))
+                .isInstanceOf(InvalidEventException.class).hasMessageContaining("data: not valid JSON");
+        CloudEvent empty = CloudEventBuilder.v1().withId("1").withSource(SOURCE)
+                .withType(EventTypes.INFERENCE_REQUESTED).build();
+        assertThatThrownBy(() -> codec.decode(empty, InferenceRequested.class))
+                .isInstanceOf(InvalidEventException.class).hasMessageContaining("data: is missing");
+    }
+
+    @Test
+    void unknownTypeIsAnInvalidEvent() {
+        CloudEvent event = binary("com.example.other", "{}");
+        assertThatThrownBy(() -> codec.decode(event, InferenceRequested.class))
+                .isInstanceOf(InvalidEventException.class)
+                .hasMessageContaining("\"com.example.other\" is not a Quiver event type");
+    }
+
+    @Test
+    void extensionNamesMustBeLowerCaseAlphanumeric() {
+        assertThat(CorrelationExtensions.isValidName(CorrelationExtensions.CORRELATION_ID)).isTrue();
+        assertThat(CorrelationExtensions.isValidName(CorrelationExtensions.STEP_ID)).isTrue();
+        assertThat(CorrelationExtensions.isValidName(CorrelationExtensions.ATTEMPT)).isTrue();
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> codec.encode(EventTypes.INFERENCE_REQUESTED, SOURCE, request(),
+                        Map.of("runId", "x")))
+                .withMessageContaining("\"runId\" is not a CloudEvents name");
+    }
+
+    @Test
+    void payloadMustMatchTheTypeItIsSentAs() {
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> codec.encode(EventTypes.INFERENCE_COMPLETED, SOURCE, request(), Map.of()))
+                .withMessageContaining("carries InferenceCompleted, not InferenceRequested");
+    }
+
+    private static InferenceRequested request() {
+        return new InferenceRequested("digits", "1",
+                List.of(new TensorPayload("input", "FP32", List.of(1L, 2L), floats(1, 2))), List.of("output"));
+    }
+
+    private static CloudEvent binary(String type, String json) {
+        return CloudEventBuilder.v1().withId("1").withSource(SOURCE).withType(type)
+                .withDataContentType("application/json").withData(json.getBytes(StandardCharsets.UTF_8)).build();
+    }
+
+    private static com.fasterxml.jackson.databind.JsonNode floats(double... values) {
+        var array = JsonNodeFactory.instance.arrayNode();
+        for (double v : values) {
+            array.add(v);
+        }
+        return array;
+    }
+}
