@@ -1,0 +1,49 @@
+package dev.quiver.inference;
+
+import io.quarkus.runtime.configuration.MemorySize;
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+
+/** The inference function's settings (MicroProfile Config; each is also an environment variable). */
+@ConfigMapping(prefix = "quiver")
+public interface InferenceConfig {
+
+    /**
+     * The model repository folder, laid out {@code <model>/<version>/model.onnx} with an optional
+     * {@code <model>/config.json|yaml}. {@code QUIVER_MODEL_REPOSITORY}.
+     */
+    @WithDefault("models")
+    String modelRepository();
+
+    Inference inference();
+
+    interface Inference {
+
+        /** How often the repository is checked for new, changed and removed versions. */
+        @WithDefault("2s")
+        Duration pollInterval();
+
+        /** Largest request body accepted; larger ones get a 413. */
+        @WithDefault("64M")
+        MemorySize maxRequestSize();
+
+        /** The {@code Retry-After} sent with a 503 while a model is loading or not ready. */
+        @WithDefault("5s")
+        Duration notReadyRetryAfter();
+
+        Batching batching();
+    }
+
+    /** Defaults for models whose configuration does not set them. */
+    interface Batching {
+
+        /** Items merged into one run, for models whose inputs and outputs all have a dynamic first dimension. */
+        @WithDefault("32")
+        int maxBatchSize();
+
+        /** Longest a request waits for others to join its batch (only while more requests are arriving). */
+        @WithDefault("2ms")
+        Duration maxQueueDelay();
+    }
+}

@@ -1,0 +1,8 @@
+package dev.quiver.inference.batching;
+
+/** Told about every run a batcher makes; metrics implement it. */
+@FunctionalInterface
+public interface BatchObserver {
+
+    void batchRan(int items, int requests, FlushReason reason, long computeNanos);
+}

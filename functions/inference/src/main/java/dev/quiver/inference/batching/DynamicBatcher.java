@@ -1,0 +1,311 @@
+package dev.quiver.inference.batching;
+
+import dev.quiver.inference.InferenceException;
+import dev.quiver.inference.tensor.Tensor;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import org.jboss.logging.Logger;
+
+/**
+ * Merges concurrent requests for one model version into single ONNX Runtime runs and splits the results back.
+ *
+ * <p>A batch starts with the oldest queued request and takes every later request whose inputs have the same trailing
+ * dimensions, as long as the items fit the maximum batch size. It runs when it is full, when its oldest request has
+ * waited the maximum queue delay, or as soon as no other request for the model is arriving: callers announce a request
+ * with {@link #expect()} before they parse it, so an idle model never makes a lone request wait.
+ *
+ * <p>Each of the policy's instances is a thread that forms and runs batches; inputs are copied once into that
+ * thread's reusable direct buffers, which ONNX Runtime reads without another copy.
+ */
+public final class DynamicBatcher implements AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(DynamicBatcher.class);
+
+    private final String label;
+    private final BatchRunner runner;
+    private final BatchingPolicy policy;
+    private final BatchObserver observer;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition changed = lock.newCondition();
+    private final ArrayDeque<Pending> queue = new ArrayDeque<>();
+    private final AtomicInteger arriving = new AtomicInteger();
+    private final List<Thread> workers = new ArrayList<>();
+    private boolean closing;
+
+    public DynamicBatcher(String label, BatchRunner runner, BatchingPolicy policy, BatchObserver observer) {
+        this.label = label;
+        this.runner = runner;
+        this.policy = policy;
+        this.observer = observer;
+        for (int i = 0; i < policy.instances(); i++) {
+            Thread worker = Thread.ofPlatform().name("quiver-batcher-" + label + "-" + i).daemon()
+                    .unstarted(this::work);
+            workers.add(worker);
+        }
+        workers.forEach(Thread::start);
+    }
+
+    /** Announces a request that is being parsed; it must end in exactly one {@code submit} or {@code abandon}. */
+    public Arrival expect() {
+        arriving.incrementAndGet();
+        return new Arrival();
+    }
+
+    public BatchingPolicy policy() {
+        return policy;
+    }
+
+    /** A request announced to the batcher. */
+    public final class Arrival {
+        private final AtomicBoolean settled = new AtomicBoolean();
+
+        private Arrival() {
+        }
+
+        public CompletableFuture<InferenceResult> submit(InferenceJob job) {
+            Pending pending = new Pending(job, BatchKey.of(job), System.nanoTime(), new CompletableFuture<>());
+            lock.lock();
+            try {
+                settle();
+                if (closing) {
+                    pending.result.completeExceptionally(InferenceException.unavailable(
+                            "model " + label + " is unloading", java.time.Duration.ofSeconds(1)));
+                    return pending.result;
+                }
+                queue.addLast(pending);
+                changed.signalAll();
+            } finally {
+                lock.unlock();
+            }
+            return pending.result;
+        }
+
+        /** The announced request will not come (it was invalid); no batch should wait for it. */
+        public void abandon() {
+            lock.lock();
+            try {
+                settle();
+                changed.signalAll();
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        private void settle() {
+            if (settled.compareAndSet(false, true)) {
+                arriving.decrementAndGet();
+            }
+        }
+    }
+
+    /** Stops the workers once the queue is empty. Requests submitted afterwards fail as unavailable. */
+    @Override
+    public void close() {
+        lock.lock();
+        try {
+            closing = true;
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        for (Thread worker : workers) {
+            try {
+                worker.join(10_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    private void work() {
+        Map<String, ByteBuffer> staging = new HashMap<>();
+        List<Pending> batch = new ArrayList<>();
+        while (true) {
+            FlushReason reason;
+            lock.lock();
+            try {
+                while (queue.isEmpty()) {
+                    if (closing) {
+                        return;
+                    }
+                    changed.awaitUninterruptibly();
+                }
+                reason = formBatch(batch);
+            } finally {
+                lock.unlock();
+            }
+            try {
+                execute(batch, reason, staging);
+            } catch (RuntimeException | Error e) {
+                LOG.errorf(e, "model %s: batch of %d requests failed", label, batch.size());
+                InferenceException failure = InferenceException.internal("model " + label + " failed: " + e, e);
+                batch.forEach(pending -> pending.result.completeExceptionally(failure));
+            }
+            batch.clear();
+        }
+    }
+
+    /** Called with the lock held and a non-empty queue. */
+    private FlushReason formBatch(List<Pending> batch) {
+        Pending first = queue.pollFirst();
+        batch.add(first);
+        int items = first.job.items();
+        int max = policy.maxBatchSize();
+        if (!policy.merges() || items > max) {
+            return FlushReason.SINGLE;
+        }
+        long deadline = first.enqueuedNanos + policy.maxQueueDelay().toNanos();
+        while (true) {
+            boolean full = items == max;
+            Iterator<Pending> candidates = queue.iterator();
+            while (!full && candidates.hasNext()) {
+                Pending next = candidates.next();
+                if (next.key.equals(first.key)) {
+                    if (items + next.job.items() > max) {
+                        full = true;
+                    } else {
+                        candidates.remove();
+                        batch.add(next);
+                        items += next.job.items();
+                        full = items == max;
+                    }
+                }
+            }
+            if (full) {
+                return FlushReason.FULL;
+            }
+            if (arriving.get() == 0) {
+                return FlushReason.IDLE;
+            }
+            long wait = deadline - System.nanoTime();
+            if (wait <= 0) {
+                return FlushReason.DELAY;
+            }
+            try {
+                changed.awaitNanos(wait);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return FlushReason.DELAY;
+            }
+        }
+    }
+
+    private void execute(List<Pending> batch, FlushReason reason, Map<String, ByteBuffer> staging) {
+        long start = System.nanoTime();
+        int items = 0;
+        Set<String> outputs = new LinkedHashSet<>();
+        for (Pending pending : batch) {
+            items += pending.job.items();
+            outputs.addAll(pending.job.outputs());
+        }
+        Map<String, Tensor> results;
+        try {
+            results = runner.run(stage(batch, items, staging), outputs);
+        } catch (InferenceException e) {
+            if (batch.size() > 1 && e.kind() == InferenceException.Kind.INVALID_INPUT) {
+                // one request's values broke the run: run each alone so only that request fails
+                for (Pending pending : batch) {
+                    execute(List.of(pending), FlushReason.SINGLE, staging);
+                }
+                return;
+            }
+            batch.forEach(pending -> pending.result.completeExceptionally(e));
+            return;
+        } catch (Exception | LinkageError e) {
+            LOG.errorf(e, "model %s: run of %d items failed", label, items);
+            InferenceException failure = InferenceException.internal(
+                    "model " + label + " failed to run: " + e.getMessage(), e);
+            batch.forEach(pending -> pending.result.completeExceptionally(failure));
+            return;
+        }
+        long compute = System.nanoTime() - start;
+        observer.batchRan(items, batch.size(), reason, compute);
+        int offset = 0;
+        for (Pending pending : batch) {
+            Map<String, Tensor> own = new HashMap<>();
+            for (String name : pending.job.outputs()) {
+                Tensor output = results.get(name);
+                own.put(name, batch.size() == 1 ? output : rows(output, offset, pending.job.items(), items));
+            }
+            offset += pending.job.items();
+            pending.result.complete(new InferenceResult(own, items, start - pending.enqueuedNanos, compute));
+        }
+    }
+
+    /** Copies the batch's inputs, stacked along the first dimension, into this worker's direct buffers. */
+    private static Map<String, Tensor> stage(List<Pending> batch, int items, Map<String, ByteBuffer> staging) {
+        Map<String, Tensor> first = batch.getFirst().job.inputs();
+        Map<String, Tensor> stacked = new HashMap<>();
+        for (Map.Entry<String, Tensor> input : first.entrySet()) {
+            String name = input.getKey();
+            int bytes = 0;
+            for (Pending pending : batch) {
+                bytes += pending.job.inputs().get(name).data().remaining();
+            }
+            ByteBuffer buffer = staging.get(name);
+            if (buffer == null || buffer.capacity() < bytes) {
+                buffer = ByteBuffer.allocateDirect(Math.max(bytes, 4096)).order(ByteOrder.LITTLE_ENDIAN);
+                staging.put(name, buffer);
+            }
+            buffer.clear();
+            for (Pending pending : batch) {
+                buffer.put(pending.job.inputs().get(name).data().duplicate());
+            }
+            buffer.flip();
+            long[] shape = input.getValue().shape().clone();
+            if (batch.size() > 1) {
+                shape[0] = items;
+            }
+            stacked.put(name, new Tensor(name, input.getValue().datatype(), shape, buffer));
+        }
+        return stacked;
+    }
+
+    /** Rows {@code [offset, offset + count)} of an output whose first dimension is the batch's {@code items}. */
+    private static Tensor rows(Tensor output, int offset, int count, int items) {
+        if (output.shape().length == 0 || output.shape()[0] != items) {
+            throw InferenceException.internal("output " + output.name() + " has shape "
+                    + Arrays.toString(output.shape()) + ", which does not follow the batch of " + items, null);
+        }
+        int rowBytes = output.data().remaining() / items;
+        ByteBuffer slice = output.data().slice(offset * rowBytes, count * rowBytes);
+        ByteBuffer copy = ByteBuffer.allocate(slice.remaining()).order(ByteOrder.LITTLE_ENDIAN);
+        copy.put(slice).flip();
+        long[] shape = output.shape().clone();
+        shape[0] = count;
+        return new Tensor(output.name(), output.datatype(), shape, copy);
+    }
+
+    private record Pending(InferenceJob job, BatchKey key, long enqueuedNanos,
+                           CompletableFuture<InferenceResult> result) {
+    }
+
+    /** Requests merge when their inputs agree on everything but the first dimension. */
+    private record BatchKey(List<String> signature) {
+        static BatchKey of(InferenceJob job) {
+            List<String> parts = new ArrayList<>(job.inputs().size());
+            job.inputs().forEach((name, tensor) -> {
+                long[] shape = tensor.shape();
+                parts.add(name + tensor.datatype() + Arrays.toString(Arrays.copyOfRange(shape,
+                        Math.min(1, shape.length), shape.length)));
+            });
+            parts.sort(null);
+            return new BatchKey(parts);
+        }
+    }
+}

@@ -1,0 +1,13 @@
+package dev.quiver.inference.batching;
+
+/** Why a batch was run when it was. */
+public enum FlushReason {
+    /** The batch reached the model's maximum batch size, or the next request would not fit. */
+    FULL,
+    /** The oldest request waited the model's maximum queue delay. */
+    DELAY,
+    /** No other request was arriving for this model, so waiting could not make the batch larger. */
+    IDLE,
+    /** Batching is off for this model, or the request alone is larger than the maximum batch size. */
+    SINGLE
+}

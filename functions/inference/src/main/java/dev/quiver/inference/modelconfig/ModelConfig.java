@@ -1,0 +1,31 @@
+package dev.quiver.inference.modelconfig;
+
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * A model's complete serving configuration, after defaults.
+ *
+ * @param maxBatchSize   most items merged into one run; 0 means never merge
+ * @param batchingExplicit whether the file set {@code max_batch_size}: a default is dropped to 0 for a graph whose
+ *                       first dimensions are not all dynamic, an explicit value on such a graph is an error
+ * @param inputNames     ONNX input name to the name callers use, for the inputs that are renamed
+ * @param outputNames    ONNX output name to the name callers use, for the outputs that are renamed
+ */
+public record ModelConfig(
+        VersionPolicy versionPolicy,
+        int maxBatchSize,
+        boolean batchingExplicit,
+        Duration maxQueueDelay,
+        int instances,
+        int intraOpThreads,
+        int interOpThreads,
+        boolean spinning,
+        Map<String, String> inputNames,
+        Map<String, String> outputNames) {
+
+    public ModelConfig {
+        inputNames = Map.copyOf(inputNames);
+        outputNames = Map.copyOf(outputNames);
+    }
+}

@@ -1,0 +1,33 @@
+package dev.quiver.inference.modelconfig;
+
+import java.util.Map;
+
+/**
+ * A model's {@code config.json} or {@code config.yaml} as written: every field may be absent ({@code null}), in which
+ * case {@link ModelConfigDefaults} fills it in.
+ *
+ * <pre>
+ * version_policy: {latest: 2}          # or {specific: [1, 3]}, or all; default {latest: 1}
+ * max_batch_size: 32                   # items per ONNX Runtime run; 0 turns batching off
+ * max_queue_delay_ms: 2                # longest a request waits for others to join its batch
+ * instances: 1                         # ONNX Runtime runs of this model at once
+ * threads: {intra_op: 0, inter_op: 0, spinning: false}   # 0 lets ONNX Runtime decide
+ * inputs: {x: image}                   # ONNX input name -> name callers use
+ * outputs: {"softmax_0.tmp_0": probabilities}
+ * </pre>
+ */
+public record ModelConfigSpec(
+        VersionPolicy versionPolicy,
+        Integer maxBatchSize,
+        Double maxQueueDelayMs,
+        Integer instances,
+        Integer intraOpThreads,
+        Integer interOpThreads,
+        Boolean spinning,
+        Map<String, String> inputNames,
+        Map<String, String> outputNames) {
+
+    public static ModelConfigSpec empty() {
+        return new ModelConfigSpec(null, null, null, null, null, null, null, Map.of(), Map.of());
+    }
+}

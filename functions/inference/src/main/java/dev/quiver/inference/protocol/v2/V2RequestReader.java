@@ -1,0 +1,313 @@
+package dev.quiver.inference.protocol.v2;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.quiver.inference.InferenceException;
+import dev.quiver.inference.protocol.v2.V2InferenceRequest.RequestedOutput;
+import dev.quiver.inference.tensor.Datatype;
+import dev.quiver.inference.tensor.JsonTensorReader;
+import dev.quiver.inference.tensor.Tensor;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Parses an Open Inference Protocol v2 inference request, JSON only or with the binary tensor data extension (a JSON
+ * header of {@code Inference-Header-Content-Length} bytes followed by the raw little-endian tensors named by
+ * {@code binary_data_size} parameters, in input order).
+ *
+ * <p>Tensor data is decoded straight from the token stream into typed buffers; binary tensors are used in place.
+ * Unknown fields are refused, so a misspelt field gets an error instead of being silently ignored.
+ */
+public final class V2RequestReader {
+
+    private static final String TOP_LEVEL_FIELDS = "id, parameters, inputs, outputs";
+    private static final String INPUT_FIELDS = "name, shape, datatype, parameters, data";
+
+    private final ObjectMapper mapper;
+    private final JsonFactory factory;
+
+    public V2RequestReader(ObjectMapper mapper) {
+        this.mapper = mapper;
+        this.factory = mapper.getFactory();
+    }
+
+    /**
+     * @param body         the whole request body
+     * @param headerLength the {@code Inference-Header-Content-Length} header, or -1 when the body is all JSON
+     */
+    public V2InferenceRequest read(byte[] body, int headerLength) {
+        int jsonLength = headerLength < 0 ? body.length : headerLength;
+        if (jsonLength > body.length) {
+            throw InferenceException.invalidInput("Inference-Header-Content-Length: " + headerLength
+                    + " is larger than the body's " + body.length + " bytes");
+        }
+        try (JsonParser parser = factory.createParser(body, 0, jsonLength)) {
+            return read(parser, body, jsonLength);
+        } catch (JsonParseException e) {
+            throw InferenceException.malformedJson(e);
+        } catch (IOException e) {
+            throw InferenceException.invalidInput("request body: unreadable JSON: " + e.getMessage());
+        }
+    }
+
+    private V2InferenceRequest read(JsonParser parser, byte[] body, int jsonLength) throws IOException {
+        if (parser.nextToken() != JsonToken.START_OBJECT) {
+            throw InferenceException.invalidInput("request body: expected a JSON object with " + TOP_LEVEL_FIELDS);
+        }
+        String id = null;
+        Map<String, Object> parameters = Map.of();
+        List<PendingInput> pending = null;
+        List<RequestedOutput> outputs = List.of();
+        while (parser.nextToken() == JsonToken.FIELD_NAME) {
+            String field = parser.currentName();
+            parser.nextToken();
+            switch (field) {
+                case "id" -> id = text(parser, "id");
+                case "parameters" -> parameters = parameters(parser, "parameters");
+                case "inputs" -> pending = inputs(parser, jsonLength);
+                case "outputs" -> outputs = outputs(parser);
+                default -> throw InferenceException.invalidInput(field + ": unknown field; an inference request has "
+                        + TOP_LEVEL_FIELDS);
+            }
+        }
+        if (parser.nextToken() != null) {
+            throw InferenceException.invalidInput("request body: content after the JSON object");
+        }
+        if (pending == null) {
+            throw InferenceException.invalidInput("inputs: is required");
+        }
+        List<Tensor> inputs = resolve(pending, body, jsonLength);
+        boolean binaryOutputs = Boolean.TRUE.equals(parameters.get("binary_data_output"));
+        return new V2InferenceRequest(id, inputs, outputs, parameters, binaryOutputs);
+    }
+
+    private List<PendingInput> inputs(JsonParser parser, int jsonLength) throws IOException {
+        if (parser.currentToken() != JsonToken.START_ARRAY) {
+            throw InferenceException.invalidInput("inputs: expected an array of tensors");
+        }
+        List<PendingInput> inputs = new ArrayList<>();
+        while (parser.nextToken() != JsonToken.END_ARRAY) {
+            inputs.add(input(parser, "inputs[" + inputs.size() + "]", jsonLength));
+        }
+        if (inputs.isEmpty()) {
+            throw InferenceException.invalidInput("inputs: is empty; give every input of the model");
+        }
+        return inputs;
+    }
+
+    private PendingInput input(JsonParser parser, String path, int jsonLength) throws IOException {
+        if (parser.currentToken() != JsonToken.START_OBJECT) {
+            throw InferenceException.invalidInput(path + ": expected an object with " + INPUT_FIELDS);
+        }
+        PendingInput input = new PendingInput(path);
+        while (parser.nextToken() == JsonToken.FIELD_NAME) {
+            String field = parser.currentName();
+            parser.nextToken();
+            switch (field) {
+                case "name" -> input.name = text(parser, path + ".name");
+                case "shape" -> input.shape = shape(parser, path + ".shape");
+                case "datatype" -> input.datatype = datatype(parser, path + ".datatype");
+                case "parameters" -> input.binarySize = binarySize(parameters(parser, path + ".parameters"), path);
+                case "data" -> {
+                    if (input.shape != null && input.datatype != null) {
+                        input.data = JsonTensorReader.readShaped(parser, input.datatype, input.shape, path + ".data",
+                                jsonLength);
+                    } else {
+                        // data before shape or datatype: keep the tokens and decode once both are known
+                        input.deferred = parser.readValueAsTree();
+                        input.maxElements = jsonLength;
+                    }
+                }
+                default -> throw InferenceException.invalidInput(path + "." + field + ": unknown field; an input has "
+                        + INPUT_FIELDS);
+            }
+        }
+        if (input.name == null) {
+            throw InferenceException.invalidInput(path + ".name: is required");
+        }
+        if (input.shape == null) {
+            throw InferenceException.invalidInput(path + ".shape: is required");
+        }
+        if (input.datatype == null) {
+            throw InferenceException.invalidInput(path + ".datatype: is required; one of " + Datatype.SUPPORTED);
+        }
+        boolean hasData = input.data != null || input.deferred != null;
+        if (hasData == (input.binarySize >= 0)) {
+            throw InferenceException.invalidInput(path + ": give either data or parameters.binary_data_size");
+        }
+        if (input.deferred != null) {
+            try (JsonParser tree = input.deferred.traverse(mapper)) {
+                tree.nextToken();
+                input.data = JsonTensorReader.readShaped(tree, input.datatype, input.shape, path + ".data",
+                        input.maxElements);
+            }
+        }
+        return input;
+    }
+
+    private static List<Tensor> resolve(List<PendingInput> pending, byte[] body, int jsonLength) {
+        List<Tensor> inputs = new ArrayList<>(pending.size());
+        int offset = jsonLength;
+        for (PendingInput input : pending) {
+            ByteBuffer data = input.data;
+            if (data == null) {
+                long needed = Tensor.elementCount(input.shape) * input.datatype.byteSize();
+                if (input.binarySize != needed) {
+                    throw InferenceException.invalidInput(input.path + ".parameters.binary_data_size: shape "
+                            + Arrays.toString(input.shape) + " of " + input.datatype + " needs " + needed
+                            + " bytes, got " + input.binarySize);
+                }
+                if (offset + needed > body.length) {
+                    throw InferenceException.invalidInput(input.path + ": the binary data ends after "
+                            + (body.length - offset) + " of input \"" + input.name + "\"'s " + needed + " bytes");
+                }
+                data = ByteBuffer.wrap(body, offset, (int) needed).slice();
+                offset += (int) needed;
+            }
+            inputs.add(new Tensor(input.name, input.datatype, input.shape, data));
+        }
+        if (offset != body.length) {
+            throw InferenceException.invalidInput("request body: " + (body.length - offset) + " bytes after the JSON "
+                    + "header and the binary data its inputs declare");
+        }
+        return inputs;
+    }
+
+    private List<RequestedOutput> outputs(JsonParser parser) throws IOException {
+        if (parser.currentToken() != JsonToken.START_ARRAY) {
+            throw InferenceException.invalidInput("outputs: expected an array of {\"name\": ...} objects");
+        }
+        List<RequestedOutput> outputs = new ArrayList<>();
+        while (parser.nextToken() != JsonToken.END_ARRAY) {
+            String path = "outputs[" + outputs.size() + "]";
+            if (parser.currentToken() != JsonToken.START_OBJECT) {
+                throw InferenceException.invalidInput(path + ": expected an object with name, parameters");
+            }
+            String name = null;
+            Boolean binary = null;
+            while (parser.nextToken() == JsonToken.FIELD_NAME) {
+                String field = parser.currentName();
+                parser.nextToken();
+                switch (field) {
+                    case "name" -> name = text(parser, path + ".name");
+                    case "parameters" -> {
+                        Object flag = parameters(parser, path + ".parameters").get("binary_data");
+                        if (flag != null && !(flag instanceof Boolean)) {
+                            throw InferenceException.invalidInput(path + ".parameters.binary_data: expected true or "
+                                    + "false");
+                        }
+                        binary = (Boolean) flag;
+                    }
+                    default -> throw InferenceException.invalidInput(path + "." + field + ": unknown field; a "
+                            + "requested output has name, parameters");
+                }
+            }
+            if (name == null) {
+                throw InferenceException.invalidInput(path + ".name: is required");
+            }
+            outputs.add(new RequestedOutput(name, binary));
+        }
+        return outputs;
+    }
+
+    private static String text(JsonParser parser, String path) throws IOException {
+        if (parser.currentToken() != JsonToken.VALUE_STRING) {
+            throw InferenceException.invalidInput(path + ": expected a string");
+        }
+        return parser.getText();
+    }
+
+    private static long[] shape(JsonParser parser, String path) throws IOException {
+        if (parser.currentToken() != JsonToken.START_ARRAY) {
+            throw InferenceException.invalidInput(path + ": expected an array of dimensions");
+        }
+        long[] dims = new long[4];
+        int rank = 0;
+        while (parser.nextToken() != JsonToken.END_ARRAY) {
+            if (parser.currentToken() != JsonToken.VALUE_NUMBER_INT || parser.getLongValue() < 0) {
+                throw InferenceException.invalidInput(path + "[" + rank + "]: dimensions are whole numbers >= 0");
+            }
+            if (rank == dims.length) {
+                dims = Arrays.copyOf(dims, rank * 2);
+            }
+            dims[rank++] = parser.getLongValue();
+        }
+        long[] shape = Arrays.copyOf(dims, rank);
+        try {
+            Tensor.elementCount(shape);
+        } catch (ArithmeticException e) {
+            throw InferenceException.invalidInput(path + ": " + Arrays.toString(shape) + " holds more elements than "
+                    + "can be addressed");
+        }
+        return shape;
+    }
+
+    private static Datatype datatype(JsonParser parser, String path) throws IOException {
+        String name = text(parser, path);
+        return Datatype.fromProtocol(name).orElseThrow(() -> InferenceException.invalidInput(path + ": \"" + name
+                + "\" is not supported; use one of " + Datatype.SUPPORTED));
+    }
+
+    private Map<String, Object> parameters(JsonParser parser, String path) throws IOException {
+        if (parser.currentToken() != JsonToken.START_OBJECT) {
+            throw InferenceException.invalidInput(path + ": expected an object");
+        }
+        JsonNode node = parser.readValueAsTree();
+        Map<String, Object> parameters = new LinkedHashMap<>();
+        node.properties().forEach(entry -> parameters.put(entry.getKey(), scalar(entry.getValue(),
+                path + "." + entry.getKey())));
+        return parameters;
+    }
+
+    private static Object scalar(JsonNode value, String path) {
+        if (value.isBoolean()) {
+            return value.booleanValue();
+        }
+        if (value.isIntegralNumber()) {
+            return value.longValue();
+        }
+        if (value.isNumber()) {
+            return value.doubleValue();
+        }
+        if (value.isTextual()) {
+            return value.textValue();
+        }
+        throw InferenceException.invalidInput(path + ": parameter values are strings, numbers or booleans");
+    }
+
+    private static long binarySize(Map<String, Object> parameters, String path) {
+        Object size = parameters.get("binary_data_size");
+        if (size == null) {
+            return -1;
+        }
+        if (!(size instanceof Long bytes) || bytes < 0) {
+            throw InferenceException.invalidInput(path + ".parameters.binary_data_size: expected a byte count");
+        }
+        return bytes;
+    }
+
+    /** An input while its fields are being read. */
+    private static final class PendingInput {
+        final String path;
+        String name;
+        long[] shape;
+        Datatype datatype;
+        long binarySize = -1;
+        ByteBuffer data;
+        JsonNode deferred;
+        long maxElements;
+
+        PendingInput(String path) {
+            this.path = path;
+        }
+    }
+}

@@ -1,0 +1,44 @@
+package dev.quiver.inference.repository;
+
+import dev.quiver.inference.modelconfig.VersionPolicy;
+import java.util.NavigableMap;
+import java.util.Optional;
+
+/**
+ * A model as the function currently holds it: its versions and any problem with its configuration file.
+ *
+ * @param policy      the version policy in force (the default when the configuration never parsed)
+ * @param configError why the configuration file was refused; the previous configuration stays in force if there was
+ *                    one
+ */
+public record ModelEntry(String name, VersionPolicy policy, NavigableMap<Long, VersionEntry> versions,
+                         Optional<String> configError) {
+
+    /** The version an unversioned request gets: the highest ready selected version, else the highest ready one. */
+    public Optional<VersionEntry> latestReady() {
+        Optional<VersionEntry> selected = versions.descendingMap().values().stream()
+                .filter(v -> v.ready() && v.selected()).findFirst();
+        return selected.isPresent() ? selected
+                : versions.descendingMap().values().stream().filter(VersionEntry::ready).findFirst();
+    }
+
+    public boolean ready() {
+        return latestReady().isPresent();
+    }
+
+    /** Why no version is ready, for error messages and readiness reports. */
+    public String unavailableReason() {
+        if (configError.isPresent() && versions.isEmpty()) {
+            return "model " + name + " has an invalid configuration: " + configError.get();
+        }
+        if (versions.isEmpty()) {
+            return "model " + name + " has no version with a " + ModelRepositoryScanner.MODEL_FILE;
+        }
+        VersionEntry newest = versions.lastEntry().getValue();
+        return switch (newest.state()) {
+            case LOADING -> "model " + name + " version " + newest.version() + " is loading";
+            case FAILED -> "model " + name + " version " + newest.version() + " failed to load: " + newest.reason();
+            default -> "model " + name + " has no ready version";
+        };
+    }
+}

@@ -1,0 +1,246 @@
+package dev.quiver.inference.repository;
+
+import dev.quiver.inference.InferenceConfig;
+import dev.quiver.inference.batching.BatchObserver;
+import dev.quiver.inference.modelconfig.InvalidModelConfigException;
+import dev.quiver.inference.modelconfig.ModelConfig;
+import dev.quiver.inference.modelconfig.ModelConfigDefaults;
+import dev.quiver.inference.modelconfig.ModelConfigParser;
+import dev.quiver.inference.modelconfig.ModelConfigSpec;
+import dev.quiver.inference.modelconfig.VersionState;
+import dev.quiver.inference.repository.RepositoryScan.ModelFolder;
+import dev.quiver.inference.repository.RepositoryScan.StampedFile;
+import dev.quiver.inference.runtime.LoadedModel;
+import dev.quiver.inference.runtime.ModelLoadException;
+import dev.quiver.inference.runtime.ModelLoader;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.SortedSet;
+import java.util.TreeMap;
+import java.util.function.BiFunction;
+import org.jboss.logging.Logger;
+
+/**
+ * Brings the served models in line with the repository: loads new and changed versions, applies configuration
+ * changes, unloads removed versions. Runs on one thread only.
+ *
+ * <p>Rules:
+ * <ul>
+ *   <li>A file is loaded once it has kept the same stamp for one poll (it is not being written), except on the
+ *   first look at start-up.</li>
+ *   <li>A new or changed version goes live only after it loaded and warmed up; the version it replaces serves until
+ *   then and finishes its requests afterwards.</li>
+ *   <li>A version the policy no longer selects is unloaded once a selected version is ready; if the selected version
+ *   fails, the older one stays in service (reported on the metadata endpoint). A version whose files are gone is
+ *   unloaded at once.</li>
+ *   <li>A failed version is retried when its file or the model's configuration changes.</li>
+ * </ul>
+ */
+final class ModelRepositoryReconciler {
+
+    private static final Logger LOG = Logger.getLogger(ModelRepositoryReconciler.class);
+
+    private final ModelLoader loader;
+    private final ModelConfigParser parser;
+    private final InferenceConfig settings;
+    private final BiFunction<String, Long, BatchObserver> observers;
+    private final ModelRegistry registry;
+    private final Clock clock;
+    private final Map<String, ModelState> state = new HashMap<>();
+    private final Set<String> reportedIgnored = new HashSet<>();
+    private Map<Path, FileStamp> previousStamps = Map.of();
+    private boolean firstPass = true;
+
+    ModelRepositoryReconciler(ModelLoader loader, ModelConfigParser parser, InferenceConfig settings,
+                              BiFunction<String, Long, BatchObserver> observers, ModelRegistry registry, Clock clock) {
+        this.loader = loader;
+        this.parser = parser;
+        this.settings = settings;
+        this.observers = observers;
+        this.registry = registry;
+        this.clock = clock;
+    }
+
+    void reconcile(RepositoryScan scan) {
+        for (String ignored : scan.ignored()) {
+            if (reportedIgnored.add(ignored)) {
+                LOG.warnf("model repository: ignoring %s", ignored);
+            }
+        }
+        for (Iterator<Map.Entry<String, ModelState>> it = state.entrySet().iterator(); it.hasNext(); ) {
+            Map.Entry<String, ModelState> entry = it.next();
+            if (!scan.models().containsKey(entry.getKey())) {
+                entry.getValue().versions.values().forEach(ModelRepositoryReconciler::retire);
+                LOG.infof("model %s removed from the repository", entry.getKey());
+                it.remove();
+            }
+        }
+        for (ModelFolder folder : scan.models().values()) {
+            reconcileModel(folder);
+        }
+        previousStamps = stamps(scan);
+        firstPass = false;
+        publish(Optional.empty());
+    }
+
+    /** The repository could not be read; what is loaded keeps serving. */
+    void repositoryUnreadable(String problem) {
+        publish(Optional.of(problem));
+    }
+
+    void unloadAll() {
+        state.values().forEach(model -> model.versions.values().forEach(ModelRepositoryReconciler::retire));
+        state.clear();
+        publish(Optional.of("shutting down"));
+    }
+
+    private void reconcileModel(ModelFolder folder) {
+        ModelState model = state.computeIfAbsent(folder.name(), ModelState::new);
+        FileStamp configStamp = folder.config().map(StampedFile::stamp).orElse(null);
+        boolean configChanged = !model.configSeen || !Objects.equals(configStamp, model.configStamp);
+        if (configChanged) {
+            if (folder.config().isPresent() && !stable(folder.config().get())) {
+                return;
+            }
+            try {
+                ModelConfigSpec spec = folder.config().isPresent() ? parser.read(folder.config().get().path())
+                        : ModelConfigSpec.empty();
+                model.config = ModelConfigDefaults.apply(spec, settings.inference().batching().maxBatchSize(),
+                        settings.inference().batching().maxQueueDelay());
+                model.configError = null;
+                if (folder.config().isPresent()) {
+                    LOG.infof("model %s: configuration %s applied", folder.name(),
+                            folder.config().get().path().getFileName());
+                }
+            } catch (InvalidModelConfigException | IOException e) {
+                model.configError = e.getMessage();
+                configChanged = false;
+                LOG.errorf("model %s: configuration refused, %s: %s", folder.name(),
+                        model.config == null ? "the model is not served" : "the previous one stays in force",
+                        e.getMessage());
+            }
+            model.configStamp = configStamp;
+            model.configSeen = true;
+        }
+        if (model.config == null) {
+            return;
+        }
+        SortedSet<Long> selected = model.config.versionPolicy().select(folder.versions().navigableKeySet());
+        for (long version : selected) {
+            loadIfNeeded(model, version, folder.versions().get(version), configChanged);
+        }
+        boolean selectedReady = selected.stream().map(model.versions::get)
+                .anyMatch(v -> v != null && v.ready());
+        for (Iterator<Map.Entry<Long, VersionEntry>> it = model.versions.entrySet().iterator(); it.hasNext(); ) {
+            VersionEntry entry = it.next().getValue();
+            if (selected.contains(entry.version())) {
+                continue;
+            }
+            boolean filesGone = !folder.versions().containsKey(entry.version());
+            if (filesGone || selectedReady || !entry.ready()) {
+                retire(entry);
+                it.remove();
+                if (entry.ready()) {
+                    LOG.infof("model %s version %d retired (%s)", model.name, entry.version(),
+                            filesGone ? "removed from the repository" : "no longer selected by " + model.config
+                                    .versionPolicy());
+                }
+            } else if (entry.selected()) {
+                model.versions.put(entry.version(), new VersionEntry(entry.version(), VersionState.READY, false,
+                        "kept serving until a version selected by " + model.config.versionPolicy() + " is ready",
+                        entry.model(), entry.stamp(), entry.since()));
+            }
+        }
+    }
+
+    private void loadIfNeeded(ModelState model, long version, StampedFile file, boolean configChanged) {
+        VersionEntry current = model.versions.get(version);
+        boolean fileChanged = current == null || !current.stamp().equals(file.stamp());
+        if (!fileChanged && !configChanged) {
+            if (current.ready() && !current.selected()) {
+                model.versions.put(version, new VersionEntry(version, VersionState.READY, true, null, current.model(),
+                        current.stamp(), current.since()));
+            }
+            return;
+        }
+        if (!stable(file)) {
+            return;
+        }
+        if (current == null || !current.ready()) {
+            model.versions.put(version, new VersionEntry(version, VersionState.LOADING, true, null, null,
+                    file.stamp(), clock.instant()));
+            publish(Optional.empty());
+        }
+        long started = System.nanoTime();
+        try {
+            LoadedModel loaded = loader.load(model.name, version, file.path(), model.config,
+                    observers.apply(model.name, version));
+            model.versions.put(version, new VersionEntry(version, VersionState.READY, true, null, loaded,
+                    file.stamp(), clock.instant()));
+            LOG.infof("model %s version %d ready (loaded and warmed up in %d ms; batching: %s)", model.name, version,
+                    (System.nanoTime() - started) / 1_000_000, loaded.batcher().policy());
+            if (current != null) {
+                retire(current);
+            }
+        } catch (ModelLoadException e) {
+            LOG.errorf("model %s version %d failed to load: %s", model.name, version, e.getMessage());
+            if (current != null && current.ready()) {
+                model.versions.put(version, new VersionEntry(version, VersionState.READY, true,
+                        "reload failed, the previous load keeps serving: " + e.getMessage(), current.model(),
+                        file.stamp(), current.since()));
+            } else {
+                model.versions.put(version, new VersionEntry(version, VersionState.FAILED, true, e.getMessage(), null,
+                        file.stamp(), clock.instant()));
+            }
+        }
+    }
+
+    private boolean stable(StampedFile file) {
+        return firstPass || file.stamp().equals(previousStamps.get(file.path()));
+    }
+
+    private static void retire(VersionEntry entry) {
+        if (entry.model() != null) {
+            entry.model().retire();
+        }
+    }
+
+    private void publish(Optional<String> problem) {
+        Map<String, ModelEntry> snapshot = new HashMap<>();
+        state.forEach((name, model) -> snapshot.put(name, new ModelEntry(name,
+                model.config == null ? ModelConfigDefaults.VERSION_POLICY : model.config.versionPolicy(),
+                new TreeMap<>(model.versions), Optional.ofNullable(model.configError))));
+        registry.publish(snapshot, problem);
+    }
+
+    private static Map<Path, FileStamp> stamps(RepositoryScan scan) {
+        Map<Path, FileStamp> stamps = new HashMap<>();
+        for (ModelFolder folder : scan.models().values()) {
+            folder.config().ifPresent(c -> stamps.put(c.path(), c.stamp()));
+            folder.versions().values().forEach(v -> stamps.put(v.path(), v.stamp()));
+        }
+        return stamps;
+    }
+
+    /** The reconciler's working copy of one model. */
+    private static final class ModelState {
+        final String name;
+        final TreeMap<Long, VersionEntry> versions = new TreeMap<>();
+        ModelConfig config;
+        FileStamp configStamp;
+        boolean configSeen;
+        String configError;
+
+        ModelState(String name) {
+            this.name = name;
+        }
+    }
+}

@@ -1,0 +1,81 @@
+package dev.quiver.inference.repository;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.quiver.inference.InferenceConfig;
+import dev.quiver.inference.metrics.InferenceMetrics;
+import dev.quiver.inference.modelconfig.ModelConfigParser;
+import dev.quiver.inference.runtime.ModelLoader;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.jboss.logging.Logger;
+
+/**
+ * Looks at the model repository at start-up and then every poll interval, on one thread, and hands what it sees to
+ * the reconciler. Polling (rather than file-system events) works the same on local disks, network volumes and the
+ * mounted volumes Kubernetes gives a pod.
+ */
+@ApplicationScoped
+public class ModelRepositoryWatcher {
+
+    private static final Logger LOG = Logger.getLogger(ModelRepositoryWatcher.class);
+
+    private final Path root;
+    private final InferenceConfig config;
+    private final ModelRepositoryReconciler reconciler;
+    private ScheduledExecutorService executor;
+    private String lastProblem;
+
+    public ModelRepositoryWatcher(InferenceConfig config, ModelLoader loader, ModelRegistry registry,
+                                  InferenceMetrics metrics, ObjectMapper mapper, Clock clock) {
+        this.root = Path.of(config.modelRepository()).toAbsolutePath().normalize();
+        this.config = config;
+        this.reconciler = new ModelRepositoryReconciler(loader, new ModelConfigParser(mapper), config,
+                metrics::batchObserver, registry, clock);
+    }
+
+    void start(@Observes StartupEvent startup) {
+        LOG.infof("model repository %s, checked every %s", root, config.inference().pollInterval());
+        executor = Executors.newSingleThreadScheduledExecutor(
+                Thread.ofPlatform().name("quiver-model-repository").daemon().factory());
+        executor.scheduleWithFixedDelay(this::poll, 0, config.inference().pollInterval().toMillis(),
+                TimeUnit.MILLISECONDS);
+    }
+
+    void stop(@Observes ShutdownEvent shutdown) {
+        if (executor == null) {
+            return;
+        }
+        executor.shutdownNow();
+        try {
+            executor.awaitTermination(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        reconciler.unloadAll();
+    }
+
+    private void poll() {
+        try {
+            RepositoryScan scan = ModelRepositoryScanner.scan(root);
+            reconciler.reconcile(scan);
+            lastProblem = null;
+        } catch (IOException e) {
+            String problem = "the model repository " + root + " cannot be read: " + e.getMessage();
+            if (!problem.equals(lastProblem)) {
+                LOG.error(problem);
+                lastProblem = problem;
+            }
+            reconciler.repositoryUnreadable(problem);
+        } catch (RuntimeException e) {
+            LOG.error("model repository check failed; retrying at the next poll", e);
+        }
+    }
+}

@@ -1,0 +1,31 @@
+package dev.quiver.inference.repository;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.Optional;
+
+/**
+ * What a look at the model repository found.
+ *
+ * @param models   model folders by name
+ * @param ignored  entries that do not follow the layout, each with the reason, for the log
+ */
+public record RepositoryScan(Map<String, ModelFolder> models, List<String> ignored) {
+
+    public RepositoryScan {
+        models = Map.copyOf(models);
+        ignored = List.copyOf(ignored);
+    }
+
+    /**
+     * @param config   the config.json or config.yaml beside the versions, with its stamp
+     * @param versions version number to its model.onnx
+     */
+    public record ModelFolder(String name, Optional<StampedFile> config, NavigableMap<Long, StampedFile> versions) {
+    }
+
+    public record StampedFile(Path path, FileStamp stamp) {
+    }
+}

@@ -1,0 +1,27 @@
+package dev.quiver.inference.repository;
+
+import dev.quiver.inference.modelconfig.VersionState;
+import dev.quiver.inference.runtime.LoadedModel;
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * One version of a model as the function currently holds it.
+ *
+ * @param selected whether the version policy selects it; an unselected READY version is one kept serving until a
+ *                 selected version is ready
+ * @param reason   why it failed, or a note on a ready version (a failed reload, being kept as a fallback)
+ * @param model    the loaded version, present exactly when READY
+ * @param stamp    the model file's stamp when it was (last) loaded
+ */
+public record VersionEntry(long version, VersionState state, boolean selected, String reason, LoadedModel model,
+                           FileStamp stamp, Instant since) {
+
+    public Optional<String> note() {
+        return Optional.ofNullable(reason);
+    }
+
+    public boolean ready() {
+        return state == VersionState.READY;
+    }
+}

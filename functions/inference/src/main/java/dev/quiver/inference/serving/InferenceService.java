@@ -1,0 +1,85 @@
+package dev.quiver.inference.serving;
+
+import dev.quiver.inference.InferenceException;
+import dev.quiver.inference.batching.DynamicBatcher;
+import dev.quiver.inference.batching.InferenceJob;
+import dev.quiver.inference.batching.InferenceResult;
+import dev.quiver.inference.metrics.InferenceMetrics;
+import dev.quiver.inference.repository.ModelRegistry;
+import dev.quiver.inference.runtime.LoadedModel;
+import dev.quiver.inference.runtime.TensorSpec;
+import dev.quiver.inference.tensor.Tensor;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
+
+/**
+ * Serves one request for every protocol: takes a lease on the model version, parses and validates the request
+ * against that version's signature, hands it to the version's batcher and releases the lease when the answer is in.
+ * Records the request metrics on the way out.
+ */
+@ApplicationScoped
+public class InferenceService {
+
+    private final ModelRegistry registry;
+    private final InferenceMetrics metrics;
+
+    public InferenceService(ModelRegistry registry, InferenceMetrics metrics) {
+        this.registry = registry;
+        this.metrics = metrics;
+    }
+
+    /**
+     * @param protocol names the entry point in metrics ({@code v2}, {@code v1}, {@code predict})
+     * @param parser   reads the request once the version is known; may throw {@link InferenceException}
+     */
+    public <R extends InferenceRequest> CompletionStage<ServedInference<R>> infer(
+            String protocol, String model, Optional<String> version, Function<LoadedModel, R> parser) {
+        long start = System.nanoTime();
+        LoadedModel loaded;
+        try {
+            loaded = registry.acquire(model, version);
+        } catch (InferenceException e) {
+            metrics.requestFailed(protocol, registry.models().containsKey(model) ? model : null, version, e,
+                    System.nanoTime() - start);
+            return CompletableFuture.failedFuture(e);
+        }
+        DynamicBatcher.Arrival arrival = loaded.batcher().expect();
+        R request;
+        InferenceJob job;
+        try {
+            request = parser.apply(loaded);
+            job = RequestValidator.toJob(model, loaded.signature(), request);
+        } catch (RuntimeException e) {
+            arrival.abandon();
+            loaded.release();
+            metrics.requestDone(protocol, loaded, e, System.nanoTime() - start, null);
+            return CompletableFuture.failedFuture(e);
+        }
+        return arrival.submit(job).handle((result, failure) -> {
+            loaded.release();
+            Throwable cause = failure instanceof CompletionException ? failure.getCause() : failure;
+            metrics.requestDone(protocol, loaded, cause, System.nanoTime() - start, result);
+            if (cause != null) {
+                throw cause instanceof RuntimeException runtime ? runtime : new CompletionException(cause);
+            }
+            return new ServedInference<>(loaded.name(), loaded.version(), request, outputs(loaded, result));
+        });
+    }
+
+    private static List<Tensor> outputs(LoadedModel model, InferenceResult result) {
+        List<Tensor> outputs = new ArrayList<>(result.outputs().size());
+        for (TensorSpec spec : model.signature().outputs()) {
+            Tensor tensor = result.outputs().get(spec.onnxName());
+            if (tensor != null) {
+                outputs.add(tensor.renamed(spec.name()));
+            }
+        }
+        return outputs;
+    }
+}
