@@ -38,9 +38,9 @@ import org.jboss.logging.Logger;
  *   first look at start-up.</li>
  *   <li>A new or changed version goes live only after it loaded and warmed up; the version it replaces serves until
  *   then and finishes its requests afterwards.</li>
- *   <li>A version the policy no longer selects is unloaded once a selected version is ready; if the selected version
- *   fails, the older one stays in service (reported on the metadata endpoint). A version whose files are gone is
- *   unloaded at once.</li>
+ *   <li>A version the policy no longer selects, or whose files were removed, is unloaded once a selected version is
+ *   ready; until then, or if the selected version fails to load, it stays in service (reported on the metadata
+ *   endpoint). When the policy selects nothing (every version removed), the model's versions are unloaded.</li>
  *   <li>A failed version is retried when its file or the model's configuration changes.</li>
  * </ul>
  */
@@ -145,7 +145,7 @@ final class ModelRepositoryReconciler {
                 continue;
             }
             boolean filesGone = !folder.versions().containsKey(entry.version());
-            if (filesGone || selectedReady || !entry.ready()) {
+            if (selectedReady || selected.isEmpty() || !entry.ready()) {
                 retire(entry);
                 it.remove();
                 if (entry.ready()) {
@@ -153,9 +153,10 @@ final class ModelRepositoryReconciler {
                             filesGone ? "removed from the repository" : "no longer selected by " + model.config
                                     .versionPolicy());
                 }
-            } else if (entry.selected()) {
-                model.versions.put(entry.version(), new VersionEntry(entry.version(), VersionState.READY, false,
-                        "kept serving until a version selected by " + model.config.versionPolicy() + " is ready",
+            } else {
+                String note = (filesGone ? "removed from the repository; " : "") + "kept serving until version "
+                        + selected.last() + " is ready";
+                model.versions.put(entry.version(), new VersionEntry(entry.version(), VersionState.READY, false, note,
                         entry.model(), entry.stamp(), entry.since()));
             }
         }

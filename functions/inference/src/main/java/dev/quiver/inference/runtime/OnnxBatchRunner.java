@@ -11,6 +11,7 @@ import dev.quiver.inference.batching.BatchRunner;
 import dev.quiver.inference.tensor.Datatype;
 import dev.quiver.inference.tensor.Tensor;
 import java.util.HashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
@@ -43,13 +44,39 @@ final class OnnxBatchRunner implements BatchRunner {
                 return tensors;
             }
         } catch (OrtException e) {
-            if (e.getCode() == OrtException.OrtErrorCode.ORT_INVALID_ARGUMENT) {
-                throw InferenceException.invalidInput("model " + label + " rejected the input: " + e.getMessage());
+            if (causedByInputValues(e)) {
+                throw InferenceException.invalidInput("model " + label + " rejected the input: " + reason(e));
             }
             throw InferenceException.internal("model " + label + " failed in ONNX Runtime: " + e.getMessage(), e);
         } finally {
             onnxInputs.values().forEach(OnnxTensor::close);
         }
+    }
+
+    /**
+     * Inputs reach a run with names, types and shapes checked, and the model passed its warm-up, so a run that fails
+     * in one of its nodes failed on these values (an index out of range, say): the caller's to fix, not a fault to
+     * retry. Allocation failures are the exception.
+     */
+    private static boolean causedByInputValues(OrtException e) {
+        String message = String.valueOf(e.getMessage());
+        return e.getCode() == OrtException.OrtErrorCode.ORT_INVALID_ARGUMENT
+                || (e.getCode() == OrtException.OrtErrorCode.ORT_FAIL && message.contains("while running")
+                && !message.toLowerCase(Locale.ROOT).contains("allocat"));
+    }
+
+    /** ONNX Runtime's own explanation, without the source file and function it was raised in. */
+    private static String reason(OrtException e) {
+        String message = String.valueOf(e.getMessage()).strip();
+        int status = message.indexOf("Status Message: ");
+        String detail = status >= 0 ? message.substring(status + "Status Message: ".length()) : message;
+        int signatureEnd = detail.lastIndexOf("] ");
+        if (detail.startsWith("/") && signatureEnd > 0) {
+            detail = detail.substring(signatureEnd + 2);
+        }
+        int node = message.indexOf("Name:'");
+        String nodeName = node >= 0 ? message.substring(node + 6, message.indexOf('\'', node + 6)) : null;
+        return (nodeName == null ? "" : "node " + nodeName + ": ") + detail;
     }
 
     private Tensor toTensor(String name, OnnxValue value) {
