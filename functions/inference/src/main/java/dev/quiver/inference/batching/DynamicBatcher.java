@@ -123,6 +123,10 @@ public final class DynamicBatcher implements AutoCloseable {
             lock.unlock();
         }
         for (Thread worker : workers) {
+            if (worker == Thread.currentThread()) {
+                // the last lease was released by this worker's own completion; it exits when it returns to its loop
+                continue;
+            }
             try {
                 worker.join(10_000);
             } catch (InterruptedException e) {

@@ -110,7 +110,8 @@ public class ModelLoader {
                         + "; Quiver serves tensor " + kind + "s only");
             }
             Datatype datatype = Datatype.fromOnnx(info.onnxType).orElseThrow(() -> new ModelLoadException(
-                    kind + " " + node.getName() + " has element type " + info.onnxType
+                    kind + " " + node.getName() + " has element type "
+                            + info.onnxType.name().replace("ONNX_TENSOR_ELEMENT_DATA_TYPE_", "")
                             + "; Quiver serves " + Datatype.SUPPORTED));
             String publicName = renames.getOrDefault(node.getName(), node.getName());
             if (!publicNames.add(publicName)) {

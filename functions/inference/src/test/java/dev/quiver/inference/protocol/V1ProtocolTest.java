@@ -1,0 +1,85 @@
+package dev.quiver.inference.protocol;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+import static org.hamcrest.Matchers.contains;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItems;
+
+import dev.quiver.inference.fixtures.Digits;
+import dev.quiver.inference.fixtures.StandardRepository;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+@QuarkusTest
+@WithTestResource(StandardRepository.class)
+class V1ProtocolTest {
+
+    @Test
+    void listsModelsAndTheirReadiness() {
+        given().get("/v1/models").then().statusCode(200).body("models", hasItems("digits", "sum_and_product"));
+        given().get("/v1/models/digits").then().statusCode(200)
+                .body("name", equalTo("digits")).body("ready", equalTo(true));
+        given().get("/v1/models/nope").then().statusCode(404).body("error", containsString("\"nope\" not found"));
+    }
+
+    @Test
+    void instancesBecomePredictionsInOrder() {
+        String body = "{\"instances\":[" + Digits.pixelsJson(5) + "," + Digits.pixelsJson(6) + "]}";
+        List<List<Float>> predictions = given().contentType(ContentType.JSON).body(body)
+                .post("/v1/models/digits:predict")
+                .then().statusCode(200).extract().jsonPath().getList("predictions");
+        assertThat(predictions).hasSize(2);
+        for (int i = 0; i < 2; i++) {
+            double[] expected = Digits.expectedProbabilities(5 + i);
+            assertThat(predictions.get(i)).hasSize(10);
+            for (int digit = 0; digit < 10; digit++) {
+                assertThat(((Number) predictions.get(i).get(digit)).doubleValue())
+                        .isCloseTo(expected[digit], within(1e-5));
+            }
+        }
+    }
+
+    @Test
+    void severalInputsAreObjectsAndSeveralOutputsToo() {
+        given().contentType(ContentType.JSON)
+                .body("{\"instances\":[{\"a\":[1,2],\"b\":[3,4]},{\"a\":[5,6],\"b\":[7,8]}]}")
+                .post("/v1/models/sum_and_product:predict")
+                .then().statusCode(200)
+                .body("predictions[0].total", contains(4.0f, 6.0f))
+                .body("predictions[0].product", contains(3.0f, 8.0f))
+                .body("predictions[1].total", contains(12.0f, 14.0f))
+                .body("predictions[1].product", contains(35.0f, 48.0f));
+    }
+
+    @Test
+    void badInstancesGetClearErrors() {
+        given().contentType(ContentType.JSON).body("{\"instances\":[[1,2,3],[4,5]]}")
+                .post("/v1/models/identity_fp32:predict")
+                .then().statusCode(400).body("error", containsString("rows must all have the same shape"));
+        given().contentType(ContentType.JSON).body("{\"instances\":[[1,2]]}")
+                .post("/v1/models/identity_fp32:predict")
+                .then().statusCode(400).body("error", equalTo("instances: input \"x\" of model identity_fp32 has "
+                        + "shape [-1, 3] (-1: any size), the instances make [1, 2]"));
+        given().contentType(ContentType.JSON).body("{\"instances\":[]}")
+                .post("/v1/models/identity_fp32:predict")
+                .then().statusCode(400).body("error", containsString("instances: is empty"));
+        given().contentType(ContentType.JSON).body("{\"instances\":[[1,2]]}")
+                .post("/v1/models/sum_and_product:predict")
+                .then().statusCode(400).body("error", containsString("each instance is an object"));
+        given().contentType(ContentType.JSON).body("{\"inputs\":[[1,2,3]]}")
+                .post("/v1/models/identity_fp32:predict")
+                .then().statusCode(400).body("error", containsString("inputs: unknown field"));
+        given().contentType(ContentType.JSON).body("{\"instances\":[[1,2,3]]}")
+                .post("/v1/models/identity_fp32:explain")
+                .then().statusCode(404).body("error", containsString(":predict"));
+        given().contentType(ContentType.JSON).body("{\"instances\":[[1,2,3]]}")
+                .post("/v1/models/nope:predict")
+                .then().statusCode(404).body("error", containsString("\"nope\" not found"));
+    }
+}
