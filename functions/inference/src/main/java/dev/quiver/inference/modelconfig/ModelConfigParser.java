@@ -106,7 +106,7 @@ public final class ModelConfigParser {
                     list.add(v.asLong());
                 }
             }
-            return new VersionPolicy.Specific(list);
+            return list.size() == versions.size() ? new VersionPolicy.Specific(list) : null;
         }
         problems.add(expected);
         return null;

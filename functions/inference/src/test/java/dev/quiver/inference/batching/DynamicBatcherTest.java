@@ -1,0 +1,293 @@
+package dev.quiver.inference.batching;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import ai.onnxruntime.OrtEnvironment;
+import dev.quiver.inference.InferenceException;
+import dev.quiver.inference.fixtures.Digits;
+import dev.quiver.inference.fixtures.ModelRepositoryFixture;
+import dev.quiver.inference.fixtures.OnnxModels;
+import dev.quiver.inference.modelconfig.ModelConfig;
+import dev.quiver.inference.modelconfig.ModelConfigDefaults;
+import dev.quiver.inference.modelconfig.ModelConfigSpec;
+import dev.quiver.inference.runtime.LoadedModel;
+import dev.quiver.inference.runtime.ModelLoader;
+import dev.quiver.inference.tensor.Datatype;
+import dev.quiver.inference.tensor.Tensor;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The batcher on real ONNX Runtime sessions: what it merges, when it flushes, and that answers come back exact. */
+class DynamicBatcherTest {
+
+    private static ModelRepositoryFixture repository;
+    private static final ModelLoader LOADER = new ModelLoader(OrtEnvironment.getEnvironment());
+    private final ConcurrentLinkedQueue<Batch> batches = new ConcurrentLinkedQueue<>();
+    private final List<LoadedModel> loaded = new ArrayList<>();
+
+    record Batch(int items, int requests, FlushReason reason) {
+    }
+
+    @BeforeAll
+    static void models() {
+        repository = ModelRepositoryFixture.temporary("quiver-batching")
+                .withDigits("digits", 1)
+                .withModel("add", 1, OnnxModels.addConstant(0.5f))
+                .withModel("variable_length", 1, OnnxModels.variableLength())
+                .withModel("lookup", 1, OnnxModels.lookup());
+    }
+
+    @AfterAll
+    static void cleanUp() {
+        ModelRepositoryFixture.delete(repository.root());
+    }
+
+    @org.junit.jupiter.api.AfterEach
+    void retire() {
+        loaded.forEach(LoadedModel::retire);
+    }
+
+    @Test
+    void concurrentBatchedResultsEqualOneByOneResults() throws Exception {
+        LoadedModel single = load("digits", 0, Duration.ZERO);
+        LoadedModel batched = load("digits", 32, Duration.ofMillis(20));
+        Random random = new Random(7);
+        List<Tensor> requests = new ArrayList<>();
+        for (int i = 0; i < 150; i++) {
+            int rows = 1 + random.nextInt(3);
+            float[][] pixels = new float[rows][];
+            for (int r = 0; r < rows; r++) {
+                pixels[r] = floats(Digits.image(random.nextInt(1797)).pixels());
+            }
+            requests.add(fp32("input", pixels));
+        }
+        List<Tensor> expected = new ArrayList<>();
+        for (Tensor request : requests) {
+            expected.add(run(single, request).outputs().get("output"));
+        }
+
+        ExecutorService clients = Executors.newFixedThreadPool(16);
+        List<CompletableFuture<InferenceResult>> answers = new ArrayList<>();
+        for (Tensor request : requests) {
+            answers.add(CompletableFuture.supplyAsync(() -> run(batched, request), clients));
+        }
+        for (int i = 0; i < requests.size(); i++) {
+            Tensor actual = answers.get(i).get(30, TimeUnit.SECONDS).outputs().get("output");
+            assertThat(actual.shape()).isEqualTo(expected.get(i).shape());
+            float[] got = values(actual);
+            float[] want = values(expected.get(i));
+            for (int k = 0; k < want.length; k++) {
+                assertThat(got[k]).as("request %d element %d", i, k).isCloseTo(want[k],
+                        org.assertj.core.data.Offset.offset(1e-6f));
+            }
+        }
+        clients.shutdown();
+        assertThat(batches).as("some runs merged several requests").anyMatch(b -> b.requests() > 1);
+        assertThat(batches.stream().mapToInt(Batch::items).sum()).isEqualTo(
+                requests.stream().mapToLong(Tensor::batchSize).sum() * 2);
+    }
+
+    @Test
+    void mergedRunsSplitBackExactlyPerRequest() throws Exception {
+        LoadedModel model = load("add", 64, Duration.ofSeconds(5));
+        List<DynamicBatcher.Arrival> arrivals = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            arrivals.add(model.batcher().expect());
+        }
+        List<CompletableFuture<InferenceResult>> answers = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            float[][] rows = new float[i % 3 + 1][4];
+            for (int r = 0; r < rows.length; r++) {
+                for (int c = 0; c < 4; c++) {
+                    rows[r][c] = i * 100 + r * 10 + c;
+                }
+            }
+            answers.add(arrivals.get(i).submit(job(fp32("x", rows), Set.of("y"))));
+        }
+        for (int i = 0; i < 10; i++) {
+            Tensor y = answers.get(i).get(10, TimeUnit.SECONDS).outputs().get("y");
+            assertThat(y.shape()).containsExactly(i % 3 + 1, 4);
+            float[] values = values(y);
+            for (int r = 0; r < i % 3 + 1; r++) {
+                for (int c = 0; c < 4; c++) {
+                    assertThat(values[r * 4 + c]).isEqualTo(i * 100 + r * 10 + c + 0.5f);
+                }
+            }
+        }
+        assertThat(batches).containsExactly(new Batch(19, 10, FlushReason.IDLE));
+    }
+
+    @Test
+    void aLoneRequestDoesNotWaitForTheQueueDelay() throws Exception {
+        LoadedModel model = load("add", 32, Duration.ofSeconds(30));
+        InferenceResult result = run(model, fp32("x", new float[][] {{1, 2, 3, 4}}));
+        assertThat(values(result.outputs().get("y"))).containsExactly(1.5f, 2.5f, 3.5f, 4.5f);
+        assertThat(batches).containsExactly(new Batch(1, 1, FlushReason.IDLE));
+    }
+
+    @Test
+    void anAnnouncedRequestThatNeverComesHoldsTheBatchOnlyForTheDelay() throws Exception {
+        LoadedModel model = load("add", 32, Duration.ofMillis(200));
+        DynamicBatcher.Arrival late = model.batcher().expect();
+        long start = System.nanoTime();
+        InferenceResult result = run(model, fp32("x", new float[][] {{0, 0, 0, 0}}));
+        long waited = System.nanoTime() - start;
+        assertThat(result.queueNanos()).isGreaterThanOrEqualTo(Duration.ofMillis(150).toNanos());
+        assertThat(waited).isLessThan(Duration.ofSeconds(10).toNanos());
+        assertThat(batches).containsExactly(new Batch(1, 1, FlushReason.DELAY));
+        late.abandon();
+    }
+
+    @Test
+    void aFullBatchRunsWithoutWaiting() throws Exception {
+        LoadedModel model = load("add", 4, Duration.ofSeconds(30));
+        List<DynamicBatcher.Arrival> arrivals = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            arrivals.add(model.batcher().expect());
+        }
+        List<CompletableFuture<InferenceResult>> answers = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            answers.add(arrivals.get(i).submit(job(fp32("x", new float[][] {{i, i, i, i}}), Set.of("y"))));
+        }
+        for (CompletableFuture<InferenceResult> answer : answers) {
+            assertThat(answer.get(10, TimeUnit.SECONDS).batchItems()).isEqualTo(4);
+        }
+        assertThat(batches).containsExactly(new Batch(4, 4, FlushReason.FULL));
+        arrivals.get(4).abandon();
+    }
+
+    @Test
+    void aRequestLargerThanTheMaximumRunsAlone() throws Exception {
+        LoadedModel model = load("add", 4, Duration.ofMillis(10));
+        float[][] rows = new float[6][4];
+        rows[5][3] = 9;
+        InferenceResult result = run(model, fp32("x", rows));
+        assertThat(result.outputs().get("y").shape()).containsExactly(6, 4);
+        assertThat(values(result.outputs().get("y"))[23]).isEqualTo(9.5f);
+        assertThat(batches).containsExactly(new Batch(6, 1, FlushReason.SINGLE));
+    }
+
+    @Test
+    void requestsOfDifferentLengthsAreNotMerged() throws Exception {
+        LoadedModel model = load("variable_length", 32, Duration.ofSeconds(5));
+        DynamicBatcher.Arrival first = model.batcher().expect();
+        DynamicBatcher.Arrival second = model.batcher().expect();
+        DynamicBatcher.Arrival third = model.batcher().expect();
+        CompletableFuture<InferenceResult> three = first.submit(job(fp32("x", new float[][] {{1, 2, 3}}), Set.of("y")));
+        CompletableFuture<InferenceResult> five = second.submit(
+                job(fp32("x", new float[][] {{1, 2, 3, 4, 5}}), Set.of("y")));
+        CompletableFuture<InferenceResult> threeAgain = third.submit(
+                job(fp32("x", new float[][] {{7, 8, 9}}), Set.of("y")));
+        assertThat(values(three.get(10, TimeUnit.SECONDS).outputs().get("y"))).containsExactly(2, 3, 4);
+        assertThat(values(five.get(10, TimeUnit.SECONDS).outputs().get("y"))).containsExactly(2, 3, 4, 5, 6);
+        assertThat(values(threeAgain.get(10, TimeUnit.SECONDS).outputs().get("y"))).containsExactly(8, 9, 10);
+        assertThat(batches).extracting(Batch::requests).containsExactlyInAnyOrder(2, 1);
+    }
+
+    @Test
+    void aRequestWhoseValuesBreakTheRunFailsAloneAndTheOthersAreAnswered() throws Exception {
+        LoadedModel model = load("lookup", 32, Duration.ofSeconds(5));
+        long[] indices = {1, 4, 12, 7, 0};
+        List<DynamicBatcher.Arrival> arrivals = new ArrayList<>();
+        for (int i = 0; i < indices.length; i++) {
+            arrivals.add(model.batcher().expect());
+        }
+        List<CompletableFuture<InferenceResult>> answers = new ArrayList<>();
+        for (int i = 0; i < indices.length; i++) {
+            ByteBuffer data = Tensor.allocate(Datatype.INT64, 1).putLong(indices[i]).flip();
+            answers.add(arrivals.get(i).submit(job(new Tensor("index", Datatype.INT64, new long[] {1, 1}, data),
+                    Set.of("value"))));
+        }
+        for (int i = 0; i < indices.length; i++) {
+            if (indices[i] >= 10) {
+                CompletableFuture<InferenceResult> failed = answers.get(i);
+                assertThatThrownBy(() -> failed.get(10, TimeUnit.SECONDS))
+                        .hasCauseInstanceOf(InferenceException.class)
+                        .cause().hasMessageContaining("rejected the input")
+                        .hasMessageContaining("Out of range value in index tensor")
+                        .satisfies(e -> assertThat(((InferenceException) e).kind())
+                                .isEqualTo(InferenceException.Kind.INVALID_INPUT));
+            } else {
+                assertThat(values(answers.get(i).get(10, TimeUnit.SECONDS).outputs().get("value")))
+                        .containsExactly(10f * indices[i]);
+            }
+        }
+    }
+
+    @Test
+    void aRetiredVersionFinishesItsRequestsAndTakesNoNewOnes() throws Exception {
+        LoadedModel model = load("add", 32, Duration.ofSeconds(5));
+        assertThat(model.tryAcquire()).isTrue();
+        DynamicBatcher.Arrival held = model.batcher().expect();
+        model.retire();
+        assertThat(model.tryAcquire()).isFalse();
+        InferenceResult result = held.submit(job(fp32("x", new float[][] {{1, 1, 1, 1}}), Set.of("y")))
+                .get(10, TimeUnit.SECONDS);
+        assertThat(values(result.outputs().get("y"))).containsExactly(1.5f, 1.5f, 1.5f, 1.5f);
+        model.release();
+    }
+
+    private LoadedModel load(String name, int maxBatchSize, Duration maxDelay) throws Exception {
+        ModelConfigSpec spec = new ModelConfigSpec(null, maxBatchSize, maxDelay.toNanos() / 1e6, 1, 1, 1, null,
+                Map.of(), Map.of());
+        ModelConfig config = ModelConfigDefaults.apply(spec, 32, Duration.ofMillis(2));
+        Path file = repository.modelFile(name, 1);
+        LoadedModel model = LOADER.load(name, 1, file, config,
+                (items, requests, reason, nanos) -> batches.add(new Batch(items, requests, reason)));
+        loaded.add(model);
+        return model;
+    }
+
+    private static InferenceResult run(LoadedModel model, Tensor input) {
+        try {
+            Set<String> outputs = Set.copyOf(model.signature().outputNames());
+            return model.batcher().expect().submit(job(input, outputs)).get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static InferenceJob job(Tensor input, Set<String> outputs) {
+        return new InferenceJob(Map.of(input.name(), input), (int) input.batchSize(), outputs);
+    }
+
+    private static Tensor fp32(String name, float[][] rows) {
+        int width = rows[0].length;
+        ByteBuffer data = Tensor.allocate(Datatype.FP32, (long) rows.length * width);
+        for (float[] row : rows) {
+            for (float v : row) {
+                data.putFloat(v);
+            }
+        }
+        return new Tensor(name, Datatype.FP32, new long[] {rows.length, width}, data.flip());
+    }
+
+    private static float[] values(Tensor tensor) {
+        float[] values = new float[(int) tensor.elementCount()];
+        tensor.data().duplicate().order(java.nio.ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(values);
+        return values;
+    }
+
+    private static float[] floats(double[] values) {
+        float[] floats = new float[values.length];
+        for (int i = 0; i < values.length; i++) {
+            floats[i] = (float) values[i];
+        }
+        return floats;
+    }
+}

@@ -1,0 +1,156 @@
+package dev.quiver.inference.modelconfig;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableSet;
+import java.util.TreeSet;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** One case per rule of the model configuration file. */
+class ModelConfigParserTest {
+
+    private final ModelConfigParser parser = new ModelConfigParser(new ObjectMapper());
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void everySettingInYaml() throws IOException {
+        ModelConfigSpec spec = read("config.yaml", """
+                version_policy: {latest: 2}
+                max_batch_size: 16
+                max_queue_delay_ms: 0.5
+                instances: 2
+                threads: {intra_op: 1, inter_op: 1, spinning: true}
+                inputs: {x: image}
+                outputs: {"softmax_0.tmp_0": probabilities}
+                """);
+        ModelConfig config = ModelConfigDefaults.apply(spec, 32, Duration.ofMillis(2));
+        assertThat(config.versionPolicy()).isEqualTo(new VersionPolicy.Latest(2));
+        assertThat(config.maxBatchSize()).isEqualTo(16);
+        assertThat(config.batchingExplicit()).isTrue();
+        assertThat(config.maxQueueDelay()).isEqualTo(Duration.ofNanos(500_000));
+        assertThat(config.instances()).isEqualTo(2);
+        assertThat(config.intraOpThreads()).isEqualTo(1);
+        assertThat(config.interOpThreads()).isEqualTo(1);
+        assertThat(config.spinning()).isTrue();
+        assertThat(config.inputNames()).isEqualTo(Map.of("x", "image"));
+        assertThat(config.outputNames()).isEqualTo(Map.of("softmax_0.tmp_0", "probabilities"));
+    }
+
+    @Test
+    void jsonWorksTheSame() throws IOException {
+        ModelConfigSpec spec = read("config.json", """
+                {"version_policy": {"specific": [1, 3]}, "max_batch_size": 0}""");
+        assertThat(spec.versionPolicy()).isEqualTo(new VersionPolicy.Specific(List.of(1L, 3L)));
+        assertThat(spec.maxBatchSize()).isZero();
+    }
+
+    @Test
+    void defaultsFillWhatIsLeftOut() throws IOException {
+        ModelConfig config = ModelConfigDefaults.apply(read("config.yaml", "# nothing set\n"), 32,
+                Duration.ofMillis(2));
+        assertThat(config.versionPolicy()).isEqualTo(new VersionPolicy.Latest(1));
+        assertThat(config.maxBatchSize()).isEqualTo(32);
+        assertThat(config.batchingExplicit()).isFalse();
+        assertThat(config.maxQueueDelay()).isEqualTo(Duration.ofMillis(2));
+        assertThat(config.instances()).isEqualTo(1);
+        assertThat(config.intraOpThreads()).isZero();
+        assertThat(config.spinning()).isFalse();
+        assertThat(config.inputNames()).isEmpty();
+    }
+
+    @Test
+    void versionPolicyAll() throws IOException {
+        assertThat(read("config.yaml", "version_policy: all\n").versionPolicy()).isEqualTo(new VersionPolicy.All());
+    }
+
+    @Test
+    void unknownSettingsAreNamed() {
+        assertProblems("max_batchsize: 4\nthreads: {intra: 1}\n",
+                "max_batchsize: unknown setting; expected one of [inputs, instances, max_batch_size, "
+                        + "max_queue_delay_ms, outputs, threads, version_policy]",
+                "threads.intra: unknown setting; expected one of [inter_op, intra_op, spinning]");
+    }
+
+    @Test
+    void wrongTypesAreNamed() {
+        assertProblems("max_batch_size: many\ninstances: 1.5\nthreads: {spinning: 1}\ninputs: [x]\n",
+                "max_batch_size: expected a whole number, got \"many\"",
+                "instances: expected a whole number, got 1.5",
+                "threads.spinning: expected true or false, got 1",
+                "inputs: expected a mapping of ONNX names to the names callers use");
+    }
+
+    @Test
+    void rangesAreChecked() {
+        assertProblems("max_batch_size: -1\ninstances: 0\nmax_queue_delay_ms: -2\nthreads: {intra_op: -1}\n",
+                "max_batch_size: must be between 0 and 65536, got -1",
+                "instances: must be between 1 and 64, got 0",
+                "max_queue_delay_ms: must be between 0 and 10000, got -2.0",
+                "threads.intra_op: must be between 0 and 1024, got -1");
+    }
+
+    @Test
+    void versionPolicyRules() {
+        assertProblems("version_policy: {latest: 0}\n", "version_policy.latest: must be at least 1, got 0");
+        assertProblems("version_policy: {specific: []}\n", "version_policy.specific: list at least one version");
+        assertProblems("version_policy: {specific: [1, -2]}\n",
+                "version_policy.specific[1]: versions are positive, got -2");
+        assertProblems("version_policy: newest\n",
+                "version_policy: expected {latest: N}, {specific: [versions]} or all");
+        assertProblems("version_policy: {specific: [one]}\n",
+                "version_policy.specific[0]: expected a version number, got \"one\"");
+    }
+
+    @Test
+    void renamesMustBeValidAndDistinct() {
+        assertProblems("outputs: {a: result, b: result}\ninputs: {x: \"has space\"}\n",
+                "outputs.b: \"result\" is already the name of another output",
+                "inputs.x: \"has space\" is not a valid name (letters, digits and _ . : / -, at most 128)");
+    }
+
+    @Test
+    void malformedFilesSayWhere() {
+        assertThatThrownBy(() -> read("config.json", "{\"max_batch_size\": }"))
+                .isInstanceOf(InvalidModelConfigException.class)
+                .hasMessageStartingWith("config.json: not valid JSON");
+        assertThatThrownBy(() -> read("config.yaml", "[1, 2"))
+                .isInstanceOf(InvalidModelConfigException.class)
+                .hasMessageStartingWith("config.yaml: not valid YAML");
+        assertProblems("- 1\n- 2\n", "expected a mapping of settings at the top level");
+    }
+
+    @Test
+    void policiesSelectFromWhatIsPresent() {
+        NavigableSet<Long> present = new TreeSet<>(List.of(1L, 2L, 5L, 9L));
+        assertThat(new VersionPolicy.Latest(1).select(present)).containsExactly(9L);
+        assertThat(new VersionPolicy.Latest(3).select(present)).containsExactly(2L, 5L, 9L);
+        assertThat(new VersionPolicy.Latest(10).select(present)).containsExactly(1L, 2L, 5L, 9L);
+        assertThat(new VersionPolicy.Specific(List.of(2L, 3L)).select(present)).containsExactly(2L);
+        assertThat(new VersionPolicy.All().select(present)).containsExactly(1L, 2L, 5L, 9L);
+        assertThat(new VersionPolicy.Latest(1).select(new TreeSet<>())).isEmpty();
+    }
+
+    private ModelConfigSpec read(String name, String content) throws IOException {
+        Path file = dir.resolve(name);
+        Files.writeString(file, content);
+        return parser.read(file);
+    }
+
+    private void assertProblems(String yaml, String... problems) {
+        assertThatThrownBy(() -> read("config.yaml", yaml))
+                .isInstanceOf(InvalidModelConfigException.class)
+                .satisfies(e -> assertThat(((InvalidModelConfigException) e).problems())
+                        .containsExactlyInAnyOrder(problems));
+    }
+}
