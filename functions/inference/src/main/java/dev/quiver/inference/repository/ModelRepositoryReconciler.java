@@ -16,9 +16,11 @@ import dev.quiver.inference.runtime.ModelLoader;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -56,6 +58,7 @@ final class ModelRepositoryReconciler {
     private final Clock clock;
     private final Map<String, ModelState> state = new HashMap<>();
     private final Set<String> reportedIgnored = new HashSet<>();
+    private final List<LoadedModel> toRetire = new ArrayList<>();
     private Map<Path, FileStamp> previousStamps = Map.of();
     private boolean firstPass = true;
 
@@ -78,7 +81,7 @@ final class ModelRepositoryReconciler {
         for (Iterator<Map.Entry<String, ModelState>> it = state.entrySet().iterator(); it.hasNext(); ) {
             Map.Entry<String, ModelState> entry = it.next();
             if (!scan.models().containsKey(entry.getKey())) {
-                entry.getValue().versions.values().forEach(ModelRepositoryReconciler::retire);
+                entry.getValue().versions.values().forEach(this::retire);
                 LOG.infof("model %s removed from the repository", entry.getKey());
                 it.remove();
             }
@@ -89,6 +92,7 @@ final class ModelRepositoryReconciler {
         previousStamps = stamps(scan);
         firstPass = false;
         publish(Optional.empty());
+        retireReplaced();
     }
 
     /** The repository could not be read; what is loaded keeps serving. */
@@ -97,9 +101,10 @@ final class ModelRepositoryReconciler {
     }
 
     void unloadAll() {
-        state.values().forEach(model -> model.versions.values().forEach(ModelRepositoryReconciler::retire));
+        state.values().forEach(model -> model.versions.values().forEach(this::retire));
         state.clear();
         publish(Optional.of("shutting down"));
+        retireReplaced();
     }
 
     private void reconcileModel(ModelFolder folder) {
@@ -208,10 +213,16 @@ final class ModelRepositoryReconciler {
         return firstPass || file.stamp().equals(previousStamps.get(file.path()));
     }
 
-    private static void retire(VersionEntry entry) {
+    /** Retired only after the snapshot without it is published, so requests never find only retired versions. */
+    private void retire(VersionEntry entry) {
         if (entry.model() != null) {
-            entry.model().retire();
+            toRetire.add(entry.model());
         }
+    }
+
+    private void retireReplaced() {
+        toRetire.forEach(LoadedModel::retire);
+        toRetire.clear();
     }
 
     private void publish(Optional<String> problem) {

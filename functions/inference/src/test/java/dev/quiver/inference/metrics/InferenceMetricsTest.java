@@ -5,17 +5,24 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.quiver.inference.fixtures.Digits;
 import dev.quiver.inference.fixtures.ModelRepositoryFixture;
+import dev.quiver.inference.fixtures.Readiness;
 import dev.quiver.inference.fixtures.StandardRepository;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 @QuarkusTest
 @WithTestResource(StandardRepository.class)
 class InferenceMetricsTest {
+
+    @BeforeEach
+    void modelsLoaded() {
+        Readiness.awaitReady();
+    }
 
     @Test
     void requestsBatchesAndModelsShowUpAsPrometheusHistograms() {

@@ -6,15 +6,22 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasSize;
 
 import dev.quiver.inference.fixtures.Digits;
+import dev.quiver.inference.fixtures.Readiness;
 import dev.quiver.inference.fixtures.StandardRepository;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 @QuarkusTest
 @WithTestResource(StandardRepository.class)
 class PredictFunctionTest {
+
+    @BeforeEach
+    void modelsLoaded() {
+        Readiness.awaitReady();
+    }
 
     @Test
     void predictTakesPlainInstances() {

@@ -9,16 +9,23 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItems;
 
 import dev.quiver.inference.fixtures.Digits;
+import dev.quiver.inference.fixtures.Readiness;
 import dev.quiver.inference.fixtures.StandardRepository;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 @QuarkusTest
 @WithTestResource(StandardRepository.class)
 class V1ProtocolTest {
+
+    @BeforeEach
+    void modelsLoaded() {
+        Readiness.awaitReady();
+    }
 
     @Test
     void listsModelsAndTheirReadiness() {

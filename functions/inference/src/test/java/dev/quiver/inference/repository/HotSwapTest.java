@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.quiver.inference.fixtures.ModelRepositoryFixture;
 import dev.quiver.inference.fixtures.OnnxModels;
+import dev.quiver.inference.fixtures.Readiness;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
@@ -56,6 +57,7 @@ class HotSwapTest {
 
     @Test
     void versionsSwapUnderLoadWithoutAFailedRequest() throws Exception {
+        Readiness.awaitReady();
         ModelRepositoryFixture repository = new ModelRepositoryFixture(root);
         Load load = new Load(6);
         load.start();

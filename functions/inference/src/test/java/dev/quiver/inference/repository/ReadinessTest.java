@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.hasSize;
 
 import dev.quiver.inference.fixtures.ModelRepositoryFixture;
 import dev.quiver.inference.fixtures.OnnxModels;
@@ -32,9 +33,12 @@ class ReadinessTest {
 
     @Test
     void brokenModelsAreReportedAndKeepTheFunctionUnreadyUntilFixed() {
-        given().get("/v2/health/ready").then().statusCode(503)
+        // start-up loads the repository in the background; once every model has been tried, four are reported
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> given().get("/v2/health/ready").then()
+                .statusCode(503)
                 .header("Retry-After", "5")
                 .body("ready", equalTo(false))
+                .body("problems", hasSize(4))
                 .body("problems", hasItem(containsString("model corrupt version 1 failed to load: ONNX Runtime "
                         + "cannot load model.onnx")))
                 .body("problems", hasItem(containsString("model half version 1 failed to load: input x has element "
@@ -44,7 +48,7 @@ class ReadinessTest {
                         + "config.yaml: colour: unknown setting")))
                 .body("problems", hasItem(containsString("max_batch_size: must be between 0 and 65536, got -3")))
                 .body("problems", hasItem(containsString("model unbatchable version 1 failed to load: "
-                        + "max_batch_size is 8 but not every input and output has a dynamic first dimension")));
+                        + "max_batch_size is 8 but not every input and output has a dynamic first dimension"))));
         given().get("/q/health/ready").then().statusCode(503).body("status", equalTo("DOWN"))
                 .body("checks[0].data.good", equalTo("ready"));
         given().get("/q/health/live").then().statusCode(200);

@@ -1,0 +1,82 @@
+package dev.quiver.inference.repository;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.quiver.inference.InferenceConfig;
+import dev.quiver.inference.InferenceException;
+import dev.quiver.inference.modelconfig.VersionPolicy;
+import dev.quiver.inference.modelconfig.VersionState;
+import io.quarkus.runtime.configuration.MemorySize;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import org.junit.jupiter.api.Test;
+
+class ModelRegistryTest {
+
+    private final ModelRegistry registry = new ModelRegistry(new Settings());
+
+    @Test
+    void notReadyUntilTheRepositoryHasBeenRead() {
+        assertThat(registry.readiness().ready()).isFalse();
+        assertThat(registry.readiness().problems()).containsExactly("the model repository has not been read yet");
+        registry.publish(Map.of(), Optional.empty());
+        assertThat(registry.readiness().ready()).isTrue();
+    }
+
+    @Test
+    void notReadyWhileAVersionLoads() {
+        TreeMap<Long, VersionEntry> versions = new TreeMap<>();
+        versions.put(1L, new VersionEntry(1, VersionState.LOADING, true, null, null,
+                new FileStamp(1, 1, "k"), Instant.EPOCH));
+        registry.publish(Map.of("m", new ModelEntry("m", new VersionPolicy.Latest(1), versions, Optional.empty())),
+                Optional.empty());
+        assertThat(registry.readiness().problems()).containsExactly("model m version 1 is loading");
+        assertThatThrownBy(() -> registry.acquire("m", Optional.empty()))
+                .isInstanceOf(InferenceException.class)
+                .hasMessage("model m version 1 is loading")
+                .satisfies(e -> assertThat(((InferenceException) e).retryAfter()).contains(Duration.ofSeconds(5)));
+    }
+
+    @Test
+    void anUnreadableRepositoryIsReported() {
+        registry.publish(Map.of(), Optional.of("the model repository /nowhere cannot be read"));
+        assertThat(registry.readiness().ready()).isFalse();
+        assertThat(registry.readiness().problems()).containsExactly("the model repository /nowhere cannot be read");
+    }
+
+    private static final class Settings implements InferenceConfig {
+        @Override
+        public String modelRepository() {
+            return "models";
+        }
+
+        @Override
+        public Inference inference() {
+            return new Inference() {
+                @Override
+                public Duration pollInterval() {
+                    return Duration.ofSeconds(2);
+                }
+
+                @Override
+                public MemorySize maxRequestSize() {
+                    return new MemorySize(java.math.BigInteger.valueOf(1 << 20));
+                }
+
+                @Override
+                public Duration notReadyRetryAfter() {
+                    return Duration.ofSeconds(5);
+                }
+
+                @Override
+                public Batching batching() {
+                    return null;
+                }
+            };
+        }
+    }
+}
