@@ -46,6 +46,17 @@ public final class InferenceBenchmark {
             require(http.probe("/predict", Payloads.json(), digitsPredict), "predict");
             require(http.probe("/ping", Payloads.json(), Buffer.buffer()), "ping");
 
+            // the JIT compiles the server's paths for these payloads only after thousands of requests; measuring
+            // before that reports the interpreter, not the function
+            System.out.printf("warming up the server for %d s per path%n", options.serverWarmUp.toSeconds());
+            http.run("/v2/models/ocr/infer", ocrBinary.headers(), ocrBinary.body(), 1, 4, Duration.ZERO,
+                    options.serverWarmUp);
+            http.run("/v2/models/ocr/infer", Payloads.json(), ocrJson, 1, 4, Duration.ZERO, options.serverWarmUp);
+            http.run("/v2/models/digits/infer", Payloads.json(), digitsV2, 1, 4, Duration.ZERO, options.serverWarmUp);
+            http.run("/predict", Payloads.json(), digitsPredict, 1, 4, Duration.ZERO, options.serverWarmUp);
+            http.run("/ping", MultiMap.caseInsensitiveMultiMap(), Buffer.buffer(), 1, 4, Duration.ZERO,
+                    options.serverWarmUp);
+
             for (int round = 1; round <= options.rounds; round++) {
                 System.out.printf("round %d of %d%n", round, options.rounds);
                 for (int threads : new int[] {1, 2}) {
@@ -144,8 +155,8 @@ public final class InferenceBenchmark {
         }
     }
 
-    private record Options(URI url, Path ocrModel, Duration warmUp, Duration duration, int rounds, int[] concurrency,
-                           int cores, int serverIntraOp, Path report) {
+    private record Options(URI url, Path ocrModel, Duration serverWarmUp, Duration warmUp, Duration duration,
+                           int rounds, int[] concurrency, int cores, int serverIntraOp, Path report) {
 
         static Options parse(String[] args) throws IOException {
             Map<String, String> values = new LinkedHashMap<>();
@@ -159,6 +170,7 @@ public final class InferenceBenchmark {
             return new Options(
                     URI.create(values.getOrDefault("--url", "http://localhost:18080")),
                     model,
+                    Duration.ofSeconds(Long.parseLong(values.getOrDefault("--server-warm-up", "15"))),
                     Duration.ofSeconds(Long.parseLong(values.getOrDefault("--warm-up", "3"))),
                     Duration.ofSeconds(Long.parseLong(values.getOrDefault("--duration", "10"))),
                     Integer.parseInt(values.getOrDefault("--rounds", "3")),

@@ -28,8 +28,10 @@ import org.jboss.logging.Logger;
  * waited the maximum queue delay, or as soon as no other request for the model is arriving: callers announce a request
  * with {@link #expect()} before they parse it, so an idle model never makes a lone request wait.
  *
- * <p>Each of the policy's instances is a thread that forms and runs batches; inputs are copied once into that
- * thread's reusable direct buffers, which ONNX Runtime reads without another copy.
+ * <p>At most the policy's number of instances run at once. Each instance is a thread that forms and runs batches; a
+ * caller that may block (not an event-loop thread) and finds the model idle, nothing queued and nothing else arriving,
+ * runs its request itself instead of handing it to a worker and waiting to be woken. Inputs are copied once into
+ * reusable direct buffers, which ONNX Runtime reads without another copy.
  */
 public final class DynamicBatcher implements AutoCloseable {
 
@@ -44,6 +46,8 @@ public final class DynamicBatcher implements AutoCloseable {
     private final ArrayDeque<Pending> queue = new ArrayDeque<>();
     private final AtomicInteger arriving = new AtomicInteger();
     private final List<Thread> workers = new ArrayList<>();
+    private final ArrayDeque<Map<String, ByteBuffer>> stagingBuffers = new ArrayDeque<>();
+    private int running;
     private boolean closing;
 
     public DynamicBatcher(String label, BatchRunner runner, BatchingPolicy policy, BatchObserver observer) {
@@ -52,6 +56,7 @@ public final class DynamicBatcher implements AutoCloseable {
         this.policy = policy;
         this.observer = observer;
         for (int i = 0; i < policy.instances(); i++) {
+            stagingBuffers.push(new HashMap<>());
             Thread worker = Thread.ofPlatform().name("quiver-batcher-" + label + "-" + i).daemon()
                     .unstarted(this::work);
             workers.add(worker);
@@ -77,7 +82,15 @@ public final class DynamicBatcher implements AutoCloseable {
         }
 
         public CompletableFuture<InferenceResult> submit(InferenceJob job) {
+            return submit(job, false);
+        }
+
+        /**
+         * @param callerMayBlock whether the calling thread may run the model itself (it is not an event loop)
+         */
+        public CompletableFuture<InferenceResult> submit(InferenceJob job, boolean callerMayBlock) {
             Pending pending = new Pending(job, BatchKey.of(job), System.nanoTime(), new CompletableFuture<>());
+            Map<String, ByteBuffer> staging;
             lock.lock();
             try {
                 settle();
@@ -86,11 +99,16 @@ public final class DynamicBatcher implements AutoCloseable {
                             "model " + label + " is unloading", java.time.Duration.ofSeconds(1)));
                     return pending.result;
                 }
-                queue.addLast(pending);
-                changed.signalAll();
+                if (!callerMayBlock || !queue.isEmpty() || arriving.get() > 0 || running == policy.instances()) {
+                    queue.addLast(pending);
+                    changed.signalAll();
+                    return pending.result;
+                }
+                staging = startRun();
             } finally {
                 lock.unlock();
             }
+            runAndFinish(List.of(pending), FlushReason.IDLE, staging);
             return pending.result;
         }
 
@@ -137,30 +155,50 @@ public final class DynamicBatcher implements AutoCloseable {
     }
 
     private void work() {
-        Map<String, ByteBuffer> staging = new HashMap<>();
         List<Pending> batch = new ArrayList<>();
         while (true) {
             FlushReason reason;
+            Map<String, ByteBuffer> staging;
             lock.lock();
             try {
-                while (queue.isEmpty()) {
-                    if (closing) {
+                while (queue.isEmpty() || running == policy.instances()) {
+                    if (closing && queue.isEmpty()) {
                         return;
                     }
                     changed.awaitUninterruptibly();
                 }
                 reason = formBatch(batch);
+                staging = startRun();
             } finally {
                 lock.unlock();
             }
-            try {
-                execute(batch, reason, staging);
-            } catch (RuntimeException | Error e) {
-                LOG.errorf(e, "model %s: batch of %d requests failed", label, batch.size());
-                InferenceException failure = InferenceException.internal("model " + label + " failed: " + e, e);
-                batch.forEach(pending -> pending.result.completeExceptionally(failure));
-            }
+            runAndFinish(batch, reason, staging);
             batch.clear();
+        }
+    }
+
+    /** Called with the lock held: takes one of the instances and its staging buffers. */
+    private Map<String, ByteBuffer> startRun() {
+        running++;
+        return stagingBuffers.pop();
+    }
+
+    private void runAndFinish(List<Pending> batch, FlushReason reason, Map<String, ByteBuffer> staging) {
+        try {
+            execute(batch, reason, staging);
+        } catch (RuntimeException | Error e) {
+            LOG.errorf(e, "model %s: batch of %d requests failed", label, batch.size());
+            InferenceException failure = InferenceException.internal("model " + label + " failed: " + e, e);
+            batch.forEach(pending -> pending.result.completeExceptionally(failure));
+        } finally {
+            lock.lock();
+            try {
+                running--;
+                stagingBuffers.push(staging);
+                changed.signalAll();
+            } finally {
+                lock.unlock();
+            }
         }
     }
 

@@ -9,6 +9,7 @@ import dev.quiver.inference.repository.ModelRegistry;
 import dev.quiver.inference.runtime.LoadedModel;
 import dev.quiver.inference.runtime.TensorSpec;
 import dev.quiver.inference.tensor.Tensor;
+import io.vertx.core.Context;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.ArrayList;
 import java.util.List;
@@ -61,7 +62,9 @@ public class InferenceService {
             metrics.requestDone(protocol, loaded, e, System.nanoTime() - start, null);
             return CompletableFuture.failedFuture(e);
         }
-        return arrival.submit(job).handle((result, failure) -> {
+        // an event-loop thread must never run the model; a worker thread (Funqy's, say) may, when the model is idle
+        boolean callerMayBlock = !Context.isOnEventLoopThread();
+        return arrival.submit(job, callerMayBlock).handle((result, failure) -> {
             loaded.release();
             Throwable cause = failure instanceof CompletionException ? failure.getCause() : failure;
             metrics.requestDone(protocol, loaded, cause, System.nanoTime() - start, result);

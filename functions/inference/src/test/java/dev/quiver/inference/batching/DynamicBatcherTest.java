@@ -40,6 +40,8 @@ class DynamicBatcherTest {
     private final ConcurrentLinkedQueue<Batch> batches = new ConcurrentLinkedQueue<>();
     private final List<LoadedModel> loaded = new ArrayList<>();
 
+    private final ConcurrentLinkedQueue<String> runThreads = new ConcurrentLinkedQueue<>();
+
     record Batch(int items, int requests, FlushReason reason) {
     }
 
@@ -138,6 +140,29 @@ class DynamicBatcherTest {
         InferenceResult result = run(model, fp32("x", new float[][] {{1, 2, 3, 4}}));
         assertThat(values(result.outputs().get("y"))).containsExactly(1.5f, 2.5f, 3.5f, 4.5f);
         assertThat(batches).containsExactly(new Batch(1, 1, FlushReason.IDLE));
+    }
+
+    @Test
+    void aCallerThatMayBlockRunsAnIdleModelItself() throws Exception {
+        LoadedModel model = load("add", 32, Duration.ofSeconds(30));
+        InferenceResult result = model.batcher().expect()
+                .submit(job(fp32("x", new float[][] {{1, 1, 1, 1}}), Set.of("y")), true).get(10, TimeUnit.SECONDS);
+        assertThat(values(result.outputs().get("y"))).containsExactly(1.5f, 1.5f, 1.5f, 1.5f);
+        assertThat(runThreads).containsExactly(Thread.currentThread().getName());
+    }
+
+    @Test
+    void aCallerThatMayBlockStillQueuesWhenOthersAreArriving() throws Exception {
+        LoadedModel model = load("add", 32, Duration.ofSeconds(30));
+        DynamicBatcher.Arrival other = model.batcher().expect();
+        CompletableFuture<InferenceResult> mine = model.batcher().expect()
+                .submit(job(fp32("x", new float[][] {{1, 1, 1, 1}}), Set.of("y")), true);
+        CompletableFuture<InferenceResult> theirs = other.submit(job(fp32("x", new float[][] {{2, 2, 2, 2}}),
+                Set.of("y")), true);
+        assertThat(values(mine.get(10, TimeUnit.SECONDS).outputs().get("y"))).containsExactly(1.5f, 1.5f, 1.5f, 1.5f);
+        assertThat(values(theirs.get(10, TimeUnit.SECONDS).outputs().get("y"))).containsExactly(2.5f, 2.5f, 2.5f, 2.5f);
+        assertThat(batches).containsExactly(new Batch(2, 2, FlushReason.IDLE));
+        assertThat(runThreads).singleElement().asString().startsWith("quiver-batcher-add");
     }
 
     @Test
@@ -248,7 +273,10 @@ class DynamicBatcherTest {
         ModelConfig config = ModelConfigDefaults.apply(spec, 32, Duration.ofMillis(2));
         Path file = repository.modelFile(name, 1);
         LoadedModel model = LOADER.load(name, 1, file, config,
-                (items, requests, reason, nanos) -> batches.add(new Batch(items, requests, reason)));
+                (items, requests, reason, nanos) -> {
+                    batches.add(new Batch(items, requests, reason));
+                    runThreads.add(Thread.currentThread().getName());
+                });
         loaded.add(model);
         return model;
     }
