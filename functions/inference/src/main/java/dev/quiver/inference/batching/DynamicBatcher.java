@@ -167,8 +167,9 @@ public final class DynamicBatcher implements AutoCloseable {
                     }
                     changed.awaitUninterruptibly();
                 }
-                reason = formBatch(batch);
+                // the instance is taken before the batch forms, so no caller runs in its place meanwhile
                 staging = startRun();
+                reason = formBatch(batch);
             } finally {
                 lock.unlock();
             }

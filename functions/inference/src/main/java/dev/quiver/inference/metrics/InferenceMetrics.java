@@ -16,7 +16,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
@@ -75,8 +74,8 @@ public class InferenceMetrics {
         request(protocol, model.name(), version, status(failure)).record(nanos, TimeUnit.NANOSECONDS);
     }
 
-    public void requestFailed(String protocol, String knownModel, Optional<String> version, Throwable failure,
-                              long nanos) {
+    /** A request that failed before a model version was chosen (unknown model or version, none ready). */
+    public void requestFailed(String protocol, String knownModel, Throwable failure, long nanos) {
         String model = knownModel == null ? UNKNOWN : knownModel;
         request(protocol, model, "", status(failure)).record(nanos, TimeUnit.NANOSECONDS);
     }

@@ -3,7 +3,6 @@ package dev.quiver.inference.repository;
 import dev.quiver.inference.modelconfig.VersionState;
 import dev.quiver.inference.runtime.LoadedModel;
 import java.time.Instant;
-import java.util.Optional;
 
 /**
  * One version of a model as the function currently holds it.
@@ -16,10 +15,6 @@ import java.util.Optional;
  */
 public record VersionEntry(long version, VersionState state, boolean selected, String reason, LoadedModel model,
                            FileStamp stamp, Instant since) {
-
-    public Optional<String> note() {
-        return Optional.ofNullable(reason);
-    }
 
     public boolean ready() {
         return state == VersionState.READY;

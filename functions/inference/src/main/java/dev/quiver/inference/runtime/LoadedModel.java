@@ -3,7 +3,6 @@ package dev.quiver.inference.runtime;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import dev.quiver.inference.batching.DynamicBatcher;
-import dev.quiver.inference.modelconfig.ModelConfig;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jboss.logging.Logger;
@@ -23,18 +22,15 @@ public final class LoadedModel {
 
     private final String name;
     private final long version;
-    private final ModelConfig config;
     private final ModelSignature signature;
     private final OrtSession session;
     private final DynamicBatcher batcher;
     private final AtomicInteger leases = new AtomicInteger();
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    LoadedModel(String name, long version, ModelConfig config, ModelSignature signature, OrtSession session,
-                DynamicBatcher batcher) {
+    LoadedModel(String name, long version, ModelSignature signature, OrtSession session, DynamicBatcher batcher) {
         this.name = name;
         this.version = version;
-        this.config = config;
         this.signature = signature;
         this.session = session;
         this.batcher = batcher;
@@ -46,10 +42,6 @@ public final class LoadedModel {
 
     public long version() {
         return version;
-    }
-
-    public ModelConfig config() {
-        return config;
     }
 
     public ModelSignature signature() {

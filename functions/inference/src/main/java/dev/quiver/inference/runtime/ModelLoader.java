@@ -54,7 +54,7 @@ public class ModelLoader {
             BatchingPolicy policy = new BatchingPolicy(maxBatchSize, config.maxQueueDelay(), config.instances());
             DynamicBatcher batcher = new DynamicBatcher(label, new OnnxBatchRunner(label, environment, session),
                     policy, observer);
-            model = new LoadedModel(name, version, config, signature, session, batcher);
+            model = new LoadedModel(name, version, signature, session, batcher);
             warmUp(session, signature, 1);
             if (policy.merges()) {
                 warmUp(session, signature, maxBatchSize);

@@ -18,14 +18,6 @@ public record TensorSpec(String name, String onnxName, Datatype datatype, long[]
         return shape.clone();
     }
 
-    public int rank() {
-        return shape.length;
-    }
-
-    public long dim(int index) {
-        return shape[index];
-    }
-
     /** Whether {@code actual} has this spec's rank and agrees with every fixed dimension. */
     public boolean accepts(long[] actual) {
         if (actual.length != shape.length) {

@@ -46,7 +46,7 @@ public class InferenceService {
         try {
             loaded = registry.acquire(model, version);
         } catch (InferenceException e) {
-            metrics.requestFailed(protocol, registry.models().containsKey(model) ? model : null, version, e,
+            metrics.requestFailed(protocol, registry.models().containsKey(model) ? model : null, e,
                     System.nanoTime() - start);
             return CompletableFuture.failedFuture(e);
         }

@@ -43,10 +43,6 @@ public enum Datatype {
         return javaType;
     }
 
-    public boolean isFloatingPoint() {
-        return this == FP32 || this == FP64;
-    }
-
     /** Whether an integer value fits this (integer or boolean) type. */
     public boolean holds(long value) {
         return value >= min && value <= max;

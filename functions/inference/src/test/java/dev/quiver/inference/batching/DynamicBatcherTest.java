@@ -166,6 +166,36 @@ class DynamicBatcherTest {
     }
 
     @Test
+    void blockingAndEventLoopCallersMixedUnderLoadAreAllAnswered() throws Exception {
+        for (int instances : new int[] {1, 2}) {
+            LoadedModel model = load("add", 8, Duration.ofMillis(1), instances);
+            ExecutorService callers = Executors.newFixedThreadPool(16);
+            List<CompletableFuture<Float>> answers = new ArrayList<>();
+            for (int i = 0; i < 2_000; i++) {
+                float value = i;
+                boolean mayBlock = i % 2 == 0;
+                answers.add(CompletableFuture.supplyAsync(() -> {
+                    DynamicBatcher.Arrival arrival = model.batcher().expect();
+                    if (value % 7 == 0) {
+                        model.batcher().expect().abandon();
+                    }
+                    try {
+                        InferenceResult result = arrival.submit(job(fp32("x", new float[][] {{value, 0, 0, 0}}),
+                                Set.of("y")), mayBlock).get(30, TimeUnit.SECONDS);
+                        return values(result.outputs().get("y"))[0];
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                }, callers));
+            }
+            for (int i = 0; i < answers.size(); i++) {
+                assertThat(answers.get(i).get(60, TimeUnit.SECONDS)).isEqualTo(i + 0.5f);
+            }
+            callers.shutdown();
+        }
+    }
+
+    @Test
     void anAnnouncedRequestThatNeverComesHoldsTheBatchOnlyForTheDelay() throws Exception {
         LoadedModel model = load("add", 32, Duration.ofMillis(200));
         DynamicBatcher.Arrival late = model.batcher().expect();
@@ -268,7 +298,11 @@ class DynamicBatcherTest {
     }
 
     private LoadedModel load(String name, int maxBatchSize, Duration maxDelay) throws Exception {
-        ModelConfigSpec spec = new ModelConfigSpec(null, maxBatchSize, maxDelay.toNanos() / 1e6, 1, 1, 1, null,
+        return load(name, maxBatchSize, maxDelay, 1);
+    }
+
+    private LoadedModel load(String name, int maxBatchSize, Duration maxDelay, int instances) throws Exception {
+        ModelConfigSpec spec = new ModelConfigSpec(null, maxBatchSize, maxDelay.toNanos() / 1e6, instances, 1, 1, null,
                 Map.of(), Map.of());
         ModelConfig config = ModelConfigDefaults.apply(spec, 32, Duration.ofMillis(2));
         Path file = repository.modelFile(name, 1);

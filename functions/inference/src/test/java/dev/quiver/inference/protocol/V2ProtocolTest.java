@@ -226,6 +226,19 @@ class V2ProtocolTest {
     }
 
     @Test
+    void theVersionPolicyDecidesWhichVersionsAreServed() {
+        String body = inferBody(null, "x", "FP32", "[1,4]", "[0,0,0,0]");
+        given().contentType(ContentType.JSON).body(body).post("/v2/models/versioned/infer")
+                .then().statusCode(200).body("model_version", equalTo("3")).body("outputs[0].data[0]", equalTo(3.0f));
+        given().contentType(ContentType.JSON).body(body).post("/v2/models/versioned/versions/1/infer")
+                .then().statusCode(200).body("model_version", equalTo("1")).body("outputs[0].data[0]", equalTo(1.0f));
+        given().contentType(ContentType.JSON).body(body).post("/v2/models/versioned/versions/2/infer")
+                .then().statusCode(404).body("error", equalTo("model \"versioned\" has no version \"2\"; its versions "
+                        + "are [1, 3]"));
+        given().get("/v2/models/versioned").then().statusCode(200).body("versions", contains("1", "3"));
+    }
+
+    @Test
     void explicitVersionIsServed() {
         given().contentType(ContentType.JSON)
                 .body(inferBody(null, "input", "FP32", "[1,64]", Digits.pixelsJson(0)))
