@@ -45,5 +45,12 @@ public interface InferenceConfig {
         /** Longest a request waits for others to join its batch (only while more requests are arriving). */
         @WithDefault("2ms")
         Duration maxQueueDelay();
+
+        /**
+         * An idle model whose runs take less than this runs on the event-loop thread that parsed the request: for a
+         * short run, handing it to a batcher thread and back costs more than the run. 0 never does.
+         */
+        @WithDefault("3ms")
+        Duration inlineMaxCompute();
     }
 }

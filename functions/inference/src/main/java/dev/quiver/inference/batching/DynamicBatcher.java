@@ -28,10 +28,11 @@ import org.jboss.logging.Logger;
  * waited the maximum queue delay, or as soon as no other request for the model is arriving: callers announce a request
  * with {@link #expect()} before they parse it, so an idle model never makes a lone request wait.
  *
- * <p>At most the policy's number of instances run at once. Each instance is a thread that forms and runs batches; a
- * caller that may block (not an event-loop thread) and finds the model idle, nothing queued and nothing else arriving,
- * runs its request itself instead of handing it to a worker and waiting to be woken. Inputs are copied once into
- * reusable direct buffers, which ONNX Runtime reads without another copy.
+ * <p>At most the policy's number of instances run at once. Each instance is a thread that forms and runs batches. A
+ * caller that finds the model idle, nothing queued and nothing else arriving runs its request itself instead of
+ * handing it to a worker and waiting to be woken: always when it may block (a worker thread), and on an event-loop
+ * thread only while the model's single runs take less than the policy's {@code inlineMaxCompute}. Inputs are copied
+ * once into reusable direct buffers, which ONNX Runtime reads without another copy.
  */
 public final class DynamicBatcher implements AutoCloseable {
 
@@ -48,6 +49,8 @@ public final class DynamicBatcher implements AutoCloseable {
     private final List<Thread> workers = new ArrayList<>();
     private final ArrayDeque<Map<String, ByteBuffer>> stagingBuffers = new ArrayDeque<>();
     private int running;
+    /** Moving average of the compute time of single-request runs; unknown (MAX_VALUE) until one has run. */
+    private volatile long singleRunNanos = Long.MAX_VALUE;
     private boolean closing;
 
     public DynamicBatcher(String label, BatchRunner runner, BatchingPolicy policy, BatchObserver observer) {
@@ -86,7 +89,8 @@ public final class DynamicBatcher implements AutoCloseable {
         }
 
         /**
-         * @param callerMayBlock whether the calling thread may run the model itself (it is not an event loop)
+         * @param callerMayBlock whether the calling thread may run the model however long it takes (it is not an
+         *                       event loop)
          */
         public CompletableFuture<InferenceResult> submit(InferenceJob job, boolean callerMayBlock) {
             Pending pending = new Pending(job, BatchKey.of(job), System.nanoTime(), new CompletableFuture<>());
@@ -99,7 +103,8 @@ public final class DynamicBatcher implements AutoCloseable {
                             "model " + label + " is unloading", java.time.Duration.ofSeconds(1)));
                     return pending.result;
                 }
-                if (!callerMayBlock || !queue.isEmpty() || arriving.get() > 0 || running == policy.instances()) {
+                boolean runHere = callerMayBlock || singleRunNanos < policy.inlineMaxCompute().toNanos();
+                if (!runHere || !queue.isEmpty() || arriving.get() > 0 || running == policy.instances()) {
                     queue.addLast(pending);
                     changed.signalAll();
                     return pending.result;
@@ -277,6 +282,10 @@ public final class DynamicBatcher implements AutoCloseable {
             return;
         }
         long compute = System.nanoTime() - start;
+        if (batch.size() == 1) {
+            long typical = singleRunNanos;
+            singleRunNanos = typical == Long.MAX_VALUE ? compute : (7 * typical + compute) / 8;
+        }
         observer.batchRan(items, batch.size(), reason, compute);
         int offset = 0;
         for (Pending pending : batch) {

@@ -9,6 +9,8 @@ import java.util.Map;
  * @param maxBatchSize   most items merged into one run; 0 means never merge
  * @param batchingExplicit whether the file set {@code max_batch_size}: a default is dropped to 0 for a graph whose
  *                       first dimensions are not all dynamic, an explicit value on such a graph is an error
+ * @param inlineMaxCompute runs expected to be shorter may run on the event-loop thread that parsed the request when
+ *                       the model is idle, instead of waking a batcher thread
  * @param inputNames     ONNX input name to the name callers use, for the inputs that are renamed
  * @param outputNames    ONNX output name to the name callers use, for the outputs that are renamed
  */
@@ -17,6 +19,7 @@ public record ModelConfig(
         int maxBatchSize,
         boolean batchingExplicit,
         Duration maxQueueDelay,
+        Duration inlineMaxCompute,
         int instances,
         int intraOpThreads,
         int interOpThreads,

@@ -3,7 +3,7 @@ package dev.quiver.inference.modelconfig;
 import java.time.Duration;
 
 /**
- * What a model gets for each setting its configuration file leaves out. The function-wide defaults come from
+ * What a model gets for each setting its configuration file leaves out. The batching defaults come from
  * {@code quiver.inference.batching.*}; the rest are fixed here.
  */
 public final class ModelConfigDefaults {
@@ -15,19 +15,22 @@ public final class ModelConfigDefaults {
     private ModelConfigDefaults() {
     }
 
-    public static ModelConfig apply(ModelConfigSpec spec, int defaultMaxBatchSize, Duration defaultMaxQueueDelay) {
+    public static ModelConfig apply(ModelConfigSpec spec, BatchingDefaults batching) {
         return new ModelConfig(
                 spec.versionPolicy() == null ? VERSION_POLICY : spec.versionPolicy(),
-                spec.maxBatchSize() == null ? defaultMaxBatchSize : spec.maxBatchSize(),
+                spec.maxBatchSize() == null ? batching.maxBatchSize() : spec.maxBatchSize(),
                 spec.maxBatchSize() != null,
-                spec.maxQueueDelayMs() == null
-                        ? defaultMaxQueueDelay
-                        : Duration.ofNanos(Math.round(spec.maxQueueDelayMs() * 1_000_000)),
+                spec.maxQueueDelayMs() == null ? batching.maxQueueDelay() : millis(spec.maxQueueDelayMs()),
+                spec.inlineMaxComputeMs() == null ? batching.inlineMaxCompute() : millis(spec.inlineMaxComputeMs()),
                 spec.instances() == null ? INSTANCES : spec.instances(),
                 spec.intraOpThreads() == null ? THREADS : spec.intraOpThreads(),
                 spec.interOpThreads() == null ? THREADS : spec.interOpThreads(),
                 Boolean.TRUE.equals(spec.spinning()),
                 spec.inputNames(),
                 spec.outputNames());
+    }
+
+    private static Duration millis(double value) {
+        return Duration.ofNanos(Math.round(value * 1_000_000));
     }
 }

@@ -20,7 +20,7 @@ import java.util.Set;
 public final class ModelConfigParser {
 
     private static final Set<String> KEYS = Set.of("version_policy", "max_batch_size", "max_queue_delay_ms",
-            "instances", "threads", "inputs", "outputs");
+            "inline_max_compute_ms", "instances", "threads", "inputs", "outputs");
     private static final Set<String> THREAD_KEYS = Set.of("intra_op", "inter_op", "spinning");
 
     private final ObjectMapper json;
@@ -67,6 +67,7 @@ public final class ModelConfigParser {
                 versionPolicy(tree.path("version_policy"), problems),
                 integer(tree.path("max_batch_size"), "max_batch_size", problems),
                 number(tree.path("max_queue_delay_ms"), "max_queue_delay_ms", problems),
+                number(tree.path("inline_max_compute_ms"), "inline_max_compute_ms", problems),
                 integer(tree.path("instances"), "instances", problems),
                 integer(threads.path("intra_op"), "threads.intra_op", problems),
                 integer(threads.path("inter_op"), "threads.inter_op", problems),

@@ -10,6 +10,7 @@ import java.util.Map;
  * version_policy: {latest: 2}          # or {specific: [1, 3]}, or all; default {latest: 1}
  * max_batch_size: 32                   # items per ONNX Runtime run; 0 turns batching off
  * max_queue_delay_ms: 2                # longest a request waits for others to join its batch
+ * inline_max_compute_ms: 3             # an idle model whose runs take less runs on the thread that parsed the request
  * instances: 1                         # ONNX Runtime runs of this model at once
  * threads: {intra_op: 0, inter_op: 0, spinning: false}   # 0 lets ONNX Runtime decide
  * inputs: {x: image}                   # ONNX input name -> name callers use
@@ -20,6 +21,7 @@ public record ModelConfigSpec(
         VersionPolicy versionPolicy,
         Integer maxBatchSize,
         Double maxQueueDelayMs,
+        Double inlineMaxComputeMs,
         Integer instances,
         Integer intraOpThreads,
         Integer interOpThreads,
@@ -28,6 +30,6 @@ public record ModelConfigSpec(
         Map<String, String> outputNames) {
 
     public static ModelConfigSpec empty() {
-        return new ModelConfigSpec(null, null, null, null, null, null, null, Map.of(), Map.of());
+        return new ModelConfigSpec(null, null, null, null, null, null, null, null, Map.of(), Map.of());
     }
 }

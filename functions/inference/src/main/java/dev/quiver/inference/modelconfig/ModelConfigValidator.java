@@ -12,7 +12,7 @@ public final class ModelConfigValidator {
 
     public static final int MAX_BATCH_SIZE = 65_536;
     public static final int MAX_INSTANCES = 64;
-    public static final double MAX_QUEUE_DELAY_MS = 10_000;
+    public static final double MAX_MILLISECONDS = 10_000;
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.:/-]{1,128}");
 
     private ModelConfigValidator() {
@@ -41,14 +41,17 @@ public final class ModelConfigValidator {
         range(problems, "instances", spec.instances(), 1, MAX_INSTANCES);
         range(problems, "threads.intra_op", spec.intraOpThreads(), 0, 1024);
         range(problems, "threads.inter_op", spec.interOpThreads(), 0, 1024);
-        if (spec.maxQueueDelayMs() != null
-                && !(spec.maxQueueDelayMs() >= 0 && spec.maxQueueDelayMs() <= MAX_QUEUE_DELAY_MS)) {
-            problems.add("max_queue_delay_ms: must be between 0 and " + (long) MAX_QUEUE_DELAY_MS + ", got "
-                    + spec.maxQueueDelayMs());
-        }
+        milliseconds(problems, "max_queue_delay_ms", spec.maxQueueDelayMs());
+        milliseconds(problems, "inline_max_compute_ms", spec.inlineMaxComputeMs());
         names(problems, "inputs", spec.inputNames());
         names(problems, "outputs", spec.outputNames());
         return problems;
+    }
+
+    private static void milliseconds(List<String> problems, String path, Double value) {
+        if (value != null && !(value >= 0 && value <= MAX_MILLISECONDS)) {
+            problems.add(path + ": must be between 0 and " + (long) MAX_MILLISECONDS + ", got " + value);
+        }
     }
 
     private static void range(List<String> problems, String path, Integer value, int min, int max) {

@@ -1,6 +1,7 @@
 package dev.quiver.inference.predict;
 
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.util.TokenBuffer;
 import dev.quiver.inference.InferenceConfig;
@@ -36,7 +37,7 @@ public class PredictFunction {
         if (request == null || request.model() == null || request.model().isBlank()) {
             throw InferenceException.invalidInput("model: is required");
         }
-        if (request.instances() == null || request.instances().isNull()) {
+        if (request.instances() == null || request.instances().firstToken() == JsonToken.VALUE_NULL) {
             throw InferenceException.invalidInput("instances: is required; one entry per item");
         }
         return Uni.createFrom().completionStage(service.infer("predict", request.model(),
@@ -62,7 +63,7 @@ public class PredictFunction {
     }
 
     private InstancesRequest instances(PredictRequest request, LoadedModel model) {
-        try (JsonParser parser = request.instances().traverse(mapper)) {
+        try (JsonParser parser = request.instances().asParser(mapper)) {
             parser.nextToken();
             return InstancesCodec.read(parser, model.name(), model.signature(), "instances", maxElements);
         } catch (IOException e) {

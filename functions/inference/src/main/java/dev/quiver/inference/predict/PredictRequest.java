@@ -1,6 +1,6 @@
 package dev.quiver.inference.predict;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.util.TokenBuffer;
 
 /**
  * The body of {@code POST /predict}.
@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
  * @param model     model name
  * @param version   model version; absent for the latest ready one
  * @param instances one entry per item (a number or nested list for a one-input model, an object of values per input
- *                  name otherwise)
+ *                  name otherwise), kept as the JSON tokens they arrived as and decoded straight into tensors
  */
-public record PredictRequest(String model, String version, JsonNode instances) {
+public record PredictRequest(String model, String version, TokenBuffer instances) {
 }

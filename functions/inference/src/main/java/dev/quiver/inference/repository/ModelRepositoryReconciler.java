@@ -2,6 +2,7 @@ package dev.quiver.inference.repository;
 
 import dev.quiver.inference.InferenceConfig;
 import dev.quiver.inference.batching.BatchObserver;
+import dev.quiver.inference.modelconfig.BatchingDefaults;
 import dev.quiver.inference.modelconfig.InvalidModelConfigException;
 import dev.quiver.inference.modelconfig.ModelConfig;
 import dev.quiver.inference.modelconfig.ModelConfigDefaults;
@@ -52,7 +53,7 @@ final class ModelRepositoryReconciler {
 
     private final ModelLoader loader;
     private final ModelConfigParser parser;
-    private final InferenceConfig settings;
+    private final BatchingDefaults batchingDefaults;
     private final BiFunction<String, Long, BatchObserver> observers;
     private final ModelRegistry registry;
     private final Clock clock;
@@ -66,7 +67,9 @@ final class ModelRepositoryReconciler {
                               BiFunction<String, Long, BatchObserver> observers, ModelRegistry registry, Clock clock) {
         this.loader = loader;
         this.parser = parser;
-        this.settings = settings;
+        InferenceConfig.Batching batching = settings.inference().batching();
+        this.batchingDefaults = new BatchingDefaults(batching.maxBatchSize(), batching.maxQueueDelay(),
+                batching.inlineMaxCompute());
         this.observers = observers;
         this.registry = registry;
         this.clock = clock;
@@ -118,8 +121,7 @@ final class ModelRepositoryReconciler {
             try {
                 ModelConfigSpec spec = folder.config().isPresent() ? parser.read(folder.config().get().path())
                         : ModelConfigSpec.empty();
-                model.config = ModelConfigDefaults.apply(spec, settings.inference().batching().maxBatchSize(),
-                        settings.inference().batching().maxQueueDelay());
+                model.config = ModelConfigDefaults.apply(spec, batchingDefaults);
                 model.configError = null;
                 if (folder.config().isPresent()) {
                     LOG.infof("model %s: configuration %s applied", folder.name(),

@@ -51,7 +51,8 @@ public class ModelLoader {
         try {
             ModelSignature signature = signature(session, config);
             int maxBatchSize = maxBatchSize(signature, config);
-            BatchingPolicy policy = new BatchingPolicy(maxBatchSize, config.maxQueueDelay(), config.instances());
+            BatchingPolicy policy = new BatchingPolicy(maxBatchSize, config.maxQueueDelay(), config.instances(),
+                    config.inlineMaxCompute());
             DynamicBatcher batcher = new DynamicBatcher(label, new OnnxBatchRunner(label, environment, session),
                     policy, observer);
             model = new LoadedModel(name, version, signature, session, batcher);

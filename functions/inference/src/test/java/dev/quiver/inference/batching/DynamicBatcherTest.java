@@ -8,6 +8,7 @@ import dev.quiver.inference.InferenceException;
 import dev.quiver.inference.fixtures.Digits;
 import dev.quiver.inference.fixtures.ModelRepositoryFixture;
 import dev.quiver.inference.fixtures.OnnxModels;
+import dev.quiver.inference.modelconfig.BatchingDefaults;
 import dev.quiver.inference.modelconfig.ModelConfig;
 import dev.quiver.inference.modelconfig.ModelConfigDefaults;
 import dev.quiver.inference.modelconfig.ModelConfigSpec;
@@ -149,6 +150,26 @@ class DynamicBatcherTest {
                 .submit(job(fp32("x", new float[][] {{1, 1, 1, 1}}), Set.of("y")), true).get(10, TimeUnit.SECONDS);
         assertThat(values(result.outputs().get("y"))).containsExactly(1.5f, 1.5f, 1.5f, 1.5f);
         assertThat(runThreads).containsExactly(Thread.currentThread().getName());
+    }
+
+    @Test
+    void anEventLoopCallerRunsAnIdleModelItselfOnlyOnceItsRunsAreKnownToBeShort() throws Exception {
+        LoadedModel quick = load("add", 32, Duration.ofSeconds(30), 1, Duration.ofSeconds(1));
+        Tensor input = fp32("x", new float[][] {{1, 1, 1, 1}});
+        for (int i = 0; i < 3; i++) {
+            quick.batcher().expect().submit(job(input, Set.of("y")), false).get(10, TimeUnit.SECONDS);
+        }
+        assertThat(runThreads).hasSize(3);
+        assertThat(runThreads.poll()).as("the first run, whose duration is not known yet")
+                .startsWith("quiver-batcher-add");
+        assertThat(runThreads).containsOnly(Thread.currentThread().getName());
+
+        runThreads.clear();
+        LoadedModel never = load("add", 32, Duration.ofSeconds(30), 1, Duration.ZERO);
+        for (int i = 0; i < 3; i++) {
+            never.batcher().expect().submit(job(input, Set.of("y")), false).get(10, TimeUnit.SECONDS);
+        }
+        assertThat(runThreads).hasSize(3).allSatisfy(thread -> assertThat(thread).startsWith("quiver-batcher-add"));
     }
 
     @Test
@@ -302,9 +323,15 @@ class DynamicBatcherTest {
     }
 
     private LoadedModel load(String name, int maxBatchSize, Duration maxDelay, int instances) throws Exception {
-        ModelConfigSpec spec = new ModelConfigSpec(null, maxBatchSize, maxDelay.toNanos() / 1e6, instances, 1, 1, null,
-                Map.of(), Map.of());
-        ModelConfig config = ModelConfigDefaults.apply(spec, 32, Duration.ofMillis(2));
+        return load(name, maxBatchSize, maxDelay, instances, Duration.ZERO);
+    }
+
+    private LoadedModel load(String name, int maxBatchSize, Duration maxDelay, int instances,
+                             Duration inlineMaxCompute) throws Exception {
+        ModelConfigSpec spec = new ModelConfigSpec(null, maxBatchSize, maxDelay.toNanos() / 1e6,
+                inlineMaxCompute.toNanos() / 1e6, instances, 1, 1, null, Map.of(), Map.of());
+        ModelConfig config = ModelConfigDefaults.apply(spec, new BatchingDefaults(32, Duration.ofMillis(2),
+                Duration.ZERO));
         Path file = repository.modelFile(name, 1);
         LoadedModel model = LOADER.load(name, 1, file, config,
                 (items, requests, reason, nanos) -> {

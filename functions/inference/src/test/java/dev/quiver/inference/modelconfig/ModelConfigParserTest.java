@@ -18,6 +18,9 @@ import org.junit.jupiter.api.io.TempDir;
 /** One case per rule of the model configuration file. */
 class ModelConfigParserTest {
 
+    private static final BatchingDefaults DEFAULTS = new BatchingDefaults(32, Duration.ofMillis(2),
+            Duration.ofMillis(3));
+
     private final ModelConfigParser parser = new ModelConfigParser(new ObjectMapper());
 
     @TempDir
@@ -29,16 +32,18 @@ class ModelConfigParserTest {
                 version_policy: {latest: 2}
                 max_batch_size: 16
                 max_queue_delay_ms: 0.5
+                inline_max_compute_ms: 0
                 instances: 2
                 threads: {intra_op: 1, inter_op: 1, spinning: true}
                 inputs: {x: image}
                 outputs: {"softmax_0.tmp_0": probabilities}
                 """);
-        ModelConfig config = ModelConfigDefaults.apply(spec, 32, Duration.ofMillis(2));
+        ModelConfig config = ModelConfigDefaults.apply(spec, DEFAULTS);
         assertThat(config.versionPolicy()).isEqualTo(new VersionPolicy.Latest(2));
         assertThat(config.maxBatchSize()).isEqualTo(16);
         assertThat(config.batchingExplicit()).isTrue();
         assertThat(config.maxQueueDelay()).isEqualTo(Duration.ofNanos(500_000));
+        assertThat(config.inlineMaxCompute()).isZero();
         assertThat(config.instances()).isEqualTo(2);
         assertThat(config.intraOpThreads()).isEqualTo(1);
         assertThat(config.interOpThreads()).isEqualTo(1);
@@ -57,12 +62,12 @@ class ModelConfigParserTest {
 
     @Test
     void defaultsFillWhatIsLeftOut() throws IOException {
-        ModelConfig config = ModelConfigDefaults.apply(read("config.yaml", "# nothing set\n"), 32,
-                Duration.ofMillis(2));
+        ModelConfig config = ModelConfigDefaults.apply(read("config.yaml", "# nothing set\n"), DEFAULTS);
         assertThat(config.versionPolicy()).isEqualTo(new VersionPolicy.Latest(1));
         assertThat(config.maxBatchSize()).isEqualTo(32);
         assertThat(config.batchingExplicit()).isFalse();
         assertThat(config.maxQueueDelay()).isEqualTo(Duration.ofMillis(2));
+        assertThat(config.inlineMaxCompute()).isEqualTo(Duration.ofMillis(3));
         assertThat(config.instances()).isEqualTo(1);
         assertThat(config.intraOpThreads()).isZero();
         assertThat(config.spinning()).isFalse();
@@ -77,8 +82,8 @@ class ModelConfigParserTest {
     @Test
     void unknownSettingsAreNamed() {
         assertProblems("max_batchsize: 4\nthreads: {intra: 1}\n",
-                "max_batchsize: unknown setting; expected one of [inputs, instances, max_batch_size, "
-                        + "max_queue_delay_ms, outputs, threads, version_policy]",
+                "max_batchsize: unknown setting; expected one of [inline_max_compute_ms, inputs, instances, "
+                        + "max_batch_size, max_queue_delay_ms, outputs, threads, version_policy]",
                 "threads.intra: unknown setting; expected one of [inter_op, intra_op, spinning]");
     }
 
@@ -93,11 +98,13 @@ class ModelConfigParserTest {
 
     @Test
     void rangesAreChecked() {
-        assertProblems("max_batch_size: -1\ninstances: 0\nmax_queue_delay_ms: -2\nthreads: {intra_op: -1}\n",
+        assertProblems("max_batch_size: -1\ninstances: 0\nmax_queue_delay_ms: -2\nthreads: {intra_op: -1}\n"
+                        + "inline_max_compute_ms: 20000\n",
                 "max_batch_size: must be between 0 and 65536, got -1",
                 "instances: must be between 1 and 64, got 0",
                 "max_queue_delay_ms: must be between 0 and 10000, got -2.0",
-                "threads.intra_op: must be between 0 and 1024, got -1");
+                "threads.intra_op: must be between 0 and 1024, got -1",
+                "inline_max_compute_ms: must be between 0 and 10000, got 20000.0");
     }
 
     @Test

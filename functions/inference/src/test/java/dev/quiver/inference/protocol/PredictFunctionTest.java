@@ -53,6 +53,10 @@ class PredictFunctionTest {
                 .then().statusCode(400).body("error", equalTo("model: is required"));
         given().contentType(ContentType.JSON).body("{\"model\":\"digits\"}").post("/predict")
                 .then().statusCode(400).body("error", containsString("instances: is required"));
+        given().contentType(ContentType.JSON).body("{\"model\":\"digits\",\"instances\":null}").post("/predict")
+                .then().statusCode(400).body("error", containsString("instances: is required"));
+        given().contentType(ContentType.JSON).body("{\"model\":\"digits\",\"instances\":5}").post("/predict")
+                .then().statusCode(400).body("error", equalTo("instances: expected a list with one entry per item"));
         given().contentType(ContentType.JSON).body("{\"model\":\"nope\",\"instances\":[[1]]}").post("/predict")
                 .then().statusCode(404).body("error", containsString("model \"nope\" not found"));
         given().contentType(ContentType.JSON).body("{\"model\":\"digits\",\"instances\":[[1,2]]}").post("/predict")
