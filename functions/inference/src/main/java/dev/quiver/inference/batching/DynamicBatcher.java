@@ -29,8 +29,8 @@ import org.jboss.logging.Logger;
  * with {@link #expect()} before they parse it, so an idle model never makes a lone request wait.
  *
  * <p>At most the policy's number of instances run at once. Each instance is a thread that forms and runs batches. A
- * caller that finds the model idle, nothing queued and nothing else arriving runs its request itself instead of
- * handing it to a worker and waiting to be woken: always when it may block (a worker thread), and on an event-loop
+ * caller that finds the model idle (nothing running, nothing queued, nothing else arriving) runs its request itself
+ * instead of handing it to a worker and waiting to be woken: always when it may block (a worker thread), and on an event-loop
  * thread only while the model's single runs take less than the policy's {@code inlineMaxCompute}. Inputs are copied
  * once into reusable direct buffers, which ONNX Runtime reads without another copy.
  */
@@ -104,7 +104,8 @@ public final class DynamicBatcher implements AutoCloseable {
                     return pending.result;
                 }
                 boolean runHere = callerMayBlock || singleRunNanos < policy.inlineMaxCompute().toNanos();
-                if (!runHere || !queue.isEmpty() || arriving.get() > 0 || running == policy.instances()) {
+                // only an idle model: under load, merged runs on the batcher threads serve more requests per core
+                if (!runHere || !queue.isEmpty() || arriving.get() > 0 || running > 0) {
                     queue.addLast(pending);
                     changed.signalAll();
                     return pending.result;

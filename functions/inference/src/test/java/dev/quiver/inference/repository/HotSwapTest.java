@@ -38,6 +38,7 @@ import org.junit.jupiter.api.Test;
 class HotSwapTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int CLIENTS = 6;
     private static final String REQUEST = """
             {"inputs":[{"name":"x","shape":[1,4],"datatype":"FP32","data":[0,0,0,0]}]}""";
 
@@ -59,7 +60,7 @@ class HotSwapTest {
     void versionsSwapUnderLoadWithoutAFailedRequest() throws Exception {
         Readiness.awaitReady();
         ModelRepositoryFixture repository = new ModelRepositoryFixture(root);
-        Load load = new Load(6);
+        Load load = new Load(CLIENTS);
         load.start();
         try {
             await().atMost(Duration.ofSeconds(10)).until(() -> load.answered.get() > 50);
@@ -69,7 +70,9 @@ class HotSwapTest {
             repository.withModel("swap", 2, OnnxModels.addConstant(2));
             await().atMost(Duration.ofSeconds(20)).until(() -> load.lastVersion().equals("2"));
             await().atMost(Duration.ofSeconds(5)).until(() -> load.answered.get() > load.answeredAt("2") + 50);
-            assertThat(load.versionsSince(load.answeredAt("2"))).containsOnly("2");
+            // requests that took version 1 before the swap may finish after the first answer of version 2, at
+            // most one per client
+            assertThat(load.versionsSince(load.answeredAt("2") + CLIENTS)).containsOnly("2");
             assertThat(load.versionsSince(mark)).containsOnly("1", "2");
             assertThat(metadata().path("versions").toString()).isEqualTo("[\"2\"]");
 
