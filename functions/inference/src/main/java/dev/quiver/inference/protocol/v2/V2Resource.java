@@ -1,48 +1,34 @@
 package dev.quiver.inference.protocol.v2;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.quiver.inference.InferenceException;
 import dev.quiver.inference.repository.ModelEntry;
 import dev.quiver.inference.repository.ModelRegistry;
 import dev.quiver.inference.repository.VersionEntry;
-import dev.quiver.inference.serving.InferenceService;
 import io.quarkus.runtime.annotations.RegisterForReflection;
-import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
-import jakarta.ws.rs.HeaderParam;
-import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.util.List;
-import java.util.Optional;
-import java.util.concurrent.CompletionStage;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
-/** The Open Inference Protocol v2 over HTTP/JSON, with the binary tensor data extension. */
+/**
+ * The Open Inference Protocol v2 over HTTP/JSON: server, health and model metadata. Inference itself is served by
+ * {@link V2InferenceRoute}.
+ */
 @Path("/v2")
 @Produces(MediaType.APPLICATION_JSON)
 public class V2Resource {
 
-    public static final String HEADER_LENGTH = "Inference-Header-Content-Length";
-    private static final MediaType OCTET_STREAM = MediaType.APPLICATION_OCTET_STREAM_TYPE;
-
-    private final InferenceService service;
     private final ModelRegistry registry;
-    private final V2RequestReader reader;
-    private final V2ResponseWriter writer;
     private final String serverVersion;
 
-    public V2Resource(InferenceService service, ModelRegistry registry, ObjectMapper mapper,
+    public V2Resource(ModelRegistry registry,
                       @ConfigProperty(name = "quarkus.application.version", defaultValue = "unknown")
                       String serverVersion) {
-        this.service = service;
         this.registry = registry;
-        this.reader = new V2RequestReader(mapper);
-        this.writer = new V2ResponseWriter(mapper.getFactory());
         this.serverVersion = serverVersion;
     }
 
@@ -102,51 +88,6 @@ public class V2Resource {
         VersionEntry entry = registry.version(model, version);
         return entry.ready() ? Response.ok(new ModelReadiness(name, version, true, null)).build()
                 : notReady(new ModelReadiness(name, version, false, versionReason(model, entry)));
-    }
-
-    @POST
-    @Path("/models/{name}/infer")
-    @Consumes(MediaType.WILDCARD)
-    public CompletionStage<Response> infer(@PathParam("name") String name,
-                                           @HeaderParam(HEADER_LENGTH) String headerLength, byte[] body) {
-        return infer(name, Optional.empty(), headerLength, body);
-    }
-
-    @POST
-    @Path("/models/{name}/versions/{version}/infer")
-    @Consumes(MediaType.WILDCARD)
-    public CompletionStage<Response> inferVersion(@PathParam("name") String name, @PathParam("version") String version,
-                                                  @HeaderParam(HEADER_LENGTH) String headerLength, byte[] body) {
-        return infer(name, Optional.of(version), headerLength, body);
-    }
-
-    private CompletionStage<Response> infer(String name, Optional<String> version, String headerLength, byte[] body) {
-        int jsonLength = headerLength(headerLength);
-        return service.infer("v2", name, version, model -> reader.read(body, jsonLength))
-                .thenApply(served -> {
-                    V2Response response = writer.write(served);
-                    if (!response.hasBinaryData()) {
-                        return Response.ok(response.body(), MediaType.APPLICATION_JSON_TYPE).build();
-                    }
-                    return Response.ok(response.body(), OCTET_STREAM)
-                            .header(HEADER_LENGTH, response.headerLength()).build();
-                });
-    }
-
-    private static int headerLength(String header) {
-        if (header == null || header.isBlank()) {
-            return -1;
-        }
-        try {
-            int length = Integer.parseInt(header.trim());
-            if (length >= 0) {
-                return length;
-            }
-        } catch (NumberFormatException ignored) {
-            // reported below with what was expected
-        }
-        throw InferenceException.invalidInput(HEADER_LENGTH + ": expected the JSON header's length in bytes, got \""
-                + header + "\"");
     }
 
     private static String versionReason(ModelEntry model, VersionEntry entry) {

@@ -1,0 +1,90 @@
+package dev.quiver.inference.protocol.v2;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.quiver.inference.InferenceException;
+import dev.quiver.inference.http.JsonErrors;
+import dev.quiver.inference.serving.InferenceService;
+import io.quarkus.vertx.web.Route;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.ext.web.RoutingContext;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.Optional;
+
+/**
+ * {@code POST /v2/models/{name}[/versions/{version}]/infer}, the hot path of the Open Inference Protocol, as Vert.x
+ * routes: the body is read from the buffer the HTTP layer already holds and the answer is written straight to the
+ * response, without the content negotiation and entity-writer lookups a REST resource pays on every request.
+ */
+@ApplicationScoped
+public class V2InferenceRoute {
+
+    public static final String HEADER_LENGTH = "Inference-Header-Content-Length";
+
+    private final InferenceService service;
+    private final V2RequestReader reader;
+    private final V2ResponseWriter writer;
+    private final JsonErrors errors;
+
+    public V2InferenceRoute(InferenceService service, ObjectMapper mapper, JsonErrors errors) {
+        this.service = service;
+        this.reader = new V2RequestReader(mapper);
+        this.writer = new V2ResponseWriter(mapper.getFactory());
+        this.errors = errors;
+    }
+
+    @Route(path = "/v2/models/:name/infer", methods = Route.HttpMethod.POST)
+    void infer(RoutingContext context) {
+        infer(context, Optional.empty());
+    }
+
+    @Route(path = "/v2/models/:name/versions/:version/infer", methods = Route.HttpMethod.POST)
+    void inferVersion(RoutingContext context) {
+        infer(context, Optional.of(context.pathParam("version")));
+    }
+
+    private void infer(RoutingContext context, Optional<String> version) {
+        try {
+            int jsonLength = headerLength(context.request().getHeader(HEADER_LENGTH));
+            Buffer buffer = context.body().buffer();
+            byte[] body = buffer == null ? new byte[0] : buffer.getBytes();
+            service.infer("v2", context.pathParam("name"), version, model -> reader.read(body, jsonLength))
+                    .thenApply(writer::write)
+                    .whenComplete((response, failure) -> {
+                        if (failure != null) {
+                            errors.send(context, failure);
+                        } else {
+                            send(context, response);
+                        }
+                    });
+        } catch (RuntimeException e) {
+            errors.send(context, e);
+        }
+    }
+
+    private static void send(RoutingContext context, V2Response response) {
+        if (response.hasBinaryData()) {
+            context.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/octet-stream")
+                    .putHeader(HEADER_LENGTH, Integer.toString(response.headerLength()));
+        } else {
+            context.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json");
+        }
+        context.response().end(Buffer.buffer(response.body()));
+    }
+
+    private static int headerLength(String header) {
+        if (header == null || header.isBlank()) {
+            return -1;
+        }
+        try {
+            int length = Integer.parseInt(header.trim());
+            if (length >= 0) {
+                return length;
+            }
+        } catch (NumberFormatException ignored) {
+            // reported below with what was expected
+        }
+        throw InferenceException.invalidInput(HEADER_LENGTH + ": expected the JSON header's length in bytes, got \""
+                + header + "\"");
+    }
+}
