@@ -59,5 +59,5 @@ curl -fs "http://localhost:$PORT/v2/health/ready" >/dev/null || { echo "bench: t
 echo "bench: machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), \
 $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1); JDK $("$JAVA" -version 2>&1 | head -1)"
 "$JAVA" --enable-native-access=ALL-UNNAMED -jar "$ROOT/load-tests/target/quiver-load-tests.jar" \
-  --url "http://localhost:$PORT" --ocr-model "$ocr_model" --server-intra-op 1 --cores "$cores" \
+  --url "http://localhost:$PORT" --ocr-model "$ocr_model" --server-intra-op 1 --cores "$cores" --server-pid "$server" \
   --report "$WORK/results.md" "$@"

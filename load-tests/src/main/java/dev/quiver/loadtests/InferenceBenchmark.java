@@ -34,6 +34,7 @@ public final class InferenceBenchmark {
     private final HttpLoad http;
     private final Map<String, List<LatencyStats>> results = new LinkedHashMap<>();
     private final Map<String, List<Double>> steal = new LinkedHashMap<>();
+    private final Map<String, List<Double>> serverCpu = new LinkedHashMap<>();
     private final Map<String, List<Double>> ratios = new LinkedHashMap<>();
 
     private final float[] image = Payloads.ocrImage();
@@ -43,9 +44,12 @@ public final class InferenceBenchmark {
     private final Buffer digitsPredict = Payloads.digitsPredict(17);
     private final MultiMap noHeaders = MultiMap.caseInsensitiveMultiMap();
 
+    private final ProcessCpu server;
+
     private InferenceBenchmark(Options options, HttpLoad http) {
         this.options = options;
         this.http = http;
+        this.server = new ProcessCpu(options.serverPid);
     }
 
     public static void main(String[] args) throws Exception {
@@ -109,16 +113,23 @@ public final class InferenceBenchmark {
                     quiver.p50Micros() - single.p50Micros());
         }
         for (int concurrency : new int[] {1, 16}) {
-            LatencyStats ping = measure("ping c=" + concurrency, () -> http.run("/ping", noHeaders,
+            String ping = "ping c=" + concurrency;
+            LatencyStats empty = measure(ping, () -> http.run("/ping", noHeaders,
                     Buffer.buffer(), 1, concurrency, options.warmUp, options.duration));
             LatencyStats v2 = measure("digits v2 c=" + concurrency, () -> http.run("/v2/models/digits/infer",
                     Payloads.json(), digitsV2, 1, concurrency, options.warmUp, options.duration));
             LatencyStats predict = measure("digits predict c=" + concurrency, () -> http.run("/predict",
                     Payloads.json(), digitsPredict, 1, concurrency, options.warmUp, options.duration));
             ratio("digits v2, concurrency " + concurrency + ": throughput / empty function (%)",
-                    100 * v2.throughput() / ping.throughput());
+                    100 * v2.throughput() / empty.throughput());
             ratio("digits predict, concurrency " + concurrency + ": throughput / empty function (%)",
-                    100 * predict.throughput() / ping.throughput());
+                    100 * predict.throughput() / empty.throughput());
+            if (options.serverPid > 0) {
+                ratio("digits v2, concurrency " + concurrency + ": empty function's server CPU / request's (%)",
+                        100 * lastCpu(ping) / lastCpu("digits v2 c=" + concurrency));
+                ratio("digits predict, concurrency " + concurrency + ": empty function's server CPU / request's (%)",
+                        100 * lastCpu(ping) / lastCpu("digits predict c=" + concurrency));
+            }
         }
     }
 
@@ -136,15 +147,29 @@ public final class InferenceBenchmark {
                         options.duration);
     }
 
+    /**
+     * Runs one scenario; for HTTP scenarios also records the server's CPU per request. The scenario's own warm-up is
+     * inside the CPU window, so the figure slightly overstates the cost per measured request, the same for all.
+     */
     private LatencyStats measure(String name, Callable<LatencyStats> scenario) throws Exception {
         CpuTime before = CpuTime.now();
+        double cpuBefore = server.micros();
         LatencyStats stats = scenario.call();
+        double cpuUsed = server.micros() - cpuBefore;
         double stolen = CpuTime.now().stealPercentSince(before);
         results.computeIfAbsent(name, k -> new ArrayList<>()).add(stats);
         steal.computeIfAbsent(name, k -> new ArrayList<>()).add(stolen);
-        System.out.printf(Locale.ROOT, "  %-44s %9.1f items/s  p50 %7.0f us  p99 %7.0f us  errors %d  steal %4.1f%%%n",
-                name, stats.throughput(), stats.p50Micros(), stats.p99Micros(), stats.errors(), stolen);
+        double perRequest = name.startsWith("in-process") || cpuBefore < 0 ? Double.NaN
+                : cpuUsed / (stats.requests() * (1 + (double) options.warmUp.toMillis() / options.duration.toMillis()));
+        serverCpu.computeIfAbsent(name, k -> new ArrayList<>()).add(perRequest);
+        System.out.printf(Locale.ROOT, "  %-44s %9.1f items/s  p50 %7.0f us  p99 %7.0f us  errors %d  steal %4.1f%%"
+                + "  server CPU %6.1f us/request%n", name, stats.throughput(), stats.p50Micros(), stats.p99Micros(),
+                stats.errors(), stolen, perRequest);
         return stats;
+    }
+
+    private double lastCpu(String name) {
+        return serverCpu.get(name).getLast();
     }
 
     private void ratio(String name, double value) {
@@ -156,13 +181,16 @@ public final class InferenceBenchmark {
         StringBuilder out = new StringBuilder();
         out.append(String.format(Locale.ROOT, "## Results: median of %d rounds, %d s per scenario after %d s of warm-up%n%n",
                 options.rounds, options.duration.toSeconds(), options.warmUp.toSeconds()));
-        out.append("| scenario | items/s | p50 (us) | p90 (us) | p99 (us) | errors | CPU steal (%) |\n");
-        out.append("|---|---:|---:|---:|---:|---:|---:|\n");
+        out.append("| scenario | items/s | p50 (us) | p90 (us) | p99 (us) | errors | CPU steal (%) "
+                + "| server CPU per request (us) |\n");
+        out.append("|---|---:|---:|---:|---:|---:|---:|---:|\n");
         results.forEach((name, runs) -> out.append(String.format(Locale.ROOT,
-                "| %s | %.1f | %.0f | %.0f | %.0f | %d | %.1f |%n", name,
+                "| %s | %.1f | %.0f | %.0f | %.0f | %d | %.1f | %s |%n", name,
                 median(runs, LatencyStats::throughput), median(runs, LatencyStats::p50Micros),
                 median(runs, LatencyStats::p90Micros), median(runs, LatencyStats::p99Micros),
-                runs.stream().mapToLong(LatencyStats::errors).sum(), median(steal.get(name), Double::doubleValue))));
+                runs.stream().mapToLong(LatencyStats::errors).sum(), median(steal.get(name), Double::doubleValue),
+                name.startsWith("in-process") ? "" : String.format(Locale.ROOT, "%.1f",
+                        median(serverCpu.get(name), Double::doubleValue)))));
         out.append("\n## Ratios: median over the rounds of each round's ratio\n\n");
         out.append("| ratio | median | every round |\n|---|---:|---|\n");
         ratios.forEach((name, values) -> out.append(String.format(Locale.ROOT, "| %s | %.1f | %s |%n", name,
@@ -184,7 +212,7 @@ public final class InferenceBenchmark {
     }
 
     private record Options(URI url, Path ocrModel, Duration serverWarmUp, Duration warmUp, Duration duration,
-                           int rounds, int[] concurrency, int cores, int serverIntraOp, Path report) {
+                           int rounds, int[] concurrency, int cores, int serverIntraOp, long serverPid, Path report) {
 
         static Options parse(String[] args) throws IOException {
             Map<String, String> values = new LinkedHashMap<>();
@@ -206,6 +234,7 @@ public final class InferenceBenchmark {
                             .mapToInt(Integer::parseInt).toArray(),
                     Integer.parseInt(values.getOrDefault("--cores", "2")),
                     Integer.parseInt(values.getOrDefault("--server-intra-op", "1")),
+                    Long.parseLong(values.getOrDefault("--server-pid", "-1")),
                     values.containsKey("--report") ? Path.of(values.get("--report")) : null);
         }
     }

@@ -29,7 +29,7 @@ import org.jboss.logging.Logger;
  * with {@link #expect()} before they parse it, so an idle model never makes a lone request wait.
  *
  * <p>At most the policy's number of instances run at once. Each instance is a thread that forms and runs batches. A
- * caller that finds the model idle (nothing running, nothing queued, nothing else arriving) runs its request itself
+ * caller whose request comes alone (nothing else in flight for the model, now or on average lately) runs it itself
  * instead of handing it to a worker and waiting to be woken: always when it may block (a worker thread), and on an event-loop
  * thread only while the model's single runs take less than the policy's {@code inlineMaxCompute}. Inputs are copied
  * once into reusable direct buffers, which ONNX Runtime reads without another copy.
@@ -51,6 +51,13 @@ public final class DynamicBatcher implements AutoCloseable {
     private int running;
     /** Moving average of the compute time of single-request runs; unknown (MAX_VALUE) until one has run. */
     private volatile long singleRunNanos = Long.MAX_VALUE;
+    /** Requests announced and not yet answered: being parsed, queued, running. */
+    private final AtomicInteger inFlight = new AtomicInteger();
+    /**
+     * Moving average of the other requests in flight when one is submitted. A model under load is momentarily alone
+     * often; this says whether requests really come one at a time. Updated without a lock: an estimate.
+     */
+    private volatile double concurrency;
     private boolean closing;
 
     public DynamicBatcher(String label, BatchRunner runner, BatchingPolicy policy, BatchObserver observer) {
@@ -70,6 +77,7 @@ public final class DynamicBatcher implements AutoCloseable {
     /** Announces a request that is being parsed; it must end in exactly one {@code submit} or {@code abandon}. */
     public Arrival expect() {
         arriving.incrementAndGet();
+        inFlight.incrementAndGet();
         return new Arrival();
     }
 
@@ -94,6 +102,7 @@ public final class DynamicBatcher implements AutoCloseable {
          */
         public CompletableFuture<InferenceResult> submit(InferenceJob job, boolean callerMayBlock) {
             Pending pending = new Pending(job, BatchKey.of(job), System.nanoTime(), new CompletableFuture<>());
+            pending.result.whenComplete((result, failure) -> inFlight.decrementAndGet());
             Map<String, ByteBuffer> staging;
             lock.lock();
             try {
@@ -104,8 +113,12 @@ public final class DynamicBatcher implements AutoCloseable {
                     return pending.result;
                 }
                 boolean runHere = callerMayBlock || singleRunNanos < policy.inlineMaxCompute().toNanos();
-                // only an idle model: under load, merged runs on the batcher threads serve more requests per core
-                if (!runHere || !queue.isEmpty() || arriving.get() > 0 || running > 0) {
+                int others = inFlight.get() - 1;
+                double recent = 0.9 * concurrency + 0.1 * others;
+                concurrency = recent;
+                // only when requests come one at a time: under load, merged runs on the batcher threads serve more
+                // requests per core than single runs on callers' threads
+                if (!runHere || others > 0 || recent >= 0.5 || running > 0) {
                     queue.addLast(pending);
                     changed.signalAll();
                     return pending.result;
@@ -122,6 +135,9 @@ public final class DynamicBatcher implements AutoCloseable {
         public void abandon() {
             lock.lock();
             try {
+                if (!settled.get()) {
+                    inFlight.decrementAndGet();
+                }
                 settle();
                 changed.signalAll();
             } finally {
