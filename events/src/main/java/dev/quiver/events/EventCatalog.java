@@ -1,5 +1,6 @@
 package dev.quiver.events;
 
+import dev.quiver.events.admission.UsageReported;
 import dev.quiver.events.inference.InferenceCompleted;
 import dev.quiver.events.inference.InferenceFailed;
 import dev.quiver.events.inference.InferenceRequested;
@@ -16,7 +17,8 @@ public final class EventCatalog {
     private static final Map<String, Class<? extends Record>> PAYLOADS = Map.of(
             EventTypes.INFERENCE_REQUESTED, InferenceRequested.class,
             EventTypes.INFERENCE_COMPLETED, InferenceCompleted.class,
-            EventTypes.INFERENCE_FAILED, InferenceFailed.class);
+            EventTypes.INFERENCE_FAILED, InferenceFailed.class,
+            EventTypes.ADMISSION_USAGE_REPORTED, UsageReported.class);
 
     private EventCatalog() {
     }

@@ -1,0 +1,153 @@
+package dev.quiver.admission;
+
+import dev.quiver.admission.audit.AdmissionMetrics;
+import dev.quiver.admission.audit.UsageLedger;
+import dev.quiver.admission.audit.UsageReporter;
+import dev.quiver.admission.concurrency.CallerQueues;
+import dev.quiver.admission.concurrency.PoolGate;
+import dev.quiver.admission.http.AdmissionCharges;
+import dev.quiver.admission.http.AdmissionHandler;
+import dev.quiver.admission.http.RateLimitFields;
+import dev.quiver.admission.http.UsageEndpoint;
+import dev.quiver.admission.identity.ApiKeyStore;
+import dev.quiver.admission.identity.CallerResolver;
+import dev.quiver.admission.identity.Cidr;
+import dev.quiver.admission.identity.ClientAddressResolver;
+import dev.quiver.admission.identity.TokenVerifier;
+import dev.quiver.admission.limit.BucketStore;
+import dev.quiver.admission.limit.FailoverBucketStore;
+import dev.quiver.admission.limit.LocalBucketStore;
+import dev.quiver.admission.limit.RedisBucketStore;
+import dev.quiver.admission.plan.PlanCatalog;
+import dev.quiver.admission.plan.PlanDefaults;
+import dev.quiver.events.EventCodec;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.ShutdownEvent;
+import io.vertx.core.Vertx;
+import io.vertx.ext.web.Router;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.time.Clock;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+/**
+ * Puts the admission layer in front of every route of the app it is part of: builds it from configuration, installs
+ * it on the router right after the request-id and size checks, serves the usage endpoint, re-reads the plans and key
+ * files when they change and sends the periodic usage report.
+ */
+@ApplicationScoped
+public class AdmissionLayer {
+
+    /** Runs after the app's own first router handlers (size limit, request id) and before every endpoint. */
+    public static final int ROUTE_ORDER = Integer.MIN_VALUE + 10;
+
+    private static final Logger LOG = Logger.getLogger(AdmissionLayer.class);
+
+    private final AdmissionConfig config;
+    private final PlanCatalog plans;
+    private final ApiKeyStore keys;
+    private final BucketStore buckets;
+    private final UsageLedger ledger;
+    private final RateLimitFields fields = new RateLimitFields();
+    private final AdmissionMetrics metrics;
+    private final AdmissionHandler handler;
+    private final AdmissionCharges charges;
+    private final ScheduledExecutorService timer;
+    private final String service;
+
+    public AdmissionLayer(AdmissionConfig config, RateLimitConfig rateLimits, MeterRegistry registry,
+                          @ConfigProperty(name = "quarkus.application.name", defaultValue = "quiver") String service) {
+        this.config = config;
+        this.service = service;
+        this.timer = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "quiver-admission-timer");
+            thread.setDaemon(true);
+            return thread;
+        });
+        this.plans = new PlanCatalog(config.plansFile(), new PlanDefaults(
+                config.anonymous().requestsPerHour(), config.anonymous().burst(), config.anonymous().concurrency(),
+                config.standard().requestsPerHour(), config.standard().burst(), config.standard().concurrency(),
+                config.queue(), config.queueTimeout()));
+        this.keys = new ApiKeyStore(config.keysFile());
+        CallerQueues queues = new CallerQueues(timer);
+        PoolGate pool = new PoolGate(config.pool().maxInFlight());
+        this.metrics = new AdmissionMetrics(registry, queues, pool);
+        this.buckets = buckets(rateLimits, metrics);
+        this.ledger = new UsageLedger(Clock.systemUTC(), config.audit().maxCallers());
+        Optional<TokenVerifier> tokens = config.jwt().publicKeyLocation().map(location -> new TokenVerifier(
+                location, config.jwt().issuer(), config.jwt().audience(), config.jwt().planClaim(),
+                config.jwt().adminGroup()));
+        CallerResolver callers = new CallerResolver(keys, tokens, new ClientAddressResolver(
+                cidrs(config.trustedProxies().orElse(List.of()), "quiver.admission.trusted-proxies")), cidrs(
+                config.eventNetworks(), "quiver.admission.event-networks"));
+        this.handler = new AdmissionHandler(plans, callers, buckets, queues, pool, config.pool().retryAfter(),
+                metrics, ledger, fields, config.exemptPaths());
+        this.charges = new AdmissionCharges(buckets, fields, metrics, ledger);
+    }
+
+    /** Per-model charges for the app's endpoints, once they have read a request. */
+    public AdmissionCharges charges() {
+        return charges;
+    }
+
+    void install(@Observes Router router, Vertx vertx) {
+        if (!config.enabled()) {
+            LOG.warn("admission is disabled (quiver.admission.enabled=false): no rate limits, no caller queues");
+            return;
+        }
+        router.route().order(ROUTE_ORDER).handler(handler);
+        router.get(UsageEndpoint.PATH).handler(new UsageEndpoint(ledger));
+        long reload = Math.max(100, config.reloadInterval().toMillis());
+        vertx.setPeriodic(reload, id -> vertx.executeBlocking(() -> {
+            plans.reloadIfChanged();
+            keys.reloadIfChanged();
+            return null;
+        }, false));
+        UsageReporter reporter = new UsageReporter(ledger, new EventCodec(Clock.systemUTC()), service, replica(),
+                config.audit().sink(), vertx.createHttpClient());
+        long interval = Math.max(1000, config.audit().interval().toMillis());
+        vertx.setPeriodic(interval, id -> reporter.report());
+    }
+
+    void stop(@Observes ShutdownEvent event) {
+        timer.shutdownNow();
+        buckets.close();
+    }
+
+    private static BucketStore buckets(RateLimitConfig config, AdmissionMetrics metrics) {
+        if (config.redis().isEmpty() || config.redis().get().isBlank()) {
+            return new LocalBucketStore(1, config.maxLocalBuckets());
+        }
+        RedisBucketStore redis = new RedisBucketStore(config.redis().get(), config.redisTimeout(),
+                config.redisRetryAfter());
+        return new FailoverBucketStore(redis, new LocalBucketStore(config.fallbackReplicas(),
+                config.maxLocalBuckets()), config.redisRetryAfter(), metrics.fallbacks());
+    }
+
+    private static List<Cidr> cidrs(List<String> values, String property) {
+        try {
+            return values.stream().filter(value -> !value.isBlank()).map(Cidr::parse).toList();
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(property + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static String replica() {
+        String host = System.getenv("HOSTNAME");
+        if (host != null && !host.isBlank()) {
+            return host;
+        }
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
+            return "unknown";
+        }
+    }
+}

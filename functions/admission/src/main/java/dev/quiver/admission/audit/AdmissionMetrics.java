@@ -1,0 +1,51 @@
+package dev.quiver.admission.audit;
+
+import dev.quiver.admission.concurrency.CallerQueues;
+import dev.quiver.admission.concurrency.PoolGate;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Admission metrics: {@code quiver_admission_decisions_total} by plan and outcome, the requests waiting in line by
+ * plan, the pool's requests in flight, and how often a decision fell back to local buckets. Labels are plan names
+ * and outcomes only, never callers.
+ */
+public final class AdmissionMetrics {
+
+    private final MeterRegistry registry;
+    private final CallerQueues queues;
+    private final Map<String, Counter> decisions = new ConcurrentHashMap<>();
+    private final Map<String, Boolean> depthGauges = new ConcurrentHashMap<>();
+    private final Counter fallbacks;
+
+    public AdmissionMetrics(MeterRegistry registry, CallerQueues queues, PoolGate pool) {
+        this.registry = registry;
+        this.queues = queues;
+        this.fallbacks = Counter.builder("quiver.admission.store.fallbacks")
+                .description("Rate-limit decisions taken on local buckets because Redis failed")
+                .register(registry);
+        Gauge.builder("quiver.admission.pool.in.flight", pool, PoolGate::inFlight)
+                .description("Admitted requests in flight on this replica").register(registry);
+        Gauge.builder("quiver.admission.pool.capacity", pool, PoolGate::capacity)
+                .description("Most admitted requests in flight on this replica").register(registry);
+    }
+
+    public void decided(String plan, Outcome outcome) {
+        decisions.computeIfAbsent(plan + '\u0000' + outcome.tag(), ignored -> {
+            depthGauges.computeIfAbsent(plan, name -> {
+                Gauge.builder("quiver.admission.queue.depth", queues, q -> q.waiting(name)).tag("plan", name)
+                        .description("Requests waiting in their caller's line").register(registry);
+                return true;
+            });
+            return Counter.builder("quiver.admission.decisions").tag("plan", plan).tag("outcome", outcome.tag())
+                    .description("Admission decisions").register(registry);
+        }).increment();
+    }
+
+    public Counter fallbacks() {
+        return fallbacks;
+    }
+}

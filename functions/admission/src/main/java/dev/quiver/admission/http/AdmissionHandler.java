@@ -1,0 +1,198 @@
+package dev.quiver.admission.http;
+
+import dev.quiver.admission.audit.AdmissionMetrics;
+import dev.quiver.admission.audit.Outcome;
+import dev.quiver.admission.audit.UsageLedger;
+import dev.quiver.admission.concurrency.CallerQueues;
+import dev.quiver.admission.concurrency.Permit;
+import dev.quiver.admission.concurrency.PoolGate;
+import dev.quiver.admission.concurrency.QueueRejection;
+import dev.quiver.admission.identity.Caller;
+import dev.quiver.admission.identity.CallerResolver;
+import dev.quiver.admission.identity.InvalidCredentialException;
+import dev.quiver.admission.identity.RequestFacts;
+import dev.quiver.admission.limit.BucketKey;
+import dev.quiver.admission.limit.BucketStore;
+import dev.quiver.admission.limit.Quota;
+import dev.quiver.admission.plan.Plan;
+import dev.quiver.admission.plan.PlanCatalog;
+import dev.quiver.admission.plan.Plans;
+import io.smallrye.common.vertx.ContextLocals;
+import io.smallrye.common.vertx.VertxContext;
+import io.vertx.core.Context;
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.net.SocketAddress;
+import io.vertx.ext.web.RoutingContext;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.function.BiConsumer;
+import org.jboss.logging.Logger;
+
+/**
+ * The admission layer on the router, ahead of every endpoint but the exempt ones (health, metrics): who is calling,
+ * whether the caller's buckets have a token, whether it may run now, later (in its line) or not at all, and whether
+ * the replica's pool has room. Refusals are answered here; admitted requests carry the rate-limit fields and go on,
+ * holding their places until the response has gone out. Nothing here blocks a thread.
+ */
+public final class AdmissionHandler implements Handler<RoutingContext> {
+
+    /** Where later handlers find the request's {@link Caller}. */
+    public static final String CALLER = "quiver.admission.caller";
+
+    private static final Logger LOG = Logger.getLogger(AdmissionHandler.class);
+
+    private final PlanCatalog plans;
+    private final CallerResolver callers;
+    private final BucketStore buckets;
+    private final CallerQueues queues;
+    private final PoolGate pool;
+    private final Duration shedRetryAfter;
+    private final AdmissionMetrics metrics;
+    private final UsageLedger ledger;
+    private final RateLimitFields fields;
+    private final List<String> exemptPrefixes;
+
+    public AdmissionHandler(PlanCatalog plans, CallerResolver callers, BucketStore buckets, CallerQueues queues,
+                            PoolGate pool, Duration shedRetryAfter, AdmissionMetrics metrics, UsageLedger ledger,
+                            RateLimitFields fields, List<String> exemptPrefixes) {
+        this.plans = plans;
+        this.callers = callers;
+        this.buckets = buckets;
+        this.queues = queues;
+        this.pool = pool;
+        this.shedRetryAfter = shedRetryAfter;
+        this.metrics = metrics;
+        this.ledger = ledger;
+        this.fields = fields;
+        this.exemptPrefixes = List.copyOf(exemptPrefixes);
+    }
+
+    @Override
+    public void handle(RoutingContext context) {
+        String path = context.request().path();
+        for (String prefix : exemptPrefixes) {
+            if (path.startsWith(prefix)) {
+                context.next();
+                return;
+            }
+        }
+        Plans current = plans.current();
+        Caller caller;
+        try {
+            caller = callers.resolve(facts(context.request()), current);
+        } catch (InvalidCredentialException e) {
+            metrics.decided("none", Outcome.UNAUTHORIZED);
+            Rejections.unauthorized(e.getMessage()).send(context);
+            return;
+        }
+        Plan plan = current.get(caller.plan());
+        BucketKey bucket = BucketKey.of(caller, plan, current.version());
+        context.put(CALLER, caller);
+        if (VertxContext.isOnDuplicatedContext()) {
+            ContextLocals.put(Ticket.KEY, new Ticket(caller, plan, bucket));
+        }
+        if (!plan.rateLimited()) {
+            waitForTurn(context, caller, plan, bucket, false);
+            return;
+        }
+        onContext(buckets.consume(bucket, 1), (quota, failure) -> {
+            if (failure != null) {
+                // the stores fall back on their own; reaching here is a bug, and refusing everyone would be worse
+                LOG.errorf(failure, "rate-limit decision failed for %s; admitting", caller.label());
+            } else {
+                if (!quota.consumed()) {
+                    refuse(context, caller, plan, Outcome.LIMITED, Rejections.rateLimited(quota, fields, 1));
+                    return;
+                }
+                context.response().putHeader(RateLimitFields.POLICY, fields.policy(quota.plan()));
+                context.response().putHeader(RateLimitFields.RATE_LIMIT, fields.rateLimit(quota));
+            }
+            waitForTurn(context, caller, plan, bucket, failure == null);
+        });
+    }
+
+    private void waitForTurn(RoutingContext context, Caller caller, Plan plan, BucketKey bucket, boolean charged) {
+        if (!plan.concurrencyLimited()) {
+            enterPool(context, caller, plan, bucket, charged, Permit.NONE);
+            return;
+        }
+        CompletableFuture<Permit> turn = queues.acquire(caller.key(), plan.name(), plan.concurrency(), plan.queue(),
+                plan.queueTimeout());
+        if (!turn.isDone()) {
+            metrics.decided(plan.name(), Outcome.QUEUED);
+            ledger.record(caller, Outcome.QUEUED);
+        }
+        onContext(turn, (permit, failure) -> {
+            if (failure instanceof QueueRejection rejection) {
+                Outcome outcome = rejection.reason() == QueueRejection.Reason.TIMED_OUT ? Outcome.TIMED_OUT
+                        : Outcome.REJECTED;
+                refuse(context, caller, plan, outcome, Rejections.concurrency(plan, rejection.getMessage()));
+            } else if (context.response().closed()) {
+                permit.release();
+            } else {
+                enterPool(context, caller, plan, bucket, charged, permit);
+            }
+        });
+    }
+
+    private void enterPool(RoutingContext context, Caller caller, Plan plan, BucketKey bucket, boolean charged,
+                           Permit turn) {
+        Permit place = pool.tryEnter();
+        if (place == null) {
+            turn.release();
+            if (charged) {
+                buckets.refund(bucket, 1);
+            }
+            refuse(context, caller, plan, Outcome.SHED, Rejections.shed(shedRetryAfter, pool.capacity()));
+            return;
+        }
+        context.addEndHandler(ended -> {
+            place.release();
+            turn.release();
+        });
+        metrics.decided(plan.name(), Outcome.ADMITTED);
+        ledger.record(caller, Outcome.ADMITTED);
+        context.next();
+    }
+
+    private void refuse(RoutingContext context, Caller caller, Plan plan, Outcome outcome, Rejection rejection) {
+        metrics.decided(plan.name(), outcome);
+        ledger.record(caller, outcome);
+        rejection.send(context);
+    }
+
+    /** Continues on the request's own context: at once when the answer is there, else when it arrives. */
+    private static <T> void onContext(CompletableFuture<T> future, BiConsumer<T, Throwable> then) {
+        if (future.isDone()) {
+            complete(future, then);
+            return;
+        }
+        Context context = Vertx.currentContext();
+        future.whenComplete((value, failure) -> context.runOnContext(ignored -> complete(future, then)));
+    }
+
+    private static <T> void complete(CompletableFuture<T> future, BiConsumer<T, Throwable> then) {
+        T value = null;
+        Throwable failure = null;
+        try {
+            value = future.join();
+        } catch (CompletionException e) {
+            failure = e.getCause();
+        } catch (RuntimeException e) {
+            failure = e;
+        }
+        then.accept(value, failure);
+    }
+
+    private static RequestFacts facts(HttpServerRequest request) {
+        SocketAddress peer = request.remoteAddress();
+        return new RequestFacts(request.getHeader("Authorization"), request.getHeader("X-API-Key"),
+                peer == null ? null : peer.hostAddress(), request.getHeader("Forwarded"),
+                request.getHeader("X-Forwarded-For"), request.getHeader("ce-specversion"),
+                request.getHeader("ce-source"), request.getHeader("Content-Type"));
+    }
+}

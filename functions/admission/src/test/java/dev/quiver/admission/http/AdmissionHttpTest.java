@@ -1,0 +1,326 @@
+package dev.quiver.admission.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.quiver.admission.identity.ApiKey;
+import dev.quiver.admission.identity.TokenVerifier;
+import dev.quiver.admission.limit.LocalBucketStore;
+import io.smallrye.jwt.build.Jwt;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The admission layer over real HTTP, with buckets in process. */
+class AdmissionHttpTest {
+
+    private static final String PLANS = """
+            version: 1
+            plans:
+              anonymous:
+                limits:
+                  - {name: hourly, capacity: 3, per: 1h}
+                concurrency: 2
+                queue: 1
+                queue-timeout: 300ms
+              standard:
+                limits:
+                  - {name: hourly, capacity: 8, per: 1h}
+                  - {name: burst, capacity: 6, refill: 6, per: 1m}
+                concurrency: 3
+                queue: 4
+                queue-timeout: 2s
+              serial:
+                limits:
+                  - {name: hourly, capacity: 1000, per: 1h}
+                concurrency: 1
+                queue: 3
+                queue-timeout: 5s
+            """;
+
+    private static Vertx vertx;
+    private static KeyPair signing;
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    private final List<AdmissionServer> servers = new ArrayList<>();
+
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void start() throws Exception {
+        vertx = Vertx.vertx();
+        KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
+        generator.initialize(2048);
+        signing = generator.generateKeyPair();
+    }
+
+    @AfterAll
+    static void stop() {
+        vertx.close();
+    }
+
+    @AfterEach
+    void closeServers() throws Exception {
+        for (AdmissionServer server : servers) {
+            server.close();
+        }
+    }
+
+    @Test
+    void anonymousCallersGetTheirQuotaThenA429ThatSaysWhenToComeBack() throws Exception {
+        AdmissionServer server = server(List.of(), 64);
+        for (int i = 0; i < 3; i++) {
+            HttpResponse<String> ok = get(server, "/work");
+            assertThat(ok.statusCode()).isEqualTo(200);
+            assertThat(ok.headers().firstValue("RateLimit-Policy")).hasValue("\"hourly\";q=3;w=3600");
+            assertThat(ok.headers().firstValue("RateLimit")).hasValue("\"hourly\";r=" + (2 - i) + ";t="
+                    + (1200 * (i + 1)));
+        }
+        HttpResponse<String> limited = get(server, "/work");
+        assertThat(limited.statusCode()).isEqualTo(429);
+        assertThat(limited.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+        // 3 per hour: one token comes back every 1200 s; the answer is never 0 and never earlier than that
+        long retryAfter = Long.parseLong(limited.headers().firstValue("Retry-After").orElseThrow());
+        assertThat(retryAfter).isBetween(1199L, 1200L);
+        JsonObject problem = new JsonObject(limited.body());
+        assertThat(problem.getString("limit")).isEqualTo("hourly");
+        assertThat(problem.getString("plan")).isEqualTo("anonymous");
+        assertThat(problem.getLong("retry_after")).isEqualTo(retryAfter);
+        assertThat(problem.getString("error")).contains("rate limit 'hourly' of plan 'anonymous'");
+        assertThat(get(server, "/v2/health/ready").statusCode())
+                .as("health and readiness are never limited").isEqualTo(200);
+    }
+
+    @Test
+    void aKeyGetsItsPlansLargerQuotaAndAnInvalidOneIsRefused() throws Exception {
+        ApiKey.Issued key = ApiKey.issue("standard", "team-a", false);
+        AdmissionServer server = server(List.of(), 64, keys(key.stored()), Optional.empty());
+        int admitted = 0;
+        for (int i = 0; i < 10; i++) {
+            if (get(server, "/work", "X-API-Key", key.key()).statusCode() == 200) {
+                admitted++;
+            }
+        }
+        assertThat(admitted).as("the burst limit of 6 binds before the hourly 8").isEqualTo(6);
+        HttpResponse<String> limited = get(server, "/work", "Authorization", "Bearer " + key.key());
+        assertThat(limited.statusCode()).isEqualTo(429);
+        assertThat(new JsonObject(limited.body()).getString("limit")).isEqualTo("burst");
+        assertThat(limited.headers().firstValue("RateLimit-Policy"))
+                .hasValue("\"hourly\";q=8;w=3600, \"burst\";q=6;w=60");
+
+        String forged = key.key().substring(0, key.key().length() - 2) + "xx";
+        HttpResponse<String> refused = get(server, "/work", "X-API-Key", forged);
+        assertThat(refused.statusCode()).isEqualTo(401);
+        assertThat(refused.headers().firstValue("WWW-Authenticate")).isPresent();
+        assertThat(get(server, "/work", "Authorization", "Basic dXNlcjpwYXNz").statusCode()).isEqualTo(401);
+        assertThat(get(server, "/work", "X-API-Key", "not-a-key").statusCode()).isEqualTo(401);
+        assertThat(get(server, "/work").statusCode()).as("anonymous still has its own quota").isEqualTo(200);
+    }
+
+    @Test
+    void tokensAreVerifiedAndNameThePlan() throws Exception {
+        Path publicKey = dir.resolve("public.pem");
+        Files.writeString(publicKey, "-----BEGIN PUBLIC KEY-----\n"
+                + Base64.getMimeEncoder().encodeToString(signing.getPublic().getEncoded())
+                + "\n-----END PUBLIC KEY-----\n");
+        TokenVerifier verifier = new TokenVerifier(publicKey.toString(), Optional.of("https://issuer.example"),
+                Optional.empty(), "plan", "quiver-admin");
+        AdmissionServer server = server(List.of(), 64, Optional.empty(), Optional.of(verifier));
+        String serial = Jwt.issuer("https://issuer.example").subject("alice@example.com").claim("plan", "serial")
+                .expiresIn(Duration.ofMinutes(5)).sign(signing.getPrivate());
+        for (int i = 0; i < 5; i++) {
+            assertThat(get(server, "/work", "Authorization", "Bearer " + serial).statusCode()).isEqualTo(200);
+        }
+        String expired = Jwt.issuer("https://issuer.example").subject("bob").claim("plan", "serial")
+                .issuedAt(System.currentTimeMillis() / 1000 - 7200).expiresAt(System.currentTimeMillis() / 1000 - 3600)
+                .sign(signing.getPrivate());
+        assertThat(get(server, "/work", "Authorization", "Bearer " + expired).statusCode()).isEqualTo(401);
+        String otherIssuer = Jwt.issuer("https://elsewhere.example").subject("carol").expiresIn(Duration.ofMinutes(5))
+                .sign(signing.getPrivate());
+        assertThat(get(server, "/work", "Authorization", "Bearer " + otherIssuer).statusCode()).isEqualTo(401);
+        String unknownPlan = Jwt.issuer("https://issuer.example").subject("dave").claim("plan", "gold")
+                .expiresIn(Duration.ofMinutes(5)).sign(signing.getPrivate());
+        HttpResponse<String> refused = get(server, "/work", "Authorization", "Bearer " + unknownPlan);
+        assertThat(refused.statusCode()).isEqualTo(401);
+        assertThat(refused.body()).contains("plan 'gold'");
+    }
+
+    @Test
+    void forwardingHeadersFromAnUntrustedPeerDoNotChangeIdentity() throws Exception {
+        AdmissionServer server = server(List.of(), 64);
+        for (int i = 0; i < 3; i++) {
+            assertThat(get(server, "/work", "X-Forwarded-For", "198.51.100." + i).statusCode()).isEqualTo(200);
+        }
+        assertThat(get(server, "/work", "X-Forwarded-For", "198.51.100.99").statusCode()).isEqualTo(429);
+        assertThat(get(server, "/work", "Forwarded", "for=203.0.113.7").statusCode()).isEqualTo(429);
+    }
+
+    @Test
+    void behindATrustedProxyEachForwardedClientHasItsOwnQuota() throws Exception {
+        AdmissionServer server = server(List.of("127.0.0.1/32"), 64);
+        for (int i = 0; i < 3; i++) {
+            assertThat(get(server, "/work", "X-Forwarded-For", "198.51.100.1").statusCode()).isEqualTo(200);
+        }
+        assertThat(get(server, "/work", "X-Forwarded-For", "198.51.100.1").statusCode()).isEqualTo(429);
+        // a client that writes its own X-Forwarded-For is still keyed by the hop the proxy appended
+        assertThat(get(server, "/work", "X-Forwarded-For", "10.9.9.9, 198.51.100.1").statusCode()).isEqualTo(429);
+        assertThat(get(server, "/work", "X-Forwarded-For", "198.51.100.2").statusCode()).isEqualTo(200);
+        // IPv6 callers are keyed by their /64
+        for (int i = 0; i < 3; i++) {
+            assertThat(get(server, "/work", "Forwarded", "for=\"[2001:db8:1:2::" + i + "]:4711\"").statusCode())
+                    .isEqualTo(200);
+        }
+        assertThat(get(server, "/work", "Forwarded", "for=\"[2001:db8:1:2:ffff::9]\"").statusCode()).isEqualTo(429);
+        assertThat(get(server, "/work", "Forwarded", "for=\"[2001:db8:1:3::1]\"").statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void aCallersLineIsServedInOrderAndBounded() throws Exception {
+        ApiKey.Issued key = ApiKey.issue("serial", "", false);
+        AdmissionServer server = server(List.of(), 64, keys(key.stored()), Optional.empty());
+        List<CompletableFuture<HttpResponse<String>>> responses = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            responses.add(http.sendAsync(request(server, "/slow?ms=300&tag=" + i, "X-API-Key", key.key()),
+                    HttpResponse.BodyHandlers.ofString()));
+            Thread.sleep(50);
+        }
+        List<Integer> statuses = responses.stream().map(CompletableFuture::join).map(HttpResponse::statusCode)
+                .toList();
+        assertThat(statuses).as("one running and three waiting; the fifth finds the line full")
+                .containsExactly(200, 200, 200, 200, 429);
+        assertThat(server.started).containsExactly("0", "1", "2", "3");
+        assertThat(new JsonObject(responses.get(4).join().body()).getString("limit")).isEqualTo("concurrency");
+    }
+
+    @Test
+    void aRequestThatWaitsLongerThanThePlanAllowsIsRefused() throws Exception {
+        AdmissionServer server = server(List.of("127.0.0.1/32"), 64);
+        long start = System.nanoTime();
+        var first = http.sendAsync(request(server, "/slow?ms=1500&tag=a", "X-Forwarded-For", "198.51.100.5"),
+                HttpResponse.BodyHandlers.ofString());
+        var second = http.sendAsync(request(server, "/slow?ms=1500&tag=b", "X-Forwarded-For", "198.51.100.5"),
+                HttpResponse.BodyHandlers.ofString());
+        Thread.sleep(100);
+        HttpResponse<String> third = http.send(request(server, "/slow?ms=10&tag=c", "X-Forwarded-For",
+                "198.51.100.5"), HttpResponse.BodyHandlers.ofString());
+        long waitedMillis = (System.nanoTime() - start) / 1_000_000;
+        assertThat(third.statusCode()).isEqualTo(429);
+        assertThat(third.body()).contains("waited 300 ms");
+        assertThat(waitedMillis).as("refused at the queue timeout, not when the others finished")
+                .isBetween(300L, 1400L);
+        assertThat(first.join().statusCode()).isEqualTo(200);
+        assertThat(second.join().statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void aSaturatedPoolSheds503WithRetryAfter() throws Exception {
+        AdmissionServer server = server(List.of("127.0.0.1/32"), 1);
+        var running = http.sendAsync(request(server, "/slow?ms=800&tag=a", "X-Forwarded-For", "198.51.100.1"),
+                HttpResponse.BodyHandlers.ofString());
+        Thread.sleep(200);
+        HttpResponse<String> shed = get(server, "/work", "X-Forwarded-For", "198.51.100.2");
+        assertThat(shed.statusCode()).isEqualTo(503);
+        assertThat(shed.headers().firstValue("Retry-After")).hasValue("2");
+        assertThat(running.join().statusCode()).isEqualTo(200);
+        HttpResponse<String> after = get(server, "/work", "X-Forwarded-For", "198.51.100.2");
+        assertThat(after.statusCode()).isEqualTo(200);
+        assertThat(after.headers().firstValue("RateLimit")).as("the shed request's token was given back")
+                .hasValue("\"hourly\";r=2;t=1200");
+    }
+
+    @Test
+    void theUsageEndpointServesAdminsOnlyAndShowsNoFullAddress() throws Exception {
+        ApiKey.Issued admin = ApiKey.issue("standard", "ops", true);
+        ApiKey.Issued user = ApiKey.issue("standard", "team-b", false);
+        AdmissionServer server = server(List.of(), 64, keys(admin.stored(), user.stored()), Optional.empty());
+        assertThat(get(server, UsageEndpoint.PATH).statusCode()).isEqualTo(401);
+        for (int i = 0; i < 5; i++) {
+            get(server, "/work");
+        }
+        assertThat(get(server, UsageEndpoint.PATH, "X-API-Key", user.key()).statusCode()).isEqualTo(403);
+        HttpResponse<String> usage = get(server, UsageEndpoint.PATH, "X-API-Key", admin.key());
+        assertThat(usage.statusCode()).isEqualTo(200);
+        assertThat(usage.body()).doesNotContain("127.0.0.1").doesNotContain(admin.key()).contains("127.0.0.0/24");
+        JsonObject anonymous = new JsonObject(usage.body()).getJsonArray("callers").stream()
+                .map(JsonObject.class::cast).filter(c -> c.getString("caller").equals("127.0.0.0/24"))
+                .findFirst().orElseThrow();
+        assertThat(anonymous.getLong("requests")).isEqualTo(6);
+        assertThat(anonymous.getLong("admitted")).isEqualTo(3);
+        assertThat(anonymous.getLong("limited")).isEqualTo(3);
+    }
+
+    @Test
+    void planChangesApplyWithoutRestart() throws Exception {
+        AdmissionServer server = server(List.of(), 64);
+        for (int i = 0; i < 3; i++) {
+            get(server, "/work");
+        }
+        assertThat(get(server, "/work").statusCode()).isEqualTo(429);
+        Files.writeString(dir.resolve("plans.yaml"), PLANS.replace("version: 1", "version: 2")
+                .replace("capacity: 3, per: 1h", "capacity: 300, per: 1h"));
+        Files.setLastModifiedTime(dir.resolve("plans.yaml"),
+                FileTime.fromMillis(System.currentTimeMillis() + 5000));
+        assertThat(server.plans.reloadIfChanged()).isTrue();
+        HttpResponse<String> after = get(server, "/work");
+        // the caller keeps its share (none left) of the new, larger limit, which refills 100 times faster
+        assertThat(after.headers().firstValue("RateLimit-Policy")).hasValue("\"hourly\";q=300;w=3600");
+        assertThat(Long.parseLong(after.headers().firstValue("Retry-After").orElse("0"))).isBetween(1L, 12L);
+    }
+
+    private Optional<Path> keys(ApiKey... entries) throws Exception {
+        StringBuilder yaml = new StringBuilder("keys:\n");
+        for (ApiKey key : entries) {
+            yaml.append("  - id: ").append(key.id()).append("\n    salt: ").append(key.salt())
+                    .append("\n    hash: ").append(key.hash()).append("\n    plan: ").append(key.plan())
+                    .append("\n    admin: ").append(key.admin()).append('\n');
+        }
+        Path file = dir.resolve("keys.yaml");
+        Files.writeString(file, yaml);
+        return Optional.of(file);
+    }
+
+    private AdmissionServer server(List<String> trusted, int pool) throws Exception {
+        return server(trusted, pool, Optional.empty(), Optional.empty());
+    }
+
+    private AdmissionServer server(List<String> trusted, int pool, Optional<Path> keys,
+                                   Optional<TokenVerifier> tokens) throws Exception {
+        Path plans = dir.resolve("plans.yaml");
+        Files.writeString(plans, PLANS);
+        AdmissionServer server = new AdmissionServer(vertx, plans, keys, tokens, trusted, pool,
+                metrics -> new LocalBucketStore(1, 10_000));
+        servers.add(server);
+        return server;
+    }
+
+    private HttpResponse<String> get(AdmissionServer server, String path, String... headers) throws Exception {
+        return http.send(request(server, path, headers), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static HttpRequest request(AdmissionServer server, String path, String... headers) {
+        HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path))
+                .timeout(Duration.ofSeconds(10));
+        for (int i = 0; i < headers.length; i += 2) {
+            builder.header(headers[i], headers[i + 1]);
+        }
+        return builder.build();
+    }
+}

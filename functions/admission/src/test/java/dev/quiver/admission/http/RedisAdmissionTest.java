@@ -1,0 +1,152 @@
+package dev.quiver.admission.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.quiver.admission.limit.FailoverBucketStore;
+import dev.quiver.admission.limit.LocalBucketStore;
+import dev.quiver.admission.limit.RedisBucketStore;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.vertx.core.Vertx;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Buckets in the real Redis at 127.0.0.1:6379: a fleet of three app instances shares one limit; without Redis each
+ * instance has its own; a Redis that cannot be reached does not take the function down; stored buckets expire.
+ * Each test calls from its own random IPv6 /64 (through a trusted proxy), so runs never share buckets.
+ */
+class RedisAdmissionTest {
+
+    private static final String REDIS = "redis://127.0.0.1:6379";
+    private static final String PLANS = """
+            plans:
+              anonymous:
+                limits:
+                  - {name: hourly, capacity: 10, per: 1h}
+                concurrency: 0
+              fast:
+                limits:
+                  - {name: second, capacity: 2, per: 1s}
+            """;
+
+    private static Vertx vertx;
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    private final List<AdmissionServer> servers = new ArrayList<>();
+    private final String client = "2001:db8:" + Integer.toHexString(ThreadLocalRandom.current().nextInt(0xffff))
+            + ":" + Integer.toHexString(ThreadLocalRandom.current().nextInt(0xffff)) + "::1";
+
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void start() {
+        vertx = Vertx.vertx();
+    }
+
+    @AfterAll
+    static void stop() {
+        vertx.close();
+    }
+
+    @AfterEach
+    void closeServers() throws Exception {
+        for (AdmissionServer server : servers) {
+            server.close();
+        }
+    }
+
+    @Test
+    void threeInstancesSharingRedisAdmitTheLimitInTotal() throws Exception {
+        List<AdmissionServer> fleet = List.of(redisServer(REDIS), redisServer(REDIS), redisServer(REDIS));
+        assertThat(admittedAcross(fleet, 30)).isEqualTo(10);
+    }
+
+    @Test
+    void threeInstancesWithoutRedisAdmitThreeTimesTheLimit() throws Exception {
+        List<AdmissionServer> fleet = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            fleet.add(server(metrics -> new LocalBucketStore(1, 1000)));
+        }
+        assertThat(admittedAcross(fleet, 45)).isEqualTo(30);
+    }
+
+    @Test
+    void anUnreachableRedisFallsBackToLocalBucketsSizedForTheReplicas() throws Exception {
+        AdmissionServer server = server(metrics -> new FailoverBucketStore(
+                new RedisBucketStore("redis://127.0.0.1:1", Duration.ofMillis(200), Duration.ofSeconds(30)),
+                new LocalBucketStore(2, 1000), Duration.ofSeconds(30), metrics.fallbacks()));
+        int admitted = admittedAcross(List.of(server), 12);
+        assertThat(admitted).as("10 per hour split over 2 expected replicas").isEqualTo(5);
+        assertThat(server.registry.get("quiver.admission.store.fallbacks").counter().count()).isEqualTo(12);
+    }
+
+    @Test
+    void aStoredBucketExpiresOnceItIsFullAgain() throws Exception {
+        AdmissionServer server = redisServer(REDIS);
+        assertThat(send(server).statusCode()).isEqualTo(200);
+        RedisClient redis = RedisClient.create(REDIS);
+        try (StatefulRedisConnection<String, String> connection = redis.connect()) {
+            List<String> keys = connection.sync().keys("quiver:ratelimit:anonymous:*");
+            assertThat(keys).isNotEmpty();
+            assertThat(keys).allSatisfy(key -> assertThat(key).doesNotContain("2001").doesNotContain(client));
+            long longest = keys.stream().mapToLong(key -> connection.sync().pttl(key)).max().orElseThrow();
+            // one token of 10 per hour comes back in 6 minutes; the key must not outlive that by much
+            assertThat(longest).isPositive().isLessThanOrEqualTo(Duration.ofMinutes(6).plusSeconds(2).toMillis());
+        } finally {
+            redis.shutdown();
+        }
+    }
+
+    private int admittedAcross(List<AdmissionServer> fleet, int requests) throws Exception {
+        int admitted = 0;
+        for (int i = 0; i < requests; i++) {
+            HttpResponse<String> response = send(fleet.get(i % fleet.size()));
+            if (response.statusCode() == 200) {
+                admitted++;
+            } else {
+                assertThat(response.statusCode()).isEqualTo(429);
+            }
+        }
+        return admitted;
+    }
+
+    private HttpResponse<String> send(AdmissionServer server) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/work"))
+                .header("Forwarded", "for=\"[" + client + "]\"").timeout(Duration.ofSeconds(10)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private AdmissionServer redisServer(String uri) throws Exception {
+        RedisBucketStore store = new RedisBucketStore(uri, Duration.ofSeconds(2), Duration.ofSeconds(1));
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (!store.connected() && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertThat(store.connected()).as("connected to the Redis at " + uri).isTrue();
+        return server(metrics -> store);
+    }
+
+    private AdmissionServer server(AdmissionServer.BucketStoreFactory buckets) throws Exception {
+        Path plans = dir.resolve("plans.yaml");
+        Files.writeString(plans, PLANS);
+        AdmissionServer server = new AdmissionServer(vertx, plans, Optional.empty(), Optional.empty(),
+                List.of("127.0.0.1/32"), 64, buckets);
+        servers.add(server);
+        return server;
+    }
+}
