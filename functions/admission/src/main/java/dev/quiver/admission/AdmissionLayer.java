@@ -117,6 +117,7 @@ public class AdmissionLayer {
     }
 
     void stop(@Observes ShutdownEvent event) {
+        metrics.removeGauges();
         timer.shutdownNow();
         buckets.close();
     }

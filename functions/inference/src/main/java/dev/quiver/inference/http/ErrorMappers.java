@@ -1,5 +1,7 @@
 package dev.quiver.inference.http;
 
+import dev.quiver.admission.http.AdmissionRejectedException;
+import dev.quiver.admission.http.Rejection;
 import dev.quiver.inference.InferenceException;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.MediaType;
@@ -20,6 +22,15 @@ public class ErrorMappers {
             LOG.errorf(e, "request %s failed", MDC.get(RequestIds.MDC_KEY));
         }
         return ErrorBody.response(e);
+    }
+
+    @ServerExceptionMapper
+    public Response refused(AdmissionRejectedException e) {
+        Rejection rejection = e.rejection();
+        Response.ResponseBuilder response = Response.status(rejection.status()).type(Rejection.PROBLEM_JSON)
+                .entity(rejection.body());
+        rejection.headers().forEach(response::header);
+        return response.build();
     }
 
     @ServerExceptionMapper

@@ -2,6 +2,7 @@ package dev.quiver.inference.http;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.quiver.admission.http.AdmissionRejectedException;
 import dev.quiver.inference.InferenceException;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.RoutingContext;
@@ -21,11 +22,15 @@ public class JsonErrors {
         this.mapper = mapper;
     }
 
-    /** Our own error if {@code failure} is or wraps one, else a 500 that is logged with the request id. */
+    /** Our own error or admission's refusal if {@code failure} is or wraps one, else a 500 that is logged with the request id. */
     public void send(RoutingContext context, Throwable failure) {
         for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
             if (cause instanceof InferenceException e) {
                 send(context, e);
+                return;
+            }
+            if (cause instanceof AdmissionRejectedException e) {
+                e.rejection().send(context);
                 return;
             }
         }

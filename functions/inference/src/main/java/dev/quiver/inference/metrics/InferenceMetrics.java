@@ -12,9 +12,12 @@ import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -43,17 +46,24 @@ public class InferenceMetrics {
     private final MeterRegistry meters;
     private final Map<RequestKey, Timer> requestTimers = new ConcurrentHashMap<>();
     private final Map<ModelKey, ModelMeters> modelMeters = new ConcurrentHashMap<>();
+    private final List<Gauge> gauges = new ArrayList<>();
 
     public InferenceMetrics(MeterRegistry meters, ModelRegistry registry) {
         this.meters = meters;
         for (VersionState state : VersionState.values()) {
-            Gauge.builder("quiver.model.versions", registry, r -> r.models().values().stream()
+            gauges.add(Gauge.builder("quiver.model.versions", registry, r -> r.models().values().stream()
                             .mapToLong(m -> m.versions().values().stream().filter(v -> v.state() == state).count())
                             .sum())
                     .description("Model versions by lifecycle state")
                     .tag("state", state.name())
-                    .register(meters);
+                    .register(meters));
         }
+    }
+
+    /** A registry outlives the app on a restart in dev mode and tests; a gauge left there would read a dead app. */
+    @PreDestroy
+    void removeGauges() {
+        gauges.forEach(meters::remove);
     }
 
     public BatchObserver batchObserver(String model, long version) {

@@ -1,5 +1,7 @@
 package dev.quiver.inference.serving;
 
+import dev.quiver.admission.AdmissionLayer;
+import dev.quiver.admission.http.AdmissionCharges;
 import dev.quiver.inference.InferenceException;
 import dev.quiver.inference.batching.DynamicBatcher;
 import dev.quiver.inference.batching.InferenceJob;
@@ -21,18 +23,20 @@ import java.util.function.Function;
 
 /**
  * Serves one request for every protocol: takes a lease on the model version, parses and validates the request
- * against that version's signature, hands it to the version's batcher and releases the lease when the answer is in.
- * Records the request metrics on the way out.
+ * against that version's signature, charges the caller what the request costs under its plan, hands it to the
+ * version's batcher and releases the lease when the answer is in. Records the request metrics on the way out.
  */
 @ApplicationScoped
 public class InferenceService {
 
     private final ModelRegistry registry;
     private final InferenceMetrics metrics;
+    private final AdmissionCharges charges;
 
-    public InferenceService(ModelRegistry registry, InferenceMetrics metrics) {
+    public InferenceService(ModelRegistry registry, InferenceMetrics metrics, AdmissionLayer admission) {
         this.registry = registry;
         this.metrics = metrics;
+        this.charges = admission.charges();
     }
 
     /**
@@ -62,9 +66,20 @@ public class InferenceService {
             metrics.requestDone(protocol, loaded, e, System.nanoTime() - start, null);
             return CompletableFuture.failedFuture(e);
         }
-        // an event-loop thread must never run the model; a worker thread (Funqy's, say) may, when the model is idle
-        boolean callerMayBlock = !Context.isOnEventLoopThread();
-        return arrival.submit(job, callerMayBlock).handle((result, failure) -> {
+        CompletionStage<Void> charged = charges.charge(model, job.items(), elements(job));
+        CompletionStage<InferenceResult> answered;
+        if (charged.toCompletableFuture().isDone() && !charged.toCompletableFuture().isCompletedExceptionally()) {
+            answered = submit(arrival, job);
+        } else {
+            answered = charged.handle((ignored, refused) -> refused).thenCompose(refused -> {
+                if (refused != null) {
+                    arrival.abandon();
+                    return CompletableFuture.failedFuture(refused);
+                }
+                return submit(arrival, job);
+            });
+        }
+        return answered.handle((result, failure) -> {
             loaded.release();
             Throwable cause = failure instanceof CompletionException ? failure.getCause() : failure;
             metrics.requestDone(protocol, loaded, cause, System.nanoTime() - start, result);
@@ -73,6 +88,20 @@ public class InferenceService {
             }
             return new ServedInference<>(loaded.name(), loaded.version(), request, outputs(loaded, result));
         });
+    }
+
+    private static CompletionStage<InferenceResult> submit(DynamicBatcher.Arrival arrival, InferenceJob job) {
+        // an event-loop thread must never run the model; a worker thread (Funqy's, say) may, when the model is idle
+        boolean callerMayBlock = !Context.isOnEventLoopThread();
+        return arrival.submit(job, callerMayBlock);
+    }
+
+    private static long elements(InferenceJob job) {
+        long elements = 0;
+        for (Tensor input : job.inputs().values()) {
+            elements += input.elementCount();
+        }
+        return elements;
     }
 
     private static List<Tensor> outputs(LoadedModel model, InferenceResult result) {
