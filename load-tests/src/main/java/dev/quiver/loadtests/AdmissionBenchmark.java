@@ -112,7 +112,7 @@ public final class AdmissionBenchmark {
     private void localDecisions() {
         ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
         try (LocalBucketStore buckets = new LocalBucketStore(1, 1_000_000)) {
-            Plans plans = new PlanDefaults(1L << 40, 1L << 40, 2, 5000, 200, 3, 4, Duration.ofSeconds(2)).plans();
+            Plans plans = new PlanDefaults(1L << 40, 1_000_000_000L, 2, 5000, 200, 3, 4, Duration.ofSeconds(2)).plans();
             CallerResolver resolver = new CallerResolver(new ApiKeyStore(Optional.empty()), Optional.empty(),
                     new ClientAddressResolver(List.of()), List.of());
             CallerQueues queues = new CallerQueues(timer);
@@ -160,7 +160,7 @@ public final class AdmissionBenchmark {
     private void redisLatency() throws Exception {
         RedisClient client = RedisClient.create(redisUri);
         try (RedisBucketStore store = connected(); StatefulRedisConnection<String, String> ping = client.connect()) {
-            BucketKey key = key(Long.MAX_VALUE / 4);
+            BucketKey key = key(1_000_000_000_000L);
             long[] decisions = new long[REDIS_SAMPLES];
             long[] pings = new long[REDIS_SAMPLES];
             for (int i = 0; i < REDIS_SAMPLES; i++) {
@@ -185,7 +185,7 @@ public final class AdmissionBenchmark {
     private void hotKey() throws Exception {
         double quiver;
         try (RedisBucketStore store = connected()) {
-            BucketKey key = key(Long.MAX_VALUE / 4);
+            BucketKey key = key(1_000_000_000_000L);
             quiver = decisionsPerSecond(() -> store.consume(key, 1).join().consumed() ? 1 : 0);
         }
         RedisClient client = RedisClient.create(redisUri);

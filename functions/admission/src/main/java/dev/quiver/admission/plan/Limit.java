@@ -13,6 +13,10 @@ public record Limit(String name, long capacity, long refill, Duration period) {
             throw new IllegalArgumentException("limit " + name + ": capacity and refill must be at least 1 and "
                     + "the period positive, got capacity " + capacity + ", refill " + refill + " per " + period);
         }
+        if (refill > period.toNanos()) {
+            throw new IllegalArgumentException("limit " + name + ": " + refill + " per " + period + " is more than "
+                    + "one token per nanosecond, the fastest refill a bucket supports");
+        }
     }
 
     /** This limit split evenly over {@code replicas} replicas that cannot share their buckets, at least 1 each. */

@@ -151,7 +151,11 @@ public final class PlansFile {
             throw new InvalidPlansException(at + ".per: required (the period over which 'refill' tokens come "
                     + "back, such as 1h)");
         }
-        return new Limit(name, capacity, refill, duration(node.get("per"), at + ".per"));
+        try {
+            return new Limit(name, capacity, refill, duration(node.get("per"), at + ".per"));
+        } catch (IllegalArgumentException e) {
+            throw new InvalidPlansException(at + ": " + e.getMessage());
+        }
     }
 
     private static long positive(JsonNode node, String at) {
