@@ -164,6 +164,25 @@ class AdmissionHttpTest {
     }
 
     @Test
+    void brokerDeliveriesAreAdmittedBySourceAndOutsidersSendingEventsAreAnonymous() throws Exception {
+        AdmissionServer server = server(List.of("127.0.0.1/32"), 64);
+        for (int i = 0; i < 3; i++) {
+            get(server, "/work", "X-Forwarded-For", "198.51.100.20");
+        }
+        assertThat(get(server, "/work", "X-Forwarded-For", "198.51.100.20").statusCode()).isEqualTo(429);
+        for (int i = 0; i < 20; i++) {
+            HttpResponse<String> delivered = get(server, "/work", "ce-specversion", "1.0", "ce-source",
+                    "//storage.googleapis.com/projects/_/buckets/inputs", "ce-id", "event-" + i);
+            assertThat(delivered.statusCode()).as("a burst of notifications is not a flood").isEqualTo(200);
+            assertThat(delivered.headers().firstValue("RateLimit")).isEmpty();
+        }
+        HttpResponse<String> outsider = get(server, "/work", "X-Forwarded-For", "198.51.100.20",
+                "ce-specversion", "1.0", "ce-source", "/made-up");
+        assertThat(outsider.statusCode()).as("an event from outside the event networks is an anonymous request")
+                .isEqualTo(429);
+    }
+
+    @Test
     void forwardingHeadersFromAnUntrustedPeerDoNotChangeIdentity() throws Exception {
         AdmissionServer server = server(List.of(), 64);
         for (int i = 0; i < 3; i++) {
