@@ -1,0 +1,137 @@
+package dev.quiver.storage;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+/**
+ * Objects as files under a folder, the embedded default. A write goes to a hidden temporary file beside its target
+ * and is moved into place atomically, so a crash leaves the old object or none, never half of the new one; such
+ * temporary files are not objects.
+ */
+public final class FileSystemObjectStore implements ObjectStore {
+
+    private static final String TEMPORARY = ".quiver-tmp-";
+
+    private final Path root;
+
+    public FileSystemObjectStore(Path root) {
+        this.root = root.toAbsolutePath().normalize();
+    }
+
+    @Override
+    public String location() {
+        return root.toString();
+    }
+
+    @Override
+    public Optional<StoredObject> head(String key) {
+        Path file = resolve(key);
+        try {
+            BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
+            return attributes.isRegularFile() ? Optional.of(describe(key, attributes)) : Optional.empty();
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        } catch (IOException e) {
+            throw new ObjectStoreException("cannot read " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public InputStream open(String key) {
+        Path file = resolve(key);
+        try {
+            return Files.newInputStream(file);
+        } catch (NoSuchFileException e) {
+            throw new NoSuchObjectException("no object " + key + " in " + root);
+        } catch (IOException e) {
+            throw new ObjectStoreException("cannot read " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public StoredObject put(String key, Path content, String contentType) {
+        Path target = resolve(key);
+        Path temporary = null;
+        try {
+            Files.createDirectories(target.getParent());
+            temporary = Files.createTempFile(target.getParent(), TEMPORARY, ".part");
+            Files.copy(content, temporary, StandardCopyOption.REPLACE_EXISTING);
+            try {
+                Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(temporary, target, StandardCopyOption.REPLACE_EXISTING);
+            }
+            return describe(key, Files.readAttributes(target, BasicFileAttributes.class));
+        } catch (IOException e) {
+            throw new ObjectStoreException("cannot write " + target + ": " + e.getMessage(), e);
+        } finally {
+            if (temporary != null) {
+                try {
+                    Files.deleteIfExists(temporary);
+                } catch (IOException ignored) {
+                    // a leftover temporary file is not an object and is overwritten by name never
+                }
+            }
+        }
+    }
+
+    @Override
+    public List<StoredObject> list(String prefix) {
+        ObjectKeys.validatePrefix(prefix);
+        if (!Files.isDirectory(root)) {
+            return List.of();
+        }
+        List<StoredObject> objects = new ArrayList<>();
+        try (Stream<Path> files = Files.walk(root)) {
+            for (Path file : (Iterable<Path>) files::iterator) {
+                String key = root.relativize(file).toString().replace(file.getFileSystem().getSeparator(), "/");
+                if (key.startsWith(prefix) && !file.getFileName().toString().startsWith(TEMPORARY)) {
+                    BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
+                    if (attributes.isRegularFile()) {
+                        objects.add(describe(key, attributes));
+                    }
+                }
+            }
+        } catch (IOException | UncheckedIOException e) {
+            throw new ObjectStoreException("cannot list " + root + ": " + e.getMessage(), e);
+        }
+        objects.sort(Comparator.comparing(StoredObject::key));
+        return objects;
+    }
+
+    @Override
+    public void delete(String key) {
+        Path file = resolve(key);
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException e) {
+            throw new ObjectStoreException("cannot delete " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private Path resolve(String key) {
+        Path file = root.resolve(ObjectKeys.validate(key)).normalize();
+        if (!file.startsWith(root)) {
+            throw new IllegalArgumentException("object key '" + key + "' leads outside " + root);
+        }
+        return file;
+    }
+
+    private static StoredObject describe(String key, BasicFileAttributes attributes) {
+        String version = Long.toHexString(attributes.size()) + "-"
+                + Long.toHexString(attributes.lastModifiedTime().toMillis());
+        return new StoredObject(key, attributes.size(), version, attributes.lastModifiedTime().toInstant());
+    }
+}

@@ -1,0 +1,34 @@
+package dev.quiver.storage;
+
+import java.io.InputStream;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Objects under one root: a local folder or a bucket and prefix of an S3-compatible store. Keys are relative to the
+ * root and validated ({@link ObjectKeys}). A write is all or nothing: readers see the old object or the whole new
+ * one, never a part.
+ */
+public interface ObjectStore extends AutoCloseable {
+
+    /** Where the root is, for messages: a folder path or {@code s3://bucket/prefix}. */
+    String location();
+
+    Optional<StoredObject> head(String key);
+
+    /** The content as a stream, read as it arrives; the caller closes it. */
+    InputStream open(String key);
+
+    /** Stores the file's content under {@code key}, replacing what was there, and describes the result. */
+    StoredObject put(String key, Path content, String contentType);
+
+    /** Every object whose key starts with {@code prefix}, in key order. */
+    List<StoredObject> list(String prefix);
+
+    void delete(String key);
+
+    @Override
+    default void close() {
+    }
+}

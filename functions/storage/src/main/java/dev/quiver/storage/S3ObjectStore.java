@@ -1,0 +1,156 @@
+package dev.quiver.storage;
+
+import java.io.InputStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.S3ClientBuilder;
+import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
+import software.amazon.awssdk.services.s3.model.ListObjectsV2Request;
+import software.amazon.awssdk.services.s3.model.ListObjectsV2Response;
+import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
+import software.amazon.awssdk.services.s3.model.PutObjectResponse;
+import software.amazon.awssdk.services.s3.model.S3Exception;
+import software.amazon.awssdk.services.s3.model.S3Object;
+
+/**
+ * Objects in a bucket of an S3-compatible store, under an optional prefix, through the AWS SDK v2 with the JDK's HTTP
+ * client. A single PUT is atomic in S3: an object appears whole or not at all.
+ */
+public final class S3ObjectStore implements ObjectStore {
+
+    private final S3Client s3;
+    private final String bucket;
+    private final String prefix;
+
+    public S3ObjectStore(S3Client s3, String bucket, String prefix) {
+        this.s3 = s3;
+        this.bucket = bucket;
+        this.prefix = prefix.isEmpty() || prefix.endsWith("/") ? prefix : prefix + "/";
+        if (!this.prefix.isEmpty()) {
+            ObjectKeys.validatePrefix(this.prefix);
+        }
+    }
+
+    public static S3Client client(S3Settings settings) {
+        S3ClientBuilder builder = S3Client.builder()
+                .httpClient(UrlConnectionHttpClient.create())
+                .region(Region.of(settings.region()))
+                .forcePathStyle(settings.pathStyle());
+        settings.endpoint().ifPresent(builder::endpointOverride);
+        if (settings.accessKey().isPresent() && settings.secretKey().isPresent()) {
+            builder.credentialsProvider(StaticCredentialsProvider.create(
+                    AwsBasicCredentials.create(settings.accessKey().get(), settings.secretKey().get())));
+        } else {
+            builder.credentialsProvider(DefaultCredentialsProvider.builder().build());
+        }
+        return builder.build();
+    }
+
+    @Override
+    public String location() {
+        return "s3://" + bucket + "/" + prefix;
+    }
+
+    @Override
+    public Optional<StoredObject> head(String key) {
+        String full = full(key);
+        try {
+            HeadObjectResponse head = s3.headObject(request -> request.bucket(bucket).key(full));
+            return Optional.of(new StoredObject(key, head.contentLength(), unquoted(head.eTag()),
+                    head.lastModified()));
+        } catch (NoSuchKeyException e) {
+            return Optional.empty();
+        } catch (S3Exception e) {
+            if (e.statusCode() == 404) {
+                return Optional.empty();
+            }
+            throw failure("head", key, e);
+        } catch (SdkException e) {
+            throw failure("head", key, e);
+        }
+    }
+
+    @Override
+    public InputStream open(String key) {
+        String full = full(key);
+        try {
+            return s3.getObject(request -> request.bucket(bucket).key(full));
+        } catch (NoSuchKeyException e) {
+            throw new NoSuchObjectException("no object " + key + " in " + location());
+        } catch (SdkException e) {
+            throw failure("read", key, e);
+        }
+    }
+
+    @Override
+    public StoredObject put(String key, Path content, String contentType) {
+        String full = full(key);
+        try {
+            PutObjectResponse put = s3.putObject(request -> request.bucket(bucket).key(full).contentType(contentType),
+                    RequestBody.fromFile(content));
+            return head(key).orElseGet(() -> new StoredObject(key, content.toFile().length(), unquoted(put.eTag()),
+                    null));
+        } catch (SdkException e) {
+            throw failure("write", key, e);
+        }
+    }
+
+    @Override
+    public List<StoredObject> list(String keyPrefix) {
+        ObjectKeys.validatePrefix(keyPrefix);
+        List<StoredObject> objects = new ArrayList<>();
+        ListObjectsV2Request.Builder request = ListObjectsV2Request.builder().bucket(bucket).prefix(prefix + keyPrefix);
+        try {
+            ListObjectsV2Response page;
+            do {
+                page = s3.listObjectsV2(request.build());
+                for (S3Object object : page.contents()) {
+                    objects.add(new StoredObject(object.key().substring(prefix.length()), object.size(),
+                            unquoted(object.eTag()), object.lastModified()));
+                }
+                request.continuationToken(page.nextContinuationToken());
+            } while (Boolean.TRUE.equals(page.isTruncated()));
+        } catch (SdkException e) {
+            throw failure("list", keyPrefix, e);
+        }
+        return objects;
+    }
+
+    @Override
+    public void delete(String key) {
+        String full = full(key);
+        try {
+            s3.deleteObject(request -> request.bucket(bucket).key(full));
+        } catch (SdkException e) {
+            throw failure("delete", key, e);
+        }
+    }
+
+    @Override
+    public void close() {
+        s3.close();
+    }
+
+    private String full(String key) {
+        return prefix + ObjectKeys.validate(key);
+    }
+
+    private ObjectStoreException failure(String operation, String key, SdkException e) {
+        return new ObjectStoreException("cannot " + operation + " " + key + " in " + location() + ": "
+                + e.getMessage(), e);
+    }
+
+    private static String unquoted(String etag) {
+        return etag == null ? "" : etag.replace("\"", "");
+    }
+}

@@ -1,0 +1,79 @@
+package dev.quiver.storage;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** What every store does, run against the folder store and against a real S3-compatible server. */
+abstract class ObjectStoreContract {
+
+    @TempDir
+    Path scratch;
+
+    abstract ObjectStore store();
+
+    @Test
+    void storesReadsListsAndDeletesObjects() throws Exception {
+        ObjectStore store = store();
+        StoredObject written = store.put("inputs/rows.csv", file("a,b\n1,2\n"), "text/csv");
+        assertThat(written.key()).isEqualTo("inputs/rows.csv");
+        assertThat(written.size()).isEqualTo(8);
+        assertThat(store.head("inputs/rows.csv")).hasValueSatisfying(head -> {
+            assertThat(head.size()).isEqualTo(8);
+            assertThat(head.version()).isNotBlank();
+        });
+        try (InputStream in = store.open("inputs/rows.csv")) {
+            assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8)).isEqualTo("a,b\n1,2\n");
+        }
+        store.put("inputs/other.jsonl", file("{}\n"), "application/jsonl");
+        store.put("outputs/x.jsonl", file("{}\n"), "application/jsonl");
+        assertThat(store.list("inputs/")).extracting(StoredObject::key)
+                .containsExactly("inputs/other.jsonl", "inputs/rows.csv");
+        store.delete("inputs/rows.csv");
+        assertThat(store.head("inputs/rows.csv")).isEmpty();
+        assertThatThrownBy(() -> store.open("inputs/rows.csv")).isInstanceOf(NoSuchObjectException.class);
+    }
+
+    @Test
+    void aNewContentIsANewVersion() throws Exception {
+        ObjectStore store = store();
+        String first = store.put("data.csv", file("1\n"), "text/csv").version();
+        String second = store.put("data.csv", file("1\n2\n3\n"), "text/csv").version();
+        assertThat(second).isNotEqualTo(first);
+        assertThat(store.head("data.csv").orElseThrow().size()).isEqualTo(6);
+    }
+
+    @Test
+    void keysWithSpacesAndNonAsciiCharactersRoundTrip() throws Exception {
+        ObjectStore store = store();
+        String key = "uploads/März 2026/caf\u00e9 données+1.csv";
+        store.put(key, file("x\n"), "text/csv");
+        assertThat(store.list("uploads/")).extracting(StoredObject::key).containsExactly(key);
+        try (InputStream in = store.open(key)) {
+            assertThat(in.readAllBytes()).hasSize(2);
+        }
+    }
+
+    @Test
+    void noKeyLeadsOutOfTheRoot() {
+        ObjectStore store = store();
+        for (String key : List.of("../escape.csv", "a/../../escape.csv", "/etc/passwd", "a//b", "a/./b", "a\\..\\b",
+                "bad\u0000name", "")) {
+            assertThatThrownBy(() -> store.head(key)).as(key).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("object key");
+        }
+    }
+
+    Path file(String content) throws Exception {
+        Path file = Files.createTempFile(scratch, "content", ".tmp");
+        Files.writeString(file, content);
+        return file;
+    }
+}
