@@ -1,5 +1,6 @@
 package dev.quiver.inference.http;
 
+import dev.quiver.admission.AdmissionLayer;
 import dev.quiver.inference.InferenceConfig;
 import dev.quiver.inference.InferenceException;
 import io.vertx.core.http.HttpHeaders;
@@ -10,8 +11,8 @@ import jakarta.enterprise.event.Observes;
 
 /**
  * Router-level rules that apply before any endpoint runs: the request size limit, answered with a JSON 413 before the
- * body is read; a request id on every request; and JSON errors for the Funqy functions, whose binding would otherwise
- * answer failures with an empty 400 or a generic 500.
+ * body is read; a request id on every request; a 400 for a function call without a body; and JSON errors for the
+ * Funqy functions, whose binding would otherwise answer failures with an empty 400 or a generic 500.
  */
 @ApplicationScoped
 public class HttpRoutes {
@@ -28,6 +29,7 @@ public class HttpRoutes {
         router.route().order(Integer.MIN_VALUE).handler(this::limitSize);
         router.route().order(Integer.MIN_VALUE + 1).handler(RequestIds::assign);
         for (String function : new String[] {"/predict", "/ping"}) {
+            router.post(function).order(AdmissionLayer.ROUTE_ORDER + 1).handler(this::requireBody);
             router.route(function).failureHandler(this::functionFailure);
         }
     }
@@ -47,6 +49,16 @@ public class HttpRoutes {
                         + "than the " + maxRequestBytes + " allowed (quiver.inference.max-request-size)"));
                 return;
             }
+        }
+        context.next();
+    }
+
+    /** Funqy's Knative binding fails with a NullPointerException (a 500) on a POST without a body. */
+    private void requireBody(RoutingContext context) {
+        if ("0".equals(context.request().getHeader(HttpHeaders.CONTENT_LENGTH))) {
+            errors.send(context, InferenceException.invalidInput("request body: expected a JSON object, got an "
+                    + "empty body"));
+            return;
         }
         context.next();
     }

@@ -14,6 +14,7 @@ import io.quarkus.funqy.Funq;
 import io.smallrye.mutiny.Uni;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -56,10 +57,10 @@ public class PredictFunction {
     /**
      * Does nothing: a request that goes through the whole HTTP path of the function and no further, to check that
      * the function is reachable (through Knative's activator and queue-proxy) and as the baseline the load tests
-     * compare predictions against.
+     * compare predictions against. It takes any JSON body and ignores it.
      */
     @Funq("ping")
-    public void ping() {
+    public void ping(Map<String, Object> ignored) {
     }
 
     private InstancesRequest instances(PredictRequest request, LoadedModel model) {

@@ -70,6 +70,10 @@ class PredictFunctionTest {
     @Test
     void pingDoesNothing() {
         given().get("/ping").then().statusCode(204);
-        given().post("/ping").then().statusCode(204);
+        given().contentType(ContentType.JSON).body("{}").post("/ping").then().statusCode(204);
+        given().contentType(ContentType.JSON).post("/ping").then().statusCode(400)
+                .body("error", containsString("empty body"));
+        given().contentType(ContentType.JSON).post("/predict").then().statusCode(400)
+                .body("error", containsString("empty body"));
     }
 }
