@@ -1,6 +1,7 @@
 package dev.quiver.events;
 
 import dev.quiver.events.admission.UsageReported;
+import dev.quiver.events.inference.BatchCompleted;
 import dev.quiver.events.inference.InferenceCompleted;
 import dev.quiver.events.inference.InferenceFailed;
 import dev.quiver.events.inference.InferenceRequested;
@@ -18,6 +19,7 @@ public final class EventCatalog {
             EventTypes.INFERENCE_REQUESTED, InferenceRequested.class,
             EventTypes.INFERENCE_COMPLETED, InferenceCompleted.class,
             EventTypes.INFERENCE_FAILED, InferenceFailed.class,
+            EventTypes.INFERENCE_BATCH_COMPLETED, BatchCompleted.class,
             EventTypes.ADMISSION_USAGE_REPORTED, UsageReported.class);
 
     private EventCatalog() {

@@ -18,6 +18,9 @@ public final class EventTypes {
     /** A prediction request that can never succeed as sent (unknown model, invalid tensor). */
     public static final String INFERENCE_FAILED = "dev.quiver.inference.failed";
 
+    /** A file that landed in object storage has been run through a model: where the results and errors are. */
+    public static final String INFERENCE_BATCH_COMPLETED = "dev.quiver.inference.batch.completed";
+
     /** Per-caller admission counts of one replica over a window, for audit. */
     public static final String ADMISSION_USAGE_REPORTED = "dev.quiver.admission.usage.reported";
 

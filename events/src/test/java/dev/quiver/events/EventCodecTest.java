@@ -32,7 +32,7 @@ class EventCodecTest {
     void everyCatalogTypeHasARecordAndASchema() {
         assertThat(EventCatalog.types()).containsExactlyInAnyOrder(
                 EventTypes.INFERENCE_REQUESTED, EventTypes.INFERENCE_COMPLETED, EventTypes.INFERENCE_FAILED,
-                EventTypes.ADMISSION_USAGE_REPORTED);
+                EventTypes.INFERENCE_BATCH_COMPLETED, EventTypes.ADMISSION_USAGE_REPORTED);
         for (String type : EventCatalog.types()) {
             assertThat(type).startsWith("dev.quiver.");
             assertThat(EventCatalog.payloadOf(type)).isPresent();

@@ -114,7 +114,7 @@ public final class AdmissionBenchmark {
         try (LocalBucketStore buckets = new LocalBucketStore(1, 1_000_000)) {
             Plans plans = new PlanDefaults(1L << 40, 1_000_000_000L, 2, 5000, 200, 3, 4, Duration.ofSeconds(2)).plans();
             CallerResolver resolver = new CallerResolver(new ApiKeyStore(Optional.empty()), Optional.empty(),
-                    new ClientAddressResolver(List.of()), List.of());
+                    new ClientAddressResolver(List.of()), List.of(), List.of());
             CallerQueues queues = new CallerQueues(timer);
             PoolGate pool = new PoolGate(64);
             AdmissionMetrics metrics = new AdmissionMetrics(new SimpleMeterRegistry(), queues, pool);
@@ -123,7 +123,8 @@ public final class AdmissionBenchmark {
             RequestFacts[] requests = new RequestFacts[1000];
             for (int i = 0; i < requests.length; i++) {
                 String peer = i % 2 == 0 ? "198.51." + (i / 256) + "." + (i % 256) : "2001:db8:" + i + "::7";
-                requests[i] = new RequestFacts(null, null, peer, null, null, null, null, "application/json");
+                requests[i] = new RequestFacts("/v2/models/digits/infer", null, null, peer, null, null, null, null,
+                        "application/json");
             }
             long[] latencies = new long[LATENCY_SAMPLES];
             long[] timerOnly = new long[LATENCY_SAMPLES];

@@ -48,6 +48,10 @@ public interface AdmissionConfig {
     @WithDefault("127.0.0.0/8,::1/128,10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,fc00::/7")
     List<String> eventNetworks();
 
+    /** Paths that take notifications (storage webhooks) admitted like CloudEvents when from the event networks. */
+    @WithDefault("/storage-notifications")
+    List<String> eventPaths();
+
     /** Paths admission never touches: health, readiness and metrics. */
     @WithDefault("/q/,/v2/health/")
     List<String> exemptPaths();

@@ -86,7 +86,7 @@ public class AdmissionLayer {
                 config.jwt().adminGroup()));
         CallerResolver callers = new CallerResolver(keys, tokens, new ClientAddressResolver(
                 cidrs(config.trustedProxies().orElse(List.of()), "quiver.admission.trusted-proxies")), cidrs(
-                config.eventNetworks(), "quiver.admission.event-networks"));
+                config.eventNetworks(), "quiver.admission.event-networks"), config.eventPaths());
         this.handler = new AdmissionHandler(plans, callers, buckets, queues, pool, config.pool().retryAfter(),
                 metrics, ledger, fields, config.exemptPaths());
         this.charges = new AdmissionCharges(buckets, fields, metrics, ledger);

@@ -190,7 +190,7 @@ public final class AdmissionHandler implements Handler<RoutingContext> {
 
     private static RequestFacts facts(HttpServerRequest request) {
         SocketAddress peer = request.remoteAddress();
-        return new RequestFacts(request.getHeader("Authorization"), request.getHeader("X-API-Key"),
+        return new RequestFacts(request.path(), request.getHeader("Authorization"), request.getHeader("X-API-Key"),
                 peer == null ? null : peer.hostAddress(), request.getHeader("Forwarded"),
                 request.getHeader("X-Forwarded-For"), request.getHeader("ce-specversion"),
                 request.getHeader("ce-source"), request.getHeader("Content-Type"));

@@ -12,7 +12,8 @@ import java.util.Optional;
 /**
  * Decides who sent a request. A presented credential ({@code X-API-Key}, or {@code Authorization: Bearer} with an
  * API key or a JWT) must be valid, else the request is refused; it is never taken as anonymous. Without one, a
- * CloudEvent from the event networks is its {@code source}, and anyone else is anonymous, keyed by client address.
+ * CloudEvent, or a notification to one of the event paths (storage webhooks), from the event networks is its
+ * {@code source} (or path), and anyone else is anonymous, keyed by client address.
  */
 public final class CallerResolver {
 
@@ -20,13 +21,15 @@ public final class CallerResolver {
     private final Optional<TokenVerifier> tokens;
     private final ClientAddressResolver addresses;
     private final List<Cidr> eventNetworks;
+    private final List<String> eventPaths;
 
     public CallerResolver(ApiKeyStore keys, Optional<TokenVerifier> tokens, ClientAddressResolver addresses,
-                          List<Cidr> eventNetworks) {
+                          List<Cidr> eventNetworks, List<String> eventPaths) {
         this.keys = keys;
         this.tokens = tokens;
         this.addresses = addresses;
         this.eventNetworks = List.copyOf(eventNetworks);
+        this.eventPaths = List.copyOf(eventPaths);
     }
 
     public Caller resolve(RequestFacts request, Plans plans) {
@@ -39,7 +42,8 @@ public final class CallerResolver {
             return new Caller(CallerKind.ANONYMOUS, "addr:unknown", "unknown", Plans.ANONYMOUS, false);
         }
         if (isEvent(request) && inEventNetworks(client)) {
-            String source = request.ceSource() != null ? request.ceSource() : "(structured)";
+            String source = request.ceSource() != null ? request.ceSource()
+                    : isEventPath(request.path()) ? request.path() : "(structured)";
             String label = source.length() > 120 ? source.substring(0, 120) : source;
             return new Caller(CallerKind.EVENT_SOURCE, "source:" + source, "source:" + label, Plans.EVENTS, false);
         }
@@ -100,9 +104,13 @@ public final class CallerResolver {
         return false;
     }
 
-    private static boolean isEvent(RequestFacts request) {
-        return request.ceSpecVersion() != null || (request.contentType() != null
+    private boolean isEvent(RequestFacts request) {
+        return request.ceSpecVersion() != null || isEventPath(request.path()) || (request.contentType() != null
                 && request.contentType().toLowerCase(Locale.ROOT).startsWith("application/cloudevents"));
+    }
+
+    private boolean isEventPath(String path) {
+        return path != null && eventPaths.contains(path);
     }
 
     /** Subjects may be e-mail addresses: reports show 16 hex digits of their SHA-256 instead. */

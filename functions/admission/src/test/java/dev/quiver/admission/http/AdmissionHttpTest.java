@@ -176,6 +176,12 @@ class AdmissionHttpTest {
             assertThat(delivered.statusCode()).as("a burst of notifications is not a flood").isEqualTo(200);
             assertThat(delivered.headers().firstValue("RateLimit")).isEmpty();
         }
+        for (int i = 0; i < 5; i++) {
+            assertThat(get(server, "/hooks").statusCode()).as("a storage webhook from the event networks")
+                    .isEqualTo(200);
+        }
+        assertThat(get(server, "/hooks", "X-Forwarded-For", "198.51.100.20").statusCode())
+                .as("the same webhook path from outside is an anonymous request").isEqualTo(429);
         HttpResponse<String> outsider = get(server, "/work", "X-Forwarded-For", "198.51.100.20",
                 "ce-specversion", "1.0", "ce-source", "/made-up");
         assertThat(outsider.statusCode()).as("an event from outside the event networks is an anonymous request")

@@ -52,7 +52,7 @@ final class AdmissionServer implements AutoCloseable {
         this.buckets = storeFactory.create(metrics);
         CallerResolver callers = new CallerResolver(keys, tokens,
                 new ClientAddressResolver(trustedProxies.stream().map(Cidr::parse).toList()),
-                List.of(Cidr.parse("127.0.0.0/8")));
+                List.of(Cidr.parse("127.0.0.0/8")), List.of("/hooks"));
         AdmissionHandler handler = new AdmissionHandler(plans, callers, buckets, queues, pool, Duration.ofSeconds(2),
                 metrics, ledger, new RateLimitFields(), List.of("/q/", "/v2/health/"));
         Router router = Router.router(vertx);
@@ -60,6 +60,7 @@ final class AdmissionServer implements AutoCloseable {
         router.get(UsageEndpoint.PATH).handler(new UsageEndpoint(ledger));
         router.get("/v2/health/ready").handler(context -> context.response().end("ready"));
         router.route("/work").handler(context -> context.response().end("done"));
+        router.route("/hooks").handler(context -> context.response().end("notified"));
         router.route("/slow").handler(context -> {
             started.add(context.queryParams().get("tag"));
             long millis = Long.parseLong(context.queryParams().get("ms"));

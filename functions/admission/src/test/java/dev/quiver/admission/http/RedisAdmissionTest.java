@@ -109,9 +109,10 @@ class RedisAdmissionTest {
         assertThat(send(server).statusCode()).isEqualTo(200);
         RedisClient redis = RedisClient.create(REDIS);
         Plans plans = server.plans.current();
-        Caller caller = new CallerResolver(new ApiKeyStore(Optional.empty()), Optional.empty(),
-                new ClientAddressResolver(List.of(Cidr.parse("127.0.0.1"))), List.of()).resolve(new RequestFacts(
-                        null, null, "127.0.0.1", "for=\"[" + client + "]\"", null, null, null, null), plans);
+        CallerResolver resolver = new CallerResolver(new ApiKeyStore(Optional.empty()), Optional.empty(),
+                new ClientAddressResolver(List.of(Cidr.parse("127.0.0.1"))), List.of(), List.of());
+        Caller caller = resolver.resolve(new RequestFacts("/work", null, null, "127.0.0.1",
+                "for=\"[" + client + "]\"", null, null, null, null), plans);
         String key = BucketKey.of(caller, plans.get(caller.plan()), plans.version()).id();
         assertThat(key).doesNotContain("2001").doesNotContain(client);
         try (StatefulRedisConnection<String, String> connection = redis.connect()) {

@@ -78,5 +78,15 @@ class ModelRegistryTest {
                 }
             };
         }
+
+        @Override
+        public Storage storage() {
+            return null;
+        }
+
+        @Override
+        public Batch batch() {
+            return null;
+        }
     }
 }

@@ -1,0 +1,77 @@
+package dev.quiver.inference.batch;
+
+import dev.quiver.inference.fixtures.ModelRepositoryFixture;
+import dev.quiver.storage.S3ObjectStore;
+import dev.quiver.storage.S3Settings;
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
+import org.gaul.s3proxy.junit.S3ProxyJunitCore;
+import software.amazon.awssdk.services.s3.S3Client;
+
+/**
+ * A real S3-compatible server (S3Proxy) with the buckets {@code incoming} and {@code results}, the digits model in a
+ * local repository, and batch rules: CSV under {@code digits/} with a header and an id column, JSON Lines under
+ * {@code lines/}, results into {@code results/predictions}.
+ */
+public class S3Buckets implements QuarkusTestResourceLifecycleManager {
+
+    static volatile S3Client client;
+
+    private S3ProxyJunitCore s3;
+    private ModelRepositoryFixture repository;
+
+    @Override
+    public Map<String, String> start() {
+        try {
+            s3 = new S3ProxyJunitCore.Builder().withCredentials("quiver", "quiver-secret").build();
+            s3.beforeEach();
+            client = S3ObjectStore.client(new S3Settings(Optional.of(s3.getUri()), "us-east-1",
+                    Optional.of("quiver"), Optional.of("quiver-secret"), true));
+            client.createBucket(request -> request.bucket("incoming"));
+            client.createBucket(request -> request.bucket("results"));
+            repository = ModelRepositoryFixture.temporary("quiver-batch").withDigits("digits", 1);
+            Path rules = repository.root().resolveSibling(repository.root().getFileName() + "-rules.yaml");
+            Files.writeString(rules, """
+                    rules:
+                      - bucket: incoming
+                        prefix: digits/
+                        suffix: .csv
+                        model: digits
+                        header: true
+                        id-column: id
+                        output-bucket: results
+                        output-prefix: predictions
+                      - bucket: incoming
+                        prefix: lines/
+                        model: digits
+                        format: jsonl
+                        output-bucket: results
+                        output-prefix: predictions
+                    """);
+            return Map.of("quiver.model-repository", repository.root().toString(),
+                    "quiver.storage.root", "s3",
+                    "quiver.storage.s3.endpoint", s3.getUri().toString(),
+                    "quiver.storage.s3.access-key", "quiver",
+                    "quiver.storage.s3.secret-key", "quiver-secret",
+                    "quiver.storage.s3.path-style", "true",
+                    "quiver.batch.rules-file", rules.toString(),
+                    "quiver.batch.chunk-rows", "8");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot start the S3 server", e);
+        }
+    }
+
+    @Override
+    public void stop() {
+        client.close();
+        s3.afterEach();
+        ModelRepositoryFixture.delete(repository.root());
+    }
+}
