@@ -13,8 +13,9 @@ import java.util.Optional;
 public interface InferenceConfig {
 
     /**
-     * The model repository folder, laid out {@code <model>/<version>/model.onnx} with an optional
-     * {@code <model>/config.json|yaml}. {@code QUIVER_MODEL_REPOSITORY}.
+     * The model repository, laid out {@code <model>/<version>/model.onnx} with an optional
+     * {@code <model>/config.json|yaml}: a folder, or {@code s3://bucket/prefix} in the S3-compatible store of
+     * {@code quiver.storage.s3.*}. {@code QUIVER_MODEL_REPOSITORY}.
      */
     @WithDefault("models")
     String modelRepository();
@@ -73,6 +74,10 @@ public interface InferenceConfig {
         /** Largest request body accepted; larger ones get a 413. */
         @WithDefault("64M")
         MemorySize maxRequestSize();
+
+        /** Where a model repository in object storage is copied to, to be loaded from. */
+        @WithDefault("${java.io.tmpdir}/quiver-model-cache")
+        Path repositoryCache();
 
         /** The {@code Retry-After} sent with a 503 while a model is loading or not ready. */
         @WithDefault("5s")

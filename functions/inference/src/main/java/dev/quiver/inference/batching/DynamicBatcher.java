@@ -102,12 +102,12 @@ public final class DynamicBatcher implements AutoCloseable {
          */
         public CompletableFuture<InferenceResult> submit(InferenceJob job, boolean callerMayBlock) {
             Pending pending = new Pending(job, BatchKey.of(job), System.nanoTime(), new CompletableFuture<>());
-            pending.result.whenComplete((result, failure) -> inFlight.decrementAndGet());
             Map<String, ByteBuffer> staging;
             lock.lock();
             try {
                 settle();
                 if (closing) {
+                    inFlight.decrementAndGet();
                     pending.result.completeExceptionally(InferenceException.unavailable(
                             "model " + label + " is unloading", java.time.Duration.ofSeconds(1)));
                     return pending.result;
@@ -206,13 +206,19 @@ public final class DynamicBatcher implements AutoCloseable {
         return stagingBuffers.pop();
     }
 
+    /**
+     * Runs a batch and answers its requests only once the instance is free again and the requests no longer count
+     * as in flight: a caller woken by its answer that sends the next request at once finds the model idle.
+     */
     private void runAndFinish(List<Pending> batch, FlushReason reason, Map<String, ByteBuffer> staging) {
+        List<Completion> completions = new ArrayList<>(batch.size());
         try {
-            execute(batch, reason, staging);
+            execute(batch, reason, staging, completions);
         } catch (RuntimeException | Error e) {
             LOG.errorf(e, "model %s: batch of %d requests failed", label, batch.size());
             InferenceException failure = InferenceException.internal("model " + label + " failed: " + e, e);
-            batch.forEach(pending -> pending.result.completeExceptionally(failure));
+            completions.clear();
+            batch.forEach(pending -> completions.add(new Completion(pending, null, failure)));
         } finally {
             lock.lock();
             try {
@@ -223,6 +229,17 @@ public final class DynamicBatcher implements AutoCloseable {
                 lock.unlock();
             }
         }
+        for (Completion completion : completions) {
+            inFlight.decrementAndGet();
+            if (completion.failure() != null) {
+                completion.pending().result.completeExceptionally(completion.failure());
+            } else {
+                completion.pending().result.complete(completion.result());
+            }
+        }
+    }
+
+    private record Completion(Pending pending, InferenceResult result, Throwable failure) {
     }
 
     /** Called with the lock held and a non-empty queue. */
@@ -270,7 +287,8 @@ public final class DynamicBatcher implements AutoCloseable {
         }
     }
 
-    private void execute(List<Pending> batch, FlushReason reason, Map<String, ByteBuffer> staging) {
+    private void execute(List<Pending> batch, FlushReason reason, Map<String, ByteBuffer> staging,
+                         List<Completion> completions) {
         long start = System.nanoTime();
         int items = 0;
         Set<String> outputs = new LinkedHashSet<>();
@@ -285,17 +303,17 @@ public final class DynamicBatcher implements AutoCloseable {
             if (batch.size() > 1 && e.kind() == InferenceException.Kind.INVALID_INPUT) {
                 // one request's values broke the run: run each alone so only that request fails
                 for (Pending pending : batch) {
-                    execute(List.of(pending), FlushReason.SINGLE, staging);
+                    execute(List.of(pending), FlushReason.SINGLE, staging, completions);
                 }
                 return;
             }
-            batch.forEach(pending -> pending.result.completeExceptionally(e));
+            batch.forEach(pending -> completions.add(new Completion(pending, null, e)));
             return;
         } catch (Exception | LinkageError e) {
             LOG.errorf(e, "model %s: run of %d items failed", label, items);
             InferenceException failure = InferenceException.internal(
                     "model " + label + " failed to run: " + e.getMessage(), e);
-            batch.forEach(pending -> pending.result.completeExceptionally(failure));
+            batch.forEach(pending -> completions.add(new Completion(pending, null, failure)));
             return;
         }
         long compute = System.nanoTime() - start;
@@ -312,7 +330,8 @@ public final class DynamicBatcher implements AutoCloseable {
                 own.put(name, batch.size() == 1 ? output : rows(output, offset, pending.job.items(), items));
             }
             offset += pending.job.items();
-            pending.result.complete(new InferenceResult(own, items, start - pending.enqueuedNanos, compute));
+            completions.add(new Completion(pending,
+                    new InferenceResult(own, items, start - pending.enqueuedNanos, compute), null));
         }
     }
 

@@ -5,6 +5,10 @@ import dev.quiver.inference.InferenceConfig;
 import dev.quiver.inference.metrics.InferenceMetrics;
 import dev.quiver.inference.modelconfig.ModelConfigParser;
 import dev.quiver.inference.runtime.ModelLoader;
+import dev.quiver.storage.ObjectStore;
+import dev.quiver.storage.ObjectStoreException;
+import dev.quiver.storage.ObjectStores;
+import dev.quiver.storage.S3Settings;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -12,6 +16,7 @@ import jakarta.enterprise.event.Observes;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -28,6 +33,7 @@ public class ModelRepositoryWatcher {
     private static final Logger LOG = Logger.getLogger(ModelRepositoryWatcher.class);
 
     private final Path root;
+    private final Optional<RepositoryMirror> mirror;
     private final InferenceConfig config;
     private final ModelRepositoryReconciler reconciler;
     private ScheduledExecutorService executor;
@@ -35,14 +41,24 @@ public class ModelRepositoryWatcher {
 
     public ModelRepositoryWatcher(InferenceConfig config, ModelLoader loader, ModelRegistry registry,
                                   InferenceMetrics metrics, ObjectMapper mapper, Clock clock) {
-        this.root = Path.of(config.modelRepository()).toAbsolutePath().normalize();
+        if (ObjectStores.isS3(config.modelRepository())) {
+            InferenceConfig.S3 s3 = config.storage().s3();
+            ObjectStore store = ObjectStores.open(config.modelRepository(), new S3Settings(s3.endpoint(),
+                    s3.region(), s3.accessKey(), s3.secretKey(), s3.pathStyle()));
+            this.mirror = Optional.of(new RepositoryMirror(store, config.inference().repositoryCache(), mapper));
+            this.root = mirror.get().root();
+        } else {
+            this.mirror = Optional.empty();
+            this.root = Path.of(config.modelRepository()).toAbsolutePath().normalize();
+        }
         this.config = config;
         this.reconciler = new ModelRepositoryReconciler(loader, new ModelConfigParser(mapper), config,
                 metrics::batchObserver, registry, clock);
     }
 
     void start(@Observes StartupEvent startup) {
-        LOG.infof("model repository %s, checked every %s", root, config.inference().pollInterval());
+        LOG.infof("model repository %s%s, checked every %s", config.modelRepository(),
+                mirror.isPresent() ? " (copied to " + root + ")" : "", config.inference().pollInterval());
         executor = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().name("quiver-model-repository").daemon().factory());
         executor.scheduleWithFixedDelay(this::poll, 0, config.inference().pollInterval().toMillis(),
@@ -64,11 +80,22 @@ public class ModelRepositoryWatcher {
 
     private void poll() {
         try {
+            if (mirror.isPresent()) {
+                mirror.get().sync();
+            }
             RepositoryScan scan = ModelRepositoryScanner.scan(root);
             reconciler.reconcile(scan);
             lastProblem = null;
         } catch (IOException e) {
             String problem = "the model repository " + root + " cannot be read: " + e.getMessage();
+            if (!problem.equals(lastProblem)) {
+                LOG.error(problem);
+                lastProblem = problem;
+            }
+            reconciler.repositoryUnreadable(problem);
+        } catch (ObjectStoreException e) {
+            String problem = "the model repository " + config.modelRepository() + " cannot be read: "
+                    + e.getMessage();
             if (!problem.equals(lastProblem)) {
                 LOG.error(problem);
                 lastProblem = problem;

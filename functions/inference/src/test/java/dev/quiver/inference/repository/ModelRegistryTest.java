@@ -8,6 +8,7 @@ import dev.quiver.inference.InferenceException;
 import dev.quiver.inference.modelconfig.VersionPolicy;
 import dev.quiver.inference.modelconfig.VersionState;
 import io.quarkus.runtime.configuration.MemorySize;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
@@ -65,6 +66,11 @@ class ModelRegistryTest {
                 @Override
                 public MemorySize maxRequestSize() {
                     return new MemorySize(java.math.BigInteger.valueOf(1 << 20));
+                }
+
+                @Override
+                public Path repositoryCache() {
+                    return Path.of("cache");
                 }
 
                 @Override
