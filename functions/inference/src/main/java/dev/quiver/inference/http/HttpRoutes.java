@@ -68,6 +68,8 @@ public class HttpRoutes {
         if (failure == null && context.statusCode() == 400) {
             errors.send(context, InferenceException.invalidInput("request body: expected a JSON object "
                     + "{\"model\": name, \"version\": optional, \"instances\": [...]}"));
+        } else if (failure == null && context.statusCode() == 406) {
+            errors.send(context, InferenceException.unsupportedMediaType("Content-Type: expected application/json"));
         } else if (failure == null && context.statusCode() > 0 && context.statusCode() < 500) {
             errors.send(context, context.statusCode(), "request to " + context.request().path() + " failed");
         } else {

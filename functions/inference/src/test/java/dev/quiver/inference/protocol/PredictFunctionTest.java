@@ -75,5 +75,7 @@ class PredictFunctionTest {
                 .body("error", containsString("empty body"));
         given().contentType(ContentType.JSON).post("/predict").then().statusCode(400)
                 .body("error", containsString("empty body"));
+        given().contentType(ContentType.TEXT).body("{}").post("/ping").then().statusCode(415)
+                .body("error", containsString("application/json"));
     }
 }
