@@ -8,6 +8,7 @@ import dev.quiver.admission.concurrency.PoolGate;
 import dev.quiver.admission.http.AdmissionCharges;
 import dev.quiver.admission.http.AdmissionHandler;
 import dev.quiver.admission.http.RateLimitFields;
+import dev.quiver.admission.http.AdminOnly;
 import dev.quiver.admission.http.UsageEndpoint;
 import dev.quiver.admission.identity.ApiKeyStore;
 import dev.quiver.admission.identity.CallerResolver;
@@ -103,7 +104,7 @@ public class AdmissionLayer {
             return;
         }
         router.route().order(ROUTE_ORDER).handler(handler);
-        router.get(UsageEndpoint.PATH).handler(new UsageEndpoint(ledger));
+        router.get(UsageEndpoint.PATH).handler(new AdminOnly("usage")).handler(new UsageEndpoint(ledger));
         long reload = Math.max(100, config.reloadInterval().toMillis());
         vertx.setPeriodic(reload, id -> vertx.executeBlocking(() -> {
             plans.reloadIfChanged();

@@ -7,6 +7,7 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.Set;
 
 /** The inference function's settings (MicroProfile Config; each is also an environment variable). */
 @ConfigMapping(prefix = "quiver")
@@ -84,6 +85,37 @@ public interface InferenceConfig {
         Duration notReadyRetryAfter();
 
         Batching batching();
+
+        PredictionLog predictionLog();
+    }
+
+    /**
+     * The prediction log: request and response events on the {@code predictions} channel, kept in memory unless the
+     * channel is given to Kafka ({@code mp.messaging.outgoing.predictions.connector=smallrye-kafka}).
+     */
+    interface PredictionLog {
+
+        @WithDefault("true")
+        boolean enabled();
+
+        /** The share of predictions logged, from 0 to 1, each chosen at random. */
+        @WithDefault("1")
+        double sampleRate();
+
+        /** Names of input and output tensors logged without their elements (shape and datatype are kept). */
+        Optional<Set<String>> redact();
+
+        /** A tensor whose elements take more bytes than this is logged without them, marked truncated. */
+        @WithDefault("16K")
+        MemorySize maxTensorSize();
+
+        /** Events waiting for the sink at most; while that many wait, predictions are not logged (counted dropped). */
+        @WithDefault("1024")
+        int capacity();
+
+        /** The CloudEvents {@code source} of the events. */
+        @WithDefault("/quiver/inference")
+        String source();
     }
 
     /** Defaults for models whose configuration does not set them. */

@@ -1,15 +1,13 @@
 package dev.quiver.admission.http;
 
 import dev.quiver.admission.audit.UsageLedger;
-import dev.quiver.admission.identity.Caller;
 import io.vertx.core.Handler;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
 /**
- * {@code GET /admission/usage}: this replica's per-caller counts since the last audit report, for admins only
- * (an API key marked admin, or a token in the admin group). It runs behind the admission handler, which has already
- * refused invalid credentials.
+ * {@code GET /admission/usage}: this replica's per-caller counts since the last audit report, for admins only (it runs
+ * behind {@link AdminOnly}).
  */
 public final class UsageEndpoint implements Handler<RoutingContext> {
 
@@ -23,16 +21,6 @@ public final class UsageEndpoint implements Handler<RoutingContext> {
 
     @Override
     public void handle(RoutingContext context) {
-        Caller caller = context.get(AdmissionHandler.CALLER);
-        if (caller == null || !caller.authenticated()) {
-            Rejections.unauthorized("usage: an admin credential is required (X-API-Key or Authorization: Bearer)")
-                    .send(context);
-            return;
-        }
-        if (!caller.admin()) {
-            Rejections.forbidden("usage: " + caller.label() + " is not an admin").send(context);
-            return;
-        }
         UsageLedger.Report report = ledger.snapshot();
         JsonObject body = new JsonObject()
                 .put("from", report.from().toString())

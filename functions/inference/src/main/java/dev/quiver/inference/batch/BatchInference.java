@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.util.TokenBuffer;
 import dev.quiver.events.inference.BatchCompleted;
 import dev.quiver.inference.InferenceConfig;
 import dev.quiver.inference.InferenceException;
+import dev.quiver.inference.http.RequestIds;
 import dev.quiver.inference.protocol.v1.InstancesCodec;
 import dev.quiver.inference.protocol.v1.InstancesRequest;
 import dev.quiver.inference.serving.InferenceService;
@@ -176,7 +177,8 @@ public class BatchInference {
         }
         instances.writeEndArray();
         try {
-            return service.infer("batch", rule.model(), rule.version(), model -> {
+            String requestId = RequestIds.current() + "-" + chunk.getFirst().line();
+            return service.infer("batch", requestId, rule.model(), rule.version(), model -> {
                 try (JsonParser parser = instances.asParser(mapper)) {
                     parser.nextToken();
                     return InstancesCodec.read(parser, model.name(), model.signature(), "instances", maxElements);

@@ -11,13 +11,18 @@ import org.jboss.logging.MDC;
  * is in the log context of everything the request logs and is returned in the response header. Installed on the
  * router, so REST endpoints, routes and Funqy functions all get it.
  */
-final class RequestIds {
+public final class RequestIds {
 
     static final String HEADER = "X-Request-Id";
     static final String MDC_KEY = "requestId";
     private static final Pattern SANE = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
 
     private RequestIds() {
+    }
+
+    /** The id of the request being served, or a fresh one outside a request. */
+    public static String current() {
+        return MDC.get(MDC_KEY) instanceof String id ? id : fresh();
     }
 
     static void assign(RoutingContext context) {

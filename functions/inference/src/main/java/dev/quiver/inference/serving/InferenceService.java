@@ -6,7 +6,9 @@ import dev.quiver.inference.InferenceException;
 import dev.quiver.inference.batching.DynamicBatcher;
 import dev.quiver.inference.batching.InferenceJob;
 import dev.quiver.inference.batching.InferenceResult;
+import dev.quiver.inference.http.RequestIds;
 import dev.quiver.inference.metrics.InferenceMetrics;
+import dev.quiver.inference.predictionlog.PredictionLog;
 import dev.quiver.inference.repository.ModelRegistry;
 import dev.quiver.inference.runtime.LoadedModel;
 import dev.quiver.inference.runtime.TensorSpec;
@@ -32,19 +34,29 @@ public class InferenceService {
     private final ModelRegistry registry;
     private final InferenceMetrics metrics;
     private final AdmissionCharges charges;
+    private final PredictionLog log;
 
-    public InferenceService(ModelRegistry registry, InferenceMetrics metrics, AdmissionLayer admission) {
+    public InferenceService(ModelRegistry registry, InferenceMetrics metrics, AdmissionLayer admission,
+                            PredictionLog log) {
         this.registry = registry;
         this.metrics = metrics;
         this.charges = admission.charges();
+        this.log = log;
+    }
+
+    /** Serves a request made over HTTP, logged under the HTTP request's id. */
+    public <R extends InferenceRequest> CompletionStage<ServedInference<R>> infer(
+            String protocol, String model, Optional<String> version, Function<LoadedModel, R> parser) {
+        return infer(protocol, RequestIds.current(), model, version, parser);
     }
 
     /**
-     * @param protocol names the entry point in metrics ({@code v2}, {@code v1}, {@code predict})
-     * @param parser   reads the request once the version is known; may throw {@link InferenceException}
+     * @param protocol  names the entry point in metrics and the prediction log ({@code v2}, {@code v1}, ...)
+     * @param requestId the id the prediction is logged under
+     * @param parser    reads the request once the version is known; may throw {@link InferenceException}
      */
-    public <R extends InferenceRequest> CompletionStage<ServedInference<R>> infer(
-            String protocol, String model, Optional<String> version, Function<LoadedModel, R> parser) {
+    public <R extends InferenceRequest> CompletionStage<ServedInference<R>> infer(String protocol, String requestId,
+            String model, Optional<String> version, Function<LoadedModel, R> parser) {
         long start = System.nanoTime();
         LoadedModel loaded;
         try {
@@ -86,7 +98,10 @@ public class InferenceService {
             if (cause != null) {
                 throw cause instanceof RuntimeException runtime ? runtime : new CompletionException(cause);
             }
-            return new ServedInference<>(loaded.name(), loaded.version(), request, outputs(loaded, result));
+            ServedInference<R> served = new ServedInference<>(loaded.name(), loaded.version(), request,
+                    outputs(loaded, result));
+            log.record(protocol, requestId, served);
+            return served;
         });
     }
 

@@ -82,6 +82,11 @@ class ModelRegistryTest {
                 public Batching batching() {
                     return null;
                 }
+
+                @Override
+                public PredictionLog predictionLog() {
+                    return null;
+                }
             };
         }
 
