@@ -57,7 +57,7 @@ final class AdmissionServer implements AutoCloseable {
                 metrics, ledger, new RateLimitFields(), List.of("/q/", "/v2/health/"));
         Router router = Router.router(vertx);
         router.route().handler(handler);
-        router.get(UsageEndpoint.PATH).handler(new UsageEndpoint(ledger));
+        router.get(UsageEndpoint.PATH).handler(new AdminOnly("usage")).handler(new UsageEndpoint(ledger));
         router.get("/v2/health/ready").handler(context -> context.response().end("ready"));
         router.route("/work").handler(context -> context.response().end("done"));
         router.route("/hooks").handler(context -> context.response().end("notified"));

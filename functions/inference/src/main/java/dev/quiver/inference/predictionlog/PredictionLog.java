@@ -8,6 +8,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.reactive.messaging.ce.OutgoingCloudEventMetadata;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
+import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.net.URI;
 import java.time.ZoneOffset;
@@ -32,8 +33,10 @@ import org.eclipse.microprofile.reactive.messaging.OnOverflow;
  *
  * <p>Never in the way of a prediction: the caller's thread copies what is logged and hands it over without waiting.
  * At most {@code capacity} events wait for the sink (the in-memory sink or a Kafka broker); when a slow or absent sink
- * has let that many pile up, further predictions are not logged and are counted as dropped.
+ * has let that many pile up, further predictions are not logged and are counted as dropped. Created at startup, so its
+ * metrics are there (at zero) before the first prediction.
  */
+@Startup
 @ApplicationScoped
 public class PredictionLog {
 
