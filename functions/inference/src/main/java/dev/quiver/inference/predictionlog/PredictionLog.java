@@ -5,10 +5,12 @@ import dev.quiver.inference.serving.ServedInference;
 import dev.quiver.inference.tensor.Tensor;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.reactive.messaging.ce.OutgoingCloudEventMetadata;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 import io.quarkus.runtime.Startup;
+import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.net.URI;
 import java.time.ZoneOffset;
@@ -55,6 +57,8 @@ public class PredictionLog {
     private final Counter delivered;
     private final Counter failed;
     private final Counter dropped;
+    private final MeterRegistry meters;
+    private final List<Meter> registered = new ArrayList<>();
 
     public PredictionLog(@Channel(CHANNEL) @OnOverflow(OnOverflow.Strategy.UNBOUNDED_BUFFER)
                          Emitter<PredictionPayload> emitter, InferenceConfig config, MeterRegistry meters) {
@@ -72,17 +76,26 @@ public class PredictionLog {
         this.redacted = settings.redact().orElse(Set.of());
         this.maxTensorBytes = settings.maxTensorSize().asLongValue();
         this.source = URI.create(settings.source());
-        this.delivered = counter(meters, "delivered", "accepted by the sink (for Kafka: acknowledged by the broker)");
-        this.failed = counter(meters, "failed", "refused by the sink (for Kafka: not acknowledged in time)");
-        this.dropped = counter(meters, "dropped", "not logged because capacity events were already waiting");
-        Gauge.builder("quiver.prediction.log.pending", pending, AtomicInteger::get)
+        this.meters = meters;
+        this.delivered = counter("delivered", "accepted by the sink (for Kafka: acknowledged by the broker)");
+        this.failed = counter("failed", "refused by the sink (for Kafka: not acknowledged in time)");
+        this.dropped = counter("dropped", "not logged because capacity events were already waiting");
+        registered.add(Gauge.builder("quiver.prediction.log.pending", pending, AtomicInteger::get)
                 .description("Prediction log events handed over and not yet accepted or refused by the sink")
-                .register(meters);
+                .register(meters));
     }
 
-    private static Counter counter(MeterRegistry meters, String outcome, String description) {
-        return Counter.builder(METRIC).tag("outcome", outcome)
+    private Counter counter(String outcome, String description) {
+        Counter counter = Counter.builder(METRIC).tag("outcome", outcome)
                 .description("Prediction log events " + description).register(meters);
+        registered.add(counter);
+        return counter;
+    }
+
+    /** A registry outlives the app on a restart in dev mode and tests; meters left there would read a dead app. */
+    @PreDestroy
+    void removeMeters() {
+        registered.forEach(meters::remove);
     }
 
     /**
