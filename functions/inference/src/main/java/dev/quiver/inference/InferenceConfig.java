@@ -64,6 +64,13 @@ public interface InferenceConfig {
         /** Rows sent to the model together (they still merge with other requests in the batcher). */
         @WithDefault("256")
         int chunkRows();
+
+        /**
+         * How long a replica's claim on an object version holds off the others; an older claim is taken to be a
+         * crashed replica's and is taken over. Longer than the longest file takes.
+         */
+        @WithDefault("15m")
+        Duration claimTimeout();
     }
 
     interface Inference {

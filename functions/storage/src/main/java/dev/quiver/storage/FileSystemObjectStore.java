@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -63,17 +64,45 @@ public final class FileSystemObjectStore implements ObjectStore {
     @Override
     public StoredObject put(String key, Path content, String contentType) {
         Path target = resolve(key);
-        Path temporary = null;
-        try {
-            Files.createDirectories(target.getParent());
-            temporary = Files.createTempFile(target.getParent(), TEMPORARY, ".part");
-            Files.copy(content, temporary, StandardCopyOption.REPLACE_EXISTING);
+        return staged(key, target, content, temporary -> {
             try {
                 Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } catch (AtomicMoveNotSupportedException e) {
                 Files.move(temporary, target, StandardCopyOption.REPLACE_EXISTING);
             }
-            return describe(key, Files.readAttributes(target, BasicFileAttributes.class));
+            return true;
+        }).orElseThrow();
+    }
+
+    /** A hard link fails atomically when the name exists, where a rename would replace it. */
+    @Override
+    public Optional<StoredObject> putIfAbsent(String key, Path content, String contentType) {
+        Path target = resolve(key);
+        return staged(key, target, content, temporary -> {
+            try {
+                Files.createLink(target, temporary);
+                return true;
+            } catch (FileAlreadyExistsException e) {
+                return false;
+            }
+        });
+    }
+
+    private interface Publish {
+        boolean publish(Path temporary) throws IOException;
+    }
+
+    /** Copies the content next to the target, lets {@code publish} put it in place, and cleans up. */
+    private Optional<StoredObject> staged(String key, Path target, Path content, Publish publish) {
+        Path temporary = null;
+        try {
+            Files.createDirectories(target.getParent());
+            temporary = Files.createTempFile(target.getParent(), TEMPORARY, ".part");
+            Files.copy(content, temporary, StandardCopyOption.REPLACE_EXISTING);
+            if (!publish.publish(temporary)) {
+                return Optional.empty();
+            }
+            return Optional.of(describe(key, Files.readAttributes(target, BasicFileAttributes.class)));
         } catch (IOException e) {
             throw new ObjectStoreException("cannot write " + target + ": " + e.getMessage(), e);
         } finally {

@@ -23,6 +23,14 @@ public interface ObjectStore extends AutoCloseable {
     /** Stores the file's content under {@code key}, replacing what was there, and describes the result. */
     StoredObject put(String key, Path content, String contentType);
 
+    /**
+     * Stores the file's content under {@code key} only if no object is there, atomically: of several writers racing
+     * for one key, across processes and machines, exactly one wins.
+     *
+     * @return the object written, or empty when an object was already there (it is left as it was)
+     */
+    Optional<StoredObject> putIfAbsent(String key, Path content, String contentType);
+
     /** Every object whose key starts with {@code prefix}, in key order. */
     List<StoredObject> list(String prefix);
 

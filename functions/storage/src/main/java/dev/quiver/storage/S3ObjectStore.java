@@ -94,12 +94,32 @@ public final class S3ObjectStore implements ObjectStore {
 
     @Override
     public StoredObject put(String key, Path content, String contentType) {
+        return write(key, content, contentType, false).orElseThrow();
+    }
+
+    /** A conditional write ({@code If-None-Match: *}): the store refuses it with 412 when the key exists. */
+    @Override
+    public Optional<StoredObject> putIfAbsent(String key, Path content, String contentType) {
+        return write(key, content, contentType, true);
+    }
+
+    private Optional<StoredObject> write(String key, Path content, String contentType, boolean ifAbsent) {
         String full = full(key);
         try {
-            PutObjectResponse put = s3.putObject(request -> request.bucket(bucket).key(full).contentType(contentType),
-                    RequestBody.fromFile(content));
-            return head(key).orElseGet(() -> new StoredObject(key, content.toFile().length(), unquoted(put.eTag()),
-                    null));
+            PutObjectResponse put = s3.putObject(request -> {
+                request.bucket(bucket).key(full).contentType(contentType);
+                if (ifAbsent) {
+                    request.ifNoneMatch("*");
+                }
+            }, RequestBody.fromFile(content));
+            return Optional.of(head(key).orElseGet(() -> new StoredObject(key, content.toFile().length(),
+                    unquoted(put.eTag()), null)));
+        } catch (S3Exception e) {
+            // 412: the key exists; 409: another conditional write to the key is under way, and it will win or fail
+            if (ifAbsent && (e.statusCode() == 412 || e.statusCode() == 409)) {
+                return Optional.empty();
+            }
+            throw failure("write", key, e);
         } catch (SdkException e) {
             throw failure("write", key, e);
         }

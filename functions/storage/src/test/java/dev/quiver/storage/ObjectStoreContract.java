@@ -7,7 +7,12 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -39,6 +44,44 @@ abstract class ObjectStoreContract {
         store.delete("inputs/rows.csv");
         assertThat(store.head("inputs/rows.csv")).isEmpty();
         assertThatThrownBy(() -> store.open("inputs/rows.csv")).isInstanceOf(NoSuchObjectException.class);
+    }
+
+    @Test
+    void aConditionalWriteWinsOnlyWhereNothingIs() throws Exception {
+        ObjectStore store = store();
+        assertThat(store.putIfAbsent("claims/a.json", file("first"), "application/json"))
+                .hasValueSatisfying(written -> assertThat(written.size()).isEqualTo(5));
+        assertThat(store.putIfAbsent("claims/a.json", file("second"), "application/json")).isEmpty();
+        try (InputStream in = store.open("claims/a.json")) {
+            assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8)).isEqualTo("first");
+        }
+        assertThat(store.list("claims/")).extracting(StoredObject::key).containsExactly("claims/a.json");
+    }
+
+    @Test
+    void ofConcurrentConditionalWritesExactlyOneWins() throws Exception {
+        ObjectStore store = store();
+        Path content = file("claim");
+        int writers = 8;
+        ExecutorService pool = Executors.newFixedThreadPool(writers);
+        try {
+            CountDownLatch start = new CountDownLatch(1);
+            List<Future<Boolean>> results = new ArrayList<>();
+            for (int i = 0; i < writers; i++) {
+                results.add(pool.submit(() -> {
+                    start.await();
+                    return store.putIfAbsent("claims/race.json", content, "application/json").isPresent();
+                }));
+            }
+            start.countDown();
+            int winners = 0;
+            for (Future<Boolean> result : results) {
+                winners += result.get() ? 1 : 0;
+            }
+            assertThat(winners).isEqualTo(1);
+        } finally {
+            pool.shutdownNow();
+        }
     }
 
     @Test

@@ -41,7 +41,9 @@ import org.jboss.logging.Logger;
  * failed (a chunk refused as a whole is retried row by row, so only the bad rows fail), and stores the results, the
  * errors, then a completion record, each whole or not at all. Keys follow from the input's identity and version, so
  * a redelivered notification finds the completion record and changes nothing, a new version is processed anew, and a
- * crash midway leaves no completion record, only objects that the retry overwrites with the same content.
+ * crash midway leaves no completion record, only objects that the retry overwrites with the same content. Across
+ * replicas, a claim ({@link BatchClaims}) keeps a second replica from starting on a version under way, and the
+ * completion record is written only where none is, so one version gets one completion event.
  */
 @ApplicationScoped
 public class BatchInference {
@@ -50,15 +52,17 @@ public class BatchInference {
 
     private final InferenceService service;
     private final BucketStores stores;
+    private final BatchClaims claims;
     private final ObjectMapper mapper;
     private final int chunkRows;
     private final long maxElements;
     private final Map<String, CompletableFuture<BatchCompleted>> running = new ConcurrentHashMap<>();
 
-    public BatchInference(InferenceService service, BucketStores stores, ObjectMapper mapper,
+    public BatchInference(InferenceService service, BucketStores stores, BatchClaims claims, ObjectMapper mapper,
                           InferenceConfig config) {
         this.service = service;
         this.stores = stores;
+        this.claims = claims;
         this.mapper = mapper;
         this.chunkRows = Math.max(1, config.batch().chunkRows());
         this.maxElements = config.inference().maxRequestSize().asLongValue();
@@ -98,6 +102,17 @@ public class BatchInference {
                     done.get().output());
             return new BatchOutcome(done.get(), false);
         }
+        String claimKey = base + "/_claims/" + object.key() + "." + version + ".json";
+        claims.claim(output, claimKey, "batch " + object.key() + " version " + version);
+        try {
+            return processClaimed(object, version, rule, output, base, doneKey);
+        } finally {
+            claims.release(output, claimKey);
+        }
+    }
+
+    private BatchOutcome processClaimed(ObjectCreated object, String version, BatchRule rule, ObjectStore output,
+                                        String base, String doneKey) {
         Path results = null;
         Path errors = null;
         try {
@@ -136,7 +151,13 @@ public class BatchInference {
                     stores.locate(rule.outputBucket(), prefix + ".errors.jsonl"), tally.rows, tally.succeeded,
                     tally.failed);
             Files.write(results, mapper.writeValueAsBytes(completed));
-            output.put(doneKey, results, "application/json");
+            if (output.putIfAbsent(doneKey, results, "application/json").isEmpty()) {
+                // a replica that took over a claim it thought stale finished first: its completion stands
+                BatchCompleted theirs = readDone(output, doneKey).orElseThrow(() -> new IllegalStateException(
+                        "completion record " + doneKey + " exists but cannot be read"));
+                LOG.infof("batch %s version %s: completed meanwhile by another replica", object.key(), version);
+                return new BatchOutcome(theirs, false);
+            }
             LOG.infof("batch %s version %s: %d rows, %d answered by %s version %s, %d failed", object.key(), version,
                     tally.rows, tally.succeeded, rule.model(), modelVersion, tally.failed);
             return new BatchOutcome(completed, true);

@@ -19,13 +19,17 @@ import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
+import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 
 /** Files landing in a real S3-compatible store are run through the digits model, once per object version. */
 @QuarkusTest
@@ -131,6 +135,43 @@ class StorageBatchTest {
                 .then().statusCode(400).body("error", containsString("not valid JSON"));
         given().contentType("application/json").body(s3Notification("digits/missing.csv", ""))
                 .post("/storage-notifications").then().statusCode(400).body("error", containsString("does not exist"));
+    }
+
+    @Test
+    void aVersionAnotherReplicaHoldsIsRetriedLaterAndAStaleClaimIsTakenOver() throws Exception {
+        String key = "digits/claimed-" + UUID.randomUUID() + ".csv";
+        String etag = upload(key, csv(3));
+        String claimKey = "predictions/digits/_claims/" + key + "." + etag + ".json";
+        String doneKey = "predictions/digits/_done/" + key + "." + etag + ".json";
+        putClaim(claimKey, "other-replica", Instant.now().minusSeconds(60));
+
+        given().contentType("application/json").body(s3Notification(key, etag)).post("/storage-notifications")
+                .then().statusCode(503).header("Retry-After", "30")
+                .body("error", containsString("another replica has been processing it since"));
+        assertThat(exists("results", doneKey)).as("no completion while another replica holds the claim").isFalse();
+
+        putClaim(claimKey, "crashed-replica", Instant.now().minus(Duration.ofMinutes(16)));
+        Response response = given().contentType("application/json").body(s3Notification(key, etag))
+                .post("/storage-notifications");
+        response.then().statusCode(200);
+        assertThat(JSON.readTree(response.asByteArray()).get("completed").get(0).get("succeeded").asLong())
+                .isEqualTo(3);
+        assertThat(exists("results", doneKey)).isTrue();
+        assertThat(exists("results", claimKey)).as("the claim is given up when the work is done").isFalse();
+    }
+
+    private static void putClaim(String key, String owner, Instant claimed) throws Exception {
+        byte[] claim = JSON.writeValueAsBytes(Map.of("owner", owner, "claimed", claimed.toString()));
+        S3Buckets.client.putObject(request -> request.bucket("results").key(key), RequestBody.fromBytes(claim));
+    }
+
+    private static boolean exists(String bucket, String key) {
+        try {
+            S3Buckets.client.headObject(request -> request.bucket(bucket).key(key));
+            return true;
+        } catch (NoSuchKeyException e) {
+            return false;
+        }
     }
 
     private static String csv(int rows) {
