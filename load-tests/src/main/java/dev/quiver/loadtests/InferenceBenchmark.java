@@ -21,7 +21,9 @@ import java.util.function.ToDoubleFunction;
  *   <li>the PaddleOCR text-direction CNN over {@code /v2/models/ocr/infer} (binary and JSON tensors) at several
  *   concurrencies, against ONNX Runtime Java called in-process on the same model and thread budget;</li>
  *   <li>the digits model over {@code /v2/models/digits/infer} and {@code /predict}, against the empty {@code ping}
- *   function of the same app.</li>
+ *   function of the same app;</li>
+ *   <li>digits over v2 on a second instance of the function with the prediction log on (in memory), against the
+ *   first, which has it off.</li>
  * </ol>
  * Each round measures every reference right before what is compared with it, and computes the round's ratios; the
  * report gives the median of each figure and of each ratio over the rounds, so that a slow moment of a shared machine
@@ -34,6 +36,7 @@ public final class InferenceBenchmark {
 
     private final Options options;
     private final HttpLoad http;
+    private final HttpLoad logged;
     private final Map<String, List<LatencyStats>> results = new LinkedHashMap<>();
     private final Map<String, List<Double>> steal = new LinkedHashMap<>();
     private final Map<String, List<Double>> serverCpu = new LinkedHashMap<>();
@@ -46,18 +49,21 @@ public final class InferenceBenchmark {
     private final Buffer digitsPredict = Payloads.digitsPredict(17);
 
     private final ProcessCpu server;
+    private final ProcessCpu loggedServer;
 
-    private InferenceBenchmark(Options options, HttpLoad http) {
+    private InferenceBenchmark(Options options, HttpLoad http, HttpLoad logged) {
         this.options = options;
         this.http = http;
+        this.logged = logged;
         this.server = new ProcessCpu(options.serverPid);
+        this.loggedServer = new ProcessCpu(options.loggedServerPid);
     }
 
     public static void main(String[] args) throws Exception {
         Options options = Options.parse(args);
         String report;
-        try (HttpLoad http = new HttpLoad(options.url)) {
-            InferenceBenchmark benchmark = new InferenceBenchmark(options, http);
+        try (HttpLoad http = new HttpLoad(options.url); HttpLoad logged = new HttpLoad(options.loggedUrl)) {
+            InferenceBenchmark benchmark = new InferenceBenchmark(options, http, logged);
             benchmark.probe();
             benchmark.warmUp();
             for (int round = 1; round <= options.rounds; round++) {
@@ -78,6 +84,7 @@ public final class InferenceBenchmark {
         require(http.probe("/v2/models/digits/infer", Payloads.json(), digitsV2), "digits");
         require(http.probe("/predict", Payloads.json(), digitsPredict), "predict");
         require(http.probe("/ping", Payloads.json(), EMPTY_OBJECT), "ping");
+        require(logged.probe("/v2/models/digits/infer", Payloads.json(), digitsV2), "digits, prediction log on");
     }
 
     /** The JIT compiles the server's paths for these payloads only after thousands of requests. */
@@ -89,6 +96,7 @@ public final class InferenceBenchmark {
         http.run("/v2/models/digits/infer", Payloads.json(), digitsV2, 1, 4, Duration.ZERO, time);
         http.run("/predict", Payloads.json(), digitsPredict, 1, 4, Duration.ZERO, time);
         http.run("/ping", Payloads.json(), EMPTY_OBJECT, 1, 4, Duration.ZERO, time);
+        logged.run("/v2/models/digits/infer", Payloads.json(), digitsV2, 1, 4, Duration.ZERO, time);
     }
 
     private void round() throws Exception {
@@ -121,6 +129,11 @@ public final class InferenceBenchmark {
                     Payloads.json(), digitsV2, 1, concurrency, options.warmUp, options.duration));
             LatencyStats predict = measure("digits predict c=" + concurrency, () -> http.run("/predict",
                     Payloads.json(), digitsPredict, 1, concurrency, options.warmUp, options.duration));
+            LatencyStats withLog = measure("digits v2, prediction log on, c=" + concurrency, loggedServer,
+                    () -> logged.run("/v2/models/digits/infer", Payloads.json(), digitsV2, 1, concurrency,
+                            options.warmUp, options.duration));
+            ratio("digits v2, concurrency " + concurrency + ": throughput with the prediction log / without (%)",
+                    100 * withLog.throughput() / v2.throughput());
             ratio("digits v2, concurrency " + concurrency + ": throughput / empty function (%)",
                     100 * v2.throughput() / empty.throughput());
             ratio("digits predict, concurrency " + concurrency + ": throughput / empty function (%)",
@@ -153,10 +166,14 @@ public final class InferenceBenchmark {
      * inside the CPU window, so the figure slightly overstates the cost per measured request, the same for all.
      */
     private LatencyStats measure(String name, Callable<LatencyStats> scenario) throws Exception {
+        return measure(name, server, scenario);
+    }
+
+    private LatencyStats measure(String name, ProcessCpu process, Callable<LatencyStats> scenario) throws Exception {
         CpuTime before = CpuTime.now();
-        double cpuBefore = server.micros();
+        double cpuBefore = process.micros();
         LatencyStats stats = scenario.call();
-        double cpuUsed = server.micros() - cpuBefore;
+        double cpuUsed = process.micros() - cpuBefore;
         double stolen = CpuTime.now().stealPercentSince(before);
         results.computeIfAbsent(name, k -> new ArrayList<>()).add(stats);
         steal.computeIfAbsent(name, k -> new ArrayList<>()).add(stolen);
@@ -212,8 +229,9 @@ public final class InferenceBenchmark {
         }
     }
 
-    private record Options(URI url, Path ocrModel, Duration serverWarmUp, Duration warmUp, Duration duration,
-                           int rounds, int[] concurrency, int cores, int serverIntraOp, long serverPid, Path report) {
+    private record Options(URI url, URI loggedUrl, Path ocrModel, Duration serverWarmUp, Duration warmUp,
+                           Duration duration, int rounds, int[] concurrency, int cores, int serverIntraOp,
+                           long serverPid, long loggedServerPid, Path report) {
 
         static Options parse(String[] args) throws IOException {
             Map<String, String> values = new LinkedHashMap<>();
@@ -226,6 +244,7 @@ public final class InferenceBenchmark {
             }
             return new Options(
                     URI.create(values.getOrDefault("--url", "http://localhost:18080")),
+                    URI.create(values.getOrDefault("--logged-url", "http://localhost:18081")),
                     Path.of(model),
                     Duration.ofSeconds(Long.parseLong(values.getOrDefault("--server-warm-up", "15"))),
                     Duration.ofSeconds(Long.parseLong(values.getOrDefault("--warm-up", "2"))),
@@ -236,6 +255,7 @@ public final class InferenceBenchmark {
                     Integer.parseInt(values.getOrDefault("--cores", "2")),
                     Integer.parseInt(values.getOrDefault("--server-intra-op", "1")),
                     Long.parseLong(values.getOrDefault("--server-pid", "-1")),
+                    Long.parseLong(values.getOrDefault("--logged-server-pid", "-1")),
                     values.containsKey("--report") ? Path.of(values.get("--report")) : null);
         }
     }

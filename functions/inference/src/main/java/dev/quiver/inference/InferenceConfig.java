@@ -102,7 +102,8 @@ public interface InferenceConfig {
      */
     interface PredictionLog {
 
-        @WithDefault("true")
+        /** Off by default: a log holds callers' inputs, so a deployment decides to keep one. */
+        @WithDefault("false")
         boolean enabled();
 
         /** The share of predictions logged, from 0 to 1, each chosen at random. */

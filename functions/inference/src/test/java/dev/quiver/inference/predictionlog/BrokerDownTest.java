@@ -71,6 +71,7 @@ class BrokerDownTest {
         public Map<String, String> start() {
             repository = ModelRepositoryFixture.temporary("quiver-broker-down").withDigits("digits", 1);
             return Map.of("quiver.model-repository", repository.root().toString(),
+                    "quiver.inference.prediction-log.enabled", "true",
                     "mp.messaging.outgoing.predictions.connector", "smallrye-kafka",
                     "kafka.bootstrap.servers", "localhost:" + closedPort(),
                     "mp.messaging.outgoing.predictions.max.block.ms", "20000",

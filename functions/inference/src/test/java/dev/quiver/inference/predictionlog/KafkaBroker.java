@@ -22,6 +22,7 @@ public class KafkaBroker implements QuarkusTestResourceLifecycleManager {
         bootstrapServers = broker.getAdvertisedListeners();
         repository = ModelRepositoryFixture.temporary("quiver-kafka-log").withDigits("digits", 1);
         return Map.of("quiver.model-repository", repository.root().toString(),
+                "quiver.inference.prediction-log.enabled", "true",
                 "mp.messaging.outgoing.predictions.connector", "smallrye-kafka",
                 "kafka.bootstrap.servers", bootstrapServers);
     }

@@ -167,6 +167,7 @@ class PredictionLogTest {
             }
             return Map.of("quiver.model-repository", repository.root().toString(),
                     "quiver.admission.keys-file", keys.toString(),
+                    "quiver.inference.prediction-log.enabled", "true",
                     "quiver.inference.prediction-log.redact", "b,total",
                     "quiver.inference.prediction-log.max-tensor-size", "300B");
         }

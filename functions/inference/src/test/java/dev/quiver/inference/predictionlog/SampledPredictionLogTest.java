@@ -57,6 +57,7 @@ class SampledPredictionLogTest {
         public Map<String, String> start() {
             repository = ModelRepositoryFixture.temporary("quiver-sampled-log").withDigits("digits", 1);
             return Map.of("quiver.model-repository", repository.root().toString(),
+                    "quiver.inference.prediction-log.enabled", "true",
                     "quiver.inference.prediction-log.sample-rate", "0.5");
         }
 
