@@ -1,0 +1,25 @@
+package dev.quiver.orchestration.dag;
+
+/** Where a step instance of a run stands. */
+public enum StepState {
+    /** Waiting for its trigger rule to hold. */
+    PENDING,
+    /** Handed to its executor, not yet reported running. */
+    DISPATCHED,
+    RUNNING,
+    SUCCEEDED,
+    FAILED,
+    /** Not run: its trigger rule can no longer hold in a way that asks for it (or its outputs were reused). */
+    SKIPPED,
+    /** Not run: the upstream failures it depends on make its trigger rule impossible. */
+    UPSTREAM_FAILED;
+
+    public boolean done() {
+        return this == SUCCEEDED || this == FAILED || this == SKIPPED || this == UPSTREAM_FAILED;
+    }
+
+    /** Failed itself or upstream, as Airflow's trigger rules count failures. */
+    public boolean failedOrUpstreamFailed() {
+        return this == FAILED || this == UPSTREAM_FAILED;
+    }
+}

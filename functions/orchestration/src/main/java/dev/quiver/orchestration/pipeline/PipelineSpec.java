@@ -1,0 +1,21 @@
+package dev.quiver.orchestration.pipeline;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A pipeline as its YAML file declares it: a versioned DAG of steps. A run records the version it used.
+ *
+ * @param name    lower-case letters, digits and dashes
+ * @param version increases with every change of the file
+ */
+public record PipelineSpec(String name, int version, Optional<String> description, List<StepSpec> steps) {
+
+    public PipelineSpec {
+        steps = List.copyOf(steps);
+    }
+
+    public Optional<StepSpec> step(String stepName) {
+        return steps.stream().filter(step -> step.name().equals(stepName)).findFirst();
+    }
+}

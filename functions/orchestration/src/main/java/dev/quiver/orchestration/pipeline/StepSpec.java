@@ -1,0 +1,38 @@
+package dev.quiver.orchestration.pipeline;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * One step of a pipeline as declared.
+ *
+ * @param executor  what runs it ({@link ExecutorKind})
+ * @param params    the executor's parameters, as YAML gives them (strings, numbers, booleans, lists, maps)
+ * @param depends   the steps it waits for; a fanned-out step counts as all of its instances
+ * @param trigger   when it may start, from the states of its upstream steps
+ * @param forEach   parameter sets: one instance of the step per set, each with the set merged over {@code params}
+ * @param retrigger whether a new upstream success after it started runs it again (serve the better model as it
+ *                  arrives)
+ * @param line      where the step starts in the file, for messages
+ */
+public record StepSpec(String name, ExecutorKind executor, Map<String, Object> params, Resources resources,
+                       List<Dependency> depends, TriggerRule trigger, List<Map<String, Object>> forEach,
+                       Optional<Memoization> memoize, Optional<RetryLimits> retry, Optional<Duration> deadline,
+                       int priority, boolean retrigger, int line) {
+
+    public StepSpec {
+        params = Map.copyOf(params);
+        depends = List.copyOf(depends);
+        forEach = List.copyOf(forEach);
+    }
+
+    /** A dependency on another step, with the line it is written on. */
+    public record Dependency(String step, int line) {
+    }
+
+    public boolean fansOut() {
+        return !forEach.isEmpty();
+    }
+}

@@ -1,0 +1,154 @@
+package dev.quiver.orchestration.pipeline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class PipelineParserTest {
+
+    @Test
+    void readsEverySettingOfAStepAndFillsInDefaults() {
+        PipelineSpec spec = PipelineFiles.modelSelection();
+        assertThat(spec.name()).isEqualTo("model-selection");
+        assertThat(spec.version()).isEqualTo(2);
+        assertThat(spec.steps()).extracting(StepSpec::name)
+                .containsExactly("ingest", "train", "select", "serve", "report");
+
+        StepSpec ingest = spec.step("ingest").orElseThrow();
+        assertThat(ingest.executor()).isEqualTo(ExecutorKind.PROCESS);
+        assertThat(ingest.params()).containsEntry("command", List.of("python", "ingest.py"));
+        assertThat(ingest.resources()).isEqualTo(new Resources(500, 1L << 30, 0, 1));
+        assertThat(ingest.memoize()).contains(new Memoization(Optional.of(Duration.ofDays(14)), Optional.of(0.1)));
+        assertThat(ingest.trigger()).isEqualTo(TriggerRule.ALL_SUCCESS);
+        assertThat(ingest.line()).isEqualTo(5);
+
+        StepSpec train = spec.step("train").orElseThrow();
+        assertThat(train.depends()).containsExactly(new StepSpec.Dependency("ingest", 13));
+        assertThat(train.forEach()).containsExactly(Map.of("model", "logistic"), Map.of("model", "forest"),
+                Map.of("model", "boosted", "epochs", 40L));
+        assertThat(train.params()).containsEntry("epochs", 20L);
+        assertThat(train.resources()).isEqualTo(new Resources(2000, 4L << 30, 1, 2));
+        assertThat(train.retry()).contains(new RetryLimits(3));
+        assertThat(train.deadline()).contains(Duration.ofHours(2));
+        assertThat(train.priority()).isEqualTo(5);
+
+        StepSpec select = spec.step("select").orElseThrow();
+        assertThat(select.executor()).isEqualTo(ExecutorKind.SELECT_MODELS);
+        assertThat(select.trigger()).isEqualTo(TriggerRule.atLeast(2));
+        assertThat(select.retrigger()).isTrue();
+        assertThat(select.params()).containsEntry("threshold", 0.8).containsEntry("top", 2L);
+
+        StepSpec serve = spec.step("serve").orElseThrow();
+        assertThat(serve.resources()).isEqualTo(Resources.DEFAULT);
+        assertThat(serve.priority()).isZero();
+        assertThat(spec.step("report").orElseThrow().trigger()).isEqualTo(TriggerRule.of(TriggerRule.Kind.ALL_DONE));
+    }
+
+    @Test
+    void reportsEveryMalformedSettingWithItsPathAndLine() {
+        String yaml = """
+                pipeline: Churn_Models
+                version: 0
+                owner: data-team
+                steps:
+                  - name: ingest
+                    executor: proces
+                    resources: {cpu: lots, memory: 4 gigs}
+                    deadline: soon
+                  - name: train
+                    executor: process
+                    trigger: two-of-three
+                    memoize: {content-change: 1.5}
+                    retrigger: sometimes
+                  - executor: process
+                """;
+        assertThatThrownBy(() -> PipelineParser.parse("bad.yaml", yaml))
+                .isInstanceOf(InvalidPipelineException.class)
+                .satisfies(thrown -> assertThat(((InvalidPipelineException) thrown).problems())
+                        .extracting(PipelineProblem::toString).containsExactly(
+                                "line 1, pipeline: \"Churn_Models\" is not a name: expected lower-case letters, "
+                                        + "digits and dashes, at most 63, starting and ending with a letter or digit",
+                                "line 2, version: expected a whole number from 1, got \"0\"",
+                                "line 3, owner: unknown setting; expected one of description, pipeline, steps, "
+                                        + "version",
+                                "line 6, steps[0].executor: unknown executor \"proces\"; expected one of process, "
+                                        + "kubernetes-job, function, select-models, publish-model",
+                                "line 7, steps[0].resources.cpu: \"lots\" is not a CPU quantity: expected cores (2, "
+                                        + "0.5) or millicores (500m)",
+                                "line 7, steps[0].resources.memory: \"4 gigs\" is not a memory quantity: expected "
+                                        + "bytes with an optional suffix Ki, Mi, Gi, Ti, k, M, G or T (512Mi, 4Gi)",
+                                "line 8, steps[0].deadline: \"soon\" is not a duration: expected a positive number "
+                                        + "with ms, s, m, h or d (90s, 2h, 14d), or ISO-8601 (PT2H)",
+                                "line 11, steps[1].trigger: unknown trigger rule \"two-of-three\"; expected one of "
+                                        + "all-success, all-failed, all-done, one-success, one-failed, none-failed, "
+                                        + "none-failed-min-one-success, always, or {at-least: k}",
+                                "line 12, steps[1].memoize.content-change: expected a fraction above 0 and at most 1 "
+                                        + "(0.1 is 10%), got \"1.5\"",
+                                "line 13, steps[1].retrigger: expected true or false, got \"sometimes\"",
+                                "line 14, steps[2].name: required, lower-case letters, digits and dashes"));
+    }
+
+    @Test
+    void refusesUnknownDependenciesCyclesAndRulesThatCannotHold() {
+        String yaml = """
+                pipeline: loops
+                version: 1
+                steps:
+                  - name: ingest
+                    executor: process
+                    depends: [report]
+                  - name: train
+                    executor: process
+                    depends: [ingest, trian]
+                    for-each: [{model: a}, {model: b}]
+                  - name: select
+                    executor: select-models
+                    depends: [train]
+                    trigger: {at-least: 3}
+                  - name: report
+                    executor: function
+                    depends: [select]
+                  - name: train
+                    executor: process
+                    trigger: one-failed
+                    retrigger: true
+                """;
+        assertThatThrownBy(() -> PipelineParser.parse("loops.yaml", yaml))
+                .isInstanceOf(InvalidPipelineException.class)
+                .hasMessageStartingWith("pipeline loops.yaml is invalid:\n  line 4, steps[0].depends: the "
+                        + "dependencies form a cycle (each step depends on the next): ingest -> report -> select -> "
+                        + "train -> ingest")
+                .satisfies(thrown -> assertThat(((InvalidPipelineException) thrown).problems())
+                        .extracting(PipelineProblem::toString).containsExactly(
+                                "line 4, steps[0].depends: the dependencies form a cycle (each step depends on the "
+                                        + "next): ingest -> report -> select -> train -> ingest",
+                                "line 9, steps[1].depends[1]: unknown step \"trian\"; expected one of ingest, train, "
+                                        + "select, report",
+                                "line 11, steps[2].trigger.at-least: asks for 3 upstream successes but the step has 2 "
+                                        + "upstream step instances",
+                                "line 18, steps[4].name: step \"train\" is declared twice (first at line 7)",
+                                "line 18, steps[4].trigger: trigger one-failed needs upstream steps, and this step has "
+                                        + "no depends",
+                                "line 18, steps[4].retrigger: retrigger reruns a step when an upstream step succeeds "
+                                        + "again, and this step has no depends"));
+    }
+
+    @Test
+    void pointsAtTheLineOfBrokenYaml() {
+        assertThatThrownBy(() -> PipelineParser.parse("broken.yaml", "pipeline: x\nversion: 1\nsteps: [\n  - a: b\n"))
+                .isInstanceOf(InvalidPipelineException.class)
+                .satisfies(thrown -> {
+                    PipelineProblem problem = ((InvalidPipelineException) thrown).problems().getFirst();
+                    assertThat(problem.path()).isEqualTo("(file)");
+                    assertThat(problem.message()).startsWith("not valid YAML: ");
+                    assertThat(problem.line()).isGreaterThanOrEqualTo(4);
+                });
+        assertThatThrownBy(() -> PipelineParser.parse("empty.yaml", ""))
+                .hasMessageContaining("line 1, (file): expected a mapping with pipeline, version and steps");
+    }
+}
