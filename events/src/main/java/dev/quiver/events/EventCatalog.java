@@ -5,6 +5,12 @@ import dev.quiver.events.inference.BatchCompleted;
 import dev.quiver.events.inference.InferenceCompleted;
 import dev.quiver.events.inference.InferenceFailed;
 import dev.quiver.events.inference.InferenceRequested;
+import dev.quiver.events.pipeline.RunFinished;
+import dev.quiver.events.pipeline.RunRequested;
+import dev.quiver.events.pipeline.StepCompleted;
+import dev.quiver.events.pipeline.StepDispatched;
+import dev.quiver.events.pipeline.StepFailed;
+import dev.quiver.events.pipeline.StepSkipped;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -15,12 +21,19 @@ import java.util.Set;
  */
 public final class EventCatalog {
 
-    private static final Map<String, Class<? extends Record>> PAYLOADS = Map.of(
-            EventTypes.INFERENCE_REQUESTED, InferenceRequested.class,
-            EventTypes.INFERENCE_COMPLETED, InferenceCompleted.class,
-            EventTypes.INFERENCE_FAILED, InferenceFailed.class,
-            EventTypes.INFERENCE_BATCH_COMPLETED, BatchCompleted.class,
-            EventTypes.ADMISSION_USAGE_REPORTED, UsageReported.class);
+    private static final Map<String, Class<? extends Record>> PAYLOADS = Map.ofEntries(
+            Map.entry(EventTypes.INFERENCE_REQUESTED, InferenceRequested.class),
+            Map.entry(EventTypes.INFERENCE_COMPLETED, InferenceCompleted.class),
+            Map.entry(EventTypes.INFERENCE_FAILED, InferenceFailed.class),
+            Map.entry(EventTypes.INFERENCE_BATCH_COMPLETED, BatchCompleted.class),
+            Map.entry(EventTypes.ADMISSION_USAGE_REPORTED, UsageReported.class),
+            Map.entry(EventTypes.PIPELINE_RUN_REQUESTED, RunRequested.class),
+            Map.entry(EventTypes.STEP_DISPATCHED, StepDispatched.class),
+            Map.entry(EventTypes.STEP_COMPLETED, StepCompleted.class),
+            Map.entry(EventTypes.STEP_FAILED, StepFailed.class),
+            Map.entry(EventTypes.STEP_SKIPPED, StepSkipped.class),
+            Map.entry(EventTypes.PIPELINE_RUN_COMPLETED, RunFinished.class),
+            Map.entry(EventTypes.PIPELINE_RUN_FAILED, RunFinished.class));
 
     private EventCatalog() {
     }

@@ -24,6 +24,27 @@ public final class EventTypes {
     /** Per-caller admission counts of one replica over a window, for audit. */
     public static final String ADMISSION_USAGE_REPORTED = "dev.quiver.admission.usage.reported";
 
+    /** Asks for a run of a registered pipeline; the orchestrator creates the run and dispatches its root steps. */
+    public static final String PIPELINE_RUN_REQUESTED = "dev.quiver.pipeline.run.requested";
+
+    /** A step instance handed to its executor, which answers with completed or failed. */
+    public static final String STEP_DISPATCHED = "dev.quiver.step.dispatched";
+
+    /** An executor's report that a step instance succeeded: outputs, metrics and artifacts. */
+    public static final String STEP_COMPLETED = "dev.quiver.step.completed";
+
+    /** An executor's report that a step instance failed, with what is known of why. */
+    public static final String STEP_FAILED = "dev.quiver.step.failed";
+
+    /** A step instance that will not run, and why (its trigger rule cannot hold, or its outputs were reused). */
+    public static final String STEP_SKIPPED = "dev.quiver.step.skipped";
+
+    /** A run whose every step instance is done and whose final steps succeeded or were skipped. */
+    public static final String PIPELINE_RUN_COMPLETED = "dev.quiver.pipeline.run.completed";
+
+    /** A run whose every step instance is done and one of whose final steps failed. */
+    public static final String PIPELINE_RUN_FAILED = "dev.quiver.pipeline.run.failed";
+
     private EventTypes() {
     }
 }

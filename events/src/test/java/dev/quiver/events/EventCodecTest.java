@@ -9,6 +9,12 @@ import dev.quiver.events.inference.InferenceCompleted;
 import dev.quiver.events.inference.InferenceFailed;
 import dev.quiver.events.inference.InferenceRequested;
 import dev.quiver.events.inference.TensorPayload;
+import dev.quiver.events.pipeline.RunFinished;
+import dev.quiver.events.pipeline.RunRequested;
+import dev.quiver.events.pipeline.StepCompleted;
+import dev.quiver.events.pipeline.StepDispatched;
+import dev.quiver.events.pipeline.StepFailed;
+import dev.quiver.events.pipeline.StepSkipped;
 import io.cloudevents.CloudEvent;
 import io.cloudevents.core.builder.CloudEventBuilder;
 import io.cloudevents.core.format.EventFormat;
@@ -32,7 +38,10 @@ class EventCodecTest {
     void everyCatalogTypeHasARecordAndASchema() {
         assertThat(EventCatalog.types()).containsExactlyInAnyOrder(
                 EventTypes.INFERENCE_REQUESTED, EventTypes.INFERENCE_COMPLETED, EventTypes.INFERENCE_FAILED,
-                EventTypes.INFERENCE_BATCH_COMPLETED, EventTypes.ADMISSION_USAGE_REPORTED);
+                EventTypes.INFERENCE_BATCH_COMPLETED, EventTypes.ADMISSION_USAGE_REPORTED,
+                EventTypes.PIPELINE_RUN_REQUESTED, EventTypes.STEP_DISPATCHED, EventTypes.STEP_COMPLETED,
+                EventTypes.STEP_FAILED, EventTypes.STEP_SKIPPED, EventTypes.PIPELINE_RUN_COMPLETED,
+                EventTypes.PIPELINE_RUN_FAILED);
         for (String type : EventCatalog.types()) {
             assertThat(type).startsWith("dev.quiver.");
             assertThat(EventCatalog.payloadOf(type)).isPresent();
@@ -47,6 +56,23 @@ class EventCodecTest {
                 List.of(new TensorPayload("output", "FP32", List.of(1L, 2L), floats(0.25, 0.75))))));
         codec.validate(EventTypes.INFERENCE_FAILED, codec.toTree(new InferenceFailed("digits", null,
                 "inputs[0].shape: expected [-1, 64], got [1, 63]")));
+        codec.validate(EventTypes.PIPELINE_RUN_REQUESTED, codec.toTree(new RunRequested("model-selection", null,
+                Map.of("dataset", "s3://data/churn.csv"))));
+        codec.validate(EventTypes.STEP_DISPATCHED, codec.toTree(new StepDispatched("run-1", "model-selection", 2,
+                "train", "train[1]", 1, "process", Map.of("model", "forest"), 2000, 4L << 30, 0, 1, 7200L)));
+        codec.validate(EventTypes.STEP_COMPLETED, codec.toTree(new StepCompleted("run-1", "train[1]", 1,
+                Map.of("model", "s3://models/forest.onnx"), Map.of("accuracy", 0.91), List.of(new StepCompleted.Artifact(
+                "model", "s3://models/forest.onnx", "sha256:" + "ab".repeat(32))))));
+        codec.validate(EventTypes.STEP_FAILED, codec.toTree(new StepFailed("run-1", "train[1]", 2, "OutOfMemory", 137,
+                true, "killed at 4.0 GiB")));
+        codec.validate(EventTypes.STEP_SKIPPED, codec.toTree(new StepSkipped("run-1", "report", "every upstream "
+                + "step was skipped")));
+        codec.validate(EventTypes.PIPELINE_RUN_FAILED, codec.toTree(new RunFinished("run-1", "model-selection", 2,
+                "failed", Map.of("train[0]", "FAILED", "serve", "UPSTREAM_FAILED"))));
+        assertThatThrownBy(() -> codec.validate(EventTypes.STEP_DISPATCHED, codec.toTree(new StepDispatched("run-1",
+                "model-selection", 2, "train", "train[1]", 0, "cron", Map.of(), 0, 1, 0, 1, null))))
+                .isInstanceOf(InvalidEventException.class)
+                .hasMessageContaining("attempt").hasMessageContaining("executor").hasMessageContaining("cpuMillis");
     }
 
     @Test

@@ -23,9 +23,12 @@ public final class PipelineGraph {
      *
      * @param id       the step name, with {@code [i]} for the i-th parameter set of a fanned-out step
      * @param params   the step's parameters with the instance's parameter set merged over them
+     * @param item     the instance's own parameter set (empty unless the step fans out), which wins over the run's
+     *                 parameters too
      * @param upstream the ids of the instances it waits for
      */
-    public record Instance(String id, StepSpec step, Map<String, Object> params, List<String> upstream) {
+    public record Instance(String id, StepSpec step, Map<String, Object> params, Map<String, Object> item,
+                           List<String> upstream) {
     }
 
     private final PipelineSpec spec;
@@ -66,11 +69,10 @@ public final class PipelineGraph {
             }
             List<String> ids = instancesOf.get(step.name());
             for (int i = 0; i < ids.size(); i++) {
+                Map<String, Object> item = step.fansOut() ? step.forEach().get(i) : Map.of();
                 Map<String, Object> params = new LinkedHashMap<>(step.params());
-                if (step.fansOut()) {
-                    params.putAll(step.forEach().get(i));
-                }
-                ordered.put(ids.get(i), new Instance(ids.get(i), step, Collections.unmodifiableMap(params),
+                params.putAll(item);
+                ordered.put(ids.get(i), new Instance(ids.get(i), step, Collections.unmodifiableMap(params), item,
                         List.copyOf(upstream)));
             }
         }

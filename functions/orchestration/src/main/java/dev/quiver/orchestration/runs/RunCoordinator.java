@@ -1,0 +1,210 @@
+package dev.quiver.orchestration.runs;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.quiver.events.EventTypes;
+import dev.quiver.events.pipeline.RunFinished;
+import dev.quiver.events.pipeline.RunRequested;
+import dev.quiver.events.pipeline.StepCompleted;
+import dev.quiver.events.pipeline.StepDispatched;
+import dev.quiver.events.pipeline.StepFailed;
+import dev.quiver.events.pipeline.StepSkipped;
+import dev.quiver.orchestration.dag.PipelineGraph;
+import dev.quiver.orchestration.dag.RunPlanner;
+import dev.quiver.orchestration.dag.StepState;
+import dev.quiver.orchestration.outbox.Outbox;
+import dev.quiver.orchestration.pipeline.StepSpec;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.UUID;
+import org.jboss.logging.Logger;
+
+/**
+ * Acts on a run's events: each in one transaction that records the event as handled, locks the run, records what
+ * the event says, asks the {@link RunPlanner} what follows and persists its decisions with the events they emit (in
+ * the outbox). So a redelivered event changes nothing, two replicas handling the last two upstream completions at the
+ * same instant dispatch the dependent step once (the second sees the first's decision), and a crash at any point
+ * leaves either all of an event's effects or none, the event then being delivered again.
+ */
+public final class RunCoordinator {
+
+    private static final Logger LOG = Logger.getLogger(RunCoordinator.class);
+
+    private final Transactions transactions;
+    private final Pipelines pipelines;
+    private final Outbox outbox;
+    private final RunRepository runs;
+    private final Clock clock;
+
+    public RunCoordinator(Transactions transactions, Pipelines pipelines, Outbox outbox,
+                          ObjectMapper json, Clock clock) {
+        this.transactions = transactions;
+        this.pipelines = pipelines;
+        this.outbox = outbox;
+        this.runs = new RunRepository(json);
+        this.clock = clock;
+    }
+
+    /** The run a request creates: named after the request event, so that a redelivery finds it. */
+    public static String runId(String eventSource, String eventId) {
+        return UUID.nameUUIDFromBytes((eventSource + '\u0000' + eventId).getBytes(StandardCharsets.UTF_8))
+                .toString();
+    }
+
+    /**
+     * Creates the run and dispatches its root steps.
+     *
+     * @return the run's id
+     * @throws RunRefusedException for an unknown pipeline or version
+     */
+    public String requested(String eventSource, String eventId, RunRequested request) {
+        PipelineGraph graph = pipelines.graph(request.pipeline(), Optional.ofNullable(request.version()));
+        String runId = runId(eventSource, eventId);
+        return transactions.inTransaction(c -> {
+            Instant now = clock.instant();
+            if (!runs.firstDelivery(c, eventSource, eventId, EventTypes.PIPELINE_RUN_REQUESTED, now)
+                    || runs.runExists(c, runId)) {
+                LOG.debugf("run request %s from %s delivered again: run %s exists", eventId, eventSource, runId);
+                return runId;
+            }
+            Map<String, Object> parameters = request.parameters() == null ? Map.of() : request.parameters();
+            runs.insertRun(c, runId, graph.spec().name(), graph.spec().version(), parameters, eventSource, now);
+            for (PipelineGraph.Instance instance : graph.instances()) {
+                runs.insertInstance(c, runId, instance.id(), instance.step().name(), now);
+            }
+            RunRepository.LockedRun run = runs.lock(c, runId).orElseThrow();
+            advance(c, run, graph, now, run.sequence());
+            LOG.infof("run %s of %s version %d created for %s", runId, graph.spec().name(), graph.spec().version(),
+                    eventSource);
+            return runId;
+        });
+    }
+
+    /** Records a step attempt's success and dispatches what it lets run. */
+    public void completed(String eventSource, String eventId, StepCompleted completed) {
+        transactions.inTransaction(c -> {
+            Instant now = clock.instant();
+            if (!runs.firstDelivery(c, eventSource, eventId, EventTypes.STEP_COMPLETED, now)) {
+                return null;
+            }
+            Reported reported = reported(c, completed.runId(), completed.instance(), completed.attempt());
+            if (reported == null) {
+                return null;
+            }
+            long sequence = reported.run.sequence() + 1;
+            runs.succeeded(c, completed.runId(), completed.instance(), completed.attempt(), sequence,
+                    completed.outputs(), completed.metrics(), now);
+            if (completed.artifacts() != null) {
+                for (StepCompleted.Artifact artifact : completed.artifacts()) {
+                    runs.artifact(c, completed.runId(), completed.instance(), completed.attempt(), artifact.name(),
+                            artifact.uri(), artifact.digest());
+                }
+            }
+            advance(c, reported.run, reported.graph, now, sequence);
+            return null;
+        });
+    }
+
+    /** Records a step attempt's failure (the retry decision comes later) and lets the trigger rules decide. */
+    public void failed(String eventSource, String eventId, StepFailed failed) {
+        transactions.inTransaction(c -> {
+            Instant now = clock.instant();
+            if (!runs.firstDelivery(c, eventSource, eventId, EventTypes.STEP_FAILED, now)) {
+                return null;
+            }
+            Reported reported = reported(c, failed.runId(), failed.instance(), failed.attempt());
+            if (reported == null) {
+                return null;
+            }
+            long sequence = reported.run.sequence() + 1;
+            runs.failed(c, failed.runId(), failed.instance(), failed.attempt(), sequence, failed.errorClass(),
+                    failed.exitCode(), failed.killedForMemory(), failed.message(), now);
+            advance(c, reported.run, reported.graph, now, sequence);
+            return null;
+        });
+    }
+
+    private record Reported(RunRepository.LockedRun run, PipelineGraph graph) {
+    }
+
+    /** The locked run a report is about, or null when the report is stale (an attempt already settled). */
+    private Reported reported(Connection c, String runId, String instance, int attempt) throws SQLException {
+        RunRepository.LockedRun run = runs.lock(c, runId).orElseThrow(() ->
+                new RunRefusedException("runId: no run " + runId));
+        PipelineGraph graph = pipelines.graph(run.pipeline(), Optional.of(run.pipelineVersion()));
+        RunRepository.InstanceRow row = runs.instances(c, runId).get(instance);
+        if (row == null) {
+            throw new RunRefusedException("instance: run " + runId + " of " + run.pipeline() + " has no step "
+                    + "instance " + instance);
+        }
+        boolean current = row.attempt() == attempt
+                && (row.state() == StepState.DISPATCHED || row.state() == StepState.RUNNING);
+        if (!current) {
+            LOG.infof("run %s: report for %s attempt %d ignored; the instance is %s at attempt %d", runId, instance,
+                    attempt, row.state(), row.attempt());
+            return null;
+        }
+        return new Reported(run, graph);
+    }
+
+    /** Plans from the state now recorded, persists the decisions and their events, and settles a finished run. */
+    private void advance(Connection c, RunRepository.LockedRun run, PipelineGraph graph, Instant now,
+                         long sequence) throws SQLException {
+        Map<String, RunRepository.InstanceRow> rows = runs.instances(c, run.id());
+        List<RunPlanner.Decision> decisions = RunPlanner.plan(graph, RunRepository.progress(rows));
+        long seq = sequence;
+        for (RunPlanner.Decision decision : decisions) {
+            seq++;
+            PipelineGraph.Instance instance = graph.instance(decision.instance());
+            switch (decision.action()) {
+                case DISPATCH, REDISPATCH -> {
+                    int attempt = rows.get(instance.id()).attempt() + 1;
+                    runs.dispatch(c, run.id(), instance.id(), attempt, seq, decision.reason(), now);
+                    outbox.add(c, EventTypes.STEP_DISPATCHED, run.id(), instance.id(),
+                            dispatched(run, graph, instance, attempt));
+                }
+                case SKIP -> {
+                    runs.settle(c, run.id(), instance.id(), StepState.SKIPPED, seq, decision.reason(), now);
+                    outbox.add(c, EventTypes.STEP_SKIPPED, run.id(), instance.id(),
+                            new StepSkipped(run.id(), instance.id(), decision.reason()));
+                }
+                case UPSTREAM_FAILED -> runs.settle(c, run.id(), instance.id(), StepState.UPSTREAM_FAILED, seq,
+                        decision.reason(), now);
+            }
+        }
+        Map<String, RunRepository.InstanceRow> settled = runs.instances(c, run.id());
+        RunPlanner.RunOutcome outcome = RunPlanner.outcome(graph, RunRepository.progress(settled));
+        if (outcome == RunPlanner.RunOutcome.RUNNING || !"RUNNING".equals(run.state())) {
+            runs.updateRun(c, run.id(), run.state(), seq, null);
+            return;
+        }
+        boolean succeeded = outcome == RunPlanner.RunOutcome.SUCCEEDED;
+        runs.updateRun(c, run.id(), succeeded ? "SUCCEEDED" : "FAILED", seq, now);
+        Map<String, String> steps = new TreeMap<>();
+        settled.forEach((id, row) -> steps.put(id, row.state().name()));
+        outbox.add(c, succeeded ? EventTypes.PIPELINE_RUN_COMPLETED : EventTypes.PIPELINE_RUN_FAILED, run.id(), null,
+                new RunFinished(run.id(), run.pipeline(), run.pipelineVersion(), succeeded ? "succeeded" : "failed",
+                        steps));
+        LOG.infof("run %s of %s %s", run.id(), run.pipeline(), succeeded ? "succeeded" : "failed");
+    }
+
+    private static StepDispatched dispatched(RunRepository.LockedRun run, PipelineGraph graph,
+                                             PipelineGraph.Instance instance, int attempt) {
+        StepSpec step = instance.step();
+        Map<String, Object> params = new LinkedHashMap<>(step.params());
+        params.putAll(run.parameters());
+        params.putAll(instance.item());
+        return new StepDispatched(run.id(), graph.spec().name(), graph.spec().version(), step.name(), instance.id(),
+                attempt, step.executor().yamlName(), params, step.resources().cpuMillis(),
+                step.resources().memoryBytes(), step.resources().gpus(), step.resources().workers(),
+                step.deadline().map(Duration::toSeconds).orElse(null));
+    }
+}

@@ -1,0 +1,250 @@
+package dev.quiver.orchestration.runs;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.quiver.orchestration.dag.RunPlanner;
+import dev.quiver.orchestration.dag.StepState;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.sql.Types;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/** The SQL of runs, step instances, attempts and handled events, each statement in the caller's transaction. */
+final class RunRepository {
+
+    private final ObjectMapper json;
+
+    RunRepository(ObjectMapper json) {
+        this.json = json;
+    }
+
+    /** A run as locked for an update. */
+    record LockedRun(String id, String pipeline, int pipelineVersion, Map<String, Object> parameters, String state,
+                     long sequence) {
+    }
+
+    /** A step instance's row. */
+    record InstanceRow(String instance, StepState state, int attempt, long started, long finished) {
+    }
+
+    /** Records the event as handled; false when it already was (a redelivery, or a concurrent copy that won). */
+    boolean firstDelivery(Connection c, String source, String id, String type, Instant now) throws SQLException {
+        try (PreparedStatement insert = c.prepareStatement("insert into processed_events (source, id, type, "
+                + "processed_at) values (?, ?, ?, ?) on conflict do nothing")) {
+            insert.setString(1, source);
+            insert.setString(2, id);
+            insert.setString(3, type);
+            insert.setTimestamp(4, Timestamp.from(now));
+            return insert.executeUpdate() == 1;
+        }
+    }
+
+    boolean runExists(Connection c, String runId) throws SQLException {
+        try (PreparedStatement select = c.prepareStatement("select 1 from runs where id = ?")) {
+            select.setString(1, runId);
+            try (ResultSet rows = select.executeQuery()) {
+                return rows.next();
+            }
+        }
+    }
+
+    void insertRun(Connection c, String runId, String pipeline, int version, Map<String, Object> parameters,
+                   String requestedBy, Instant now) throws SQLException {
+        try (PreparedStatement insert = c.prepareStatement("insert into runs (id, pipeline, pipeline_version, "
+                + "parameters, state, sequence, requested_by, created_at) values (?, ?, ?, ?, 'RUNNING', 0, ?, ?)")) {
+            insert.setString(1, runId);
+            insert.setString(2, pipeline);
+            insert.setInt(3, version);
+            insert.setString(4, write(parameters));
+            insert.setString(5, requestedBy);
+            insert.setTimestamp(6, Timestamp.from(now));
+            insert.executeUpdate();
+        }
+    }
+
+    void insertInstance(Connection c, String runId, String instance, String step, Instant now) throws SQLException {
+        try (PreparedStatement insert = c.prepareStatement("insert into step_instances (run_id, instance, step, state, "
+                + "attempt, started_seq, finished_seq, updated_at) values (?, ?, ?, 'PENDING', 0, 0, 0, ?)")) {
+            insert.setString(1, runId);
+            insert.setString(2, instance);
+            insert.setString(3, step);
+            insert.setTimestamp(4, Timestamp.from(now));
+            insert.executeUpdate();
+        }
+    }
+
+    /** Locks the run's row until the transaction ends: handlers of one run's events take turns, on every replica. */
+    Optional<LockedRun> lock(Connection c, String runId) throws SQLException {
+        try (PreparedStatement select = c.prepareStatement("select id, pipeline, pipeline_version, parameters, state, "
+                + "sequence from runs where id = ? for update")) {
+            select.setString(1, runId);
+            try (ResultSet rows = select.executeQuery()) {
+                if (!rows.next()) {
+                    return Optional.empty();
+                }
+                return Optional.of(new LockedRun(rows.getString(1), rows.getString(2), rows.getInt(3),
+                        read(rows.getString(4)), rows.getString(5), rows.getLong(6)));
+            }
+        }
+    }
+
+    Map<String, InstanceRow> instances(Connection c, String runId) throws SQLException {
+        Map<String, InstanceRow> instances = new HashMap<>();
+        try (PreparedStatement select = c.prepareStatement("select instance, state, attempt, started_seq, "
+                + "finished_seq from step_instances where run_id = ?")) {
+            select.setString(1, runId);
+            try (ResultSet rows = select.executeQuery()) {
+                while (rows.next()) {
+                    instances.put(rows.getString(1), new InstanceRow(rows.getString(1),
+                            StepState.valueOf(rows.getString(2)), rows.getInt(3), rows.getLong(4), rows.getLong(5)));
+                }
+            }
+        }
+        return instances;
+    }
+
+    static Map<String, RunPlanner.Progress> progress(Map<String, InstanceRow> instances) {
+        Map<String, RunPlanner.Progress> progress = new HashMap<>();
+        instances.forEach((id, row) -> progress.put(id, new RunPlanner.Progress(row.state(), row.started(),
+                row.finished())));
+        return progress;
+    }
+
+    void dispatch(Connection c, String runId, String instance, int attempt, long sequence, String reason,
+                  Instant now) throws SQLException {
+        try (PreparedStatement update = c.prepareStatement("update step_instances set state = 'DISPATCHED', "
+                + "attempt = ?, started_seq = ?, reason = ?, updated_at = ? where run_id = ? and instance = ?")) {
+            update.setInt(1, attempt);
+            update.setLong(2, sequence);
+            update.setString(3, reason);
+            update.setTimestamp(4, Timestamp.from(now));
+            update.setString(5, runId);
+            update.setString(6, instance);
+            update.executeUpdate();
+        }
+        try (PreparedStatement insert = c.prepareStatement("insert into attempts (run_id, instance, attempt, state, "
+                + "dispatched_at) values (?, ?, ?, 'DISPATCHED', ?)")) {
+            insert.setString(1, runId);
+            insert.setString(2, instance);
+            insert.setInt(3, attempt);
+            insert.setTimestamp(4, Timestamp.from(now));
+            insert.executeUpdate();
+        }
+    }
+
+    /** A final state decided without running: skipped or upstream-failed. */
+    void settle(Connection c, String runId, String instance, StepState state, long sequence, String reason,
+                Instant now) throws SQLException {
+        try (PreparedStatement update = c.prepareStatement("update step_instances set state = ?, finished_seq = ?, "
+                + "reason = ?, updated_at = ? where run_id = ? and instance = ?")) {
+            update.setString(1, state.name());
+            update.setLong(2, sequence);
+            update.setString(3, reason);
+            update.setTimestamp(4, Timestamp.from(now));
+            update.setString(5, runId);
+            update.setString(6, instance);
+            update.executeUpdate();
+        }
+    }
+
+    void succeeded(Connection c, String runId, String instance, int attempt, long sequence,
+                   Map<String, Object> outputs, Map<String, Double> metrics, Instant now) throws SQLException {
+        try (PreparedStatement update = c.prepareStatement("update step_instances set state = 'SUCCEEDED', "
+                + "finished_seq = ?, outputs = ?, metrics = ?, reason = null, updated_at = ? "
+                + "where run_id = ? and instance = ?")) {
+            update.setLong(1, sequence);
+            update.setString(2, write(outputs));
+            update.setString(3, write(metrics));
+            update.setTimestamp(4, Timestamp.from(now));
+            update.setString(5, runId);
+            update.setString(6, instance);
+            update.executeUpdate();
+        }
+        finishAttempt(c, runId, instance, attempt, "SUCCEEDED", null, null, false, null, now);
+    }
+
+    void failed(Connection c, String runId, String instance, int attempt, long sequence, String errorClass,
+                Integer exitCode, boolean killedForMemory, String message, Instant now) throws SQLException {
+        try (PreparedStatement update = c.prepareStatement("update step_instances set state = 'FAILED', "
+                + "finished_seq = ?, reason = ?, updated_at = ? where run_id = ? and instance = ?")) {
+            update.setLong(1, sequence);
+            update.setString(2, errorClass + (message == null ? "" : ": " + message));
+            update.setTimestamp(3, Timestamp.from(now));
+            update.setString(4, runId);
+            update.setString(5, instance);
+            update.executeUpdate();
+        }
+        finishAttempt(c, runId, instance, attempt, "FAILED", errorClass, exitCode, killedForMemory, message, now);
+    }
+
+    private void finishAttempt(Connection c, String runId, String instance, int attempt, String state,
+                               String errorClass, Integer exitCode, boolean killedForMemory, String message,
+                               Instant now) throws SQLException {
+        try (PreparedStatement update = c.prepareStatement("update attempts set state = ?, finished_at = ?, "
+                + "error_class = ?, exit_code = ?, killed_for_memory = ?, message = ? "
+                + "where run_id = ? and instance = ? and attempt = ?")) {
+            update.setString(1, state);
+            update.setTimestamp(2, Timestamp.from(now));
+            update.setString(3, errorClass);
+            if (exitCode == null) {
+                update.setNull(4, Types.INTEGER);
+            } else {
+                update.setInt(4, exitCode);
+            }
+            update.setBoolean(5, killedForMemory);
+            update.setString(6, message);
+            update.setString(7, runId);
+            update.setString(8, instance);
+            update.setInt(9, attempt);
+            update.executeUpdate();
+        }
+    }
+
+    void artifact(Connection c, String runId, String instance, int attempt, String name, String uri, String digest)
+            throws SQLException {
+        try (PreparedStatement insert = c.prepareStatement("insert into artifacts (run_id, instance, attempt, name, "
+                + "uri, digest) values (?, ?, ?, ?, ?, ?)")) {
+            insert.setString(1, runId);
+            insert.setString(2, instance);
+            insert.setInt(3, attempt);
+            insert.setString(4, name);
+            insert.setString(5, uri);
+            insert.setString(6, digest);
+            insert.executeUpdate();
+        }
+    }
+
+    void updateRun(Connection c, String runId, String state, long sequence, Instant finishedAt) throws SQLException {
+        try (PreparedStatement update = c.prepareStatement("update runs set state = ?, sequence = ?, finished_at = ? "
+                + "where id = ?")) {
+            update.setString(1, state);
+            update.setLong(2, sequence);
+            update.setTimestamp(3, finishedAt == null ? null : Timestamp.from(finishedAt));
+            update.setString(4, runId);
+            update.executeUpdate();
+        }
+    }
+
+    private String write(Object value) {
+        try {
+            return json.writeValueAsString(value == null ? Map.of() : value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("cannot store " + value + ": " + e.getMessage(), e);
+        }
+    }
+
+    private Map<String, Object> read(String text) {
+        try {
+            return json.readValue(text, new TypeReference<>() { });
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("stored run parameters are not JSON: " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,215 @@
+package dev.quiver.orchestration.runs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.quiver.events.EventTypes;
+import dev.quiver.events.pipeline.RunRequested;
+import dev.quiver.events.pipeline.StepCompleted;
+import dev.quiver.events.pipeline.StepFailed;
+import dev.quiver.orchestration.outbox.Outbox;
+import dev.quiver.orchestration.pipeline.PipelineFiles;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import javax.sql.DataSource;
+import org.flywaydb.core.Flyway;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What the coordinator does with a run's events, against a real database with the real schema: the example pipeline
+ * from request to completion, redeliveries and stale reports, refusals, and failures. Run on PostgreSQL and on the
+ * embedded database.
+ */
+abstract class RunCoordinatorContract {
+
+    static final String EXECUTOR = "/quiver/executors/test";
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    RunCoordinator coordinator;
+    Outbox outbox;
+    Transactions transactions;
+
+    abstract DataSource dataSource();
+
+    /** The schema the migrations create their tables in. */
+    abstract String schema();
+
+    @BeforeEach
+    void migrate() {
+        Flyway.configure().dataSource(dataSource()).schemas(schema()).locations("classpath:db/migration").load()
+                .migrate();
+        transactions = new Transactions(dataSource());
+        outbox = new Outbox(transactions, JSON, Clock.systemUTC());
+        coordinator = new RunCoordinator(transactions, Pipelines.of(List.of(PipelineFiles.modelSelection())), outbox,
+                JSON, Clock.systemUTC());
+    }
+
+    @Test
+    void aRunGoesFromItsRequestToItsCompletionThroughItsEvents() throws Exception {
+        String run = request("request-" + UUID.randomUUID());
+        List<JsonNode> first = sent(run);
+        assertThat(first).hasSize(1);
+        JsonNode ingest = first.getFirst();
+        assertThat(ingest.get("type").asText()).isEqualTo(EventTypes.STEP_DISPATCHED);
+        assertThat(ingest.at("/data/instance").asText()).isEqualTo("ingest");
+        assertThat(ingest.at("/data/attempt").asInt()).isEqualTo(1);
+        assertThat(ingest.at("/data/pipelineVersion").asInt()).isEqualTo(2);
+        assertThat(ingest.at("/data/cpuMillis").asLong()).isEqualTo(500);
+        assertThat(ingest.at("/data/params/dataset").asText()).isEqualTo("s3://data/churn.csv");
+
+        complete(run, "ingest", 1);
+        List<JsonNode> trainings = sent(run);
+        assertThat(trainings).extracting(event -> event.at("/data/instance").asText())
+                .containsExactly("train[0]", "train[1]", "train[2]");
+        assertThat(trainings.get(2).at("/data/params/model").asText()).isEqualTo("boosted");
+        assertThat(trainings.get(2).at("/data/params/epochs").asInt()).as("the item wins over the step").isEqualTo(40);
+        assertThat(trainings.get(0).at("/data/params/epochs").asInt()).isEqualTo(20);
+        assertThat(trainings.get(0).at("/data/gpus").asInt()).isEqualTo(1);
+        assertThat(trainings.get(0).at("/data/deadlineSeconds").asLong()).isEqualTo(7200);
+
+        complete(run, "train[0]", 1);
+        assertThat(sent(run)).isEmpty();
+        complete(run, "train[2]", 1);
+        assertThat(instances(sent(run))).containsExactly("select#1");
+        complete(run, "select", 1);
+        assertThat(instances(sent(run))).containsExactly("serve#1");
+        complete(run, "serve", 1);
+        assertThat(sent(run)).isEmpty();
+
+        complete(run, "train[1]", 1);
+        assertThat(instances(sent(run))).containsExactly("select#2", "report#1");
+        complete(run, "select", 1);
+        assertThat(sent(run)).as("a report of the attempt that was replaced changes nothing").isEmpty();
+        complete(run, "select", 2);
+        assertThat(instances(sent(run))).containsExactly("serve#2");
+        complete(run, "serve", 2);
+        complete(run, "report", 1);
+        List<JsonNode> finished = sent(run);
+        assertThat(finished).hasSize(1);
+        assertThat(finished.getFirst().get("type").asText()).isEqualTo(EventTypes.PIPELINE_RUN_COMPLETED);
+        assertThat(finished.getFirst().at("/data/outcome").asText()).isEqualTo("succeeded");
+        assertThat(finished.getFirst().at("/data/steps/train[1]").asText()).isEqualTo("SUCCEEDED");
+        assertThat(runState(run)).isEqualTo("SUCCEEDED");
+        assertThat(count("select count(*) from attempts where run_id = '" + run + "'")).isEqualTo(9);
+        assertThat(count("select count(*) from artifacts where run_id = '" + run + "'")).isEqualTo(9);
+    }
+
+    @Test
+    void redeliveredEventsChangeNothing() throws Exception {
+        String requestId = "request-" + UUID.randomUUID();
+        String run = request(requestId);
+        assertThat(request(requestId)).isEqualTo(run);
+        assertThat(sent(run)).hasSize(1);
+        String completion = UUID.randomUUID().toString();
+        coordinator.completed(EXECUTOR, completion, completion(run, "ingest", 1));
+        coordinator.completed(EXECUTOR, completion, completion(run, "ingest", 1));
+        assertThat(sent(run)).hasSize(3);
+        assertThat(count("select count(*) from runs where id = '" + run + "'")).isEqualTo(1);
+    }
+
+    @Test
+    void failuresThatPutTheQuorumOutOfReachFailTheRun() throws Exception {
+        String run = request("request-" + UUID.randomUUID());
+        complete(run, "ingest", 1);
+        fail(run, "train[0]", 1);
+        fail(run, "train[1]", 1);
+        complete(run, "train[2]", 1);
+        List<JsonNode> events = sent(run);
+        assertThat(events).extracting(event -> event.get("type").asText()).containsExactly(
+                EventTypes.STEP_DISPATCHED, EventTypes.STEP_DISPATCHED, EventTypes.STEP_DISPATCHED,
+                EventTypes.STEP_DISPATCHED, EventTypes.STEP_DISPATCHED);
+        assertThat(instances(events.subList(4, 5))).containsExactly("report#1");
+        complete(run, "report", 1);
+        JsonNode finished = sent(run).getFirst();
+        assertThat(finished.get("type").asText()).isEqualTo(EventTypes.PIPELINE_RUN_FAILED);
+        assertThat(finished.at("/data/steps/select").asText()).isEqualTo("UPSTREAM_FAILED");
+        assertThat(finished.at("/data/steps/serve").asText()).isEqualTo("UPSTREAM_FAILED");
+        assertThat(runState(run)).isEqualTo("FAILED");
+        assertThat(count("select count(*) from attempts where run_id = '" + run + "' and killed_for_memory"))
+                .isEqualTo(2);
+    }
+
+    @Test
+    void eventsThatCanNeverBeActedOnAreRefused() {
+        assertThatThrownBy(() -> coordinator.requested(EXECUTOR, "r-" + UUID.randomUUID(),
+                new RunRequested("churn", null, Map.of())))
+                .isInstanceOf(RunRefusedException.class)
+                .hasMessage("pipeline: no pipeline \"churn\" is registered; registered: model-selection");
+        assertThatThrownBy(() -> coordinator.requested(EXECUTOR, "r-" + UUID.randomUUID(),
+                new RunRequested("model-selection", 7, Map.of())))
+                .hasMessage("version: pipeline \"model-selection\" has no version 7; registered versions: [2]");
+        assertThatThrownBy(() -> coordinator.completed(EXECUTOR, UUID.randomUUID().toString(),
+                completion("no-such-run", "ingest", 1)))
+                .isInstanceOf(RunRefusedException.class).hasMessage("runId: no run no-such-run");
+        String run = request("request-" + UUID.randomUUID());
+        assertThatThrownBy(() -> coordinator.completed(EXECUTOR, UUID.randomUUID().toString(),
+                completion(run, "tune", 1)))
+                .hasMessage("instance: run " + run + " of model-selection has no step instance tune");
+    }
+
+    String request(String requestId) {
+        return coordinator.requested("/quiver/tests", requestId, new RunRequested("model-selection", null,
+                Map.of("dataset", "s3://data/churn.csv")));
+    }
+
+    void complete(String run, String instance, int attempt) {
+        coordinator.completed(EXECUTOR, UUID.randomUUID().toString(), completion(run, instance, attempt));
+    }
+
+    void fail(String run, String instance, int attempt) {
+        coordinator.failed(EXECUTOR, UUID.randomUUID().toString(), new StepFailed(run, instance, attempt,
+                "OutOfMemory", 137, true, "killed at 4.0 GiB"));
+    }
+
+    static StepCompleted completion(String run, String instance, int attempt) {
+        return new StepCompleted(run, instance, attempt, Map.of("model", "s3://models/" + instance + ".onnx"),
+                Map.of("accuracy", 0.9), List.of(new StepCompleted.Artifact("model",
+                "s3://models/" + instance + ".onnx", "sha256:" + "0f".repeat(32))));
+    }
+
+    /** The run's events not yet seen by the test, as {type, data}; marks them sent. */
+    List<JsonNode> sent(String run) throws Exception {
+        List<JsonNode> events = new ArrayList<>();
+        for (Outbox.Entry entry : outbox.unsent(1000)) {
+            if (entry.runId().equals(run)) {
+                events.add(JSON.createObjectNode().put("type", entry.type()).set("data", JSON.readTree(entry.data())));
+                outbox.markSent(entry);
+            }
+        }
+        return events;
+    }
+
+    static List<String> instances(List<JsonNode> dispatched) {
+        return dispatched.stream().map(event -> event.at("/data/instance").asText() + "#"
+                + event.at("/data/attempt").asInt()).toList();
+    }
+
+    String runState(String run) throws SQLException {
+        try (Connection c = dataSource().getConnection();
+             PreparedStatement select = c.prepareStatement("select state from runs where id = ?")) {
+            select.setString(1, run);
+            try (ResultSet rows = select.executeQuery()) {
+                return rows.next() ? rows.getString(1) : null;
+            }
+        }
+    }
+
+    long count(String sql) throws SQLException {
+        try (Connection c = dataSource().getConnection();
+             PreparedStatement select = c.prepareStatement(sql);
+             ResultSet rows = select.executeQuery()) {
+            rows.next();
+            return rows.getLong(1);
+        }
+    }
+}
