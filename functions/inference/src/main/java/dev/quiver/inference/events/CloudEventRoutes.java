@@ -1,18 +1,19 @@
 package dev.quiver.inference.events;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.quiver.admission.AdmissionLayer;
+import dev.quiver.events.CloudEventRequests;
 import dev.quiver.inference.InferenceConfig;
 import dev.quiver.inference.http.JsonErrors;
-import io.vertx.core.json.DecodeException;
-import io.vertx.core.json.JsonObject;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Locale;
+import java.io.IOException;
+import java.util.Optional;
 
 /**
  * The contract of the CloudEvent endpoint ({@code POST /}) that Funqy does not keep by itself: an event without a
@@ -23,13 +24,13 @@ import java.util.Locale;
 @ApplicationScoped
 public class CloudEventRoutes {
 
-    private static final List<String> REQUIRED = List.of("id", "source", "specversion", "type");
-
     private final JsonErrors errors;
+    private final ObjectMapper mapper;
     private final long maxBodyBytes;
 
-    public CloudEventRoutes(JsonErrors errors, InferenceConfig config) {
+    public CloudEventRoutes(JsonErrors errors, ObjectMapper mapper, InferenceConfig config) {
         this.errors = errors;
+        this.mapper = mapper;
         this.maxBodyBytes = config.inference().maxRequestSize().asLongValue();
     }
 
@@ -41,52 +42,25 @@ public class CloudEventRoutes {
     }
 
     private void requireAttributes(RoutingContext context) {
-        String contentType = context.request().getHeader("Content-Type");
-        List<String> missing = new ArrayList<>();
-        String specVersion;
-        if (contentType != null && contentType.toLowerCase(Locale.ROOT).startsWith("application/cloudevents+json")) {
-            JsonObject event;
-            try {
-                event = context.body().asJsonObject();
-            } catch (DecodeException | ClassCastException e) {
-                event = null;
-            }
-            if (event == null) {
-                errors.send(context, 400, "structured CloudEvent: expected a JSON object with id, source, "
-                        + "specversion, type and data");
-                return;
-            }
-            for (String attribute : REQUIRED) {
-                if (!(event.getValue(attribute) instanceof String value) || value.isBlank()) {
-                    missing.add(attribute);
-                }
-            }
-            specVersion = event.getValue("specversion") instanceof String value ? value : null;
-        } else {
-            boolean anyAttribute = context.request().headers().names().stream()
-                    .anyMatch(name -> name.toLowerCase(Locale.ROOT).startsWith("ce-"));
-            if (!anyAttribute) {
-                errors.send(context, 400, "POST /: expected a CloudEvent, in binary mode (ce-id, ce-source, "
-                        + "ce-specversion, ce-type headers) or structured mode (application/cloudevents+json)");
-                return;
-            }
-            for (String attribute : REQUIRED) {
-                String value = context.request().getHeader("ce-" + attribute);
-                if (value == null || value.isBlank()) {
-                    missing.add("ce-" + attribute);
-                }
-            }
-            specVersion = context.request().getHeader("ce-specversion");
-        }
-        if (!missing.isEmpty()) {
-            errors.send(context, 400, "CloudEvent: missing required attribute(s) " + String.join(", ", missing));
-            return;
-        }
-        if (!"1.0".equals(specVersion)) {
-            errors.send(context, 400, "CloudEvent: specversion '" + specVersion + "' is not supported; expected 1.0");
+        Optional<String> problem = CloudEventRequests.problem(context.request().getHeader("Content-Type"),
+                context.request().headers().names(), context.request()::getHeader, () -> json(context));
+        if (problem.isPresent()) {
+            errors.send(context, 400, problem.get());
             return;
         }
         context.next();
+    }
+
+    private JsonNode json(RoutingContext context) {
+        Buffer body = context.body().buffer();
+        if (body == null) {
+            return null;
+        }
+        try {
+            return mapper.readTree(body.getBytes());
+        } catch (IOException e) {
+            return null;
+        }
     }
 
     private void failure(RoutingContext context) {
