@@ -1,0 +1,59 @@
+package dev.quiver.orchestration;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.quiver.events.EventCodec;
+import dev.quiver.orchestration.outbox.Outbox;
+import dev.quiver.orchestration.runs.Pipelines;
+import dev.quiver.orchestration.runs.RunCoordinator;
+import dev.quiver.orchestration.runs.Transactions;
+import io.agroal.api.AgroalDataSource;
+import io.quarkus.arc.InjectableInstance;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Any;
+import jakarta.enterprise.inject.Produces;
+import java.time.Clock;
+
+/**
+ * The run store and its users, wired once. The store is whichever datasource is active: the embedded H2 by default,
+ * PostgreSQL with the {@code postgresql} profile (README "Orchestration").
+ */
+@ApplicationScoped
+public class OrchestrationBeans {
+
+    @Produces
+    @ApplicationScoped
+    Clock clock() {
+        return Clock.systemUTC();
+    }
+
+    @Produces
+    @ApplicationScoped
+    Transactions transactions(@Any InjectableInstance<AgroalDataSource> dataSources) {
+        return new Transactions(dataSources.getActive());
+    }
+
+    @Produces
+    @ApplicationScoped
+    Outbox outbox(Transactions transactions, ObjectMapper json, Clock clock) {
+        return new Outbox(transactions, json, clock);
+    }
+
+    @Produces
+    @ApplicationScoped
+    Pipelines pipelines() {
+        return new Pipelines();
+    }
+
+    @Produces
+    @ApplicationScoped
+    RunCoordinator coordinator(Transactions transactions, Pipelines pipelines, Outbox outbox, ObjectMapper json,
+                               Clock clock) {
+        return new RunCoordinator(transactions, pipelines, outbox, json, clock);
+    }
+
+    @Produces
+    @ApplicationScoped
+    EventCodec codec(Clock clock) {
+        return new EventCodec(clock);
+    }
+}

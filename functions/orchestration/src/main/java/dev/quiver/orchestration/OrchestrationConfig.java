@@ -1,0 +1,38 @@
+package dev.quiver.orchestration;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+
+/** The orchestration function's settings (MicroProfile Config; each is also an environment variable). */
+@ConfigMapping(prefix = "quiver.orchestration")
+public interface OrchestrationConfig {
+
+    /** The folder of pipeline files ({@code *.yaml}, {@code *.yml}), read at startup and when files change. */
+    @WithDefault("pipelines")
+    Path pipelines();
+
+    /** How often the pipeline folder is checked for new and changed files. */
+    @WithDefault("5s")
+    Duration pipelinesPollInterval();
+
+    /**
+     * Where the function's events go: the Knative Broker, given by a SinkBinding as {@code K_SINK}. Without one,
+     * events wait in the outbox (and are counted) until a sink is configured.
+     */
+    Optional<URI> sink();
+
+    /** The CloudEvents {@code source} of the events the function emits. */
+    @WithDefault("/quiver/orchestration")
+    String source();
+
+    /** Where the embedded database keeps its file (application.properties sets {@code .quiver-orchestration}). */
+    Path state();
+
+    /** How often the outbox is sent. */
+    @WithDefault("250ms")
+    Duration relayInterval();
+}

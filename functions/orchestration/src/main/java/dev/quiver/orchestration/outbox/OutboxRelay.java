@@ -1,0 +1,98 @@
+package dev.quiver.orchestration.outbox;
+
+import dev.quiver.orchestration.OrchestrationConfig;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.scheduler.Scheduled;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import org.jboss.logging.Logger;
+
+/**
+ * Sends the outbox to the sink (the Knative Broker) as binary-mode CloudEvents, oldest first, each marked sent once
+ * the sink took it. A sink that refuses or cannot be reached stops the round; the next round sends the same events
+ * again, with the same ids. Without a sink, events wait.
+ */
+@ApplicationScoped
+public class OutboxRelay {
+
+    private static final Logger LOG = Logger.getLogger(OutboxRelay.class);
+    private static final int BATCH = 100;
+
+    private final Outbox outbox;
+    private final Optional<URI> sink;
+    private final String source;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final Counter sent;
+    private final Counter failures;
+    private boolean warnedNoSink;
+
+    public OutboxRelay(Outbox outbox, OrchestrationConfig config, MeterRegistry meters) {
+        this.outbox = outbox;
+        this.sink = config.sink();
+        this.source = config.source();
+        this.sent = Counter.builder("quiver.orchestration.events.sent")
+                .description("Events the sink took from the outbox").register(meters);
+        this.failures = Counter.builder("quiver.orchestration.events.send.failures")
+                .description("Attempts to send an outbox event that the sink refused or did not answer")
+                .register(meters);
+    }
+
+    @Scheduled(every = "${quiver.orchestration.relay-interval}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void relay() {
+        if (sink.isEmpty()) {
+            if (!warnedNoSink) {
+                LOG.warn("no event sink is configured (quiver.orchestration.sink or K_SINK): events wait in the outbox");
+                warnedNoSink = true;
+            }
+            return;
+        }
+        List<Outbox.Entry> entries = outbox.unsent(BATCH);
+        for (Outbox.Entry entry : entries) {
+            if (!send(entry)) {
+                failures.increment();
+                return;
+            }
+            outbox.markSent(entry);
+            sent.increment();
+        }
+    }
+
+    private boolean send(Outbox.Entry entry) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(sink.get())
+                .timeout(Duration.ofSeconds(10))
+                .header("Content-Type", "application/json")
+                .header("ce-specversion", "1.0")
+                .header("ce-id", entry.eventId())
+                .header("ce-source", source)
+                .header("ce-type", entry.type())
+                .header("ce-runid", entry.runId())
+                .POST(HttpRequest.BodyPublishers.ofString(entry.data(), StandardCharsets.UTF_8));
+        if (entry.subject() != null) {
+            request.header("ce-subject", entry.subject());
+        }
+        try {
+            HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() / 100 == 2) {
+                return true;
+            }
+            LOG.warnf("sink %s refused event %s (%s) with HTTP %d: %s", sink.get(), entry.eventId(), entry.type(),
+                    response.statusCode(), response.body());
+            return false;
+        } catch (IOException e) {
+            LOG.warnf("sink %s cannot be reached for event %s: %s", sink.get(), entry.eventId(), e.getMessage());
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+}

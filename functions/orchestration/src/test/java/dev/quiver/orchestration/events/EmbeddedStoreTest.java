@@ -1,0 +1,70 @@
+package dev.quiver.orchestration.events;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.quiver.events.EventTypes;
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.Map;
+import java.util.UUID;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+/** The quickstart's store: with no database configured, runs live in the embedded H2 file under the state folder. */
+@QuarkusTest
+@WithTestResource(EmbeddedStoreTest.Embedded.class)
+class EmbeddedStoreTest {
+
+    @Test
+    void aRunIsStoredInTheEmbeddedDatabase() {
+        given().header("ce-specversion", "1.0").header("ce-type", EventTypes.PIPELINE_RUN_REQUESTED)
+                .header("ce-source", "/tests").header("ce-id", UUID.randomUUID().toString())
+                .contentType("application/json").body("{\"pipeline\":\"model-selection\",\"version\":2}")
+                .post("/").then().statusCode(204);
+        EventSink.Received ingest = await().atMost(Duration.ofSeconds(10)).until(() -> Embedded.sink.events()
+                .stream().filter(event -> EventTypes.STEP_DISPATCHED.equals(event.type())).findFirst()
+                .orElse(null), found -> found != null);
+        assertThat(ingest.data().path("instance").asText()).isEqualTo("ingest");
+        assertThat(Embedded.state.resolve("runs.mv.db")).exists();
+        given().get("/q/health/ready").then().statusCode(200);
+    }
+
+    public static class Embedded implements QuarkusTestResourceLifecycleManager {
+
+        static volatile EventSink sink;
+        static volatile Path state;
+
+        @Override
+        public Map<String, String> start() {
+            sink = new EventSink();
+            try {
+                state = Files.createTempDirectory("quiver-orchestration-state");
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            return Map.of("quiver.orchestration.state", state.toString(),
+                    "quiver.orchestration.pipelines", PostgresStack.pipelineFolder().toString(),
+                    "quiver.orchestration.sink", sink.uri().toString(),
+                    "quiver.orchestration.relay-interval", "50ms");
+        }
+
+        @Override
+        public void stop() {
+            sink.close();
+            try (Stream<Path> files = Files.walk(state)) {
+                files.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    }
+}

@@ -1,0 +1,65 @@
+package dev.quiver.orchestration.events;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/** A real HTTP endpoint standing in for the Knative Broker: keeps every binary-mode CloudEvent posted to it. */
+final class EventSink implements AutoCloseable {
+
+    /** One event as received: its {@code ce-*} attributes (without the prefix) and its JSON data. */
+    record Received(Map<String, String> attributes, JsonNode data) {
+
+        String type() {
+            return attributes.get("type");
+        }
+    }
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final HttpServer server;
+    private final List<Received> events = new CopyOnWriteArrayList<>();
+
+    EventSink() {
+        try {
+            server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        server.createContext("/", exchange -> {
+            Map<String, String> attributes = new TreeMap<>();
+            exchange.getRequestHeaders().forEach((name, values) -> {
+                String lower = name.toLowerCase(Locale.ROOT);
+                if (lower.startsWith("ce-")) {
+                    attributes.put(lower.substring(3), values.getFirst());
+                }
+            });
+            events.add(new Received(attributes, JSON.readTree(exchange.getRequestBody().readAllBytes())));
+            exchange.sendResponseHeaders(202, -1);
+            exchange.close();
+        });
+        server.start();
+    }
+
+    URI uri() {
+        return URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/");
+    }
+
+    List<Received> events() {
+        return List.copyOf(events);
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+    }
+}

@@ -1,0 +1,125 @@
+package dev.quiver.orchestration.events;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+
+import dev.quiver.events.EventTypes;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.response.ValidatableResponse;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The orchestration function over real HTTP on real PostgreSQL: a run of the example pipeline driven by the executors'
+ * CloudEvents from request to completion, each decision arriving at the broker as an event; redeliveries; and the
+ * 4xx answers Knative does not retry.
+ */
+@QuarkusTest
+@WithTestResource(PostgresStack.class)
+class RunEventsTest {
+
+    private static final String EXECUTOR = "/executors/test";
+
+    @Test
+    void aRunFollowsItsStepsEventsToItsEnd() {
+        String requestId = UUID.randomUUID().toString();
+        post(EventTypes.PIPELINE_RUN_REQUESTED, "/tests", requestId,
+                "{\"pipeline\":\"model-selection\",\"parameters\":{\"dataset\":\"s3://data/churn.csv\"}}")
+                .statusCode(204);
+        EventSink.Received ingest = awaitEvent(event -> EventTypes.STEP_DISPATCHED.equals(event.type())
+                && event.data().path("params").path("dataset").asText().equals("s3://data/churn.csv")
+                && event.data().path("instance").asText().equals("ingest"));
+        String run = ingest.data().get("runId").asText();
+        assertThat(ingest.attributes()).containsEntry("source", "/quiver/orchestration")
+                .containsEntry("runid", run).containsEntry("subject", "ingest").containsEntry("specversion", "1.0");
+
+        complete(run, "ingest", 1);
+        for (String training : List.of("train[0]", "train[1]", "train[2]")) {
+            awaitDispatch(run, training, 1);
+            complete(run, training, 1);
+        }
+        awaitDispatch(run, "select", 1);
+        awaitDispatch(run, "report", 1);
+        complete(run, "select", 1);
+        // the third training finished after the selection started: selection runs again, then serving
+        awaitDispatch(run, "serve", 1);
+        awaitDispatch(run, "select", 2);
+        complete(run, "serve", 1);
+        complete(run, "select", 2);
+        awaitDispatch(run, "serve", 2);
+        complete(run, "serve", 2);
+        complete(run, "report", 1);
+        EventSink.Received finished = awaitEvent(event -> EventTypes.PIPELINE_RUN_COMPLETED.equals(event.type())
+                && event.data().path("runId").asText().equals(run));
+        assertThat(finished.data().path("outcome").asText()).isEqualTo("succeeded");
+        assertThat(finished.data().path("steps").size()).isEqualTo(7);
+    }
+
+    @Test
+    void aRedeliveredRequestCreatesNoSecondRun() {
+        String requestId = UUID.randomUUID().toString();
+        String body = "{\"pipeline\":\"model-selection\",\"parameters\":{\"tag\":\"" + requestId + "\"}}";
+        post(EventTypes.PIPELINE_RUN_REQUESTED, "/tests", requestId, body).statusCode(204);
+        post(EventTypes.PIPELINE_RUN_REQUESTED, "/tests", requestId, body).statusCode(204);
+        Predicate<EventSink.Received> mine = event -> event.data().path("params").path("tag").asText()
+                .equals(requestId);
+        awaitEvent(mine);
+        await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(5)).until(() ->
+                PostgresStack.sink.events().stream().filter(mine).count() == 1);
+    }
+
+    @Test
+    void eventsThatCanNeverBeActedOnAreRefusedWithA400() {
+        post(EventTypes.PIPELINE_RUN_REQUESTED, "/tests", UUID.randomUUID().toString(), "{\"pipeline\":\"churn\"}")
+                .statusCode(400)
+                .body("error", equalTo("pipeline: no pipeline \"churn\" is registered; registered: model-selection"));
+        post(EventTypes.STEP_COMPLETED, EXECUTOR, UUID.randomUUID().toString(),
+                "{\"runId\":\"r\",\"instance\":\"ingest\",\"attempt\":0}")
+                .statusCode(400).body("error", containsString("attempt"));
+        post(EventTypes.STEP_FAILED, EXECUTOR, UUID.randomUUID().toString(),
+                "{\"runId\":\"no-such-run\",\"instance\":\"ingest\",\"attempt\":1,\"errorClass\":\"NetworkError\"}")
+                .statusCode(400).body("error", equalTo("runId: no run no-such-run"));
+        post("dev.quiver.step.heartbeat.v0", EXECUTOR, UUID.randomUUID().toString(), "{}")
+                .statusCode(400).body("error", containsString("no function takes events of type"));
+        given().header("ce-specversion", "1.0").header("ce-type", EventTypes.STEP_COMPLETED)
+                .header("ce-source", EXECUTOR).contentType("application/json").body("{}").post("/")
+                .then().statusCode(400).body("error", equalTo("CloudEvent: missing required attribute(s) ce-id"));
+        post(EventTypes.STEP_COMPLETED, EXECUTOR, UUID.randomUUID().toString(), "{\"runId\":")
+                .statusCode(400).body("error", containsString("not valid JSON"));
+    }
+
+    @Test
+    void theFunctionIsReadyOnceItsStoreIsReachable() {
+        given().get("/q/health/ready").then().statusCode(200);
+    }
+
+    private static void complete(String run, String instance, int attempt) {
+        post(EventTypes.STEP_COMPLETED, EXECUTOR, UUID.randomUUID().toString(),
+                "{\"runId\":\"" + run + "\",\"instance\":\"" + instance + "\",\"attempt\":" + attempt
+                        + ",\"metrics\":{\"accuracy\":0.9}}").statusCode(204);
+    }
+
+    private static void awaitDispatch(String run, String instance, int attempt) {
+        awaitEvent(event -> EventTypes.STEP_DISPATCHED.equals(event.type())
+                && event.data().path("runId").asText().equals(run)
+                && event.data().path("instance").asText().equals(instance)
+                && event.data().path("attempt").asInt() == attempt);
+    }
+
+    private static EventSink.Received awaitEvent(Predicate<EventSink.Received> wanted) {
+        return await().atMost(Duration.ofSeconds(10)).until(() -> PostgresStack.sink.events().stream()
+                .filter(wanted).findFirst().orElse(null), found -> found != null);
+    }
+
+    private static ValidatableResponse post(String type, String source, String id, String json) {
+        return given().header("ce-specversion", "1.0").header("ce-type", type).header("ce-source", source)
+                .header("ce-id", id).contentType("application/json").body(json).post("/").then();
+    }
+}
