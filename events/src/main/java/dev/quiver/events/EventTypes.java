@@ -36,6 +36,15 @@ public final class EventTypes {
     /** An executor's report that a step instance failed, with what is known of why. */
     public static final String STEP_FAILED = "dev.quiver.step.failed";
 
+    /**
+     * What an executor observed while a step instance ran: progress, memory against its limit, quality metrics per
+     * epoch, data availability. Recorded as time series that the retry decision reads.
+     */
+    public static final String STEP_HEARTBEAT = "dev.quiver.step.heartbeat";
+
+    /** A clock tick (a Knative PingSource, or the function's own timer when embedded) that fires due timers. */
+    public static final String SCHEDULER_TICK = "dev.quiver.scheduler.tick";
+
     /** A step instance that will not run, and why (its trigger rule cannot hold, or its outputs were reused). */
     public static final String STEP_SKIPPED = "dev.quiver.step.skipped";
 

@@ -11,9 +11,11 @@ import dev.quiver.events.inference.InferenceRequested;
 import dev.quiver.events.inference.TensorPayload;
 import dev.quiver.events.pipeline.RunFinished;
 import dev.quiver.events.pipeline.RunRequested;
+import dev.quiver.events.pipeline.SchedulerTick;
 import dev.quiver.events.pipeline.StepCompleted;
 import dev.quiver.events.pipeline.StepDispatched;
 import dev.quiver.events.pipeline.StepFailed;
+import dev.quiver.events.pipeline.StepHeartbeat;
 import dev.quiver.events.pipeline.StepSkipped;
 import io.cloudevents.CloudEvent;
 import io.cloudevents.core.builder.CloudEventBuilder;
@@ -41,7 +43,7 @@ class EventCodecTest {
                 EventTypes.INFERENCE_BATCH_COMPLETED, EventTypes.ADMISSION_USAGE_REPORTED,
                 EventTypes.PIPELINE_RUN_REQUESTED, EventTypes.STEP_DISPATCHED, EventTypes.STEP_COMPLETED,
                 EventTypes.STEP_FAILED, EventTypes.STEP_SKIPPED, EventTypes.PIPELINE_RUN_COMPLETED,
-                EventTypes.PIPELINE_RUN_FAILED);
+                EventTypes.PIPELINE_RUN_FAILED, EventTypes.STEP_HEARTBEAT, EventTypes.SCHEDULER_TICK);
         for (String type : EventCatalog.types()) {
             assertThat(type).startsWith("dev.quiver.");
             assertThat(EventCatalog.payloadOf(type)).isPresent();
@@ -65,6 +67,10 @@ class EventCodecTest {
                 "model", "s3://models/forest.onnx", "sha256:" + "ab".repeat(32))))));
         codec.validate(EventTypes.STEP_FAILED, codec.toTree(new StepFailed("run-1", "train[1]", 2, "OutOfMemory", 137,
                 true, "killed at 4.0 GiB")));
+        codec.validate(EventTypes.STEP_HEARTBEAT, codec.toTree(new StepHeartbeat("run-1", "train[1]", 1,
+                Instant.parse("2026-11-23T10:00:00Z"), 42.5, 23L << 20, 256L << 20, Map.of("epoch", 3.0, "accuracy",
+                0.3), Map.of("training-set", true))));
+        codec.validate(EventTypes.SCHEDULER_TICK, codec.toTree(new SchedulerTick(null)));
         codec.validate(EventTypes.STEP_SKIPPED, codec.toTree(new StepSkipped("run-1", "report", "every upstream "
                 + "step was skipped")));
         codec.validate(EventTypes.PIPELINE_RUN_FAILED, codec.toTree(new RunFinished("run-1", "model-selection", 2,

@@ -32,6 +32,24 @@ public interface OrchestrationConfig {
     /** Where the embedded database keeps its file (application.properties sets {@code .quiver-orchestration}). */
     Path state();
 
+    /**
+     * How long a running attempt may go without a heartbeat (or, before its first, since its dispatch) before it is
+     * failed with {@code HeartbeatTimeout}. Executors heartbeat far more often than this.
+     */
+    @WithDefault("10m")
+    Duration heartbeatTimeout();
+
+    /**
+     * Whether the function ticks itself (embedded mode). On Knative, set false and let a PingSource send ticks, so
+     * that a function scaled to zero is woken to fire its timers.
+     */
+    @WithDefault("true")
+    boolean internalTicks();
+
+    /** How often the function ticks itself. */
+    @WithDefault("10s")
+    Duration tickInterval();
+
     /** How often the outbox is sent. */
     @WithDefault("250ms")
     Duration relayInterval();

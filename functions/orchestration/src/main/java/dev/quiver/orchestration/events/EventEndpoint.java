@@ -34,7 +34,8 @@ public class EventEndpoint {
     private static final Logger LOG = Logger.getLogger(EventEndpoint.class);
     private static final long MAX_EVENT_BYTES = 1 << 20;
     private static final String TAKES = String.join(", ", EventTypes.PIPELINE_RUN_REQUESTED,
-            EventTypes.STEP_COMPLETED, EventTypes.STEP_FAILED);
+            EventTypes.STEP_COMPLETED, EventTypes.STEP_FAILED, EventTypes.STEP_HEARTBEAT, EventTypes.SCHEDULER_TICK,
+            TickFunctions.PING_SOURCE);
 
     private final ObjectMapper json;
 

@@ -9,6 +9,7 @@ import dev.quiver.events.InvalidEventException;
 import dev.quiver.events.pipeline.RunRequested;
 import dev.quiver.events.pipeline.StepCompleted;
 import dev.quiver.events.pipeline.StepFailed;
+import dev.quiver.events.pipeline.StepHeartbeat;
 import dev.quiver.orchestration.runs.RunCoordinator;
 import io.quarkus.funqy.Funq;
 import io.quarkus.funqy.knative.events.CloudEvent;
@@ -43,6 +44,12 @@ public class RunEventFunctions {
     @CloudEventMapping(trigger = EventTypes.STEP_COMPLETED)
     public void stepCompleted(CloudEvent<JsonNode> event) {
         coordinator.completed(event.source(), event.id(), data(event, StepCompleted.class));
+    }
+
+    @Funq("step-heartbeat")
+    @CloudEventMapping(trigger = EventTypes.STEP_HEARTBEAT)
+    public void stepHeartbeat(CloudEvent<JsonNode> event) {
+        coordinator.heartbeat(event.source(), event.id(), data(event, StepHeartbeat.class));
     }
 
     @Funq("step-failed")

@@ -7,6 +7,7 @@ import dev.quiver.events.pipeline.RunRequested;
 import dev.quiver.events.pipeline.StepCompleted;
 import dev.quiver.events.pipeline.StepDispatched;
 import dev.quiver.events.pipeline.StepFailed;
+import dev.quiver.events.pipeline.StepHeartbeat;
 import dev.quiver.events.pipeline.StepSkipped;
 import dev.quiver.orchestration.dag.PipelineGraph;
 import dev.quiver.orchestration.dag.RunPlanner;
@@ -19,6 +20,7 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -121,15 +123,104 @@ public final class RunCoordinator {
                 return null;
             }
             Reported reported = reported(c, failed.runId(), failed.instance(), failed.attempt());
-            if (reported == null) {
-                return null;
+            if (reported != null) {
+                failAttempt(c, reported, failed.instance(), failed.attempt(), failed.errorClass(), failed.exitCode(),
+                        failed.killedForMemory(), failed.message(), now);
             }
-            long sequence = reported.run.sequence() + 1;
-            runs.failed(c, failed.runId(), failed.instance(), failed.attempt(), sequence, failed.errorClass(),
-                    failed.exitCode(), failed.killedForMemory(), failed.message(), now);
-            advance(c, reported.run, reported.graph, now, sequence);
             return null;
         });
+    }
+
+    /**
+     * Records what an executor observed of a running attempt as samples of its time series (progress, memory against
+     * the limit, quality metrics, data checks) and marks the instance running. A heartbeat of an attempt that is
+     * over is ignored.
+     */
+    public void heartbeat(String eventSource, String eventId, StepHeartbeat heartbeat) {
+        transactions.inTransaction(c -> {
+            Instant now = clock.instant();
+            if (!runs.firstDelivery(c, eventSource, eventId, EventTypes.STEP_HEARTBEAT, now)) {
+                return null;
+            }
+            if (reported(c, heartbeat.runId(), heartbeat.instance(), heartbeat.attempt()) == null) {
+                return null;
+            }
+            runs.heartbeat(c, heartbeat.runId(), heartbeat.instance(), heartbeat.attempt(),
+                    heartbeat.observedAt() == null ? now : heartbeat.observedAt(), now, samples(heartbeat));
+            return null;
+        });
+    }
+
+    private static Map<String, Double> samples(StepHeartbeat heartbeat) {
+        Map<String, Double> samples = new LinkedHashMap<>();
+        if (heartbeat.progressPercent() != null) {
+            samples.put("progress_percent", heartbeat.progressPercent());
+        }
+        if (heartbeat.memoryBytes() != null) {
+            samples.put("memory_bytes", heartbeat.memoryBytes().doubleValue());
+        }
+        if (heartbeat.memoryLimitBytes() != null) {
+            samples.put("memory_limit_bytes", heartbeat.memoryLimitBytes().doubleValue());
+        }
+        if (heartbeat.metrics() != null) {
+            heartbeat.metrics().forEach((name, value) -> samples.put("metric." + name, value));
+        }
+        if (heartbeat.dataAvailable() != null) {
+            heartbeat.dataAvailable().forEach((name, available) -> samples.put("data." + name, available ? 1.0 : 0.0));
+        }
+        return samples;
+    }
+
+    /**
+     * Fires what is due: attempts past their step's deadline, and attempts whose executor has given no sign of life
+     * (heartbeat, or the dispatch when none came) for {@code quietLimit}. Each fails its attempt, with error class
+     * {@code DeadlineExceeded} or {@code HeartbeatTimeout}, and the run goes on as after any failure. A timer fires
+     * once, whichever replica's tick finds it first.
+     *
+     * @return how many attempts were failed
+     */
+    public int fireDue(Instant now, Duration quietLimit) {
+        List<RunRepository.Due> due = transactions.inTransaction(c -> {
+            List<RunRepository.Due> found = new ArrayList<>(runs.dueTimers(c, now, 100));
+            found.addAll(runs.quiet(c, now.minus(quietLimit), 100));
+            return found;
+        });
+        int failed = 0;
+        for (RunRepository.Due item : due) {
+            boolean fired = transactions.inTransaction(c -> {
+                Reported reported = reported(c, item.runId(), item.instance(), item.attempt());
+                boolean timer = item.timer() > 0;
+                if (timer && !runs.fire(c, item.timer(), now)) {
+                    return false;
+                }
+                if (reported == null) {
+                    return false;
+                }
+                if (timer) {
+                    failAttempt(c, reported, item.instance(), item.attempt(), "DeadlineExceeded", null, false,
+                            "the step's deadline passed at " + item.since(), now);
+                    return true;
+                }
+                Instant lastSign = runs.lastSignOfLife(c, item.runId(), item.instance());
+                if (!lastSign.isBefore(now.minus(quietLimit))) {
+                    return false;
+                }
+                failAttempt(c, reported, item.instance(), item.attempt(), "HeartbeatTimeout", null, false,
+                        "no heartbeat since " + lastSign + " (limit " + quietLimit + ")", now);
+                return true;
+            });
+            failed += fired ? 1 : 0;
+        }
+        return failed;
+    }
+
+    private void failAttempt(Connection c, Reported reported, String instance, int attempt, String errorClass,
+                             Integer exitCode, boolean killedForMemory, String message, Instant now)
+            throws SQLException {
+        long sequence = reported.run.sequence() + 1;
+        runs.failed(c, reported.run.id(), instance, attempt, sequence, errorClass, exitCode, killedForMemory, message,
+                now);
+        advance(c, reported.run, reported.graph, now, sequence);
     }
 
     private record Reported(RunRepository.LockedRun run, PipelineGraph graph) {
@@ -148,7 +239,7 @@ public final class RunCoordinator {
         boolean current = row.attempt() == attempt
                 && (row.state() == StepState.DISPATCHED || row.state() == StepState.RUNNING);
         if (!current) {
-            LOG.infof("run %s: report for %s attempt %d ignored; the instance is %s at attempt %d", runId, instance,
+            LOG.debugf("run %s: report for %s attempt %d ignored; the instance is %s at attempt %d", runId, instance,
                     attempt, row.state(), row.attempt());
             return null;
         }
@@ -168,6 +259,10 @@ public final class RunCoordinator {
                 case DISPATCH, REDISPATCH -> {
                     int attempt = rows.get(instance.id()).attempt() + 1;
                     runs.dispatch(c, run.id(), instance.id(), attempt, seq, decision.reason(), now);
+                    Optional<Duration> deadline = instance.step().deadline();
+                    if (deadline.isPresent()) {
+                        runs.addTimer(c, run.id(), instance.id(), attempt, "deadline", now.plus(deadline.get()));
+                    }
                     outbox.add(c, EventTypes.STEP_DISPATCHED, run.id(), instance.id(),
                             dispatched(run, graph, instance, attempt));
                 }

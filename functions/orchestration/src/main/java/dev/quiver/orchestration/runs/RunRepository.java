@@ -12,7 +12,9 @@ import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.sql.Types;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -204,6 +206,110 @@ final class RunRepository {
             update.setString(8, instance);
             update.setInt(9, attempt);
             update.executeUpdate();
+        }
+    }
+
+    /**
+     * An attempt's observation as samples at the time the executor observed them; the first one marks the instance
+     * running. Liveness counts from when the heartbeat arrived, which no executor clock can skew.
+     */
+    void heartbeat(Connection c, String runId, String instance, int attempt, Instant observedAt, Instant received,
+                   Map<String, Double> samples) throws SQLException {
+        try (PreparedStatement insert = c.prepareStatement("insert into step_samples (run_id, instance, attempt, name, "
+                + "observed_at, sample) values (?, ?, ?, ?, ?, ?)")) {
+            for (Map.Entry<String, Double> sample : samples.entrySet()) {
+                insert.setString(1, runId);
+                insert.setString(2, instance);
+                insert.setInt(3, attempt);
+                insert.setString(4, sample.getKey());
+                insert.setTimestamp(5, Timestamp.from(observedAt));
+                insert.setDouble(6, sample.getValue());
+                insert.addBatch();
+            }
+            insert.executeBatch();
+        }
+        try (PreparedStatement update = c.prepareStatement("update step_instances set state = 'RUNNING', "
+                + "last_heartbeat_at = ? where run_id = ? and instance = ?")) {
+            update.setTimestamp(1, Timestamp.from(received));
+            update.setString(2, runId);
+            update.setString(3, instance);
+            update.executeUpdate();
+        }
+    }
+
+    void addTimer(Connection c, String runId, String instance, int attempt, String kind, Instant dueAt)
+            throws SQLException {
+        try (PreparedStatement insert = c.prepareStatement("insert into timers (run_id, instance, attempt, kind, "
+                + "due_at) values (?, ?, ?, ?, ?) on conflict do nothing")) {
+            insert.setString(1, runId);
+            insert.setString(2, instance);
+            insert.setInt(3, attempt);
+            insert.setString(4, kind);
+            insert.setTimestamp(5, Timestamp.from(dueAt));
+            insert.executeUpdate();
+        }
+    }
+
+    /** A due timer, or an attempt whose executor went quiet. */
+    record Due(long timer, String runId, String instance, int attempt, String kind, Instant since) {
+    }
+
+    List<Due> dueTimers(Connection c, Instant now, int limit) throws SQLException {
+        List<Due> due = new ArrayList<>();
+        try (PreparedStatement select = c.prepareStatement("select id, run_id, instance, attempt, kind, due_at "
+                + "from timers where fired_at is null and due_at <= ? order by due_at limit ?")) {
+            select.setTimestamp(1, Timestamp.from(now));
+            select.setInt(2, limit);
+            try (ResultSet rows = select.executeQuery()) {
+                while (rows.next()) {
+                    due.add(new Due(rows.getLong(1), rows.getString(2), rows.getString(3), rows.getInt(4),
+                            rows.getString(5), rows.getTimestamp(6).toInstant()));
+                }
+            }
+        }
+        return due;
+    }
+
+    /** Marks a timer fired; false when another replica fired it first. */
+    boolean fire(Connection c, long timer, Instant now) throws SQLException {
+        try (PreparedStatement update = c.prepareStatement("update timers set fired_at = ? where id = ? "
+                + "and fired_at is null")) {
+            update.setTimestamp(1, Timestamp.from(now));
+            update.setLong(2, timer);
+            return update.executeUpdate() == 1;
+        }
+    }
+
+    /** Running attempts whose last sign of life (a heartbeat, else the dispatch) is older than {@code quietSince}. */
+    List<Due> quiet(Connection c, Instant quietSince, int limit) throws SQLException {
+        List<Due> quiet = new ArrayList<>();
+        try (PreparedStatement select = c.prepareStatement("select s.run_id, s.instance, s.attempt, "
+                + "coalesce(s.last_heartbeat_at, a.dispatched_at) from step_instances s join attempts a "
+                + "on a.run_id = s.run_id and a.instance = s.instance and a.attempt = s.attempt "
+                + "where s.state in ('DISPATCHED', 'RUNNING') "
+                + "and coalesce(s.last_heartbeat_at, a.dispatched_at) < ? limit ?")) {
+            select.setTimestamp(1, Timestamp.from(quietSince));
+            select.setInt(2, limit);
+            try (ResultSet rows = select.executeQuery()) {
+                while (rows.next()) {
+                    quiet.add(new Due(0, rows.getString(1), rows.getString(2), rows.getInt(3), "heartbeat",
+                            rows.getTimestamp(4).toInstant()));
+                }
+            }
+        }
+        return quiet;
+    }
+
+    /** The last sign of life of an instance's current attempt. */
+    Instant lastSignOfLife(Connection c, String runId, String instance) throws SQLException {
+        try (PreparedStatement select = c.prepareStatement("select coalesce(s.last_heartbeat_at, a.dispatched_at) "
+                + "from step_instances s join attempts a on a.run_id = s.run_id and a.instance = s.instance "
+                + "and a.attempt = s.attempt where s.run_id = ? and s.instance = ?")) {
+            select.setString(1, runId);
+            select.setString(2, instance);
+            try (ResultSet rows = select.executeQuery()) {
+                return rows.next() ? rows.getTimestamp(1).toInstant() : Instant.MAX;
+            }
         }
     }
 

@@ -40,6 +40,13 @@ class RunEventsTest {
         assertThat(ingest.attributes()).containsEntry("source", "/quiver/orchestration")
                 .containsEntry("runid", run).containsEntry("subject", "ingest").containsEntry("specversion", "1.0");
 
+        post(EventTypes.STEP_HEARTBEAT, EXECUTOR, UUID.randomUUID().toString(), "{\"runId\":\"" + run
+                + "\",\"instance\":\"ingest\",\"attempt\":1,\"observedAt\":\"2026-11-23T10:00:00Z\","
+                + "\"progressPercent\":50,\"memoryBytes\":24117248,\"memoryLimitBytes\":1073741824}")
+                .statusCode(204);
+        post(EventTypes.SCHEDULER_TICK, "/tests/ping", UUID.randomUUID().toString(), "{}").statusCode(204);
+        post("dev.knative.sources.ping", "/apis/v1/namespaces/ml/pingsources/quiver-tick",
+                UUID.randomUUID().toString(), "{}").statusCode(204);
         complete(run, "ingest", 1);
         for (String training : List.of("train[0]", "train[1]", "train[2]")) {
             awaitDispatch(run, training, 1);

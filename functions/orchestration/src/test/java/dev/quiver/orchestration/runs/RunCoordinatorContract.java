@@ -9,13 +9,15 @@ import dev.quiver.events.EventTypes;
 import dev.quiver.events.pipeline.RunRequested;
 import dev.quiver.events.pipeline.StepCompleted;
 import dev.quiver.events.pipeline.StepFailed;
+import dev.quiver.events.pipeline.StepHeartbeat;
 import dev.quiver.orchestration.outbox.Outbox;
 import dev.quiver.orchestration.pipeline.PipelineFiles;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -38,6 +40,8 @@ abstract class RunCoordinatorContract {
     RunCoordinator coordinator;
     Outbox outbox;
     Transactions transactions;
+    StepSamples samples;
+    final SettableClock clock = new SettableClock(Instant.parse("2026-11-23T10:00:00Z"));
 
     abstract DataSource dataSource();
 
@@ -49,9 +53,10 @@ abstract class RunCoordinatorContract {
         Flyway.configure().dataSource(dataSource()).schemas(schema()).locations("classpath:db/migration").load()
                 .migrate();
         transactions = new Transactions(dataSource());
-        outbox = new Outbox(transactions, JSON, Clock.systemUTC());
+        outbox = new Outbox(transactions, JSON, clock);
         coordinator = new RunCoordinator(transactions, Pipelines.of(List.of(PipelineFiles.modelSelection())), outbox,
-                JSON, Clock.systemUTC());
+                JSON, clock);
+        samples = new StepSamples(transactions);
     }
 
     @Test
@@ -137,6 +142,77 @@ abstract class RunCoordinatorContract {
         assertThat(runState(run)).isEqualTo("FAILED");
         assertThat(count("select count(*) from attempts where run_id = '" + run + "' and killed_for_memory"))
                 .isEqualTo(2);
+    }
+
+    @Test
+    void heartbeatsBecomeTimeSeriesOfTheirAttempt() throws Exception {
+        String run = request("request-" + UUID.randomUUID());
+        complete(run, "ingest", 1);
+        Instant start = clock.instant();
+        String first = UUID.randomUUID().toString();
+        coordinator.heartbeat(EXECUTOR, first, new StepHeartbeat(run, "train[0]", 1, start.plusSeconds(30), 10.0,
+                23L << 20, 256L << 20, Map.of("epoch", 1.0, "accuracy", 0.30), Map.of("training-set", true)));
+        coordinator.heartbeat(EXECUTOR, first, new StepHeartbeat(run, "train[0]", 1, start.plusSeconds(30), 10.0,
+                23L << 20, 256L << 20, Map.of("epoch", 1.0, "accuracy", 0.30), Map.of("training-set", true)));
+        coordinator.heartbeat(EXECUTOR, UUID.randomUUID().toString(), new StepHeartbeat(run, "train[0]", 1,
+                start.plusSeconds(60), 12.0, 200L << 20, 256L << 20, Map.of("epoch", 2.0, "accuracy", 0.27), null));
+        coordinator.heartbeat(EXECUTOR, UUID.randomUUID().toString(), new StepHeartbeat(run, "train[0]", 2,
+                start.plusSeconds(90), 50.0, null, null, null, null));
+
+        assertThat(samples.series(run, "train[0]", 1, "memory_bytes")).extracting(StepSamples.Sample::value)
+                .containsExactly((double) (23L << 20), (double) (200L << 20));
+        assertThat(samples.series(run, "train[0]", 1, "metric.accuracy")).extracting(StepSamples.Sample::at)
+                .containsExactly(start.plusSeconds(30), start.plusSeconds(60));
+        assertThat(samples.series(run, "train[0]", 1, "progress_percent")).hasSize(2);
+        assertThat(samples.names(run, "train[0]", 1)).containsExactly("data.training-set", "memory_bytes",
+                "memory_limit_bytes", "metric.accuracy", "metric.epoch", "progress_percent");
+        assertThat(count("select count(*) from step_instances where run_id = '" + run
+                + "' and instance = 'train[0]' and state = 'RUNNING'")).isEqualTo(1);
+    }
+
+    @Test
+    void deadlinesAndSilentExecutorsFailTheirAttempts() throws Exception {
+        String run = request("request-" + UUID.randomUUID());
+        complete(run, "ingest", 1);
+        clock.advance(Duration.ofMinutes(5));
+        for (String training : List.of("train[0]", "train[1]")) {
+            coordinator.heartbeat(EXECUTOR, UUID.randomUUID().toString(), new StepHeartbeat(run, training, 1,
+                    clock.instant(), 5.0, null, null, null, null));
+        }
+        clock.advance(Duration.ofMinutes(7));
+        coordinator.fireDue(clock.instant(), Duration.ofMinutes(10));
+        assertThat(failures(run)).as("train[2] never heartbeat").containsExactly("train[2]:HeartbeatTimeout");
+
+        clock.advance(Duration.ofMinutes(97));
+        coordinator.heartbeat(EXECUTOR, UUID.randomUUID().toString(), new StepHeartbeat(run, "train[0]", 1,
+                clock.instant(), 90.0, null, null, null, null));
+        coordinator.heartbeat(EXECUTOR, UUID.randomUUID().toString(), new StepHeartbeat(run, "train[1]", 1,
+                clock.instant(), 90.0, null, null, null, null));
+        clock.advance(Duration.ofMinutes(9));
+        coordinator.fireDue(clock.instant(), Duration.ofMinutes(10));
+        assertThat(failures(run)).as("118 minutes in, before the 2 h deadline").hasSize(1);
+        clock.advance(Duration.ofMinutes(3));
+        coordinator.fireDue(clock.instant(), Duration.ofMinutes(10));
+        coordinator.fireDue(clock.instant(), Duration.ofMinutes(10));
+        assertThat(failures(run)).as("a timer fires once").containsExactlyInAnyOrder("train[0]:DeadlineExceeded",
+                "train[1]:DeadlineExceeded", "train[2]:HeartbeatTimeout");
+        assertThat(instances(sent(run))).contains("report#1");
+    }
+
+    /** The run's failed attempts as {@code instance:errorClass}. */
+    List<String> failures(String run) throws SQLException {
+        List<String> failures = new ArrayList<>();
+        try (Connection c = dataSource().getConnection();
+             PreparedStatement select = c.prepareStatement("select instance, error_class from attempts "
+                     + "where run_id = ? and state = 'FAILED' order by instance")) {
+            select.setString(1, run);
+            try (ResultSet rows = select.executeQuery()) {
+                while (rows.next()) {
+                    failures.add(rows.getString(1) + ":" + rows.getString(2));
+                }
+            }
+        }
+        return failures;
     }
 
     @Test

@@ -1,0 +1,37 @@
+package dev.quiver.orchestration.events;
+
+import dev.quiver.orchestration.OrchestrationConfig;
+import dev.quiver.orchestration.runs.RunCoordinator;
+import io.quarkus.scheduler.Scheduled;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Clock;
+import java.time.Duration;
+
+/** What a tick does, and the function's own ticking when it is embedded ({@code quiver.orchestration.internal-ticks}). */
+@ApplicationScoped
+public class Ticks {
+
+    private final RunCoordinator coordinator;
+    private final Clock clock;
+    private final Duration heartbeatTimeout;
+    private final boolean internal;
+
+    public Ticks(RunCoordinator coordinator, Clock clock, OrchestrationConfig config) {
+        this.coordinator = coordinator;
+        this.clock = clock;
+        this.heartbeatTimeout = config.heartbeatTimeout();
+        this.internal = config.internalTicks();
+    }
+
+    /** Fires due timers and fails quiet attempts; returns how many attempts failed. */
+    public int fire() {
+        return coordinator.fireDue(clock.instant(), heartbeatTimeout);
+    }
+
+    @Scheduled(every = "${quiver.orchestration.tick-interval}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void internalTick() {
+        if (internal) {
+            fire();
+        }
+    }
+}

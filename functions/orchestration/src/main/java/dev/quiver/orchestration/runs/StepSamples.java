@@ -1,0 +1,67 @@
+package dev.quiver.orchestration.runs;
+
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The time series recorded from an attempt's heartbeats, read back: what the retry decision weighs (memory against
+ * the limit, progress over time, the quality metric per epoch, data checks) and what the read API shows.
+ */
+public final class StepSamples {
+
+    private final Transactions transactions;
+
+    /** One observed value. */
+    public record Sample(Instant at, double value) {
+    }
+
+    public StepSamples(Transactions transactions) {
+        this.transactions = transactions;
+    }
+
+    /**
+     * @param name {@code progress_percent}, {@code memory_bytes}, {@code memory_limit_bytes}, {@code metric.<name>}
+     *             or {@code data.<check>}
+     * @return the samples in the order observed
+     */
+    public List<Sample> series(String runId, String instance, int attempt, String name) {
+        return transactions.inTransaction(c -> {
+            List<Sample> samples = new ArrayList<>();
+            try (PreparedStatement select = c.prepareStatement("select observed_at, sample from step_samples "
+                    + "where run_id = ? and instance = ? and attempt = ? and name = ? order by observed_at")) {
+                select.setString(1, runId);
+                select.setString(2, instance);
+                select.setInt(3, attempt);
+                select.setString(4, name);
+                try (ResultSet rows = select.executeQuery()) {
+                    while (rows.next()) {
+                        samples.add(new Sample(rows.getTimestamp(1).toInstant(), rows.getDouble(2)));
+                    }
+                }
+            }
+            return samples;
+        });
+    }
+
+    /** The names of the series an attempt has. */
+    public List<String> names(String runId, String instance, int attempt) {
+        return transactions.inTransaction(c -> {
+            List<String> names = new ArrayList<>();
+            try (PreparedStatement select = c.prepareStatement("select distinct name from step_samples "
+                    + "where run_id = ? and instance = ? and attempt = ? order by name")) {
+                select.setString(1, runId);
+                select.setString(2, instance);
+                select.setInt(3, attempt);
+                try (ResultSet rows = select.executeQuery()) {
+                    while (rows.next()) {
+                        names.add(rows.getString(1));
+                    }
+                }
+            }
+            return names;
+        });
+    }
+}
