@@ -3,8 +3,10 @@ package dev.quiver.orchestration;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.quiver.events.EventCodec;
 import dev.quiver.orchestration.outbox.Outbox;
+import dev.quiver.orchestration.reads.RunReads;
 import dev.quiver.orchestration.runs.Pipelines;
 import dev.quiver.orchestration.runs.RunCoordinator;
+import dev.quiver.orchestration.runs.StepSamples;
 import dev.quiver.orchestration.runs.Transactions;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.arc.InjectableInstance;
@@ -49,6 +51,18 @@ public class OrchestrationBeans {
     RunCoordinator coordinator(Transactions transactions, Pipelines pipelines, Outbox outbox, ObjectMapper json,
                                Clock clock) {
         return new RunCoordinator(transactions, pipelines, outbox, json, clock);
+    }
+
+    @Produces
+    @ApplicationScoped
+    StepSamples samples(Transactions transactions) {
+        return new StepSamples(transactions);
+    }
+
+    @Produces
+    @ApplicationScoped
+    RunReads reads(Transactions transactions, Pipelines pipelines, StepSamples samples, ObjectMapper json) {
+        return new RunReads(transactions, pipelines, samples, json);
     }
 
     @Produces

@@ -258,13 +258,13 @@ public final class RunCoordinator {
             switch (decision.action()) {
                 case DISPATCH, REDISPATCH -> {
                     int attempt = rows.get(instance.id()).attempt() + 1;
-                    runs.dispatch(c, run.id(), instance.id(), attempt, seq, decision.reason(), now);
+                    StepDispatched dispatched = dispatched(run, graph, instance, attempt);
+                    runs.dispatch(c, run.id(), instance.id(), attempt, seq, decision.reason(), dispatched.params(), now);
                     Optional<Duration> deadline = instance.step().deadline();
                     if (deadline.isPresent()) {
                         runs.addTimer(c, run.id(), instance.id(), attempt, "deadline", now.plus(deadline.get()));
                     }
-                    outbox.add(c, EventTypes.STEP_DISPATCHED, run.id(), instance.id(),
-                            dispatched(run, graph, instance, attempt));
+                    outbox.add(c, EventTypes.STEP_DISPATCHED, run.id(), instance.id(), dispatched);
                 }
                 case SKIP -> {
                     runs.settle(c, run.id(), instance.id(), StepState.SKIPPED, seq, decision.reason(), now);

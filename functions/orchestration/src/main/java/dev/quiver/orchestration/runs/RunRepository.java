@@ -120,7 +120,7 @@ final class RunRepository {
     }
 
     void dispatch(Connection c, String runId, String instance, int attempt, long sequence, String reason,
-                  Instant now) throws SQLException {
+                  Map<String, Object> params, Instant now) throws SQLException {
         try (PreparedStatement update = c.prepareStatement("update step_instances set state = 'DISPATCHED', "
                 + "attempt = ?, started_seq = ?, reason = ?, updated_at = ? where run_id = ? and instance = ?")) {
             update.setInt(1, attempt);
@@ -132,11 +132,12 @@ final class RunRepository {
             update.executeUpdate();
         }
         try (PreparedStatement insert = c.prepareStatement("insert into attempts (run_id, instance, attempt, state, "
-                + "dispatched_at) values (?, ?, ?, 'DISPATCHED', ?)")) {
+                + "dispatched_at, params) values (?, ?, ?, 'DISPATCHED', ?, ?)")) {
             insert.setString(1, runId);
             insert.setString(2, instance);
             insert.setInt(3, attempt);
             insert.setTimestamp(4, Timestamp.from(now));
+            insert.setString(5, write(params));
             insert.executeUpdate();
         }
     }

@@ -3,8 +3,11 @@ package dev.quiver.orchestration.events;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.hasItems;
 
 import dev.quiver.events.EventTypes;
 import io.quarkus.test.common.WithTestResource;
@@ -67,6 +70,39 @@ class RunEventsTest {
                 && event.data().path("runId").asText().equals(run));
         assertThat(finished.data().path("outcome").asText()).isEqualTo("succeeded");
         assertThat(finished.data().path("steps").size()).isEqualTo(7);
+
+        given().get("/runs/" + run).then().statusCode(200)
+                .body("state", equalTo("SUCCEEDED"))
+                .body("pipelineVersion", equalTo(2))
+                .body("parameters.dataset", equalTo("s3://data/churn.csv"))
+                .body("steps.size()", equalTo(7))
+                .body("steps.find { it.instance == 'select' }.attempt", equalTo(2));
+        given().get("/runs/" + run + "/steps/ingest").then().statusCode(200)
+                .body("attempts[0].state", equalTo("SUCCEEDED"))
+                .body("attempts[0].params.dataset", equalTo("s3://data/churn.csv"))
+                .body("attempts[0].artifacts[0].uri", equalTo(artifact(run, "ingest")))
+                .body("series", hasItems("memory_bytes", "memory_limit_bytes", "progress_percent"));
+        given().get("/runs/" + run + "/steps/ingest/series/memory_bytes").then().statusCode(200)
+                .body("[0].value", equalTo(24117248.0f))
+                .body("[0].at", equalTo("2026-11-23T10:00:00Z"));
+        // both selections wrote the same location; the second was given all three trainings' models
+        given().queryParam("uri", artifact(run, "select")).get("/lineage/artifacts").then().statusCode(200)
+                .body("instance", contains("select", "select"))
+                .body("attempt", contains(1, 2))
+                .body("[1].params.dataset", equalTo("s3://data/churn.csv"))
+                .body("[1].inputs.instance", contains("train[0]", "train[1]", "train[2]"))
+                .body("[1].inputs[1].artifact.uri", equalTo(artifact(run, "train[1]")));
+        given().queryParam("uri", "s3://data/churn.csv").get("/lineage/datasets").then().statusCode(200)
+                .body("find { it.runId == '" + run + "' }.produced.artifact.uri", hasItem(artifact(run, "serve")));
+        given().queryParam("pipeline", "model-selection").queryParam("state", "SUCCEEDED").get("/runs")
+                .then().statusCode(200).body("id", hasItem(run));
+        given().queryParam("limit", "0").get("/runs").then().statusCode(400)
+                .body("error", equalTo("limit: expected a whole number from 1 to 1000, got '0'"));
+        given().get("/runs/no-such-run").then().statusCode(404).body("error", equalTo("run: no run no-such-run"));
+    }
+
+    private static String artifact(String run, String instance) {
+        return "s3://models/" + run + "/" + instance + ".onnx";
     }
 
     @Test
@@ -110,7 +146,8 @@ class RunEventsTest {
     private static void complete(String run, String instance, int attempt) {
         post(EventTypes.STEP_COMPLETED, EXECUTOR, UUID.randomUUID().toString(),
                 "{\"runId\":\"" + run + "\",\"instance\":\"" + instance + "\",\"attempt\":" + attempt
-                        + ",\"metrics\":{\"accuracy\":0.9}}").statusCode(204);
+                        + ",\"metrics\":{\"accuracy\":0.9},\"artifacts\":[{\"name\":\"model\",\"uri\":\""
+                        + artifact(run, instance) + "\"}]}").statusCode(204);
     }
 
     private static void awaitDispatch(String run, String instance, int attempt) {
