@@ -1,10 +1,7 @@
 package dev.quiver.orchestration.events;
 
+import dev.quiver.orchestration.pipeline.PipelineFiles;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -15,7 +12,7 @@ import java.util.UUID;
 
 /**
  * The orchestration function on the real PostgreSQL server (127.0.0.1:5432, database {@code test}) in a schema of its
- * own, with the example pipeline in its pipeline folder and an {@link EventSink} as its broker.
+ * own, reading the example pipelines and sending its events to an {@link EventSink} standing in for the broker.
  */
 public class PostgresStack implements QuarkusTestResourceLifecycleManager {
 
@@ -40,15 +37,9 @@ public class PostgresStack implements QuarkusTestResourceLifecycleManager {
                 "quiver.orchestration.relay-interval", "50ms");
     }
 
-    /** A folder holding the example pipeline of the tests' resources. */
+    /** The folder of the example pipelines the project ships. */
     static Path pipelineFolder() {
-        try (InputStream in = PostgresStack.class.getResourceAsStream("/pipelines/model-selection.yaml")) {
-            Path folder = Files.createTempDirectory("quiver-pipelines");
-            Files.write(folder.resolve("model-selection.yaml"), in.readAllBytes());
-            return folder;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return PipelineFiles.FOLDER;
     }
 
     @Override

@@ -1,22 +1,22 @@
 package dev.quiver.orchestration.pipeline;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 
-/** The example pipelines under test resources. */
+/** The example pipelines the project ships, in the module's {@code pipelines} folder. */
 public final class PipelineFiles {
+
+    /** The folder, relative to the module, where the tests run. */
+    public static final Path FOLDER = Path.of("pipelines").toAbsolutePath();
 
     private PipelineFiles() {
     }
 
     public static String text(String name) {
-        try (InputStream in = PipelineFiles.class.getResourceAsStream("/pipelines/" + name)) {
-            if (in == null) {
-                throw new IllegalArgumentException("no test pipeline " + name);
-            }
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        try {
+            return Files.readString(FOLDER.resolve(name));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

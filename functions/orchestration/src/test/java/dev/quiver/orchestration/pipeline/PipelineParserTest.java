@@ -25,10 +25,10 @@ class PipelineParserTest {
         assertThat(ingest.resources()).isEqualTo(new Resources(500, 1L << 30, 0, 1));
         assertThat(ingest.memoize()).contains(new Memoization(Optional.of(Duration.ofDays(14)), Optional.of(0.1)));
         assertThat(ingest.trigger()).isEqualTo(TriggerRule.ALL_SUCCESS);
-        assertThat(ingest.line()).isEqualTo(5);
+        assertThat(ingest.line()).isEqualTo(7);
 
         StepSpec train = spec.step("train").orElseThrow();
-        assertThat(train.depends()).containsExactly(new StepSpec.Dependency("ingest", 13));
+        assertThat(train.depends()).containsExactly(new StepSpec.Dependency("ingest", 15));
         assertThat(train.forEach()).containsExactly(Map.of("model", "logistic"), Map.of("model", "forest"),
                 Map.of("model", "boosted", "epochs", 40L));
         assertThat(train.params()).containsEntry("epochs", 20L);
