@@ -20,8 +20,8 @@ public interface OrchestrationConfig {
     Duration pipelinesPollInterval();
 
     /**
-     * Where the function's events go: the Knative Broker, given by a SinkBinding as {@code K_SINK}. Without one,
-     * events wait in the outbox (and are counted) until a sink is configured.
+     * Where the function's events go: the Knative Broker, given by a SinkBinding as {@code K_SINK}. Without one
+     * (embedded mode), dispatched {@code process} steps run in the function itself and other events are only logged.
      */
     Optional<URI> sink();
 
@@ -49,6 +49,10 @@ public interface OrchestrationConfig {
     /** How often the function ticks itself. */
     @WithDefault("10s")
     Duration tickInterval();
+
+    /** How often the {@code process} executor sends a running attempt's heartbeat (memory, progress). */
+    @WithDefault("2s")
+    Duration processHeartbeatInterval();
 
     /** How often the outbox is sent. */
     @WithDefault("250ms")

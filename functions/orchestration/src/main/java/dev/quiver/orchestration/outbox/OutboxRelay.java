@@ -19,7 +19,8 @@ import org.jboss.logging.Logger;
 /**
  * Sends the outbox to the sink (the Knative Broker) as binary-mode CloudEvents, oldest first, each marked sent once
  * the sink took it. A sink that refuses or cannot be reached stops the round; the next round sends the same events
- * again, with the same ids. Without a sink, events wait.
+ * again, with the same ids. Without a sink (embedded mode) the events are delivered inside the function
+ * ({@link LocalDelivery}).
  */
 @ApplicationScoped
 public class OutboxRelay {
@@ -33,14 +34,16 @@ public class OutboxRelay {
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final Counter sent;
     private final Counter failures;
-    private boolean warnedNoSink;
+    private final LocalDelivery local;
 
-    public OutboxRelay(Outbox outbox, OrchestrationConfig config, MeterRegistry meters) {
+    public OutboxRelay(Outbox outbox, LocalDelivery local, OrchestrationConfig config, MeterRegistry meters) {
         this.outbox = outbox;
+        this.local = local;
         this.sink = config.sink();
         this.source = config.source();
         this.sent = Counter.builder("quiver.orchestration.events.sent")
-                .description("Events the sink took from the outbox").register(meters);
+                .description("Events the sink (or, embedded, the function itself) took from the outbox")
+                .register(meters);
         this.failures = Counter.builder("quiver.orchestration.events.send.failures")
                 .description("Attempts to send an outbox event that the sink refused or did not answer")
                 .register(meters);
@@ -48,16 +51,9 @@ public class OutboxRelay {
 
     @Scheduled(every = "${quiver.orchestration.relay-interval}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void relay() {
-        if (sink.isEmpty()) {
-            if (!warnedNoSink) {
-                LOG.warn("no event sink is configured (quiver.orchestration.sink or K_SINK): events wait in the outbox");
-                warnedNoSink = true;
-            }
-            return;
-        }
-        List<Outbox.Entry> entries = outbox.unsent(BATCH);
-        for (Outbox.Entry entry : entries) {
-            if (!send(entry)) {
+        for (Outbox.Entry entry : outbox.unsent(BATCH)) {
+            boolean delivered = sink.isPresent() ? send(entry) : local.deliver(entry);
+            if (!delivered) {
                 failures.increment();
                 return;
             }

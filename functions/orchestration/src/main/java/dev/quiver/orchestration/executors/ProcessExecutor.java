@@ -1,0 +1,278 @@
+package dev.quiver.orchestration.executors;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.quiver.events.pipeline.StepCompleted;
+import dev.quiver.events.pipeline.StepDispatched;
+import dev.quiver.events.pipeline.StepFailed;
+import dev.quiver.events.pipeline.StepHeartbeat;
+import dev.quiver.orchestration.OrchestrationConfig;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.jboss.logging.Logger;
+
+/**
+ * The {@code process} executor of the embedded mode: runs a step's {@code command} as a local process and reports
+ * back. The process gets its parameters as {@code QUIVER_PARAMS} (JSON) and {@code QUIVER_PARAM_<NAME>}, may print
+ * {@code ##quiver {"progress": 40, "metrics": {"accuracy": 0.8}, "data": {"training-set": true}}} lines to report
+ * progress, and writes {@code {"outputs", "metrics", "artifacts"}} to the file {@code QUIVER_OUTPUTS} before it ends.
+ * Every heartbeat interval the executor sends a heartbeat with the process tree's resident memory against the step's
+ * memory limit; a tree over the limit is killed and reported as {@code OutOfMemory} with {@code killedForMemory},
+ * one past its deadline as {@code DeadlineExceeded}, and any other non-zero exit as {@code ExitCode}.
+ */
+@ApplicationScoped
+public class ProcessExecutor {
+
+    private static final Logger LOG = Logger.getLogger(ProcessExecutor.class);
+    private static final String PROGRESS_PREFIX = "##quiver ";
+    private static final int STDERR_TAIL = 20;
+
+    private final StepReports reports;
+    private final ObjectMapper json;
+    private final Clock clock;
+    private final Path work;
+    private final Duration heartbeatInterval;
+    private final ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
+
+    public ProcessExecutor(StepReports reports, ObjectMapper json, Clock clock, OrchestrationConfig config) {
+        this.reports = reports;
+        this.json = json;
+        this.clock = clock;
+        this.work = config.state().resolve("work").toAbsolutePath();
+        this.heartbeatInterval = config.processHeartbeatInterval();
+    }
+
+    /** Starts the attempt and returns at once; the attempt reports by itself. */
+    public void start(StepDispatched step) {
+        threads.submit(() -> {
+            try {
+                run(step);
+            } catch (RuntimeException | IOException e) {
+                LOG.errorf(e, "run %s: %s attempt %d could not be run", step.runId(), step.instance(), step.attempt());
+                reports.failed(new StepFailed(step.runId(), step.instance(), step.attempt(), "ExecutorError", null,
+                        false, e.getMessage()));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+    }
+
+    @PreDestroy
+    void stop() {
+        threads.shutdownNow();
+    }
+
+    private void run(StepDispatched step) throws IOException, InterruptedException {
+        List<String> command = command(step);
+        if (command == null) {
+            reports.failed(new StepFailed(step.runId(), step.instance(), step.attempt(), "InvalidConfiguration", null,
+                    false, "params.command: required, a list of strings (the program and its arguments)"));
+            return;
+        }
+        Path directory = work.resolve(step.runId()).resolve(safe(step.instance())).resolve("attempt-" + step.attempt());
+        Files.createDirectories(directory);
+        Path outputs = directory.resolve("outputs.json");
+        ProcessBuilder builder = new ProcessBuilder(command).directory(directory.toFile());
+        environment(builder.environment(), step, outputs);
+        Process process = builder.start();
+        Attempt attempt = new Attempt(step, process);
+        Thread stdout = Thread.ofVirtual().start(() -> attempt.readProgress(process.inputReader(StandardCharsets.UTF_8)));
+        Thread stderr = Thread.ofVirtual().start(() -> attempt.readErrors(process.errorReader(StandardCharsets.UTF_8)));
+        Instant deadline = step.deadlineSeconds() == null ? Instant.MAX
+                : clock.instant().plusSeconds(step.deadlineSeconds());
+        String killedFor = null;
+        while (!process.waitFor(heartbeatInterval.toMillis(), TimeUnit.MILLISECONDS)) {
+            long memory = attempt.memory();
+            attempt.heartbeat(memory);
+            if (memory > step.memoryBytes()) {
+                killedFor = "OutOfMemory";
+            } else if (clock.instant().isAfter(deadline)) {
+                killedFor = "DeadlineExceeded";
+            }
+            if (killedFor != null) {
+                process.descendants().forEach(ProcessHandle::destroyForcibly);
+                process.destroyForcibly();
+                process.waitFor();
+                break;
+            }
+        }
+        stdout.join();
+        stderr.join();
+        int exit = process.exitValue();
+        if (killedFor != null) {
+            reports.failed(new StepFailed(step.runId(), step.instance(), step.attempt(), killedFor, exit,
+                    killedFor.equals("OutOfMemory"), killedFor.equals("OutOfMemory")
+                    ? "killed at " + attempt.peakMemory + " bytes resident, over the limit of " + step.memoryBytes()
+                    : "killed after its deadline of " + step.deadlineSeconds() + " s"));
+        } else if (exit != 0) {
+            reports.failed(new StepFailed(step.runId(), step.instance(), step.attempt(), "ExitCode", exit, false,
+                    "exited with " + exit + attempt.errorTail()));
+        } else {
+            completed(step, outputs);
+        }
+    }
+
+    /** What a step writes to {@code QUIVER_OUTPUTS}. */
+    record OutputsFile(Map<String, Object> outputs, Map<String, Double> metrics,
+                       List<StepCompleted.Artifact> artifacts) {
+    }
+
+    private void completed(StepDispatched step, Path outputs) throws IOException {
+        OutputsFile written = new OutputsFile(Map.of(), Map.of(), List.of());
+        if (Files.exists(outputs)) {
+            try {
+                written = json.readValue(outputs.toFile(), OutputsFile.class);
+            } catch (JsonProcessingException e) {
+                reports.failed(new StepFailed(step.runId(), step.instance(), step.attempt(), "InvalidOutputs", 0,
+                        false, "QUIVER_OUTPUTS: expected {\"outputs\": {...}, \"metrics\": {name: number}, "
+                        + "\"artifacts\": [{name, uri, digest}]}: " + e.getOriginalMessage()));
+                return;
+            }
+        }
+        reports.completed(new StepCompleted(step.runId(), step.instance(), step.attempt(),
+                written.outputs() == null ? Map.of() : written.outputs(),
+                written.metrics() == null ? Map.of() : written.metrics(),
+                written.artifacts() == null ? List.of() : written.artifacts()));
+    }
+
+    private List<String> command(StepDispatched step) {
+        if (!(step.params().get("command") instanceof List<?> parts) || parts.isEmpty()) {
+            return null;
+        }
+        List<String> command = new ArrayList<>();
+        for (Object part : parts) {
+            if (!(part instanceof String text)) {
+                return null;
+            }
+            command.add(text);
+        }
+        return command;
+    }
+
+    private void environment(Map<String, String> environment, StepDispatched step, Path outputs) throws IOException {
+        environment.put("QUIVER_RUN_ID", step.runId());
+        environment.put("QUIVER_PIPELINE", step.pipeline());
+        environment.put("QUIVER_STEP", step.step());
+        environment.put("QUIVER_INSTANCE", step.instance());
+        environment.put("QUIVER_ATTEMPT", Integer.toString(step.attempt()));
+        environment.put("QUIVER_OUTPUTS", outputs.toString());
+        environment.put("QUIVER_MEMORY_LIMIT_BYTES", Long.toString(step.memoryBytes()));
+        environment.put("QUIVER_PARAMS", json.writeValueAsString(step.params()));
+        step.params().forEach((name, value) -> {
+            if (value instanceof String || value instanceof Number || value instanceof Boolean) {
+                environment.put("QUIVER_PARAM_" + name.toUpperCase(Locale.ROOT).replaceAll("[^A-Z0-9]", "_"),
+                        value.toString());
+            }
+        });
+    }
+
+    private static String safe(String instance) {
+        return instance.replaceAll("[^A-Za-z0-9._-]", "_");
+    }
+
+    /** One running attempt: what it printed, and what it used. */
+    private final class Attempt {
+
+        private final StepDispatched step;
+        private final Process process;
+        private final Deque<String> errors = new ArrayDeque<>();
+        private volatile JsonNode progress;
+        private long peakMemory;
+
+        Attempt(StepDispatched step, Process process) {
+            this.step = step;
+            this.process = process;
+        }
+
+        void readProgress(BufferedReader lines) {
+            try (lines) {
+                for (String line = lines.readLine(); line != null; line = lines.readLine()) {
+                    if (line.startsWith(PROGRESS_PREFIX)) {
+                        try {
+                            progress = json.readTree(line.substring(PROGRESS_PREFIX.length()));
+                        } catch (IOException e) {
+                            LOG.debugf("run %s: %s printed a progress line that is not JSON: %s", step.runId(),
+                                    step.instance(), line);
+                        }
+                    }
+                }
+            } catch (IOException e) {
+                LOG.debugf("run %s: %s output ended: %s", step.runId(), step.instance(), e.getMessage());
+            }
+        }
+
+        void readErrors(BufferedReader lines) {
+            try (lines) {
+                for (String line = lines.readLine(); line != null; line = lines.readLine()) {
+                    synchronized (errors) {
+                        errors.addLast(line);
+                        if (errors.size() > STDERR_TAIL) {
+                            errors.removeFirst();
+                        }
+                    }
+                }
+            } catch (IOException e) {
+                LOG.debugf("run %s: %s error output ended: %s", step.runId(), step.instance(), e.getMessage());
+            }
+        }
+
+        String errorTail() {
+            synchronized (errors) {
+                return errors.isEmpty() ? "" : "; stderr: " + String.join("\n", errors);
+            }
+        }
+
+        /** The resident memory of the process and its descendants, from {@code /proc}. */
+        long memory() {
+            long total = ResidentMemory.of(process.pid());
+            for (ProcessHandle child : process.descendants().toList()) {
+                total += ResidentMemory.of(child.pid());
+            }
+            peakMemory = Math.max(peakMemory, total);
+            return total;
+        }
+
+        void heartbeat(long memory) {
+            JsonNode latest = progress;
+            Double percent = latest != null && latest.path("progress").isNumber()
+                    ? latest.get("progress").asDouble() : null;
+            Map<String, Double> metrics = new LinkedHashMap<>();
+            Map<String, Boolean> data = new LinkedHashMap<>();
+            if (latest != null) {
+                latest.path("metrics").fields().forEachRemaining(field -> {
+                    if (field.getValue().isNumber()) {
+                        metrics.put(field.getKey(), field.getValue().asDouble());
+                    }
+                });
+                latest.path("data").fields().forEachRemaining(field -> {
+                    if (field.getValue().isBoolean()) {
+                        data.put(field.getKey(), field.getValue().asBoolean());
+                    }
+                });
+            }
+            reports.heartbeat(new StepHeartbeat(step.runId(), step.instance(), step.attempt(), clock.instant(),
+                    percent, memory, step.memoryBytes(), metrics.isEmpty() ? null : metrics,
+                    data.isEmpty() ? null : data));
+        }
+    }
+}

@@ -1,0 +1,51 @@
+package dev.quiver.orchestration.outbox;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.quiver.events.EventTypes;
+import dev.quiver.events.pipeline.StepDispatched;
+import dev.quiver.orchestration.executors.ProcessExecutor;
+import dev.quiver.orchestration.pipeline.ExecutorKind;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.jboss.logging.Logger;
+
+/**
+ * Embedded mode's broker: a dispatched {@code process} step starts in the function's own {@link ProcessExecutor};
+ * a step for an executor that only runs in a cluster is reported in the log and waits (the heartbeat timeout fails
+ * it); every other event is logged, having no other consumer here.
+ */
+@ApplicationScoped
+public class LocalDelivery {
+
+    private static final Logger LOG = Logger.getLogger(LocalDelivery.class);
+
+    private final ProcessExecutor processes;
+    private final ObjectMapper json;
+
+    public LocalDelivery(ProcessExecutor processes, ObjectMapper json) {
+        this.processes = processes;
+        this.json = json;
+    }
+
+    boolean deliver(Outbox.Entry entry) {
+        if (!EventTypes.STEP_DISPATCHED.equals(entry.type())) {
+            LOG.infof("%s for run %s%s", entry.type(), entry.runId(),
+                    entry.subject() == null ? "" : " (" + entry.subject() + ")");
+            return true;
+        }
+        StepDispatched step;
+        try {
+            step = json.readValue(entry.data(), StepDispatched.class);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("outbox event " + entry.eventId() + " is not a step.dispatched payload: "
+                    + e.getOriginalMessage(), e);
+        }
+        if (ExecutorKind.PROCESS.yamlName().equals(step.executor())) {
+            processes.start(step);
+        } else {
+            LOG.warnf("run %s: %s needs the %s executor, which runs on Knative only; without an event sink it waits",
+                    step.runId(), step.instance(), step.executor());
+        }
+        return true;
+    }
+}

@@ -1,0 +1,139 @@
+package dev.quiver.orchestration.executors;
+
+import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.greaterThan;
+import static org.hamcrest.Matchers.hasItem;
+
+import dev.quiver.events.EventTypes;
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.Map;
+import java.util.UUID;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Embedded mode end to end: with no event sink, dispatched {@code process} steps run as real local processes in the
+ * function, report progress and memory while they run, and their exits move the run on, to its end.
+ */
+@QuarkusTest
+@WithTestResource(ProcessExecutorTest.ShellPipelines.class)
+class ProcessExecutorTest {
+
+    @Test
+    void aPipelineOfLocalProcessesRunsToItsEnd() {
+        String run = request("shell");
+        awaitState(run, "SUCCEEDED");
+        given().get("/runs/" + run).then()
+                .body("steps.find { it.instance == 'ingest' }.outputs.rows", equalTo(3))
+                .body("steps.find { it.instance == 'train[0]' }.state", equalTo("SUCCEEDED"))
+                .body("steps.find { it.instance == 'train[1]' }.state", equalTo("FAILED"))
+                .body("steps.find { it.instance == 'report' }.state", equalTo("SUCCEEDED"));
+        given().get("/runs/" + run + "/steps/ingest").then()
+                .body("attempts[0].artifacts[0].uri", equalTo("file:/data/" + run + ".csv"))
+                .body("series", hasItem("memory_bytes"))
+                .body("series", hasItem("metric.records"))
+                .body("series", hasItem("data.source"));
+        given().get("/runs/" + run + "/steps/ingest/series/progress_percent").then()
+                .body("[0].value", equalTo(50.0f));
+        given().get("/runs/" + run + "/steps/ingest/series/memory_bytes").then()
+                .body("[0].value", greaterThan(0.0f));
+        given().get("/runs/{run}/steps/{instance}", run, "train[1]").then()
+                .body("attempts[0].errorClass", equalTo("ExitCode"))
+                .body("attempts[0].exitCode", equalTo(3))
+                .body("attempts[0].message", containsString("model b diverged"));
+    }
+
+    @Test
+    void aProcessOverItsMemoryLimitIsKilledAndReportedSo() {
+        String run = request("hungry");
+        awaitState(run, "FAILED");
+        given().get("/runs/" + run + "/steps/load").then()
+                .body("attempts[0].errorClass", equalTo("OutOfMemory"))
+                .body("attempts[0].killedForMemory", equalTo(true))
+                .body("attempts[0].message", containsString("over the limit of 67108864"));
+    }
+
+    private static String request(String pipeline) {
+        String id = UUID.randomUUID().toString();
+        given().header("ce-specversion", "1.0").header("ce-type", EventTypes.PIPELINE_RUN_REQUESTED)
+                .header("ce-source", "/tests").header("ce-id", id).contentType("application/json")
+                .body("{\"pipeline\":\"" + pipeline + "\"}").post("/").then().statusCode(204);
+        return given().queryParam("pipeline", pipeline).get("/runs").then().statusCode(200)
+                .extract().jsonPath().getString("[0].id");
+    }
+
+    private static void awaitState(String run, String state) {
+        await().atMost(Duration.ofSeconds(40)).until(() -> state.equals(given().get("/runs/" + run).then()
+                .extract().jsonPath().getString("state")));
+    }
+
+    public static class ShellPipelines implements QuarkusTestResourceLifecycleManager {
+
+        private Path root;
+
+        @Override
+        public Map<String, String> start() {
+            try {
+                root = Files.createTempDirectory("quiver-process-executor");
+                Path pipelines = Files.createDirectories(root.resolve("pipelines"));
+                Files.writeString(pipelines.resolve("shell.yaml"), """
+                        pipeline: shell
+                        version: 1
+                        steps:
+                          - name: ingest
+                            executor: process
+                            params:
+                              command: [sh, -c, 'echo "##quiver {\\"progress\\": 50, \\"metrics\\": {\\"records\\": 3}, \\"data\\": {\\"source\\": true}}"; sleep 2; printf "{\\"outputs\\": {\\"rows\\": 3}, \\"artifacts\\": [{\\"name\\": \\"data\\", \\"uri\\": \\"file:/data/%s.csv\\"}]}" "$QUIVER_RUN_ID" > "$QUIVER_OUTPUTS"']
+                          - name: train
+                            executor: process
+                            depends: [ingest]
+                            for-each: [{model: a}, {model: b}]
+                            params:
+                              command: [sh, -c, 'test "$QUIVER_PARAM_MODEL" = a || { echo "model $QUIVER_PARAM_MODEL diverged" >&2; exit 3; }']
+                          - name: report
+                            executor: process
+                            depends: [train]
+                            trigger: all-done
+                            params:
+                              command: [sh, -c, 'exit 0']
+                        """);
+                Files.writeString(pipelines.resolve("hungry.yaml"), """
+                        pipeline: hungry
+                        version: 1
+                        steps:
+                          - name: load
+                            executor: process
+                            resources: {memory: 64Mi}
+                            params:
+                              command: [python3, -c, 'import time; data = b"x" * (300 * 1024 * 1024); time.sleep(60)']
+                        """);
+                return Map.of("quiver.orchestration.pipelines", pipelines.toString(),
+                        "quiver.orchestration.state", root.resolve("state").toString(),
+                        "quiver.orchestration.relay-interval", "50ms",
+                        "quiver.orchestration.process-heartbeat-interval", "200ms");
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        @Override
+        public void stop() {
+            try (Stream<Path> files = Files.walk(root)) {
+                files.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    }
+}
