@@ -50,6 +50,12 @@ public interface OrchestrationConfig {
     @WithDefault("10s")
     Duration tickInterval();
 
+    /**
+     * The inference function's model repository (a folder), where {@code publish-model} steps put the models they
+     * publish.
+     */
+    Optional<String> modelRepository();
+
     /** How often the {@code process} executor sends a running attempt's heartbeat (memory, progress). */
     @WithDefault("2s")
     Duration processHeartbeatInterval();

@@ -8,13 +8,13 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.util.UUID;
 
 /**
- * Where an executor running inside the function reports: straight to the {@link RunCoordinator}, as the events
- * {@code dev.quiver.step.heartbeat|completed|failed} from {@link #SOURCE}, each with an id of its own.
+ * Where executors and built-in steps running inside the function report: straight to the {@link RunCoordinator}, as
+ * the events {@code dev.quiver.step.heartbeat|completed|failed} from {@link #SOURCE}, each with an id of its own.
  */
 @ApplicationScoped
 public class StepReports {
 
-    static final String SOURCE = "/quiver/executors/process";
+    static final String SOURCE = "/quiver/orchestration/executors";
 
     private final RunCoordinator coordinator;
 
@@ -22,15 +22,15 @@ public class StepReports {
         this.coordinator = coordinator;
     }
 
-    void heartbeat(StepHeartbeat heartbeat) {
+    public void heartbeat(StepHeartbeat heartbeat) {
         coordinator.heartbeat(SOURCE, UUID.randomUUID().toString(), heartbeat);
     }
 
-    void completed(StepCompleted completed) {
+    public void completed(StepCompleted completed) {
         coordinator.completed(SOURCE, UUID.randomUUID().toString(), completed);
     }
 
-    void failed(StepFailed failed) {
+    public void failed(StepFailed failed) {
         coordinator.failed(SOURCE, UUID.randomUUID().toString(), failed);
     }
 }

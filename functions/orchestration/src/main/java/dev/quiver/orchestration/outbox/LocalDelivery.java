@@ -11,8 +11,9 @@ import org.jboss.logging.Logger;
 
 /**
  * Embedded mode's broker: a dispatched {@code process} step starts in the function's own {@link ProcessExecutor};
- * a step for an executor that only runs in a cluster is reported in the log and waits (the heartbeat timeout fails
- * it); every other event is logged, having no other consumer here.
+ * built-in steps run in every mode (the relay starts them); a step for an executor that only runs in a cluster is
+ * reported in the log and waits (the heartbeat timeout fails it); every other event is logged, having no other
+ * consumer here.
  */
 @ApplicationScoped
 public class LocalDelivery {
@@ -42,7 +43,7 @@ public class LocalDelivery {
         }
         if (ExecutorKind.PROCESS.yamlName().equals(step.executor())) {
             processes.start(step);
-        } else {
+        } else if (!ExecutorKind.fromYaml(step.executor()).map(ExecutorKind::builtIn).orElse(false)) {
             LOG.warnf("run %s: %s needs the %s executor, which runs on Knative only; without an event sink it waits",
                     step.runId(), step.instance(), step.executor());
         }

@@ -1,6 +1,11 @@
 package dev.quiver.orchestration.outbox;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.quiver.events.EventTypes;
+import dev.quiver.events.pipeline.StepDispatched;
 import dev.quiver.orchestration.OrchestrationConfig;
+import dev.quiver.orchestration.builtin.BuiltInSteps;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.scheduler.Scheduled;
@@ -35,10 +40,15 @@ public class OutboxRelay {
     private final Counter sent;
     private final Counter failures;
     private final LocalDelivery local;
+    private final BuiltInSteps builtIns;
+    private final ObjectMapper json;
 
-    public OutboxRelay(Outbox outbox, LocalDelivery local, OrchestrationConfig config, MeterRegistry meters) {
+    public OutboxRelay(Outbox outbox, LocalDelivery local, BuiltInSteps builtIns, ObjectMapper json,
+                       OrchestrationConfig config, MeterRegistry meters) {
         this.outbox = outbox;
         this.local = local;
+        this.builtIns = builtIns;
+        this.json = json;
         this.sink = config.sink();
         this.source = config.source();
         this.sent = Counter.builder("quiver.orchestration.events.sent")
@@ -59,6 +69,23 @@ public class OutboxRelay {
             }
             outbox.markSent(entry);
             sent.increment();
+            builtIn(entry);
+        }
+    }
+
+    /** A dispatched built-in step runs here, on whichever replica relays its event (it is idempotent). */
+    private void builtIn(Outbox.Entry entry) {
+        if (!EventTypes.STEP_DISPATCHED.equals(entry.type())) {
+            return;
+        }
+        try {
+            StepDispatched step = json.readValue(entry.data(), StepDispatched.class);
+            if (BuiltInSteps.runs(step.executor())) {
+                builtIns.start(step);
+            }
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("outbox event " + entry.eventId() + " is not a step.dispatched payload: "
+                    + e.getOriginalMessage(), e);
         }
     }
 

@@ -1,0 +1,246 @@
+package dev.quiver.orchestration.builtin;
+
+import dev.quiver.events.pipeline.StepCompleted;
+import dev.quiver.events.pipeline.StepDispatched;
+import dev.quiver.events.pipeline.StepFailed;
+import dev.quiver.orchestration.OrchestrationConfig;
+import dev.quiver.orchestration.dag.PipelineGraph;
+import dev.quiver.orchestration.executors.StepReports;
+import dev.quiver.orchestration.pipeline.ExecutorKind;
+import dev.quiver.orchestration.reads.RunReads;
+import dev.quiver.orchestration.reads.RunViews;
+import dev.quiver.orchestration.runs.Pipelines;
+import dev.quiver.storage.ObjectStore;
+import dev.quiver.storage.ObjectStores;
+import dev.quiver.storage.StoredObject;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.jboss.logging.Logger;
+
+/**
+ * The steps that run inside the function: {@code select-models} picks the best upstream models by a recorded metric
+ * ({@code metric}, {@code top} (1), {@code threshold} (none), {@code lower-is-better} (false)), and
+ * {@code publish-model} puts the selected model into the inference function's model repository
+ * (the folder {@code quiver.orchestration.model-repository}) as the next version of {@code model}, so the inference
+ * function serves it. Publishing is idempotent by content: a model whose digest a version already has is not published again.
+ */
+@ApplicationScoped
+public class BuiltInSteps {
+
+    private static final Logger LOG = Logger.getLogger(BuiltInSteps.class);
+    private static final Pattern VERSION = Pattern.compile("([^/]+)/(\\d+)/model\\.onnx");
+
+    private final RunReads reads;
+    private final Pipelines pipelines;
+    private final StepReports reports;
+    private final Optional<String> repository;
+    private final ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
+
+    public BuiltInSteps(RunReads reads, Pipelines pipelines, StepReports reports, OrchestrationConfig config) {
+        this.reads = reads;
+        this.pipelines = pipelines;
+        this.reports = reports;
+        this.repository = config.modelRepository();
+    }
+
+    public static boolean runs(String executor) {
+        return ExecutorKind.fromYaml(executor).map(ExecutorKind::builtIn).orElse(false);
+    }
+
+    /** Starts the step and returns at once; it reports by itself. */
+    public void start(StepDispatched step) {
+        threads.submit(() -> {
+            try {
+                if (ExecutorKind.SELECT_MODELS.yamlName().equals(step.executor())) {
+                    select(step);
+                } else {
+                    publish(step);
+                }
+            } catch (RuntimeException | IOException e) {
+                LOG.errorf(e, "run %s: built-in step %s failed", step.runId(), step.instance());
+                fail(step, "ExecutorError", e.getMessage());
+            }
+        });
+    }
+
+    @PreDestroy
+    void stop() {
+        threads.shutdownNow();
+    }
+
+    private void select(StepDispatched step) {
+        if (!(step.params().get("metric") instanceof String metric) || metric.isBlank()) {
+            fail(step, "InvalidConfiguration", "params.metric: required, the name of the metric to compare");
+            return;
+        }
+        int top = step.params().get("top") instanceof Number number ? number.intValue() : 1;
+        boolean lower = Boolean.TRUE.equals(step.params().get("lower-is-better"));
+        double threshold = step.params().get("threshold") instanceof Number number ? number.doubleValue()
+                : lower ? Double.MAX_VALUE : -Double.MAX_VALUE;
+        if (top < 1) {
+            fail(step, "InvalidConfiguration", "params.top: expected a whole number from 1, got " + top);
+            return;
+        }
+        ModelSelection.Selection selection = ModelSelection.select(candidates(step, metric), metric, top, threshold,
+                lower);
+        if (selection.chosen().isEmpty()) {
+            fail(step, "BelowThreshold", selection.reason());
+            return;
+        }
+        List<Map<String, Object>> chosen = new ArrayList<>();
+        List<StepCompleted.Artifact> models = new ArrayList<>();
+        for (ModelSelection.Candidate candidate : selection.chosen()) {
+            Map<String, Object> entry = new LinkedHashMap<>();
+            entry.put("instance", candidate.instance());
+            entry.put(metric, candidate.value());
+            entry.put("model", candidate.model());
+            chosen.add(entry);
+            models.add(new StepCompleted.Artifact("model-" + candidate.instance(), candidate.model(),
+                    candidate.digest()));
+        }
+        reports.completed(new StepCompleted(step.runId(), step.instance(), step.attempt(),
+                Map.of("selected", chosen, "reason", selection.reason()),
+                Map.of(metric, selection.chosen().getFirst().value()), models));
+    }
+
+    /** Each upstream instance's metric and model artifact (the first artifact whose name starts with "model"). */
+    private List<ModelSelection.Candidate> candidates(StepDispatched step, String metric) {
+        PipelineGraph graph = pipelines.graph(step.pipeline(), Optional.of(step.pipelineVersion()));
+        RunViews.Run run = reads.run(step.runId()).orElseThrow();
+        List<ModelSelection.Candidate> candidates = new ArrayList<>();
+        for (String upstream : graph.instance(step.instance()).upstream()) {
+            RunViews.Step found = run.steps().stream().filter(s -> s.instance().equals(upstream)).findFirst()
+                    .orElseThrow();
+            if (!"SUCCEEDED".equals(found.state())) {
+                continue;
+            }
+            Double value = found.metrics().get(metric) instanceof Number number ? number.doubleValue() : null;
+            Optional<RunViews.Artifact> model = reads.step(step.runId(), upstream).orElseThrow().attempts().stream()
+                    .filter(attempt -> attempt.attempt() == found.attempt()).findFirst()
+                    .flatMap(attempt -> attempt.artifacts().stream()
+                            .filter(artifact -> artifact.name().startsWith("model")).findFirst());
+            candidates.add(new ModelSelection.Candidate(upstream, value, model.map(RunViews.Artifact::uri).orElse(null),
+                    model.map(RunViews.Artifact::digest).orElse(null)));
+        }
+        return candidates;
+    }
+
+    private void publish(StepDispatched step) throws IOException {
+        if (!(step.params().get("model") instanceof String model) || !model.matches("[A-Za-z0-9][A-Za-z0-9_.-]*")) {
+            fail(step, "InvalidConfiguration", "params.model: required, the model name to publish under "
+                    + "(letters, digits, '.', '_', '-')");
+            return;
+        }
+        if (repository.isEmpty() || ObjectStores.isS3(repository.get())) {
+            fail(step, "InvalidConfiguration", "quiver.orchestration.model-repository: expected the folder of the "
+                    + "inference function's model repository, got " + repository.map(r -> "'" + r + "'")
+                    .orElse("nothing"));
+            return;
+        }
+        Optional<Path> source = selectedModel(step);
+        if (source.isEmpty()) {
+            fail(step, "MissingInput", "no upstream step left a model artifact on this machine (file: URI) to "
+                    + "publish");
+            return;
+        }
+        String digest = sha256(source.get());
+        try (ObjectStore store = ObjectStores.open(repository.get(), null)) {
+            long latest = 0;
+            for (StoredObject object : store.list(model + "/")) {
+                Matcher matcher = VERSION.matcher(object.key());
+                if (!matcher.matches()) {
+                    continue;
+                }
+                long version = Long.parseLong(matcher.group(2));
+                latest = Math.max(latest, version);
+                try (InputStream in = store.open(object.key())) {
+                    if (digest.equals(sha256(in))) {
+                        completePublish(step, model, version, object.key(), digest, false);
+                        return;
+                    }
+                }
+            }
+            long version = latest + 1;
+            String key = model + "/" + version + "/model.onnx";
+            store.put(key, source.get(), "application/octet-stream");
+            completePublish(step, model, version, key, digest, true);
+        }
+    }
+
+    private void completePublish(StepDispatched step, String model, long version, String key, String digest,
+                                 boolean fresh) {
+        String location = repository.orElseThrow() + "/" + key;
+        LOG.infof("run %s: model %s %s as version %d (%s)", step.runId(), model, fresh ? "published" : "already "
+                + "published", version, location);
+        reports.completed(new StepCompleted(step.runId(), step.instance(), step.attempt(),
+                Map.of("model", model, "version", version, "published", fresh), Map.of(),
+                List.of(new StepCompleted.Artifact("model", location, digest))));
+    }
+
+    /** The first model artifact of the upstream instances' latest successful attempts that is a local file. */
+    private Optional<Path> selectedModel(StepDispatched step) {
+        PipelineGraph graph = pipelines.graph(step.pipeline(), Optional.of(step.pipelineVersion()));
+        for (String upstream : graph.instance(step.instance()).upstream()) {
+            Optional<RunViews.StepDetail> detail = reads.step(step.runId(), upstream);
+            if (detail.isEmpty() || !"SUCCEEDED".equals(detail.get().step().state())) {
+                continue;
+            }
+            int attempt = detail.get().step().attempt();
+            for (RunViews.Attempt past : detail.get().attempts()) {
+                if (past.attempt() != attempt) {
+                    continue;
+                }
+                for (RunViews.Artifact artifact : past.artifacts()) {
+                    if (artifact.name().startsWith("model") && artifact.uri().startsWith("file:")) {
+                        Path file = Path.of(URI.create(artifact.uri()));
+                        if (Files.isRegularFile(file)) {
+                            return Optional.of(file);
+                        }
+                    }
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    private void fail(StepDispatched step, String errorClass, String message) {
+        reports.failed(new StepFailed(step.runId(), step.instance(), step.attempt(), errorClass, null, false,
+                message));
+    }
+
+    private static String sha256(Path file) throws IOException {
+        try (InputStream in = Files.newInputStream(file)) {
+            return sha256(in);
+        }
+    }
+
+    private static String sha256(InputStream in) throws IOException {
+        try {
+            MessageDigest digest = MessageDigest.getInstance("SHA-256");
+            byte[] buffer = new byte[65536];
+            for (int read = in.read(buffer); read > 0; read = in.read(buffer)) {
+                digest.update(buffer, 0, read);
+            }
+            return "sha256:" + HexFormat.of().formatHex(digest.digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
