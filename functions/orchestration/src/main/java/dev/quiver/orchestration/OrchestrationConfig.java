@@ -60,6 +60,14 @@ public interface OrchestrationConfig {
     @WithDefault("2s")
     Duration processHeartbeatInterval();
 
+    /** Memoized results older than this are removed. */
+    @WithDefault("30d")
+    Duration memoTtl();
+
+    /** Memoized results not reused (or made) within this are removed. */
+    @WithDefault("14d")
+    Duration memoIdle();
+
     /** How often the outbox is sent. */
     @WithDefault("250ms")
     Duration relayInterval();

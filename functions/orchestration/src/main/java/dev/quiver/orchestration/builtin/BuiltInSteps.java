@@ -194,7 +194,10 @@ public class BuiltInSteps {
                 List.of(new StepCompleted.Artifact("model", location, digest))));
     }
 
-    /** The first model artifact of the upstream instances' latest successful attempts that is a local file. */
+    /**
+     * The model to publish: the best of an upstream selection ({@code outputs.selected[0].model}), else the first
+     * model artifact of the upstream instances' latest successful attempts; a local file either way.
+     */
     private Optional<Path> selectedModel(StepDispatched step) {
         PipelineGraph graph = pipelines.graph(step.pipeline(), Optional.of(step.pipelineVersion()));
         for (String upstream : graph.instance(step.instance()).upstream()) {
@@ -202,22 +205,43 @@ public class BuiltInSteps {
             if (detail.isEmpty() || !"SUCCEEDED".equals(detail.get().step().state())) {
                 continue;
             }
+            if (detail.get().step().outputs().get("selected") instanceof List<?> selected && !selected.isEmpty()
+                    && selected.getFirst() instanceof Map<?, ?> best && best.get("model") instanceof String uri) {
+                return local(uri);
+            }
             int attempt = detail.get().step().attempt();
             for (RunViews.Attempt past : detail.get().attempts()) {
                 if (past.attempt() != attempt) {
                     continue;
                 }
                 for (RunViews.Artifact artifact : past.artifacts()) {
-                    if (artifact.name().startsWith("model") && artifact.uri().startsWith("file:")) {
-                        Path file = Path.of(URI.create(artifact.uri()));
-                        if (Files.isRegularFile(file)) {
-                            return Optional.of(file);
+                    if (artifact.name().startsWith("model")) {
+                        Optional<Path> file = local(artifact.uri());
+                        if (file.isPresent()) {
+                            return file;
                         }
                     }
                 }
             }
         }
         return Optional.empty();
+    }
+
+    private static Optional<Path> local(String uri) {
+        if (!uri.startsWith("file:")) {
+            return Optional.empty();
+        }
+        Path file = localFile(uri);
+        return Files.isRegularFile(file) ? Optional.of(file) : Optional.empty();
+    }
+
+    /** A {@code file:} location as a path, whether it is a well-formed URI or a path written after {@code file:}. */
+    private static Path localFile(String uri) {
+        try {
+            return Path.of(URI.create(uri));
+        } catch (IllegalArgumentException e) {
+            return Path.of(uri.substring("file:".length()).replaceFirst("^//", ""));
+        }
     }
 
     private void fail(StepDispatched step, String errorClass, String message) {

@@ -7,25 +7,30 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
 import java.time.Duration;
 
-/** What a tick does, and the function's own ticking when it is embedded ({@code quiver.orchestration.internal-ticks}). */
+/** What a tick does (timers, quiet attempts, memoized results' expiry), and the function's own ticking when it is embedded ({@code quiver.orchestration.internal-ticks}). */
 @ApplicationScoped
 public class Ticks {
 
     private final RunCoordinator coordinator;
     private final Clock clock;
     private final Duration heartbeatTimeout;
+    private final Duration memoTtl;
+    private final Duration memoIdle;
     private final boolean internal;
 
     public Ticks(RunCoordinator coordinator, Clock clock, OrchestrationConfig config) {
         this.coordinator = coordinator;
         this.clock = clock;
         this.heartbeatTimeout = config.heartbeatTimeout();
+        this.memoTtl = config.memoTtl();
+        this.memoIdle = config.memoIdle();
         this.internal = config.internalTicks();
     }
 
-    /** Fires due timers and fails quiet attempts; returns how many attempts failed. */
-    public int fire() {
-        return coordinator.fireDue(clock.instant(), heartbeatTimeout);
+    /** Fires due timers, fails quiet attempts and removes expired memoized results. */
+    public void fire() {
+        coordinator.fireDue(clock.instant(), heartbeatTimeout);
+        coordinator.collectMemoized(clock.instant(), memoTtl, memoIdle);
     }
 
     @Scheduled(every = "${quiver.orchestration.tick-interval}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)

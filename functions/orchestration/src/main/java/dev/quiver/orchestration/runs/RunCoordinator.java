@@ -12,7 +12,11 @@ import dev.quiver.events.pipeline.StepSkipped;
 import dev.quiver.orchestration.dag.PipelineGraph;
 import dev.quiver.orchestration.dag.RunPlanner;
 import dev.quiver.orchestration.dag.StepState;
+import dev.quiver.orchestration.memo.MemoDecision;
+import dev.quiver.orchestration.memo.MemoKey;
+import dev.quiver.orchestration.memo.MemoStore;
 import dev.quiver.orchestration.outbox.Outbox;
+import dev.quiver.orchestration.pipeline.Memoization;
 import dev.quiver.orchestration.pipeline.StepSpec;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
@@ -44,6 +48,7 @@ public final class RunCoordinator {
     private final Pipelines pipelines;
     private final Outbox outbox;
     private final RunRepository runs;
+    private final MemoStore memo = new MemoStore();
     private final Clock clock;
 
     public RunCoordinator(Transactions transactions, Pipelines pipelines, Outbox outbox,
@@ -104,6 +109,13 @@ public final class RunCoordinator {
             long sequence = reported.run.sequence() + 1;
             runs.succeeded(c, completed.runId(), completed.instance(), completed.attempt(), sequence,
                     completed.outputs(), completed.metrics(), now);
+            Optional<String> key = runs.memoKeyOf(c, completed.runId(), completed.instance(), completed.attempt());
+            if (key.isPresent()) {
+                PipelineGraph.Instance instance = reported.graph.instance(completed.instance());
+                memo.record(c, key.get(), reported.run.pipeline(), instance.step().name(), completed.runId(),
+                        completed.instance(), completed.attempt(), runs.write(completed.outputs()),
+                        runs.write(completed.metrics()), inputRecords(c, completed.runId(), instance), now);
+            }
             if (completed.artifacts() != null) {
                 for (StepCompleted.Artifact artifact : completed.artifacts()) {
                     runs.artifact(c, completed.runId(), completed.instance(), completed.attempt(), artifact.name(),
@@ -214,6 +226,11 @@ public final class RunCoordinator {
         return failed;
     }
 
+    /** Removes memoized results older than {@code ttl} or unused for {@code idle}; returns how many. */
+    public int collectMemoized(Instant now, Duration ttl, Duration idle) {
+        return transactions.inTransaction(c -> memo.collect(c, now, ttl, idle));
+    }
+
     private void failAttempt(Connection c, Reported reported, String instance, int attempt, String errorClass,
                              Integer exitCode, boolean killedForMemory, String message, Instant now)
             throws SQLException {
@@ -249,30 +266,26 @@ public final class RunCoordinator {
     /** Plans from the state now recorded, persists the decisions and their events, and settles a finished run. */
     private void advance(Connection c, RunRepository.LockedRun run, PipelineGraph graph, Instant now,
                          long sequence) throws SQLException {
-        Map<String, RunRepository.InstanceRow> rows = runs.instances(c, run.id());
-        List<RunPlanner.Decision> decisions = RunPlanner.plan(graph, RunRepository.progress(rows));
         long seq = sequence;
-        for (RunPlanner.Decision decision : decisions) {
-            seq++;
-            PipelineGraph.Instance instance = graph.instance(decision.instance());
-            switch (decision.action()) {
-                case DISPATCH, REDISPATCH -> {
-                    int attempt = rows.get(instance.id()).attempt() + 1;
-                    StepDispatched dispatched = dispatched(run, graph, instance, attempt);
-                    runs.dispatch(c, run.id(), instance.id(), attempt, seq, decision.reason(), dispatched.params(), now);
-                    Optional<Duration> deadline = instance.step().deadline();
-                    if (deadline.isPresent()) {
-                        runs.addTimer(c, run.id(), instance.id(), attempt, "deadline", now.plus(deadline.get()));
+        boolean settledSome = true;
+        // a memoized step succeeds without running, which may let its dependents start at once: plan again
+        while (settledSome) {
+            settledSome = false;
+            Map<String, RunRepository.InstanceRow> rows = runs.instances(c, run.id());
+            for (RunPlanner.Decision decision : RunPlanner.plan(graph, RunRepository.progress(rows))) {
+                seq++;
+                PipelineGraph.Instance instance = graph.instance(decision.instance());
+                switch (decision.action()) {
+                    case DISPATCH, REDISPATCH -> settledSome |= start(c, run, graph, instance,
+                            rows.get(instance.id()).attempt() + 1, seq, decision.reason(), now);
+                    case SKIP -> {
+                        runs.settle(c, run.id(), instance.id(), StepState.SKIPPED, seq, decision.reason(), now);
+                        outbox.add(c, EventTypes.STEP_SKIPPED, run.id(), instance.id(),
+                                new StepSkipped(run.id(), instance.id(), decision.reason()));
                     }
-                    outbox.add(c, EventTypes.STEP_DISPATCHED, run.id(), instance.id(), dispatched);
+                    case UPSTREAM_FAILED -> runs.settle(c, run.id(), instance.id(), StepState.UPSTREAM_FAILED, seq,
+                            decision.reason(), now);
                 }
-                case SKIP -> {
-                    runs.settle(c, run.id(), instance.id(), StepState.SKIPPED, seq, decision.reason(), now);
-                    outbox.add(c, EventTypes.STEP_SKIPPED, run.id(), instance.id(),
-                            new StepSkipped(run.id(), instance.id(), decision.reason()));
-                }
-                case UPSTREAM_FAILED -> runs.settle(c, run.id(), instance.id(), StepState.UPSTREAM_FAILED, seq,
-                        decision.reason(), now);
             }
         }
         Map<String, RunRepository.InstanceRow> settled = runs.instances(c, run.id());
@@ -289,6 +302,61 @@ public final class RunCoordinator {
                 new RunFinished(run.id(), run.pipeline(), run.pipelineVersion(), succeeded ? "succeeded" : "failed",
                         steps));
         LOG.infof("run %s of %s %s", run.id(), run.pipeline(), succeeded ? "succeeded" : "failed");
+    }
+
+    /**
+     * Starts an attempt: reuses a memoized result when the step's policy allows it (returns true, the instance being
+     * settled), else dispatches it to its executor.
+     */
+    private boolean start(Connection c, RunRepository.LockedRun run, PipelineGraph graph,
+                          PipelineGraph.Instance instance, int attempt, long seq, String reason, Instant now)
+            throws SQLException {
+        StepDispatched dispatched = dispatched(run, graph, instance, attempt);
+        Optional<Memoization> policy = instance.step().memoize();
+        String key = null;
+        if (policy.isPresent()) {
+            Map<String, List<MemoKey.Input>> artifacts = runs.artifactsByInstance(c, run.id());
+            List<MemoKey.Input> inputs = new ArrayList<>();
+            instance.upstream().forEach(up -> inputs.addAll(artifacts.getOrDefault(up, List.of())));
+            key = MemoKey.of(run.pipeline(), instance.step().name(), instance.step().executor().yamlName(),
+                    dispatched.params(), inputs);
+            Double records = inputRecords(c, run.id(), instance);
+            Optional<MemoStore.Stored> stored = memo.find(c, key);
+            MemoDecision decision = MemoDecision.decide(policy.get(), stored.map(MemoStore.Stored::entry), now,
+                    records);
+            if (decision.hit()) {
+                memo.hit(c, key, now);
+                runs.memoized(c, run.id(), instance.id(), attempt, seq, decision.reason(), dispatched.params(),
+                        stored.get(), now);
+                outbox.add(c, EventTypes.STEP_SKIPPED, run.id(), instance.id(),
+                        new StepSkipped(run.id(), instance.id(), decision.reason()));
+                return true;
+            }
+            reason = reason + "; " + decision.reason();
+        }
+        runs.dispatch(c, run.id(), instance.id(), attempt, seq, reason, dispatched.params(), now);
+        if (key != null) {
+            runs.memoKey(c, run.id(), instance.id(), attempt, key);
+        }
+        Optional<Duration> deadline = instance.step().deadline();
+        if (deadline.isPresent()) {
+            runs.addTimer(c, run.id(), instance.id(), attempt, "deadline", now.plus(deadline.get()));
+        }
+        outbox.add(c, EventTypes.STEP_DISPATCHED, run.id(), instance.id(), dispatched);
+        return false;
+    }
+
+    /** The {@code records} the upstream instances reported in their metrics, summed; null when none did. */
+    private Double inputRecords(Connection c, String runId, PipelineGraph.Instance instance) throws SQLException {
+        Map<String, String> metrics = runs.metricsByInstance(c, runId);
+        Double total = null;
+        for (String upstream : instance.upstream()) {
+            String stored = metrics.get(upstream);
+            if (stored != null && runs.read(stored).get("records") instanceof Number records) {
+                total = (total == null ? 0 : total) + records.doubleValue();
+            }
+        }
+        return total;
     }
 
     private static StepDispatched dispatched(RunRepository.LockedRun run, PipelineGraph graph,

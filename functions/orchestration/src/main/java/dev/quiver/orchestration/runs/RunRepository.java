@@ -5,6 +5,9 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.quiver.orchestration.dag.RunPlanner;
 import dev.quiver.orchestration.dag.StepState;
+import dev.quiver.orchestration.memo.MemoDecision;
+import dev.quiver.orchestration.memo.MemoKey;
+import dev.quiver.orchestration.memo.MemoStore;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -314,6 +317,105 @@ final class RunRepository {
         }
     }
 
+    /** The artifacts of each instance's latest successful attempt in a run, as memoization inputs. */
+    Map<String, List<MemoKey.Input>> artifactsByInstance(Connection c, String runId) throws SQLException {
+        Map<String, List<MemoKey.Input>> artifacts = new HashMap<>();
+        try (PreparedStatement select = c.prepareStatement("select f.instance, f.name, f.uri, f.digest "
+                + "from artifacts f join step_instances s on s.run_id = f.run_id and s.instance = f.instance "
+                + "and s.attempt = f.attempt where f.run_id = ? and s.state = 'SUCCEEDED'")) {
+            select.setString(1, runId);
+            try (ResultSet rows = select.executeQuery()) {
+                while (rows.next()) {
+                    artifacts.computeIfAbsent(rows.getString(1), ignored -> new ArrayList<>()).add(
+                            new MemoKey.Input(rows.getString(1), rows.getString(2), rows.getString(3),
+                                    rows.getString(4)));
+                }
+            }
+        }
+        return artifacts;
+    }
+
+    /** The metrics each instance of a run recorded, as stored. */
+    Map<String, String> metricsByInstance(Connection c, String runId) throws SQLException {
+        Map<String, String> metrics = new HashMap<>();
+        try (PreparedStatement select = c.prepareStatement("select instance, metrics from step_instances "
+                + "where run_id = ? and metrics is not null")) {
+            select.setString(1, runId);
+            try (ResultSet rows = select.executeQuery()) {
+                while (rows.next()) {
+                    metrics.put(rows.getString(1), rows.getString(2));
+                }
+            }
+        }
+        return metrics;
+    }
+
+    /** Settles an instance with a memoized result: an attempt that ran nothing, with the earlier artifacts. */
+    void memoized(Connection c, String runId, String instance, int attempt, long sequence, String reason,
+                  Map<String, Object> params, MemoStore.Stored stored, Instant now) throws SQLException {
+        try (PreparedStatement update = c.prepareStatement("update step_instances set state = 'SUCCEEDED', "
+                + "attempt = ?, started_seq = ?, finished_seq = ?, reason = ?, outputs = ?, metrics = ?, "
+                + "updated_at = ? where run_id = ? and instance = ?")) {
+            update.setInt(1, attempt);
+            update.setLong(2, sequence);
+            update.setLong(3, sequence);
+            update.setString(4, reason);
+            update.setString(5, stored.outputs());
+            update.setString(6, stored.metrics());
+            update.setTimestamp(7, Timestamp.from(now));
+            update.setString(8, runId);
+            update.setString(9, instance);
+            update.executeUpdate();
+        }
+        try (PreparedStatement insert = c.prepareStatement("insert into attempts (run_id, instance, attempt, state, "
+                + "dispatched_at, finished_at, message, params) values (?, ?, ?, 'SUCCEEDED', ?, ?, ?, ?)")) {
+            insert.setString(1, runId);
+            insert.setString(2, instance);
+            insert.setInt(3, attempt);
+            insert.setTimestamp(4, Timestamp.from(now));
+            insert.setTimestamp(5, Timestamp.from(now));
+            insert.setString(6, reason);
+            insert.setString(7, write(params));
+            insert.executeUpdate();
+        }
+        MemoDecision.Entry from = stored.entry();
+        try (PreparedStatement copy = c.prepareStatement("insert into artifacts (run_id, instance, attempt, name, uri, "
+                + "digest) select ?, ?, ?, name, uri, digest from artifacts where run_id = ? and instance = ? "
+                + "and attempt = ?")) {
+            copy.setString(1, runId);
+            copy.setString(2, instance);
+            copy.setInt(3, attempt);
+            copy.setString(4, from.runId());
+            copy.setString(5, from.instance());
+            copy.setInt(6, from.attempt());
+            copy.executeUpdate();
+        }
+    }
+
+    void memoKey(Connection c, String runId, String instance, int attempt, String key) throws SQLException {
+        try (PreparedStatement update = c.prepareStatement("update attempts set memo_key = ? where run_id = ? "
+                + "and instance = ? and attempt = ?")) {
+            update.setString(1, key);
+            update.setString(2, runId);
+            update.setString(3, instance);
+            update.setInt(4, attempt);
+            update.executeUpdate();
+        }
+    }
+
+    /** The memoization key an attempt ran under, if its step memoizes. */
+    Optional<String> memoKeyOf(Connection c, String runId, String instance, int attempt) throws SQLException {
+        try (PreparedStatement select = c.prepareStatement("select memo_key from attempts where run_id = ? "
+                + "and instance = ? and attempt = ?")) {
+            select.setString(1, runId);
+            select.setString(2, instance);
+            select.setInt(3, attempt);
+            try (ResultSet rows = select.executeQuery()) {
+                return rows.next() ? Optional.ofNullable(rows.getString(1)) : Optional.empty();
+            }
+        }
+    }
+
     void artifact(Connection c, String runId, String instance, int attempt, String name, String uri, String digest)
             throws SQLException {
         try (PreparedStatement insert = c.prepareStatement("insert into artifacts (run_id, instance, attempt, name, "
@@ -339,7 +441,7 @@ final class RunRepository {
         }
     }
 
-    private String write(Object value) {
+    String write(Object value) {
         try {
             return json.writeValueAsString(value == null ? Map.of() : value);
         } catch (JsonProcessingException e) {
@@ -347,7 +449,7 @@ final class RunRepository {
         }
     }
 
-    private Map<String, Object> read(String text) {
+    Map<String, Object> read(String text) {
         try {
             return json.readValue(text, new TypeReference<>() { });
         } catch (JsonProcessingException e) {

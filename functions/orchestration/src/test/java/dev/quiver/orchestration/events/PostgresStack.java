@@ -2,6 +2,9 @@ package dev.quiver.orchestration.events;
 
 import dev.quiver.orchestration.pipeline.PipelineFiles;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -17,6 +20,7 @@ import java.util.UUID;
 public class PostgresStack implements QuarkusTestResourceLifecycleManager {
 
     static volatile EventSink sink;
+    static volatile Path models;
 
     private final String schema = "quiver_events_" + UUID.randomUUID().toString().replace("-", "");
     private Path pipelines;
@@ -26,6 +30,11 @@ public class PostgresStack implements QuarkusTestResourceLifecycleManager {
         sql("create schema " + schema);
         sink = new EventSink();
         pipelines = pipelineFolder();
+        try {
+            models = Files.createTempDirectory("quiver-published-models");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
         String url = "jdbc:postgresql://127.0.0.1:5432/test?currentSchema=" + schema;
         return Map.of("quarkus.datasource.\"postgresql\".active", "true",
                 "quarkus.datasource.\"embedded\".active", "false",
@@ -34,6 +43,7 @@ public class PostgresStack implements QuarkusTestResourceLifecycleManager {
                 "quarkus.flyway.\"postgresql\".schemas", schema,
                 "quiver.orchestration.pipelines", pipelines.toString(),
                 "quiver.orchestration.sink", sink.uri().toString(),
+                "quiver.orchestration.model-repository", models.toString(),
                 "quiver.orchestration.relay-interval", "50ms");
     }
 

@@ -13,6 +13,9 @@ import dev.quiver.events.EventTypes;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.ValidatableResponse;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
@@ -31,7 +34,7 @@ class RunEventsTest {
     private static final String EXECUTOR = "/executors/test";
 
     @Test
-    void aRunFollowsItsStepsEventsToItsEnd() {
+    void aRunFollowsItsStepsEventsToItsEnd() throws IOException {
         String requestId = UUID.randomUUID().toString();
         post(EventTypes.PIPELINE_RUN_REQUESTED, "/tests", requestId,
                 "{\"pipeline\":\"model-selection\",\"parameters\":{\"dataset\":\"s3://data/churn.csv\"}}")
@@ -50,22 +53,17 @@ class RunEventsTest {
         post(EventTypes.SCHEDULER_TICK, "/tests/ping", UUID.randomUUID().toString(), "{}").statusCode(204);
         post("dev.knative.sources.ping", "/apis/v1/namespaces/ml/pingsources/quiver-tick",
                 UUID.randomUUID().toString(), "{}").statusCode(204);
-        complete(run, "ingest", 1);
-        for (String training : List.of("train[0]", "train[1]", "train[2]")) {
-            awaitDispatch(run, training, 1);
-            complete(run, training, 1);
-        }
-        awaitDispatch(run, "select", 1);
+        complete(run, "ingest", 0.0);
+        // the trainings as an executor reports them; selection and publishing are built in and run by themselves
+        awaitDispatch(run, "train[0]", 1);
+        complete(run, "train[0]", 0.81);
+        complete(run, "train[1]", 0.95);
+        awaitEvent(event -> EventTypes.STEP_DISPATCHED.equals(event.type())
+                && event.data().path("runId").asText().equals(run)
+                && event.data().path("instance").asText().equals("serve"));
+        complete(run, "train[2]", 0.90);
         awaitDispatch(run, "report", 1);
-        complete(run, "select", 1);
-        // the third training finished after the selection started: selection runs again, then serving
-        awaitDispatch(run, "serve", 1);
-        awaitDispatch(run, "select", 2);
-        complete(run, "serve", 1);
-        complete(run, "select", 2);
-        awaitDispatch(run, "serve", 2);
-        complete(run, "serve", 2);
-        complete(run, "report", 1);
+        complete(run, "report", 0.0);
         EventSink.Received finished = awaitEvent(event -> EventTypes.PIPELINE_RUN_COMPLETED.equals(event.type())
                 && event.data().path("runId").asText().equals(run));
         assertThat(finished.data().path("outcome").asText()).isEqualTo("succeeded");
@@ -76,24 +74,30 @@ class RunEventsTest {
                 .body("pipelineVersion", equalTo(2))
                 .body("parameters.dataset", equalTo("s3://data/churn.csv"))
                 .body("steps.size()", equalTo(7))
-                .body("steps.find { it.instance == 'select' }.attempt", equalTo(2));
+                .body("steps.find { it.instance == 'select' }.attempt", equalTo(2))
+                .body("steps.find { it.instance == 'select' }.outputs.selected.instance",
+                        contains("train[1]", "train[2]"))
+                .body("steps.find { it.instance == 'serve' }.outputs.version", equalTo(1));
+        assertThat(PostgresStack.models.resolve("churn/1/model.onnx")).hasSameBinaryContentAs(model(run, "train[1]"));
+        assertThat(PostgresStack.models.resolve("churn/2")).as("the same model is not published twice")
+                .doesNotExist();
         given().get("/runs/" + run + "/steps/ingest").then().statusCode(200)
                 .body("attempts[0].state", equalTo("SUCCEEDED"))
                 .body("attempts[0].params.dataset", equalTo("s3://data/churn.csv"))
-                .body("attempts[0].artifacts[0].uri", equalTo(artifact(run, "ingest")))
                 .body("series", hasItems("memory_bytes", "memory_limit_bytes", "progress_percent"));
         given().get("/runs/" + run + "/steps/ingest/series/memory_bytes").then().statusCode(200)
                 .body("[0].value", equalTo(24117248.0f))
                 .body("[0].at", equalTo("2026-11-23T10:00:00Z"));
-        // both selections wrote the same location; the second was given all three trainings' models
-        given().queryParam("uri", artifact(run, "select")).get("/lineage/artifacts").then().statusCode(200)
-                .body("instance", contains("select", "select"))
-                .body("attempt", contains(1, 2))
-                .body("[1].params.dataset", equalTo("s3://data/churn.csv"))
-                .body("[1].inputs.instance", contains("train[0]", "train[1]", "train[2]"))
-                .body("[1].inputs[1].artifact.uri", equalTo(artifact(run, "train[1]")));
+        String published = PostgresStack.models.resolve("churn").toString() + "/1/model.onnx";
+        given().queryParam("uri", PostgresStack.models.toString() + "/churn/1/model.onnx").get("/lineage/artifacts")
+                .then().statusCode(200)
+                .body("instance", hasItem("serve"))
+                .body("find { it.instance == 'serve' }.inputs.instance", hasItem("select"));
+        given().queryParam("uri", uri(model(run, "train[1]"))).get("/lineage/artifacts").then().statusCode(200)
+                .body("find { it.instance == 'train[1]' }.params.model", equalTo("forest"))
+                .body("find { it.instance == 'train[1]' }.inputs.instance", contains("ingest"));
         given().queryParam("uri", "s3://data/churn.csv").get("/lineage/datasets").then().statusCode(200)
-                .body("find { it.runId == '" + run + "' }.produced.artifact.uri", hasItem(artifact(run, "serve")));
+                .body("find { it.runId == '" + run + "' }.produced.artifact.uri", hasItem(published));
         given().queryParam("pipeline", "model-selection").queryParam("state", "SUCCEEDED").get("/runs")
                 .then().statusCode(200).body("id", hasItem(run));
         given().queryParam("limit", "0").get("/runs").then().statusCode(400)
@@ -101,8 +105,19 @@ class RunEventsTest {
         given().get("/runs/no-such-run").then().statusCode(404).body("error", equalTo("run: no run no-such-run"));
     }
 
-    private static String artifact(String run, String instance) {
-        return "s3://models/" + run + "/" + instance + ".onnx";
+    /** Where a step instance of a run leaves its model: a real file, so that publishing can copy it. */
+    private static Path model(String run, String instance) throws IOException {
+        Path file = PostgresStack.models.resolveSibling(PostgresStack.models.getFileName() + "-trained")
+                .resolve(run).resolve(instance + ".onnx");
+        if (!Files.exists(file)) {
+            Files.createDirectories(file.getParent());
+            Files.writeString(file, "model of " + instance + " in run " + run);
+        }
+        return file;
+    }
+
+    private static String uri(Path file) {
+        return "file:" + file;
     }
 
     @Test
@@ -143,11 +158,11 @@ class RunEventsTest {
         given().get("/q/health/ready").then().statusCode(200);
     }
 
-    private static void complete(String run, String instance, int attempt) {
+    private static void complete(String run, String instance, double accuracy) throws IOException {
         post(EventTypes.STEP_COMPLETED, EXECUTOR, UUID.randomUUID().toString(),
-                "{\"runId\":\"" + run + "\",\"instance\":\"" + instance + "\",\"attempt\":" + attempt
-                        + ",\"metrics\":{\"accuracy\":0.9},\"artifacts\":[{\"name\":\"model\",\"uri\":\""
-                        + artifact(run, instance) + "\"}]}").statusCode(204);
+                "{\"runId\":\"" + run + "\",\"instance\":\"" + instance + "\",\"attempt\":1"
+                        + ",\"metrics\":{\"accuracy\":" + accuracy + "},\"artifacts\":[{\"name\":\"model\","
+                        + "\"uri\":\"" + uri(model(run, instance)) + "\"}]}").statusCode(204);
     }
 
     private static void awaitDispatch(String run, String instance, int attempt) {

@@ -78,7 +78,7 @@ class DigitsPipelineTest {
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
-            return Map.of("quiver.orchestration.pipelines", PipelineFiles.FOLDER.toString(),
+            return Map.of("quiver.orchestration.pipelines", PipelineFiles.SHIPPED.toString(),
                     "quiver.orchestration.state", root.resolve("state").toString(),
                     "quiver.orchestration.model-repository", models.toString(),
                     "quiver.orchestration.relay-interval", "50ms",

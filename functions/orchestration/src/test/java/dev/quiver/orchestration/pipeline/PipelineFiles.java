@@ -5,11 +5,14 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** The example pipelines the project ships, in the module's {@code pipelines} folder. */
+/** The tests' pipelines, and the folder of the example pipelines the project ships. */
 public final class PipelineFiles {
 
-    /** The folder, relative to the module, where the tests run. */
-    public static final Path FOLDER = Path.of("pipelines").toAbsolutePath();
+    /** The tests' pipelines (test resources). */
+    public static final Path FOLDER = Path.of("src/test/resources/pipelines").toAbsolutePath();
+
+    /** The pipelines the project ships with the function. */
+    public static final Path SHIPPED = Path.of("pipelines").toAbsolutePath();
 
     private PipelineFiles() {
     }

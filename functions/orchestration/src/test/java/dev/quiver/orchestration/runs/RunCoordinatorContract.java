@@ -216,6 +216,35 @@ abstract class RunCoordinatorContract {
     }
 
     @Test
+    void aFreshMemoizedResultStandsInForItsStepAndAStaleOneDoesNot() throws Exception {
+        String tag = "memo-" + UUID.randomUUID();
+        String first = request("request-" + UUID.randomUUID(), tag);
+        assertThat(instances(sent(first))).containsExactly("ingest#1");
+        complete(first, "ingest", 1);
+        sent(first);
+
+        clock.advance(Duration.ofDays(13));
+        String second = request("request-" + UUID.randomUUID(), tag);
+        List<JsonNode> events = sent(second);
+        assertThat(events.getFirst().get("type").asText()).isEqualTo(EventTypes.STEP_SKIPPED);
+        assertThat(events.getFirst().at("/data/reason").asText())
+                .startsWith("memoized: reusing the result of run " + first + " ingest attempt 1");
+        assertThat(instances(events.subList(1, events.size()))).as("the trainings start at once")
+                .containsExactly("train[0]#1", "train[1]#1", "train[2]#1");
+        assertThat(count("select count(*) from artifacts where run_id = '" + second + "' and instance = 'ingest'"))
+                .as("the reused result's artifacts").isEqualTo(1);
+        assertThat(count("select hits from memo_entries where run_id = '" + first + "'")).isEqualTo(1);
+
+        clock.advance(Duration.ofDays(2));
+        String third = request("request-" + UUID.randomUUID(), tag);
+        assertThat(instances(sent(third))).as("15 days old, more than max-age 14d").containsExactly("ingest#1");
+        assertThat(count("select count(*) from step_instances where run_id = '" + third
+                + "' and reason like '%more than max-age%'")).isEqualTo(1);
+        assertThat(coordinator.collectMemoized(clock.instant(), Duration.ofDays(30), Duration.ofDays(1)))
+                .as("the entry was last used 2 days ago").isGreaterThanOrEqualTo(1);
+    }
+
+    @Test
     void eventsThatCanNeverBeActedOnAreRefused() {
         assertThatThrownBy(() -> coordinator.requested(EXECUTOR, "r-" + UUID.randomUUID(),
                 new RunRequested("churn", null, Map.of())))
@@ -233,9 +262,14 @@ abstract class RunCoordinatorContract {
                 .hasMessage("instance: run " + run + " of model-selection has no step instance tune");
     }
 
+    /** A run whose parameters are its own, so that no other test's memoized result stands in for its steps. */
     String request(String requestId) {
+        return request(requestId, requestId);
+    }
+
+    String request(String requestId, String tag) {
         return coordinator.requested("/quiver/tests", requestId, new RunRequested("model-selection", null,
-                Map.of("dataset", "s3://data/churn.csv")));
+                Map.of("dataset", "s3://data/churn.csv", "tag", tag)));
     }
 
     void complete(String run, String instance, int attempt) {
