@@ -11,7 +11,7 @@ import org.jboss.logging.Logger;
 
 /**
  * Embedded mode's broker: a dispatched {@code process} step starts in the function's own {@link ProcessExecutor};
- * built-in steps run in every mode (the relay starts them); a step for an executor that only runs in a cluster is
+ * built-in and {@code function} steps run in every mode (the relay starts them); a {@code kubernetes-job} step is
  * reported in the log and waits (the heartbeat timeout fails it); every other event is logged, having no other
  * consumer here.
  */
@@ -43,7 +43,7 @@ public class LocalDelivery {
         }
         if (ExecutorKind.PROCESS.yamlName().equals(step.executor())) {
             processes.start(step);
-        } else if (!ExecutorKind.fromYaml(step.executor()).map(ExecutorKind::builtIn).orElse(false)) {
+        } else if (ExecutorKind.KUBERNETES_JOB.yamlName().equals(step.executor())) {
             LOG.warnf("run %s: %s needs the %s executor, which runs on Knative only; without an event sink it waits",
                     step.runId(), step.instance(), step.executor());
         }

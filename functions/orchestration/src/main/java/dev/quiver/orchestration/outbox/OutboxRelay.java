@@ -6,6 +6,8 @@ import dev.quiver.events.EventTypes;
 import dev.quiver.events.pipeline.StepDispatched;
 import dev.quiver.orchestration.OrchestrationConfig;
 import dev.quiver.orchestration.builtin.BuiltInSteps;
+import dev.quiver.orchestration.executors.FunctionExecutor;
+import dev.quiver.orchestration.pipeline.ExecutorKind;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.scheduler.Scheduled;
@@ -41,13 +43,15 @@ public class OutboxRelay {
     private final Counter failures;
     private final LocalDelivery local;
     private final BuiltInSteps builtIns;
+    private final FunctionExecutor functions;
     private final ObjectMapper json;
 
-    public OutboxRelay(Outbox outbox, LocalDelivery local, BuiltInSteps builtIns, ObjectMapper json,
-                       OrchestrationConfig config, MeterRegistry meters) {
+    public OutboxRelay(Outbox outbox, LocalDelivery local, BuiltInSteps builtIns, FunctionExecutor functions,
+                       ObjectMapper json, OrchestrationConfig config, MeterRegistry meters) {
         this.outbox = outbox;
         this.local = local;
         this.builtIns = builtIns;
+        this.functions = functions;
         this.json = json;
         this.sink = config.sink();
         this.source = config.source();
@@ -73,7 +77,10 @@ public class OutboxRelay {
         }
     }
 
-    /** A dispatched built-in step runs here, on whichever replica relays its event (it is idempotent). */
+    /**
+     * A dispatched built-in or {@code function} step runs here, on whichever replica relays its event (a crash before
+     * the event is marked sent runs it again: built-in steps are idempotent, and a function gets the same event id).
+     */
     private void builtIn(Outbox.Entry entry) {
         if (!EventTypes.STEP_DISPATCHED.equals(entry.type())) {
             return;
@@ -82,6 +89,8 @@ public class OutboxRelay {
             StepDispatched step = json.readValue(entry.data(), StepDispatched.class);
             if (BuiltInSteps.runs(step.executor())) {
                 builtIns.start(step);
+            } else if (ExecutorKind.FUNCTION.yamlName().equals(step.executor())) {
+                functions.start(step);
             }
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("outbox event " + entry.eventId() + " is not a step.dispatched payload: "

@@ -7,13 +7,17 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
-/** A real HTTP endpoint standing in for the Knative Broker: keeps every binary-mode CloudEvent posted to it. */
+/**
+ * A real HTTP endpoint standing in for the Knative Broker: keeps every binary-mode CloudEvent posted to it. Posted to
+ * {@code /report}, it stands in for a function and answers with a JSON object.
+ */
 final class EventSink implements AutoCloseable {
 
     /** One event as received: its {@code ce-*} attributes (without the prefix) and its JSON data. */
@@ -44,7 +48,15 @@ final class EventSink implements AutoCloseable {
                 }
             });
             events.add(new Received(attributes, JSON.readTree(exchange.getRequestBody().readAllBytes())));
-            exchange.sendResponseHeaders(202, -1);
+            if (exchange.getRequestURI().getPath().endsWith("/report")) {
+                // a function answering the step it was sent: its answer becomes the step's outputs
+                byte[] answer = "{\"report\":\"written\"}".getBytes(StandardCharsets.UTF_8);
+                exchange.getResponseHeaders().add("Content-Type", "application/json");
+                exchange.sendResponseHeaders(200, answer.length);
+                exchange.getResponseBody().write(answer);
+            } else {
+                exchange.sendResponseHeaders(202, -1);
+            }
             exchange.close();
         });
         server.start();

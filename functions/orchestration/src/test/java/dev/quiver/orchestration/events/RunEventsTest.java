@@ -37,7 +37,8 @@ class RunEventsTest {
     void aRunFollowsItsStepsEventsToItsEnd() throws IOException {
         String requestId = UUID.randomUUID().toString();
         post(EventTypes.PIPELINE_RUN_REQUESTED, "/tests", requestId,
-                "{\"pipeline\":\"model-selection\",\"parameters\":{\"dataset\":\"s3://data/churn.csv\"}}")
+                "{\"pipeline\":\"model-selection\",\"parameters\":{\"dataset\":\"s3://data/churn.csv\","
+                        + "\"url\":\"" + PostgresStack.sink.uri() + "report\"}}")
                 .statusCode(204);
         EventSink.Received ingest = awaitEvent(event -> EventTypes.STEP_DISPATCHED.equals(event.type())
                 && event.data().path("params").path("dataset").asText().equals("s3://data/churn.csv")
@@ -62,8 +63,12 @@ class RunEventsTest {
                 && event.data().path("runId").asText().equals(run)
                 && event.data().path("instance").asText().equals("serve"));
         complete(run, "train[2]", 0.90);
-        awaitDispatch(run, "report", 1);
-        complete(run, "report", 0.0);
+        // the report is a function: it is sent the step as an event, and its answer completes the step
+        EventSink.Received sentToFunction = awaitEvent(event -> event.data().path("runId").asText().equals(run)
+                && event.data().path("instance").asText().equals("report")
+                && event.attributes().containsKey("attempt"));
+        assertThat(sentToFunction.attributes()).containsEntry("subject", "report").containsEntry("runid", run)
+                .containsEntry("type", EventTypes.STEP_DISPATCHED);
         EventSink.Received finished = awaitEvent(event -> EventTypes.PIPELINE_RUN_COMPLETED.equals(event.type())
                 && event.data().path("runId").asText().equals(run));
         assertThat(finished.data().path("outcome").asText()).isEqualTo("succeeded");
@@ -77,7 +82,8 @@ class RunEventsTest {
                 .body("steps.find { it.instance == 'select' }.attempt", equalTo(2))
                 .body("steps.find { it.instance == 'select' }.outputs.selected.instance",
                         contains("train[1]", "train[2]"))
-                .body("steps.find { it.instance == 'serve' }.outputs.version", equalTo(1));
+                .body("steps.find { it.instance == 'serve' }.outputs.version", equalTo(1))
+                .body("steps.find { it.instance == 'report' }.outputs.report", equalTo("written"));
         assertThat(PostgresStack.models.resolve("churn/1/model.onnx")).hasSameBinaryContentAs(model(run, "train[1]"));
         assertThat(PostgresStack.models.resolve("churn/2")).as("the same model is not published twice")
                 .doesNotExist();

@@ -1,0 +1,138 @@
+package dev.quiver.orchestration.executors;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.quiver.events.EventTypes;
+import dev.quiver.events.pipeline.StepCompleted;
+import dev.quiver.events.pipeline.StepDispatched;
+import dev.quiver.events.pipeline.StepFailed;
+import dev.quiver.orchestration.OrchestrationConfig;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.jboss.logging.Logger;
+
+/**
+ * The {@code function} executor: sends the step to a function as a binary-mode CloudEvent and takes the function's
+ * answer as the step's result. {@code params.url} is where (required); {@code params.type} the event type (default
+ * {@code dev.quiver.step.dispatched}) and {@code params.data} the event data (default the dispatched step itself).
+ * The event's id follows from the run, instance and attempt, so a function sees a resend as the same event. A 2xx
+ * completes the step with the answer's JSON object as outputs; a 4xx fails it as {@code FunctionRejected} (it would
+ * be refused again), a 5xx, a timeout or no connection as {@code FunctionUnavailable}.
+ */
+@ApplicationScoped
+public class FunctionExecutor {
+
+    private static final Logger LOG = Logger.getLogger(FunctionExecutor.class);
+    private static final Duration TIMEOUT = Duration.ofMinutes(10);
+
+    private final StepReports reports;
+    private final ObjectMapper json;
+    private final String source;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    private final ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
+
+    public FunctionExecutor(StepReports reports, ObjectMapper json, OrchestrationConfig config) {
+        this.reports = reports;
+        this.json = json;
+        this.source = config.source();
+    }
+
+    /** Sends the step and returns at once; the answer reports the step. */
+    public void start(StepDispatched step) {
+        threads.submit(() -> {
+            try {
+                invoke(step);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (RuntimeException | JsonProcessingException e) {
+                LOG.errorf(e, "run %s: %s could not be sent to its function", step.runId(), step.instance());
+                fail(step, "ExecutorError", null, e.getMessage());
+            }
+        });
+    }
+
+    @PreDestroy
+    void stop() {
+        threads.shutdownNow();
+    }
+
+    private void invoke(StepDispatched step) throws InterruptedException, JsonProcessingException {
+        URI url;
+        try {
+            url = step.params().get("url") instanceof String text ? URI.create(text) : null;
+        } catch (IllegalArgumentException e) {
+            url = null;
+        }
+        if (url == null || !List.of("http", "https").contains(url.getScheme())) {
+            fail(step, "InvalidConfiguration", null, "params.url: required, the function's http(s) URL, got "
+                    + step.params().get("url"));
+            return;
+        }
+        String type = step.params().get("type") instanceof String text ? text : EventTypes.STEP_DISPATCHED;
+        Object data = step.params().containsKey("data") ? step.params().get("data") : step;
+        String id = UUID.nameUUIDFromBytes((step.runId() + '/' + step.instance() + '/' + step.attempt())
+                .getBytes(StandardCharsets.UTF_8)).toString();
+        HttpRequest request = HttpRequest.newBuilder(url).timeout(TIMEOUT)
+                .header("Content-Type", "application/json")
+                .header("ce-specversion", "1.0")
+                .header("ce-id", id)
+                .header("ce-source", source)
+                .header("ce-type", type)
+                .header("ce-subject", step.instance())
+                .header("ce-runid", step.runId())
+                .header("ce-attempt", Integer.toString(step.attempt()))
+                .POST(HttpRequest.BodyPublishers.ofString(json.writeValueAsString(data), StandardCharsets.UTF_8))
+                .build();
+        HttpResponse<String> response;
+        try {
+            response = http.send(request, HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            fail(step, "FunctionUnavailable", null, url + " could not be reached: " + e.getMessage());
+            return;
+        }
+        int status = response.statusCode();
+        if (status / 100 == 2) {
+            reports.completed(new StepCompleted(step.runId(), step.instance(), step.attempt(), outputs(response),
+                    Map.of(), List.of()));
+        } else if (status / 100 == 4) {
+            fail(step, "FunctionRejected", status, url + " answered " + status + ": " + response.body());
+        } else {
+            fail(step, "FunctionUnavailable", status, url + " answered " + status + ": " + response.body());
+        }
+    }
+
+    private Map<String, Object> outputs(HttpResponse<String> response) {
+        String body = response.body();
+        if (body == null || body.isBlank()) {
+            return Map.of();
+        }
+        try {
+            JsonNode answer = json.readTree(body);
+            if (answer.isObject()) {
+                return json.convertValue(answer, json.getTypeFactory().constructMapType(Map.class, String.class,
+                        Object.class));
+            }
+            return Map.of("response", json.convertValue(answer, Object.class));
+        } catch (JsonProcessingException e) {
+            return Map.of("response", body);
+        }
+    }
+
+    private void fail(StepDispatched step, String errorClass, Integer status, String message) {
+        reports.failed(new StepFailed(step.runId(), step.instance(), step.attempt(), errorClass, status, false,
+                message));
+    }
+}
