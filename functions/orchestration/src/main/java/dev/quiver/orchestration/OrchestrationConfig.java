@@ -68,6 +68,23 @@ public interface OrchestrationConfig {
     @WithDefault("14d")
     Duration memoIdle();
 
+    Kubernetes kubernetes();
+
+    /** The {@code kubernetes-job} executor. */
+    interface Kubernetes {
+
+        /** Whether the function runs {@code kubernetes-job} steps as Jobs in the cluster it can reach. */
+        @WithDefault("false")
+        boolean enabled();
+
+        /** Where Jobs are created; the client's namespace (in a pod: its own) when unset. */
+        Optional<String> namespace();
+
+        /** How often running Jobs are checked (heartbeats) and ended ones reported. */
+        @WithDefault("5s")
+        Duration pollInterval();
+    }
+
     /** How often the outbox is sent. */
     @WithDefault("250ms")
     Duration relayInterval();

@@ -12,7 +12,7 @@ import java.util.UUID;
  * the events {@code dev.quiver.step.heartbeat|completed|failed} from {@link #SOURCE}, each with an id of its own.
  */
 @ApplicationScoped
-public class StepReports {
+public class StepReports implements StepReporter {
 
     static final String SOURCE = "/quiver/orchestration/executors";
 
@@ -22,14 +22,17 @@ public class StepReports {
         this.coordinator = coordinator;
     }
 
+    @Override
     public void heartbeat(StepHeartbeat heartbeat) {
         coordinator.heartbeat(SOURCE, UUID.randomUUID().toString(), heartbeat);
     }
 
+    @Override
     public void completed(StepCompleted completed) {
         coordinator.completed(SOURCE, UUID.randomUUID().toString(), completed);
     }
 
+    @Override
     public void failed(StepFailed failed) {
         coordinator.failed(SOURCE, UUID.randomUUID().toString(), failed);
     }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.quiver.events.EventTypes;
 import dev.quiver.events.pipeline.StepDispatched;
+import dev.quiver.orchestration.executors.KubernetesJobExecutor;
 import dev.quiver.orchestration.executors.ProcessExecutor;
 import dev.quiver.orchestration.pipeline.ExecutorKind;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -11,9 +12,9 @@ import org.jboss.logging.Logger;
 
 /**
  * Embedded mode's broker: a dispatched {@code process} step starts in the function's own {@link ProcessExecutor};
- * built-in and {@code function} steps run in every mode (the relay starts them); a {@code kubernetes-job} step is
- * reported in the log and waits (the heartbeat timeout fails it); every other event is logged, having no other
- * consumer here.
+ * built-in, {@code function} and (with a cluster) {@code kubernetes-job} steps run in every mode (the relay starts
+ * them); a {@code kubernetes-job} step without a cluster is reported in the log and waits (the heartbeat timeout
+ * fails it); every other event is logged, having no other consumer here.
  */
 @ApplicationScoped
 public class LocalDelivery {
@@ -21,10 +22,12 @@ public class LocalDelivery {
     private static final Logger LOG = Logger.getLogger(LocalDelivery.class);
 
     private final ProcessExecutor processes;
+    private final KubernetesJobExecutor jobs;
     private final ObjectMapper json;
 
-    public LocalDelivery(ProcessExecutor processes, ObjectMapper json) {
+    public LocalDelivery(ProcessExecutor processes, KubernetesJobExecutor jobs, ObjectMapper json) {
         this.processes = processes;
+        this.jobs = jobs;
         this.json = json;
     }
 
@@ -43,9 +46,9 @@ public class LocalDelivery {
         }
         if (ExecutorKind.PROCESS.yamlName().equals(step.executor())) {
             processes.start(step);
-        } else if (ExecutorKind.KUBERNETES_JOB.yamlName().equals(step.executor())) {
-            LOG.warnf("run %s: %s needs the %s executor, which runs on Knative only; without an event sink it waits",
-                    step.runId(), step.instance(), step.executor());
+        } else if (ExecutorKind.KUBERNETES_JOB.yamlName().equals(step.executor()) && !jobs.enabled()) {
+            LOG.warnf("run %s: %s needs a Kubernetes cluster (quiver.orchestration.kubernetes.enabled); it waits",
+                    step.runId(), step.instance());
         }
         return true;
     }

@@ -7,6 +7,7 @@ import dev.quiver.events.pipeline.StepDispatched;
 import dev.quiver.orchestration.OrchestrationConfig;
 import dev.quiver.orchestration.builtin.BuiltInSteps;
 import dev.quiver.orchestration.executors.FunctionExecutor;
+import dev.quiver.orchestration.executors.KubernetesJobExecutor;
 import dev.quiver.orchestration.pipeline.ExecutorKind;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -44,14 +45,17 @@ public class OutboxRelay {
     private final LocalDelivery local;
     private final BuiltInSteps builtIns;
     private final FunctionExecutor functions;
+    private final KubernetesJobExecutor jobs;
     private final ObjectMapper json;
 
     public OutboxRelay(Outbox outbox, LocalDelivery local, BuiltInSteps builtIns, FunctionExecutor functions,
-                       ObjectMapper json, OrchestrationConfig config, MeterRegistry meters) {
+                       KubernetesJobExecutor jobs, ObjectMapper json, OrchestrationConfig config,
+                       MeterRegistry meters) {
         this.outbox = outbox;
         this.local = local;
         this.builtIns = builtIns;
         this.functions = functions;
+        this.jobs = jobs;
         this.json = json;
         this.sink = config.sink();
         this.source = config.source();
@@ -78,8 +82,9 @@ public class OutboxRelay {
     }
 
     /**
-     * A dispatched built-in or {@code function} step runs here, on whichever replica relays its event (a crash before
-     * the event is marked sent runs it again: built-in steps are idempotent, and a function gets the same event id).
+     * A dispatched built-in, {@code function} or (when enabled) {@code kubernetes-job} step runs here, on whichever
+     * replica relays its event (a crash before the event is marked sent runs it again: built-in steps are idempotent,
+     * a function gets the same event id, a Job has the same name).
      */
     private void builtIn(Outbox.Entry entry) {
         if (!EventTypes.STEP_DISPATCHED.equals(entry.type())) {
@@ -91,6 +96,8 @@ public class OutboxRelay {
                 builtIns.start(step);
             } else if (ExecutorKind.FUNCTION.yamlName().equals(step.executor())) {
                 functions.start(step);
+            } else if (ExecutorKind.KUBERNETES_JOB.yamlName().equals(step.executor()) && jobs.enabled()) {
+                jobs.start(step);
             }
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("outbox event " + entry.eventId() + " is not a step.dispatched payload: "

@@ -1,0 +1,250 @@
+package dev.quiver.orchestration.executors;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.quiver.events.pipeline.StepCompleted;
+import dev.quiver.events.pipeline.StepDispatched;
+import dev.quiver.events.pipeline.StepFailed;
+import dev.quiver.events.pipeline.StepHeartbeat;
+import dev.quiver.orchestration.OrchestrationConfig;
+import io.fabric8.kubernetes.api.model.ContainerStateTerminated;
+import io.fabric8.kubernetes.api.model.ContainerStatus;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
+import io.fabric8.kubernetes.api.model.batch.v1.JobCondition;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.quarkus.scheduler.Scheduled;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import org.jboss.logging.Logger;
+
+/**
+ * The {@code kubernetes-job} executor: runs a step attempt as a Kubernetes Job ({@code params.image} and
+ * {@code params.command}, the step's CPU, memory and GPU as requests and limits, its workers as parallelism, its
+ * deadline as {@code activeDeadlineSeconds}, no retries of its own: the orchestrator decides those) and watches it:
+ * while it runs it sends heartbeats; when it ends it reports success, or failure as {@code OutOfMemory} (a container
+ * killed for memory), {@code DeadlineExceeded} or {@code ExitCode}. The Job's name follows from the run, instance and
+ * attempt, so dispatching it twice creates it once. Enabled by {@code quiver.orchestration.kubernetes.enabled}.
+ */
+@ApplicationScoped
+public class KubernetesJobExecutor {
+
+    static final String MANAGED_BY = "app.kubernetes.io/managed-by";
+    static final String MANAGER = "quiver-orchestration";
+    static final String RUN = "quiver.dev/run-id";
+    static final String ATTEMPT = "quiver.dev/attempt";
+    static final String INSTANCE = "quiver.dev/instance";
+    static final String REPORTED = "quiver.dev/reported";
+
+    private static final Logger LOG = Logger.getLogger(KubernetesJobExecutor.class);
+
+    private final KubernetesClient client;
+    private final StepReporter reports;
+    private final ObjectMapper json;
+    private final Clock clock;
+    private final Optional<String> namespace;
+    private final boolean enabled;
+
+    @Inject
+    public KubernetesJobExecutor(KubernetesClient client, StepReports reports, ObjectMapper json, Clock clock,
+                                 OrchestrationConfig config) {
+        this(client, reports, json, clock, config.kubernetes().namespace(), config.kubernetes().enabled());
+    }
+
+    KubernetesJobExecutor(KubernetesClient client, StepReporter reports, ObjectMapper json, Clock clock,
+                          Optional<String> namespace, boolean enabled) {
+        this.client = client;
+        this.reports = reports;
+        this.json = json;
+        this.clock = clock;
+        this.namespace = namespace;
+        this.enabled = enabled;
+    }
+
+    public boolean enabled() {
+        return enabled;
+    }
+
+    /** Creates the attempt's Job unless it exists. */
+    public void start(StepDispatched step) {
+        if (!(step.params().get("image") instanceof String image) || image.isBlank()) {
+            reports.failed(new StepFailed(step.runId(), step.instance(), step.attempt(), "InvalidConfiguration", null,
+                    false, "params.image: required, the container image to run"));
+            return;
+        }
+        String name = jobName(step);
+        try {
+            if (client.batch().v1().jobs().inNamespace(namespace()).withName(name).get() != null) {
+                return;
+            }
+            client.batch().v1().jobs().inNamespace(namespace()).resource(job(step, name, image)).create();
+            LOG.infof("run %s: %s attempt %d runs as Job %s/%s", step.runId(), step.instance(), step.attempt(),
+                    namespace(), name);
+        } catch (KubernetesClientException | JsonProcessingException e) {
+            String errorClass = e instanceof KubernetesClientException k && k.getCode() >= 400 && k.getCode() < 500
+                    ? "InvalidConfiguration" : "ExecutorUnavailable";
+            reports.failed(new StepFailed(step.runId(), step.instance(), step.attempt(), errorClass, null, false,
+                    "Job " + name + " could not be created: " + e.getMessage()));
+        }
+    }
+
+    /** Reports on every Job of ours that is running (a heartbeat) or has ended and was not reported yet. */
+    @Scheduled(every = "${quiver.orchestration.kubernetes.poll-interval}",
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    public void poll() {
+        if (!enabled) {
+            return;
+        }
+        List<Job> jobs;
+        try {
+            jobs = client.batch().v1().jobs().inNamespace(namespace()).withLabel(MANAGED_BY, MANAGER).list()
+                    .getItems();
+        } catch (KubernetesClientException e) {
+            LOG.warnf("Jobs in %s cannot be listed: %s", namespace(), e.getMessage());
+            return;
+        }
+        for (Job job : jobs) {
+            Map<String, String> labels = job.getMetadata().getLabels();
+            Map<String, String> annotations = job.getMetadata().getAnnotations();
+            if (annotations == null || annotations.containsKey(REPORTED) || !labels.containsKey(RUN)) {
+                continue;
+            }
+            String run = labels.get(RUN);
+            String instance = annotations.get(INSTANCE);
+            int attempt = Integer.parseInt(labels.get(ATTEMPT));
+            Optional<JobCondition> ended = job.getStatus() == null || job.getStatus().getConditions() == null
+                    ? Optional.empty()
+                    : job.getStatus().getConditions().stream()
+                            .filter(condition -> "True".equals(condition.getStatus())
+                                    && ("Complete".equals(condition.getType()) || "Failed".equals(condition.getType())))
+                            .findFirst();
+            if (ended.isEmpty()) {
+                reports.heartbeat(new StepHeartbeat(run, instance, attempt, clock.instant(), null, null, null, null,
+                        null));
+                continue;
+            }
+            if ("Complete".equals(ended.get().getType())) {
+                reports.completed(new StepCompleted(run, instance, attempt, Map.of("job",
+                        job.getMetadata().getName()), Map.of(), List.of()));
+            } else {
+                reports.failed(failure(job, ended.get(), run, instance, attempt));
+            }
+            client.batch().v1().jobs().inNamespace(namespace()).withName(job.getMetadata().getName())
+                    .edit(edited -> {
+                        edited.getMetadata().getAnnotations().put(REPORTED, clock.instant().toString());
+                        return edited;
+                    });
+        }
+    }
+
+    private StepFailed failure(Job job, JobCondition condition, String run, String instance, int attempt) {
+        if ("DeadlineExceeded".equals(condition.getReason())) {
+            return new StepFailed(run, instance, attempt, "DeadlineExceeded", null, false,
+                    "Job " + job.getMetadata().getName() + ": " + condition.getMessage());
+        }
+        for (Pod pod : client.pods().inNamespace(namespace()).withLabel("job-name", job.getMetadata().getName())
+                .list().getItems()) {
+            if (pod.getStatus() == null || pod.getStatus().getContainerStatuses() == null) {
+                continue;
+            }
+            for (ContainerStatus status : pod.getStatus().getContainerStatuses()) {
+                ContainerStateTerminated terminated = status.getState() == null ? null
+                        : status.getState().getTerminated();
+                if (terminated == null) {
+                    continue;
+                }
+                boolean oom = "OOMKilled".equals(terminated.getReason());
+                return new StepFailed(run, instance, attempt, oom ? "OutOfMemory" : "ExitCode",
+                        terminated.getExitCode(), oom, "pod " + pod.getMetadata().getName() + " container "
+                        + status.getName() + ": " + terminated.getReason()
+                        + (terminated.getMessage() == null ? "" : " " + terminated.getMessage()));
+            }
+        }
+        return new StepFailed(run, instance, attempt, "ExitCode", null, false, "Job " + job.getMetadata().getName()
+                + " failed: " + condition.getReason() + " " + condition.getMessage());
+    }
+
+    private Job job(StepDispatched step, String name, String image) throws JsonProcessingException {
+        Map<String, Quantity> limits = new LinkedHashMap<>();
+        limits.put("cpu", new Quantity(step.cpuMillis() + "m"));
+        limits.put("memory", new Quantity(Long.toString(step.memoryBytes())));
+        if (step.gpus() > 0) {
+            limits.put("nvidia.com/gpu", new Quantity(Integer.toString(step.gpus())));
+        }
+        List<EnvVar> env = new ArrayList<>();
+        env.add(new EnvVar("QUIVER_RUN_ID", step.runId(), null));
+        env.add(new EnvVar("QUIVER_PIPELINE", step.pipeline(), null));
+        env.add(new EnvVar("QUIVER_STEP", step.step(), null));
+        env.add(new EnvVar("QUIVER_INSTANCE", step.instance(), null));
+        env.add(new EnvVar("QUIVER_ATTEMPT", Integer.toString(step.attempt()), null));
+        env.add(new EnvVar("QUIVER_PARAMS", json.writeValueAsString(step.params()), null));
+        List<String> command = new ArrayList<>();
+        if (step.params().get("command") instanceof List<?> parts) {
+            parts.forEach(part -> command.add(String.valueOf(part)));
+        }
+        return new JobBuilder()
+                .withNewMetadata()
+                    .withName(name)
+                    .addToLabels(MANAGED_BY, MANAGER)
+                    .addToLabels(RUN, step.runId())
+                    .addToLabels(ATTEMPT, Integer.toString(step.attempt()))
+                    .addToAnnotations(INSTANCE, step.instance())
+                    .addToAnnotations("quiver.dev/pipeline", step.pipeline() + "@" + step.pipelineVersion())
+                .endMetadata()
+                .withNewSpec()
+                    .withBackoffLimit(0)
+                    .withParallelism(step.workers())
+                    .withCompletions(step.workers())
+                    .withActiveDeadlineSeconds(step.deadlineSeconds())
+                    .withTtlSecondsAfterFinished(86400)
+                    .withNewTemplate()
+                        .withNewMetadata().addToLabels(RUN, step.runId()).endMetadata()
+                        .withNewSpec()
+                            .withRestartPolicy("Never")
+                            .addNewContainer()
+                                .withName("step")
+                                .withImage(image)
+                                .withCommand(command.isEmpty() ? null : command)
+                                .withEnv(env)
+                                .withResources(new ResourceRequirementsBuilder().withRequests(limits)
+                                        .withLimits(limits).build())
+                            .endContainer()
+                        .endSpec()
+                    .endTemplate()
+                .endSpec()
+                .build();
+    }
+
+    /** {@code quiver-<step>-<10 hex of run/instance/attempt>}: a valid name of at most 63 characters. */
+    static String jobName(StepDispatched step) {
+        String stepPart = step.step().toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9-]", "-");
+        stepPart = stepPart.substring(0, Math.min(stepPart.length(), 40)).replaceAll("-+$", "");
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest((step.runId() + "/" + step.instance() + "/"
+                    + step.attempt()).getBytes(StandardCharsets.UTF_8));
+            return "quiver-" + stepPart + "-" + HexFormat.of().formatHex(digest).substring(0, 10);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private String namespace() {
+        return namespace.orElseGet(() -> client.getNamespace() == null ? "default" : client.getNamespace());
+    }
+}

@@ -1,0 +1,156 @@
+package dev.quiver.orchestration.executors;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.quiver.events.pipeline.StepCompleted;
+import dev.quiver.events.pipeline.StepDispatched;
+import dev.quiver.events.pipeline.StepFailed;
+import dev.quiver.events.pipeline.StepHeartbeat;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.api.model.batch.v1.JobConditionBuilder;
+import io.fabric8.kubernetes.api.model.batch.v1.JobStatusBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The kubernetes-job executor against fabric8's mock API server in CRUD mode. */
+@EnableKubernetesMockClient(crud = true)
+class KubernetesJobExecutorTest {
+
+    static KubernetesClient client;
+
+    private final List<Object> reported = new CopyOnWriteArrayList<>();
+    /** A namespace of each test's own, as the mock server is shared by the tests. */
+    private final String namespace = "ml-" + UUID.randomUUID().toString().substring(0, 8);
+    private KubernetesJobExecutor executor;
+
+    @BeforeEach
+    void executor() {
+        StepReporter reporter = new StepReporter() {
+            @Override
+            public void heartbeat(StepHeartbeat heartbeat) {
+                reported.add(heartbeat);
+            }
+
+            @Override
+            public void completed(StepCompleted completed) {
+                reported.add(completed);
+            }
+
+            @Override
+            public void failed(StepFailed failed) {
+                reported.add(failed);
+            }
+        };
+        executor = new KubernetesJobExecutor(client, reporter, new ObjectMapper(), Clock.systemUTC(),
+                Optional.of(namespace), true);
+    }
+
+    @Test
+    void aStepBecomesAJobWithItsImageResourcesAndDeadlineOnce() {
+        StepDispatched step = step(Map.of("image", "registry.example/train:1.4", "command",
+                List.of("python", "train.py"), "model", "forest"));
+        executor.start(step);
+        executor.start(step);
+
+        List<Job> jobs = jobs();
+        assertThat(jobs).hasSize(1);
+        Job job = jobs.getFirst();
+        assertThat(job.getMetadata().getName()).isEqualTo(KubernetesJobExecutor.jobName(step))
+                .startsWith("quiver-train-").hasSizeLessThanOrEqualTo(63);
+        assertThat(job.getMetadata().getLabels()).containsEntry(KubernetesJobExecutor.RUN, step.runId())
+                .containsEntry(KubernetesJobExecutor.ATTEMPT, "2");
+        assertThat(job.getMetadata().getAnnotations()).containsEntry(KubernetesJobExecutor.INSTANCE, "train[1]");
+        assertThat(job.getSpec().getBackoffLimit()).as("retries are the orchestrator's").isZero();
+        assertThat(job.getSpec().getParallelism()).isEqualTo(2);
+        assertThat(job.getSpec().getActiveDeadlineSeconds()).isEqualTo(7200);
+        Container container = job.getSpec().getTemplate().getSpec().getContainers().getFirst();
+        assertThat(container.getImage()).isEqualTo("registry.example/train:1.4");
+        assertThat(container.getCommand()).containsExactly("python", "train.py");
+        assertThat(container.getResources().getLimits()).containsEntry("cpu", new Quantity("2000m"))
+                .containsEntry("memory", new Quantity(Long.toString(4L << 30)))
+                .containsEntry("nvidia.com/gpu", new Quantity("1"));
+        assertThat(container.getEnv()).anySatisfy(env -> {
+            assertThat(env.getName()).isEqualTo("QUIVER_PARAMS");
+            assertThat(env.getValue()).contains("\"model\":\"forest\"");
+        });
+    }
+
+    @Test
+    void runningJobsHeartbeatAndEndedOnesAreReportedOnce() {
+        StepDispatched step = step(Map.of("image", "registry.example/train:1.4"));
+        executor.start(step);
+        executor.poll();
+        assertThat(reported).singleElement().isInstanceOf(StepHeartbeat.class);
+
+        end(KubernetesJobExecutor.jobName(step), "Complete", null);
+        executor.poll();
+        executor.poll();
+        assertThat(reported).hasSize(2).last().isInstanceOfSatisfying(StepCompleted.class, completed -> {
+            assertThat(completed.instance()).isEqualTo("train[1]");
+            assertThat(completed.attempt()).isEqualTo(2);
+        });
+    }
+
+    @Test
+    void aContainerKilledForMemoryAndAJobPastItsDeadlineAreReportedSo() {
+        StepDispatched hungry = step(Map.of("image", "registry.example/train:1.4"));
+        executor.start(hungry);
+        String name = KubernetesJobExecutor.jobName(hungry);
+        client.pods().inNamespace(namespace).resource(new PodBuilder().withNewMetadata().withName(name + "-x7k2p")
+                .addToLabels("job-name", name).endMetadata()
+                .withNewStatus().addNewContainerStatus().withName("step").withNewState().withNewTerminated()
+                .withReason("OOMKilled").withExitCode(137).endTerminated().endState().endContainerStatus()
+                .endStatus().build()).create();
+        end(name, "Failed", "BackoffLimitExceeded");
+
+        StepDispatched slow = step(Map.of("image", "registry.example/train:1.4"));
+        executor.start(slow);
+        end(KubernetesJobExecutor.jobName(slow), "Failed", "DeadlineExceeded");
+        executor.poll();
+
+        assertThat(reported).filteredOn(StepFailed.class::isInstance).map(StepFailed.class::cast)
+                .extracting(StepFailed::runId, StepFailed::errorClass, StepFailed::exitCode, StepFailed::killedForMemory)
+                .containsExactlyInAnyOrder(
+                        tuple(hungry.runId(), "OutOfMemory", 137, true),
+                        tuple(slow.runId(), "DeadlineExceeded", null, false));
+    }
+
+    @Test
+    void aStepWithoutAnImageIsRefused() {
+        executor.start(step(Map.of("command", List.of("true"))));
+        assertThat(reported).singleElement().isInstanceOfSatisfying(StepFailed.class, failed -> {
+            assertThat(failed.errorClass()).isEqualTo("InvalidConfiguration");
+            assertThat(failed.message()).startsWith("params.image: required");
+        });
+    }
+
+    private static StepDispatched step(Map<String, Object> params) {
+        return new StepDispatched(UUID.randomUUID().toString(), "model-selection", 2, "train", "train[1]", 2,
+                "kubernetes-job", params, 2000, 4L << 30, 1, 2, 7200L);
+    }
+
+    private List<Job> jobs() {
+        return client.batch().v1().jobs().inNamespace(namespace).list().getItems();
+    }
+
+    private void end(String name, String type, String reason) {
+        client.batch().v1().jobs().inNamespace(namespace).withName(name).edit(job -> {
+            job.setStatus(new JobStatusBuilder().addToConditions(new JobConditionBuilder().withType(type)
+                    .withStatus("True").withReason(reason).withMessage("ended").build()).build());
+            return job;
+        });
+    }
+}
