@@ -2,6 +2,7 @@ package dev.quiver.orchestration;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.quiver.events.EventCodec;
+import dev.quiver.orchestration.memo.MemoDryRun;
 import dev.quiver.orchestration.outbox.Outbox;
 import dev.quiver.orchestration.reads.RunReads;
 import dev.quiver.orchestration.runs.Pipelines;
@@ -63,6 +64,12 @@ public class OrchestrationBeans {
     @ApplicationScoped
     RunReads reads(Transactions transactions, Pipelines pipelines, StepSamples samples, ObjectMapper json) {
         return new RunReads(transactions, pipelines, samples, json);
+    }
+
+    @Produces
+    @ApplicationScoped
+    MemoDryRun dryRun(Transactions transactions, Clock clock) {
+        return new MemoDryRun(transactions, clock);
     }
 
     @Produces

@@ -160,6 +160,21 @@ class RunEventsTest {
     }
 
     @Test
+    void pipelinesAreListedAndADryRunExplainsEachStep() {
+        given().get("/pipelines").then().statusCode(200)
+                .body("find { it.name == 'model-selection' }.version", equalTo(2))
+                .body("find { it.name == 'model-selection' }.steps", contains("ingest", "train", "select", "serve",
+                        "report"));
+        given().contentType("application/json").body("{\"parameters\":{\"tag\":\"" + UUID.randomUUID() + "\"}}")
+                .post("/pipelines/model-selection/dry-run").then().statusCode(200)
+                .body("instance", contains("ingest", "train[0]", "train[1]", "train[2]", "select", "serve", "report"))
+                .body("[0].reuse", equalTo(false))
+                .body("[0].reason", containsString("no earlier result"));
+        given().contentType("application/json").body("{}").post("/pipelines/churn/dry-run").then().statusCode(404)
+                .body("error", containsString("no pipeline \"churn\""));
+    }
+
+    @Test
     void theFunctionIsReadyOnceItsStoreIsReachable() {
         given().get("/q/health/ready").then().statusCode(200);
     }

@@ -10,6 +10,8 @@ import dev.quiver.events.pipeline.RunRequested;
 import dev.quiver.events.pipeline.StepCompleted;
 import dev.quiver.events.pipeline.StepFailed;
 import dev.quiver.events.pipeline.StepHeartbeat;
+import dev.quiver.orchestration.dag.PipelineGraph;
+import dev.quiver.orchestration.memo.MemoDryRun;
 import dev.quiver.orchestration.outbox.Outbox;
 import dev.quiver.orchestration.pipeline.PipelineFiles;
 import java.sql.Connection;
@@ -242,6 +244,26 @@ abstract class RunCoordinatorContract {
                 + "' and reason like '%more than max-age%'")).isEqualTo(1);
         assertThat(coordinator.collectMemoized(clock.instant(), Duration.ofDays(30), Duration.ofDays(1)))
                 .as("the entry was last used 2 days ago").isGreaterThanOrEqualTo(1);
+    }
+
+    @Test
+    void aDryRunTellsWhichStepsWouldReuseResultsAndWhy() {
+        String tag = "dry-" + UUID.randomUUID();
+        MemoDryRun dryRun = new MemoDryRun(transactions, clock);
+        PipelineGraph graph = PipelineGraph.of(PipelineFiles.modelSelection());
+        Map<String, Object> parameters = Map.of("dataset", "s3://data/churn.csv", "tag", tag);
+        assertThat(dryRun.explain(graph, parameters).getFirst())
+                .isEqualTo(new MemoDryRun.Prediction("ingest", "ingest", false,
+                        "runs: no earlier result with the same definition, parameters and inputs"));
+
+        String run = request("request-" + UUID.randomUUID(), tag);
+        complete(run, "ingest", 1);
+        List<MemoDryRun.Prediction> predictions = dryRun.explain(graph, parameters);
+        assertThat(predictions.getFirst().reuse()).isTrue();
+        assertThat(predictions.getFirst().reason()).startsWith("memoized: reusing the result of run " + run);
+        assertThat(predictions.get(1).reason()).isEqualTo("runs: the step does not memoize");
+        assertThat(dryRun.explain(graph, Map.of("dataset", "s3://data/other.csv", "tag", tag)).getFirst().reuse())
+                .as("other parameters, another key").isFalse();
     }
 
     @Test
