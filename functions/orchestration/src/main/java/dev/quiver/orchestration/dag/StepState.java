@@ -4,6 +4,8 @@ package dev.quiver.orchestration.dag;
 public enum StepState {
     /** Waiting for its trigger rule to hold. */
     PENDING,
+    /** Ready, but an identical memoized step of another run is running: it waits for that result. */
+    WAITING,
     /** Handed to its executor, not yet reported running. */
     DISPATCHED,
     RUNNING,

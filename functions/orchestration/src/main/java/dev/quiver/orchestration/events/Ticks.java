@@ -27,9 +27,10 @@ public class Ticks {
         this.internal = config.internalTicks();
     }
 
-    /** Fires due timers, fails quiet attempts and removes expired memoized results. */
+    /** Fires due timers, fails quiet attempts, resumes waiting steps and removes expired memoized results. */
     public void fire() {
         coordinator.fireDue(clock.instant(), heartbeatTimeout);
+        coordinator.resumeWaiting(clock.instant());
         coordinator.collectMemoized(clock.instant(), memoTtl, memoIdle);
     }
 

@@ -68,6 +68,48 @@ public final class MemoStore {
         }
     }
 
+    /** Who holds a claim on a key: the attempt running the identical step. */
+    public record Claim(String runId, String instance, int attempt) {
+    }
+
+    /**
+     * Claims the key for an attempt about to run; the holder when another attempt has it already.
+     *
+     * @return empty when this attempt now holds the claim
+     */
+    public Optional<Claim> claim(Connection c, String key, String runId, String instance, int attempt, Instant now)
+            throws SQLException {
+        try (PreparedStatement insert = c.prepareStatement("insert into memo_claims (cache_key, run_id, instance, "
+                + "attempt, claimed_at) values (?, ?, ?, ?, ?) on conflict do nothing")) {
+            insert.setString(1, key);
+            insert.setString(2, runId);
+            insert.setString(3, instance);
+            insert.setInt(4, attempt);
+            insert.setTimestamp(5, Timestamp.from(now));
+            if (insert.executeUpdate() == 1) {
+                return Optional.empty();
+            }
+        }
+        try (PreparedStatement select = c.prepareStatement("select run_id, instance, attempt from memo_claims "
+                + "where cache_key = ?")) {
+            select.setString(1, key);
+            try (ResultSet rows = select.executeQuery()) {
+                return rows.next() ? Optional.of(new Claim(rows.getString(1), rows.getString(2), rows.getInt(3)))
+                        : Optional.empty();
+            }
+        }
+    }
+
+    /** Gives up the claims an instance of a run holds: its attempt ended, one way or the other. */
+    public void release(Connection c, String runId, String instance) throws SQLException {
+        try (PreparedStatement delete = c.prepareStatement("delete from memo_claims where run_id = ? "
+                + "and instance = ?")) {
+            delete.setString(1, runId);
+            delete.setString(2, instance);
+            delete.executeUpdate();
+        }
+    }
+
     public void hit(Connection c, String key, Instant now) throws SQLException {
         try (PreparedStatement update = c.prepareStatement("update memo_entries set hits = hits + 1, last_hit_at = ? "
                 + "where cache_key = ?")) {

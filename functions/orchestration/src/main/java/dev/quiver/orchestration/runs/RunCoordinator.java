@@ -110,6 +110,7 @@ public final class RunCoordinator {
             runs.succeeded(c, completed.runId(), completed.instance(), completed.attempt(), sequence,
                     completed.outputs(), completed.metrics(), now);
             Optional<String> key = runs.memoKeyOf(c, completed.runId(), completed.instance(), completed.attempt());
+            memo.release(c, completed.runId(), completed.instance());
             if (key.isPresent()) {
                 PipelineGraph.Instance instance = reported.graph.instance(completed.instance());
                 memo.record(c, key.get(), reported.run.pipeline(), instance.step().name(), completed.runId(),
@@ -226,6 +227,29 @@ public final class RunCoordinator {
         return failed;
     }
 
+    /**
+     * Plans again the instances that waited for an identical step of another run, once that step's result is in
+     * (they reuse it) or it gave up (they run). Called on ticks.
+     *
+     * @return how many instances were resumed
+     */
+    public int resumeWaiting(Instant now) {
+        List<String[]> waiting = transactions.inTransaction(c -> runs.resumable(c, 100));
+        int resumed = 0;
+        for (String[] item : waiting) {
+            resumed += transactions.inTransaction(c -> {
+                Optional<RunRepository.LockedRun> run = runs.lock(c, item[0]);
+                if (run.isEmpty() || !runs.resume(c, item[0], item[1])) {
+                    return 0;
+                }
+                PipelineGraph graph = pipelines.graph(run.get().pipeline(), Optional.of(run.get().pipelineVersion()));
+                advance(c, run.get(), graph, now, run.get().sequence());
+                return 1;
+            });
+        }
+        return resumed;
+    }
+
     /** Removes memoized results older than {@code ttl} or unused for {@code idle}; returns how many. */
     public int collectMemoized(Instant now, Duration ttl, Duration idle) {
         return transactions.inTransaction(c -> memo.collect(c, now, ttl, idle));
@@ -237,6 +261,7 @@ public final class RunCoordinator {
         long sequence = reported.run.sequence() + 1;
         runs.failed(c, reported.run.id(), instance, attempt, sequence, errorClass, exitCode, killedForMemory, message,
                 now);
+        memo.release(c, reported.run.id(), instance);
         advance(c, reported.run, reported.graph, now, sequence);
     }
 
@@ -333,6 +358,13 @@ public final class RunCoordinator {
                 return true;
             }
             reason = reason + "; " + decision.reason();
+            Optional<MemoStore.Claim> holder = memo.claim(c, key, run.id(), instance.id(), attempt, now);
+            if (holder.isPresent()) {
+                MemoStore.Claim claim = holder.get();
+                runs.waiting(c, run.id(), instance.id(), key, "waiting for the identical step " + claim.instance()
+                        + " of run " + claim.runId() + " (attempt " + claim.attempt() + ") to finish", now);
+                return false;
+            }
         }
         runs.dispatch(c, run.id(), instance.id(), attempt, seq, reason, dispatched.params(), now);
         if (key != null) {

@@ -416,6 +416,47 @@ final class RunRepository {
         }
     }
 
+    /** The instance waits for an identical step of another run to finish. */
+    void waiting(Connection c, String runId, String instance, String key, String reason, Instant now)
+            throws SQLException {
+        try (PreparedStatement update = c.prepareStatement("update step_instances set state = 'WAITING', "
+                + "waiting_key = ?, reason = ?, updated_at = ? where run_id = ? and instance = ?")) {
+            update.setString(1, key);
+            update.setString(2, reason);
+            update.setTimestamp(3, Timestamp.from(now));
+            update.setString(4, runId);
+            update.setString(5, instance);
+            update.executeUpdate();
+        }
+    }
+
+    /** Waiting instances whose awaited result is in, or whose awaited step gave up its claim. */
+    List<String[]> resumable(Connection c, int limit) throws SQLException {
+        List<String[]> found = new ArrayList<>();
+        try (PreparedStatement select = c.prepareStatement("select s.run_id, s.instance from step_instances s "
+                + "where s.state = 'WAITING' and (exists (select 1 from memo_entries e where e.cache_key = "
+                + "s.waiting_key) or not exists (select 1 from memo_claims m where m.cache_key = s.waiting_key)) "
+                + "limit ?")) {
+            select.setInt(1, limit);
+            try (ResultSet rows = select.executeQuery()) {
+                while (rows.next()) {
+                    found.add(new String[] {rows.getString(1), rows.getString(2)});
+                }
+            }
+        }
+        return found;
+    }
+
+    /** A waiting instance goes back to pending, to be planned again. */
+    boolean resume(Connection c, String runId, String instance) throws SQLException {
+        try (PreparedStatement update = c.prepareStatement("update step_instances set state = 'PENDING', "
+                + "waiting_key = null where run_id = ? and instance = ? and state = 'WAITING'")) {
+            update.setString(1, runId);
+            update.setString(2, instance);
+            return update.executeUpdate() == 1;
+        }
+    }
+
     void artifact(Connection c, String runId, String instance, int attempt, String name, String uri, String digest)
             throws SQLException {
         try (PreparedStatement insert = c.prepareStatement("insert into artifacts (run_id, instance, attempt, name, "

@@ -247,6 +247,38 @@ abstract class RunCoordinatorContract {
     }
 
     @Test
+    void anIdenticalStepOfAnotherRunWaitsForTheRunningOnesResult() throws Exception {
+        String tag = "wait-" + UUID.randomUUID();
+        String first = request("request-" + UUID.randomUUID(), tag);
+        assertThat(instances(sent(first))).containsExactly("ingest#1");
+        String second = request("request-" + UUID.randomUUID(), tag);
+        assertThat(sent(second)).as("the identical ingest of the first run is running").isEmpty();
+        assertThat(count("select count(*) from step_instances where run_id = '" + second
+                + "' and instance = 'ingest' and state = 'WAITING'")).isEqualTo(1);
+        coordinator.resumeWaiting(clock.instant());
+        assertThat(sent(second)).as("nothing to resume while the first runs").isEmpty();
+
+        complete(first, "ingest", 1);
+        sent(first);
+        coordinator.resumeWaiting(clock.instant());
+        List<JsonNode> events = sent(second);
+        assertThat(events.getFirst().get("type").asText()).isEqualTo(EventTypes.STEP_SKIPPED);
+        assertThat(events.getFirst().at("/data/reason").asText()).startsWith("memoized: reusing the result of run "
+                + first);
+        assertThat(instances(events.subList(1, events.size())))
+                .containsExactly("train[0]#1", "train[1]#1", "train[2]#1");
+
+        String third = request("request-" + UUID.randomUUID(), tag + "-other");
+        String fourth = request("request-" + UUID.randomUUID(), tag + "-other");
+        sent(third);
+        assertThat(sent(fourth)).isEmpty();
+        fail(third, "ingest", 1);
+        coordinator.resumeWaiting(clock.instant());
+        assertThat(instances(sent(fourth))).as("the step it waited for failed: it runs itself")
+                .containsExactly("ingest#1");
+    }
+
+    @Test
     void aDryRunTellsWhichStepsWouldReuseResultsAndWhy() {
         String tag = "dry-" + UUID.randomUUID();
         MemoDryRun dryRun = new MemoDryRun(transactions, clock);
