@@ -122,6 +122,15 @@ abstract class RunCoordinatorContract {
         coordinator.completed(EXECUTOR, completion, completion(run, "ingest", 1));
         assertThat(sent(run)).hasSize(3);
         assertThat(count("select count(*) from runs where id = '" + run + "'")).isEqualTo(1);
+
+        String failure = UUID.randomUUID().toString();
+        StepFailed failed = new StepFailed(run, "train[0]", 1, "NetworkError", null, false, "connection reset");
+        coordinator.failed(EXECUTOR, failure, failed);
+        coordinator.failed(EXECUTOR, failure, failed);
+        assertThat(failures(run)).containsExactly("train[0]:NetworkError");
+        coordinator.fireDue(clock.instant(), Duration.ofMinutes(10));
+        coordinator.fireDue(clock.instant(), Duration.ofMinutes(10));
+        assertThat(count("select count(*) from processed_events where id = '" + failure + "'")).isEqualTo(1);
     }
 
     @Test
