@@ -1,0 +1,268 @@
+package dev.quiver.loadtests;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.quiver.events.pipeline.RunRequested;
+import dev.quiver.events.pipeline.StepCompleted;
+import dev.quiver.orchestration.outbox.Outbox;
+import dev.quiver.orchestration.pipeline.PipelineParser;
+import dev.quiver.orchestration.runs.Pipelines;
+import dev.quiver.orchestration.runs.RunCoordinator;
+import dev.quiver.orchestration.runs.Transactions;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.flywaydb.core.Flyway;
+import org.postgresql.ds.PGSimpleDataSource;
+
+/**
+ * How fast the orchestration function turns step completions into decisions on PostgreSQL, in one run: completions
+ * per second and the latency of each (record the event as handled, lock the run, record the result, plan, persist
+ * the decisions and their outbox events, commit), for the fan-in of one wide run (32 instances completing at once
+ * from 8 threads, all taking turns on the run's lock) and for 8 independent runs completing in parallel. The
+ * reference is the least any durable, idempotent, run-serialized handler must do per completion, on the same server:
+ * one transaction that records the event, locks the run and updates the step.
+ *
+ * <pre>java -cp quiver-load-tests.jar dev.quiver.loadtests.OrchestrationBenchmark [--jdbc URL] [--user NAME]
+ *   [--rounds 5] [--width 32] [--threads 8] [--output FILE]</pre>
+ */
+public final class OrchestrationBenchmark {
+
+    private final Transactions transactions;
+    private final RunCoordinator coordinator;
+    private final int width;
+    private final int threads;
+    private final Map<String, List<LatencyStats>> results = new LinkedHashMap<>();
+    private final Map<String, List<Double>> ratios = new LinkedHashMap<>();
+
+    private OrchestrationBenchmark(PGSimpleDataSource dataSource, int width, int threads) {
+        this.width = width;
+        this.threads = threads;
+        this.transactions = new Transactions(dataSource);
+        ObjectMapper json = new ObjectMapper().findAndRegisterModules();
+        Pipelines pipelines = Pipelines.of(List.of(PipelineParser.parse("fan.yaml", fanPipeline(width))));
+        this.coordinator = new RunCoordinator(transactions, pipelines, new Outbox(transactions, json,
+                Clock.systemUTC()), json, Clock.systemUTC());
+    }
+
+    public static void main(String[] args) throws Exception {
+        Map<String, String> options = new LinkedHashMap<>();
+        for (int i = 0; i + 1 < args.length; i += 2) {
+            options.put(args[i], args[i + 1]);
+        }
+        String schema = "quiver_bench_" + UUID.randomUUID().toString().replace("-", "");
+        PGSimpleDataSource dataSource = new PGSimpleDataSource();
+        dataSource.setURL(options.getOrDefault("--jdbc", "jdbc:postgresql://127.0.0.1:5432/test"));
+        dataSource.setUser(options.getOrDefault("--user", "postgres"));
+        execute(dataSource, "create schema " + schema);
+        dataSource.setCurrentSchema(schema);
+        try {
+            Flyway.configure().dataSource(dataSource).schemas(schema).locations("classpath:db/migration").load()
+                    .migrate();
+            int rounds = Integer.parseInt(options.getOrDefault("--rounds", "5"));
+            OrchestrationBenchmark benchmark = new OrchestrationBenchmark(dataSource,
+                    Integer.parseInt(options.getOrDefault("--width", "32")),
+                    Integer.parseInt(options.getOrDefault("--threads", "8")));
+            System.out.println("warming up");
+            benchmark.round(false);
+            for (int round = 1; round <= rounds; round++) {
+                System.out.printf("round %d of %d%n", round, rounds);
+                benchmark.round(true);
+            }
+            String report = benchmark.report(rounds);
+            System.out.println(report);
+            if (options.containsKey("--output")) {
+                Path output = Path.of(options.get("--output"));
+                Files.createDirectories(output.getParent());
+                Files.writeString(output, report);
+            }
+        } finally {
+            dataSource.setCurrentSchema(null);
+            execute(dataSource, "drop schema " + schema + " cascade");
+        }
+    }
+
+    private void round(boolean record) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            LatencyStats oneRunFloor = floor(pool, 1);
+            LatencyStats oneRun = ours(pool, 1);
+            LatencyStats manyFloor = floor(pool, threads);
+            LatencyStats many = ours(pool, threads);
+            if (record) {
+                record("reference: one run, " + width + " completions, " + threads + " threads", oneRunFloor);
+                record("Quiver: one run, " + width + " completions, " + threads + " threads", oneRun);
+                record("reference: " + threads + " runs in parallel, " + width + " completions each", manyFloor);
+                record("Quiver: " + threads + " runs in parallel, " + width + " completions each", many);
+                ratio("one run: Quiver's completions per second / the reference's (%)",
+                        100 * oneRun.throughput() / oneRunFloor.throughput());
+                ratio(threads + " runs: Quiver's completions per second / the reference's (%)",
+                        100 * many.throughput() / manyFloor.throughput());
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /** Completes the fan-out instances of {@code runs} runs, each completion a task, from the pool's threads. */
+    private LatencyStats ours(ExecutorService pool, int runs) throws Exception {
+        List<String> runIds = new ArrayList<>();
+        for (int r = 0; r < runs; r++) {
+            String run = coordinator.requested("/bench", UUID.randomUUID().toString(), new RunRequested("fan", null,
+                    Map.of()));
+            coordinator.completed("/bench", UUID.randomUUID().toString(), new StepCompleted(run, "prepare", 1,
+                    Map.of(), Map.of(), List.of()));
+            runIds.add(run);
+        }
+        List<Runnable> work = new ArrayList<>();
+        for (String run : runIds) {
+            for (int i = 0; i < width; i++) {
+                String instance = "work[" + i + "]";
+                work.add(() -> coordinator.completed("/bench", UUID.randomUUID().toString(), new StepCompleted(run,
+                        instance, 1, Map.of("rows", 3), Map.of("accuracy", 0.9), List.of())));
+            }
+        }
+        return timed(pool, work);
+    }
+
+    /** The reference: per completion, record the event, lock the run's row and update the step, in one commit. */
+    private LatencyStats floor(ExecutorService pool, int runs) throws Exception {
+        List<String> runIds = new ArrayList<>();
+        transactions.inTransaction(c -> {
+            for (int r = 0; r < runs; r++) {
+                String run = UUID.randomUUID().toString();
+                try (PreparedStatement insert = c.prepareStatement("insert into runs (id, pipeline, pipeline_version, "
+                        + "parameters, state, sequence, requested_by, created_at) values (?, 'floor', 1, '{}', "
+                        + "'RUNNING', 0, '/bench', ?)")) {
+                    insert.setString(1, run);
+                    insert.setTimestamp(2, Timestamp.from(Instant.now()));
+                    insert.executeUpdate();
+                }
+                for (int i = 0; i < width; i++) {
+                    try (PreparedStatement insert = c.prepareStatement("insert into step_instances (run_id, instance, "
+                            + "step, state, attempt, started_seq, finished_seq, updated_at) values (?, ?, 'work', "
+                            + "'DISPATCHED', 1, 0, 0, ?)")) {
+                        insert.setString(1, run);
+                        insert.setString(2, "work[" + i + "]");
+                        insert.setTimestamp(3, Timestamp.from(Instant.now()));
+                        insert.executeUpdate();
+                    }
+                }
+                runIds.add(run);
+            }
+            return null;
+        });
+        List<Runnable> work = new ArrayList<>();
+        for (String run : runIds) {
+            for (int i = 0; i < width; i++) {
+                String instance = "work[" + i + "]";
+                work.add(() -> transactions.inTransaction(c -> {
+                    try (PreparedStatement event = c.prepareStatement("insert into processed_events (source, id, type, "
+                            + "processed_at) values ('/bench', ?, 'floor', ?) on conflict do nothing");
+                         PreparedStatement lock = c.prepareStatement("select sequence from runs where id = ? "
+                                 + "for update");
+                         PreparedStatement step = c.prepareStatement("update step_instances set state = 'SUCCEEDED' "
+                                 + "where run_id = ? and instance = ?")) {
+                        event.setString(1, UUID.randomUUID().toString());
+                        event.setTimestamp(2, Timestamp.from(Instant.now()));
+                        event.executeUpdate();
+                        lock.setString(1, run);
+                        lock.executeQuery().close();
+                        step.setString(1, run);
+                        step.setString(2, instance);
+                        step.executeUpdate();
+                    }
+                    return null;
+                }));
+            }
+        }
+        return timed(pool, work);
+    }
+
+    private static LatencyStats timed(ExecutorService pool, List<Runnable> work) throws Exception {
+        long[] latencies = new long[work.size()];
+        AtomicInteger next = new AtomicInteger();
+        long start = System.nanoTime();
+        List<Future<?>> done = new ArrayList<>();
+        for (Runnable task : work) {
+            done.add(pool.submit(() -> {
+                long began = System.nanoTime();
+                task.run();
+                latencies[next.getAndIncrement()] = System.nanoTime() - began;
+            }));
+        }
+        for (Future<?> future : done) {
+            future.get();
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        return LatencyStats.of(latencies, work.size(), work.size(), 0, seconds);
+    }
+
+    private void record(String name, LatencyStats stats) {
+        results.computeIfAbsent(name, ignored -> new ArrayList<>()).add(stats);
+        System.out.printf(Locale.ROOT, "  %-60s %9.1f completions/s  p50 %7.0f us  p99 %7.0f us%n", name,
+                stats.throughput(), stats.p50Micros(), stats.p99Micros());
+    }
+
+    private void ratio(String name, double value) {
+        ratios.computeIfAbsent(name, ignored -> new ArrayList<>()).add(value);
+        System.out.printf(Locale.ROOT, "    %s: %.1f%n", name, value);
+    }
+
+    private String report(int rounds) {
+        StringBuilder out = new StringBuilder(String.format(Locale.ROOT,
+                "## Orchestration: medians of %d rounds%n%n| scenario | completions/s | p50 (µs) | p90 (µs) | p99 (µs) |%n"
+                        + "|---|---:|---:|---:|---:|%n", rounds));
+        results.forEach((name, runs) -> out.append(String.format(Locale.ROOT, "| %s | %.1f | %.0f | %.0f | %.0f |%n",
+                name, median(runs.stream().map(LatencyStats::throughput).toList()),
+                median(runs.stream().map(LatencyStats::p50Micros).toList()),
+                median(runs.stream().map(LatencyStats::p90Micros).toList()),
+                median(runs.stream().map(LatencyStats::p99Micros).toList()))));
+        out.append("\n| ratio | median | every round |\n|---|---:|---|\n");
+        ratios.forEach((name, values) -> out.append(String.format(Locale.ROOT, "| %s | %.1f | %s |%n", name,
+                median(values), values.stream().map(v -> String.format(Locale.ROOT, "%.1f", v))
+                        .collect(Collectors.joining(", ")))));
+        return out.toString();
+    }
+
+    private static double median(List<Double> values) {
+        double[] sorted = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        int mid = sorted.length / 2;
+        return sorted.length % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+    }
+
+    private static String fanPipeline(int width) {
+        String items = IntStream.range(0, width).mapToObj(i -> "{item: " + i + "}").collect(Collectors.joining(", "));
+        return """
+                pipeline: fan
+                version: 1
+                steps:
+                  - {name: prepare, executor: process}
+                  - {name: work, executor: process, depends: [prepare], for-each: [%s]}
+                  - {name: join, executor: process, depends: [work]}
+                """.formatted(items);
+    }
+
+    private static void execute(PGSimpleDataSource dataSource, String sql) throws SQLException {
+        try (Connection c = dataSource.getConnection(); Statement statement = c.createStatement()) {
+            statement.execute(sql);
+        }
+    }
+}
