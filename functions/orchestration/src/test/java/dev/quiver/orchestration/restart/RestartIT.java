@@ -1,0 +1,133 @@
+package dev.quiver.orchestration.restart;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.quiver.events.EventTypes;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.UUID;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The packaged function killed in the middle of a run (SIGKILL, no shutdown) and started again on the same embedded
+ * database: the run is where it was, and the events that arrive after the restart carry it to its end.
+ */
+class RestartIT {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    private Path root;
+    private int port;
+    private Process function;
+
+    @BeforeEach
+    void folders() throws IOException {
+        root = Files.createTempDirectory("quiver-restart");
+        Path pipelines = Files.createDirectories(root.resolve("pipelines"));
+        Files.writeString(pipelines.resolve("chain.yaml"), """
+                pipeline: chain
+                version: 1
+                steps:
+                  - {name: first, executor: kubernetes-job}
+                  - {name: second, executor: kubernetes-job, depends: [first]}
+                """);
+        try (ServerSocket socket = new ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+    }
+
+    @AfterEach
+    void cleanUp() throws IOException {
+        if (function != null) {
+            function.destroyForcibly();
+        }
+        try (Stream<Path> files = Files.walk(root)) {
+            files.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+        }
+    }
+
+    @Test
+    void aRunContinuesAfterTheFunctionIsKilledAndStartedAgain() throws Exception {
+        start();
+        post(EventTypes.PIPELINE_RUN_REQUESTED, "/tests", "{\"pipeline\":\"chain\"}");
+        String run = runs().get(0).get("id").asText();
+        assertThat(step(run, "first").get("state").asText()).isEqualTo("DISPATCHED");
+
+        function.destroyForcibly().waitFor();
+        start();
+
+        assertThat(step(run, "first").get("state").asText()).as("the run survived the kill").isEqualTo("DISPATCHED");
+        post(EventTypes.STEP_COMPLETED, "/executors/test", "{\"runId\":\"" + run
+                + "\",\"instance\":\"first\",\"attempt\":1}");
+        assertThat(step(run, "second").get("state").asText()).isEqualTo("DISPATCHED");
+        post(EventTypes.STEP_COMPLETED, "/executors/test", "{\"runId\":\"" + run
+                + "\",\"instance\":\"second\",\"attempt\":1}");
+        assertThat(runs().get(0).get("state").asText()).isEqualTo("SUCCEEDED");
+    }
+
+    private void start() throws IOException {
+        Path jar = Path.of("target/quarkus-app/quarkus-run.jar").toAbsolutePath();
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
+                .toString(), "-Dquarkus.http.port=" + port,
+                "-Dquiver.orchestration.pipelines=" + root.resolve("pipelines"),
+                "-Dquiver.orchestration.state=" + root.resolve("state"),
+                "-jar", jar.toString()));
+        function = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(root.resolve("function.log").toFile()).start();
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250)).until(this::ready);
+    }
+
+    private boolean ready() {
+        try {
+            return HTTP.send(HttpRequest.newBuilder(uri("/q/health/ready")).build(),
+                    HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    private void post(String type, String source, String body) throws IOException, InterruptedException {
+        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(uri("/"))
+                .header("ce-specversion", "1.0").header("ce-id", UUID.randomUUID().toString())
+                .header("ce-source", source).header("ce-type", type).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(204);
+    }
+
+    private JsonNode runs() throws IOException, InterruptedException {
+        return get("/runs");
+    }
+
+    private JsonNode step(String run, String instance) throws IOException, InterruptedException {
+        return get("/runs/" + run + "/steps/" + instance).get("step");
+    }
+
+    private JsonNode get(String path) throws IOException, InterruptedException {
+        return JSON.readTree(HTTP.send(HttpRequest.newBuilder(uri(path)).build(),
+                HttpResponse.BodyHandlers.ofString()).body());
+    }
+
+    private URI uri(String path) {
+        return URI.create("http://localhost:" + port + path);
+    }
+}
