@@ -119,7 +119,9 @@ class RestartIT {
     }
 
     private JsonNode step(String run, String instance) throws IOException, InterruptedException {
-        return get("/runs/" + run + "/steps/" + instance).get("step");
+        JsonNode detail = get("/runs/" + run + "/steps/" + instance);
+        assertThat(detail.has("step")).as("run %s step %s: %s", run, instance, detail).isTrue();
+        return detail.get("step");
     }
 
     private JsonNode get(String path) throws IOException, InterruptedException {
