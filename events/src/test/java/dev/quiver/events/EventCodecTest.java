@@ -61,7 +61,8 @@ class EventCodecTest {
         codec.validate(EventTypes.PIPELINE_RUN_REQUESTED, codec.toTree(new RunRequested("model-selection", null,
                 Map.of("dataset", "s3://data/churn.csv"))));
         codec.validate(EventTypes.STEP_DISPATCHED, codec.toTree(new StepDispatched("run-1", "model-selection", 2,
-                "train", "train[1]", 1, "process", Map.of("model", "forest"), 2000, 4L << 30, 0, 1, 7200L)));
+                "train", "train[1]", 1, "process", Map.of("model", "forest"), 2000, 4L << 30, 0, 1, 7200L,
+                List.of(new StepDispatched.Input("ingest", "data", "s3://data/churn.csv", null)))));
         codec.validate(EventTypes.STEP_COMPLETED, codec.toTree(new StepCompleted("run-1", "train[1]", 1,
                 Map.of("model", "s3://models/forest.onnx"), Map.of("accuracy", 0.91), List.of(new StepCompleted.Artifact(
                 "model", "s3://models/forest.onnx", "sha256:" + "ab".repeat(32))))));
@@ -76,7 +77,7 @@ class EventCodecTest {
         codec.validate(EventTypes.PIPELINE_RUN_FAILED, codec.toTree(new RunFinished("run-1", "model-selection", 2,
                 "failed", Map.of("train[0]", "FAILED", "serve", "UPSTREAM_FAILED"))));
         assertThatThrownBy(() -> codec.validate(EventTypes.STEP_DISPATCHED, codec.toTree(new StepDispatched("run-1",
-                "model-selection", 2, "train", "train[1]", 0, "cron", Map.of(), 0, 1, 0, 1, null))))
+                "model-selection", 2, "train", "train[1]", 0, "cron", Map.of(), 0, 1, 0, 1, null, null))))
                 .isInstanceOf(InvalidEventException.class)
                 .hasMessageContaining("attempt").hasMessageContaining("executor").hasMessageContaining("cpuMillis");
     }

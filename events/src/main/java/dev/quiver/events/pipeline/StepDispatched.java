@@ -1,5 +1,6 @@
 package dev.quiver.events.pipeline;
 
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -13,8 +14,13 @@ import java.util.Map;
  *                        {@code publish-model}
  * @param cpuMillis       thousandths of a core
  * @param deadlineSeconds how long the attempt may take; null for no deadline
+ * @param inputs          the artifacts the upstream instances left (their latest successful attempts)
  */
 public record StepDispatched(String runId, String pipeline, int pipelineVersion, String step, String instance,
                              int attempt, String executor, Map<String, Object> params, long cpuMillis,
-                             long memoryBytes, int gpus, int workers, Long deadlineSeconds) {
+                             long memoryBytes, int gpus, int workers, Long deadlineSeconds, List<Input> inputs) {
+
+    /** An artifact an upstream instance produced. */
+    public record Input(String instance, String name, String uri, String digest) {
+    }
 }

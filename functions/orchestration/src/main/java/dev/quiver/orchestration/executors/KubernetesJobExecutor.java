@@ -194,6 +194,8 @@ public class KubernetesJobExecutor {
         env.add(new EnvVar("QUIVER_INSTANCE", step.instance(), null));
         env.add(new EnvVar("QUIVER_ATTEMPT", Integer.toString(step.attempt()), null));
         env.add(new EnvVar("QUIVER_PARAMS", json.writeValueAsString(step.params()), null));
+        env.add(new EnvVar("QUIVER_INPUTS", json.writeValueAsString(step.inputs() == null ? List.of()
+                : step.inputs()), null));
         List<String> command = new ArrayList<>();
         if (step.params().get("command") instanceof List<?> parts) {
             parts.forEach(part -> command.add(String.valueOf(part)));

@@ -32,7 +32,8 @@ import org.jboss.logging.Logger;
 
 /**
  * The {@code process} executor of the embedded mode: runs a step's {@code command} as a local process and reports
- * back. The process gets its parameters as {@code QUIVER_PARAMS} (JSON) and {@code QUIVER_PARAM_<NAME>}, may print
+ * back. The process gets its parameters as {@code QUIVER_PARAMS} (JSON) and {@code QUIVER_PARAM_<NAME>}, the
+ * artifacts of its upstream steps as {@code QUIVER_INPUTS} (JSON: instance, name, uri, digest), may print
  * {@code ##quiver {"progress": 40, "metrics": {"accuracy": 0.8}, "data": {"training-set": true}}} lines to report
  * progress, and writes {@code {"outputs", "metrics", "artifacts"}} to the file {@code QUIVER_OUTPUTS} before it ends.
  * Every heartbeat interval the executor sends a heartbeat with the process tree's resident memory against the step's
@@ -177,6 +178,7 @@ public class ProcessExecutor {
         environment.put("QUIVER_OUTPUTS", outputs.toString());
         environment.put("QUIVER_MEMORY_LIMIT_BYTES", Long.toString(step.memoryBytes()));
         environment.put("QUIVER_PARAMS", json.writeValueAsString(step.params()));
+        environment.put("QUIVER_INPUTS", json.writeValueAsString(step.inputs() == null ? List.of() : step.inputs()));
         step.params().forEach((name, value) -> {
             if (value instanceof String || value instanceof Number || value instanceof Boolean) {
                 environment.put("QUIVER_PARAM_" + name.toUpperCase(Locale.ROOT).replaceAll("[^A-Z0-9]", "_"),

@@ -336,13 +336,13 @@ public final class RunCoordinator {
     private boolean start(Connection c, RunRepository.LockedRun run, PipelineGraph graph,
                           PipelineGraph.Instance instance, int attempt, long seq, String reason, Instant now)
             throws SQLException {
-        StepDispatched dispatched = dispatched(run, graph, instance, attempt);
+        Map<String, List<MemoKey.Input>> artifacts = runs.artifactsByInstance(c, run.id());
+        List<MemoKey.Input> inputs = new ArrayList<>();
+        instance.upstream().forEach(up -> inputs.addAll(artifacts.getOrDefault(up, List.of())));
+        StepDispatched dispatched = dispatched(run, graph, instance, attempt, inputs);
         Optional<Memoization> policy = instance.step().memoize();
         String key = null;
         if (policy.isPresent()) {
-            Map<String, List<MemoKey.Input>> artifacts = runs.artifactsByInstance(c, run.id());
-            List<MemoKey.Input> inputs = new ArrayList<>();
-            instance.upstream().forEach(up -> inputs.addAll(artifacts.getOrDefault(up, List.of())));
             key = MemoKey.of(run.pipeline(), instance.step().name(), instance.step().executor().yamlName(),
                     dispatched.params(), inputs);
             Double records = inputRecords(c, run.id(), instance);
@@ -392,7 +392,8 @@ public final class RunCoordinator {
     }
 
     private static StepDispatched dispatched(RunRepository.LockedRun run, PipelineGraph graph,
-                                             PipelineGraph.Instance instance, int attempt) {
+                                             PipelineGraph.Instance instance, int attempt,
+                                             List<MemoKey.Input> inputs) {
         StepSpec step = instance.step();
         Map<String, Object> params = new LinkedHashMap<>(step.params());
         params.putAll(run.parameters());
@@ -400,6 +401,7 @@ public final class RunCoordinator {
         return new StepDispatched(run.id(), graph.spec().name(), graph.spec().version(), step.name(), instance.id(),
                 attempt, step.executor().yamlName(), params, step.resources().cpuMillis(),
                 step.resources().memoryBytes(), step.resources().gpus(), step.resources().workers(),
-                step.deadline().map(Duration::toSeconds).orElse(null));
+                step.deadline().map(Duration::toSeconds).orElse(null), inputs.stream().map(input ->
+                        new StepDispatched.Input(input.instance(), input.name(), input.uri(), input.digest())).toList());
     }
 }

@@ -139,7 +139,7 @@ class KubernetesJobExecutorTest {
 
     private static StepDispatched step(Map<String, Object> params) {
         return new StepDispatched(UUID.randomUUID().toString(), "model-selection", 2, "train", "train[1]", 2,
-                "kubernetes-job", params, 2000, 4L << 30, 1, 2, 7200L);
+                "kubernetes-job", params, 2000, 4L << 30, 1, 2, 7200L, List.of());
     }
 
     private List<Job> jobs() {

@@ -100,7 +100,7 @@ class ProcessExecutorTest {
                             depends: [ingest]
                             for-each: [{model: a}, {model: b}]
                             params:
-                              command: [sh, -c, 'test "$QUIVER_PARAM_MODEL" = a || { echo "model $QUIVER_PARAM_MODEL diverged" >&2; exit 3; }']
+                              command: [sh, -c, 'echo "$QUIVER_INPUTS" | grep -q "file:/data/$QUIVER_RUN_ID.csv" || exit 4; test "$QUIVER_PARAM_MODEL" = a || { echo "model $QUIVER_PARAM_MODEL diverged" >&2; exit 3; }']
                           - name: report
                             executor: process
                             depends: [train]

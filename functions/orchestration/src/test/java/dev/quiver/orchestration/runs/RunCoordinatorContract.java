@@ -83,6 +83,9 @@ abstract class RunCoordinatorContract {
         assertThat(trainings.get(0).at("/data/params/epochs").asInt()).isEqualTo(20);
         assertThat(trainings.get(0).at("/data/gpus").asInt()).isEqualTo(1);
         assertThat(trainings.get(0).at("/data/deadlineSeconds").asLong()).isEqualTo(7200);
+        assertThat(trainings.get(0).at("/data/inputs/0/instance").asText()).isEqualTo("ingest");
+        assertThat(trainings.get(0).at("/data/inputs/0/uri").asText()).isEqualTo("s3://models/ingest.onnx");
+        assertThat(trainings.get(0).at("/data/inputs/0/digest").asText()).isEqualTo("sha256:" + "0f".repeat(32));
 
         complete(run, "train[0]", 1);
         assertThat(sent(run)).isEmpty();
