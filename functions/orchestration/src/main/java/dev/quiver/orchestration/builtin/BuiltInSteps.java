@@ -37,9 +37,10 @@ import org.jboss.logging.Logger;
 /**
  * The steps that run inside the function: {@code select-models} picks the best upstream models by a recorded metric
  * ({@code metric}, {@code top} (1), {@code threshold} (none), {@code lower-is-better} (false)), and
- * {@code publish-model} puts the selected model into the inference function's model repository
- * (the folder {@code quiver.orchestration.model-repository}) as the next version of {@code model}, so the inference
- * function serves it. Publishing is idempotent by content: a model whose digest a version already has is not published again.
+ * {@code publish-model} puts the best selected model ({@code all: true}: every selected one, best first) into the
+ * inference function's model repository (the folder {@code quiver.orchestration.model-repository}) as the next
+ * versions of {@code model}, so the inference function serves them. Publishing is idempotent by content: a model
+ * whose digest a version already has is not published again.
  */
 @ApplicationScoped
 public class BuiltInSteps {
@@ -154,60 +155,83 @@ public class BuiltInSteps {
                     .orElse("nothing"));
             return;
         }
-        Optional<Path> source = selectedModel(step);
-        if (source.isEmpty()) {
+        List<Path> sources = selectedModels(step, Boolean.TRUE.equals(step.params().get("all")));
+        if (sources.isEmpty()) {
             fail(step, "MissingInput", "no upstream step left a model artifact on this machine (file: URI) to "
                     + "publish");
             return;
         }
-        String digest = sha256(source.get());
+        List<Long> versions = new ArrayList<>();
+        List<StepCompleted.Artifact> published = new ArrayList<>();
+        int fresh = 0;
         try (ObjectStore store = ObjectStores.open(repository.get(), null)) {
-            long latest = 0;
-            for (StoredObject object : store.list(model + "/")) {
-                Matcher matcher = VERSION.matcher(object.key());
-                if (!matcher.matches()) {
-                    continue;
+            for (Path source : sources) {
+                String digest = sha256(source);
+                Optional<Long> existing = versionWithDigest(store, model, digest);
+                long version;
+                if (existing.isPresent()) {
+                    version = existing.get();
+                } else {
+                    version = latestVersion(store, model) + 1;
+                    store.put(model + "/" + version + "/model.onnx", source, "application/octet-stream");
+                    fresh++;
                 }
-                long version = Long.parseLong(matcher.group(2));
-                latest = Math.max(latest, version);
+                versions.add(version);
+                published.add(new StepCompleted.Artifact("model-v" + version, repository.get() + "/" + model + "/"
+                        + version + "/model.onnx", digest));
+            }
+        }
+        LOG.infof("run %s: model %s versions %s published (%d new)", step.runId(), model, versions, fresh);
+        reports.completed(new StepCompleted(step.runId(), step.instance(), step.attempt(),
+                Map.of("model", model, "version", versions.getFirst(), "versions", versions, "published", fresh),
+                Map.of(), published));
+    }
+
+    private static Optional<Long> versionWithDigest(ObjectStore store, String model, String digest)
+            throws IOException {
+        for (StoredObject object : store.list(model + "/")) {
+            Matcher matcher = VERSION.matcher(object.key());
+            if (matcher.matches()) {
                 try (InputStream in = store.open(object.key())) {
                     if (digest.equals(sha256(in))) {
-                        completePublish(step, model, version, object.key(), digest, false);
-                        return;
+                        return Optional.of(Long.parseLong(matcher.group(2)));
                     }
                 }
             }
-            long version = latest + 1;
-            String key = model + "/" + version + "/model.onnx";
-            store.put(key, source.get(), "application/octet-stream");
-            completePublish(step, model, version, key, digest, true);
         }
+        return Optional.empty();
     }
 
-    private void completePublish(StepDispatched step, String model, long version, String key, String digest,
-                                 boolean fresh) {
-        String location = repository.orElseThrow() + "/" + key;
-        LOG.infof("run %s: model %s %s as version %d (%s)", step.runId(), model, fresh ? "published" : "already "
-                + "published", version, location);
-        reports.completed(new StepCompleted(step.runId(), step.instance(), step.attempt(),
-                Map.of("model", model, "version", version, "published", fresh), Map.of(),
-                List.of(new StepCompleted.Artifact("model", location, digest))));
+    private static long latestVersion(ObjectStore store, String model) {
+        long latest = 0;
+        for (StoredObject object : store.list(model + "/")) {
+            Matcher matcher = VERSION.matcher(object.key());
+            if (matcher.matches()) {
+                latest = Math.max(latest, Long.parseLong(matcher.group(2)));
+            }
+        }
+        return latest;
     }
 
     /**
-     * The model to publish: the best of an upstream selection ({@code outputs.selected[0].model}), else the first
-     * model artifact of the upstream instances' latest successful attempts; a local file either way.
+     * The models to publish: of an upstream selection ({@code outputs.selected}) the best, or all of them, best first;
+     * else the first model artifact of the upstream instances' latest successful attempts. Local files only.
      */
-    private Optional<Path> selectedModel(StepDispatched step) {
+    private List<Path> selectedModels(StepDispatched step, boolean all) {
         PipelineGraph graph = pipelines.graph(step.pipeline(), Optional.of(step.pipelineVersion()));
         for (String upstream : graph.instance(step.instance()).upstream()) {
             Optional<RunViews.StepDetail> detail = reads.step(step.runId(), upstream);
             if (detail.isEmpty() || !"SUCCEEDED".equals(detail.get().step().state())) {
                 continue;
             }
-            if (detail.get().step().outputs().get("selected") instanceof List<?> selected && !selected.isEmpty()
-                    && selected.getFirst() instanceof Map<?, ?> best && best.get("model") instanceof String uri) {
-                return local(uri);
+            if (detail.get().step().outputs().get("selected") instanceof List<?> selected && !selected.isEmpty()) {
+                List<Path> models = new ArrayList<>();
+                for (Object entry : all ? selected : selected.subList(0, 1)) {
+                    if (entry instanceof Map<?, ?> chosen && chosen.get("model") instanceof String uri) {
+                        local(uri).ifPresent(models::add);
+                    }
+                }
+                return models;
             }
             int attempt = detail.get().step().attempt();
             for (RunViews.Attempt past : detail.get().attempts()) {
@@ -218,13 +242,13 @@ public class BuiltInSteps {
                     if (artifact.name().startsWith("model")) {
                         Optional<Path> file = local(artifact.uri());
                         if (file.isPresent()) {
-                            return file;
+                            return List.of(file.get());
                         }
                     }
                 }
             }
         }
-        return Optional.empty();
+        return List.of();
     }
 
     private static Optional<Path> local(String uri) {
