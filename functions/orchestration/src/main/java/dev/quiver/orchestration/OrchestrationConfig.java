@@ -60,6 +60,13 @@ public interface OrchestrationConfig {
     @WithDefault("2s")
     Duration processHeartbeatInterval();
 
+    /**
+     * How long handled event ids and sent outbox events are kept. A redelivery later than this would be taken as a new
+     * event, so it must exceed the broker's longest retry window (Knative's are minutes to hours).
+     */
+    @WithDefault("7d")
+    Duration eventRetention();
+
     /** Memoized results older than this are removed. */
     @WithDefault("30d")
     Duration memoTtl();

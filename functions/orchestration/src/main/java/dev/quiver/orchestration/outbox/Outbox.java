@@ -10,6 +10,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -71,6 +72,16 @@ public final class Outbox {
                 }
             }
             return entries;
+        });
+    }
+
+    /** Removes events sent before {@code before}; events not sent yet are kept whatever their age. */
+    public int forgetSent(Instant before) {
+        return transactions.inTransaction(connection -> {
+            try (PreparedStatement delete = connection.prepareStatement("delete from outbox where sent_at < ?")) {
+                delete.setTimestamp(1, Timestamp.from(before));
+                return delete.executeUpdate();
+            }
         });
     }
 

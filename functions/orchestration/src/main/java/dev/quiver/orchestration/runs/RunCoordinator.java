@@ -250,6 +250,14 @@ public final class RunCoordinator {
         return resumed;
     }
 
+    /**
+     * Forgets handled events older than {@code retention}: a redelivery later than that would be taken as new, so
+     * the retention must exceed the broker's longest retry window.
+     */
+    public int forgetHandledEvents(Instant now, Duration retention) {
+        return transactions.inTransaction(c -> runs.forgetEvents(c, now.minus(retention)));
+    }
+
     /** Removes memoized results older than {@code ttl} or unused for {@code idle}; returns how many. */
     public int collectMemoized(Instant now, Duration ttl, Duration idle) {
         return transactions.inTransaction(c -> memo.collect(c, now, ttl, idle));

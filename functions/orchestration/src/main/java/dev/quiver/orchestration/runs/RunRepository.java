@@ -457,6 +457,14 @@ final class RunRepository {
         }
     }
 
+    /** Forgets handled events older than {@code before}; returns how many. */
+    int forgetEvents(Connection c, Instant before) throws SQLException {
+        try (PreparedStatement delete = c.prepareStatement("delete from processed_events where processed_at < ?")) {
+            delete.setTimestamp(1, Timestamp.from(before));
+            return delete.executeUpdate();
+        }
+    }
+
     void artifact(Connection c, String runId, String instance, int attempt, String name, String uri, String digest)
             throws SQLException {
         try (PreparedStatement insert = c.prepareStatement("insert into artifacts (run_id, instance, attempt, name, "

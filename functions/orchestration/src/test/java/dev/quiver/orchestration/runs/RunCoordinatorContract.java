@@ -291,6 +291,27 @@ abstract class RunCoordinatorContract {
     }
 
     @Test
+    void handledEventsAndSentEventsAreForgottenAfterTheirRetention() throws Exception {
+        String requestId = "request-" + UUID.randomUUID();
+        String run = request(requestId);
+        sent(run);
+        coordinator.completed(EXECUTOR, "completion-" + run, completion(run, "ingest", 1));
+        assertThat(count("select count(*) from processed_events where id = 'completion-" + run + "'")).isEqualTo(1);
+
+        clock.advance(Duration.ofDays(6));
+        coordinator.forgetHandledEvents(clock.instant(), Duration.ofDays(7));
+        assertThat(count("select count(*) from processed_events where id = 'completion-" + run + "'")).isEqualTo(1);
+        clock.advance(Duration.ofDays(2));
+        coordinator.forgetHandledEvents(clock.instant(), Duration.ofDays(7));
+        outbox.forgetSent(clock.instant().minus(Duration.ofDays(7)));
+        assertThat(count("select count(*) from processed_events where id = 'completion-" + run + "'")).isZero();
+        assertThat(count("select count(*) from outbox where run_id = '" + run + "' and sent_at is not null"))
+                .as("sent 8 days ago").isZero();
+        assertThat(count("select count(*) from outbox where run_id = '" + run + "' and sent_at is null"))
+                .as("the trainings' dispatches were not sent: they stay").isEqualTo(3);
+    }
+
+    @Test
     void aDryRunTellsWhichStepsWouldReuseResultsAndWhy() {
         String tag = "dry-" + UUID.randomUUID();
         MemoDryRun dryRun = new MemoDryRun(transactions, clock);
