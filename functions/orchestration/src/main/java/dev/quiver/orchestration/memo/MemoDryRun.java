@@ -1,10 +1,9 @@
 package dev.quiver.orchestration.memo;
 
 import dev.quiver.orchestration.dag.PipelineGraph;
+import dev.quiver.orchestration.runs.Statements;
 import dev.quiver.orchestration.runs.Transactions;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -80,19 +79,8 @@ public final class MemoDryRun {
     /** The artifacts of the memoized attempt, as the inputs they would be to the steps below. */
     private static List<MemoKey.Input> artifacts(Connection c, String instance, MemoDecision.Entry entry)
             throws SQLException {
-        List<MemoKey.Input> artifacts = new ArrayList<>();
-        try (PreparedStatement select = c.prepareStatement("select name, uri, digest from artifacts where run_id = ? "
-                + "and instance = ? and attempt = ?")) {
-            select.setString(1, entry.runId());
-            select.setString(2, entry.instance());
-            select.setInt(3, entry.attempt());
-            try (ResultSet rows = select.executeQuery()) {
-                while (rows.next()) {
-                    artifacts.add(new MemoKey.Input(instance, rows.getString(1), rows.getString(2),
-                            rows.getString(3)));
-                }
-            }
-        }
-        return artifacts;
+        return Statements.query(c, "select name, uri, digest from artifacts where run_id = ? and instance = ? "
+                + "and attempt = ?", row -> new MemoKey.Input(instance, row.getString(1), row.getString(2),
+                row.getString(3)), entry.runId(), entry.instance(), entry.attempt());
     }
 }

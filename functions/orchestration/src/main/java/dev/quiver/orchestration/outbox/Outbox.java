@@ -1,17 +1,16 @@
 package dev.quiver.orchestration.outbox;
 
+import static dev.quiver.orchestration.runs.Statements.query;
+import static dev.quiver.orchestration.runs.Statements.update;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.quiver.orchestration.runs.StoreException;
 import dev.quiver.orchestration.runs.Transactions;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 
@@ -45,54 +44,29 @@ public final class Outbox {
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException("event " + type + " for run " + runId + ": " + e.getMessage(), e);
         }
-        try (PreparedStatement insert = connection.prepareStatement("insert into outbox (event_id, type, run_id, "
-                + "subject, data, created_at) values (?, ?, ?, ?, ?, ?)")) {
-            insert.setString(1, UUID.randomUUID().toString());
-            insert.setString(2, type);
-            insert.setString(3, runId);
-            insert.setString(4, subject);
-            insert.setString(5, data);
-            insert.setTimestamp(6, Timestamp.from(clock.instant()));
-            insert.executeUpdate();
-        }
+        update(connection, "insert into outbox (event_id, type, run_id, subject, data, created_at) "
+                + "values (?, ?, ?, ?, ?, ?)", UUID.randomUUID().toString(), type, runId, subject, data,
+                clock.instant());
     }
 
     /** The oldest events not yet sent, in the order they were decided. */
     public List<Entry> unsent(int limit) {
-        return transactions.inTransaction(connection -> {
-            List<Entry> entries = new ArrayList<>();
-            try (PreparedStatement select = connection.prepareStatement("select seq, event_id, type, run_id, subject, "
-                    + "data from outbox where sent_at is null order by seq limit ?")) {
-                select.setInt(1, limit);
-                try (ResultSet rows = select.executeQuery()) {
-                    while (rows.next()) {
-                        entries.add(new Entry(rows.getLong(1), rows.getString(2), rows.getString(3),
-                                rows.getString(4), rows.getString(5), rows.getString(6)));
-                    }
-                }
-            }
-            return entries;
-        });
+        return transactions.inTransaction(connection -> query(connection, "select seq, event_id, type, run_id, "
+                + "subject, data from outbox where sent_at is null order by seq limit ?", row -> new Entry(
+                row.getLong(1), row.getString(2), row.getString(3), row.getString(4), row.getString(5),
+                row.getString(6)), limit));
     }
 
     /** Removes events sent before {@code before}; events not sent yet are kept whatever their age. */
     public int forgetSent(Instant before) {
-        return transactions.inTransaction(connection -> {
-            try (PreparedStatement delete = connection.prepareStatement("delete from outbox where sent_at < ?")) {
-                delete.setTimestamp(1, Timestamp.from(before));
-                return delete.executeUpdate();
-            }
-        });
+        return transactions.inTransaction(connection -> update(connection, "delete from outbox where sent_at < ?",
+                before));
     }
 
     public void markSent(Entry entry) {
         transactions.inTransaction(connection -> {
-            try (PreparedStatement update = connection.prepareStatement("update outbox set sent_at = ? where seq = ?")) {
-                update.setTimestamp(1, Timestamp.from(clock.instant()));
-                update.setLong(2, entry.seq());
-                if (update.executeUpdate() != 1) {
-                    throw new StoreException("outbox event " + entry.eventId() + " is gone", null);
-                }
+            if (update(connection, "update outbox set sent_at = ? where seq = ?", clock.instant(), entry.seq()) != 1) {
+                throw new StoreException("outbox event " + entry.eventId() + " is gone", null);
             }
             return null;
         });

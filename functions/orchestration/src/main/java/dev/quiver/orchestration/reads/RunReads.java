@@ -1,5 +1,9 @@
 package dev.quiver.orchestration.reads;
 
+import static dev.quiver.orchestration.runs.Statements.first;
+import static dev.quiver.orchestration.runs.Statements.instant;
+import static dev.quiver.orchestration.runs.Statements.query;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -8,11 +12,7 @@ import dev.quiver.orchestration.runs.Pipelines;
 import dev.quiver.orchestration.runs.StepSamples;
 import dev.quiver.orchestration.runs.Transactions;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Timestamp;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -35,42 +35,21 @@ public final class RunReads {
 
     /** The latest runs first, optionally of one pipeline and in one state. */
     public List<RunViews.RunSummary> runs(Optional<String> pipeline, Optional<String> state, int limit) {
-        return transactions.inTransaction(c -> {
-            List<RunViews.RunSummary> runs = new ArrayList<>();
-            try (PreparedStatement select = c.prepareStatement("select id, pipeline, pipeline_version, state, "
-                    + "created_at, finished_at from runs where (cast(? as varchar) is null or pipeline = ?) "
-                    + "and (cast(? as varchar) is null or state = ?) "
-                    + "order by created_at desc, id limit ?")) {
-                select.setString(1, pipeline.orElse(null));
-                select.setString(2, pipeline.orElse(null));
-                select.setString(3, state.orElse(null));
-                select.setString(4, state.orElse(null));
-                select.setInt(5, limit);
-                try (ResultSet rows = select.executeQuery()) {
-                    while (rows.next()) {
-                        runs.add(new RunViews.RunSummary(rows.getString(1), rows.getString(2), rows.getInt(3),
-                                rows.getString(4), instant(rows.getTimestamp(5)), instant(rows.getTimestamp(6))));
-                    }
-                }
-            }
-            return runs;
-        });
+        return transactions.inTransaction(c -> query(c, "select id, pipeline, pipeline_version, state, created_at, "
+                + "finished_at from runs where (cast(? as varchar) is null or pipeline = ?) "
+                + "and (cast(? as varchar) is null or state = ?) order by created_at desc, id limit ?",
+                row -> new RunViews.RunSummary(row.getString(1), row.getString(2), row.getInt(3), row.getString(4),
+                        instant(row, 5), instant(row, 6)),
+                pipeline.orElse(null), pipeline.orElse(null), state.orElse(null), state.orElse(null), limit));
     }
 
     public Optional<RunViews.Run> run(String runId) {
         return transactions.inTransaction(c -> {
-            try (PreparedStatement select = c.prepareStatement("select id, pipeline, pipeline_version, state, "
-                    + "parameters, requested_by, created_at, finished_at from runs where id = ?")) {
-                select.setString(1, runId);
-                try (ResultSet rows = select.executeQuery()) {
-                    if (!rows.next()) {
-                        return Optional.empty();
-                    }
-                    return Optional.of(new RunViews.Run(rows.getString(1), rows.getString(2), rows.getInt(3),
-                            rows.getString(4), map(rows.getString(5)), rows.getString(6),
-                            instant(rows.getTimestamp(7)), instant(rows.getTimestamp(8)), steps(c, runId, null)));
-                }
-            }
+            List<RunViews.Step> steps = steps(c, runId, null);
+            return first(c, "select id, pipeline, pipeline_version, state, parameters, requested_by, created_at, "
+                    + "finished_at from runs where id = ?", row -> new RunViews.Run(row.getString(1),
+                    row.getString(2), row.getInt(3), row.getString(4), map(row.getString(5)), row.getString(6),
+                    instant(row, 7), instant(row, 8), steps), runId);
         });
     }
 
@@ -95,21 +74,14 @@ public final class RunReads {
     public List<RunViews.Producer> producers(String uri) {
         return transactions.inTransaction(c -> {
             List<RunViews.Producer> producers = new ArrayList<>();
-            try (PreparedStatement select = c.prepareStatement("select r.id, r.pipeline, r.pipeline_version, "
-                    + "a.instance, a.attempt, a.params from artifacts f join attempts a on a.run_id = f.run_id "
+            for (RunViews.Producer found : query(c, "select r.id, r.pipeline, r.pipeline_version, a.instance, "
+                    + "a.attempt, a.params from artifacts f join attempts a on a.run_id = f.run_id "
                     + "and a.instance = f.instance and a.attempt = f.attempt join runs r on r.id = f.run_id "
-                    + "where f.uri = ? order by r.created_at, a.instance, a.attempt")) {
-                select.setString(1, uri);
-                try (ResultSet rows = select.executeQuery()) {
-                    while (rows.next()) {
-                        String runId = rows.getString(1);
-                        String pipeline = rows.getString(2);
-                        int version = rows.getInt(3);
-                        String instance = rows.getString(4);
-                        producers.add(new RunViews.Producer(runId, pipeline, version, instance, rows.getInt(5),
-                                map(rows.getString(6)), inputs(c, runId, pipeline, version, instance)));
-                    }
-                }
+                    + "where f.uri = ? order by r.created_at, a.instance, a.attempt",
+                    row -> new RunViews.Producer(row.getString(1), row.getString(2), row.getInt(3), row.getString(4),
+                            row.getInt(5), map(row.getString(6)), List.of()), uri)) {
+                producers.add(new RunViews.Producer(found.runId(), found.pipeline(), found.pipelineVersion(),
+                        found.instance(), found.attempt(), found.params(), inputs(c, found)));
             }
             return producers;
         });
@@ -121,29 +93,25 @@ public final class RunReads {
                 + "%";
         return transactions.inTransaction(c -> {
             List<RunViews.Use> uses = new ArrayList<>();
-            try (PreparedStatement select = c.prepareStatement("select distinct r.id, r.pipeline, r.pipeline_version, "
-                    + "r.state, r.created_at from runs r left join attempts a on a.run_id = r.id "
-                    + "where r.parameters like ? escape '\\' or a.params like ? escape '\\' order by r.created_at")) {
-                select.setString(1, quoted);
-                select.setString(2, quoted);
-                try (ResultSet rows = select.executeQuery()) {
-                    while (rows.next()) {
-                        String runId = rows.getString(1);
-                        uses.add(new RunViews.Use(runId, rows.getString(2), rows.getInt(3), rows.getString(4),
-                                produced(c, runId)));
-                    }
-                }
+            for (RunViews.Use found : query(c, "select distinct r.id, r.pipeline, r.pipeline_version, r.state, "
+                    + "r.created_at from runs r left join attempts a on a.run_id = r.id "
+                    + "where r.parameters like ? escape '\\' or a.params like ? escape '\\' order by r.created_at",
+                    row -> new RunViews.Use(row.getString(1), row.getString(2), row.getInt(3), row.getString(4),
+                            List.of()), quoted, quoted)) {
+                uses.add(new RunViews.Use(found.runId(), found.pipeline(), found.pipelineVersion(), found.state(),
+                        produced(c, found.runId())));
             }
             return uses;
         });
     }
 
-    private List<RunViews.Input> inputs(Connection c, String runId, String pipeline, int version, String instance)
-            throws SQLException {
-        PipelineGraph graph = pipelines.graph(pipeline, Optional.of(version));
+    /** The artifacts the attempt was given: those its upstream instances produced in the same run. */
+    private List<RunViews.Input> inputs(Connection c, RunViews.Producer producer) throws SQLException {
+        PipelineGraph graph = pipelines.graph(producer.pipeline(), Optional.of(producer.pipelineVersion()));
+        List<RunViews.Output> produced = produced(c, producer.runId());
         List<RunViews.Input> inputs = new ArrayList<>();
-        for (String upstream : graph.instance(instance).upstream()) {
-            for (RunViews.Output output : produced(c, runId)) {
+        for (String upstream : graph.instance(producer.instance()).upstream()) {
+            for (RunViews.Output output : produced) {
                 if (output.instance().equals(upstream)) {
                     inputs.add(new RunViews.Input(upstream, output.artifact()));
                 }
@@ -154,77 +122,42 @@ public final class RunReads {
 
     /** The artifacts of the latest succeeded attempt of each instance of a run. */
     private List<RunViews.Output> produced(Connection c, String runId) throws SQLException {
-        List<RunViews.Output> produced = new ArrayList<>();
-        try (PreparedStatement select = c.prepareStatement("select f.instance, f.attempt, f.name, f.uri, f.digest "
-                + "from artifacts f join step_instances s on s.run_id = f.run_id and s.instance = f.instance "
-                + "where f.run_id = ? and f.attempt = (select max(a.attempt) from attempts a where a.run_id = f.run_id "
-                + "and a.instance = f.instance and a.state = 'SUCCEEDED') order by f.instance, f.name")) {
-            select.setString(1, runId);
-            try (ResultSet rows = select.executeQuery()) {
-                while (rows.next()) {
-                    produced.add(new RunViews.Output(rows.getString(1), rows.getInt(2),
-                            new RunViews.Artifact(rows.getString(3), rows.getString(4), rows.getString(5))));
-                }
-            }
-        }
-        return produced;
+        return query(c, "select f.instance, f.attempt, f.name, f.uri, f.digest from artifacts f "
+                + "join step_instances s on s.run_id = f.run_id and s.instance = f.instance where f.run_id = ? "
+                + "and f.attempt = (select max(a.attempt) from attempts a where a.run_id = f.run_id "
+                + "and a.instance = f.instance and a.state = 'SUCCEEDED') order by f.instance, f.name",
+                row -> new RunViews.Output(row.getString(1), row.getInt(2), new RunViews.Artifact(row.getString(3),
+                        row.getString(4), row.getString(5))), runId);
     }
 
     private List<RunViews.Step> steps(Connection c, String runId, String instance) throws SQLException {
-        List<RunViews.Step> steps = new ArrayList<>();
-        try (PreparedStatement select = c.prepareStatement("select instance, step, state, attempt, reason, outputs, "
-                + "metrics, last_heartbeat_at from step_instances where run_id = ? "
-                + "and (cast(? as varchar) is null or instance = ?) order by instance")) {
-            select.setString(1, runId);
-            select.setString(2, instance);
-            select.setString(3, instance);
-            try (ResultSet rows = select.executeQuery()) {
-                while (rows.next()) {
-                    steps.add(new RunViews.Step(rows.getString(1), rows.getString(2), rows.getString(3),
-                            rows.getInt(4), rows.getString(5), map(rows.getString(6)), map(rows.getString(7)),
-                            instant(rows.getTimestamp(8))));
-                }
-            }
-        }
-        return steps;
+        return query(c, "select instance, step, state, attempt, reason, outputs, metrics, last_heartbeat_at "
+                + "from step_instances where run_id = ? and (cast(? as varchar) is null or instance = ?) "
+                + "order by instance", row -> new RunViews.Step(row.getString(1), row.getString(2),
+                row.getString(3), row.getInt(4), row.getString(5), map(row.getString(6)), map(row.getString(7)),
+                instant(row, 8)), runId, instance, instance);
     }
 
     private List<RunViews.Attempt> attempts(Connection c, String runId, String instance) throws SQLException {
         List<RunViews.Attempt> attempts = new ArrayList<>();
-        try (PreparedStatement select = c.prepareStatement("select attempt, state, dispatched_at, finished_at, "
-                + "error_class, exit_code, killed_for_memory, message, params from attempts "
-                + "where run_id = ? and instance = ? order by attempt")) {
-            select.setString(1, runId);
-            select.setString(2, instance);
-            try (ResultSet rows = select.executeQuery()) {
-                while (rows.next()) {
-                    int attempt = rows.getInt(1);
-                    Integer exitCode = rows.getObject(6) == null ? null : rows.getInt(6);
-                    Boolean killed = rows.getObject(7) == null ? null : rows.getBoolean(7);
-                    attempts.add(new RunViews.Attempt(attempt, rows.getString(2), instant(rows.getTimestamp(3)),
-                            instant(rows.getTimestamp(4)), rows.getString(5), exitCode, killed, rows.getString(8),
-                            map(rows.getString(9)), artifacts(c, runId, instance, attempt)));
-                }
-            }
+        for (RunViews.Attempt found : query(c, "select attempt, state, dispatched_at, finished_at, error_class, "
+                + "exit_code, killed_for_memory, message, params from attempts where run_id = ? and instance = ? "
+                + "order by attempt", row -> new RunViews.Attempt(row.getInt(1), row.getString(2), instant(row, 3),
+                instant(row, 4), row.getString(5), row.getObject(6) == null ? null : row.getInt(6),
+                row.getObject(7) == null ? null : row.getBoolean(7), row.getString(8), map(row.getString(9)),
+                List.of()), runId, instance)) {
+            attempts.add(new RunViews.Attempt(found.attempt(), found.state(), found.dispatchedAt(),
+                    found.finishedAt(), found.errorClass(), found.exitCode(), found.killedForMemory(),
+                    found.message(), found.params(), artifacts(c, runId, instance, found.attempt())));
         }
         return attempts;
     }
 
     private List<RunViews.Artifact> artifacts(Connection c, String runId, String instance, int attempt)
             throws SQLException {
-        List<RunViews.Artifact> artifacts = new ArrayList<>();
-        try (PreparedStatement select = c.prepareStatement("select name, uri, digest from artifacts "
-                + "where run_id = ? and instance = ? and attempt = ? order by name")) {
-            select.setString(1, runId);
-            select.setString(2, instance);
-            select.setInt(3, attempt);
-            try (ResultSet rows = select.executeQuery()) {
-                while (rows.next()) {
-                    artifacts.add(new RunViews.Artifact(rows.getString(1), rows.getString(2), rows.getString(3)));
-                }
-            }
-        }
-        return artifacts;
+        return query(c, "select name, uri, digest from artifacts where run_id = ? and instance = ? and attempt = ? "
+                + "order by name", row -> new RunViews.Artifact(row.getString(1), row.getString(2),
+                row.getString(3)), runId, instance, attempt);
     }
 
     /** The value as it appears in stored JSON: matching it quoted finds it as a whole value, not inside another. */
@@ -245,9 +178,5 @@ public final class RunReads {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("a stored JSON column cannot be read: " + e.getMessage(), e);
         }
-    }
-
-    private static Instant instant(Timestamp timestamp) {
-        return timestamp == null ? null : timestamp.toInstant();
     }
 }

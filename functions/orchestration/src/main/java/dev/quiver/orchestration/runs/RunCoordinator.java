@@ -305,11 +305,12 @@ public final class RunCoordinator {
         while (settledSome) {
             settledSome = false;
             Map<String, RunRepository.InstanceRow> rows = runs.instances(c, run.id());
+            Map<String, List<MemoKey.Input>> artifacts = runs.artifactsByInstance(c, run.id());
             for (RunPlanner.Decision decision : RunPlanner.plan(graph, RunRepository.progress(rows))) {
                 seq++;
                 PipelineGraph.Instance instance = graph.instance(decision.instance());
                 switch (decision.action()) {
-                    case DISPATCH, REDISPATCH -> settledSome |= start(c, run, graph, instance,
+                    case DISPATCH, REDISPATCH -> settledSome |= start(c, run, graph, instance, artifacts,
                             rows.get(instance.id()).attempt() + 1, seq, decision.reason(), now);
                     case SKIP -> {
                         runs.settle(c, run.id(), instance.id(), StepState.SKIPPED, seq, decision.reason(), now);
@@ -339,12 +340,12 @@ public final class RunCoordinator {
 
     /**
      * Starts an attempt: reuses a memoized result when the step's policy allows it (returns true, the instance being
-     * settled), else dispatches it to its executor.
+     * settled), else dispatches it to its executor with the artifacts of its upstream instances
+     * ({@code artifacts}, read once for all the decisions of a plan) as inputs.
      */
     private boolean start(Connection c, RunRepository.LockedRun run, PipelineGraph graph,
-                          PipelineGraph.Instance instance, int attempt, long seq, String reason, Instant now)
-            throws SQLException {
-        Map<String, List<MemoKey.Input>> artifacts = runs.artifactsByInstance(c, run.id());
+                          PipelineGraph.Instance instance, Map<String, List<MemoKey.Input>> artifacts, int attempt,
+                          long seq, String reason, Instant now) throws SQLException {
         List<MemoKey.Input> inputs = new ArrayList<>();
         instance.upstream().forEach(up -> inputs.addAll(artifacts.getOrDefault(up, List.of())));
         StepDispatched dispatched = dispatched(run, graph, instance, attempt, inputs);

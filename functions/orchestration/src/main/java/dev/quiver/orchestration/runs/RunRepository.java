@@ -1,5 +1,10 @@
 package dev.quiver.orchestration.runs;
 
+import static dev.quiver.orchestration.runs.Statements.first;
+import static dev.quiver.orchestration.runs.Statements.instant;
+import static dev.quiver.orchestration.runs.Statements.query;
+import static dev.quiver.orchestration.runs.Statements.update;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -9,11 +14,7 @@ import dev.quiver.orchestration.memo.MemoDecision;
 import dev.quiver.orchestration.memo.MemoKey;
 import dev.quiver.orchestration.memo.MemoStore;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Timestamp;
-import java.sql.Types;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -39,78 +40,45 @@ final class RunRepository {
     record InstanceRow(String instance, StepState state, int attempt, long started, long finished) {
     }
 
+    /** A due timer, or an attempt whose executor went quiet. */
+    record Due(long timer, String runId, String instance, int attempt, String kind, Instant since) {
+    }
+
     /** Records the event as handled; false when it already was (a redelivery, or a concurrent copy that won). */
     boolean firstDelivery(Connection c, String source, String id, String type, Instant now) throws SQLException {
-        try (PreparedStatement insert = c.prepareStatement("insert into processed_events (source, id, type, "
-                + "processed_at) values (?, ?, ?, ?) on conflict do nothing")) {
-            insert.setString(1, source);
-            insert.setString(2, id);
-            insert.setString(3, type);
-            insert.setTimestamp(4, Timestamp.from(now));
-            return insert.executeUpdate() == 1;
-        }
+        return update(c, "insert into processed_events (source, id, type, processed_at) values (?, ?, ?, ?) "
+                + "on conflict do nothing", source, id, type, now) == 1;
     }
 
     boolean runExists(Connection c, String runId) throws SQLException {
-        try (PreparedStatement select = c.prepareStatement("select 1 from runs where id = ?")) {
-            select.setString(1, runId);
-            try (ResultSet rows = select.executeQuery()) {
-                return rows.next();
-            }
-        }
+        return first(c, "select 1 from runs where id = ?", row -> true, runId).isPresent();
     }
 
     void insertRun(Connection c, String runId, String pipeline, int version, Map<String, Object> parameters,
                    String requestedBy, Instant now) throws SQLException {
-        try (PreparedStatement insert = c.prepareStatement("insert into runs (id, pipeline, pipeline_version, "
-                + "parameters, state, sequence, requested_by, created_at) values (?, ?, ?, ?, 'RUNNING', 0, ?, ?)")) {
-            insert.setString(1, runId);
-            insert.setString(2, pipeline);
-            insert.setInt(3, version);
-            insert.setString(4, write(parameters));
-            insert.setString(5, requestedBy);
-            insert.setTimestamp(6, Timestamp.from(now));
-            insert.executeUpdate();
-        }
+        update(c, "insert into runs (id, pipeline, pipeline_version, parameters, state, sequence, requested_by, "
+                + "created_at) values (?, ?, ?, ?, 'RUNNING', 0, ?, ?)", runId, pipeline, version, write(parameters),
+                requestedBy, now);
     }
 
     void insertInstance(Connection c, String runId, String instance, String step, Instant now) throws SQLException {
-        try (PreparedStatement insert = c.prepareStatement("insert into step_instances (run_id, instance, step, state, "
-                + "attempt, started_seq, finished_seq, updated_at) values (?, ?, ?, 'PENDING', 0, 0, 0, ?)")) {
-            insert.setString(1, runId);
-            insert.setString(2, instance);
-            insert.setString(3, step);
-            insert.setTimestamp(4, Timestamp.from(now));
-            insert.executeUpdate();
-        }
+        update(c, "insert into step_instances (run_id, instance, step, state, attempt, started_seq, finished_seq, "
+                + "updated_at) values (?, ?, ?, 'PENDING', 0, 0, 0, ?)", runId, instance, step, now);
     }
 
     /** Locks the run's row until the transaction ends: handlers of one run's events take turns, on every replica. */
     Optional<LockedRun> lock(Connection c, String runId) throws SQLException {
-        try (PreparedStatement select = c.prepareStatement("select id, pipeline, pipeline_version, parameters, state, "
-                + "sequence from runs where id = ? for update")) {
-            select.setString(1, runId);
-            try (ResultSet rows = select.executeQuery()) {
-                if (!rows.next()) {
-                    return Optional.empty();
-                }
-                return Optional.of(new LockedRun(rows.getString(1), rows.getString(2), rows.getInt(3),
-                        read(rows.getString(4)), rows.getString(5), rows.getLong(6)));
-            }
-        }
+        return first(c, "select id, pipeline, pipeline_version, parameters, state, sequence from runs where id = ? "
+                + "for update", row -> new LockedRun(row.getString(1), row.getString(2), row.getInt(3),
+                read(row.getString(4)), row.getString(5), row.getLong(6)), runId);
     }
 
     Map<String, InstanceRow> instances(Connection c, String runId) throws SQLException {
         Map<String, InstanceRow> instances = new HashMap<>();
-        try (PreparedStatement select = c.prepareStatement("select instance, state, attempt, started_seq, "
-                + "finished_seq from step_instances where run_id = ?")) {
-            select.setString(1, runId);
-            try (ResultSet rows = select.executeQuery()) {
-                while (rows.next()) {
-                    instances.put(rows.getString(1), new InstanceRow(rows.getString(1),
-                            StepState.valueOf(rows.getString(2)), rows.getInt(3), rows.getLong(4), rows.getLong(5)));
-                }
-            }
+        for (InstanceRow row : query(c, "select instance, state, attempt, started_seq, finished_seq "
+                + "from step_instances where run_id = ?", row -> new InstanceRow(row.getString(1),
+                StepState.valueOf(row.getString(2)), row.getInt(3), row.getLong(4), row.getLong(5)), runId)) {
+            instances.put(row.instance(), row);
         }
         return instances;
     }
@@ -124,93 +92,41 @@ final class RunRepository {
 
     void dispatch(Connection c, String runId, String instance, int attempt, long sequence, String reason,
                   Map<String, Object> params, Instant now) throws SQLException {
-        try (PreparedStatement update = c.prepareStatement("update step_instances set state = 'DISPATCHED', "
-                + "attempt = ?, started_seq = ?, reason = ?, updated_at = ? where run_id = ? and instance = ?")) {
-            update.setInt(1, attempt);
-            update.setLong(2, sequence);
-            update.setString(3, reason);
-            update.setTimestamp(4, Timestamp.from(now));
-            update.setString(5, runId);
-            update.setString(6, instance);
-            update.executeUpdate();
-        }
-        try (PreparedStatement insert = c.prepareStatement("insert into attempts (run_id, instance, attempt, state, "
-                + "dispatched_at, params) values (?, ?, ?, 'DISPATCHED', ?, ?)")) {
-            insert.setString(1, runId);
-            insert.setString(2, instance);
-            insert.setInt(3, attempt);
-            insert.setTimestamp(4, Timestamp.from(now));
-            insert.setString(5, write(params));
-            insert.executeUpdate();
-        }
+        update(c, "update step_instances set state = 'DISPATCHED', attempt = ?, started_seq = ?, reason = ?, "
+                + "updated_at = ? where run_id = ? and instance = ?", attempt, sequence, reason, now, runId, instance);
+        update(c, "insert into attempts (run_id, instance, attempt, state, dispatched_at, params) "
+                + "values (?, ?, ?, 'DISPATCHED', ?, ?)", runId, instance, attempt, now, write(params));
     }
 
     /** A final state decided without running: skipped or upstream-failed. */
     void settle(Connection c, String runId, String instance, StepState state, long sequence, String reason,
                 Instant now) throws SQLException {
-        try (PreparedStatement update = c.prepareStatement("update step_instances set state = ?, finished_seq = ?, "
-                + "reason = ?, updated_at = ? where run_id = ? and instance = ?")) {
-            update.setString(1, state.name());
-            update.setLong(2, sequence);
-            update.setString(3, reason);
-            update.setTimestamp(4, Timestamp.from(now));
-            update.setString(5, runId);
-            update.setString(6, instance);
-            update.executeUpdate();
-        }
+        update(c, "update step_instances set state = ?, finished_seq = ?, reason = ?, updated_at = ? "
+                + "where run_id = ? and instance = ?", state.name(), sequence, reason, now, runId, instance);
     }
 
     void succeeded(Connection c, String runId, String instance, int attempt, long sequence,
                    Map<String, Object> outputs, Map<String, Double> metrics, Instant now) throws SQLException {
-        try (PreparedStatement update = c.prepareStatement("update step_instances set state = 'SUCCEEDED', "
-                + "finished_seq = ?, outputs = ?, metrics = ?, reason = null, updated_at = ? "
-                + "where run_id = ? and instance = ?")) {
-            update.setLong(1, sequence);
-            update.setString(2, write(outputs));
-            update.setString(3, write(metrics));
-            update.setTimestamp(4, Timestamp.from(now));
-            update.setString(5, runId);
-            update.setString(6, instance);
-            update.executeUpdate();
-        }
+        update(c, "update step_instances set state = 'SUCCEEDED', finished_seq = ?, outputs = ?, metrics = ?, "
+                + "reason = null, updated_at = ? where run_id = ? and instance = ?", sequence, write(outputs),
+                write(metrics), now, runId, instance);
         finishAttempt(c, runId, instance, attempt, "SUCCEEDED", null, null, false, null, now);
     }
 
     void failed(Connection c, String runId, String instance, int attempt, long sequence, String errorClass,
                 Integer exitCode, boolean killedForMemory, String message, Instant now) throws SQLException {
-        try (PreparedStatement update = c.prepareStatement("update step_instances set state = 'FAILED', "
-                + "finished_seq = ?, reason = ?, updated_at = ? where run_id = ? and instance = ?")) {
-            update.setLong(1, sequence);
-            update.setString(2, errorClass + (message == null ? "" : ": " + message));
-            update.setTimestamp(3, Timestamp.from(now));
-            update.setString(4, runId);
-            update.setString(5, instance);
-            update.executeUpdate();
-        }
+        update(c, "update step_instances set state = 'FAILED', finished_seq = ?, reason = ?, updated_at = ? "
+                + "where run_id = ? and instance = ?", sequence,
+                errorClass + (message == null ? "" : ": " + message), now, runId, instance);
         finishAttempt(c, runId, instance, attempt, "FAILED", errorClass, exitCode, killedForMemory, message, now);
     }
 
-    private void finishAttempt(Connection c, String runId, String instance, int attempt, String state,
-                               String errorClass, Integer exitCode, boolean killedForMemory, String message,
-                               Instant now) throws SQLException {
-        try (PreparedStatement update = c.prepareStatement("update attempts set state = ?, finished_at = ?, "
-                + "error_class = ?, exit_code = ?, killed_for_memory = ?, message = ? "
-                + "where run_id = ? and instance = ? and attempt = ?")) {
-            update.setString(1, state);
-            update.setTimestamp(2, Timestamp.from(now));
-            update.setString(3, errorClass);
-            if (exitCode == null) {
-                update.setNull(4, Types.INTEGER);
-            } else {
-                update.setInt(4, exitCode);
-            }
-            update.setBoolean(5, killedForMemory);
-            update.setString(6, message);
-            update.setString(7, runId);
-            update.setString(8, instance);
-            update.setInt(9, attempt);
-            update.executeUpdate();
-        }
+    private static void finishAttempt(Connection c, String runId, String instance, int attempt, String state,
+                                      String errorClass, Integer exitCode, boolean killedForMemory, String message,
+                                      Instant now) throws SQLException {
+        update(c, "update attempts set state = ?, finished_at = ?, error_class = ?, exit_code = ?, "
+                + "killed_for_memory = ?, message = ? where run_id = ? and instance = ? and attempt = ?", state, now,
+                errorClass, exitCode, killedForMemory, message, runId, instance, attempt);
     }
 
     /**
@@ -219,118 +135,57 @@ final class RunRepository {
      */
     void heartbeat(Connection c, String runId, String instance, int attempt, Instant observedAt, Instant received,
                    Map<String, Double> samples) throws SQLException {
-        try (PreparedStatement insert = c.prepareStatement("insert into step_samples (run_id, instance, attempt, name, "
-                + "observed_at, sample) values (?, ?, ?, ?, ?, ?)")) {
-            for (Map.Entry<String, Double> sample : samples.entrySet()) {
-                insert.setString(1, runId);
-                insert.setString(2, instance);
-                insert.setInt(3, attempt);
-                insert.setString(4, sample.getKey());
-                insert.setTimestamp(5, Timestamp.from(observedAt));
-                insert.setDouble(6, sample.getValue());
-                insert.addBatch();
-            }
-            insert.executeBatch();
+        for (Map.Entry<String, Double> sample : samples.entrySet()) {
+            update(c, "insert into step_samples (run_id, instance, attempt, name, observed_at, sample) "
+                    + "values (?, ?, ?, ?, ?, ?)", runId, instance, attempt, sample.getKey(), observedAt,
+                    sample.getValue());
         }
-        try (PreparedStatement update = c.prepareStatement("update step_instances set state = 'RUNNING', "
-                + "last_heartbeat_at = ? where run_id = ? and instance = ?")) {
-            update.setTimestamp(1, Timestamp.from(received));
-            update.setString(2, runId);
-            update.setString(3, instance);
-            update.executeUpdate();
-        }
+        update(c, "update step_instances set state = 'RUNNING', last_heartbeat_at = ? where run_id = ? "
+                + "and instance = ?", received, runId, instance);
     }
 
     void addTimer(Connection c, String runId, String instance, int attempt, String kind, Instant dueAt)
             throws SQLException {
-        try (PreparedStatement insert = c.prepareStatement("insert into timers (run_id, instance, attempt, kind, "
-                + "due_at) values (?, ?, ?, ?, ?) on conflict do nothing")) {
-            insert.setString(1, runId);
-            insert.setString(2, instance);
-            insert.setInt(3, attempt);
-            insert.setString(4, kind);
-            insert.setTimestamp(5, Timestamp.from(dueAt));
-            insert.executeUpdate();
-        }
-    }
-
-    /** A due timer, or an attempt whose executor went quiet. */
-    record Due(long timer, String runId, String instance, int attempt, String kind, Instant since) {
+        update(c, "insert into timers (run_id, instance, attempt, kind, due_at) values (?, ?, ?, ?, ?) "
+                + "on conflict do nothing", runId, instance, attempt, kind, dueAt);
     }
 
     List<Due> dueTimers(Connection c, Instant now, int limit) throws SQLException {
-        List<Due> due = new ArrayList<>();
-        try (PreparedStatement select = c.prepareStatement("select id, run_id, instance, attempt, kind, due_at "
-                + "from timers where fired_at is null and due_at <= ? order by due_at limit ?")) {
-            select.setTimestamp(1, Timestamp.from(now));
-            select.setInt(2, limit);
-            try (ResultSet rows = select.executeQuery()) {
-                while (rows.next()) {
-                    due.add(new Due(rows.getLong(1), rows.getString(2), rows.getString(3), rows.getInt(4),
-                            rows.getString(5), rows.getTimestamp(6).toInstant()));
-                }
-            }
-        }
-        return due;
+        return query(c, "select id, run_id, instance, attempt, kind, due_at from timers where fired_at is null "
+                + "and due_at <= ? order by due_at limit ?", row -> new Due(row.getLong(1), row.getString(2),
+                row.getString(3), row.getInt(4), row.getString(5), instant(row, 6)), now, limit);
     }
 
     /** Marks a timer fired; false when another replica fired it first. */
     boolean fire(Connection c, long timer, Instant now) throws SQLException {
-        try (PreparedStatement update = c.prepareStatement("update timers set fired_at = ? where id = ? "
-                + "and fired_at is null")) {
-            update.setTimestamp(1, Timestamp.from(now));
-            update.setLong(2, timer);
-            return update.executeUpdate() == 1;
-        }
+        return update(c, "update timers set fired_at = ? where id = ? and fired_at is null", now, timer) == 1;
     }
 
     /** Running attempts whose last sign of life (a heartbeat, else the dispatch) is older than {@code quietSince}. */
     List<Due> quiet(Connection c, Instant quietSince, int limit) throws SQLException {
-        List<Due> quiet = new ArrayList<>();
-        try (PreparedStatement select = c.prepareStatement("select s.run_id, s.instance, s.attempt, "
-                + "coalesce(s.last_heartbeat_at, a.dispatched_at) from step_instances s join attempts a "
-                + "on a.run_id = s.run_id and a.instance = s.instance and a.attempt = s.attempt "
-                + "where s.state in ('DISPATCHED', 'RUNNING') "
-                + "and coalesce(s.last_heartbeat_at, a.dispatched_at) < ? limit ?")) {
-            select.setTimestamp(1, Timestamp.from(quietSince));
-            select.setInt(2, limit);
-            try (ResultSet rows = select.executeQuery()) {
-                while (rows.next()) {
-                    quiet.add(new Due(0, rows.getString(1), rows.getString(2), rows.getInt(3), "heartbeat",
-                            rows.getTimestamp(4).toInstant()));
-                }
-            }
-        }
-        return quiet;
+        return query(c, "select s.run_id, s.instance, s.attempt, coalesce(s.last_heartbeat_at, a.dispatched_at) "
+                + "from step_instances s join attempts a on a.run_id = s.run_id and a.instance = s.instance "
+                + "and a.attempt = s.attempt where s.state in ('DISPATCHED', 'RUNNING') "
+                + "and coalesce(s.last_heartbeat_at, a.dispatched_at) < ? limit ?", row -> new Due(0,
+                row.getString(1), row.getString(2), row.getInt(3), "heartbeat", instant(row, 4)), quietSince, limit);
     }
 
     /** The last sign of life of an instance's current attempt. */
     Instant lastSignOfLife(Connection c, String runId, String instance) throws SQLException {
-        try (PreparedStatement select = c.prepareStatement("select coalesce(s.last_heartbeat_at, a.dispatched_at) "
-                + "from step_instances s join attempts a on a.run_id = s.run_id and a.instance = s.instance "
-                + "and a.attempt = s.attempt where s.run_id = ? and s.instance = ?")) {
-            select.setString(1, runId);
-            select.setString(2, instance);
-            try (ResultSet rows = select.executeQuery()) {
-                return rows.next() ? rows.getTimestamp(1).toInstant() : Instant.MAX;
-            }
-        }
+        return first(c, "select coalesce(s.last_heartbeat_at, a.dispatched_at) from step_instances s join attempts a "
+                + "on a.run_id = s.run_id and a.instance = s.instance and a.attempt = s.attempt "
+                + "where s.run_id = ? and s.instance = ?", row -> instant(row, 1), runId, instance)
+                .orElse(Instant.MAX);
     }
 
     /** The artifacts of each instance's latest successful attempt in a run, as memoization inputs. */
     Map<String, List<MemoKey.Input>> artifactsByInstance(Connection c, String runId) throws SQLException {
         Map<String, List<MemoKey.Input>> artifacts = new HashMap<>();
-        try (PreparedStatement select = c.prepareStatement("select f.instance, f.name, f.uri, f.digest "
-                + "from artifacts f join step_instances s on s.run_id = f.run_id and s.instance = f.instance "
-                + "and s.attempt = f.attempt where f.run_id = ? and s.state = 'SUCCEEDED'")) {
-            select.setString(1, runId);
-            try (ResultSet rows = select.executeQuery()) {
-                while (rows.next()) {
-                    artifacts.computeIfAbsent(rows.getString(1), ignored -> new ArrayList<>()).add(
-                            new MemoKey.Input(rows.getString(1), rows.getString(2), rows.getString(3),
-                                    rows.getString(4)));
-                }
-            }
+        for (MemoKey.Input input : query(c, "select f.instance, f.name, f.uri, f.digest from artifacts f "
+                + "join step_instances s on s.run_id = f.run_id and s.instance = f.instance and s.attempt = f.attempt "
+                + "where f.run_id = ? and s.state = 'SUCCEEDED'", row -> new MemoKey.Input(row.getString(1),
+                row.getString(2), row.getString(3), row.getString(4)), runId)) {
+            artifacts.computeIfAbsent(input.instance(), ignored -> new ArrayList<>()).add(input);
         }
         return artifacts;
     }
@@ -338,14 +193,9 @@ final class RunRepository {
     /** The metrics each instance of a run recorded, as stored. */
     Map<String, String> metricsByInstance(Connection c, String runId) throws SQLException {
         Map<String, String> metrics = new HashMap<>();
-        try (PreparedStatement select = c.prepareStatement("select instance, metrics from step_instances "
-                + "where run_id = ? and metrics is not null")) {
-            select.setString(1, runId);
-            try (ResultSet rows = select.executeQuery()) {
-                while (rows.next()) {
-                    metrics.put(rows.getString(1), rows.getString(2));
-                }
-            }
+        for (String[] row : query(c, "select instance, metrics from step_instances where run_id = ? "
+                + "and metrics is not null", row -> new String[] {row.getString(1), row.getString(2)}, runId)) {
+            metrics.put(row[0], row[1]);
         }
         return metrics;
     }
@@ -353,141 +203,64 @@ final class RunRepository {
     /** Settles an instance with a memoized result: an attempt that ran nothing, with the earlier artifacts. */
     void memoized(Connection c, String runId, String instance, int attempt, long sequence, String reason,
                   Map<String, Object> params, MemoStore.Stored stored, Instant now) throws SQLException {
-        try (PreparedStatement update = c.prepareStatement("update step_instances set state = 'SUCCEEDED', "
-                + "attempt = ?, started_seq = ?, finished_seq = ?, reason = ?, outputs = ?, metrics = ?, "
-                + "updated_at = ? where run_id = ? and instance = ?")) {
-            update.setInt(1, attempt);
-            update.setLong(2, sequence);
-            update.setLong(3, sequence);
-            update.setString(4, reason);
-            update.setString(5, stored.outputs());
-            update.setString(6, stored.metrics());
-            update.setTimestamp(7, Timestamp.from(now));
-            update.setString(8, runId);
-            update.setString(9, instance);
-            update.executeUpdate();
-        }
-        try (PreparedStatement insert = c.prepareStatement("insert into attempts (run_id, instance, attempt, state, "
-                + "dispatched_at, finished_at, message, params) values (?, ?, ?, 'SUCCEEDED', ?, ?, ?, ?)")) {
-            insert.setString(1, runId);
-            insert.setString(2, instance);
-            insert.setInt(3, attempt);
-            insert.setTimestamp(4, Timestamp.from(now));
-            insert.setTimestamp(5, Timestamp.from(now));
-            insert.setString(6, reason);
-            insert.setString(7, write(params));
-            insert.executeUpdate();
-        }
+        update(c, "update step_instances set state = 'SUCCEEDED', attempt = ?, started_seq = ?, finished_seq = ?, "
+                + "reason = ?, outputs = ?, metrics = ?, updated_at = ? where run_id = ? and instance = ?", attempt,
+                sequence, sequence, reason, stored.outputs(), stored.metrics(), now, runId, instance);
+        update(c, "insert into attempts (run_id, instance, attempt, state, dispatched_at, finished_at, message, params) "
+                + "values (?, ?, ?, 'SUCCEEDED', ?, ?, ?, ?)", runId, instance, attempt, now, now, reason,
+                write(params));
         MemoDecision.Entry from = stored.entry();
-        try (PreparedStatement copy = c.prepareStatement("insert into artifacts (run_id, instance, attempt, name, uri, "
-                + "digest) select ?, ?, ?, name, uri, digest from artifacts where run_id = ? and instance = ? "
-                + "and attempt = ?")) {
-            copy.setString(1, runId);
-            copy.setString(2, instance);
-            copy.setInt(3, attempt);
-            copy.setString(4, from.runId());
-            copy.setString(5, from.instance());
-            copy.setInt(6, from.attempt());
-            copy.executeUpdate();
-        }
+        update(c, "insert into artifacts (run_id, instance, attempt, name, uri, digest) select ?, ?, ?, name, uri, "
+                + "digest from artifacts where run_id = ? and instance = ? and attempt = ?", runId, instance, attempt,
+                from.runId(), from.instance(), from.attempt());
     }
 
     void memoKey(Connection c, String runId, String instance, int attempt, String key) throws SQLException {
-        try (PreparedStatement update = c.prepareStatement("update attempts set memo_key = ? where run_id = ? "
-                + "and instance = ? and attempt = ?")) {
-            update.setString(1, key);
-            update.setString(2, runId);
-            update.setString(3, instance);
-            update.setInt(4, attempt);
-            update.executeUpdate();
-        }
+        update(c, "update attempts set memo_key = ? where run_id = ? and instance = ? and attempt = ?", key, runId,
+                instance, attempt);
     }
 
     /** The memoization key an attempt ran under, if its step memoizes. */
     Optional<String> memoKeyOf(Connection c, String runId, String instance, int attempt) throws SQLException {
-        try (PreparedStatement select = c.prepareStatement("select memo_key from attempts where run_id = ? "
-                + "and instance = ? and attempt = ?")) {
-            select.setString(1, runId);
-            select.setString(2, instance);
-            select.setInt(3, attempt);
-            try (ResultSet rows = select.executeQuery()) {
-                return rows.next() ? Optional.ofNullable(rows.getString(1)) : Optional.empty();
-            }
-        }
+        return first(c, "select memo_key from attempts where run_id = ? and instance = ? and attempt = ?",
+                row -> Optional.ofNullable(row.getString(1)), runId, instance, attempt).flatMap(key -> key);
     }
 
     /** The instance waits for an identical step of another run to finish. */
     void waiting(Connection c, String runId, String instance, String key, String reason, Instant now)
             throws SQLException {
-        try (PreparedStatement update = c.prepareStatement("update step_instances set state = 'WAITING', "
-                + "waiting_key = ?, reason = ?, updated_at = ? where run_id = ? and instance = ?")) {
-            update.setString(1, key);
-            update.setString(2, reason);
-            update.setTimestamp(3, Timestamp.from(now));
-            update.setString(4, runId);
-            update.setString(5, instance);
-            update.executeUpdate();
-        }
+        update(c, "update step_instances set state = 'WAITING', waiting_key = ?, reason = ?, updated_at = ? "
+                + "where run_id = ? and instance = ?", key, reason, now, runId, instance);
     }
 
-    /** Waiting instances whose awaited result is in, or whose awaited step gave up its claim. */
+    /** Waiting instances (run id, instance) whose awaited result is in, or whose awaited step gave up its claim. */
     List<String[]> resumable(Connection c, int limit) throws SQLException {
-        List<String[]> found = new ArrayList<>();
-        try (PreparedStatement select = c.prepareStatement("select s.run_id, s.instance from step_instances s "
-                + "where s.state = 'WAITING' and (exists (select 1 from memo_entries e where e.cache_key = "
-                + "s.waiting_key) or not exists (select 1 from memo_claims m where m.cache_key = s.waiting_key)) "
-                + "limit ?")) {
-            select.setInt(1, limit);
-            try (ResultSet rows = select.executeQuery()) {
-                while (rows.next()) {
-                    found.add(new String[] {rows.getString(1), rows.getString(2)});
-                }
-            }
-        }
-        return found;
+        return query(c, "select s.run_id, s.instance from step_instances s where s.state = 'WAITING' and ("
+                + "exists (select 1 from memo_entries e where e.cache_key = s.waiting_key) "
+                + "or not exists (select 1 from memo_claims m where m.cache_key = s.waiting_key)) limit ?",
+                row -> new String[] {row.getString(1), row.getString(2)}, limit);
     }
 
     /** A waiting instance goes back to pending, to be planned again. */
     boolean resume(Connection c, String runId, String instance) throws SQLException {
-        try (PreparedStatement update = c.prepareStatement("update step_instances set state = 'PENDING', "
-                + "waiting_key = null where run_id = ? and instance = ? and state = 'WAITING'")) {
-            update.setString(1, runId);
-            update.setString(2, instance);
-            return update.executeUpdate() == 1;
-        }
+        return update(c, "update step_instances set state = 'PENDING', waiting_key = null where run_id = ? "
+                + "and instance = ? and state = 'WAITING'", runId, instance) == 1;
     }
 
     /** Forgets handled events older than {@code before}; returns how many. */
     int forgetEvents(Connection c, Instant before) throws SQLException {
-        try (PreparedStatement delete = c.prepareStatement("delete from processed_events where processed_at < ?")) {
-            delete.setTimestamp(1, Timestamp.from(before));
-            return delete.executeUpdate();
-        }
+        return update(c, "delete from processed_events where processed_at < ?", before);
     }
 
     void artifact(Connection c, String runId, String instance, int attempt, String name, String uri, String digest)
             throws SQLException {
-        try (PreparedStatement insert = c.prepareStatement("insert into artifacts (run_id, instance, attempt, name, "
-                + "uri, digest) values (?, ?, ?, ?, ?, ?)")) {
-            insert.setString(1, runId);
-            insert.setString(2, instance);
-            insert.setInt(3, attempt);
-            insert.setString(4, name);
-            insert.setString(5, uri);
-            insert.setString(6, digest);
-            insert.executeUpdate();
-        }
+        update(c, "insert into artifacts (run_id, instance, attempt, name, uri, digest) values (?, ?, ?, ?, ?, ?)",
+                runId, instance, attempt, name, uri, digest);
     }
 
     void updateRun(Connection c, String runId, String state, long sequence, Instant finishedAt) throws SQLException {
-        try (PreparedStatement update = c.prepareStatement("update runs set state = ?, sequence = ?, finished_at = ? "
-                + "where id = ?")) {
-            update.setString(1, state);
-            update.setLong(2, sequence);
-            update.setTimestamp(3, finishedAt == null ? null : Timestamp.from(finishedAt));
-            update.setString(4, runId);
-            update.executeUpdate();
-        }
+        update(c, "update runs set state = ?, sequence = ?, finished_at = ? where id = ?", state, sequence,
+                finishedAt, runId);
     }
 
     String write(Object value) {

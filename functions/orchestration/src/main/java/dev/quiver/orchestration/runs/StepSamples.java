@@ -1,9 +1,6 @@
 package dev.quiver.orchestration.runs;
 
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -28,40 +25,15 @@ public final class StepSamples {
      * @return the samples in the order observed
      */
     public List<Sample> series(String runId, String instance, int attempt, String name) {
-        return transactions.inTransaction(c -> {
-            List<Sample> samples = new ArrayList<>();
-            try (PreparedStatement select = c.prepareStatement("select observed_at, sample from step_samples "
-                    + "where run_id = ? and instance = ? and attempt = ? and name = ? order by observed_at")) {
-                select.setString(1, runId);
-                select.setString(2, instance);
-                select.setInt(3, attempt);
-                select.setString(4, name);
-                try (ResultSet rows = select.executeQuery()) {
-                    while (rows.next()) {
-                        samples.add(new Sample(rows.getTimestamp(1).toInstant(), rows.getDouble(2)));
-                    }
-                }
-            }
-            return samples;
-        });
+        return transactions.inTransaction(c -> Statements.query(c, "select observed_at, sample from step_samples "
+                + "where run_id = ? and instance = ? and attempt = ? and name = ? order by observed_at",
+                row -> new Sample(Statements.instant(row, 1), row.getDouble(2)), runId, instance, attempt, name));
     }
 
     /** The names of the series an attempt has. */
     public List<String> names(String runId, String instance, int attempt) {
-        return transactions.inTransaction(c -> {
-            List<String> names = new ArrayList<>();
-            try (PreparedStatement select = c.prepareStatement("select distinct name from step_samples "
-                    + "where run_id = ? and instance = ? and attempt = ? order by name")) {
-                select.setString(1, runId);
-                select.setString(2, instance);
-                select.setInt(3, attempt);
-                try (ResultSet rows = select.executeQuery()) {
-                    while (rows.next()) {
-                        names.add(rows.getString(1));
-                    }
-                }
-            }
-            return names;
-        });
+        return transactions.inTransaction(c -> Statements.query(c, "select distinct name from step_samples "
+                + "where run_id = ? and instance = ? and attempt = ? order by name", row -> row.getString(1), runId,
+                instance, attempt));
     }
 }

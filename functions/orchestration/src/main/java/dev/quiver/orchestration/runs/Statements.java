@@ -1,0 +1,77 @@
+package dev.quiver.orchestration.runs;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.sql.Types;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Runs one SQL statement in the caller's transaction with its parameters bound by type: strings, numbers, booleans,
+ * instants (as timestamps) and nulls. The store's SQL is plain JDBC, so that the same statements run on PostgreSQL and
+ * on the embedded H2.
+ */
+public final class Statements {
+
+    /** Reads one row. */
+    @FunctionalInterface
+    public interface Row<T> {
+        T read(ResultSet row) throws SQLException;
+    }
+
+    private Statements() {
+    }
+
+    /** @return the number of rows changed */
+    public static int update(Connection c, String sql, Object... params) throws SQLException {
+        try (PreparedStatement statement = c.prepareStatement(sql)) {
+            bind(statement, params);
+            return statement.executeUpdate();
+        }
+    }
+
+    public static <T> List<T> query(Connection c, String sql, Row<T> row, Object... params) throws SQLException {
+        try (PreparedStatement statement = c.prepareStatement(sql)) {
+            bind(statement, params);
+            List<T> rows = new ArrayList<>();
+            try (ResultSet results = statement.executeQuery()) {
+                while (results.next()) {
+                    rows.add(row.read(results));
+                }
+            }
+            return rows;
+        }
+    }
+
+    public static <T> Optional<T> first(Connection c, String sql, Row<T> row, Object... params) throws SQLException {
+        return query(c, sql, row, params).stream().findFirst();
+    }
+
+    /** A timestamp column as an instant; null stays null. */
+    public static Instant instant(ResultSet row, int column) throws SQLException {
+        Timestamp timestamp = row.getTimestamp(column);
+        return timestamp == null ? null : timestamp.toInstant();
+    }
+
+    private static void bind(PreparedStatement statement, Object[] params) throws SQLException {
+        for (int i = 0; i < params.length; i++) {
+            int index = i + 1;
+            switch (params[i]) {
+                case null -> statement.setNull(index, Types.NULL);
+                case String text -> statement.setString(index, text);
+                case Integer number -> statement.setInt(index, number);
+                case Long number -> statement.setLong(index, number);
+                case Double number -> statement.setDouble(index, number);
+                case Boolean flag -> statement.setBoolean(index, flag);
+                case Instant instant -> statement.setTimestamp(index, Timestamp.from(instant));
+                default -> throw new IllegalArgumentException("parameter " + index + ": cannot bind a "
+                        + params[i].getClass().getName());
+            }
+        }
+    }
+}
