@@ -4,6 +4,7 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.quiver.inference.fixtures.Digits;
+import dev.quiver.inference.fixtures.Metrics;
 import dev.quiver.inference.fixtures.ModelRepositoryFixture;
 import dev.quiver.inference.fixtures.Readiness;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
@@ -11,8 +12,6 @@ import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -42,11 +41,7 @@ class SampledPredictionLogTest {
     }
 
     private static double delivered() {
-        String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
-        Matcher matcher = Pattern.compile("(?m)^quiver_prediction_log_events_total\\{outcome=\"delivered\"\\} (\\S+)$")
-                .matcher(metrics);
-        assertThat(matcher.find()).isTrue();
-        return Double.parseDouble(matcher.group(1));
+        return Metrics.value(Metrics.scrape(), "quiver_prediction_log_events_total{outcome=\"delivered\"}");
     }
 
     public static class HalfSampled implements QuarkusTestResourceLifecycleManager {

@@ -8,6 +8,7 @@ import dev.quiver.orchestration.runs.Pipelines;
 import io.quarkus.runtime.Startup;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,10 +34,16 @@ public class PipelineRegistry {
     private final Path folder;
     private final Map<Path, String> seen = new HashMap<>();
     private final Map<String, String> definitions = new HashMap<>();
+    private boolean reportedMissing;
 
+    @Inject
     public PipelineRegistry(Pipelines pipelines, OrchestrationConfig config) {
+        this(pipelines, config.pipelines());
+    }
+
+    PipelineRegistry(Pipelines pipelines, Path folder) {
         this.pipelines = pipelines;
-        this.folder = config.pipelines().toAbsolutePath();
+        this.folder = folder.toAbsolutePath();
         scan();
     }
 
@@ -44,9 +51,9 @@ public class PipelineRegistry {
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     synchronized void scan() {
         if (!Files.isDirectory(folder)) {
-            if (seen.isEmpty()) {
+            if (!reportedMissing) {
                 LOG.warnf("pipeline folder %s does not exist: no pipeline is registered", folder);
-                seen.put(folder, "");
+                reportedMissing = true;
             }
             return;
         }
