@@ -87,20 +87,15 @@ public class BuiltInSteps {
     }
 
     private void select(StepDispatched step) {
-        if (!(step.params().get("metric") instanceof String metric) || metric.isBlank()) {
-            fail(step, "InvalidConfiguration", "params.metric: required, the name of the metric to compare");
+        ModelSelection.Criteria criteria;
+        try {
+            criteria = ModelSelection.Criteria.from(step.params());
+        } catch (IllegalArgumentException e) {
+            fail(step, "InvalidConfiguration", e.getMessage());
             return;
         }
-        int top = step.params().get("top") instanceof Number number ? number.intValue() : 1;
-        boolean lower = Boolean.TRUE.equals(step.params().get("lower-is-better"));
-        double threshold = step.params().get("threshold") instanceof Number number ? number.doubleValue()
-                : lower ? Double.MAX_VALUE : -Double.MAX_VALUE;
-        if (top < 1) {
-            fail(step, "InvalidConfiguration", "params.top: expected a whole number from 1, got " + top);
-            return;
-        }
-        ModelSelection.Selection selection = ModelSelection.select(candidates(step, metric), metric, top, threshold,
-                lower);
+        String metric = criteria.metric();
+        ModelSelection.Selection selection = ModelSelection.select(candidates(step, metric), criteria);
         if (selection.chosen().isEmpty()) {
             fail(step, "BelowThreshold", selection.reason());
             return;

@@ -2,6 +2,7 @@ package dev.quiver.orchestration.builtin;
 
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The {@code select-models} step's decision, a pure function: of the upstream models that recorded the metric, the
@@ -26,6 +27,48 @@ public final class ModelSelection {
      * @param reason why these, or why none
      */
     public record Selection(List<Candidate> chosen, String reason) {
+    }
+
+    /**
+     * What a {@code select-models} step asks for.
+     *
+     * @param threshold     the bound a model must reach; none when null
+     * @param lowerIsBetter for metrics like loss
+     */
+    public record Criteria(String metric, int top, Double threshold, boolean lowerIsBetter) {
+
+        /**
+         * Reads the step's parameters {@code metric} (required), {@code top} (1), {@code threshold} and
+         * {@code lower-is-better} (false).
+         *
+         * @throws IllegalArgumentException naming the parameter that is wrong
+         */
+        public static Criteria from(Map<String, Object> params) {
+            if (!(params.get("metric") instanceof String metric) || metric.isBlank()) {
+                throw new IllegalArgumentException("params.metric: required, the name of the metric to compare");
+            }
+            Object top = params.getOrDefault("top", 1L);
+            if (!(top instanceof Long || top instanceof Integer) || ((Number) top).longValue() < 1
+                    || ((Number) top).longValue() > Integer.MAX_VALUE) {
+                throw new IllegalArgumentException("params.top: expected a whole number from 1, got " + top);
+            }
+            Object threshold = params.get("threshold");
+            if (threshold != null && !(threshold instanceof Number)) {
+                throw new IllegalArgumentException("params.threshold: expected a number, got " + threshold);
+            }
+            Object lower = params.getOrDefault("lower-is-better", false);
+            if (!(lower instanceof Boolean)) {
+                throw new IllegalArgumentException("params.lower-is-better: expected true or false, got " + lower);
+            }
+            return new Criteria(metric, ((Number) top).intValue(),
+                    threshold == null ? null : ((Number) threshold).doubleValue(), (Boolean) lower);
+        }
+    }
+
+    public static Selection select(List<Candidate> candidates, Criteria criteria) {
+        double threshold = criteria.threshold() != null ? criteria.threshold()
+                : criteria.lowerIsBetter() ? Double.MAX_VALUE : -Double.MAX_VALUE;
+        return select(candidates, criteria.metric(), criteria.top(), threshold, criteria.lowerIsBetter());
     }
 
     /**

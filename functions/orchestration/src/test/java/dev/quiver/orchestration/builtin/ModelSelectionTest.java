@@ -1,8 +1,10 @@
 package dev.quiver.orchestration.builtin;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class ModelSelectionTest {
@@ -36,5 +38,23 @@ class ModelSelectionTest {
                 new ModelSelection.Candidate("c", 0.50, "file:/c", null));
         assertThat(ModelSelection.select(losses, "loss", 2, 0.4, true).chosen())
                 .extracting(ModelSelection.Candidate::instance).containsExactly("b", "a");
+    }
+
+    @Test
+    void theStepsParametersAreReadOrRefusedByName() {
+        assertThat(ModelSelection.Criteria.from(Map.of("metric", "accuracy", "top", 2L, "threshold", 0.9)))
+                .isEqualTo(new ModelSelection.Criteria("accuracy", 2, 0.9, false));
+        assertThat(ModelSelection.Criteria.from(Map.of("metric", "loss", "lower-is-better", true)))
+                .isEqualTo(new ModelSelection.Criteria("loss", 1, null, true));
+        assertThatThrownBy(() -> ModelSelection.Criteria.from(Map.of("top", 2L)))
+                .hasMessage("params.metric: required, the name of the metric to compare");
+        assertThatThrownBy(() -> ModelSelection.Criteria.from(Map.of("metric", "accuracy", "top", "two")))
+                .hasMessage("params.top: expected a whole number from 1, got two");
+        assertThatThrownBy(() -> ModelSelection.Criteria.from(Map.of("metric", "accuracy", "top", 0L)))
+                .hasMessage("params.top: expected a whole number from 1, got 0");
+        assertThatThrownBy(() -> ModelSelection.Criteria.from(Map.of("metric", "accuracy", "threshold", "high")))
+                .hasMessage("params.threshold: expected a number, got high");
+        assertThatThrownBy(() -> ModelSelection.Criteria.from(Map.of("metric", "loss", "lower-is-better", "yes")))
+                .hasMessage("params.lower-is-better: expected true or false, got yes");
     }
 }
