@@ -57,7 +57,7 @@ class EventCodecTest {
         codec.validate(EventTypes.INFERENCE_COMPLETED, codec.toTree(new InferenceCompleted("digits", "1",
                 List.of(new TensorPayload("output", "FP32", List.of(1L, 2L), floats(0.25, 0.75))))));
         codec.validate(EventTypes.INFERENCE_FAILED, codec.toTree(new InferenceFailed("digits", null,
-                "inputs[0].shape: expected [-1, 64], got [1, 63]")));
+                "inputs[0].shape: expected [-1, 64], got [1, 63]", InferenceFailed.INVALID_INPUT)));
         codec.validate(EventTypes.PIPELINE_RUN_REQUESTED, codec.toTree(new RunRequested("model-selection", null,
                 Map.of("dataset", "s3://data/churn.csv"))));
         codec.validate(EventTypes.STEP_DISPATCHED, codec.toTree(new StepDispatched("run-1", "model-selection", 2,

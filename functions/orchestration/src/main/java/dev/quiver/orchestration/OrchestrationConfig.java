@@ -56,6 +56,13 @@ public interface OrchestrationConfig {
      */
     Optional<String> modelRepository();
 
+    /**
+     * The inference function's address, where {@code aggregate-predictions} steps send their
+     * {@code dev.quiver.inference.requested} events (as event traffic, so admission does not count them as a caller's).
+     */
+    @WithDefault("http://localhost:8080")
+    URI inferenceUrl();
+
     /** How often the {@code process} executor sends a running attempt's heartbeat (memory, progress). */
     @WithDefault("2s")
     Duration processHeartbeatInterval();

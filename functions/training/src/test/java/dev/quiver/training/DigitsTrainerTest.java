@@ -6,7 +6,11 @@ import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
@@ -85,6 +89,45 @@ class DigitsTrainerTest {
                 }
             }
         }
+    }
+
+    @Test
+    void epochsReportTheAccuracyOfTheRunSoFar() {
+        TrainingOptions options = TrainingOptions.defaults().withEpochs(4);
+        List<double[]> epochs = new ArrayList<>();
+        TrainedDigitsModel reported = new DigitsTrainer(options).train(dataset,
+                (epoch, of, accuracy) -> epochs.add(new double[] {epoch, of, accuracy}));
+
+        assertThat(epochs).extracting(e -> (int) e[0]).containsExactly(1, 2, 3, 4);
+        assertThat(epochs).extracting(e -> (int) e[1]).containsOnly(4);
+        assertThat(epochs.getLast()[2]).isEqualTo(reported.testAccuracy());
+        // the epoch-e figure is that of a training of e epochs: the same trajectory, not an approximation of it
+        assertThat(epochs.get(1)[2])
+                .isEqualTo(new DigitsTrainer(options.withEpochs(2)).train(dataset).testAccuracy());
+        assertThat(reported.testAccuracy())
+                .isEqualTo(new DigitsTrainer(options).train(dataset).testAccuracy());
+    }
+
+    @Test
+    void commandLineReportsEpochsAsProgressLinesAndWritesTheSummary(@TempDir Path dir) throws Exception {
+        Path summary = dir.resolve("result.json");
+        var command = TrainDigits.TrainingCommand.parse(new String[] {"--output", dir.resolve("model.onnx").toString(),
+                "--epochs", "3", "--progress", "--summary", summary.toString(), "--min-accuracy", "0"});
+        PrintStream original = System.out;
+        ByteArrayOutputStream printed = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(printed, true, StandardCharsets.UTF_8));
+        try {
+            assertThat(TrainDigits.run(command)).isZero();
+        } finally {
+            System.setOut(original);
+        }
+        List<String> lines = printed.toString(StandardCharsets.UTF_8).lines().toList();
+        assertThat(lines).hasSize(4);
+        assertThat(lines.get(0)).matches("##quiver \\{\"progress\": 33\\.3, \"metrics\": \\{\"epoch\": 1, "
+                + "\"accuracy\": 0\\.\\d{4}}}");
+        assertThat(lines.get(2)).startsWith("##quiver {\"progress\": 100.0, \"metrics\": {\"epoch\": 3, ");
+        assertThat(lines.get(3)).startsWith("{\"output\":");
+        assertThat(summary).content(StandardCharsets.UTF_8).isEqualTo(lines.get(3) + System.lineSeparator());
     }
 
     @Test

@@ -79,12 +79,14 @@ public class InferenceEventFunction {
                 ? Optional.of(data.get("version").asText()) : Optional.empty();
         if (data == null || !data.isObject()) {
             return CompletableFuture.completedFuture(failed(model, version,
-                    "data: required, a JSON object {model, version?, inputs, outputs?}", correlation));
+                    "data: required, a JSON object {model, version?, inputs, outputs?}", InferenceFailed.INVALID_INPUT,
+                    correlation));
         }
         try {
             codec.validate(EventTypes.INFERENCE_REQUESTED, data);
         } catch (InvalidEventException e) {
-            return CompletableFuture.completedFuture(failed(model, version, e.getMessage(), correlation));
+            return CompletableFuture.completedFuture(failed(model, version, e.getMessage(),
+                    InferenceFailed.INVALID_INPUT, correlation));
         }
         byte[] body = v2Body(data);
         return service.infer("event", model, version, loaded -> reader.read(body, -1))
@@ -93,7 +95,8 @@ public class InferenceEventFunction {
                     Throwable cause = failure instanceof CompletionException ? failure.getCause() : failure;
                     if (cause instanceof InferenceException e && e.kind().status() < 500
                             && e.kind() != InferenceException.Kind.PAYLOAD_TOO_LARGE) {
-                        return failed(model, version, e.getMessage(), correlation);
+                        return failed(model, version, e.getMessage(), e.kind() == InferenceException.Kind.NOT_FOUND
+                                ? InferenceFailed.NOT_FOUND : InferenceFailed.INVALID_INPUT, correlation);
                     }
                     throw cause instanceof RuntimeException runtime ? runtime : new CompletionException(cause);
                 })
@@ -133,9 +136,9 @@ public class InferenceEventFunction {
         }
     }
 
-    private static CloudEvent<Object> failed(String model, Optional<String> version, String error,
+    private static CloudEvent<Object> failed(String model, Optional<String> version, String error, String reason,
                                              Reply correlation) {
-        return reply(EventTypes.INFERENCE_FAILED, new InferenceFailed(model, version.orElse(null), error),
+        return reply(EventTypes.INFERENCE_FAILED, new InferenceFailed(model, version.orElse(null), error, reason),
                 correlation);
     }
 

@@ -78,16 +78,19 @@ class InferenceEventTest {
         unknown.then().statusCode(200);
         assertThat(unknown.header("ce-type")).isEqualTo("dev.quiver.inference.failed");
         assertThat(JSON.readTree(unknown.asByteArray()).get("error").asText()).contains("nope");
+        assertThat(JSON.readTree(unknown.asByteArray()).get("reason").asText()).isEqualTo("not-found");
 
         Response badShape = binary(request(UUID.randomUUID().toString(),
                 "{\"model\":\"digits\",\"inputs\":[{\"name\":\"input\",\"datatype\":\"FP32\",\"shape\":[1,63],"
                         + "\"data\":" + zeros(63) + "}]}"));
         assertThat(badShape.header("ce-type")).isEqualTo("dev.quiver.inference.failed");
         assertThat(JSON.readTree(badShape.asByteArray()).get("error").asText()).contains("input");
+        assertThat(JSON.readTree(badShape.asByteArray()).get("reason").asText()).isEqualTo("invalid-input");
 
         Response schema = binary(request(UUID.randomUUID().toString(), "{\"inputs\":[]}"));
         assertThat(schema.header("ce-type")).isEqualTo("dev.quiver.inference.failed");
         assertThat(JSON.readTree(schema.asByteArray()).get("error").asText()).contains("model");
+        assertThat(JSON.readTree(schema.asByteArray()).get("reason").asText()).isEqualTo("invalid-input");
     }
 
     @Test

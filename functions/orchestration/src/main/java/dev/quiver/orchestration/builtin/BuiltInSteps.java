@@ -17,7 +17,6 @@ import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -39,8 +38,10 @@ import org.jboss.logging.Logger;
  * ({@code metric}, {@code top} (1), {@code threshold} (none), {@code lower-is-better} (false)), and
  * {@code publish-model} puts the best selected model ({@code all: true}: every selected one, best first) into the
  * inference function's model repository (the folder {@code quiver.orchestration.model-repository}) as the next
- * versions of {@code model}, so the inference function serves them. Publishing is idempotent by content: a model
- * whose digest a version already has is not published again.
+ * versions of {@code model}, the best last so that it is the latest, and with {@code serve-latest: N} has the
+ * inference function serve the latest N versions. Publishing is idempotent by content: a model
+ * whose digest a version already has is not published again. {@code aggregate-predictions} is
+ * {@link PredictionAggregation}.
  */
 @ApplicationScoped
 public class BuiltInSteps {
@@ -51,13 +52,16 @@ public class BuiltInSteps {
     private final RunReads reads;
     private final Pipelines pipelines;
     private final StepReports reports;
+    private final PredictionAggregation aggregation;
     private final Optional<String> repository;
     private final ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
 
-    public BuiltInSteps(RunReads reads, Pipelines pipelines, StepReports reports, OrchestrationConfig config) {
+    public BuiltInSteps(RunReads reads, Pipelines pipelines, StepReports reports, PredictionAggregation aggregation,
+                        OrchestrationConfig config) {
         this.reads = reads;
         this.pipelines = pipelines;
         this.reports = reports;
+        this.aggregation = aggregation;
         this.repository = config.modelRepository();
     }
 
@@ -69,11 +73,15 @@ public class BuiltInSteps {
     public void start(StepDispatched step) {
         threads.submit(() -> {
             try {
-                if (ExecutorKind.SELECT_MODELS.yamlName().equals(step.executor())) {
-                    select(step);
-                } else {
-                    publish(step);
+                switch (ExecutorKind.fromYaml(step.executor()).orElseThrow()) {
+                    case SELECT_MODELS -> select(step);
+                    case PUBLISH_MODEL -> publish(step);
+                    default -> reports.completed(aggregation.run(step));
                 }
+            } catch (BuiltInStepException e) {
+                fail(step, e.errorClass(), e.getMessage());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             } catch (RuntimeException | IOException e) {
                 LOG.errorf(e, "run %s: built-in step %s failed", step.runId(), step.instance());
                 fail(step, "ExecutorError", e.getMessage());
@@ -156,11 +164,22 @@ public class BuiltInSteps {
                     + "publish");
             return;
         }
+        Optional<Integer> serveLatest;
+        try {
+            serveLatest = serveLatest(step.params());
+        } catch (IllegalArgumentException e) {
+            fail(step, "InvalidConfiguration", e.getMessage());
+            return;
+        }
         List<Long> versions = new ArrayList<>();
         List<StepCompleted.Artifact> published = new ArrayList<>();
         int fresh = 0;
         try (ObjectStore store = ObjectStores.open(repository.get(), null)) {
-            for (Path source : sources) {
+            if (serveLatest.isPresent()) {
+                ServedVersions.require(store, model, serveLatest.get());
+            }
+            // the best goes last, so that it is the latest version, the one served by default
+            for (Path source : sources.reversed()) {
                 String digest = sha256(source);
                 Optional<Long> existing = versionWithDigest(store, model, digest);
                 long version;
@@ -171,15 +190,27 @@ public class BuiltInSteps {
                     store.put(model + "/" + version + "/model.onnx", source, "application/octet-stream");
                     fresh++;
                 }
-                versions.add(version);
-                published.add(new StepCompleted.Artifact("model-v" + version, repository.get() + "/" + model + "/"
-                        + version + "/model.onnx", digest));
+                versions.addFirst(version);
+                published.addFirst(new StepCompleted.Artifact("model-v" + version, repository.get() + "/" + model
+                        + "/" + version + "/model.onnx", digest));
             }
         }
         LOG.infof("run %s: model %s versions %s published (%d new)", step.runId(), model, versions, fresh);
         reports.completed(new StepCompleted(step.runId(), step.instance(), step.attempt(),
                 Map.of("model", model, "version", versions.getFirst(), "versions", versions, "published", fresh),
                 Map.of(), published));
+    }
+
+    private static Optional<Integer> serveLatest(Map<String, Object> params) {
+        Object value = params.get("serve-latest");
+        if (value == null) {
+            return Optional.empty();
+        }
+        if (!(value instanceof Integer count) || count < 1) {
+            throw new IllegalArgumentException("params.serve-latest: expected a whole number from 1 (how many of the "
+                    + "latest versions the inference function serves), got " + value);
+        }
+        return Optional.of(count);
     }
 
     private static Optional<Long> versionWithDigest(ObjectStore store, String model, String digest)
@@ -247,20 +278,7 @@ public class BuiltInSteps {
     }
 
     private static Optional<Path> local(String uri) {
-        if (!uri.startsWith("file:")) {
-            return Optional.empty();
-        }
-        Path file = localFile(uri);
-        return Files.isRegularFile(file) ? Optional.of(file) : Optional.empty();
-    }
-
-    /** A {@code file:} location as a path, whether it is a well-formed URI or a path written after {@code file:}. */
-    private static Path localFile(String uri) {
-        try {
-            return Path.of(URI.create(uri));
-        } catch (IllegalArgumentException e) {
-            return Path.of(uri.substring("file:".length()).replaceFirst("^//", ""));
-        }
+        return FileArtifacts.path(uri).filter(Files::isRegularFile);
     }
 
     private void fail(StepDispatched step, String errorClass, String message) {

@@ -34,10 +34,10 @@ import org.jboss.logging.Logger;
  * The {@code process} executor of the embedded mode: runs a step's {@code command} as a local process and reports
  * back. The process gets its parameters as {@code QUIVER_PARAMS} (JSON) and {@code QUIVER_PARAM_<NAME>}, the
  * artifacts of its upstream steps as {@code QUIVER_INPUTS} (JSON: instance, name, uri, digest), may print
- * {@code ##quiver {"progress": 40, "metrics": {"accuracy": 0.8}, "data": {"training-set": true}}} lines to report
- * progress, and writes {@code {"outputs", "metrics", "artifacts"}} to the file {@code QUIVER_OUTPUTS} before it ends.
- * Every heartbeat interval the executor sends a heartbeat with the process tree's resident memory against the step's
- * memory limit; a tree over the limit is killed and reported as {@code OutOfMemory} with {@code killedForMemory},
+ * {@code ##quiver {"progress": 40, "metrics": {"epoch": 7, "accuracy": 0.8}, "data": {"training-set": true}}} lines
+ * to report progress (each line becomes a heartbeat at once: print one per epoch or phase, not per row), and writes
+ * {@code {"outputs", "metrics", "artifacts"}} to the file {@code QUIVER_OUTPUTS} before it ends. Every heartbeat
+ * interval the executor sends a heartbeat with the process tree's resident memory against the step's memory limit; a tree over the limit is killed and reported as {@code OutOfMemory} with {@code killedForMemory},
  * one past its deadline as {@code DeadlineExceeded}, and any other non-zero exit as {@code ExitCode}.
  */
 @ApplicationScoped
@@ -50,15 +50,16 @@ public class ProcessExecutor {
     private final StepReports reports;
     private final ObjectMapper json;
     private final Clock clock;
-    private final Path work;
+    private final AttemptFolders folders;
     private final Duration heartbeatInterval;
     private final ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
 
-    public ProcessExecutor(StepReports reports, ObjectMapper json, Clock clock, OrchestrationConfig config) {
+    public ProcessExecutor(StepReports reports, ObjectMapper json, Clock clock, AttemptFolders folders,
+                           OrchestrationConfig config) {
         this.reports = reports;
         this.json = json;
         this.clock = clock;
-        this.work = config.state().resolve("work").toAbsolutePath();
+        this.folders = folders;
         this.heartbeatInterval = config.processHeartbeatInterval();
     }
 
@@ -89,8 +90,7 @@ public class ProcessExecutor {
                     false, "params.command: required, a list of strings (the program and its arguments)"));
             return;
         }
-        Path directory = work.resolve(step.runId()).resolve(safe(step.instance())).resolve("attempt-" + step.attempt());
-        Files.createDirectories(directory);
+        Path directory = folders.create(step);
         Path outputs = directory.resolve("outputs.json");
         ProcessBuilder builder = new ProcessBuilder(command).directory(directory.toFile());
         environment(builder.environment(), step, outputs);
@@ -187,17 +187,13 @@ public class ProcessExecutor {
         });
     }
 
-    private static String safe(String instance) {
-        return instance.replaceAll("[^A-Za-z0-9._-]", "_");
-    }
-
     /** One running attempt: what it printed, and what it used. */
     private final class Attempt {
 
         private final StepDispatched step;
         private final Process process;
         private final Deque<String> errors = new ArrayDeque<>();
-        private volatile JsonNode progress;
+        private volatile long lastMemory;
         private long peakMemory;
 
         Attempt(StepDispatched step, Process process) {
@@ -205,12 +201,13 @@ public class ProcessExecutor {
             this.process = process;
         }
 
+        /** Each progress line is a heartbeat of its own, so that no epoch's figures are lost between two beats. */
         void readProgress(BufferedReader lines) {
             try (lines) {
                 for (String line = lines.readLine(); line != null; line = lines.readLine()) {
                     if (line.startsWith(PROGRESS_PREFIX)) {
                         try {
-                            progress = json.readTree(line.substring(PROGRESS_PREFIX.length()));
+                            progress(json.readTree(line.substring(PROGRESS_PREFIX.length())));
                         } catch (IOException e) {
                             LOG.debugf("run %s: %s printed a progress line that is not JSON: %s", step.runId(),
                                     step.instance(), line);
@@ -253,26 +250,30 @@ public class ProcessExecutor {
             return total;
         }
 
+        /** The periodic heartbeat: resident memory against the limit (its arrival also says the attempt lives). */
         void heartbeat(long memory) {
-            JsonNode latest = progress;
-            Double percent = latest != null && latest.path("progress").isNumber()
-                    ? latest.get("progress").asDouble() : null;
+            lastMemory = memory;
+            reports.heartbeat(new StepHeartbeat(step.runId(), step.instance(), step.attempt(), clock.instant(),
+                    null, memory, step.memoryBytes(), null, null));
+        }
+
+        private void progress(JsonNode line) {
+            Double percent = line.path("progress").isNumber() ? line.get("progress").asDouble() : null;
             Map<String, Double> metrics = new LinkedHashMap<>();
             Map<String, Boolean> data = new LinkedHashMap<>();
-            if (latest != null) {
-                latest.path("metrics").fields().forEachRemaining(field -> {
-                    if (field.getValue().isNumber()) {
-                        metrics.put(field.getKey(), field.getValue().asDouble());
-                    }
-                });
-                latest.path("data").fields().forEachRemaining(field -> {
-                    if (field.getValue().isBoolean()) {
-                        data.put(field.getKey(), field.getValue().asBoolean());
-                    }
-                });
-            }
+            line.path("metrics").fields().forEachRemaining(field -> {
+                if (field.getValue().isNumber()) {
+                    metrics.put(field.getKey(), field.getValue().asDouble());
+                }
+            });
+            line.path("data").fields().forEachRemaining(field -> {
+                if (field.getValue().isBoolean()) {
+                    data.put(field.getKey(), field.getValue().asBoolean());
+                }
+            });
+            Long memory = lastMemory > 0 ? lastMemory : null;
             reports.heartbeat(new StepHeartbeat(step.runId(), step.instance(), step.attempt(), clock.instant(),
-                    percent, memory, step.memoryBytes(), metrics.isEmpty() ? null : metrics,
+                    percent, memory, memory == null ? null : step.memoryBytes(), metrics.isEmpty() ? null : metrics,
                     data.isEmpty() ? null : data));
         }
     }

@@ -15,7 +15,9 @@ public enum ExecutorKind {
     /** Built in: the top models by a metric recorded by upstream steps. */
     SELECT_MODELS("select-models"),
     /** Built in: an ONNX artifact put into the inference function's model repository as a new version. */
-    PUBLISH_MODEL("publish-model");
+    PUBLISH_MODEL("publish-model"),
+    /** Built in: batch inference with the published versions over held-out rows, and their combined accuracy. */
+    AGGREGATE_PREDICTIONS("aggregate-predictions");
 
     private final String yamlName;
 
@@ -28,7 +30,7 @@ public enum ExecutorKind {
     }
 
     public boolean builtIn() {
-        return this == SELECT_MODELS || this == PUBLISH_MODEL;
+        return this == SELECT_MODELS || this == PUBLISH_MODEL || this == AGGREGATE_PREDICTIONS;
     }
 
     public static Optional<ExecutorKind> fromYaml(String name) {
