@@ -8,10 +8,12 @@ import dev.quiver.events.inference.InferenceRequested;
 import dev.quiver.events.pipeline.RunFinished;
 import dev.quiver.events.pipeline.RunRequested;
 import dev.quiver.events.pipeline.SchedulerTick;
+import dev.quiver.events.pipeline.StepAlert;
 import dev.quiver.events.pipeline.StepCompleted;
 import dev.quiver.events.pipeline.StepDispatched;
 import dev.quiver.events.pipeline.StepFailed;
 import dev.quiver.events.pipeline.StepHeartbeat;
+import dev.quiver.events.pipeline.StepRetryDecided;
 import dev.quiver.events.pipeline.StepSkipped;
 import java.util.Map;
 import java.util.Optional;
@@ -34,6 +36,8 @@ public final class EventCatalog {
             Map.entry(EventTypes.STEP_COMPLETED, StepCompleted.class),
             Map.entry(EventTypes.STEP_FAILED, StepFailed.class),
             Map.entry(EventTypes.STEP_SKIPPED, StepSkipped.class),
+            Map.entry(EventTypes.STEP_RETRY_DECIDED, StepRetryDecided.class),
+            Map.entry(EventTypes.STEP_ALERT_RAISED, StepAlert.class),
             Map.entry(EventTypes.STEP_HEARTBEAT, StepHeartbeat.class),
             Map.entry(EventTypes.SCHEDULER_TICK, SchedulerTick.class),
             Map.entry(EventTypes.PIPELINE_RUN_COMPLETED, RunFinished.class),

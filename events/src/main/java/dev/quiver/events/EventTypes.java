@@ -48,6 +48,12 @@ public final class EventTypes {
     /** A step instance that will not run, and why (its trigger rule cannot hold, or its outputs were reused). */
     public static final String STEP_SKIPPED = "dev.quiver.step.skipped";
 
+    /** What was decided about a failed attempt (retry, with more memory, re-run upstream, accept, abandon, give up). */
+    public static final String STEP_RETRY_DECIDED = "dev.quiver.step.retry.decided";
+
+    /** A step given up on: retries spent, or the same failure again with no progress. */
+    public static final String STEP_ALERT_RAISED = "dev.quiver.step.alert.raised";
+
     /** A run whose every step instance is done and whose final steps succeeded or were skipped. */
     public static final String PIPELINE_RUN_COMPLETED = "dev.quiver.pipeline.run.completed";
 

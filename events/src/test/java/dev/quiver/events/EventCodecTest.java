@@ -12,10 +12,12 @@ import dev.quiver.events.inference.TensorPayload;
 import dev.quiver.events.pipeline.RunFinished;
 import dev.quiver.events.pipeline.RunRequested;
 import dev.quiver.events.pipeline.SchedulerTick;
+import dev.quiver.events.pipeline.StepAlert;
 import dev.quiver.events.pipeline.StepCompleted;
 import dev.quiver.events.pipeline.StepDispatched;
 import dev.quiver.events.pipeline.StepFailed;
 import dev.quiver.events.pipeline.StepHeartbeat;
+import dev.quiver.events.pipeline.StepRetryDecided;
 import dev.quiver.events.pipeline.StepSkipped;
 import io.cloudevents.CloudEvent;
 import io.cloudevents.core.builder.CloudEventBuilder;
@@ -43,7 +45,8 @@ class EventCodecTest {
                 EventTypes.INFERENCE_BATCH_COMPLETED, EventTypes.ADMISSION_USAGE_REPORTED,
                 EventTypes.PIPELINE_RUN_REQUESTED, EventTypes.STEP_DISPATCHED, EventTypes.STEP_COMPLETED,
                 EventTypes.STEP_FAILED, EventTypes.STEP_SKIPPED, EventTypes.PIPELINE_RUN_COMPLETED,
-                EventTypes.PIPELINE_RUN_FAILED, EventTypes.STEP_HEARTBEAT, EventTypes.SCHEDULER_TICK);
+                EventTypes.PIPELINE_RUN_FAILED, EventTypes.STEP_HEARTBEAT, EventTypes.SCHEDULER_TICK,
+                EventTypes.STEP_RETRY_DECIDED, EventTypes.STEP_ALERT_RAISED);
         for (String type : EventCatalog.types()) {
             assertThat(type).startsWith("dev.quiver.");
             assertThat(EventCatalog.payloadOf(type)).isPresent();
@@ -74,6 +77,17 @@ class EventCodecTest {
         codec.validate(EventTypes.SCHEDULER_TICK, codec.toTree(new SchedulerTick(null)));
         codec.validate(EventTypes.STEP_SKIPPED, codec.toTree(new StepSkipped("run-1", "report", "every upstream "
                 + "step was skipped")));
+        codec.validate(EventTypes.STEP_FAILED, codec.toTree(new StepFailed("run-1", "train[2]", 3, "DeadlineExceeded",
+                null, false, "killed after its deadline", List.of(new StepCompleted.Artifact("checkpoint",
+                "s3://models/train-2/epoch-38.onnx", null)))));
+        codec.validate(EventTypes.STEP_RETRY_DECIDED, codec.toTree(new StepRetryDecided("run-1", "model-selection",
+                "train[1]", 2, "RETRY_WITH_RESOURCES", List.of("killed for memory at 250 MiB of a 256 MiB limit"),
+                Map.of("peakMemoryBytes", 262144000L), Instant.parse("2026-11-23T10:00:12Z"), 512L << 20, null)));
+        codec.validate(EventTypes.STEP_ALERT_RAISED, codec.toTree(new StepAlert("run-1", "model-selection",
+                "train[1]", 3, "OutOfMemory", "OutOfMemory 3 times in a row, never past 12% progress")));
+        assertThatThrownBy(() -> codec.validate(EventTypes.STEP_RETRY_DECIDED, codec.toTree(new StepRetryDecided(
+                "run-1", "model-selection", "train[1]", 2, "TRY_HARDER", List.of("why"), null, null, null, null))))
+                .isInstanceOf(InvalidEventException.class).hasMessageContaining("action");
         codec.validate(EventTypes.PIPELINE_RUN_FAILED, codec.toTree(new RunFinished("run-1", "model-selection", 2,
                 "failed", Map.of("train[0]", "FAILED", "serve", "UPSTREAM_FAILED"))));
         assertThatThrownBy(() -> codec.validate(EventTypes.STEP_DISPATCHED, codec.toTree(new StepDispatched("run-1",

@@ -5,6 +5,7 @@ import io.smallrye.config.WithDefault;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 
 /** The orchestration function's settings (MicroProfile Config; each is also an environment variable). */
@@ -97,6 +98,78 @@ public interface OrchestrationConfig {
         /** How often running Jobs are checked (heartbeats) and ended ones reported. */
         @WithDefault("5s")
         Duration pollInterval();
+    }
+
+    Retry retry();
+
+    /**
+     * The defaults of the retry decision: what a step's {@code retry} block leaves out, and the rules' thresholds.
+     * Backoff defaults are those of {@code ExponentialBackoff} (10s, factor 2, cap 10m, full jitter, budget 1h).
+     */
+    interface Retry {
+
+        /** Attempts in all, the first included, of a step whose {@code retry} block does not say. */
+        @WithDefault("3")
+        int maxAttempts();
+
+        /** A retry for memory gives the next attempt this many times the larger of its limit and its peak. */
+        @WithDefault("2")
+        double memoryFactor();
+
+        /** No memory limit grows past this; a step killed for memory at it is given up. */
+        @WithDefault("16Gi")
+        String memoryCeiling();
+
+        /** A memory sample at or above this share of the limit is "near the limit". */
+        @WithDefault("0.9")
+        double nearLimit();
+
+        /** A memory sample this many times the attempt's median is a spike. */
+        @WithDefault("3")
+        double spikeFactor();
+
+        /** The last this many values of the quality metric are weighed for convergence. */
+        @WithDefault("3")
+        int convergenceWindow();
+
+        /** A rise of the metric smaller than this over the window counts as none. */
+        @WithDefault("0.005")
+        double convergenceMinDelta();
+
+        /** RERUN_UPSTREAM decisions a run may have in all. */
+        @WithDefault("2")
+        int upstreamReruns();
+
+        /** This many attempts in a row failing the same way with no more progress give up. */
+        @WithDefault("3")
+        int sameFailureLimit();
+
+        /** Kinds (transient, permanent, memory, data-lost) by error class, over the built-in table. */
+        Map<String, String> errorClasses();
+
+        /** Kinds by process exit code, over the built-in table. */
+        Map<String, String> exitCodes();
+
+        /** The kind of a failure that neither table names. */
+        @WithDefault("transient")
+        String unknown();
+
+        Budget budget();
+
+        /** Retry budgets: retries (RETRY, RETRY_WITH_RESOURCES, RERUN_UPSTREAM) allowed per window. */
+        interface Budget {
+
+            @WithDefault("1h")
+            Duration window();
+
+            /** Per pipeline. */
+            @WithDefault("100")
+            int pipeline();
+
+            /** Per tenant: the run's {@code tenant} parameter, or the source of the event that asked for it. */
+            @WithDefault("200")
+            int tenant();
+        }
     }
 
     /** How often the outbox is sent. */

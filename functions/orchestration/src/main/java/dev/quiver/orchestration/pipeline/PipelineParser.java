@@ -1,6 +1,9 @@
 package dev.quiver.orchestration.pipeline;
 
+import dev.quiver.orchestration.retry.backoff.BackoffPolicy;
+import dev.quiver.orchestration.retry.backoff.BackoffPolicyReader;
 import java.io.StringReader;
+import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -10,6 +13,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.yaml.snakeyaml.LoaderOptions;
@@ -44,7 +48,6 @@ public final class PipelineParser {
     private static final Pattern NAME = Pattern.compile("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");
     private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h|d)");
     private static final Pattern CPU = Pattern.compile("(\\d+(?:\\.\\d+)?)(m?)");
-    private static final Pattern MEMORY = Pattern.compile("(\\d+)(Ki|Mi|Gi|Ti|k|M|G|T)?");
     private static final Set<String> PIPELINE_KEYS = Set.of("pipeline", "version", "description", "steps");
     private static final Set<String> STEP_KEYS = Set.of("name", "executor", "params", "resources", "depends",
             "trigger", "for-each", "memoize", "retry", "deadline", "priority", "retrigger");
@@ -145,7 +148,7 @@ public final class PipelineParser {
                 .map(forEachNode -> forEach(forEachNode, path + ".for-each")).orElse(List.of());
         Optional<Memoization> memoize = Optional.ofNullable(fields.get("memoize"))
                 .flatMap(memoizeNode -> memoization(memoizeNode, path + ".memoize"));
-        Optional<RetryLimits> retry = Optional.ofNullable(fields.get("retry"))
+        Optional<RetrySpec> retry = Optional.ofNullable(fields.get("retry"))
                 .flatMap(retryNode -> retry(retryNode, path + ".retry"));
         Optional<Duration> deadline = Optional.ofNullable(fields.get("deadline"))
                 .flatMap(deadlineNode -> duration(deadlineNode, path + ".deadline"));
@@ -230,30 +233,13 @@ public final class PipelineParser {
 
     private Optional<Long> memory(Node node, String path) {
         Optional<String> given = text(node, path);
-        Matcher matcher = given.map(MEMORY::matcher).filter(Matcher::matches).orElse(null);
-        if (given.isPresent() && matcher == null) {
-            problems.add(new PipelineProblem(path, line(node), "\"" + given.get() + "\" is not a memory quantity: "
-                    + "expected bytes with an optional suffix Ki, Mi, Gi, Ti, k, M, G or T (512Mi, 4Gi)"));
+        if (given.isEmpty()) {
             return Optional.empty();
         }
-        if (matcher == null) {
-            return Optional.empty();
-        }
-        long unit = switch (matcher.group(2) == null ? "" : matcher.group(2)) {
-            case "Ki" -> 1L << 10;
-            case "Mi" -> 1L << 20;
-            case "Gi" -> 1L << 30;
-            case "Ti" -> 1L << 40;
-            case "k" -> 1_000L;
-            case "M" -> 1_000_000L;
-            case "G" -> 1_000_000_000L;
-            case "T" -> 1_000_000_000_000L;
-            default -> 1L;
-        };
         try {
-            return Optional.of(Math.multiplyExact(Long.parseLong(matcher.group(1)), unit));
-        } catch (ArithmeticException | NumberFormatException e) {
-            problems.add(new PipelineProblem(path, line(node), "\"" + given.get() + "\" is too large"));
+            return Optional.of(MemoryQuantity.bytes(given.get()));
+        } catch (IllegalArgumentException e) {
+            problems.add(new PipelineProblem(path, line(node), e.getMessage()));
             return Optional.empty();
         }
     }
@@ -324,18 +310,79 @@ public final class PipelineParser {
         return Optional.of(new Memoization(maxAge, change));
     }
 
-    private Optional<RetryLimits> retry(Node node, String path) {
+    private Optional<RetrySpec> retry(Node node, String path) {
         if (!(node instanceof MappingNode mapping)) {
-            problems.add(new PipelineProblem(path, line(node), "expected a mapping with max-attempts"));
+            problems.add(new PipelineProblem(path, line(node), "expected a mapping of retry settings (max-attempts, "
+                    + "backoff, memory, convergence, quality-bar, upstream-reruns, same-failure-limit)"));
             return Optional.empty();
         }
-        Map<String, Node> fields = fields(mapping, path + ".", Set.of("max-attempts"));
-        Node attempts = fields.get("max-attempts");
-        if (attempts == null) {
-            problems.add(new PipelineProblem(path + ".max-attempts", line(node), "required, a whole number from 1"));
+        Map<String, Node> fields = fields(mapping, path + ".", Set.of("max-attempts", "backoff", "memory",
+                "convergence", "quality-bar", "upstream-reruns", "same-failure-limit"));
+        Optional<BackoffPolicy> backoff = Optional.ofNullable(fields.get("backoff"))
+                .flatMap(backoffNode -> backoff(backoffNode, path + ".backoff"));
+        Map<String, Node> memory = section(fields.get("memory"), path + ".memory", Set.of("factor", "ceiling"));
+        Map<String, Node> convergence = section(fields.get("convergence"), path + ".convergence",
+                Set.of("window", "min-delta"));
+        Optional<RetrySpec.QualityBar> bar = Optional.ofNullable(fields.get("quality-bar"))
+                .flatMap(barNode -> qualityBar(barNode, path + ".quality-bar"));
+        return Optional.of(new RetrySpec(
+                integer(fields.get("max-attempts"), path + ".max-attempts", 1),
+                backoff,
+                Optional.ofNullable(memory.get("factor")).flatMap(n -> number(n, path + ".memory.factor", 1, false)),
+                Optional.ofNullable(memory.get("ceiling")).flatMap(n -> memory(n, path + ".memory.ceiling")),
+                integer(convergence.get("window"), path + ".convergence.window", 2),
+                Optional.ofNullable(convergence.get("min-delta"))
+                        .flatMap(n -> number(n, path + ".convergence.min-delta", 0, true)),
+                bar,
+                integer(fields.get("upstream-reruns"), path + ".upstream-reruns", 0),
+                integer(fields.get("same-failure-limit"), path + ".same-failure-limit", 2)));
+    }
+
+    private Map<String, Node> section(Node node, String path, Set<String> allowed) {
+        if (node == null) {
+            return Map.of();
+        }
+        if (!(node instanceof MappingNode mapping)) {
+            problems.add(new PipelineProblem(path, line(node), "expected a mapping with " + String.join(", ",
+                    new TreeSet<>(allowed))));
+            return Map.of();
+        }
+        return fields(mapping, path + ".", allowed);
+    }
+
+    private Optional<BackoffPolicy> backoff(Node node, String path) {
+        if (!(node instanceof MappingNode)) {
+            problems.add(new PipelineProblem(path, line(node), "expected a mapping: mode (exponential, argo, "
+                    + "step-functions, temporal) and that mode's settings"));
             return Optional.empty();
         }
-        return integer(attempts, path + ".max-attempts", 1).map(RetryLimits::new);
+        try {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> block = (Map<String, Object>) value(node);
+            return Optional.of(BackoffPolicyReader.read(block));
+        } catch (IllegalArgumentException e) {
+            problems.add(new PipelineProblem(path, line(node), e.getMessage()));
+            return Optional.empty();
+        }
+    }
+
+    private Optional<RetrySpec.QualityBar> qualityBar(Node node, String path) {
+        Map<String, Node> fields = section(node, path, Set.of("metric", "threshold", "lower-is-better"));
+        if (fields.isEmpty()) {
+            return Optional.empty();
+        }
+        Node metric = fields.get("metric");
+        Node threshold = fields.get("threshold");
+        if (metric == null || threshold == null) {
+            problems.add(new PipelineProblem(path, line(node), "expected both metric and threshold"));
+            return Optional.empty();
+        }
+        Optional<String> name = text(metric, path + ".metric");
+        Optional<Double> bar = number(threshold, path + ".threshold", Double.NEGATIVE_INFINITY, true);
+        boolean lower = Optional.ofNullable(fields.get("lower-is-better"))
+                .flatMap(n -> bool(n, path + ".lower-is-better")).orElse(false);
+        return name.isPresent() && bar.isPresent() ? Optional.of(new RetrySpec.QualityBar(name.get(), bar.get(), lower))
+                : Optional.empty();
     }
 
     private Map<String, Object> parameters(Node node, String path) {
@@ -418,6 +465,21 @@ public final class PipelineParser {
         }
         problems.add(new PipelineProblem(path, line(node), "expected a fraction above 0 and at most 1 (0.1 is 10%), "
                 + "got " + shown(node)));
+        return Optional.empty();
+    }
+
+    /** A number above {@code minimum}, or from it when {@code inclusive}. */
+    private Optional<Double> number(Node node, String path, double minimum, boolean inclusive) {
+        if (node instanceof ScalarNode scalar && (Tag.FLOAT.equals(scalar.getTag()) || Tag.INT.equals(scalar.getTag()))) {
+            double value = Double.parseDouble(scalar.getValue().replace("_", ""));
+            if (Double.isFinite(value) && (inclusive ? value >= minimum : value > minimum)) {
+                return Optional.of(value);
+            }
+        }
+        String range = minimum == Double.NEGATIVE_INFINITY ? "a number"
+                : "a number " + (inclusive ? "from " : "above ") + BigDecimal.valueOf(minimum).stripTrailingZeros()
+                .toPlainString();
+        problems.add(new PipelineProblem(path, line(node), "expected " + range + ", got " + shown(node)));
         return Optional.empty();
     }
 

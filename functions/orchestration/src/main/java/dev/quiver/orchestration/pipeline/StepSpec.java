@@ -19,7 +19,7 @@ import java.util.Optional;
  */
 public record StepSpec(String name, ExecutorKind executor, Map<String, Object> params, Resources resources,
                        List<Dependency> depends, TriggerRule trigger, List<Map<String, Object>> forEach,
-                       Optional<Memoization> memoize, Optional<RetryLimits> retry, Optional<Duration> deadline,
+                       Optional<Memoization> memoize, Optional<RetrySpec> retry, Optional<Duration> deadline,
                        int priority, boolean retrigger, int line) {
 
     public StepSpec {
