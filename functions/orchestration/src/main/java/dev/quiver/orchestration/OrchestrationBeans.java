@@ -5,6 +5,7 @@ import dev.quiver.events.EventCodec;
 import dev.quiver.orchestration.memo.MemoDryRun;
 import dev.quiver.orchestration.outbox.Outbox;
 import dev.quiver.orchestration.reads.RunReads;
+import dev.quiver.orchestration.retry.RetryPolicies;
 import dev.quiver.orchestration.runs.Pipelines;
 import dev.quiver.orchestration.runs.RunCoordinator;
 import dev.quiver.orchestration.runs.StepSamples;
@@ -49,9 +50,9 @@ public class OrchestrationBeans {
 
     @Produces
     @ApplicationScoped
-    RunCoordinator coordinator(Transactions transactions, Pipelines pipelines, Outbox outbox, ObjectMapper json,
-                               Clock clock) {
-        return new RunCoordinator(transactions, pipelines, outbox, json, clock);
+    RunCoordinator coordinator(Transactions transactions, Pipelines pipelines, Outbox outbox, RetryPolicies retries,
+                               ObjectMapper json, Clock clock) {
+        return new RunCoordinator(transactions, pipelines, outbox, retries, json, clock);
     }
 
     @Produces

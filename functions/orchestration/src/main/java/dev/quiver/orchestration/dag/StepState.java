@@ -9,6 +9,8 @@ public enum StepState {
     /** Handed to its executor, not yet reported running. */
     DISPATCHED,
     RUNNING,
+    /** An attempt failed and the retry decision chose another: it waits for its backoff, holding nothing. */
+    RETRY_WAIT,
     SUCCEEDED,
     FAILED,
     /** Not run: its trigger rule can no longer hold in a way that asks for it (or its outputs were reused). */

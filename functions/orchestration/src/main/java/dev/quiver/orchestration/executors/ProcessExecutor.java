@@ -35,10 +35,13 @@ import org.jboss.logging.Logger;
  * back. The process gets its parameters as {@code QUIVER_PARAMS} (JSON) and {@code QUIVER_PARAM_<NAME>}, the
  * artifacts of its upstream steps as {@code QUIVER_INPUTS} (JSON: instance, name, uri, digest), may print
  * {@code ##quiver {"progress": 40, "metrics": {"epoch": 7, "accuracy": 0.8}, "data": {"training-set": true}}} lines
- * to report progress (each line becomes a heartbeat at once: print one per epoch or phase, not per row), and writes
+ * to report progress (each line becomes a heartbeat at once: print one per epoch or phase, not per row; a line's
+ * {@code "error": "NetworkError"} names the error class of a failure that follows, for the retry decision), and writes
  * {@code {"outputs", "metrics", "artifacts"}} to the file {@code QUIVER_OUTPUTS} before it ends. Every heartbeat
- * interval the executor sends a heartbeat with the process tree's resident memory against the step's memory limit; a tree over the limit is killed and reported as {@code OutOfMemory} with {@code killedForMemory},
- * one past its deadline as {@code DeadlineExceeded}, and any other non-zero exit as {@code ExitCode}.
+ * interval the executor sends a heartbeat with the process tree's resident memory against the step's memory limit; a
+ * tree over the limit is killed and reported as {@code OutOfMemory} with {@code killedForMemory}, one past its
+ * deadline as {@code DeadlineExceeded}, and any other non-zero exit as {@code ExitCode} (or the error class it named);
+ * a failed attempt reports the artifacts it had written to {@code QUIVER_OUTPUTS} so far.
  */
 @ApplicationScoped
 public class ProcessExecutor {
@@ -123,10 +126,11 @@ public class ProcessExecutor {
             reports.failed(new StepFailed(step.runId(), step.instance(), step.attempt(), killedFor, exit,
                     killedFor.equals("OutOfMemory"), killedFor.equals("OutOfMemory")
                     ? "killed at " + attempt.peakMemory + " bytes resident, over the limit of " + step.memoryBytes()
-                    : "killed after its deadline of " + step.deadlineSeconds() + " s"));
+                    : "killed after its deadline of " + step.deadlineSeconds() + " s", leftBehind(outputs)));
         } else if (exit != 0) {
-            reports.failed(new StepFailed(step.runId(), step.instance(), step.attempt(), "ExitCode", exit, false,
-                    "exited with " + exit + attempt.errorTail()));
+            reports.failed(new StepFailed(step.runId(), step.instance(), step.attempt(),
+                    attempt.declaredError == null ? "ExitCode" : attempt.declaredError, exit, false,
+                    "exited with " + exit + attempt.errorTail(), leftBehind(outputs)));
         } else {
             completed(step, outputs);
         }
@@ -135,6 +139,19 @@ public class ProcessExecutor {
     /** What a step writes to {@code QUIVER_OUTPUTS}. */
     record OutputsFile(Map<String, Object> outputs, Map<String, Double> metrics,
                        List<StepCompleted.Artifact> artifacts) {
+    }
+
+    /**
+     * The artifacts a failed step wrote to {@code QUIVER_OUTPUTS} before it failed (a checkpoint, the model of its
+     * last good epoch), which the retry decision may accept; none when it wrote none or nothing readable.
+     */
+    private List<StepCompleted.Artifact> leftBehind(Path outputs) {
+        try {
+            OutputsFile written = json.readValue(outputs.toFile(), OutputsFile.class);
+            return written.artifacts() == null ? List.of() : written.artifacts();
+        } catch (IOException e) {
+            return List.of();
+        }
     }
 
     private void completed(StepDispatched step, Path outputs) throws IOException {
@@ -193,7 +210,7 @@ public class ProcessExecutor {
         private final StepDispatched step;
         private final Process process;
         private final Deque<String> errors = new ArrayDeque<>();
-        private volatile long lastMemory;
+        private volatile String declaredError;
         private long peakMemory;
 
         Attempt(StepDispatched step, Process process) {
@@ -252,12 +269,14 @@ public class ProcessExecutor {
 
         /** The periodic heartbeat: resident memory against the limit (its arrival also says the attempt lives). */
         void heartbeat(long memory) {
-            lastMemory = memory;
             reports.heartbeat(new StepHeartbeat(step.runId(), step.instance(), step.attempt(), clock.instant(),
                     null, memory, step.memoryBytes(), null, null));
         }
 
         private void progress(JsonNode line) {
+            if (line.path("error").isTextual() && !line.get("error").asText().isBlank()) {
+                declaredError = line.get("error").asText();
+            }
             Double percent = line.path("progress").isNumber() ? line.get("progress").asDouble() : null;
             Map<String, Double> metrics = new LinkedHashMap<>();
             Map<String, Boolean> data = new LinkedHashMap<>();
@@ -271,10 +290,8 @@ public class ProcessExecutor {
                     data.put(field.getKey(), field.getValue().asBoolean());
                 }
             });
-            Long memory = lastMemory > 0 ? lastMemory : null;
             reports.heartbeat(new StepHeartbeat(step.runId(), step.instance(), step.attempt(), clock.instant(),
-                    percent, memory, memory == null ? null : step.memoryBytes(), metrics.isEmpty() ? null : metrics,
-                    data.isEmpty() ? null : data));
+                    percent, null, null, metrics.isEmpty() ? null : metrics, data.isEmpty() ? null : data));
         }
     }
 }

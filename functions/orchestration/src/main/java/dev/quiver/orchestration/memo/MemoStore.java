@@ -63,6 +63,11 @@ public final class MemoStore {
         update(c, "delete from memo_claims where run_id = ? and instance = ?", runId, instance);
     }
 
+    /** Drops the result under a key: what it points at is gone, so no later step may reuse it. */
+    public void forget(Connection c, String key) throws SQLException {
+        update(c, "delete from memo_entries where cache_key = ?", key);
+    }
+
     public void hit(Connection c, String key, Instant now) throws SQLException {
         update(c, "update memo_entries set hits = hits + 1, last_hit_at = ? where cache_key = ?", now, key);
     }

@@ -145,12 +145,21 @@ public final class RunReads {
                 + "order by attempt", row -> new RunViews.Attempt(row.getInt(1), row.getString(2), instant(row, 3),
                 instant(row, 4), row.getString(5), row.getObject(6) == null ? null : row.getInt(6),
                 row.getObject(7) == null ? null : row.getBoolean(7), row.getString(8), map(row.getString(9)),
-                List.of()), runId, instance)) {
+                List.of(), null), runId, instance)) {
             attempts.add(new RunViews.Attempt(found.attempt(), found.state(), found.dispatchedAt(),
                     found.finishedAt(), found.errorClass(), found.exitCode(), found.killedForMemory(),
-                    found.message(), found.params(), artifacts(c, runId, instance, found.attempt())));
+                    found.message(), found.params(), artifacts(c, runId, instance, found.attempt()),
+                    decision(c, runId, instance, found.attempt()).orElse(null)));
         }
         return attempts;
+    }
+
+    private Optional<RunViews.Decision> decision(Connection c, String runId, String instance, int attempt)
+            throws SQLException {
+        return first(c, "select action, reasons, evidence, delay_ms, memory_bytes, upstream, decided_at "
+                + "from retry_decisions where run_id = ? and instance = ? and attempt = ?", row -> new RunViews.Decision(
+                row.getString(1), list(row.getString(2)), map(row.getString(3)), row.getLong(4),
+                (Long) row.getObject(5, Long.class), row.getString(6), instant(row, 7)), runId, instance, attempt);
     }
 
     private List<RunViews.Artifact> artifacts(Connection c, String runId, String instance, int attempt)
@@ -170,11 +179,16 @@ public final class RunReads {
     }
 
     private Map<String, Object> map(String text) {
-        if (text == null) {
-            return Map.of();
-        }
+        return text == null ? Map.of() : stored(text, new TypeReference<>() { });
+    }
+
+    private List<String> list(String text) {
+        return text == null ? List.of() : stored(text, new TypeReference<>() { });
+    }
+
+    private <T> T stored(String text, TypeReference<T> type) {
         try {
-            return json.readValue(text, new TypeReference<>() { });
+            return json.readValue(text, type);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("a stored JSON column cannot be read: " + e.getMessage(), e);
         }

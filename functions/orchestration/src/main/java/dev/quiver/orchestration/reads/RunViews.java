@@ -23,9 +23,15 @@ public final class RunViews {
                        Map<String, Object> outputs, Map<String, Object> metrics, Instant lastHeartbeatAt) {
     }
 
+    /** @param decision what the retry decision made of it, when it failed */
     public record Attempt(int attempt, String state, Instant dispatchedAt, Instant finishedAt, String errorClass,
                           Integer exitCode, Boolean killedForMemory, String message, Map<String, Object> params,
-                          List<Artifact> artifacts) {
+                          List<Artifact> artifacts, Decision decision) {
+    }
+
+    /** A retry decision as recorded: the action, why, on what evidence, and what it set for the next attempt. */
+    public record Decision(String action, List<String> reasons, Map<String, Object> evidence, long delayMillis,
+                           Long memoryBytes, String upstream, Instant decidedAt) {
     }
 
     public record Artifact(String name, String uri, String digest) {

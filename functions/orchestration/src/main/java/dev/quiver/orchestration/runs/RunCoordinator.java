@@ -4,10 +4,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.quiver.events.EventTypes;
 import dev.quiver.events.pipeline.RunFinished;
 import dev.quiver.events.pipeline.RunRequested;
+import dev.quiver.events.pipeline.StepAlert;
 import dev.quiver.events.pipeline.StepCompleted;
 import dev.quiver.events.pipeline.StepDispatched;
 import dev.quiver.events.pipeline.StepFailed;
 import dev.quiver.events.pipeline.StepHeartbeat;
+import dev.quiver.events.pipeline.StepRetryDecided;
 import dev.quiver.events.pipeline.StepSkipped;
 import dev.quiver.orchestration.dag.PipelineGraph;
 import dev.quiver.orchestration.dag.RunPlanner;
@@ -18,6 +20,13 @@ import dev.quiver.orchestration.memo.MemoStore;
 import dev.quiver.orchestration.outbox.Outbox;
 import dev.quiver.orchestration.pipeline.Memoization;
 import dev.quiver.orchestration.pipeline.StepSpec;
+import dev.quiver.orchestration.retry.FailureEvidence;
+import dev.quiver.orchestration.retry.FailureEvidenceReader;
+import dev.quiver.orchestration.retry.RetryAction;
+import dev.quiver.orchestration.retry.RetryDecider;
+import dev.quiver.orchestration.retry.RetryDecision;
+import dev.quiver.orchestration.retry.RetryDecisions;
+import dev.quiver.orchestration.retry.RetryPolicies;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -28,7 +37,9 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.SplittableRandom;
 import java.util.TreeMap;
 import java.util.UUID;
 import org.jboss.logging.Logger;
@@ -43,20 +54,29 @@ import org.jboss.logging.Logger;
 public final class RunCoordinator {
 
     private static final Logger LOG = Logger.getLogger(RunCoordinator.class);
+    private static final String RETRY_TIMER = "retry";
 
     private final Transactions transactions;
     private final Pipelines pipelines;
     private final Outbox outbox;
     private final RunRepository runs;
     private final MemoStore memo = new MemoStore();
+    private final RetryPolicies retries;
+    private final RetryDecider decider;
+    private final RetryDecisions decisions;
+    private final FailureEvidenceReader evidence;
     private final Clock clock;
 
-    public RunCoordinator(Transactions transactions, Pipelines pipelines, Outbox outbox,
+    public RunCoordinator(Transactions transactions, Pipelines pipelines, Outbox outbox, RetryPolicies retries,
                           ObjectMapper json, Clock clock) {
         this.transactions = transactions;
         this.pipelines = pipelines;
         this.outbox = outbox;
         this.runs = new RunRepository(json);
+        this.retries = retries;
+        this.decider = new RetryDecider(retries.classification());
+        this.decisions = new RetryDecisions(json);
+        this.evidence = new FailureEvidenceReader(decisions, retries.budget());
         this.clock = clock;
     }
 
@@ -128,7 +148,7 @@ public final class RunCoordinator {
         });
     }
 
-    /** Records a step attempt's failure (the retry decision comes later) and lets the trigger rules decide. */
+    /** Records a step attempt's failure, decides what to do about it, and does it. */
     public void failed(String eventSource, String eventId, StepFailed failed) {
         transactions.inTransaction(c -> {
             Instant now = clock.instant();
@@ -137,8 +157,7 @@ public final class RunCoordinator {
             }
             Reported reported = reported(c, failed.runId(), failed.instance(), failed.attempt());
             if (reported != null) {
-                failAttempt(c, reported, failed.instance(), failed.attempt(), failed.errorClass(), failed.exitCode(),
-                        failed.killedForMemory(), failed.message(), now);
+                failAttempt(c, reported, failed, now);
             }
             return null;
         });
@@ -185,12 +204,13 @@ public final class RunCoordinator {
     }
 
     /**
-     * Fires what is due: attempts past their step's deadline, and attempts whose executor has given no sign of life
-     * (heartbeat, or the dispatch when none came) for {@code quietLimit}. Each fails its attempt, with error class
-     * {@code DeadlineExceeded} or {@code HeartbeatTimeout}, and the run goes on as after any failure. A timer fires
-     * once, whichever replica's tick finds it first.
+     * Fires what is due: retries whose backoff is over (their next attempt is dispatched), attempts past their step's
+     * deadline, and attempts whose executor has given no sign of life (heartbeat, or the dispatch when none came) for
+     * {@code quietLimit}. The last two fail their attempt, with error class {@code DeadlineExceeded} or
+     * {@code HeartbeatTimeout}, and the retry decision takes it from there. A timer fires once, whichever replica's
+     * tick finds it first.
      *
-     * @return how many attempts were failed
+     * @return how many timers and silent attempts were acted on
      */
     public int fireDue(Instant now, Duration quietLimit) {
         List<RunRepository.Due> due = transactions.inTransaction(c -> {
@@ -198,11 +218,14 @@ public final class RunCoordinator {
             found.addAll(runs.quiet(c, now.minus(quietLimit), 100));
             return found;
         });
-        int failed = 0;
+        int fired = 0;
         for (RunRepository.Due item : due) {
-            boolean fired = transactions.inTransaction(c -> {
-                Reported reported = reported(c, item.runId(), item.instance(), item.attempt());
+            boolean acted = transactions.inTransaction(c -> {
                 boolean timer = item.timer() > 0;
+                if (timer && RETRY_TIMER.equals(item.kind())) {
+                    return runs.fire(c, item.timer(), now) && retryNow(c, item, now);
+                }
+                Reported reported = reported(c, item.runId(), item.instance(), item.attempt());
                 if (timer && !runs.fire(c, item.timer(), now)) {
                     return false;
                 }
@@ -210,21 +233,37 @@ public final class RunCoordinator {
                     return false;
                 }
                 if (timer) {
-                    failAttempt(c, reported, item.instance(), item.attempt(), "DeadlineExceeded", null, false,
-                            "the step's deadline passed at " + item.since(), now);
+                    failAttempt(c, reported, new StepFailed(item.runId(), item.instance(), item.attempt(),
+                            "DeadlineExceeded", null, false, "the step's deadline passed at " + item.since()), now);
                     return true;
                 }
                 Instant lastSign = runs.lastSignOfLife(c, item.runId(), item.instance());
                 if (!lastSign.isBefore(now.minus(quietLimit))) {
                     return false;
                 }
-                failAttempt(c, reported, item.instance(), item.attempt(), "HeartbeatTimeout", null, false,
-                        "no heartbeat since " + lastSign + " (limit " + quietLimit + ")", now);
+                failAttempt(c, reported, new StepFailed(item.runId(), item.instance(), item.attempt(),
+                        "HeartbeatTimeout", null, false, "no heartbeat since " + lastSign + " (limit " + quietLimit
+                        + ")"), now);
                 return true;
             });
-            failed += fired ? 1 : 0;
+            fired += acted ? 1 : 0;
         }
-        return failed;
+        return fired;
+    }
+
+    /** Dispatches the attempt after {@code item}'s, unless the instance no longer waits for it. */
+    private boolean retryNow(Connection c, RunRepository.Due item, Instant now) throws SQLException {
+        Optional<RunRepository.LockedRun> run = runs.lock(c, item.runId());
+        if (run.isEmpty() || !runs.waitsForRetry(c, item.runId(), item.instance(), item.attempt())) {
+            return false;
+        }
+        PipelineGraph graph = pipelines.graph(run.get().pipeline(), Optional.of(run.get().pipelineVersion()));
+        long sequence = run.get().sequence() + 1;
+        start(c, run.get(), graph, graph.instance(item.instance()), runs.artifactsByInstance(c, item.runId()),
+                item.attempt() + 1, sequence, "retry after attempt " + item.attempt() + " (backoff until "
+                        + item.since() + ")", false, now);
+        advance(c, run.get(), graph, now, sequence);
+        return true;
     }
 
     /**
@@ -263,14 +302,79 @@ public final class RunCoordinator {
         return transactions.inTransaction(c -> memo.collect(c, now, ttl, idle));
     }
 
-    private void failAttempt(Connection c, Reported reported, String instance, int attempt, String errorClass,
-                             Integer exitCode, boolean killedForMemory, String message, Instant now)
-            throws SQLException {
-        long sequence = reported.run.sequence() + 1;
-        runs.failed(c, reported.run.id(), instance, attempt, sequence, errorClass, exitCode, killedForMemory, message,
-                now);
-        memo.release(c, reported.run.id(), instance);
-        advance(c, reported.run, reported.graph, now, sequence);
+    /**
+     * A failed attempt: recorded with what it left, handed to the retry decision with the evidence of its run, and the
+     * decision recorded, announced and carried out, all in the caller's transaction.
+     */
+    private void failAttempt(Connection c, Reported reported, StepFailed failure, Instant now) throws SQLException {
+        RunRepository.LockedRun run = reported.run;
+        PipelineGraph.Instance instance = reported.graph.instance(failure.instance());
+        int attempt = failure.attempt();
+        if (failure.artifacts() != null) {
+            for (StepCompleted.Artifact artifact : failure.artifacts()) {
+                runs.artifact(c, run.id(), instance.id(), attempt, artifact.name(), artifact.uri(), artifact.digest());
+            }
+        }
+        Map<String, List<MemoKey.Input>> artifacts = runs.artifactsByInstance(c, run.id());
+        long memoryLimit = runs.memoryLimit(c, run.id(), instance.id())
+                .orElse(instance.step().resources().memoryBytes());
+        FailureEvidence seen = evidence.read(c, new FailureEvidenceReader.Subject(run.id(), run.pipeline(),
+                run.tenant(), reported.graph, instance, memoryLimit, failure, upstreamArtifacts(artifacts)), now);
+        RetryDecision decision = decider.decide(seen, retries.policy(instance.step()),
+                new SplittableRandom(Objects.hash(run.id(), instance.id(), attempt)));
+        decisions.record(c, run.id(), instance.id(), attempt, run.pipeline(), run.tenant(), decision, now);
+        boolean waits = decision.action() == RetryAction.RETRY || decision.action() == RetryAction.RETRY_WITH_RESOURCES;
+        Instant next = now.plus(decision.delay());
+        outbox.add(c, EventTypes.STEP_RETRY_DECIDED, run.id(), instance.id(), new StepRetryDecided(run.id(),
+                run.pipeline(), instance.id(), attempt, decision.action().name(), decision.reasons(),
+                decision.evidence(), waits ? next : null, decision.memoryBytes(), decision.upstream()));
+        LOG.infof("run %s: %s attempt %d failed (%s); %s: %s", run.id(), instance.id(), attempt,
+                failure.errorClass(), decision.action(), decision.reasons().getFirst());
+
+        long sequence = run.sequence() + 1;
+        String reason = decision.action() + ": " + String.join("; ", decision.reasons());
+        memo.release(c, run.id(), instance.id());
+        switch (decision.action()) {
+            case ACCEPT_PARTIAL -> {
+                Map<String, Double> metrics = new TreeMap<>();
+                seen.metrics().forEach((name, samples) -> metrics.put(name, samples.getLast().value()));
+                runs.succeeded(c, run.id(), instance.id(), attempt, sequence, Map.of("partial", true,
+                        "accepted", decision.reasons().getFirst()), metrics, now);
+            }
+            case RETRY, RETRY_WITH_RESOURCES -> {
+                runs.retryWait(c, run.id(), instance.id(), attempt, sequence, failure.errorClass(),
+                        failure.exitCode(), failure.killedForMemory(), failure.message(), decision.memoryBytes(),
+                        reason, now);
+                runs.addTimer(c, run.id(), instance.id(), attempt, RETRY_TIMER, next);
+            }
+            case RERUN_UPSTREAM -> {
+                runs.awaitUpstream(c, run.id(), instance.id(), attempt, sequence, failure.errorClass(),
+                        failure.exitCode(), failure.killedForMemory(), failure.message(), reason, now);
+                PipelineGraph.Instance producer = reported.graph.instance(decision.upstream());
+                sequence++;
+                start(c, run, reported.graph, producer, artifacts,
+                        runs.instances(c, run.id()).get(producer.id()).attempt() + 1, sequence,
+                        "re-run for " + instance.id() + ": " + decision.reasons().getFirst(), true, now);
+            }
+            case ABANDON, GIVE_UP -> {
+                runs.failed(c, run.id(), instance.id(), attempt, sequence, failure.errorClass(), failure.exitCode(),
+                        failure.killedForMemory(), reason, now);
+                if (decision.action() == RetryAction.GIVE_UP) {
+                    outbox.add(c, EventTypes.STEP_ALERT_RAISED, run.id(), instance.id(), new StepAlert(run.id(),
+                            run.pipeline(), instance.id(), attempt, failure.errorClass(), reason));
+                }
+            }
+        }
+        advance(c, run, reported.graph, now, sequence);
+    }
+
+    private static Map<String, List<FailureEvidenceReader.Artifact>> upstreamArtifacts(
+            Map<String, List<MemoKey.Input>> artifacts) {
+        Map<String, List<FailureEvidenceReader.Artifact>> byInstance = new LinkedHashMap<>();
+        artifacts.forEach((instance, inputs) -> byInstance.put(instance, inputs.stream()
+                .map(input -> new FailureEvidenceReader.Artifact(input.name(), input.uri(), input.digest()))
+                .toList()));
+        return byInstance;
     }
 
     private record Reported(RunRepository.LockedRun run, PipelineGraph graph) {
@@ -311,7 +415,7 @@ public final class RunCoordinator {
                 PipelineGraph.Instance instance = graph.instance(decision.instance());
                 switch (decision.action()) {
                     case DISPATCH, REDISPATCH -> settledSome |= start(c, run, graph, instance, artifacts,
-                            rows.get(instance.id()).attempt() + 1, seq, decision.reason(), now);
+                            rows.get(instance.id()).attempt() + 1, seq, decision.reason(), false, now);
                     case SKIP -> {
                         runs.settle(c, run.id(), instance.id(), StepState.SKIPPED, seq, decision.reason(), now);
                         outbox.add(c, EventTypes.STEP_SKIPPED, run.id(), instance.id(),
@@ -341,19 +445,25 @@ public final class RunCoordinator {
     /**
      * Starts an attempt: reuses a memoized result when the step's policy allows it (returns true, the instance being
      * settled), else dispatches it to its executor with the artifacts of its upstream instances
-     * ({@code artifacts}, read once for all the decisions of a plan) as inputs.
+     * ({@code artifacts}, read once for all the decisions of a plan) as inputs. {@code fresh} drops the memoized
+     * result first: what it points at is gone.
      */
     private boolean start(Connection c, RunRepository.LockedRun run, PipelineGraph graph,
                           PipelineGraph.Instance instance, Map<String, List<MemoKey.Input>> artifacts, int attempt,
-                          long seq, String reason, Instant now) throws SQLException {
+                          long seq, String reason, boolean fresh, Instant now) throws SQLException {
         List<MemoKey.Input> inputs = new ArrayList<>();
         instance.upstream().forEach(up -> inputs.addAll(artifacts.getOrDefault(up, List.of())));
-        StepDispatched dispatched = dispatched(run, graph, instance, attempt, inputs);
+        long memoryBytes = runs.memoryLimit(c, run.id(), instance.id())
+                .orElse(instance.step().resources().memoryBytes());
+        StepDispatched dispatched = dispatched(run, graph, instance, attempt, memoryBytes, inputs);
         Optional<Memoization> policy = instance.step().memoize();
         String key = null;
         if (policy.isPresent()) {
             key = MemoKey.of(run.pipeline(), instance.step().name(), instance.step().executor().yamlName(),
                     dispatched.params(), inputs);
+            if (fresh) {
+                memo.forget(c, key);
+            }
             Double records = inputRecords(c, run.id(), instance);
             Optional<MemoStore.Stored> stored = memo.find(c, key);
             MemoDecision decision = MemoDecision.decide(policy.get(), stored.map(MemoStore.Stored::entry), now,
@@ -401,7 +511,7 @@ public final class RunCoordinator {
     }
 
     private static StepDispatched dispatched(RunRepository.LockedRun run, PipelineGraph graph,
-                                             PipelineGraph.Instance instance, int attempt,
+                                             PipelineGraph.Instance instance, int attempt, long memoryBytes,
                                              List<MemoKey.Input> inputs) {
         StepSpec step = instance.step();
         Map<String, Object> params = new LinkedHashMap<>(step.params());
@@ -409,7 +519,7 @@ public final class RunCoordinator {
         params.putAll(instance.item());
         return new StepDispatched(run.id(), graph.spec().name(), graph.spec().version(), step.name(), instance.id(),
                 attempt, step.executor().yamlName(), params, step.resources().cpuMillis(),
-                step.resources().memoryBytes(), step.resources().gpus(), step.resources().workers(),
+                memoryBytes, step.resources().gpus(), step.resources().workers(),
                 step.deadline().map(Duration::toSeconds).orElse(null), inputs.stream().map(input ->
                         new StepDispatched.Input(input.instance(), input.name(), input.uri(), input.digest())).toList());
     }

@@ -33,7 +33,12 @@ final class RunRepository {
 
     /** A run as locked for an update. */
     record LockedRun(String id, String pipeline, int pipelineVersion, Map<String, Object> parameters, String state,
-                     long sequence) {
+                     long sequence, String requestedBy) {
+
+        /** Whose retry budget the run spends: its {@code tenant} parameter, else who asked for it. */
+        String tenant() {
+            return parameters.get("tenant") instanceof String tenant && !tenant.isBlank() ? tenant : requestedBy;
+        }
     }
 
     /** A step instance's row. */
@@ -68,9 +73,9 @@ final class RunRepository {
 
     /** Locks the run's row until the transaction ends: handlers of one run's events take turns, on every replica. */
     Optional<LockedRun> lock(Connection c, String runId) throws SQLException {
-        return first(c, "select id, pipeline, pipeline_version, parameters, state, sequence from runs where id = ? "
-                + "for update", row -> new LockedRun(row.getString(1), row.getString(2), row.getInt(3),
-                read(row.getString(4)), row.getString(5), row.getLong(6)), runId);
+        return first(c, "select id, pipeline, pipeline_version, parameters, state, sequence, requested_by from runs "
+                + "where id = ? for update", row -> new LockedRun(row.getString(1), row.getString(2), row.getInt(3),
+                read(row.getString(4)), row.getString(5), row.getLong(6), row.getString(7)), runId);
     }
 
     Map<String, InstanceRow> instances(Connection c, String runId) throws SQLException {
@@ -119,6 +124,37 @@ final class RunRepository {
                 + "where run_id = ? and instance = ?", sequence,
                 errorClass + (message == null ? "" : ": " + message), now, runId, instance);
         finishAttempt(c, runId, instance, attempt, "FAILED", errorClass, exitCode, killedForMemory, message, now);
+    }
+
+    /** The attempt failed and another follows after a backoff; a retry for memory raises the instance's limit. */
+    void retryWait(Connection c, String runId, String instance, int attempt, long sequence, String errorClass,
+                   Integer exitCode, boolean killedForMemory, String message, Long memoryBytes, String reason,
+                   Instant now) throws SQLException {
+        update(c, "update step_instances set state = 'RETRY_WAIT', finished_seq = ?, reason = ?, "
+                + "memory_bytes = coalesce(?, memory_bytes), updated_at = ? where run_id = ? and instance = ?",
+                sequence, reason, memoryBytes, now, runId, instance);
+        finishAttempt(c, runId, instance, attempt, "FAILED", errorClass, exitCode, killedForMemory, message, now);
+    }
+
+    /** The attempt failed and the instance waits, pending, for an upstream instance that runs again first. */
+    void awaitUpstream(Connection c, String runId, String instance, int attempt, long sequence, String errorClass,
+                       Integer exitCode, boolean killedForMemory, String message, String reason, Instant now)
+            throws SQLException {
+        update(c, "update step_instances set state = 'PENDING', finished_seq = ?, reason = ?, updated_at = ? "
+                + "where run_id = ? and instance = ?", sequence, reason, now, runId, instance);
+        finishAttempt(c, runId, instance, attempt, "FAILED", errorClass, exitCode, killedForMemory, message, now);
+    }
+
+    /** The memory limit a retry for memory gave the instance's next attempts, if one did. */
+    Optional<Long> memoryLimit(Connection c, String runId, String instance) throws SQLException {
+        return first(c, "select memory_bytes from step_instances where run_id = ? and instance = ?",
+                row -> Optional.ofNullable((Long) row.getObject(1, Long.class)), runId, instance).flatMap(m -> m);
+    }
+
+    /** Whether the instance still waits for the backoff of the retry after {@code attempt}. */
+    boolean waitsForRetry(Connection c, String runId, String instance, int attempt) throws SQLException {
+        return first(c, "select 1 from step_instances where run_id = ? and instance = ? and attempt = ? "
+                + "and state = 'RETRY_WAIT'", row -> true, runId, instance, attempt).isPresent();
     }
 
     private static void finishAttempt(Connection c, String runId, String instance, int attempt, String state,

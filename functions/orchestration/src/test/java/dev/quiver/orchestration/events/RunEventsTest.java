@@ -142,7 +142,8 @@ class RunEventsTest {
     void eventsThatCanNeverBeActedOnAreRefusedWithA400() {
         post(EventTypes.PIPELINE_RUN_REQUESTED, "/tests", UUID.randomUUID().toString(), "{\"pipeline\":\"churn\"}")
                 .statusCode(400)
-                .body("error", equalTo("pipeline: no pipeline \"churn\" is registered; registered: model-selection"));
+                .body("error", equalTo("pipeline: no pipeline \"churn\" is registered; registered: model-selection, "
+                        + "retries"));
         post(EventTypes.STEP_COMPLETED, EXECUTOR, UUID.randomUUID().toString(),
                 "{\"runId\":\"r\",\"instance\":\"ingest\",\"attempt\":0}")
                 .statusCode(400).body("error", containsString("attempt"));

@@ -28,4 +28,8 @@ public final class PipelineFiles {
     public static PipelineSpec modelSelection() {
         return PipelineParser.parse("model-selection.yaml", text("model-selection.yaml"));
     }
+
+    public static PipelineSpec retries() {
+        return PipelineParser.parse("retries.yaml", text("retries.yaml"));
+    }
 }

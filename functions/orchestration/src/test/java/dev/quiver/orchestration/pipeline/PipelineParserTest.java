@@ -3,6 +3,8 @@ package dev.quiver.orchestration.pipeline;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.quiver.orchestration.retry.backoff.ExponentialBackoff;
+import dev.quiver.orchestration.retry.backoff.Jitter;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -33,7 +35,7 @@ class PipelineParserTest {
                 Map.of("model", "boosted", "epochs", 40L));
         assertThat(train.params()).containsEntry("epochs", 20L);
         assertThat(train.resources()).isEqualTo(new Resources(2000, 4L << 30, 1, 2));
-        assertThat(train.retry()).contains(new RetryLimits(3));
+        assertThat(train.retry().flatMap(RetrySpec::maxAttempts)).contains(1);
         assertThat(train.deadline()).contains(Duration.ofHours(2));
         assertThat(train.priority()).isEqualTo(5);
 
@@ -77,7 +79,8 @@ class PipelineParserTest {
                                 "line 3, owner: unknown setting; expected one of description, pipeline, steps, "
                                         + "version",
                                 "line 6, steps[0].executor: unknown executor \"proces\"; expected one of process, "
-                                        + "kubernetes-job, function, select-models, publish-model",
+                                        + "kubernetes-job, function, select-models, publish-model, "
+                                        + "aggregate-predictions",
                                 "line 7, steps[0].resources.cpu: \"lots\" is not a CPU quantity: expected cores (2, "
                                         + "0.5) or millicores (500m)",
                                 "line 7, steps[0].resources.memory: \"4 gigs\" is not a memory quantity: expected "
@@ -91,6 +94,47 @@ class PipelineParserTest {
                                         + "(0.1 is 10%), got \"1.5\"",
                                 "line 13, steps[1].retrigger: expected true or false, got \"sometimes\"",
                                 "line 14, steps[2].name: required, lower-case letters, digits and dashes"));
+    }
+
+    @Test
+    void readsARetryBlockAndNamesEachMalformedRetrySetting() {
+        RetrySpec retry = PipelineFiles.retries().step("train").orElseThrow().retry().orElseThrow();
+        assertThat(retry.maxAttempts()).contains(4);
+        assertThat(retry.backoff()).contains(new ExponentialBackoff(Duration.ofSeconds(10), 2, Duration.ofMinutes(5),
+                Jitter.FULL, Optional.of(Duration.ofHours(6)), Optional.empty()));
+        assertThat(retry.memoryFactor()).contains(2.0);
+        assertThat(retry.memoryCeilingBytes()).contains(1L << 30);
+        assertThat(retry.upstreamReruns()).isEmpty();
+
+        String yaml = """
+                pipeline: retries
+                version: 1
+                steps:
+                  - name: train
+                    executor: process
+                    retry:
+                      max-attempts: 0
+                      backoff: {mode: step-functions, BackoffRate: 0.5}
+                      memory: {factor: 1, ceiling: lots}
+                      convergence: {window: 1}
+                      quality-bar: {metric: accuracy}
+                      forever: true
+                """;
+        assertThatThrownBy(() -> PipelineParser.parse("retries.yaml", yaml))
+                .isInstanceOf(InvalidPipelineException.class)
+                .satisfies(thrown -> assertThat(((InvalidPipelineException) thrown).problems())
+                        .extracting(PipelineProblem::toString).containsExactly(
+                                "line 12, steps[0].retry.forever: unknown setting; expected one of backoff, "
+                                        + "convergence, max-attempts, memory, quality-bar, same-failure-limit, "
+                                        + "upstream-reruns",
+                                "line 8, steps[0].retry.backoff: BackoffRate: expected a number from 1.0, got 0.5",
+                                "line 11, steps[0].retry.quality-bar: expected both metric and threshold",
+                                "line 7, steps[0].retry.max-attempts: expected a whole number from 1, got \"0\"",
+                                "line 9, steps[0].retry.memory.factor: expected a number above 1, got \"1\"",
+                                "line 9, steps[0].retry.memory.ceiling: \"lots\" is not a memory quantity: expected "
+                                        + "bytes with an optional suffix Ki, Mi, Gi, Ti, k, M, G or T (512Mi, 4Gi)",
+                                "line 10, steps[0].retry.convergence.window: expected a whole number from 2, "
+                                        + "got \"1\""));
     }
 
     @Test

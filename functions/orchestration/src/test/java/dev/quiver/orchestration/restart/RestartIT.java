@@ -47,6 +47,9 @@ class RestartIT {
                 steps:
                   - {name: first, executor: kubernetes-job}
                   - {name: second, executor: kubernetes-job, depends: [first]}
+                  - name: flaky
+                    executor: kubernetes-job
+                    retry: {backoff: {initial: 3s, cap: 3s, jitter: none, budget: 1h}}
                 """);
         try (ServerSocket socket = new ServerSocket(0)) {
             port = socket.getLocalPort();
@@ -79,7 +82,32 @@ class RestartIT {
         assertThat(step(run, "second").get("state").asText()).isEqualTo("DISPATCHED");
         post(EventTypes.STEP_COMPLETED, "/executors/test", "{\"runId\":\"" + run
                 + "\",\"instance\":\"second\",\"attempt\":1}");
+        post(EventTypes.STEP_COMPLETED, "/executors/test", "{\"runId\":\"" + run
+                + "\",\"instance\":\"flaky\",\"attempt\":1}");
         assertThat(runs().get(0).get("state").asText()).isEqualTo("SUCCEEDED");
+    }
+
+    @Test
+    void aRetryWaitingForItsBackoffWhenTheFunctionIsKilledIsDispatchedAfterTheRestart() throws Exception {
+        start();
+        post(EventTypes.PIPELINE_RUN_REQUESTED, "/tests", "{\"pipeline\":\"chain\"}");
+        String run = runs().get(0).get("id").asText();
+        post(EventTypes.STEP_FAILED, "/executors/test", "{\"runId\":\"" + run + "\",\"instance\":\"flaky\","
+                + "\"attempt\":1,\"errorClass\":\"NetworkError\",\"message\":\"connection reset\"}");
+        JsonNode waiting = step(run, "flaky");
+        assertThat(waiting.get("state").asText()).isEqualTo("RETRY_WAIT");
+
+        function.destroyForcibly().waitFor();
+        start();
+
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+            JsonNode retried = step(run, "flaky");
+            assertThat(retried.get("attempt").asInt()).as("%s", retried).isEqualTo(2);
+            assertThat(retried.get("state").asText()).isEqualTo("DISPATCHED");
+        });
+        JsonNode first = get("/runs/" + run + "/steps/flaky").get("attempts").get(0);
+        assertThat(first.at("/decision/action").asText()).isEqualTo("RETRY");
+        assertThat(first.at("/decision/delayMillis").asLong()).isEqualTo(3000);
     }
 
     private void start() throws IOException {
@@ -88,6 +116,7 @@ class RestartIT {
                 .toString(), "-Dquarkus.http.port=" + port,
                 "-Dquiver.orchestration.pipelines=" + root.resolve("pipelines"),
                 "-Dquiver.orchestration.state=" + root.resolve("state"),
+                "-Dquiver.orchestration.tick-interval=1s",
                 "-jar", jar.toString()));
         function = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(root.resolve("function.log").toFile()).start();

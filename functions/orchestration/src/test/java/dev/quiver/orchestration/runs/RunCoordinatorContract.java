@@ -14,6 +14,9 @@ import dev.quiver.orchestration.dag.PipelineGraph;
 import dev.quiver.orchestration.memo.MemoDryRun;
 import dev.quiver.orchestration.outbox.Outbox;
 import dev.quiver.orchestration.pipeline.PipelineFiles;
+import dev.quiver.orchestration.retry.RetryPolicies;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -56,8 +59,9 @@ abstract class RunCoordinatorContract {
                 .migrate();
         transactions = new Transactions(dataSource());
         outbox = new Outbox(transactions, JSON, clock);
-        coordinator = new RunCoordinator(transactions, Pipelines.of(List.of(PipelineFiles.modelSelection())), outbox,
-                JSON, clock);
+        coordinator = new RunCoordinator(transactions, Pipelines.of(List.of(PipelineFiles.modelSelection(),
+                PipelineFiles.retries())), outbox,
+                new RetryPolicies(ConfigDefaults.orchestration(Map.of())), JSON, clock);
         samples = new StepSamples(transactions);
     }
 
@@ -213,6 +217,230 @@ abstract class RunCoordinatorContract {
         assertThat(instances(sent(run))).contains("report#1");
     }
 
+    @Test
+    void aMemorySpikeThenAKillRetriesWithMoreMemoryAfterTheBackoff() throws Exception {
+        String run = retriesRun();
+        Instant start = clock.instant();
+        long[] mebibytes = {23, 24, 23, 200};
+        for (int i = 0; i < mebibytes.length; i++) {
+            beat(new StepHeartbeat(run, "train", 1, start.plusSeconds(10L * (i + 1)), 10.0 * i,
+                    mebibytes[i] << 20, 256L << 20, null, null));
+        }
+        coordinator.failed(EXECUTOR, UUID.randomUUID().toString(), new StepFailed(run, "train", 1, "OutOfMemory", 137,
+                true, "killed at 250 MiB"));
+
+        JsonNode decided = decided(sent(run));
+        assertThat(decided.at("/data/action").asText()).isEqualTo("RETRY_WITH_RESOURCES");
+        assertThat(decided.at("/data/memoryBytes").asLong()).isEqualTo(512L << 20);
+        Instant next = Instant.parse(decided.at("/data/nextAttemptAt").asText());
+        assertThat(next).isBetween(clock.instant(), clock.instant().plusSeconds(10));
+        assertThat(stateOf(run, "train")).isEqualTo("RETRY_WAIT");
+
+        coordinator.fireDue(next.minusMillis(1), Duration.ofMinutes(10));
+        assertThat(sent(run)).as("nothing before the backoff is over").isEmpty();
+        clock.advance(Duration.between(clock.instant(), next));
+        coordinator.fireDue(clock.instant(), Duration.ofMinutes(10));
+        List<JsonNode> again = sent(run);
+        assertThat(instances(again)).containsExactly("train#2");
+        assertThat(again.getFirst().at("/data/memoryBytes").asLong()).isEqualTo(512L << 20);
+        coordinator.completed(EXECUTOR, UUID.randomUUID().toString(), completion(run, "train", 2));
+        assertThat(stateOf(run, "train")).isEqualTo("SUCCEEDED");
+        assertThat(instances(sent(run))).containsExactly("select#1");
+    }
+
+    @Test
+    void lostTrainingDataRunsTheIngestionAgainThenTheTraining() throws Exception {
+        String run = retriesRun();
+        Path data = Files.createTempFile("quiver-training-data", ".csv");
+        Files.writeString(data, "1,2,3\n");
+        coordinator.completed(EXECUTOR, UUID.randomUUID().toString(), new StepCompleted(run, "ingest", 1, Map.of(),
+                Map.of("records", 1.0), List.of(new StepCompleted.Artifact("dataset", data.toUri().toString(),
+                null))));
+        sent(run);
+        Files.delete(data);
+        coordinator.heartbeat(EXECUTOR, UUID.randomUUID().toString(), new StepHeartbeat(run, "train", 1,
+                clock.instant(), 5.0, null, null, null, Map.of("training-set", false)));
+        coordinator.failed(EXECUTOR, UUID.randomUUID().toString(), new StepFailed(run, "train", 1, "DataLost", 1,
+                false, "the training set held in memory was lost"));
+
+        List<JsonNode> events = sent(run);
+        JsonNode decided = decided(events);
+        assertThat(decided.at("/data/action").asText()).isEqualTo("RERUN_UPSTREAM");
+        assertThat(decided.at("/data/upstream").asText()).isEqualTo("ingest");
+        assertThat(instances(dispatched(events))).as("not reused from the memo: its data is gone")
+                .containsExactly("ingest#2");
+        assertThat(stateOf(run, "train")).isEqualTo("PENDING");
+
+        coordinator.completed(EXECUTOR, UUID.randomUUID().toString(), completion(run, "ingest", 2));
+        assertThat(instances(dispatched(sent(run)))).containsExactly("train#2");
+        coordinator.completed(EXECUTOR, UUID.randomUUID().toString(), completion(run, "train", 2));
+        assertThat(stateOf(run, "train")).isEqualTo("SUCCEEDED");
+    }
+
+    @Test
+    void aFallingAccuracyBelowTheSelectionBarIsAbandonedAndAConvergedOneAccepted() throws Exception {
+        String falling = retriesRun();
+        double[] accuracy = {0.28, 0.30, 0.29, 0.28, 0.27};
+        for (int epoch = 0; epoch < accuracy.length; epoch++) {
+            beat(new StepHeartbeat(falling, "train", 1, clock.instant().plusSeconds(epoch + 1), null,
+                    null, null, Map.of("epoch", epoch + 1.0, "accuracy", accuracy[epoch]), null));
+        }
+        coordinator.failed(EXECUTOR, UUID.randomUUID().toString(), new StepFailed(falling, "train", 1, "NetworkError",
+                null, false, "connection reset"));
+        List<JsonNode> events = sent(falling);
+        JsonNode decided = decided(events);
+        assertThat(decided.at("/data/action").asText()).isEqualTo("ABANDON");
+        assertThat(decided.at("/data/reasons/0").asText()).contains("0.27", "0.9", "select");
+        assertThat(dispatched(events)).as("no retry").isEmpty();
+        assertThat(stateOf(falling, "train")).isEqualTo("FAILED");
+        assertThat(runState(falling)).isEqualTo("FAILED");
+
+        String converged = retriesRun();
+        double[] good = {0.91, 0.95, 0.951, 0.95};
+        for (int epoch = 0; epoch < good.length; epoch++) {
+            beat(new StepHeartbeat(converged, "train", 1, clock.instant().plusSeconds(epoch + 1), null,
+                    null, null, Map.of("epoch", epoch + 1.0, "accuracy", good[epoch]), null));
+        }
+        coordinator.failed(EXECUTOR, UUID.randomUUID().toString(), new StepFailed(converged, "train", 1,
+                "DeadlineExceeded", null, false, "killed after its deadline", List.of(new StepCompleted.Artifact(
+                "model", "s3://models/train-epoch-4.onnx", null))));
+        events = sent(converged);
+        assertThat(decided(events).at("/data/action").asText()).isEqualTo("ACCEPT_PARTIAL");
+        assertThat(stateOf(converged, "train")).isEqualTo("SUCCEEDED");
+        assertThat(instances(dispatched(events))).containsExactly("select#1");
+        assertThat(count("select count(*) from artifacts where run_id = '" + converged + "' and instance = 'train' "
+                + "and uri = 's3://models/train-epoch-4.onnx'")).isEqualTo(1);
+    }
+
+    @Test
+    void progressTooSlowForTheDeadlineIsAbandoned() throws Exception {
+        String run = retriesRun();
+        clock.advance(Duration.ofMinutes(1));
+        coordinator.heartbeat(EXECUTOR, UUID.randomUUID().toString(), new StepHeartbeat(run, "train", 1,
+                clock.instant(), 1.0, null, null, null, null));
+        clock.advance(Duration.ofMinutes(30));
+        coordinator.heartbeat(EXECUTOR, UUID.randomUUID().toString(), new StepHeartbeat(run, "train", 1,
+                clock.instant(), 2.0, null, null, null, null));
+        clock.advance(Duration.ofMinutes(1));
+        coordinator.failed(EXECUTOR, UUID.randomUUID().toString(), new StepFailed(run, "train", 1, "Preempted", 143,
+                false, "the node was reclaimed"));
+
+        List<JsonNode> events = sent(run);
+        assertThat(decided(events).at("/data/action").asText()).isEqualTo("ABANDON");
+        assertThat(decided(events).at("/data/reasons/0").asText()).contains("deadline");
+        assertThat(dispatched(events)).isEmpty();
+    }
+
+    @Test
+    void aNetworkLossIsRetriedAfterAJitteredBackoffAndARedeliveredFailureDecidesOnce() throws Exception {
+        String run = retriesRun();
+        StepFailed lost = new StepFailed(run, "train", 1, "NetworkError", null, false, "connection reset by peer");
+        String id = UUID.randomUUID().toString();
+        coordinator.failed(EXECUTOR, id, lost);
+        coordinator.failed(EXECUTOR, id, lost);
+        coordinator.failed(EXECUTOR, UUID.randomUUID().toString(), lost);
+
+        List<JsonNode> events = sent(run);
+        assertThat(events).filteredOn(event -> event.get("type").asText().equals(EventTypes.STEP_RETRY_DECIDED))
+                .hasSize(1);
+        JsonNode decided = decided(events);
+        assertThat(decided.at("/data/action").asText()).isEqualTo("RETRY");
+        assertThat(Instant.parse(decided.at("/data/nextAttemptAt").asText()))
+                .as("full jitter within the first delay of 10 s").isBetween(clock.instant(),
+                        clock.instant().plusSeconds(10));
+        assertThat(count("select count(*) from retry_decisions where run_id = '" + run + "'")).isEqualTo(1);
+
+        clock.advance(Duration.ofSeconds(10));
+        RunCoordinator restarted = new RunCoordinator(transactions, Pipelines.of(List.of(
+                PipelineFiles.modelSelection(), PipelineFiles.retries())), outbox,
+                new RetryPolicies(ConfigDefaults.orchestration(Map.of())), JSON, clock);
+        assertThat(restarted.fireDue(clock.instant(), Duration.ofMinutes(10))).isEqualTo(1);
+        assertThat(restarted.fireDue(clock.instant(), Duration.ofMinutes(10))).as("a timer fires once").isZero();
+        assertThat(instances(sent(run))).as("the pending retry survived a restart").containsExactly("train#2");
+    }
+
+    @Test
+    void theSameOutOfMemoryCrashWithNoProgressStopsAndAlerts() throws Exception {
+        String run = retriesRun();
+        JsonNode last = null;
+        for (int attempt = 1; last == null || !last.at("/data/action").asText().equals("GIVE_UP"); attempt++) {
+            assertThat(attempt).as("retries must stop").isLessThanOrEqualTo(4);
+            coordinator.heartbeat(EXECUTOR, UUID.randomUUID().toString(), new StepHeartbeat(run, "train", attempt,
+                    clock.instant(), 12.0, 250L << 20, null, null, null));
+            coordinator.failed(EXECUTOR, UUID.randomUUID().toString(), new StepFailed(run, "train", attempt,
+                    "OutOfMemory", 137, true, "killed"));
+            List<JsonNode> events = sent(run);
+            last = decided(events);
+            if (!last.at("/data/action").asText().equals("GIVE_UP")) {
+                clock.advance(Duration.ofMinutes(10));
+                coordinator.fireDue(clock.instant(), Duration.ofMinutes(10));
+                assertThat(instances(sent(run))).containsExactly("train#" + (attempt + 1));
+            } else {
+                assertThat(events).extracting(event -> event.get("type").asText())
+                        .contains(EventTypes.STEP_ALERT_RAISED);
+            }
+        }
+        assertThat(last.at("/data/reasons/0").asText()).containsAnyOf("OutOfMemory", "ceiling");
+        assertThat(stateOf(run, "train")).isEqualTo("FAILED");
+        assertThat(runState(run)).isEqualTo("FAILED");
+    }
+
+    @Test
+    void aSpentRetryBudgetGivesUp() throws Exception {
+        RunCoordinator frugal = new RunCoordinator(transactions, Pipelines.of(List.of(PipelineFiles.retries())),
+                outbox, new RetryPolicies(ConfigDefaults.orchestration(Map.of(
+                "quiver.orchestration.retry.budget.tenant", "1"))), JSON, clock);
+        String tenant = "tenant-" + UUID.randomUUID();
+        List<String> runs = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            String run = frugal.requested("/quiver/tests", "request-" + UUID.randomUUID(), new RunRequested("retries",
+                    null, Map.of("tenant", tenant)));
+            frugal.completed(EXECUTOR, UUID.randomUUID().toString(), completion(run, "ingest", 1));
+            frugal.failed(EXECUTOR, UUID.randomUUID().toString(), new StepFailed(run, "train", 1, "NetworkError",
+                    null, false, "connection reset"));
+            runs.add(run);
+        }
+        assertThat(decided(sent(runs.get(0))).at("/data/action").asText()).isEqualTo("RETRY");
+        JsonNode second = decided(sent(runs.get(1)));
+        assertThat(second.at("/data/action").asText()).isEqualTo("GIVE_UP");
+        assertThat(second.at("/data/reasons/0").asText()).contains(tenant);
+    }
+
+    private String retriesRun() throws Exception {
+        String run = coordinator.requested("/quiver/tests", "request-" + UUID.randomUUID(),
+                new RunRequested("retries", null, Map.of("tag", UUID.randomUUID().toString())));
+        coordinator.completed(EXECUTOR, UUID.randomUUID().toString(), completion(run, "ingest", 1));
+        assertThat(instances(sent(run))).endsWith("train#1");
+        return run;
+    }
+
+    private void beat(StepHeartbeat heartbeat) {
+        coordinator.heartbeat(EXECUTOR, UUID.randomUUID().toString(), heartbeat);
+    }
+
+    private static JsonNode decided(List<JsonNode> events) {
+        return events.stream().filter(event -> event.get("type").asText().equals(EventTypes.STEP_RETRY_DECIDED))
+                .reduce((first, second) -> second).orElseThrow(() -> new AssertionError("no retry decision in "
+                        + events));
+    }
+
+    private static List<JsonNode> dispatched(List<JsonNode> events) {
+        return events.stream().filter(event -> event.get("type").asText().equals(EventTypes.STEP_DISPATCHED))
+                .toList();
+    }
+
+    private String stateOf(String run, String instance) throws SQLException {
+        try (Connection c = dataSource().getConnection();
+             PreparedStatement select = c.prepareStatement("select state from step_instances where run_id = ? "
+                     + "and instance = ?")) {
+            select.setString(1, run);
+            select.setString(2, instance);
+            try (ResultSet rows = select.executeQuery()) {
+                return rows.next() ? rows.getString(1) : null;
+            }
+        }
+    }
+
     /** The run's failed attempts as {@code instance:errorClass}. */
     List<String> failures(String run) throws SQLException {
         List<String> failures = new ArrayList<>();
@@ -336,7 +564,7 @@ abstract class RunCoordinatorContract {
         assertThatThrownBy(() -> coordinator.requested(EXECUTOR, "r-" + UUID.randomUUID(),
                 new RunRequested("churn", null, Map.of())))
                 .isInstanceOf(RunRefusedException.class)
-                .hasMessage("pipeline: no pipeline \"churn\" is registered; registered: model-selection");
+                .hasMessage("pipeline: no pipeline \"churn\" is registered; registered: model-selection, retries");
         assertThatThrownBy(() -> coordinator.requested(EXECUTOR, "r-" + UUID.randomUUID(),
                 new RunRequested("model-selection", 7, Map.of())))
                 .hasMessage("version: pipeline \"model-selection\" has no version 7; registered versions: [2]");
