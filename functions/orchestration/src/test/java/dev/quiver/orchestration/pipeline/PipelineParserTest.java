@@ -124,17 +124,17 @@ class PipelineParserTest {
                 .isInstanceOf(InvalidPipelineException.class)
                 .satisfies(thrown -> assertThat(((InvalidPipelineException) thrown).problems())
                         .extracting(PipelineProblem::toString).containsExactly(
-                                "line 12, steps[0].retry.forever: unknown setting; expected one of backoff, "
-                                        + "convergence, max-attempts, memory, quality-bar, same-failure-limit, "
-                                        + "upstream-reruns",
-                                "line 8, steps[0].retry.backoff: BackoffRate: expected a number from 1.0, got 0.5",
-                                "line 11, steps[0].retry.quality-bar: expected both metric and threshold",
                                 "line 7, steps[0].retry.max-attempts: expected a whole number from 1, got \"0\"",
+                                "line 8, steps[0].retry.backoff: BackoffRate: expected a number from 1.0, got 0.5",
                                 "line 9, steps[0].retry.memory.factor: expected a number above 1, got \"1\"",
                                 "line 9, steps[0].retry.memory.ceiling: \"lots\" is not a memory quantity: expected "
                                         + "bytes with an optional suffix Ki, Mi, Gi, Ti, k, M, G or T (512Mi, 4Gi)",
                                 "line 10, steps[0].retry.convergence.window: expected a whole number from 2, "
-                                        + "got \"1\""));
+                                        + "got \"1\"",
+                                "line 11, steps[0].retry.quality-bar: expected both metric and threshold",
+                                "line 12, steps[0].retry.forever: unknown setting; expected one of backoff, "
+                                        + "convergence, max-attempts, memory, quality-bar, same-failure-limit, "
+                                        + "upstream-reruns"));
     }
 
     @Test

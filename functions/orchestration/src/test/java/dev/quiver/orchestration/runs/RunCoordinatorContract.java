@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.quiver.events.EventTypes;
 import dev.quiver.events.pipeline.RunRequested;
 import dev.quiver.events.pipeline.StepCompleted;
@@ -40,7 +43,8 @@ import org.junit.jupiter.api.Test;
 abstract class RunCoordinatorContract {
 
     static final String EXECUTOR = "/quiver/executors/test";
-    static final ObjectMapper JSON = new ObjectMapper();
+    static final ObjectMapper JSON = JsonMapper.builder().addModule(new JavaTimeModule())
+            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS).build();
 
     RunCoordinator coordinator;
     Outbox outbox;
@@ -148,10 +152,12 @@ abstract class RunCoordinatorContract {
         fail(run, "train[1]", 1);
         complete(run, "train[2]", 1);
         List<JsonNode> events = sent(run);
-        assertThat(events).extracting(event -> event.get("type").asText()).containsExactly(
-                EventTypes.STEP_DISPATCHED, EventTypes.STEP_DISPATCHED, EventTypes.STEP_DISPATCHED,
-                EventTypes.STEP_DISPATCHED, EventTypes.STEP_DISPATCHED);
-        assertThat(instances(events.subList(4, 5))).containsExactly("report#1");
+        assertThat(events).extracting(event -> event.get("type").asText()).as("one attempt each: given up, alerted")
+                .containsExactly(EventTypes.STEP_DISPATCHED, EventTypes.STEP_DISPATCHED, EventTypes.STEP_DISPATCHED,
+                        EventTypes.STEP_DISPATCHED, EventTypes.STEP_RETRY_DECIDED, EventTypes.STEP_ALERT_RAISED,
+                        EventTypes.STEP_RETRY_DECIDED, EventTypes.STEP_ALERT_RAISED, EventTypes.STEP_DISPATCHED);
+        assertThat(events.get(4).at("/data/action").asText()).isEqualTo("GIVE_UP");
+        assertThat(instances(events.subList(8, 9))).containsExactly("report#1");
         complete(run, "report", 1);
         JsonNode finished = sent(run).getFirst();
         assertThat(finished.get("type").asText()).isEqualTo(EventTypes.PIPELINE_RUN_FAILED);
