@@ -1,6 +1,7 @@
 package dev.quiver.orchestration.executors;
 
 import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
@@ -11,6 +12,7 @@ import dev.quiver.events.EventTypes;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.path.json.JsonPath;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -55,13 +57,19 @@ class ProcessExecutorTest {
     }
 
     @Test
-    void aProcessOverItsMemoryLimitIsKilledAndReportedSo() {
+    void aProcessOverItsMemoryLimitIsKilledReportedSoAndRetriedWithMoreMemory() {
         String run = request("hungry");
-        awaitState(run, "FAILED");
-        given().get("/runs/" + run + "/steps/load").then()
-                .body("attempts[0].errorClass", equalTo("OutOfMemory"))
-                .body("attempts[0].killedForMemory", equalTo(true))
-                .body("attempts[0].message", containsString("over the limit of 67108864"));
+        awaitState(run, "SUCCEEDED");
+        JsonPath load = given().get("/runs/" + run + "/steps/load").then().extract().jsonPath();
+        assertThat(load.getString("attempts[0].errorClass")).isEqualTo("OutOfMemory");
+        assertThat(load.getBoolean("attempts[0].killedForMemory")).isTrue();
+        assertThat(load.getString("attempts[0].message")).contains("over the limit of 67108864");
+        assertThat(load.getString("attempts[0].decision.action")).isEqualTo("RETRY_WITH_RESOURCES");
+        long peak = load.getLong("attempts[0].decision.evidence.peakMemoryBytes");
+        assertThat(peak).as("the resident memory sampled over the limit").isGreaterThan(64L << 20);
+        assertThat(load.getLong("attempts[0].decision.memoryBytes")).isEqualTo(2 * peak);
+        // killed while still allocating, its peak may fall short of python's 300 MiB: then it takes one more doubling
+        assertThat(load.getString("attempts.last().state")).isEqualTo("SUCCEEDED");
     }
 
     private static String request(String pipeline) {
@@ -99,6 +107,7 @@ class ProcessExecutorTest {
                             executor: process
                             depends: [ingest]
                             for-each: [{model: a}, {model: b}]
+                            retry: {max-attempts: 1}
                             params:
                               command: [sh, -c, 'echo "$QUIVER_INPUTS" | grep -q "file:/data/$QUIVER_RUN_ID.csv" || exit 4; test "$QUIVER_PARAM_MODEL" = a || { echo "model $QUIVER_PARAM_MODEL diverged" >&2; exit 3; }']
                           - name: report
@@ -115,13 +124,15 @@ class ProcessExecutorTest {
                           - name: load
                             executor: process
                             resources: {memory: 64Mi}
+                            retry: {backoff: {initial: 1s, cap: 1s, jitter: none, budget: 1h}}
                             params:
-                              command: [python3, -c, 'import time; data = b"x" * (300 * 1024 * 1024); time.sleep(60)']
+                              command: [python3, -c, 'import time; data = b"x" * (300 * 1024 * 1024); time.sleep(3)']
                         """);
                 return Map.of("quiver.orchestration.pipelines", pipelines.toString(),
                         "quiver.orchestration.state", root.resolve("state").toString(),
                         "quiver.orchestration.relay-interval", "50ms",
-                        "quiver.orchestration.process-heartbeat-interval", "200ms");
+                        "quiver.orchestration.process-heartbeat-interval", "200ms",
+                        "quiver.orchestration.tick-interval", "1s");
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
