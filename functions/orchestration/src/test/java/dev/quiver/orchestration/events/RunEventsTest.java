@@ -10,6 +10,7 @@ import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.hasItems;
 
 import dev.quiver.events.EventTypes;
+import dev.quiver.orchestration.runs.RunCoordinator;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.ValidatableResponse;
@@ -172,6 +173,43 @@ class RunEventsTest {
                 .body("[0].reason", containsString("no earlier result"));
         given().contentType("application/json").body("{}").post("/pipelines/churn/dry-run").then().statusCode(404)
                 .body("error", containsString("no pipeline \"churn\""));
+    }
+
+    @Test
+    void aFailureAfterAMemorySpikeInItsHeartbeatsIsAnsweredWithARetryDecisionForMoreMemory() throws IOException {
+        String requestId = UUID.randomUUID().toString();
+        post(EventTypes.PIPELINE_RUN_REQUESTED, "/tests", requestId, "{\"pipeline\":\"retries\"}").statusCode(204);
+        String run = RunCoordinator.runId("/tests", requestId);
+        awaitDispatch(run, "ingest", 1);
+        post(EventTypes.STEP_COMPLETED, EXECUTOR, UUID.randomUUID().toString(), "{\"runId\":\"" + run
+                + "\",\"instance\":\"ingest\",\"attempt\":1}").statusCode(204);
+        awaitDispatch(run, "train", 1);
+        // near the limit (240 of 256 MiB) after a sudden spike, then a crash the executor did not call a kill
+        long[] mebibytes = {23, 25, 24, 240};
+        for (int i = 0; i < mebibytes.length; i++) {
+            post(EventTypes.STEP_HEARTBEAT, EXECUTOR, UUID.randomUUID().toString(), "{\"runId\":\"" + run
+                    + "\",\"instance\":\"train\",\"attempt\":1,\"observedAt\":\"2026-11-23T10:00:0" + i + "Z\","
+                    + "\"memoryBytes\":" + (mebibytes[i] << 20) + ",\"memoryLimitBytes\":268435456}")
+                    .statusCode(204);
+        }
+        String failure = "{\"runId\":\"" + run + "\",\"instance\":\"train\",\"attempt\":1,"
+                + "\"errorClass\":\"ExitCode\",\"exitCode\":1,\"message\":\"std::bad_alloc\"}";
+        String id = UUID.randomUUID().toString();
+        post(EventTypes.STEP_FAILED, EXECUTOR, id, failure).statusCode(204);
+        post(EventTypes.STEP_FAILED, EXECUTOR, id, failure).statusCode(204);
+
+        EventSink.Received decided = awaitEvent(event -> EventTypes.STEP_RETRY_DECIDED.equals(event.type())
+                && event.data().path("runId").asText().equals(run));
+        assertThat(decided.data().path("action").asText()).isEqualTo("RETRY_WITH_RESOURCES");
+        assertThat(decided.data().path("memoryBytes").asLong()).isEqualTo(512L << 20);
+        assertThat(decided.data().path("reasons").get(0).asText()).contains("240 MiB", "256 MiB");
+        given().get("/runs/" + run + "/steps/train").then().statusCode(200)
+                .body("step.state", equalTo("RETRY_WAIT"))
+                .body("attempts[0].decision.action", equalTo("RETRY_WITH_RESOURCES"))
+                .body("attempts[0].decision.evidence.peakMemoryBytes", equalTo(240 << 20));
+        assertThat(PostgresStack.sink.events()).as("a redelivered failure is decided once")
+                .filteredOn(event -> EventTypes.STEP_RETRY_DECIDED.equals(event.type())
+                        && event.data().path("runId").asText().equals(run)).hasSize(1);
     }
 
     @Test
