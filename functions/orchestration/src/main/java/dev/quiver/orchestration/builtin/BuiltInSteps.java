@@ -5,6 +5,7 @@ import dev.quiver.events.pipeline.StepDispatched;
 import dev.quiver.events.pipeline.StepFailed;
 import dev.quiver.orchestration.OrchestrationConfig;
 import dev.quiver.orchestration.dag.PipelineGraph;
+import dev.quiver.orchestration.digest.Sha256;
 import dev.quiver.orchestration.executors.StepReports;
 import dev.quiver.orchestration.pipeline.ExecutorKind;
 import dev.quiver.orchestration.reads.RunReads;
@@ -19,10 +20,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -180,7 +178,7 @@ public class BuiltInSteps {
             }
             // the best goes last, so that it is the latest version, the one served by default
             for (Path source : sources.reversed()) {
-                String digest = sha256(source);
+                String digest = Sha256.of(source);
                 Optional<Long> existing = versionWithDigest(store, model, digest);
                 long version;
                 if (existing.isPresent()) {
@@ -219,7 +217,7 @@ public class BuiltInSteps {
             Matcher matcher = VERSION.matcher(object.key());
             if (matcher.matches()) {
                 try (InputStream in = store.open(object.key())) {
-                    if (digest.equals(sha256(in))) {
+                    if (digest.equals(Sha256.of(in))) {
                         return Optional.of(Long.parseLong(matcher.group(2)));
                     }
                 }
@@ -284,24 +282,5 @@ public class BuiltInSteps {
     private void fail(StepDispatched step, String errorClass, String message) {
         reports.failed(new StepFailed(step.runId(), step.instance(), step.attempt(), errorClass, null, false,
                 message));
-    }
-
-    private static String sha256(Path file) throws IOException {
-        try (InputStream in = Files.newInputStream(file)) {
-            return sha256(in);
-        }
-    }
-
-    private static String sha256(InputStream in) throws IOException {
-        try {
-            MessageDigest digest = MessageDigest.getInstance("SHA-256");
-            byte[] buffer = new byte[65536];
-            for (int read = in.read(buffer); read > 0; read = in.read(buffer)) {
-                digest.update(buffer, 0, read);
-            }
-            return "sha256:" + HexFormat.of().formatHex(digest.digest());
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

@@ -7,6 +7,7 @@ import dev.quiver.events.pipeline.StepDispatched;
 import dev.quiver.events.pipeline.StepFailed;
 import dev.quiver.events.pipeline.StepHeartbeat;
 import dev.quiver.orchestration.OrchestrationConfig;
+import dev.quiver.orchestration.digest.Sha256;
 import io.fabric8.kubernetes.api.model.ContainerStateTerminated;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.EnvVar;
@@ -22,11 +23,8 @@ import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -237,13 +235,9 @@ public class KubernetesJobExecutor {
     static String jobName(StepDispatched step) {
         String stepPart = step.step().toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9-]", "-");
         stepPart = stepPart.substring(0, Math.min(stepPart.length(), 40)).replaceAll("-+$", "");
-        try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest((step.runId() + "/" + step.instance() + "/"
-                    + step.attempt()).getBytes(StandardCharsets.UTF_8));
-            return "quiver-" + stepPart + "-" + HexFormat.of().formatHex(digest).substring(0, 10);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        String digest = Sha256.of((step.runId() + "/" + step.instance() + "/" + step.attempt())
+                .getBytes(StandardCharsets.UTF_8));
+        return "quiver-" + stepPart + "-" + digest.substring(Sha256.PREFIX.length(), Sha256.PREFIX.length() + 10);
     }
 
     private String namespace() {

@@ -1,14 +1,12 @@
 package dev.quiver.orchestration.memo;
 
+import dev.quiver.orchestration.digest.Sha256;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.Comparator;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -43,10 +41,8 @@ public final class MemoKey {
                         + (input.digest() != null ? input.digest() : input.uri()))
                 .toList());
         try {
-            MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            byte[] canonical = CANONICAL.writeValueAsString(identity).getBytes(StandardCharsets.UTF_8);
-            return "sha256:" + HexFormat.of().formatHex(sha.digest(canonical));
-        } catch (JsonProcessingException | NoSuchAlgorithmException e) {
+            return Sha256.of(CANONICAL.writeValueAsString(identity).getBytes(StandardCharsets.UTF_8));
+        } catch (JsonProcessingException e) {
             throw new IllegalStateException("memoization key of " + pipeline + "/" + step + ": " + e.getMessage(), e);
         }
     }

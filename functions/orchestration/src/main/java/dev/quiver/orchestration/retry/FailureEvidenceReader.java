@@ -6,20 +6,17 @@ import static dev.quiver.orchestration.runs.Statements.query;
 
 import dev.quiver.events.pipeline.StepFailed;
 import dev.quiver.orchestration.dag.PipelineGraph;
+import dev.quiver.orchestration.digest.Sha256;
 import dev.quiver.orchestration.pipeline.ExecutorKind;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -151,22 +148,9 @@ public final class FailureEvidenceReader {
                     || Files.size(file) > DIGEST_CHECK_LIMIT) {
                 return true;
             }
-            return artifact.digest().equals(sha256(file));
+            return artifact.digest().equals(Sha256.of(file));
         } catch (IOException e) {
             return false;
-        }
-    }
-
-    private static String sha256(Path file) throws IOException {
-        try (InputStream in = Files.newInputStream(file)) {
-            MessageDigest digest = MessageDigest.getInstance("SHA-256");
-            byte[] buffer = new byte[65536];
-            for (int read = in.read(buffer); read > 0; read = in.read(buffer)) {
-                digest.update(buffer, 0, read);
-            }
-            return "sha256:" + HexFormat.of().formatHex(digest.digest());
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
         }
     }
 

@@ -18,7 +18,7 @@ final class ReasonText {
     private ReasonText() {
     }
 
-    /** {@code 512 MiB}, {@code 1.5 GiB}. */
+    /** {@code 512 MiB}, {@code 1.05 GiB}: a limit and a peak just past it must read differently. */
     static String bytes(long bytes) {
         if (bytes < KIB) {
             return bytes + " B";
@@ -29,7 +29,8 @@ final class ReasonText {
         if (bytes < GIB) {
             return tenths((double) bytes / MIB) + " MiB";
         }
-        return tenths((double) bytes / GIB) + " GiB";
+        return BigDecimal.valueOf((double) bytes / GIB).setScale(2, RoundingMode.HALF_UP).stripTrailingZeros()
+                .toPlainString() + " GiB";
     }
 
     /** {@code 12 s}, {@code 30 min}, {@code 2.5 h}. */

@@ -13,6 +13,7 @@ class ReasonTextTest {
         assertThat(ReasonText.bytes(1536)).isEqualTo("1.5 KiB");
         assertThat(ReasonText.bytes(256L * 1024 * 1024)).isEqualTo("256 MiB");
         assertThat(ReasonText.bytes(8L * 1024 * 1024 * 1024)).isEqualTo("8 GiB");
+        assertThat(ReasonText.bytes(1127170048L)).as("just past 1 GiB").isEqualTo("1.05 GiB");
     }
 
     @Test
