@@ -77,7 +77,7 @@ class RetryDeciderTest {
             RetryDecision decision = DECIDER.decide(evidence, POLICY, HALF);
 
             assertThat(decision.action()).isEqualTo(RetryAction.GIVE_UP);
-            assertThat(decision.reasons().getFirst()).isEqualTo("killed for memory at 7.8 GiB of its 8 GiB limit; "
+            assertThat(decision.reasons().getFirst()).isEqualTo("killed for memory at 7.81 GiB of its 8 GiB limit; "
                     + "its limit has reached the ceiling of 8 GiB, and more memory is not allowed");
             assertThat(decision.evidence()).containsEntry("memoryCeilingBytes", 8192 * MIB);
             assertThat(decision.memoryBytes()).isNull();
