@@ -92,7 +92,7 @@ class RetryDeciderTest {
             assertThat(decision.action()).isEqualTo(RetryAction.RETRY_WITH_RESOURCES);
             assertThat(decision.memoryBytes()).isEqualTo(8192 * MIB);
             assertThat(decision.reasons().getFirst()).isEqualTo("error class OutOfMemoryError means out of memory at "
-                    + "5.9 GiB of its 6 GiB limit; the next attempt gets 8 GiB");
+                    + "5.86 GiB of its 6 GiB limit; the next attempt gets 8 GiB");
         }
 
         @Test
