@@ -5,13 +5,13 @@ import java.nio.file.Path;
 import java.util.Optional;
 
 /** Artifacts on this machine: {@code file:} locations, the only ones the built-in steps read. */
-final class FileArtifacts {
+public final class FileArtifacts {
 
     private FileArtifacts() {
     }
 
     /** The path of a {@code file:} location, whether a well-formed URI or a path written after {@code file:}. */
-    static Optional<Path> path(String uri) {
+    public static Optional<Path> path(String uri) {
         if (uri == null || !uri.startsWith("file:")) {
             return Optional.empty();
         }

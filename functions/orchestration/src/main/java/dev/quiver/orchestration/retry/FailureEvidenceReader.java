@@ -5,11 +5,11 @@ import static dev.quiver.orchestration.runs.Statements.instant;
 import static dev.quiver.orchestration.runs.Statements.query;
 
 import dev.quiver.events.pipeline.StepFailed;
+import dev.quiver.orchestration.builtin.FileArtifacts;
 import dev.quiver.orchestration.dag.PipelineGraph;
 import dev.quiver.orchestration.digest.Sha256;
 import dev.quiver.orchestration.pipeline.ExecutorKind;
 import java.io.IOException;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -131,20 +131,16 @@ public final class FailureEvidenceReader {
 
     /** True when the file is there (with its digest, if small), false when not; null off this machine. */
     private static Boolean available(Artifact artifact) {
-        if (artifact.uri() == null || !artifact.uri().startsWith("file:")) {
+        Optional<Path> local = FileArtifacts.path(artifact.uri());
+        if (local.isEmpty()) {
             return null;
         }
-        Path file;
-        try {
-            file = Path.of(URI.create(artifact.uri()));
-        } catch (IllegalArgumentException e) {
-            file = Path.of(artifact.uri().substring("file:".length()));
-        }
+        Path file = local.get();
         if (!Files.isRegularFile(file)) {
             return false;
         }
         try {
-            if (artifact.digest() == null || !artifact.digest().startsWith("sha256:")
+            if (artifact.digest() == null || !artifact.digest().startsWith(Sha256.PREFIX)
                     || Files.size(file) > DIGEST_CHECK_LIMIT) {
                 return true;
             }
