@@ -1,0 +1,115 @@
+package dev.quiver.orchestration.deadletter;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasSize;
+
+import dev.quiver.events.EventTypes;
+import dev.quiver.orchestration.events.PostgresStack;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.path.json.JsonPath;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The dead-letter sink over real HTTP on real PostgreSQL: events as Knative dead-letters them (binary and structured
+ * mode, with its error extension attributes), recorded once per source and id, data cut at the cap, counted, listed
+ * latest first; and what is refused.
+ */
+@QuarkusTest
+@WithTestResource(PostgresStack.class)
+class DeadLettersTest {
+
+    @Test
+    void aBinaryDeadLetterIsRecordedWithKnativesErrorAttributesOnceAndCounted() {
+        String source = "/tests/dead-letters/" + UUID.randomUUID();
+        double before = counted("500");
+        for (int delivery = 0; delivery < 2; delivery++) {
+            given().header("ce-specversion", "1.0").header("ce-id", "event-1").header("ce-source", source)
+                    .header("ce-type", EventTypes.STEP_COMPLETED).header("ce-subject", "train[0]")
+                    .header("ce-knativeerrorcode", "500")
+                    .header("ce-knativeerrordest", "http://quiver-orchestration.ml.svc.cluster.local/")
+                    .header("ce-knativeerrordata", "eyJlcnJvciI6ImludGVybmFsIGVycm9yIn0=")
+                    .contentType("application/json").body("{\"runId\":\"r-1\",\"instance\":\"train[0]\"}")
+                    .post("/dead-letters").then().statusCode(202);
+        }
+
+        JsonPath letter = find(source);
+        assertThat(letter.getString("id")).isEqualTo("event-1");
+        assertThat(letter.getString("type")).isEqualTo(EventTypes.STEP_COMPLETED);
+        assertThat(letter.getString("subject")).isEqualTo("train[0]");
+        assertThat(letter.getString("errorCode")).isEqualTo("500");
+        assertThat(letter.getString("errorDestination"))
+                .isEqualTo("http://quiver-orchestration.ml.svc.cluster.local/");
+        assertThat(letter.getString("errorData"))
+                .isEqualTo("eyJlcnJvciI6ImludGVybmFsIGVycm9yIn0=");
+        assertThat(letter.getString("data"))
+                .isEqualTo("{\"runId\":\"r-1\",\"instance\":\"train[0]\"}");
+        assertThat(letter.getString("dataContentType")).startsWith("application/json");
+        assertThat(letter.getString("receivedAt")).isNotBlank();
+        assertThat(counted("500")).as("a redelivery is not counted again")
+                .isEqualTo(before + 1);
+        assertThat(given().get("/dead-letters?limit=1000").jsonPath()
+                .getList("findAll { it.source == '" + source + "' }")).hasSize(1);
+    }
+
+    @Test
+    void aStructuredDeadLetterKeepsItsJsonDataCutAtTheCap() {
+        String source = "/tests/dead-letters/" + UUID.randomUUID();
+        String large = "x".repeat(DeadLetterRequest.MAX_DATA_BYTES + 100);
+        given().contentType("application/cloudevents+json; charset=UTF-8")
+                .body("{\"specversion\":\"1.0\",\"id\":\"event-2\",\"source\":\"" + source + "\",\"type\":\""
+                        + EventTypes.INFERENCE_REQUESTED + "\",\"datacontenttype\":\"application/json\","
+                        + "\"knativeerrorcode\":\"400\",\"knativeerrordest\":\"http://quiver-inference.ml/\","
+                        + "\"data\":{\"model\":\"digits\",\"note\":\"" + large + "\"}}")
+                .post("/dead-letters").then().statusCode(202);
+
+        JsonPath letter = find(source);
+        assertThat(letter.getString("errorCode")).isEqualTo("400");
+        assertThat(letter.getString("subject")).isNull();
+        assertThat(letter.getBoolean("dataTruncated")).isTrue();
+        assertThat(letter.getLong("dataBytes"))
+                .isGreaterThan(DeadLetterRequest.MAX_DATA_BYTES);
+        assertThat(letter.getString("data"))
+                .startsWith("{\"model\":\"digits\"").hasSize(DeadLetterRequest.MAX_DATA_BYTES);
+    }
+
+    @Test
+    void theLatestComeFirstAndTheLimitHolds() {
+        String source = "/tests/dead-letters/" + UUID.randomUUID();
+        for (int i = 1; i <= 3; i++) {
+            given().header("ce-specversion", "1.0").header("ce-id", "event-" + i).header("ce-source", source)
+                    .header("ce-type", EventTypes.STEP_HEARTBEAT).contentType("application/json").body("{}")
+                    .post("/dead-letters").then().statusCode(202);
+        }
+        given().get("/dead-letters?limit=2").then().statusCode(200).body("", hasSize(2))
+                .body("[0].source", equalTo(source)).body("[0].id", equalTo("event-3"))
+                .body("[0].data", equalTo("{}")).body("[0].dataBytes", equalTo(2));
+    }
+
+    @Test
+    void whatIsNoCloudEventIsRefusedNamingTheAttribute() {
+        given().header("ce-specversion", "1.0").header("ce-id", "event-4").header("ce-type", "t")
+                .contentType("application/json").body("{}").post("/dead-letters").then().statusCode(400).body("error", containsString("source"));
+        given().contentType("application/cloudevents+json").body("[1, 2]")
+                .post("/dead-letters").then().statusCode(400).body("error", containsString("JSON object"));
+        given().get("/dead-letters?limit=0").then().statusCode(400).body("error", containsString("limit"));
+    }
+
+    private static JsonPath find(String source) {
+        String body = given().get("/dead-letters?limit=1000").then().statusCode(200).extract().asString();
+        return new JsonPath(body).setRootPath("find { it.source == '" + source + "' }");
+    }
+
+    private static double counted(String code) {
+        String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        return metrics.lines()
+                .filter(line -> line.startsWith("quiver_orchestration_dead_letters_total{")
+                        && line.contains("code=\"" + code + "\""))
+                .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
+                .findFirst().orElse(0);
+    }
+}

@@ -1,0 +1,125 @@
+package dev.quiver.deploy.manifests;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Each overlay keeps to the kustomize subset the deploy tool renders, its patches apply to the base resources they
+ * name, the result still validates, and it changes only what may differ between environments: images, the Redis,
+ * PostgreSQL, Kafka and S3 settings, and the broker's class and configuration.
+ */
+class OverlayTest {
+
+    /** What an overlay may change: {@code Kind/name path}, the path as {@link ChangedFields} gives it. */
+    private static final List<Pattern> ALLOWED = Stream.of(
+            "\\S+ metadata\\.namespace",
+            "Service/\\S+ spec\\.template\\.spec\\.containers\\[[^]]+]\\.image",
+            "Service/\\S+ spec\\.template\\.spec\\.containers\\[[^]]+]\\.env\\[(QUIVER_RATELIMIT_REDIS"
+                    + "|QUARKUS_DATASOURCE_POSTGRESQL_[A-Z_]+|KAFKA_[A-Z_]+|MP_MESSAGING_[A-Z_]+|QUIVER_STORAGE_ROOT"
+                    + "|QUIVER_STORAGE_S3_[A-Z_]+)].*",
+            "Broker/quiver metadata\\.annotations\\.eventing\\.knative\\.dev/broker\\.class",
+            "Broker/quiver spec\\.config(\\..*)?",
+            "ConfigMap/quiver-broker-config data\\..*").map(Pattern::compile).toList();
+
+    static Stream<Path> overlays() {
+        return ManifestFiles.OVERLAYS.stream();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("overlays")
+    void keepsToTheSubset(Path folder) {
+        assertThat(Overlay.at(folder).subsetProblems()).isEmpty();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("overlays")
+    void rendersResourcesThatStillValidate(Path folder) {
+        List<Manifest> rendered = Overlay.at(folder).render();
+        Optional<CrdSchemas> schemas = CrdSchemas.load();
+
+        assertThat(rendered).hasSameSizeAs(ManifestFiles.base());
+        for (Manifest manifest : rendered) {
+            assertThat(StrictModel.read(manifest)).isNotNull();
+            schemas.filter(crds -> crds.covers(manifest))
+                    .ifPresent(crds -> assertThat(crds.problems(manifest)).as("%s", manifest).isEmpty());
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("overlays")
+    void changesOnlyWhatMayDifferBetweenEnvironments(Path folder) {
+        Map<String, Manifest> base = ManifestFiles.base().stream()
+                .collect(Collectors.toMap(manifest -> manifest.kind() + "/" + manifest.name(), Function.identity()));
+
+        for (Manifest manifest : Overlay.at(folder).render()) {
+            Manifest original = base.get(manifest.kind() + "/" + manifest.name());
+            List<String> changed = ChangedFields.between(original.document(), manifest.document()).stream()
+                    .map(path -> manifest.kind() + "/" + manifest.name() + " " + path).toList();
+            assertThat(changed).as("%s: fields the overlay %s changed", manifest, folder.getFileName())
+                    .allSatisfy(path -> assertThat(ALLOWED).as(path).anySatisfy(
+                            allowed -> assertThat(allowed.matcher(path).matches()).isTrue()));
+        }
+    }
+
+    @Test
+    void productionUsesTheKafkaBrokerAndTakesItsConnectionsFromSecrets() {
+        List<Manifest> rendered = Overlay.at(ManifestFiles.ROOT.resolve("overlays/production")).render();
+
+        assertThat(find(rendered, "Broker", "quiver").document()
+                .at("/metadata/annotations/eventing.knative.dev~1broker.class").asText()).isEqualTo("Kafka");
+        assertThat(find(rendered, "ConfigMap", "quiver-broker-config").document().at("/data/bootstrap.servers")
+                .asText()).isNotBlank();
+        for (String env : List.of("QUIVER_RATELIMIT_REDIS", "QUARKUS_DATASOURCE_POSTGRESQL_JDBC_URL",
+                "QUARKUS_DATASOURCE_POSTGRESQL_PASSWORD")) {
+            assertThat(env(find(rendered, "Service", "quiver-orchestration"), env).has("valueFrom")).as(env).isTrue();
+        }
+        for (String env : List.of("QUIVER_STORAGE_S3_ENDPOINT", "QUIVER_STORAGE_S3_REGION",
+                "QUIVER_STORAGE_S3_ACCESS_KEY", "QUIVER_STORAGE_S3_SECRET_KEY")) {
+            assertThat(env(find(rendered, "Service", "quiver-inference"), env).has("valueFrom")).as(env).isTrue();
+        }
+    }
+
+    @Test
+    void localUsesTheInMemoryBroker() {
+        List<Manifest> rendered = Overlay.at(ManifestFiles.ROOT.resolve("overlays/local")).render();
+
+        assertThat(find(rendered, "Broker", "quiver").document()
+                .at("/metadata/annotations/eventing.knative.dev~1broker.class").asText())
+                .isEqualTo("MTChannelBasedBroker");
+    }
+
+    private static Manifest find(List<Manifest> manifests, String kind, String name) {
+        return manifests.stream().filter(manifest -> manifest.kind().equals(kind) && manifest.name().equals(name))
+                .findFirst().orElseThrow(() -> new AssertionError("no " + kind + "/" + name));
+    }
+
+    private static JsonNode env(Manifest service, String name) {
+        for (JsonNode entry : service.document().at("/spec/template/spec/containers/0/env")) {
+            if (entry.path("name").asText().equals(name)) {
+                return entry;
+            }
+        }
+        throw new AssertionError(service + ": no env " + name);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("overlays")
+    void setsTheImagesOfBothFunctions(Path folder) {
+        List<String> images = Overlay.at(folder).render().stream().filter(manifest -> manifest.kind().equals("Service"))
+                .map(manifest -> manifest.document().at("/spec/template/spec/containers/0/image").asText()).toList();
+
+        assertThat(images).hasSize(2).allSatisfy(image -> assertThat(image).contains("/"));
+    }
+}
