@@ -5,10 +5,12 @@ import static dev.quiver.orchestration.runs.Statements.query;
 import static dev.quiver.orchestration.runs.Statements.update;
 
 import dev.quiver.orchestration.runs.Transactions;
+import jakarta.enterprise.context.ApplicationScoped;
 import java.util.List;
 
 /** The dead letters in the run store: recorded once per (source, id), read back latest first. */
-public final class DeadLetterStore {
+@ApplicationScoped
+public class DeadLetterStore {
 
     private final Transactions transactions;
 

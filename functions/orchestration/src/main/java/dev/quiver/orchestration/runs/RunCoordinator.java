@@ -33,6 +33,7 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -324,7 +325,8 @@ public final class RunCoordinator {
                 new SplittableRandom(Objects.hash(run.id(), instance.id(), attempt)));
         decisions.record(c, run.id(), instance.id(), attempt, run.pipeline(), run.tenant(), decision, now);
         boolean waits = decision.action() == RetryAction.RETRY || decision.action() == RetryAction.RETRY_WITH_RESOURCES;
-        Instant next = now.plus(decision.delay());
+        // to the millisecond: the stores keep microseconds, and a due time rounded up past the clock would not be due
+        Instant next = now.plus(decision.delay()).truncatedTo(ChronoUnit.MILLIS);
         outbox.add(c, EventTypes.STEP_RETRY_DECIDED, run.id(), instance.id(), new StepRetryDecided(run.id(),
                 run.pipeline(), instance.id(), attempt, decision.action().name(), decision.reasons(),
                 decision.evidence(), waits ? next : null, decision.memoryBytes(), decision.upstream()));

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasSize;
+import static org.hamcrest.Matchers.lessThan;
 
 import dev.quiver.events.EventTypes;
 import dev.quiver.orchestration.events.PostgresStack;
@@ -91,9 +92,19 @@ class DeadLettersTest {
     }
 
     @Test
+    void anEventWithoutDataIsRecordedAtOnce() {
+        String source = "/tests/dead-letters/" + UUID.randomUUID();
+        given().header("ce-specversion", "1.0").header("ce-id", "event-5").header("ce-source", source)
+                .header("ce-type", EventTypes.SCHEDULER_TICK).header("Content-Length", "0")
+                .post("/dead-letters").then().statusCode(202).time(lessThan(5000L));
+        assertThat(find(source).getInt("dataBytes")).isZero();
+    }
+
+    @Test
     void whatIsNoCloudEventIsRefusedNamingTheAttribute() {
         given().header("ce-specversion", "1.0").header("ce-id", "event-4").header("ce-type", "t")
-                .contentType("application/json").body("{}").post("/dead-letters").then().statusCode(400).body("error", containsString("source"));
+                .contentType("application/json").body("{}").post("/dead-letters").then().statusCode(400)
+                .body("error", containsString("source"));
         given().contentType("application/cloudevents+json").body("[1, 2]")
                 .post("/dead-letters").then().statusCode(400).body("error", containsString("JSON object"));
         given().get("/dead-letters?limit=0").then().statusCode(400).body("error", containsString("limit"));
