@@ -127,6 +127,29 @@ class DeployCommandTest {
     assertThat(ToolRun.run(server::createClient).err()).contains("usage: quiver-deploy");
   }
 
+  @Test
+  void keepsTheTrafficOfARolloutAndNamesAChangedTemplateAnew() throws IOException {
+    Path base = copy(Fixtures.manifests().resolve("base"), dir.resolve("base"));
+    ToolRun.run(server::createClient, "deploy", "--overlay", base.toString());
+    KnativeController controller = new KnativeController(client.adapt(KnativeClient.class), "test");
+    controller.report("quiver-inference", "quiver-inference-00001");
+    ToolRun.run(server::createClient, "rollout", "quiver-inference", "--canary", "10%");
+
+    ToolRun same = ToolRun.run(server::createClient, "deploy", "--overlay", base.toString());
+    Path manifest = base.resolve("inference.yaml");
+    Files.writeString(manifest, Files.readString(manifest).replace("quiver-inference:latest", "quiver-inference:2"));
+    ToolRun changed = ToolRun.run(server::createClient, url -> "", "fghij", "deploy", "--overlay", base.toString());
+
+    assertThat(same.out()).contains("Service/quiver-inference in test: unchanged");
+    assertThat(changed.out()).contains("Service/quiver-inference in test: configured (new revision "
+        + "quiver-inference-fghij takes no traffic yet");
+    Service service = client.adapt(KnativeClient.class).services().inNamespace("test").withName("quiver-inference")
+        .get();
+    assertThat(service.getSpec().getTemplate().getMetadata().getName()).isEqualTo("quiver-inference-fghij");
+    assertThat(service.getSpec().getTraffic()).extracting(t -> t.getRevisionName() + " " + t.getPercent())
+        .containsExactly("quiver-inference-00001 90", "quiver-inference-abcde 10");
+  }
+
   private String resourceVersion(String namespace, String name) {
     Service service = client.adapt(KnativeClient.class).services().inNamespace(namespace).withName(name).get();
     return service == null ? null : service.getMetadata().getResourceVersion();

@@ -34,7 +34,8 @@ public final class OverlayRenderer {
 
   private List<ObjectNode> render(Path directory, Set<Path> visiting) {
     if (!visiting.add(directory)) {
-      throw new OverlayException(directory.resolve(Kustomization.FILE_NAME) + ": includes itself through its resources");
+      throw new OverlayException(directory.resolve(Kustomization.FILE_NAME)
+          + ": includes itself through its resources");
     }
     Kustomization kustomization = Kustomization.read(directory, yaml);
     List<ObjectNode> resources = new ArrayList<>();
