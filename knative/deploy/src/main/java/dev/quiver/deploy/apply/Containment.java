@@ -10,40 +10,40 @@ import java.util.Map;
  */
 final class Containment {
 
-  private Containment() {
-  }
+    private Containment() {
+    }
 
-  static boolean holds(JsonNode desired, JsonNode live) {
-    if (live == null || live.isMissingNode()) {
-      return desired.isNull();
-    }
-    if (desired.isObject()) {
-      if (!live.isObject()) {
-        return false;
-      }
-      Iterator<Map.Entry<String, JsonNode>> fields = desired.fields();
-      while (fields.hasNext()) {
-        Map.Entry<String, JsonNode> field = fields.next();
-        if (!holds(field.getValue(), live.path(field.getKey()))) {
-          return false;
+    static boolean holds(JsonNode desired, JsonNode live) {
+        if (live == null || live.isMissingNode()) {
+            return desired.isNull();
         }
-      }
-      return true;
-    }
-    if (desired.isArray()) {
-      if (!live.isArray() || live.size() != desired.size()) {
-        return false;
-      }
-      for (int i = 0; i < desired.size(); i++) {
-        if (!holds(desired.get(i), live.get(i))) {
-          return false;
+        if (desired.isObject()) {
+            if (!live.isObject()) {
+                return false;
+            }
+            Iterator<Map.Entry<String, JsonNode>> fields = desired.fields();
+            while (fields.hasNext()) {
+                Map.Entry<String, JsonNode> field = fields.next();
+                if (!holds(field.getValue(), live.path(field.getKey()))) {
+                    return false;
+                }
+            }
+            return true;
         }
-      }
-      return true;
+        if (desired.isArray()) {
+            if (!live.isArray() || live.size() != desired.size()) {
+                return false;
+            }
+            for (int i = 0; i < desired.size(); i++) {
+                if (!holds(desired.get(i), live.get(i))) {
+                    return false;
+                }
+            }
+            return true;
+        }
+        if (desired.isNumber() && live.isNumber()) {
+            return desired.decimalValue().compareTo(live.decimalValue()) == 0;
+        }
+        return desired.equals(live);
     }
-    if (desired.isNumber() && live.isNumber()) {
-      return desired.decimalValue().compareTo(live.decimalValue()) == 0;
-    }
-    return desired.equals(live);
-  }
 }

@@ -4,9 +4,9 @@ import java.util.Locale;
 
 /** What applying one resource did. */
 public enum Outcome {
-  CREATED, CONFIGURED, UNCHANGED;
+    CREATED, CONFIGURED, UNCHANGED;
 
-  public String label() {
-    return name().toLowerCase(Locale.ROOT);
-  }
+    public String label() {
+        return name().toLowerCase(Locale.ROOT);
+    }
 }

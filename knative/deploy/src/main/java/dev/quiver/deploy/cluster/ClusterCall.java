@@ -11,39 +11,39 @@ import java.util.function.Supplier;
  */
 public record ClusterCall(String apiUrl) {
 
-  public <T> T run(String verb, String resource, String namespace, Supplier<T> call) {
-    try {
-      return call.get();
-    } catch (KubernetesClientException e) {
-      throw translate(e, verb, resource, namespace);
+    public <T> T run(String verb, String resource, String namespace, Supplier<T> call) {
+        try {
+            return call.get();
+        } catch (KubernetesClientException e) {
+            throw translate(e, verb, resource, namespace);
+        }
     }
-  }
 
-  private DeployException translate(KubernetesClientException e, String verb, String resource, String namespace) {
-    String where = namespace == null ? "" : " in " + namespace;
-    if (e.getCode() == 403) {
-      return new DeployException("not allowed to " + verb + " " + resource + where + ": " + serverMessage(e), e);
+    private DeployException translate(KubernetesClientException e, String verb, String resource, String namespace) {
+        String where = namespace == null ? "" : " in " + namespace;
+        if (e.getCode() == 403) {
+            return new DeployException("not allowed to " + verb + " " + resource + where + ": " + serverMessage(e), e);
+        }
+        if (e.getCode() == 404 && "list".equals(verb)) {
+            return new DeployException("cannot list " + resource + where + ": the API server does not know them ("
+                    + serverMessage(e) + "); is Knative installed in the cluster?", e);
+        }
+        if (e.getCode() <= 0) {
+            return new DeployException("cannot reach the Kubernetes API at " + apiUrl + ": " + rootCause(e), e);
+        }
+        return new DeployException("cannot " + verb + " " + resource + where + ": " + serverMessage(e), e);
     }
-    if (e.getCode() == 404 && "list".equals(verb)) {
-      return new DeployException("cannot list " + resource + where + ": the API server does not know them ("
-          + serverMessage(e) + "); is Knative installed in the cluster?", e);
-    }
-    if (e.getCode() <= 0) {
-      return new DeployException("cannot reach the Kubernetes API at " + apiUrl + ": " + rootCause(e), e);
-    }
-    return new DeployException("cannot " + verb + " " + resource + where + ": " + serverMessage(e), e);
-  }
 
-  private static String serverMessage(KubernetesClientException e) {
-    return e.getStatus() != null && e.getStatus().getMessage() != null ? e.getStatus().getMessage() : e.getMessage();
-  }
-
-  private static String rootCause(Throwable e) {
-    Throwable cause = e;
-    while (cause.getCause() != null && cause.getCause() != cause) {
-      cause = cause.getCause();
+    private static String serverMessage(KubernetesClientException e) {
+        return e.getStatus() != null && e.getStatus().getMessage() != null ? e.getStatus().getMessage() : e.getMessage();
     }
-    String message = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
-    return cause == e ? message : cause.getClass().getSimpleName() + ": " + message;
-  }
+
+    private static String rootCause(Throwable e) {
+        Throwable cause = e;
+        while (cause.getCause() != null && cause.getCause() != cause) {
+            cause = cause.getCause();
+        }
+        String message = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
+        return cause == e ? message : cause.getClass().getSimpleName() + ": " + message;
+    }
 }

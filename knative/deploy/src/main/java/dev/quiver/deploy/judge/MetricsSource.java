@@ -4,6 +4,6 @@ package dev.quiver.deploy.judge;
 @FunctionalInterface
 public interface MetricsSource {
 
-  /** The Prometheus text of {@code baseUrl}/q/metrics. */
-  String scrape(String baseUrl);
+    /** The Prometheus text of {@code baseUrl}/q/metrics. */
+    String scrape(String baseUrl);
 }

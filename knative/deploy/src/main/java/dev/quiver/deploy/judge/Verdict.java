@@ -9,27 +9,27 @@ import java.util.List;
  */
 public record Verdict(Decision decision, RequestFigures canary, RequestFigures current, List<String> reasons) {
 
-  public enum Decision { PROMOTE, ROLL_BACK, UNDECIDED }
+    public enum Decision { PROMOTE, ROLL_BACK, UNDECIDED }
 
-  public static Verdict of(RequestFigures canary, RequestFigures current, Criteria criteria) {
-    if (canary.requests() < criteria.minRequests()) {
-      return new Verdict(Decision.UNDECIDED, canary, current, List.of("the canary has served " + canary.requests()
-          + " requests, fewer than the " + criteria.minRequests() + " needed to judge it"));
+    public static Verdict of(RequestFigures canary, RequestFigures current, Criteria criteria) {
+        if (canary.requests() < criteria.minRequests()) {
+            return new Verdict(Decision.UNDECIDED, canary, current, List.of("the canary has served " + canary.requests()
+                    + " requests, fewer than the " + criteria.minRequests() + " needed to judge it"));
+        }
+        List<String> reasons = new ArrayList<>();
+        if (canary.errorRate() > criteria.maxErrorRate()) {
+            reasons.add(String.format("error rate %.4f above the maximum %.4f", canary.errorRate(),
+                    criteria.maxErrorRate()));
+        }
+        criteria.maxP99Millis().ifPresent(max -> {
+            if (Double.isNaN(canary.p99Seconds())) {
+                reasons.add("no latency histogram buckets to check the p99 against " + max + " ms");
+            } else if (canary.p99Seconds() * 1000 > max) {
+                reasons.add(String.format("p99 %.1f ms above the maximum %.1f ms", canary.p99Seconds() * 1000, max));
+            }
+        });
+        return reasons.isEmpty()
+                ? new Verdict(Decision.PROMOTE, canary, current, List.of("every criterion met"))
+                : new Verdict(Decision.ROLL_BACK, canary, current, List.copyOf(reasons));
     }
-    List<String> reasons = new ArrayList<>();
-    if (canary.errorRate() > criteria.maxErrorRate()) {
-      reasons.add(String.format("error rate %.4f above the maximum %.4f", canary.errorRate(),
-          criteria.maxErrorRate()));
-    }
-    criteria.maxP99Millis().ifPresent(max -> {
-      if (Double.isNaN(canary.p99Seconds())) {
-        reasons.add("no latency histogram buckets to check the p99 against " + max + " ms");
-      } else if (canary.p99Seconds() * 1000 > max) {
-        reasons.add(String.format("p99 %.1f ms above the maximum %.1f ms", canary.p99Seconds() * 1000, max));
-      }
-    });
-    return reasons.isEmpty()
-        ? new Verdict(Decision.PROMOTE, canary, current, List.of("every criterion met"))
-        : new Verdict(Decision.ROLL_BACK, canary, current, List.copyOf(reasons));
-  }
 }

@@ -6,32 +6,32 @@ package dev.quiver.deploy.overlay;
  */
 public record ImageReference(String name, String tag, String digest) {
 
-  public static ImageReference parse(String image) {
-    String rest = image;
-    String digest = null;
-    int at = rest.indexOf('@');
-    if (at >= 0) {
-      digest = rest.substring(at + 1);
-      rest = rest.substring(0, at);
+    public static ImageReference parse(String image) {
+        String rest = image;
+        String digest = null;
+        int at = rest.indexOf('@');
+        if (at >= 0) {
+            digest = rest.substring(at + 1);
+            rest = rest.substring(0, at);
+        }
+        int colon = rest.lastIndexOf(':');
+        if (colon > rest.lastIndexOf('/')) {
+            return new ImageReference(rest.substring(0, colon), rest.substring(colon + 1), digest);
+        }
+        return new ImageReference(rest, null, digest);
     }
-    int colon = rest.lastIndexOf(':');
-    if (colon > rest.lastIndexOf('/')) {
-      return new ImageReference(rest.substring(0, colon), rest.substring(colon + 1), digest);
+
+    public ImageReference withName(String newName) {
+        return new ImageReference(newName, tag, digest);
     }
-    return new ImageReference(rest, null, digest);
-  }
 
-  public ImageReference withName(String newName) {
-    return new ImageReference(newName, tag, digest);
-  }
+    /** A new tag replaces the digest too: a digest would pin the old image whatever the tag says. */
+    public ImageReference withTag(String newTag) {
+        return new ImageReference(name, newTag, null);
+    }
 
-  /** A new tag replaces the digest too: a digest would pin the old image whatever the tag says. */
-  public ImageReference withTag(String newTag) {
-    return new ImageReference(name, newTag, null);
-  }
-
-  @Override
-  public String toString() {
-    return name + (tag == null ? "" : ":" + tag) + (digest == null ? "" : "@" + digest);
-  }
+    @Override
+    public String toString() {
+        return name + (tag == null ? "" : ":" + tag) + (digest == null ? "" : "@" + digest);
+    }
 }

@@ -9,20 +9,20 @@ import java.util.function.Supplier;
  */
 public record RevisionNames(Supplier<String> shortIds) {
 
-  private static final String ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789";
+    private static final String ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789";
 
-  public static RevisionNames random() {
-    SecureRandom random = new SecureRandom();
-    return new RevisionNames(() -> {
-      StringBuilder id = new StringBuilder();
-      for (int i = 0; i < 5; i++) {
-        id.append(ALPHABET.charAt(random.nextInt(ALPHABET.length())));
-      }
-      return id.toString();
-    });
-  }
+    public static RevisionNames random() {
+        SecureRandom random = new SecureRandom();
+        return new RevisionNames(() -> {
+            StringBuilder id = new StringBuilder();
+            for (int i = 0; i < 5; i++) {
+                id.append(ALPHABET.charAt(random.nextInt(ALPHABET.length())));
+            }
+            return id.toString();
+        });
+    }
 
-  public String next(String service) {
-    return service + "-" + shortIds.get();
-  }
+    public String next(String service) {
+        return service + "-" + shortIds.get();
+    }
 }

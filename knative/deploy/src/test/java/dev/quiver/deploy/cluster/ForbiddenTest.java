@@ -12,43 +12,43 @@ import org.junit.jupiter.api.Test;
 @EnableKubernetesMockClient
 class ForbiddenTest {
 
-  KubernetesMockServer server;
+    KubernetesMockServer server;
 
-  @Test
-  void namesTheRefusedVerbResourceAndNamespace() {
-    server.expect().get().withPath("/apis/serving.knative.dev/v1/namespaces/test/services")
-        .andReturn(403, new StatusBuilder().withCode(403).withReason("Forbidden").withMessage(
-            "services.serving.knative.dev is forbidden: User \"ci\" cannot list resource \"services\"").build())
-        .once();
+    @Test
+    void namesTheRefusedVerbResourceAndNamespace() {
+        server.expect().get().withPath("/apis/serving.knative.dev/v1/namespaces/test/services")
+                .andReturn(403, new StatusBuilder().withCode(403).withReason("Forbidden").withMessage(
+                        "services.serving.knative.dev is forbidden: User \"ci\" cannot list resource \"services\"").build())
+                .once();
 
-    ToolRun run = ToolRun.run(server::createClient, "status");
+        ToolRun run = ToolRun.run(server::createClient, "status");
 
-    assertThat(run.exitCode()).isOne();
-    assertThat(run.err()).contains("not allowed to list services.serving.knative.dev in test: "
-        + "services.serving.knative.dev is forbidden: User \"ci\" cannot list resource \"services\"");
-  }
+        assertThat(run.exitCode()).isOne();
+        assertThat(run.err()).contains("not allowed to list services.serving.knative.dev in test: "
+                + "services.serving.knative.dev is forbidden: User \"ci\" cannot list resource \"services\"");
+    }
 
-  @Test
-  void namesTheRefusedCreate() {
-    server.expect().get().withPath("/apis/serving.knative.dev/v1/namespaces/quiver/services/quiver-inference")
-        .andReturn(404, new StatusBuilder().withCode(404).build()).once();
-    server.expect().post().withPath("/apis/serving.knative.dev/v1/namespaces/quiver/services")
-        .andReturn(403, new StatusBuilder().withCode(403).withMessage("denied by policy").build()).once();
+    @Test
+    void namesTheRefusedCreate() {
+        server.expect().get().withPath("/apis/serving.knative.dev/v1/namespaces/quiver/services/quiver-inference")
+                .andReturn(404, new StatusBuilder().withCode(404).build()).once();
+        server.expect().post().withPath("/apis/serving.knative.dev/v1/namespaces/quiver/services")
+                .andReturn(403, new StatusBuilder().withCode(403).withMessage("denied by policy").build()).once();
 
-    ToolRun run = ToolRun.run(server::createClient, "deploy", "--overlay", "production");
+        ToolRun run = ToolRun.run(server::createClient, "deploy", "--overlay", "production");
 
-    assertThat(run.exitCode()).isOne();
-    assertThat(run.err()).contains("not allowed to create services.serving.knative.dev in quiver: denied by policy");
-  }
+        assertThat(run.exitCode()).isOne();
+        assertThat(run.err()).contains("not allowed to create services.serving.knative.dev in quiver: denied by policy");
+    }
 
-  @Test
-  void saysWhenKnativeIsNotInstalled() {
-    server.expect().get().withPath("/apis/serving.knative.dev/v1/namespaces/test/services")
-        .andReturn(404, new StatusBuilder().withCode(404).withMessage("the server could not find the requested "
-            + "resource").build()).once();
+    @Test
+    void saysWhenKnativeIsNotInstalled() {
+        server.expect().get().withPath("/apis/serving.knative.dev/v1/namespaces/test/services")
+                .andReturn(404, new StatusBuilder().withCode(404).withMessage("the server could not find the requested "
+                        + "resource").build()).once();
 
-    ToolRun run = ToolRun.run(server::createClient, "status");
+        ToolRun run = ToolRun.run(server::createClient, "status");
 
-    assertThat(run.err()).contains("cannot list services.serving.knative.dev in test", "is Knative installed");
-  }
+        assertThat(run.err()).contains("cannot list services.serving.knative.dev in test", "is Knative installed");
+    }
 }

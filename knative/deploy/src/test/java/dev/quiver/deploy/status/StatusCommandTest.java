@@ -17,53 +17,53 @@ import org.junit.jupiter.api.Test;
 @EnableKubernetesMockClient(crud = true)
 class StatusCommandTest {
 
-  KubernetesMockServer server;
-  KubernetesClient client;
+    KubernetesMockServer server;
+    KubernetesClient client;
 
-  @Test
-  void reportsReadinessRevisionsTrafficWithTagsAndUrls() {
-    KnativeController controller = new KnativeController(client.adapt(KnativeClient.class), "test");
-    controller.createReady("quiver-inference", "quiver-inference-00001");
-    ToolRun.run(server::createClient, "rollout", "quiver-inference", "--canary", "10%");
-    controller.report("quiver-inference", "quiver-inference-00001");
+    @Test
+    void reportsReadinessRevisionsTrafficWithTagsAndUrls() {
+        KnativeController controller = new KnativeController(client.adapt(KnativeClient.class), "test");
+        controller.createReady("quiver-inference", "quiver-inference-00001");
+        ToolRun.run(server::createClient, "rollout", "quiver-inference", "--canary", "10%");
+        controller.report("quiver-inference", "quiver-inference-00001");
 
-    ToolRun run = ToolRun.run(server::createClient, "status");
+        ToolRun run = ToolRun.run(server::createClient, "status");
 
-    assertThat(run.exitCode()).as(run.err()).isZero();
-    assertThat(run.out()).contains(
-        "quiver-inference: ready",
-        "  url: http://quiver-inference.test.example.com",
-        "  latest created revision: quiver-inference-00001",
-        "  latest ready revision:   quiver-inference-00001",
-        "     90%  quiver-inference-00001  tag current  http://current-quiver-inference.test.example.com",
-        "     10%  quiver-inference-abcde  tag canary  http://canary-quiver-inference.test.example.com");
-  }
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(run.out()).contains(
+                "quiver-inference: ready",
+                "  url: http://quiver-inference.test.example.com",
+                "  latest created revision: quiver-inference-00001",
+                "  latest ready revision:   quiver-inference-00001",
+                "     90%  quiver-inference-00001  tag current  http://current-quiver-inference.test.example.com",
+                "     10%  quiver-inference-abcde  tag canary  http://canary-quiver-inference.test.example.com");
+    }
 
-  @Test
-  void saysWhyAServiceIsNotReady() {
-    KnativeClient knative = client.adapt(KnativeClient.class);
-    Service created = knative.services().inNamespace("test").resource(new ServiceBuilder()
-        .withNewMetadata().withName("quiver-orchestration").endMetadata()
-        .withNewSpec().withNewTemplate().withNewSpec().addNewContainer().withImage("nope:1").endContainer()
-        .endSpec().endTemplate().endSpec().build()).create();
-    created.setStatus(new ServiceStatusBuilder().withLatestCreatedRevisionName("quiver-orchestration-00001")
-        .withConditions(new ConditionBuilder().withType("Ready").withStatus("False").withReason("RevisionMissing")
-            .withMessage("Configuration \"quiver-orchestration\" does not have any ready Revision.").build())
-        .build());
-    knative.services().inNamespace("test").resource(created).updateStatus();
+    @Test
+    void saysWhyAServiceIsNotReady() {
+        KnativeClient knative = client.adapt(KnativeClient.class);
+        Service created = knative.services().inNamespace("test").resource(new ServiceBuilder()
+                .withNewMetadata().withName("quiver-orchestration").endMetadata()
+                .withNewSpec().withNewTemplate().withNewSpec().addNewContainer().withImage("nope:1").endContainer()
+                .endSpec().endTemplate().endSpec().build()).create();
+        created.setStatus(new ServiceStatusBuilder().withLatestCreatedRevisionName("quiver-orchestration-00001")
+                .withConditions(new ConditionBuilder().withType("Ready").withStatus("False").withReason("RevisionMissing")
+                        .withMessage("Configuration \"quiver-orchestration\" does not have any ready Revision.").build())
+                .build());
+        knative.services().inNamespace("test").resource(created).updateStatus();
 
-    ToolRun run = ToolRun.run(server::createClient, "status", "--namespace", "test");
+        ToolRun run = ToolRun.run(server::createClient, "status", "--namespace", "test");
 
-    assertThat(run.out()).contains("quiver-orchestration: not ready (RevisionMissing: Configuration "
-        + "\"quiver-orchestration\" does not have any ready Revision.)", "latest ready revision:   (none)",
-        "traffic:\n    (none)");
-  }
+        assertThat(run.out()).contains("quiver-orchestration: not ready (RevisionMissing: Configuration "
+                + "\"quiver-orchestration\" does not have any ready Revision.)", "latest ready revision:   (none)",
+                "traffic:\n    (none)");
+    }
 
-  @Test
-  void saysWhenANamespaceHasNoServices() {
-    ToolRun run = ToolRun.run(server::createClient, "status", "--namespace", "empty");
+    @Test
+    void saysWhenANamespaceHasNoServices() {
+        ToolRun run = ToolRun.run(server::createClient, "status", "--namespace", "empty");
 
-    assertThat(run.exitCode()).isZero();
-    assertThat(run.out()).isEqualTo("no Knative Services in empty\n");
-  }
+        assertThat(run.exitCode()).isZero();
+        assertThat(run.out()).isEqualTo("no Knative Services in empty\n");
+    }
 }
