@@ -62,7 +62,7 @@ public final class QuiverDeploy {
     private final PrintStream err;
 
     public QuiverDeploy(Supplier<KubernetesClient> clients, Overlays overlays, MetricsSource metrics,
-                                            RevisionNames revisionNames, PrintStream out, PrintStream err) {
+            RevisionNames revisionNames, PrintStream out, PrintStream err) {
         this.clients = clients;
         this.overlays = overlays;
         this.metrics = metrics;
@@ -74,8 +74,8 @@ public final class QuiverDeploy {
     public static void main(String[] args) {
         Path root = Path.of(Optional.ofNullable(System.getenv("QUIVER_ROOT")).orElse("."));
         QuiverDeploy tool = new QuiverDeploy(QuiverDeploy::connect,
-                new Overlays(root.resolve("knative/manifests/overlays")), new HttpMetricsSource(), RevisionNames.random(),
-                System.out, System.err);
+                new Overlays(root.resolve("knative/manifests/overlays")), new HttpMetricsSource(),
+                RevisionNames.random(), System.out, System.err);
         System.exit(tool.run(args));
     }
 
@@ -148,7 +148,8 @@ public final class QuiverDeploy {
                 .findFirst().ifPresent(r -> {
                     throw new UsageException("deploy: the overlay puts " + r.path("kind").asText() + "/"
                             + r.path("metadata").path("name").asText() + " in namespace "
-                            + r.path("metadata").path("namespace").asText() + ", which --namespace " + namespace + " contradicts");
+                            + r.path("metadata").path("namespace").asText() + ", which --namespace " + namespace
+                            + " contradicts");
                 }));
         withCluster(line, (client, services) -> {
             List<AppliedResource> applied = new ResourceApplier(client, new ClusterCall(apiUrl(client)), revisionNames)

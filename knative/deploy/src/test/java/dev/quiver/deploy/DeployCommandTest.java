@@ -137,7 +137,8 @@ class DeployCommandTest {
 
         ToolRun same = ToolRun.run(server::createClient, "deploy", "--overlay", base.toString());
         Path manifest = base.resolve("inference.yaml");
-        Files.writeString(manifest, Files.readString(manifest).replace("quiver-inference:latest", "quiver-inference:2"));
+        Files.writeString(manifest,
+                Files.readString(manifest).replace("quiver-inference:latest", "quiver-inference:2"));
         ToolRun changed = ToolRun.run(server::createClient, url -> "", "fghij", "deploy", "--overlay", base.toString());
 
         assertThat(same.out()).contains("Service/quiver-inference in test: unchanged");

@@ -32,7 +32,8 @@ public record KnativeController(KnativeClient knative, String namespace) {
                 ? List.of(new TrafficTargetBuilder().withRevisionName(readyRevision).withPercent(100L)
                         .withLatestRevision(true).build())
                 : spec.stream().map(t -> new TrafficTargetBuilder(t)
-                        .withUrl(t.getTag() == null ? null : "http://" + t.getTag() + "-" + name + "." + namespace + ".example.com")
+                        .withUrl(t.getTag() == null ? null
+                                : "http://" + t.getTag() + "-" + name + "." + namespace + ".example.com")
                         .build()).toList();
         service.setStatus(new ServiceStatusBuilder()
                 .withLatestCreatedRevisionName(readyRevision).withLatestReadyRevisionName(readyRevision)

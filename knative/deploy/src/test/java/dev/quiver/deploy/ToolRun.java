@@ -13,7 +13,7 @@ import java.util.function.Supplier;
 public record ToolRun(int exitCode, String out, String err) {
 
     public static ToolRun run(Supplier<KubernetesClient> cluster, MetricsSource metrics, String shortId,
-                                                        String... args) {
+            String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         int code = new QuiverDeploy(cluster, new Overlays(Fixtures.manifests().resolve("overlays")), metrics,

@@ -5,6 +5,7 @@ public record AppliedResource(String kind, String name, String namespace, Outcom
 
     @Override
     public String toString() {
-        return kind + "/" + name + " in " + namespace + ": " + outcome.label() + (note == null ? "" : " (" + note + ")");
+        return kind + "/" + name + " in " + namespace + ": " + outcome.label()
+                + (note == null ? "" : " (" + note + ")");
     }
 }

@@ -41,8 +41,8 @@ public final class ResourceApplier {
     private AppliedResource apply(ObjectNode manifest, String namespace) {
         KubernetesSerialization serialization = client.getKubernetesSerialization();
         if (!(serialization.unmarshal(manifest.toString()) instanceof HasMetadata desired)) {
-            throw new DeployException(manifest.path("kind").asText() + "/" + manifest.path("metadata").path("name").asText()
-                    + ": not a Kubernetes resource");
+            throw new DeployException(manifest.path("kind").asText() + "/"
+                    + manifest.path("metadata").path("name").asText() + ": not a Kubernetes resource");
         }
         String kind = desired.getKind();
         String name = desired.getMetadata().getName();

@@ -49,9 +49,11 @@ final class ServiceCarryOver {
         }
         String revision = revisionNames.next(desired.getMetadata().getName());
         desired.getSpec().getTemplate().getMetadata().setName(revision);
-        boolean pinned = keepsTraffic && liveTraffic.stream().noneMatch(t -> Boolean.TRUE.equals(t.getLatestRevision()));
+        boolean pinned = keepsTraffic
+                && liveTraffic.stream().noneMatch(t -> Boolean.TRUE.equals(t.getLatestRevision()));
         return pinned
-                ? "new revision " + revision + " takes no traffic yet: traffic stays pinned where the last rollout left it;"
+                ? "new revision " + revision + " takes no traffic yet:"
+                        + " traffic stays pinned where the last rollout left it;"
                         + " give it some with ./quiver rollout " + desired.getMetadata().getName() + " --canary N%"
                 : "new revision " + revision;
     }

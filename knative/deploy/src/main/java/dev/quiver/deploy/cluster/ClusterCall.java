@@ -35,7 +35,9 @@ public record ClusterCall(String apiUrl) {
     }
 
     private static String serverMessage(KubernetesClientException e) {
-        return e.getStatus() != null && e.getStatus().getMessage() != null ? e.getStatus().getMessage() : e.getMessage();
+        return e.getStatus() != null && e.getStatus().getMessage() != null
+                ? e.getStatus().getMessage()
+                : e.getMessage();
     }
 
     private static String rootCause(Throwable e) {

@@ -56,7 +56,8 @@ public final class CanaryJudge {
 
     private static TrafficTarget tagUrl(String name, List<TrafficTarget> traffic, String tag) {
         TrafficTarget target = TrafficPlan.find(traffic, tag).orElseThrow(() -> new DeployException("Knative Service "
-                + name + " reports no traffic tagged " + tag + " (start a canary with rollout, and wait until it is ready)"));
+                + name + " reports no traffic tagged " + tag
+                + " (start a canary with rollout, and wait until it is ready)"));
         if (target.getUrl() == null) {
             throw new DeployException("Knative Service " + name + ": the revision tagged " + tag + " has no URL yet");
         }

@@ -17,10 +17,11 @@ import java.util.Set;
  * file and the field, so that an overlay never means more to kubectl than it does to this tool.
  */
 public record Kustomization(Path file, List<String> resources, Optional<String> namespace,
-                                                        List<ImageOverride> images, List<PatchEntry> patches) {
+        List<ImageOverride> images, List<PatchEntry> patches) {
 
     static final String FILE_NAME = "kustomization.yaml";
-    private static final Set<String> FIELDS = Set.of("apiVersion", "kind", "resources", "namespace", "images", "patches");
+    private static final Set<String> FIELDS = Set.of("apiVersion", "kind", "resources", "namespace", "images",
+            "patches");
     private static final Set<String> IMAGE_FIELDS = Set.of("name", "newName", "newTag");
     private static final Set<String> PATCH_FIELDS = Set.of("path", "target");
     private static final Set<String> TARGET_FIELDS = Set.of("kind", "name");
@@ -88,7 +89,8 @@ public record Kustomization(Path file, List<String> resources, Optional<String> 
                 String name = names.next();
                 if (!allowed.contains(name)) {
                     throw new OverlayException(file + ": unsupported field \"" + (at.isEmpty() ? "" : at + ".") + name
-                            + "\" (this tool renders only " + String.join(", ", allowed.stream().sorted().toList()) + ")");
+                            + "\" (this tool renders only " + String.join(", ", allowed.stream().sorted().toList())
+                            + ")");
                 }
             }
         }

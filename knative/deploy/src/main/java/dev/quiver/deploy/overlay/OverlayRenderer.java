@@ -46,7 +46,8 @@ public final class OverlayRenderer {
             } else if (Files.isRegularFile(entry)) {
                 resources.addAll(readResources(entry));
             } else {
-                throw new OverlayException(kustomization.file() + ": resources[" + i + "]: no file or directory " + entry);
+                throw new OverlayException(kustomization.file() + ": resources[" + i + "]: no file or directory "
+                        + entry);
             }
         }
         visiting.remove(directory);

@@ -28,7 +28,8 @@ public record Overlays(Path directory) {
             return List.of("none");
         }
         try (Stream<Path> entries = Files.list(directory)) {
-            List<String> names = entries.filter(Files::isDirectory).map(p -> p.getFileName().toString()).sorted().toList();
+            List<String> names = entries.filter(Files::isDirectory).map(p -> p.getFileName().toString()).sorted()
+                    .toList();
             return names.isEmpty() ? List.of("none") : names;
         } catch (IOException e) {
             return List.of("unreadable: " + e.getMessage());

@@ -35,7 +35,8 @@ public final class Rollouts {
         Optional<TrafficTarget> canary = TrafficPlan.find(traffic, TrafficPlan.CANARY);
         if (canary.isPresent()) {
             throw new DeployException("Knative Service " + name + " already has a canary (revision "
-                    + canary.get().getRevisionName() + " at " + canary.get().getPercent() + "%); promote or rollback it first");
+                    + canary.get().getRevisionName() + " at " + canary.get().getPercent()
+                    + "%); promote or rollback it first");
         }
         String current = service.getStatus() == null ? null : service.getStatus().getLatestReadyRevisionName();
         if (current == null) {

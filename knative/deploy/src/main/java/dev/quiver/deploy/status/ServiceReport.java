@@ -13,7 +13,7 @@ import java.util.Optional;
  * from the spec while the controller has not reported yet.
  */
 public record ServiceReport(String name, boolean ready, String reason, String message, String latestCreatedRevision,
-                                                        String latestReadyRevision, String url, List<TrafficRow> traffic) {
+        String latestReadyRevision, String url, List<TrafficRow> traffic) {
 
     public static ServiceReport of(Service service) {
         ServiceStatus status = Optional.ofNullable(service.getStatus()).orElseGet(ServiceStatus::new);
@@ -29,7 +29,8 @@ public record ServiceReport(String name, boolean ready, String reason, String me
         return new ServiceReport(service.getMetadata().getName(),
                 ready.map(c -> "True".equals(c.getStatus())).orElse(false),
                 ready.map(Condition::getReason).orElse(ready.isEmpty() ? "NoStatus" : null),
-                ready.map(Condition::getMessage).orElse(ready.isEmpty() ? "the Knative controller has not reported" : null),
+                ready.map(Condition::getMessage)
+                        .orElse(ready.isEmpty() ? "the Knative controller has not reported" : null),
                 status.getLatestCreatedRevisionName(), status.getLatestReadyRevisionName(), status.getUrl(), traffic);
     }
 }

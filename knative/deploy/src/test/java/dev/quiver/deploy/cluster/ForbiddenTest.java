@@ -18,7 +18,8 @@ class ForbiddenTest {
     void namesTheRefusedVerbResourceAndNamespace() {
         server.expect().get().withPath("/apis/serving.knative.dev/v1/namespaces/test/services")
                 .andReturn(403, new StatusBuilder().withCode(403).withReason("Forbidden").withMessage(
-                        "services.serving.knative.dev is forbidden: User \"ci\" cannot list resource \"services\"").build())
+                        "services.serving.knative.dev is forbidden: User \"ci\" cannot list resource \"services\"")
+                        .build())
                 .once();
 
         ToolRun run = ToolRun.run(server::createClient, "status");
@@ -38,7 +39,8 @@ class ForbiddenTest {
         ToolRun run = ToolRun.run(server::createClient, "deploy", "--overlay", "production");
 
         assertThat(run.exitCode()).isOne();
-        assertThat(run.err()).contains("not allowed to create services.serving.knative.dev in quiver: denied by policy");
+        assertThat(run.err())
+                .contains("not allowed to create services.serving.knative.dev in quiver: denied by policy");
     }
 
     @Test

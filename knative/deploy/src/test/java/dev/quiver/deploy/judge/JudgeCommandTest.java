@@ -47,7 +47,8 @@ class JudgeCommandTest {
         ToolRun run = judge(Map.of(CANARY_URL, HEALTHY, CURRENT_URL, HEALTHY), "--max-p99-ms", "100");
 
         assertThat(run.exitCode()).as(run.err()).isZero();
-        assertThat(run.out()).contains("canary  quiver-inference-abcde: 200 requests, 0 errors (rate 0.0000), p99 49.5 ms",
+        assertThat(run.out()).contains(
+                "canary  quiver-inference-abcde: 200 requests, 0 errors (rate 0.0000), p99 49.5 ms",
                 "verdict: promote (every criterion met)", "100% to quiver-inference-abcde (tag current)");
         assertThat(traffic()).containsExactly(tuple("quiver-inference-abcde", 100L, "current"));
     }
@@ -58,7 +59,8 @@ class JudgeCommandTest {
 
         assertThat(run.exitCode()).as(run.err()).isZero();
         assertThat(run.out()).contains("210 requests, 10 errors (rate 0.0476)",
-                "verdict: roll back (error rate 0.0476 above the maximum 0.0100)", "100% back to quiver-inference-00001");
+                "verdict: roll back (error rate 0.0476 above the maximum 0.0100)",
+                "100% back to quiver-inference-00001");
         assertThat(traffic()).containsExactly(tuple("quiver-inference-00001", 100L, "current"));
     }
 

@@ -55,7 +55,8 @@ class EventRoutingTest {
         JsonNode spec = trigger.document().path("spec");
 
         assertThat(spec.path("broker").asText()).as("%s: spec.broker", trigger).isEqualTo(broker());
-        assertThat(services()).as("%s: spec.subscriber.ref", trigger).contains(spec.at("/subscriber/ref/name").asText());
+        assertThat(services()).as("%s: spec.subscriber.ref", trigger)
+                .contains(spec.at("/subscriber/ref/name").asText());
         assertThat(TAKES).as("%s: spec.subscriber: a path its Service takes", trigger).containsKey(route(trigger));
     }
 

@@ -5,6 +5,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import dev.quiver.deploy.overlay.Kustomization;
+import dev.quiver.deploy.overlay.OverlayRenderer;
+import dev.quiver.deploy.overlay.PatchEntry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -18,14 +21,15 @@ import java.util.stream.Stream;
 /**
  * The project's manifests under {@code knative/manifests}, read from the module's folder ({@code knative/deploy}):
  * every resource document, the overlays, and the patch files the overlays name (which are partial manifests, not
- * resources).
+ * resources). Kustomizations are read and overlays rendered by the deploy tool itself, so the tests validate exactly
+ * what {@code ./quiver deploy} applies.
  */
 final class ManifestFiles {
 
     static final Path ROOT = Path.of("..", "manifests").toAbsolutePath().normalize();
     static final Path BASE = ROOT.resolve("base");
-    static final List<Path> OVERLAYS = List.of(ROOT.resolve("overlays/local"), ROOT.resolve("overlays/production"));
-    static final ObjectMapper YAML = new YAMLMapper();
+    static final List<Path> OVERLAYS = folders(ROOT.resolve("overlays"));
+    static final YAMLMapper YAML = new YAMLMapper();
     static final ObjectMapper JSON = JsonMapper.builder().build();
 
     private ManifestFiles() {
@@ -35,8 +39,8 @@ final class ManifestFiles {
     static List<Manifest> all() {
         Set<Path> patches = new HashSet<>();
         for (Path overlay : OVERLAYS) {
-            for (JsonNode patch : read(overlay.resolve("kustomization.yaml")).getFirst().path("patches")) {
-                patches.add(overlay.resolve(patch.path("path").asText()).normalize());
+            for (PatchEntry patch : Kustomization.read(overlay, YAML).patches()) {
+                patches.add(patch.file().normalize());
             }
         }
         List<Manifest> manifests = new ArrayList<>();
@@ -55,11 +59,18 @@ final class ManifestFiles {
     /** The base's resources, in the order its kustomization.yaml lists them. */
     static List<Manifest> base() {
         List<Manifest> manifests = new ArrayList<>();
-        for (JsonNode resource : read(BASE.resolve("kustomization.yaml")).getFirst().path("resources")) {
-            Path file = BASE.resolve(resource.asText());
+        for (String resource : Kustomization.read(BASE, YAML).resources()) {
+            Path file = BASE.resolve(resource);
             read(file).forEach(document -> manifests.add(new Manifest(file, document)));
         }
         return manifests;
+    }
+
+    /** The overlay's resources as the deploy tool renders them, each attributed to the overlay's folder. */
+    static List<Manifest> rendered(Path overlay) {
+        return new OverlayRenderer().render(overlay).stream()
+                .map(document -> new Manifest(overlay, document))
+                .toList();
     }
 
     /** The non-empty documents of a YAML file. */
@@ -74,6 +85,15 @@ final class ManifestFiles {
             return documents;
         } catch (IOException e) {
             throw new UncheckedIOException(file + ": not readable YAML: " + e.getMessage(), e);
+        }
+    }
+
+    /** The folders in {@code directory}, sorted: every overlay there is tested, including one added later. */
+    private static List<Path> folders(Path directory) {
+        try (Stream<Path> entries = Files.list(directory)) {
+            return entries.filter(Files::isDirectory).sorted().toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 }

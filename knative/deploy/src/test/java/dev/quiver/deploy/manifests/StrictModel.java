@@ -60,7 +60,8 @@ final class StrictModel {
         try {
             return MAPPER.treeToValue(document, type);
         } catch (Exception e) {
-            throw new IllegalArgumentException(manifest + ": does not fit " + type.getName() + ": " + e.getMessage(), e);
+            throw new IllegalArgumentException(
+                    manifest + ": does not fit " + type.getName() + ": " + e.getMessage(), e);
         }
     }
 }

@@ -192,7 +192,8 @@ class OverlayRendererTest {
         String yaml = renderer.toYaml(renderer.render(Fixtures.overlay("production")));
 
         assertThat(yaml.split("(?m)^---")).hasSize(4);
-        assertThat(yaml).contains("namespace: \"quiver\"").contains("registry.example.com/quiver/quiver-inference:0.2.0");
+        assertThat(yaml).contains("namespace: \"quiver\"")
+                .contains("registry.example.com/quiver/quiver-inference:0.2.0");
     }
 
     private void write(String name, String text) throws IOException {

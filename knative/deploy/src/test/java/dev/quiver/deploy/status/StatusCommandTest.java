@@ -47,8 +47,10 @@ class StatusCommandTest {
                 .withNewSpec().withNewTemplate().withNewSpec().addNewContainer().withImage("nope:1").endContainer()
                 .endSpec().endTemplate().endSpec().build()).create();
         created.setStatus(new ServiceStatusBuilder().withLatestCreatedRevisionName("quiver-orchestration-00001")
-                .withConditions(new ConditionBuilder().withType("Ready").withStatus("False").withReason("RevisionMissing")
-                        .withMessage("Configuration \"quiver-orchestration\" does not have any ready Revision.").build())
+                .withConditions(new ConditionBuilder().withType("Ready").withStatus("False")
+                        .withReason("RevisionMissing")
+                        .withMessage("Configuration \"quiver-orchestration\" does not have any ready Revision.")
+                        .build())
                 .build());
         knative.services().inNamespace("test").resource(created).updateStatus();
 
