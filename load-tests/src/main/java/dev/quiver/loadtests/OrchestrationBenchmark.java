@@ -5,6 +5,7 @@ import dev.quiver.events.pipeline.RunRequested;
 import dev.quiver.events.pipeline.StepCompleted;
 import dev.quiver.orchestration.outbox.Outbox;
 import dev.quiver.orchestration.pipeline.PipelineParser;
+import dev.quiver.orchestration.retry.RetryPolicies;
 import dev.quiver.orchestration.runs.Pipelines;
 import dev.quiver.orchestration.runs.RunCoordinator;
 import dev.quiver.orchestration.runs.Transactions;
@@ -59,7 +60,7 @@ public final class OrchestrationBenchmark {
         ObjectMapper json = new ObjectMapper().findAndRegisterModules();
         Pipelines pipelines = Pipelines.of(List.of(PipelineParser.parse("fan.yaml", fanPipeline(width))));
         this.coordinator = new RunCoordinator(transactions, pipelines, new Outbox(transactions, json,
-                Clock.systemUTC()), json, Clock.systemUTC());
+                Clock.systemUTC()), RetryPolicies.configuredBy(Map.of()), json, Clock.systemUTC());
     }
 
     public static void main(String[] args) throws Exception {

@@ -5,6 +5,10 @@ import dev.quiver.orchestration.pipeline.MemoryQuantity;
 import dev.quiver.orchestration.pipeline.RetrySpec;
 import dev.quiver.orchestration.pipeline.StepSpec;
 import dev.quiver.orchestration.retry.backoff.ExponentialBackoff;
+import io.quarkus.runtime.configuration.DurationConverter;
+import io.smallrye.config.PropertiesConfigSource;
+import io.smallrye.config.SmallRyeConfig;
+import io.smallrye.config.SmallRyeConfigBuilder;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.util.HashMap;
@@ -33,6 +37,19 @@ public class RetryPolicies {
                 ExponentialBackoff.DEFAULT_FACTOR, ExponentialBackoff.DEFAULT_CAP, ExponentialBackoff.DEFAULT_JITTER,
                 Optional.of(ExponentialBackoff.DEFAULT_BUDGET), Optional.empty());
         property("retry", () -> policy(Optional.empty()));
+    }
+
+    /**
+     * The policies of a function configured with nothing but {@code properties} (full names, such as
+     * {@code quiver.orchestration.retry.budget.tenant}): for the coordinator outside a Quarkus application, as
+     * the benchmarks and the store's contract tests run it.
+     */
+    public static RetryPolicies configuredBy(Map<String, String> properties) {
+        SmallRyeConfig config = new SmallRyeConfigBuilder().withMapping(OrchestrationConfig.class)
+                .withConverter(Duration.class, 100, new DurationConverter())
+                .withDefaultValue("quiver.orchestration.state", ".quiver-orchestration")
+                .withSources(new PropertiesConfigSource(properties, "retry-policies", 500)).build();
+        return new RetryPolicies(config.getConfigMapping(OrchestrationConfig.class));
     }
 
     public RetryPolicy policy(StepSpec step) {

@@ -65,7 +65,7 @@ abstract class RunCoordinatorContract {
         outbox = new Outbox(transactions, JSON, clock);
         coordinator = new RunCoordinator(transactions, Pipelines.of(List.of(PipelineFiles.modelSelection(),
                 PipelineFiles.retries())), outbox,
-                new RetryPolicies(ConfigDefaults.orchestration(Map.of())), JSON, clock);
+                RetryPolicies.configuredBy(Map.of()), JSON, clock);
         samples = new StepSamples(transactions);
     }
 
@@ -359,7 +359,7 @@ abstract class RunCoordinatorContract {
         clock.advance(Duration.ofSeconds(10));
         RunCoordinator restarted = new RunCoordinator(transactions, Pipelines.of(List.of(
                 PipelineFiles.modelSelection(), PipelineFiles.retries())), outbox,
-                new RetryPolicies(ConfigDefaults.orchestration(Map.of())), JSON, clock);
+                RetryPolicies.configuredBy(Map.of()), JSON, clock);
         assertThat(restarted.fireDue(clock.instant(), Duration.ofMinutes(10))).isEqualTo(1);
         assertThat(restarted.fireDue(clock.instant(), Duration.ofMinutes(10))).as("a timer fires once").isZero();
         assertThat(instances(sent(run))).as("the pending retry survived a restart").containsExactly("train#2");
@@ -394,8 +394,8 @@ abstract class RunCoordinatorContract {
     @Test
     void aSpentRetryBudgetGivesUp() throws Exception {
         RunCoordinator frugal = new RunCoordinator(transactions, Pipelines.of(List.of(PipelineFiles.retries())),
-                outbox, new RetryPolicies(ConfigDefaults.orchestration(Map.of(
-                "quiver.orchestration.retry.budget.tenant", "1"))), JSON, clock);
+                outbox, RetryPolicies.configuredBy(Map.of("quiver.orchestration.retry.budget.tenant", "1")), JSON,
+                clock);
         String tenant = "tenant-" + UUID.randomUUID();
         List<String> runs = new ArrayList<>();
         for (int i = 0; i < 2; i++) {
