@@ -1,0 +1,31 @@
+package dev.quiver.inference.startup;
+
+/**
+ * The phases from the process's start to its first prediction, as labelled in
+ * {@code quiver_startup_phase_seconds{phase}}. JVM, Quarkus and first response follow one another; model fetch,
+ * session creation and warm-up run on the repository thread from Quarkus's start on, overlapping the end of it.
+ */
+public enum StartupPhase {
+    /** From the process's creation to the JVM's start: the launcher loading and starting the JVM. */
+    JVM("jvm"),
+    /** From the JVM's start to Quarkus's StartupEvent: class loading, static and runtime initialization. */
+    QUARKUS("quarkus"),
+    /** The first look at the model repository: downloading it when it is in object storage, then scanning it. */
+    MODEL_FETCH("model_fetch"),
+    /** Creating the ONNX Runtime sessions of the models of the first look, one after another. */
+    SESSION("session"),
+    /** Their warm-up inferences. */
+    WARM_UP("warm_up"),
+    /** From the function being ready (started, models loaded) to the end of its first successful prediction. */
+    FIRST_RESPONSE("first_response");
+
+    private final String label;
+
+    StartupPhase(String label) {
+        this.label = label;
+    }
+
+    public String label() {
+        return label;
+    }
+}
