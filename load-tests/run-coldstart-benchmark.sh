@@ -26,12 +26,14 @@ mvnw -Paot -pl functions/inference -am verify -DskipTests "-Dquiver.inference.jv
 cp -r "$APP" "$WORK/aot"
 echo "bench: building the plain jar"
 rm -rf "$APP"
-mvnw -pl functions/inference,load-tests -am package -DskipTests
+mvnw -pl functions/inference -am package -DskipTests
 cp -r "$APP" "$WORK/jvm"
+# the harness needs the JDK alone, so it is compiled by itself rather than with the other benchmarks' module
+"$JAVA_HOME/bin/javac" -d "$WORK/classes" "$ROOT/load-tests/src/main/java/dev/quiver/loadtests/ColdStartBenchmark.java"
 
 echo "bench: machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo)," \
   "$(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo); JDK $("$JAVA" -version 2>&1 | head -1);" \
   "load average $(cut -d' ' -f1-3 /proc/loadavg)"
-exec "$JAVA" -cp "$ROOT/load-tests/target/quiver-load-tests.jar" dev.quiver.loadtests.ColdStartBenchmark \
+exec "$JAVA" -cp "$WORK/classes" dev.quiver.loadtests.ColdStartBenchmark \
   --build "jvm=$WORK/jvm" --build "aot=$WORK/aot" --models "$WORK/models" --jvm-options "$JVM_OPTIONS" \
   --output "$WORK/results.md" "$@"
