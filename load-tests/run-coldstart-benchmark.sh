@@ -23,11 +23,12 @@ mvnw() {
 echo "bench: building the function with its AOT cache (the training run is an integration test)"
 rm -rf "$APP" "$WORK/aot" "$WORK/jvm"
 mvnw -Paot -pl functions/inference -am verify -DskipTests "-Dquiver.inference.jvm-options=$JVM_OPTIONS"
-cp -r "$APP" "$WORK/aot"
+# -a: the JVM refuses a cache whose jars have other modification times than at training
+cp -a "$APP" "$WORK/aot"
 echo "bench: building the plain jar"
 rm -rf "$APP"
 mvnw -pl functions/inference -am package -DskipTests
-cp -r "$APP" "$WORK/jvm"
+cp -a "$APP" "$WORK/jvm"
 # the harness needs the JDK alone, so it is compiled by itself rather than with the other benchmarks' module
 "$JAVA_HOME/bin/javac" -d "$WORK/classes" "$ROOT/load-tests/src/main/java/dev/quiver/loadtests/ColdStartBenchmark.java"
 
