@@ -37,6 +37,7 @@ public class StartupTimeline {
     private final List<Gauge> gauges = new ArrayList<>();
     private volatile Instant quarkusStarted;
     private volatile InitialLoad initialLoad;
+    private volatile Duration onnxRuntimeLoad = Duration.ZERO;
 
     public StartupTimeline(MeterRegistry meters, Clock clock) {
         this.meters = meters;
@@ -47,6 +48,10 @@ public class StartupTimeline {
 
     void started(@Observes StartupEvent event) {
         quarkusStarted = clock.instant();
+    }
+
+    public void onnxRuntimeLoaded(Duration duration) {
+        onnxRuntimeLoad = duration;
     }
 
     /** The first complete look at the model repository: every model in it loaded (or failed) and warmed up. */
@@ -69,6 +74,7 @@ public class StartupTimeline {
         Map<StartupPhase, Duration> phases = new EnumMap<>(StartupPhase.class);
         phases.put(StartupPhase.JVM, between(processStarted, jvmStarted));
         phases.put(StartupPhase.QUARKUS, between(jvmStarted, started));
+        phases.put(StartupPhase.ONNX_RUNTIME, onnxRuntimeLoad);
         phases.put(StartupPhase.MODEL_FETCH, load.fetch());
         phases.put(StartupPhase.SESSION, load.loads().session());
         phases.put(StartupPhase.WARM_UP, load.loads().warmUp());
