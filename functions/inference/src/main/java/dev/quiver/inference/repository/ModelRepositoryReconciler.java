@@ -11,6 +11,7 @@ import dev.quiver.inference.modelconfig.ModelConfigSpec;
 import dev.quiver.inference.modelconfig.VersionState;
 import dev.quiver.inference.repository.RepositoryScan.ModelFolder;
 import dev.quiver.inference.repository.RepositoryScan.StampedFile;
+import dev.quiver.inference.runtime.LoadTimings;
 import dev.quiver.inference.runtime.LoadedModel;
 import dev.quiver.inference.runtime.ModelLoadException;
 import dev.quiver.inference.runtime.ModelLoader;
@@ -62,6 +63,7 @@ final class ModelRepositoryReconciler {
     private final List<LoadedModel> toRetire = new ArrayList<>();
     private Map<Path, FileStamp> previousStamps = Map.of();
     private boolean firstPass = true;
+    private LoadTimings passTimings = LoadTimings.NONE;
 
     ModelRepositoryReconciler(ModelLoader loader, ModelConfigParser parser, InferenceConfig settings,
                               BiFunction<String, Long, BatchObserver> observers, ModelRegistry registry, Clock clock) {
@@ -75,7 +77,9 @@ final class ModelRepositoryReconciler {
         this.clock = clock;
     }
 
-    void reconcile(RepositoryScan scan) {
+    /** @return what loading the versions loaded in this pass took, together */
+    LoadTimings reconcile(RepositoryScan scan) {
+        passTimings = LoadTimings.NONE;
         for (String ignored : scan.ignored()) {
             if (reportedIgnored.add(ignored)) {
                 LOG.warnf("model repository: ignoring %s", ignored);
@@ -96,6 +100,7 @@ final class ModelRepositoryReconciler {
         firstPass = false;
         publish(Optional.empty());
         retireReplaced();
+        return passTimings;
     }
 
     /** The repository could not be read; what is loaded keeps serving. */
@@ -191,6 +196,7 @@ final class ModelRepositoryReconciler {
         try {
             LoadedModel loaded = loader.load(model.name, version, file.path(), model.config,
                     observers.apply(model.name, version));
+            passTimings = passTimings.plus(loaded.loadTimings());
             model.versions.put(version, new VersionEntry(version, VersionState.READY, true, null, loaded,
                     file.stamp(), clock.instant()));
             LOG.infof("model %s version %d ready (loaded and warmed up in %d ms; batching: %s)", model.name, version,

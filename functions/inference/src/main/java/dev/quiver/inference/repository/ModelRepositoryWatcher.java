@@ -4,7 +4,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.quiver.inference.InferenceConfig;
 import dev.quiver.inference.metrics.InferenceMetrics;
 import dev.quiver.inference.modelconfig.ModelConfigParser;
+import dev.quiver.inference.runtime.LoadTimings;
 import dev.quiver.inference.runtime.ModelLoader;
+import dev.quiver.inference.startup.StartupTimeline;
 import dev.quiver.storage.ObjectStore;
 import dev.quiver.storage.ObjectStoreException;
 import dev.quiver.storage.ObjectStores;
@@ -16,6 +18,7 @@ import jakarta.enterprise.event.Observes;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -36,11 +39,13 @@ public class ModelRepositoryWatcher {
     private final Optional<RepositoryMirror> mirror;
     private final InferenceConfig config;
     private final ModelRepositoryReconciler reconciler;
+    private final StartupTimeline timeline;
     private ScheduledExecutorService executor;
     private String lastProblem;
 
     public ModelRepositoryWatcher(InferenceConfig config, ModelLoader loader, ModelRegistry registry,
-                                  InferenceMetrics metrics, ObjectMapper mapper, Clock clock) {
+                                  InferenceMetrics metrics, ObjectMapper mapper, Clock clock,
+                                  StartupTimeline timeline) {
         if (ObjectStores.isS3(config.modelRepository())) {
             InferenceConfig.S3 s3 = config.storage().s3();
             ObjectStore store = ObjectStores.open(config.modelRepository(), new S3Settings(s3.endpoint(),
@@ -54,6 +59,7 @@ public class ModelRepositoryWatcher {
         this.config = config;
         this.reconciler = new ModelRepositoryReconciler(loader, new ModelConfigParser(mapper), config,
                 metrics::batchObserver, registry, clock);
+        this.timeline = timeline;
     }
 
     void start(@Observes StartupEvent startup) {
@@ -80,11 +86,14 @@ public class ModelRepositoryWatcher {
 
     private void poll() {
         try {
+            long started = System.nanoTime();
             if (mirror.isPresent()) {
                 mirror.get().sync();
             }
             RepositoryScan scan = ModelRepositoryScanner.scan(root);
-            reconciler.reconcile(scan);
+            Duration fetched = Duration.ofNanos(System.nanoTime() - started);
+            LoadTimings loads = reconciler.reconcile(scan);
+            timeline.initialLoadDone(fetched, loads);
             lastProblem = null;
         } catch (IOException e) {
             String problem = "the model repository " + root + " cannot be read: " + e.getMessage();

@@ -25,15 +25,18 @@ public final class LoadedModel {
     private final ModelSignature signature;
     private final OrtSession session;
     private final DynamicBatcher batcher;
+    private final LoadTimings loadTimings;
     private final AtomicInteger leases = new AtomicInteger();
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    LoadedModel(String name, long version, ModelSignature signature, OrtSession session, DynamicBatcher batcher) {
+    LoadedModel(String name, long version, ModelSignature signature, OrtSession session, DynamicBatcher batcher,
+                LoadTimings loadTimings) {
         this.name = name;
         this.version = version;
         this.signature = signature;
         this.session = session;
         this.batcher = batcher;
+        this.loadTimings = loadTimings;
     }
 
     public String name() {
@@ -50,6 +53,10 @@ public final class LoadedModel {
 
     public DynamicBatcher batcher() {
         return batcher;
+    }
+
+    public LoadTimings loadTimings() {
+        return loadTimings;
     }
 
     /** Takes a lease for one request; false once the version is retired. */

@@ -17,6 +17,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -40,6 +41,7 @@ public class ModelLoader {
     public LoadedModel load(String name, long version, Path modelFile, ModelConfig config, BatchObserver observer)
             throws ModelLoadException {
         String label = name + "/" + version;
+        long started = System.nanoTime();
         OrtSession session;
         try (OrtSession.SessionOptions options = sessionOptions(config)) {
             session = environment.createSession(modelFile.toString(), options);
@@ -47,26 +49,23 @@ public class ModelLoader {
             throw new ModelLoadException("ONNX Runtime cannot load " + modelFile.getFileName() + ": " + e.getMessage(),
                     e);
         }
-        LoadedModel model = null;
         try {
             ModelSignature signature = signature(session, config);
             int maxBatchSize = maxBatchSize(signature, config);
             BatchingPolicy policy = new BatchingPolicy(maxBatchSize, config.maxQueueDelay(), config.instances(),
                     config.inlineMaxCompute());
-            DynamicBatcher batcher = new DynamicBatcher(label, new OnnxBatchRunner(label, environment, session),
-                    policy, observer);
-            model = new LoadedModel(name, version, signature, session, batcher);
+            long warmUpStarted = System.nanoTime();
             warmUp(session, signature, 1);
             if (policy.merges()) {
                 warmUp(session, signature, maxBatchSize);
             }
-            return model;
+            LoadTimings timings = new LoadTimings(Duration.ofNanos(warmUpStarted - started),
+                    Duration.ofNanos(System.nanoTime() - warmUpStarted));
+            DynamicBatcher batcher = new DynamicBatcher(label, new OnnxBatchRunner(label, environment, session),
+                    policy, observer);
+            return new LoadedModel(name, version, signature, session, batcher, timings);
         } catch (ModelLoadException | RuntimeException e) {
-            if (model != null) {
-                model.retire();
-            } else {
-                closeQuietly(session);
-            }
+            closeQuietly(session);
             throw e instanceof ModelLoadException loadFailure ? loadFailure
                     : new ModelLoadException("cannot serve " + modelFile.getFileName() + ": " + e.getMessage(), e);
         }

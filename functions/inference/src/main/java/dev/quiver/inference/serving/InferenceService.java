@@ -12,6 +12,7 @@ import dev.quiver.inference.predictionlog.PredictionLog;
 import dev.quiver.inference.repository.ModelRegistry;
 import dev.quiver.inference.runtime.LoadedModel;
 import dev.quiver.inference.runtime.TensorSpec;
+import dev.quiver.inference.startup.StartupTimeline;
 import dev.quiver.inference.tensor.Tensor;
 import io.vertx.core.Context;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -35,13 +36,15 @@ public class InferenceService {
     private final InferenceMetrics metrics;
     private final AdmissionCharges charges;
     private final PredictionLog log;
+    private final StartupTimeline timeline;
 
     public InferenceService(ModelRegistry registry, InferenceMetrics metrics, AdmissionLayer admission,
-                            PredictionLog log) {
+                            PredictionLog log, StartupTimeline timeline) {
         this.registry = registry;
         this.metrics = metrics;
         this.charges = admission.charges();
         this.log = log;
+        this.timeline = timeline;
     }
 
     /** Serves a request made over HTTP, logged under the HTTP request's id. */
@@ -101,6 +104,7 @@ public class InferenceService {
             ServedInference<R> served = new ServedInference<>(loaded.name(), loaded.version(), request,
                     outputs(loaded, result));
             log.record(protocol, requestId, served);
+            timeline.predictionServed();
             return served;
         });
     }

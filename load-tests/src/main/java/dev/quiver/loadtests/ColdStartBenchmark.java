@@ -1,0 +1,273 @@
+package dev.quiver.loadtests;
+
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+/**
+ * Cold starts of the packaged inference function side by side: the plain JVM build and the build with the JDK's AOT
+ * cache, started in turn in every round with the same model repository and JVM options. For each start it measures
+ * the wall time from spawning the process to the first 200 of a real v2 prediction (the request is sent again every
+ * few milliseconds until one succeeds, as Knative's activator holds a request until the replica answers), reads the
+ * startup phases the function itself exposes, then sends a short warm-up, leaves the function idle and reads its
+ * resident memory (VmRSS).
+ *
+ * <pre>java -cp quiver-load-tests.jar dev.quiver.loadtests.ColdStartBenchmark --build jvm=DIR --build aot=DIR
+ *   --models DIR [--rounds 5] [--port 18190] [--idle 5] [--warm-up 200] [--jvm-options "..."] [--output FILE]</pre>
+ *
+ * A build directory holds {@code quarkus-run.jar}; one that also holds {@code app.aot} is started with
+ * {@code -XX:AOTCache=app.aot}, and must use it.
+ */
+public final class ColdStartBenchmark {
+
+    private static final Duration POLL = Duration.ofMillis(5);
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(120);
+    private static final Pattern PHASE = Pattern.compile(
+            "(?m)^quiver_startup_phase_seconds\\{phase=\"([a-z_]+)\"} (\\S+)$");
+    private static final String DIGIT_ZERO = "[0,0,5,13,9,1,0,0,0,0,13,15,10,15,5,0,0,3,15,2,0,11,8,0,0,4,12,0,0,8,8,"
+            + "0,0,5,8,0,0,9,8,0,0,4,11,0,1,12,7,0,0,2,14,5,10,12,0,0,0,0,6,13,10,0,0,0]";
+
+    private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(2)).build();
+    private final Settings settings;
+    private final HttpRequest infer;
+
+    private ColdStartBenchmark(Settings settings) {
+        this.settings = settings;
+        this.infer = HttpRequest.newBuilder(url("/v2/models/digits/infer"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(
+                        "{\"inputs\":[{\"name\":\"input\",\"shape\":[1,64],\"datatype\":\"FP32\",\"data\":"
+                                + DIGIT_ZERO + "}]}"))
+                .build();
+    }
+
+    /** The settings of one benchmark run. */
+    record Settings(Map<String, Path> builds, Path models, int rounds, int port, Duration idle, int warmUp,
+                    List<String> jvmOptions, Path output) {
+    }
+
+    /** One start of one build. */
+    record Start(Duration toFirstPrediction, long idleRssKiB, Map<String, Double> phases) {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Settings settings = parse(args);
+        new ColdStartBenchmark(settings).run();
+    }
+
+    private void run() throws Exception {
+        String loadBefore = loadAverage();
+        warmUpClient();
+        Map<String, List<Start>> starts = new LinkedHashMap<>();
+        settings.builds().keySet().forEach(build -> starts.put(build, new ArrayList<>()));
+        for (int round = 1; round <= settings.rounds(); round++) {
+            for (Map.Entry<String, Path> build : settings.builds().entrySet()) {
+                Start start = start(build.getKey(), build.getValue(), round);
+                starts.get(build.getKey()).add(start);
+                System.out.printf(Locale.ROOT, "coldstart: round %d %-4s first prediction %6.3f s, idle RSS %6.1f MB"
+                                + " (load %s)%n", round, build.getKey(), seconds(start.toFirstPrediction()),
+                        start.idleRssKiB() / 1024.0, loadAverage());
+            }
+        }
+        String report = report(starts, loadBefore, loadAverage());
+        System.out.println();
+        System.out.println(report);
+        Files.createDirectories(settings.output().getParent());
+        Files.writeString(settings.output(), report);
+    }
+
+    private Start start(String build, Path directory, int round) throws Exception {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(settings.jvmOptions());
+        if (Files.exists(directory.resolve("app.aot"))) {
+            // on: a cache the JVM cannot use fails the start, instead of measuring a start without it
+            command.addAll(List.of("-XX:AOTMode=on", "-XX:AOTCache=app.aot"));
+        }
+        command.addAll(List.of("-jar", "quarkus-run.jar"));
+        ProcessBuilder builder = new ProcessBuilder(command).directory(directory.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(settings.output().resolveSibling("coldstart-" + build + "-" + round + ".log").toFile());
+        builder.environment().put("QUIVER_MODEL_REPOSITORY", settings.models().toString());
+        builder.environment().put("QUARKUS_HTTP_PORT", Integer.toString(settings.port()));
+        // one client polling every few milliseconds would be an anonymous caller out of quota at once
+        builder.environment().put("QUIVER_ADMISSION_ENABLED", "false");
+        long spawned = System.nanoTime();
+        Process process = builder.start();
+        try {
+            Duration toFirstPrediction = untilFirstPrediction(process, spawned);
+            Map<String, Double> phases = phases(get("/q/metrics"));
+            for (int i = 0; i < settings.warmUp(); i++) {
+                client.send(infer, HttpResponse.BodyHandlers.discarding());
+            }
+            Thread.sleep(settings.idle());
+            return new Start(toFirstPrediction, residentKiB(process.pid()), phases);
+        } finally {
+            process.destroy();
+            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor();
+            }
+        }
+    }
+
+    private Duration untilFirstPrediction(Process process, long spawned) throws Exception {
+        while (true) {
+            try {
+                if (client.send(infer, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                    return Duration.ofNanos(System.nanoTime() - spawned);
+                }
+            } catch (ConnectException notListeningYet) {
+                // the function has not opened its port yet
+            }
+            if (!process.isAlive()) {
+                throw new IllegalStateException("the function exited with " + process.exitValue()
+                        + " before answering; see its log beside " + settings.output());
+            }
+            if (System.nanoTime() - spawned > START_TIMEOUT.toNanos()) {
+                throw new IllegalStateException("no prediction within " + START_TIMEOUT);
+            }
+            Thread.sleep(POLL);
+        }
+    }
+
+    /** Loads the HTTP client's classes before the first measured start, so its own start-up is not measured. */
+    private void warmUpClient() throws InterruptedException {
+        try {
+            client.send(infer, HttpResponse.BodyHandlers.discarding());
+        } catch (IOException expected) {
+            // nothing listens yet
+        }
+    }
+
+    private String get(String path) throws IOException, InterruptedException {
+        return client.send(HttpRequest.newBuilder(url(path)).GET().build(), HttpResponse.BodyHandlers.ofString())
+                .body();
+    }
+
+    private URI url(String path) {
+        return URI.create("http://127.0.0.1:" + settings.port() + path);
+    }
+
+    private static Map<String, Double> phases(String metrics) {
+        Map<String, Double> phases = new LinkedHashMap<>();
+        Matcher matcher = PHASE.matcher(metrics);
+        while (matcher.find()) {
+            phases.put(matcher.group(1), Double.parseDouble(matcher.group(2)));
+        }
+        return phases;
+    }
+
+    private static long residentKiB(long pid) throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
+            if (line.startsWith("VmRSS:")) {
+                return Long.parseLong(line.replaceAll("\\D", ""));
+            }
+        }
+        throw new IOException("no VmRSS for process " + pid);
+    }
+
+    private static String loadAverage() throws IOException {
+        String[] fields = Files.readString(Path.of("/proc/loadavg")).split(" ");
+        return fields[0] + " " + fields[1] + " " + fields[2];
+    }
+
+    private String report(Map<String, List<Start>> starts, String loadBefore, String loadAfter) {
+        StringBuilder out = new StringBuilder("# Cold start of the inference function\n\n");
+        out.append(String.format(Locale.ROOT, "%d rounds; %d cores; JDK %s; JVM options `%s`; load average (1, 5, "
+                        + "15 min) %s before, %s after; warm-up %d predictions, then %d s idle before VmRSS.%n%n",
+                settings.rounds(), Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"),
+                String.join(" ", settings.jvmOptions()), loadBefore, loadAfter, settings.warmUp(),
+                settings.idle().toSeconds()));
+        out.append("| build | first prediction, median (s) | every round (s) | idle RSS, median (MB) | every round (MB)"
+                + " |\n|---|---:|---|---:|---|\n");
+        starts.forEach((build, list) -> out.append(String.format(Locale.ROOT, "| %s | %.3f | %s | %.1f | %s |%n",
+                build, median(list.stream().map(s -> seconds(s.toFirstPrediction())).toList()),
+                list.stream().map(s -> String.format(Locale.ROOT, "%.3f", seconds(s.toFirstPrediction())))
+                        .collect(Collectors.joining(", ")),
+                median(list.stream().map(s -> s.idleRssKiB() / 1024.0).toList()),
+                list.stream().map(s -> String.format(Locale.ROOT, "%.1f", s.idleRssKiB() / 1024.0))
+                        .collect(Collectors.joining(", ")))));
+        List<String> builds = List.copyOf(starts.keySet());
+        if (builds.size() == 2) {
+            List<Double> ratios = new ArrayList<>();
+            for (int i = 0; i < settings.rounds(); i++) {
+                ratios.add(seconds(starts.get(builds.get(1)).get(i).toFirstPrediction())
+                        / seconds(starts.get(builds.get(0)).get(i).toFirstPrediction()));
+            }
+            out.append(String.format(Locale.ROOT, "%nFirst prediction, %s / %s: median of the per-round ratios %.2f "
+                            + "(every round: %s).%n", builds.get(1), builds.get(0), median(ratios),
+                    ratios.stream().map(r -> String.format(Locale.ROOT, "%.2f", r))
+                            .collect(Collectors.joining(", "))));
+        }
+        out.append("\nStartup phases as the function reports them (`quiver_startup_phase_seconds`), medians (s):\n\n| "
+                + "build | ");
+        List<String> phases = starts.values().iterator().next().getFirst().phases().keySet().stream().toList();
+        out.append(String.join(" | ", phases)).append(" |\n|---|").append("---:|".repeat(phases.size()))
+                .append('\n');
+        starts.forEach((build, list) -> out.append("| ").append(build).append(" | ").append(phases.stream()
+                .map(phase -> String.format(Locale.ROOT, "%.3f", median(list.stream()
+                        .map(s -> s.phases().getOrDefault(phase, Double.NaN)).toList())))
+                .collect(Collectors.joining(" | "))).append(" |\n"));
+        return out.toString();
+    }
+
+    private static double seconds(Duration duration) {
+        return duration.toNanos() / 1e9;
+    }
+
+    private static double median(List<Double> values) {
+        double[] sorted = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        int middle = sorted.length / 2;
+        return sorted.length % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+    }
+
+    private static Settings parse(String[] args) {
+        Map<String, Path> builds = new LinkedHashMap<>();
+        Path models = null;
+        int rounds = 5;
+        int port = 18190;
+        Duration idle = Duration.ofSeconds(5);
+        int warmUp = 200;
+        List<String> jvmOptions = List.of("--enable-native-access=ALL-UNNAMED");
+        Path output = Path.of("target/bench/coldstart-results.md");
+        for (int i = 0; i + 1 < args.length; i += 2) {
+            String value = args[i + 1];
+            switch (args[i]) {
+                case "--build" -> builds.put(value.substring(0, value.indexOf('=')),
+                        Path.of(value.substring(value.indexOf('=') + 1)).toAbsolutePath());
+                case "--models" -> models = Path.of(value).toAbsolutePath();
+                case "--rounds" -> rounds = Integer.parseInt(value);
+                case "--port" -> port = Integer.parseInt(value);
+                case "--idle" -> idle = Duration.ofSeconds(Long.parseLong(value));
+                case "--warm-up" -> warmUp = Integer.parseInt(value);
+                case "--jvm-options" -> jvmOptions = Arrays.asList(value.trim().split("\\s+"));
+                case "--output" -> output = Path.of(value).toAbsolutePath();
+                default -> throw new IllegalArgumentException("unknown option " + args[i] + "; expected --build "
+                        + "NAME=DIR, --models DIR, --rounds N, --port N, --idle SECONDS, --warm-up N, --jvm-options "
+                        + "\"...\", --output FILE");
+            }
+        }
+        if (builds.isEmpty() || models == null) {
+            throw new IllegalArgumentException("--build NAME=DIR (one or more) and --models DIR are required");
+        }
+        return new Settings(builds, models, rounds, port, idle, warmUp,
+                jvmOptions, output);
+    }
+}
