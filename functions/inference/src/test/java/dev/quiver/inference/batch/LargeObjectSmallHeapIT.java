@@ -10,6 +10,8 @@ import dev.quiver.inference.fixtures.OnnxModels;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusIntegrationTest;
+import io.restassured.RestAssured;
+import io.restassured.config.HttpClientConfig;
 import io.restassured.response.Response;
 import java.io.BufferedReader;
 import java.io.BufferedWriter;
@@ -17,6 +19,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -39,8 +42,11 @@ class LargeObjectSmallHeapIT {
     void anObjectLargerThanTheHeapIsProcessedRowByRow() throws IOException {
         assertThat(heapBytes()).as("the function's heap").isLessThanOrEqualTo(64L << 20);
         assertThat(Files.size(LargeObject.object)).as("the object is larger than the heap").isGreaterThan(150L << 20);
-        Response response = given().contentType("application/json").body(notification())
-                .post("/storage-notifications");
+        // the notification is answered when the whole file is done: about 45 s on 2 cores, more on a busy machine;
+        // this test is about the heap, so it waits longer than the usual 30 s
+        Response response = given().config(RestAssured.config().httpClient(HttpClientConfig.httpClientConfig()
+                        .setParam("http.socket.timeout", (int) Duration.ofMinutes(5).toMillis())))
+                .contentType("application/json").body(notification()).post("/storage-notifications");
         response.then().statusCode(200);
         JsonNode completed = JSON.readTree(response.asByteArray()).get("completed").get(0);
         assertThat(completed.get("rows").asLong()).isEqualTo(ROWS);
