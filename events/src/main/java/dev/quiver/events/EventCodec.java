@@ -43,7 +43,6 @@ public final class EventCodec {
     private final ObjectMapper mapper;
     private final Clock clock;
     private final Map<String, JsonSchema> schemas = new ConcurrentHashMap<>();
-    private final JsonSchemaFactory schemaFactory = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012);
 
     public EventCodec(Clock clock) {
         this.clock = clock;
@@ -134,11 +133,19 @@ public final class EventCodec {
                 if (in == null) {
                     throw new IllegalStateException("no JSON Schema for event type " + t + " at " + resource);
                 }
-                return schemaFactory.getSchema(in);
+                return SchemaFactory.INSTANCE.getSchema(in);
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot read " + resource, e);
             }
         });
+    }
+
+    /**
+     * Created on the first validation rather than with the codec: the validator's library is some 160 classes,
+     * which a service that only encodes events (the admission layer's usage reports) would load while starting.
+     */
+    private static final class SchemaFactory {
+        static final JsonSchemaFactory INSTANCE = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012);
     }
 
     private static void requireKnown(String type, Class<?> payloadType) {

@@ -17,6 +17,7 @@ public class OnnxEnvironmentProducer {
     @Singleton
     OrtEnvironment environment(StartupTimeline timeline) throws OrtException {
         long started = System.nanoTime();
+        ExtractedOnnxLibraries.useWhenPresent();
         OrtEnvironment environment = OrtEnvironment.getEnvironment(OrtLoggingLevel.ORT_LOGGING_LEVEL_WARNING, "quiver");
         timeline.onnxRuntimeLoaded(Duration.ofNanos(System.nanoTime() - started));
         return environment;
