@@ -1,8 +1,8 @@
 package dev.quiver.orchestration.deadletter;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.quiver.admission.AdmissionLayer;
+import dev.quiver.orchestration.events.ErrorReplies;
 import dev.quiver.orchestration.runs.StoreException;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -13,7 +13,6 @@ import io.vertx.ext.web.handler.BodyHandler;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.time.Clock;
-import java.util.Map;
 import org.jboss.logging.Logger;
 
 /**
@@ -31,14 +30,15 @@ public class DeadLetterRoute {
 
     private final DeadLetterStore store;
     private final DeadLetterRequest requests;
-    private final ObjectMapper json;
+    private final ErrorReplies replies;
     private final Clock clock;
     private final MeterRegistry meters;
 
-    public DeadLetterRoute(DeadLetterStore store, ObjectMapper json, Clock clock, MeterRegistry meters) {
+    public DeadLetterRoute(DeadLetterStore store, ObjectMapper json, ErrorReplies replies, Clock clock,
+                           MeterRegistry meters) {
         this.store = store;
         this.requests = new DeadLetterRequest(json);
-        this.json = json;
+        this.replies = replies;
         this.clock = clock;
         this.meters = meters;
     }
@@ -56,7 +56,7 @@ public class DeadLetterRoute {
             letter = requests.read(context.request().getHeader("Content-Type"), context.request()::getHeader,
                     body == null ? new byte[0] : body.getBytes(), clock.instant());
         } catch (InvalidDeadLetterException e) {
-            send(context, 400, e.getMessage());
+            replies.send(context, 400, e.getMessage());
             return;
         }
         try {
@@ -68,7 +68,7 @@ public class DeadLetterRoute {
         } catch (StoreException e) {
             LOG.warnf(e, "dead letter %s from %s: the run store failed", letter.id(), letter.source());
             context.response().putHeader("Retry-After", "5");
-            send(context, 503, "the run store is unavailable; retry later");
+            replies.send(context, 503, "the run store is unavailable; retry later");
             return;
         }
         context.response().setStatusCode(202).end();
@@ -85,14 +85,5 @@ public class DeadLetterRoute {
                 .description("Events the broker could not deliver, recorded once each")
                 .tag("code", code)
                 .register(meters);
-    }
-
-    private void send(RoutingContext context, int status, String message) {
-        try {
-            context.response().setStatusCode(status).putHeader("Content-Type", "application/json")
-                    .end(json.writeValueAsString(Map.of("error", message)));
-        } catch (JsonProcessingException e) {
-            context.response().setStatusCode(status).end();
-        }
     }
 }

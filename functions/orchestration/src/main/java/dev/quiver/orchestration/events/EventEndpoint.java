@@ -1,6 +1,5 @@
 package dev.quiver.orchestration.events;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.quiver.admission.AdmissionLayer;
@@ -17,7 +16,6 @@ import io.vertx.ext.web.handler.BodyHandler;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.io.IOException;
-import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import org.jboss.logging.Logger;
@@ -38,9 +36,11 @@ public class EventEndpoint {
             TickFunctions.PING_SOURCE);
 
     private final ObjectMapper json;
+    private final ErrorReplies replies;
 
-    public EventEndpoint(ObjectMapper json) {
+    public EventEndpoint(ObjectMapper json, ErrorReplies replies) {
         this.json = json;
+        this.replies = replies;
     }
 
     void install(@Observes Router router) {
@@ -54,7 +54,7 @@ public class EventEndpoint {
         Optional<String> problem = CloudEventRequests.problem(context.request().getHeader("Content-Type"),
                 context.request().headers().names(), context.request()::getHeader, () -> body(context));
         if (problem.isPresent()) {
-            send(context, 400, problem.get());
+            replies.send(context, 400, problem.get());
             return;
         }
         context.next();
@@ -76,7 +76,7 @@ public class EventEndpoint {
         Throwable failure = context.failure();
         for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
             if (cause instanceof InvalidEventException || cause instanceof RunRefusedException) {
-                send(context, 400, cause.getMessage());
+                replies.send(context, 400, cause.getMessage());
                 return;
             }
             if (cause instanceof AdmissionRejectedException rejected) {
@@ -86,35 +86,23 @@ public class EventEndpoint {
             if (cause instanceof StoreException) {
                 LOG.warnf(cause, "event %s: the run store failed", context.request().getHeader("ce-id"));
                 context.response().putHeader("Retry-After", "5");
-                send(context, 503, "the run store is unavailable; retry later");
+                replies.send(context, 503, "the run store is unavailable; retry later");
                 return;
             }
         }
         int status = context.statusCode();
         if (failure == null && status == 404) {
             String type = context.request().getHeader("ce-type");
-            send(context, 400, "CloudEvent: no function takes events of type " + (type != null ? "'" + type + "'"
-                    : "this type") + "; this function takes " + TAKES);
+            replies.send(context, 400, "CloudEvent: no function takes events of type "
+                    + (type != null ? "'" + type + "'" : "this type") + "; this function takes " + TAKES);
         } else if (failure == null && status == 406) {
-            send(context, 400, "CloudEvent: data must be application/json");
+            replies.send(context, 400, "CloudEvent: data must be application/json");
         } else if (failure == null && status > 0 && status < 500) {
-            send(context, status, "CloudEvent: not accepted (HTTP " + status + ")");
+            replies.send(context, status, "CloudEvent: not accepted (HTTP " + status + ")");
         } else {
             String reference = UUID.randomUUID().toString();
             LOG.errorf(failure, "event %s failed (reference %s)", context.request().getHeader("ce-id"), reference);
-            send(context, 500, "internal error; quote reference " + reference);
-        }
-    }
-
-    private void send(RoutingContext context, int status, String message) {
-        if (context.response().ended()) {
-            return;
-        }
-        try {
-            context.response().setStatusCode(status).putHeader("Content-Type", "application/json")
-                    .end(json.writeValueAsString(Map.of("error", message)));
-        } catch (JsonProcessingException e) {
-            context.response().setStatusCode(status).end();
+            replies.send(context, 500, "internal error; quote reference " + reference);
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.quiver.orchestration.reads;
 
+import dev.quiver.orchestration.deadletter.DeadLetterStore;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -14,7 +15,8 @@ import java.util.Optional;
 /**
  * The read API: runs and their DAG state, step instances with their attempts and timings, the time series recorded
  * from heartbeats, and lineage (which data and parameters produced an artifact; which runs used a dataset and what
- * they produced). Unknown runs and steps are 404s; bad query parameters 400s naming the parameter.
+ * they produced), and the dead letters. Unknown runs and steps are 404s; bad query parameters 400s naming the
+ * parameter.
  */
 @Path("/")
 @Produces(MediaType.APPLICATION_JSON)
@@ -23,25 +25,27 @@ public class RunResource {
     private static final int MAX_LIMIT = 1000;
 
     private final RunReads reads;
+    private final DeadLetterStore deadLetters;
 
-    public RunResource(RunReads reads) {
+    public RunResource(RunReads reads, DeadLetterStore deadLetters) {
         this.reads = reads;
+        this.deadLetters = deadLetters;
     }
 
     @GET
     @Path("runs")
     public Response runs(@QueryParam("pipeline") String pipeline, @QueryParam("state") String state,
                          @QueryParam("limit") String limit) {
-        int count;
-        try {
-            count = limit == null ? 50 : Integer.parseInt(limit);
-        } catch (NumberFormatException e) {
-            count = -1;
-        }
-        if (count < 1 || count > MAX_LIMIT) {
-            return error(400, "limit: expected a whole number from 1 to " + MAX_LIMIT + ", got '" + limit + "'");
-        }
-        return Response.ok(reads.runs(Optional.ofNullable(pipeline), Optional.ofNullable(state), count)).build();
+        return limit(limit).map(count -> Response.ok(reads.runs(Optional.ofNullable(pipeline),
+                Optional.ofNullable(state), count)).build()).orElseGet(() -> badLimit(limit));
+    }
+
+    /** The latest events the broker could not deliver ({@code POST /dead-letters} records them). */
+    @GET
+    @Path("dead-letters")
+    public Response deadLetters(@QueryParam("limit") String limit) {
+        return limit(limit).map(count -> Response.ok(deadLetters.latest(count)).build())
+                .orElseGet(() -> badLimit(limit));
     }
 
     @GET
@@ -95,6 +99,20 @@ public class RunResource {
             return error(400, "uri: required, the dataset's location");
         }
         return Response.ok(reads.uses(uri)).build();
+    }
+
+    /** A {@code limit} query parameter: 50 when absent, empty when it is not a whole number from 1 to the maximum. */
+    private static Optional<Integer> limit(String limit) {
+        try {
+            int count = limit == null ? 50 : Integer.parseInt(limit);
+            return count >= 1 && count <= MAX_LIMIT ? Optional.of(count) : Optional.empty();
+        } catch (NumberFormatException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static Response badLimit(String limit) {
+        return error(400, "limit: expected a whole number from 1 to " + MAX_LIMIT + ", got '" + limit + "'");
     }
 
     private static Response error(int status, String message) {

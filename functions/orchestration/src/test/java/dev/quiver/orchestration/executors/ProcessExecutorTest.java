@@ -72,6 +72,17 @@ class ProcessExecutorTest {
         assertThat(load.getString("attempts.last().state")).isEqualTo("SUCCEEDED");
     }
 
+    @Test
+    void aProcessNamesTheClassOfItsFailureForTheRetryDecision() {
+        String run = request("unreachable");
+        awaitState(run, "FAILED");
+        JsonPath fetch = given().get("/runs/" + run + "/steps/fetch").then().extract().jsonPath();
+        assertThat(fetch.getString("attempts[0].errorClass")).isEqualTo("NetworkError");
+        assertThat(fetch.getInt("attempts[0].exitCode")).isEqualTo(1);
+        assertThat(fetch.getString("attempts[0].decision.evidence.kind")).isEqualTo("TRANSIENT");
+        assertThat(fetch.getString("attempts[0].decision.action")).as("its one attempt is spent").isEqualTo("GIVE_UP");
+    }
+
     private static String request(String pipeline) {
         String id = UUID.randomUUID().toString();
         given().header("ce-specversion", "1.0").header("ce-type", EventTypes.PIPELINE_RUN_REQUESTED)
@@ -127,6 +138,16 @@ class ProcessExecutorTest {
                             retry: {backoff: {initial: 1s, cap: 1s, jitter: none, budget: 1h}}
                             params:
                               command: [python3, -c, 'import time; data = b"x" * (300 * 1024 * 1024); time.sleep(3)']
+                        """);
+                Files.writeString(pipelines.resolve("unreachable.yaml"), """
+                        pipeline: unreachable
+                        version: 1
+                        steps:
+                          - name: fetch
+                            executor: process
+                            retry: {max-attempts: 1}
+                            params:
+                              command: [sh, -c, 'echo "##quiver {\\"progress\\": 5, \\"error\\": \\"NetworkError\\"}"; exit 1']
                         """);
                 return Map.of("quiver.orchestration.pipelines", pipelines.toString(),
                         "quiver.orchestration.state", root.resolve("state").toString(),

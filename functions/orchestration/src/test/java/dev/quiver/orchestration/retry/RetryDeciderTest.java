@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.quiver.orchestration.retry.FailureEvidence.QualityBar;
 import dev.quiver.orchestration.retry.RetryPolicy.Convergence;
 import dev.quiver.orchestration.retry.RetryPolicy.MemoryGrowth;
+import dev.quiver.orchestration.retry.backoff.Draws;
 import dev.quiver.orchestration.retry.backoff.ExponentialBackoff;
 import dev.quiver.orchestration.retry.backoff.Jitter;
 import java.time.Duration;
@@ -30,7 +31,7 @@ class RetryDeciderTest {
     private static final RetryPolicy POLICY = policy(3, Optional.empty());
     private static final RetryDecider DECIDER = new RetryDecider(FailureClassification.defaults());
     /** Full jitter drawing half: the retry after attempt n waits half of 10 s × 2^(n−1). */
-    private static final RandomGenerator HALF = fixed(0.5);
+    private static final RandomGenerator HALF = Draws.always(0.5);
 
     @Nested
     class MemoryFailures {
@@ -401,7 +402,7 @@ class RetryDeciderTest {
         void networkLossSaysWhenItIsRetried() {
             FailureEvidence evidence = Evidence.attempt(2, "NetworkError").build();
 
-            RetryDecision decision = DECIDER.decide(evidence, POLICY, fixed(0.6));
+            RetryDecision decision = DECIDER.decide(evidence, POLICY, Draws.always(0.6));
 
             assertThat(decision.delay()).isEqualTo(Duration.ofSeconds(12));
             assertThat(decision.reasons()).containsExactly(
@@ -566,20 +567,5 @@ class RetryDeciderTest {
     private static RetryPolicy policy(int maxAttempts, Optional<QualityBar> qualityBar) {
         return new RetryPolicy(maxAttempts, BACKOFF, new MemoryGrowth(2, 8192 * MIB),
                 new Convergence(3, 0.005), qualityBar, 2, 3, 0.75, 3);
-    }
-
-    /** Every draw is {@code fraction}; full jitter draws with {@code nextDouble()} only. */
-    private static RandomGenerator fixed(double fraction) {
-        return new RandomGenerator() {
-            @Override
-            public double nextDouble() {
-                return fraction;
-            }
-
-            @Override
-            public long nextLong() {
-                throw new AssertionError("jitter is expected to draw with nextDouble()");
-            }
-        };
     }
 }

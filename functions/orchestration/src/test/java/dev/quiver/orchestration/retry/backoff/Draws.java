@@ -3,10 +3,10 @@ package dev.quiver.orchestration.retry.backoff;
 import java.util.random.RandomGenerator;
 
 /** Random generators whose draws a test knows in advance, so that a jittered delay can be asserted exactly. */
-final class Draws {
+public final class Draws {
 
     /** For policies without jitter: any draw fails the test. */
-    static final RandomGenerator NONE = () -> {
+    public static final RandomGenerator NONE = () -> {
         throw new AssertionError("a policy without jitter drew a random number");
     };
 
@@ -14,7 +14,7 @@ final class Draws {
     }
 
     /** Every {@code nextDouble()} is {@code fraction}; jitter draws nothing else. */
-    static RandomGenerator always(double fraction) {
+    public static RandomGenerator always(double fraction) {
         return new RandomGenerator() {
             @Override
             public double nextDouble() {
