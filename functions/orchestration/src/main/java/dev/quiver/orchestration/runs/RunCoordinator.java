@@ -260,9 +260,10 @@ public final class RunCoordinator {
         }
         PipelineGraph graph = pipelines.graph(run.get().pipeline(), Optional.of(run.get().pipelineVersion()));
         long sequence = run.get().sequence() + 1;
-        start(c, run.get(), graph, graph.instance(item.instance()), runs.artifactsByInstance(c, item.runId()),
-                item.attempt() + 1, sequence, "retry after attempt " + item.attempt() + " (backoff until "
-                        + item.since() + ")", false, now);
+        start(c, run.get(), graph, graph.instance(item.instance()),
+                runs.instances(c, item.runId()).get(item.instance()), runs.artifactsByInstance(c, item.runId()),
+                sequence, "retry after attempt " + item.attempt() + " (backoff until " + item.since() + ")", false,
+                now);
         advance(c, run.get(), graph, now, sequence);
         return true;
     }
@@ -317,8 +318,7 @@ public final class RunCoordinator {
             }
         }
         Map<String, List<MemoKey.Input>> artifacts = runs.artifactsByInstance(c, run.id());
-        long memoryLimit = runs.memoryLimit(c, run.id(), instance.id())
-                .orElse(instance.step().resources().memoryBytes());
+        long memoryLimit = runs.instances(c, run.id()).get(instance.id()).memoryBytes(instance.step());
         FailureEvidence seen = evidence.read(c, new FailureEvidenceReader.Subject(run.id(), run.pipeline(),
                 run.tenant(), reported.graph, instance, memoryLimit, failure, upstreamArtifacts(artifacts)), now);
         RetryDecision decision = decider.decide(seen, retries.policy(instance.step()),
@@ -354,9 +354,8 @@ public final class RunCoordinator {
                         failure.exitCode(), failure.killedForMemory(), failure.message(), reason, now);
                 PipelineGraph.Instance producer = reported.graph.instance(decision.upstream());
                 sequence++;
-                start(c, run, reported.graph, producer, artifacts,
-                        runs.instances(c, run.id()).get(producer.id()).attempt() + 1, sequence,
-                        "re-run for " + instance.id() + ": " + decision.reasons().getFirst(), true, now);
+                start(c, run, reported.graph, producer, runs.instances(c, run.id()).get(producer.id()), artifacts,
+                        sequence, "re-run for " + instance.id() + ": " + decision.reasons().getFirst(), true, now);
             }
             case ABANDON, GIVE_UP -> {
                 runs.failed(c, run.id(), instance.id(), attempt, sequence, failure.errorClass(), failure.exitCode(),
@@ -416,8 +415,8 @@ public final class RunCoordinator {
                 seq++;
                 PipelineGraph.Instance instance = graph.instance(decision.instance());
                 switch (decision.action()) {
-                    case DISPATCH, REDISPATCH -> settledSome |= start(c, run, graph, instance, artifacts,
-                            rows.get(instance.id()).attempt() + 1, seq, decision.reason(), false, now);
+                    case DISPATCH, REDISPATCH -> settledSome |= start(c, run, graph, instance,
+                            rows.get(instance.id()), artifacts, seq, decision.reason(), false, now);
                     case SKIP -> {
                         runs.settle(c, run.id(), instance.id(), StepState.SKIPPED, seq, decision.reason(), now);
                         outbox.add(c, EventTypes.STEP_SKIPPED, run.id(), instance.id(),
@@ -447,17 +446,18 @@ public final class RunCoordinator {
     /**
      * Starts an attempt: reuses a memoized result when the step's policy allows it (returns true, the instance being
      * settled), else dispatches it to its executor with the artifacts of its upstream instances
-     * ({@code artifacts}, read once for all the decisions of a plan) as inputs. {@code fresh} drops the memoized
-     * result first: what it points at is gone.
+     * ({@code artifacts}, read once for all the decisions of a plan) as inputs. The attempt follows the instance's
+     * ({@code row}) last one. {@code fresh} drops the memoized result first: what it points at is gone.
      */
     private boolean start(Connection c, RunRepository.LockedRun run, PipelineGraph graph,
-                          PipelineGraph.Instance instance, Map<String, List<MemoKey.Input>> artifacts, int attempt,
-                          long seq, String reason, boolean fresh, Instant now) throws SQLException {
+                          PipelineGraph.Instance instance, RunRepository.InstanceRow row,
+                          Map<String, List<MemoKey.Input>> artifacts, long seq, String reason, boolean fresh,
+                          Instant now) throws SQLException {
+        int attempt = row.attempt() + 1;
         List<MemoKey.Input> inputs = new ArrayList<>();
         instance.upstream().forEach(up -> inputs.addAll(artifacts.getOrDefault(up, List.of())));
-        long memoryBytes = runs.memoryLimit(c, run.id(), instance.id())
-                .orElse(instance.step().resources().memoryBytes());
-        StepDispatched dispatched = dispatched(run, graph, instance, attempt, memoryBytes, inputs);
+        StepDispatched dispatched = dispatched(run, graph, instance, attempt, row.memoryBytes(instance.step()),
+                inputs);
         Optional<Memoization> policy = instance.step().memoize();
         String key = null;
         if (policy.isPresent()) {

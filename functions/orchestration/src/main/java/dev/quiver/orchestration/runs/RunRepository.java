@@ -13,6 +13,7 @@ import dev.quiver.orchestration.dag.StepState;
 import dev.quiver.orchestration.memo.MemoDecision;
 import dev.quiver.orchestration.memo.MemoKey;
 import dev.quiver.orchestration.memo.MemoStore;
+import dev.quiver.orchestration.pipeline.StepSpec;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Instant;
@@ -42,7 +43,12 @@ final class RunRepository {
     }
 
     /** A step instance's row. */
-    record InstanceRow(String instance, StepState state, int attempt, long started, long finished) {
+    /** @param memoryBytes the memory limit a retry for memory gave its next attempts; null when none did */
+    record InstanceRow(String instance, StepState state, int attempt, long started, long finished, Long memoryBytes) {
+
+        long memoryBytes(StepSpec step) {
+            return memoryBytes != null ? memoryBytes : step.resources().memoryBytes();
+        }
     }
 
     /** A due timer, or an attempt whose executor went quiet. */
@@ -80,9 +86,10 @@ final class RunRepository {
 
     Map<String, InstanceRow> instances(Connection c, String runId) throws SQLException {
         Map<String, InstanceRow> instances = new HashMap<>();
-        for (InstanceRow row : query(c, "select instance, state, attempt, started_seq, finished_seq "
+        for (InstanceRow row : query(c, "select instance, state, attempt, started_seq, finished_seq, memory_bytes "
                 + "from step_instances where run_id = ?", row -> new InstanceRow(row.getString(1),
-                StepState.valueOf(row.getString(2)), row.getInt(3), row.getLong(4), row.getLong(5)), runId)) {
+                StepState.valueOf(row.getString(2)), row.getInt(3), row.getLong(4), row.getLong(5),
+                row.getObject(6, Long.class)), runId)) {
             instances.put(row.instance(), row);
         }
         return instances;
@@ -143,12 +150,6 @@ final class RunRepository {
         update(c, "update step_instances set state = 'PENDING', finished_seq = ?, reason = ?, updated_at = ? "
                 + "where run_id = ? and instance = ?", sequence, reason, now, runId, instance);
         finishAttempt(c, runId, instance, attempt, "FAILED", errorClass, exitCode, killedForMemory, message, now);
-    }
-
-    /** The memory limit a retry for memory gave the instance's next attempts, if one did. */
-    Optional<Long> memoryLimit(Connection c, String runId, String instance) throws SQLException {
-        return first(c, "select memory_bytes from step_instances where run_id = ? and instance = ?",
-                row -> Optional.ofNullable((Long) row.getObject(1, Long.class)), runId, instance).flatMap(m -> m);
     }
 
     /** Whether the instance still waits for the backoff of the retry after {@code attempt}. */
