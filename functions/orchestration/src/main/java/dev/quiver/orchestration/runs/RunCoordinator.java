@@ -523,6 +523,7 @@ public final class RunCoordinator {
                 attempt, step.executor().yamlName(), params, step.resources().cpuMillis(),
                 memoryBytes, step.resources().gpus(), step.resources().workers(),
                 step.deadline().map(Duration::toSeconds).orElse(null), inputs.stream().map(input ->
-                        new StepDispatched.Input(input.instance(), input.name(), input.uri(), input.digest())).toList());
+                        new StepDispatched.Input(input.instance(), input.name(), input.uri(), input.digest()))
+                        .toList());
     }
 }

@@ -243,8 +243,8 @@ final class RunRepository {
         update(c, "update step_instances set state = 'SUCCEEDED', attempt = ?, started_seq = ?, finished_seq = ?, "
                 + "reason = ?, outputs = ?, metrics = ?, updated_at = ? where run_id = ? and instance = ?", attempt,
                 sequence, sequence, reason, stored.outputs(), stored.metrics(), now, runId, instance);
-        update(c, "insert into attempts (run_id, instance, attempt, state, dispatched_at, finished_at, message, params) "
-                + "values (?, ?, ?, 'SUCCEEDED', ?, ?, ?, ?)", runId, instance, attempt, now, now, reason,
+        update(c, "insert into attempts (run_id, instance, attempt, state, dispatched_at, finished_at, message, "
+                + "params) values (?, ?, ?, 'SUCCEEDED', ?, ?, ?, ?)", runId, instance, attempt, now, now, reason,
                 write(params));
         MemoDecision.Entry from = stored.entry();
         update(c, "insert into artifacts (run_id, instance, attempt, name, uri, digest) select ?, ?, ?, name, uri, "
