@@ -204,11 +204,12 @@ public class BuiltInSteps {
         if (value == null) {
             return Optional.empty();
         }
-        if (!(value instanceof Integer count) || count < 1) {
+        if (!(value instanceof Integer || value instanceof Long) || ((Number) value).longValue() < 1
+                || ((Number) value).longValue() > Integer.MAX_VALUE) {
             throw new IllegalArgumentException("params.serve-latest: expected a whole number from 1 (how many of the "
                     + "latest versions the inference function serves), got " + value);
         }
-        return Optional.of(count);
+        return Optional.of(((Number) value).intValue());
     }
 
     private static Optional<Long> versionWithDigest(ObjectStore store, String model, String digest)

@@ -6,6 +6,7 @@ import dev.quiver.events.pipeline.StepDispatched;
 import dev.quiver.orchestration.OrchestrationConfig;
 import dev.quiver.orchestration.dag.PipelineGraph;
 import dev.quiver.orchestration.executors.AttemptFolders;
+import dev.quiver.orchestration.pipeline.DurationText;
 import dev.quiver.orchestration.reads.RunReads;
 import dev.quiver.orchestration.reads.RunViews;
 import dev.quiver.orchestration.runs.Pipelines;
@@ -152,7 +153,8 @@ public class PredictionAggregation {
                         + name + "\"; the upstream steps left " + inputs.stream().map(StepDispatched.Input::name)
                         .distinct().toList()));
         Path file = FileArtifacts.path(input.uri()).orElseThrow(() -> new BuiltInStepException("MissingInput",
-                "artifact " + name + " of " + input.instance() + ": expected a file on this machine, got " + input.uri()));
+                "artifact " + name + " of " + input.instance() + ": expected a file on this machine, got "
+                        + input.uri()));
         if (!Files.isRegularFile(file)) {
             throw new BuiltInStepException("MissingInput", "artifact " + name + " of " + input.instance() + ": "
                     + file + " is gone");
@@ -236,11 +238,13 @@ public class PredictionAggregation {
             if (value == null) {
                 return fallback;
             }
-            if (!(value instanceof Integer number) || number < minimum) {
+            // whole numbers arrive as Integer or Long, depending on where the parameters were read
+            if (!(value instanceof Integer || value instanceof Long) || ((Number) value).longValue() < minimum
+                    || ((Number) value).longValue() > Integer.MAX_VALUE) {
                 throw invalid(name, minimum == Integer.MIN_VALUE ? "a whole number" : "a whole number from "
                         + minimum, value);
             }
-            return number;
+            return ((Number) value).intValue();
         }
 
         private static Duration duration(Map<String, Object> params, String name, Duration fallback) {
@@ -248,13 +252,9 @@ public class PredictionAggregation {
             if (value == null) {
                 return fallback;
             }
-            if (value instanceof String text && text.matches("\\d+[smh]")) {
-                long amount = Long.parseLong(text.substring(0, text.length() - 1));
-                return switch (text.charAt(text.length() - 1)) {
-                    case 's' -> Duration.ofSeconds(amount);
-                    case 'm' -> Duration.ofMinutes(amount);
-                    default -> Duration.ofHours(amount);
-                };
+            Optional<Duration> parsed = value instanceof String text ? DurationText.parse(text) : Optional.empty();
+            if (parsed.isPresent() && parsed.get().isPositive()) {
+                return parsed.get();
             }
             throw invalid(name, "a duration such as 30s, 5m or 1h", value);
         }
@@ -265,7 +265,7 @@ public class PredictionAggregation {
                 return Optional.empty();
             }
             if (!(value instanceof List<?> list) || list.isEmpty()
-                    || !list.stream().allMatch(v -> v instanceof Integer || v instanceof String)) {
+                    || !list.stream().allMatch(v -> v instanceof Integer || v instanceof Long || v instanceof String)) {
                 throw invalid("versions", "a non-empty list of version numbers", value);
             }
             return Optional.of(list.stream().map(String::valueOf).toList());

@@ -1,5 +1,6 @@
 package dev.quiver.orchestration.retry.backoff;
 
+import dev.quiver.orchestration.pipeline.DurationText;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,4 +1,4 @@
-package dev.quiver.orchestration.retry.backoff;
+package dev.quiver.orchestration.pipeline;
 
 import java.math.BigDecimal;
 import java.time.Duration;
@@ -8,11 +8,11 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Durations as a {@code retry.backoff} block writes them: Go's notation, which Argo takes its durations in and the
- * other modes share ({@code 500ms}, {@code 10s}, {@code 2m}, {@code 1h}, {@code 1m30s}, {@code 1.5h}), and {@code d}
- * for days, which Argo's examples use.
+ * Durations as step settings write them: Go's notation, which Argo takes its durations in and the other backoff modes
+ * share ({@code 500ms}, {@code 10s}, {@code 2m}, {@code 1h}, {@code 1m30s}, {@code 1.5h}), and {@code d} for days,
+ * which Argo's examples use. Read by {@code retry.backoff} blocks and by built-in steps' parameters.
  */
-final class DurationText {
+public final class DurationText {
 
     private static final Pattern PART = Pattern.compile("(\\d+(?:\\.\\d*)?|\\.\\d+)(ns|us|µs|ms|s|m|h|d)");
     private static final Map<String, Long> UNIT_NANOS = Map.of(
@@ -30,7 +30,7 @@ final class DurationText {
     }
 
     /** Empty when the text is not such a duration, or is longer than {@link Duration#toNanos()} can carry. */
-    static Optional<Duration> parse(String text) {
+    public static Optional<Duration> parse(String text) {
         if (text.isEmpty()) {
             return Optional.empty();
         }
