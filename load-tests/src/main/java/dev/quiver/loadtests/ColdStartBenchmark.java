@@ -21,16 +21,18 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
- * Cold starts of the packaged inference function side by side: the plain JVM build and the build with the JDK's AOT
- * cache, started in turn in every round with the same model repository and JVM options. For each start it measures
- * the wall time from spawning the process to the first 200 of a real v2 prediction (the request is sent again every
- * few milliseconds until one succeeds, as Knative's activator holds a request until the replica answers), reads the
- * startup phases the function itself exposes, then sends a short warm-up, leaves the function idle and reads its
- * resident memory (VmRSS).
+ * Cold starts of the packaged inference function side by side: builds (the plain JVM build, the build with the JDK's
+ * AOT cache), each with its JVM options, started in turn in every round with the same model repository. For each start
+ * it measures the wall time from spawning the process to the first 200 of a real v2 prediction (the request is sent
+ * again every few milliseconds until one succeeds, as Knative's activator holds a request until the replica answers),
+ * then the time the next predictions take one after another (what a faster start may cost in warm-up), leaves the
+ * function idle, reads its resident memory (VmRSS) and the startup phases the function itself exposes.
  *
  * <pre>java -cp quiver-load-tests.jar dev.quiver.loadtests.ColdStartBenchmark --build jvm=DIR --build aot=DIR
- *   --models DIR [--rounds 5] [--port 18190] [--idle 5] [--warm-up 200] [--jvm-options "..."] [--output FILE]</pre>
+ *   --models DIR [--options NAME="..."] [--rounds 5] [--port 18190] [--idle 15] [--warm-up 1000]
+ *   [--jvm-options "..."] [--output FILE]</pre>
  *
+ * {@code --jvm-options} are every build's, unless {@code --options} gives a build its own.
  * A build directory holds {@code quarkus-run.jar}; one that also holds {@code app.aot} is started with
  * {@code -XX:AOTCache=app.aot}, and must use it.
  */
@@ -60,11 +62,16 @@ public final class ColdStartBenchmark {
 
     /** The settings of one benchmark run. */
     record Settings(Map<String, Path> builds, Path models, int rounds, int port, Duration idle, int warmUp,
-                    List<String> jvmOptions, Path output) {
+                    List<String> jvmOptions, Map<String, List<String>> buildOptions, Path output) {
+
+        /** The JVM options of one build: its own when given, else the common ones. */
+        List<String> jvmOptions(String build) {
+            return buildOptions.getOrDefault(build, jvmOptions);
+        }
     }
 
     /** One start of one build. */
-    record Start(Duration toFirstPrediction, long idleRssKiB, Map<String, Double> phases) {
+    record Start(Duration toFirstPrediction, Duration warmUp, long idleRssKiB, Map<String, Double> phases) {
     }
 
     public static void main(String[] args) throws Exception {
@@ -81,8 +88,9 @@ public final class ColdStartBenchmark {
             for (Map.Entry<String, Path> build : settings.builds().entrySet()) {
                 Start start = start(build.getKey(), build.getValue(), round);
                 starts.get(build.getKey()).add(start);
-                System.out.printf(Locale.ROOT, "coldstart: round %d %-4s first prediction %6.3f s, idle RSS %6.1f MB"
-                                + " (load %s)%n", round, build.getKey(), seconds(start.toFirstPrediction()),
+                System.out.printf(Locale.ROOT, "coldstart: round %d %-16s first prediction %6.3f s, next %d %6.3f s, "
+                                + "idle RSS %6.1f MB (load %s)%n", round, build.getKey(),
+                        seconds(start.toFirstPrediction()), settings.warmUp(), seconds(start.warmUp()),
                         start.idleRssKiB() / 1024.0, loadAverage());
             }
         }
@@ -96,7 +104,7 @@ public final class ColdStartBenchmark {
     private Start start(String build, Path directory, int round) throws Exception {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(settings.jvmOptions());
+        command.addAll(settings.jvmOptions(build));
         if (Files.exists(directory.resolve("app.aot"))) {
             // on: a cache the JVM cannot use fails the start, instead of measuring a start without it
             command.addAll(List.of("-XX:AOTMode=on", "-XX:AOTCache=app.aot"));
@@ -113,12 +121,15 @@ public final class ColdStartBenchmark {
         Process process = builder.start();
         try {
             Duration toFirstPrediction = untilFirstPrediction(process, spawned);
-            Map<String, Double> phases = phases(get("/q/metrics"));
+            long warmUpStarted = System.nanoTime();
             for (int i = 0; i < settings.warmUp(); i++) {
                 client.send(infer, HttpResponse.BodyHandlers.discarding());
             }
+            Duration warmUp = Duration.ofNanos(System.nanoTime() - warmUpStarted);
             Thread.sleep(settings.idle());
-            return new Start(toFirstPrediction, residentKiB(process.pid()), phases);
+            long residentKiB = residentKiB(process.pid());
+            // read after the idle pause: the function publishes its phases just after its first answer
+            return new Start(toFirstPrediction, warmUp, residentKiB, phases(get("/q/metrics")));
         } finally {
             process.destroy();
             if (!process.waitFor(30, TimeUnit.SECONDS)) {
@@ -195,24 +206,29 @@ public final class ColdStartBenchmark {
                 settings.rounds(), Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"),
                 String.join(" ", settings.jvmOptions()), loadBefore, loadAfter, settings.warmUp(),
                 settings.idle().toSeconds()));
-        out.append("| build | first prediction, median (s) | every round (s) | idle RSS, median (MB) | every round (MB)"
-                + " |\n|---|---:|---|---:|---|\n");
-        starts.forEach((build, list) -> out.append(String.format(Locale.ROOT, "| %s | %.3f | %s | %.1f | %s |%n",
+        settings.buildOptions().forEach((build, options) -> out.append(String.format(Locale.ROOT,
+                "JVM options of %s instead: `%s`.%n%n", build, String.join(" ", options))));
+        out.append(String.format(Locale.ROOT, "| build | first prediction, median (s) | every round (s) | next %d "
+                + "predictions, median (s) | idle RSS, median (MB) | every round (MB) |%n|---|---:|---|---:|---:|---|%n",
+                settings.warmUp()));
+        starts.forEach((build, list) -> out.append(String.format(Locale.ROOT, "| %s | %.3f | %s | %.3f | %.1f | %s |%n",
                 build, median(list.stream().map(s -> seconds(s.toFirstPrediction())).toList()),
                 list.stream().map(s -> String.format(Locale.ROOT, "%.3f", seconds(s.toFirstPrediction())))
                         .collect(Collectors.joining(", ")),
+                median(list.stream().map(s -> seconds(s.warmUp())).toList()),
                 median(list.stream().map(s -> s.idleRssKiB() / 1024.0).toList()),
                 list.stream().map(s -> String.format(Locale.ROOT, "%.1f", s.idleRssKiB() / 1024.0))
                         .collect(Collectors.joining(", ")))));
         List<String> builds = List.copyOf(starts.keySet());
-        if (builds.size() == 2) {
+        out.append('\n');
+        for (String build : builds.subList(1, builds.size())) {
             List<Double> ratios = new ArrayList<>();
             for (int i = 0; i < settings.rounds(); i++) {
-                ratios.add(seconds(starts.get(builds.get(1)).get(i).toFirstPrediction())
-                        / seconds(starts.get(builds.get(0)).get(i).toFirstPrediction()));
+                ratios.add(seconds(starts.get(build).get(i).toFirstPrediction())
+                        / seconds(starts.get(builds.getFirst()).get(i).toFirstPrediction()));
             }
-            out.append(String.format(Locale.ROOT, "%nFirst prediction, %s / %s: median of the per-round ratios %.2f "
-                            + "(every round: %s).%n", builds.get(1), builds.get(0), median(ratios),
+            out.append(String.format(Locale.ROOT, "First prediction, %s / %s: median of the per-round ratios %.2f "
+                            + "(every round: %s).%n", build, builds.getFirst(), median(ratios),
                     ratios.stream().map(r -> String.format(Locale.ROOT, "%.2f", r))
                             .collect(Collectors.joining(", "))));
         }
@@ -243,9 +259,10 @@ public final class ColdStartBenchmark {
         Path models = null;
         int rounds = 5;
         int port = 18190;
-        Duration idle = Duration.ofSeconds(5);
-        int warmUp = 200;
+        Duration idle = Duration.ofSeconds(15);
+        int warmUp = 1000;
         List<String> jvmOptions = List.of("--enable-native-access=ALL-UNNAMED");
+        Map<String, List<String>> buildOptions = new LinkedHashMap<>();
         Path output = Path.of("target/bench/coldstart-results.md");
         for (int i = 0; i + 1 < args.length; i += 2) {
             String value = args[i + 1];
@@ -258,16 +275,21 @@ public final class ColdStartBenchmark {
                 case "--idle" -> idle = Duration.ofSeconds(Long.parseLong(value));
                 case "--warm-up" -> warmUp = Integer.parseInt(value);
                 case "--jvm-options" -> jvmOptions = Arrays.asList(value.trim().split("\\s+"));
+                case "--options" -> buildOptions.put(value.substring(0, value.indexOf('=')),
+                        Arrays.asList(value.substring(value.indexOf('=') + 1).trim().split("\\s+")));
                 case "--output" -> output = Path.of(value).toAbsolutePath();
                 default -> throw new IllegalArgumentException("unknown option " + args[i] + "; expected --build "
-                        + "NAME=DIR, --models DIR, --rounds N, --port N, --idle SECONDS, --warm-up N, --jvm-options "
-                        + "\"...\", --output FILE");
+                        + "NAME=DIR, --options NAME=\"...\", --models DIR, --rounds N, --port N, --idle SECONDS, "
+                        + "--warm-up N, --jvm-options \"...\", --output FILE");
             }
         }
         if (builds.isEmpty() || models == null) {
             throw new IllegalArgumentException("--build NAME=DIR (one or more) and --models DIR are required");
         }
-        return new Settings(builds, models, rounds, port, idle, warmUp,
-                jvmOptions, output);
+        if (!builds.keySet().containsAll(buildOptions.keySet())) {
+            throw new IllegalArgumentException("--options names a build that no --build gives: "
+                    + buildOptions.keySet());
+        }
+        return new Settings(builds, models, rounds, port, idle, warmUp, jvmOptions, buildOptions, output);
     }
 }

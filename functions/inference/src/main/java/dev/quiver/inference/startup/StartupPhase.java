@@ -3,7 +3,8 @@ package dev.quiver.inference.startup;
 /**
  * The phases from the process's start to its first prediction, as labelled in
  * {@code quiver_startup_phase_seconds{phase}}. JVM, Quarkus and first response follow one another; ONNX Runtime's
- * loading, model fetch, session creation and warm-up come between Quarkus's start and the function being ready.
+ * loading runs beside Quarkus's start; model fetch, session creation and warm-up come between Quarkus's start and the
+ * function being ready.
  */
 public enum StartupPhase {
     /** From the process's creation to the JVM's start: the launcher loading and starting the JVM. */
@@ -12,8 +13,8 @@ public enum StartupPhase {
     QUARKUS("quarkus"),
     /**
      * Loading ONNX Runtime: its native libraries, extracted from its jar into a temporary folder unless
-     * {@code onnxruntime.native.path} names a folder that holds them, and its environment. Done when the model
-     * repository is first watched, at Quarkus's start.
+     * {@code onnxruntime.native.path} names a folder that holds them, and its environment. Done on a thread of its own
+     * from the CDI container's start, so it overlaps the Quarkus phase.
      */
     ONNX_RUNTIME("onnx_runtime"),
     /** The first look at the model repository: downloading it when it is in object storage, then scanning it. */

@@ -10,10 +10,11 @@ import jakarta.enterprise.event.Observes;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
 import org.jboss.logging.Logger;
@@ -34,7 +35,7 @@ public class StartupTimeline {
     private final Instant processStarted;
     private final Instant jvmStarted;
     private final AtomicBoolean predicted = new AtomicBoolean();
-    private final List<Gauge> gauges = new ArrayList<>();
+    private final List<Gauge> gauges = new CopyOnWriteArrayList<>();
     private volatile Instant quarkusStarted;
     private volatile InitialLoad initialLoad;
     private volatile Duration onnxRuntimeLoad = Duration.ZERO;
@@ -61,12 +62,20 @@ public class StartupTimeline {
         }
     }
 
-    /** Called for every successful prediction; only the first one counts, and the later ones cost one read. */
+    /**
+     * Called for every successful prediction; only the first one counts, and the later ones cost one read. The first
+     * is timed here and published on another thread: registering the gauges and writing the log line would otherwise
+     * delay the very answer being timed.
+     */
     public void predictionServed() {
         if (predicted.get() || !predicted.compareAndSet(false, true)) {
             return;
         }
         Instant answered = clock.instant();
+        CompletableFuture.runAsync(() -> firstPrediction(answered));
+    }
+
+    private void firstPrediction(Instant answered) {
         Instant started = quarkusStarted == null ? answered : quarkusStarted;
         InitialLoad load = initialLoad == null ? new InitialLoad(Duration.ZERO, LoadTimings.NONE, started)
                 : initialLoad;

@@ -47,7 +47,7 @@ class FirstPredictionIT {
                         + "\"shape\":[1,64],\"data\":" + Digits.pixelsJson(3) + "}]}")
                 .post("/").then().statusCode(200).header("ce-type", "dev.quiver.inference.completed");
 
-        String metrics = Metrics.scrape();
+        String metrics = Metrics.scrapeOnceExposed("quiver_startup_first_prediction_seconds");
         double total = Metrics.value(metrics, "quiver_startup_first_prediction_seconds");
         assertThat(total).isPositive();
         for (StartupPhase phase : StartupPhase.values()) {
