@@ -4,9 +4,7 @@
 #   ./quiver bench coldstart [--rounds 5] [--idle 5] [--warm-up 200] [--port 18190]
 # Builds the plain jar (copied to load-tests/target/bench/coldstart/jvm), then the function with -Paot, whose
 # integration test trains the cache with the same JVM options (left in functions/inference/target/quarkus-app, where it
-# was trained), and runs ColdStartBenchmark, which writes load-tests/target/bench/coldstart/results.md. Three starts a
-# round: jvm (the plain jar), aot (the cache, started as Dockerfile.aot starts it) and aot-jdk-defaults (the cache with
-# none of the function's start options but the one ONNX Runtime needs), which shows what those options are worth.
+# was trained), and runs ColdStartBenchmark, which writes load-tests/target/bench/coldstart/results.md.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -14,10 +12,6 @@ WORK="$ROOT/load-tests/target/bench/coldstart"
 JAVA="${JAVA_HOME:?run this through ./quiver bench coldstart}/bin/java"
 JVM_OPTIONS="${QUIVER_INFERENCE_JVM_OPTIONS:?run this through ./quiver bench coldstart}"
 APP="$ROOT/functions/inference/target/quarkus-app"
-# With an AOT cache the JDK also replays the training run's compilations as classes initialize (JEP 515); on two cores
-# those compilations take the second core from the start and, measured, the predictions after the first gain nothing
-# from them (load-tests/REPORT.md). The same options are in functions/inference/src/main/docker/Dockerfile.aot.
-AOT_OPTIONS="-XX:+UnlockDiagnosticVMOptions -XX:-AOTReplayTraining"
 mvnw() {
   "$ROOT/mvnw" -B -q -f "$ROOT/pom.xml" "$@"
 }
@@ -42,7 +36,5 @@ echo "bench: machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2 /
   "$(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo); JDK $("$JAVA" -version 2>&1 | head -1);" \
   "load average $(cut -d' ' -f1-3 /proc/loadavg)"
 exec "$JAVA" -cp "$WORK/classes" dev.quiver.loadtests.ColdStartBenchmark \
-  --build "jvm=$WORK/jvm" --build "aot=$APP" --options "aot=$JVM_OPTIONS $AOT_OPTIONS" \
-  --build "aot-jdk-defaults=$APP" --options "aot-jdk-defaults=--enable-native-access=ALL-UNNAMED" \
-  --models "$WORK/models" --jvm-options "$JVM_OPTIONS" \
+  --build "jvm=$WORK/jvm" --build "aot=$APP" --models "$WORK/models" --jvm-options "$JVM_OPTIONS" \
   --output "$WORK/results.md" "$@"

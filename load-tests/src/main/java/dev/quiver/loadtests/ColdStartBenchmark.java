@@ -21,18 +21,16 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
- * Cold starts of the packaged inference function side by side: builds (the plain JVM build, the build with the JDK's
- * AOT cache), each with its JVM options, started in turn in every round with the same model repository. For each start
- * it measures the wall time from spawning the process to the first 200 of a real v2 prediction (the request is sent
- * again every few milliseconds until one succeeds, as Knative's activator holds a request until the replica answers),
- * then the time the next predictions take one after another (what a faster start may cost in warm-up), leaves the
- * function idle, reads its resident memory (VmRSS) and the startup phases the function itself exposes.
+ * Cold starts of the packaged inference function side by side: the plain JVM build and the build with the JDK's AOT
+ * cache, started in turn in every round with the same model repository and JVM options. For each start it measures
+ * the wall time from spawning the process to the first 200 of a real v2 prediction (the request is sent again every
+ * few milliseconds until one succeeds, as Knative's activator holds a request until the replica answers), then the
+ * time the next predictions take one after another (the warm-up a caller sees after the start), leaves the function
+ * idle, reads its resident memory (VmRSS) and the startup phases the function itself exposes.
  *
  * <pre>java -cp quiver-load-tests.jar dev.quiver.loadtests.ColdStartBenchmark --build jvm=DIR --build aot=DIR
- *   --models DIR [--options NAME="..."] [--rounds 5] [--port 18190] [--idle 15] [--warm-up 1000]
- *   [--jvm-options "..."] [--output FILE]</pre>
+ *   --models DIR [--rounds 5] [--port 18190] [--idle 5] [--warm-up 1000] [--jvm-options "..."] [--output FILE]</pre>
  *
- * {@code --jvm-options} are every build's, unless {@code --options} gives a build its own.
  * A build directory holds {@code quarkus-run.jar}; one that also holds {@code app.aot} is started with
  * {@code -XX:AOTCache=app.aot}, and must use it.
  */
@@ -62,12 +60,7 @@ public final class ColdStartBenchmark {
 
     /** The settings of one benchmark run. */
     record Settings(Map<String, Path> builds, Path models, int rounds, int port, Duration idle, int warmUp,
-                    List<String> jvmOptions, Map<String, List<String>> buildOptions, Path output) {
-
-        /** The JVM options of one build: its own when given, else the common ones. */
-        List<String> jvmOptions(String build) {
-            return buildOptions.getOrDefault(build, jvmOptions);
-        }
+                    List<String> jvmOptions, Path output) {
     }
 
     /** One start of one build. */
@@ -88,7 +81,7 @@ public final class ColdStartBenchmark {
             for (Map.Entry<String, Path> build : settings.builds().entrySet()) {
                 Start start = start(build.getKey(), build.getValue(), round);
                 starts.get(build.getKey()).add(start);
-                System.out.printf(Locale.ROOT, "coldstart: round %d %-16s first prediction %6.3f s, next %d %6.3f s, "
+                System.out.printf(Locale.ROOT, "coldstart: round %d %-4s first prediction %6.3f s, next %d %6.3f s, "
                                 + "idle RSS %6.1f MB (load %s)%n", round, build.getKey(),
                         seconds(start.toFirstPrediction()), settings.warmUp(), seconds(start.warmUp()),
                         start.idleRssKiB() / 1024.0, loadAverage());
@@ -104,7 +97,7 @@ public final class ColdStartBenchmark {
     private Start start(String build, Path directory, int round) throws Exception {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(settings.jvmOptions(build));
+        command.addAll(settings.jvmOptions());
         if (Files.exists(directory.resolve("app.aot"))) {
             // on: a cache the JVM cannot use fails the start, instead of measuring a start without it
             command.addAll(List.of("-XX:AOTMode=on", "-XX:AOTCache=app.aot"));
@@ -206,13 +199,12 @@ public final class ColdStartBenchmark {
                 settings.rounds(), Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"),
                 String.join(" ", settings.jvmOptions()), loadBefore, loadAfter, settings.warmUp(),
                 settings.idle().toSeconds()));
-        settings.buildOptions().forEach((build, options) -> out.append(String.format(Locale.ROOT,
-                "JVM options of %s instead: `%s`.%n%n", build, String.join(" ", options))));
         out.append(String.format(Locale.ROOT, "| build | first prediction, median (s) | every round (s) | next %d "
-                + "predictions, median (s) | idle RSS, median (MB) | every round (MB) |%n|---|---:|---|---:|---:|---|%n",
-                settings.warmUp()));
-        starts.forEach((build, list) -> out.append(String.format(Locale.ROOT, "| %s | %.3f | %s | %.3f | %.1f | %s |%n",
-                build, median(list.stream().map(s -> seconds(s.toFirstPrediction())).toList()),
+                        + "predictions, median (s) | idle RSS, median (MB) | every round (MB) |%n"
+                        + "|---|---:|---|---:|---:|---|%n", settings.warmUp()));
+        starts.forEach((build, list) -> out.append(String.format(Locale.ROOT,
+                "| %s | %.3f | %s | %.3f | %.1f | %s |%n", build,
+                median(list.stream().map(s -> seconds(s.toFirstPrediction())).toList()),
                 list.stream().map(s -> String.format(Locale.ROOT, "%.3f", seconds(s.toFirstPrediction())))
                         .collect(Collectors.joining(", ")),
                 median(list.stream().map(s -> seconds(s.warmUp())).toList()),
@@ -259,10 +251,9 @@ public final class ColdStartBenchmark {
         Path models = null;
         int rounds = 5;
         int port = 18190;
-        Duration idle = Duration.ofSeconds(15);
+        Duration idle = Duration.ofSeconds(5);
         int warmUp = 1000;
         List<String> jvmOptions = List.of("--enable-native-access=ALL-UNNAMED");
-        Map<String, List<String>> buildOptions = new LinkedHashMap<>();
         Path output = Path.of("target/bench/coldstart-results.md");
         for (int i = 0; i + 1 < args.length; i += 2) {
             String value = args[i + 1];
@@ -275,21 +266,15 @@ public final class ColdStartBenchmark {
                 case "--idle" -> idle = Duration.ofSeconds(Long.parseLong(value));
                 case "--warm-up" -> warmUp = Integer.parseInt(value);
                 case "--jvm-options" -> jvmOptions = Arrays.asList(value.trim().split("\\s+"));
-                case "--options" -> buildOptions.put(value.substring(0, value.indexOf('=')),
-                        Arrays.asList(value.substring(value.indexOf('=') + 1).trim().split("\\s+")));
                 case "--output" -> output = Path.of(value).toAbsolutePath();
                 default -> throw new IllegalArgumentException("unknown option " + args[i] + "; expected --build "
-                        + "NAME=DIR, --options NAME=\"...\", --models DIR, --rounds N, --port N, --idle SECONDS, "
-                        + "--warm-up N, --jvm-options \"...\", --output FILE");
+                        + "NAME=DIR, --models DIR, --rounds N, --port N, --idle SECONDS, --warm-up N, --jvm-options "
+                        + "\"...\", --output FILE");
             }
         }
         if (builds.isEmpty() || models == null) {
             throw new IllegalArgumentException("--build NAME=DIR (one or more) and --models DIR are required");
         }
-        if (!builds.keySet().containsAll(buildOptions.keySet())) {
-            throw new IllegalArgumentException("--options names a build that no --build gives: "
-                    + buildOptions.keySet());
-        }
-        return new Settings(builds, models, rounds, port, idle, warmUp, jvmOptions, buildOptions, output);
+        return new Settings(builds, models, rounds, port, idle, warmUp, jvmOptions, output);
     }
 }
