@@ -4,7 +4,9 @@
 #   ./quiver bench coldstart [--rounds 5] [--idle 5] [--warm-up 200] [--port 18190]
 # Builds the plain jar (copied to load-tests/target/bench/coldstart/jvm), then the function with -Paot, whose
 # integration test trains the cache with the same JVM options (left in functions/inference/target/quarkus-app, where it
-# was trained), and runs ColdStartBenchmark, which writes load-tests/target/bench/coldstart/results.md.
+# was trained), and runs ColdStartBenchmark, which writes load-tests/target/bench/coldstart/results.md. Three starts a
+# round: jvm (the plain jar), aot (the cache, started as Dockerfile.aot starts it) and aot-replay (the same with the
+# JDK's replay of the training run's compilations left on), which shows what turning the replay off is worth.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -12,6 +14,9 @@ WORK="$ROOT/load-tests/target/bench/coldstart"
 JAVA="${JAVA_HOME:?run this through ./quiver bench coldstart}/bin/java"
 JVM_OPTIONS="${QUIVER_INFERENCE_JVM_OPTIONS:?run this through ./quiver bench coldstart}"
 APP="$ROOT/functions/inference/target/quarkus-app"
+# how Dockerfile.aot starts the AOT build, beyond the function's options: without replaying the training run's
+# compilations, which compete with the start for the CPU (load-tests/REPORT.md)
+AOT_OPTIONS="-XX:+UnlockDiagnosticVMOptions -XX:-AOTReplayTraining"
 mvnw() {
   "$ROOT/mvnw" -B -q -f "$ROOT/pom.xml" "$@"
 }
@@ -36,5 +41,6 @@ echo "bench: machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2 /
   "$(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo); JDK $("$JAVA" -version 2>&1 | head -1);" \
   "load average $(cut -d' ' -f1-3 /proc/loadavg)"
 exec "$JAVA" -cp "$WORK/classes" dev.quiver.loadtests.ColdStartBenchmark \
-  --build "jvm=$WORK/jvm" --build "aot=$APP" --models "$WORK/models" --jvm-options "$JVM_OPTIONS" \
+  --build "jvm=$WORK/jvm" --build "aot=$APP" --options "aot=$JVM_OPTIONS $AOT_OPTIONS" --build "aot-replay=$APP" \
+  --models "$WORK/models" --jvm-options "$JVM_OPTIONS" \
   --output "$WORK/results.md" "$@"

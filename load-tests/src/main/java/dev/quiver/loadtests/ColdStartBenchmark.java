@@ -29,8 +29,11 @@ import java.util.stream.Collectors;
  * idle, reads its resident memory (VmRSS) and the startup phases the function itself exposes.
  *
  * <pre>java -cp quiver-load-tests.jar dev.quiver.loadtests.ColdStartBenchmark --build jvm=DIR --build aot=DIR
- *   --models DIR [--rounds 5] [--port 18190] [--idle 5] [--warm-up 1000] [--jvm-options "..."] [--output FILE]</pre>
+ *   --models DIR [--rounds 5] [--port 18190] [--idle 10] [--warm-up 2000] [--jvm-options "..."]
+ *   [--options NAME="..."] [--output FILE]</pre>
  *
+ * {@code --jvm-options} are every build's; {@code --options} gives one build its own instead, so that JVM options can
+ * be compared side by side on one build (several names for the same directory).
  * A build directory holds {@code quarkus-run.jar}; one that also holds {@code app.aot} is started with
  * {@code -XX:AOTCache=app.aot}, and must use it.
  */
@@ -60,7 +63,12 @@ public final class ColdStartBenchmark {
 
     /** The settings of one benchmark run. */
     record Settings(Map<String, Path> builds, Path models, int rounds, int port, Duration idle, int warmUp,
-                    List<String> jvmOptions, Path output) {
+                    List<String> jvmOptions, Map<String, List<String>> buildOptions, Path output) {
+
+        /** The JVM options of one build: its own when given, else the common ones. */
+        List<String> jvmOptions(String build) {
+            return buildOptions.getOrDefault(build, jvmOptions);
+        }
     }
 
     /** One start of one build. */
@@ -81,7 +89,7 @@ public final class ColdStartBenchmark {
             for (Map.Entry<String, Path> build : settings.builds().entrySet()) {
                 Start start = start(build.getKey(), build.getValue(), round);
                 starts.get(build.getKey()).add(start);
-                System.out.printf(Locale.ROOT, "coldstart: round %d %-4s first prediction %6.3f s, next %d %6.3f s, "
+                System.out.printf(Locale.ROOT, "coldstart: round %d %-12s first prediction %6.3f s, next %d %6.3f s, "
                                 + "idle RSS %6.1f MB (load %s)%n", round, build.getKey(),
                         seconds(start.toFirstPrediction()), settings.warmUp(), seconds(start.warmUp()),
                         start.idleRssKiB() / 1024.0, loadAverage());
@@ -97,7 +105,7 @@ public final class ColdStartBenchmark {
     private Start start(String build, Path directory, int round) throws Exception {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(settings.jvmOptions());
+        command.addAll(settings.jvmOptions(build));
         if (Files.exists(directory.resolve("app.aot"))) {
             // on: a cache the JVM cannot use fails the start, instead of measuring a start without it
             command.addAll(List.of("-XX:AOTMode=on", "-XX:AOTCache=app.aot"));
@@ -199,6 +207,8 @@ public final class ColdStartBenchmark {
                 settings.rounds(), Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"),
                 String.join(" ", settings.jvmOptions()), loadBefore, loadAfter, settings.warmUp(),
                 settings.idle().toSeconds()));
+        settings.buildOptions().forEach((build, options) -> out.append(String.format(Locale.ROOT,
+                "JVM options of %s instead: `%s`.%n%n", build, String.join(" ", options))));
         out.append(String.format(Locale.ROOT, "| build | first prediction, median (s) | every round (s) | next %d "
                         + "predictions, median (s) | idle RSS, median (MB) | every round (MB) |%n"
                         + "|---|---:|---|---:|---:|---|%n", settings.warmUp()));
@@ -251,9 +261,10 @@ public final class ColdStartBenchmark {
         Path models = null;
         int rounds = 5;
         int port = 18190;
-        Duration idle = Duration.ofSeconds(5);
-        int warmUp = 1000;
+        Duration idle = Duration.ofSeconds(10);
+        int warmUp = 2000;
         List<String> jvmOptions = List.of("--enable-native-access=ALL-UNNAMED");
+        Map<String, List<String>> buildOptions = new LinkedHashMap<>();
         Path output = Path.of("target/bench/coldstart-results.md");
         for (int i = 0; i + 1 < args.length; i += 2) {
             String value = args[i + 1];
@@ -266,15 +277,21 @@ public final class ColdStartBenchmark {
                 case "--idle" -> idle = Duration.ofSeconds(Long.parseLong(value));
                 case "--warm-up" -> warmUp = Integer.parseInt(value);
                 case "--jvm-options" -> jvmOptions = Arrays.asList(value.trim().split("\\s+"));
+                case "--options" -> buildOptions.put(value.substring(0, value.indexOf('=')),
+                        Arrays.asList(value.substring(value.indexOf('=') + 1).trim().split("\\s+")));
                 case "--output" -> output = Path.of(value).toAbsolutePath();
                 default -> throw new IllegalArgumentException("unknown option " + args[i] + "; expected --build "
-                        + "NAME=DIR, --models DIR, --rounds N, --port N, --idle SECONDS, --warm-up N, --jvm-options "
-                        + "\"...\", --output FILE");
+                        + "NAME=DIR, --options NAME=\"...\", --models DIR, --rounds N, --port N, --idle SECONDS, "
+                        + "--warm-up N, --jvm-options \"...\", --output FILE");
             }
         }
         if (builds.isEmpty() || models == null) {
             throw new IllegalArgumentException("--build NAME=DIR (one or more) and --models DIR are required");
         }
-        return new Settings(builds, models, rounds, port, idle, warmUp, jvmOptions, output);
+        if (!builds.keySet().containsAll(buildOptions.keySet())) {
+            throw new IllegalArgumentException("--options names a build that no --build gives: "
+                    + buildOptions.keySet());
+        }
+        return new Settings(builds, models, rounds, port, idle, warmUp, jvmOptions, buildOptions, output);
     }
 }
