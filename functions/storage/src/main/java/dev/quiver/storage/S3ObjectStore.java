@@ -1,7 +1,13 @@
 package dev.quiver.storage;
 
+import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -117,11 +123,37 @@ public final class S3ObjectStore implements ObjectStore {
         } catch (S3Exception e) {
             // 412: the key exists; 409: another conditional write to the key is under way, and it will win or fail
             if (ifAbsent && (e.statusCode() == 412 || e.statusCode() == 409)) {
-                return Optional.empty();
+                return e.numAttempts() != null && e.numAttempts() > 1 ? ownEarlierAttempt(key, content)
+                        : Optional.empty();
             }
             throw failure("write", key, e);
         } catch (SdkException e) {
             throw failure("write", key, e);
+        }
+    }
+
+    /**
+     * A conditional write the SDK sent again (its first answer was lost, a connection reset, say) is refused because
+     * the first attempt wrote the object. The object is ours when it holds exactly our content: a single-part upload's
+     * ETag is its content's MD5 (not so under SSE-KMS, where this reads as someone else's object, as before).
+     */
+    private Optional<StoredObject> ownEarlierAttempt(String key, Path content) {
+        Optional<StoredObject> there = head(key);
+        return there.filter(object -> object.version().equalsIgnoreCase(md5(content)));
+    }
+
+    private static String md5(Path content) {
+        try (InputStream in = Files.newInputStream(content)) {
+            MessageDigest digest = MessageDigest.getInstance("MD5");
+            byte[] buffer = new byte[8192];
+            for (int read = in.read(buffer); read != -1; read = in.read(buffer)) {
+                digest.update(buffer, 0, read);
+            }
+            return HexFormat.of().formatHex(digest.digest());
+        } catch (IOException e) {
+            throw new UncheckedIOException("read " + content + ": " + e.getMessage(), e);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK has MD5", e);
         }
     }
 

@@ -59,6 +59,18 @@ abstract class ObjectStoreContract {
     }
 
     @Test
+    void aConditionalWriteWinsAgainOnceTheObjectIsDeleted() throws Exception {
+        ObjectStore store = store();
+        assertThat(store.putIfAbsent("claims/taken-over.json", file("crashed"), "application/json")).isPresent();
+        assertThat(store.putIfAbsent("claims/taken-over.json", file("refused"), "application/json")).isEmpty();
+        store.delete("claims/taken-over.json");
+        assertThat(store.putIfAbsent("claims/taken-over.json", file("new owner"), "application/json")).isPresent();
+        try (InputStream in = store.open("claims/taken-over.json")) {
+            assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8)).isEqualTo("new owner");
+        }
+    }
+
+    @Test
     void ofConcurrentConditionalWritesExactlyOneWins() throws Exception {
         ObjectStore store = store();
         Path content = file("claim");
