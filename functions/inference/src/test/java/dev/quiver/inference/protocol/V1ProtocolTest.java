@@ -12,8 +12,14 @@ import dev.quiver.inference.fixtures.Digits;
 import dev.quiver.inference.fixtures.Readiness;
 import dev.quiver.inference.fixtures.StandardRepository;
 import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
+import java.net.URL;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -21,6 +27,9 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 @WithTestResource(StandardRepository.class)
 class V1ProtocolTest {
+
+    @TestHTTPResource("/v1/models/digits:predict")
+    URL predict;
 
     @BeforeEach
     void modelsLoaded() {
@@ -88,5 +97,19 @@ class V1ProtocolTest {
         given().contentType(ContentType.JSON).body("{\"instances\":[[1,2,3]]}")
                 .post("/v1/models/nope:predict")
                 .then().statusCode(404).body("error", containsString("\"nope\" not found"));
+    }
+
+    /** With Content-Length: 0 and with an empty chunked body, as HTTP clients send a POST with nothing to send. */
+    @Test
+    void aRequestWithoutABodyIsRefusedAtOnce() throws Exception {
+        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        HttpRequest.Builder post = HttpRequest.newBuilder(predict.toURI()).timeout(Duration.ofSeconds(10))
+                .header("Content-Type", "application/json");
+        for (HttpRequest.BodyPublisher empty : List.of(HttpRequest.BodyPublishers.noBody(),
+                HttpRequest.BodyPublishers.fromPublisher(HttpRequest.BodyPublishers.noBody()))) {
+            HttpResponse<String> response = client.send(post.POST(empty).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(response.statusCode()).isEqualTo(400);
+            assertThat(response.body()).contains("request body: expected {\\\"instances\\\": [...]}");
+        }
     }
 }

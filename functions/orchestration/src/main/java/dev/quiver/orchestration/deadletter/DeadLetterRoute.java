@@ -20,7 +20,7 @@ import org.jboss.logging.Logger;
  * answers 202 (a 2xx ends the broker's attempts; 202 carries no reply event), a redelivery included; a request that is
  * no CloudEvent is a 400, a store that cannot be reached a 503 with {@code Retry-After}, so that the broker retries.
  * A route on the router with its own bounded body handler, as the event endpoint is: a dead letter may come with no
- * data at all ({@code Content-Length: 0}), which a REST resource method waits on until the client gives up.
+ * data at all, and is then recorded with none.
  */
 @ApplicationScoped
 public class DeadLetterRoute {

@@ -12,9 +12,14 @@ import static org.hamcrest.Matchers.hasItems;
 import dev.quiver.events.EventTypes;
 import dev.quiver.orchestration.runs.RunCoordinator;
 import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.ValidatableResponse;
 import java.io.IOException;
+import java.net.URL;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -32,6 +37,9 @@ import org.junit.jupiter.api.Test;
 class RunEventsTest {
 
     private static final String EXECUTOR = "/executors/test";
+
+    @TestHTTPResource("/pipelines/model-selection/dry-run")
+    URL dryRun;
 
     @Test
     void aRunFollowsItsStepsEventsToItsEnd() throws IOException {
@@ -173,6 +181,16 @@ class RunEventsTest {
                 .body("[0].reason", containsString("no earlier result"));
         given().contentType("application/json").body("{}").post("/pipelines/churn/dry-run").then().statusCode(404)
                 .body("error", containsString("no pipeline \"churn\""));
+    }
+
+    /** A POST with nothing to send (Content-Length: 0) asks about the latest version without parameters. */
+    @Test
+    void aDryRunWithoutABodyIsAnsweredAtOnce() throws Exception {
+        HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(dryRun.toURI())
+                .timeout(Duration.ofSeconds(10)).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.body()).contains("\"instance\":\"ingest\"");
     }
 
     @Test
