@@ -2,13 +2,15 @@ package dev.quiver.storage;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
@@ -138,18 +140,14 @@ public final class S3ObjectStore implements ObjectStore {
      * ETag is its content's MD5 (not so under SSE-KMS, where this reads as someone else's object, as before).
      */
     private Optional<StoredObject> ownEarlierAttempt(String key, Path content) {
-        Optional<StoredObject> there = head(key);
-        return there.filter(object -> object.version().equalsIgnoreCase(md5(content)));
+        return head(key).filter(object -> object.version().equalsIgnoreCase(md5(content)));
     }
 
     private static String md5(Path content) {
-        try (InputStream in = Files.newInputStream(content)) {
-            MessageDigest digest = MessageDigest.getInstance("MD5");
-            byte[] buffer = new byte[8192];
-            for (int read = in.read(buffer); read != -1; read = in.read(buffer)) {
-                digest.update(buffer, 0, read);
-            }
-            return HexFormat.of().formatHex(digest.digest());
+        try (DigestInputStream in = new DigestInputStream(Files.newInputStream(content),
+                MessageDigest.getInstance("MD5"))) {
+            in.transferTo(OutputStream.nullOutputStream());
+            return HexFormat.of().formatHex(in.getMessageDigest().digest());
         } catch (IOException e) {
             throw new UncheckedIOException("read " + content + ": " + e.getMessage(), e);
         } catch (NoSuchAlgorithmException e) {

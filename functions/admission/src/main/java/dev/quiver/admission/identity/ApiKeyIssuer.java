@@ -29,16 +29,7 @@ public final class ApiKeyIssuer {
         System.out.println("key (give it to the caller; it is not stored anywhere):");
         System.out.println("  " + issued.key());
         System.out.println("entry for the key store (quiver.admission.keys-file):");
-        System.out.println("  - id: " + stored.id());
-        System.out.println("    salt: " + stored.salt());
-        System.out.println("    hash: " + stored.hash());
-        System.out.println("    plan: " + stored.plan());
-        if (!stored.owner().isEmpty()) {
-            System.out.println("    owner: " + stored.owner());
-        }
-        if (stored.admin()) {
-            System.out.println("    admin: true");
-        }
+        System.out.print(KeyStoreEntry.of(stored));
     }
 
     private static String value(String[] args, int index, String option) {

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -83,8 +84,13 @@ public final class ApiKeyStore {
 
     private static String text(JsonNode entry, String field, String at) {
         JsonNode value = entry.get(field);
-        if (value == null || !value.isTextual() || value.asText().isBlank()) {
+        if (value == null || value.isNull() || value.asText().isBlank()) {
             throw new IllegalArgumentException(at + "." + field + ": required");
+        }
+        if (!value.isTextual()) {
+            throw new IllegalArgumentException(at + "." + field + ": expected text in quotes; YAML read " + value
+                    + " as a " + value.getNodeType().name().toLowerCase(Locale.ROOT) + " (write \"" + value.asText()
+                    + "\" if that is it)");
         }
         return value.asText();
     }

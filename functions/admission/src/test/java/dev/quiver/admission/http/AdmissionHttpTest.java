@@ -3,6 +3,7 @@ package dev.quiver.admission.http;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.quiver.admission.identity.ApiKey;
+import dev.quiver.admission.identity.KeyStoreEntry;
 import dev.quiver.admission.identity.TokenVerifier;
 import dev.quiver.admission.limit.LocalBucketStore;
 import io.smallrye.jwt.build.Jwt;
@@ -313,9 +314,7 @@ class AdmissionHttpTest {
     private Optional<Path> keys(ApiKey... entries) throws Exception {
         StringBuilder yaml = new StringBuilder("keys:\n");
         for (ApiKey key : entries) {
-            yaml.append("  - id: ").append(key.id()).append("\n    salt: ").append(key.salt())
-                    .append("\n    hash: ").append(key.hash()).append("\n    plan: ").append(key.plan())
-                    .append("\n    admin: ").append(key.admin()).append('\n');
+            yaml.append(KeyStoreEntry.of(key));
         }
         Path file = dir.resolve("keys.yaml");
         Files.writeString(file, yaml);

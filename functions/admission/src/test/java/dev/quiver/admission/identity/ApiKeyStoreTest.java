@@ -1,0 +1,57 @@
+package dev.quiver.admission.identity;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ApiKeyStoreTest {
+
+    @TempDir
+    Path dir;
+
+    /** About one key in 280 has an id of decimal digits only, which YAML reads as a number unless it is quoted. */
+    @Test
+    void anEntryAsIssuedIsReadBackWhateverItsIdAndOwnerLookLike() throws Exception {
+        ApiKey.Issued digitsOnly = issueUntil(issued -> issued.stored().id().matches("[0-9]{12}"));
+        ApiKey.Issued other = ApiKey.issue("premium", "yes", true);
+        ApiKey.Issued quoting = ApiKey.issue("standard", "team \"a\\b\"", false);
+        Path file = Files.writeString(dir.resolve("keys.yaml"), "keys:\n" + KeyStoreEntry.of(digitsOnly.stored())
+                + KeyStoreEntry.of(other.stored()) + KeyStoreEntry.of(quoting.stored()));
+
+        ApiKeyStore store = new ApiKeyStore(Optional.of(file));
+
+        assertThat(store.verify(digitsOnly.key())).hasValue(digitsOnly.stored());
+        assertThat(store.verify(other.key())).hasValueSatisfying(key -> {
+            assertThat(key.owner()).isEqualTo("yes");
+            assertThat(key.admin()).isTrue();
+        });
+        assertThat(store.verify(quoting.key())).map(ApiKey::owner).hasValue("team \"a\\b\"");
+    }
+
+    @Test
+    void anIdThatYamlReadsAsANumberIsNamedWithItsFix() throws Exception {
+        ApiKey.Issued issued = ApiKey.issue("standard", "", false);
+        Path file = Files.writeString(dir.resolve("keys.yaml"), "keys:\n  - id: 123456789012\n    salt: \""
+                + issued.stored().salt() + "\"\n    hash: \"" + issued.stored().hash() + "\"\n    plan: standard\n");
+
+        assertThatThrownBy(() -> new ApiKeyStore(Optional.of(file)))
+                .hasMessage("key store " + file + ": keys[0].id: expected text in quotes; YAML read 123456789012 as a "
+                        + "number (write \"123456789012\" if that is it)");
+    }
+
+    private static ApiKey.Issued issueUntil(Predicate<ApiKey.Issued> wanted) {
+        for (int i = 0; i < 100_000; i++) {
+            ApiKey.Issued issued = ApiKey.issue("standard", "team-a", false);
+            if (wanted.test(issued)) {
+                return issued;
+            }
+        }
+        throw new AssertionError("no such key in 100,000 issued");
+    }
+}
