@@ -75,6 +75,13 @@ public interface OrchestrationConfig {
     @WithDefault("7d")
     Duration eventRetention();
 
+    /**
+     * How long dead letters are kept for operators to look at ({@code GET /dead-letters}); one redelivered by the
+     * broker after this would be recorded again.
+     */
+    @WithDefault("30d")
+    Duration deadLetterRetention();
+
     /** Memoized results older than this are removed. */
     @WithDefault("30d")
     Duration memoTtl();

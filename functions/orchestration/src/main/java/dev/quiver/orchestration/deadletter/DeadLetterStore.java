@@ -6,9 +6,13 @@ import static dev.quiver.orchestration.runs.Statements.update;
 
 import dev.quiver.orchestration.runs.Transactions;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Instant;
 import java.util.List;
 
-/** The dead letters in the run store: recorded once per (source, id), read back latest first. */
+/**
+ * The dead letters in the run store: recorded once per (source, id), read back latest first, removed after their
+ * retention.
+ */
 @ApplicationScoped
 public class DeadLetterStore {
 
@@ -26,6 +30,11 @@ public class DeadLetterStore {
                 letter.source(), letter.id(), letter.type(), letter.subject(), letter.dataContentType(),
                 letter.errorCode(), letter.errorDestination(), letter.errorData(), letter.data(), letter.dataBytes(),
                 letter.dataTruncated(), letter.receivedAt()) == 1);
+    }
+
+    /** Removes the letters received before {@code before} and says how many. */
+    public int forgetReceivedBefore(Instant before) {
+        return transactions.inTransaction(c -> update(c, "delete from dead_letters where received_at < ?", before));
     }
 
     public List<DeadLetter> latest(int limit) {

@@ -1,6 +1,7 @@
 package dev.quiver.orchestration.events;
 
 import dev.quiver.orchestration.OrchestrationConfig;
+import dev.quiver.orchestration.deadletter.DeadLetterStore;
 import dev.quiver.orchestration.outbox.Outbox;
 import dev.quiver.orchestration.runs.RunCoordinator;
 import io.quarkus.scheduler.Scheduled;
@@ -14,27 +15,32 @@ public class Ticks {
 
     private final RunCoordinator coordinator;
     private final Outbox outbox;
+    private final DeadLetterStore deadLetters;
     private final Clock clock;
     private final Duration heartbeatTimeout;
     private final Duration memoTtl;
     private final Duration memoIdle;
     private final Duration retention;
+    private final Duration deadLetterRetention;
     private final boolean internal;
 
-    public Ticks(RunCoordinator coordinator, Outbox outbox, Clock clock, OrchestrationConfig config) {
+    public Ticks(RunCoordinator coordinator, Outbox outbox, DeadLetterStore deadLetters, Clock clock,
+                 OrchestrationConfig config) {
         this.coordinator = coordinator;
         this.outbox = outbox;
+        this.deadLetters = deadLetters;
         this.clock = clock;
         this.heartbeatTimeout = config.heartbeatTimeout();
         this.memoTtl = config.memoTtl();
         this.memoIdle = config.memoIdle();
         this.retention = config.eventRetention();
+        this.deadLetterRetention = config.deadLetterRetention();
         this.internal = config.internalTicks();
     }
 
     /**
      * Fires due timers, fails quiet attempts, resumes waiting steps, and removes expired memoized results and the
-     * handled events and sent outbox events past their retention.
+     * handled events, sent outbox events and dead letters past their retention.
      */
     public void fire() {
         coordinator.fireDue(clock.instant(), heartbeatTimeout);
@@ -42,6 +48,7 @@ public class Ticks {
         coordinator.collectMemoized(clock.instant(), memoTtl, memoIdle);
         coordinator.forgetHandledEvents(clock.instant(), retention);
         outbox.forgetSent(clock.instant().minus(retention));
+        deadLetters.forgetReceivedBefore(clock.instant().minus(deadLetterRetention));
     }
 
     @Scheduled(every = "${quiver.orchestration.tick-interval}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)

@@ -8,15 +8,18 @@ import static org.hamcrest.Matchers.hasSize;
 
 import dev.quiver.events.EventTypes;
 import dev.quiver.orchestration.events.PostgresStack;
+import dev.quiver.orchestration.events.Ticks;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
+import jakarta.inject.Inject;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
@@ -28,6 +31,12 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 @WithTestResource(PostgresStack.class)
 class DeadLettersTest {
+
+    @Inject
+    DeadLetterStore store;
+
+    @Inject
+    Ticks ticks;
 
     @TestHTTPResource("/dead-letters")
     URI deadLetters;
@@ -120,6 +129,21 @@ class DeadLettersTest {
         given().contentType("application/cloudevents+json").body("[1, 2]")
                 .post("/dead-letters").then().statusCode(400).body("error", containsString("JSON object"));
         given().get("/dead-letters?limit=0").then().statusCode(400).body("error", containsString("limit"));
+    }
+
+    @Test
+    void aTickRemovesTheLettersPastTheirRetention() {
+        String source = "/tests/dead-letters/" + UUID.randomUUID();
+        Instant now = Instant.now();
+        store.record(new DeadLetter(source, "old", EventTypes.STEP_COMPLETED, null, null, "500", null, null, null, 0,
+                false, now.minus(Duration.ofDays(31))));
+        store.record(new DeadLetter(source, "recent", EventTypes.STEP_COMPLETED, null, null, "500", null, null, null,
+                0, false, now.minus(Duration.ofDays(29))));
+
+        ticks.fire();
+
+        assertThat(given().get("/dead-letters?limit=1000").jsonPath()
+                .getList("findAll { it.source == '" + source + "' }.id")).containsExactly("recent");
     }
 
     private static JsonPath find(String source) {
