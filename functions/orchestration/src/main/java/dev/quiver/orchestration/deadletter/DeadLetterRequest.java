@@ -3,11 +3,15 @@ package dev.quiver.orchestration.deadletter;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.function.Function;
 
 /**
@@ -48,7 +52,8 @@ public final class DeadLetterRequest {
             event = null;
         }
         if (event == null || !event.isObject()) {
-            throw new InvalidDeadLetterException("structured CloudEvent: expected a JSON object with id, source and type");
+            throw new InvalidDeadLetterException(
+                    "structured CloudEvent: expected a JSON object with id, source and type");
         }
         byte[] data;
         if (event.hasNonNull("data_base64")) {
@@ -74,11 +79,38 @@ public final class DeadLetterRequest {
         String source = required(attribute, "source");
         String type = required(attribute, "type");
         boolean truncated = data.length > MAX_DATA_BYTES;
-        String text = data.length == 0 ? null
-                : new String(truncated ? Arrays.copyOf(data, MAX_DATA_BYTES) : data, StandardCharsets.UTF_8);
+        byte[] kept = truncated ? Arrays.copyOf(data, MAX_DATA_BYTES) : data;
+        Optional<String> text = kept.length == 0 ? Optional.empty() : utf8(kept, truncated);
+        String base64 = kept.length == 0 || text.isPresent() ? null : Base64.getEncoder().encodeToString(kept);
         return new DeadLetter(source, id, type, attribute.apply("subject"), contentType,
                 attribute.apply("knativeerrorcode"), attribute.apply("knativeerrordest"),
-                attribute.apply("knativeerrordata"), text, data.length, truncated, receivedAt);
+                attribute.apply("knativeerrordata"), text.orElse(null), base64, data.length, truncated, receivedAt);
+    }
+
+    /**
+     * The bytes as text when they are UTF-8, else empty. Data cut at the cap may end inside a character; that
+     * character's first bytes are left out rather than taking the whole text for binary.
+     */
+    private static Optional<String> utf8(byte[] bytes, boolean cut) {
+        int end = bytes.length;
+        if (cut) {
+            int start = end - 1;
+            while (start > 0 && end - start < 4 && (bytes[start] & 0xC0) == 0x80) {
+                start--;
+            }
+            int lead = bytes[start] & 0xFF;
+            int length = lead < 0x80 ? 1 : lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1;
+            if (start + length > end) {
+                end = start;
+            }
+        }
+        try {
+            return Optional.of(StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes, 0, end)).toString());
+        } catch (CharacterCodingException e) {
+            return Optional.empty();
+        }
     }
 
     private static String required(Function<String, String> attribute, String name) {

@@ -19,7 +19,9 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.Base64;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
@@ -96,6 +98,29 @@ class DeadLettersTest {
     }
 
     @Test
+    void binaryDataIsKeptAsBase64AndTextCutInsideACharacterStaysText() {
+        String binarySource = "/tests/dead-letters/" + UUID.randomUUID();
+        byte[] png = {(byte) 0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A, 0x00, (byte) 0xFF};
+        given().header("ce-specversion", "1.0").header("ce-id", "image-1").header("ce-source", binarySource)
+                .header("ce-type", EventTypes.INFERENCE_REQUESTED).contentType("image/png").body(png)
+                .post("/dead-letters").then().statusCode(202);
+        JsonPath binary = find(binarySource);
+        assertThat(binary.getString("data")).isNull();
+        assertThat(Base64.getDecoder().decode(binary.getString("dataBase64"))).isEqualTo(png);
+
+        String textSource = "/tests/dead-letters/" + UUID.randomUUID();
+        // "é" is two bytes in UTF-8; one more byte ahead of them puts the cap between the two
+        String text = "x" + "é".repeat(DeadLetterRequest.MAX_DATA_BYTES);
+        given().header("ce-specversion", "1.0").header("ce-id", "text-1").header("ce-source", textSource)
+                .header("ce-type", EventTypes.INFERENCE_REQUESTED).contentType("text/plain; charset=UTF-8")
+                .body(text.getBytes(StandardCharsets.UTF_8)).post("/dead-letters").then().statusCode(202);
+        JsonPath cut = find(textSource);
+        assertThat(cut.getString("dataBase64")).isNull();
+        assertThat(cut.getBoolean("dataTruncated")).isTrue();
+        assertThat(cut.getString("data")).isEqualTo(text.substring(0, (DeadLetterRequest.MAX_DATA_BYTES - 1) / 2 + 1));
+    }
+
+    @Test
     void theLatestComeFirstAndTheLimitHolds() {
         String source = "/tests/dead-letters/" + UUID.randomUUID();
         for (int i = 1; i <= 3; i++) {
@@ -135,10 +160,10 @@ class DeadLettersTest {
     void aTickRemovesTheLettersPastTheirRetention() {
         String source = "/tests/dead-letters/" + UUID.randomUUID();
         Instant now = Instant.now();
-        store.record(new DeadLetter(source, "old", EventTypes.STEP_COMPLETED, null, null, "500", null, null, null, 0,
-                false, now.minus(Duration.ofDays(31))));
+        store.record(new DeadLetter(source, "old", EventTypes.STEP_COMPLETED, null, null, "500", null, null, null,
+                null, 0, false, now.minus(Duration.ofDays(31))));
         store.record(new DeadLetter(source, "recent", EventTypes.STEP_COMPLETED, null, null, "500", null, null, null,
-                0, false, now.minus(Duration.ofDays(29))));
+                null, 0, false, now.minus(Duration.ofDays(29))));
 
         ticks.fire();
 
