@@ -1,6 +1,7 @@
 package dev.quiver.inference.protocol;
 
 import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasSize;
@@ -9,14 +10,23 @@ import dev.quiver.inference.fixtures.Digits;
 import dev.quiver.inference.fixtures.Readiness;
 import dev.quiver.inference.fixtures.StandardRepository;
 import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
+import java.net.URL;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 @QuarkusTest
 @WithTestResource(StandardRepository.class)
 class PredictFunctionTest {
+
+    @TestHTTPResource("/ping")
+    URL ping;
 
     @BeforeEach
     void modelsLoaded() {
@@ -35,7 +45,7 @@ class PredictFunctionTest {
                 .body("predictions", hasSize(1))
                 .body("predictions[0]", hasSize(10))
                 .extract().jsonPath().getList("predictions[0]", Float.class);
-        org.assertj.core.api.Assertions.assertThat(Digits.argmax(predictions))
+        assertThat(Digits.argmax(predictions))
                 .isEqualTo(Digits.argmax(java.util.Arrays.stream(Digits.expectedProbabilities(9)).boxed().toList()))
                 .isEqualTo(label);
     }
@@ -77,5 +87,15 @@ class PredictFunctionTest {
                 .body("error", containsString("empty body"));
         given().contentType(ContentType.TEXT).body("{}").post("/ping").then().statusCode(415)
                 .body("error", containsString("application/json"));
+    }
+
+    @Test
+    void anEmptyChunkedBodyIsRefusedAsAnEmptyBodyIs() throws Exception {
+        HttpRequest chunked = HttpRequest.newBuilder(ping.toURI()).timeout(Duration.ofSeconds(10))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.fromPublisher(HttpRequest.BodyPublishers.noBody())).build();
+        HttpResponse<String> response = HttpClient.newHttpClient().send(chunked, HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).isEqualTo(400);
+        assertThat(response.body()).contains("got an empty body");
     }
 }
