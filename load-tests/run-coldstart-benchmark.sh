@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Cold start and footprint of the inference function: the plain JVM build next to the build with the JDK's AOT
 # cache. Run through the launcher, which selects the JDK and trains the demo model into the repository:
-#   ./quiver bench coldstart [--rounds 5] [--idle 5] [--warm-up 200] [--port 18190]
+#   ./quiver bench coldstart [--rounds 5] [--idle 10] [--warm-up 2000] [--port 18190]
 # Builds the plain jar (copied to load-tests/target/bench/coldstart/jvm), then the function with -Paot, whose
 # integration test trains the cache with the same JVM options (left in functions/inference/target/quarkus-app, where it
 # was trained), and runs ColdStartBenchmark, which writes load-tests/target/bench/coldstart/results.md. Three starts a
