@@ -72,7 +72,10 @@ public class StartupTimeline {
             return;
         }
         Instant answered = clock.instant();
-        CompletableFuture.runAsync(() -> firstPrediction(answered));
+        CompletableFuture.runAsync(() -> firstPrediction(answered)).exceptionally(failure -> {
+            LOG.warn("startup timeline: the first prediction's figures could not be published", failure);
+            return null;
+        });
     }
 
     private void firstPrediction(Instant answered) {

@@ -4,8 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Arrays;
@@ -88,29 +88,17 @@ public final class DeadLetterRequest {
     }
 
     /**
-     * The bytes as text when they are UTF-8, else empty. Data cut at the cap may end inside a character; that
-     * character's first bytes are left out rather than taking the whole text for binary.
+     * The bytes as text when they are UTF-8, else empty. Data cut at the cap may end inside a character: the decoder,
+     * told that more input would follow, leaves that character's first bytes out instead of reporting them.
      */
     private static Optional<String> utf8(byte[] bytes, boolean cut) {
-        int end = bytes.length;
-        if (cut) {
-            int start = end - 1;
-            while (start > 0 && end - start < 4 && (bytes[start] & 0xC0) == 0x80) {
-                start--;
-            }
-            int lead = bytes[start] & 0xFF;
-            int length = lead < 0x80 ? 1 : lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1;
-            if (start + length > end) {
-                end = start;
-            }
-        }
-        try {
-            return Optional.of(StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(bytes, 0, end)).toString());
-        } catch (CharacterCodingException e) {
+        CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder();
+        CharBuffer text = CharBuffer.allocate(bytes.length);
+        if (decoder.decode(ByteBuffer.wrap(bytes), text, !cut).isError()
+                || !cut && decoder.flush(text).isError()) {
             return Optional.empty();
         }
+        return Optional.of(text.flip().toString());
     }
 
     private static String required(Function<String, String> attribute, String name) {
