@@ -54,9 +54,13 @@ public final class ConfigValue {
         return node instanceof ConfigNode.Scalar scalar && scalar.type() == ScalarType.NULL;
     }
 
-    /** A scalar YAML takes as text: quoted, or plain and not a number, boolean or null. */
-    public boolean isText() {
-        return node instanceof ConfigNode.Scalar scalar && scalar.type() == ScalarType.TEXT;
+    /**
+     * The value when YAML takes it as text (quoted, or plain and not a number, boolean or null), for a value that may
+     * be written in more than one shape; adds no problem when it is not text.
+     */
+    public Optional<String> asText() {
+        return node instanceof ConfigNode.Scalar scalar && scalar.type() == ScalarType.TEXT ? Optional.of(scalar.text())
+                : Optional.empty();
     }
 
     /** How messages show the value: text in quotes, numbers and booleans as written, "a mapping", "a list". */
@@ -74,13 +78,19 @@ public final class ConfigValue {
         problem("expected " + what + ", got " + shown());
     }
 
+    /** The mapping, for a value that may be written in more than one shape; adds no problem when it is not one. */
+    public Optional<ConfigMapping> asMapping() {
+        return node instanceof ConfigNode.Mapping mapping ? Optional.of(new ConfigMapping(file, path, mapping))
+                : Optional.empty();
+    }
+
     /** @param problem the whole message when the value is not a mapping */
     public Optional<ConfigMapping> mapping(String problem) {
-        if (node instanceof ConfigNode.Mapping mapping) {
-            return Optional.of(new ConfigMapping(file, path, mapping));
+        Optional<ConfigMapping> mapping = asMapping();
+        if (mapping.isEmpty()) {
+            problem(problem);
         }
-        problem(problem);
-        return Optional.empty();
+        return mapping;
     }
 
     /** The items, each at {@code path[i]}. @param problem the whole message when the value is not a list */
@@ -158,8 +168,7 @@ public final class ConfigValue {
 
     /** A duration in {@link DurationText}'s grammar, zero included. */
     public Optional<Duration> duration() {
-        Optional<Duration> duration = isText() ? DurationText.parse(((ConfigNode.Scalar) node).text())
-                : Optional.empty();
+        Optional<Duration> duration = asText().flatMap(DurationText::parse);
         if (duration.isEmpty()) {
             expected("a duration such as " + DurationText.FORMS);
         }
@@ -168,8 +177,7 @@ public final class ConfigValue {
 
     /** A duration in {@link DurationText}'s grammar, longer than zero. */
     public Optional<Duration> positiveDuration() {
-        Optional<Duration> duration = isText() ? DurationText.parse(((ConfigNode.Scalar) node).text())
-                .filter(Duration::isPositive) : Optional.empty();
+        Optional<Duration> duration = asText().flatMap(DurationText::parse).filter(Duration::isPositive);
         if (duration.isEmpty()) {
             expected("a positive duration such as " + DurationText.FORMS);
         }

@@ -1,12 +1,12 @@
 package dev.quiver.orchestration.builtin;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.quiver.configfile.DurationText;
 import dev.quiver.events.pipeline.StepCompleted;
 import dev.quiver.events.pipeline.StepDispatched;
 import dev.quiver.orchestration.OrchestrationConfig;
 import dev.quiver.orchestration.dag.PipelineGraph;
 import dev.quiver.orchestration.executors.AttemptFolders;
-import dev.quiver.orchestration.pipeline.DurationText;
 import dev.quiver.orchestration.reads.RunReads;
 import dev.quiver.orchestration.reads.RunViews;
 import dev.quiver.orchestration.runs.Pipelines;
@@ -256,7 +256,7 @@ public class PredictionAggregation {
             if (parsed.isPresent() && parsed.get().isPositive()) {
                 return parsed.get();
             }
-            throw invalid(name, "a duration such as 30s, 5m or 1h", value);
+            throw invalid(name, "a positive duration such as " + DurationText.FORMS, value);
         }
 
         private static Optional<List<String>> versions(Map<String, Object> params) {

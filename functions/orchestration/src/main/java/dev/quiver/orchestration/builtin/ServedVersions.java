@@ -1,5 +1,9 @@
 package dev.quiver.orchestration.builtin;
 
+import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import dev.quiver.configfile.ConfigFile;
+import dev.quiver.configfile.ConfigMapping;
 import dev.quiver.storage.ObjectStore;
 import java.io.IOException;
 import java.io.InputStream;
@@ -8,14 +12,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.yaml.snakeyaml.DumperOptions;
-import org.yaml.snakeyaml.Yaml;
 
 /**
  * Which versions of a published model the inference function serves: the {@code version_policy} of the model's
  * {@code config.yaml} in the repository, written so that its other settings stay as they are.
  */
 final class ServedVersions {
+
+    private static final YAMLMapper YAML = YAMLMapper.builder().disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
+            .build();
 
     private ServedVersions() {
     }
@@ -30,21 +35,19 @@ final class ServedVersions {
         Map<String, Object> config = new LinkedHashMap<>();
         if (store.head(key).isPresent()) {
             try (InputStream in = store.open(key)) {
-                if (new Yaml().load(in) instanceof Map<?, ?> existing) {
-                    existing.forEach((name, value) -> config.put(String.valueOf(name), value));
-                }
+                ConfigFile.yaml("model configuration " + key, new String(in.readAllBytes(), StandardCharsets.UTF_8))
+                        .root().asMapping().map(ConfigMapping::entries)
+                        .ifPresent(existing -> existing.forEach((name, value) -> config.put(name, value.plain())));
             }
         }
-        Map<String, Object> policy = Map.of("latest", count);
+        Map<String, Object> policy = Map.of("latest", (long) count);
         if (policy.equals(config.get("version_policy"))) {
             return;
         }
         config.put("version_policy", policy);
-        DumperOptions options = new DumperOptions();
-        options.setDefaultFlowStyle(DumperOptions.FlowStyle.BLOCK);
         Path temporary = Files.createTempFile("quiver-model-config-", ".yaml");
         try {
-            Files.writeString(temporary, new Yaml(options).dump(config), StandardCharsets.UTF_8);
+            Files.writeString(temporary, YAML.writeValueAsString(config), StandardCharsets.UTF_8);
             store.put(key, temporary, "application/yaml");
         } finally {
             Files.deleteIfExists(temporary);

@@ -1,5 +1,6 @@
 package dev.quiver.orchestration.pipeline;
 
+import dev.quiver.configfile.FieldError;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -11,21 +12,25 @@ import java.util.Set;
 
 /**
  * What a well-formed pipeline must also be: step names unique, dependencies on steps that exist, no cycle, and trigger
- * rules that can hold. Returns every problem, each with its path and line.
+ * rules that can hold. Returns every problem, each with its path; the parser puts it on the line of the setting the
+ * path names. A step or a dependency whose name could not be read (blank) is left to the parser's problem about it.
  */
 public final class PipelineValidator {
 
     private PipelineValidator() {
     }
 
-    public static List<PipelineProblem> validate(PipelineSpec spec) {
-        List<PipelineProblem> problems = new ArrayList<>();
+    public static List<FieldError> validate(PipelineSpec spec) {
+        List<FieldError> problems = new ArrayList<>();
         Map<String, StepSpec> steps = new LinkedHashMap<>();
         Map<String, Integer> index = new HashMap<>();
         for (int i = 0; i < spec.steps().size(); i++) {
             StepSpec step = spec.steps().get(i);
+            if (step.name().isEmpty()) {
+                continue;
+            }
             if (steps.putIfAbsent(step.name(), step) != null) {
-                problems.add(new PipelineProblem("steps[" + i + "].name", step.line(), "step \"" + step.name()
+                problems.add(new FieldError("steps[" + i + "].name", "step \"" + step.name()
                         + "\" is declared twice (first at line " + steps.get(step.name()).line() + ")"));
             } else {
                 index.put(step.name(), i);
@@ -38,12 +43,14 @@ public final class PipelineValidator {
             for (int d = 0; d < step.depends().size(); d++) {
                 StepSpec.Dependency dependency = step.depends().get(d);
                 StepSpec upstream = steps.get(dependency.step());
+                if (dependency.step().isEmpty()) {
+                    continue;
+                }
                 if (dependency.step().equals(step.name())) {
-                    problems.add(new PipelineProblem(path + ".depends[" + d + "]", dependency.line(),
-                            "a step cannot depend on itself"));
+                    problems.add(new FieldError(path + ".depends[" + d + "]", "a step cannot depend on itself"));
                 } else if (upstream == null) {
-                    problems.add(new PipelineProblem(path + ".depends[" + d + "]", dependency.line(), "unknown step \""
-                            + dependency.step() + "\"; expected one of " + String.join(", ", steps.keySet())));
+                    problems.add(new FieldError(path + ".depends[" + d + "]", "unknown step \"" + dependency.step()
+                            + "\"; expected one of " + String.join(", ", steps.keySet())));
                 } else {
                     upstreamInstances += Math.max(1, upstream.forEach().size());
                 }
@@ -51,17 +58,17 @@ public final class PipelineValidator {
             TriggerRule trigger = step.trigger();
             if (step.depends().isEmpty() && !trigger.equals(TriggerRule.ALL_SUCCESS)
                     && trigger.kind() != TriggerRule.Kind.ALWAYS) {
-                problems.add(new PipelineProblem(path + ".trigger", step.line(), "trigger " + trigger + " needs "
-                        + "upstream steps, and this step has no depends"));
+                problems.add(new FieldError(path + ".trigger", "trigger " + trigger + " needs upstream steps, and this "
+                        + "step has no depends"));
             }
             if (trigger.kind() == TriggerRule.Kind.AT_LEAST && upstreamInstances > 0
                     && trigger.quorum() > upstreamInstances) {
-                problems.add(new PipelineProblem(path + ".trigger.at-least", step.line(), "asks for " + trigger.quorum()
-                        + " upstream successes but the step has " + upstreamInstances + " upstream step instances"));
+                problems.add(new FieldError(path + ".trigger.at-least", "asks for " + trigger.quorum() + " upstream "
+                        + "successes but the step has " + upstreamInstances + " upstream step instances"));
             }
             if (step.retrigger() && step.depends().isEmpty()) {
-                problems.add(new PipelineProblem(path + ".retrigger", step.line(), "retrigger reruns a step when an "
-                        + "upstream step succeeds again, and this step has no depends"));
+                problems.add(new FieldError(path + ".retrigger", "retrigger reruns a step when an upstream step "
+                        + "succeeds again, and this step has no depends"));
             }
         }
         cycle(spec, steps, index).ifPresent(problems::add);
@@ -69,8 +76,8 @@ public final class PipelineValidator {
     }
 
     /** The first cycle found, as the path of steps around it. */
-    private static Optional<PipelineProblem> cycle(PipelineSpec spec, Map<String, StepSpec> steps,
-                                                             Map<String, Integer> index) {
+    private static Optional<FieldError> cycle(PipelineSpec spec, Map<String, StepSpec> steps,
+                                              Map<String, Integer> index) {
         Set<String> done = new HashSet<>();
         for (StepSpec start : spec.steps()) {
             List<String> trail = new ArrayList<>();
@@ -78,8 +85,8 @@ public final class PipelineValidator {
             if (found.isPresent()) {
                 List<String> loop = found.get();
                 StepSpec first = steps.get(loop.getFirst());
-                return Optional.of(new PipelineProblem("steps[" + index.get(first.name()) + "].depends",
-                        first.line(), "the dependencies form a cycle (each step depends on the next): " + String.join(" -> ", loop)));
+                return Optional.of(new FieldError("steps[" + index.get(first.name()) + "].depends", "the dependencies "
+                        + "form a cycle (each step depends on the next): " + String.join(" -> ", loop)));
             }
         }
         return Optional.empty();

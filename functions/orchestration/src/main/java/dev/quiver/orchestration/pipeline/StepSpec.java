@@ -28,8 +28,8 @@ public record StepSpec(String name, ExecutorKind executor, Map<String, Object> p
         forEach = List.copyOf(forEach);
     }
 
-    /** A dependency on another step, with the line it is written on. */
-    public record Dependency(String step, int line) {
+    /** A dependency on another step. */
+    public record Dependency(String step) {
     }
 
     public boolean fansOut() {

@@ -1,7 +1,7 @@
 package dev.quiver.orchestration.registry;
 
+import dev.quiver.configfile.InvalidConfigException;
 import dev.quiver.orchestration.OrchestrationConfig;
-import dev.quiver.orchestration.pipeline.InvalidPipelineException;
 import dev.quiver.orchestration.pipeline.PipelineParser;
 import dev.quiver.orchestration.pipeline.PipelineSpec;
 import dev.quiver.orchestration.runs.Pipelines;
@@ -82,7 +82,7 @@ public class PipelineRegistry {
         PipelineSpec spec;
         try {
             spec = PipelineParser.parse(file.getFileName().toString(), text);
-        } catch (InvalidPipelineException e) {
+        } catch (InvalidConfigException e) {
             LOG.error(e.getMessage());
             return;
         }

@@ -3,6 +3,7 @@ package dev.quiver.orchestration.builtin;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.quiver.configfile.DurationText;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -30,7 +31,8 @@ class AggregationParametersTest {
         assertThatThrownBy(() -> PredictionAggregation.Parameters.from(Map.of("ready-timeout", "soon")))
                 .isInstanceOfSatisfying(BuiltInStepException.class, e -> assertThat(e.errorClass())
                         .isEqualTo("InvalidConfiguration"))
-                .hasMessage("params.ready-timeout: expected a duration such as 30s, 5m or 1h, got soon");
+                .hasMessage("params.ready-timeout: expected a positive duration such as " + DurationText.FORMS
+                        + ", got soon");
         assertThatThrownBy(() -> PredictionAggregation.Parameters.from(Map.of("batch-rows", 0)))
                 .hasMessage("params.batch-rows: expected a whole number from 1, got 0");
         assertThatThrownBy(() -> PredictionAggregation.Parameters.from(Map.of("versions", List.of())))

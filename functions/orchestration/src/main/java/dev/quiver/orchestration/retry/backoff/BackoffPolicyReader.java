@@ -1,80 +1,98 @@
 package dev.quiver.orchestration.retry.backoff;
 
+import dev.quiver.configfile.ConfigMapping;
+import dev.quiver.configfile.ConfigValue;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 
 /**
- * Builds a backoff policy from a pipeline's {@code retry.backoff} block, as read from YAML into plain values.
+ * Builds a backoff policy from a pipeline's {@code retry.backoff} block.
  *
  * <p>{@code mode} picks the arithmetic ({@code exponential} when left out); every other field keeps the name its
  * source system gives it, so a block copied from an Argo template, a Step Functions retrier or a Temporal RetryPolicy
  * means here what it meant there. A field left out takes its source's default. A field the mode does not know, or a
- * value of the wrong shape or range, is refused with an {@link IllegalArgumentException} naming the field and what it
- * expected, so that a typo is not silently replaced by a default.
+ * value of the wrong shape or range, is a problem at its path naming what was expected, so that a typo is not
+ * silently replaced by a default; every one of them is reported at once.
  */
 public final class BackoffPolicyReader {
 
     private BackoffPolicyReader() {
     }
 
-    public static BackoffPolicy read(Map<String, ?> block) {
-        Objects.requireNonNull(block, "block");
-        Mode mode = Mode.of(block.containsKey("mode") ? block.get("mode") : Mode.EXPONENTIAL.yaml);
-        BackoffFields fields = new BackoffFields(block, mode.yaml, mode.fields);
-        return switch (mode) {
-            case EXPONENTIAL -> exponential(fields);
-            case ARGO -> argo(fields);
-            case STEP_FUNCTIONS -> stepFunctions(fields);
-            case TEMPORAL -> temporal(fields);
-        };
+    /** The policy, or empty when the block has problems (each added to the file the block is read from). */
+    public static Optional<BackoffPolicy> read(ConfigValue block) {
+        return block.mapping("expected a mapping: mode (exponential, argo, step-functions, temporal) and that mode's "
+                + "settings").flatMap(mapping -> mode(mapping).flatMap(mode -> {
+                    BackoffFields fields = new BackoffFields(mapping, mode.yaml, mode.fields);
+                    return switch (mode) {
+                        case EXPONENTIAL -> exponential(fields);
+                        case ARGO -> argo(fields, mapping);
+                        case STEP_FUNCTIONS -> stepFunctions(fields);
+                        case TEMPORAL -> temporal(fields);
+                    };
+                }));
     }
 
-    private static ExponentialBackoff exponential(BackoffFields fields) {
-        return new ExponentialBackoff(
-                fields.duration("initial").orElse(ExponentialBackoff.DEFAULT_INITIAL),
-                fields.number("factor").orElse(ExponentialBackoff.DEFAULT_FACTOR),
-                fields.duration("cap").orElse(ExponentialBackoff.DEFAULT_CAP),
-                fields.choice("jitter", Map.of("full", Jitter.FULL, "none", Jitter.NONE), List.of("full", "none"))
-                        .orElse(ExponentialBackoff.DEFAULT_JITTER),
-                Optional.of(fields.duration("budget").orElse(ExponentialBackoff.DEFAULT_BUDGET)),
-                fields.wholeNumber("max-attempts"));
+    private static Optional<Mode> mode(ConfigMapping block) {
+        Optional<ConfigValue> given = block.get("mode");
+        if (given.isEmpty()) {
+            return Optional.of(Mode.EXPONENTIAL);
+        }
+        Optional<Mode> mode = given.get().asText().flatMap(Mode::of);
+        if (mode.isEmpty()) {
+            given.get().expected("exponential, argo, step-functions or temporal");
+        }
+        return mode;
     }
 
-    private static ArgoBackoff argo(BackoffFields fields) {
-        return new ArgoBackoff(
-                fields.secondsOrDuration("duration").orElseThrow(() -> new IllegalArgumentException(
-                        "duration: required in an argo backoff, as Argo requires it: seconds as a whole number, or a "
-                                + "duration such as 2m")),
-                fields.wholeNumberOrText("factor").orElse(ArgoBackoff.DEFAULT_FACTOR),
-                fields.secondsOrDuration("cap"),
-                fields.secondsOrDuration("maxDuration"),
-                fields.wholeNumberOrText("limit"));
+    private static Optional<BackoffPolicy> exponential(BackoffFields fields) {
+        Duration initial = fields.duration("initial").orElse(ExponentialBackoff.DEFAULT_INITIAL);
+        double factor = fields.number("factor").orElse(ExponentialBackoff.DEFAULT_FACTOR);
+        Duration cap = fields.duration("cap").orElse(ExponentialBackoff.DEFAULT_CAP);
+        Jitter jitter = fields.choice("jitter", Map.of("full", Jitter.FULL, "none", Jitter.NONE),
+                List.of("full", "none")).orElse(ExponentialBackoff.DEFAULT_JITTER);
+        Duration budget = fields.duration("budget").orElse(ExponentialBackoff.DEFAULT_BUDGET);
+        Optional<Integer> maxAttempts = fields.wholeNumber("max-attempts");
+        return fields.build(() -> new ExponentialBackoff(initial, factor, cap, jitter, Optional.of(budget),
+                maxAttempts));
     }
 
-    private static StepFunctionsRetrier stepFunctions(BackoffFields fields) {
-        return new StepFunctionsRetrier(
-                fields.wholeNumber("IntervalSeconds").orElse(StepFunctionsRetrier.DEFAULT_INTERVAL_SECONDS),
-                fields.number("BackoffRate").orElse(StepFunctionsRetrier.DEFAULT_BACKOFF_RATE),
-                fields.wholeNumber("MaxAttempts").orElse(StepFunctionsRetrier.DEFAULT_MAX_ATTEMPTS),
-                fields.wholeNumber("MaxDelaySeconds"),
-                fields.choice("JitterStrategy", Map.of("FULL", Jitter.FULL, "NONE", Jitter.NONE),
-                        List.of("FULL", "NONE")).orElse(StepFunctionsRetrier.DEFAULT_JITTER_STRATEGY));
+    private static Optional<BackoffPolicy> argo(BackoffFields fields, ConfigMapping block) {
+        block.required("duration", "required in an argo backoff, as Argo requires it: seconds as a whole number, or "
+                + "a duration such as 2m");
+        Optional<Duration> duration = fields.secondsOrDuration("duration");
+        int factor = fields.wholeNumberOrText("factor").orElse(ArgoBackoff.DEFAULT_FACTOR);
+        Optional<Duration> cap = fields.secondsOrDuration("cap");
+        Optional<Duration> maxDuration = fields.secondsOrDuration("maxDuration");
+        Optional<Integer> limit = fields.wholeNumberOrText("limit");
+        return duration.flatMap(given -> fields.build(() -> new ArgoBackoff(given, factor, cap, maxDuration,
+                limit)));
     }
 
-    private static TemporalRetryPolicy temporal(BackoffFields fields) {
+    private static Optional<BackoffPolicy> stepFunctions(BackoffFields fields) {
+        int interval = fields.wholeNumber("IntervalSeconds").orElse(StepFunctionsRetrier.DEFAULT_INTERVAL_SECONDS);
+        double rate = fields.number("BackoffRate").orElse(StepFunctionsRetrier.DEFAULT_BACKOFF_RATE);
+        int attempts = fields.wholeNumber("MaxAttempts").orElse(StepFunctionsRetrier.DEFAULT_MAX_ATTEMPTS);
+        Optional<Integer> maxDelay = fields.wholeNumber("MaxDelaySeconds");
+        Jitter jitter = fields.choice("JitterStrategy", Map.of("FULL", Jitter.FULL, "NONE", Jitter.NONE),
+                List.of("FULL", "NONE")).orElse(StepFunctionsRetrier.DEFAULT_JITTER_STRATEGY);
+        return fields.build(() -> new StepFunctionsRetrier(interval, rate, attempts, maxDelay, jitter));
+    }
+
+    private static Optional<BackoffPolicy> temporal(BackoffFields fields) {
         Duration initialInterval = fields.duration("initialInterval")
                 .orElse(TemporalRetryPolicy.DEFAULT_INITIAL_INTERVAL);
-        return new TemporalRetryPolicy(
-                initialInterval,
-                fields.number("backoffCoefficient").orElse(TemporalRetryPolicy.DEFAULT_BACKOFF_COEFFICIENT),
-                fields.duration("maximumInterval").orElse(
-                        initialInterval.multipliedBy(TemporalRetryPolicy.DEFAULT_MAXIMUM_INTERVAL_COEFFICIENT)),
-                fields.wholeNumber("maximumAttempts").orElse(TemporalRetryPolicy.DEFAULT_MAXIMUM_ATTEMPTS),
-                fields.names("nonRetryableErrorTypes", "error type names").orElse(List.of()));
+        double coefficient = fields.number("backoffCoefficient")
+                .orElse(TemporalRetryPolicy.DEFAULT_BACKOFF_COEFFICIENT);
+        Duration maximumInterval = fields.duration("maximumInterval").orElse(
+                initialInterval.multipliedBy(TemporalRetryPolicy.DEFAULT_MAXIMUM_INTERVAL_COEFFICIENT));
+        int maximumAttempts = fields.wholeNumber("maximumAttempts").orElse(TemporalRetryPolicy.DEFAULT_MAXIMUM_ATTEMPTS);
+        List<String> nonRetryable = fields.names("nonRetryableErrorTypes", "error type names").orElse(List.of());
+        return fields.build(() -> new TemporalRetryPolicy(initialInterval, coefficient, maximumInterval,
+                maximumAttempts, nonRetryable));
     }
 
     /** The modes and, for each, the fields of its source system, in the order its documentation lists them. */
@@ -94,12 +112,8 @@ public final class BackoffPolicyReader {
             this.fields = fields;
         }
 
-        static Mode of(Object value) {
-            return Arrays.stream(values())
-                    .filter(mode -> mode.yaml.equals(value))
-                    .findFirst()
-                    .orElseThrow(() -> new IllegalArgumentException("mode: expected exponential, argo, step-functions "
-                            + "or temporal, got " + (value instanceof String text ? "\"" + text + "\"" : value)));
+        static Optional<Mode> of(String name) {
+            return Arrays.stream(values()).filter(mode -> mode.yaml.equals(name)).findFirst();
         }
     }
 }
