@@ -1,6 +1,8 @@
 package dev.quiver.training;
 
-import java.io.BufferedReader;
+import dev.quiver.csv.CsvRow;
+import dev.quiver.csv.CsvRows;
+import dev.quiver.csv.MalformedCsvException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -46,15 +48,12 @@ public record DigitsDataset(List<DigitImage> images) {
 
     static DigitsDataset read(InputStream in, String origin) throws IOException {
         List<DigitImage> images = new ArrayList<>();
-        BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.US_ASCII));
-        String line;
-        int lineNumber = 0;
-        while ((line = reader.readLine()) != null) {
-            lineNumber++;
-            if (line.isBlank()) {
-                continue;
+        try (CsvRows rows = new CsvRows(new InputStreamReader(in, StandardCharsets.US_ASCII))) {
+            while (rows.hasNext()) {
+                images.add(parseRow(rows.next(), origin));
             }
-            images.add(parseRow(line, origin, lineNumber));
+        } catch (MalformedCsvException e) {
+            throw new IOException(origin + " " + e.getMessage(), e);
         }
         if (images.isEmpty()) {
             throw new IOException(origin + ": no rows");
@@ -62,20 +61,20 @@ public record DigitsDataset(List<DigitImage> images) {
         return new DigitsDataset(images);
     }
 
-    private static DigitImage parseRow(String line, String origin, int lineNumber) throws IOException {
-        String[] cells = line.split(",", -1);
-        if (cells.length != DigitImage.PIXELS + 1) {
+    private static DigitImage parseRow(CsvRow row, String origin) throws IOException {
+        List<String> cells = row.cells();
+        if (cells.size() != DigitImage.PIXELS + 1) {
             throw new IOException("%s line %d: expected %d pixel values and a label, found %d columns"
-                    .formatted(origin, lineNumber, DigitImage.PIXELS, cells.length));
+                    .formatted(origin, row.line(), DigitImage.PIXELS, cells.size()));
         }
         double[] pixels = new double[DigitImage.PIXELS];
         try {
             for (int i = 0; i < DigitImage.PIXELS; i++) {
-                pixels[i] = Integer.parseInt(cells[i].trim());
+                pixels[i] = Integer.parseInt(cells.get(i).trim());
             }
-            return new DigitImage(Integer.parseInt(cells[DigitImage.PIXELS].trim()), pixels);
+            return new DigitImage(Integer.parseInt(cells.get(DigitImage.PIXELS).trim()), pixels);
         } catch (IllegalArgumentException e) {
-            throw new IOException("%s line %d: %s".formatted(origin, lineNumber, e.getMessage()), e);
+            throw new IOException("%s line %d: %s".formatted(origin, row.line(), e.getMessage()), e);
         }
     }
 

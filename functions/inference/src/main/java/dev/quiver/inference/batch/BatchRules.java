@@ -1,17 +1,16 @@
 package dev.quiver.inference.batch;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.quiver.configfile.ConfigFile;
+import dev.quiver.configfile.ConfigMapping;
+import dev.quiver.configfile.ConfigValue;
+import dev.quiver.configfile.InvalidConfigException;
 import java.io.IOException;
-import java.nio.file.Files;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * The rules file ({@code quiver.batch.rules-file}): which objects are run through which model, the first matching
@@ -33,9 +32,8 @@ import java.util.Set;
  */
 public final class BatchRules {
 
-    private static final Set<String> FIELDS = Set.of("bucket", "prefix", "suffix", "model", "version", "format",
+    private static final List<String> FIELDS = List.of("bucket", "prefix", "suffix", "model", "version", "format",
             "header", "id-column", "output-bucket", "output-prefix");
-    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
     private final List<BatchRule> rules;
 
@@ -47,60 +45,66 @@ public final class BatchRules {
         return rules.stream().filter(rule -> rule.matches(object)).findFirst();
     }
 
+    /** @throws InvalidConfigException with every problem of the file */
     public static BatchRules read(Optional<Path> file) {
         if (file.isEmpty()) {
             return new BatchRules(List.of());
         }
-        JsonNode root;
+        ConfigFile config;
         try {
-            root = YAML.readTree(Files.readAllBytes(file.get()));
+            config = ConfigFile.read("batch rules " + file.get(), file.get());
         } catch (IOException e) {
-            throw new IllegalArgumentException("batch rules " + file.get() + ": cannot read it: " + e.getMessage(), e);
-        }
-        JsonNode list = root == null ? null : root.get("rules");
-        if (list == null || !list.isArray()) {
-            throw new IllegalArgumentException("batch rules " + file.get() + ": expected 'rules:' with a list");
+            throw new UncheckedIOException("batch rules " + file.get() + ": cannot read it: " + e.getMessage(), e);
         }
         List<BatchRule> rules = new ArrayList<>();
-        for (int i = 0; i < list.size(); i++) {
-            rules.add(rule(list.get(i), "batch rules " + file.get() + ": rules[" + i + "]"));
-        }
+        config.root().mapping("expected a mapping with rules: a list of rules")
+                .flatMap(root -> root.required("rules", "required, a list of rules"))
+                .flatMap(list -> list.list("expected a list of rules"))
+                .ifPresent(items -> items.forEach(item -> rule(item).ifPresent(rules::add)));
+        config.requireValid();
         return new BatchRules(rules);
     }
 
-    private static BatchRule rule(JsonNode node, String at) {
-        for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
-            String field = it.next();
-            if (!FIELDS.contains(field)) {
-                throw new IllegalArgumentException(at + ": unknown field '" + field + "'; expected one of " + FIELDS);
+    private static Optional<BatchRule> rule(ConfigValue item) {
+        return item.mapping("expected a mapping with bucket, model and the rule's other settings").flatMap(rule -> {
+            rule.allowOnly(FIELDS);
+            Optional<String> bucket = rule.required("bucket", "required, the bucket whose objects the rule runs")
+                    .flatMap(ConfigValue::text);
+            Optional<String> model = rule.required("model", "required, the model the rule runs them through")
+                    .flatMap(ConfigValue::text);
+            String suffix = text(rule, "suffix").orElse("");
+            Optional<InputFormat> format = text(rule, "format").map(name -> format(rule, name))
+                    .orElse(Optional.of(suffix.endsWith(".csv") ? InputFormat.CSV : InputFormat.JSONL));
+            String outputPrefix = text(rule, "output-prefix").orElse("predictions").replaceAll("/+$", "");
+            if (outputPrefix.isEmpty()) {
+                rule.get("output-prefix").orElseThrow().problem("must not be empty (results must not land where "
+                        + "inputs do)");
             }
-        }
-        String bucket = required(node, "bucket", at);
-        String suffix = node.path("suffix").asText("");
-        InputFormat format;
-        String formatName = node.path("format").asText(suffix.endsWith(".csv") ? "csv" : "jsonl");
-        try {
-            format = InputFormat.valueOf(formatName.toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(at + ".format: '" + formatName + "' is not csv or jsonl");
-        }
-        String outputPrefix = node.path("output-prefix").asText("predictions").replaceAll("/+$", "");
-        if (outputPrefix.isEmpty()) {
-            throw new IllegalArgumentException(at + ".output-prefix: must not be empty (results must not land "
-                    + "where inputs do)");
-        }
-        return new BatchRule(bucket, node.path("prefix").asText(""), suffix, required(node, "model", at),
-                node.hasNonNull("version") ? Optional.of(node.get("version").asText()) : Optional.empty(), format,
-                node.path("header").asBoolean(false),
-                node.hasNonNull("id-column") ? Optional.of(node.get("id-column").asText()) : Optional.empty(),
-                node.path("output-bucket").asText(bucket), outputPrefix);
+            String prefix = text(rule, "prefix").orElse("");
+            Optional<String> version = text(rule, "version");
+            boolean header = rule.get("header").filter(value -> !value.isNull()).flatMap(ConfigValue::bool)
+                    .orElse(false);
+            Optional<String> idColumn = text(rule, "id-column");
+            Optional<String> outputBucket = text(rule, "output-bucket");
+            if (bucket.isEmpty() || model.isEmpty() || format.isEmpty() || outputPrefix.isEmpty()) {
+                return Optional.empty();
+            }
+            return Optional.of(new BatchRule(bucket.get(), prefix, suffix, model.get(), version, format.get(), header,
+                    idColumn, outputBucket.orElse(bucket.get()), outputPrefix));
+        });
     }
 
-    private static String required(JsonNode node, String field, String at) {
-        String value = node.path(field).asText("");
-        if (value.isBlank()) {
-            throw new IllegalArgumentException(at + "." + field + ": required");
+    /** A setting as written, an empty text included; a number is taken as its text; left out or null is empty. */
+    private static Optional<String> text(ConfigMapping rule, String key) {
+        return rule.get(key).filter(value -> !value.isNull()).flatMap(value -> value.asText().or(value::text));
+    }
+
+    private static Optional<InputFormat> format(ConfigMapping rule, String name) {
+        try {
+            return Optional.of(InputFormat.valueOf(name.toUpperCase(Locale.ROOT)));
+        } catch (IllegalArgumentException e) {
+            rule.get("format").orElseThrow().problem("\"" + name + "\" is not csv or jsonl");
+            return Optional.empty();
         }
-        return value;
     }
 }

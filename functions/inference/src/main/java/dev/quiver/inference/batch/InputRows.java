@@ -4,42 +4,49 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import dev.quiver.csv.CsvRow;
+import dev.quiver.csv.CsvRows;
+import dev.quiver.csv.MalformedCsvException;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
 
 /**
- * Reads the rows of an input object one line at a time, so a file far larger than memory streams through. JSON
- * Lines: each line is an instance (as in KServe V1 {@code instances}), or {@code {"id": ..., "instance": ...}}. CSV:
- * numeric columns, an optional header line, an optional id column; quoted fields may hold commas. Blank lines are
- * skipped; a row that cannot be read is returned with its error instead of an instance.
+ * Reads the rows of an input object one at a time, so a file far larger than memory streams through. JSON Lines:
+ * each line is an instance (as in KServe V1 {@code instances}), or {@code {"id": ..., "instance": ...}}. CSV (read by
+ * {@link CsvRows}): numeric columns, an optional header line, an optional id column; a quoted field may hold commas,
+ * quotes and line breaks. Blank lines are skipped; a row that cannot be read is returned with its error instead of an
+ * instance, and CSV that cannot be read at all past a point (a quote never closed) ends the rows with one such error.
  */
 public final class InputRows implements Iterator<InputRow> {
 
     private final BufferedReader reader;
     private final ObjectMapper mapper;
     private final BatchRule rule;
+    private final CsvRows csv;
     private long line;
     private int idIndex = -1;
     private InputRow next;
+    private boolean ended;
 
     public InputRows(BufferedReader reader, ObjectMapper mapper, BatchRule rule) {
         this.reader = reader;
         this.mapper = mapper;
         this.rule = rule;
-        if (rule.format() == InputFormat.CSV) {
+        this.csv = rule.format() == InputFormat.CSV ? new CsvRows(reader) : null;
+        if (csv != null) {
             readHeader();
         }
     }
 
     @Override
     public boolean hasNext() {
-        if (next == null) {
-            next = advance();
+        if (next == null && !ended) {
+            next = csv != null ? nextCsv() : nextJsonLine();
+            ended = next == null;
         }
         return next != null;
     }
@@ -54,7 +61,7 @@ public final class InputRows implements Iterator<InputRow> {
         return row;
     }
 
-    private InputRow advance() {
+    private InputRow nextJsonLine() {
         String text;
         do {
             text = readLine();
@@ -62,7 +69,7 @@ public final class InputRows implements Iterator<InputRow> {
                 return null;
             }
         } while (text.isBlank());
-        return rule.format() == InputFormat.CSV ? csv(text) : jsonLine(text);
+        return jsonLine(text);
     }
 
     private InputRow jsonLine(String text) {
@@ -81,9 +88,18 @@ public final class InputRows implements Iterator<InputRow> {
         return new InputRow(id, line, value, null);
     }
 
-    private InputRow csv(String text) {
-        List<String> fields = fields(text);
-        String id = idIndex >= 0 && idIndex < fields.size() ? fields.get(idIndex) : Long.toString(line);
+    private InputRow nextCsv() {
+        try {
+            if (!csv.hasNext()) {
+                return null;
+            }
+        } catch (MalformedCsvException e) {
+            ended = true;
+            return new InputRow(Long.toString(e.line()), e.line(), null, e.getMessage());
+        }
+        CsvRow row = csv.next();
+        List<String> fields = row.cells();
+        String id = idIndex >= 0 && idIndex < fields.size() ? fields.get(idIndex) : Long.toString(row.line());
         ArrayNode instance = mapper.createArrayNode();
         for (int i = 0; i < fields.size(); i++) {
             if (i == idIndex) {
@@ -93,19 +109,19 @@ public final class InputRows implements Iterator<InputRow> {
             try {
                 instance.add(Double.parseDouble(field));
             } catch (NumberFormatException e) {
-                return new InputRow(id, line, null, "line " + line + ", column " + (i + 1) + ": '" + field
+                return new InputRow(id, row.line(), null, "line " + row.line() + ", column " + (i + 1) + ": '" + field
                         + "' is not a number");
             }
         }
-        return new InputRow(id, line, instance, null);
+        return new InputRow(id, row.line(), instance, null);
     }
 
     private void readHeader() {
         String idColumn = rule.idColumn().orElse(null);
         if (rule.header()) {
-            String header = readLine();
+            CsvRow header = nextRecord();
             if (header != null && idColumn != null) {
-                idIndex = fields(header).stream().map(String::trim).toList().indexOf(idColumn);
+                idIndex = header.cells().stream().map(String::trim).toList().indexOf(idColumn);
                 if (idIndex < 0) {
                     throw new InvalidNotificationException("CSV header has no id column '" + idColumn + "'");
                 }
@@ -120,6 +136,15 @@ public final class InputRows implements Iterator<InputRow> {
         }
     }
 
+    /** The header: a file whose header cannot be read is refused as a whole. */
+    private CsvRow nextRecord() {
+        try {
+            return csv.hasNext() ? csv.next() : null;
+        } catch (MalformedCsvException e) {
+            throw new InvalidNotificationException("CSV header: " + e.getMessage());
+        }
+    }
+
     private String readLine() {
         try {
             String text = reader.readLine();
@@ -130,34 +155,5 @@ public final class InputRows implements Iterator<InputRow> {
         } catch (IOException e) {
             throw new UncheckedIOException("reading line " + (line + 1) + ": " + e.getMessage(), e);
         }
-    }
-
-    /** Splits a CSV line; a quoted field may hold commas and doubled quotes. */
-    static List<String> fields(String text) {
-        List<String> fields = new ArrayList<>();
-        StringBuilder field = new StringBuilder();
-        boolean quoted = false;
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            if (quoted) {
-                if (c == '"' && i + 1 < text.length() && text.charAt(i + 1) == '"') {
-                    field.append('"');
-                    i++;
-                } else if (c == '"') {
-                    quoted = false;
-                } else {
-                    field.append(c);
-                }
-            } else if (c == '"') {
-                quoted = true;
-            } else if (c == ',') {
-                fields.add(field.toString());
-                field.setLength(0);
-            } else if (c != '\r') {
-                field.append(c);
-            }
-        }
-        fields.add(field.toString());
-        return fields;
     }
 }

@@ -1,175 +1,103 @@
 package dev.quiver.inference.modelconfig;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import dev.quiver.configfile.ConfigFile;
+import dev.quiver.configfile.ConfigMapping;
+import dev.quiver.configfile.ConfigNode;
+import dev.quiver.configfile.ConfigValue;
+import dev.quiver.configfile.InvalidConfigException;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
+import java.util.Optional;
 
 /**
- * Reads a model configuration file into a {@link ModelConfigSpec}. Structure is checked here (known keys, types);
- * value rules are {@link ModelConfigValidator}'s. Every problem is collected, each with its path.
+ * Reads a model configuration file ({@code config.json} as JSON, {@code config.yaml} as YAML) into a
+ * {@link ModelConfigSpec}. Structure is checked here (known keys, types); value rules are
+ * {@link ModelConfigValidator}'s. Every problem is collected, each with its path and line.
  */
 public final class ModelConfigParser {
 
-    private static final Set<String> KEYS = Set.of("version_policy", "max_batch_size", "max_queue_delay_ms",
-            "inline_max_compute_ms", "instances", "threads", "inputs", "outputs");
-    private static final Set<String> THREAD_KEYS = Set.of("intra_op", "inter_op", "spinning");
+    private static final List<String> KEYS = List.of("inline_max_compute_ms", "inputs", "instances", "max_batch_size",
+            "max_queue_delay_ms", "outputs", "threads", "version_policy");
+    private static final List<String> THREAD_KEYS = List.of("inter_op", "intra_op", "spinning");
 
-    private final ObjectMapper json;
-    private final ObjectMapper yaml = new YAMLMapper();
-
-    public ModelConfigParser(ObjectMapper json) {
-        this.json = json;
-    }
-
+    /** @throws InvalidConfigException with every problem found */
     public ModelConfigSpec read(Path file) throws IOException {
-        String name = file.getFileName().toString();
-        JsonNode tree;
-        try {
-            tree = (name.endsWith(".json") ? json : yaml).readTree(Files.readAllBytes(file));
-        } catch (JsonProcessingException e) {
-            throw new InvalidModelConfigException(file, List.of("not valid " + (name.endsWith(".json") ? "JSON" : "YAML")
-                    + ": " + e.getOriginalMessage()));
-        }
-        List<String> problems = new ArrayList<>();
-        ModelConfigSpec spec = parse(tree, problems);
-        problems.addAll(ModelConfigValidator.validate(spec));
-        if (!problems.isEmpty()) {
-            throw new InvalidModelConfigException(file, problems);
-        }
+        ConfigFile config = ConfigFile.read(file.getFileName().toString(), file);
+        ModelConfigSpec spec = parse(config.root());
+        config.report(ModelConfigValidator.validate(spec));
+        config.requireValid();
         return spec;
     }
 
-    static ModelConfigSpec parse(JsonNode tree, List<String> problems) {
-        if (tree == null || tree.isMissingNode() || tree.isNull()) {
+    private static ModelConfigSpec parse(ConfigValue root) {
+        if (root.isNull()) {
             return ModelConfigSpec.empty();
         }
-        if (!tree.isObject()) {
-            problems.add("expected a mapping of settings at the top level");
+        Optional<ConfigMapping> read = root.mapping("expected a mapping of settings at the top level");
+        if (read.isEmpty()) {
             return ModelConfigSpec.empty();
         }
-        unknownKeys(tree, "", KEYS, problems);
-        JsonNode threads = tree.path("threads");
-        if (!threads.isMissingNode() && !threads.isObject()) {
-            problems.add("threads: expected a mapping with intra_op, inter_op, spinning");
-        } else {
-            unknownKeys(threads, "threads.", THREAD_KEYS, problems);
-        }
+        ConfigMapping settings = read.get();
+        settings.allowOnly(KEYS);
+        Optional<ConfigMapping> threads = setting(settings, "threads")
+                .flatMap(value -> value.mapping("expected a mapping with intra_op, inter_op, spinning"));
+        threads.ifPresent(mapping -> mapping.allowOnly(THREAD_KEYS));
         return new ModelConfigSpec(
-                versionPolicy(tree.path("version_policy"), problems),
-                integer(tree.path("max_batch_size"), "max_batch_size", problems),
-                number(tree.path("max_queue_delay_ms"), "max_queue_delay_ms", problems),
-                number(tree.path("inline_max_compute_ms"), "inline_max_compute_ms", problems),
-                integer(tree.path("instances"), "instances", problems),
-                integer(threads.path("intra_op"), "threads.intra_op", problems),
-                integer(threads.path("inter_op"), "threads.inter_op", problems),
-                bool(threads.path("spinning"), "threads.spinning", problems),
-                names(tree.path("inputs"), "inputs", problems),
-                names(tree.path("outputs"), "outputs", problems));
+                setting(settings, "version_policy").flatMap(ModelConfigParser::versionPolicy).orElse(null),
+                setting(settings, "max_batch_size").flatMap(ConfigValue::wholeNumber).orElse(null),
+                setting(settings, "max_queue_delay_ms").flatMap(ConfigValue::number).orElse(null),
+                setting(settings, "inline_max_compute_ms").flatMap(ConfigValue::number).orElse(null),
+                setting(settings, "instances").flatMap(ConfigValue::wholeNumber).orElse(null),
+                threads.flatMap(mapping -> setting(mapping, "intra_op")).flatMap(ConfigValue::wholeNumber).orElse(null),
+                threads.flatMap(mapping -> setting(mapping, "inter_op")).flatMap(ConfigValue::wholeNumber).orElse(null),
+                threads.flatMap(mapping -> setting(mapping, "spinning")).flatMap(ConfigValue::bool).orElse(null),
+                setting(settings, "inputs").map(ModelConfigParser::names).orElse(Map.of()),
+                setting(settings, "outputs").map(ModelConfigParser::names).orElse(Map.of()));
     }
 
-    private static VersionPolicy versionPolicy(JsonNode node, List<String> problems) {
-        if (node.isMissingNode() || node.isNull()) {
-            return null;
-        }
-        if (node.isTextual() && node.asText().equals("all")) {
-            return new VersionPolicy.All();
-        }
-        String expected = "version_policy: expected {latest: N}, {specific: [versions]} or all";
-        if (!node.isObject() || node.size() != 1) {
-            problems.add(expected);
-            return null;
-        }
-        if (node.has("latest")) {
-            Integer count = integer(node.get("latest"), "version_policy.latest", problems);
-            return count == null ? null : new VersionPolicy.Latest(count);
-        }
-        if (node.has("specific")) {
-            JsonNode versions = node.get("specific");
-            if (!versions.isArray()) {
-                problems.add("version_policy.specific: expected a list of version numbers");
-                return null;
-            }
-            List<Long> list = new ArrayList<>();
-            for (int i = 0; i < versions.size(); i++) {
-                JsonNode v = versions.get(i);
-                if (!v.canConvertToExactIntegral() || !v.isNumber()) {
-                    problems.add("version_policy.specific[" + i + "]: expected a version number, got " + v);
-                } else {
-                    list.add(v.asLong());
-                }
-            }
-            return list.size() == versions.size() ? new VersionPolicy.Specific(list) : null;
-        }
-        problems.add(expected);
-        return null;
+    /** A setting written with no value is left to its default, as one left out. */
+    private static Optional<ConfigValue> setting(ConfigMapping settings, String key) {
+        return settings.get(key).filter(value -> !value.isNull());
     }
 
-    private static Integer integer(JsonNode node, String path, List<String> problems) {
-        if (node.isMissingNode() || node.isNull()) {
-            return null;
+    private static Optional<VersionPolicy> versionPolicy(ConfigValue value) {
+        if (value.asText().filter("all"::equals).isPresent()) {
+            return Optional.of(new VersionPolicy.All());
         }
-        if (!node.isNumber() || !node.canConvertToExactIntegral() || !node.canConvertToInt()) {
-            problems.add(path + ": expected a whole number, got " + node);
-            return null;
+        Optional<ConfigMapping> policy = value.asMapping().filter(mapping -> mapping.entries().size() == 1);
+        Optional<ConfigValue> latest = policy.flatMap(mapping -> mapping.get("latest"));
+        Optional<ConfigValue> specific = policy.flatMap(mapping -> mapping.get("specific"));
+        if (latest.isPresent()) {
+            return latest.get().wholeNumber().map(VersionPolicy.Latest::new);
         }
-        return node.asInt();
+        if (specific.isPresent()) {
+            return specific.get().list("expected a list of version numbers").flatMap(ModelConfigParser::versions);
+        }
+        value.problem("expected {latest: N}, {specific: [versions]} or all");
+        return Optional.empty();
     }
 
-    private static Double number(JsonNode node, String path, List<String> problems) {
-        if (node.isMissingNode() || node.isNull()) {
-            return null;
-        }
-        if (!node.isNumber()) {
-            problems.add(path + ": expected a number, got " + node);
-            return null;
-        }
-        return node.asDouble();
-    }
-
-    private static Boolean bool(JsonNode node, String path, List<String> problems) {
-        if (node.isMissingNode() || node.isNull()) {
-            return null;
-        }
-        if (!node.isBoolean()) {
-            problems.add(path + ": expected true or false, got " + node);
-            return null;
-        }
-        return node.asBoolean();
-    }
-
-    private static Map<String, String> names(JsonNode node, String path, List<String> problems) {
-        Map<String, String> names = new LinkedHashMap<>();
-        if (node.isMissingNode() || node.isNull()) {
-            return names;
-        }
-        if (!node.isObject()) {
-            problems.add(path + ": expected a mapping of ONNX names to the names callers use");
-            return names;
-        }
-        node.properties().forEach(entry -> {
-            if (!entry.getValue().isTextual()) {
-                problems.add(path + "." + entry.getKey() + ": expected a name, got " + entry.getValue());
+    private static Optional<VersionPolicy> versions(List<ConfigValue> items) {
+        List<Long> versions = new ArrayList<>();
+        for (ConfigValue item : items) {
+            if (item.node() instanceof ConfigNode.Scalar scalar && scalar.value() instanceof Long version) {
+                versions.add(version);
             } else {
-                names.put(entry.getKey(), entry.getValue().asText());
+                item.expected("a version number");
             }
-        });
-        return names;
+        }
+        return versions.size() == items.size() ? Optional.of(new VersionPolicy.Specific(versions)) : Optional.empty();
     }
 
-    private static void unknownKeys(JsonNode node, String prefix, Set<String> known, List<String> problems) {
-        node.fieldNames().forEachRemaining(key -> {
-            if (!known.contains(key)) {
-                problems.add(prefix + key + ": unknown setting; expected one of " + known.stream().sorted().toList());
-            }
-        });
+    private static Map<String, String> names(ConfigValue value) {
+        Map<String, String> names = new LinkedHashMap<>();
+        value.mapping("expected a mapping of ONNX names to the names callers use").ifPresent(mapping -> mapping
+                .entries().forEach((onnxName, name) -> name.asText().ifPresentOrElse(
+                        given -> names.put(onnxName, given), () -> name.expected("a name"))));
+        return names;
     }
 }

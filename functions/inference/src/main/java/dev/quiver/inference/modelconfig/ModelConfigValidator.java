@@ -1,5 +1,6 @@
 package dev.quiver.inference.modelconfig;
 
+import dev.quiver.configfile.FieldError;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -18,19 +19,19 @@ public final class ModelConfigValidator {
     private ModelConfigValidator() {
     }
 
-    public static List<String> validate(ModelConfigSpec spec) {
-        List<String> problems = new ArrayList<>();
+    public static List<FieldError> validate(ModelConfigSpec spec) {
+        List<FieldError> problems = new ArrayList<>();
         switch (spec.versionPolicy()) {
             case VersionPolicy.Latest latest when latest.count() < 1 ->
-                    problems.add("version_policy.latest: must be at least 1, got " + latest.count());
+                    problems.add(new FieldError("version_policy.latest", "must be at least 1, got " + latest.count()));
             case VersionPolicy.Specific specific -> {
                 if (specific.versions().isEmpty()) {
-                    problems.add("version_policy.specific: list at least one version");
+                    problems.add(new FieldError("version_policy.specific", "list at least one version"));
                 }
                 for (int i = 0; i < specific.versions().size(); i++) {
                     if (specific.versions().get(i) < 1) {
-                        problems.add("version_policy.specific[" + i + "]: versions are positive, got "
-                                + specific.versions().get(i));
+                        problems.add(new FieldError("version_policy.specific[" + i + "]", "versions are positive, got "
+                                + specific.versions().get(i)));
                     }
                 }
             }
@@ -48,28 +49,28 @@ public final class ModelConfigValidator {
         return problems;
     }
 
-    private static void milliseconds(List<String> problems, String path, Double value) {
+    private static void milliseconds(List<FieldError> problems, String path, Double value) {
         if (value != null && !(value >= 0 && value <= MAX_MILLISECONDS)) {
-            problems.add(path + ": must be between 0 and " + (long) MAX_MILLISECONDS + ", got " + value);
+            problems.add(new FieldError(path, "must be between 0 and " + (long) MAX_MILLISECONDS + ", got " + value));
         }
     }
 
-    private static void range(List<String> problems, String path, Integer value, int min, int max) {
+    private static void range(List<FieldError> problems, String path, Integer value, int min, int max) {
         if (value != null && (value < min || value > max)) {
-            problems.add(path + ": must be between " + min + " and " + max + ", got " + value);
+            problems.add(new FieldError(path, "must be between " + min + " and " + max + ", got " + value));
         }
     }
 
-    private static void names(List<String> problems, String path, Map<String, String> renames) {
+    private static void names(List<FieldError> problems, String path, Map<String, String> renames) {
         Set<String> seen = new HashSet<>();
         renames.forEach((onnxName, publicName) -> {
             if (!NAME.matcher(publicName).matches()) {
-                problems.add(path + "." + onnxName + ": \"" + publicName + "\" is not a valid name (letters, digits "
-                        + "and _ . : / -, at most 128)");
+                problems.add(new FieldError(path + "." + onnxName, "\"" + publicName + "\" is not a valid name "
+                        + "(letters, digits and _ . : / -, at most 128)"));
             }
             if (!seen.add(publicName)) {
-                problems.add(path + "." + onnxName + ": \"" + publicName + "\" is already the name of another "
-                        + path.substring(0, path.length() - 1));
+                problems.add(new FieldError(path + "." + onnxName, "\"" + publicName + "\" is already the name of "
+                        + "another " + path.substring(0, path.length() - 1)));
             }
         });
     }

@@ -1,9 +1,9 @@
 package dev.quiver.inference.repository;
 
+import dev.quiver.configfile.InvalidConfigException;
 import dev.quiver.inference.InferenceConfig;
 import dev.quiver.inference.batching.BatchObserver;
 import dev.quiver.inference.modelconfig.BatchingDefaults;
-import dev.quiver.inference.modelconfig.InvalidModelConfigException;
 import dev.quiver.inference.modelconfig.ModelConfig;
 import dev.quiver.inference.modelconfig.ModelConfigDefaults;
 import dev.quiver.inference.modelconfig.ModelConfigParser;
@@ -132,7 +132,7 @@ final class ModelRepositoryReconciler {
                     LOG.infof("model %s: configuration %s applied", folder.name(),
                             folder.config().get().path().getFileName());
                 }
-            } catch (InvalidModelConfigException | IOException e) {
+            } catch (InvalidConfigException | IOException e) {
                 model.configError = e.getMessage();
                 configChanged = false;
                 LOG.errorf("model %s: configuration refused, %s: %s", folder.name(),

@@ -57,7 +57,7 @@ public class ModelRepositoryWatcher {
             this.root = Path.of(config.modelRepository()).toAbsolutePath().normalize();
         }
         this.config = config;
-        this.reconciler = new ModelRepositoryReconciler(loader, new ModelConfigParser(mapper), config,
+        this.reconciler = new ModelRepositoryReconciler(loader, new ModelConfigParser(), config,
                 metrics::batchObserver, registry, clock);
         this.timeline = timeline;
     }

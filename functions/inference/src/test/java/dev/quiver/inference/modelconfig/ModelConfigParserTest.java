@@ -3,7 +3,8 @@ package dev.quiver.inference.modelconfig;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.quiver.configfile.ConfigProblem;
+import dev.quiver.configfile.InvalidConfigException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,7 +22,7 @@ class ModelConfigParserTest {
     private static final BatchingDefaults DEFAULTS = new BatchingDefaults(32, Duration.ofMillis(2),
             Duration.ofMillis(3));
 
-    private final ModelConfigParser parser = new ModelConfigParser(new ObjectMapper());
+    private final ModelConfigParser parser = new ModelConfigParser();
 
     @TempDir
     Path dir;
@@ -82,59 +83,60 @@ class ModelConfigParserTest {
     @Test
     void unknownSettingsAreNamed() {
         assertProblems("max_batchsize: 4\nthreads: {intra: 1}\n",
-                "max_batchsize: unknown setting; expected one of [inline_max_compute_ms, inputs, instances, "
-                        + "max_batch_size, max_queue_delay_ms, outputs, threads, version_policy]",
-                "threads.intra: unknown setting; expected one of [inter_op, intra_op, spinning]");
+                "line 1, max_batchsize: unknown setting; expected one of inline_max_compute_ms, inputs, instances, "
+                        + "max_batch_size, max_queue_delay_ms, outputs, threads, version_policy",
+                "line 2, threads.intra: unknown setting; expected one of inter_op, intra_op, spinning");
     }
 
     @Test
     void wrongTypesAreNamed() {
         assertProblems("max_batch_size: many\ninstances: 1.5\nthreads: {spinning: 1}\ninputs: [x]\n",
-                "max_batch_size: expected a whole number, got \"many\"",
-                "instances: expected a whole number, got 1.5",
-                "threads.spinning: expected true or false, got 1",
-                "inputs: expected a mapping of ONNX names to the names callers use");
+                "line 1, max_batch_size: expected a whole number, got \"many\"",
+                "line 2, instances: expected a whole number, got 1.5",
+                "line 3, threads.spinning: expected true or false, got 1",
+                "line 4, inputs: expected a mapping of ONNX names to the names callers use");
     }
 
     @Test
     void rangesAreChecked() {
         assertProblems("max_batch_size: -1\ninstances: 0\nmax_queue_delay_ms: -2\nthreads: {intra_op: -1}\n"
                         + "inline_max_compute_ms: 20000\n",
-                "max_batch_size: must be between 0 and 65536, got -1",
-                "instances: must be between 1 and 64, got 0",
-                "max_queue_delay_ms: must be between 0 and 10000, got -2.0",
-                "threads.intra_op: must be between 0 and 1024, got -1",
-                "inline_max_compute_ms: must be between 0 and 10000, got 20000.0");
+                "line 1, max_batch_size: must be between 0 and 65536, got -1",
+                "line 2, instances: must be between 1 and 64, got 0",
+                "line 3, max_queue_delay_ms: must be between 0 and 10000, got -2.0",
+                "line 4, threads.intra_op: must be between 0 and 1024, got -1",
+                "line 5, inline_max_compute_ms: must be between 0 and 10000, got 20000.0");
     }
 
     @Test
     void versionPolicyRules() {
-        assertProblems("version_policy: {latest: 0}\n", "version_policy.latest: must be at least 1, got 0");
-        assertProblems("version_policy: {specific: []}\n", "version_policy.specific: list at least one version");
+        assertProblems("version_policy: {latest: 0}\n", "line 1, version_policy.latest: must be at least 1, got 0");
+        assertProblems("version_policy: {specific: []}\n",
+                "line 1, version_policy.specific: list at least one version");
         assertProblems("version_policy: {specific: [1, -2]}\n",
-                "version_policy.specific[1]: versions are positive, got -2");
+                "line 1, version_policy.specific[1]: versions are positive, got -2");
         assertProblems("version_policy: newest\n",
-                "version_policy: expected {latest: N}, {specific: [versions]} or all");
+                "line 1, version_policy: expected {latest: N}, {specific: [versions]} or all");
         assertProblems("version_policy: {specific: [one]}\n",
-                "version_policy.specific[0]: expected a version number, got \"one\"");
+                "line 1, version_policy.specific[0]: expected a version number, got \"one\"");
     }
 
     @Test
     void renamesMustBeValidAndDistinct() {
         assertProblems("outputs: {a: result, b: result}\ninputs: {x: \"has space\"}\n",
-                "outputs.b: \"result\" is already the name of another output",
-                "inputs.x: \"has space\" is not a valid name (letters, digits and _ . : / -, at most 128)");
+                "line 1, outputs.b: \"result\" is already the name of another output",
+                "line 2, inputs.x: \"has space\" is not a valid name (letters, digits and _ . : / -, at most 128)");
     }
 
     @Test
     void malformedFilesSayWhere() {
         assertThatThrownBy(() -> read("config.json", "{\"max_batch_size\": }"))
-                .isInstanceOf(InvalidModelConfigException.class)
-                .hasMessageStartingWith("config.json: not valid JSON");
+                .isInstanceOf(InvalidConfigException.class)
+                .hasMessageStartingWith("config.json is invalid: line 1, (file): not valid JSON");
         assertThatThrownBy(() -> read("config.yaml", "[1, 2"))
-                .isInstanceOf(InvalidModelConfigException.class)
-                .hasMessageStartingWith("config.yaml: not valid YAML");
-        assertProblems("- 1\n- 2\n", "expected a mapping of settings at the top level");
+                .isInstanceOf(InvalidConfigException.class)
+                .hasMessageStartingWith("config.yaml is invalid: line 1, (file): not valid YAML");
+        assertProblems("- 1\n- 2\n", "line 1, (file): expected a mapping of settings at the top level");
     }
 
     @Test
@@ -156,8 +158,8 @@ class ModelConfigParserTest {
 
     private void assertProblems(String yaml, String... problems) {
         assertThatThrownBy(() -> read("config.yaml", yaml))
-                .isInstanceOf(InvalidModelConfigException.class)
-                .satisfies(e -> assertThat(((InvalidModelConfigException) e).problems())
+                .isInstanceOf(InvalidConfigException.class)
+                .satisfies(e -> assertThat(((InvalidConfigException) e).problems()).extracting(ConfigProblem::toString)
                         .containsExactlyInAnyOrder(problems));
     }
 }

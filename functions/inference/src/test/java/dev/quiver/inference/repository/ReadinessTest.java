@@ -45,7 +45,8 @@ class ReadinessTest {
                         + "type FLOAT16; Quiver serves BOOL, UINT8, INT8, INT16, INT32, "
                         + "INT64, FP32, FP64")))
                 .body("problems", hasItem(containsString("model misconfigured has an invalid configuration: "
-                        + "config.yaml: colour: unknown setting")))
+                        + "config.yaml is invalid (2 problems)")))
+                .body("problems", hasItem(containsString("line 2, colour: unknown setting")))
                 .body("problems", hasItem(containsString("max_batch_size: must be between 0 and 65536, got -3")))
                 .body("problems", hasItem(containsString("model unbatchable version 1 failed to load: "
                         + "max_batch_size is 8 but not every input and output has a dynamic first dimension"))));

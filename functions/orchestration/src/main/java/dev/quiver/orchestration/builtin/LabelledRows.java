@@ -1,6 +1,8 @@
 package dev.quiver.orchestration.builtin;
 
-import java.io.BufferedReader;
+import dev.quiver.csv.CsvRow;
+import dev.quiver.csv.CsvRows;
+import dev.quiver.csv.MalformedCsvException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -30,29 +32,25 @@ record LabelledRows(List<float[]> features, int[] labels) {
         List<float[]> features = new ArrayList<>();
         List<Integer> labels = new ArrayList<>();
         int width = -1;
-        try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            int lineNumber = 0;
-            for (String line = reader.readLine(); line != null; line = reader.readLine()) {
-                lineNumber++;
-                if (line.isBlank()) {
-                    continue;
-                }
-                String[] cells = line.split(",", -1);
+        try (CsvRows rows = new CsvRows(Files.newBufferedReader(file, StandardCharsets.UTF_8))) {
+            while (rows.hasNext()) {
+                CsvRow row = rows.next();
+                List<String> cells = row.cells();
                 if (width == -1) {
-                    width = cells.length;
+                    width = cells.size();
                 }
-                if (cells.length != width || width < 2) {
+                if (cells.size() != width || width < 2) {
                     throw new IllegalArgumentException("%s line %d: %d columns, expected %d (features and a label)"
-                            .formatted(file, lineNumber, cells.length, Math.max(width, 2)));
+                            .formatted(file, row.line(), cells.size(), Math.max(width, 2)));
                 }
                 int label = labelColumn < 0 ? width + labelColumn : labelColumn;
                 if (label < 0 || label >= width) {
                     throw new IllegalArgumentException("params.label-column: %d is outside the %d columns of %s"
                             .formatted(labelColumn, width, file));
                 }
-                float[] row = new float[width - 1];
+                float[] values = new float[width - 1];
                 for (int column = 0, feature = 0; column < width; column++) {
-                    String cell = cells[column].trim();
+                    String cell = cells.get(column).trim();
                     try {
                         if (column == label) {
                             int value = Integer.parseInt(cell);
@@ -61,16 +59,18 @@ record LabelledRows(List<float[]> features, int[] labels) {
                             }
                             labels.add(value);
                         } else {
-                            row[feature++] = Float.parseFloat(cell);
+                            values[feature++] = Float.parseFloat(cell);
                         }
                     } catch (NumberFormatException e) {
                         throw new IllegalArgumentException("%s line %d column %d: \"%s\" is not %s".formatted(file,
-                                lineNumber, column + 1, cell, column == label ? "a class label (a whole number from 0)"
+                                row.line(), column + 1, cell, column == label ? "a class label (a whole number from 0)"
                                         : "a number"));
                     }
                 }
-                features.add(row);
+                features.add(values);
             }
+        } catch (MalformedCsvException e) {
+            throw new IllegalArgumentException(file + " " + e.getMessage(), e);
         }
         if (features.isEmpty()) {
             throw new IllegalArgumentException(file + ": no rows");
