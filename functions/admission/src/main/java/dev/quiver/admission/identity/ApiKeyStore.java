@@ -1,13 +1,16 @@
 package dev.quiver.admission.identity;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.quiver.configfile.ConfigFile;
+import dev.quiver.configfile.ConfigMapping;
+import dev.quiver.configfile.ConfigNode;
+import dev.quiver.configfile.ConfigValue;
+import dev.quiver.configfile.InvalidConfigException;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
-import java.util.Locale;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -21,7 +24,7 @@ import org.jboss.logging.Logger;
 public final class ApiKeyStore {
 
     private static final Logger LOG = Logger.getLogger(ApiKeyStore.class);
-    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+    private static final List<String> ENTRY_FIELDS = List.of("id", "salt", "hash", "plan", "owner", "admin");
 
     private final Optional<Path> file;
     private volatile Map<String, ApiKey> byId;
@@ -49,50 +52,76 @@ public final class ApiKeyStore {
             byId = read(file.get());
             LOG.infof("API keys reloaded from %s: %d keys", file.get(), byId.size());
             return true;
-        } catch (IllegalArgumentException e) {
+        } catch (InvalidConfigException | UncheckedIOException e) {
             LOG.errorf("%s; the keys in force stay as they were", e.getMessage());
             return false;
         }
     }
 
     private static Map<String, ApiKey> read(Path file) {
-        JsonNode root;
+        ConfigFile config;
         try {
-            root = YAML.readTree(Files.readAllBytes(file));
+            config = ConfigFile.read("key store " + file, file);
         } catch (IOException e) {
-            throw new IllegalArgumentException("key store " + file + ": cannot read it: " + e.getMessage(), e);
-        }
-        JsonNode keys = root == null ? null : root.get("keys");
-        if (keys == null || !keys.isArray()) {
-            throw new IllegalArgumentException("key store " + file + ": expected 'keys:' with a list of entries");
+            throw new UncheckedIOException("key store " + file + ": cannot read it: " + e.getMessage(), e);
         }
         Map<String, ApiKey> byId = new HashMap<>();
-        for (int i = 0; i < keys.size(); i++) {
-            JsonNode entry = keys.get(i);
-            String at = "key store " + file + ": keys[" + i + "]";
-            ApiKey key = new ApiKey(text(entry, "id", at), text(entry, "salt", at), text(entry, "hash", at),
-                    text(entry, "plan", at), entry.path("owner").asText(""), entry.path("admin").asBoolean(false));
-            if (!key.id().matches("[0-9a-f]{12}")) {
-                throw new IllegalArgumentException(at + ".id: expected 12 hex digits, got '" + key.id() + "'");
-            }
-            if (byId.put(key.id(), key) != null) {
-                throw new IllegalArgumentException(at + ".id: " + key.id() + " is listed twice");
-            }
-        }
+        config.root().mapping("expected 'keys:' with a list of entries")
+                .flatMap(root -> {
+                    root.allowOnly(List.of("keys"));
+                    return root.required("keys", "required, a list of entries");
+                })
+                .flatMap(keys -> keys.list("expected a list of entries"))
+                .ifPresent(entries -> entries.forEach(entry -> key(entry).ifPresent(key -> {
+                    if (byId.putIfAbsent(key.id(), key) != null) {
+                        entry.asMapping().flatMap(mapping -> mapping.get("id")).orElse(entry)
+                                .problem(key.id() + " is listed twice");
+                    }
+                })));
+        config.requireValid();
         return Map.copyOf(byId);
     }
 
-    private static String text(JsonNode entry, String field, String at) {
-        JsonNode value = entry.get(field);
-        if (value == null || value.isNull() || value.asText().isBlank()) {
-            throw new IllegalArgumentException(at + "." + field + ": required");
+    private static Optional<ApiKey> key(ConfigValue value) {
+        return value.mapping("expected an entry: id, salt, hash, plan, owner, admin").flatMap(entry -> {
+            entry.allowOnly(ENTRY_FIELDS);
+            Optional<String> id = quoted(entry, "id");
+            id.filter(given -> !given.matches("[0-9a-f]{12}")).ifPresent(given -> entry.get("id").orElseThrow()
+                    .problem("expected 12 hex digits, got '" + given + "'"));
+            Optional<String> salt = quoted(entry, "salt");
+            Optional<String> hash = quoted(entry, "hash");
+            Optional<String> plan = quoted(entry, "plan");
+            String owner = entry.get("owner").filter(given -> !given.isNull())
+                    .flatMap(given -> given.asText().or(given::text)).orElse("");
+            boolean admin = entry.get("admin").filter(given -> !given.isNull()).flatMap(ConfigValue::bool)
+                    .orElse(false);
+            if (id.isEmpty() || !id.get().matches("[0-9a-f]{12}") || salt.isEmpty() || hash.isEmpty()
+                    || plan.isEmpty()) {
+                return Optional.empty();
+            }
+            return Optional.of(new ApiKey(id.get(), salt.get(), hash.get(), plan.get(), owner, admin));
+        });
+    }
+
+    /** Text YAML reads as text: an id of 12 decimal digits left unquoted is a number, and refused with its fix. */
+    private static Optional<String> quoted(ConfigMapping entry, String field) {
+        Optional<ConfigValue> value = entry.required(field, "required");
+        if (value.isEmpty()) {
+            return Optional.empty();
         }
-        if (!value.isTextual()) {
-            throw new IllegalArgumentException(at + "." + field + ": expected text in quotes; YAML read " + value
-                    + " as a " + value.getNodeType().name().toLowerCase(Locale.ROOT) + " (write \"" + value.asText()
-                    + "\" if that is it)");
+        ConfigValue given = value.get();
+        if (given.node() instanceof ConfigNode.Scalar scalar && scalar.type() != ConfigNode.ScalarType.TEXT
+                && scalar.type() != ConfigNode.ScalarType.NULL) {
+            String type = scalar.type() == ConfigNode.ScalarType.BOOLEAN ? "boolean" : "number";
+            given.problem("expected text in quotes; YAML read " + scalar.text() + " as a " + type + " (write \""
+                    + scalar.text() + "\" if that is it)");
+            return Optional.empty();
         }
-        return value.asText();
+        Optional<String> text = given.asText().filter(found -> !found.isBlank());
+        if (text.isEmpty()) {
+            given.problem("required");
+        }
+        return text;
     }
 
     private String stamp() {

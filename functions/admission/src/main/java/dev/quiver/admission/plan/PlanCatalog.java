@@ -1,6 +1,8 @@
 package dev.quiver.admission.plan;
 
+import dev.quiver.configfile.InvalidConfigException;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Objects;
@@ -53,7 +55,7 @@ public final class PlanCatalog {
             LOG.infof("plans reloaded from %s (version %d): %s", file.get(), plans.version(),
                     plans.byName().keySet());
             return true;
-        } catch (InvalidPlansException e) {
+        } catch (InvalidConfigException | UncheckedIOException e) {
             LOG.errorf("%s; the plans in force stay as they were (version %d)", e.getMessage(), current.version());
             return false;
         }

@@ -1,27 +1,27 @@
 package dev.quiver.admission.plan;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.quiver.configfile.ConfigFile;
+import dev.quiver.configfile.ConfigMapping;
+import dev.quiver.configfile.ConfigValue;
+import dev.quiver.configfile.InvalidConfigException;
 import java.io.IOException;
-import java.nio.file.Files;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
  * Reads a plans file (YAML or JSON) on top of the defaults: a plan it names replaces the default of that name, others
- * are added. Every field is checked and an error names the file and the field.
+ * are added. Every field is checked, and a file with mistakes is refused with every one of them, each with its path
+ * and line.
  *
  * <pre>
  * version: 2                  # raise it when limits change, so stored buckets take the new limits
@@ -40,173 +40,119 @@ import java.util.regex.Pattern;
 public final class PlansFile {
 
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9_-]{0,62}");
-    private static final Pattern SHORT_DURATION = Pattern.compile("(\\d+)(ms|s|m|h|d)");
-    private static final Set<String> PLAN_FIELDS = Set.of("limits", "concurrency", "queue", "queue-timeout", "costs");
-    private static final Set<String> LIMIT_FIELDS = Set.of("name", "capacity", "refill", "per");
-    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+    private static final List<String> PLAN_FIELDS = List.of("concurrency", "costs", "limits", "queue",
+            "queue-timeout");
+    private static final List<String> LIMIT_FIELDS = List.of("capacity", "name", "per", "refill");
 
     private PlansFile() {
     }
 
+    /**
+     * @throws InvalidConfigException with every problem of the file
+     * @throws UncheckedIOException   when it cannot be read
+     */
     public static Plans read(Path file, PlanDefaults defaults) {
-        JsonNode root;
+        ConfigFile config;
         try {
-            root = YAML.readTree(Files.readAllBytes(file));
+            config = ConfigFile.read("plans file " + file, file);
         } catch (IOException e) {
-            throw new InvalidPlansException("plans file " + file + ": cannot read it: " + e.getMessage(), e);
-        }
-        if (root == null || !root.isObject()) {
-            throw new InvalidPlansException("plans file " + file + ": expected a mapping with 'plans'");
+            throw new UncheckedIOException("plans file " + file + ": cannot read it: " + e.getMessage(), e);
         }
         Plans base = defaults.plans();
-        String where = "plans file " + file;
-        unknownFields(root, Set.of("version", "default-plan", "plans"), where);
-        long version = root.has("version") ? positive(root.get("version"), where + ": version") : base.version();
         Map<String, Plan> plans = new HashMap<>(base.byName());
-        JsonNode planNodes = root.path("plans");
-        if (!planNodes.isMissingNode() && !planNodes.isObject()) {
-            throw new InvalidPlansException(where + ": plans: expected a mapping of plan name to plan");
+        Optional<ConfigMapping> root = config.root().mapping("expected a mapping with plans");
+        root.ifPresent(mapping -> mapping.allowOnly(List.of("default-plan", "plans", "version")));
+        long version = root.flatMap(mapping -> mapping.get("version"))
+                .flatMap(value -> value.wholeNumber(1, Long.MAX_VALUE)).orElse(base.version());
+        root.flatMap(mapping -> mapping.get("plans"))
+                .flatMap(value -> value.mapping("expected a mapping of plan name to plan"))
+                .ifPresent(mapping -> mapping.entries().forEach((name, value) -> {
+                    if (!NAME.matcher(name).matches()) {
+                        value.problem("a plan name is lower-case letters, digits, '-' or '_'");
+                    }
+                    plan(name, value, base.byName().get(name), defaults).ifPresent(plan -> plans.put(name, plan));
+                }));
+        Optional<ConfigValue> defaultPlan = root.flatMap(mapping -> mapping.get("default-plan"));
+        String authenticatedDefault = defaultPlan.flatMap(ConfigValue::text).orElse(base.authenticatedDefault());
+        if (defaultPlan.isPresent() && !plans.containsKey(authenticatedDefault)) {
+            defaultPlan.get().problem("'" + authenticatedDefault + "' is not a plan; plans: " + plans.keySet());
         }
-        for (Iterator<Map.Entry<String, JsonNode>> it = planNodes.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> entry = it.next();
-            String name = entry.getKey();
-            String at = where + ": plans." + name;
-            if (!NAME.matcher(name).matches()) {
-                throw new InvalidPlansException(at + ": a plan name is lower-case letters, digits, '-' or '_'");
-            }
-            plans.put(name, plan(name, entry.getValue(), base.byName().get(name), defaults, at));
-        }
-        String authenticatedDefault = root.has("default-plan") ? root.get("default-plan").asText()
-                : base.authenticatedDefault();
-        if (!plans.containsKey(authenticatedDefault)) {
-            throw new InvalidPlansException(where + ": default-plan: '" + authenticatedDefault
-                    + "' is not a plan; plans: " + plans.keySet());
-        }
+        config.requireValid();
         return new Plans(version, plans, authenticatedDefault);
     }
 
-    private static Plan plan(String name, JsonNode node, Plan inherited, PlanDefaults defaults, String at) {
-        if (!node.isObject()) {
-            throw new InvalidPlansException(at + ": expected a mapping with limits, concurrency, queue, ...");
-        }
-        unknownFields(node, PLAN_FIELDS, at);
+    private static Optional<Plan> plan(String name, ConfigValue value, Plan inherited, PlanDefaults defaults) {
+        return value.mapping("expected a mapping with limits, concurrency, queue, ...").map(plan -> {
+            plan.allowOnly(PLAN_FIELDS);
+            List<Limit> limits = plan.get("limits").map(PlansFile::limits)
+                    .orElse(inherited != null ? inherited.limits() : List.of());
+            int concurrency = plan.get("concurrency").flatMap(count -> count.wholeNumber(0))
+                    .orElse(inherited != null ? inherited.concurrency() : 0);
+            int queue = plan.get("queue").flatMap(count -> count.wholeNumber(0))
+                    .orElse(inherited != null ? inherited.queue() : defaults.queue());
+            Duration queueTimeout = plan.get("queue-timeout").flatMap(ConfigValue::positiveDuration)
+                    .orElse(inherited != null ? inherited.queueTimeout() : defaults.queueTimeout());
+            Map<String, CostUnit> costs = plan.get("costs").map(PlansFile::costs).orElse(Map.of());
+            return new Plan(name, limits, concurrency, queue, queueTimeout, costs);
+        });
+    }
+
+    private static List<Limit> limits(ConfigValue value) {
         List<Limit> limits = new ArrayList<>();
-        if (node.has("limits")) {
-            JsonNode list = node.get("limits");
-            if (!list.isArray()) {
-                throw new InvalidPlansException(at + ".limits: expected a list of {name, capacity, refill, per}");
+        Set<String> names = new HashSet<>();
+        value.list("expected a list of {name, capacity, refill, per}").ifPresent(items -> items.forEach(item ->
+                limit(item).ifPresent(limit -> {
+                    if (!names.add(limit.name())) {
+                        item.asMapping().flatMap(mapping -> mapping.get("name")).orElse(item)
+                                .problem("'" + limit.name() + "' is used twice");
+                    }
+                    limits.add(limit);
+                })));
+        return limits;
+    }
+
+    private static Optional<Limit> limit(ConfigValue value) {
+        return value.mapping("expected {name, capacity, refill, per}").flatMap(limit -> {
+            limit.allowOnly(LIMIT_FIELDS);
+            Optional<ConfigValue> nameValue = limit.required("name", "required, a lower-case name such as 'hourly'");
+            Optional<String> name = nameValue.flatMap(ConfigValue::text);
+            if (name.isPresent() && !NAME.matcher(name.get()).matches()) {
+                nameValue.get().problem("expected a lower-case name such as 'hourly', got '" + name.get() + "'");
             }
-            Set<String> names = new HashSet<>();
-            for (int i = 0; i < list.size(); i++) {
-                Limit limit = limit(list.get(i), at + ".limits[" + i + "]");
-                if (!names.add(limit.name())) {
-                    throw new InvalidPlansException(at + ".limits[" + i + "].name: '" + limit.name()
-                            + "' is used twice");
-                }
-                limits.add(limit);
+            Optional<Long> capacity = limit.required("capacity", "required (the most tokens the bucket holds)")
+                    .flatMap(count -> count.wholeNumber(1, Long.MAX_VALUE));
+            Optional<Long> refill = limit.get("refill").flatMap(count -> count.wholeNumber(1, Long.MAX_VALUE))
+                    .or(() -> limit.has("refill") ? Optional.empty() : capacity);
+            Optional<Duration> per = limit.required("per", "required (the period over which 'refill' tokens come "
+                    + "back, such as 1h)").flatMap(ConfigValue::positiveDuration);
+            if (name.isEmpty() || capacity.isEmpty() || refill.isEmpty() || per.isEmpty()) {
+                return Optional.empty();
             }
-        } else if (inherited != null) {
-            limits.addAll(inherited.limits());
-        }
-        int concurrency = node.has("concurrency") ? (int) natural(node.get("concurrency"), at + ".concurrency")
-                : inherited != null ? inherited.concurrency() : 0;
-        int queue = node.has("queue") ? (int) natural(node.get("queue"), at + ".queue")
-                : inherited != null ? inherited.queue() : defaults.queue();
-        Duration queueTimeout = node.has("queue-timeout")
-                ? duration(node.get("queue-timeout"), at + ".queue-timeout")
-                : inherited != null ? inherited.queueTimeout() : defaults.queueTimeout();
-        Map<String, CostUnit> costs = new HashMap<>();
-        JsonNode costNodes = node.path("costs");
-        if (!costNodes.isMissingNode() && !costNodes.isObject()) {
-            throw new InvalidPlansException(at + ".costs: expected a mapping of model name to request|item|element");
-        }
-        for (Iterator<Map.Entry<String, JsonNode>> it = costNodes.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> cost = it.next();
             try {
-                costs.put(cost.getKey(), CostUnit.valueOf(cost.getValue().asText().toUpperCase(Locale.ROOT)));
+                return Optional.of(new Limit(name.get(), capacity.get(), refill.get(), per.get()));
             } catch (IllegalArgumentException e) {
-                throw new InvalidPlansException(at + ".costs." + cost.getKey() + ": '" + cost.getValue().asText()
-                        + "' is not one of request, item, element");
+                value.problem(e.getMessage());
+                return Optional.empty();
             }
-        }
-        return new Plan(name, limits, concurrency, queue, queueTimeout, costs);
+        });
     }
 
-    private static Limit limit(JsonNode node, String at) {
-        if (!node.isObject()) {
-            throw new InvalidPlansException(at + ": expected {name, capacity, refill, per}");
-        }
-        unknownFields(node, LIMIT_FIELDS, at);
-        String name = node.path("name").asText("");
-        if (!NAME.matcher(name).matches()) {
-            throw new InvalidPlansException(at + ".name: expected a lower-case name such as 'hourly', got '"
-                    + name + "'");
-        }
-        if (!node.has("capacity")) {
-            throw new InvalidPlansException(at + ".capacity: required (the most tokens the bucket holds)");
-        }
-        long capacity = positive(node.get("capacity"), at + ".capacity");
-        long refill = node.has("refill") ? positive(node.get("refill"), at + ".refill") : capacity;
-        if (!node.has("per")) {
-            throw new InvalidPlansException(at + ".per: required (the period over which 'refill' tokens come "
-                    + "back, such as 1h)");
-        }
+    private static Map<String, CostUnit> costs(ConfigValue value) {
+        Map<String, CostUnit> costs = new HashMap<>();
+        value.mapping("expected a mapping of model name to request|item|element").ifPresent(mapping -> mapping
+                .entries().forEach((model, unit) -> {
+                    Optional<CostUnit> cost = unit.asText().flatMap(PlansFile::costUnit);
+                    cost.ifPresentOrElse(found -> costs.put(model, found), () -> unit.problem("'" + unit.asText()
+                            .orElse(unit.shown()) + "' is not one of request, item, element"));
+                }));
+        return costs;
+    }
+
+    private static Optional<CostUnit> costUnit(String name) {
         try {
-            return new Limit(name, capacity, refill, duration(node.get("per"), at + ".per"));
+            return Optional.of(CostUnit.valueOf(name.toUpperCase(Locale.ROOT)));
         } catch (IllegalArgumentException e) {
-            throw new InvalidPlansException(at + ": " + e.getMessage());
-        }
-    }
-
-    private static long positive(JsonNode node, String at) {
-        long value = natural(node, at);
-        if (value < 1) {
-            throw new InvalidPlansException(at + ": expected a whole number of at least 1, got " + node);
-        }
-        return value;
-    }
-
-    private static long natural(JsonNode node, String at) {
-        if (!node.canConvertToLong() || !node.isIntegralNumber() || node.asLong() < 0) {
-            throw new InvalidPlansException(at + ": expected a whole number of at least 0, got " + node);
-        }
-        return node.asLong();
-    }
-
-    static Duration duration(JsonNode node, String at) {
-        String text = node.asText("").trim();
-        Matcher matcher = SHORT_DURATION.matcher(text);
-        if (matcher.matches()) {
-            long amount = Long.parseLong(matcher.group(1));
-            Duration duration = switch (matcher.group(2)) {
-                case "ms" -> Duration.ofMillis(amount);
-                case "s" -> Duration.ofSeconds(amount);
-                case "m" -> Duration.ofMinutes(amount);
-                case "h" -> Duration.ofHours(amount);
-                default -> Duration.ofDays(amount);
-            };
-            if (!duration.isZero()) {
-                return duration;
-            }
-        }
-        try {
-            Duration duration = Duration.parse(text);
-            if (!duration.isNegative() && !duration.isZero()) {
-                return duration;
-            }
-        } catch (DateTimeParseException e) {
-            // reported below with the accepted forms
-        }
-        throw new InvalidPlansException(at + ": expected a positive duration such as 500ms, 30s, 1m, 1h, 1d or "
-                + "PT1H, got '" + text + "'");
-    }
-
-    private static void unknownFields(JsonNode node, Set<String> known, String at) {
-        for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
-            String field = it.next();
-            if (!known.contains(field)) {
-                throw new InvalidPlansException(at + ": unknown field '" + field + "'; expected one of " + known);
-            }
+            return Optional.empty();
         }
     }
 }

@@ -3,6 +3,8 @@ package dev.quiver.admission.identity;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.quiver.configfile.ConfigProblem;
+import dev.quiver.configfile.InvalidConfigException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -41,8 +43,24 @@ class ApiKeyStoreTest {
                 + issued.stored().salt() + "\"\n    hash: \"" + issued.stored().hash() + "\"\n    plan: standard\n");
 
         assertThatThrownBy(() -> new ApiKeyStore(Optional.of(file)))
-                .hasMessage("key store " + file + ": keys[0].id: expected text in quotes; YAML read 123456789012 as a "
-                        + "number (write \"123456789012\" if that is it)");
+                .hasMessage("key store " + file + " is invalid: line 2, keys[0].id: expected text in quotes; YAML "
+                        + "read 123456789012 as a number (write \"123456789012\" if that is it)");
+    }
+
+    @Test
+    void aMisspeltFieldAndAKeyListedTwiceAreReportedTogether() throws Exception {
+        ApiKey.Issued issued = ApiKey.issue("standard", "", false);
+        String entry = KeyStoreEntry.of(issued.stored());
+        Path file = Files.writeString(dir.resolve("keys.yaml"), "keys:\n" + entry + entry
+                + "    admn: true\n");
+
+        assertThatThrownBy(() -> new ApiKeyStore(Optional.of(file)))
+                .isInstanceOf(InvalidConfigException.class)
+                .satisfies(thrown -> assertThat(((InvalidConfigException) thrown).problems())
+                        .extracting(ConfigProblem::toString).containsExactly(
+                                "line 6, keys[1].id: " + issued.stored().id() + " is listed twice",
+                                "line 10, keys[1].admn: unknown setting; expected one of id, salt, hash, plan, owner, "
+                                        + "admin"));
     }
 
     private static ApiKey.Issued issueUntil(Predicate<ApiKey.Issued> wanted) {

@@ -3,6 +3,9 @@ package dev.quiver.admission.plan;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.quiver.configfile.ConfigProblem;
+import dev.quiver.configfile.DurationText;
+import dev.quiver.configfile.InvalidConfigException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -57,11 +60,13 @@ class PlansFileTest {
     @Test
     void errorsNameTheFieldAndWhatWasExpected() throws Exception {
         assertThatThrownBy(() -> read("plans: {pro: {limits: [{name: hourly, capacity: 0, per: 1h}]}}"))
-                .hasMessageContaining("plans.pro.limits[0].capacity: expected a whole number of at least 1, got 0");
+                .hasMessageContaining("line 1, plans.pro.limits[0].capacity: expected a whole number from 1, got 0");
         assertThatThrownBy(() -> read("plans: {pro: {limits: [{name: hourly, capacity: 5, per: soon}]}}"))
-                .hasMessageContaining("plans.pro.limits[0].per: expected a positive duration such as 500ms");
+                .hasMessageContaining("line 1, plans.pro.limits[0].per: expected a positive duration such as "
+                        + DurationText.FORMS + ", got \"soon\"");
         assertThatThrownBy(() -> read("plans: {pro: {limts: []}}"))
-                .hasMessageContaining("plans.pro: unknown field 'limts'");
+                .hasMessageContaining("line 1, plans.pro.limts: unknown setting; expected one of concurrency, costs, "
+                        + "limits, queue, queue-timeout");
         assertThatThrownBy(() -> read("plans: {pro: {costs: {ocr: pixels}}}"))
                 .hasMessageContaining("plans.pro.costs.ocr: 'pixels' is not one of request, item, element");
         assertThatThrownBy(() -> read("default-plan: gold\n"))
@@ -84,5 +89,47 @@ class PlansFileTest {
         Path file = dir.resolve("plans-" + System.nanoTime() + ".yaml");
         Files.writeString(file, yaml);
         return PlansFile.read(file, DEFAULTS);
+    }
+
+    @Test
+    void everyMistakeOfAFileIsReportedAtOnceWithItsLine() throws Exception {
+        assertThatThrownBy(() -> read("""
+                version: 0
+                plans:
+                  pro:
+                    limits:
+                      - {name: hourly, capacity: 5, per: 1h}
+                      - {name: hourly, capacity: 0, per: 1m30s}
+                    queue-timeout: forever
+                    costs: {ocr: pixels}
+                """)).isInstanceOf(InvalidConfigException.class)
+                .satisfies(thrown -> assertThat(((InvalidConfigException) thrown).problems())
+                        .extracting(ConfigProblem::toString).containsExactly(
+                                "line 1, version: expected a whole number from 1, got 0",
+                                "line 6, plans.pro.limits[1].capacity: expected a whole number from 1, got 0",
+                                "line 7, plans.pro.queue-timeout: expected a positive duration such as "
+                                        + DurationText.FORMS + ", got \"forever\"",
+                                "line 8, plans.pro.costs.ocr: 'pixels' is not one of request, item, element"));
+    }
+
+    @Test
+    void aPeriodReadsTheOneDurationGrammar() throws Exception {
+        Plans plans = read("plans: {pro: {limits: [{name: a, capacity: 5, per: 1m30s}, {name: b, capacity: 5, "
+                + "per: PT1M30S}, {name: c, capacity: 5, per: 1.5m}]}}");
+
+        assertThat(plans.get("pro").limits()).extracting(Limit::period).containsOnly(Duration.ofSeconds(90));
+    }
+
+    @Test
+    void aLimitNameUsedTwiceIsNamedAtItsLine() throws Exception {
+        assertThatThrownBy(() -> read("""
+                plans:
+                  pro:
+                    limits:
+                      - {name: hourly, capacity: 5, per: 1h}
+                      - name: hourly
+                        capacity: 6
+                        per: 1h
+                """)).hasMessageContaining("line 5, plans.pro.limits[1].name: 'hourly' is used twice");
     }
 }
