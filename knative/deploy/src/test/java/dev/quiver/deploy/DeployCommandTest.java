@@ -115,7 +115,8 @@ class DeployCommandTest {
         ToolRun run = ToolRun.run(server::createClient, "deploy", "--overlay", dir.toString());
 
         assertThat(run.exitCode()).isOne();
-        assertThat(run.err()).contains(dir.resolve("kustomization.yaml").toString(), "\"commonLabels\"");
+        assertThat(run.err()).contains(dir.resolve("kustomization.yaml").toString(),
+                "line 2, commonLabels: unsupported field");
     }
 
     @Test

@@ -1,130 +1,110 @@
 package dev.quiver.deploy.overlay;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import dev.quiver.configfile.ConfigFile;
+import dev.quiver.configfile.ConfigMapping;
+import dev.quiver.configfile.ConfigValue;
+import dev.quiver.configfile.InvalidConfigException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * The subset of a kustomization.yaml that Quiver's overlays use. Reading one refuses every other field, naming the
- * file and the field, so that an overlay never means more to kubectl than it does to this tool.
+ * file, the field and its line, so that an overlay never means more to kubectl than it does to this tool; every
+ * problem of the file is reported at once.
  */
 public record Kustomization(Path file, List<String> resources, Optional<String> namespace,
         List<ImageOverride> images, List<PatchEntry> patches) {
 
     static final String FILE_NAME = "kustomization.yaml";
-    private static final Set<String> FIELDS = Set.of("apiVersion", "kind", "resources", "namespace", "images",
-            "patches");
-    private static final Set<String> IMAGE_FIELDS = Set.of("name", "newName", "newTag");
-    private static final Set<String> PATCH_FIELDS = Set.of("path", "target");
-    private static final Set<String> TARGET_FIELDS = Set.of("kind", "name");
+    private static final List<String> FIELDS = List.of("apiVersion", "images", "kind", "namespace", "patches",
+            "resources");
+    private static final List<String> IMAGE_FIELDS = List.of("name", "newName", "newTag");
+    private static final List<String> PATCH_FIELDS = List.of("path", "target");
+    private static final List<String> TARGET_FIELDS = List.of("kind", "name");
+    private static final String UNSUPPORTED = "unsupported field (this tool renders a subset of kustomize)";
 
     /** Reads {@code directory/kustomization.yaml}. */
-    public static Kustomization read(Path directory, YAMLMapper yaml) {
+    public static Kustomization read(Path directory) {
         Path file = directory.resolve(FILE_NAME);
         if (!Files.isRegularFile(file)) {
             throw new OverlayException(directory + ": no " + FILE_NAME);
         }
-        JsonNode root;
         try {
-            root = yaml.readTree(file.toFile());
-        } catch (JsonProcessingException e) {
-            throw new OverlayException(file + ": not readable YAML: " + e.getOriginalMessage());
+            ConfigFile config = ConfigFile.read(file.toString(), file);
+            Optional<Kustomization> kustomization = config.root().mapping("expected a mapping").map(root ->
+                    read(root, directory, file));
+            config.requireValid();
+            return kustomization.orElseThrow();
+        } catch (InvalidConfigException e) {
+            throw new OverlayException(e.getMessage(), e);
         } catch (IOException e) {
             throw new OverlayException(file + ": cannot be read: " + e.getMessage());
         }
-        if (root == null || !root.isObject()) {
-            throw new OverlayException(file + ": not a YAML mapping");
-        }
-        Fields fields = new Fields(file);
-        fields.allowOnly(root, "", FIELDS);
-        fields.expectValue(root, "kind", "Kustomization");
-        List<String> resources = new ArrayList<>();
-        for (JsonNode entry : fields.list(root, "resources")) {
-            resources.add(fields.text(entry, "resources[" + resources.size() + "]"));
-        }
-        Optional<String> namespace = root.hasNonNull("namespace")
-                ? Optional.of(fields.text(root.get("namespace"), "namespace"))
-                : Optional.empty();
-        List<ImageOverride> images = new ArrayList<>();
-        for (JsonNode entry : fields.list(root, "images")) {
-            String at = "images[" + images.size() + "]";
-            fields.allowOnly(entry, at, IMAGE_FIELDS);
-            String newName = entry.hasNonNull("newName") ? fields.text(entry.get("newName"), at + ".newName") : null;
-            String newTag = entry.hasNonNull("newTag") ? entry.get("newTag").asText() : null;
-            images.add(new ImageOverride(fields.required(entry, at, "name"), newName, newTag));
-        }
-        List<PatchEntry> patches = new ArrayList<>();
-        for (JsonNode entry : fields.list(root, "patches")) {
-            String at = "patches[" + patches.size() + "]";
-            fields.allowOnly(entry, at, PATCH_FIELDS);
-            String path = fields.required(entry, at, "path");
-            if (!entry.has("target")) {
-                throw new OverlayException(file + ": " + at + ": a patch needs a target (kind and name)");
-            }
-            JsonNode target = entry.get("target");
-            fields.allowOnly(target, at + ".target", TARGET_FIELDS);
-            patches.add(new PatchEntry(directory.resolve(path), fields.required(target, at + ".target", "kind"),
-                    fields.required(target, at + ".target", "name")));
-        }
-        return new Kustomization(file, List.copyOf(resources), namespace, List.copyOf(images), List.copyOf(patches));
     }
 
-    /** Field checks whose errors name the file and the field's path in it. */
-    private record Fields(Path file) {
+    private static Kustomization read(ConfigMapping root, Path directory, Path file) {
+        root.allowOnly(FIELDS, UNSUPPORTED);
+        root.get("kind").filter(kind -> !kind.asText().filter("Kustomization"::equals).isPresent())
+                .ifPresent(kind -> kind.expected("Kustomization"));
+        List<String> resources = list(root, "resources").stream().map(Kustomization::text)
+                .flatMap(Optional::stream).toList();
+        Optional<String> namespace = root.get("namespace").filter(value -> !value.isNull())
+                .flatMap(Kustomization::text);
+        List<ImageOverride> images = list(root, "images").stream().map(Kustomization::image)
+                .flatMap(Optional::stream).toList();
+        List<PatchEntry> patches = list(root, "patches").stream().map(entry -> patch(entry, directory))
+                .flatMap(Optional::stream).toList();
+        return new Kustomization(file, resources, namespace, images, patches);
+    }
 
-        void allowOnly(JsonNode node, String at, Set<String> allowed) {
-            if (!node.isObject()) {
-                throw new OverlayException(file + ": " + (at.isEmpty() ? "the file" : at) + " must be a mapping");
-            }
-            Iterator<String> names = node.fieldNames();
-            while (names.hasNext()) {
-                String name = names.next();
-                if (!allowed.contains(name)) {
-                    throw new OverlayException(file + ": unsupported field \"" + (at.isEmpty() ? "" : at + ".") + name
-                            + "\" (this tool renders only " + String.join(", ", allowed.stream().sorted().toList())
-                            + ")");
-                }
-            }
-        }
+    private static Optional<ImageOverride> image(ConfigValue entry) {
+        return entry.mapping("expected a mapping with name, newName, newTag").flatMap(image -> {
+            image.allowOnly(IMAGE_FIELDS, UNSUPPORTED);
+            Optional<String> name = image.required("name", "required").flatMap(Kustomization::text);
+            String newName = image.get("newName").filter(value -> !value.isNull()).flatMap(Kustomization::text)
+                    .orElse(null);
+            String newTag = image.get("newTag").filter(value -> !value.isNull())
+                    .flatMap(value -> value.asText().or(value::text)).orElse(null);
+            return name.map(given -> new ImageOverride(given, newName, newTag));
+        });
+    }
 
-        void expectValue(JsonNode node, String field, String expected) {
-            if (node.has(field) && !expected.equals(node.get(field).asText())) {
-                throw new OverlayException(file + ": " + field + " must be " + expected + ", is " + node.get(field));
+    private static Optional<PatchEntry> patch(ConfigValue entry, Path directory) {
+        return entry.mapping("expected a mapping with path and target").flatMap(patch -> {
+            patch.allowOnly(PATCH_FIELDS, UNSUPPORTED);
+            Optional<String> path = patch.required("path", "required").flatMap(Kustomization::text);
+            Optional<ConfigValue> targetValue = patch.get("target");
+            if (targetValue.isEmpty()) {
+                entry.problem("a patch needs a target (kind and name)");
             }
-        }
+            Optional<ConfigMapping> target = targetValue.flatMap(value -> value.mapping("expected a mapping with "
+                    + "kind and name"));
+            target.ifPresent(mapping -> mapping.allowOnly(TARGET_FIELDS, UNSUPPORTED));
+            Optional<String> kind = target.flatMap(mapping -> mapping.required("kind", "required"))
+                    .flatMap(Kustomization::text);
+            Optional<String> name = target.flatMap(mapping -> mapping.required("name", "required"))
+                    .flatMap(Kustomization::text);
+            if (path.isEmpty() || kind.isEmpty() || name.isEmpty()) {
+                return Optional.empty();
+            }
+            return Optional.of(new PatchEntry(directory.resolve(path.get()), kind.get(), name.get()));
+        });
+    }
 
-        List<JsonNode> list(JsonNode node, String field) {
-            if (!node.hasNonNull(field)) {
-                return List.of();
-            }
-            if (!node.get(field).isArray()) {
-                throw new OverlayException(file + ": " + field + " must be a list");
-            }
-            List<JsonNode> entries = new ArrayList<>();
-            node.get(field).forEach(entries::add);
-            return entries;
-        }
+    /** The entries of a list field; none when it is left out or null. */
+    private static List<ConfigValue> list(ConfigMapping root, String field) {
+        return root.get(field).filter(value -> !value.isNull())
+                .flatMap(value -> value.list("expected a list")).orElse(List.of());
+    }
 
-        String required(JsonNode node, String at, String field) {
-            if (!node.hasNonNull(field)) {
-                throw new OverlayException(file + ": " + at + "." + field + " is missing");
-            }
-            return text(node.get(field), at + "." + field);
+    private static Optional<String> text(ConfigValue value) {
+        Optional<String> text = value.asText().filter(given -> !given.isBlank());
+        if (text.isEmpty()) {
+            value.expected("a non-empty string");
         }
-
-        String text(JsonNode node, String at) {
-            if (!node.isTextual() || node.asText().isBlank()) {
-                throw new OverlayException(file + ": " + at + " must be a non-empty string, is " + node);
-            }
-            return node.asText();
-        }
+        return text;
     }
 }

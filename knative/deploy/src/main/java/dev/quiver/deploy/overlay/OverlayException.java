@@ -8,4 +8,8 @@ public final class OverlayException extends DeployException {
     public OverlayException(String message) {
         super(message);
     }
+
+    public OverlayException(String message, Throwable cause) {
+        super(message, cause);
+    }
 }

@@ -37,7 +37,7 @@ public final class OverlayRenderer {
             throw new OverlayException(directory.resolve(Kustomization.FILE_NAME)
                     + ": includes itself through its resources");
         }
-        Kustomization kustomization = Kustomization.read(directory, yaml);
+        Kustomization kustomization = Kustomization.read(directory);
         List<ObjectNode> resources = new ArrayList<>();
         for (int i = 0; i < kustomization.resources().size(); i++) {
             Path entry = directory.resolve(kustomization.resources().get(i)).normalize();

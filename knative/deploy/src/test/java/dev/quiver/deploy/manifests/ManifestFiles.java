@@ -39,7 +39,7 @@ final class ManifestFiles {
     static List<Manifest> all() {
         Set<Path> patches = new HashSet<>();
         for (Path overlay : OVERLAYS) {
-            for (PatchEntry patch : Kustomization.read(overlay, YAML).patches()) {
+            for (PatchEntry patch : Kustomization.read(overlay).patches()) {
                 patches.add(patch.file().normalize());
             }
         }
@@ -59,7 +59,7 @@ final class ManifestFiles {
     /** The base's resources, in the order its kustomization.yaml lists them. */
     static List<Manifest> base() {
         List<Manifest> manifests = new ArrayList<>();
-        for (String resource : Kustomization.read(BASE, YAML).resources()) {
+        for (String resource : Kustomization.read(BASE).resources()) {
             Path file = BASE.resolve(resource);
             read(file).forEach(document -> manifests.add(new Manifest(file, document)));
         }

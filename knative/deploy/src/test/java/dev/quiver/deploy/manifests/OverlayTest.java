@@ -43,7 +43,7 @@ class OverlayTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("overlays")
     void keepsToTheSubset(Path folder) {
-        assertThat(Kustomization.read(folder, ManifestFiles.YAML).resources()).containsExactly("../../base");
+        assertThat(Kustomization.read(folder).resources()).containsExactly("../../base");
     }
 
     @ParameterizedTest(name = "{0}")

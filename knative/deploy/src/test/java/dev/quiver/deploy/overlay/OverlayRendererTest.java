@@ -94,7 +94,7 @@ class OverlayRendererTest {
 
         assertThatThrownBy(() -> renderer.render(dir)).isInstanceOf(OverlayException.class)
                 .hasMessageContaining(dir.resolve("kustomization.yaml").toString())
-                .hasMessageContaining("unsupported field \"configMapGenerator\"");
+                .hasMessageContaining("line 2, configMapGenerator: unsupported field");
     }
 
     @Test
@@ -104,7 +104,7 @@ class OverlayRendererTest {
               - name: quiver-inference
                 digest: sha256:abc
             """);
-        assertThatThrownBy(() -> renderer.render(dir)).hasMessageContaining("unsupported field \"images[0].digest\"");
+        assertThatThrownBy(() -> renderer.render(dir)).hasMessageContaining("line 3, images[0].digest: unsupported field");
 
         write("kustomization.yaml", """
             patches:
@@ -112,7 +112,7 @@ class OverlayRendererTest {
                 target: {kind: Service, name: a, labelSelector: "app=a"}
             """);
         assertThatThrownBy(() -> renderer.render(dir))
-                .hasMessageContaining("unsupported field \"patches[0].target.labelSelector\"");
+                .hasMessageContaining("line 3, patches[0].target.labelSelector: unsupported field");
 
         write("kustomization.yaml", """
             patches:
@@ -120,13 +120,29 @@ class OverlayRendererTest {
                   spec: {}
                 target: {kind: Service, name: a}
             """);
-        assertThatThrownBy(() -> renderer.render(dir)).hasMessageContaining("unsupported field \"patches[0].patch\"");
+        assertThatThrownBy(() -> renderer.render(dir)).hasMessageContaining("line 2, patches[0].patch: unsupported field");
 
         write("kustomization.yaml", """
             patches:
               - path: p.yaml
             """);
         assertThatThrownBy(() -> renderer.render(dir)).hasMessageContaining("patches[0]: a patch needs a target");
+    }
+
+    @Test
+    void reportsEveryMistakeOfAKustomizationAtOnce() throws IOException {
+        write("kustomization.yaml", """
+            resources: [app.yaml, 7]
+            configMapGenerator: []
+            images:
+              - newTag: "2"
+            """);
+
+        assertThatThrownBy(() -> renderer.render(dir)).isInstanceOf(OverlayException.class)
+                .hasMessageStartingWith(dir.resolve("kustomization.yaml") + " is invalid (3 problems):")
+                .hasMessageContaining("line 1, resources[1]: expected a non-empty string, got 7")
+                .hasMessageContaining("line 2, configMapGenerator: unsupported field")
+                .hasMessageContaining("line 4, images[0].name: required");
     }
 
     @Test
