@@ -46,24 +46,12 @@ public final class ConfigFile {
      * @throws InvalidConfigException when the text is not YAML
      */
     public static ConfigFile yaml(String source, String text) {
-        List<ConfigProblem> problems = new ArrayList<>();
-        try {
-            return new ConfigFile(source, ConfigTreeBuilder.build(source, YAML.createParser(text), "YAML", problems),
-                    problems);
-        } catch (IOException e) {
-            throw new IllegalStateException("a parser over text in memory: " + e.getMessage(), e);
-        }
+        return parse(source, text, YAML, "YAML");
     }
 
     /** @throws InvalidConfigException when the text is not JSON */
     public static ConfigFile json(String source, String text) {
-        List<ConfigProblem> problems = new ArrayList<>();
-        try {
-            return new ConfigFile(source, ConfigTreeBuilder.build(source, JSON.createParser(text), "JSON", problems),
-                    problems);
-        } catch (IOException e) {
-            throw new IllegalStateException("a parser over text in memory: " + e.getMessage(), e);
-        }
+        return parse(source, text, JSON, "JSON");
     }
 
     /**
@@ -74,6 +62,16 @@ public final class ConfigFile {
     public static ConfigFile read(String source, Path file) throws IOException {
         String text = Files.readString(file, StandardCharsets.UTF_8);
         return file.getFileName().toString().endsWith(".json") ? json(source, text) : yaml(source, text);
+    }
+
+    private static ConfigFile parse(String source, String text, JsonFactory factory, String format) {
+        List<ConfigProblem> problems = new ArrayList<>();
+        try {
+            return new ConfigFile(source, ConfigTreeBuilder.build(source, factory.createParser(text), format,
+                    problems), problems);
+        } catch (IOException e) {
+            throw new IllegalStateException("a parser over text in memory: " + e.getMessage(), e);
+        }
     }
 
     public String source() {

@@ -133,7 +133,8 @@ class ConfigFileTest {
 
     @Test
     void textThatIsNotYamlOrJsonIsRefusedAtTheLineOfTheProblem() {
-        assertThatThrownBy(() -> ConfigFile.yaml("pipeline broken.yaml", "pipeline: x\nversion: 1\nsteps: [\n  - a: b\n"))
+        assertThatThrownBy(() -> ConfigFile.yaml("pipeline broken.yaml", "pipeline: x\nversion: 1\nsteps: [\n"
+                + "  - a: b\n"))
                 .isInstanceOf(InvalidConfigException.class)
                 .hasMessage("pipeline broken.yaml is invalid: line 4, (file): not valid YAML: expected the node "
                         + "content, but found '-'");

@@ -69,8 +69,9 @@ public final class PipelineParser {
                 .flatMap(value -> value.wholeNumber(1)).orElse(0);
         Optional<String> description = pipeline.get("description").flatMap(ConfigValue::text);
         List<StepSpec> steps = new ArrayList<>();
-        pipeline.required("steps", "required, a list of steps").flatMap(value -> nonEmptyList(value,
-                "expected a list of at least one step")).ifPresent(items -> items.forEach(item -> steps.add(step(item))));
+        pipeline.required("steps", "required, a list of steps")
+                .flatMap(value -> nonEmptyList(value, "expected a list of at least one step"))
+                .ifPresent(items -> items.forEach(item -> steps.add(step(item))));
         return new PipelineSpec(name, version, description, steps);
     }
 

@@ -104,7 +104,8 @@ class OverlayRendererTest {
               - name: quiver-inference
                 digest: sha256:abc
             """);
-        assertThatThrownBy(() -> renderer.render(dir)).hasMessageContaining("line 3, images[0].digest: unsupported field");
+        assertThatThrownBy(() -> renderer.render(dir))
+                .hasMessageContaining("line 3, images[0].digest: unsupported field");
 
         write("kustomization.yaml", """
             patches:
@@ -120,7 +121,8 @@ class OverlayRendererTest {
                   spec: {}
                 target: {kind: Service, name: a}
             """);
-        assertThatThrownBy(() -> renderer.render(dir)).hasMessageContaining("line 2, patches[0].patch: unsupported field");
+        assertThatThrownBy(() -> renderer.render(dir))
+                .hasMessageContaining("line 2, patches[0].patch: unsupported field");
 
         write("kustomization.yaml", """
             patches:

@@ -89,7 +89,8 @@ public final class BackoffPolicyReader {
                 .orElse(TemporalRetryPolicy.DEFAULT_BACKOFF_COEFFICIENT);
         Duration maximumInterval = fields.duration("maximumInterval").orElse(
                 initialInterval.multipliedBy(TemporalRetryPolicy.DEFAULT_MAXIMUM_INTERVAL_COEFFICIENT));
-        int maximumAttempts = fields.wholeNumber("maximumAttempts").orElse(TemporalRetryPolicy.DEFAULT_MAXIMUM_ATTEMPTS);
+        int maximumAttempts = fields.wholeNumber("maximumAttempts")
+                .orElse(TemporalRetryPolicy.DEFAULT_MAXIMUM_ATTEMPTS);
         List<String> nonRetryable = fields.names("nonRetryableErrorTypes", "error type names").orElse(List.of());
         return fields.build(() -> new TemporalRetryPolicy(initialInterval, coefficient, maximumInterval,
                 maximumAttempts, nonRetryable));
