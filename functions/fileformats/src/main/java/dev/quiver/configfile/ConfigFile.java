@@ -74,10 +74,6 @@ public final class ConfigFile {
         }
     }
 
-    public String source() {
-        return source;
-    }
-
     /** The document; an empty file is a null scalar. */
     public ConfigValue root() {
         return new ConfigValue(this, "", root);

@@ -45,10 +45,6 @@ public final class ConfigMapping {
         return find(key).isPresent();
     }
 
-    public boolean isEmpty() {
-        return mapping.entries().isEmpty();
-    }
-
     /** The value of {@code key}, null values included; empty when the key is not written. */
     public Optional<ConfigValue> get(String key) {
         return find(key).map(entry -> new ConfigValue(file, ConfigValue.child(path, key), entry.value()));

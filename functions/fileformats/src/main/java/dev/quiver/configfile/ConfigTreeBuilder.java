@@ -22,16 +22,16 @@ import java.util.Set;
 final class ConfigTreeBuilder {
 
     /**
-     * Aliases to a mapping or a list a file may use, as SnakeYAML allows by default: enough for sharing a block, too
-     * few for a "billion laughs" document.
+     * Aliases a file may use (Jackson resolves anchors on mappings and lists only), as SnakeYAML allows by default:
+     * enough for sharing a block, too few for a "billion laughs" document.
      */
-    static final int MAX_COLLECTION_ALIASES = 50;
+    static final int MAX_ALIASES = 50;
 
     private final JsonParser parser;
     private final String format;
     private final List<ConfigProblem> problems;
     private final Map<String, ConfigNode> anchors = new HashMap<>();
-    private int collectionAliases;
+    private int aliases;
 
     private ConfigTreeBuilder(JsonParser parser, String format, List<ConfigProblem> problems) {
         this.parser = parser;
@@ -107,14 +107,12 @@ final class ConfigTreeBuilder {
         String name = parser.getText();
         ConfigNode target = anchors.get(name);
         if (target == null) {
-            // Jackson reports the anchors of mappings and lists only
             problems.add(new ConfigProblem(path, line, "alias *" + name + " names no mapping or list anchored &"
                     + name + " before it (a single value cannot be aliased: write it again)"));
             return new ConfigNode.Scalar(ScalarType.NULL, "*" + name, null, line);
         }
-        if (!(target instanceof ConfigNode.Scalar) && ++collectionAliases > MAX_COLLECTION_ALIASES) {
-            problems.add(new ConfigProblem(path, line, "more than " + MAX_COLLECTION_ALIASES + " aliases to "
-                    + "mappings or lists"));
+        if (++aliases > MAX_ALIASES) {
+            problems.add(new ConfigProblem(path, line, "more than " + MAX_ALIASES + " aliases"));
             return new ConfigNode.Scalar(ScalarType.NULL, "*" + name, null, line);
         }
         return target;

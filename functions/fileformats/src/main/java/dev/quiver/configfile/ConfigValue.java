@@ -216,9 +216,4 @@ public final class ConfigValue {
         }
         return value;
     }
-
-    @Override
-    public String toString() {
-        return "line " + line() + ", " + (path.isEmpty() ? ConfigProblem.WHOLE_FILE : path) + ": " + shown();
-    }
 }

@@ -10,18 +10,12 @@ import java.util.stream.Collectors;
  */
 public class InvalidConfigException extends RuntimeException {
 
-    private final String source;
     private final transient List<ConfigProblem> problems;
 
     /** @param source names the file in the message, for example {@code pipeline digits.yaml} */
     public InvalidConfigException(String source, List<ConfigProblem> problems) {
         super(message(source, inLineOrder(problems)));
-        this.source = source;
         this.problems = inLineOrder(problems);
-    }
-
-    public String source() {
-        return source;
     }
 
     /** In line order; problems on one line in the order they were found. */

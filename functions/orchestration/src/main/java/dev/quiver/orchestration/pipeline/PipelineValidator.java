@@ -42,10 +42,10 @@ public final class PipelineValidator {
             int upstreamInstances = 0;
             for (int d = 0; d < step.depends().size(); d++) {
                 StepSpec.Dependency dependency = step.depends().get(d);
-                StepSpec upstream = steps.get(dependency.step());
                 if (dependency.step().isEmpty()) {
                     continue;
                 }
+                StepSpec upstream = steps.get(dependency.step());
                 if (dependency.step().equals(step.name())) {
                     problems.add(new FieldError(path + ".depends[" + d + "]", "a step cannot depend on itself"));
                 } else if (upstream == null) {
