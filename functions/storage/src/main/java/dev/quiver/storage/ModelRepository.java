@@ -34,10 +34,7 @@ public final class ModelRepository implements AutoCloseable {
 
     /** One model's folder, when it has anything in it. */
     public Optional<ModelRepositoryListing.Model> model(String name) {
-        if (!ModelRepositoryLayout.isModelName(name)) {
-            throw new IllegalArgumentException("model '" + name + "': a model name is "
-                    + ModelRepositoryLayout.modelNameRule());
-        }
+        ModelRepositoryLayout.requireModelName(name);
         return Optional.ofNullable(ModelRepositoryLayout.read(keys(name + "/")).models().get(name));
     }
 

@@ -24,8 +24,6 @@ public final class ModelRepositoryLayout {
     public static final String MODEL_FILE = "model.onnx";
     /** The configuration files a model may have, the one that applies first. */
     public static final List<String> CONFIG_FILES = List.of("config.json", "config.yaml", "config.yml");
-    /** The file a publisher writes when a model has no configuration file yet. */
-    public static final String NEW_CONFIG_FILE = "config.yaml";
     private static final Pattern MODEL_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,127}");
     private static final Pattern VERSION = Pattern.compile("[1-9][0-9]{0,17}");
 
@@ -48,6 +46,19 @@ public final class ModelRepositoryLayout {
                     + modelNameRule() + ") and a version from 1");
         }
         return model + "/" + version + "/" + MODEL_FILE;
+    }
+
+    /** The name, when it is a valid model name. */
+    public static String requireModelName(String model) {
+        if (!isModelName(model)) {
+            throw new IllegalArgumentException("model '" + model + "': a model name is " + modelNameRule());
+        }
+        return model;
+    }
+
+    /** Where a publisher writes a model's configuration when it has none yet: a YAML file. */
+    public static String newConfigKey(String model) {
+        return requireModelName(model) + "/config.yaml";
     }
 
     /** Whether a model configuration file is JSON; the others are YAML. */

@@ -109,5 +109,6 @@ class ModelRepositoryLayoutTest {
         assertThatIllegalArgumentException().isThrownBy(() -> ModelRepositoryLayout.modelKey("../x", 1))
                 .withMessageContaining("model '../x' version 1: expected a model name");
         assertThatIllegalArgumentException().isThrownBy(() -> ModelRepositoryLayout.modelKey("digits", 0));
+        assertThat(ModelRepositoryLayout.newConfigKey("digits")).isEqualTo("digits/config.yaml");
     }
 }

@@ -1,5 +1,8 @@
 package dev.quiver.orchestration.builtin;
 
+import dev.quiver.storage.ModelRepository;
+import dev.quiver.storage.ModelRepositoryLayout;
+import dev.quiver.storage.ModelRepositoryListing;
 import dev.quiver.storage.ObjectStore;
 import java.io.IOException;
 import java.io.InputStream;
@@ -8,12 +11,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import org.yaml.snakeyaml.DumperOptions;
 import org.yaml.snakeyaml.Yaml;
 
 /**
  * Which versions of a published model the inference function serves: the {@code version_policy} of the model's
- * {@code config.yaml} in the repository, written so that its other settings stay as they are.
+ * configuration file in the repository, the one that applies by the layout's precedence (a new {@code config.yaml}
+ * when it has none), written so that its other settings stay as they are.
  */
 final class ServedVersions {
 
@@ -21,14 +26,17 @@ final class ServedVersions {
     }
 
     /** Has the latest {@code count} versions of {@code model} served; writes nothing when that is already so. */
-    static void require(ObjectStore store, String model, int count) throws IOException {
-        if (store.head(model + "/config.json").isPresent()) {
+    static void require(ModelRepository models, String model, int count) throws IOException {
+        Optional<String> current = models.model(model).flatMap(ModelRepositoryListing.Model::config);
+        if (current.isPresent() && ModelRepositoryLayout.isJson(current.get())) {
             throw new BuiltInStepException("InvalidConfiguration", "params.serve-latest: " + model + " is configured "
-                    + "by its config.json, which takes precedence; set version_policy: {latest: " + count + "} there");
+                    + "by its " + current.get() + ", which takes precedence; set version_policy: {latest: " + count
+                    + "} there");
         }
-        String key = model + "/config.yaml";
+        ObjectStore store = models.store();
+        String key = current.orElse(ModelRepositoryLayout.newConfigKey(model));
         Map<String, Object> config = new LinkedHashMap<>();
-        if (store.head(key).isPresent()) {
+        if (current.isPresent()) {
             try (InputStream in = store.open(key)) {
                 if (new Yaml().load(in) instanceof Map<?, ?> existing) {
                     existing.forEach((name, value) -> config.put(String.valueOf(name), value));
