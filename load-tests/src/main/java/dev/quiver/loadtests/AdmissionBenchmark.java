@@ -52,6 +52,7 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -94,13 +95,8 @@ public final class AdmissionBenchmark {
                     + "in Redis, decisions per second on one hot key, and three instances sharing one limit.")
     static final class Options implements Callable<Integer> {
 
-        @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help.")
-        private boolean help;
-
-        @Option(names = "--rounds", paramLabel = "N", defaultValue = "5",
-                converter = OptionValues.PositiveInteger.class,
-                description = "Rounds; the report gives the median of each figure.")
-        private int rounds;
+        @Mixin
+        private Rounds rounds;
 
         @Option(names = "--duration", paramLabel = "SECONDS", defaultValue = "5",
                 converter = OptionValues.PositiveSeconds.class, description = "How long each throughput scenario "
@@ -119,11 +115,11 @@ public final class AdmissionBenchmark {
         public Integer call() throws Exception {
             AdmissionBenchmark benchmark = new AdmissionBenchmark(redis, duration);
             benchmark.localDecisions();
-            for (int round = 1; round <= rounds; round++) {
-                System.out.println("round " + round + " of " + rounds);
+            for (int round = 1; round <= rounds.count(); round++) {
+                System.out.println("round " + round + " of " + rounds.count());
                 benchmark.round();
             }
-            benchmark.report(output, rounds);
+            benchmark.report(output, rounds.count());
             return 0;
         }
     }

@@ -24,6 +24,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Help.Visibility;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
@@ -276,13 +277,8 @@ public final class ColdStartBenchmark {
         @Spec
         private CommandSpec spec;
 
-        @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help.")
-        private boolean help;
-
-        @Option(names = "--rounds", paramLabel = "N", defaultValue = "5",
-                converter = OptionValues.PositiveInteger.class,
-                description = "Rounds, each starting every build once; the report gives the medians.")
-        private int rounds;
+        @Mixin
+        private Rounds rounds;
 
         @Option(names = "--idle", paramLabel = "SECONDS", defaultValue = "10", converter = OptionValues.Seconds.class,
                 description = "How long a started function stays idle before its memory is read.")
@@ -332,7 +328,7 @@ public final class ColdStartBenchmark {
             builds.forEach((name, directory) -> directories.put(name, directory.toAbsolutePath()));
             Map<String, List<String>> ownOptions = new LinkedHashMap<>();
             buildOptions.forEach((name, options) -> ownOptions.put(name, words(options)));
-            new ColdStartBenchmark(new Settings(directories, models.toAbsolutePath(), rounds, port, idle, warmUp,
+            new ColdStartBenchmark(new Settings(directories, models.toAbsolutePath(), rounds.count(), port, idle, warmUp,
                     words(jvmOptions), ownOptions, output.toAbsolutePath())).run();
             return 0;
         }

@@ -16,6 +16,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Help.Visibility;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
@@ -78,8 +79,8 @@ public final class InferenceBenchmark {
             InferenceBenchmark benchmark = new InferenceBenchmark(options, http, logged);
             benchmark.probe();
             benchmark.warmUp();
-            for (int round = 1; round <= options.rounds; round++) {
-                System.out.printf("round %d of %d%n", round, options.rounds);
+            for (int round = 1; round <= options.rounds.count(); round++) {
+                System.out.printf("round %d of %d%n", round, options.rounds.count());
                 benchmark.round();
             }
             report = benchmark.report();
@@ -210,7 +211,7 @@ public final class InferenceBenchmark {
     private String report() {
         StringBuilder out = new StringBuilder();
         out.append(String.format(Locale.ROOT, "## Results: median of %d rounds, %d s per scenario after %d s of warm-up%n%n",
-                options.rounds, options.duration.toSeconds(), options.warmUp.toSeconds()));
+                options.rounds.count(), options.duration.toSeconds(), options.warmUp.toSeconds()));
         out.append("| scenario | items/s | p50 (us) | p90 (us) | p99 (us) | errors | CPU steal (%) "
                 + "| server CPU per request (us) |\n");
         out.append("|---|---:|---:|---:|---:|---:|---:|---:|\n");
@@ -249,13 +250,8 @@ public final class InferenceBenchmark {
         @Spec
         private CommandSpec spec;
 
-        @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help.")
-        private boolean help;
-
-        @Option(names = "--rounds", paramLabel = "N", defaultValue = "5",
-                converter = OptionValues.PositiveInteger.class,
-                description = "Rounds; the report gives the median of each figure.")
-        int rounds;
+        @Mixin
+        private Rounds rounds;
 
         @Option(names = "--duration", paramLabel = "SECONDS", defaultValue = "6",
                 converter = OptionValues.PositiveSeconds.class, description = "How long each scenario is measured.")

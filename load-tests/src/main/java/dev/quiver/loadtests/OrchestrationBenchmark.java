@@ -35,6 +35,7 @@ import org.flywaydb.core.Flyway;
 import org.postgresql.ds.PGSimpleDataSource;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -81,13 +82,8 @@ public final class OrchestrationBenchmark {
                     + "own and drops it.")
     static final class Options implements Callable<Integer> {
 
-        @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help.")
-        private boolean help;
-
-        @Option(names = "--rounds", paramLabel = "N", defaultValue = "5",
-                converter = OptionValues.PositiveInteger.class,
-                description = "Rounds, after one of warm-up; the report gives the median of each figure.")
-        private int rounds;
+        @Mixin
+        private Rounds rounds;
 
         @Option(names = "--width", paramLabel = "N", defaultValue = "32",
                 converter = OptionValues.PositiveInteger.class,
@@ -125,11 +121,11 @@ public final class OrchestrationBenchmark {
                 OrchestrationBenchmark benchmark = new OrchestrationBenchmark(dataSource, width, threads);
                 System.out.println("warming up");
                 benchmark.round(false);
-                for (int round = 1; round <= rounds; round++) {
-                    System.out.printf("round %d of %d%n", round, rounds);
+                for (int round = 1; round <= rounds.count(); round++) {
+                    System.out.printf("round %d of %d%n", round, rounds.count());
                     benchmark.round(true);
                 }
-                String report = benchmark.report(rounds);
+                String report = benchmark.report(rounds.count());
                 System.out.println(report);
                 if (output != null) {
                     Files.createDirectories(output.toAbsolutePath().getParent());
