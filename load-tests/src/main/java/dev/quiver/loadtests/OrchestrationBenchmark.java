@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -32,6 +33,10 @@ import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.flywaydb.core.Flyway;
 import org.postgresql.ds.PGSimpleDataSource;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /**
  * How fast the orchestration function turns step completions into decisions on PostgreSQL, in one run: completions
@@ -63,40 +68,74 @@ public final class OrchestrationBenchmark {
                 Clock.systemUTC()), RetryPolicies.configuredBy(Map.of()), json, Clock.systemUTC());
     }
 
-    public static void main(String[] args) throws Exception {
-        Map<String, String> options = new LinkedHashMap<>();
-        for (int i = 0; i + 1 < args.length; i += 2) {
-            options.put(args[i], args[i + 1]);
-        }
-        String schema = "quiver_bench_" + UUID.randomUUID().toString().replace("-", "");
-        PGSimpleDataSource dataSource = new PGSimpleDataSource();
-        dataSource.setURL(options.getOrDefault("--jdbc", "jdbc:postgresql://127.0.0.1:5432/test"));
-        dataSource.setUser(options.getOrDefault("--user", "postgres"));
-        execute(dataSource, "create schema " + schema);
-        dataSource.setCurrentSchema(schema);
-        try {
-            Flyway.configure().dataSource(dataSource).schemas(schema).locations("classpath:db/migration").load()
-                    .migrate();
-            int rounds = Integer.parseInt(options.getOrDefault("--rounds", "5"));
-            OrchestrationBenchmark benchmark = new OrchestrationBenchmark(dataSource,
-                    Integer.parseInt(options.getOrDefault("--width", "32")),
-                    Integer.parseInt(options.getOrDefault("--threads", "8")));
-            System.out.println("warming up");
-            benchmark.round(false);
-            for (int round = 1; round <= rounds; round++) {
-                System.out.printf("round %d of %d%n", round, rounds);
-                benchmark.round(true);
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    static CommandLine commandLine() {
+        return new CommandLine(new Options());
+    }
+
+    @Command(name = "quiver bench orchestration", showDefaultValues = true, sortOptions = false,
+            description = "How fast the orchestration function turns step completions into decisions on "
+                    + "PostgreSQL, next to the least a durable, idempotent handler must do. Works in a schema of its "
+                    + "own and drops it.")
+    static final class Options implements Callable<Integer> {
+
+        @Mixin
+        private Rounds rounds;
+
+        @Option(names = "--width", paramLabel = "N", defaultValue = "32",
+                converter = OptionValues.PositiveInteger.class,
+                description = "Instances of the fan-out step that complete in each run.")
+        private int width;
+
+        @Option(names = "--threads", paramLabel = "N", defaultValue = "8",
+                converter = OptionValues.PositiveInteger.class, description = "Threads completing them; as many "
+                + "runs in parallel in the second scenario.")
+        private int threads;
+
+        @Option(names = "--jdbc", paramLabel = "URL", defaultValue = "jdbc:postgresql://127.0.0.1:5432/test",
+                description = "The PostgreSQL server.")
+        private String jdbc;
+
+        @Option(names = "--user", paramLabel = "NAME", defaultValue = "postgres", description = "Its user, with no "
+                + "password.")
+        private String user;
+
+        @Option(names = "--output", paramLabel = "FILE", description = "Where the report is written, besides the "
+                + "standard output.")
+        private Path output;
+
+        @Override
+        public Integer call() throws Exception {
+            String schema = "quiver_bench_" + UUID.randomUUID().toString().replace("-", "");
+            PGSimpleDataSource dataSource = new PGSimpleDataSource();
+            dataSource.setURL(jdbc);
+            dataSource.setUser(user);
+            execute(dataSource, "create schema " + schema);
+            dataSource.setCurrentSchema(schema);
+            try {
+                Flyway.configure().dataSource(dataSource).schemas(schema).locations("classpath:db/migration").load()
+                        .migrate();
+                OrchestrationBenchmark benchmark = new OrchestrationBenchmark(dataSource, width, threads);
+                System.out.println("warming up");
+                benchmark.round(false);
+                for (int round = 1; round <= rounds.count(); round++) {
+                    System.out.printf("round %d of %d%n", round, rounds.count());
+                    benchmark.round(true);
+                }
+                String report = benchmark.report(rounds.count());
+                System.out.println(report);
+                if (output != null) {
+                    Files.createDirectories(output.toAbsolutePath().getParent());
+                    Files.writeString(output, report);
+                }
+            } finally {
+                dataSource.setCurrentSchema(null);
+                execute(dataSource, "drop schema " + schema + " cascade");
             }
-            String report = benchmark.report(rounds);
-            System.out.println(report);
-            if (options.containsKey("--output")) {
-                Path output = Path.of(options.get("--output"));
-                Files.createDirectories(output.getParent());
-                Files.writeString(output, report);
-            }
-        } finally {
-            dataSource.setCurrentSchema(null);
-            execute(dataSource, "drop schema " + schema + " cascade");
+            return 0;
         }
     }
 

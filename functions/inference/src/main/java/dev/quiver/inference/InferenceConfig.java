@@ -3,7 +3,6 @@ package dev.quiver.inference;
 import io.quarkus.runtime.configuration.MemorySize;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
-import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
@@ -27,32 +26,15 @@ public interface InferenceConfig {
 
     Batch batch();
 
-    /** Where buckets are: a folder with one subfolder per bucket, or {@code s3} for an S3-compatible store. */
+    /**
+     * Where buckets are: a folder with one subfolder per bucket, or {@code s3} for the S3-compatible store of
+     * {@code quiver.storage.s3.*} ({@link dev.quiver.storage.S3Config}).
+     */
     interface Storage {
 
         /** A folder path (each bucket a subfolder), or {@code s3}. {@code QUIVER_STORAGE_ROOT}. */
         @WithDefault("buckets")
         String root();
-
-        S3 s3();
-    }
-
-    interface S3 {
-
-        /** For stores other than AWS (MinIO, Ceph, ...); AWS when unset. */
-        Optional<URI> endpoint();
-
-        @WithDefault("us-east-1")
-        String region();
-
-        /** Static keys; the AWS SDK's default credential chain when unset. */
-        Optional<String> accessKey();
-
-        Optional<String> secretKey();
-
-        /** Path-style addressing, which most self-hosted stores want. */
-        @WithDefault("false")
-        boolean pathStyle();
     }
 
     /** Storage-triggered batch inference. */

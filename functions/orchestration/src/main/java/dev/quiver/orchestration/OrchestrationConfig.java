@@ -52,8 +52,9 @@ public interface OrchestrationConfig {
     Duration tickInterval();
 
     /**
-     * The inference function's model repository (a folder), where {@code publish-model} steps put the models they
-     * publish.
+     * The inference function's model repository, where {@code publish-model} steps put the models they publish: a
+     * folder, or {@code s3://bucket/prefix} in the S3-compatible store of {@code quiver.storage.s3.*}, the settings
+     * the inference function reads it with.
      */
     Optional<String> modelRepository();
 

@@ -15,6 +15,12 @@ public interface ObjectStore extends AutoCloseable {
     /** Where the root is, for messages: a folder path or {@code s3://bucket/prefix}. */
     String location();
 
+    /** Where an object is, for events and messages: {@code s3://bucket/prefix/key} or a file path. */
+    default String locate(String key) {
+        String root = location();
+        return root.endsWith("/") ? root + key : root + "/" + key;
+    }
+
     Optional<StoredObject> head(String key);
 
     /** The content as a stream, read as it arrives; the caller closes it. */

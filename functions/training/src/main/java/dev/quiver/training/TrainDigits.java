@@ -1,11 +1,19 @@
 package dev.quiver.training;
 
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
+import java.util.concurrent.Callable;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /**
  * Command line: trains the digits classifier and writes it as an ONNX model.
@@ -19,121 +27,111 @@ import java.util.logging.Logger;
  * it is below {@code --min-accuracy}, 2 on bad arguments. With {@code --progress}, as a pipeline step of the process
  * executor, it first prints a {@code ##quiver} progress line per epoch with the epoch's held-out accuracy.
  */
-public final class TrainDigits {
+@Command(name = "quiver-training", showDefaultValues = true,
+        description = "Trains the digits classifier and writes it as an ONNX model; prints one JSON line with the "
+                + "held-out accuracy.",
+        footer = {"", "Exit codes: 0 trained, 1 below --min-accuracy or failed, 2 wrong usage."})
+public final class TrainDigits implements Callable<Integer> {
 
     /**
      * Tribuo logs two lines per training; the command's own output is its progress and summary. Held in a field so
      * that the level is not lost with a collected logger.
      */
     private static final Logger TRIBUO_LOG = Logger.getLogger("org.tribuo");
+    private static final TrainingOptions DEFAULTS = TrainingOptions.defaults();
 
-    private TrainDigits() {
-    }
+    @Spec
+    private CommandSpec spec;
+
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help.")
+    private boolean help;
+
+    @Option(names = "--output", required = true, paramLabel = "<model.onnx>", description = "Where the model goes.")
+    private Path output;
+
+    @Option(names = "--data", paramLabel = "<digits.csv[.gz]>",
+            description = "Rows of 64 pixels and a label; the bundled data set when omitted.")
+    private Path data;
+
+    @Option(names = "--epochs", paramLabel = "N", description = "Passes over the training rows.")
+    private int epochs = DEFAULTS.epochs();
+
+    @Option(names = "--learning-rate", paramLabel = "X", description = "AdaGrad's initial learning rate.")
+    private double learningRate = DEFAULTS.learningRate();
+
+    @Option(names = "--seed", paramLabel = "N", description = "Seeds the split and the shuffling.")
+    private long seed = DEFAULTS.seed();
+
+    @Option(names = "--min-accuracy", paramLabel = "X",
+            description = "The held-out accuracy, from 0 to 1, below which the command fails.")
+    private double minAccuracy = 0.9;
+
+    @Option(names = "--model-version", paramLabel = "N", description = "The version written into the model.")
+    private long modelVersion = 1;
+
+    @Option(names = "--progress", description = "Print a ##quiver progress line per epoch (pipeline steps).")
+    private boolean progress;
+
+    @Option(names = "--summary", paramLabel = "<file>", description = "Also write the JSON line to this file.")
+    private Path summary;
 
     public static void main(String[] args) {
         TRIBUO_LOG.setLevel(Level.WARNING);
-        TrainingCommand command;
-        try {
-            command = TrainingCommand.parse(args);
-        } catch (IllegalArgumentException e) {
-            System.err.println("quiver-training: " + e.getMessage());
-            System.err.println(TrainingCommand.USAGE);
-            System.exit(2);
-            return;
-        }
-        try {
-            System.exit(run(command));
-        } catch (IOException e) {
-            System.err.println("quiver-training: " + e.getMessage());
-            System.exit(1);
-        }
+        System.exit(commandLine().execute(args));
     }
 
-    static int run(TrainingCommand command) throws IOException {
-        DigitsDataset dataset = command.data() == null ? DigitsDataset.bundled() : DigitsDataset.load(command.data());
-        EpochListener progress = command.progress() ? TrainDigits::printProgress : null;
-        TrainedDigitsModel trained = new DigitsTrainer(command.options()).train(dataset, progress);
-        DigitsTrainer.exportOnnx(trained, command.output(), command.modelVersion());
-        String summary = String.format(Locale.ROOT,
+    /** The command, with I/O failures reported in one line (exit code 1). */
+    static CommandLine commandLine() {
+        return new CommandLine(new TrainDigits()).setExecutionExceptionHandler((e, command, parsed) -> {
+            if (e instanceof IOException) {
+                command.getErr().println("quiver-training: " + e.getMessage());
+                return 1;
+            }
+            throw e;
+        });
+    }
+
+    @Override
+    public Integer call() throws IOException {
+        TrainingOptions options = options();
+        PrintWriter out = spec.commandLine().getOut();
+        DigitsDataset dataset = data == null ? DigitsDataset.bundled() : DigitsDataset.load(data);
+        EpochListener listener = progress ? (epoch, total, accuracy) -> printProgress(out, epoch, total, accuracy)
+                : null;
+        TrainedDigitsModel trained = new DigitsTrainer(options).train(dataset, listener);
+        DigitsTrainer.exportOnnx(trained, output, modelVersion);
+        String line = String.format(Locale.ROOT,
                 "{\"output\":\"%s\",\"accuracy\":%.4f,\"train_rows\":%d,\"test_rows\":%d,\"epochs\":%d,\"seed\":%d}%n",
-                command.output().toString().replace("\\", "\\\\").replace("\"", "\\\""), trained.testAccuracy(),
-                trained.trainRows(), trained.testRows(), command.options().epochs(), command.options().seed());
-        System.out.print(summary);
-        if (command.summary() != null) {
-            Files.writeString(command.summary(), summary);
+                output.toString().replace("\\", "\\\\").replace("\"", "\\\""), trained.testAccuracy(),
+                trained.trainRows(), trained.testRows(), options.epochs(), options.seed());
+        out.print(line);
+        out.flush();
+        if (summary != null) {
+            Files.writeString(summary, line);
         }
-        if (trained.testAccuracy() < command.minAccuracy()) {
-            System.err.printf(Locale.ROOT, "quiver-training: accuracy %.4f is below the required %.4f%n",
-                    trained.testAccuracy(), command.minAccuracy());
+        if (trained.testAccuracy() < minAccuracy) {
+            spec.commandLine().getErr().printf(Locale.ROOT, "quiver-training: accuracy %.4f is below the required "
+                    + "%.4f%n", trained.testAccuracy(), minAccuracy);
             return 1;
         }
         return 0;
     }
 
-    private static void printProgress(int epoch, int epochs, double accuracy) {
-        System.out.printf(Locale.ROOT,
-                "##quiver {\"progress\": %.1f, \"metrics\": {\"epoch\": %d, \"accuracy\": %.4f}}%n",
-                100.0 * epoch / epochs, epoch, accuracy);
-        System.out.flush();
+    /** The training settings; one out of range is a usage error naming it. */
+    private TrainingOptions options() {
+        if (!(minAccuracy >= 0 && minAccuracy <= 1)) {
+            throw new ParameterException(spec.commandLine(), "--min-accuracy must be from 0 to 1, got " + minAccuracy);
+        }
+        try {
+            return new TrainingOptions(epochs, learningRate, seed, DEFAULTS.testFraction());
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
     }
 
-    record TrainingCommand(Path output, Path data, TrainingOptions options, double minAccuracy, long modelVersion,
-                           boolean progress, Path summary) {
-
-        static final String USAGE = "usage: quiver-training --output <model.onnx> [--data <digits.csv[.gz]>] "
-                + "[--epochs N] [--learning-rate X] [--seed N] [--min-accuracy X] [--model-version N] [--progress] "
-                + "[--summary <file>]";
-
-        static TrainingCommand parse(String[] args) {
-            Path output = null;
-            Path data = null;
-            TrainingOptions options = TrainingOptions.defaults();
-            double minAccuracy = 0.9;
-            long modelVersion = 1;
-            boolean progress = false;
-            Path summary = null;
-            for (int i = 0; i < args.length; i++) {
-                String flag = args[i];
-                if (flag.equals("--progress")) {
-                    progress = true;
-                    continue;
-                }
-                if (i + 1 >= args.length) {
-                    throw new IllegalArgumentException(flag + " needs a value");
-                }
-                String value = args[++i];
-                switch (flag) {
-                    case "--output" -> output = Path.of(value);
-                    case "--data" -> data = Path.of(value);
-                    case "--epochs" -> options = options.withEpochs(Math.toIntExact(wholeNumber(flag, value)));
-                    case "--learning-rate" -> options = options.withLearningRate(decimal(flag, value));
-                    case "--seed" -> options = options.withSeed(wholeNumber(flag, value));
-                    case "--min-accuracy" -> minAccuracy = decimal(flag, value);
-                    case "--model-version" -> modelVersion = wholeNumber(flag, value);
-                    case "--summary" -> summary = Path.of(value);
-                    default -> throw new IllegalArgumentException("unknown option " + flag);
-                }
-            }
-            if (output == null) {
-                throw new IllegalArgumentException("--output is required");
-            }
-            return new TrainingCommand(output, data, options, minAccuracy, modelVersion, progress, summary);
-        }
-
-        private static long wholeNumber(String flag, String value) {
-            try {
-                return Long.parseLong(value);
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException(flag + " expects a whole number, got \"" + value + "\"");
-            }
-        }
-
-        private static double decimal(String flag, String value) {
-            try {
-                return Double.parseDouble(value);
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException(flag + " expects a number, got \"" + value + "\"");
-            }
-        }
+    private static void printProgress(PrintWriter out, int epoch, int epochs, double accuracy) {
+        out.printf(Locale.ROOT, "##quiver {\"progress\": %.1f, \"metrics\": {\"epoch\": %d, \"accuracy\": %.4f}}%n",
+                100.0 * epoch / epochs, epoch, accuracy);
+        out.flush();
     }
 }

@@ -6,9 +6,6 @@ import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -106,55 +103,6 @@ class DigitsTrainerTest {
                 .isEqualTo(new DigitsTrainer(options.withEpochs(2)).train(dataset).testAccuracy());
         assertThat(reported.testAccuracy())
                 .isEqualTo(new DigitsTrainer(options).train(dataset).testAccuracy());
-    }
-
-    @Test
-    void commandLineReportsEpochsAsProgressLinesAndWritesTheSummary(@TempDir Path dir) throws Exception {
-        Path summary = dir.resolve("result.json");
-        var command = TrainDigits.TrainingCommand.parse(new String[] {"--output", dir.resolve("model.onnx").toString(),
-                "--epochs", "3", "--progress", "--summary", summary.toString(), "--min-accuracy", "0"});
-        PrintStream original = System.out;
-        ByteArrayOutputStream printed = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(printed, true, StandardCharsets.UTF_8));
-        try {
-            assertThat(TrainDigits.run(command)).isZero();
-        } finally {
-            System.setOut(original);
-        }
-        List<String> lines = printed.toString(StandardCharsets.UTF_8).lines().toList();
-        assertThat(lines).hasSize(4);
-        assertThat(lines.get(0)).matches("##quiver \\{\"progress\": 33\\.3, \"metrics\": \\{\"epoch\": 1, "
-                + "\"accuracy\": 0\\.\\d{4}}}");
-        assertThat(lines.get(2)).startsWith("##quiver {\"progress\": 100.0, \"metrics\": {\"epoch\": 3, ");
-        assertThat(lines.get(3)).startsWith("{\"output\":");
-        assertThat(summary).content(StandardCharsets.UTF_8).isEqualTo(lines.get(3) + System.lineSeparator());
-    }
-
-    @Test
-    void commandLineWritesTheModelAndReportsAccuracy(@TempDir Path dir) throws Exception {
-        Path file = dir.resolve("m/3/model.onnx");
-        var command = TrainDigits.TrainingCommand.parse(new String[] {"--output", file.toString()});
-        assertThat(command.minAccuracy()).isEqualTo(0.9);
-        assertThat(TrainDigits.run(command)).isZero();
-        assertThat(file).isNotEmptyFile();
-    }
-
-    @Test
-    void commandLineFailsWhenAccuracyIsBelowTheBar(@TempDir Path dir) throws Exception {
-        Path file = dir.resolve("m/1/model.onnx");
-        var command = TrainDigits.TrainingCommand.parse(
-                new String[] {"--output", file.toString(), "--epochs", "1", "--min-accuracy", "0.999"});
-        assertThat(TrainDigits.run(command)).isEqualTo(1);
-    }
-
-    @Test
-    void commandLineRejectsBadArguments() {
-        org.assertj.core.api.Assertions.assertThatIllegalArgumentException()
-                .isThrownBy(() -> TrainDigits.TrainingCommand.parse(new String[] {"--epochs", "many", "--output", "x"}))
-                .withMessageContaining("--epochs expects a whole number");
-        org.assertj.core.api.Assertions.assertThatIllegalArgumentException()
-                .isThrownBy(() -> TrainDigits.TrainingCommand.parse(new String[] {"--epochs", "3"}))
-                .withMessageContaining("--output is required");
     }
 
     private static double[] probabilities(TrainedDigitsModel model, DigitImage image) {

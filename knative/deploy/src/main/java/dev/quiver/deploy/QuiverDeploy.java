@@ -22,37 +22,38 @@ import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalDouble;
 import java.util.Set;
 import java.util.function.Supplier;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ScopeType;
+import picocli.CommandLine.Spec;
 
-/** The deploy tool's entry point: applies overlays, reports status and moves traffic between revisions. */
-public final class QuiverDeploy {
+/**
+ * The deploy tool's entry point: applies overlays, reports status and moves traffic between revisions. Each verb is a
+ * subcommand; exit codes are 0 done, 1 failed (one line naming what and where), 2 wrong usage (the message and the
+ * command's usage).
+ */
+@Command(name = "quiver-deploy", showDefaultValues = true,
+        description = "Applies Quiver's Knative overlays and moves traffic between revisions.",
+        footer = {"", "The cluster is the one of the current kubeconfig context:",
+            "KUBECONFIG, ~/.kube/config, or in-cluster.", "Exit codes: 0 done, 1 failed, 2 wrong usage."})
+public final class QuiverDeploy implements Runnable {
 
-    static final String USAGE = """
-        usage: quiver-deploy <command> [arguments]
-
-          deploy --overlay <local|production|path> [--namespace NS] [--dry-run]
-                   render the overlay and create or update each resource; --dry-run prints the rendered
-                   resources without contacting the cluster
-          status [--namespace NS]
-                   each Knative Service: ready or why not, latest created and ready revisions, traffic, URL
-          rollout <service> --canary <N%> [--image IMAGE] [--namespace NS]
-                   create a new revision and give it N% of the traffic (tag canary); the latest ready
-                   revision keeps the rest (tag current)
-          promote <service> [--namespace NS]     100% to the canary, which becomes current
-          rollback <service> [--namespace NS]    100% back to current, canary removed
-          judge <service> [--max-error-rate 0.01] [--max-p99-ms MS] [--min-requests 1] [--namespace NS]
-                   compare the canary's and current's metrics (from their tag URLs) and promote or roll back
-
-        The cluster is the one of the current kubeconfig context (KUBECONFIG, ~/.kube/config, or in-cluster).
-        Exit codes: 0 done, 1 failed, 2 wrong usage.
-        """;
+    private static final String SERVICE = "The Knative Service.";
 
     private final Supplier<KubernetesClient> clients;
     private final Overlays overlays;
@@ -60,6 +61,16 @@ public final class QuiverDeploy {
     private final RevisionNames revisionNames;
     private final PrintStream out;
     private final PrintStream err;
+
+    @Spec
+    private CommandSpec spec;
+
+    @Option(names = {"-h", "--help"}, usageHelp = true, scope = ScopeType.INHERIT, description = "Show this help.")
+    private boolean help;
+
+    @Option(names = "--namespace", paramLabel = "NS", scope = ScopeType.INHERIT,
+            description = "The namespace to work in; the kubeconfig context's when omitted.")
+    private String namespace;
 
     public QuiverDeploy(Supplier<KubernetesClient> clients, Overlays overlays, MetricsSource metrics,
             RevisionNames revisionNames, PrintStream out, PrintStream err) {
@@ -76,7 +87,7 @@ public final class QuiverDeploy {
         QuiverDeploy tool = new QuiverDeploy(QuiverDeploy::connect,
                 new Overlays(root.resolve("knative/manifests/overlays")), new HttpMetricsSource(),
                 RevisionNames.random(), System.out, System.err);
-        System.exit(tool.run(args));
+        System.exit(tool.execute(args));
     }
 
     /** The kubeconfig's cluster, with few retries: an unreachable API should fail in seconds, not minutes. */
@@ -86,72 +97,52 @@ public final class QuiverDeploy {
     }
 
     /** Runs one command; returns the exit code. */
-    public int run(String... args) {
-        try {
-            CommandLine line = CommandLine.parse(args);
-            if (line.command().equals("help") || line.flag("help")) {
-                out.print(USAGE);
-                return 0;
+    public int execute(String... args) {
+        CommandLine line = new CommandLine(this);
+        line.setOut(new PrintWriter(out, true, StandardCharsets.UTF_8));
+        line.setErr(new PrintWriter(err, true, StandardCharsets.UTF_8));
+        line.setExecutionExceptionHandler((e, command, parsed) -> {
+            if (e instanceof DeployException) {
+                command.getErr().println("quiver-deploy: " + e.getMessage());
+                return 1;
             }
-            execute(line);
-            return 0;
-        } catch (UsageException e) {
-            err.println("quiver-deploy: " + e.getMessage());
-            err.print(USAGE);
-            return 2;
-        } catch (DeployException e) {
-            err.println("quiver-deploy: " + e.getMessage());
-            return 1;
-        }
+            throw e;
+        });
+        return line.execute(args);
     }
 
-    private void execute(CommandLine line) {
-        switch (line.command()) {
-            case "deploy" -> deploy(line.expect(0, "", Set.of("overlay", "namespace", "dry-run")));
-            case "status" -> withCluster(line.expect(0, "", Set.of("namespace")), (client, services) ->
-                    new StatusPrinter(out).print(services.namespace(), services.all().stream()
-                            .map(ServiceReport::of).sorted(Comparator.comparing(ServiceReport::name)).toList()));
-            case "rollout" -> {
-                line.expect(1, "service", Set.of("canary", "image", "namespace"));
-                int percent = percent(line.required("canary"));
-                withCluster(line, (client, services) -> rollouts(services)
-                        .rollout(line.arguments().getFirst(), percent, line.option("image")));
-            }
-            case "promote" -> withCluster(line.expect(1, "service", Set.of("namespace")),
-                    (client, services) -> rollouts(services).promote(line.arguments().getFirst()));
-            case "rollback" -> withCluster(line.expect(1, "service", Set.of("namespace")),
-                    (client, services) -> rollouts(services).rollback(line.arguments().getFirst()));
-            case "judge" -> {
-                line.expect(1, "service", Set.of("max-error-rate", "max-p99-ms", "min-requests", "namespace"));
-                Criteria defaults = Criteria.defaults();
-                Criteria criteria = defaults.withMaxErrorRate(line.number("max-error-rate", defaults.maxErrorRate()))
-                        .withMinRequests((long) line.number("min-requests", defaults.minRequests()));
-                Criteria withP99 = line.option("max-p99-ms").isPresent()
-                        ? criteria.withMaxP99Millis(line.number("max-p99-ms", 0)) : criteria;
-                withCluster(line, (client, services) -> new CanaryJudge(services, rollouts(services), metrics, out)
-                        .judge(line.arguments().getFirst(), withP99));
-            }
-            default -> throw new UsageException("unknown command '" + line.command() + "'");
-        }
+    /** Without a command there is nothing to do: a usage error. */
+    @Override
+    public void run() {
+        throw new ParameterException(spec.commandLine(), "no command given");
     }
 
-    private void deploy(CommandLine line) {
+    @Command(name = "deploy", showDefaultValues = true,
+            description = "Render the overlay and create or update each of its resources.")
+    void deploy(
+            @Option(names = "--overlay", required = true, paramLabel = "<local|production|path>",
+                    description = "A named overlay under knative/manifests/overlays, or a directory with a "
+                            + "kustomization.yaml.") String overlay,
+            @Option(names = "--dry-run", description = "Print the rendered resources without contacting the "
+                    + "cluster.") boolean dryRun) {
         OverlayRenderer renderer = new OverlayRenderer();
-        List<ObjectNode> resources = renderer.render(overlays.resolve(line.required("overlay")));
-        if (line.flag("dry-run")) {
+        List<ObjectNode> resources = renderer.render(overlays.resolve(overlay));
+        if (dryRun) {
             out.print(renderer.toYaml(resources));
             return;
         }
-        line.option("namespace").ifPresent(namespace -> resources.stream()
-                .filter(r -> r.path("metadata").hasNonNull("namespace"))
-                .filter(r -> !namespace.equals(r.path("metadata").path("namespace").asText()))
-                .findFirst().ifPresent(r -> {
-                    throw new UsageException("deploy: the overlay puts " + r.path("kind").asText() + "/"
-                            + r.path("metadata").path("name").asText() + " in namespace "
-                            + r.path("metadata").path("namespace").asText() + ", which --namespace " + namespace
-                            + " contradicts");
-                }));
-        withCluster(line, (client, services) -> {
+        if (namespace != null) {
+            resources.stream()
+                    .filter(r -> r.path("metadata").hasNonNull("namespace"))
+                    .filter(r -> !namespace.equals(r.path("metadata").path("namespace").asText()))
+                    .findFirst().ifPresent(r -> {
+                        throw usage("deploy", "the overlay puts " + r.path("kind").asText() + "/"
+                                + r.path("metadata").path("name").asText() + " in namespace "
+                                + r.path("metadata").path("namespace").asText() + ", which --namespace " + namespace
+                                + " contradicts");
+                    });
+        }
+        withCluster((client, services) -> {
             List<AppliedResource> applied = new ResourceApplier(client, new ClusterCall(apiUrl(client)), revisionNames)
                     .apply(resources, services.namespace());
             applied.forEach(out::println);
@@ -166,6 +157,64 @@ public final class QuiverDeploy {
         });
     }
 
+    @Command(name = "status", description = "Each Knative Service: ready or why not, latest created and ready "
+            + "revisions, traffic with tags and URLs, URL.")
+    void status() {
+        withCluster((client, services) -> new StatusPrinter(out).print(services.namespace(), services.all().stream()
+                .map(ServiceReport::of).sorted(Comparator.comparing(ServiceReport::name)).toList()));
+    }
+
+    @Command(name = "rollout", description = "Create a new revision and give it N%% of the traffic (tag canary); the "
+            + "latest ready revision keeps the rest (tag current).")
+    void rollout(
+            @Parameters(paramLabel = "SERVICE", description = SERVICE) String service,
+            @Option(names = "--canary", required = true, paramLabel = "N%", converter = Percent.class,
+                    description = "The canary's share of the traffic, from 0%% to 100%%.") int percent,
+            @Option(names = "--image", paramLabel = "IMAGE", description = "The canary's image; the same template "
+                    + "under a new revision name when omitted.") Optional<String> image) {
+        withCluster((client, services) -> rollouts(services).rollout(service, percent, image));
+    }
+
+    @Command(name = "promote", description = "Send all traffic to the canary, which becomes current.")
+    void promote(@Parameters(paramLabel = "SERVICE", description = SERVICE) String service) {
+        withCluster((client, services) -> rollouts(services).promote(service));
+    }
+
+    @Command(name = "rollback", description = "Send all traffic back to current and remove the canary.")
+    void rollback(@Parameters(paramLabel = "SERVICE", description = SERVICE) String service) {
+        withCluster((client, services) -> rollouts(services).rollback(service));
+    }
+
+    @Command(name = "judge", showDefaultValues = true, description = "Compare the canary's and current's metrics "
+            + "(from their tag URLs), then promote or roll back.")
+    void judge(
+            @Parameters(paramLabel = "SERVICE", description = SERVICE) String service,
+            @Option(names = "--max-error-rate", paramLabel = "RATE", defaultValue = "0.01",
+                    description = "The highest share of 5xx answers, from 0 to 1, the canary may have.")
+            double maxErrorRate,
+            @Option(names = "--max-p99-ms", paramLabel = "MS", description = "The highest p99 latency the canary "
+                    + "may have; not judged when omitted.") Double maxP99Millis,
+            @Option(names = "--min-requests", paramLabel = "N", defaultValue = "1",
+                    description = "Requests the canary must have served before it is judged.") long minRequests) {
+        if (!(maxErrorRate >= 0 && maxErrorRate <= 1)) {
+            throw usage("judge", "--max-error-rate must be a fraction from 0 to 1, got " + maxErrorRate);
+        }
+        if (maxP99Millis != null && !(maxP99Millis > 0)) {
+            throw usage("judge", "--max-p99-ms must be a positive number of milliseconds, got " + maxP99Millis);
+        }
+        if (minRequests < 1) {
+            throw usage("judge", "--min-requests must be at least 1, got " + minRequests);
+        }
+        Criteria criteria = new Criteria(maxErrorRate,
+                maxP99Millis == null ? OptionalDouble.empty() : OptionalDouble.of(maxP99Millis), minRequests);
+        withCluster((client, services) -> new CanaryJudge(services, rollouts(services), metrics, out)
+                .judge(service, criteria));
+    }
+
+    private ParameterException usage(String command, String message) {
+        return new ParameterException(spec.subcommands().get(command), command + ": " + message);
+    }
+
     private Rollouts rollouts(KnativeServices services) {
         return new Rollouts(services, revisionNames, out);
     }
@@ -174,12 +223,12 @@ public final class QuiverDeploy {
         void run(KubernetesClient client, KnativeServices services);
     }
 
-    private void withCluster(CommandLine line, ClusterWork work) {
+    private void withCluster(ClusterWork work) {
         try (KubernetesClient client = clients.get()) {
-            String namespace = line.option("namespace")
+            String inNamespace = Optional.ofNullable(namespace)
                     .orElse(Optional.ofNullable(client.getNamespace()).orElse("default"));
             work.run(client, new KnativeServices(client.adapt(KnativeClient.class), new ClusterCall(apiUrl(client)),
-                    namespace));
+                    inNamespace));
         }
     }
 
@@ -187,16 +236,21 @@ public final class QuiverDeploy {
         return String.valueOf(client.getMasterUrl());
     }
 
-    private static int percent(String value) {
-        String digits = value.endsWith("%") ? value.substring(0, value.length() - 1) : value;
-        try {
-            int percent = Integer.parseInt(digits);
-            if (percent >= 0 && percent <= 100) {
-                return percent;
+    /** {@code 10%} or {@code 10}: a whole percentage from 0 to 100. */
+    static final class Percent implements CommandLine.ITypeConverter<Integer> {
+
+        @Override
+        public Integer convert(String value) {
+            String digits = value.endsWith("%") ? value.substring(0, value.length() - 1) : value;
+            try {
+                int percent = Integer.parseInt(digits);
+                if (percent >= 0 && percent <= 100) {
+                    return percent;
+                }
+            } catch (NumberFormatException e) {
+                // falls through to the error below, which quotes the value
             }
-        } catch (NumberFormatException e) {
-            // falls through to the usage error below, which quotes the value
+            throw new CommandLine.TypeConversionException("must be a percentage from 0% to 100%, got " + value);
         }
-        throw new UsageException("rollout: --canary must be a percentage from 0% to 100%, got " + value);
     }
 }

@@ -123,9 +123,9 @@ class DeployCommandTest {
     void wrongUsageExitsWithTwo() {
         assertThat(ToolRun.run(server::createClient, "deploy").exitCode()).isEqualTo(2);
         assertThat(ToolRun.run(server::createClient, "deploy", "--overlay", "production", "--force", "yes").err())
-                .contains("unknown option --force");
+                .contains("Unknown options: '--force'");
         assertThat(ToolRun.run(server::createClient, "launch").exitCode()).isEqualTo(2);
-        assertThat(ToolRun.run(server::createClient).err()).contains("usage: quiver-deploy");
+        assertThat(ToolRun.run(server::createClient).err()).contains("Usage: quiver-deploy");
     }
 
     @Test

@@ -18,7 +18,7 @@ public record ToolRun(int exitCode, String out, String err) {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         int code = new QuiverDeploy(cluster, new Overlays(Fixtures.manifests().resolve("overlays")), metrics,
                 new RevisionNames(() -> shortId), new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8)).run(args);
+                new PrintStream(err, true, StandardCharsets.UTF_8)).execute(args);
         return new ToolRun(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
 

@@ -1,42 +1,56 @@
 package dev.quiver.admission.identity;
 
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
 /**
  * Issues an API key: prints the key, to hand to the caller once, and the key-store entry that holds only its salted
  * hash. {@code ./quiver new-key --plan standard --owner team-vision [--admin]}
  */
-public final class ApiKeyIssuer {
+@Command(name = "quiver new-key", showDefaultValues = true,
+        description = "Issues an API key: prints the key, to hand to the caller once, and the entry for the key store "
+                + "(quiver.admission.keys-file), which holds only its salted hash.",
+        footer = {"", "Exit codes: 0 issued, 2 wrong usage."})
+public final class ApiKeyIssuer implements Callable<Integer> {
 
-    private ApiKeyIssuer() {
-    }
+    @Spec
+    private CommandSpec spec;
+
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help.")
+    private boolean help;
+
+    @Option(names = "--plan", paramLabel = "NAME", description = "The plan whose limits the key's caller gets.")
+    private String plan = "standard";
+
+    @Option(names = "--owner", paramLabel = "LABEL", description = "Who holds the key, for reports; none when "
+            + "omitted.")
+    private String owner;
+
+    @Option(names = "--admin", description = "The key may also use the admin endpoints (usage reports).")
+    private boolean admin;
 
     public static void main(String[] args) {
-        String plan = "standard";
-        String owner = "";
-        boolean admin = false;
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--plan" -> plan = value(args, ++i, "--plan");
-                case "--owner" -> owner = value(args, ++i, "--owner");
-                case "--admin" -> admin = true;
-                default -> {
-                    System.err.println("unknown option " + args[i] + "; expected --plan NAME, --owner LABEL, --admin");
-                    System.exit(2);
-                }
-            }
-        }
-        ApiKey.Issued issued = ApiKey.issue(plan, owner, admin);
-        ApiKey stored = issued.stored();
-        System.out.println("key (give it to the caller; it is not stored anywhere):");
-        System.out.println("  " + issued.key());
-        System.out.println("entry for the key store (quiver.admission.keys-file):");
-        System.out.print(KeyStoreEntry.of(stored));
+        System.exit(new CommandLine(new ApiKeyIssuer()).execute(args));
     }
 
-    private static String value(String[] args, int index, String option) {
-        if (index >= args.length) {
-            System.err.println(option + " needs a value");
-            System.exit(2);
+    @Override
+    public Integer call() {
+        if (plan.isBlank()) {
+            throw new ParameterException(spec.commandLine(), "--plan must name a plan, got '" + plan + "'");
         }
-        return args[index];
+        ApiKey.Issued issued = ApiKey.issue(plan, owner == null ? "" : owner, admin);
+        PrintWriter out = spec.commandLine().getOut();
+        out.println("key (give it to the caller; it is not stored anywhere):");
+        out.println("  " + issued.key());
+        out.println("entry for the key store (quiver.admission.keys-file):");
+        out.print(KeyStoreEntry.of(issued.stored()));
+        out.flush();
+        return 0;
     }
 }

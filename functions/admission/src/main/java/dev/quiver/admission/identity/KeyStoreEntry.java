@@ -3,7 +3,8 @@ package dev.quiver.admission.identity;
 /**
  * A key's entry in the key store file, as {@code ./quiver new-key} prints it: a list item under {@code keys:}. Every
  * text is in double quotes so that YAML reads it as text: unquoted, an id of 12 decimal digits would be a number and an
- * owner {@code yes} a boolean. Plain string building, because the issuer runs with no library on its class path.
+ * owner {@code yes} a boolean. Plain string building, because the issuer runs with no YAML library on its class
+ * path.
  */
 public final class KeyStoreEntry {
 

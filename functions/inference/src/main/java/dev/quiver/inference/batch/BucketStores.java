@@ -4,8 +4,8 @@ import dev.quiver.inference.InferenceConfig;
 import dev.quiver.storage.FileSystemObjectStore;
 import dev.quiver.storage.ObjectKeys;
 import dev.quiver.storage.ObjectStore;
+import dev.quiver.storage.S3Config;
 import dev.quiver.storage.S3ObjectStore;
-import dev.quiver.storage.S3Settings;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.file.Path;
@@ -18,11 +18,13 @@ import software.amazon.awssdk.services.s3.S3Client;
 public class BucketStores {
 
     private final InferenceConfig.Storage config;
+    private final S3Config s3Config;
     private final Map<String, ObjectStore> stores = new ConcurrentHashMap<>();
     private volatile S3Client s3;
 
-    public BucketStores(InferenceConfig config) {
+    public BucketStores(InferenceConfig config, S3Config s3Config) {
         this.config = config.storage();
+        this.s3Config = s3Config;
     }
 
     public ObjectStore bucket(String name) {
@@ -37,8 +39,7 @@ public class BucketStores {
 
     /** Where an object is, for events and messages: {@code s3://bucket/key} or a file path. */
     public String locate(String bucket, String key) {
-        String location = bucket(bucket).location();
-        return location.endsWith("/") ? location + key : location + "/" + key;
+        return bucket(bucket).locate(key);
     }
 
     private boolean isS3() {
@@ -47,9 +48,7 @@ public class BucketStores {
 
     private synchronized S3Client client() {
         if (s3 == null) {
-            InferenceConfig.S3 settings = config.s3();
-            s3 = S3ObjectStore.client(new S3Settings(settings.endpoint(), settings.region(), settings.accessKey(),
-                    settings.secretKey(), settings.pathStyle()));
+            s3 = S3ObjectStore.client(s3Config.settings());
         }
         return s3;
     }

@@ -1,6 +1,7 @@
 package dev.quiver.inference.repository;
 
 import dev.quiver.inference.modelconfig.VersionPolicy;
+import dev.quiver.storage.ModelRepositoryLayout;
 import java.util.NavigableMap;
 import java.util.Optional;
 
@@ -32,7 +33,7 @@ public record ModelEntry(String name, VersionPolicy policy, NavigableMap<Long, V
             return "model " + name + " has an invalid configuration: " + configError.get();
         }
         if (versions.isEmpty()) {
-            return "model " + name + " has no version with a " + ModelRepositoryScanner.MODEL_FILE;
+            return "model " + name + " has no version with a " + ModelRepositoryLayout.MODEL_FILE;
         }
         VersionEntry newest = versions.lastEntry().getValue();
         return switch (newest.state()) {

@@ -2,31 +2,32 @@ package dev.quiver.inference.repository;
 
 import dev.quiver.inference.repository.RepositoryScan.ModelFolder;
 import dev.quiver.inference.repository.RepositoryScan.StampedFile;
+import dev.quiver.storage.ModelRepositoryLayout;
+import dev.quiver.storage.ModelRepositoryListing;
 import java.io.IOException;
-import java.nio.file.DirectoryStream;
+import java.nio.file.FileVisitOption;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
-import java.util.Comparator;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
-import java.util.regex.Pattern;
 
 /**
- * Lists a model repository folder: {@code <root>/<model>/<version>/model.onnx}, versions being positive integers,
- * with an optional {@code <root>/<model>/config.json} or {@code config.yaml}. Hidden entries are skipped, so a copy in
- * progress under a dot-name is never seen.
+ * Looks at a model repository folder ({@link ModelRepositoryLayout}) and stamps the files that count, so that a file
+ * being written can be told from one that is done. Symbolic links are followed, as a mounted volume may use them.
  */
 public final class ModelRepositoryScanner {
 
-    public static final String MODEL_FILE = "model.onnx";
-    public static final Pattern MODEL_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,127}");
-    private static final Pattern VERSION = Pattern.compile("[1-9][0-9]{0,17}");
-    private static final List<String> CONFIG_FILES = List.of("config.json", "config.yaml", "config.yml");
+    /** Deep enough for {@code <model>/<version>/model.onnx}. */
+    private static final int DEPTH = 3;
 
     private ModelRepositoryScanner() {
     }
@@ -35,66 +36,86 @@ public final class ModelRepositoryScanner {
         if (!Files.isDirectory(root)) {
             throw new NoSuchFileException(root.toString(), null, "the model repository is not a folder");
         }
-        Map<String, ModelFolder> models = new HashMap<>();
         List<String> ignored = new ArrayList<>();
-        for (Path entry : list(root)) {
-            String name = entry.getFileName().toString();
-            if (name.startsWith(".") || !Files.isDirectory(entry)) {
-                continue;
-            }
-            if (!MODEL_NAME.matcher(name).matches()) {
-                ignored.add(name + ": not a valid model name (letters, digits, _ . -; at most 128)");
-                continue;
-            }
-            scanModel(entry, name, ignored).ifPresent(folder -> models.put(name, folder));
+        ModelRepositoryListing listing = ModelRepositoryLayout.read(keys(root, ignored));
+        ignored.addAll(0, listing.ignored());
+        Map<String, ModelFolder> models = new HashMap<>();
+        for (ModelRepositoryListing.Model model : listing.models().values()) {
+            stamped(root, model, ignored).ifPresent(folder -> models.put(model.name(), folder));
         }
         return new RepositoryScan(models, ignored);
     }
 
-    private static Optional<ModelFolder> scanModel(Path dir, String name, List<String> ignored) {
+    /**
+     * The folder's entries as the layout reads them: files, and folders with a trailing '/'. Entries under a dot-name
+     * are not visited; one that cannot be read is reported, unless it was removed while the folder was looked at.
+     */
+    private static List<String> keys(Path root, List<String> ignored) throws IOException {
+        List<String> keys = new ArrayList<>();
+        Files.walkFileTree(root, EnumSet.of(FileVisitOption.FOLLOW_LINKS), DEPTH, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attributes) {
+                if (dir.equals(root)) {
+                    return FileVisitResult.CONTINUE;
+                }
+                if (hidden(dir)) {
+                    return FileVisitResult.SKIP_SUBTREE;
+                }
+                keys.add(key(root, dir) + "/");
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attributes) {
+                if (!hidden(file) && (attributes.isRegularFile() || attributes.isDirectory())) {
+                    keys.add(key(root, file) + (attributes.isDirectory() ? "/" : ""));
+                }
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFileFailed(Path file, IOException e) throws IOException {
+                if (file.equals(root)) {
+                    throw e;
+                }
+                if (!(e instanceof NoSuchFileException) && !hidden(file)) {
+                    ignored.add(key(root, file) + ": cannot be read (" + e.getMessage() + ")");
+                }
+                return FileVisitResult.CONTINUE;
+            }
+        });
+        return keys;
+    }
+
+    /** The model's configuration and versions with their stamps; empty when its files went away meanwhile. */
+    private static Optional<ModelFolder> stamped(Path root, ModelRepositoryListing.Model model, List<String> ignored) {
         try {
-            List<StampedFile> configs = new ArrayList<>();
+            Optional<StampedFile> config = Optional.empty();
+            if (model.config().isPresent()) {
+                config = Optional.of(stamp(root.resolve(model.config().get())));
+            }
             TreeMap<Long, StampedFile> versions = new TreeMap<>();
-            for (Path entry : list(dir)) {
-                String child = entry.getFileName().toString();
-                if (child.startsWith(".")) {
-                    continue;
-                }
-                if (CONFIG_FILES.contains(child) && Files.isRegularFile(entry)) {
-                    configs.add(new StampedFile(entry, FileStamp.of(entry)));
-                } else if (Files.isDirectory(entry)) {
-                    if (!VERSION.matcher(child).matches()) {
-                        ignored.add(name + "/" + child + ": versions are positive whole numbers");
-                        continue;
-                    }
-                    Path model = entry.resolve(MODEL_FILE);
-                    if (Files.isRegularFile(model)) {
-                        versions.put(Long.parseLong(child), new StampedFile(model, FileStamp.of(model)));
-                    } else {
-                        ignored.add(name + "/" + child + ": no " + MODEL_FILE);
-                    }
-                }
+            for (Map.Entry<Long, String> version : model.versions().entrySet()) {
+                versions.put(version.getKey(), stamp(root.resolve(version.getValue())));
             }
-            configs.sort(Comparator.comparing(c -> CONFIG_FILES.indexOf(c.path().getFileName().toString())));
-            if (configs.size() > 1) {
-                ignored.add(name + ": both " + configs.stream().map(c -> c.path().getFileName().toString()).toList()
-                        + "; using " + configs.getFirst().path().getFileName());
-            }
-            return Optional.of(new ModelFolder(name, configs.stream().findFirst(), versions));
+            return Optional.of(new ModelFolder(model.name(), config, versions));
         } catch (NoSuchFileException removedWhileScanning) {
             return Optional.empty();
         } catch (IOException e) {
-            ignored.add(name + ": cannot be read (" + e.getMessage() + ")");
+            ignored.add(model.name() + ": cannot be read (" + e.getMessage() + ")");
             return Optional.empty();
         }
     }
 
-    private static List<Path> list(Path dir) throws IOException {
-        List<Path> entries = new ArrayList<>();
-        try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir)) {
-            stream.forEach(entries::add);
-        }
-        entries.sort(null);
-        return entries;
+    private static StampedFile stamp(Path file) throws IOException {
+        return new StampedFile(file, FileStamp.of(file));
+    }
+
+    private static boolean hidden(Path path) {
+        return path.getFileName().toString().startsWith(".");
+    }
+
+    private static String key(Path root, Path path) {
+        return root.relativize(path).toString().replace(path.getFileSystem().getSeparator(), "/");
     }
 }

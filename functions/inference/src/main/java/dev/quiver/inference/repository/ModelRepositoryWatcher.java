@@ -10,7 +10,7 @@ import dev.quiver.inference.startup.StartupTimeline;
 import dev.quiver.storage.ObjectStore;
 import dev.quiver.storage.ObjectStoreException;
 import dev.quiver.storage.ObjectStores;
-import dev.quiver.storage.S3Settings;
+import dev.quiver.storage.S3Config;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -43,13 +43,11 @@ public class ModelRepositoryWatcher {
     private ScheduledExecutorService executor;
     private String lastProblem;
 
-    public ModelRepositoryWatcher(InferenceConfig config, ModelLoader loader, ModelRegistry registry,
+    public ModelRepositoryWatcher(InferenceConfig config, S3Config s3, ModelLoader loader, ModelRegistry registry,
                                   InferenceMetrics metrics, ObjectMapper mapper, Clock clock,
                                   StartupTimeline timeline) {
         if (ObjectStores.isS3(config.modelRepository())) {
-            InferenceConfig.S3 s3 = config.storage().s3();
-            ObjectStore store = ObjectStores.open(config.modelRepository(), new S3Settings(s3.endpoint(),
-                    s3.region(), s3.accessKey(), s3.secretKey(), s3.pathStyle()));
+            ObjectStore store = ObjectStores.open(config.modelRepository(), s3.settings());
             this.mirror = Optional.of(new RepositoryMirror(store, config.inference().repositoryCache(), mapper));
             this.root = mirror.get().root();
         } else {

@@ -11,9 +11,10 @@ import dev.quiver.orchestration.pipeline.ExecutorKind;
 import dev.quiver.orchestration.reads.RunReads;
 import dev.quiver.orchestration.reads.RunViews;
 import dev.quiver.orchestration.runs.Pipelines;
-import dev.quiver.storage.ObjectStore;
-import dev.quiver.storage.ObjectStores;
-import dev.quiver.storage.StoredObject;
+import dev.quiver.storage.ModelRepository;
+import dev.quiver.storage.ModelRepositoryLayout;
+import dev.quiver.storage.ModelRepositoryListing;
+import dev.quiver.storage.S3Config;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
@@ -27,15 +28,14 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.jboss.logging.Logger;
 
 /**
  * The steps that run inside the function: {@code select-models} picks the best upstream models by a recorded metric
  * ({@code metric}, {@code top} (1), {@code threshold} (none), {@code lower-is-better} (false)), and
  * {@code publish-model} puts the best selected model ({@code all: true}: every selected one, best first) into the
- * inference function's model repository (the folder {@code quiver.orchestration.model-repository}) as the next
+ * inference function's model repository ({@code quiver.orchestration.model-repository}, a folder or
+ * {@code s3://bucket/prefix} in the store of {@code quiver.storage.s3.*}) as the next
  * versions of {@code model}, the best last so that it is the latest, and with {@code serve-latest: N} has the
  * inference function serve the latest N versions. Publishing is idempotent by content: a model
  * whose digest a version already has is not published again. {@code aggregate-predictions} is
@@ -45,22 +45,23 @@ import org.jboss.logging.Logger;
 public class BuiltInSteps {
 
     private static final Logger LOG = Logger.getLogger(BuiltInSteps.class);
-    private static final Pattern VERSION = Pattern.compile("([^/]+)/(\\d+)/model\\.onnx");
 
     private final RunReads reads;
     private final Pipelines pipelines;
     private final StepReports reports;
     private final PredictionAggregation aggregation;
     private final Optional<String> repository;
+    private final S3Config s3;
     private final ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
 
     public BuiltInSteps(RunReads reads, Pipelines pipelines, StepReports reports, PredictionAggregation aggregation,
-                        OrchestrationConfig config) {
+                        OrchestrationConfig config, S3Config s3) {
         this.reads = reads;
         this.pipelines = pipelines;
         this.reports = reports;
         this.aggregation = aggregation;
         this.repository = config.modelRepository();
+        this.s3 = s3;
     }
 
     public static boolean runs(String executor) {
@@ -145,15 +146,14 @@ public class BuiltInSteps {
     }
 
     private void publish(StepDispatched step) throws IOException {
-        if (!(step.params().get("model") instanceof String model) || !model.matches("[A-Za-z0-9][A-Za-z0-9_.-]*")) {
-            fail(step, "InvalidConfiguration", "params.model: required, the model name to publish under "
-                    + "(letters, digits, '.', '_', '-')");
+        if (!(step.params().get("model") instanceof String model) || !ModelRepositoryLayout.isModelName(model)) {
+            fail(step, "InvalidConfiguration", "params.model: required, the model name to publish under ("
+                    + ModelRepositoryLayout.modelNameRule() + ")");
             return;
         }
-        if (repository.isEmpty() || ObjectStores.isS3(repository.get())) {
-            fail(step, "InvalidConfiguration", "quiver.orchestration.model-repository: expected the folder of the "
-                    + "inference function's model repository, got " + repository.map(r -> "'" + r + "'")
-                    .orElse("nothing"));
+        if (repository.isEmpty()) {
+            fail(step, "InvalidConfiguration", "quiver.orchestration.model-repository: not set; expected the "
+                    + "inference function's model repository, a folder or s3://bucket/prefix");
             return;
         }
         List<Path> sources = selectedModels(step, Boolean.TRUE.equals(step.params().get("all")));
@@ -172,28 +172,28 @@ public class BuiltInSteps {
         List<Long> versions = new ArrayList<>();
         List<StepCompleted.Artifact> published = new ArrayList<>();
         int fresh = 0;
-        try (ObjectStore store = ObjectStores.open(repository.get(), null)) {
+        try (ModelRepository models = ModelRepository.open(repository.get(), s3.settings())) {
             if (serveLatest.isPresent()) {
-                ServedVersions.require(store, model, serveLatest.get());
+                ServedVersions.require(models, model, serveLatest.get());
             }
             // the best goes last, so that it is the latest version, the one served by default
             for (Path source : sources.reversed()) {
                 String digest = Sha256.of(source);
-                Optional<Long> existing = versionWithDigest(store, model, digest);
+                Optional<Long> existing = versionWithDigest(models, model, digest);
                 long version;
                 if (existing.isPresent()) {
                     version = existing.get();
                 } else {
-                    version = latestVersion(store, model) + 1;
-                    store.put(model + "/" + version + "/model.onnx", source, "application/octet-stream");
+                    version = models.addVersion(model, source);
                     fresh++;
                 }
                 versions.addFirst(version);
-                published.addFirst(new StepCompleted.Artifact("model-v" + version, repository.get() + "/" + model
-                        + "/" + version + "/model.onnx", digest));
+                published.addFirst(new StepCompleted.Artifact("model-v" + version,
+                        models.locate(ModelRepositoryLayout.modelKey(model, version)), digest));
             }
         }
-        LOG.infof("run %s: model %s versions %s published (%d new)", step.runId(), model, versions, fresh);
+        LOG.infof("run %s: model %s versions %s published to %s (%d new)", step.runId(), model, versions,
+                repository.get(), fresh);
         reports.completed(new StepCompleted(step.runId(), step.instance(), step.attempt(),
                 Map.of("model", model, "version", versions.getFirst(), "versions", versions, "published", fresh),
                 Map.of(), published));
@@ -212,30 +212,21 @@ public class BuiltInSteps {
         return Optional.of(((Number) value).intValue());
     }
 
-    private static Optional<Long> versionWithDigest(ObjectStore store, String model, String digest)
+    /** The version of the model whose file has this digest, if one has. */
+    private static Optional<Long> versionWithDigest(ModelRepository models, String model, String digest)
             throws IOException {
-        for (StoredObject object : store.list(model + "/")) {
-            Matcher matcher = VERSION.matcher(object.key());
-            if (matcher.matches()) {
-                try (InputStream in = store.open(object.key())) {
-                    if (digest.equals(Sha256.of(in))) {
-                        return Optional.of(Long.parseLong(matcher.group(2)));
-                    }
+        Optional<ModelRepositoryListing.Model> listing = models.model(model);
+        if (listing.isEmpty()) {
+            return Optional.empty();
+        }
+        for (Map.Entry<Long, String> version : listing.get().versions().entrySet()) {
+            try (InputStream in = models.store().open(version.getValue())) {
+                if (digest.equals(Sha256.of(in))) {
+                    return Optional.of(version.getKey());
                 }
             }
         }
         return Optional.empty();
-    }
-
-    private static long latestVersion(ObjectStore store, String model) {
-        long latest = 0;
-        for (StoredObject object : store.list(model + "/")) {
-            Matcher matcher = VERSION.matcher(object.key());
-            if (matcher.matches()) {
-                latest = Math.max(latest, Long.parseLong(matcher.group(2)));
-            }
-        }
-        return latest;
     }
 
     /**

@@ -4,6 +4,9 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.quiver.configfile.ConfigFile;
 import dev.quiver.configfile.ConfigMapping;
+import dev.quiver.storage.ModelRepository;
+import dev.quiver.storage.ModelRepositoryLayout;
+import dev.quiver.storage.ModelRepositoryListing;
 import dev.quiver.storage.ObjectStore;
 import java.io.IOException;
 import java.io.InputStream;
@@ -12,10 +15,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Which versions of a published model the inference function serves: the {@code version_policy} of the model's
- * {@code config.yaml} in the repository, written so that its other settings stay as they are.
+ * configuration file in the repository, the one that applies by the layout's precedence (a new {@code config.yaml}
+ * when it has none), written so that its other settings stay as they are.
  */
 final class ServedVersions {
 
@@ -26,14 +31,17 @@ final class ServedVersions {
     }
 
     /** Has the latest {@code count} versions of {@code model} served; writes nothing when that is already so. */
-    static void require(ObjectStore store, String model, int count) throws IOException {
-        if (store.head(model + "/config.json").isPresent()) {
+    static void require(ModelRepository models, String model, int count) throws IOException {
+        Optional<String> current = models.model(model).flatMap(ModelRepositoryListing.Model::config);
+        if (current.isPresent() && ModelRepositoryLayout.isJson(current.get())) {
             throw new BuiltInStepException("InvalidConfiguration", "params.serve-latest: " + model + " is configured "
-                    + "by its config.json, which takes precedence; set version_policy: {latest: " + count + "} there");
+                    + "by its " + current.get() + ", which takes precedence; set version_policy: {latest: " + count
+                    + "} there");
         }
-        String key = model + "/config.yaml";
+        ObjectStore store = models.store();
+        String key = current.orElse(ModelRepositoryLayout.newConfigKey(model));
         Map<String, Object> config = new LinkedHashMap<>();
-        if (store.head(key).isPresent()) {
+        if (current.isPresent()) {
             try (InputStream in = store.open(key)) {
                 ConfigFile.yaml("model configuration " + key, new String(in.readAllBytes(), StandardCharsets.UTF_8))
                         .root().asMapping().map(ConfigMapping::entries)

@@ -12,18 +12,25 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
  * The packaged inference function (built by its module before this one), started as a process over a model
- * repository folder: what a pipeline's publish and aggregate steps talk to.
+ * repository: what a pipeline's publish and aggregate steps talk to.
  */
 record InferenceFunctionProcess(Process process, URI url) implements AutoCloseable {
 
     private static final Path JAR = Path.of("../inference/target/quarkus-app/quarkus-run.jar").toAbsolutePath();
 
     static InferenceFunctionProcess start(Path models, Path log) {
+        return start(models.toString(), Map.of(), log);
+    }
+
+    /** Over any repository location, a folder or {@code s3://...}, with further settings (the S3 store's). */
+    static InferenceFunctionProcess start(String repository, Map<String, String> settings, Path log) {
         if (!Files.isRegularFile(JAR)) {
             throw new IllegalStateException(JAR + " is missing: package functions/inference first (./quiver build)");
         }
@@ -32,11 +39,13 @@ record InferenceFunctionProcess(Process process, URI url) implements AutoCloseab
             try (ServerSocket socket = new ServerSocket(0)) {
                 port = socket.getLocalPort();
             }
-            Process process = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
+            List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
                     .toString(), "--enable-native-access=ALL-UNNAMED", "-Dquarkus.http.port=" + port,
-                    "-Dquiver.model-repository=" + models, "-Dquiver.inference.poll-interval=500ms",
-                    "-jar", JAR.toString()))
-                    .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+                    "-Dquiver.model-repository=" + repository, "-Dquiver.inference.poll-interval=500ms"));
+            settings.forEach((name, value) -> command.add("-D" + name + "=" + value));
+            command.addAll(List.of("-jar", JAR.toString()));
+            Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile())
+                    .start();
             InferenceFunctionProcess started = new InferenceFunctionProcess(process, URI.create("http://localhost:"
                     + port + "/"));
             await("the inference function at " + started.url() + " (log: " + log + ")")

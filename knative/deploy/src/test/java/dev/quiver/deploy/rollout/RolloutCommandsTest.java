@@ -126,7 +126,7 @@ class RolloutCommandsTest {
         ToolRun run = ToolRun.run(server::createClient, "rollout", SERVICE, "--canary", "120%");
 
         assertThat(run.exitCode()).isEqualTo(2);
-        assertThat(run.err()).contains("--canary must be a percentage from 0% to 100%, got 120%");
+        assertThat(run.err()).contains("'--canary': must be a percentage from 0% to 100%, got 120%");
     }
 
     @Test

@@ -68,4 +68,12 @@ class StatusCommandTest {
         assertThat(run.exitCode()).isZero();
         assertThat(run.out()).isEqualTo("no Knative Services in empty\n");
     }
+
+    @Test
+    void takesTheNamespaceBeforeTheCommandToo() {
+        ToolRun run = ToolRun.run(server::createClient, "--namespace", "empty", "status");
+
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(run.out()).isEqualTo("no Knative Services in empty\n");
+    }
 }
