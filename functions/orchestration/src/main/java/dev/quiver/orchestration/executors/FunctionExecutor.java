@@ -32,7 +32,8 @@ import org.jboss.logging.Logger;
  * {@code dev.quiver.step.dispatched}) and {@code params.data} the event data (default the dispatched step itself);
  * data sent as a catalog type must meet its schema, or the step fails as {@code InvalidConfiguration} unsent. The
  * event's id follows from the run, instance and attempt, so a function sees a resend as the same event; the instance
- * is its {@code subject}, the run and attempt its {@code runid} and {@code attempt} extensions. A 2xx
+ * is its {@code subject}, and the run, instance and attempt its {@code runid}, {@code stepid} and {@code attempt}
+ * extensions. A 2xx
  * completes the step with the answer's JSON object as outputs; a 4xx fails it as {@code FunctionRejected} (it would
  * be refused again), a 5xx, a timeout or no connection as {@code FunctionUnavailable}.
  */
@@ -120,7 +121,8 @@ public class FunctionExecutor {
         String id = UUID.nameUUIDFromBytes((step.runId() + '/' + step.instance() + '/' + step.attempt())
                 .getBytes(StandardCharsets.UTF_8)).toString();
         Map<String, String> correlation = Map.of(CorrelationExtensions.RUN_ID, step.runId(),
-                CorrelationExtensions.ATTEMPT, Integer.toString(step.attempt()));
+                CorrelationExtensions.STEP_ID, step.instance(), CorrelationExtensions.ATTEMPT,
+                Integer.toString(step.attempt()));
         String type = step.params().get("type") instanceof String text ? text : EventTypes.STEP_DISPATCHED;
         if (type.equals(EventTypes.STEP_DISPATCHED) && !step.params().containsKey("data")) {
             return codec.encode(id, type, source, step.instance(), step, correlation);

@@ -22,13 +22,14 @@ import java.net.URI;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import org.jboss.logging.Logger;
 
 /**
  * Sends the outbox to the sink (the Knative Broker) as binary-mode CloudEvents ({@link CloudEventSender}; the run in
- * the {@code runid} extension, the step instance as {@code subject}), oldest first, each marked sent once
+ * the {@code runid} extension, the step instance as {@code subject} and in {@code stepid}), oldest first, each marked sent once
  * the sink took it. A sink that refuses or cannot be reached stops the round; the next round sends the same events
  * again, with the same ids. Without a sink (embedded mode) the events are delivered inside the function
  * ({@link LocalDelivery}).
@@ -112,9 +113,15 @@ public class OutboxRelay {
     }
 
     private boolean send(Outbox.Entry entry) {
+        Map<String, String> correlation = new HashMap<>();
+        if (entry.runId() != null) {
+            correlation.put(CorrelationExtensions.RUN_ID, entry.runId());
+        }
+        if (entry.subject() != null) {
+            correlation.put(CorrelationExtensions.STEP_ID, entry.subject());
+        }
         CloudEvent event = codec.event(entry.eventId(), entry.type(), source, entry.subject(),
-                entry.data().getBytes(StandardCharsets.UTF_8), entry.runId() == null ? Map.of()
-                        : Map.of(CorrelationExtensions.RUN_ID, entry.runId()));
+                entry.data().getBytes(StandardCharsets.UTF_8), correlation);
         try {
             HttpResponse<byte[]> response = sender.send(sink.get(), event, Duration.ofSeconds(10));
             if (response.statusCode() / 100 == 2) {

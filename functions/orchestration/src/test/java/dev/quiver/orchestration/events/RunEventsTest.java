@@ -58,7 +58,8 @@ class RunEventsTest {
                 && event.data().path("instance").asText().equals("ingest"));
         String run = ingest.data().get("runId").asText();
         assertThat(ingest.attributes()).containsEntry("source", "/quiver/orchestration")
-                .containsEntry("runid", run).containsEntry("subject", "ingest").containsEntry("specversion", "1.0");
+                .containsEntry("runid", run).containsEntry("subject", "ingest").containsEntry("stepid", "ingest")
+                .containsEntry("specversion", "1.0").containsKey("time");
 
         post(EventTypes.STEP_HEARTBEAT, EXECUTOR, UUID.randomUUID().toString(), "{\"runId\":\"" + run
                 + "\",\"instance\":\"ingest\",\"attempt\":1,\"observedAt\":\"2026-11-23T10:00:00Z\","
@@ -81,6 +82,7 @@ class RunEventsTest {
                 && event.data().path("instance").asText().equals("report")
                 && event.attributes().containsKey("attempt"));
         assertThat(sentToFunction.attributes()).containsEntry("subject", "report").containsEntry("runid", run)
+                .containsEntry("stepid", "report").containsEntry("attempt", "1")
                 .containsEntry("type", EventTypes.STEP_DISPATCHED);
         EventSink.Received finished = awaitEvent(event -> EventTypes.PIPELINE_RUN_COMPLETED.equals(event.type())
                 && event.data().path("runId").asText().equals(run));
