@@ -117,14 +117,17 @@ public final class CloudEventHttp {
 
     private static CloudEvent structured(String contentType, Consumer<BiConsumer<String, String>> headers,
                                          byte[] body) {
-        EventFormat format = EventFormatProvider.getInstance().resolveFormat(contentType);
+        EventFormat format = EventFormatProvider.getInstance().resolveFormat(contentType.toLowerCase(Locale.ROOT));
         if (format == null || !JsonFormat.CONTENT_TYPE.equals(format.serializedContentType())) {
             throw new InvalidEventException("Content-Type: expected " + JsonFormat.CONTENT_TYPE
                     + " (one event per request), got " + contentType);
         }
+        // media types are case-insensitive; the SDK matches its formats' names exactly
+        Consumer<BiConsumer<String, String>> normalized = visitor -> headers.accept((name, value) -> visitor.accept(
+                name, "Content-Type".equalsIgnoreCase(name) ? value.toLowerCase(Locale.ROOT) : value));
         CloudEvent event;
         try {
-            event = HttpMessageFactory.createReader(headers, body).toEvent();
+            event = HttpMessageFactory.createReader(normalized, body).toEvent();
         } catch (RuntimeException e) {
             throw new InvalidEventException(structuredProblem(body, e));
         }

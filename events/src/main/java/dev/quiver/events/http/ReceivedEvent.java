@@ -2,6 +2,7 @@ package dev.quiver.events.http;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.quiver.events.InvalidEventException;
@@ -22,9 +23,9 @@ import java.util.Locale;
  */
 public record ReceivedEvent(CloudEvent event, CloudEventHttp.Mode mode) {
 
-    /** Duplicate keys are refused rather than resolved silently to the last one. */
+    /** Duplicate keys and anything after the value are refused rather than dropped silently. */
     private static final JsonMapper DATA = JsonMapper.builder().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
-            .build();
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).build();
 
     /**
      * The event with its data read as JSON, or as it is when it has none: every Quiver payload is JSON, so data of

@@ -79,6 +79,7 @@ class CloudEventGuardTest {
                 "data: not valid JSON");
         assertRefused(binary(EventTypes.STEP_FAILED, "application/json", "{\"runId\":\"a\",\"runId\":\"b\"}"),
                 "data: not valid JSON (Duplicate field 'runId')");
+        assertRefused(binary(EventTypes.STEP_FAILED, "application/json", FAILED + " {}"), "data: not valid JSON");
         assertRefused(structured("\"datacontenttype\":\"application/xml\",\"data\":\"<failed/>\""),
                 "datacontenttype: expected application/json for the event's data, got application/xml");
         assertRefused(structured("\"data_base64\":\"!!not base64\""), "data_base64: expected the data in base64");
@@ -92,7 +93,10 @@ class CloudEventGuardTest {
     @Test
     void jsonDataArrivesParsedInEitherModeAndAnEventMayHaveNone() {
         String base64 = java.util.Base64.getEncoder().encodeToString(FAILED.getBytes(StandardCharsets.UTF_8));
+        Request shouted = structured("\"data\":" + FAILED);
+        shouted.headers().put("Content-Type", "Application/CloudEvents+JSON; charset=UTF-8");
         for (Request request : List.of(binary(EventTypes.STEP_FAILED, "application/json; charset=utf-8", FAILED),
+                binary(EventTypes.STEP_FAILED, "Application/JSON", FAILED), shouted,
                 structured("\"data\":" + FAILED),
                 structured("\"datacontenttype\":\"application/json\",\"data_base64\":\"" + base64 + "\""))) {
             ReceivedEvent received = guard.admit(request.headers()::forEach, request.body());
@@ -140,7 +144,7 @@ class CloudEventGuardTest {
     }
 
     private static Request structured(String dataMembers) {
-        return new Request(Map.of("Content-Type", "application/cloudevents+json"), bytes("{\"specversion\":\"1.0\","
+        return new Request(new LinkedHashMap<>(Map.of("Content-Type", "application/cloudevents+json")), bytes("{\"specversion\":\"1.0\","
                 + "\"id\":\"1\",\"source\":\"/tests\",\"type\":\"" + EventTypes.STEP_FAILED + "\"," + dataMembers
                 + "}"));
     }

@@ -36,9 +36,10 @@ import java.util.UUID;
  * or as CloudEvents in binary or structured mode (Cloud Storage's {@code google.cloud.storage.object.v1.finalized},
  * S3 records wrapped by a Knative source; any type, read with the events library's HTTP binding, the data JSON). Each
  * object a rule matches is run through its model; the answer is a {@code dev.quiver.inference.batch.completed}
- * CloudEvent (in the notification's mode) for one object delivered as a CloudEvent, a JSON list otherwise, and 204 when no rule matched. A notification for an object version already processed is
- * answered with its completion as plain JSON, not as a second event. A notification that is not one is a 400, a model
- * that is not ready a 503, so that the broker retries only what may pass.
+ * CloudEvent (in the notification's mode) for one object delivered as a CloudEvent, a JSON list otherwise, and 204
+ * when no rule matched. A notification for an object version already processed is answered with its completion as
+ * plain JSON, not as a second event. A notification that is not one is a 400, a model that is not ready a 503, so that
+ * the broker retries only what may pass.
  */
 @ApplicationScoped
 public class StorageNotificationRoute {

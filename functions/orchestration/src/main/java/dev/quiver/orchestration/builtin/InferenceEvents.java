@@ -25,11 +25,12 @@ import java.util.Map;
 
 /**
  * Asks the inference function for predictions with {@code dev.quiver.inference.requested} events (binary mode, the
- * reply event in the response, both read and written by the catalog's codec), the way any event producer does. A version just published is served only once the
- * inference function has seen it in its repository: until {@code readyTimeout} has passed, "not found" answers to the
- * first request for a version are asked again, and 429 and 5xx answers to any, each time as a new event (a
- * redelivery of the same id would get the same answer). "Not found" for a version that answered before means it was
- * retired meanwhile (a newer pair was published), which no waiting mends.
+ * reply event in the response, both read and written by the catalog's codec), the way any event producer does. A
+ * version just published is served only once the inference function has seen it in its repository: until
+ * {@code readyTimeout} has passed, "not found" answers to the first request for a version are asked again, and 429
+ * and 5xx answers to any, each time as a new event (a redelivery of the same id would get the same answer). "Not
+ * found" for a version that answered before means it was retired meanwhile (a newer pair was published), which no
+ * waiting mends.
  */
 final class InferenceEvents {
 

@@ -33,9 +33,9 @@ import org.jboss.logging.Logger;
  * data sent as a catalog type must meet its schema, or the step fails as {@code InvalidConfiguration} unsent. The
  * event's id follows from the run, instance and attempt, so a function sees a resend as the same event; the instance
  * is its {@code subject}, and the run, instance and attempt its {@code runid}, {@code stepid} and {@code attempt}
- * extensions. A 2xx
- * completes the step with the answer's JSON object as outputs; a 4xx fails it as {@code FunctionRejected} (it would
- * be refused again), a 5xx, a timeout or no connection as {@code FunctionUnavailable}.
+ * extensions. A 2xx completes the step with the answer's JSON object as outputs; a 4xx fails it as
+ * {@code FunctionRejected} (it would be refused again), a 5xx, a timeout or no connection as
+ * {@code FunctionUnavailable}.
  */
 @ApplicationScoped
 public class FunctionExecutor {

@@ -29,9 +29,9 @@ import org.jboss.logging.Logger;
 
 /**
  * Sends the outbox to the sink (the Knative Broker) as binary-mode CloudEvents ({@link CloudEventSender}; the run in
- * the {@code runid} extension, the step instance as {@code subject} and in {@code stepid}), oldest first, each marked sent once
- * the sink took it. A sink that refuses or cannot be reached stops the round; the next round sends the same events
- * again, with the same ids. Without a sink (embedded mode) the events are delivered inside the function
+ * the {@code runid} extension, the step instance as {@code subject} and in {@code stepid}), oldest first, each marked
+ * sent once the sink took it. A sink that refuses or cannot be reached stops the round; the next round sends the same
+ * events again, with the same ids. Without a sink (embedded mode) the events are delivered inside the function
  * ({@link LocalDelivery}).
  */
 @ApplicationScoped
