@@ -40,6 +40,7 @@ public final class EventCatalog {
             Map.entry(EventTypes.STEP_ALERT_RAISED, StepAlert.class),
             Map.entry(EventTypes.STEP_HEARTBEAT, StepHeartbeat.class),
             Map.entry(EventTypes.SCHEDULER_TICK, SchedulerTick.class),
+            Map.entry(EventTypes.PING_SOURCE_TICK, SchedulerTick.class),
             Map.entry(EventTypes.PIPELINE_RUN_COMPLETED, RunFinished.class),
             Map.entry(EventTypes.PIPELINE_RUN_FAILED, RunFinished.class));
 

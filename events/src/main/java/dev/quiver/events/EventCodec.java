@@ -14,6 +14,7 @@ import com.networknt.schema.ValidationMessage;
 import io.cloudevents.CloudEvent;
 import io.cloudevents.CloudEventData;
 import io.cloudevents.core.builder.CloudEventBuilder;
+import io.cloudevents.jackson.JsonCloudEventData;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -30,8 +31,11 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Turns payload records into CloudEvents and back. Decoding validates the data against the type's JSON Schema first,
- * so a consumer either gets a well-formed record or an {@link InvalidEventException} naming every offending path.
+ * Turns payload records into CloudEvents and back, the one place an event is built. Both ways check the catalog: an
+ * event is built only for a type it names, with the record it registers, and with data that validates against the
+ * type's JSON Schema (an event Quiver emits that breaks its own schema is a bug, refused before it leaves); decoding
+ * validates the data first, so a consumer either gets a well-formed record or an {@link InvalidEventException} naming
+ * every offending path.
  *
  * <p>Unknown JSON properties are ignored when decoding: producers may add optional fields without breaking older
  * consumers (see {@code events/VERSIONING.md}).
@@ -55,28 +59,76 @@ public final class EventCodec {
 
     /** Builds an event of {@code type} from {@code source} with a fresh id and the current time. */
     public CloudEvent encode(String type, URI source, Record payload, Map<String, String> extensions) {
-        requireKnown(type, payload.getClass());
-        CloudEventBuilder builder = CloudEventBuilder.v1()
-                .withId(UUID.randomUUID().toString())
-                .withSource(source)
-                .withType(type)
-                .withTime(OffsetDateTime.now(clock).withOffsetSameInstant(ZoneOffset.UTC))
-                .withDataContentType(JSON)
-                .withData(JSON, toJson(payload));
-        extensions.forEach((name, value) -> {
-            if (!CorrelationExtensions.isValidName(name)) {
-                throw new IllegalArgumentException("extension attribute \"" + name
-                        + "\" is not a CloudEvents name (lower-case letters and digits, at most 20)");
-            }
-            builder.withExtension(name, value);
-        });
-        return builder.build();
+        return encode(UUID.randomUUID().toString(), type, source, null, payload, extensions);
+    }
+
+    /**
+     * Builds an event with the given id (ids that follow from what an event answers make a resend the same event).
+     *
+     * @param subject    the {@code subject} attribute, or null for none
+     * @param extensions correlation attributes by their {@link CorrelationExtensions} names
+     * @throws IllegalArgumentException when the type is not in the catalog, the record is not the one it registers,
+     *                                  or the data breaks the type's schema
+     */
+    public CloudEvent encode(String id, String type, URI source, String subject, Record payload,
+                             Map<String, String> extensions) {
+        return event(id, type, source, subject, data(type, payload), extensions);
+    }
+
+    /**
+     * An event whose type the catalog may not know, with data its sender chose (a {@code function} step's own
+     * {@code params.type} and {@code params.data}). Data sent as a catalog type must still validate against its schema.
+     *
+     * @throws IllegalArgumentException when the type is a catalog type and the data breaks its schema
+     */
+    public CloudEvent encodeForeign(String id, String type, URI source, String subject, Object data,
+                                    Map<String, String> extensions) {
+        JsonNode tree = mapper.valueToTree(data);
+        if (EventCatalog.payloadOf(type).isPresent()) {
+            requireValid(type, tree);
+        }
+        return build(id, type, source, subject, write(tree, type), extensions);
+    }
+
+    /**
+     * The data of a catalog event as JSON, checked against the type's schema: what an outbox stores to send later with
+     * {@link #event}.
+     *
+     * @throws IllegalArgumentException as {@link #encode(String, String, URI, String, Record, Map)}
+     */
+    public byte[] data(String type, Record payload) {
+        Class<? extends Record> declared = EventCatalog.payloadOf(type).orElseThrow(() ->
+                new IllegalArgumentException("event type " + type + " is not in the event catalog"));
+        if (!declared.equals(payload.getClass())) {
+            throw new IllegalArgumentException("event type " + type + " carries " + declared.getSimpleName()
+                    + ", not " + payload.getClass().getSimpleName());
+        }
+        JsonNode tree = mapper.valueToTree(payload);
+        requireValid(type, tree);
+        return write(tree, type);
+    }
+
+    /**
+     * An event around data that {@link #data} produced (an outbox row): the catalog type is checked again, the data is
+     * sent as it was stored.
+     */
+    public CloudEvent event(String id, String type, URI source, String subject, byte[] data,
+                            Map<String, String> extensions) {
+        if (EventCatalog.payloadOf(type).isEmpty()) {
+            throw new IllegalArgumentException("event type " + type + " is not in the event catalog");
+        }
+        return build(id, type, source, subject, data, extensions);
     }
 
     /** Reads the data of {@code event} as the payload record its type declares. */
     public <T extends Record> T decode(CloudEvent event, Class<T> payloadType) {
         String type = event.getType();
-        requireKnown(type, payloadType);
+        Class<? extends Record> declared = EventCatalog.payloadOf(type).orElseThrow(() -> new InvalidEventException(
+                String.valueOf(type), List.of("type: \"" + type + "\" is not a Quiver event type")));
+        if (!declared.equals(payloadType)) {
+            throw new IllegalArgumentException("event type " + type + " carries " + declared.getSimpleName()
+                    + ", not " + payloadType.getSimpleName());
+        }
         CloudEventData data = event.getData();
         if (data == null) {
             throw new InvalidEventException(type, List.of("data: is missing"));
@@ -86,12 +138,16 @@ public final class EventCodec {
             throw new InvalidEventException(type, List.of("datacontenttype: expected " + JSON + ", got " + contentType));
         }
         JsonNode tree;
-        try {
-            tree = mapper.readTree(data.toBytes());
-        } catch (JsonProcessingException e) {
-            throw new InvalidEventException(type, List.of("data: not valid JSON (" + e.getOriginalMessage() + ")"));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        if (data instanceof JsonCloudEventData json) {
+            tree = json.getNode();
+        } else {
+            try {
+                tree = mapper.readTree(data.toBytes());
+            } catch (JsonProcessingException e) {
+                throw new InvalidEventException(type, List.of("data: not valid JSON (" + e.getOriginalMessage() + ")"));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
         }
         validate(type, tree);
         try {
@@ -126,6 +182,46 @@ public final class EventCodec {
         return mapper.valueToTree(payload);
     }
 
+    private CloudEvent build(String id, String type, URI source, String subject, byte[] data,
+                             Map<String, String> extensions) {
+        CloudEventBuilder builder = CloudEventBuilder.v1()
+                .withId(id)
+                .withSource(source)
+                .withType(type)
+                .withTime(OffsetDateTime.now(clock).withOffsetSameInstant(ZoneOffset.UTC))
+                .withDataContentType(JSON)
+                .withData(JSON, data);
+        if (subject != null) {
+            builder.withSubject(subject);
+        }
+        extensions.forEach((name, value) -> {
+            if (!CorrelationExtensions.isValidName(name)) {
+                throw new IllegalArgumentException("extension attribute \"" + name
+                        + "\" is not a CloudEvents name (lower-case letters and digits, at most 20)");
+            }
+            builder.withExtension(name, value);
+        });
+        return builder.build();
+    }
+
+    /** The producer's own check: a violation is Quiver's bug, not the receiver's, so it is no InvalidEventException. */
+    private void requireValid(String type, JsonNode tree) {
+        try {
+            validate(type, tree);
+        } catch (InvalidEventException e) {
+            throw new IllegalArgumentException("an event of type " + type + " would break its schema: "
+                    + String.join("; ", e.problems()), e);
+        }
+    }
+
+    private byte[] write(JsonNode tree, String type) {
+        try {
+            return mapper.writeValueAsBytes(tree);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("cannot serialize the data of a " + type + " event", e);
+        }
+    }
+
     private JsonSchema schema(String type) {
         return schemas.computeIfAbsent(type, t -> {
             String resource = EventCatalog.schemaResource(t);
@@ -142,19 +238,9 @@ public final class EventCodec {
 
     /**
      * Created on the first validation rather than with the codec: the validator's library is some 160 classes,
-     * which a service that only encodes events (the admission layer's usage reports) would load while starting.
+     * which a service would load while starting although its first event comes later.
      */
     private static final class SchemaFactory {
         static final JsonSchemaFactory INSTANCE = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012);
-    }
-
-    private static void requireKnown(String type, Class<?> payloadType) {
-        Class<? extends Record> declared = EventCatalog.payloadOf(type)
-                .orElseThrow(() -> new InvalidEventException(String.valueOf(type),
-                        List.of("type: \"" + type + "\" is not a Quiver event type")));
-        if (!declared.equals(payloadType)) {
-            throw new IllegalArgumentException("event type " + type + " carries " + declared.getSimpleName()
-                    + ", not " + payloadType.getSimpleName());
-        }
     }
 }

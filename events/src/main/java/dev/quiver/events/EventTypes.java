@@ -45,6 +45,13 @@ public final class EventTypes {
     /** A clock tick (a Knative PingSource, or the function's own timer when embedded) that fires due timers. */
     public static final String SCHEDULER_TICK = "dev.quiver.scheduler.tick";
 
+    /**
+     * The tick of a Knative PingSource, whose type Knative fixes: a type Quiver consumes but does not name. Its data is
+     * the PingSource's {@code data} ({@code {}} in {@code knative/manifests/base/ping-source.yaml}), read as a
+     * {@link #SCHEDULER_TICK}'s.
+     */
+    public static final String PING_SOURCE_TICK = "dev.knative.sources.ping";
+
     /** A step instance that will not run, and why (its trigger rule cannot hold, or its outputs were reused). */
     public static final String STEP_SKIPPED = "dev.quiver.step.skipped";
 

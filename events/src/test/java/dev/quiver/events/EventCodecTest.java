@@ -46,9 +46,11 @@ class EventCodecTest {
                 EventTypes.PIPELINE_RUN_REQUESTED, EventTypes.STEP_DISPATCHED, EventTypes.STEP_COMPLETED,
                 EventTypes.STEP_FAILED, EventTypes.STEP_SKIPPED, EventTypes.PIPELINE_RUN_COMPLETED,
                 EventTypes.PIPELINE_RUN_FAILED, EventTypes.STEP_HEARTBEAT, EventTypes.SCHEDULER_TICK,
-                EventTypes.STEP_RETRY_DECIDED, EventTypes.STEP_ALERT_RAISED);
+                EventTypes.STEP_RETRY_DECIDED, EventTypes.STEP_ALERT_RAISED, EventTypes.PING_SOURCE_TICK);
         for (String type : EventCatalog.types()) {
-            assertThat(type).startsWith("dev.quiver.");
+            if (!type.equals(EventTypes.PING_SOURCE_TICK)) {
+                assertThat(type).startsWith("dev.quiver.");
+            }
             assertThat(EventCatalog.payloadOf(type)).isPresent();
             assertThat(EventCodec.class.getResource(EventCatalog.schemaResource(type))).as(type).isNotNull();
         }
@@ -169,6 +171,42 @@ class EventCodecTest {
                 .isThrownBy(() -> codec.encode(EventTypes.INFERENCE_REQUESTED, SOURCE, request(),
                         Map.of("runId", "x")))
                 .withMessageContaining("\"runId\" is not a CloudEvents name");
+    }
+
+    @Test
+    void anEventThatWouldBreakItsOwnSchemaIsRefusedBeforeItLeaves() {
+        InferenceRequested noModel = new InferenceRequested(null, null, request().inputs(), null);
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> codec.encode(EventTypes.INFERENCE_REQUESTED, SOURCE, noModel, Map.of()))
+                .withMessageContaining("would break its schema").withMessageContaining("model");
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> codec.data(EventTypes.INFERENCE_REQUESTED, noModel))
+                .withMessageContaining("model");
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> codec.data("dev.quiver.made.up", request()))
+                .withMessageContaining("not in the event catalog");
+    }
+
+    @Test
+    void anEventWithAGivenIdCarriesItsSubjectAndCorrelation() {
+        CloudEvent event = codec.encode("reply-1", EventTypes.INFERENCE_REQUESTED, SOURCE, "digits", request(),
+                Map.of(CorrelationExtensions.CORRELATION_ID, "request-1"));
+        assertThat(event.getId()).isEqualTo("reply-1");
+        assertThat(event.getSubject()).isEqualTo("digits");
+        assertThat(event.getExtension(CorrelationExtensions.CORRELATION_ID)).isEqualTo("request-1");
+        assertThat(event.getTime()).isEqualTo(Instant.parse("2026-11-23T10:00:00Z").atOffset(ZoneOffset.UTC));
+        assertThat(codec.decode(event, InferenceRequested.class)).isEqualTo(request());
+    }
+
+    @Test
+    void foreignEventsCarryTheirSendersDataButACatalogTypeStillMeetsItsSchema() {
+        CloudEvent foreign = codec.encodeForeign("1", "com.example.report", SOURCE, null, Map.of("any", "thing"),
+                Map.of());
+        assertThat(new String(foreign.getData().toBytes(), StandardCharsets.UTF_8)).isEqualTo("{\"any\":\"thing\"}");
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> codec.encodeForeign("2", EventTypes.INFERENCE_REQUESTED, SOURCE, null,
+                        Map.of("model", "digits"), Map.of()))
+                .withMessageContaining("inputs");
     }
 
     @Test

@@ -1,6 +1,7 @@
 package dev.quiver.loadtests;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.quiver.events.EventCodec;
 import dev.quiver.events.pipeline.RunRequested;
 import dev.quiver.events.pipeline.StepCompleted;
 import dev.quiver.orchestration.outbox.Outbox;
@@ -64,8 +65,9 @@ public final class OrchestrationBenchmark {
         this.transactions = new Transactions(dataSource);
         ObjectMapper json = new ObjectMapper().findAndRegisterModules();
         Pipelines pipelines = Pipelines.of(List.of(PipelineParser.parse("fan.yaml", fanPipeline(width))));
-        this.coordinator = new RunCoordinator(transactions, pipelines, new Outbox(transactions, json,
-                Clock.systemUTC()), RetryPolicies.configuredBy(Map.of()), json, Clock.systemUTC());
+        this.coordinator = new RunCoordinator(transactions, pipelines, new Outbox(transactions,
+                new EventCodec(Clock.systemUTC()), Clock.systemUTC()), RetryPolicies.configuredBy(Map.of()), json,
+                Clock.systemUTC());
     }
 
     public static void main(String[] args) {

@@ -11,7 +11,7 @@ import java.util.Map;
  * @param instance        the step name, with {@code [i]} for the i-th parameter set of a fanned-out step
  * @param attempt         from 1
  * @param executor        {@code process}, {@code kubernetes-job}, {@code function}, {@code select-models},
- *                        {@code publish-model}
+ *                        {@code publish-model}, {@code aggregate-predictions}
  * @param cpuMillis       thousandths of a core
  * @param deadlineSeconds how long the attempt may take; null for no deadline
  * @param inputs          the artifacts the upstream instances left (their latest successful attempts)

@@ -62,11 +62,18 @@ public class AdmissionLayer {
     private final AdmissionCharges charges;
     private final ScheduledExecutorService timer;
     private final String service;
+    private final EventCodec codec;
 
-    public AdmissionLayer(AdmissionConfig config, RateLimitConfig rateLimits, MeterRegistry registry,
+    /**
+     * @param clock the app's one clock, for usage windows and report times
+     * @param codec the app's codec of catalog events, for the usage report
+     */
+    public AdmissionLayer(AdmissionConfig config, RateLimitConfig rateLimits, MeterRegistry registry, Clock clock,
+                          EventCodec codec,
                           @ConfigProperty(name = "quarkus.application.name", defaultValue = "quiver") String service) {
         this.config = config;
         this.service = service;
+        this.codec = codec;
         this.timer = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "quiver-admission-timer");
             thread.setDaemon(true);
@@ -81,7 +88,7 @@ public class AdmissionLayer {
         PoolGate pool = new PoolGate(config.pool().maxInFlight());
         this.metrics = new AdmissionMetrics(registry, queues, pool);
         this.buckets = buckets(rateLimits, metrics);
-        this.ledger = new UsageLedger(Clock.systemUTC(), config.audit().maxCallers());
+        this.ledger = new UsageLedger(clock, config.audit().maxCallers());
         Optional<TokenVerifier> tokens = config.jwt().publicKeyLocation().map(location -> new TokenVerifier(
                 location, config.jwt().issuer(), config.jwt().audience(), config.jwt().planClaim(),
                 config.jwt().adminGroup()));
@@ -111,7 +118,7 @@ public class AdmissionLayer {
             keys.reloadIfChanged();
             return null;
         }, false));
-        UsageReporter reporter = new UsageReporter(ledger, new EventCodec(Clock.systemUTC()), service, replica(),
+        UsageReporter reporter = new UsageReporter(ledger, codec, service, replica(),
                 config.audit().sink(), vertx.createHttpClient());
         long interval = Math.max(1000, config.audit().interval().toMillis());
         vertx.setPeriodic(interval, id -> reporter.report());

@@ -2,6 +2,7 @@ package dev.quiver.orchestration;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.quiver.events.EventCodec;
+import dev.quiver.events.http.CloudEventSender;
 import dev.quiver.orchestration.memo.MemoDryRun;
 import dev.quiver.orchestration.outbox.Outbox;
 import dev.quiver.orchestration.reads.RunReads;
@@ -15,7 +16,9 @@ import io.quarkus.arc.InjectableInstance;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Any;
 import jakarta.enterprise.inject.Produces;
+import java.net.http.HttpClient;
 import java.time.Clock;
+import java.time.Duration;
 
 /**
  * The run store and its users, wired once. The store is whichever datasource is active: the embedded H2 by default,
@@ -38,8 +41,8 @@ public class OrchestrationBeans {
 
     @Produces
     @ApplicationScoped
-    Outbox outbox(Transactions transactions, ObjectMapper json, Clock clock) {
-        return new Outbox(transactions, json, clock);
+    Outbox outbox(Transactions transactions, EventCodec codec, Clock clock) {
+        return new Outbox(transactions, codec, clock);
     }
 
     @Produces
@@ -77,5 +80,12 @@ public class OrchestrationBeans {
     @ApplicationScoped
     EventCodec codec(Clock clock) {
         return new EventCodec(clock);
+    }
+
+    /** How the function sends events: to the broker, to {@code function} steps, to the inference function. */
+    @Produces
+    @ApplicationScoped
+    CloudEventSender sender() {
+        return new CloudEventSender(HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build());
     }
 }

@@ -4,15 +4,15 @@ import dev.quiver.events.EventCodec;
 import dev.quiver.events.EventTypes;
 import dev.quiver.events.admission.CallerUsageEntry;
 import dev.quiver.events.admission.UsageReported;
+import dev.quiver.events.http.CloudEventHttp;
 import io.cloudevents.CloudEvent;
-import io.cloudevents.core.provider.EventFormatProvider;
-import io.cloudevents.jackson.JsonFormat;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import org.jboss.logging.Logger;
@@ -52,16 +52,18 @@ public final class UsageReporter {
                 report.to().toString(), report.callers().stream().map(UsageReporter::entry).toList());
         CloudEvent event = codec.encode(EventTypes.ADMISSION_USAGE_REPORTED, URI.create("/quiver/" + service),
                 payload, Map.of());
-        byte[] body = EventFormatProvider.getInstance().resolveFormat(JsonFormat.CONTENT_TYPE).serialize(event);
+        Map<String, String> headers = new LinkedHashMap<>();
+        Buffer body = Buffer.buffer();
+        CloudEventHttp.write(event, CloudEventHttp.Mode.STRUCTURED, headers::put, body::appendBytes);
         if (sink.isEmpty()) {
-            LOG.infof("admission usage: %s", new String(body, StandardCharsets.UTF_8));
+            LOG.infof("admission usage: %s", body.toString(StandardCharsets.UTF_8));
             return;
         }
         URI target = sink.get();
-        RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST).setAbsoluteURI(target.toString())
-                .putHeader("Content-Type", JsonFormat.CONTENT_TYPE);
+        RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST).setAbsoluteURI(target.toString());
+        headers.forEach(options::putHeader);
         http.request(options)
-                .compose(request -> request.send(Buffer.buffer(body)))
+                .compose(request -> request.send(body))
                 .onSuccess(response -> {
                     if (response.statusCode() >= 300) {
                         LOG.warnf("admission usage report %s: sink %s answered %d", event.getId(), target,

@@ -1,66 +1,79 @@
 package dev.quiver.inference.events;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.quiver.admission.AdmissionLayer;
-import dev.quiver.events.CloudEventRequests;
+import dev.quiver.events.EventTypes;
+import dev.quiver.events.InvalidEventException;
+import dev.quiver.events.http.CloudEventGuard;
+import dev.quiver.events.http.CloudEventHttp;
+import dev.quiver.events.http.ReceivedEvent;
 import dev.quiver.inference.InferenceConfig;
 import dev.quiver.inference.http.JsonErrors;
+import io.cloudevents.CloudEvent;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import java.io.IOException;
-import java.util.Optional;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
 
 /**
- * The contract of the CloudEvent endpoint ({@code POST /}) that Funqy does not keep by itself: an event without a
- * required attribute or with an unparseable body is a 400 naming what is wrong, an event type no function takes is a
- * 400 (Funqy answers 404, and a 500 for a structured event without a type), and every failure is a JSON body. Knative
- * retries 5xx and not 4xx, so only our own transient faults may be 5xx.
+ * The CloudEvent endpoint ({@code POST /}), in binary and structured mode: the event types the function consumes and
+ * the function that takes each, declared once below; the {@link CloudEventGuard} lets through only those, as valid
+ * CloudEvents with JSON data, and refuses anything else with a 400 naming what is wrong (Knative retries 5xx and not
+ * 4xx, so only our own transient faults may be 5xx). The reply event goes back in the mode the request came in. Every
+ * failure is a JSON body.
  */
 @ApplicationScoped
 public class CloudEventRoutes {
 
+    private final Map<String, Function<CloudEvent, CompletableFuture<CloudEvent>>> functions;
+    private final CloudEventGuard guard;
     private final JsonErrors errors;
-    private final ObjectMapper mapper;
     private final long maxBodyBytes;
 
-    public CloudEventRoutes(JsonErrors errors, ObjectMapper mapper, InferenceConfig config) {
+    public CloudEventRoutes(InferenceEventFunction inference, JsonErrors errors, InferenceConfig config) {
+        this.functions = Map.of(EventTypes.INFERENCE_REQUESTED, inference::requested);
+        this.guard = new CloudEventGuard(functions.keySet());
         this.errors = errors;
-        this.mapper = mapper;
         this.maxBodyBytes = config.inference().maxRequestSize().asLongValue();
     }
 
     void install(@Observes Router router) {
         router.post("/").order(AdmissionLayer.ROUTE_ORDER + 1)
                 .handler(BodyHandler.create(false).setBodyLimit(maxBodyBytes))
-                .handler(this::requireAttributes);
+                .handler(this::receive);
         router.route("/").failureHandler(this::failure);
     }
 
-    private void requireAttributes(RoutingContext context) {
-        Optional<String> problem = CloudEventRequests.problem(context.request().getHeader("Content-Type"),
-                context.request().headers().names(), context.request()::getHeader, () -> json(context));
-        if (problem.isPresent()) {
-            errors.send(context, 400, problem.get());
+    private void receive(RoutingContext context) {
+        Buffer body = context.body().buffer();
+        ReceivedEvent received;
+        try {
+            received = guard.admit(context.request().headers()::forEach, body == null ? new byte[0] : body.getBytes());
+        } catch (InvalidEventException e) {
+            errors.send(context, 400, e.getMessage());
             return;
         }
-        context.next();
-    }
-
-    private JsonNode json(RoutingContext context) {
-        Buffer body = context.body().buffer();
-        if (body == null) {
-            return null;
-        }
+        CompletableFuture<CloudEvent> reply;
         try {
-            return mapper.readTree(body.getBytes());
-        } catch (IOException e) {
-            return null;
+            reply = functions.get(received.event().getType()).apply(received.event());
+        } catch (RuntimeException e) {
+            errors.send(context, e);
+            return;
         }
+        reply.whenComplete((event, failure) -> {
+            if (failure != null) {
+                errors.send(context, failure);
+            } else {
+                HttpServerResponse response = context.response().setStatusCode(200);
+                CloudEventHttp.write(event, received.mode(), response::putHeader, data -> response.end(
+                        data == null ? Buffer.buffer() : Buffer.buffer(data)));
+            }
+        });
     }
 
     private void failure(RoutingContext context) {
@@ -68,13 +81,6 @@ public class CloudEventRoutes {
         int status = context.statusCode();
         if (failure != null) {
             errors.send(context, failure);
-        } else if (status == 404) {
-            String type = context.request().getHeader("ce-type");
-            errors.send(context, 400, "CloudEvent: no function takes events of type "
-                    + (type != null ? "'" + type + "'" : "this type") + "; this function takes "
-                    + "dev.quiver.inference.requested");
-        } else if (status == 406) {
-            errors.send(context, 400, "CloudEvent: data must be application/json");
         } else if (status > 0 && status < 500) {
             errors.send(context, status, "CloudEvent: not accepted (HTTP " + status + ")");
         } else {

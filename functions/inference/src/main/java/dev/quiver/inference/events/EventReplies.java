@@ -2,7 +2,7 @@ package dev.quiver.inference.events;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import io.quarkus.funqy.knative.events.CloudEvent;
+import io.cloudevents.CloudEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -17,16 +17,15 @@ import java.util.function.Supplier;
 @ApplicationScoped
 public class EventReplies {
 
-    private final Cache<String, CompletableFuture<CloudEvent<Object>>> replies = Caffeine.newBuilder()
+    private final Cache<String, CompletableFuture<CloudEvent>> replies = Caffeine.newBuilder()
             .maximumSize(100_000)
             .expireAfterWrite(Duration.ofMinutes(30))
             .build();
 
-    public CompletableFuture<CloudEvent<Object>> once(String source, String id,
-                                                      Supplier<CompletableFuture<CloudEvent<Object>>> reply) {
+    public CompletableFuture<CloudEvent> once(String source, String id, Supplier<CompletableFuture<CloudEvent>> reply) {
         String key = source + '\u0000' + id;
-        CompletableFuture<CloudEvent<Object>> created = new CompletableFuture<>();
-        CompletableFuture<CloudEvent<Object>> existing = replies.asMap().putIfAbsent(key, created);
+        CompletableFuture<CloudEvent> created = new CompletableFuture<>();
+        CompletableFuture<CloudEvent> existing = replies.asMap().putIfAbsent(key, created);
         if (existing != null) {
             return existing;
         }

@@ -1,29 +1,28 @@
 package dev.quiver.inference.events;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.quiver.events.CorrelationExtensions;
 import dev.quiver.events.EventCodec;
 import dev.quiver.events.EventTypes;
 import dev.quiver.events.InvalidEventException;
 import dev.quiver.events.inference.InferenceCompleted;
 import dev.quiver.events.inference.InferenceFailed;
+import dev.quiver.events.inference.InferenceRequested;
 import dev.quiver.events.inference.TensorPayload;
 import dev.quiver.inference.InferenceException;
 import dev.quiver.inference.protocol.v2.V2RequestReader;
 import dev.quiver.inference.protocol.v2.V2ResponseWriter;
 import dev.quiver.inference.serving.InferenceService;
-import io.quarkus.funqy.Funq;
-import io.quarkus.funqy.knative.events.CloudEvent;
-import io.quarkus.funqy.knative.events.CloudEventBuilder;
-import io.quarkus.funqy.knative.events.CloudEventMapping;
-import io.smallrye.mutiny.Uni;
+import io.cloudevents.CloudEvent;
+import io.cloudevents.jackson.JsonCloudEventData;
+import io.quarkus.runtime.annotations.RegisterForReflection;
+import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -39,64 +38,56 @@ import java.util.concurrent.CompletionException;
  * which the broker does not retry; a fault that may pass (model not ready, our own error) is a 5xx, which it does.
  * Replies carry the request's id in the {@code correlationid} extension and never have the trigger's type.
  */
+@ApplicationScoped
 public class InferenceEventFunction {
 
-    static final String SOURCE = "/quiver/inference";
+    static final URI SOURCE = URI.create("/quiver/inference");
 
     private final InferenceService service;
     private final EventReplies replies;
     private final ObjectMapper mapper;
-    private final EventCodec codec = new EventCodec(Clock.systemUTC());
+    private final EventCodec codec;
     private final V2RequestReader reader;
     private final V2ResponseWriter writer;
 
-    public InferenceEventFunction(InferenceService service, EventReplies replies, ObjectMapper mapper) {
+    public InferenceEventFunction(InferenceService service, EventReplies replies, ObjectMapper mapper,
+                                  EventCodec codec) {
         this.service = service;
         this.replies = replies;
         this.mapper = mapper;
+        this.codec = codec;
         this.reader = new V2RequestReader(mapper);
         this.writer = new V2ResponseWriter(mapper.getFactory());
     }
 
-    @Funq("inference-requested")
-    @CloudEventMapping(trigger = EventTypes.INFERENCE_REQUESTED, responseSource = SOURCE,
-            responseType = EventTypes.INFERENCE_COMPLETED)
-    public Uni<CloudEvent<Object>> requested(CloudEvent<JsonNode> event) {
-        JsonNode data;
-        try {
-            data = event.data();
-        } catch (UncheckedIOException e) {
-            // Funqy reads binary-mode data lazily: an unparseable body surfaces here and must be a 400, not a 500
-            throw InferenceException.invalidInput("data: not valid JSON (" + e.getCause().getMessage() + ")");
-        }
-        return Uni.createFrom().completionStage(replies.once(event.source(), event.id(),
-                () -> answer(new Reply(event.source(), event.id()), data)));
+    /** Answers a request event whose data the guard has read as JSON (or that has none). */
+    public CompletableFuture<CloudEvent> requested(CloudEvent event) {
+        String source = event.getSource().toString();
+        return replies.once(source, event.getId(), () -> answer(event, new Reply(source, event.getId())));
     }
 
-    private CompletableFuture<CloudEvent<Object>> answer(Reply correlation, JsonNode data) {
-        String model = data != null && data.path("model").isTextual() ? data.get("model").asText() : "";
-        Optional<String> version = data != null && data.path("version").isTextual()
-                ? Optional.of(data.get("version").asText()) : Optional.empty();
-        if (data == null || !data.isObject()) {
-            return CompletableFuture.completedFuture(failed(model, version,
-                    "data: required, a JSON object {model, version?, inputs, outputs?}", InferenceFailed.INVALID_INPUT,
-                    correlation));
-        }
+    private CompletableFuture<CloudEvent> answer(CloudEvent event, Reply correlation) {
+        InferenceRequested request;
         try {
-            codec.validate(EventTypes.INFERENCE_REQUESTED, data);
+            request = codec.decode(event, InferenceRequested.class);
         } catch (InvalidEventException e) {
-            return CompletableFuture.completedFuture(failed(model, version, e.getMessage(),
-                    InferenceFailed.INVALID_INPUT, correlation));
+            JsonNode data = event.getData() instanceof JsonCloudEventData json ? json.getNode() : null;
+            String model = data != null && data.path("model").isTextual() ? data.get("model").asText() : "";
+            String version = data != null && data.path("version").isTextual() ? data.get("version").asText() : null;
+            return CompletableFuture.completedFuture(failed(new InferenceFailed(model, version, e.getMessage(),
+                    InferenceFailed.INVALID_INPUT), correlation));
         }
-        byte[] body = v2Body(data);
-        return service.infer("event", model, version, loaded -> reader.read(body, -1))
+        byte[] body = v2Body(request);
+        return service.infer("event", request.model(), Optional.ofNullable(request.version()),
+                        loaded -> reader.read(body, -1))
                 .thenApply(served -> completed(writer.write(served).body(), correlation))
                 .exceptionally(failure -> {
                     Throwable cause = failure instanceof CompletionException ? failure.getCause() : failure;
                     if (cause instanceof InferenceException e && e.kind().status() < 500
                             && e.kind() != InferenceException.Kind.PAYLOAD_TOO_LARGE) {
-                        return failed(model, version, e.getMessage(), e.kind() == InferenceException.Kind.NOT_FOUND
-                                ? InferenceFailed.NOT_FOUND : InferenceFailed.INVALID_INPUT, correlation);
+                        return failed(new InferenceFailed(request.model(), request.version(), e.getMessage(),
+                                e.kind() == InferenceException.Kind.NOT_FOUND ? InferenceFailed.NOT_FOUND
+                                        : InferenceFailed.INVALID_INPUT), correlation);
                     }
                     throw cause instanceof RuntimeException runtime ? runtime : new CompletionException(cause);
                 })
@@ -104,21 +95,17 @@ public class InferenceEventFunction {
     }
 
     /** The request as an OIP v2 body, so that events and HTTP share one reader and its checks. */
-    private byte[] v2Body(JsonNode data) {
-        ObjectNode request = mapper.createObjectNode();
-        request.set("inputs", data.get("inputs"));
-        if (data.path("outputs").isArray()) {
-            ArrayNode outputs = request.putArray("outputs");
-            data.get("outputs").forEach(name -> outputs.addObject().set("name", name));
-        }
+    private byte[] v2Body(InferenceRequested request) {
+        List<V2Output> outputs = request.outputs() == null ? null
+                : request.outputs().stream().map(V2Output::new).toList();
         try {
-            return mapper.writeValueAsBytes(request);
+            return mapper.writeValueAsBytes(new V2Body(request.inputs(), outputs));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
-    private CloudEvent<Object> completed(byte[] v2Response, Reply correlation) {
+    private CloudEvent completed(byte[] v2Response, Reply correlation) {
         try {
             JsonNode response = mapper.readTree(v2Response);
             List<TensorPayload> outputs = new ArrayList<>();
@@ -136,15 +123,13 @@ public class InferenceEventFunction {
         }
     }
 
-    private static CloudEvent<Object> failed(String model, Optional<String> version, String error, String reason,
-                                             Reply correlation) {
-        return reply(EventTypes.INFERENCE_FAILED, new InferenceFailed(model, version.orElse(null), error, reason),
-                correlation);
+    private CloudEvent failed(InferenceFailed failure, Reply correlation) {
+        return reply(EventTypes.INFERENCE_FAILED, failure, correlation);
     }
 
-    private static CloudEvent<Object> reply(String type, Object payload, Reply to) {
-        return CloudEventBuilder.create().id(to.replyId(type)).type(type).source(SOURCE)
-                .extensions(Map.of(CorrelationExtensions.CORRELATION_ID, to.id())).build(payload);
+    private CloudEvent reply(String type, Record payload, Reply to) {
+        return codec.encode(to.replyId(type), type, SOURCE, null, payload,
+                Map.of(CorrelationExtensions.CORRELATION_ID, to.id()));
     }
 
     /** The request a reply answers; the reply's id follows from it, so a redelivery is answered with the same id. */
@@ -154,5 +139,15 @@ public class InferenceEventFunction {
             return UUID.nameUUIDFromBytes((source + '\u0000' + id + '\u0000' + type)
                     .getBytes(StandardCharsets.UTF_8)).toString();
         }
+    }
+
+    /** The body of an OIP v2 inference request: the event's tensors have the v2 JSON form already. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    @RegisterForReflection
+    private record V2Body(List<TensorPayload> inputs, List<V2Output> outputs) {
+    }
+
+    @RegisterForReflection
+    private record V2Output(String name) {
     }
 }

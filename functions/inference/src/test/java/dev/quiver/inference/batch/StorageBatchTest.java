@@ -138,6 +138,26 @@ class StorageBatchTest {
     }
 
     @Test
+    void aNotificationEventWhoseDataIsNotJsonIsA400NamingTheField() {
+        String envelope = "{\"specversion\":\"1.0\",\"id\":\"1\",\"source\":\"//storage.googleapis.com\","
+                + "\"type\":\"google.cloud.storage.object.v1.finalized\",";
+        CloudEvent gcs = gcsEvent("lines/never.jsonl", "1");
+        for (String contentType : List.of("text/plain", "application/octet-stream")) {
+            binary(CloudEventBuilder.v1(gcs).withDataContentType(contentType).build()).then().statusCode(400)
+                    .body("error", containsString("Content-Type: expected application/json for the event's data, "
+                            + "got " + contentType));
+        }
+        given().contentType("application/cloudevents+json").body(envelope
+                        + "\"datacontenttype\":\"application/xml\",\"data\":\"<object/>\"}")
+                .post("/storage-notifications").then().statusCode(400).body("error", containsString(
+                        "datacontenttype: expected application/json for the event's data, got application/xml"));
+        given().contentType("application/cloudevents+json").body(envelope
+                        + "\"datacontenttype\":\"application/json\",\"data_base64\":\"%%%\"}")
+                .post("/storage-notifications").then().statusCode(400).body("error", containsString(
+                        "data_base64: expected the data in base64"));
+    }
+
+    @Test
     void aVersionAnotherReplicaHoldsIsRetriedLaterAndAStaleClaimIsTakenOver() throws Exception {
         String key = "digits/claimed-" + UUID.randomUUID() + ".csv";
         String etag = upload(key, csv(3));

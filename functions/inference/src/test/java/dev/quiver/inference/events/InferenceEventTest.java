@@ -3,9 +3,17 @@ package dev.quiver.inference.events;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.quiver.events.CorrelationExtensions;
+import dev.quiver.events.EventCodec;
+import dev.quiver.events.EventTypes;
+import dev.quiver.events.http.CloudEventHttp;
+import dev.quiver.events.http.ReceivedEvent;
+import dev.quiver.events.inference.InferenceCompleted;
+import dev.quiver.events.inference.InferenceFailed;
 import dev.quiver.inference.fixtures.Digits;
 import dev.quiver.inference.fixtures.Readiness;
 import dev.quiver.inference.fixtures.StandardRepository;
@@ -15,12 +23,19 @@ import io.cloudevents.core.provider.EventFormatProvider;
 import io.cloudevents.http.HttpMessageFactory;
 import io.cloudevents.jackson.JsonFormat;
 import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
 import io.restassured.specification.RequestSpecification;
 import java.net.URI;
+import java.net.URL;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.UUID;
 import java.util.regex.Matcher;
@@ -37,6 +52,10 @@ import org.junit.jupiter.api.Test;
 class InferenceEventTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final EventCodec CODEC = new EventCodec(Clock.systemUTC());
+
+    @TestHTTPResource("/")
+    URL root;
 
     @BeforeEach
     void modelsLoaded() {
@@ -57,6 +76,9 @@ class InferenceEventTest {
         JsonNode output = data.get("outputs").get(0);
         assertThat(output.get("shape").toString()).isEqualTo("[1,10]");
         assertThat(argmax(output.get("data"))).isEqualTo(Digits.image(4).label());
+        CloudEvent reply = reply(response);
+        assertThat(reply.getTime()).as("a reply says when it was made").isNotNull();
+        assertThat(CODEC.decode(reply, InferenceCompleted.class).outputs().getFirst().shape()).containsExactly(1L, 10L);
     }
 
     @Test
@@ -68,6 +90,10 @@ class InferenceEventTest {
         assertThat(reply.get("type").asText()).isEqualTo("dev.quiver.inference.completed");
         assertThat(reply.get("correlationid").asText()).isEqualTo(request.getId());
         assertThat(argmax(reply.get("data").get("outputs").get(0).get("data"))).isEqualTo(Digits.image(9).label());
+        ReceivedEvent read = received(response);
+        assertThat(read.mode()).isEqualTo(CloudEventHttp.Mode.STRUCTURED);
+        assertThat(read.event().getExtension(CorrelationExtensions.CORRELATION_ID)).isEqualTo(request.getId());
+        assertThat(CODEC.decode(read.event(), InferenceCompleted.class).model()).isEqualTo("digits");
     }
 
     @Test
@@ -91,6 +117,9 @@ class InferenceEventTest {
         assertThat(schema.header("ce-type")).isEqualTo("dev.quiver.inference.failed");
         assertThat(JSON.readTree(schema.asByteArray()).get("error").asText()).contains("model");
         assertThat(JSON.readTree(schema.asByteArray()).get("reason").asText()).isEqualTo("invalid-input");
+        for (Response failed : List.of(unknown, badShape, schema)) {
+            assertThat(CODEC.decode(reply(failed), InferenceFailed.class).reason()).isNotNull();
+        }
     }
 
     @Test
@@ -119,10 +148,77 @@ class InferenceEventTest {
                 .post("/").then().statusCode(400).body("error", containsString("structured CloudEvent"));
         given().header("ce-id", "1").header("ce-specversion", "1.0").header("ce-source", "/test")
                 .header("ce-type", "com.example.unknown").contentType("application/json").body("{}")
-                .post("/").then().statusCode(400).body("error", containsString("com.example.unknown"));
+                .post("/").then().statusCode(400).body("error", equalTo("CloudEvent: no function takes events of "
+                        + "type 'com.example.unknown'; this function takes dev.quiver.inference.requested"));
+        // neither a catalog type another function takes, nor the name of one of this app's HTTP functions
+        for (String type : List.of(EventTypes.STEP_COMPLETED, "predict")) {
+            given().header("ce-id", "1").header("ce-specversion", "1.0").header("ce-source", "/test")
+                    .header("ce-type", type).contentType("application/json").body(digitsRequest(1))
+                    .post("/").then().statusCode(400).body("error", containsString("no function takes events of "
+                            + "type '" + type + "'"));
+        }
         given().header("ce-id", "1").header("ce-specversion", "1.0").header("ce-source", "/test")
                 .header("ce-type", "dev.quiver.inference.requested").contentType("application/json")
                 .body("{\"model\":").post("/").then().statusCode(400);
+    }
+
+    @Test
+    void dataThatIsNotJsonIsA400NamingTheFieldInEitherMode() throws Exception {
+        String type = EventTypes.INFERENCE_REQUESTED;
+        for (String contentType : List.of("text/plain", "application/octet-stream")) {
+            given().header("ce-id", UUID.randomUUID().toString()).header("ce-specversion", "1.0")
+                    .header("ce-source", "/test").header("ce-type", type).contentType(contentType)
+                    .body("model=digits".getBytes(StandardCharsets.UTF_8)).post("/").then().statusCode(400)
+                    .body("error", containsString("Content-Type: expected application/json for the event's data, "
+                            + "got " + contentType));
+        }
+        HttpResponse<String> untyped = HttpClient.newHttpClient().send(HttpRequest.newBuilder(root.toURI())
+                .header("ce-id", UUID.randomUUID().toString()).header("ce-specversion", "1.0")
+                .header("ce-source", "/test").header("ce-type", type)
+                .POST(HttpRequest.BodyPublishers.ofString(digitsRequest(1))).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(untyped.statusCode()).isEqualTo(400);
+        assertThat(JSON.readTree(untyped.body()).get("error").asText())
+                .isEqualTo("Content-Type: expected application/json for the event's data, got none");
+        given().contentType("application/cloudevents+json").body(structuredEnvelope(type,
+                        "\"datacontenttype\":\"application/xml\",\"data\":\"<model>digits</model>\""))
+                .post("/").then().statusCode(400).body("error", equalTo(
+                        "datacontenttype: expected application/json for the event's data, got application/xml"));
+        given().contentType("application/cloudevents+json").body(structuredEnvelope(type,
+                        "\"datacontenttype\":\"application/json\",\"data_base64\":\"not*base64\""))
+                .post("/").then().statusCode(400).body("error", containsString("data_base64: expected the data in "
+                        + "base64"));
+        String notJson = Base64.getEncoder().encodeToString("model=digits".getBytes(StandardCharsets.UTF_8));
+        given().contentType("application/cloudevents+json").body(structuredEnvelope(type,
+                        "\"datacontenttype\":\"application/json\",\"data_base64\":\"" + notJson + "\""))
+                .post("/").then().statusCode(400).body("error", containsString("data_base64: not valid JSON"));
+        given().get("/q/health/live").then().statusCode(200);
+    }
+
+    @Test
+    void jsonDataInBase64IsServedLikeAnyOther() throws Exception {
+        String data = Base64.getEncoder().encodeToString(digitsRequest(7).getBytes(StandardCharsets.UTF_8));
+        Response response = given().contentType("application/cloudevents+json").body(structuredEnvelope(
+                EventTypes.INFERENCE_REQUESTED, "\"datacontenttype\":\"application/json\",\"data_base64\":\""
+                        + data + "\"")).post("/");
+        response.then().statusCode(200);
+        JsonNode outputs = JSON.readTree(response.asByteArray()).get("data").get("outputs");
+        assertThat(argmax(outputs.get(0).get("data"))).isEqualTo(Digits.image(7).label());
+    }
+
+    private static String structuredEnvelope(String type, String dataMembers) {
+        return "{\"specversion\":\"1.0\",\"id\":\"" + UUID.randomUUID() + "\",\"source\":\"/test\",\"type\":\""
+                + type + "\"," + dataMembers + "}";
+    }
+
+    /** The reply event of an answer, read with the SDK's HTTP binding as any receiver would. */
+    private static ReceivedEvent received(Response response) {
+        return CloudEventHttp.read(visitor -> response.headers().forEach(header -> visitor.accept(header.getName(),
+                header.getValue())), response.asByteArray());
+    }
+
+    private static CloudEvent reply(Response response) {
+        return received(response).event();
     }
 
     private static CloudEvent request(String id, String data) {

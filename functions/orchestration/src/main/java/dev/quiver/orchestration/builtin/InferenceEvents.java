@@ -1,45 +1,51 @@
 package dev.quiver.orchestration.builtin;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import dev.quiver.events.EventCodec;
 import dev.quiver.events.EventTypes;
+import dev.quiver.events.InvalidEventException;
+import dev.quiver.events.http.CloudEventHttp;
+import dev.quiver.events.http.CloudEventSender;
+import dev.quiver.events.inference.InferenceCompleted;
 import dev.quiver.events.inference.InferenceFailed;
+import dev.quiver.events.inference.InferenceRequested;
+import dev.quiver.events.inference.TensorPayload;
+import io.cloudevents.CloudEvent;
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.UUID;
+import java.util.Map;
 
 /**
  * Asks the inference function for predictions with {@code dev.quiver.inference.requested} events (binary mode, the
- * reply in the response), the way any event producer does. A version just published is served only once the
- * inference function has seen it in its repository: until {@code readyTimeout} has passed, "not found" answers to the
- * first request for a version are asked again, and 429 and 5xx answers to any, each time as a new event (a
- * redelivery of the same id would get the same answer). "Not found" for a version that answered before means it was
- * retired meanwhile (a newer pair was published), which no waiting mends.
+ * reply event in the response, both read and written by the catalog's codec), the way any event producer does. A
+ * version just published is served only once the inference function has seen it in its repository: until
+ * {@code readyTimeout} has passed, "not found" answers to the first request for a version are asked again, and 429
+ * and 5xx answers to any, each time as a new event (a redelivery of the same id would get the same answer). "Not
+ * found" for a version that answered before means it was retired meanwhile (a newer pair was published), which no
+ * waiting mends.
  */
 final class InferenceEvents {
 
     private static final Duration PAUSE = Duration.ofSeconds(1);
     private static final Duration REQUEST_TIMEOUT = Duration.ofMinutes(2);
 
-    private final HttpClient http;
-    private final ObjectMapper json;
+    private final CloudEventSender sender;
+    private final EventCodec codec;
     private final URI endpoint;
-    private final String source;
+    private final URI source;
     private final Clock clock;
 
-    InferenceEvents(HttpClient http, ObjectMapper json, URI endpoint, String source, Clock clock) {
-        this.http = http;
-        this.json = json;
+    InferenceEvents(CloudEventSender sender, EventCodec codec, URI endpoint, URI source, Clock clock) {
+        this.sender = sender;
+        this.codec = codec;
         this.endpoint = endpoint;
         this.source = source;
         this.clock = clock;
@@ -54,21 +60,22 @@ final class InferenceEvents {
      */
     float[][] predict(String model, String version, String input, String output, List<float[]> rows,
                       boolean first, Duration readyTimeout) throws InterruptedException {
-        byte[] body = request(model, version, input, output, rows);
+        InferenceRequested request = request(model, version, input, output, rows);
         Instant giveUp = clock.instant().plus(readyTimeout);
         String what = "model " + model + " version " + version + " at " + endpoint;
         while (true) {
             String lastAnswer;
             Duration pause = PAUSE;
             try {
-                HttpResponse<byte[]> response = http.send(event(body), HttpResponse.BodyHandlers.ofByteArray());
+                HttpResponse<byte[]> response = sender.send(endpoint, codec.encode(EventTypes.INFERENCE_REQUESTED,
+                        source, request, Map.of()), REQUEST_TIMEOUT);
                 int status = response.statusCode();
-                String type = response.headers().firstValue("ce-type").orElse("");
-                if (status == 200 && type.equals(EventTypes.INFERENCE_COMPLETED)) {
-                    return outputs(json.readTree(response.body()), output, rows.size(), what);
-                }
-                if (status == 200 && type.equals(EventTypes.INFERENCE_FAILED)) {
-                    InferenceFailed failed = json.readValue(response.body(), InferenceFailed.class);
+                if (status == 200) {
+                    CloudEvent reply = reply(response, what);
+                    if (reply.getType().equals(EventTypes.INFERENCE_COMPLETED)) {
+                        return outputs(decode(reply, InferenceCompleted.class, what), output, rows.size(), what);
+                    }
+                    InferenceFailed failed = decode(reply, InferenceFailed.class, what);
                     if (!InferenceFailed.NOT_FOUND.equals(failed.reason())) {
                         throw new BuiltInStepException("InferenceRefused", what + ": " + failed.error());
                     }
@@ -95,53 +102,59 @@ final class InferenceEvents {
         }
     }
 
-    private HttpRequest event(byte[] body) {
-        return HttpRequest.newBuilder(endpoint).timeout(REQUEST_TIMEOUT)
-                .header("Content-Type", "application/json")
-                .header("ce-specversion", "1.0")
-                .header("ce-id", UUID.randomUUID().toString())
-                .header("ce-source", source)
-                .header("ce-type", EventTypes.INFERENCE_REQUESTED)
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body))
-                .build();
+    /** The reply event of a 200: completed or failed, nothing else. */
+    private static CloudEvent reply(HttpResponse<byte[]> response, String what) {
+        CloudEvent reply;
+        try {
+            reply = CloudEventHttp.read(response).event();
+        } catch (InvalidEventException e) {
+            throw new BuiltInStepException("InferenceRefused", what + " answered HTTP 200 with no reply event: "
+                    + e.getMessage());
+        }
+        if (!reply.getType().equals(EventTypes.INFERENCE_COMPLETED)
+                && !reply.getType().equals(EventTypes.INFERENCE_FAILED)) {
+            throw new BuiltInStepException("InferenceRefused", what + " answered with an event of type "
+                    + reply.getType() + ", expected " + EventTypes.INFERENCE_COMPLETED + " or "
+                    + EventTypes.INFERENCE_FAILED);
+        }
+        return reply;
     }
 
-    private byte[] request(String model, String version, String input, String output, List<float[]> rows) {
-        ObjectNode data = json.createObjectNode();
-        data.put("model", model);
-        data.put("version", version);
-        ObjectNode tensor = data.putArray("inputs").addObject();
-        tensor.put("name", input);
-        tensor.put("datatype", "FP32");
-        tensor.putArray("shape").add(rows.size()).add(rows.getFirst().length);
-        ArrayNode values = tensor.putArray("data");
+    private <T extends Record> T decode(CloudEvent reply, Class<T> payload, String what) {
+        try {
+            return codec.decode(reply, payload);
+        } catch (InvalidEventException e) {
+            throw new BuiltInStepException("InferenceRefused", what + " answered " + e.getMessage());
+        }
+    }
+
+    private static InferenceRequested request(String model, String version, String input, String output,
+                                              List<float[]> rows) {
+        ArrayNode values = JsonNodeFactory.instance.arrayNode(rows.size() * rows.getFirst().length);
         for (float[] row : rows) {
             for (float value : row) {
                 values.add(value);
             }
         }
-        data.putArray("outputs").add(output);
-        try {
-            return json.writeValueAsBytes(data);
-        } catch (IOException e) {
-            throw new IllegalStateException("an inference request could not be written", e);
-        }
+        TensorPayload tensor = new TensorPayload(input, "FP32", List.of((long) rows.size(),
+                (long) rows.getFirst().length), values);
+        return new InferenceRequested(model, version, List.of(tensor), List.of(output));
     }
 
-    private static float[][] outputs(JsonNode completed, String output, int rows, String what) {
-        for (JsonNode tensor : completed.path("outputs")) {
-            if (!tensor.path("name").asText().equals(output)) {
+    private static float[][] outputs(InferenceCompleted completed, String output, int rows, String what) {
+        for (TensorPayload tensor : completed.outputs()) {
+            if (!tensor.name().equals(output)) {
                 continue;
             }
-            JsonNode shape = tensor.path("shape");
-            if (shape.size() != 2 || shape.get(0).asLong() != rows) {
+            List<Long> shape = tensor.shape();
+            if (shape.size() != 2 || shape.get(0) != rows) {
                 throw new BuiltInStepException("InferenceRefused", what + ": output " + output + " has shape " + shape
                         + ", expected [" + rows + ", classes]");
             }
-            int width = shape.get(1).asInt();
+            int width = Math.toIntExact(shape.get(1));
             float[] flat = new float[rows * width];
             int[] next = {0};
-            flatten(tensor.path("data"), flat, next);
+            flatten(tensor.data(), flat, next);
             if (next[0] != flat.length) {
                 throw new BuiltInStepException("InferenceRefused", what + ": output " + output + " holds " + next[0]
                         + " values, its shape " + shape + " says " + flat.length);

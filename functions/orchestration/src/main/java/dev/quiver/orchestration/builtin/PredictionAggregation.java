@@ -1,7 +1,8 @@
 package dev.quiver.orchestration.builtin;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.quiver.configfile.DurationText;
+import dev.quiver.events.EventCodec;
+import dev.quiver.events.http.CloudEventSender;
 import dev.quiver.events.pipeline.StepCompleted;
 import dev.quiver.events.pipeline.StepDispatched;
 import dev.quiver.orchestration.OrchestrationConfig;
@@ -14,7 +15,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -49,12 +49,11 @@ public class PredictionAggregation {
     private final InferenceEvents inference;
     private final AttemptFolders folders;
 
-    public PredictionAggregation(RunReads reads, Pipelines pipelines, ObjectMapper json, Clock clock,
-                                 AttemptFolders folders, OrchestrationConfig config) {
+    public PredictionAggregation(RunReads reads, Pipelines pipelines, EventCodec codec, CloudEventSender sender,
+                                 Clock clock, AttemptFolders folders, OrchestrationConfig config) {
         this.reads = reads;
         this.pipelines = pipelines;
-        this.inference = new InferenceEvents(HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build(),
-                json, config.inferenceUrl(), config.source(), clock);
+        this.inference = new InferenceEvents(sender, codec, config.inferenceUrl(), URI.create(config.source()), clock);
         this.folders = folders;
     }
 

@@ -1,20 +1,16 @@
 package dev.quiver.orchestration.events;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import dev.quiver.events.EventTypes;
-import io.quarkus.funqy.Funq;
-import io.quarkus.funqy.knative.events.CloudEvent;
-import io.quarkus.funqy.knative.events.CloudEventMapping;
+import io.cloudevents.CloudEvent;
+import jakarta.enterprise.context.ApplicationScoped;
 
 /**
  * Ticks fire due timers (deadlines) and fail attempts whose executors went quiet. They come as
- * {@code dev.quiver.scheduler.tick} events, as the events of a Knative PingSource (whose type is fixed), or, in
- * embedded mode, from the function's own timer ({@link Ticks}). Firing is idempotent, so ticks may overlap.
+ * {@code dev.quiver.scheduler.tick} events, as the events of a Knative PingSource ({@code dev.knative.sources.ping},
+ * whose type is fixed), or, in embedded mode, from the function's own timer ({@link Ticks}). Firing is idempotent, so
+ * ticks may overlap, and what a tick carries does not change what it does.
  */
+@ApplicationScoped
 public class TickFunctions {
-
-    /** The type a Knative PingSource gives its events. */
-    static final String PING_SOURCE = "dev.knative.sources.ping";
 
     private final Ticks ticks;
 
@@ -22,15 +18,8 @@ public class TickFunctions {
         this.ticks = ticks;
     }
 
-    @Funq("scheduler-tick")
-    @CloudEventMapping(trigger = EventTypes.SCHEDULER_TICK)
-    public void tick(CloudEvent<JsonNode> event) {
-        ticks.fire();
-    }
-
-    @Funq("ping-source-tick")
-    @CloudEventMapping(trigger = PING_SOURCE)
-    public void ping(CloudEvent<JsonNode> event) {
+    /** {@code dev.quiver.scheduler.tick} and {@code dev.knative.sources.ping}. */
+    void tick(CloudEvent event) {
         ticks.fire();
     }
 }

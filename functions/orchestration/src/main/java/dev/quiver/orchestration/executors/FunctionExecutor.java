@@ -3,17 +3,19 @@ package dev.quiver.orchestration.executors;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.quiver.events.CorrelationExtensions;
+import dev.quiver.events.EventCodec;
 import dev.quiver.events.EventTypes;
+import dev.quiver.events.http.CloudEventSender;
 import dev.quiver.events.pipeline.StepCompleted;
 import dev.quiver.events.pipeline.StepDispatched;
 import dev.quiver.events.pipeline.StepFailed;
 import dev.quiver.orchestration.OrchestrationConfig;
+import io.cloudevents.CloudEvent;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -27,10 +29,13 @@ import org.jboss.logging.Logger;
 /**
  * The {@code function} executor: sends the step to a function as a binary-mode CloudEvent and takes the function's
  * answer as the step's result. {@code params.url} is where (required); {@code params.type} the event type (default
- * {@code dev.quiver.step.dispatched}) and {@code params.data} the event data (default the dispatched step itself).
- * The event's id follows from the run, instance and attempt, so a function sees a resend as the same event. A 2xx
- * completes the step with the answer's JSON object as outputs; a 4xx fails it as {@code FunctionRejected} (it would
- * be refused again), a 5xx, a timeout or no connection as {@code FunctionUnavailable}.
+ * {@code dev.quiver.step.dispatched}) and {@code params.data} the event data (default the dispatched step itself);
+ * data sent as a catalog type must meet its schema, or the step fails as {@code InvalidConfiguration} unsent. The
+ * event's id follows from the run, instance and attempt, so a function sees a resend as the same event; the instance
+ * is its {@code subject}, and the run, instance and attempt its {@code runid}, {@code stepid} and {@code attempt}
+ * extensions. A 2xx completes the step with the answer's JSON object as outputs; a 4xx fails it as
+ * {@code FunctionRejected} (it would be refused again), a 5xx, a timeout or no connection as
+ * {@code FunctionUnavailable}.
  */
 @ApplicationScoped
 public class FunctionExecutor {
@@ -40,14 +45,18 @@ public class FunctionExecutor {
 
     private final StepReports reports;
     private final ObjectMapper json;
-    private final String source;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    private final EventCodec codec;
+    private final CloudEventSender sender;
+    private final URI source;
     private final ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
 
-    public FunctionExecutor(StepReports reports, ObjectMapper json, OrchestrationConfig config) {
+    public FunctionExecutor(StepReports reports, ObjectMapper json, EventCodec codec, CloudEventSender sender,
+                            OrchestrationConfig config) {
         this.reports = reports;
         this.json = json;
-        this.source = config.source();
+        this.codec = codec;
+        this.sender = sender;
+        this.source = URI.create(config.source());
     }
 
     /** Sends the step and returns at once; the answer reports the step. */
@@ -57,7 +66,7 @@ public class FunctionExecutor {
                 invoke(step);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-            } catch (RuntimeException | JsonProcessingException e) {
+            } catch (RuntimeException e) {
                 LOG.errorf(e, "run %s: %s could not be sent to its function", step.runId(), step.instance());
                 fail(step, "ExecutorError", null, e.getMessage());
             }
@@ -69,7 +78,7 @@ public class FunctionExecutor {
         threads.shutdownNow();
     }
 
-    private void invoke(StepDispatched step) throws InterruptedException, JsonProcessingException {
+    private void invoke(StepDispatched step) throws InterruptedException {
         URI url;
         try {
             url = step.params().get("url") instanceof String text ? URI.create(text) : null;
@@ -81,42 +90,49 @@ public class FunctionExecutor {
                     + step.params().get("url"));
             return;
         }
-        String type = step.params().get("type") instanceof String text ? text : EventTypes.STEP_DISPATCHED;
-        Object data = step.params().containsKey("data") ? step.params().get("data") : step;
-        String id = UUID.nameUUIDFromBytes((step.runId() + '/' + step.instance() + '/' + step.attempt())
-                .getBytes(StandardCharsets.UTF_8)).toString();
-        HttpRequest request = HttpRequest.newBuilder(url).timeout(TIMEOUT)
-                .header("Content-Type", "application/json")
-                .header("ce-specversion", "1.0")
-                .header("ce-id", id)
-                .header("ce-source", source)
-                .header("ce-type", type)
-                .header("ce-subject", step.instance())
-                .header("ce-runid", step.runId())
-                .header("ce-attempt", Integer.toString(step.attempt()))
-                .POST(HttpRequest.BodyPublishers.ofString(json.writeValueAsString(data), StandardCharsets.UTF_8))
-                .build();
-        HttpResponse<String> response;
+        CloudEvent event;
         try {
-            response = http.send(request, HttpResponse.BodyHandlers.ofString());
+            event = event(step);
+        } catch (IllegalArgumentException e) {
+            fail(step, "InvalidConfiguration", null, "params.data: " + e.getMessage());
+            return;
+        }
+        HttpResponse<byte[]> response;
+        try {
+            response = sender.send(url, event, TIMEOUT);
         } catch (IOException e) {
             fail(step, "FunctionUnavailable", null, url + " could not be reached: " + e.getMessage());
             return;
         }
         int status = response.statusCode();
+        String body = new String(response.body(), StandardCharsets.UTF_8);
         if (status / 100 == 2) {
-            reports.completed(new StepCompleted(step.runId(), step.instance(), step.attempt(), outputs(response),
+            reports.completed(new StepCompleted(step.runId(), step.instance(), step.attempt(), outputs(body),
                     Map.of(), List.of()));
         } else if (status / 100 == 4) {
-            fail(step, "FunctionRejected", status, url + " answered " + status + ": " + response.body());
+            fail(step, "FunctionRejected", status, url + " answered " + status + ": " + body);
         } else {
-            fail(step, "FunctionUnavailable", status, url + " answered " + status + ": " + response.body());
+            fail(step, "FunctionUnavailable", status, url + " answered " + status + ": " + body);
         }
     }
 
-    private Map<String, Object> outputs(HttpResponse<String> response) {
-        String body = response.body();
-        if (body == null || body.isBlank()) {
+    /** The dispatched step as its event, or the type and data the step's parameters choose. */
+    private CloudEvent event(StepDispatched step) {
+        String id = UUID.nameUUIDFromBytes((step.runId() + '/' + step.instance() + '/' + step.attempt())
+                .getBytes(StandardCharsets.UTF_8)).toString();
+        Map<String, String> correlation = Map.of(CorrelationExtensions.RUN_ID, step.runId(),
+                CorrelationExtensions.STEP_ID, step.instance(), CorrelationExtensions.ATTEMPT,
+                Integer.toString(step.attempt()));
+        String type = step.params().get("type") instanceof String text ? text : EventTypes.STEP_DISPATCHED;
+        if (type.equals(EventTypes.STEP_DISPATCHED) && !step.params().containsKey("data")) {
+            return codec.encode(id, type, source, step.instance(), step, correlation);
+        }
+        Object data = step.params().containsKey("data") ? step.params().get("data") : step;
+        return codec.encodeForeign(id, type, source, step.instance(), data, correlation);
+    }
+
+    private Map<String, Object> outputs(String body) {
+        if (body.isBlank()) {
             return Map.of();
         }
         try {

@@ -3,11 +3,11 @@ package dev.quiver.orchestration.outbox;
 import static dev.quiver.orchestration.runs.Statements.query;
 import static dev.quiver.orchestration.runs.Statements.update;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.quiver.events.EventCodec;
 import dev.quiver.orchestration.runs.StoreException;
 import dev.quiver.orchestration.runs.Transactions;
 import java.sql.Connection;
+import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
@@ -22,26 +22,32 @@ import java.util.UUID;
 public final class Outbox {
 
     private final Transactions transactions;
-    private final ObjectMapper json;
+    private final EventCodec codec;
     private final Clock clock;
 
     /** One event to send. */
     public record Entry(long seq, String eventId, String type, String runId, String subject, String data) {
     }
 
-    public Outbox(Transactions transactions, ObjectMapper json, Clock clock) {
+    public Outbox(Transactions transactions, EventCodec codec, Clock clock) {
         this.transactions = transactions;
-        this.json = json;
+        this.codec = codec;
         this.clock = clock;
     }
 
-    /** Adds an event in the caller's transaction. */
+    /**
+     * Adds an event in the caller's transaction. What is stored is checked against the catalog: a type it does not
+     * name, a record it does not register for the type, or data that breaks the type's schema is a bug, refused here
+     * (and the transaction with it) rather than sent.
+     *
+     * @throws IllegalArgumentException for such an event
+     */
     public void add(Connection connection, String type, String runId, String subject, Record payload)
             throws SQLException {
         String data;
         try {
-            data = json.writeValueAsString(payload);
-        } catch (JsonProcessingException e) {
+            data = new String(codec.data(type, payload), StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("event " + type + " for run " + runId + ": " + e.getMessage(), e);
         }
         update(connection, "insert into outbox (event_id, type, run_id, subject, data, created_at) "

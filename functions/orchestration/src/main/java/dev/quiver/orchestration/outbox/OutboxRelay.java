@@ -2,31 +2,36 @@ package dev.quiver.orchestration.outbox;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.quiver.events.CorrelationExtensions;
+import dev.quiver.events.EventCodec;
 import dev.quiver.events.EventTypes;
+import dev.quiver.events.http.CloudEventSender;
 import dev.quiver.events.pipeline.StepDispatched;
 import dev.quiver.orchestration.OrchestrationConfig;
 import dev.quiver.orchestration.builtin.BuiltInSteps;
 import dev.quiver.orchestration.executors.FunctionExecutor;
 import dev.quiver.orchestration.executors.KubernetesJobExecutor;
 import dev.quiver.orchestration.pipeline.ExecutorKind;
+import io.cloudevents.CloudEvent;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Optional;
 import org.jboss.logging.Logger;
 
 /**
- * Sends the outbox to the sink (the Knative Broker) as binary-mode CloudEvents, oldest first, each marked sent once
- * the sink took it. A sink that refuses or cannot be reached stops the round; the next round sends the same events
- * again, with the same ids. Without a sink (embedded mode) the events are delivered inside the function
+ * Sends the outbox to the sink (the Knative Broker) as binary-mode CloudEvents ({@link CloudEventSender}; the run in
+ * the {@code runid} extension, the step instance as {@code subject} and in {@code stepid}), oldest first, each marked
+ * sent once the sink took it. A sink that refuses or cannot be reached stops the round; the next round sends the same
+ * events again, with the same ids. Without a sink (embedded mode) the events are delivered inside the function
  * ({@link LocalDelivery}).
  */
 @ApplicationScoped
@@ -37,8 +42,9 @@ public class OutboxRelay {
 
     private final Outbox outbox;
     private final Optional<URI> sink;
-    private final String source;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final URI source;
+    private final EventCodec codec;
+    private final CloudEventSender sender;
     private final Counter sent;
     private final Counter failures;
     private final LocalDelivery local;
@@ -48,16 +54,18 @@ public class OutboxRelay {
     private final ObjectMapper json;
 
     public OutboxRelay(Outbox outbox, LocalDelivery local, BuiltInSteps builtIns, FunctionExecutor functions,
-                       KubernetesJobExecutor jobs, ObjectMapper json, OrchestrationConfig config,
-                       MeterRegistry meters) {
+                       KubernetesJobExecutor jobs, ObjectMapper json, EventCodec codec, CloudEventSender sender,
+                       OrchestrationConfig config, MeterRegistry meters) {
         this.outbox = outbox;
         this.local = local;
         this.builtIns = builtIns;
         this.functions = functions;
         this.jobs = jobs;
         this.json = json;
+        this.codec = codec;
+        this.sender = sender;
         this.sink = config.sink();
-        this.source = config.source();
+        this.source = URI.create(config.source());
         this.sent = Counter.builder("quiver.orchestration.events.sent")
                 .description("Events the sink (or, embedded, the function itself) took from the outbox")
                 .register(meters);
@@ -105,25 +113,22 @@ public class OutboxRelay {
     }
 
     private boolean send(Outbox.Entry entry) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(sink.get())
-                .timeout(Duration.ofSeconds(10))
-                .header("Content-Type", "application/json")
-                .header("ce-specversion", "1.0")
-                .header("ce-id", entry.eventId())
-                .header("ce-source", source)
-                .header("ce-type", entry.type())
-                .header("ce-runid", entry.runId())
-                .POST(HttpRequest.BodyPublishers.ofString(entry.data(), StandardCharsets.UTF_8));
-        if (entry.subject() != null) {
-            request.header("ce-subject", entry.subject());
+        Map<String, String> correlation = new HashMap<>();
+        if (entry.runId() != null) {
+            correlation.put(CorrelationExtensions.RUN_ID, entry.runId());
         }
+        if (entry.subject() != null) {
+            correlation.put(CorrelationExtensions.STEP_ID, entry.subject());
+        }
+        CloudEvent event = codec.event(entry.eventId(), entry.type(), source, entry.subject(),
+                entry.data().getBytes(StandardCharsets.UTF_8), correlation);
         try {
-            HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<byte[]> response = sender.send(sink.get(), event, Duration.ofSeconds(10));
             if (response.statusCode() / 100 == 2) {
                 return true;
             }
             LOG.warnf("sink %s refused event %s (%s) with HTTP %d: %s", sink.get(), entry.eventId(), entry.type(),
-                    response.statusCode(), response.body());
+                    response.statusCode(), new String(response.body(), StandardCharsets.UTF_8));
             return false;
         } catch (IOException e) {
             LOG.warnf("sink %s cannot be reached for event %s: %s", sink.get(), entry.eventId(), e.getMessage());

@@ -3,10 +3,14 @@ package dev.quiver.orchestration.builtin;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
+import dev.quiver.events.EventCodec;
+import dev.quiver.events.http.CloudEventHttp;
+import dev.quiver.events.http.CloudEventSender;
+import io.cloudevents.core.builder.CloudEventBuilder;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -18,6 +22,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -115,8 +120,8 @@ class InferenceEventsTest {
     }
 
     private static InferenceEvents events(URI endpoint) {
-        return new InferenceEvents(HttpClient.newHttpClient(), new ObjectMapper(), endpoint, "/tests",
-                Clock.systemUTC());
+        return new InferenceEvents(new CloudEventSender(HttpClient.newHttpClient()), new EventCodec(Clock.systemUTC()),
+                endpoint, URI.create("/tests"), Clock.systemUTC());
     }
 
     private static List<float[]> rows() {
@@ -127,13 +132,27 @@ class InferenceEventsTest {
         ids.add(exchange.getRequestHeaders().getFirst("ce-id"));
         bodies.add(new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
         Answer answer = script.isEmpty() ? new Answer(500, null, "{\"error\":\"script ended\"}") : script.poll();
-        if (answer.type() != null) {
-            exchange.getResponseHeaders().add("ce-type", answer.type());
-        }
         byte[] body = answer.body().getBytes(StandardCharsets.UTF_8);
-        exchange.sendResponseHeaders(answer.status(), body.length);
-        exchange.getResponseBody().write(body);
-        exchange.close();
+        if (answer.type() == null) {
+            exchange.getResponseHeaders().add("Content-Type", "application/json");
+            send(exchange, answer.status(), body);
+            return;
+        }
+        // the reply event, in the binary mode the request came in, as the inference function writes it
+        CloudEventHttp.write(CloudEventBuilder.v1().withId(UUID.randomUUID().toString())
+                        .withSource(URI.create("/quiver/inference")).withType(answer.type())
+                        .withDataContentType("application/json").withData(body).build(), CloudEventHttp.Mode.BINARY,
+                exchange.getResponseHeaders()::add, data -> send(exchange, answer.status(), data));
+    }
+
+    private static void send(HttpExchange exchange, int status, byte[] body) {
+        try {
+            exchange.sendResponseHeaders(status, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private record Answer(int status, String type, String body) {

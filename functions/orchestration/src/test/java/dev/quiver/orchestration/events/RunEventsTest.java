@@ -20,9 +20,11 @@ import java.net.URL;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.UUID;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
@@ -41,6 +43,9 @@ class RunEventsTest {
     @TestHTTPResource("/pipelines/model-selection/dry-run")
     URL dryRun;
 
+    @TestHTTPResource("/")
+    URL root;
+
     @Test
     void aRunFollowsItsStepsEventsToItsEnd() throws IOException {
         String requestId = UUID.randomUUID().toString();
@@ -53,7 +58,8 @@ class RunEventsTest {
                 && event.data().path("instance").asText().equals("ingest"));
         String run = ingest.data().get("runId").asText();
         assertThat(ingest.attributes()).containsEntry("source", "/quiver/orchestration")
-                .containsEntry("runid", run).containsEntry("subject", "ingest").containsEntry("specversion", "1.0");
+                .containsEntry("runid", run).containsEntry("subject", "ingest").containsEntry("stepid", "ingest")
+                .containsEntry("specversion", "1.0").containsKey("time");
 
         post(EventTypes.STEP_HEARTBEAT, EXECUTOR, UUID.randomUUID().toString(), "{\"runId\":\"" + run
                 + "\",\"instance\":\"ingest\",\"attempt\":1,\"observedAt\":\"2026-11-23T10:00:00Z\","
@@ -76,6 +82,7 @@ class RunEventsTest {
                 && event.data().path("instance").asText().equals("report")
                 && event.attributes().containsKey("attempt"));
         assertThat(sentToFunction.attributes()).containsEntry("subject", "report").containsEntry("runid", run)
+                .containsEntry("stepid", "report").containsEntry("attempt", "1")
                 .containsEntry("type", EventTypes.STEP_DISPATCHED);
         EventSink.Received finished = awaitEvent(event -> EventTypes.PIPELINE_RUN_COMPLETED.equals(event.type())
                 && event.data().path("runId").asText().equals(run));
@@ -114,6 +121,8 @@ class RunEventsTest {
                 .body("find { it.runId == '" + run + "' }.produced.artifact.uri", hasItem(published));
         given().queryParam("pipeline", "model-selection").queryParam("state", "SUCCEEDED").get("/runs")
                 .then().statusCode(200).body("id", hasItem(run));
+        assertThat(PostgresStack.sink.problems()).as("every event sent decodes with the catalog under its schema")
+                .isEmpty();
         given().queryParam("limit", "0").get("/runs").then().statusCode(400)
                 .body("error", equalTo("limit: expected a whole number from 1 to 1000, got '0'"));
         given().get("/runs/no-such-run").then().statusCode(404).body("error", equalTo("run: no run no-such-run"));
@@ -159,13 +168,48 @@ class RunEventsTest {
         post(EventTypes.STEP_FAILED, EXECUTOR, UUID.randomUUID().toString(),
                 "{\"runId\":\"no-such-run\",\"instance\":\"ingest\",\"attempt\":1,\"errorClass\":\"NetworkError\"}")
                 .statusCode(400).body("error", equalTo("runId: no run no-such-run"));
-        post("dev.quiver.step.heartbeat.v0", EXECUTOR, UUID.randomUUID().toString(), "{}")
-                .statusCode(400).body("error", containsString("no function takes events of type"));
+        String takes = "; this function takes dev.knative.sources.ping, dev.quiver.pipeline.run.requested, "
+                + "dev.quiver.scheduler.tick, dev.quiver.step.completed, dev.quiver.step.failed, "
+                + "dev.quiver.step.heartbeat";
+        post("dev.quiver.step.heartbeat.v0", EXECUTOR, UUID.randomUUID().toString(), "{}").statusCode(400)
+                .body("error", equalTo("CloudEvent: no function takes events of type 'dev.quiver.step.heartbeat.v0'"
+                        + takes));
+        post(EventTypes.INFERENCE_REQUESTED, EXECUTOR, UUID.randomUUID().toString(), "{}").statusCode(400)
+                .body("error", equalTo("CloudEvent: no function takes events of type '"
+                        + EventTypes.INFERENCE_REQUESTED + "'" + takes));
         given().header("ce-specversion", "1.0").header("ce-type", EventTypes.STEP_COMPLETED)
                 .header("ce-source", EXECUTOR).contentType("application/json").body("{}").post("/")
                 .then().statusCode(400).body("error", equalTo("CloudEvent: missing required attribute(s) ce-id"));
         post(EventTypes.STEP_COMPLETED, EXECUTOR, UUID.randomUUID().toString(), "{\"runId\":")
                 .statusCode(400).body("error", containsString("not valid JSON"));
+    }
+
+    @Test
+    void dataThatIsNotJsonIsA400NamingTheFieldInEitherMode() throws Exception {
+        String failed = "{\"runId\":\"r\",\"instance\":\"ingest\",\"attempt\":1,\"errorClass\":\"NetworkError\"}";
+        for (String contentType : List.of("text/plain", "application/octet-stream")) {
+            given().header("ce-specversion", "1.0").header("ce-type", EventTypes.STEP_FAILED)
+                    .header("ce-source", EXECUTOR).header("ce-id", UUID.randomUUID().toString())
+                    .contentType(contentType).body(failed.getBytes(StandardCharsets.UTF_8)).post("/").then()
+                    .statusCode(400).body("error", containsString("Content-Type: expected application/json for the "
+                            + "event's data, got " + contentType));
+        }
+        HttpResponse<String> untyped = HttpClient.newHttpClient().send(HttpRequest.newBuilder(root.toURI())
+                .header("ce-specversion", "1.0").header("ce-type", EventTypes.STEP_FAILED)
+                .header("ce-source", EXECUTOR).header("ce-id", UUID.randomUUID().toString())
+                .POST(HttpRequest.BodyPublishers.ofString(failed)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(untyped.statusCode()).isEqualTo(400);
+        assertThat(untyped.body()).contains("Content-Type: expected application/json for the event's data, got none");
+        String envelope = "{\"specversion\":\"1.0\",\"id\":\"" + UUID.randomUUID() + "\",\"source\":\"" + EXECUTOR
+                + "\",\"type\":\"" + EventTypes.STEP_FAILED + "\",";
+        given().contentType("application/cloudevents+json").body(envelope + "\"datacontenttype\":\"application/xml\","
+                        + "\"data\":\"<failed/>\"}").post("/").then().statusCode(400)
+                .body("error", equalTo("datacontenttype: expected application/json for the event's data, got "
+                        + "application/xml"));
+        given().contentType("application/cloudevents+json").body(envelope + "\"datacontenttype\":\"application/json\","
+                        + "\"data_base64\":\"not*base64\"}").post("/").then().statusCode(400)
+                .body("error", containsString("data_base64: expected the data in base64"));
+        given().get("/q/health/live").then().statusCode(200);
     }
 
     @Test

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import dev.quiver.events.EventCodec;
 import dev.quiver.events.EventTypes;
 import dev.quiver.events.pipeline.RunRequested;
 import dev.quiver.events.pipeline.StepCompleted;
@@ -62,7 +63,7 @@ abstract class RunCoordinatorContract {
         Flyway.configure().dataSource(dataSource()).schemas(schema()).locations("classpath:db/migration").load()
                 .migrate();
         transactions = new Transactions(dataSource());
-        outbox = new Outbox(transactions, JSON, clock);
+        outbox = new Outbox(transactions, new EventCodec(clock), clock);
         coordinator = new RunCoordinator(transactions, Pipelines.of(List.of(PipelineFiles.modelSelection(),
                 PipelineFiles.retries())), outbox,
                 RetryPolicies.configuredBy(Map.of()), JSON, clock);

@@ -31,7 +31,7 @@ class EventRoutingTest {
                     "dev.knative.connector.event.aws-sqs"),
             ORCHESTRATION + " /", Set.of(EventTypes.PIPELINE_RUN_REQUESTED, EventTypes.STEP_COMPLETED,
                     EventTypes.STEP_FAILED, EventTypes.STEP_HEARTBEAT, EventTypes.SCHEDULER_TICK,
-                    "dev.knative.sources.ping"),
+                    EventTypes.PING_SOURCE_TICK),
             ORCHESTRATION + " /dead-letters", Set.of());
 
     static Stream<Manifest> triggers() {

@@ -1,0 +1,207 @@
+package dev.quiver.events.http;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.quiver.events.InvalidEventException;
+import io.cloudevents.CloudEvent;
+import io.cloudevents.SpecVersion;
+import io.cloudevents.core.format.EventFormat;
+import io.cloudevents.core.provider.EventFormatProvider;
+import io.cloudevents.http.HttpMessageFactory;
+import io.cloudevents.jackson.JsonFormat;
+import io.cloudevents.rw.CloudEventRWException;
+import java.io.IOException;
+import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
+
+/**
+ * CloudEvents over HTTP, both ways, through the CloudEvents SDK's HTTP binding: binary mode ({@code ce-*} headers,
+ * the data as the body, its media type as {@code Content-Type}) and structured mode ({@code
+ * application/cloudevents+json}, the whole event as JSON). What cannot be read as a CloudEvent 1.0 is an {@link
+ * InvalidEventException} whose message names the header or attribute at fault, so that every receiver answers it with
+ * a 400 (Knative retries 5xx, and a request like this can never succeed).
+ */
+public final class CloudEventHttp {
+
+    /** How an event travels over HTTP. */
+    public enum Mode {
+        BINARY, STRUCTURED
+    }
+
+    private static final String STRUCTURED_MEDIA_TYPE = "application/cloudevents";
+    private static final List<String> REQUIRED = List.of("id", "source", "specversion", "type");
+    private static final ObjectMapper ENVELOPE = new ObjectMapper();
+
+    private CloudEventHttp() {
+    }
+
+    /** Whether a request is meant as a CloudEvent: a {@code ce-specversion} header or a CloudEvents media type. */
+    public static boolean isCloudEvent(String contentType, String specVersionHeader) {
+        return specVersionHeader != null || isStructured(contentType);
+    }
+
+    /**
+     * Reads a request (or a response) as a CloudEvent 1.0.
+     *
+     * @param headers visits every header as (name, value)
+     * @param body    the body, possibly empty
+     * @throws InvalidEventException naming what is wrong: not a CloudEvent, a missing or malformed attribute, another
+     *                               spec version, a structured event that is not a JSON object or whose {@code
+     *                               data_base64} is not base64
+     */
+    public static ReceivedEvent read(Consumer<BiConsumer<String, String>> headers, byte[] body) {
+        Map<String, String> byName = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+        headers.accept(byName::putIfAbsent);
+        String contentType = byName.get("Content-Type");
+        if (isStructured(contentType)) {
+            return new ReceivedEvent(structured(contentType, headers, body), Mode.STRUCTURED);
+        }
+        return new ReceivedEvent(binary(byName, headers, body), Mode.BINARY);
+    }
+
+    /** Reads the answer to an event sent with {@link CloudEventSender}, in either mode. */
+    public static ReceivedEvent read(HttpResponse<byte[]> response) {
+        return read(visitor -> response.headers().map().forEach((name, values) -> values.forEach(value ->
+                visitor.accept(name, value))), response.body());
+    }
+
+    /**
+     * Writes {@code event} in {@code mode}: the headers first, then the body (null for an event without data).
+     *
+     * @param header puts one header
+     * @param body   sends the body; called once, last
+     */
+    public static void write(CloudEvent event, Mode mode, BiConsumer<String, String> header, Consumer<byte[]> body) {
+        if (mode == Mode.STRUCTURED) {
+            HttpMessageFactory.createWriter(header, body).writeStructured(event, JsonFormat.CONTENT_TYPE);
+        } else {
+            HttpMessageFactory.createWriter(header, body).writeBinary(event);
+        }
+    }
+
+    private static boolean isStructured(String contentType) {
+        return contentType != null && contentType.toLowerCase(Locale.ROOT).startsWith(STRUCTURED_MEDIA_TYPE);
+    }
+
+    private static CloudEvent binary(Map<String, String> byName, Consumer<BiConsumer<String, String>> headers,
+                                     byte[] body) {
+        if (byName.keySet().stream().noneMatch(name -> name.toLowerCase(Locale.ROOT).startsWith("ce-"))) {
+            throw new InvalidEventException("expected a CloudEvent, in binary mode (ce-id, ce-source, "
+                    + "ce-specversion, ce-type headers) or structured mode (" + JsonFormat.CONTENT_TYPE + ")");
+        }
+        List<String> missing = new ArrayList<>();
+        for (String attribute : REQUIRED) {
+            String value = byName.get("ce-" + attribute);
+            if (value == null || value.isBlank()) {
+                missing.add("ce-" + attribute);
+            }
+        }
+        if (!missing.isEmpty()) {
+            throw new InvalidEventException("CloudEvent: missing required attribute(s) " + String.join(", ", missing));
+        }
+        requireVersion1(byName.get("ce-specversion"));
+        try {
+            return HttpMessageFactory.createReader(headers, body).toEvent();
+        } catch (CloudEventRWException | IllegalStateException | IllegalArgumentException e) {
+            throw new InvalidEventException("CloudEvent: " + e.getMessage());
+        }
+    }
+
+    private static CloudEvent structured(String contentType, Consumer<BiConsumer<String, String>> headers,
+                                         byte[] body) {
+        EventFormat format = EventFormatProvider.getInstance().resolveFormat(contentType.toLowerCase(Locale.ROOT));
+        if (format == null || !JsonFormat.CONTENT_TYPE.equals(format.serializedContentType())) {
+            throw new InvalidEventException("Content-Type: expected " + JsonFormat.CONTENT_TYPE
+                    + " (one event per request), got " + contentType);
+        }
+        // media types are case-insensitive; the SDK matches its formats' names exactly
+        Consumer<BiConsumer<String, String>> normalized = visitor -> headers.accept((name, value) -> visitor.accept(
+                name, "Content-Type".equalsIgnoreCase(name) ? value.toLowerCase(Locale.ROOT) : value));
+        CloudEvent event;
+        try {
+            event = HttpMessageFactory.createReader(normalized, body).toEvent();
+        } catch (RuntimeException e) {
+            throw new InvalidEventException(structuredProblem(body, e));
+        }
+        List<String> blank = new ArrayList<>();
+        if (event.getId().isBlank()) {
+            blank.add("id");
+        }
+        if (event.getSource().toString().isEmpty()) {
+            blank.add("source");
+        }
+        if (event.getType().isBlank()) {
+            blank.add("type");
+        }
+        if (!blank.isEmpty()) {
+            throw new InvalidEventException("CloudEvent: missing required attribute(s) " + String.join(", ", blank));
+        }
+        requireVersion1(event.getSpecVersion().toString());
+        return event;
+    }
+
+    /**
+     * What is wrong with a structured event the SDK refused, named by attribute. Worked out only on this path, so an
+     * event that reads well is parsed once.
+     */
+    private static String structuredProblem(byte[] body, RuntimeException failure) {
+        JsonNode event;
+        try {
+            event = body == null ? null : ENVELOPE.readTree(body);
+        } catch (IOException e) {
+            event = null;
+        }
+        if (event == null || !event.isObject()) {
+            return "structured CloudEvent: expected a JSON object with id, source, specversion, type and data";
+        }
+        List<String> missing = new ArrayList<>();
+        for (String attribute : REQUIRED) {
+            if (!event.path(attribute).isTextual() || event.get(attribute).asText().isBlank()) {
+                missing.add(attribute);
+            }
+        }
+        if (!missing.isEmpty()) {
+            return "CloudEvent: missing required attribute(s) " + String.join(", ", missing)
+                    + " (each a non-empty string)";
+        }
+        if (!"1.0".equals(event.get("specversion").asText())) {
+            return versionProblem(event.get("specversion").asText());
+        }
+        if (event.has("data_base64")) {
+            JsonNode encoded = event.get("data_base64");
+            try {
+                if (!encoded.isTextual()) {
+                    throw new IllegalArgumentException("not a string");
+                }
+                Base64.getDecoder().decode(encoded.asText());
+            } catch (IllegalArgumentException e) {
+                return "data_base64: expected the data in base64 (" + e.getMessage() + ")";
+            }
+        }
+        Throwable cause = failure;
+        while (cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        String message = cause instanceof JsonProcessingException json ? json.getOriginalMessage()
+                : cause.getMessage();
+        return "structured CloudEvent: " + message;
+    }
+
+    private static void requireVersion1(String specVersion) {
+        if (!SpecVersion.V1.toString().equals(specVersion)) {
+            throw new InvalidEventException(versionProblem(specVersion));
+        }
+    }
+
+    private static String versionProblem(String specVersion) {
+        return "CloudEvent: specversion '" + specVersion + "' is not supported; expected 1.0";
+    }
+}
