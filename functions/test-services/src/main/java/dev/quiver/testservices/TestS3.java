@@ -1,0 +1,51 @@
+package dev.quiver.testservices;
+
+import java.net.URI;
+import org.gaul.s3proxy.junit.S3ProxyJunitCore;
+import org.jboss.logging.Logger;
+
+/**
+ * The S3-compatible server of the test run: S3Proxy from its jar on Maven Central, in the test JVM on a free port with
+ * signed requests, started once per JVM and stopped when it exits. No configured server is looked for: a developer
+ * machine has none to prefer. Tests keep apart in buckets of their own, which they create.
+ */
+public final class TestS3 {
+
+    private static final Logger LOG = Logger.getLogger(TestS3.class);
+    private static TestS3 shared;
+
+    private final S3ProxyJunitCore server;
+
+    private TestS3(S3ProxyJunitCore server) {
+        this.server = server;
+    }
+
+    /** The server of this JVM's tests, started at the first call. */
+    public static synchronized TestS3 shared() {
+        if (shared == null) {
+            S3ProxyJunitCore server = new S3ProxyJunitCore.Builder().withCredentials("quiver", "quiver-secret").build();
+            try {
+                server.beforeEach();
+            } catch (Exception e) {
+                throw new IllegalStateException("cannot start S3Proxy for the tests", e);
+            }
+            Runtime.getRuntime().addShutdownHook(new Thread(server::afterEach, "test-s3-stop"));
+            shared = new TestS3(server);
+            LOG.infof("the tests started an S3-compatible server (S3Proxy) at %s", server.getUri());
+        }
+        return shared;
+    }
+
+    /** The endpoint, for path-style requests. */
+    public URI uri() {
+        return server.getUri();
+    }
+
+    public String accessKey() {
+        return server.getAccessKey();
+    }
+
+    public String secretKey() {
+        return server.getSecretKey();
+    }
+}
