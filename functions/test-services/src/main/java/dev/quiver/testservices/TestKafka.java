@@ -1,7 +1,6 @@
 package dev.quiver.testservices;
 
 import io.smallrye.reactive.messaging.kafka.companion.test.EmbeddedKafkaBroker;
-import org.jboss.logging.Logger;
 
 /**
  * The Kafka broker of the test run: a real single-node KRaft broker from the broker's own jars on Maven Central, in the
@@ -10,7 +9,6 @@ import org.jboss.logging.Logger;
  */
 public final class TestKafka {
 
-    private static final Logger LOG = Logger.getLogger(TestKafka.class);
     private static TestKafka shared;
 
     private final String bootstrapServers;
@@ -25,7 +23,7 @@ public final class TestKafka {
             EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker().withDeleteLogDirsOnClose(true).start();
             Runtime.getRuntime().addShutdownHook(new Thread(broker::close, "test-kafka-stop"));
             shared = new TestKafka(broker.getAdvertisedListeners());
-            LOG.infof("the tests started a Kafka broker at %s", shared.bootstrapServers);
+            ServiceReport.say("started a Kafka broker at %s", shared.bootstrapServers);
         }
         return shared;
     }

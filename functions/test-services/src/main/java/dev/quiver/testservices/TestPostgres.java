@@ -9,7 +9,6 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.UUID;
 import javax.sql.DataSource;
-import org.jboss.logging.Logger;
 import org.postgresql.ds.PGSimpleDataSource;
 
 /**
@@ -20,7 +19,6 @@ import org.postgresql.ds.PGSimpleDataSource;
  */
 public final class TestPostgres {
 
-    private static final Logger LOG = Logger.getLogger(TestPostgres.class);
     private static TestPostgres shared;
 
     private final String url;
@@ -44,7 +42,7 @@ public final class TestPostgres {
     static TestPostgres start(ServiceSettings settings) {
         Address configured = settings.postgresqlAddress();
         if (settings.useConfigured("PostgreSQL", ServiceSettings.POSTGRESQL_URL, configured)) {
-            LOG.infof("tests use the PostgreSQL at %s", settings.postgresqlUrl());
+            ServiceReport.say("using the PostgreSQL at %s", settings.postgresqlUrl());
             return new TestPostgres(settings.postgresqlUrl(), settings.postgresqlUser(),
                     settings.postgresqlPassword());
         }
@@ -57,7 +55,7 @@ public final class TestPostgres {
         try {
             EmbeddedPostgres server = EmbeddedPostgres.builder().start();
             String url = "jdbc:postgresql://localhost:" + server.getPort() + "/postgres";
-            LOG.infof("no PostgreSQL to use at %s: the tests started one at %s", configured, url);
+            ServiceReport.say("no PostgreSQL to use at %s: started one at %s", configured, url);
             return new TestPostgres(url, "postgres", "");
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start an embedded PostgreSQL for the tests", e);

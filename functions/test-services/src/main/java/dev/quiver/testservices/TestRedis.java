@@ -2,7 +2,6 @@ package dev.quiver.testservices;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import org.jboss.logging.Logger;
 import redis.embedded.RedisServer;
 
 /**
@@ -12,7 +11,6 @@ import redis.embedded.RedisServer;
  */
 public final class TestRedis {
 
-    private static final Logger LOG = Logger.getLogger(TestRedis.class);
     private static final int ATTEMPTS = 3;
     private static TestRedis shared;
 
@@ -33,7 +31,7 @@ public final class TestRedis {
     static TestRedis start(ServiceSettings settings) {
         Address configured = settings.redisAddress();
         if (settings.useConfigured("Redis", ServiceSettings.REDIS_URI, configured)) {
-            LOG.infof("tests use the Redis at %s", settings.redisUri());
+            ServiceReport.say("using the Redis at %s", settings.redisUri());
             return new TestRedis(settings.redisUri().toString());
         }
         IOException failure = null;
@@ -45,7 +43,7 @@ public final class TestRedis {
                         .setting("save \"\"").setting("appendonly no").onShutdownForceStop(true).build();
                 server.start();
                 String uri = "redis://" + address;
-                LOG.infof("no Redis to use at %s: the tests started one at %s", configured, uri);
+                ServiceReport.say("no Redis to use at %s: started one at %s", configured, uri);
                 return new TestRedis(uri);
             } catch (IOException e) {
                 failure = e;

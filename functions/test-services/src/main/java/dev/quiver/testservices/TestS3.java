@@ -2,7 +2,6 @@ package dev.quiver.testservices;
 
 import java.net.URI;
 import org.gaul.s3proxy.junit.S3ProxyJunitCore;
-import org.jboss.logging.Logger;
 
 /**
  * The S3-compatible server of the test run: S3Proxy from its jar on Maven Central, in the test JVM on a free port with
@@ -11,7 +10,6 @@ import org.jboss.logging.Logger;
  */
 public final class TestS3 {
 
-    private static final Logger LOG = Logger.getLogger(TestS3.class);
     private static TestS3 shared;
 
     private final S3ProxyJunitCore server;
@@ -31,7 +29,7 @@ public final class TestS3 {
             }
             Runtime.getRuntime().addShutdownHook(new Thread(server::afterEach, "test-s3-stop"));
             shared = new TestS3(server);
-            LOG.infof("the tests started an S3-compatible server (S3Proxy) at %s", server.getUri());
+            ServiceReport.say("started an S3-compatible server (S3Proxy) at %s", server.getUri());
         }
         return shared;
     }
