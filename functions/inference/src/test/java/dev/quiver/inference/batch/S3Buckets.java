@@ -15,9 +15,8 @@ import software.amazon.awssdk.services.s3.S3Client;
 
 /**
  * A real S3-compatible server (S3Proxy, {@link TestS3}) with the buckets {@code incoming} and {@code results}, the
- * digits model in a
- * local repository, and batch rules: CSV under {@code digits/} with a header and an id column, JSON Lines under
- * {@code lines/}, results into {@code results/predictions}.
+ * digits model in a local repository, and batch rules: CSV under {@code digits/} with a header and an id column, JSON
+ * Lines under {@code lines/}, results into {@code results/predictions}.
  */
 public class S3Buckets implements QuarkusTestResourceLifecycleManager {
 

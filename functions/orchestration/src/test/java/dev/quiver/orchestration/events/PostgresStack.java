@@ -32,16 +32,16 @@ public class PostgresStack implements QuarkusTestResourceLifecycleManager {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return Map.ofEntries(Map.entry("quarkus.datasource.\"postgresql\".active", "true"),
-                Map.entry("quarkus.datasource.\"embedded\".active", "false"),
-                Map.entry("quarkus.datasource.\"postgresql\".jdbc.url", schema.jdbcUrl()),
-                Map.entry("quarkus.datasource.\"postgresql\".username", postgres.user()),
-                Map.entry("quarkus.datasource.\"postgresql\".password", postgres.password()),
-                Map.entry("quarkus.flyway.\"postgresql\".schemas", schema.name()),
-                Map.entry("quiver.orchestration.pipelines", pipelines.toString()),
-                Map.entry("quiver.orchestration.sink", sink.uri().toString()),
-                Map.entry("quiver.orchestration.model-repository", models.toString()),
-                Map.entry("quiver.orchestration.relay-interval", "50ms"));
+        return Map.of("quarkus.datasource.\"postgresql\".active", "true",
+                "quarkus.datasource.\"embedded\".active", "false",
+                "quarkus.datasource.\"postgresql\".jdbc.url", schema.jdbcUrl(),
+                "quarkus.datasource.\"postgresql\".username", postgres.user(),
+                "quarkus.datasource.\"postgresql\".password", postgres.password(),
+                "quarkus.flyway.\"postgresql\".schemas", schema.name(),
+                "quiver.orchestration.pipelines", pipelines.toString(),
+                "quiver.orchestration.sink", sink.uri().toString(),
+                "quiver.orchestration.model-repository", models.toString(),
+                "quiver.orchestration.relay-interval", "50ms");
     }
 
     /** The folder of the example pipelines the project ships. */
