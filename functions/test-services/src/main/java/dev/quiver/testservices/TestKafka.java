@@ -20,12 +20,16 @@ public final class TestKafka {
     /** The broker of this JVM's tests, started at the first call. */
     public static synchronized TestKafka shared() {
         if (shared == null) {
-            EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker().withDeleteLogDirsOnClose(true).start();
-            Runtime.getRuntime().addShutdownHook(new Thread(broker::close, "test-kafka-stop"));
-            shared = new TestKafka(broker.getAdvertisedListeners());
-            ServiceReport.say("started a Kafka broker at %s", shared.bootstrapServers);
+            shared = new TestKafka(JvmWide.once("quiver.test.started.kafka", TestKafka::start));
         }
         return shared;
+    }
+
+    private static String start() {
+        EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker().withDeleteLogDirsOnClose(true).start();
+        Runtime.getRuntime().addShutdownHook(new Thread(broker::close, "test-kafka-stop"));
+        ServiceReport.say("started a Kafka broker at %s", broker.getAdvertisedListeners());
+        return broker.getAdvertisedListeners();
     }
 
     /** The broker's address for {@code bootstrap.servers}. */

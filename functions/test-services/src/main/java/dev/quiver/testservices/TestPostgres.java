@@ -52,11 +52,16 @@ public final class TestPostgres {
                     + " start one: run them as an ordinary user, or point " + ServiceSettings.POSTGRESQL_URL
                     + " at a server");
         }
+        return new TestPostgres(JvmWide.once("quiver.test.started.postgresql", () -> startEmbedded(configured)),
+                "postgres", "");
+    }
+
+    private static String startEmbedded(Address configured) {
         try {
             EmbeddedPostgres server = EmbeddedPostgres.builder().start();
             String url = "jdbc:postgresql://localhost:" + server.getPort() + "/postgres";
             ServiceReport.say("no PostgreSQL to use at %s: started one at %s", configured, url);
-            return new TestPostgres(url, "postgres", "");
+            return url;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start an embedded PostgreSQL for the tests", e);
         }

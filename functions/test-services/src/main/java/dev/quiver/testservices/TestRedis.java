@@ -34,6 +34,10 @@ public final class TestRedis {
             ServiceReport.say("using the Redis at %s", settings.redisUri());
             return new TestRedis(settings.redisUri().toString());
         }
+        return new TestRedis(JvmWide.once("quiver.test.started.redis", () -> startEmbedded(configured)));
+    }
+
+    private static String startEmbedded(Address configured) {
         IOException failure = null;
         // the free port is chosen before redis-server binds it, so another process may take it in between
         for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
@@ -44,7 +48,7 @@ public final class TestRedis {
                 server.start();
                 String uri = "redis://" + address;
                 ServiceReport.say("no Redis to use at %s: started one at %s", configured, uri);
-                return new TestRedis(uri);
+                return uri;
             } catch (IOException e) {
                 failure = e;
             }

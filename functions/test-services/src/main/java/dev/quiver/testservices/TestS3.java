@@ -10,40 +10,46 @@ import org.gaul.s3proxy.junit.S3ProxyJunitCore;
  */
 public final class TestS3 {
 
+    private static final String ACCESS_KEY = "quiver";
+    private static final String SECRET_KEY = "quiver-secret";
     private static TestS3 shared;
 
-    private final S3ProxyJunitCore server;
+    private final URI uri;
 
-    private TestS3(S3ProxyJunitCore server) {
-        this.server = server;
+    private TestS3(URI uri) {
+        this.uri = uri;
     }
 
     /** The server of this JVM's tests, started at the first call. */
     public static synchronized TestS3 shared() {
         if (shared == null) {
-            S3ProxyJunitCore server = new S3ProxyJunitCore.Builder().withCredentials("quiver", "quiver-secret").build();
-            try {
-                server.beforeEach();
-            } catch (Exception e) {
-                throw new IllegalStateException("cannot start S3Proxy for the tests", e);
-            }
-            Runtime.getRuntime().addShutdownHook(new Thread(server::afterEach, "test-s3-stop"));
-            shared = new TestS3(server);
-            ServiceReport.say("started an S3-compatible server (S3Proxy) at %s", server.getUri());
+            shared = new TestS3(URI.create(JvmWide.once("quiver.test.started.s3", TestS3::start)));
         }
         return shared;
     }
 
+    private static String start() {
+        S3ProxyJunitCore server = new S3ProxyJunitCore.Builder().withCredentials(ACCESS_KEY, SECRET_KEY).build();
+        try {
+            server.beforeEach();
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot start S3Proxy for the tests", e);
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(server::afterEach, "test-s3-stop"));
+        ServiceReport.say("started an S3-compatible server (S3Proxy) at %s", server.getUri());
+        return server.getUri().toString();
+    }
+
     /** The endpoint, for path-style requests. */
     public URI uri() {
-        return server.getUri();
+        return uri;
     }
 
     public String accessKey() {
-        return server.getAccessKey();
+        return ACCESS_KEY;
     }
 
     public String secretKey() {
-        return server.getSecretKey();
+        return SECRET_KEY;
     }
 }
