@@ -5,7 +5,8 @@ import java.util.function.Supplier;
 /**
  * A server started once per JVM, whatever the class loader: Quarkus tests load these classes again in a class loader
  * of their own, whose static fields are not those of the plain tests beside them. What the JVM shares is its system
- * properties, so the started server's address is kept there.
+ * properties, so the started server's address is kept there, under a name outside {@code quiver.*}, where Quarkus
+ * refuses properties that no setting of the application maps.
  */
 final class JvmWide {
 

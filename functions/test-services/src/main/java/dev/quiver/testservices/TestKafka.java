@@ -20,7 +20,7 @@ public final class TestKafka {
     /** The broker of this JVM's tests, started at the first call. */
     public static synchronized TestKafka shared() {
         if (shared == null) {
-            shared = new TestKafka(JvmWide.once("quiver.test.started.kafka", TestKafka::start));
+            shared = new TestKafka(JvmWide.once("dev.quiver.testservices.kafka", TestKafka::start));
         }
         return shared;
     }

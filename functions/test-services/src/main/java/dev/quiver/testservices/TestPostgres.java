@@ -52,7 +52,7 @@ public final class TestPostgres {
                     + " start one: run them as an ordinary user, or point " + ServiceSettings.POSTGRESQL_URL
                     + " at a server");
         }
-        return new TestPostgres(JvmWide.once("quiver.test.started.postgresql", () -> startEmbedded(configured)),
+        return new TestPostgres(JvmWide.once("dev.quiver.testservices.postgresql", () -> startEmbedded(configured)),
                 "postgres", "");
     }
 

@@ -34,7 +34,7 @@ public final class TestRedis {
             ServiceReport.say("using the Redis at %s", settings.redisUri());
             return new TestRedis(settings.redisUri().toString());
         }
-        return new TestRedis(JvmWide.once("quiver.test.started.redis", () -> startEmbedded(configured)));
+        return new TestRedis(JvmWide.once("dev.quiver.testservices.redis", () -> startEmbedded(configured)));
     }
 
     private static String startEmbedded(Address configured) {

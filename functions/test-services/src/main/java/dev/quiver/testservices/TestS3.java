@@ -23,7 +23,7 @@ public final class TestS3 {
     /** The server of this JVM's tests, started at the first call. */
     public static synchronized TestS3 shared() {
         if (shared == null) {
-            shared = new TestS3(URI.create(JvmWide.once("quiver.test.started.s3", TestS3::start)));
+            shared = new TestS3(URI.create(JvmWide.once("dev.quiver.testservices.s3", TestS3::start)));
         }
         return shared;
     }
