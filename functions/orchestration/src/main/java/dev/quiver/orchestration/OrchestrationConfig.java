@@ -30,7 +30,10 @@ public interface OrchestrationConfig {
     @WithDefault("/quiver/orchestration")
     String source();
 
-    /** Where the embedded database keeps its file (application.properties sets {@code .quiver-orchestration}). */
+    /**
+     * Where the embedded database keeps its file (application.properties sets {@code ~/.quiver/orchestration}, from
+     * {@code user.home}).
+     */
     Path state();
 
     /**

@@ -2,17 +2,17 @@ package dev.quiver.storage;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.quiver.testservices.TestS3;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.gaul.s3proxy.junit.S3ProxyExtension;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
@@ -32,9 +32,6 @@ import software.amazon.awssdk.services.s3.S3Client;
  */
 class S3ConditionalWriteRetryTest {
 
-    @RegisterExtension
-    static final S3ProxyExtension S3 = S3ProxyExtension.builder().withCredentials("quiver", "quiver-secret").build();
-
     @TempDir
     Path files;
 
@@ -44,13 +41,15 @@ class S3ConditionalWriteRetryTest {
 
     @BeforeEach
     void open() {
+        TestS3 s3 = TestS3.shared();
         client = S3Client.builder().httpClient(http).region(Region.US_EAST_1).forcePathStyle(true)
-                .endpointOverride(S3.getUri())
+                .endpointOverride(s3.uri())
                 .credentialsProvider(StaticCredentialsProvider.create(
-                        AwsBasicCredentials.create(S3.getAccessKey(), S3.getSecretKey())))
+                        AwsBasicCredentials.create(s3.accessKey(), s3.secretKey())))
                 .build();
-        client.createBucket(request -> request.bucket("claims"));
-        store = new S3ObjectStore(client, "claims", "");
+        String bucket = "claims-" + UUID.randomUUID();
+        client.createBucket(request -> request.bucket(bucket));
+        store = new S3ObjectStore(client, bucket, "");
     }
 
     @AfterEach

@@ -1,28 +1,30 @@
 package dev.quiver.storage;
 
+import dev.quiver.testservices.TestS3;
 import java.util.Optional;
-import org.gaul.s3proxy.junit.S3ProxyExtension;
+import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import software.amazon.awssdk.services.s3.S3Client;
 
-/** The same against a real S3-compatible server (S3Proxy), under a prefix, as {@code s3://models/repository}. */
+/**
+ * The same against a real S3-compatible server (S3Proxy, {@link TestS3}), under a prefix, as
+ * {@code s3://<bucket>/repository}, each test in a bucket of its own.
+ */
 class S3ModelRepositoryTest extends ModelRepositoryContract {
-
-    @RegisterExtension
-    static final S3ProxyExtension S3 = S3ProxyExtension.builder().withCredentials("quiver", "quiver-secret").build();
 
     private ObjectStore store;
 
     @BeforeEach
     void open() {
-        S3Settings settings = new S3Settings(Optional.of(S3.getUri()), "us-east-1", Optional.of(S3.getAccessKey()),
-                Optional.of(S3.getSecretKey()), true);
+        TestS3 s3 = TestS3.shared();
+        S3Settings settings = new S3Settings(Optional.of(s3.uri()), "us-east-1", Optional.of(s3.accessKey()),
+                Optional.of(s3.secretKey()), true);
+        String bucket = "models-" + UUID.randomUUID();
         try (S3Client client = S3ObjectStore.client(settings)) {
-            client.createBucket(request -> request.bucket("models"));
+            client.createBucket(request -> request.bucket(bucket));
         }
-        store = ObjectStores.open("s3://models/repository", settings);
+        store = ObjectStores.open("s3://" + bucket + "/repository", settings);
     }
 
     @AfterEach

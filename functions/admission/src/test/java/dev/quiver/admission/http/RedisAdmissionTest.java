@@ -13,6 +13,7 @@ import dev.quiver.admission.limit.FailoverBucketStore;
 import dev.quiver.admission.limit.LocalBucketStore;
 import dev.quiver.admission.limit.RedisBucketStore;
 import dev.quiver.admission.plan.Plans;
+import dev.quiver.testservices.TestRedis;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.vertx.core.Vertx;
@@ -34,13 +35,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Buckets in the real Redis at 127.0.0.1:6379: a fleet of three app instances shares one limit; without Redis each
- * instance has its own; a Redis that cannot be reached does not take the function down; stored buckets expire.
- * Each test calls from its own random IPv6 /64 (through a trusted proxy), so runs never share buckets.
+ * Buckets in a real Redis (the tests' own, {@link TestRedis}): a fleet of three app instances shares one limit;
+ * without Redis each instance has its own; a Redis that cannot be reached does not take the function down; stored
+ * buckets expire. Each test calls from its own random IPv6 /64 (through a trusted proxy), so runs never share buckets.
  */
 class RedisAdmissionTest {
 
-    private static final String REDIS = "redis://127.0.0.1:6379";
+    private static final String REDIS = TestRedis.shared().uri();
     private static final String PLANS = """
             plans:
               anonymous:

@@ -3,6 +3,7 @@ package dev.quiver.inference.batch;
 import dev.quiver.inference.fixtures.ModelRepositoryFixture;
 import dev.quiver.storage.S3ObjectStore;
 import dev.quiver.storage.S3Settings;
+import dev.quiver.testservices.TestS3;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -10,28 +11,25 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
-import org.gaul.s3proxy.junit.S3ProxyJunitCore;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /**
- * A real S3-compatible server (S3Proxy) with the buckets {@code incoming} and {@code results}, the digits model in a
- * local repository, and batch rules: CSV under {@code digits/} with a header and an id column, JSON Lines under
- * {@code lines/}, results into {@code results/predictions}.
+ * A real S3-compatible server (S3Proxy, {@link TestS3}) with the buckets {@code incoming} and {@code results}, the
+ * digits model in a local repository, and batch rules: CSV under {@code digits/} with a header and an id column, JSON
+ * Lines under {@code lines/}, results into {@code results/predictions}.
  */
 public class S3Buckets implements QuarkusTestResourceLifecycleManager {
 
     static volatile S3Client client;
 
-    private S3ProxyJunitCore s3;
     private ModelRepositoryFixture repository;
 
     @Override
     public Map<String, String> start() {
         try {
-            s3 = new S3ProxyJunitCore.Builder().withCredentials("quiver", "quiver-secret").build();
-            s3.beforeEach();
-            client = S3ObjectStore.client(new S3Settings(Optional.of(s3.getUri()), "us-east-1",
-                    Optional.of("quiver"), Optional.of("quiver-secret"), true));
+            TestS3 s3 = TestS3.shared();
+            client = S3ObjectStore.client(new S3Settings(Optional.of(s3.uri()), "us-east-1",
+                    Optional.of(s3.accessKey()), Optional.of(s3.secretKey()), true));
             client.createBucket(request -> request.bucket("incoming"));
             client.createBucket(request -> request.bucket("results"));
             repository = ModelRepositoryFixture.temporary("quiver-batch").withDigits("digits", 1);
@@ -55,9 +53,9 @@ public class S3Buckets implements QuarkusTestResourceLifecycleManager {
                     """);
             return Map.of("quiver.model-repository", repository.root().toString(),
                     "quiver.storage.root", "s3",
-                    "quiver.storage.s3.endpoint", s3.getUri().toString(),
-                    "quiver.storage.s3.access-key", "quiver",
-                    "quiver.storage.s3.secret-key", "quiver-secret",
+                    "quiver.storage.s3.endpoint", s3.uri().toString(),
+                    "quiver.storage.s3.access-key", s3.accessKey(),
+                    "quiver.storage.s3.secret-key", s3.secretKey(),
                     "quiver.storage.s3.path-style", "true",
                     "quiver.batch.rules-file", rules.toString(),
                     "quiver.batch.chunk-rows", "8");
@@ -71,7 +69,6 @@ public class S3Buckets implements QuarkusTestResourceLifecycleManager {
     @Override
     public void stop() {
         client.close();
-        s3.afterEach();
         ModelRepositoryFixture.delete(repository.root());
     }
 }

@@ -1,25 +1,23 @@
 package dev.quiver.inference.predictionlog;
 
 import dev.quiver.inference.fixtures.ModelRepositoryFixture;
+import dev.quiver.testservices.TestKafka;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
-import io.smallrye.reactive.messaging.kafka.companion.test.EmbeddedKafkaBroker;
 import java.util.Map;
 
 /**
- * A real single-node Kafka broker (KRaft, the broker's own jars from Maven Central, run in the test JVM) on free
- * ports, and the inference function's prediction log sent to it, with the digits model to predict with.
+ * A real single-node Kafka broker ({@link TestKafka}), and the inference function's prediction log sent to it, with
+ * the digits model to predict with.
  */
 public class KafkaBroker implements QuarkusTestResourceLifecycleManager {
 
     static volatile String bootstrapServers;
 
-    private EmbeddedKafkaBroker broker;
     private ModelRepositoryFixture repository;
 
     @Override
     public Map<String, String> start() {
-        broker = new EmbeddedKafkaBroker().withDeleteLogDirsOnClose(true).start();
-        bootstrapServers = broker.getAdvertisedListeners();
+        bootstrapServers = TestKafka.shared().bootstrapServers();
         repository = ModelRepositoryFixture.temporary("quiver-kafka-log").withDigits("digits", 1);
         return Map.of("quiver.model-repository", repository.root().toString(),
                 "quiver.inference.prediction-log.enabled", "true",
@@ -29,7 +27,6 @@ public class KafkaBroker implements QuarkusTestResourceLifecycleManager {
 
     @Override
     public void stop() {
-        broker.close();
         ModelRepositoryFixture.delete(repository.root());
     }
 }

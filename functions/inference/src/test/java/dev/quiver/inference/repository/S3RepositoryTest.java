@@ -11,6 +11,7 @@ import dev.quiver.inference.fixtures.OnnxModels;
 import dev.quiver.inference.fixtures.Readiness;
 import dev.quiver.storage.S3ObjectStore;
 import dev.quiver.storage.S3Settings;
+import dev.quiver.testservices.TestS3;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -24,12 +25,11 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
-import org.gaul.s3proxy.junit.S3ProxyJunitCore;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 
-/** A model repository in a real S3-compatible store: served, and new and removed versions followed. */
+/** A model repository in a real S3-compatible store ({@link TestS3}): served, and new and removed versions followed. */
 @QuarkusTest
 @WithTestResource(S3RepositoryTest.S3Repository.class)
 class S3RepositoryTest {
@@ -56,17 +56,15 @@ class S3RepositoryTest {
 
         static volatile S3Client client;
 
-        private S3ProxyJunitCore s3;
         private ModelRepositoryFixture local;
         private Path cache;
 
         @Override
         public Map<String, String> start() {
             try {
-                s3 = new S3ProxyJunitCore.Builder().withCredentials("quiver", "quiver-secret").build();
-                s3.beforeEach();
-                client = S3ObjectStore.client(new S3Settings(Optional.of(s3.getUri()), "us-east-1",
-                        Optional.of("quiver"), Optional.of("quiver-secret"), true));
+                TestS3 s3 = TestS3.shared();
+                client = S3ObjectStore.client(new S3Settings(Optional.of(s3.uri()), "us-east-1",
+                        Optional.of(s3.accessKey()), Optional.of(s3.secretKey()), true));
                 client.createBucket(request -> request.bucket("models"));
                 local = ModelRepositoryFixture.temporary("quiver-s3-source").withDigits("digits", 1)
                         .withModel("adder", 1, OnnxModels.addConstant(1));
@@ -80,9 +78,9 @@ class S3RepositoryTest {
                 return Map.of("quiver.model-repository", "s3://models/repo",
                         "quiver.inference.repository-cache", cache.toString(),
                         "quiver.inference.poll-interval", "500ms",
-                        "quiver.storage.s3.endpoint", s3.getUri().toString(),
-                        "quiver.storage.s3.access-key", "quiver",
-                        "quiver.storage.s3.secret-key", "quiver-secret",
+                        "quiver.storage.s3.endpoint", s3.uri().toString(),
+                        "quiver.storage.s3.access-key", s3.accessKey(),
+                        "quiver.storage.s3.secret-key", s3.secretKey(),
                         "quiver.storage.s3.path-style", "true");
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
@@ -94,7 +92,6 @@ class S3RepositoryTest {
         @Override
         public void stop() {
             client.close();
-            s3.afterEach();
             ModelRepositoryFixture.delete(local.root());
             ModelRepositoryFixture.delete(cache);
         }

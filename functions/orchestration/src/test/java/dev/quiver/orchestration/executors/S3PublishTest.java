@@ -9,6 +9,7 @@ import dev.quiver.storage.ModelRepository;
 import dev.quiver.storage.ModelRepositoryListing;
 import dev.quiver.storage.S3ObjectStore;
 import dev.quiver.storage.S3Settings;
+import dev.quiver.testservices.TestS3;
 import dev.quiver.training.DigitsDataset;
 import dev.quiver.training.DigitsTrainer;
 import dev.quiver.training.TrainingOptions;
@@ -33,7 +34,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.stream.Stream;
-import org.gaul.s3proxy.junit.S3ProxyJunitCore;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -47,7 +47,8 @@ import software.amazon.awssdk.services.s3.S3Client;
 @WithTestResource(S3PublishTest.S3Repository.class)
 class S3PublishTest {
 
-    private static final String REPOSITORY = "s3://models/repository";
+    private static final String BUCKET = "models-" + UUID.randomUUID();
+    private static final String REPOSITORY = "s3://" + BUCKET + "/repository";
 
     @Test
     void aPublishedModelIsInTheLayoutAndServedByTheInferenceFunction() throws Exception {
@@ -89,7 +90,7 @@ class S3PublishTest {
     @Test
     void theServedVersionsGoIntoTheConfigurationFileThatApplies() throws Exception {
         try (S3Client client = S3ObjectStore.client(S3Repository.settings)) {
-            client.putObject(request -> request.bucket("models").key("repository/digits-yml/config.yml"),
+            client.putObject(request -> request.bucket(BUCKET).key("repository/digits-yml/config.yml"),
                     RequestBody.fromString("max_batch_size: 4\n"));
         }
 
@@ -138,19 +139,17 @@ class S3PublishTest {
         static volatile Path model;
         static volatile InferenceFunctionProcess inference;
         static final HttpClient http = HttpClient.newHttpClient();
-        private S3ProxyJunitCore s3;
         private Path root;
 
         @Override
         public Map<String, String> start() {
             try {
                 root = Files.createTempDirectory("quiver-s3-publish");
-                s3 = new S3ProxyJunitCore.Builder().withCredentials("quiver", "quiver-secret").build();
-                s3.beforeEach();
-                settings = new S3Settings(Optional.of(s3.getUri()), "us-east-1", Optional.of("quiver"),
-                        Optional.of("quiver-secret"), true);
+                TestS3 s3 = TestS3.shared();
+                settings = new S3Settings(Optional.of(s3.uri()), "us-east-1", Optional.of(s3.accessKey()),
+                        Optional.of(s3.secretKey()), true);
                 try (S3Client client = S3ObjectStore.client(settings)) {
-                    client.createBucket(request -> request.bucket("models"));
+                    client.createBucket(request -> request.bucket(BUCKET));
                 }
                 model = root.resolve("trained/model.onnx");
                 DigitsTrainer.exportOnnx(new DigitsTrainer(TrainingOptions.defaults().withEpochs(2))
@@ -171,9 +170,9 @@ class S3PublishTest {
                             params: {serve-latest: 2}
                         """);
                 Map<String, String> store = Map.of(
-                        "quiver.storage.s3.endpoint", s3.getUri().toString(),
-                        "quiver.storage.s3.access-key", "quiver",
-                        "quiver.storage.s3.secret-key", "quiver-secret",
+                        "quiver.storage.s3.endpoint", s3.uri().toString(),
+                        "quiver.storage.s3.access-key", s3.accessKey(),
+                        "quiver.storage.s3.secret-key", s3.secretKey(),
                         "quiver.storage.s3.path-style", "true");
                 Map<String, String> inferenceSettings = new HashMap<>(store);
                 inferenceSettings.put("quiver.inference.repository-cache", root.resolve("cache").toString());
@@ -189,7 +188,7 @@ class S3PublishTest {
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             } catch (Exception e) {
-                throw new IllegalStateException("cannot start the S3 server", e);
+                throw new IllegalStateException("cannot set up the S3 model repository", e);
             }
         }
 
@@ -197,9 +196,6 @@ class S3PublishTest {
         public void stop() {
             if (inference != null) {
                 inference.close();
-            }
-            if (s3 != null) {
-                s3.afterEach();
             }
             try (Stream<Path> files = Files.walk(root)) {
                 files.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());

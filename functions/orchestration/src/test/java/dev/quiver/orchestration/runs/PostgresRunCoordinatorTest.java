@@ -2,9 +2,7 @@ package dev.quiver.orchestration.runs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.sql.Connection;
-import java.sql.SQLException;
-import java.sql.Statement;
+import dev.quiver.testservices.TestPostgres;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -16,46 +14,34 @@ import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.postgresql.ds.PGSimpleDataSource;
 
 /**
- * The coordinator on a real PostgreSQL server (127.0.0.1:5432, database {@code test}), in a schema of its own, and
+ * The coordinator on a real PostgreSQL server (the tests' own, {@link TestPostgres}), in a schema of its own, and
  * what only a server with concurrent connections shows: two completions at the same instant dispatch their dependent
  * once, and two copies of one event delivered at once take effect once.
  */
 class PostgresRunCoordinatorTest extends RunCoordinatorContract {
 
-    private static final String SCHEMA = "quiver_runs_" + UUID.randomUUID().toString().replace("-", "");
-    private static PGSimpleDataSource dataSource;
+    private static TestPostgres.Schema schema;
 
     @BeforeAll
-    static void createSchema() throws SQLException {
-        dataSource = new PGSimpleDataSource();
-        dataSource.setURL("jdbc:postgresql://127.0.0.1:5432/test");
-        dataSource.setUser(System.getProperty("quiver.test.postgresql.user", "postgres"));
-        execute("create schema " + SCHEMA);
-        dataSource.setCurrentSchema(SCHEMA);
+    static void createSchema() {
+        schema = TestPostgres.shared().newSchema("quiver_runs");
     }
 
     @AfterAll
-    static void dropSchema() throws SQLException {
-        execute("drop schema " + SCHEMA + " cascade");
-    }
-
-    private static void execute(String sql) throws SQLException {
-        try (Connection c = dataSource.getConnection(); Statement statement = c.createStatement()) {
-            statement.execute(sql);
-        }
+    static void dropSchema() {
+        schema.close();
     }
 
     @Override
     DataSource dataSource() {
-        return dataSource;
+        return schema.dataSource();
     }
 
     @Override
     String schema() {
-        return SCHEMA;
+        return schema.name();
     }
 
     @Test
