@@ -277,7 +277,8 @@ public final class AdmissionBenchmark {
     }
 
     private RedisBucketStore connected() throws InterruptedException {
-        RedisBucketStore store = new RedisBucketStore(redisUri, Duration.ofSeconds(2), Duration.ofSeconds(1));
+        RedisBucketStore store = new RedisBucketStore(redisUri, Duration.ofSeconds(2), Duration.ofSeconds(2),
+                Duration.ofSeconds(1));
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
         while (!store.connected()) {
             if (System.nanoTime() > deadline) {
