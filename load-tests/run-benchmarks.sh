@@ -46,8 +46,8 @@ echo "bench: starting the inference function on port $PORT, and on port $LOGGED_
 start_server() {
   QUIVER_MODEL_REPOSITORY="$repository" QUARKUS_HTTP_PORT="$1" QUIVER_ADMISSION_ENABLED=false \
     QUIVER_INFERENCE_PREDICTION_LOG_ENABLED="$2" \
-    "$JAVA" --enable-native-access=ALL-UNNAMED -jar "$ROOT/functions/inference/target/quarkus-app/quarkus-run.jar" \
-    >"$WORK/server-$1.log" 2>&1 &
+    "$JAVA" --enable-native-access=ALL-UNNAMED -Dvertx.disableURIValidation=true \
+    -jar "$ROOT/functions/inference/target/quarkus-app/quarkus-run.jar" >"$WORK/server-$1.log" 2>&1 &
 }
 start_server "$PORT" false
 server=$!

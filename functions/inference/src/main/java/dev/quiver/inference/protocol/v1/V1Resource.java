@@ -94,7 +94,14 @@ public class V1Resource {
                 if (!field.equals("instances")) {
                     throw InferenceException.invalidInput(field + ": unknown field; a predict request has instances");
                 }
-                request = InstancesCodec.read(parser, name, model.signature(), "instances", body.length);
+                if (request != null) {
+                    throw InferenceException.invalidInput("instances: given twice; give each field once");
+                }
+                request = InstancesCodec.read(parser, name, model.signature(), "instances",
+                        body.length - parser.currentTokenLocation().getByteOffset());
+            }
+            if (parser.nextToken() != null) {
+                throw InferenceException.invalidInput("request body: content after the JSON object");
             }
             if (request == null) {
                 throw InferenceException.invalidInput("instances: is required");
