@@ -29,7 +29,7 @@ public final class PredictBody {
         while (parser.nextToken() == JsonToken.FIELD_NAME) {
             String field = parser.currentName();
             if (!seen.add(field)) {
-                throw InferenceException.invalidInput(field + ": given twice; give each field once");
+                throw InferenceException.invalidInput(InferenceException.shown(field) + ": given twice; give each field once");
             }
             JsonToken value = parser.nextToken();
             switch (field) {
@@ -53,7 +53,8 @@ public final class PredictBody {
                     }
                     parser.skipChildren();
                 }
-                default -> throw InferenceException.invalidInput(field + ": unknown field; a predict request has "
+                default -> throw InferenceException.invalidInput(InferenceException.shown(field) + ": unknown field; a "
+                        + "predict request has "
                         + FIELDS);
             }
         }

@@ -59,11 +59,11 @@ public final class InstancesCodec {
                 String name = parser.currentName();
                 int index = indexOf(inputs, name);
                 if (index < 0) {
-                    throw InferenceException.invalidInput(at + "." + name + ": model " + model + " has no input \""
-                            + name + "\"; its inputs are " + signature.inputNames());
+                    throw InferenceException.invalidInput(at + "." + InferenceException.shown(name) + ": model " + model
+                            + " has no input \"" + InferenceException.shown(name) + "\"; its inputs are " + signature.inputNames());
                 }
                 if (given[index]) {
-                    throw InferenceException.invalidInput(at + "." + name + ": given twice; give each input once");
+                    throw InferenceException.invalidInput(at + "." + InferenceException.shown(name) + ": given twice; give each input once");
                 }
                 given[index] = true;
                 parser.nextToken();

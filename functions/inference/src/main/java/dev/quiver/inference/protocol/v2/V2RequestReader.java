@@ -77,7 +77,8 @@ public final class V2RequestReader {
                 case "parameters" -> parameters = parameters(parser, "parameters");
                 case "inputs" -> pending = inputs(parser, body);
                 case "outputs" -> outputs = outputs(parser);
-                default -> throw InferenceException.invalidInput(field + ": unknown field; an inference request has "
+                default -> throw InferenceException.invalidInput(InferenceException.shown(field) + ": unknown field; an "
+                        + "inference request has "
                         + TOP_LEVEL_FIELDS);
             }
         }
@@ -130,7 +131,8 @@ public final class V2RequestReader {
                         input.dataEnd = parser.currentLocation().getByteOffset();
                     }
                 }
-                default -> throw InferenceException.invalidInput(path + "." + field + ": unknown field; an input has "
+                default -> throw InferenceException.invalidInput(path + "." + InferenceException.shown(field)
+                        + ": unknown field; an input has "
                         + INPUT_FIELDS);
             }
         }
@@ -217,7 +219,8 @@ public final class V2RequestReader {
                         }
                         binary = (Boolean) flag;
                     }
-                    default -> throw InferenceException.invalidInput(path + "." + field + ": unknown field; a "
+                    default -> throw InferenceException.invalidInput(path + "." + InferenceException.shown(field)
+                            + ": unknown field; a "
                             + "requested output has name, parameters");
                 }
             }
@@ -232,7 +235,8 @@ public final class V2RequestReader {
     /** {@code field}, unless the object gave it already. */
     private static String once(Set<String> seen, String field, String objectPath) {
         if (!seen.add(field)) {
-            throw InferenceException.invalidInput(objectPath + field + ": given twice; give each field once");
+            throw InferenceException.invalidInput(objectPath + InferenceException.shown(field) + ": given twice; give "
+                    + "each field once");
         }
         return field;
     }
@@ -271,8 +275,8 @@ public final class V2RequestReader {
 
     private static Datatype datatype(JsonParser parser, String path) throws IOException {
         String name = text(parser, path);
-        return Datatype.fromProtocol(name).orElseThrow(() -> InferenceException.invalidInput(path + ": \"" + name
-                + "\" is not supported; use one of " + Datatype.SUPPORTED));
+        return Datatype.fromProtocol(name).orElseThrow(() -> InferenceException.invalidInput(path + ": \""
+                + InferenceException.shown(name) + "\" is not supported; use one of " + Datatype.SUPPORTED));
     }
 
     private static Map<String, Object> parameters(JsonParser parser, String path) throws IOException {
@@ -283,9 +287,10 @@ public final class V2RequestReader {
         while (parser.nextToken() == JsonToken.FIELD_NAME) {
             String name = parser.currentName();
             if (parameters.containsKey(name)) {
-                throw InferenceException.invalidInput(path + "." + name + ": given twice; give each field once");
+                throw InferenceException.invalidInput(path + "." + InferenceException.shown(name) + ": given twice; "
+                        + "give each field once");
             }
-            parameters.put(name, scalar(parser, parser.nextToken(), path + "." + name));
+            parameters.put(name, scalar(parser, parser.nextToken(), path + "." + InferenceException.shown(name)));
         }
         return parameters;
     }
