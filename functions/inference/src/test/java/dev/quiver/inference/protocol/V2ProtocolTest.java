@@ -346,12 +346,12 @@ class V2ProtocolTest {
     @Test
     void aShapeThatPromisesMoreThanTheBodyHoldsIsA400() {
         // data padded with blanks to a large body: the shape's 60 million FP64 would be 480 MB
-        String body = "{\"inputs\":[{\"name\":\"x\",\"shape\":[60000000],\"datatype\":\"FP64\",\"data\":[0"
+        String body = "{\"inputs\":[{\"name\":\"x\",\"shape\":[60000000,1],\"datatype\":\"FP64\",\"data\":[0"
                 + " ".repeat(1_500_000) + "]}]}";
         given().contentType(ContentType.JSON).body(body).post("/v2/models/identity_fp64/infer").then().statusCode(400)
-                .body("error", equalTo("inputs[0].data: expected 60000000 elements for shape [60000000], got 1"));
+                .body("error", equalTo("inputs[0].data: expected 60000000 elements for shape [60000000, 1], got 1"));
         String dataFirst = "{\"inputs\":[{\"name\":\"x\",\"data\":[0" + " ".repeat(1_500_000)
-                + "],\"shape\":[60000000],\"datatype\":\"FP64\"}]}";
+                + "],\"shape\":[60000000,1],\"datatype\":\"FP64\"}]}";
         given().contentType(ContentType.JSON).body(dataFirst).post("/v2/models/identity_fp64/infer").then()
                 .statusCode(400).body("error", containsString("expected 60000000 elements"));
     }
