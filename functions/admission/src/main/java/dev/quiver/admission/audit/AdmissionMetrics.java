@@ -15,8 +15,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 /**
  * Admission metrics: {@code quiver_admission_decisions_total} by plan and outcome, the requests waiting in line by
  * plan, the pool's requests in flight, the body bytes being read, and how often a decision fell back to local
- * buckets. Labels are plan names
- * and outcomes only, never callers.
+ * buckets. Labels are plan names and outcomes only, never callers.
  */
 public final class AdmissionMetrics {
 

@@ -200,11 +200,22 @@ public final class AdmissionHandler implements Handler<RoutingContext> {
         return Rejections.bodies(replica.retryAfter(), replica.bodies().reserved(), replica.bodies().capacity());
     }
 
-    /** Answers a refusal before the body is read; the unread body is then drained and dropped, never kept. */
+    /**
+     * Answers a refusal before the body is read. A client that asked to be told before sending its body
+     * ({@code Expect: 100-continue}) is never told to send it: the connection closes once the answer is out. Any other
+     * body on its way is drained and dropped, never kept, so the answer reaches the client through any proxy.
+     */
     private static void send(RoutingContext context, Rejection rejection) {
+        HttpServerRequest request = context.request();
+        boolean bodyHeldBack = !request.isEnded() && "100-continue".equalsIgnoreCase(request.getHeader(
+                HttpHeaders.EXPECT));
+        if (bodyHeldBack) {
+            context.response().putHeader(HttpHeaders.CONNECTION, "close");
+            context.addEndHandler(ended -> request.connection().close());
+        }
         rejection.send(context);
-        if (!context.request().isEnded()) {
-            context.request().resume();
+        if (!bodyHeldBack && !request.isEnded()) {
+            request.resume();
         }
     }
 

@@ -7,6 +7,6 @@ public enum CallerKind {
     API_KEY,
     /** a verified JWT */
     TOKEN,
-    /** a delivery of the event broker to an event endpoint, recognised by its token, the shared secret or its address */
+    /** a delivery of the event broker to an event endpoint, recognised by its token, a shared secret or its address */
     BROKER
 }

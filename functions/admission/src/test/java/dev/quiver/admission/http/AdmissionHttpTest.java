@@ -213,6 +213,13 @@ class AdmissionHttpTest {
             assertThat(upload.status(Duration.ofSeconds(5))).as("refused on its headers, 49,999,000 bytes unsent")
                     .isEqualTo(429);
         }
+        try (RawRequest upload = RawRequest.send(server.port(), "POST /upload HTTP/1.1\r\n"
+                + "Content-Length: 50000000\r\nExpect: 100-continue", new byte[0])) {
+            String answer = upload.response(Duration.ofSeconds(5));
+            assertThat(answer).as("told no, never to go on").startsWith("HTTP/1.1 429").doesNotContain("100 Continue")
+                    .containsIgnoringCase("connection: close");
+            assertThat(upload.closed(Duration.ofSeconds(5))).as("the connection closes: no body will come").isTrue();
+        }
     }
 
     @Test

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Locale;
@@ -67,6 +68,16 @@ final class RawRequest implements AutoCloseable {
             }
         }
         return head + new String(in.readNBytes(length), StandardCharsets.UTF_8);
+    }
+
+    /** Whether the server closes the connection within {@code timeout}, nothing more being sent. */
+    boolean closed(Duration timeout) throws IOException {
+        socket.setSoTimeout((int) timeout.toMillis());
+        try {
+            return socket.getInputStream().read() < 0;
+        } catch (SocketTimeoutException stillOpen) {
+            return false;
+        }
     }
 
     @Override

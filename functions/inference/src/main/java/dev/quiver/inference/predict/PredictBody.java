@@ -29,7 +29,8 @@ public final class PredictBody {
         while (parser.nextToken() == JsonToken.FIELD_NAME) {
             String field = parser.currentName();
             if (!seen.add(field)) {
-                throw InferenceException.invalidInput(InferenceException.shown(field) + ": given twice; give each field once");
+                throw InferenceException.invalidInput(InferenceException.shown(field) + ": given twice; give each "
+                        + "field once");
             }
             JsonToken value = parser.nextToken();
             switch (field) {

@@ -93,7 +93,7 @@ public final class JsonTensorReader {
     }
 
     /** The most elements {@code bytes} of JSON can hold: a digit each, and a comma between two. */
-    public static long elementsIn(long bytes) {
+    private static long elementsIn(long bytes) {
         return Math.max(0, (bytes + 1) / 2);
     }
 

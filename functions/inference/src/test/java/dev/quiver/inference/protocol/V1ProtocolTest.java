@@ -96,7 +96,8 @@ class V1ProtocolTest {
                 .then().statusCode(404).body("error", containsString(":predict"));
         given().contentType(ContentType.JSON).body("{\"instances\":[[1,2,3]]}")
                 .post("/v1/models/nope:predict")
-                .then().statusCode(404).body("error", containsString("\"nope\" not found"));        given().contentType(ContentType.JSON).body("{\"instances\":[[1,2,1e39]]}")
+                .then().statusCode(404).body("error", containsString("\"nope\" not found"));
+        given().contentType(ContentType.JSON).body("{\"instances\":[[1,2,1e39]]}")
                 .post("/v1/models/identity_fp32:predict")
                 .then().statusCode(400).body("error", containsString("1e39 is out of range for FP32"));
         given().contentType(ContentType.JSON).body("{\"instances\":[[1e400,2,3]]}")

@@ -60,10 +60,12 @@ public final class InstancesCodec {
                 int index = indexOf(inputs, name);
                 if (index < 0) {
                     throw InferenceException.invalidInput(at + "." + InferenceException.shown(name) + ": model " + model
-                            + " has no input \"" + InferenceException.shown(name) + "\"; its inputs are " + signature.inputNames());
+                            + " has no input \"" + InferenceException.shown(name) + "\"; its inputs are "
+                            + signature.inputNames());
                 }
                 if (given[index]) {
-                    throw InferenceException.invalidInput(at + "." + InferenceException.shown(name) + ": given twice; give each input once");
+                    throw InferenceException.invalidInput(at + "." + InferenceException.shown(name) + ": given twice; "
+                            + "give each input once");
                 }
                 given[index] = true;
                 parser.nextToken();

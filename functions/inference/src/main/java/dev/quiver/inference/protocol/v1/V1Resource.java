@@ -92,7 +92,8 @@ public class V1Resource {
                 String field = parser.currentName();
                 parser.nextToken();
                 if (!field.equals("instances")) {
-                    throw InferenceException.invalidInput(InferenceException.shown(field) + ": unknown field; a predict request has instances");
+                    throw InferenceException.invalidInput(InferenceException.shown(field) + ": unknown field; a "
+                            + "predict request has instances");
                 }
                 if (request != null) {
                     throw InferenceException.invalidInput("instances: given twice; give each field once");

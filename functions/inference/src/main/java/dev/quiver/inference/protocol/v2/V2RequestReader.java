@@ -77,9 +77,8 @@ public final class V2RequestReader {
                 case "parameters" -> parameters = parameters(parser, "parameters");
                 case "inputs" -> pending = inputs(parser, body);
                 case "outputs" -> outputs = outputs(parser);
-                default -> throw InferenceException.invalidInput(InferenceException.shown(field) + ": unknown field; an "
-                        + "inference request has "
-                        + TOP_LEVEL_FIELDS);
+                default -> throw InferenceException.invalidInput(InferenceException.shown(field)
+                        + ": unknown field; an inference request has " + TOP_LEVEL_FIELDS);
             }
         }
         if (parser.nextToken() != null) {
