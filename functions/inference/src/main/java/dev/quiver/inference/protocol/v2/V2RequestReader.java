@@ -131,8 +131,7 @@ public final class V2RequestReader {
                     }
                 }
                 default -> throw InferenceException.invalidInput(path + "." + InferenceException.shown(field)
-                        + ": unknown field; an input has "
-                        + INPUT_FIELDS);
+                        + ": unknown field; an input has " + INPUT_FIELDS);
             }
         }
         if (input.name == null) {
@@ -219,8 +218,7 @@ public final class V2RequestReader {
                         binary = (Boolean) flag;
                     }
                     default -> throw InferenceException.invalidInput(path + "." + InferenceException.shown(field)
-                            + ": unknown field; a "
-                            + "requested output has name, parameters");
+                            + ": unknown field; a requested output has name, parameters");
                 }
             }
             if (name == null) {
@@ -234,8 +232,8 @@ public final class V2RequestReader {
     /** {@code field}, unless the object gave it already. */
     private static String once(Set<String> seen, String field, String objectPath) {
         if (!seen.add(field)) {
-            throw InferenceException.invalidInput(objectPath + InferenceException.shown(field) + ": given twice; give "
-                    + "each field once");
+            throw InferenceException.invalidInput(objectPath + InferenceException.shown(field)
+                    + ": given twice; give each field once");
         }
         return field;
     }
