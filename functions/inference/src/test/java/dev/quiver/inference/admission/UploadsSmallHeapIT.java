@@ -128,17 +128,16 @@ class UploadsSmallHeapIT {
     }
 
     private HttpResponse<String> probe(String path) {
-        try {
-            return probe.send(HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(10)).build(),
-                    HttpResponse.BodyHandlers.ofString());
-        } catch (Exception e) {
-            throw new AssertionError("GET " + path + " failed", e);
-        }
+        return get(probe, path);
     }
 
     private HttpResponse<String> get(String path) {
+        return get(http, path);
+    }
+
+    private static HttpResponse<String> get(HttpClient client, String path) {
         try {
-            return http.send(HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(10)).build(),
+            return client.send(HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(10)).build(),
                     HttpResponse.BodyHandlers.ofString());
         } catch (Exception e) {
             throw new AssertionError("GET " + path + " failed", e);

@@ -284,7 +284,7 @@ class V2ProtocolTest {
             "shape after data    | digits | {\"inputs\":[{\"name\":\"input\",\"shape\":[1,64],\"datatype\":\"FP32\",\"data\":[PIXELS],\"shape\":[2,64]}]} | 400 | inputs[0].shape: given twice",
             "datatype after data | digits | {\"inputs\":[{\"name\":\"input\",\"shape\":[1,64],\"datatype\":\"FP32\",\"data\":[PIXELS],\"datatype\":\"FP64\"}]} | 400 | inputs[0].datatype: given twice",
             "data given twice    | digits | {\"inputs\":[{\"name\":\"input\",\"shape\":[1,64],\"datatype\":\"FP32\",\"data\":[PIXELS],\"data\":[PIXELS]}]} | 400 | inputs[0].data: given twice",
-            "inputs given twice  | digits | {\"inputs\":[],\"inputs\":[]}                                                                   | 400 | inputs: given twice",
+            "inputs given twice  | digits | {\"inputs\":[{\"name\":\"input\",\"shape\":[1,64],\"datatype\":\"FP32\",\"data\":[PIXELS]}],\"inputs\":[]} | 400 | inputs: given twice",
             "parameter twice     | digits | {\"parameters\":{\"a\":1,\"a\":2},\"inputs\":[]}                                              | 400 | parameters.a: given twice",
             "FP32 above range    | digits | {\"inputs\":[{\"name\":\"input\",\"shape\":[1,2],\"datatype\":\"FP32\",\"data\":[1,1e39]}]}    | 400 | inputs[0].data[1]: 1e39 is out of range for FP32",
             "FP32 far above      | digits | {\"inputs\":[{\"name\":\"input\",\"shape\":[1,2],\"datatype\":\"FP32\",\"data\":[-1e400,1]}]}  | 400 | inputs[0].data[0]: -1e400 is out of range for FP32",
