@@ -27,8 +27,9 @@ import org.junit.jupiter.api.Test;
  * Large uploads against the packaged function started with a 64 MB heap (the failsafe configuration sets
  * {@code quarkus.test.arg-line}), as an adversary sends them: forty 3 MB bodies at once, more than the heap holds
  * three times over, are shed with 503 and Retry-After before they are read, never an out-of-memory error; liveness
- * answers throughout; and a shape that promises 48 MB of FP64 costs what its body holds. Every caller here is
- * anonymous with no rate limit or concurrency cap, so only the replica's own bounds decide.
+ * answers throughout; a shape that promises 48 MB of FP64 costs what its body holds, and a request whose data does
+ * need more than the heap is a 503 the replica survives. Every caller here is anonymous with no rate limit or
+ * concurrency cap, so only the replica's own bounds decide.
  */
 @QuarkusIntegrationTest
 @WithTestResource(UploadsSmallHeapIT.Unlimited.class)
@@ -103,6 +104,28 @@ class UploadsSmallHeapIT {
         assertThat(new JsonObject(response.body()).getString("error"))
                 .isEqualTo("inputs[0].data: expected 6000000 elements for shape [6000000, 1], got 1");
         assertThat(get("/q/health/live").statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void aRequestThatRunsOutOfMemoryIsA503AndTheReplicaGoesOn() throws Exception {
+        awaitReady();
+        // 6 million FP64 zeros in 12 MB of JSON: 48 MB decoded, more than the 64 MB heap holds beside the body
+        StringBuilder body = new StringBuilder(12_100_000).append("{\"inputs\":[{\"name\":\"input\",\"shape\":"
+                + "[6000000,1],\"datatype\":\"FP64\",\"data\":[0");
+        body.append(",0".repeat(5_999_999)).append("]}]}");
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(uri("/v2/models/digits/infer"))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body.toString()))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(503);
+        assertThat(response.headers().firstValue("Retry-After")).hasValue("1");
+        assertThat(new JsonObject(response.body()).getString("error")).startsWith("out of memory");
+        assertThat(get("/q/health/live").statusCode()).isEqualTo(200);
+        HttpResponse<String> after = http.send(HttpRequest.newBuilder(uri("/v2/models/digits/infer"))
+                .header("Content-Type", "application/octet-stream")
+                .header("Inference-Header-Content-Length", Integer.toString(header().length))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(digitsUpload())).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(after.statusCode()).as("a request after").isEqualTo(200);
     }
 
     private static byte[] header() {
