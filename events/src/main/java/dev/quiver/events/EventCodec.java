@@ -159,7 +159,13 @@ public final class EventCodec {
 
     /** Validates a JSON payload against the schema of {@code type}. */
     public void validate(String type, JsonNode payload) {
-        Set<ValidationMessage> messages = schema(type).validate(payload);
+        Set<ValidationMessage> messages;
+        try {
+            messages = schema(type).validate(payload);
+        } catch (NumberFormatException | ArithmeticException e) {
+            // the validator reads numbers exactly, and a number beyond a double's range was read as Infinity
+            throw new InvalidEventException(type, List.of("data: a number is out of range (" + e.getMessage() + ")"));
+        }
         if (!messages.isEmpty()) {
             List<String> problems = new ArrayList<>();
             messages.stream()

@@ -3,6 +3,7 @@ package dev.quiver.loadtests;
 import dev.quiver.admission.audit.AdmissionMetrics;
 import dev.quiver.admission.audit.Outcome;
 import dev.quiver.admission.audit.UsageLedger;
+import dev.quiver.admission.concurrency.BodyBudget;
 import dev.quiver.admission.concurrency.CallerQueues;
 import dev.quiver.admission.concurrency.Permit;
 import dev.quiver.admission.concurrency.PoolGate;
@@ -12,6 +13,7 @@ import dev.quiver.admission.identity.Caller;
 import dev.quiver.admission.identity.CallerKind;
 import dev.quiver.admission.identity.CallerResolver;
 import dev.quiver.admission.identity.ClientAddressResolver;
+import dev.quiver.admission.identity.EventDeliveries;
 import dev.quiver.admission.identity.RequestFacts;
 import dev.quiver.admission.limit.BucketKey;
 import dev.quiver.admission.limit.BucketStore;
@@ -137,23 +139,25 @@ public final class AdmissionBenchmark {
         try (LocalBucketStore buckets = new LocalBucketStore(1, 1_000_000)) {
             Plans plans = new PlanDefaults(1L << 40, 1_000_000_000L, 2, 5000, 200, 3, 4, Duration.ofSeconds(2)).plans();
             CallerResolver resolver = new CallerResolver(new ApiKeyStore(Optional.empty()), Optional.empty(),
-                    new ClientAddressResolver(List.of()), List.of(), List.of());
+                    new ClientAddressResolver(List.of()), new EventDeliveries(List.of(), Optional.empty(),
+                    Optional.empty(), List.of()));
             CallerQueues queues = new CallerQueues(timer);
             PoolGate pool = new PoolGate(64);
-            AdmissionMetrics metrics = new AdmissionMetrics(new SimpleMeterRegistry(), queues, pool);
+            AdmissionMetrics metrics = new AdmissionMetrics(new SimpleMeterRegistry(), queues, pool,
+                    new BodyBudget(64L << 20));
             UsageLedger ledger = new UsageLedger(Clock.systemUTC(), 10_000);
             RateLimitFields fields = new RateLimitFields();
             RequestFacts[] requests = new RequestFacts[1000];
             for (int i = 0; i < requests.length; i++) {
                 String peer = i % 2 == 0 ? "198.51." + (i / 256) + "." + (i % 256) : "2001:db8:" + i + "::7";
-                requests[i] = new RequestFacts("/v2/models/digits/infer", null, null, peer, null, null, null, null,
-                        "application/json");
+                requests[i] = new RequestFacts("/v2/models/digits/infer", null, null, null, peer, null, null);
             }
             long[] latencies = new long[LATENCY_SAMPLES];
             long[] timerOnly = new long[LATENCY_SAMPLES];
             for (int i = 0; i < LATENCY_SAMPLES; i++) {
                 long start = System.nanoTime();
-                Caller caller = resolver.resolve(requests[i % requests.length], plans);
+                RequestFacts request = requests[i % requests.length];
+                Caller caller = resolver.resolve(request, resolver.client(request), plans);
                 Plan plan = plans.get(caller.plan());
                 Quota quota = buckets.consumeNow(BucketKey.of(caller, plan, plans.version()), 1);
                 String headers = fields.policy(quota.plan()) + fields.rateLimit(quota);
@@ -300,7 +304,8 @@ public final class AdmissionBenchmark {
     }
 
     private RedisBucketStore connected() throws InterruptedException {
-        RedisBucketStore store = new RedisBucketStore(redisUri, Duration.ofSeconds(2), Duration.ofSeconds(1));
+        RedisBucketStore store = new RedisBucketStore(redisUri, Duration.ofSeconds(2), Duration.ofSeconds(2),
+                Duration.ofSeconds(1));
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
         while (!store.connected()) {
             if (System.nanoTime() > deadline) {

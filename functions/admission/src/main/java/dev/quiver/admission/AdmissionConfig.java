@@ -1,5 +1,6 @@
 package dev.quiver.admission;
 
+import io.quarkus.runtime.configuration.MemorySize;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.net.URI;
@@ -44,13 +45,7 @@ public interface AdmissionConfig {
      */
     Optional<List<String>> trustedProxies();
 
-    /** Where CloudEvents deliveries (the broker) come from; events from elsewhere count as anonymous requests. */
-    @WithDefault("127.0.0.0/8,::1/128,10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,fc00::/7")
-    List<String> eventNetworks();
-
-    /** Paths that take notifications (storage webhooks) admitted like CloudEvents when from the event networks. */
-    @WithDefault("/storage-notifications")
-    List<String> eventPaths();
+    Events events();
 
     /** Paths admission never touches: health, readiness and metrics. */
     @WithDefault("/q/,/v2/health/")
@@ -59,6 +54,8 @@ public interface AdmissionConfig {
     Pool pool();
 
     Jwt jwt();
+
+    FailedAuthentications failedAuthentications();
 
     Audit audit();
 
@@ -94,6 +91,75 @@ public interface AdmissionConfig {
 
         @WithDefault("1s")
         Duration retryAfter();
+
+        /**
+         * Request body bytes this replica reads at once, all requests together (health and metrics too); a request
+         * whose body does not fit gets 503 before a byte of it is read. A body without Content-Length counts as the
+         * largest allowed ({@code quarkus.http.limits.max-body-size}). An eighth of the heap when unset.
+         */
+        Optional<MemorySize> maxBodyBytes();
+    }
+
+    /**
+     * Broker deliveries: where they are taken, and what proves that a request is one. A request to one of the event
+     * paths that one of the proofs recognises is admitted under the {@code events} plan; anything else, there or
+     * elsewhere, is an ordinary caller.
+     */
+    interface Events {
+        /** The endpoints that take broker deliveries (CloudEvents, storage notifications, dead letters). */
+        @WithDefault("/,/storage-notifications")
+        List<String> paths();
+
+        /**
+         * Addresses or blocks whose requests are broker deliveries. A block that covers a whole private range is
+         * refused (every pod of a cluster is in one); loopback is dropped when the function runs under Knative,
+         * where every request arrives from the queue-proxy on loopback.
+         */
+        @WithDefault("127.0.0.1/32,::1/128")
+        List<String> networks();
+
+        /**
+         * A shared secret the sender presents as {@code Authorization: Bearer <secret>} or, for senders that can set
+         * no header (a Knative Trigger without OIDC), as the {@code event-secret} query parameter.
+         */
+        Optional<String> secret();
+
+        Oidc oidc();
+    }
+
+    /** Knative Eventing's sender identity: an OIDC token of the broker's Trigger in {@code Authorization: Bearer}. */
+    interface Oidc {
+        /** The audience the Triggers ask tokens for ({@code spec.subscriber.audience}); OIDC is off when unset. */
+        Optional<String> audience();
+
+        /** The issuer of the cluster's service account tokens. */
+        @WithDefault("https://kubernetes.default.svc")
+        String issuer();
+
+        /** JWKS (URL or file) with the issuer's keys; {@code <issuer>/openid/v1/jwks} when unset. */
+        Optional<String> jwks();
+
+        /** PEM certificate(s) that sign the JWKS endpoint's TLS certificate, such as the cluster's CA. */
+        Optional<String> caCertificate();
+
+        /**
+         * The token subjects taken for broker deliveries; {@code *} matches any text. Knative names a Trigger's
+         * identity {@code <trigger>-oidc-eventing.knative.dev-trigger} (older releases
+         * {@code oidc-eventing.knative.dev-trigger-<trigger>}).
+         */
+        @WithDefault("system:serviceaccount:*:*-oidc-eventing.knative.dev-trigger,"
+                + "system:serviceaccount:*:oidc-eventing.knative.dev-trigger-*")
+        List<String> subjects();
+    }
+
+    /** Failed authentications are themselves limited per client address, so credentials cannot be guessed at speed. */
+    interface FailedAuthentications {
+        /** Failed attempts one address may make per period; past them its credentials are refused with 429 unread. */
+        @WithDefault("10")
+        long limit();
+
+        @WithDefault("1m")
+        Duration period();
     }
 
     interface Jwt {

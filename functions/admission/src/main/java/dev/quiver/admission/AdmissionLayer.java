@@ -3,17 +3,23 @@ package dev.quiver.admission;
 import dev.quiver.admission.audit.AdmissionMetrics;
 import dev.quiver.admission.audit.UsageLedger;
 import dev.quiver.admission.audit.UsageReporter;
+import dev.quiver.admission.concurrency.BodyBudget;
 import dev.quiver.admission.concurrency.CallerQueues;
 import dev.quiver.admission.concurrency.PoolGate;
+import dev.quiver.admission.concurrency.ReplicaCapacity;
+import dev.quiver.admission.http.AdminOnly;
 import dev.quiver.admission.http.AdmissionCharges;
 import dev.quiver.admission.http.AdmissionHandler;
 import dev.quiver.admission.http.RateLimitFields;
-import dev.quiver.admission.http.AdminOnly;
 import dev.quiver.admission.http.UsageEndpoint;
 import dev.quiver.admission.identity.ApiKeyStore;
+import dev.quiver.admission.identity.BrokerTokens;
 import dev.quiver.admission.identity.CallerResolver;
 import dev.quiver.admission.identity.Cidr;
 import dev.quiver.admission.identity.ClientAddressResolver;
+import dev.quiver.admission.identity.EventDeliveries;
+import dev.quiver.admission.identity.EventNetworks;
+import dev.quiver.admission.identity.FailedAuthentications;
 import dev.quiver.admission.identity.TokenVerifier;
 import dev.quiver.admission.limit.BucketStore;
 import dev.quiver.admission.limit.FailoverBucketStore;
@@ -24,6 +30,8 @@ import dev.quiver.admission.plan.PlanDefaults;
 import dev.quiver.events.EventCodec;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.configuration.MemorySize;
+import io.quarkus.vertx.http.runtime.RouteConstants;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.Router;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -31,6 +39,7 @@ import jakarta.enterprise.event.Observes;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Executors;
@@ -46,8 +55,11 @@ import org.jboss.logging.Logger;
 @ApplicationScoped
 public class AdmissionLayer {
 
-    /** Runs after the app's own first router handlers (size limit, request id) and before every endpoint. */
-    public static final int ROUTE_ORDER = Integer.MIN_VALUE + 10;
+    /**
+     * Before the body is read: Quarkus's body handler has this order too and is installed after every router observer,
+     * so it runs after the admission layer (and after the app's own first handlers, at {@code Integer.MIN_VALUE}).
+     */
+    public static final int ROUTE_ORDER = RouteConstants.ROUTE_ORDER_BODY_HANDLER;
 
     private static final Logger LOG = Logger.getLogger(AdmissionLayer.class);
 
@@ -65,12 +77,15 @@ public class AdmissionLayer {
     private final EventCodec codec;
 
     /**
-     * @param clock the app's one clock, for usage windows and report times
-     * @param codec the app's codec of catalog events, for the usage report
+     * @param clock       the app's one clock, for usage windows and report times
+     * @param codec       the app's codec of catalog events, for the usage report
+     * @param maxBodySize the largest body the HTTP layer takes, charged to the body budget for a body of unknown size
      */
     public AdmissionLayer(AdmissionConfig config, RateLimitConfig rateLimits, MeterRegistry registry, Clock clock,
                           EventCodec codec,
-                          @ConfigProperty(name = "quarkus.application.name", defaultValue = "quiver") String service) {
+                          @ConfigProperty(name = "quarkus.application.name", defaultValue = "quiver") String service,
+                          @ConfigProperty(name = "quarkus.http.limits.max-body-size", defaultValue = "10240K")
+                          MemorySize maxBodySize) {
         this.config = config;
         this.service = service;
         this.codec = codec;
@@ -86,17 +101,21 @@ public class AdmissionLayer {
         this.keys = new ApiKeyStore(config.keysFile());
         CallerQueues queues = new CallerQueues(timer);
         PoolGate pool = new PoolGate(config.pool().maxInFlight());
-        this.metrics = new AdmissionMetrics(registry, queues, pool);
+        BodyBudget bodies = new BodyBudget(config.pool().maxBodyBytes().map(MemorySize::asLongValue)
+                .orElse(Runtime.getRuntime().maxMemory() / 8));
+        this.metrics = new AdmissionMetrics(registry, queues, pool, bodies);
         this.buckets = buckets(rateLimits, metrics);
         this.ledger = new UsageLedger(clock, config.audit().maxCallers());
         Optional<TokenVerifier> tokens = config.jwt().publicKeyLocation().map(location -> new TokenVerifier(
                 location, config.jwt().issuer(), config.jwt().audience(), config.jwt().planClaim(),
                 config.jwt().adminGroup()));
         CallerResolver callers = new CallerResolver(keys, tokens, new ClientAddressResolver(
-                cidrs(config.trustedProxies().orElse(List.of()), "quiver.admission.trusted-proxies")), cidrs(
-                config.eventNetworks(), "quiver.admission.event-networks"), config.eventPaths());
-        this.handler = new AdmissionHandler(plans, callers, buckets, queues, pool, config.pool().retryAfter(),
-                metrics, ledger, fields, config.exemptPaths());
+                cidrs(config.trustedProxies().orElse(List.of()), "quiver.admission.trusted-proxies")),
+                deliveries(config.events()));
+        this.handler = new AdmissionHandler(plans, callers, new FailedAuthentications(
+                config.failedAuthentications().limit(), config.failedAuthentications().period()), buckets, queues,
+                new ReplicaCapacity(pool, bodies, maxBodySize.asLongValue(), config.pool().retryAfter()), metrics,
+                ledger, fields, config.exemptPaths());
         this.charges = new AdmissionCharges(buckets, fields, metrics, ledger);
     }
 
@@ -130,12 +149,30 @@ public class AdmissionLayer {
         buckets.close();
     }
 
+    private static EventDeliveries deliveries(AdmissionConfig.Events events) {
+        Optional<String> audience = events.oidc().audience().filter(value -> !value.isBlank());
+        Optional<BrokerTokens> tokens = audience.map(value -> new BrokerTokens(events.oidc().issuer(),
+                events.oidc().jwks().orElse(events.oidc().issuer().replaceFirst("/$", "") + "/openid/v1/jwks"),
+                events.oidc().caCertificate(), value, events.oidc().subjects()));
+        List<Cidr> networks = EventNetworks.checked(cidrs(events.networks(), "quiver.admission.events.networks"),
+                System.getenv("K_SERVICE") != null);
+        List<String> proofs = new ArrayList<>();
+        audience.ifPresent(value -> proofs.add("an OIDC token for audience " + value));
+        events.secret().filter(value -> !value.isBlank()).ifPresent(value -> proofs.add("the shared secret"));
+        if (!networks.isEmpty()) {
+            proofs.add("an address in " + networks);
+        }
+        LOG.infof("broker deliveries to %s are recognised by %s", events.paths(),
+                proofs.isEmpty() ? "nothing: every request there is an ordinary caller" : String.join(", ", proofs));
+        return new EventDeliveries(events.paths(), tokens, events.secret(), networks);
+    }
+
     private static BucketStore buckets(RateLimitConfig config, AdmissionMetrics metrics) {
         if (config.redis().isEmpty() || config.redis().get().isBlank()) {
             return new LocalBucketStore(1, config.maxLocalBuckets());
         }
         RedisBucketStore redis = new RedisBucketStore(config.redis().get(), config.redisTimeout(),
-                config.redisRetryAfter());
+                config.redisConnectTimeout(), config.redisRetryAfter());
         return new FailoverBucketStore(redis, new LocalBucketStore(config.fallbackReplicas(),
                 config.maxLocalBuckets()), config.redisRetryAfter(), metrics.fallbacks());
     }

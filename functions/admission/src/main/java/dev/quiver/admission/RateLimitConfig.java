@@ -16,7 +16,14 @@ public interface RateLimitConfig {
     @WithDefault("250ms")
     Duration redisTimeout();
 
-    /** After a Redis failure, decide locally this long before trying Redis again. */
+    /**
+     * How long opening a connection may take, the TCP connect and Redis's handshake together: a cold JVM takes far
+     * longer for its first connection than for a command, and a connection that is not made is tried again.
+     */
+    @WithDefault("10s")
+    Duration redisConnectTimeout();
+
+    /** After a Redis failure, decide locally this long before trying Redis again; also the reconnection pace. */
     @WithDefault("5s")
     Duration redisRetryAfter();
 

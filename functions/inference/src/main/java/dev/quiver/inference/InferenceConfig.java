@@ -65,6 +65,20 @@ public interface InferenceConfig {
         @WithDefault("64M")
         MemorySize maxRequestSize();
 
+        /**
+         * Longest request target (path and query) accepted; longer ones get a 414. Below the HTTP layer's own limit
+         * ({@code quarkus.http.limits.max-initial-line-length}), past which the answer has no body.
+         */
+        @WithDefault("8K")
+        MemorySize maxUriLength();
+
+        /**
+         * Most header bytes accepted; more get a 431. Below the HTTP layer's own limit
+         * ({@code quarkus.http.limits.max-header-size}), past which the answer has no body.
+         */
+        @WithDefault("20K")
+        MemorySize maxHeaderSize();
+
         /** Where a model repository in object storage is copied to, to be loaded from. */
         @WithDefault("${java.io.tmpdir}/quiver-model-cache")
         Path repositoryCache();

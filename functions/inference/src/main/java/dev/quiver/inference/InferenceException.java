@@ -70,6 +70,11 @@ public class InferenceException extends RuntimeException {
         return new InferenceException(Kind.INTERNAL, message, null, cause);
     }
 
+    /** Text a caller sent, cut for a message: an error names what is wrong, it does not echo a megabyte back. */
+    public static String shown(String text) {
+        return text.length() <= 64 ? text : text.substring(0, 64) + "...";
+    }
+
     public Kind kind() {
         return kind;
     }

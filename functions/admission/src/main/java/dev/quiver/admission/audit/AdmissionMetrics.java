@@ -1,5 +1,6 @@
 package dev.quiver.admission.audit;
 
+import dev.quiver.admission.concurrency.BodyBudget;
 import dev.quiver.admission.concurrency.CallerQueues;
 import dev.quiver.admission.concurrency.PoolGate;
 import io.micrometer.core.instrument.Counter;
@@ -13,8 +14,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * Admission metrics: {@code quiver_admission_decisions_total} by plan and outcome, the requests waiting in line by
- * plan, the pool's requests in flight, and how often a decision fell back to local buckets. Labels are plan names
- * and outcomes only, never callers.
+ * plan, the pool's requests in flight, the body bytes being read, and how often a decision fell back to local
+ * buckets. Labels are plan names and outcomes only, never callers.
  */
 public final class AdmissionMetrics {
 
@@ -25,7 +26,7 @@ public final class AdmissionMetrics {
     private final Counter fallbacks;
     private final List<Meter> gauges = new CopyOnWriteArrayList<>();
 
-    public AdmissionMetrics(MeterRegistry registry, CallerQueues queues, PoolGate pool) {
+    public AdmissionMetrics(MeterRegistry registry, CallerQueues queues, PoolGate pool, BodyBudget bodies) {
         this.registry = registry;
         this.queues = queues;
         this.fallbacks = Counter.builder("quiver.admission.store.fallbacks")
@@ -35,6 +36,11 @@ public final class AdmissionMetrics {
                 .description("Admitted requests in flight on this replica").register(registry));
         gauges.add(Gauge.builder("quiver.admission.pool.capacity", pool, PoolGate::capacity)
                 .description("Most admitted requests in flight on this replica").register(registry));
+        gauges.add(Gauge.builder("quiver.admission.body.bytes.reserved", bodies, BodyBudget::reserved)
+                .description("Request body bytes this replica is reading").baseUnit("bytes").register(registry));
+        gauges.add(Gauge.builder("quiver.admission.body.bytes.capacity", bodies, BodyBudget::capacity)
+                .description("Most request body bytes this replica reads at once").baseUnit("bytes")
+                .register(registry));
     }
 
     public void decided(String plan, Outcome outcome) {

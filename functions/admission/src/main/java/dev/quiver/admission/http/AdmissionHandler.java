@@ -5,15 +5,16 @@ import dev.quiver.admission.audit.Outcome;
 import dev.quiver.admission.audit.UsageLedger;
 import dev.quiver.admission.concurrency.CallerQueues;
 import dev.quiver.admission.concurrency.Permit;
-import dev.quiver.admission.concurrency.PoolGate;
 import dev.quiver.admission.concurrency.QueueRejection;
+import dev.quiver.admission.concurrency.ReplicaCapacity;
 import dev.quiver.admission.identity.Caller;
 import dev.quiver.admission.identity.CallerResolver;
+import dev.quiver.admission.identity.EventDeliveries;
+import dev.quiver.admission.identity.FailedAuthentications;
 import dev.quiver.admission.identity.InvalidCredentialException;
 import dev.quiver.admission.identity.RequestFacts;
 import dev.quiver.admission.limit.BucketKey;
 import dev.quiver.admission.limit.BucketStore;
-import dev.quiver.admission.limit.Quota;
 import dev.quiver.admission.plan.Plan;
 import dev.quiver.admission.plan.PlanCatalog;
 import dev.quiver.admission.plan.Plans;
@@ -22,21 +23,25 @@ import io.smallrye.common.vertx.VertxContext;
 import io.vertx.core.Context;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.net.SocketAddress;
 import io.vertx.ext.web.RoutingContext;
-import java.time.Duration;
 import java.util.List;
+import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.function.BiConsumer;
 import org.jboss.logging.Logger;
 
 /**
- * The admission layer on the router, ahead of every endpoint but the exempt ones (health, metrics): who is calling,
- * whether the caller's buckets have a token, whether it may run now, later (in its line) or not at all, and whether
- * the replica's pool has room. Refusals are answered here; admitted requests carry the rate-limit fields and go on,
- * holding their places until the response has gone out. Nothing here blocks a thread.
+ * The admission layer on the router, ahead of every endpoint and of the reading of any body, deciding on the headers
+ * and the path the router dispatches on (normalised, so that dot segments lead nowhere unadmitted): who is calling,
+ * whether the caller's buckets have a token, whether it may run now, later (in its line) or not at all, whether the
+ * replica's pool has room, and whether the replica's body budget has room for the body. Health and metrics pass
+ * every check but the body budget. Refusals are answered here, before a byte of the body is read (the unread body is
+ * then drained, not kept); admitted requests carry the rate-limit fields and go on, holding their places until the
+ * response has gone out. Nothing here blocks a thread.
  */
 public final class AdmissionHandler implements Handler<RoutingContext> {
 
@@ -47,24 +52,25 @@ public final class AdmissionHandler implements Handler<RoutingContext> {
 
     private final PlanCatalog plans;
     private final CallerResolver callers;
+    private final FailedAuthentications failures;
     private final BucketStore buckets;
     private final CallerQueues queues;
-    private final PoolGate pool;
-    private final Duration shedRetryAfter;
+    private final ReplicaCapacity replica;
     private final AdmissionMetrics metrics;
     private final UsageLedger ledger;
     private final RateLimitFields fields;
     private final List<String> exemptPrefixes;
 
-    public AdmissionHandler(PlanCatalog plans, CallerResolver callers, BucketStore buckets, CallerQueues queues,
-                            PoolGate pool, Duration shedRetryAfter, AdmissionMetrics metrics, UsageLedger ledger,
-                            RateLimitFields fields, List<String> exemptPrefixes) {
+    public AdmissionHandler(PlanCatalog plans, CallerResolver callers, FailedAuthentications failures,
+                            BucketStore buckets, CallerQueues queues, ReplicaCapacity replica,
+                            AdmissionMetrics metrics, UsageLedger ledger, RateLimitFields fields,
+                            List<String> exemptPrefixes) {
         this.plans = plans;
         this.callers = callers;
+        this.failures = failures;
         this.buckets = buckets;
         this.queues = queues;
-        this.pool = pool;
-        this.shedRetryAfter = shedRetryAfter;
+        this.replica = replica;
         this.metrics = metrics;
         this.ledger = ledger;
         this.fields = fields;
@@ -73,20 +79,38 @@ public final class AdmissionHandler implements Handler<RoutingContext> {
 
     @Override
     public void handle(RoutingContext context) {
-        String path = context.request().path();
+        String path = context.normalizedPath();
         for (String prefix : exemptPrefixes) {
             if (path.startsWith(prefix)) {
+                Permit body = replica.bodies().tryReserve(bodyBytes(context.request()));
+                if (body == null) {
+                    send(context, bodiesFull());
+                    return;
+                }
+                context.addEndHandler(ended -> body.release());
                 context.next();
+                return;
+            }
+        }
+        RequestFacts facts = facts(context.request(), path);
+        byte[] client = callers.client(facts);
+        if (facts.presentsCredential()) {
+            OptionalLong wait = failures.retryAfterSeconds(client);
+            if (wait.isPresent()) {
+                metrics.decided("none", Outcome.LIMITED);
+                send(context, Rejections.failedAuthentications(failures.limit(), failures.period(),
+                        wait.getAsLong()));
                 return;
             }
         }
         Plans current = plans.current();
         Caller caller;
         try {
-            caller = callers.resolve(facts(context.request()), current);
+            caller = callers.resolve(facts, client, current);
         } catch (InvalidCredentialException e) {
+            failures.failed(client);
             metrics.decided("none", Outcome.UNAUTHORIZED);
-            Rejections.unauthorized(e.getMessage()).send(context);
+            send(context, Rejections.unauthorized(e.getMessage()));
             return;
         }
         Plan plan = current.get(caller.plan());
@@ -141,16 +165,23 @@ public final class AdmissionHandler implements Handler<RoutingContext> {
 
     private void enterPool(RoutingContext context, Caller caller, Plan plan, BucketKey bucket, boolean charged,
                            Permit turn) {
-        Permit place = pool.tryEnter();
-        if (place == null) {
+        Permit place = replica.pool().tryEnter();
+        Rejection full = place == null ? Rejections.shed(replica.retryAfter(), replica.pool().capacity()) : null;
+        Permit body = place == null ? null : replica.bodies().tryReserve(bodyBytes(context.request()));
+        if (place != null && body == null) {
+            place.release();
+            full = bodiesFull();
+        }
+        if (full != null) {
             turn.release();
             if (charged) {
                 buckets.refund(bucket, 1);
             }
-            refuse(context, caller, plan, Outcome.SHED, Rejections.shed(shedRetryAfter, pool.capacity()));
+            refuse(context, caller, plan, Outcome.SHED, full);
             return;
         }
         context.addEndHandler(ended -> {
+            body.release();
             place.release();
             turn.release();
         });
@@ -162,7 +193,43 @@ public final class AdmissionHandler implements Handler<RoutingContext> {
     private void refuse(RoutingContext context, Caller caller, Plan plan, Outcome outcome, Rejection rejection) {
         metrics.decided(plan.name(), outcome);
         ledger.record(caller, outcome);
+        send(context, rejection);
+    }
+
+    private Rejection bodiesFull() {
+        return Rejections.bodies(replica.retryAfter(), replica.bodies().reserved(), replica.bodies().capacity());
+    }
+
+    /**
+     * Answers a refusal before the body is read. A client that asked to be told before sending its body
+     * ({@code Expect: 100-continue}) is never told to send it: the connection closes once the answer is out. Any other
+     * body on its way is drained and dropped, never kept, so the answer reaches the client through any proxy.
+     */
+    private static void send(RoutingContext context, Rejection rejection) {
+        HttpServerRequest request = context.request();
+        boolean bodyHeldBack = !request.isEnded() && "100-continue".equalsIgnoreCase(request.getHeader(
+                HttpHeaders.EXPECT));
+        if (bodyHeldBack) {
+            context.response().putHeader(HttpHeaders.CONNECTION, "close");
+            context.addEndHandler(ended -> request.connection().close());
+        }
         rejection.send(context);
+        if (!bodyHeldBack && !request.isEnded()) {
+            request.resume();
+        }
+    }
+
+    /** The body bytes a request will bring: its Content-Length, or the most allowed when it is sent in chunks. */
+    private long bodyBytes(HttpServerRequest request) {
+        String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
+        if (length != null) {
+            try {
+                return Math.min(Math.max(0, Long.parseLong(length.trim())), replica.maxBodyBytes());
+            } catch (NumberFormatException e) {
+                return replica.maxBodyBytes();
+            }
+        }
+        return request.headers().contains(HttpHeaders.TRANSFER_ENCODING) ? replica.maxBodyBytes() : 0;
     }
 
     /** Continues on the request's own context: at once when the answer is there, else when it arrives. */
@@ -188,11 +255,22 @@ public final class AdmissionHandler implements Handler<RoutingContext> {
         then.accept(value, failure);
     }
 
-    private static RequestFacts facts(HttpServerRequest request) {
+    private static RequestFacts facts(HttpServerRequest request, String path) {
         SocketAddress peer = request.remoteAddress();
-        return new RequestFacts(request.path(), request.getHeader("Authorization"), request.getHeader("X-API-Key"),
-                peer == null ? null : peer.hostAddress(), request.getHeader("Forwarded"),
-                request.getHeader("X-Forwarded-For"), request.getHeader("ce-specversion"),
-                request.getHeader("ce-source"), request.getHeader("Content-Type"));
+        return new RequestFacts(path, request.getHeader("Authorization"), request.getHeader("X-API-Key"),
+                eventSecret(request), peer == null ? null : peer.hostAddress(), request.getHeader("Forwarded"),
+                request.getHeader("X-Forwarded-For"));
+    }
+
+    private static String eventSecret(HttpServerRequest request) {
+        if (request.query() == null) {
+            return null;
+        }
+        try {
+            return request.getParam(EventDeliveries.SECRET_PARAMETER);
+        } catch (IllegalArgumentException e) {
+            // a query string that does not decode presents no secret; the endpoint refuses it for what it is
+            return null;
+        }
     }
 }

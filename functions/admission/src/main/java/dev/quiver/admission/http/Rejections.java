@@ -5,6 +5,7 @@ import dev.quiver.admission.plan.Limit;
 import dev.quiver.admission.plan.Plan;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.Locale;
 import java.util.Map;
 
 /** The answers admission gives when it refuses a request. */
@@ -38,14 +39,37 @@ final class Rejections {
     }
 
     static Rejection shed(Duration retryAfter, int capacity) {
-        long seconds = Math.max(1, (retryAfter.toMillis() + 999) / 1000);
+        long seconds = seconds(retryAfter);
         return new Rejection(503, "Service Unavailable", "this replica is at capacity (" + capacity
                 + " requests in flight); retry in " + seconds + " s",
                 Map.of("Retry-After", Long.toString(seconds)), Map.of("limit", "pool", "retry_after", seconds));
     }
 
+    static Rejection bodies(Duration retryAfter, long reserved, long capacity) {
+        long seconds = seconds(retryAfter);
+        return new Rejection(503, "Service Unavailable", "this replica is reading " + megabytes(reserved)
+                + " of request bodies, as much as it reads at once (" + megabytes(capacity)
+                + ", quiver.admission.pool.max-body-bytes); retry in " + seconds + " s",
+                Map.of("Retry-After", Long.toString(seconds)), Map.of("limit", "bodies", "retry_after", seconds));
+    }
+
+    static Rejection failedAuthentications(long limit, Duration period, long retryAfter) {
+        return new Rejection(429, "Too Many Requests", "authentication: more than " + limit + " failed attempts from "
+                + "this address per " + describe(period) + "; its credentials are not checked again for "
+                + retryAfter + " s", Map.of("Retry-After", Long.toString(retryAfter)),
+                Map.of("limit", "failed-authentications", "retry_after", retryAfter));
+    }
+
     static Rejection forbidden(String detail) {
         return new Rejection(403, "Forbidden", detail, Map.of(), Map.of());
+    }
+
+    private static long seconds(Duration retryAfter) {
+        return Math.max(1, (retryAfter.toMillis() + 999) / 1000);
+    }
+
+    private static String megabytes(long bytes) {
+        return String.format(Locale.ROOT, "%.1f MB", bytes / 1e6);
     }
 
     private static String describe(Duration period) {

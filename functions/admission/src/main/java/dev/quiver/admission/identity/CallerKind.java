@@ -7,6 +7,6 @@ public enum CallerKind {
     API_KEY,
     /** a verified JWT */
     TOKEN,
-    /** a CloudEvent delivered by the broker, keyed by its {@code source} */
-    EVENT_SOURCE
+    /** a delivery of the event broker to an event endpoint, recognised by its token, a shared secret or its address */
+    BROKER
 }

@@ -46,6 +46,11 @@ public record Cidr(byte[] network, int prefix) {
         return (address[whole] & mask) == (network[whole] & mask);
     }
 
+    /** Whether every address of {@code block} is in this block. */
+    public boolean covers(Cidr block) {
+        return block.network.length == network.length && prefix <= block.prefix && contains(block.network);
+    }
+
     @Override
     public boolean equals(Object other) {
         return other instanceof Cidr cidr && cidr.prefix == prefix && Arrays.equals(cidr.network, network);

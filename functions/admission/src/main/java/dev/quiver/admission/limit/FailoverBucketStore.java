@@ -7,10 +7,12 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.jboss.logging.Logger;
 
 /**
- * Redis buckets with a way out: when Redis fails a command (down, unreachable, too slow), the request is decided by
- * this replica's local buckets, with every limit divided by the expected number of replicas, and Redis is left alone
- * for {@code retryAfter} before it is tried again. Admission never waits on a dead Redis and never refuses traffic
- * because Redis is away; the fleet-wide limit is approximate while it is. Each such decision is counted.
+ * Redis buckets with a way out: while there is no connection to Redis (not made yet, or lost), and when Redis fails a
+ * command (down, unreachable, too slow), the request is decided by this replica's local buckets, with every limit
+ * divided by the expected number of replicas. After a failed command Redis is left alone for {@code retryAfter}
+ * before it is tried again; a connection made after a failed start is used at once. Admission never waits on a dead
+ * Redis and never refuses traffic because Redis is away; the fleet-wide limit is approximate while it is. Each such
+ * decision is counted.
  */
 public final class FailoverBucketStore implements BucketStore {
 
@@ -33,7 +35,7 @@ public final class FailoverBucketStore implements BucketStore {
 
     @Override
     public CompletableFuture<Quota> consume(BucketKey key, long tokens) {
-        if (down && System.nanoTime() - redisDownUntil.get() < 0) {
+        if (!redis.connected() || down && System.nanoTime() - redisDownUntil.get() < 0) {
             fallbacks.increment();
             return fallback.consume(key, tokens);
         }
@@ -58,7 +60,7 @@ public final class FailoverBucketStore implements BucketStore {
 
     @Override
     public void refund(BucketKey key, long tokens) {
-        if (down) {
+        if (down || !redis.connected()) {
             fallback.refund(key, tokens);
         } else {
             redis.refund(key, tokens);

@@ -3,6 +3,7 @@ package dev.quiver.admission.http;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.quiver.admission.identity.ApiKey;
+import dev.quiver.admission.identity.EventDeliveries;
 import dev.quiver.admission.identity.KeyStoreEntry;
 import dev.quiver.admission.identity.TokenVerifier;
 import dev.quiver.admission.limit.LocalBucketStore;
@@ -165,28 +166,128 @@ class AdmissionHttpTest {
     }
 
     @Test
-    void brokerDeliveriesAreAdmittedBySourceAndOutsidersSendingEventsAreAnonymous() throws Exception {
+    void eventHeadersGrantNothingAndOnlyTheEventEndpointsTakeBrokerDeliveries() throws Exception {
         AdmissionServer server = server(List.of("127.0.0.1/32"), 64);
         for (int i = 0; i < 3; i++) {
-            get(server, "/work", "X-Forwarded-For", "198.51.100.20");
+            assertThat(get(server, "/work", "ce-specversion", "1.0", "ce-source", "/source-" + i,
+                    "Content-Type", "application/cloudevents+json").statusCode()).isEqualTo(200);
         }
-        assertThat(get(server, "/work", "X-Forwarded-For", "198.51.100.20").statusCode()).isEqualTo(429);
+        assertThat(get(server, "/work", "ce-specversion", "1.0", "ce-source", "/another").statusCode())
+                .as("CloudEvent headers from the broker's own network, to an endpoint that takes no deliveries, are "
+                        + "an anonymous request").isEqualTo(429);
         for (int i = 0; i < 20; i++) {
-            HttpResponse<String> delivered = get(server, "/work", "ce-specversion", "1.0", "ce-source",
-                    "//storage.googleapis.com/projects/_/buckets/inputs", "ce-id", "event-" + i);
+            HttpResponse<String> delivered = get(server, "/hooks", "ce-specversion", "1.0", "ce-id", "event-" + i);
             assertThat(delivered.statusCode()).as("a burst of notifications is not a flood").isEqualTo(200);
             assertThat(delivered.headers().firstValue("RateLimit")).isEmpty();
         }
-        for (int i = 0; i < 5; i++) {
-            assertThat(get(server, "/hooks").statusCode()).as("a storage webhook from the event networks")
-                    .isEqualTo(200);
+        for (int i = 0; i < 3; i++) {
+            get(server, "/work", "X-Forwarded-For", "198.51.100.20");
         }
-        assertThat(get(server, "/hooks", "X-Forwarded-For", "198.51.100.20").statusCode())
-                .as("the same webhook path from outside is an anonymous request").isEqualTo(429);
-        HttpResponse<String> outsider = get(server, "/work", "X-Forwarded-For", "198.51.100.20",
-                "ce-specversion", "1.0", "ce-source", "/made-up");
-        assertThat(outsider.statusCode()).as("an event from outside the event networks is an anonymous request")
+        assertThat(get(server, "/hooks", "X-Forwarded-For", "198.51.100.20", "ce-specversion", "1.0").statusCode())
+                .as("the event endpoint from outside the broker's addresses is an anonymous request").isEqualTo(429);
+    }
+
+    @Test
+    void dotSegmentsLeadToNoEndpointUnadmitted() throws Exception {
+        AdmissionServer server = server(List.of(), 64);
+        for (int i = 0; i < 3; i++) {
+            assertThat(get(server, "/work").statusCode()).isEqualTo(200);
+        }
+        for (String path : List.of("/q/../work", "/v2/health/../../work", "/v2/health/%2e%2e/%2E%2E/work",
+                "/v2/health/.%2e/..%2E/work", "/q/./../work", "/hooks/../work", "/q/%2e%2e/hooks/../work")) {
+            try (RawRequest request = RawRequest.send(server.port(), "GET " + path + " HTTP/1.1", new byte[0])) {
+                assertThat(request.status(Duration.ofSeconds(5))).as(path + " is /work, whose quota is used up")
+                        .isEqualTo(429);
+            }
+        }
+    }
+
+    @Test
+    void aRefusedRequestIsAnsweredBeforeItsBodyIsSent() throws Exception {
+        AdmissionServer server = server(List.of(), 64);
+        for (int i = 0; i < 3; i++) {
+            get(server, "/work");
+        }
+        try (RawRequest upload = RawRequest.send(server.port(), "POST /upload HTTP/1.1\r\nContent-Length: 50000000",
+                new byte[1000])) {
+            assertThat(upload.status(Duration.ofSeconds(5))).as("refused on its headers, 49,999,000 bytes unsent")
+                    .isEqualTo(429);
+        }
+        try (RawRequest upload = RawRequest.send(server.port(), "POST /upload HTTP/1.1\r\n"
+                + "Content-Length: 50000000\r\nExpect: 100-continue", new byte[0])) {
+            String answer = upload.response(Duration.ofSeconds(5));
+            assertThat(answer).as("told no, never to go on").startsWith("HTTP/1.1 429").doesNotContain("100 Continue")
+                    .containsIgnoringCase("connection: close");
+            assertThat(upload.closed(Duration.ofSeconds(5))).as("the connection closes: no body will come").isTrue();
+        }
+    }
+
+    @Test
+    void bodiesBeyondTheReplicasBudgetAreShedBeforeTheyAreRead() throws Exception {
+        AdmissionServer server = server(List.of("127.0.0.1/32"), 64, 1_000_000);
+        try (RawRequest first = RawRequest.send(server.port(), "POST /upload HTTP/1.1\r\nContent-Length: 800000\r\n"
+                + "X-Forwarded-For: 198.51.100.1", new byte[1000])) {
+            Thread.sleep(200);
+            assertThat(server.bodies.reserved()).isEqualTo(800_000);
+            try (RawRequest second = RawRequest.send(server.port(), "POST /upload HTTP/1.1\r\n"
+                    + "Content-Length: 500000\r\nX-Forwarded-For: 198.51.100.2", new byte[0])) {
+                String shed = second.response(Duration.ofSeconds(5));
+                assertThat(shed).startsWith("HTTP/1.1 503").contains("Retry-After: 2").contains("\"limit\":\"bodies\"");
+            }
+            try (RawRequest chunked = RawRequest.send(server.port(), "POST /upload HTTP/1.1\r\n"
+                    + "Transfer-Encoding: chunked\r\nX-Forwarded-For: 198.51.100.3", new byte[0])) {
+                assertThat(chunked.status(Duration.ofSeconds(5))).as("a body of unknown length counts as the largest")
+                        .isEqualTo(503);
+            }
+            assertThat(get(server, "/v2/health/ready").statusCode()).as("health answers while bodies are held")
+                    .isEqualTo(200);
+            first.sendMore(new byte[799_000]);
+            assertThat(first.response(Duration.ofSeconds(5))).startsWith("HTTP/1.1 200").endsWith("800000");
+        }
+        assertThat(server.bodies.reserved()).as("released once answered").isZero();
+        assertThat(post(server, "/upload", new byte[500_000], "X-Forwarded-For", "198.51.100.2").statusCode())
+                .isEqualTo(200);
+    }
+
+    @Test
+    void failedAuthenticationsAreThemselvesLimitedPerAddress() throws Exception {
+        ApiKey.Issued key = ApiKey.issue("standard", "team-a", false);
+        AdmissionServer server = server(List.of("127.0.0.1/32"), 64, keys(key.stored()), Optional.empty());
+        String forged = key.key().substring(0, key.key().length() - 2) + "xx";
+        for (int i = 0; i < 5; i++) {
+            assertThat(get(server, "/work", "X-API-Key", forged, "X-Forwarded-For", "198.51.100.7").statusCode())
+                    .isEqualTo(401);
+        }
+        HttpResponse<String> blocked = get(server, "/work", "X-API-Key", key.key(), "X-Forwarded-For",
+                "198.51.100.7");
+        assertThat(blocked.statusCode()).as("past 5 failures a minute, no credential of that address is checked")
                 .isEqualTo(429);
+        assertThat(Long.parseLong(blocked.headers().firstValue("Retry-After").orElseThrow())).isBetween(1L, 12L);
+        assertThat(new JsonObject(blocked.body()).getString("limit")).isEqualTo("failed-authentications");
+        assertThat(get(server, "/work", "X-Forwarded-For", "198.51.100.7").statusCode())
+                .as("the address may still call without a credential").isEqualTo(200);
+        assertThat(get(server, "/work", "X-API-Key", key.key(), "X-Forwarded-For", "198.51.100.8").statusCode())
+                .as("another address is not held back").isEqualTo(200);
+    }
+
+    @Test
+    void noKeyOrTokenMayNameTheBrokersPlan() throws Exception {
+        ApiKey.Issued key = ApiKey.issue("events", "sneaky", false);
+        Path publicKey = dir.resolve("public.pem");
+        Files.writeString(publicKey, "-----BEGIN PUBLIC KEY-----\n"
+                + Base64.getMimeEncoder().encodeToString(signing.getPublic().getEncoded())
+                + "\n-----END PUBLIC KEY-----\n");
+        TokenVerifier verifier = new TokenVerifier(publicKey.toString(), Optional.empty(), Optional.empty(), "plan",
+                "quiver-admin");
+        AdmissionServer server = server(List.of(), 64, keys(key.stored()), Optional.of(verifier));
+        String token = Jwt.subject("mallory").claim("plan", "events").expiresIn(Duration.ofMinutes(5))
+                .sign(signing.getPrivate());
+        for (String path : List.of("/work", "/hooks")) {
+            HttpResponse<String> byToken = get(server, path, "Authorization", "Bearer " + token);
+            assertThat(byToken.statusCode()).isEqualTo(401);
+            assertThat(byToken.body()).contains("plan 'events'");
+            assertThat(get(server, path, "X-API-Key", key.key()).statusCode()).isEqualTo(401);
+        }
     }
 
     @Test
@@ -325,6 +426,16 @@ class AdmissionHttpTest {
         return server(trusted, pool, Optional.empty(), Optional.empty());
     }
 
+    private AdmissionServer server(List<String> trusted, int pool, long bodyBudget) throws Exception {
+        Path plans = dir.resolve("plans.yaml");
+        Files.writeString(plans, PLANS.replace("capacity: 3, per: 1h", "capacity: 100, per: 1h"));
+        AdmissionServer server = new AdmissionServer(vertx, plans, Optional.empty(), Optional.empty(), trusted, pool,
+                metrics -> new LocalBucketStore(1, 10_000), new EventDeliveries(AdmissionServer.EVENT_PATHS,
+                Optional.empty(), Optional.empty(), List.of()), bodyBudget);
+        servers.add(server);
+        return server;
+    }
+
     private AdmissionServer server(List<String> trusted, int pool, Optional<Path> keys,
                                    Optional<TokenVerifier> tokens) throws Exception {
         Path plans = dir.resolve("plans.yaml");
@@ -337,6 +448,16 @@ class AdmissionHttpTest {
 
     private HttpResponse<String> get(AdmissionServer server, String path, String... headers) throws Exception {
         return http.send(request(server, path, headers), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private HttpResponse<String> post(AdmissionServer server, String path, byte[] body, String... headers)
+            throws Exception {
+        HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path))
+                .timeout(Duration.ofSeconds(10)).POST(HttpRequest.BodyPublishers.ofByteArray(body));
+        for (int i = 0; i < headers.length; i += 2) {
+            builder.header(headers[i], headers[i + 1]);
+        }
+        return http.send(builder.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private static HttpRequest request(AdmissionServer server, String path, String... headers) {

@@ -7,6 +7,7 @@ import dev.quiver.admission.identity.Caller;
 import dev.quiver.admission.identity.CallerResolver;
 import dev.quiver.admission.identity.Cidr;
 import dev.quiver.admission.identity.ClientAddressResolver;
+import dev.quiver.admission.identity.EventDeliveries;
 import dev.quiver.admission.identity.RequestFacts;
 import dev.quiver.admission.limit.BucketKey;
 import dev.quiver.admission.limit.FailoverBucketStore;
@@ -97,7 +98,8 @@ class RedisAdmissionTest {
     @Test
     void anUnreachableRedisFallsBackToLocalBucketsSizedForTheReplicas() throws Exception {
         AdmissionServer server = server(metrics -> new FailoverBucketStore(
-                new RedisBucketStore("redis://127.0.0.1:1", Duration.ofMillis(200), Duration.ofSeconds(30)),
+                new RedisBucketStore("redis://127.0.0.1:1", Duration.ofMillis(200), Duration.ofSeconds(2),
+                        Duration.ofSeconds(30)),
                 new LocalBucketStore(2, 1000), Duration.ofSeconds(30), metrics.fallbacks()));
         int admitted = admittedAcross(List.of(server), 12);
         assertThat(admitted).as("10 per hour split over 2 expected replicas").isEqualTo(5);
@@ -111,9 +113,11 @@ class RedisAdmissionTest {
         RedisClient redis = RedisClient.create(REDIS);
         Plans plans = server.plans.current();
         CallerResolver resolver = new CallerResolver(new ApiKeyStore(Optional.empty()), Optional.empty(),
-                new ClientAddressResolver(List.of(Cidr.parse("127.0.0.1"))), List.of(), List.of());
-        Caller caller = resolver.resolve(new RequestFacts("/work", null, null, "127.0.0.1",
-                "for=\"[" + client + "]\"", null, null, null, null), plans);
+                new ClientAddressResolver(List.of(Cidr.parse("127.0.0.1"))),
+                new EventDeliveries(List.of(), Optional.empty(), Optional.empty(), List.of()));
+        RequestFacts facts = new RequestFacts("/work", null, null, null, "127.0.0.1", "for=\"[" + client + "]\"",
+                null);
+        Caller caller = resolver.resolve(facts, resolver.client(facts), plans);
         String key = BucketKey.of(caller, plans.get(caller.plan()), plans.version()).id();
         assertThat(key).doesNotContain("2001").doesNotContain(client);
         try (StatefulRedisConnection<String, String> connection = redis.connect()) {
@@ -146,7 +150,8 @@ class RedisAdmissionTest {
     }
 
     private AdmissionServer redisServer(String uri) throws Exception {
-        RedisBucketStore store = new RedisBucketStore(uri, Duration.ofSeconds(2), Duration.ofSeconds(1));
+        RedisBucketStore store = new RedisBucketStore(uri, Duration.ofSeconds(2), Duration.ofSeconds(2),
+                Duration.ofSeconds(1));
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
         while (!store.connected() && System.nanoTime() < deadline) {
             Thread.sleep(20);

@@ -14,6 +14,7 @@ import dev.quiver.inference.protocol.v1.InstancesRequest;
 import dev.quiver.inference.serving.InferenceService;
 import dev.quiver.inference.serving.ServedInference;
 import dev.quiver.storage.NoSuchObjectException;
+import dev.quiver.storage.ObjectKeys;
 import dev.quiver.storage.ObjectStore;
 import dev.quiver.storage.StoredObject;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -96,6 +97,9 @@ public class BatchInference {
         ObjectStore output = stores.bucket(rule.outputBucket());
         String base = rule.outputPrefix() + "/" + rule.model();
         String doneKey = base + "/_done/" + object.key() + "." + version + ".json";
+        // the longest key of its results: the errors beside them, under a model version of up to 19 digits
+        requireKeyFits(base + "/" + "9".repeat(19) + "/" + object.key() + "." + version + ".errors.jsonl", object,
+                version);
         Optional<BatchCompleted> done = readDone(output, doneKey);
         if (done.isPresent()) {
             LOG.infof("batch %s version %s: already processed, results at %s", object.key(), version,
@@ -108,6 +112,16 @@ public class BatchInference {
             return processClaimed(object, version, rule, output, base, doneKey);
         } finally {
             claims.release(output, claimKey);
+        }
+    }
+
+    private static void requireKeyFits(String longest, ObjectCreated object, String version) {
+        try {
+            ObjectKeys.validate(longest);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidNotificationException("notification: object " + InferenceException.shown(object.key())
+                    + " version " + InferenceException.shown(version) + " cannot name its results: "
+                    + InferenceException.shown(e.getMessage()));
         }
     }
 

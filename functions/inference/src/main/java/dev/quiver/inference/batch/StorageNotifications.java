@@ -1,6 +1,7 @@
 package dev.quiver.inference.batch;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.quiver.storage.ObjectKeys;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -21,6 +22,8 @@ import java.util.List;
 public final class StorageNotifications {
 
     public static final String GCS_FINALIZED = "google.cloud.storage.object.v1.finalized";
+
+    private static final int MAX_VERSION_LENGTH = 128;
 
     private StorageNotifications() {
     }
@@ -45,8 +48,27 @@ public final class StorageNotifications {
         if (generation.isEmpty()) {
             throw new InvalidNotificationException("notification: Cloud Storage object data without 'generation'");
         }
-        return new ObjectCreated(data.get("bucket").asText(), data.get("name").asText(), generation,
-                data.path("size").asLong(-1));
+        return new ObjectCreated(data.get("bucket").asText(), key(data.get("name").asText(), "name"),
+                version(generation, "generation"), data.path("size").asLong(-1));
+    }
+
+    /** An object key as a store takes it: relative, no '.' or '..' segment, no control character, not too long. */
+    private static String key(String key, String field) {
+        try {
+            return ObjectKeys.validate(key);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidNotificationException("notification: " + field + ": " + e.getMessage());
+        }
+    }
+
+    /** A version names result and claim objects, so it is a short token. */
+    private static String version(String version, String field) {
+        if (version.length() > MAX_VERSION_LENGTH || !version.chars().allMatch(c -> c > 0x20 && c < 0x7f
+                && c != '/' && c != '\\')) {
+            throw new InvalidNotificationException("notification: " + field + ": expected a version token of at most "
+                    + MAX_VERSION_LENGTH + " printable characters without '/'");
+        }
+        return version;
     }
 
     private static List<ObjectCreated> s3Records(JsonNode records) {
@@ -68,8 +90,16 @@ public final class StorageNotifications {
                         + "s3.object.key");
             }
             String version = object.path("eTag").asText(object.path("sequencer").asText(""));
-            created.add(new ObjectCreated(bucket, URLDecoder.decode(encodedKey, StandardCharsets.UTF_8),
-                    version.replace("\"", ""), object.path("size").asLong(-1)));
+            String at = "Records[" + i + "].s3.object.";
+            String key;
+            try {
+                key = URLDecoder.decode(encodedKey, StandardCharsets.UTF_8);
+            } catch (IllegalArgumentException e) {
+                throw new InvalidNotificationException("notification: " + at + "key: not URL-encoded text ("
+                        + e.getMessage() + ")");
+            }
+            created.add(new ObjectCreated(bucket, key(key, at + "key"), version(version.replace("\"", ""),
+                    at + "eTag"), object.path("size").asLong(-1)));
         }
         return created;
     }

@@ -343,7 +343,7 @@ public final class DynamicBatcher implements AutoCloseable {
             String name = input.getKey();
             int bytes = 0;
             for (Pending pending : batch) {
-                bytes += pending.job.inputs().get(name).data().remaining();
+                bytes = Math.addExact(bytes, pending.job.inputs().get(name).data().remaining());
             }
             ByteBuffer buffer = staging.get(name);
             if (buffer == null || buffer.capacity() < bytes) {

@@ -47,6 +47,11 @@ public class ErrorMappers {
     }
 
     @ServerExceptionMapper
+    public Response outOfMemory(OutOfMemoryError e, UriInfo uri) {
+        return ErrorBody.response(JsonErrors.outOfMemory("/" + uri.getPath().replaceFirst("^/", "")));
+    }
+
+    @ServerExceptionMapper
     public Response unexpected(Exception e) {
         String requestId = MDC.get(RequestIds.MDC_KEY) instanceof String id ? id : "unknown";
         LOG.errorf(e, "request %s failed", requestId);

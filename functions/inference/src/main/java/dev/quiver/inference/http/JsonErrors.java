@@ -7,6 +7,7 @@ import dev.quiver.inference.InferenceException;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
 import org.jboss.logging.Logger;
 import org.jboss.logging.MDC;
 
@@ -22,7 +23,10 @@ public class JsonErrors {
         this.mapper = mapper;
     }
 
-    /** Our own error or admission's refusal if {@code failure} is or wraps one, else a 500 that is logged with the request id. */
+    /**
+     * Our own error or admission's refusal if {@code failure} is or wraps one; a 503 when memory ran out (the request
+     * may pass once others are done); else a 500 that is logged with the request id.
+     */
     public void send(RoutingContext context, Throwable failure) {
         for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
             if (cause instanceof InferenceException e) {
@@ -33,10 +37,21 @@ public class JsonErrors {
                 e.rejection().send(context);
                 return;
             }
+            if (cause instanceof OutOfMemoryError) {
+                send(context, outOfMemory(context.request().path()));
+                return;
+            }
         }
         String requestId = MDC.get(RequestIds.MDC_KEY) instanceof String id ? id : "unknown";
         LOG.errorf(failure, "request %s to %s failed", requestId, context.request().path());
         send(context, 500, "internal error; quote request id " + requestId);
+    }
+
+    /** The answer to a request during which memory ran out; logged once per request, without a stack trace. */
+    public static InferenceException outOfMemory(String path) {
+        LOG.warnf("request %s to %s: out of memory; answered 503", RequestIds.current(), path);
+        return InferenceException.unavailable("out of memory: this replica has too much in flight; retry in a "
+                + "moment", Duration.ofSeconds(1));
     }
 
     public void send(RoutingContext context, InferenceException e) {

@@ -1,10 +1,8 @@
 package dev.quiver.inference.predict;
 
 import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.util.TokenBuffer;
-import dev.quiver.inference.InferenceConfig;
 import dev.quiver.inference.InferenceException;
 import dev.quiver.inference.protocol.v1.InstancesCodec;
 import dev.quiver.inference.protocol.v1.InstancesRequest;
@@ -25,12 +23,10 @@ public class PredictFunction {
 
     private final InferenceService service;
     private final ObjectMapper mapper;
-    private final long maxElements;
 
-    public PredictFunction(InferenceService service, ObjectMapper mapper, InferenceConfig config) {
+    public PredictFunction(InferenceService service, ObjectMapper mapper) {
         this.service = service;
         this.mapper = mapper;
-        this.maxElements = config.inference().maxRequestSize().asLongValue();
     }
 
     @Funq("predict")
@@ -38,7 +34,7 @@ public class PredictFunction {
         if (request == null || request.model() == null || request.model().isBlank()) {
             throw InferenceException.invalidInput("model: is required");
         }
-        if (request.instances() == null || request.instances().firstToken() == JsonToken.VALUE_NULL) {
+        if (request.instances() == null) {
             throw InferenceException.invalidInput("instances: is required; one entry per item");
         }
         return Uni.createFrom().completionStage(service.infer("predict", request.model(),
@@ -64,11 +60,11 @@ public class PredictFunction {
     }
 
     private InstancesRequest instances(PredictRequest request, LoadedModel model) {
-        try (JsonParser parser = request.instances().asParser(mapper)) {
-            parser.nextToken();
-            return InstancesCodec.read(parser, model.name(), model.signature(), "instances", maxElements);
+        try (JsonParser parser = request.instances().parser(mapper.getFactory())) {
+            return InstancesCodec.read(parser, model.name(), model.signature(), "instances",
+                    request.instances().json().length);
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            throw InferenceException.invalidInput("instances: unreadable JSON: " + e.getMessage());
         }
     }
 }

@@ -1,6 +1,5 @@
 package dev.quiver.inference.predict;
 
-import com.fasterxml.jackson.databind.util.TokenBuffer;
 
 /**
  * The body of {@code POST /predict}.
@@ -8,7 +7,7 @@ import com.fasterxml.jackson.databind.util.TokenBuffer;
  * @param model     model name
  * @param version   model version; absent for the latest ready one
  * @param instances one entry per item (a number or nested list for a one-input model, an object of values per input
- *                  name otherwise), kept as the JSON tokens they arrived as and decoded straight into tensors
+ *                  name otherwise), kept as the JSON text they arrived as and decoded straight into tensors
  */
-public record PredictRequest(String model, String version, TokenBuffer instances) {
+public record PredictRequest(String model, String version, InstancesJson instances) {
 }

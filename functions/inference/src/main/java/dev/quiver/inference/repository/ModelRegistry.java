@@ -39,8 +39,8 @@ public class ModelRegistry {
     public ModelEntry model(String name) {
         ModelEntry entry = models.get(name);
         if (entry == null) {
-            throw InferenceException.notFound("model \"" + name + "\" not found; the repository holds "
-                    + models().keySet());
+            throw InferenceException.notFound("model \"" + InferenceException.shown(name) + "\" not found; the "
+                    + "repository holds " + models().keySet());
         }
         return entry;
     }
@@ -48,8 +48,8 @@ public class ModelRegistry {
     public VersionEntry version(ModelEntry model, String version) {
         VersionEntry entry = parseVersion(version).map(model.versions()::get).orElse(null);
         if (entry == null) {
-            throw InferenceException.notFound("model \"" + model.name() + "\" has no version \"" + version
-                    + "\"; its versions are " + model.versions().keySet());
+            throw InferenceException.notFound("model \"" + model.name() + "\" has no version \""
+                    + InferenceException.shown(version) + "\"; its versions are " + model.versions().keySet());
         }
         return entry;
     }

@@ -144,7 +144,7 @@ public class ModelLoader {
                         shape[i] = i == 0 ? batchSize : 1;
                     }
                 }
-                long bytes = Tensor.elementCount(shape) * spec.datatype().byteSize();
+                long bytes = spec.datatype().byteCount(Tensor.elementCount(shape));
                 ByteBuffer zeros = ByteBuffer.allocateDirect(Math.toIntExact(bytes)).order(ByteOrder.nativeOrder());
                 inputs.put(spec.onnxName(), OnnxTensor.createTensor(environment, zeros, shape,
                         spec.datatype().javaType()));

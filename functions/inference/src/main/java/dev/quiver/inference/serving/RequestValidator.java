@@ -27,10 +27,12 @@ public final class RequestValidator {
             Tensor tensor = given.get(i);
             String path = "inputs[" + i + "]";
             TensorSpec spec = signature.input(tensor.name()).orElseThrow(() -> InferenceException.invalidInput(
-                    path + ".name: model " + model + " has no input \"" + tensor.name() + "\"; its inputs are "
+                    path + ".name: model " + model + " has no input \"" + InferenceException.shown(tensor.name())
+                            + "\"; its inputs are "
                             + signature.inputNames()));
             if (inputs.containsKey(spec.onnxName())) {
-                throw InferenceException.invalidInput(path + ".name: input \"" + tensor.name() + "\" is given twice");
+                throw InferenceException.invalidInput(path + ".name: input \"" + InferenceException.shown(tensor.name())
+                        + "\" is given twice");
             }
             if (tensor.datatype() != spec.datatype()) {
                 throw InferenceException.invalidInput(path + ".datatype: input \"" + spec.name() + "\" of model "
@@ -76,7 +78,7 @@ public final class RequestValidator {
             String name = wanted.get(i);
             String path = "outputs[" + i + "]";
             TensorSpec spec = signature.output(name).orElseThrow(() -> InferenceException.invalidInput(
-                    path + ".name: model " + model + " has no output \"" + name
+                    path + ".name: model " + model + " has no output \"" + InferenceException.shown(name)
                             + "\"; its outputs are " + signature.outputNames()));
             if (!names.add(spec.onnxName())) {
                 throw InferenceException.invalidInput(path + ".name: output \"" + name

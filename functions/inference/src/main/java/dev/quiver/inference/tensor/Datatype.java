@@ -39,6 +39,11 @@ public enum Datatype {
         return byteSize;
     }
 
+    /** The bytes of {@code elements} elements of this type; ArithmeticException when that is more than a long holds. */
+    public long byteCount(long elements) {
+        return Math.multiplyExact(elements, (long) byteSize);
+    }
+
     public OnnxJavaType javaType() {
         return javaType;
     }

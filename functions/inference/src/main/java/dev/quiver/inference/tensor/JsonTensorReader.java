@@ -17,25 +17,23 @@ import java.util.Arrays;
  */
 public final class JsonTensorReader {
 
+    /** Elements allocated before any is read; the buffer doubles from there as they arrive. */
+    private static final long FIRST_ALLOCATION = 1 << 16;
+
     private JsonTensorReader() {
     }
 
     /**
      * Reads a {@code data} array whose shape is known. The parser must be on the array's START_ARRAY; it is left on the
-     * matching END_ARRAY.
-     *
-     * @param maxElements an upper bound from the request size, so that a huge declared shape is refused before
-     *                    anything is allocated
+     * matching END_ARRAY. Memory follows the elements actually read, never the shape alone: the buffer starts small
+     * and doubles as elements arrive, up to what the shape declares, so a shape that promises more than the request
+     * holds costs no more than what it holds.
      */
-    public static ByteBuffer readShaped(JsonParser parser, Datatype datatype, long[] shape, String path,
-                                        long maxElements) throws IOException {
+    public static ByteBuffer readShaped(JsonParser parser, Datatype datatype, long[] shape, String path)
+            throws IOException {
         requireArray(parser, path);
         long expected = Tensor.elementCount(shape);
-        if (expected > maxElements) {
-            throw InferenceException.invalidInput(path + ": shape " + Arrays.toString(shape) + " declares " + expected
-                    + " elements, more than the request can hold");
-        }
-        ByteBuffer buffer = Tensor.allocate(datatype, expected);
+        GrowableBuffer buffer = new GrowableBuffer(datatype, Math.min(expected, FIRST_ALLOCATION), expected, path);
         int rank = Math.max(shape.length, 1);
         long[] children = new long[rank + 2];
         int depth = 1;
@@ -77,7 +75,7 @@ public final class JsonTensorReader {
                         throw InferenceException.invalidInput(path + ": more than the " + expected
                                 + " elements that shape " + Arrays.toString(shape) + " holds");
                     }
-                    putValue(parser, token, datatype, buffer, path, written);
+                    putValue(parser, token, datatype, buffer.reserveOne(), path, written);
                     children[depth]++;
                     written++;
                 }
@@ -91,44 +89,87 @@ public final class JsonTensorReader {
             throw InferenceException.invalidInput(path + ": expected " + expected + " elements for shape "
                     + Arrays.toString(shape) + ", got " + written);
         }
-        buffer.flip();
-        return buffer;
+        return buffer.finish();
+    }
+
+    /** The most elements {@code bytes} of JSON can hold: a digit each, and a comma between two. */
+    private static long elementsIn(long bytes) {
+        return Math.max(0, (bytes + 1) / 2);
     }
 
     /**
      * Reads an array of rows whose shape is implied by its nesting (KServe V1 {@code instances}). Every row must have
      * the nesting of the first; the shape returned is {@code [rows, ...dims of a row]}.
+     *
+     * @param bytes the bytes of JSON from the array on, which bound the elements it may hold
      */
-    public static Tensor readRows(JsonParser parser, String name, Datatype datatype, String path, long maxElements)
+    public static Tensor readRows(JsonParser parser, String name, Datatype datatype, String path, long bytes)
             throws IOException {
         requireArray(parser, path);
-        ShapeTracker tracker = new ShapeTracker(path);
-        GrowableBuffer buffer = new GrowableBuffer(datatype, maxElements, path);
-        int depth = 1;
-        while (depth > 0) {
-            JsonToken token = parser.nextToken();
-            if (token == null) {
+        Rows rows = new Rows(name, datatype, path, bytes);
+        while (parser.nextToken() != JsonToken.END_ARRAY) {
+            if (parser.currentToken() == null) {
                 throw InferenceException.invalidInput(path + ": the array is not closed");
             }
-            switch (token) {
-                case START_ARRAY -> {
-                    tracker.open(depth);
-                    depth++;
+            rows.add(parser);
+        }
+        return rows.finish();
+    }
+
+    /**
+     * The rows of one tensor as they arrive, one at a time, the first fixing the shape of every other: for
+     * instances whose inputs come interleaved, each row being one instance's value for this tensor.
+     */
+    public static final class Rows {
+        private final String name;
+        private final Datatype datatype;
+        private final String path;
+        private final ShapeTracker tracker;
+        private final GrowableBuffer buffer;
+
+        /** @param bytes the bytes of JSON the rows come from, which bound the elements they may hold */
+        public Rows(String name, Datatype datatype, String path, long bytes) {
+            this.name = name;
+            this.datatype = datatype;
+            this.path = path;
+            this.tracker = new ShapeTracker(path);
+            this.buffer = new GrowableBuffer(datatype, 256, elementsIn(bytes), path);
+        }
+
+        /** Reads one row: the parser is on its first token (a value or an array) and is left on its last. */
+        public void add(JsonParser parser) throws IOException {
+            int depth = 1;
+            do {
+                JsonToken token = parser.currentToken();
+                if (token == null) {
+                    throw InferenceException.invalidInput(path + ": the array is not closed");
                 }
-                case END_ARRAY -> {
-                    tracker.close(depth);
-                    depth--;
+                switch (token) {
+                    case START_ARRAY -> {
+                        tracker.open(depth);
+                        depth++;
+                    }
+                    case END_ARRAY -> {
+                        tracker.close(depth);
+                        depth--;
+                    }
+                    case START_OBJECT -> throw InferenceException.invalidInput(path + ": expected numbers or arrays, "
+                            + "got an object");
+                    default -> {
+                        tracker.value(depth);
+                        putValue(parser, token, datatype, buffer.reserveOne(), path, buffer.count() - 1);
+                    }
                 }
-                case START_OBJECT -> throw InferenceException.invalidInput(path + ": expected numbers or arrays, "
-                        + "got an object");
-                default -> {
-                    tracker.value(depth);
-                    putValue(parser, token, datatype, buffer.reserveOne(), path, buffer.count() - 1);
-                }
+            } while (depth > 1 && parser.nextToken() != null);
+            if (depth > 1) {
+                throw InferenceException.invalidInput(path + ": the array is not closed");
             }
         }
-        long[] shape = tracker.shape();
-        return new Tensor(name, datatype, shape, buffer.finish());
+
+        public Tensor finish() {
+            tracker.close(1);
+            return new Tensor(name, datatype, tracker.shape(), buffer.finish());
+        }
     }
 
     private static void requireArray(JsonParser parser, String path) {
@@ -140,8 +181,20 @@ public final class JsonTensorReader {
     static void putValue(JsonParser parser, JsonToken token, Datatype datatype, ByteBuffer buffer, String path,
                          long index) throws IOException {
         switch (datatype) {
-            case FP32 -> buffer.putFloat(requireNumber(parser, token, datatype, path, index).getFloatValue());
-            case FP64 -> buffer.putDouble(requireNumber(parser, token, datatype, path, index).getDoubleValue());
+            case FP32 -> {
+                float value = requireNumber(parser, token, datatype, path, index).getFloatValue();
+                if (Float.isInfinite(value)) {
+                    throw outOfRange(parser, datatype, path, index, Float.toString(Float.MAX_VALUE));
+                }
+                buffer.putFloat(value);
+            }
+            case FP64 -> {
+                double value = requireNumber(parser, token, datatype, path, index).getDoubleValue();
+                if (Double.isInfinite(value)) {
+                    throw outOfRange(parser, datatype, path, index, Double.toString(Double.MAX_VALUE));
+                }
+                buffer.putDouble(value);
+            }
             case BOOL -> {
                 if (token == JsonToken.VALUE_TRUE) {
                     buffer.put((byte) 1);
@@ -162,6 +215,14 @@ public final class JsonTensorReader {
                 }
             }
         }
+    }
+
+    private static InferenceException outOfRange(JsonParser parser, Datatype datatype, String path, long index,
+                                                 String largest) throws IOException {
+        String text = parser.getText();
+        return InferenceException.invalidInput(path + "[" + index + "]: " + (text.length() > 40
+                ? text.substring(0, 40) + "..." : text) + " is out of range for " + datatype + " (largest magnitude "
+                + largest + ")");
     }
 
     private static JsonParser requireNumber(JsonParser parser, JsonToken token, Datatype datatype, String path,
@@ -282,7 +343,7 @@ public final class JsonTensorReader {
         }
     }
 
-    /** A little-endian buffer that grows by doubling, bounded by the elements the request can hold. */
+    /** A little-endian buffer that grows by doubling, as elements arrive, up to a bound. */
     private static final class GrowableBuffer {
         private final Datatype datatype;
         private final long maxElements;
@@ -290,11 +351,11 @@ public final class JsonTensorReader {
         private ByteBuffer buffer;
         private long count;
 
-        GrowableBuffer(Datatype datatype, long maxElements, String path) {
+        GrowableBuffer(Datatype datatype, long initialElements, long maxElements, String path) {
             this.datatype = datatype;
             this.maxElements = maxElements;
             this.path = path;
-            this.buffer = Tensor.allocate(datatype, 256);
+            this.buffer = Tensor.allocate(datatype, Math.min(initialElements, maxElements));
         }
 
         ByteBuffer reserveOne() {

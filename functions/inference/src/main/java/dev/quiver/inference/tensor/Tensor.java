@@ -14,7 +14,7 @@ import java.util.Arrays;
 public record Tensor(String name, Datatype datatype, long[] shape, ByteBuffer data) {
 
     public Tensor {
-        long expected = elementCount(shape) * datatype.byteSize();
+        long expected = datatype.byteCount(elementCount(shape));
         if (data.remaining() != expected) {
             throw new IllegalArgumentException("tensor " + name + " of shape " + Arrays.toString(shape) + " and type "
                     + datatype + " needs " + expected + " bytes, got " + data.remaining());
@@ -35,6 +35,7 @@ public record Tensor(String name, Datatype datatype, long[] shape, ByteBuffer da
         return new Tensor(newName, datatype, shape, data);
     }
 
+    /** The elements of {@code shape}; ArithmeticException when that is more than a long holds. */
     public static long elementCount(long[] shape) {
         long count = 1;
         for (long dim : shape) {
@@ -43,8 +44,9 @@ public record Tensor(String name, Datatype datatype, long[] shape, ByteBuffer da
         return count;
     }
 
+    /** A buffer for {@code elements} elements; ArithmeticException when that is more bytes than a buffer holds. */
     public static ByteBuffer allocate(Datatype datatype, long elements) {
-        return ByteBuffer.allocate(Math.toIntExact(elements * datatype.byteSize())).order(ByteOrder.LITTLE_ENDIAN);
+        return ByteBuffer.allocate(Math.toIntExact(datatype.byteCount(elements))).order(ByteOrder.LITTLE_ENDIAN);
     }
 
     @Override

@@ -1,12 +1,17 @@
 package dev.quiver.inference.admission;
 
 import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.both;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.greaterThan;
+import static org.hamcrest.Matchers.lessThanOrEqualTo;
 
 import dev.quiver.admission.identity.ApiKey;
 import dev.quiver.inference.fixtures.Digits;
 import dev.quiver.inference.fixtures.ModelRepositoryFixture;
+import dev.quiver.inference.fixtures.RawHttp;
 import dev.quiver.inference.fixtures.Readiness;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import io.quarkus.test.common.WithTestResource;
@@ -16,7 +21,9 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Collections;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.BeforeEach;
@@ -24,7 +31,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The admission layer in front of the inference endpoints: anonymous callers run out, health and metrics never do,
- * a key's plan prices digits requests per item, and refusals come as problem JSON with the rate-limit fields.
+ * neither dot segments nor CloudEvent headers lead past the limit, a refusal comes before the body is read, a key's
+ * plan prices digits requests per item, and refusals come as problem JSON with the rate-limit fields.
  */
 @QuarkusTest
 @WithTestResource(AdmissionTest.LimitedRepository.class)
@@ -38,7 +46,7 @@ class AdmissionTest {
     }
 
     @Test
-    void anonymousCallersRunOutOnEveryEndpointButHealthAndMetrics() {
+    void anonymousCallersRunOutOnEveryEndpointButHealthAndMetrics() throws IOException {
         int served = 0;
         for (int i = 0; i < 6; i++) {
             int status = given().contentType(ContentType.JSON)
@@ -46,13 +54,28 @@ class AdmissionTest {
                     .post("/predict").then().extract().statusCode();
             served += status == 200 ? 1 : 0;
         }
-        org.assertj.core.api.Assertions.assertThat(served).as("the readiness waits took none of the 5").isEqualTo(5);
+        assertThat(served).as("the readiness waits took none of the 5").isEqualTo(5);
         given().get("/v2/models/digits").then().statusCode(429)
                 .contentType("application/problem+json")
                 .header("RateLimit-Policy", "\"hourly\";q=5;w=3600")
-                .header("Retry-After", "720")
+                // one of 5 tokens an hour comes back every 720 s, less the time the 5 requests took
+                .header("Retry-After", Integer::parseInt, both(greaterThan(700)).and(lessThanOrEqualTo(720)))
                 .body("limit", equalTo("hourly"))
                 .body("error", containsString("plan 'anonymous'"));
+        for (String target : List.of("/q/../v2/models/digits", "/v2/health/%2e%2e/models/digits",
+                "/v2/health/..%2F..%2Fv2/models/digits")) {
+            try (RawHttp request = RawHttp.send("GET " + target + " HTTP/1.1", new byte[0])) {
+                assertThat(request.answer(Duration.ofSeconds(10)).status()).as(target).isIn(404, 429);
+            }
+        }
+        // CloudEvent headers do not lift the limit
+        given().header("ce-specversion", "1.0").header("ce-source", "/made-up").header("ce-type", "x")
+                .get("/v2/models/digits").then().statusCode(429);
+        try (RawHttp upload = RawHttp.send("POST /v2/models/digits/infer HTTP/1.1\r\nContent-Type: "
+                + "application/json\r\nContent-Length: 50000000", new byte[100])) {
+            assertThat(upload.answer(Duration.ofSeconds(10)).status())
+                    .as("refused on its headers, the 50 MB body unsent").isEqualTo(429);
+        }
         given().get("/v2/health/ready").then().statusCode(200);
         given().get("/q/health/ready").then().statusCode(200);
         given().get("/q/metrics").then().statusCode(200)

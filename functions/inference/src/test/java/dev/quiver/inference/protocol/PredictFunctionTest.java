@@ -72,7 +72,9 @@ class PredictFunctionTest {
         given().contentType(ContentType.JSON).body("{\"model\":\"digits\",\"instances\":[[1,2]]}").post("/predict")
                 .then().statusCode(400).body("error", containsString("has shape [-1, 64]"));
         given().contentType(ContentType.JSON).body("{\"model\":").post("/predict")
-                .then().statusCode(400).body("error", containsString("expected a JSON object"));
+                .then().statusCode(400).body("error", containsString("request body: malformed JSON at line 1"));
+        given().contentType(ContentType.JSON).body("{\"model\":\"identity_fp32\",\"instances\":[[1e39,0,0]]}")
+                .post("/predict").then().statusCode(400).body("error", containsString("1e39 is out of range for FP32"));
         given().contentType(ContentType.JSON).body("{\"model\":\"digits\",\"version\":\"3\",\"instances\":[[1]]}")
                 .post("/predict").then().statusCode(404).body("error", containsString("no version \"3\""));
     }

@@ -97,6 +97,25 @@ class V1ProtocolTest {
         given().contentType(ContentType.JSON).body("{\"instances\":[[1,2,3]]}")
                 .post("/v1/models/nope:predict")
                 .then().statusCode(404).body("error", containsString("\"nope\" not found"));
+        given().contentType(ContentType.JSON).body("{\"instances\":[[1,2,1e39]]}")
+                .post("/v1/models/identity_fp32:predict")
+                .then().statusCode(400).body("error", containsString("1e39 is out of range for FP32"));
+        given().contentType(ContentType.JSON).body("{\"instances\":[[1e400,2,3]]}")
+                .post("/v1/models/identity_fp64:predict")
+                .then().statusCode(400).body("error", containsString("1e400 is out of range for FP64"));
+        given().contentType(ContentType.JSON).body("{\"instances\":[{\"a\":[1,2],\"b\":[3,4],\"a\":[5,6]}]}")
+                .post("/v1/models/sum_and_product:predict")
+                .then().statusCode(400).body("error", equalTo("instances[0].a: given twice; give each input once"));
+        given().contentType(ContentType.JSON).body("{\"instances\":[{\"a\":[1,2],\"b\":[3,4],\"c\":[5,6]}]}")
+                .post("/v1/models/sum_and_product:predict")
+                .then().statusCode(400).body("error", containsString("instances[0].c: model sum_and_product has no "
+                        + "input \"c\""));
+        given().contentType(ContentType.JSON).body("{\"instances\":[{\"a\":[1,2]}]}")
+                .post("/v1/models/sum_and_product:predict")
+                .then().statusCode(400).body("error", equalTo("instances[0].b: is required"));
+        given().contentType(ContentType.JSON).body("{\"instances\":[[1,2,3]],\"instances\":[[1,2,3]]}")
+                .post("/v1/models/identity_fp32:predict")
+                .then().statusCode(400).body("error", containsString("instances: given twice"));
     }
 
     /** With Content-Length: 0 and with an empty chunked body, as HTTP clients send a POST with nothing to send. */

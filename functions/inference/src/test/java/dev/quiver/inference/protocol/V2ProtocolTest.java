@@ -280,7 +280,16 @@ class V2ProtocolTest {
             "fraction for INT32  | identity_int32  | {\"inputs\":[{\"name\":\"x\",\"shape\":[1,3],\"datatype\":\"INT32\",\"data\":[1,2,2.5]}]}  | 400 | inputs[0].data[2]: expected an integer for INT32",
             "number for BOOL     | identity_bool   | {\"inputs\":[{\"name\":\"x\",\"shape\":[1,3],\"datatype\":\"BOOL\",\"data\":[true,1,false]}]} | 400 | inputs[0].data[1]: expected true or false for BOOL",
             "ragged nesting      | identity_fp32   | {\"inputs\":[{\"name\":\"x\",\"shape\":[2,3],\"datatype\":\"FP32\",\"data\":[[1,2,3],[4,5]]}]} | 400 | inputs[0].data: an array at depth 2 has 2 elements, shape [2, 3] needs 3",
-            "index out of range  | lookup          | {\"inputs\":[{\"name\":\"index\",\"shape\":[1,1],\"datatype\":\"INT64\",\"data\":[12]}]}    | 400 | model lookup/1 rejected the input"})
+            "index out of range  | lookup          | {\"inputs\":[{\"name\":\"index\",\"shape\":[1,1],\"datatype\":\"INT64\",\"data\":[12]}]}    | 400 | model lookup/1 rejected the input",
+            "shape after data    | digits | {\"inputs\":[{\"name\":\"input\",\"shape\":[1,64],\"datatype\":\"FP32\",\"data\":[PIXELS],\"shape\":[2,64]}]} | 400 | inputs[0].shape: given twice",
+            "datatype after data | digits | {\"inputs\":[{\"name\":\"input\",\"shape\":[1,64],\"datatype\":\"FP32\",\"data\":[PIXELS],\"datatype\":\"FP64\"}]} | 400 | inputs[0].datatype: given twice",
+            "data given twice    | digits | {\"inputs\":[{\"name\":\"input\",\"shape\":[1,64],\"datatype\":\"FP32\",\"data\":[PIXELS],\"data\":[PIXELS]}]} | 400 | inputs[0].data: given twice",
+            "inputs given twice  | digits | {\"inputs\":[{\"name\":\"input\",\"shape\":[1,64],\"datatype\":\"FP32\",\"data\":[PIXELS]}],\"inputs\":[]} | 400 | inputs: given twice",
+            "parameter twice     | digits | {\"parameters\":{\"a\":1,\"a\":2},\"inputs\":[]}                                              | 400 | parameters.a: given twice",
+            "FP32 above range    | digits | {\"inputs\":[{\"name\":\"input\",\"shape\":[1,2],\"datatype\":\"FP32\",\"data\":[1,1e39]}]}    | 400 | inputs[0].data[1]: 1e39 is out of range for FP32",
+            "FP32 far above      | digits | {\"inputs\":[{\"name\":\"input\",\"shape\":[1,2],\"datatype\":\"FP32\",\"data\":[-1e400,1]}]}  | 400 | inputs[0].data[0]: -1e400 is out of range for FP32",
+            "FP64 above range    | identity_fp64   | {\"inputs\":[{\"name\":\"x\",\"shape\":[1,2],\"datatype\":\"FP64\",\"data\":[1e400,0]}]}   | 400 | inputs[0].data[0]: 1e400 is out of range for FP64",
+            "huge binary size    | digits | {\"inputs\":[{\"name\":\"input\",\"shape\":[1,64],\"datatype\":\"FP32\",\"parameters\":{\"binary_data_size\":18446744073709551872}}]} | 400 | inputs[0].parameters.binary_data_size: 18446744073709551872 is out of range"})
     void badInputGetsAClearError(String description, String model, String body, int status, String message) {
         String request = body.replace("PIXELS", Digits.pixelsJson(0).replace("[", "").replace("]", ""));
         given().contentType(ContentType.JSON).body(request).post("/v2/models/" + model + "/infer")
@@ -318,6 +327,33 @@ class V2ProtocolTest {
         given().header("Inference-Header-Content-Length", 5000).contentType("application/octet-stream")
                 .body(concat(right, new byte[12])).post("/v2/models/identity_fp32/infer")
                 .then().statusCode(400).body("error", containsString("is larger than the body"));
+    }
+
+    @Test
+    void aBinaryShapeWhoseByteCountOverflowsIsRefused() {
+        // 2^56 x 64 elements of 4 bytes: 2^64 bytes, which wraps to 0 in 64-bit arithmetic
+        for (String size : List.of("0", "256")) {
+            byte[] json = ("{\"inputs\":[{\"name\":\"input\",\"shape\":[72057594037927936,64],"
+                    + "\"datatype\":\"FP32\",\"parameters\":{\"binary_data_size\":" + size + "}}]}")
+                    .getBytes(StandardCharsets.UTF_8);
+            given().header("Inference-Header-Content-Length", json.length).contentType("application/octet-stream")
+                    .body(concat(json, new byte[Integer.parseInt(size)])).post("/v2/models/digits/infer")
+                    .then().statusCode(400).body("error", equalTo("inputs[0].shape: [72057594037927936, 64] of FP32 "
+                            + "is more bytes than can be addressed"));
+        }
+    }
+
+    @Test
+    void aShapeThatPromisesMoreThanTheBodyHoldsIsA400() {
+        // data padded with blanks to a large body: the shape's 60 million FP64 would be 480 MB
+        String body = "{\"inputs\":[{\"name\":\"x\",\"shape\":[60000000,1],\"datatype\":\"FP64\",\"data\":[0"
+                + " ".repeat(1_500_000) + "]}]}";
+        given().contentType(ContentType.JSON).body(body).post("/v2/models/identity_fp64/infer").then().statusCode(400)
+                .body("error", equalTo("inputs[0].data: expected 60000000 elements for shape [60000000, 1], got 1"));
+        String dataFirst = "{\"inputs\":[{\"name\":\"x\",\"data\":[0" + " ".repeat(1_500_000)
+                + "],\"shape\":[60000000,1],\"datatype\":\"FP64\"}]}";
+        given().contentType(ContentType.JSON).body(dataFirst).post("/v2/models/identity_fp64/infer").then()
+                .statusCode(400).body("error", containsString("expected 60000000 elements"));
     }
 
     @Test

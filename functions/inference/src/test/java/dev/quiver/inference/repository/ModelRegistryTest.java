@@ -69,6 +69,16 @@ class ModelRegistryTest {
                 }
 
                 @Override
+                public MemorySize maxUriLength() {
+                    return new MemorySize(java.math.BigInteger.valueOf(8192));
+                }
+
+                @Override
+                public MemorySize maxHeaderSize() {
+                    return new MemorySize(java.math.BigInteger.valueOf(20480));
+                }
+
+                @Override
                 public Path repositoryCache() {
                     return Path.of("cache");
                 }

@@ -3,10 +3,6 @@ package dev.quiver.inference.protocol.v1;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.core.ObjectCodec;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.quiver.inference.InferenceException;
 import dev.quiver.inference.runtime.ModelSignature;
 import dev.quiver.inference.runtime.TensorSpec;
@@ -31,43 +27,70 @@ public final class InstancesCodec {
     private InstancesCodec() {
     }
 
-    /** Reads {@code instances}; the parser must be on its START_ARRAY. */
+    /**
+     * Reads {@code instances}; the parser must be on its START_ARRAY. The instances are decoded as they are read, each
+     * input's values straight into its tensor, whatever the number of inputs.
+     *
+     * @param bytes the bytes of JSON from the instances on, which bound the elements they may hold
+     */
     public static InstancesRequest read(JsonParser parser, String model, ModelSignature signature, String path,
-                                        long maxElements) throws IOException {
+                                        long bytes) throws IOException {
         if (parser.currentToken() != JsonToken.START_ARRAY) {
             throw InferenceException.invalidInput(path + ": expected a list with one entry per item");
         }
         List<TensorSpec> inputs = signature.inputs();
-        List<Tensor> tensors = new ArrayList<>(inputs.size());
         if (inputs.size() == 1) {
             TensorSpec spec = inputs.getFirst();
-            tensors.add(check(JsonTensorReader.readRows(parser, spec.name(), spec.datatype(), path, maxElements),
-                    spec, model, path));
-            return new InstancesRequest(tensors);
+            return new InstancesRequest(List.of(check(JsonTensorReader.readRows(parser, spec.name(), spec.datatype(),
+                    path, bytes), spec, model, path)));
         }
-        JsonNode instances = parser.readValueAsTree();
-        ObjectCodec codec = parser.getCodec();
+        List<JsonTensorReader.Rows> columns = new ArrayList<>(inputs.size());
         for (TensorSpec spec : inputs) {
-            ArrayNode column = JsonNodeFactory.instance.arrayNode(instances.size());
-            for (int i = 0; i < instances.size(); i++) {
-                JsonNode instance = instances.get(i);
-                if (!instance.isObject()) {
-                    throw InferenceException.invalidInput(path + "[" + i + "]: model " + model + " has inputs "
-                            + signature.inputNames() + "; each instance is an object with a value for each");
-                }
-                JsonNode value = instance.get(spec.name());
-                if (value == null) {
-                    throw InferenceException.invalidInput(path + "[" + i + "]." + spec.name() + ": is required");
-                }
-                column.add(value);
+            columns.add(new JsonTensorReader.Rows(spec.name(), spec.datatype(), path + "[*]." + spec.name(), bytes));
+        }
+        for (int item = 0; parser.nextToken() != JsonToken.END_ARRAY; item++) {
+            String at = path + "[" + item + "]";
+            if (parser.currentToken() != JsonToken.START_OBJECT) {
+                throw InferenceException.invalidInput(at + ": model " + model + " has inputs "
+                        + signature.inputNames() + "; each instance is an object with a value for each");
             }
-            try (JsonParser columnParser = column.traverse(codec)) {
-                columnParser.nextToken();
-                tensors.add(check(JsonTensorReader.readRows(columnParser, spec.name(), spec.datatype(),
-                        path + "[*]." + spec.name(), maxElements), spec, model, path));
+            boolean[] given = new boolean[inputs.size()];
+            while (parser.nextToken() == JsonToken.FIELD_NAME) {
+                String name = parser.currentName();
+                int index = indexOf(inputs, name);
+                if (index < 0) {
+                    throw InferenceException.invalidInput(at + "." + InferenceException.shown(name) + ": model " + model
+                            + " has no input \"" + InferenceException.shown(name) + "\"; its inputs are "
+                            + signature.inputNames());
+                }
+                if (given[index]) {
+                    throw InferenceException.invalidInput(at + "." + InferenceException.shown(name) + ": given twice; "
+                            + "give each input once");
+                }
+                given[index] = true;
+                parser.nextToken();
+                columns.get(index).add(parser);
             }
+            for (int i = 0; i < inputs.size(); i++) {
+                if (!given[i]) {
+                    throw InferenceException.invalidInput(at + "." + inputs.get(i).name() + ": is required");
+                }
+            }
+        }
+        List<Tensor> tensors = new ArrayList<>(inputs.size());
+        for (int i = 0; i < inputs.size(); i++) {
+            tensors.add(check(columns.get(i).finish(), inputs.get(i), model, path));
         }
         return new InstancesRequest(tensors);
+    }
+
+    private static int indexOf(List<TensorSpec> inputs, String name) {
+        for (int i = 0; i < inputs.size(); i++) {
+            if (inputs.get(i).name().equals(name)) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     /** Writes one prediction per item of the outputs' first dimension. */

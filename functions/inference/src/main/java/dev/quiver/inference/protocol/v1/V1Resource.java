@@ -92,9 +92,17 @@ public class V1Resource {
                 String field = parser.currentName();
                 parser.nextToken();
                 if (!field.equals("instances")) {
-                    throw InferenceException.invalidInput(field + ": unknown field; a predict request has instances");
+                    throw InferenceException.invalidInput(InferenceException.shown(field) + ": unknown field; a "
+                            + "predict request has instances");
                 }
-                request = InstancesCodec.read(parser, name, model.signature(), "instances", body.length);
+                if (request != null) {
+                    throw InferenceException.invalidInput("instances: given twice; give each field once");
+                }
+                request = InstancesCodec.read(parser, name, model.signature(), "instances",
+                        body.length - parser.currentTokenLocation().getByteOffset());
+            }
+            if (parser.nextToken() != null) {
+                throw InferenceException.invalidInput("request body: content after the JSON object");
             }
             if (request == null) {
                 throw InferenceException.invalidInput("instances: is required");

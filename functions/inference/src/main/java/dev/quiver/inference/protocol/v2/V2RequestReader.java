@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.quiver.inference.InferenceException;
 import dev.quiver.inference.protocol.v2.V2InferenceRequest.RequestedOutput;
@@ -15,9 +14,11 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Parses an Open Inference Protocol v2 inference request, JSON only or with the binary tensor data extension (a JSON
@@ -25,18 +26,18 @@ import java.util.Map;
  * {@code binary_data_size} parameters, in input order).
  *
  * <p>Tensor data is decoded straight from the token stream into typed buffers; binary tensors are used in place.
- * Unknown fields are refused, so a misspelt field gets an error instead of being silently ignored.
+ * Memory follows the bytes present: a shape is never taken on trust for an allocation. Unknown fields are refused, so
+ * a misspelt field gets an error instead of being silently ignored, and so is a field given twice, which would
+ * otherwise leave a tensor read with one shape and described by another.
  */
 public final class V2RequestReader {
 
     private static final String TOP_LEVEL_FIELDS = "id, parameters, inputs, outputs";
     private static final String INPUT_FIELDS = "name, shape, datatype, parameters, data";
 
-    private final ObjectMapper mapper;
     private final JsonFactory factory;
 
     public V2RequestReader(ObjectMapper mapper) {
-        this.mapper = mapper;
         this.factory = mapper.getFactory();
     }
 
@@ -67,16 +68,17 @@ public final class V2RequestReader {
         Map<String, Object> parameters = Map.of();
         List<PendingInput> pending = null;
         List<RequestedOutput> outputs = List.of();
+        Set<String> seen = new HashSet<>();
         while (parser.nextToken() == JsonToken.FIELD_NAME) {
-            String field = parser.currentName();
+            String field = once(seen, parser.currentName(), "");
             parser.nextToken();
             switch (field) {
                 case "id" -> id = text(parser, "id");
                 case "parameters" -> parameters = parameters(parser, "parameters");
-                case "inputs" -> pending = inputs(parser, jsonLength);
+                case "inputs" -> pending = inputs(parser, body);
                 case "outputs" -> outputs = outputs(parser);
-                default -> throw InferenceException.invalidInput(field + ": unknown field; an inference request has "
-                        + TOP_LEVEL_FIELDS);
+                default -> throw InferenceException.invalidInput(InferenceException.shown(field)
+                        + ": unknown field; an inference request has " + TOP_LEVEL_FIELDS);
             }
         }
         if (parser.nextToken() != null) {
@@ -90,13 +92,13 @@ public final class V2RequestReader {
         return new V2InferenceRequest(id, inputs, outputs, parameters, binaryOutputs);
     }
 
-    private List<PendingInput> inputs(JsonParser parser, int jsonLength) throws IOException {
+    private List<PendingInput> inputs(JsonParser parser, byte[] body) throws IOException {
         if (parser.currentToken() != JsonToken.START_ARRAY) {
             throw InferenceException.invalidInput("inputs: expected an array of tensors");
         }
         List<PendingInput> inputs = new ArrayList<>();
         while (parser.nextToken() != JsonToken.END_ARRAY) {
-            inputs.add(input(parser, "inputs[" + inputs.size() + "]", jsonLength));
+            inputs.add(input(parser, "inputs[" + inputs.size() + "]", body));
         }
         if (inputs.isEmpty()) {
             throw InferenceException.invalidInput("inputs: is empty; give every input of the model");
@@ -104,13 +106,14 @@ public final class V2RequestReader {
         return inputs;
     }
 
-    private PendingInput input(JsonParser parser, String path, int jsonLength) throws IOException {
+    private PendingInput input(JsonParser parser, String path, byte[] body) throws IOException {
         if (parser.currentToken() != JsonToken.START_OBJECT) {
             throw InferenceException.invalidInput(path + ": expected an object with " + INPUT_FIELDS);
         }
         PendingInput input = new PendingInput(path);
+        Set<String> seen = new HashSet<>();
         while (parser.nextToken() == JsonToken.FIELD_NAME) {
-            String field = parser.currentName();
+            String field = once(seen, parser.currentName(), path + ".");
             parser.nextToken();
             switch (field) {
                 case "name" -> input.name = text(parser, path + ".name");
@@ -119,16 +122,16 @@ public final class V2RequestReader {
                 case "parameters" -> input.binarySize = binarySize(parameters(parser, path + ".parameters"), path);
                 case "data" -> {
                     if (input.shape != null && input.datatype != null) {
-                        input.data = JsonTensorReader.readShaped(parser, input.datatype, input.shape, path + ".data",
-                                jsonLength);
+                        input.data = JsonTensorReader.readShaped(parser, input.datatype, input.shape, path + ".data");
                     } else {
-                        // data before shape or datatype: keep the tokens and decode once both are known
-                        input.deferred = parser.readValueAsTree();
-                        input.maxElements = jsonLength;
+                        // data before shape or datatype: note where it is and decode it once both are known
+                        input.dataStart = parser.currentTokenLocation().getByteOffset();
+                        parser.skipChildren();
+                        input.dataEnd = parser.currentLocation().getByteOffset();
                     }
                 }
-                default -> throw InferenceException.invalidInput(path + "." + field + ": unknown field; an input has "
-                        + INPUT_FIELDS);
+                default -> throw InferenceException.invalidInput(path + "." + InferenceException.shown(field)
+                        + ": unknown field; an input has " + INPUT_FIELDS);
             }
         }
         if (input.name == null) {
@@ -140,15 +143,15 @@ public final class V2RequestReader {
         if (input.datatype == null) {
             throw InferenceException.invalidInput(path + ".datatype: is required; one of " + Datatype.SUPPORTED);
         }
-        boolean hasData = input.data != null || input.deferred != null;
+        boolean hasData = input.data != null || input.dataStart >= 0;
         if (hasData == (input.binarySize >= 0)) {
             throw InferenceException.invalidInput(path + ": give either data or parameters.binary_data_size");
         }
-        if (input.deferred != null) {
-            try (JsonParser tree = input.deferred.traverse(mapper)) {
-                tree.nextToken();
-                input.data = JsonTensorReader.readShaped(tree, input.datatype, input.shape, path + ".data",
-                        input.maxElements);
+        if (input.dataStart >= 0) {
+            int length = (int) (input.dataEnd - input.dataStart);
+            try (JsonParser data = factory.createParser(body, (int) input.dataStart, length)) {
+                data.nextToken();
+                input.data = JsonTensorReader.readShaped(data, input.datatype, input.shape, path + ".data");
             }
         }
         return input;
@@ -160,7 +163,13 @@ public final class V2RequestReader {
         for (PendingInput input : pending) {
             ByteBuffer data = input.data;
             if (data == null) {
-                long needed = Tensor.elementCount(input.shape) * input.datatype.byteSize();
+                long needed;
+                try {
+                    needed = input.datatype.byteCount(Tensor.elementCount(input.shape));
+                } catch (ArithmeticException e) {
+                    throw InferenceException.invalidInput(input.path + ".shape: " + Arrays.toString(input.shape)
+                            + " of " + input.datatype + " is more bytes than can be addressed");
+                }
                 if (input.binarySize != needed) {
                     throw InferenceException.invalidInput(input.path + ".parameters.binary_data_size: shape "
                             + Arrays.toString(input.shape) + " of " + input.datatype + " needs " + needed
@@ -194,8 +203,9 @@ public final class V2RequestReader {
             }
             String name = null;
             Boolean binary = null;
+            Set<String> seen = new HashSet<>();
             while (parser.nextToken() == JsonToken.FIELD_NAME) {
-                String field = parser.currentName();
+                String field = once(seen, parser.currentName(), path + ".");
                 parser.nextToken();
                 switch (field) {
                     case "name" -> name = text(parser, path + ".name");
@@ -207,8 +217,8 @@ public final class V2RequestReader {
                         }
                         binary = (Boolean) flag;
                     }
-                    default -> throw InferenceException.invalidInput(path + "." + field + ": unknown field; a "
-                            + "requested output has name, parameters");
+                    default -> throw InferenceException.invalidInput(path + "." + InferenceException.shown(field)
+                            + ": unknown field; a requested output has name, parameters");
                 }
             }
             if (name == null) {
@@ -217,6 +227,15 @@ public final class V2RequestReader {
             outputs.add(new RequestedOutput(name, binary));
         }
         return outputs;
+    }
+
+    /** {@code field}, unless the object gave it already. */
+    private static String once(Set<String> seen, String field, String objectPath) {
+        if (!seen.add(field)) {
+            throw InferenceException.invalidInput(objectPath + InferenceException.shown(field)
+                    + ": given twice; give each field once");
+        }
+        return field;
     }
 
     private static String text(JsonParser parser, String path) throws IOException {
@@ -253,35 +272,51 @@ public final class V2RequestReader {
 
     private static Datatype datatype(JsonParser parser, String path) throws IOException {
         String name = text(parser, path);
-        return Datatype.fromProtocol(name).orElseThrow(() -> InferenceException.invalidInput(path + ": \"" + name
-                + "\" is not supported; use one of " + Datatype.SUPPORTED));
+        return Datatype.fromProtocol(name).orElseThrow(() -> InferenceException.invalidInput(path + ": \""
+                + InferenceException.shown(name) + "\" is not supported; use one of " + Datatype.SUPPORTED));
     }
 
-    private Map<String, Object> parameters(JsonParser parser, String path) throws IOException {
+    private static Map<String, Object> parameters(JsonParser parser, String path) throws IOException {
         if (parser.currentToken() != JsonToken.START_OBJECT) {
             throw InferenceException.invalidInput(path + ": expected an object");
         }
-        JsonNode node = parser.readValueAsTree();
         Map<String, Object> parameters = new LinkedHashMap<>();
-        node.properties().forEach(entry -> parameters.put(entry.getKey(), scalar(entry.getValue(),
-                path + "." + entry.getKey())));
+        while (parser.nextToken() == JsonToken.FIELD_NAME) {
+            String name = parser.currentName();
+            if (parameters.containsKey(name)) {
+                throw InferenceException.invalidInput(path + "." + InferenceException.shown(name) + ": given twice; "
+                        + "give each field once");
+            }
+            parameters.put(name, scalar(parser, parser.nextToken(), path + "." + InferenceException.shown(name)));
+        }
         return parameters;
     }
 
-    private static Object scalar(JsonNode value, String path) {
-        if (value.isBoolean()) {
-            return value.booleanValue();
+    private static Object scalar(JsonParser parser, JsonToken token, String path) throws IOException {
+        switch (token) {
+            case VALUE_TRUE, VALUE_FALSE -> {
+                return token == JsonToken.VALUE_TRUE;
+            }
+            case VALUE_STRING -> {
+                return parser.getText();
+            }
+            case VALUE_NUMBER_INT -> {
+                if (parser.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {
+                    throw InferenceException.invalidInput(path + ": " + parser.getText() + " is out of range for a "
+                            + "64-bit integer");
+                }
+                return parser.getLongValue();
+            }
+            case VALUE_NUMBER_FLOAT -> {
+                double value = parser.getDoubleValue();
+                if (Double.isInfinite(value)) {
+                    throw InferenceException.invalidInput(path + ": " + parser.getText() + " is out of range");
+                }
+                return value;
+            }
+            default -> throw InferenceException.invalidInput(path + ": parameter values are strings, numbers or "
+                    + "booleans");
         }
-        if (value.isIntegralNumber()) {
-            return value.longValue();
-        }
-        if (value.isNumber()) {
-            return value.doubleValue();
-        }
-        if (value.isTextual()) {
-            return value.textValue();
-        }
-        throw InferenceException.invalidInput(path + ": parameter values are strings, numbers or booleans");
     }
 
     private static long binarySize(Map<String, Object> parameters, String path) {
@@ -303,8 +338,8 @@ public final class V2RequestReader {
         Datatype datatype;
         long binarySize = -1;
         ByteBuffer data;
-        JsonNode deferred;
-        long maxElements;
+        long dataStart = -1;
+        long dataEnd;
 
         PendingInput(String path) {
             this.path = path;

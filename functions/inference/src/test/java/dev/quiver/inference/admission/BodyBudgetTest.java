@@ -1,0 +1,80 @@
+package dev.quiver.inference.admission;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.quiver.inference.fixtures.ModelRepositoryFixture;
+import dev.quiver.inference.fixtures.RawHttp;
+import dev.quiver.inference.fixtures.Readiness;
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The replica's budget of request body bytes read at once (1 MB here): past it a request is shed with 503 and
+ * Retry-After on its headers, before a byte of its body is read, whoever sends it; health answers meanwhile; the
+ * budget comes back once a body's response has gone out.
+ */
+@QuarkusTest
+@WithTestResource(BodyBudgetTest.SmallBudget.class)
+class BodyBudgetTest {
+
+    private static final Duration ANSWER = Duration.ofSeconds(10);
+
+    @BeforeEach
+    void modelsLoaded() {
+        Readiness.awaitReady();
+    }
+
+    @Test
+    void bodiesPastTheBudgetAreShedBeforeTheyAreRead() throws Exception {
+        try (RawHttp held = RawHttp.send("POST /v2/models/digits/infer HTTP/1.1\r\nContent-Type: application/json\r\n"
+                + "Content-Length: 900000", new byte[1000])) {
+            Thread.sleep(300);
+            try (RawHttp second = RawHttp.send("POST /v2/models/digits/infer HTTP/1.1\r\nContent-Type: "
+                    + "application/json\r\nContent-Length: 200000", new byte[0])) {
+                RawHttp.Answer shed = second.answer(ANSWER);
+                assertThat(shed.status()).isEqualTo(503);
+                assertThat(shed.headers()).containsEntry("retry-after", "1");
+                JsonObject problem = new JsonObject(shed.body());
+                assertThat(problem.getString("limit")).isEqualTo("bodies");
+                assertThat(problem.getString("error")).contains("quiver.admission.pool.max-body-bytes");
+            }
+            try (RawHttp chunked = RawHttp.send("POST /predict HTTP/1.1\r\nContent-Type: application/json\r\n"
+                    + "Transfer-Encoding: chunked", new byte[0])) {
+                assertThat(chunked.answer(ANSWER).status()).as("a body of unknown length counts as the largest")
+                        .isEqualTo(503);
+            }
+            given().get("/q/health/live").then().statusCode(200);
+            given().get("/v2/health/live").then().statusCode(200);
+            given().get("/q/metrics").then().statusCode(200);
+
+            held.sendMore(new byte[899_000]);
+            assertThat(held.answer(ANSWER).status()).as("the held body, zeros, is read and refused").isEqualTo(400);
+        }
+        given().contentType("application/json").body("{\"inputs\": []," + " ".repeat(300_000) + "}")
+                .post("/v2/models/digits/infer").then().statusCode(400);
+    }
+
+    public static class SmallBudget implements QuarkusTestResourceLifecycleManager {
+
+        private ModelRepositoryFixture repository;
+
+        @Override
+        public Map<String, String> start() {
+            repository = ModelRepositoryFixture.temporary("quiver-body-budget").withDigits("digits", 1);
+            return Map.of("quiver.model-repository", repository.root().toString(),
+                    "quiver.admission.pool.max-body-bytes", "1M");
+        }
+
+        @Override
+        public void stop() {
+            ModelRepositoryFixture.delete(repository.root());
+        }
+    }
+}
