@@ -22,7 +22,7 @@ import java.time.Duration;
 
 /**
  * The run store and its users, wired once. The store is whichever datasource is active: the embedded H2 by default,
- * PostgreSQL with the {@code postgresql} profile (README "Orchestration").
+ * PostgreSQL with the {@code postgresql} profile (functions/orchestration/README.md).
  */
 @ApplicationScoped
 public class OrchestrationBeans {
