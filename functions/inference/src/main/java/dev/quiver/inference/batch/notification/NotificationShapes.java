@@ -1,0 +1,93 @@
+package dev.quiver.inference.batch.notification;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.quiver.inference.batch.InvalidNotificationException;
+import io.cloudevents.CloudEvent;
+import java.io.IOException;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+/**
+ * The one recognition step for storage notifications: a CloudEvent is read by its type, a raw body by the first
+ * shape that recognises it. Envelopes (SNS, SQS and Lambda records) hand their message back here, so a notification
+ * is unwrapped as many times as it was wrapped and its key decoded once, at the end. A body no shape recognises is
+ * refused with the list of shapes expected.
+ */
+public final class NotificationShapes {
+
+    static final String GCS_TYPES = "google.cloud.storage.object.v1.";
+    static final String GCS_FINALIZED = GCS_TYPES + "finalized";
+
+    private final ObjectMapper mapper;
+    private final List<NotificationShape> shapes;
+    private final GcsObject gcsObject = new GcsObject();
+
+    public NotificationShapes(ObjectMapper mapper) {
+        this.mapper = mapper;
+        this.shapes = List.of(new S3Records(), gcsObject);
+    }
+
+    /** A raw body: a notification as its provider posts it. */
+    public Reading read(JsonNode body) {
+        Reading reading = new Reading();
+        read(body, "", reading);
+        return reading;
+    }
+
+    /** A CloudEvent, read by its type; {@code at} places it in a batch ("" for a single event). */
+    public void read(CloudEvent event, JsonNode data, String at, Reading reading) {
+        String type = event.getType();
+        if (type.startsWith(GCS_TYPES)) {
+            if (!type.equals(GCS_FINALIZED)) {
+                reading.skipped(ObjectNames.record(at), SkipReason.NOT_CREATED, "CloudEvent type " + type);
+                return;
+            }
+            gcsObject.read(requireData(data, at), at + "data.", this, reading);
+            return;
+        }
+        // any other type (S3 records forwarded by a Knative source, say): the data's own shape tells
+        read(requireData(data, at), at + "data.", reading);
+    }
+
+    void read(JsonNode body, String at, Reading reading) {
+        shape(body).orElseThrow(() -> new InvalidNotificationException(
+                (at.isEmpty() ? "notification" : ObjectNames.record(at)) + ": not a storage notification Quiver "
+                        + "reads; expected " + expected())).read(body, at, this, reading);
+    }
+
+    /** Whether any shape recognises the body. */
+    boolean recognises(JsonNode body) {
+        return shape(body).isPresent();
+    }
+
+    /**
+     * A message an envelope carries as a string (SNS {@code Message}, SQS {@code body}), parsed as JSON.
+     *
+     * @return null when the string is no JSON
+     */
+    JsonNode parsed(String message) {
+        try {
+            JsonNode parsed = mapper.readTree(message);
+            return parsed == null || parsed.isMissingNode() ? null : parsed;
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    private Optional<NotificationShape> shape(JsonNode body) {
+        return shapes.stream().filter(shape -> shape.recognises(body)).findFirst();
+    }
+
+    private String expected() {
+        return shapes.stream().map(NotificationShape::expected).collect(Collectors.joining("; "));
+    }
+
+    private static JsonNode requireData(JsonNode data, String at) {
+        if (data == null || data.isNull()) {
+            throw new InvalidNotificationException(at + "data: required, the notification the CloudEvent carries");
+        }
+        return data;
+    }
+}
