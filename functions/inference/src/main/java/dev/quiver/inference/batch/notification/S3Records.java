@@ -37,9 +37,13 @@ final class S3Records implements NotificationShape {
                     + "object with eventName and s3)");
         }
         String event = record.path("eventName").asText("");
+        if (event.isEmpty()) {
+            throw new InvalidNotificationException(at + "eventName: required, the event type (ObjectCreated:Put, "
+                    + "...)");
+        }
         if (!isObjectCreated(event)) {
-            reading.skipped(ObjectNames.record(at), SkipReason.NOT_CREATED, "eventName " + (event.isEmpty()
-                    ? "missing" : ObjectNames.shown(event)) + " is not ObjectCreated:*");
+            reading.skipped(ObjectNames.record(at), SkipReason.NOT_CREATED, "eventName " + ObjectNames.shown(event)
+                    + " is not ObjectCreated:*");
             return;
         }
         JsonNode object = record.path("s3").path("object");
