@@ -19,6 +19,7 @@ public final class NotificationShapes {
 
     static final String GCS_TYPES = "google.cloud.storage.object.v1.";
     static final String GCS_FINALIZED = GCS_TYPES + "finalized";
+    static final String TRIGGERMESH_S3_TYPES = "com.amazon.s3.";
 
     private final ObjectMapper mapper;
     private final List<NotificationShape> shapes;
@@ -48,8 +49,23 @@ public final class NotificationShapes {
             gcsObject.read(requireData(data, at), at + "data.", this, reading);
             return;
         }
+        if (type.startsWith(TRIGGERMESH_S3_TYPES)) {
+            triggerMesh(type, data, at, reading);
+            return;
+        }
         // any other type (S3 records forwarded by a Knative source, say): the data's own shape tells
         read(requireData(data, at), at + "data.", reading);
+    }
+
+    /** TriggerMesh's AWSS3Source: one S3 record per event, the type naming the event. */
+    private static void triggerMesh(String type, JsonNode data, String at, Reading reading) {
+        if (type.equals(TRIGGERMESH_S3_TYPES + "testevent")) {
+            reading.skipped(ObjectNames.record(at), SkipReason.TEST_EVENT, "CloudEvent type " + type);
+        } else if (type.equals(TRIGGERMESH_S3_TYPES + "objectcreated")) {
+            S3Records.record(requireData(data, at), at + "data.", reading);
+        } else {
+            reading.skipped(ObjectNames.record(at), SkipReason.NOT_CREATED, "CloudEvent type " + type);
+        }
     }
 
     void read(JsonNode body, String at, Reading reading) {
