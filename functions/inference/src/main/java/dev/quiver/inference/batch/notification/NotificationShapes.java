@@ -28,7 +28,7 @@ public final class NotificationShapes {
     public NotificationShapes(ObjectMapper mapper) {
         this.mapper = mapper;
         this.shapes = List.of(new S3TestEvent(), new SnsEnvelope(), new LambdaRecords(), new S3Records(),
-                new EventBridgeEvent(), gcsObject);
+                new EventBridgeEvent(), new GcsBackgroundEvent(), gcsObject);
     }
 
     /** A raw body: a notification as its provider posts it. */
