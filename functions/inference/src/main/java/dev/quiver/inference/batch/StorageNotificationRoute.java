@@ -82,6 +82,22 @@ public class StorageNotificationRoute {
         router.post(PATH).order(AdmissionLayer.ROUTE_ORDER + 1)
                 .handler(BodyHandler.create(false).setBodyLimit(maxBodyBytes))
                 .handler(this::notified);
+        router.options(PATH).order(AdmissionLayer.ROUTE_ORDER + 1).handler(this::abuseProtection);
+    }
+
+    /**
+     * The CloudEvents webhook handshake (Event Grid's CloudEvents schema sends it before any event): the origin asking
+     * to deliver is allowed, at any rate.
+     */
+    private void abuseProtection(RoutingContext context) {
+        String origin = context.request().getHeader("WebHook-Request-Origin");
+        HttpServerResponse response = context.response().setStatusCode(200).putHeader("Allow", "POST, OPTIONS");
+        if (origin != null && !origin.isBlank()) {
+            outcomes.skipped(new Skipped("notification", SkipReason.SUBSCRIPTION_VALIDATION, "webhook delivery "
+                    + "allowed for origin " + InferenceException.shown(origin)));
+            response.putHeader("WebHook-Allowed-Origin", origin).putHeader("WebHook-Allowed-Rate", "*");
+        }
+        response.end();
     }
 
     private void notified(RoutingContext context) {
@@ -139,8 +155,22 @@ public class StorageNotificationRoute {
     private Notification notification(RoutingContext context) {
         Buffer buffer = context.body().buffer();
         byte[] body = buffer == null ? new byte[0] : buffer.getBytes();
-        if (CloudEventHttp.isCloudEvent(context.request().getHeader("Content-Type"),
-                context.request().getHeader("ce-specversion"))) {
+        String contentType = context.request().getHeader("Content-Type");
+        if (CloudEventHttp.isBatch(contentType)) {
+            Reading reading = new Reading();
+            List<ReceivedEvent> events = CloudEventHttp.readBatch(body);
+            for (int i = 0; i < events.size(); i++) {
+                ReceivedEvent received;
+                try {
+                    received = events.get(i).requireJsonData();
+                } catch (InvalidEventException e) {
+                    throw new InvalidEventException("[" + i + "]: " + e.getMessage());
+                }
+                shapes.read(received.event(), received.data(), "[" + i + "].", reading);
+            }
+            return new Notification(null, reading);
+        }
+        if (CloudEventHttp.isCloudEvent(contentType, context.request().getHeader("ce-specversion"))) {
             ReceivedEvent received = CloudEventHttp.read(context.request().headers()::forEach, body)
                     .requireJsonData();
             Reading reading = new Reading();

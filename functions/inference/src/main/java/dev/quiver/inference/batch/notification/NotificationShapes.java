@@ -28,7 +28,7 @@ public final class NotificationShapes {
     public NotificationShapes(ObjectMapper mapper) {
         this.mapper = mapper;
         this.shapes = List.of(new S3TestEvent(), new SnsEnvelope(), new LambdaRecords(), new S3Records(),
-                new EventBridgeEvent(), new GcsBackgroundEvent(), gcsObject);
+                new EventBridgeEvent(), new GcsBackgroundEvent(), gcsObject, new EventGridEvents());
     }
 
     /** A raw body: a notification as its provider posts it. */
@@ -51,6 +51,14 @@ public final class NotificationShapes {
         }
         if (type.startsWith(TRIGGERMESH_S3_TYPES)) {
             triggerMesh(type, data, at, reading);
+            return;
+        }
+        if (type.startsWith(AzureBlobCreated.STORAGE_TYPES)) {
+            if (type.equals(AzureBlobCreated.TYPE)) {
+                AzureBlobCreated.read(event.getSubject(), data, at, reading);
+            } else {
+                reading.skipped(ObjectNames.record(at), SkipReason.NOT_CREATED, "CloudEvent type " + type);
+            }
             return;
         }
         // any other type (S3 records forwarded by a Knative source, say): the data's own shape tells
