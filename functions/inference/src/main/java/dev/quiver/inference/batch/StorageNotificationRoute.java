@@ -160,6 +160,7 @@ public class StorageNotificationRoute {
             Reading reading = new Reading();
             List<ReceivedEvent> events = CloudEventHttp.readBatch(body);
             for (int i = 0; i < events.size(); i++) {
+                NotificationShapes.requireNotification(events.get(i).event());
                 ReceivedEvent received;
                 try {
                     received = events.get(i).requireJsonData();
@@ -171,8 +172,9 @@ public class StorageNotificationRoute {
             return new Notification(null, reading);
         }
         if (CloudEventHttp.isCloudEvent(contentType, context.request().getHeader("ce-specversion"))) {
-            ReceivedEvent received = CloudEventHttp.read(context.request().headers()::forEach, body)
-                    .requireJsonData();
+            ReceivedEvent event = CloudEventHttp.read(context.request().headers()::forEach, body);
+            NotificationShapes.requireNotification(event.event());
+            ReceivedEvent received = event.requireJsonData();
             Reading reading = new Reading();
             shapes.read(received.event(), received.data(), "", reading);
             return new Notification(received, reading);

@@ -7,6 +7,7 @@ import io.cloudevents.CloudEvent;
 import java.io.IOException;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
@@ -20,6 +21,9 @@ public final class NotificationShapes {
     static final String GCS_TYPES = "google.cloud.storage.object.v1.";
     static final String GCS_FINALIZED = GCS_TYPES + "finalized";
     static final String TRIGGERMESH_S3_TYPES = "com.amazon.s3.";
+    /** Knative's aws-s3 IntegrationSource and Camel's aws-s3 kamelet. */
+    static final Set<String> CONTENT_SOURCES = Set.of("dev.knative.eventing.aws.s3",
+            "org.apache.camel.event.aws.s3.getObject");
 
     private final ObjectMapper mapper;
     private final List<NotificationShape> shapes;
@@ -29,6 +33,22 @@ public final class NotificationShapes {
         this.mapper = mapper;
         this.shapes = List.of(new S3TestEvent(), new SnsEnvelope(), new LambdaRecords(), new S3Records(),
                 new EventBridgeEvent(), new GcsBackgroundEvent(), gcsObject, new EventGridEvents());
+    }
+
+    /**
+     * Refuses the sources that send an object's content as the event (Knative's aws-s3 IntegrationSource, Camel's
+     * aws-s3 kamelet): they do not say which object version it is, so results could not be named or redeliveries
+     * recognised. Checked before the data is read, as it is no JSON.
+     */
+    public static void requireNotification(CloudEvent event) {
+        if (CONTENT_SOURCES.contains(event.getType())) {
+            throw new InvalidNotificationException(InvalidNotificationException.CONTENT_NOT_NOTIFICATION,
+                    "CloudEvent type " + event.getType() + ": this source sends an object's content, not a "
+                            + "notification naming the object, so Quiver cannot tell which object version it is; "
+                            + "send the bucket's S3 event notifications instead, to an SQS queue read by the "
+                            + "IntegrationSource's aws.sqs (or Knative's AwsSqsSource), or use TriggerMesh's "
+                            + "AWSS3Source");
+        }
     }
 
     /** A raw body: a notification as its provider posts it. */
