@@ -266,7 +266,7 @@ public class BatchInference {
 
     private static InvalidNotificationException missing(ObjectCreated object) {
         return new InvalidNotificationException(InvalidNotificationException.NO_OBJECT, "object "
-                + InferenceException.shown(object.key()) + " in bucket " + object.bucket() + " does not exist (a key "
+                + InferenceException.shown(object.key()) + " in bucket " + object.bucket() + ": does not exist (a key "
                 + "naming a folder names no object)");
     }
 
