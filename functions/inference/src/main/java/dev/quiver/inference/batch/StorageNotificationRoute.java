@@ -212,7 +212,7 @@ public class StorageNotificationRoute {
         List<RecordReport> records = new ArrayList<>();
         for (Outcome outcome : done) {
             records.add(new RecordReport(outcome.record(), "completed", outcome.outcome().fresh() ? null
-                    : "already processed", outcome.outcome().completed().output()));
+                    : "already-processed", outcome.outcome().completed().output()));
         }
         for (Skipped skip : skipped) {
             records.add(new RecordReport(skip.record(), "skipped", skip.reason().label(), skip.detail()));

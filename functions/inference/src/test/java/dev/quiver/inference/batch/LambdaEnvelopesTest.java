@@ -16,6 +16,7 @@ import dev.quiver.inference.fixtures.Readiness;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -61,11 +62,23 @@ class LambdaEnvelopesTest {
                 .body("records.outcome", equalTo(List.of("completed", "completed", "completed", "skipped")))
                 .body("records[3].reason", equalTo("test-event"));
         JsonNode completed = JSON.readTree(response.asByteArray()).get("completed");
+        List<Instant> written = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
             assertThat(completed.get(i).get("input").asText()).isEqualTo("s3://incoming/" + keys.get(i));
             assertThat(completed.get(i).get("succeeded").asLong()).isEqualTo(i + 1);
-            assertThat(S3Buckets.exists("results", "predictions/digits/1/" + keys.get(i) + "." + etags.get(i)
-                    + ".jsonl")).isTrue();
+            String results = "predictions/digits/1/" + keys.get(i) + "." + etags.get(i) + ".jsonl";
+            written.add(S3Buckets.client.headObject(request -> request.bucket("results").key(results))
+                    .lastModified());
+        }
+
+        Response redelivered = post(batch);
+        redelivered.then().statusCode(200).body("records.reason", equalTo(List.of("already-processed",
+                "already-processed", "already-processed", "test-event")));
+        assertThat(JSON.readTree(redelivered.asByteArray()).get("completed")).isEqualTo(completed);
+        for (int i = 0; i < 3; i++) {
+            String results = "predictions/digits/1/" + keys.get(i) + "." + etags.get(i) + ".jsonl";
+            assertThat(S3Buckets.client.headObject(request -> request.bucket("results").key(results))
+                    .lastModified()).as("no second output").isEqualTo(written.get(i));
         }
     }
 
