@@ -37,6 +37,7 @@ public final class CloudEventHttp {
     }
 
     private static final String STRUCTURED_MEDIA_TYPE = "application/cloudevents";
+    private static final String BATCH_MEDIA_TYPE = "application/cloudevents-batch+json";
     private static final List<String> REQUIRED = List.of("id", "source", "specversion", "type");
     private static final ObjectMapper ENVELOPE = new ObjectMapper();
 
@@ -46,6 +47,51 @@ public final class CloudEventHttp {
     /** Whether a request is meant as a CloudEvent: a {@code ce-specversion} header or a CloudEvents media type. */
     public static boolean isCloudEvent(String contentType, String specVersionHeader) {
         return specVersionHeader != null || isStructured(contentType);
+    }
+
+    /** Whether a request is a batch of structured events ({@code application/cloudevents-batch+json}). */
+    public static boolean isBatch(String contentType) {
+        return contentType != null && contentType.split(";", 2)[0].trim().toLowerCase(Locale.ROOT)
+                .equals(BATCH_MEDIA_TYPE);
+    }
+
+    /**
+     * Reads a batch ({@code application/cloudevents-batch+json}): a JSON array of structured CloudEvents 1.0, each
+     * read with the SDK's JSON format, as a single structured event is.
+     *
+     * @throws InvalidEventException naming the event ({@code [2]: ...}) and what is wrong with it
+     */
+    public static List<ReceivedEvent> readBatch(byte[] body) {
+        JsonNode batch;
+        try {
+            batch = body == null || body.length == 0 ? null : ENVELOPE.readTree(body);
+        } catch (IOException e) {
+            batch = null;
+        }
+        if (batch == null || !batch.isArray()) {
+            throw new InvalidEventException("CloudEvents batch: expected a JSON array of structured CloudEvents");
+        }
+        EventFormat format = EventFormatProvider.getInstance().resolveFormat(JsonFormat.CONTENT_TYPE);
+        List<ReceivedEvent> events = new ArrayList<>();
+        for (int i = 0; i < batch.size(); i++) {
+            byte[] one;
+            try {
+                one = ENVELOPE.writeValueAsBytes(batch.get(i));
+            } catch (JsonProcessingException e) {
+                throw new IllegalStateException("a parsed JSON value writes back", e);
+            }
+            CloudEvent event;
+            try {
+                event = format.deserialize(one);
+                requireAttributes(event);
+            } catch (InvalidEventException e) {
+                throw new InvalidEventException("[" + i + "]: " + e.getMessage());
+            } catch (RuntimeException e) {
+                throw new InvalidEventException("[" + i + "]: " + structuredProblem(one, e));
+            }
+            events.add(new ReceivedEvent(event, Mode.STRUCTURED));
+        }
+        return events;
     }
 
     /**
@@ -131,6 +177,11 @@ public final class CloudEventHttp {
         } catch (RuntimeException e) {
             throw new InvalidEventException(structuredProblem(body, e));
         }
+        requireAttributes(event);
+        return event;
+    }
+
+    private static void requireAttributes(CloudEvent event) {
         List<String> blank = new ArrayList<>();
         if (event.getId().isBlank()) {
             blank.add("id");
@@ -145,7 +196,6 @@ public final class CloudEventHttp {
             throw new InvalidEventException("CloudEvent: missing required attribute(s) " + String.join(", ", blank));
         }
         requireVersion1(event.getSpecVersion().toString());
-        return event;
     }
 
     /**

@@ -11,6 +11,8 @@ import dev.quiver.inference.InferenceException;
 import dev.quiver.inference.http.RequestIds;
 import dev.quiver.inference.protocol.v1.InstancesCodec;
 import dev.quiver.inference.protocol.v1.InstancesRequest;
+import dev.quiver.inference.repository.ModelRegistry;
+import dev.quiver.inference.runtime.LoadedModel;
 import dev.quiver.inference.serving.InferenceService;
 import dev.quiver.inference.serving.ServedInference;
 import dev.quiver.storage.NoSuchObjectException;
@@ -52,6 +54,7 @@ public class BatchInference {
     private static final Logger LOG = Logger.getLogger(BatchInference.class);
 
     private final InferenceService service;
+    private final ModelRegistry registry;
     private final BucketStores stores;
     private final BatchClaims claims;
     private final ObjectMapper mapper;
@@ -59,9 +62,10 @@ public class BatchInference {
     private final long maxElements;
     private final Map<String, CompletableFuture<BatchCompleted>> running = new ConcurrentHashMap<>();
 
-    public BatchInference(InferenceService service, BucketStores stores, BatchClaims claims, ObjectMapper mapper,
-                          InferenceConfig config) {
+    public BatchInference(InferenceService service, ModelRegistry registry, BucketStores stores, BatchClaims claims,
+                          ObjectMapper mapper, InferenceConfig config) {
         this.service = service;
+        this.registry = registry;
         this.stores = stores;
         this.claims = claims;
         this.mapper = mapper;
@@ -106,6 +110,10 @@ public class BatchInference {
                     done.get().output());
             return new BatchOutcome(done.get(), false);
         }
+        // a key naming a folder, or an object deleted since, can never be read: refused before any claim is taken
+        if (stores.bucket(object.bucket()).head(object.key()).isEmpty()) {
+            throw missing(object);
+        }
         String claimKey = base + "/_claims/" + object.key() + "." + version + ".json";
         claims.claim(output, claimKey, "batch " + object.key() + " version " + version);
         try {
@@ -119,7 +127,8 @@ public class BatchInference {
         try {
             ObjectKeys.validate(longest);
         } catch (IllegalArgumentException e) {
-            throw new InvalidNotificationException("notification: object " + InferenceException.shown(object.key())
+            throw new InvalidNotificationException(InvalidNotificationException.BAD_KEY, "notification: object "
+                    + InferenceException.shown(object.key())
                     + " version " + InferenceException.shown(version) + " cannot name its results: "
                     + InferenceException.shown(e.getMessage()));
         }
@@ -156,7 +165,7 @@ public class BatchInference {
                     runChunk(rule, chunk, sink);
                 }
             }
-            String modelVersion = tally.modelVersion.isEmpty() ? "none" : tally.modelVersion;
+            String modelVersion = tally.modelVersion.isEmpty() ? servedVersion(rule) : tally.modelVersion;
             String prefix = base + "/" + modelVersion + "/" + object.key() + "." + version;
             output.put(prefix + ".jsonl", results, "application/jsonl");
             output.put(prefix + ".errors.jsonl", errors, "application/jsonl");
@@ -176,8 +185,8 @@ public class BatchInference {
                     tally.rows, tally.succeeded, rule.model(), modelVersion, tally.failed);
             return new BatchOutcome(completed, true);
         } catch (NoSuchObjectException e) {
-            throw new InvalidNotificationException("object " + object.key() + " in bucket " + object.bucket()
-                    + " is gone: " + e.getMessage());
+            throw new InvalidNotificationException(InvalidNotificationException.NO_OBJECT, "object " + object.key()
+                    + " in bucket " + object.bucket() + " is gone: " + e.getMessage());
         } catch (IOException e) {
             throw new UncheckedIOException("batch " + object.key() + ": " + e.getMessage(), e);
         } finally {
@@ -252,8 +261,23 @@ public class BatchInference {
 
     private String currentVersion(ObjectCreated object) {
         return stores.bucket(object.bucket()).head(object.key()).map(StoredObject::version)
-                .orElseThrow(() -> new InvalidNotificationException("object " + object.key() + " in bucket "
-                        + object.bucket() + " does not exist"));
+                .orElseThrow(() -> missing(object));
+    }
+
+    private static InvalidNotificationException missing(ObjectCreated object) {
+        return new InvalidNotificationException(InvalidNotificationException.NO_OBJECT, "object "
+                + InferenceException.shown(object.key()) + " in bucket " + object.bucket() + ": does not exist (a key "
+                + "naming a folder names no object)");
+    }
+
+    /** The version that would have answered: an object without rows still has its results under a model version. */
+    private String servedVersion(BatchRule rule) {
+        LoadedModel model = registry.acquire(rule.model(), rule.version());
+        try {
+            return Long.toString(model.version());
+        } finally {
+            model.release();
+        }
     }
 
     /** The completion of an object version, and whether this run produced it or found it done. */

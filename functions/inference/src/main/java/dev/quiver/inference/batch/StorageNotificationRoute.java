@@ -1,5 +1,6 @@
 package dev.quiver.inference.batch;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.quiver.admission.AdmissionLayer;
@@ -12,6 +13,12 @@ import dev.quiver.events.http.ReceivedEvent;
 import dev.quiver.events.inference.BatchCompleted;
 import dev.quiver.inference.InferenceConfig;
 import dev.quiver.inference.InferenceException;
+import dev.quiver.inference.batch.notification.NotificationOutcomes;
+import dev.quiver.inference.batch.notification.NotificationShapes;
+import dev.quiver.inference.batch.notification.NotifiedObject;
+import dev.quiver.inference.batch.notification.Reading;
+import dev.quiver.inference.batch.notification.SkipReason;
+import dev.quiver.inference.batch.notification.Skipped;
 import dev.quiver.inference.http.JsonErrors;
 import io.cloudevents.CloudEvent;
 import io.vertx.core.Vertx;
@@ -32,14 +39,15 @@ import java.util.Map;
 import java.util.UUID;
 
 /**
- * {@code POST /storage-notifications}: object-created notifications, raw (an S3 event notification, a MinIO webhook)
- * or as CloudEvents in binary or structured mode (Cloud Storage's {@code google.cloud.storage.object.v1.finalized},
- * S3 records wrapped by a Knative source; any type, read with the events library's HTTP binding, the data JSON). Each
- * object a rule matches is run through its model; the answer is a {@code dev.quiver.inference.batch.completed}
- * CloudEvent (in the notification's mode) for one object delivered as a CloudEvent, a JSON list otherwise, and 204
- * when no rule matched. A notification for an object version already processed is answered with its completion as
- * plain JSON, not as a second event. A notification that is not one is a 400, a model that is not ready a 503, so that
- * the broker retries only what may pass.
+ * {@code POST /storage-notifications}: object-created notifications as the storage providers send them, raw or as
+ * CloudEvents in binary or structured mode; {@link NotificationShapes} recognises which. Each object a rule matches
+ * is run through its model; the answer is a {@code dev.quiver.inference.batch.completed} CloudEvent (in the
+ * notification's mode) for one object delivered as a CloudEvent, else a JSON report: {@code completed} and, per
+ * record, what became of it. A notification for an object version already processed is answered with its
+ * completion as plain JSON, not as a second event. Test events, events about objects not created, folder
+ * placeholders and objects no rule matches are answered 200 without work; a notification that is none, or names an
+ * object that can never be processed, is a 4xx naming the field; a model that is not ready a 503, so that a sender
+ * retries only what may pass. Every skip and refusal is logged and counted ({@link NotificationOutcomes}).
  */
 @ApplicationScoped
 public class StorageNotificationRoute {
@@ -53,16 +61,20 @@ public class StorageNotificationRoute {
     private final ObjectMapper mapper;
     private final EventCodec codec;
     private final Vertx vertx;
+    private final NotificationShapes shapes;
+    private final NotificationOutcomes outcomes;
     private final long maxBodyBytes;
 
     public StorageNotificationRoute(BatchInference batch, JsonErrors errors, ObjectMapper mapper, EventCodec codec,
-                                    Vertx vertx, InferenceConfig config) {
+                                    Vertx vertx, NotificationOutcomes outcomes, InferenceConfig config) {
         this.batch = batch;
         this.rules = BatchRules.read(config.batch().rulesFile());
         this.errors = errors;
         this.mapper = mapper;
         this.codec = codec;
         this.vertx = vertx;
+        this.shapes = new NotificationShapes(mapper);
+        this.outcomes = outcomes;
         this.maxBodyBytes = config.inference().maxRequestSize().asLongValue();
     }
 
@@ -70,63 +82,120 @@ public class StorageNotificationRoute {
         router.post(PATH).order(AdmissionLayer.ROUTE_ORDER + 1)
                 .handler(BodyHandler.create(false).setBodyLimit(maxBodyBytes))
                 .handler(this::notified);
+        router.options(PATH).order(AdmissionLayer.ROUTE_ORDER + 1).handler(this::abuseProtection);
+    }
+
+    /**
+     * The CloudEvents webhook handshake (Event Grid's CloudEvents schema sends it before any event): the origin asking
+     * to deliver is allowed, at any rate.
+     */
+    private void abuseProtection(RoutingContext context) {
+        String origin = context.request().getHeader("WebHook-Request-Origin");
+        HttpServerResponse response = context.response().setStatusCode(200).putHeader("Allow", "POST, OPTIONS");
+        if (origin != null && !origin.isBlank()) {
+            outcomes.skipped(new Skipped("notification", SkipReason.SUBSCRIPTION_VALIDATION, "webhook delivery "
+                    + "allowed for origin " + InferenceException.shown(origin)));
+            response.putHeader("WebHook-Allowed-Origin", origin).putHeader("WebHook-Allowed-Rate", "*");
+        }
+        response.end();
     }
 
     private void notified(RoutingContext context) {
         Notification notification;
         List<Match> matches = new ArrayList<>();
+        List<Skipped> skipped;
         try {
             notification = notification(context);
-            for (ObjectCreated object : StorageNotifications.read(notification.data())) {
-                rules.match(object).ifPresent(rule -> matches.add(new Match(object, rule)));
+            skipped = new ArrayList<>(notification.reading().skipped());
+            for (NotifiedObject notified : notification.reading().created()) {
+                rules.match(notified.object()).ifPresentOrElse(rule -> matches.add(new Match(notified, rule)),
+                        () -> skipped.add(new Skipped(notified.record(), SkipReason.NO_RULE, "no batch rule matches "
+                                + notified.object().bucket() + "/" + InferenceException.shown(notified.object()
+                                .key()))));
             }
-        } catch (InvalidNotificationException | InvalidEventException e) {
-            errors.send(context, InferenceException.invalidInput(e.getMessage()));
+        } catch (InvalidNotificationException e) {
+            refuse(context, e);
+            return;
+        } catch (InvalidEventException e) {
+            refuse(context, new InvalidNotificationException(e.getMessage()));
+            return;
+        }
+        skipped.forEach(outcomes::skipped);
+        if (notification.reading().handshake().isPresent()) {
+            json(context, notification.reading().handshake().get());
             return;
         }
         if (matches.isEmpty()) {
-            context.response().setStatusCode(204).end();
+            report(context, List.of(), skipped);
             return;
         }
         vertx.executeBlocking(() -> {
-            List<BatchInference.BatchOutcome> outcomes = new ArrayList<>();
+            List<Outcome> done = new ArrayList<>();
             for (Match match : matches) {
-                outcomes.add(batch.run(match.object(), match.rule()));
+                BatchInference.BatchOutcome outcome = batch.run(match.notified().object(), match.rule());
+                outcomes.processed(outcome.fresh());
+                done.add(new Outcome(match.notified().record(), outcome));
             }
-            return outcomes;
-        }, false).onSuccess(completed -> reply(context, notification, completed)).onFailure(failure -> {
+            return done;
+        }, false).onSuccess(done -> reply(context, notification, done, skipped)).onFailure(failure -> {
             if (failure instanceof InvalidNotificationException e) {
-                errors.send(context, InferenceException.invalidInput(e.getMessage()));
+                refuse(context, e);
             } else {
                 errors.send(context, failure);
             }
         });
     }
 
+    private void refuse(RoutingContext context, InvalidNotificationException e) {
+        InferenceException answer = InferenceException.invalidInput(e.getMessage());
+        outcomes.refused(e.reason(), answer.kind().status(), e.getMessage());
+        errors.send(context, answer);
+    }
+
     private Notification notification(RoutingContext context) {
         Buffer buffer = context.body().buffer();
         byte[] body = buffer == null ? new byte[0] : buffer.getBytes();
-        if (CloudEventHttp.isCloudEvent(context.request().getHeader("Content-Type"),
-                context.request().getHeader("ce-specversion"))) {
-            ReceivedEvent received = CloudEventHttp.read(context.request().headers()::forEach, body)
-                    .requireJsonData();
-            return new Notification(received, received.data());
+        String contentType = context.request().getHeader("Content-Type");
+        if (CloudEventHttp.isBatch(contentType)) {
+            Reading reading = new Reading();
+            List<ReceivedEvent> events = CloudEventHttp.readBatch(body);
+            for (int i = 0; i < events.size(); i++) {
+                NotificationShapes.requireNotification(events.get(i).event());
+                ReceivedEvent received;
+                try {
+                    received = events.get(i).requireJsonData();
+                } catch (InvalidEventException e) {
+                    throw new InvalidEventException("[" + i + "]: " + e.getMessage());
+                }
+                shapes.read(received.event(), received.data(), "[" + i + "].", reading);
+            }
+            return new Notification(null, reading);
+        }
+        if (CloudEventHttp.isCloudEvent(contentType, context.request().getHeader("ce-specversion"))) {
+            ReceivedEvent event = CloudEventHttp.read(context.request().headers()::forEach, body);
+            NotificationShapes.requireNotification(event.event());
+            ReceivedEvent received = event.requireJsonData();
+            Reading reading = new Reading();
+            shapes.read(received.event(), received.data(), "", reading);
+            return new Notification(received, reading);
         }
         if (body.length == 0) {
             throw new InvalidNotificationException("notification: the body is empty");
         }
+        JsonNode json;
         try {
-            return new Notification(null, mapper.readTree(body));
+            json = mapper.readTree(body);
         } catch (IOException e) {
             throw new InvalidNotificationException("notification: not valid JSON");
         }
+        return new Notification(null, shapes.read(json));
     }
 
-    private void reply(RoutingContext context, Notification notification,
-                       List<BatchInference.BatchOutcome> outcomes) {
-        List<BatchCompleted> completed = outcomes.stream().map(BatchInference.BatchOutcome::completed).toList();
-        if (notification.event() != null && outcomes.size() == 1 && outcomes.getFirst().fresh()) {
-            BatchCompleted only = completed.getFirst();
+    private void reply(RoutingContext context, Notification notification, List<Outcome> done,
+                       List<Skipped> skipped) {
+        if (notification.event() != null && done.size() == 1 && done.getFirst().outcome().fresh()
+                && skipped.isEmpty()) {
+            BatchCompleted only = done.getFirst().outcome().completed();
             String id = UUID.nameUUIDFromBytes((only.input() + '\u0000' + only.inputVersion())
                     .getBytes(StandardCharsets.UTF_8)).toString();
             CloudEvent event = codec.encode(id, EventTypes.INFERENCE_BATCH_COMPLETED, SOURCE, null, only,
@@ -136,9 +205,26 @@ public class StorageNotificationRoute {
                     data -> response.end(Buffer.buffer(data)));
             return;
         }
+        report(context, done, skipped);
+    }
+
+    private void report(RoutingContext context, List<Outcome> done, List<Skipped> skipped) {
+        List<RecordReport> records = new ArrayList<>();
+        for (Outcome outcome : done) {
+            records.add(new RecordReport(outcome.record(), "completed", outcome.outcome().fresh() ? null
+                    : "already-processed", outcome.outcome().completed().output()));
+        }
+        for (Skipped skip : skipped) {
+            records.add(new RecordReport(skip.record(), "skipped", skip.reason().label(), skip.detail()));
+        }
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("completed", done.stream().map(outcome -> outcome.outcome().completed()).toList());
+        body.put("records", records);
+        json(context, body);
+    }
+
+    private void json(RoutingContext context, Object body) {
         try {
-            Map<String, Object> body = new LinkedHashMap<>();
-            body.put("completed", completed);
             context.response().setStatusCode(200).putHeader("Content-Type", "application/json")
                     .end(Buffer.buffer(mapper.writeValueAsBytes(body)));
         } catch (IOException e) {
@@ -147,12 +233,20 @@ public class StorageNotificationRoute {
     }
 
     /**
-     * @param event the notification as a CloudEvent, null for a raw one
-     * @param data  what names the objects: the event's data or the raw body
+     * @param event   the notification as a single CloudEvent, null for a raw one or a batch
+     * @param reading what it names
      */
-    private record Notification(ReceivedEvent event, JsonNode data) {
+    private record Notification(ReceivedEvent event, Reading reading) {
     }
 
-    private record Match(ObjectCreated object, BatchRule rule) {
+    private record Match(NotifiedObject notified, BatchRule rule) {
+    }
+
+    private record Outcome(String record, BatchInference.BatchOutcome outcome) {
+    }
+
+    /** One record of the notification in the report: completed (with its results) or skipped (with why). */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record RecordReport(String record, String outcome, String reason, String detail) {
     }
 }

@@ -11,7 +11,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
+import java.util.List;
+import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
+import software.amazon.awssdk.services.s3.model.S3Object;
 
 /**
  * A real S3-compatible server (S3Proxy, {@link TestS3}) with the buckets {@code incoming} and {@code results}, the
@@ -64,6 +68,27 @@ public class S3Buckets implements QuarkusTestResourceLifecycleManager {
         } catch (Exception e) {
             throw new IllegalStateException("cannot start the S3 server", e);
         }
+    }
+
+    /** Puts an object into {@code incoming} and answers its ETag, unquoted. */
+    static String upload(String key, String content) {
+        return client.putObject(request -> request.bucket("incoming").key(key), RequestBody.fromString(content))
+                .eTag().replace("\"", "");
+    }
+
+    static boolean exists(String bucket, String key) {
+        try {
+            client.headObject(request -> request.bucket(bucket).key(key));
+            return true;
+        } catch (NoSuchKeyException e) {
+            return false;
+        }
+    }
+
+    /** Every object under {@code prefix} in {@code bucket}. */
+    static List<String> keys(String bucket, String prefix) {
+        return client.listObjectsV2Paginator(request -> request.bucket(bucket).prefix(prefix)).contents().stream()
+                .map(S3Object::key).toList();
     }
 
     @Override

@@ -3,6 +3,8 @@ package dev.quiver.inference.batch;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasSize;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -128,7 +130,8 @@ class StorageBatchTest {
     @Test
     void notificationsThatCannotBeProcessedAreRefusedOrSkipped() {
         given().contentType("application/json").body(s3Notification("elsewhere/file.csv", "abc"))
-                .post("/storage-notifications").then().statusCode(204);
+                .post("/storage-notifications").then().statusCode(200).body("completed", hasSize(0))
+                .body("records[0].record", equalTo("Records[0]")).body("records[0].reason", equalTo("no-rule"));
         given().contentType("application/json").body("{\"hello\":1}").post("/storage-notifications")
                 .then().statusCode(400).body("error", containsString("Records"));
         given().contentType("application/json").body("{\"Records\":").post("/storage-notifications")
