@@ -612,12 +612,16 @@ abstract class RunCoordinatorContract {
     /** The run's events not yet seen by the test, as {type, data}; marks them sent. */
     List<JsonNode> sent(String run) throws Exception {
         List<JsonNode> events = new ArrayList<>();
-        for (Outbox.Entry entry : outbox.unsent(1000)) {
+        List<Outbox.Entry> others = new ArrayList<>();
+        for (Outbox.Entry entry : outbox.claim("tests", clock.instant().plusSeconds(60), 1000)) {
             if (entry.runId().equals(run)) {
                 events.add(JSON.createObjectNode().put("type", entry.type()).set("data", JSON.readTree(entry.data())));
-                outbox.markSent(entry);
+                outbox.markSent("tests", entry);
+            } else {
+                others.add(entry);
             }
         }
+        outbox.release("tests", others);
         return events;
     }
 
