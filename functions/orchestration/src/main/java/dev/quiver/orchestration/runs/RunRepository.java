@@ -104,8 +104,10 @@ final class RunRepository {
 
     void dispatch(Connection c, String runId, String instance, int attempt, long sequence, String reason,
                   Map<String, Object> params, Instant now) throws SQLException {
+        // the new attempt's liveness counts from its dispatch: the last attempt's heartbeats say nothing about it
         update(c, "update step_instances set state = 'DISPATCHED', attempt = ?, started_seq = ?, reason = ?, "
-                + "updated_at = ? where run_id = ? and instance = ?", attempt, sequence, reason, now, runId, instance);
+                + "last_heartbeat_at = null, updated_at = ? where run_id = ? and instance = ?", attempt, sequence,
+                reason, now, runId, instance);
         update(c, "insert into attempts (run_id, instance, attempt, state, dispatched_at, params) "
                 + "values (?, ?, ?, 'DISPATCHED', ?, ?)", runId, instance, attempt, now, write(params));
     }
