@@ -47,7 +47,9 @@ public class PipelineRegistry {
         scan();
     }
 
-    @Scheduled(every = "${quiver.orchestration.pipelines-poll-interval}", delay = 1,
+    // the constructor scanned at start; the schedule's first scan is one interval later
+    @Scheduled(every = "${quiver.orchestration.pipelines-poll-interval}",
+            delayed = "${quiver.orchestration.pipelines-poll-interval}",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     synchronized void scan() {
         if (!Files.isDirectory(folder)) {
