@@ -50,7 +50,7 @@ class EmbeddedStoreTest {
                 steps:
                   - {name: only, executor: kubernetes-job}
                 """);
-        // every 5 s: two scans plus slack for a loaded machine, far below the minute of a first scan delayed by a minute
+        // scans every 5 s: two of them plus slack for a loaded machine, far below the minute a first scan once waited
         await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(250)).untilAsserted(() ->
                 given().get("/pipelines").then().statusCode(200).body("name", hasItem("late")));
     }
