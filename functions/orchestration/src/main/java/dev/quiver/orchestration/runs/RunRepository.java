@@ -154,6 +154,17 @@ final class RunRepository {
         finishAttempt(c, runId, instance, attempt, "FAILED", errorClass, exitCode, killedForMemory, message, now);
     }
 
+    /**
+     * The attempt was stopped with the function, which is no failure of the step: the attempt is recorded as
+     * interrupted and the instance waits for its next attempt.
+     */
+    void interrupted(Connection c, String runId, String instance, int attempt, long sequence, String message,
+                     Instant now) throws SQLException {
+        update(c, "update step_instances set state = 'RETRY_WAIT', finished_seq = ?, reason = ?, updated_at = ? "
+                + "where run_id = ? and instance = ?", sequence, "interrupted: " + message, now, runId, instance);
+        finishAttempt(c, runId, instance, attempt, "INTERRUPTED", "Interrupted", null, false, message, now);
+    }
+
     /** Whether the instance still waits for the backoff of the retry after {@code attempt}. */
     boolean waitsForRetry(Connection c, String runId, String instance, int attempt) throws SQLException {
         return first(c, "select 1 from step_instances where run_id = ? and instance = ? and attempt = ? "
