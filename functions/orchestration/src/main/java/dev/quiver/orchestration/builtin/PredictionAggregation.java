@@ -12,6 +12,7 @@ import dev.quiver.orchestration.reads.RunReads;
 import dev.quiver.orchestration.reads.RunViews;
 import dev.quiver.orchestration.runs.Pipelines;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.net.URI;
@@ -52,11 +53,18 @@ public class PredictionAggregation {
     private final AttemptFolders folders;
     private final Clock clock;
 
+    @Inject
     public PredictionAggregation(RunReads reads, Pipelines pipelines, EventCodec codec, CloudEventSender sender,
                                  Clock clock, AttemptFolders folders, OrchestrationConfig config) {
+        this(reads, pipelines, new InferenceEvents(sender, codec, config.inferenceUrl(), URI.create(config.source()),
+                clock), clock, folders);
+    }
+
+    PredictionAggregation(RunReads reads, Pipelines pipelines, InferenceEvents inference, Clock clock,
+                          AttemptFolders folders) {
         this.reads = reads;
         this.pipelines = pipelines;
-        this.inference = new InferenceEvents(sender, codec, config.inferenceUrl(), URI.create(config.source()), clock);
+        this.inference = inference;
         this.folders = folders;
         this.clock = clock;
     }

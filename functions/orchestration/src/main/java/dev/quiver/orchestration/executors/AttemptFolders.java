@@ -22,7 +22,7 @@ public class AttemptFolders {
         this(config.state().resolve("work"));
     }
 
-    AttemptFolders(Path root) {
+    public AttemptFolders(Path root) {
         this.root = root.toAbsolutePath();
     }
 
