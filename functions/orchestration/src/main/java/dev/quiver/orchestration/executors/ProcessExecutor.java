@@ -104,7 +104,9 @@ public class ProcessExecutor {
      */
     @PreDestroy
     void stop() {
-        stopping = true;
+        synchronized (running) {
+            stopping = true;
+        }
         for (StepDispatched step : List.copyOf(running.keySet())) {
             Process process = running.remove(step);
             if (process == null) {
@@ -134,12 +136,16 @@ public class ProcessExecutor {
         Path outputs = directory.resolve("outputs.json");
         ProcessBuilder builder = new ProcessBuilder(command).directory(directory.toFile());
         environment(builder.environment(), step, outputs);
-        if (stopping) {
-            reports.interrupted(step.runId(), step.instance(), step.attempt(), "the function was stopping");
-            return;
+        Process process;
+        // started and registered under the lock stop() takes, so that stop() kills every process started before it
+        synchronized (running) {
+            if (stopping) {
+                reports.interrupted(step.runId(), step.instance(), step.attempt(), "the function was stopping");
+                return;
+            }
+            process = builder.start();
+            running.put(step, process);
         }
-        Process process = builder.start();
-        running.put(step, process);
         try {
             watch(step, process, outputs);
         } finally {

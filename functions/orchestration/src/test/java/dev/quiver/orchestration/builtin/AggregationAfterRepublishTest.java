@@ -40,8 +40,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.AfterEach;
@@ -131,22 +133,19 @@ class AggregationAfterRepublishTest {
         StepDispatched aggregate = dispatched(run, "aggregate");
 
         long started = System.nanoTime();
-        CompletableFuture<StepCompleted> result = CompletableFuture.supplyAsync(() -> {
-            try {
-                return aggregation.run(aggregate);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(e);
-            }
-        });
-        assertThat(retiredAsked.await(10, TimeUnit.SECONDS)).as("version 1 asked for").isTrue();
-        // the second training lets the publish step run again; it publishes 3 and retires 1
-        complete(run, "train[1]", 1, Map.of(), List.of());
-        complete(run, "publish", 2, Map.of("model", "m", "versions", List.of(3, 2)), List.of());
-
-        StepCompleted completed = result.get(15, TimeUnit.SECONDS);
+        // a thread of the test's own, with the test's class loader (a pool's may carry another test's)
+        ExecutorService step = Executors.newSingleThreadExecutor();
+        StepCompleted completed;
+        try {
+            Future<StepCompleted> result = step.submit(() -> aggregation.run(aggregate));
+            assertThat(retiredAsked.await(10, TimeUnit.SECONDS)).as("version 1 asked for").isTrue();
+            // the second training lets the publish step run again; it publishes 3 and retires 1
+            complete(run, "train[1]", 1, Map.of(), List.of());
+            complete(run, "publish", 2, Map.of("model", "m", "versions", List.of(3, 2)), List.of());
+            completed = result.get(15, TimeUnit.SECONDS);
+        } finally {
+            step.shutdownNow();
+        }
         assertThat(completed.outputs().get("versions")).isEqualTo(List.of("3", "2"));
         assertThat(Duration.ofNanos(System.nanoTime() - started)).as("well before the 20 s ready timeout")
                 .isLessThan(Duration.ofSeconds(15));
