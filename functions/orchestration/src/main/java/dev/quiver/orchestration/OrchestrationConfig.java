@@ -186,4 +186,11 @@ public interface OrchestrationConfig {
     /** How often the outbox is sent. */
     @WithDefault("250ms")
     Duration relayInterval();
+
+    /**
+     * How long a replica's claim on the outbox events it sends lasts: no other replica sends them meanwhile, and the
+     * events of a replica that died are sent by another this long after its claim. Longer than one send (10 s).
+     */
+    @WithDefault("30s")
+    Duration relayLease();
 }

@@ -22,6 +22,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BooleanSupplier;
 
 /**
  * Asks the inference function for predictions with {@code dev.quiver.inference.requested} events (binary mode, the
@@ -30,9 +31,13 @@ import java.util.Map;
  * {@code readyTimeout} has passed, "not found" answers to the first request for a version are asked again, and 429
  * and 5xx answers to any, each time as a new event (a redelivery of the same id would get the same answer). "Not
  * found" for a version that answered before means it was retired meanwhile (a newer pair was published), which no
- * waiting mends.
+ * waiting mends; so does "not found" for a first request when the asking run says it retired the version itself
+ * (its publish step runs again), which no waiting mends either.
  */
 final class InferenceEvents {
+
+    /** The error class of a version not served because the asking run's own later publish retired it. */
+    static final String VERSION_RETIRED = "VersionRetired";
 
     private static final Duration PAUSE = Duration.ofSeconds(1);
     private static final Duration REQUEST_TIMEOUT = Duration.ofMinutes(2);
@@ -53,13 +58,15 @@ final class InferenceEvents {
 
     /**
      * The model's output {@code output} for each of {@code rows}, sent as the FP32 tensor {@code input}
-     * [rows, features]; {@code first} when no request for this version was answered yet.
+     * [rows, features]; {@code first} when no request for this version was answered yet; {@code retiredByItsRun}
+     * tells, when the version is not found, whether the run asking retired it itself.
      *
      * @throws BuiltInStepException {@code InferenceRefused} when the function says the request can never succeed,
      *                              {@code InferenceUnavailable} when it did not answer within {@code readyTimeout}
      */
     float[][] predict(String model, String version, String input, String output, List<float[]> rows,
-                      boolean first, Duration readyTimeout) throws InterruptedException {
+                      boolean first, Duration readyTimeout, BooleanSupplier retiredByItsRun)
+            throws InterruptedException {
         InferenceRequested request = request(model, version, input, output, rows);
         Instant giveUp = clock.instant().plus(readyTimeout);
         String what = "model " + model + " version " + version + " at " + endpoint;
@@ -82,6 +89,10 @@ final class InferenceEvents {
                     if (!first) {
                         throw new BuiltInStepException("InferenceRefused", what + " is no longer served: "
                                 + failed.error());
+                    }
+                    if (retiredByItsRun.getAsBoolean()) {
+                        throw new BuiltInStepException(VERSION_RETIRED, what + " is not served, and the run that "
+                                + "asks for it publishes again: " + failed.error());
                     }
                     lastAnswer = failed.error();
                 } else if (status == 429 || status >= 500) {

@@ -12,6 +12,7 @@ import dev.quiver.orchestration.reads.RunReads;
 import dev.quiver.orchestration.reads.RunViews;
 import dev.quiver.orchestration.runs.Pipelines;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.net.URI;
@@ -21,6 +22,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -43,22 +45,32 @@ import java.util.Optional;
 @ApplicationScoped
 public class PredictionAggregation {
 
+    private static final Duration REPUBLISH_POLL = Duration.ofMillis(500);
+
     private final RunReads reads;
     private final Pipelines pipelines;
     private final InferenceEvents inference;
     private final AttemptFolders folders;
+    private final Clock clock;
 
+    @Inject
     public PredictionAggregation(RunReads reads, Pipelines pipelines, EventCodec codec, CloudEventSender sender,
                                  Clock clock, AttemptFolders folders, OrchestrationConfig config) {
+        this(reads, pipelines, new InferenceEvents(sender, codec, config.inferenceUrl(), URI.create(config.source()),
+                clock), clock, folders);
+    }
+
+    PredictionAggregation(RunReads reads, Pipelines pipelines, InferenceEvents inference, Clock clock,
+                          AttemptFolders folders) {
         this.reads = reads;
         this.pipelines = pipelines;
-        this.inference = new InferenceEvents(sender, codec, config.inferenceUrl(), URI.create(config.source()), clock);
+        this.inference = inference;
         this.folders = folders;
+        this.clock = clock;
     }
 
     StepCompleted run(StepDispatched step) throws IOException, InterruptedException {
         Parameters parameters = Parameters.from(step.params());
-        Published published = published(step, parameters);
         Path data = holdout(step, parameters.data());
         LabelledRows rows;
         try {
@@ -67,16 +79,19 @@ public class PredictionAggregation {
             throw new BuiltInStepException("InvalidInput", e.getMessage());
         }
 
-        List<float[][]> answers = new ArrayList<>();
-        for (String version : published.versions()) {
-            float[][] answer = new float[rows.size()][];
-            for (int from = 0; from < rows.size(); from += parameters.batchRows()) {
-                int to = Math.min(rows.size(), from + parameters.batchRows());
-                float[][] part = inference.predict(published.model(), version, parameters.input(),
-                        parameters.output(), rows.features().subList(from, to), from == 0, parameters.readyTimeout());
-                System.arraycopy(part, 0, answer, from, part.length);
+        Published published = published(step, parameters);
+        Instant giveUp = clock.instant().plus(parameters.readyTimeout());
+        List<float[][]> answers;
+        while (true) {
+            try {
+                answers = answers(step, parameters, published, rows);
+                break;
+            } catch (BuiltInStepException e) {
+                if (!InferenceEvents.VERSION_RETIRED.equals(e.errorClass())) {
+                    throw e;
+                }
+                published = republished(step, parameters, published, giveUp, e);
             }
-            answers.add(answer);
         }
 
         int[][] classes = new int[published.versions().size() + 1][rows.size()];
@@ -117,6 +132,60 @@ public class PredictionAggregation {
         outputs.put("combined-accuracy", combined);
         return new StepCompleted(step.runId(), step.instance(), step.attempt(), outputs, metrics,
                 List.of(new StepCompleted.Artifact("predictions", predictions.toUri().toString(), null)));
+    }
+
+    private List<float[][]> answers(StepDispatched step, Parameters parameters, Published published, LabelledRows rows)
+            throws InterruptedException {
+        List<float[][]> answers = new ArrayList<>();
+        for (String version : published.versions()) {
+            float[][] answer = new float[rows.size()][];
+            for (int from = 0; from < rows.size(); from += parameters.batchRows()) {
+                int to = Math.min(rows.size(), from + parameters.batchRows());
+                float[][] part = inference.predict(published.model(), version, parameters.input(),
+                        parameters.output(), rows.features().subList(from, to), from == 0, parameters.readyTimeout(),
+                        () -> retiredByItsRun(step, parameters, version));
+                System.arraycopy(part, 0, answer, from, part.length);
+            }
+            answers.add(answer);
+        }
+        return answers;
+    }
+
+    /**
+     * Whether the run retired {@code version} itself: its upstream publish step, which named the version, runs again
+     * or has published others since. Versions given as parameters are never the run's to retire.
+     */
+    private boolean retiredByItsRun(StepDispatched step, Parameters parameters, String version) {
+        if (parameters.versions().isPresent()) {
+            return false;
+        }
+        try {
+            return !published(step, parameters).versions().contains(version);
+        } catch (BuiltInStepException e) {
+            return true;
+        }
+    }
+
+    /**
+     * The versions the run's publish step published after retiring {@code before}'s, once it has: the step asks for
+     * those instead of waiting for versions that will not be served again (and, the publish step having finished
+     * after it started, runs once more anyway).
+     */
+    private Published republished(StepDispatched step, Parameters parameters, Published before, Instant giveUp,
+                                  BuiltInStepException retired) throws InterruptedException {
+        while (clock.instant().isBefore(giveUp)) {
+            try {
+                Published now = published(step, parameters);
+                if (!now.equals(before)) {
+                    return now;
+                }
+            } catch (BuiltInStepException e) {
+                // the publish step runs again: its new versions are not recorded yet
+            }
+            Thread.sleep(REPUBLISH_POLL);
+        }
+        throw new BuiltInStepException("InferenceUnavailable", retired.getMessage() + "; the run published no other "
+                + "versions within " + parameters.readyTimeout().toSeconds() + "s");
     }
 
     /** The model and versions to ask: the parameters, else what the nearest upstream publish step published. */

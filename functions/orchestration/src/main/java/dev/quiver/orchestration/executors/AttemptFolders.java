@@ -3,6 +3,7 @@ package dev.quiver.orchestration.executors;
 import dev.quiver.events.pipeline.StepDispatched;
 import dev.quiver.orchestration.OrchestrationConfig;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,8 +17,13 @@ public class AttemptFolders {
 
     private final Path root;
 
+    @Inject
     public AttemptFolders(OrchestrationConfig config) {
-        this.root = config.state().resolve("work").toAbsolutePath();
+        this(config.state().resolve("work"));
+    }
+
+    public AttemptFolders(Path root) {
+        this.root = root.toAbsolutePath();
     }
 
     public Path create(StepDispatched step) throws IOException {

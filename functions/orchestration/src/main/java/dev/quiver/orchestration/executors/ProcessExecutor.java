@@ -8,8 +8,11 @@ import dev.quiver.events.pipeline.StepDispatched;
 import dev.quiver.events.pipeline.StepFailed;
 import dev.quiver.events.pipeline.StepHeartbeat;
 import dev.quiver.orchestration.OrchestrationConfig;
+import io.quarkus.runtime.ShutdownEvent;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -25,6 +28,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -56,14 +60,22 @@ public class ProcessExecutor {
     private final AttemptFolders folders;
     private final Duration heartbeatInterval;
     private final ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
+    private final Map<StepDispatched, Process> running = new ConcurrentHashMap<>();
+    private volatile boolean stopping;
 
+    @Inject
     public ProcessExecutor(StepReports reports, ObjectMapper json, Clock clock, AttemptFolders folders,
                            OrchestrationConfig config) {
+        this(reports, json, clock, folders, config.processHeartbeatInterval());
+    }
+
+    ProcessExecutor(StepReports reports, ObjectMapper json, Clock clock, AttemptFolders folders,
+                    Duration heartbeatInterval) {
         this.reports = reports;
         this.json = json;
         this.clock = clock;
         this.folders = folders;
-        this.heartbeatInterval = config.processHeartbeatInterval();
+        this.heartbeatInterval = heartbeatInterval;
     }
 
     /** Starts the attempt and returns at once; the attempt reports by itself. */
@@ -81,8 +93,35 @@ public class ProcessExecutor {
         });
     }
 
+    // at the start of the shutdown, while the run store is still open
+    void onShutdown(@Observes ShutdownEvent event) {
+        stop();
+    }
+
+    /**
+     * Stops the attempts running here with the function: each process tree is killed, and its attempt recorded as
+     * interrupted, to run again on the next start rather than be left running or later failed as silent.
+     */
     @PreDestroy
     void stop() {
+        synchronized (running) {
+            stopping = true;
+        }
+        for (StepDispatched step : List.copyOf(running.keySet())) {
+            Process process = running.remove(step);
+            if (process == null) {
+                continue;
+            }
+            process.descendants().forEach(ProcessHandle::destroyForcibly);
+            process.destroyForcibly();
+            try {
+                reports.interrupted(step.runId(), step.instance(), step.attempt(), "the function stopped");
+            } catch (RuntimeException e) {
+                LOG.warnf("run %s: %s attempt %d was stopped, and cannot be recorded as interrupted (%s); it fails "
+                        + "as silent after the heartbeat timeout instead", step.runId(), step.instance(),
+                        step.attempt(), e.getMessage());
+            }
+        }
         threads.shutdownNow();
     }
 
@@ -97,7 +136,24 @@ public class ProcessExecutor {
         Path outputs = directory.resolve("outputs.json");
         ProcessBuilder builder = new ProcessBuilder(command).directory(directory.toFile());
         environment(builder.environment(), step, outputs);
-        Process process = builder.start();
+        Process process;
+        // started and registered under the lock stop() takes, so that stop() kills every process started before it
+        synchronized (running) {
+            if (stopping) {
+                reports.interrupted(step.runId(), step.instance(), step.attempt(), "the function was stopping");
+                return;
+            }
+            process = builder.start();
+            running.put(step, process);
+        }
+        try {
+            watch(step, process, outputs);
+        } finally {
+            running.remove(step);
+        }
+    }
+
+    private void watch(StepDispatched step, Process process, Path outputs) throws IOException, InterruptedException {
         Attempt attempt = new Attempt(step, process);
         Thread stdout = Thread.ofVirtual().start(() -> attempt.readProgress(process.inputReader(StandardCharsets.UTF_8)));
         Thread stderr = Thread.ofVirtual().start(() -> attempt.readErrors(process.errorReader(StandardCharsets.UTF_8)));
@@ -121,6 +177,10 @@ public class ProcessExecutor {
         }
         stdout.join();
         stderr.join();
+        if (stopping) {
+            // killed by stop(), which recorded the attempt as interrupted
+            return;
+        }
         int exit = process.exitValue();
         if (killedFor != null) {
             reports.failed(new StepFailed(step.runId(), step.instance(), step.attempt(), killedFor, exit,

@@ -36,4 +36,9 @@ public class StepReports implements StepReporter {
     public void failed(StepFailed failed) {
         coordinator.failed(SOURCE, UUID.randomUUID().toString(), failed);
     }
+
+    /** An attempt stopped with the function: recorded as interrupted, to run again (see the coordinator). */
+    public void interrupted(String runId, String instance, int attempt, String message) {
+        coordinator.interrupted(runId, instance, attempt, message);
+    }
 }

@@ -17,7 +17,7 @@ import org.jboss.logging.Logger;
  * fails it); every other event is logged, having no other consumer here.
  */
 @ApplicationScoped
-public class LocalDelivery {
+public class LocalDelivery implements Delivery {
 
     private static final Logger LOG = Logger.getLogger(LocalDelivery.class);
 
@@ -31,7 +31,8 @@ public class LocalDelivery {
         this.json = json;
     }
 
-    boolean deliver(Outbox.Entry entry) {
+    @Override
+    public boolean deliver(Outbox.Entry entry) {
         if (!EventTypes.STEP_DISPATCHED.equals(entry.type())) {
             LOG.infof("%s for run %s%s", entry.type(), entry.runId(),
                     entry.subject() == null ? "" : " (" + entry.subject() + ")");

@@ -4,20 +4,21 @@ import static dev.quiver.orchestration.runs.Statements.query;
 import static dev.quiver.orchestration.runs.Statements.update;
 
 import dev.quiver.events.EventCodec;
-import dev.quiver.orchestration.runs.StoreException;
 import dev.quiver.orchestration.runs.Transactions;
-import java.sql.Connection;
 import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 
 /**
  * Events decided by a transaction, written in that same transaction and sent after it commits: an event is sent if and
  * only if its decision was committed, whatever crashes in between (a crash after sending and before marking sent sends
- * it again, with the same id, so receivers can tell).
+ * it again, with the same id, so receivers can tell). Relays claim the events they send ({@link #claim}), so that
+ * replicas relaying the same outbox send each event once.
  */
 public final class Outbox {
 
@@ -55,26 +56,54 @@ public final class Outbox {
                 clock.instant());
     }
 
-    /** The oldest events not yet sent, in the order they were decided. */
-    public List<Entry> unsent(int limit) {
-        return transactions.inTransaction(connection -> query(connection, "select seq, event_id, type, run_id, "
-                + "subject, data from outbox where sent_at is null order by seq limit ?", row -> new Entry(
-                row.getLong(1), row.getString(2), row.getString(3), row.getString(4), row.getString(5),
-                row.getString(6)), limit));
+    /**
+     * Claims for {@code owner} the oldest events not sent yet and not claimed by a relay whose lease still runs, until
+     * {@code until}: while the lease runs, no other relay sends them. Each row is claimed by a conditional update, so
+     * of two relays reading the same rows at once each row goes to one.
+     */
+    public List<Entry> claim(String owner, Instant until, int limit) {
+        Instant now = clock.instant();
+        return transactions.inTransaction(connection -> {
+            List<Entry> candidates = query(connection, "select seq, event_id, type, run_id, subject, data from outbox "
+                    + "where sent_at is null and (claimed_until is null or claimed_until <= ?) order by seq limit ?",
+                    row -> new Entry(row.getLong(1), row.getString(2), row.getString(3), row.getString(4),
+                            row.getString(5), row.getString(6)), now, limit);
+            List<Entry> claimed = new ArrayList<>();
+            for (Entry entry : candidates) {
+                if (update(connection, "update outbox set claimed_by = ?, claimed_until = ? where seq = ? "
+                        + "and sent_at is null and (claimed_until is null or claimed_until <= ?)", owner, until,
+                        entry.seq(), now) == 1) {
+                    claimed.add(entry);
+                }
+            }
+            return claimed;
+        });
+    }
+
+    /**
+     * Marks an event {@code owner} sent as sent, if {@code owner} still holds its claim; false when its lease ended
+     * and another relay claimed the event (which then sends it too, with the same id).
+     */
+    public boolean markSent(String owner, Entry entry) {
+        return transactions.inTransaction(connection -> update(connection, "update outbox set sent_at = ?, "
+                + "claimed_until = null where seq = ? and claimed_by = ? and sent_at is null", clock.instant(),
+                entry.seq(), owner) == 1);
+    }
+
+    /** Gives up {@code owner}'s claims on events it did not send, so that the next relay round sends them at once. */
+    public void release(String owner, List<Entry> entries) {
+        transactions.inTransaction(connection -> {
+            for (Entry entry : entries) {
+                update(connection, "update outbox set claimed_by = null, claimed_until = null where seq = ? "
+                        + "and claimed_by = ? and sent_at is null", entry.seq(), owner);
+            }
+            return null;
+        });
     }
 
     /** Removes events sent before {@code before}; events not sent yet are kept whatever their age. */
     public int forgetSent(Instant before) {
         return transactions.inTransaction(connection -> update(connection, "delete from outbox where sent_at < ?",
                 before));
-    }
-
-    public void markSent(Entry entry) {
-        transactions.inTransaction(connection -> {
-            if (update(connection, "update outbox set sent_at = ? where seq = ?", clock.instant(), entry.seq()) != 1) {
-                throw new StoreException("outbox event " + entry.eventId() + " is gone", null);
-            }
-            return null;
-        });
     }
 }

@@ -2,7 +2,6 @@ package dev.quiver.orchestration.outbox;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.quiver.events.CorrelationExtensions;
 import dev.quiver.events.EventCodec;
 import dev.quiver.events.EventTypes;
 import dev.quiver.events.http.CloudEventSender;
@@ -12,42 +11,27 @@ import dev.quiver.orchestration.builtin.BuiltInSteps;
 import dev.quiver.orchestration.executors.FunctionExecutor;
 import dev.quiver.orchestration.executors.KubernetesJobExecutor;
 import dev.quiver.orchestration.pipeline.ExecutorKind;
-import io.cloudevents.CloudEvent;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import java.util.HashMap;
-import java.util.Map;
-import java.util.Optional;
-import org.jboss.logging.Logger;
+import java.time.Clock;
+import java.util.UUID;
 
 /**
- * Sends the outbox to the sink (the Knative Broker) as binary-mode CloudEvents ({@link CloudEventSender}; the run in
- * the {@code runid} extension, the step instance as {@code subject} and in {@code stepid}), oldest first, each marked
- * sent once the sink took it. A sink that refuses or cannot be reached stops the round; the next round sends the same
- * events again, with the same ids. Without a sink (embedded mode) the events are delivered inside the function
- * ({@link LocalDelivery}).
+ * Sends the outbox to the sink (the Knative Broker, {@link SinkDelivery}), oldest first, each event claimed by this
+ * replica's {@link ClaimingRelay} and marked sent once the sink took it, so that replicas send each event once. A sink
+ * that refuses or cannot be reached stops the round; the next round sends the same events again, with the same ids.
+ * Without a sink (embedded mode) the events are delivered inside the function ({@link LocalDelivery}).
  */
 @ApplicationScoped
 public class OutboxRelay {
 
-    private static final Logger LOG = Logger.getLogger(OutboxRelay.class);
-    private static final int BATCH = 100;
-
-    private final Outbox outbox;
-    private final Optional<URI> sink;
-    private final URI source;
-    private final EventCodec codec;
-    private final CloudEventSender sender;
+    private final ClaimingRelay relay;
+    private final Delivery delivery;
     private final Counter sent;
     private final Counter failures;
-    private final LocalDelivery local;
     private final BuiltInSteps builtIns;
     private final FunctionExecutor functions;
     private final KubernetesJobExecutor jobs;
@@ -55,17 +39,15 @@ public class OutboxRelay {
 
     public OutboxRelay(Outbox outbox, LocalDelivery local, BuiltInSteps builtIns, FunctionExecutor functions,
                        KubernetesJobExecutor jobs, ObjectMapper json, EventCodec codec, CloudEventSender sender,
-                       OrchestrationConfig config, MeterRegistry meters) {
-        this.outbox = outbox;
-        this.local = local;
+                       OrchestrationConfig config, Clock clock, MeterRegistry meters) {
         this.builtIns = builtIns;
         this.functions = functions;
         this.jobs = jobs;
         this.json = json;
-        this.codec = codec;
-        this.sender = sender;
-        this.sink = config.sink();
-        this.source = URI.create(config.source());
+        this.delivery = config.sink().<Delivery>map(sink -> new SinkDelivery(sink, URI.create(config.source()),
+                codec, sender)).orElse(local);
+        this.relay = new ClaimingRelay(outbox, "relay-" + UUID.randomUUID(), config.relayLease(),
+                SinkDelivery.TIMEOUT, clock);
         this.sent = Counter.builder("quiver.orchestration.events.sent")
                 .description("Events the sink (or, embedded, the function itself) took from the outbox")
                 .register(meters);
@@ -76,15 +58,12 @@ public class OutboxRelay {
 
     @Scheduled(every = "${quiver.orchestration.relay-interval}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void relay() {
-        for (Outbox.Entry entry : outbox.unsent(BATCH)) {
-            boolean delivered = sink.isPresent() ? send(entry) : local.deliver(entry);
-            if (!delivered) {
-                failures.increment();
-                return;
-            }
-            outbox.markSent(entry);
+        ClaimingRelay.Round round = relay.relay(delivery, entry -> {
             sent.increment();
             builtIn(entry);
+        });
+        if (round.refused()) {
+            failures.increment();
         }
     }
 
@@ -109,33 +88,6 @@ public class OutboxRelay {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("outbox event " + entry.eventId() + " is not a step.dispatched payload: "
                     + e.getOriginalMessage(), e);
-        }
-    }
-
-    private boolean send(Outbox.Entry entry) {
-        Map<String, String> correlation = new HashMap<>();
-        if (entry.runId() != null) {
-            correlation.put(CorrelationExtensions.RUN_ID, entry.runId());
-        }
-        if (entry.subject() != null) {
-            correlation.put(CorrelationExtensions.STEP_ID, entry.subject());
-        }
-        CloudEvent event = codec.event(entry.eventId(), entry.type(), source, entry.subject(),
-                entry.data().getBytes(StandardCharsets.UTF_8), correlation);
-        try {
-            HttpResponse<byte[]> response = sender.send(sink.get(), event, Duration.ofSeconds(10));
-            if (response.statusCode() / 100 == 2) {
-                return true;
-            }
-            LOG.warnf("sink %s refused event %s (%s) with HTTP %d: %s", sink.get(), entry.eventId(), entry.type(),
-                    response.statusCode(), new String(response.body(), StandardCharsets.UTF_8));
-            return false;
-        } catch (IOException e) {
-            LOG.warnf("sink %s cannot be reached for event %s: %s", sink.get(), entry.eventId(), e.getMessage());
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
         }
     }
 }

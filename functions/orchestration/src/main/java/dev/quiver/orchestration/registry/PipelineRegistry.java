@@ -2,16 +2,21 @@ package dev.quiver.orchestration.registry;
 
 import dev.quiver.configfile.InvalidConfigException;
 import dev.quiver.orchestration.OrchestrationConfig;
+import dev.quiver.orchestration.digest.Sha256;
 import dev.quiver.orchestration.pipeline.PipelineParser;
 import dev.quiver.orchestration.pipeline.PipelineSpec;
 import dev.quiver.orchestration.runs.Pipelines;
+import dev.quiver.orchestration.runs.StoreException;
+import dev.quiver.orchestration.runs.Transactions;
 import io.quarkus.runtime.Startup;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,10 +24,11 @@ import java.util.stream.Stream;
 import org.jboss.logging.Logger;
 
 /**
- * Reads the pipeline folder at startup and again when a file is added or changed, and registers every valid pipeline
- * version. An invalid file is reported with all its problems and registers nothing. A version once registered keeps
- * its definition: a file that changes a version's content without raising {@code version} is refused, so that what
- * a run used can always be told.
+ * Registers every pipeline version: those stored in the run database ({@link PipelineDefinitions}), and those of the
+ * valid files in the pipeline folder, read at start and every poll interval. An invalid file is reported with all its
+ * problems and registers nothing. A version keeps the definition it was first registered with, across restarts and
+ * replicas: a file that changes a version's content without raising {@code version} is refused, so that a run always
+ * finishes on the definition it started with, and what it used can always be told.
  */
 @Startup
 @ApplicationScoped
@@ -31,51 +37,87 @@ public class PipelineRegistry {
     private static final Logger LOG = Logger.getLogger(PipelineRegistry.class);
 
     private final Pipelines pipelines;
+    private final PipelineDefinitions definitions;
     private final Path folder;
+    private final Clock clock;
     private final Map<Path, String> seen = new HashMap<>();
-    private final Map<String, String> definitions = new HashMap<>();
+    /** The digest of each version registered here, by {@code name@version}. */
+    private final Map<String, String> registered = new HashMap<>();
     private boolean reportedMissing;
 
     @Inject
-    public PipelineRegistry(Pipelines pipelines, OrchestrationConfig config) {
-        this(pipelines, config.pipelines());
+    public PipelineRegistry(Pipelines pipelines, Transactions transactions, OrchestrationConfig config, Clock clock) {
+        this(pipelines, transactions, config.pipelines(), clock);
     }
 
-    PipelineRegistry(Pipelines pipelines, Path folder) {
+    PipelineRegistry(Pipelines pipelines, Transactions transactions, Path folder, Clock clock) {
         this.pipelines = pipelines;
+        this.definitions = new PipelineDefinitions(transactions);
         this.folder = folder.toAbsolutePath();
+        this.clock = clock;
         scan();
     }
 
-    @Scheduled(every = "${quiver.orchestration.pipelines-poll-interval}", delay = 1,
+    // the constructor scanned at start; the schedule's first scan is one interval later
+    @Scheduled(every = "${quiver.orchestration.pipelines-poll-interval}",
+            delayed = "${quiver.orchestration.pipelines-poll-interval}",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     synchronized void scan() {
-        if (!Files.isDirectory(folder)) {
-            if (!reportedMissing) {
-                LOG.warnf("pipeline folder %s does not exist: no pipeline is registered", folder);
-                reportedMissing = true;
-            }
-            return;
-        }
-        List<Path> files;
-        try (Stream<Path> listing = Files.list(folder)) {
-            files = listing.filter(file -> file.toString().endsWith(".yaml") || file.toString().endsWith(".yml"))
-                    .sorted().toList();
-        } catch (IOException e) {
-            LOG.errorf("pipeline folder %s cannot be read: %s", folder, e.getMessage());
-            return;
-        }
-        for (Path file : files) {
-            try {
-                String text = Files.readString(file);
-                if (text.equals(seen.put(file, text))) {
+        try {
+            definitions.all().forEach(this::restore);
+            for (Path file : files()) {
+                String text;
+                try {
+                    text = Files.readString(file);
+                } catch (IOException e) {
+                    LOG.errorf("pipeline file %s cannot be read: %s", file, e.getMessage());
                     continue;
                 }
-                register(file, text);
-            } catch (IOException e) {
-                LOG.errorf("pipeline file %s cannot be read: %s", file, e.getMessage());
+                if (!text.equals(seen.get(file))) {
+                    register(file, text);
+                    seen.put(file, text);
+                }
             }
+        } catch (IOException e) {
+            LOG.errorf("pipeline folder %s cannot be read: %s", folder, e.getMessage());
+        } catch (StoreException e) {
+            LOG.warnf("pipelines cannot be registered while the run database is unavailable (%s); tried again at the "
+                    + "next scan", e.getMessage());
         }
+    }
+
+    private List<Path> files() throws IOException {
+        if (!Files.isDirectory(folder)) {
+            if (!reportedMissing) {
+                LOG.warnf("pipeline folder %s does not exist: no pipeline file is read", folder);
+                reportedMissing = true;
+            }
+            return List.of();
+        }
+        try (Stream<Path> listing = Files.list(folder)) {
+            return listing.filter(file -> file.toString().endsWith(".yaml") || file.toString().endsWith(".yml"))
+                    .sorted().toList();
+        }
+    }
+
+    /** A version stored by an earlier start or another replica: registered as stored, whatever the files say now. */
+    private void restore(PipelineDefinitions.Stored stored) {
+        String key = stored.pipeline() + "@" + stored.version();
+        if (registered.containsKey(key)) {
+            return;
+        }
+        PipelineSpec spec;
+        try {
+            spec = PipelineParser.parse(stored.fileName(), stored.definition());
+        } catch (InvalidConfigException e) {
+            LOG.errorf("pipeline %s version %d as stored in the run database no longer reads: %s", stored.pipeline(),
+                    stored.version(), e.getMessage());
+            return;
+        }
+        pipelines.add(spec);
+        registered.put(key, stored.digest());
+        LOG.infof("pipeline %s version %d registered as stored (first read from %s, %s)", stored.pipeline(),
+                stored.version(), stored.fileName(), stored.digest());
     }
 
     private void register(Path file, String text) {
@@ -87,16 +129,25 @@ public class PipelineRegistry {
             return;
         }
         String key = spec.name() + "@" + spec.version();
-        String before = definitions.putIfAbsent(key, text);
-        if (before != null && !before.equals(text)) {
-            LOG.errorf("pipeline file %s changes version %d of %s, which is registered already: raise version to "
-                    + "register the change", file.getFileName(), spec.version(), spec.name());
-            return;
-        }
+        String digest = Sha256.of(text.getBytes(StandardCharsets.UTF_8));
+        String before = registered.get(key);
         if (before == null) {
-            pipelines.add(spec);
-            LOG.infof("pipeline %s version %d registered from %s (%d steps)", spec.name(), spec.version(),
-                    file.getFileName(), spec.steps().size());
+            PipelineDefinitions.Stored stored = definitions.register(new PipelineDefinitions.Stored(spec.name(),
+                    spec.version(), digest, file.getFileName().toString(), text), clock.instant());
+            if (stored.digest().equals(digest)) {
+                pipelines.add(spec);
+                registered.put(key, digest);
+                LOG.infof("pipeline %s version %d registered from %s (%d steps, %s)", spec.name(), spec.version(),
+                        file.getFileName(), spec.steps().size(), digest);
+                return;
+            }
+            restore(stored);
+            before = stored.digest();
+        }
+        if (!before.equals(digest)) {
+            LOG.errorf("pipeline file %s changes version %d of %s, which is registered already with other content "
+                    + "(%s, this file %s): raise version to register the change; version %d stays as registered",
+                    file.getFileName(), spec.version(), spec.name(), before, digest, spec.version());
         }
     }
 }

@@ -184,6 +184,28 @@ public final class RunCoordinator {
         });
     }
 
+    /**
+     * An attempt stopped because the function running it stopped (a shutdown, not a failure of the step): recorded as
+     * interrupted, outside the retry decision and its budget, and the next attempt due at once, so it runs on the next
+     * start (or on another replica's next tick). A report of an attempt that is over is ignored.
+     */
+    public void interrupted(String runId, String instance, int attempt, String message) {
+        transactions.inTransaction(c -> {
+            Instant now = clock.instant();
+            Reported reported = reported(c, runId, instance, attempt);
+            if (reported == null) {
+                return null;
+            }
+            long sequence = reported.run.sequence() + 1;
+            memo.release(c, runId, instance);
+            runs.interrupted(c, runId, instance, attempt, sequence, message, now);
+            runs.addTimer(c, runId, instance, attempt, RETRY_TIMER, now.truncatedTo(ChronoUnit.MILLIS));
+            advance(c, reported.run, reported.graph, now, sequence);
+            LOG.infof("run %s: %s attempt %d interrupted (%s); it runs again", runId, instance, attempt, message);
+            return null;
+        });
+    }
+
     private static Map<String, Double> samples(StepHeartbeat heartbeat) {
         Map<String, Double> samples = new LinkedHashMap<>();
         if (heartbeat.progressPercent() != null) {

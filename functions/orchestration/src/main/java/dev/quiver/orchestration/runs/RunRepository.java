@@ -104,8 +104,10 @@ final class RunRepository {
 
     void dispatch(Connection c, String runId, String instance, int attempt, long sequence, String reason,
                   Map<String, Object> params, Instant now) throws SQLException {
+        // the new attempt's liveness counts from its dispatch: the last attempt's heartbeats say nothing about it
         update(c, "update step_instances set state = 'DISPATCHED', attempt = ?, started_seq = ?, reason = ?, "
-                + "updated_at = ? where run_id = ? and instance = ?", attempt, sequence, reason, now, runId, instance);
+                + "last_heartbeat_at = null, updated_at = ? where run_id = ? and instance = ?", attempt, sequence,
+                reason, now, runId, instance);
         update(c, "insert into attempts (run_id, instance, attempt, state, dispatched_at, params) "
                 + "values (?, ?, ?, 'DISPATCHED', ?, ?)", runId, instance, attempt, now, write(params));
     }
@@ -150,6 +152,17 @@ final class RunRepository {
         update(c, "update step_instances set state = 'PENDING', finished_seq = ?, reason = ?, updated_at = ? "
                 + "where run_id = ? and instance = ?", sequence, reason, now, runId, instance);
         finishAttempt(c, runId, instance, attempt, "FAILED", errorClass, exitCode, killedForMemory, message, now);
+    }
+
+    /**
+     * The attempt was stopped with the function, which is no failure of the step: the attempt is recorded as
+     * interrupted and the instance waits for its next attempt.
+     */
+    void interrupted(Connection c, String runId, String instance, int attempt, long sequence, String message,
+                     Instant now) throws SQLException {
+        update(c, "update step_instances set state = 'RETRY_WAIT', finished_seq = ?, reason = ?, updated_at = ? "
+                + "where run_id = ? and instance = ?", sequence, "interrupted: " + message, now, runId, instance);
+        finishAttempt(c, runId, instance, attempt, "INTERRUPTED", "Interrupted", null, false, message, now);
     }
 
     /** Whether the instance still waits for the backoff of the retry after {@code attempt}. */

@@ -64,7 +64,8 @@ class InferenceEventsTest {
         script.add(new Answer(503, null, "{\"error\":\"loading\"}"));
         script.add(new Answer(200, "dev.quiver.inference.completed", COMPLETED));
 
-        float[][] answer = inference.predict("m", "2", "input", "output", rows(), true, Duration.ofSeconds(10));
+        float[][] answer = inference.predict("m", "2", "input", "output", rows(), true, Duration.ofSeconds(10),
+                () -> false);
 
         assertThat(answer).isEqualTo(new float[][] {{0.1f, 0.7f, 0.2f}, {0.6f, 0.3f, 0.1f}});
         assertThat(ids).hasSize(3).doesNotHaveDuplicates();
@@ -77,7 +78,8 @@ class InferenceEventsTest {
         script.add(new Answer(200, "dev.quiver.inference.failed", "{\"model\":\"m\",\"error\":\"inputs[0].shape: "
                 + "expected [-1, 64], got [2, 2]\",\"reason\":\"invalid-input\"}"));
 
-        assertThatThrownBy(() -> inference.predict("m", "2", "input", "output", rows(), true, Duration.ofSeconds(10)))
+        assertThatThrownBy(() -> inference.predict("m", "2", "input", "output", rows(), true, Duration.ofSeconds(10),
+                () -> false))
                 .isInstanceOfSatisfying(BuiltInStepException.class, e -> assertThat(e.errorClass())
                         .isEqualTo("InferenceRefused"))
                 .hasMessageContaining("expected [-1, 64]");
@@ -88,17 +90,33 @@ class InferenceEventsTest {
     void aVersionThatAnsweredBeforeAndIsNotFoundNowWasRetiredAndFailsAtOnce() {
         script.add(new Answer(200, "dev.quiver.inference.failed", NOT_FOUND));
 
-        assertThatThrownBy(() -> inference.predict("m", "2", "input", "output", rows(), false, Duration.ofSeconds(10)))
+        assertThatThrownBy(() -> inference.predict("m", "2", "input", "output", rows(), false, Duration.ofSeconds(10),
+                () -> false))
                 .isInstanceOfSatisfying(BuiltInStepException.class, e -> assertThat(e.errorClass())
                         .isEqualTo("InferenceRefused"))
                 .hasMessageContaining("no longer served");
     }
 
     @Test
+    void aVersionItsOwnRunRetiredIsNotWaitedFor() {
+        script.add(new Answer(200, "dev.quiver.inference.failed", NOT_FOUND));
+        long started = System.nanoTime();
+
+        assertThatThrownBy(() -> inference.predict("m", "2", "input", "output", rows(), true, Duration.ofSeconds(10),
+                () -> true)).isInstanceOfSatisfying(BuiltInStepException.class, e -> assertThat(e.errorClass())
+                        .isEqualTo(InferenceEvents.VERSION_RETIRED))
+                .hasMessageContaining("publishes again");
+        assertThat(ids).hasSize(1);
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).as("not the 10 s a version not served yet gets")
+                .isLessThan(Duration.ofSeconds(3));
+    }
+
+    @Test
     void anAnswerThatDoesNotFitTheRowsIsRefused() {
         script.add(new Answer(200, "dev.quiver.inference.completed", COMPLETED.replace("[2,3]", "[3,2]")));
 
-        assertThatThrownBy(() -> inference.predict("m", "2", "input", "output", rows(), true, Duration.ofSeconds(10)))
+        assertThatThrownBy(() -> inference.predict("m", "2", "input", "output", rows(), true, Duration.ofSeconds(10),
+                () -> false))
                 .isInstanceOf(BuiltInStepException.class).hasMessageContaining("expected [2, classes]");
     }
 
@@ -111,7 +129,8 @@ class InferenceEventsTest {
         InferenceEvents nowhere = events(URI.create("http://127.0.0.1:" + closed + "/"));
         long started = System.nanoTime();
 
-        assertThatThrownBy(() -> nowhere.predict("m", "2", "input", "output", rows(), true, Duration.ofSeconds(2)))
+        assertThatThrownBy(() -> nowhere.predict("m", "2", "input", "output", rows(), true, Duration.ofSeconds(2),
+                () -> false))
                 .isInstanceOfSatisfying(BuiltInStepException.class, e -> assertThat(e.errorClass())
                         .isEqualTo("InferenceUnavailable"))
                 .hasMessageContaining("did not answer within 2s").hasMessageContaining("not reachable");

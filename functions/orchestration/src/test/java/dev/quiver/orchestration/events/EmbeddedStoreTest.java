@@ -3,6 +3,7 @@ package dev.quiver.orchestration.events;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.hasItem;
 
 import dev.quiver.events.EventTypes;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
@@ -19,7 +20,10 @@ import java.util.UUID;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
-/** The quickstart's store: with no database configured, runs live in the embedded H2 file under the state folder. */
+/**
+ * The quickstart's store: with no database configured, runs live in the embedded H2 file under the state folder; and
+ * the pipeline folder is read again every few seconds from the start.
+ */
 @QuarkusTest
 @WithTestResource(EmbeddedStoreTest.Embedded.class)
 class EmbeddedStoreTest {
@@ -38,21 +42,41 @@ class EmbeddedStoreTest {
         given().get("/q/health/ready").then().statusCode(200);
     }
 
+    @Test
+    void aPipelineFileAddedAfterTheStartIsRegisteredWithinSeconds() throws IOException {
+        Files.writeString(Embedded.pipelines.resolve("late.yaml"), """
+                pipeline: late
+                version: 1
+                steps:
+                  - {name: only, executor: kubernetes-job}
+                """);
+        // scans every 5 s: two of them plus slack for a loaded machine, far below the minute a first scan once waited
+        await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(250)).untilAsserted(() ->
+                given().get("/pipelines").then().statusCode(200).body("name", hasItem("late")));
+    }
+
     public static class Embedded implements QuarkusTestResourceLifecycleManager {
 
         static volatile EventSink sink;
         static volatile Path state;
+        static volatile Path pipelines;
 
         @Override
         public Map<String, String> start() {
             sink = new EventSink();
             try {
                 state = Files.createTempDirectory("quiver-orchestration-state");
+                pipelines = Files.createDirectories(state.resolve("pipelines"));
+                try (Stream<Path> shipped = Files.list(PostgresStack.pipelineFolder())) {
+                    for (Path file : shipped.toList()) {
+                        Files.copy(file, pipelines.resolve(file.getFileName()));
+                    }
+                }
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
             return Map.of("quiver.orchestration.state", state.toString(),
-                    "quiver.orchestration.pipelines", PostgresStack.pipelineFolder().toString(),
+                    "quiver.orchestration.pipelines", pipelines.toString(),
                     "quiver.orchestration.sink", sink.uri().toString(),
                     "quiver.orchestration.relay-interval", "50ms");
         }

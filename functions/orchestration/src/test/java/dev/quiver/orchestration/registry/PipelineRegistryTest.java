@@ -7,16 +7,36 @@ import static org.assertj.core.api.Assertions.tuple;
 import dev.quiver.orchestration.pipeline.PipelineSpec;
 import dev.quiver.orchestration.runs.Pipelines;
 import dev.quiver.orchestration.runs.RunRefusedException;
+import dev.quiver.orchestration.runs.Transactions;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.Optional;
+import java.util.UUID;
+import org.flywaydb.core.Flyway;
+import org.h2.jdbcx.JdbcDataSource;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+/** The registry on the embedded database, H2 in PostgreSQL mode: what it registers and what it refuses. */
 class PipelineRegistryTest {
 
     @TempDir
     Path folder;
+
+    private final Transactions transactions = embedded();
+
+    private static Transactions embedded() {
+        JdbcDataSource h2 = new JdbcDataSource();
+        h2.setURL("jdbc:h2:mem:quiver-registry-" + UUID.randomUUID()
+                + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;DB_CLOSE_DELAY=-1");
+        Flyway.configure().dataSource(h2).locations("classpath:db/migration").load().migrate();
+        return new Transactions(h2);
+    }
+
+    private PipelineRegistry registry(Pipelines pipelines, Path folder) {
+        return new PipelineRegistry(pipelines, transactions, folder, Clock.systemUTC());
+    }
 
     @Test
     void validFilesAreRegisteredAndAChangedVersionMustRaiseItsNumber() throws Exception {
@@ -24,7 +44,7 @@ class PipelineRegistryTest {
         Files.writeString(folder.resolve("broken.yml"), "pipeline: broken\nversion: 1\nsteps: []\n");
         Files.writeString(folder.resolve("notes.txt"), "not a pipeline");
         Pipelines pipelines = new Pipelines();
-        PipelineRegistry registry = new PipelineRegistry(pipelines, folder);
+        PipelineRegistry registry = registry(pipelines, folder);
         assertThat(pipelines.all()).extracting(PipelineSpec::name, PipelineSpec::version)
                 .containsExactly(tuple("chain", 1));
 
@@ -43,7 +63,7 @@ class PipelineRegistryTest {
     @Test
     void aMissingFolderRegistersNothing() {
         Pipelines pipelines = new Pipelines();
-        new PipelineRegistry(pipelines, folder.resolve("nowhere"));
+        registry(pipelines, folder.resolve("nowhere"));
         assertThat(pipelines.all()).isEmpty();
     }
 

@@ -367,6 +367,28 @@ abstract class RunCoordinatorContract {
     }
 
     @Test
+    void aRetryAfterAHeartbeatTimeoutHasAHeartbeatWindowOfItsOwn() throws Exception {
+        String run = retriesRun();
+        beat(new StepHeartbeat(run, "train", 1, clock.instant(), 10.0, null, null, null, null));
+        clock.advance(Duration.ofMinutes(11));
+        coordinator.fireDue(clock.instant(), Duration.ofMinutes(10));
+        assertThat(failures(run)).containsExactly("train:HeartbeatTimeout");
+        JsonNode decided = decided(sent(run));
+        assertThat(decided.at("/data/action").asText()).isEqualTo("RETRY");
+
+        clock.advance(Duration.between(clock.instant(), Instant.parse(decided.at("/data/nextAttemptAt").asText())));
+        coordinator.fireDue(clock.instant(), Duration.ofMinutes(10));
+        assertThat(instances(sent(run))).containsExactly("train#2");
+        clock.advance(Duration.ofSeconds(1));
+        coordinator.fireDue(clock.instant(), Duration.ofMinutes(10));
+        assertThat(failures(run)).as("the retry's window starts at its dispatch").hasSize(1);
+        assertThat(stateOf(run, "train")).isEqualTo("DISPATCHED");
+        clock.advance(Duration.ofMinutes(10));
+        coordinator.fireDue(clock.instant(), Duration.ofMinutes(10));
+        assertThat(failures(run)).as("a silent retry still times out").hasSize(2);
+    }
+
+    @Test
     void theSameOutOfMemoryCrashWithNoProgressStopsAndAlerts() throws Exception {
         String run = retriesRun();
         JsonNode last = null;
@@ -612,12 +634,16 @@ abstract class RunCoordinatorContract {
     /** The run's events not yet seen by the test, as {type, data}; marks them sent. */
     List<JsonNode> sent(String run) throws Exception {
         List<JsonNode> events = new ArrayList<>();
-        for (Outbox.Entry entry : outbox.unsent(1000)) {
+        List<Outbox.Entry> others = new ArrayList<>();
+        for (Outbox.Entry entry : outbox.claim("tests", clock.instant().plusSeconds(60), 1000)) {
             if (entry.runId().equals(run)) {
                 events.add(JSON.createObjectNode().put("type", entry.type()).set("data", JSON.readTree(entry.data())));
-                outbox.markSent(entry);
+                outbox.markSent("tests", entry);
+            } else {
+                others.add(entry);
             }
         }
+        outbox.release("tests", others);
         return events;
     }
 
