@@ -31,10 +31,11 @@ import java.util.random.RandomGenerator;
  *   the retries, so that a DeadlineExceeded failure that could not have made it is not tried again. Not for an attempt
  *   that ran out of memory (killed for it, or of kind MEMORY): a step short of memory slows down (collection,
  *   swapping) before it is cut off, so its pace says little, and rule 6 decides; its reasons say so.</li>
- *   <li><b>Lost data</b> (kind DATA_LOST, a failed data check, or an input gone): RERUN_UPSTREAM of the producer of
- *   the first input gone, or of the first input when none is known gone. ABANDON when no upstream step produces it,
- *   GIVE_UP when the run's upstream re-runs or the retry budget are spent. Before rule 5, so that a re-run that would
- *   cure repeated failures is tried; the limit on re-runs is what stops repetition here.</li>
+ *   <li><b>Lost data</b> (kind DATA_LOST, a failed data check, or an input gone or corrupt): RERUN_UPSTREAM of the
+ *   producer of the first input gone or corrupt (its digest no longer matches), or of the first input when none is
+ *   known lost. ABANDON when no upstream step produces it, GIVE_UP when the run's upstream re-runs or the retry
+ *   budget are spent. Before rule 5, so that a re-run that would cure repeated failures is tried; the limit on re-runs
+ *   is what stops repetition here.</li>
  *   <li><b>The same failure again</b>: GIVE_UP when the last same-failure-limit attempts, this one included, failed
  *   with one error class and exit code and none got further than the oldest of them. Before rules 6 and 7, so that
  *   a crash that more memory or more waiting has not cured stops here rather than using up every attempt: with the
@@ -50,8 +51,8 @@ import java.util.random.RandomGenerator;
  *
  * <p>The decision's reasons are sentences with the figures they rest on, most decisive first; its evidence map holds
  * those figures under stable keys ({@code errorClass}, {@code kind}, {@code attempt}, {@code peakMemoryBytes},
- * {@code lastMetricValues}, {@code projectedFinish}, {@code missingInputs}, {@code budgetLeftPipeline} and so on),
- * durations and instants as ISO-8601 text.
+ * {@code lastMetricValues}, {@code projectedFinish}, {@code missingInputs}, {@code corruptInputs},
+ * {@code budgetLeftPipeline} and so on), durations and instants as ISO-8601 text.
  */
 public final class RetryDecider {
 
@@ -157,7 +158,8 @@ public final class RetryDecider {
         RetryPolicy policy = failed.policy();
         return LostData.of(evidence, failed.classified()).map(lost -> {
             failed.figures()
-                    .put("missingInputs", lost.gone().stream().map(Input::name).toList())
+                    .put("missingInputs", lost.names(FailureEvidence.Availability.GONE))
+                    .put("corruptInputs", lost.names(FailureEvidence.Availability.CORRUPT))
                     .put("failedDataChecks", lost.failedChecks())
                     .put("upstreamReruns", evidence.upstreamReruns())
                     .put("maxUpstreamReruns", policy.upstreamReruns());
@@ -175,8 +177,8 @@ public final class RetryDecider {
             if (budgetSpent.isPresent()) {
                 return failed.ends(RetryAction.GIVE_UP, reasons(budgetSpent.get(), lost.signs()));
             }
-            String lead = lost.rerunIsKnownGone() ? LostData.gone(input) : lost.signs().getFirst();
-            String rerun = lost.rerunIsKnownGone()
+            String lead = lost.rerunIsKnownLost() ? LostData.lost(input) : lost.signs().getFirst();
+            String rerun = lost.rerunIsKnownLost()
                     ? lead + "; " + input.producer() + " runs again, then this step"
                     : lead + "; " + input.producer() + ", which produced input " + input.name()
                             + ", runs again, then this step";

@@ -167,9 +167,25 @@ class RetryDeciderTest {
         }
 
         @Test
+        void aCorruptInputIsReportedAsCorruptNotGone() {
+            FailureEvidence evidence = Evidence.attempt(1, "ExitCode").exitCode(1)
+                    .input("ingest", "train.csv", FailureEvidence.Availability.CORRUPT).build();
+
+            RetryDecision decision = DECIDER.decide(evidence, POLICY, HALF);
+
+            assertThat(decision.action()).isEqualTo(RetryAction.RERUN_UPSTREAM);
+            assertThat(decision.reasons()).containsExactly("input train.csv of ingest is corrupt: its content no "
+                    + "longer matches its digest; ingest runs again, then this step");
+            assertThat(decision.evidence())
+                    .containsEntry("corruptInputs", List.of("train.csv"))
+                    .containsEntry("missingInputs", List.of());
+        }
+
+        @Test
         void aFailedDataCheckRerunsTheProducerOfTheFirstInput() {
             FailureEvidence evidence = Evidence.attempt(1, "NetworkError").dataCheck("rows-present", false)
-                    .dataCheck("schema-matches", true).input("ingest", "train.csv", null)
+                    .dataCheck("schema-matches", true)
+                    .input("ingest", "train.csv", FailureEvidence.Availability.UNCHECKED)
                     .input("features", "schema.json", true).build();
 
             RetryDecision decision = DECIDER.decide(evidence, POLICY, HALF);
