@@ -15,7 +15,6 @@ import dev.quiver.orchestration.pipeline.ExecutorKind;
 import io.cloudevents.CloudEvent;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
 import java.net.URI;
@@ -74,7 +73,7 @@ public class OutboxRelay {
                 .register(meters);
     }
 
-    @Scheduled(every = "${quiver.orchestration.relay-interval}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    /** One round, run by the {@link RelayTimer}. */
     void relay() {
         for (Outbox.Entry entry : outbox.unsent(BATCH)) {
             boolean delivered = sink.isPresent() ? send(entry) : local.deliver(entry);
