@@ -14,7 +14,7 @@ import java.util.Map;
  * source}, which identify it as handled, within the lengths the store keeps, and one artifact per name in a report
  * (an attempt has one artifact of each name).
  */
-final class EventLimits {
+public final class EventLimits {
 
     static final int MAX_ID_LENGTH = 200;
     static final int MAX_SOURCE_LENGTH = 500;
@@ -39,7 +39,7 @@ final class EventLimits {
     }
 
     /** @throws InvalidEventException naming every artifact whose name an earlier one of the list has */
-    static void requireDistinctNames(String type, List<StepCompleted.Artifact> artifacts) {
+    public static void requireDistinctNames(String type, List<StepCompleted.Artifact> artifacts) {
         if (artifacts == null) {
             return;
         }
