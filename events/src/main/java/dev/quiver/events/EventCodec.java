@@ -157,8 +157,16 @@ public final class EventCodec {
         }
     }
 
-    /** Validates a JSON payload against the schema of {@code type}. */
+    /**
+     * Validates a JSON payload against the schema of {@code type}. A number beyond a double's range is refused first:
+     * the parser reads it as infinity, which every schema's {@code number} would let through.
+     */
     public void validate(String type, JsonNode payload) {
+        List<String> outOfRange = new ArrayList<>();
+        requireFinite(payload, "$", outOfRange);
+        if (!outOfRange.isEmpty()) {
+            throw new InvalidEventException(type, outOfRange);
+        }
         Set<ValidationMessage> messages;
         try {
             messages = schema(type).validate(payload);
@@ -173,6 +181,23 @@ public final class EventCodec {
                             .thenComparing(ValidationMessage::getMessage))
                     .forEach(m -> problems.add(m.getMessage()));
             throw new InvalidEventException(type, problems);
+        }
+    }
+
+    private static void requireFinite(JsonNode node, String path, List<String> problems) {
+        if (node == null) {
+            return;
+        }
+        if (node.isNumber() && !Double.isFinite(node.doubleValue())) {
+            problems.add(path + ": the number is out of range; expected a finite number of magnitude at most about "
+                    + "1.8e308");
+        } else if (node.isObject()) {
+            node.fields().forEachRemaining(field -> requireFinite(field.getValue(), path + "." + field.getKey(),
+                    problems));
+        } else if (node.isArray()) {
+            for (int i = 0; i < node.size(); i++) {
+                requireFinite(node.get(i), path + "[" + i + "]", problems);
+            }
         }
     }
 

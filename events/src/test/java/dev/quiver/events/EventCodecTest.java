@@ -144,6 +144,43 @@ class EventCodecTest {
     }
 
     @Test
+    void aNumberBeyondADoublesRangeIsRefusedNamingItsPathRatherThanReadAsInfinity() {
+        String json = "{\"runId\":\"r\",\"instance\":\"train\",\"attempt\":1,"
+                + "\"metrics\":{\"accuracy\":0.9,\"loss\":1e400,\"steps\":-" + "9".repeat(400) + "}}";
+        assertThatThrownBy(() -> codec.decode(binary(EventTypes.STEP_COMPLETED, json), StepCompleted.class))
+                .isInstanceOf(InvalidEventException.class)
+                .satisfies(e -> assertThat(((InvalidEventException) e).problems()).containsExactly(
+                        "$.metrics.loss: the number is out of range; expected a finite number of magnitude at most "
+                                + "about 1.8e308",
+                        "$.metrics.steps: the number is out of range; expected a finite number of magnitude at most "
+                                + "about 1.8e308"));
+    }
+
+    @Test
+    void theStoresLimitsAreInTheSchemas() {
+        String longName = "m".repeat(194);
+        String completed = "{\"runId\":\"r\",\"instance\":\"train\",\"attempt\":1,\"metrics\":{\"" + longName
+                + "\":1},\"artifacts\":[{\"name\":\"" + "a".repeat(201) + "\",\"uri\":\"s3://b/k\"}]}";
+        assertThatThrownBy(() -> codec.decode(binary(EventTypes.STEP_COMPLETED, completed), StepCompleted.class))
+                .isInstanceOf(InvalidEventException.class)
+                .satisfies(e -> assertThat(((InvalidEventException) e).problems())
+                        .anySatisfy(p -> assertThat(p).contains("artifacts[0].name", "200"))
+                        .anySatisfy(p -> assertThat(p).contains("metrics", "193")));
+        String failed = "{\"runId\":\"r\",\"instance\":\"train\",\"attempt\":1,\"errorClass\":\""
+                + "E".repeat(201) + "\"}";
+        assertThatThrownBy(() -> codec.decode(binary(EventTypes.STEP_FAILED, failed), StepFailed.class))
+                .isInstanceOf(InvalidEventException.class).hasMessageContaining("errorClass")
+                .hasMessageContaining("200");
+        String heartbeat = "{\"runId\":\"r\",\"instance\":\"train\",\"attempt\":1,\"metrics\":{\"" + longName
+                + "\":1},\"dataAvailable\":{\"" + "d".repeat(196) + "\":true}}";
+        assertThatThrownBy(() -> codec.decode(binary(EventTypes.STEP_HEARTBEAT, heartbeat), StepHeartbeat.class))
+                .isInstanceOf(InvalidEventException.class)
+                .satisfies(e -> assertThat(((InvalidEventException) e).problems())
+                        .anySatisfy(p -> assertThat(p).contains("metrics", "193"))
+                        .anySatisfy(p -> assertThat(p).contains("dataAvailable", "195")));
+    }
+
+    @Test
     void unparseableDataAndMissingDataAreInvalidEvents() {
         assertThatThrownBy(() -> codec.decode(binary(EventTypes.INFERENCE_REQUESTED, "{not json"),
                 InferenceRequested.class))

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.quiver.admission.AdmissionLayer;
 import dev.quiver.orchestration.events.ErrorReplies;
 import dev.quiver.orchestration.runs.StoreException;
+import dev.quiver.orchestration.runs.StoreRefusedException;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.buffer.Buffer;
@@ -65,6 +66,9 @@ public class DeadLetterRoute {
                         letter.id(), letter.errorDestination(), letter.errorCode());
                 counter(letter).increment();
             }
+        } catch (StoreRefusedException e) {
+            replies.send(context, 400, e.getMessage());
+            return;
         } catch (StoreException e) {
             LOG.warnf(e, "dead letter %s from %s: the run store failed", letter.id(), letter.source());
             context.response().putHeader("Retry-After", "5");

@@ -8,6 +8,7 @@ import dev.quiver.events.http.CloudEventGuard;
 import dev.quiver.events.http.ReceivedEvent;
 import dev.quiver.orchestration.runs.RunRefusedException;
 import dev.quiver.orchestration.runs.StoreException;
+import dev.quiver.orchestration.runs.StoreRefusedException;
 import io.cloudevents.CloudEvent;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.Router;
@@ -24,10 +25,11 @@ import org.jboss.logging.Logger;
  * The CloudEvent endpoint ({@code POST /}), in binary and structured mode: the event types the function consumes and
  * the function that takes each, declared once below; the {@link CloudEventGuard} lets through only those, as valid
  * CloudEvents with JSON data. A request that is no valid CloudEvent, an event of a type no function takes, data that
- * is not JSON or breaks the type's schema, and an event about an unknown pipeline, run or step are 400s naming what is
- * wrong (Knative does not retry 4xx); a store that cannot be reached is a 503 with {@code Retry-After} (retried);
- * anything else a 500. A handled event is answered 204: what follows goes out through the outbox. Every failure has a
- * JSON body {@code {"error": ...}}.
+ * is not JSON or breaks the type's schema or the store's {@link EventLimits}, an event about an unknown pipeline, run
+ * or step, and data the store refuses as it would every time are 400s naming what is wrong (Knative does not retry
+ * 4xx); a body over 1 MiB is a 413; a store that cannot be reached is a 503 with {@code Retry-After} (retried);
+ * anything else a 500. A handled event is answered 204: what follows goes out through the outbox. Every failure has
+ * a JSON body {@code {"error": ...}}.
  */
 @ApplicationScoped
 public class EventEndpoint {
@@ -60,6 +62,11 @@ public class EventEndpoint {
 
     private void receive(RoutingContext context) {
         Buffer body = context.body().buffer();
+        // the function's body handler may have read the body first, under the larger limit of every route
+        if (body != null && body.length() > MAX_EVENT_BYTES) {
+            tooLarge(context, body.length());
+            return;
+        }
         ReceivedEvent received;
         try {
             received = guard.admit(context.request().headers()::forEach, body == null ? new byte[0] : body.getBytes());
@@ -83,6 +90,12 @@ public class EventEndpoint {
                 replies.send(context, 400, cause.getMessage());
                 return;
             }
+            if (cause instanceof StoreRefusedException) {
+                LOG.infof("event %s: the run store refused it: %s", context.request().getHeader("ce-id"),
+                        cause.getMessage());
+                replies.send(context, 400, cause.getMessage());
+                return;
+            }
             if (cause instanceof AdmissionRejectedException rejected) {
                 rejected.rejection().send(context);
                 return;
@@ -95,12 +108,20 @@ public class EventEndpoint {
             }
         }
         int status = context.statusCode();
-        if (failure == null && status > 0 && status < 500) {
+        if (status == 413) {
+            tooLarge(context, -1);
+        } else if (failure == null && status > 0 && status < 500) {
             replies.send(context, status, "CloudEvent: not accepted (HTTP " + status + ")");
         } else {
             String reference = UUID.randomUUID().toString();
             LOG.errorf(failure, "event %s failed (reference %s)", context.request().getHeader("ce-id"), reference);
             replies.send(context, 500, "internal error; quote reference " + reference);
         }
+    }
+
+    /** @param bytes the body's size, or -1 when it was refused before it was read whole */
+    private void tooLarge(RoutingContext context, long bytes) {
+        replies.send(context, 413, "request body: expected at most " + MAX_EVENT_BYTES + " bytes (1 MiB) per event"
+                + (bytes < 0 ? "" : ", got " + bytes));
     }
 }

@@ -11,7 +11,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 /**
  * The run events the orchestration function takes ({@link EventEndpoint} routes each by its type): the body reads the
- * data as its payload record, checked against the type's schema, hands it to the {@link RunCoordinator} and answers
+ * data as its payload record, checked against the type's schema and the store's {@link EventLimits}, hands it to the
+ * {@link RunCoordinator} and answers
  * with no event (the events that follow go out through the outbox, as there may be several).
  */
 @ApplicationScoped
@@ -27,22 +28,30 @@ public class RunEventFunctions {
 
     /** {@code dev.quiver.pipeline.run.requested}. */
     void runRequested(CloudEvent event) {
+        EventLimits.requireStorable(event);
         coordinator.requested(source(event), event.getId(), codec.decode(event, RunRequested.class));
     }
 
     /** {@code dev.quiver.step.completed}. */
     void stepCompleted(CloudEvent event) {
-        coordinator.completed(source(event), event.getId(), codec.decode(event, StepCompleted.class));
+        EventLimits.requireStorable(event);
+        StepCompleted completed = codec.decode(event, StepCompleted.class);
+        EventLimits.requireDistinctNames(event.getType(), completed.artifacts());
+        coordinator.completed(source(event), event.getId(), completed);
     }
 
     /** {@code dev.quiver.step.heartbeat}. */
     void stepHeartbeat(CloudEvent event) {
+        EventLimits.requireStorable(event);
         coordinator.heartbeat(source(event), event.getId(), codec.decode(event, StepHeartbeat.class));
     }
 
     /** {@code dev.quiver.step.failed}. */
     void stepFailed(CloudEvent event) {
-        coordinator.failed(source(event), event.getId(), codec.decode(event, StepFailed.class));
+        EventLimits.requireStorable(event);
+        StepFailed failed = codec.decode(event, StepFailed.class);
+        EventLimits.requireDistinctNames(event.getType(), failed.artifacts());
+        coordinator.failed(source(event), event.getId(), failed);
     }
 
     /** The source as it was sent: a run's id follows from it and the event's id. */

@@ -13,7 +13,6 @@ import dev.quiver.orchestration.executors.KubernetesJobExecutor;
 import dev.quiver.orchestration.pipeline.ExecutorKind;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.net.URI;
 import java.time.Clock;
@@ -56,7 +55,7 @@ public class OutboxRelay {
                 .register(meters);
     }
 
-    @Scheduled(every = "${quiver.orchestration.relay-interval}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    /** One round, run by the {@link RelayTimer}. */
     void relay() {
         ClaimingRelay.Round round = relay.relay(delivery, entry -> {
             sent.increment();

@@ -42,6 +42,7 @@ public record FailureClassification(Map<String, FailureKind> errorClasses, Map<I
             Map.entry("InferenceUnavailable", FailureKind.TRANSIENT),
             Map.entry("ExecutorError", FailureKind.TRANSIENT),
             Map.entry("InvalidConfiguration", FailureKind.PERMANENT),
+            Map.entry("InvalidOutputs", FailureKind.PERMANENT),
             Map.entry("InvalidInput", FailureKind.PERMANENT),
             Map.entry("InvalidCode", FailureKind.PERMANENT),
             Map.entry("SyntaxError", FailureKind.PERMANENT),

@@ -62,11 +62,27 @@ public record FailureEvidence(Failure failure, List<PastAttempt> earlierAttempts
     /**
      * An artifact the attempt was given.
      *
-     * @param producer  the upstream instance that produced it
-     * @param available true when it is still there, false when it is gone or its digest no longer matches, null when
-     *                  it cannot be checked from here (an object store location)
+     * @param producer     the upstream instance that produced it
+     * @param availability whether it is still there as it was produced
      */
-    public record Input(String producer, String name, String uri, Boolean available) {
+    public record Input(String producer, String name, String uri, Availability availability) {
+
+        /** Whether the attempt cannot have read it as it was produced: gone, or changed since. */
+        public boolean lost() {
+            return availability == Availability.GONE || availability == Availability.CORRUPT;
+        }
+    }
+
+    /** What is known of an input artifact now. */
+    public enum Availability {
+        /** There, and its digest matches when it was checked. */
+        PRESENT,
+        /** No longer there (or unreadable). */
+        GONE,
+        /** There, but its content no longer matches the digest it was produced with. */
+        CORRUPT,
+        /** Cannot be checked from here (an object store location). */
+        UNCHECKED
     }
 
     /** The metric a model is judged by, and the value it must reach. */

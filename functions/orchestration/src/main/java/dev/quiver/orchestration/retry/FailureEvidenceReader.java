@@ -129,24 +129,25 @@ public final class FailureEvidenceReader {
         return inputs;
     }
 
-    /** True when the file is there (with its digest, if small), false when not; null off this machine. */
-    private static Boolean available(Artifact artifact) {
+    /** Whether the file is there and, if small, still has its digest; unchecked off this machine. */
+    private static FailureEvidence.Availability available(Artifact artifact) {
         Optional<Path> local = FileArtifacts.path(artifact.uri());
         if (local.isEmpty()) {
-            return null;
+            return FailureEvidence.Availability.UNCHECKED;
         }
         Path file = local.get();
         if (!Files.isRegularFile(file)) {
-            return false;
+            return FailureEvidence.Availability.GONE;
         }
         try {
             if (artifact.digest() == null || !artifact.digest().startsWith(Sha256.PREFIX)
                     || Files.size(file) > DIGEST_CHECK_LIMIT) {
-                return true;
+                return FailureEvidence.Availability.PRESENT;
             }
-            return artifact.digest().equals(Sha256.of(file));
+            return artifact.digest().equals(Sha256.of(file)) ? FailureEvidence.Availability.PRESENT
+                    : FailureEvidence.Availability.CORRUPT;
         } catch (IOException e) {
-            return false;
+            return FailureEvidence.Availability.GONE;
         }
     }
 

@@ -10,17 +10,18 @@ import java.util.Optional;
  * What says the failed attempt's data is gone, and which upstream step would bring it back. Running the same step
  * again cannot help when an input is gone; running its producer again can.
  *
- * @param signs        what says so, each a clause: the failure's kind, a failed data check, an input found gone
- * @param gone         the inputs found gone, in the order the attempt was given them
+ * @param signs        what says so, each a clause: the failure's kind, a failed data check, an input found gone or
+ *                     corrupt
+ * @param lost         the inputs found gone or corrupt, in the order the attempt was given them
  * @param failedChecks the data checks that failed, by name
- * @param rerun        the input whose producer runs again: the first gone one with a producer or, when none is known
- *                     gone, the first with a producer; empty when no upstream step produces what is missing
+ * @param rerun        the input whose producer runs again: the first lost one with a producer or, when none is known
+ *                     lost, the first with a producer; empty when no upstream step produces what is missing
  */
-record LostData(List<String> signs, List<Input> gone, List<String> failedChecks, Optional<Input> rerun) {
+record LostData(List<String> signs, List<Input> lost, List<String> failedChecks, Optional<Input> rerun) {
 
     LostData {
         signs = List.copyOf(signs);
-        gone = List.copyOf(gone);
+        lost = List.copyOf(lost);
         failedChecks = List.copyOf(failedChecks);
     }
 
@@ -36,23 +37,33 @@ record LostData(List<String> signs, List<Input> gone, List<String> failedChecks,
                 .sorted()
                 .toList();
         failedChecks.forEach(check -> signs.add("data check " + check + " failed"));
-        List<Input> gone = evidence.inputs().stream().filter(input -> Boolean.FALSE.equals(input.available())).toList();
-        gone.forEach(input -> signs.add(gone(input)));
+        List<Input> lost = evidence.inputs().stream().filter(Input::lost).toList();
+        lost.forEach(input -> signs.add(lost(input)));
         if (signs.isEmpty()) {
             return Optional.empty();
         }
-        List<Input> candidates = gone.isEmpty() ? evidence.inputs() : gone;
+        List<Input> candidates = lost.isEmpty() ? evidence.inputs() : lost;
         Optional<Input> rerun = candidates.stream().filter(input -> input.producer() != null).findFirst();
-        return Optional.of(new LostData(signs, gone, failedChecks, rerun));
+        return Optional.of(new LostData(signs, lost, failedChecks, rerun));
     }
 
-    /** {@code input train.csv of ingest is gone}. */
-    static String gone(Input input) {
-        return "input " + input.name() + (input.producer() == null ? "" : " of " + input.producer()) + " is gone";
+    /**
+     * {@code input train.csv of ingest is gone}, or {@code input train.csv of ingest is corrupt: its content no longer
+     * matches its digest}.
+     */
+    static String lost(Input input) {
+        return "input " + input.name() + (input.producer() == null ? "" : " of " + input.producer())
+                + (input.availability() == FailureEvidence.Availability.CORRUPT
+                ? " is corrupt: its content no longer matches its digest" : " is gone");
     }
 
-    /** Whether the input to bring back is one found gone, rather than only the first the step was given. */
-    boolean rerunIsKnownGone() {
-        return !gone.isEmpty();
+    /** The names of the lost inputs that are {@code availability}. */
+    List<String> names(FailureEvidence.Availability availability) {
+        return lost.stream().filter(input -> input.availability() == availability).map(Input::name).toList();
+    }
+
+    /** Whether the input to bring back is one found lost, rather than only the first the step was given. */
+    boolean rerunIsKnownLost() {
+        return !lost.isEmpty();
     }
 }

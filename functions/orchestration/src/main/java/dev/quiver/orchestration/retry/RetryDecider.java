@@ -28,14 +28,19 @@ import java.util.random.RandomGenerator;
  *   <li><b>Permanent failure</b> by the classification: ABANDON.</li>
  *   <li><b>Hopeless progress</b>: with a deadline and two progress samples some time apart, ABANDON when the pace is
  *   zero or less, or when 100% at that pace, counted from the attempt's start, would come after the deadline. Before
- *   the retries, so that a DeadlineExceeded failure that could not have made it is not tried again.</li>
- *   <li><b>Lost data</b> (kind DATA_LOST, a failed data check, or an input gone): RERUN_UPSTREAM of the producer of
- *   the first input gone, or of the first input when none is known gone. ABANDON when no upstream step produces it,
- *   GIVE_UP when the run's upstream re-runs or the retry budget are spent. Before rule 5, so that a re-run that would
- *   cure repeated failures is tried; the limit on re-runs is what stops repetition here.</li>
+ *   the retries, so that a DeadlineExceeded failure that could not have made it is not tried again. Not for an attempt
+ *   that ran out of memory (killed for it, or of kind MEMORY): a step short of memory slows down (collection,
+ *   swapping) before it is cut off, so its pace says little, and rule 6 decides; its reasons say so.</li>
+ *   <li><b>Lost data</b> (kind DATA_LOST, a failed data check, or an input gone or corrupt): RERUN_UPSTREAM of the
+ *   producer of the first input gone or corrupt (its digest no longer matches), or of the first input when none is
+ *   known lost. ABANDON when no upstream step produces it, GIVE_UP when the run's upstream re-runs or the retry
+ *   budget are spent. Before rule 5, so that a re-run that would cure repeated failures is tried; the limit on re-runs
+ *   is what stops repetition here.</li>
  *   <li><b>The same failure again</b>: GIVE_UP when the last same-failure-limit attempts, this one included, failed
  *   with one error class and exit code and none got further than the oldest of them. Before rules 6 and 7, so that
- *   a crash that more memory or more waiting has not cured stops here rather than using up every attempt.</li>
+ *   a crash that more memory or more waiting has not cured stops here rather than using up every attempt: with the
+ *   default limit of 3, identical failures give up at attempt 3 whatever max-attempts says, and the reasons say so
+ *   and name the setting that changes it.</li>
  *   <li><b>Memory</b> (kind MEMORY, a kill for memory, or a sudden spike near the limit): RETRY_WITH_RESOURCES with
  *   the larger of the limit and the peak times the growth factor, at most the ceiling, after the backoff's delay.
  *   GIVE_UP when the limit already is the ceiling, or on the limits of rule 7.</li>
@@ -46,8 +51,8 @@ import java.util.random.RandomGenerator;
  *
  * <p>The decision's reasons are sentences with the figures they rest on, most decisive first; its evidence map holds
  * those figures under stable keys ({@code errorClass}, {@code kind}, {@code attempt}, {@code peakMemoryBytes},
- * {@code lastMetricValues}, {@code projectedFinish}, {@code missingInputs}, {@code budgetLeftPipeline} and so on),
- * durations and instants as ISO-8601 text.
+ * {@code lastMetricValues}, {@code projectedFinish}, {@code missingInputs}, {@code corruptInputs},
+ * {@code budgetLeftPipeline} and so on), durations and instants as ISO-8601 text.
  */
 public final class RetryDecider {
 
@@ -126,10 +131,10 @@ public final class RetryDecider {
     }
 
     private static Optional<RetryDecision> hopelessProgress(Case failed) {
-        FailureEvidence evidence = failed.evidence();
-        return evidence.deadline().flatMap(deadline -> ProgressPace.of(evidence.progress(), evidence.attemptStarted())
-                .filter(pace -> pace.misses(deadline))
-                .map(pace -> tooSlow(failed, pace, deadline)));
+        if (failed.outOfMemory()) {
+            return Optional.empty();
+        }
+        return failed.hopelessPace().map(pace -> tooSlow(failed, pace, failed.evidence().deadline().orElseThrow()));
     }
 
     private static RetryDecision tooSlow(Case failed, ProgressPace pace, Duration deadline) {
@@ -153,7 +158,8 @@ public final class RetryDecider {
         RetryPolicy policy = failed.policy();
         return LostData.of(evidence, failed.classified()).map(lost -> {
             failed.figures()
-                    .put("missingInputs", lost.gone().stream().map(Input::name).toList())
+                    .put("missingInputs", lost.names(FailureEvidence.Availability.GONE))
+                    .put("corruptInputs", lost.names(FailureEvidence.Availability.CORRUPT))
                     .put("failedDataChecks", lost.failedChecks())
                     .put("upstreamReruns", evidence.upstreamReruns())
                     .put("maxUpstreamReruns", policy.upstreamReruns());
@@ -171,8 +177,8 @@ public final class RetryDecider {
             if (budgetSpent.isPresent()) {
                 return failed.ends(RetryAction.GIVE_UP, reasons(budgetSpent.get(), lost.signs()));
             }
-            String lead = lost.rerunIsKnownGone() ? LostData.gone(input) : lost.signs().getFirst();
-            String rerun = lost.rerunIsKnownGone()
+            String lead = lost.rerunIsKnownLost() ? LostData.lost(input) : lost.signs().getFirst();
+            String rerun = lost.rerunIsKnownLost()
                     ? lead + "; " + input.producer() + " runs again, then this step"
                     : lead + "; " + input.producer() + ", which produced input " + input.name()
                             + ", runs again, then this step";
@@ -189,8 +195,17 @@ public final class RetryDecider {
                     .put("sameFailureCount", repeated.times())
                     .put("sameFailureLimit", failed.policy().sameFailureLimit())
                     .put("peakProgress", repeated.peakProgress());
-            return failed.ends(RetryAction.GIVE_UP, failed.failureName() + " " + repeated.times()
-                    + " times in a row, never past " + ReasonText.percent(repeated.peakProgress()) + " progress");
+            String repetition = failed.failureName() + " " + repeated.times() + " times in a row, never past "
+                    + ReasonText.percent(repeated.peakProgress()) + " progress";
+            int attempt = failed.evidence().failure().attempt();
+            int maxAttempts = failed.policy().maxAttempts();
+            if (attempt >= maxAttempts) {
+                return failed.ends(RetryAction.GIVE_UP, repetition);
+            }
+            return failed.ends(RetryAction.GIVE_UP, repetition, "same-failure-limit "
+                    + failed.policy().sameFailureLimit() + " ends the step at attempt " + attempt + " of "
+                    + maxAttempts + ": the same failure without progress is not tried again; to use every attempt, "
+                    + "raise retry.same-failure-limit in the step (or quiver.orchestration.retry.same-failure-limit)");
         });
     }
 
@@ -200,7 +215,7 @@ public final class RetryDecider {
         MemoryUse use = MemoryUse.of(evidence.memory(), evidence.memoryLimitBytes());
         boolean killed = evidence.failure().killedForMemory();
         boolean spiked = use.spikedNearLimit(policy.nearLimit(), policy.spikeFactor());
-        if (!killed && !spiked && failed.classified().kind() != FailureKind.MEMORY) {
+        if (!failed.outOfMemory() && !spiked) {
             return Optional.empty();
         }
         failed.figures()
@@ -220,7 +235,12 @@ public final class RetryDecider {
             causes.add(use.spike());
         }
         String cause = causes.getFirst();
-        List<String> context = causes.subList(1, causes.size());
+        List<String> context = new ArrayList<>(causes.subList(1, causes.size()));
+        failed.hopelessPace().ifPresent(pace -> context.add(ReasonText.percent(pace.gain()) + " progress per "
+                + ReasonText.duration(pace.span()) + " would miss the deadline of "
+                + ReasonText.duration(evidence.deadline().orElseThrow()) + ", but a step short of memory slows down "
+                + "and is cut off: memory (rule 6) decides before hopeless progress (rule 3) for a memory failure, "
+                + "and same-failure-limit stops a repeat that more memory does not cure"));
         if (use.atCeiling(policy.memory())) {
             String ceiling = ReasonText.bytes(policy.memory().ceilingBytes());
             String atCeiling = cause + "; its limit has reached the ceiling of " + ceiling
@@ -306,6 +326,17 @@ public final class RetryDecider {
                 return Optional.of("the retry budget of tenant " + budget.tenant() + " is spent");
             }
             return Optional.empty();
+        }
+
+        /** Whether the attempt ran out of memory: killed for it, or a class or exit code of kind MEMORY. */
+        boolean outOfMemory() {
+            return evidence.failure().killedForMemory() || classified.kind() == FailureKind.MEMORY;
+        }
+
+        /** The attempt's pace, when it has a deadline and the pace could not have reached 100% before it. */
+        Optional<ProgressPace> hopelessPace() {
+            return evidence.deadline().flatMap(deadline -> ProgressPace.of(evidence.progress(),
+                    evidence.attemptStarted()).filter(pace -> pace.misses(deadline)));
         }
 
         String retryIn(Duration delay) {

@@ -381,7 +381,7 @@ public final class RunCoordinator {
             }
             case ABANDON, GIVE_UP -> {
                 runs.failed(c, run.id(), instance.id(), attempt, sequence, failure.errorClass(), failure.exitCode(),
-                        failure.killedForMemory(), reason, now);
+                        failure.killedForMemory(), failure.message(), reason, now);
                 if (decision.action() == RetryAction.GIVE_UP) {
                     outbox.add(c, EventTypes.STEP_ALERT_RAISED, run.id(), instance.id(), new StepAlert(run.id(),
                             run.pipeline(), instance.id(), attempt, failure.errorClass(), reason));

@@ -127,11 +127,17 @@ final class RunRepository {
         finishAttempt(c, runId, instance, attempt, "SUCCEEDED", null, null, false, null, now);
     }
 
+    /**
+     * The attempt failed and the instance with it.
+     *
+     * @param message what the attempt reported of its failure, kept with the attempt
+     * @param reason  why the instance is failed (the retry decision's), kept with the instance
+     */
     void failed(Connection c, String runId, String instance, int attempt, long sequence, String errorClass,
-                Integer exitCode, boolean killedForMemory, String message, Instant now) throws SQLException {
+                Integer exitCode, boolean killedForMemory, String message, String reason, Instant now)
+            throws SQLException {
         update(c, "update step_instances set state = 'FAILED', finished_seq = ?, reason = ?, updated_at = ? "
-                + "where run_id = ? and instance = ?", sequence,
-                errorClass + (message == null ? "" : ": " + message), now, runId, instance);
+                + "where run_id = ? and instance = ?", sequence, errorClass + ": " + reason, now, runId, instance);
         finishAttempt(c, runId, instance, attempt, "FAILED", errorClass, exitCode, killedForMemory, message, now);
     }
 

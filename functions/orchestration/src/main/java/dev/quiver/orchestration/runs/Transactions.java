@@ -4,7 +4,10 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import javax.sql.DataSource;
 
-/** Runs work in one database transaction: committed when it returns, rolled back when it throws. */
+/**
+ * Runs work in one database transaction: committed when it returns, rolled back when it throws. A store error is a
+ * {@link StoreRefusedException} when the store refused the data (it would every time), else a {@link StoreException}.
+ */
 public final class Transactions {
 
     private final DataSource dataSource;
@@ -34,6 +37,10 @@ public final class Transactions {
                 connection.setAutoCommit(autoCommit);
             }
         } catch (SQLException e) {
+            if (StoreRefusedException.refusesData(e)) {
+                throw new StoreRefusedException("the run store cannot hold this (SQLState " + e.getSQLState() + "): "
+                        + e.getMessage(), e);
+            }
             throw new StoreException("the run store failed: " + e.getMessage(), e);
         }
     }

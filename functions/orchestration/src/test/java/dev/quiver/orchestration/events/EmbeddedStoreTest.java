@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.hasItem;
 
 import dev.quiver.events.EventTypes;
+import dev.quiver.orchestration.runs.RunCoordinator;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -53,6 +54,24 @@ class EmbeddedStoreTest {
         // scans every 5 s: two of them plus slack for a loaded machine, far below the minute a first scan once waited
         await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(250)).untilAsserted(() ->
                 given().get("/pipelines").then().statusCode(200).body("name", hasItem("late")));
+    }
+
+    /** Where the stores differ: H2 keeps a NUL character in text, which PostgreSQL refuses (RunEventsTest). */
+    @Test
+    void theEmbeddedDatabaseKeepsAMessageWithANulCharacter() {
+        String requestId = UUID.randomUUID().toString();
+        given().header("ce-specversion", "1.0").header("ce-type", EventTypes.PIPELINE_RUN_REQUESTED)
+                .header("ce-source", "/tests").header("ce-id", requestId).contentType("application/json")
+                .body("{\"pipeline\":\"model-selection\",\"parameters\":{\"tag\":\"" + requestId + "\"}}")
+                .post("/").then().statusCode(204);
+        String run = RunCoordinator.runId("/tests", requestId);
+        await().atMost(Duration.ofSeconds(10)).until(() -> Embedded.sink.events().stream().anyMatch(event ->
+                EventTypes.STEP_DISPATCHED.equals(event.type()) && event.data().path("runId").asText().equals(run)));
+        given().header("ce-specversion", "1.0").header("ce-type", EventTypes.STEP_FAILED)
+                .header("ce-source", "/executors/test").header("ce-id", UUID.randomUUID().toString())
+                .contentType("application/json").body("{\"runId\":\"" + run + "\",\"instance\":\"ingest\","
+                        + "\"attempt\":1,\"errorClass\":\"NetworkError\",\"message\":\"reset\\u0000\"}")
+                .post("/").then().statusCode(204);
     }
 
     public static class Embedded implements QuarkusTestResourceLifecycleManager {

@@ -3,11 +3,13 @@ package dev.quiver.orchestration.events;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.allOf;
 import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.hasItems;
+import static org.hamcrest.Matchers.startsWith;
 
 import dev.quiver.events.EventTypes;
 import dev.quiver.orchestration.runs.RunCoordinator;
@@ -194,12 +196,21 @@ class RunEventsTest {
                     .statusCode(400).body("error", containsString("Content-Type: expected application/json for the "
                             + "event's data, got " + contentType));
         }
-        HttpResponse<String> untyped = HttpClient.newHttpClient().send(HttpRequest.newBuilder(root.toURI())
-                .header("ce-specversion", "1.0").header("ce-type", EventTypes.STEP_FAILED)
+        given().header("ce-specversion", "1.0").header("ce-type", EventTypes.STEP_FAILED)
                 .header("ce-source", EXECUTOR).header("ce-id", UUID.randomUUID().toString())
-                .POST(HttpRequest.BodyPublishers.ofString(failed)).build(), HttpResponse.BodyHandlers.ofString());
-        assertThat(untyped.statusCode()).isEqualTo(400);
-        assertThat(untyped.body()).contains("Content-Type: expected application/json for the event's data, got none");
+                .contentType("text/plain").body("the step failed".getBytes(StandardCharsets.UTF_8)).post("/").then()
+                .statusCode(400).contentType("application/json")
+                .body("error", startsWith("Content-Type: expected application/json for the event's data, got "
+                        + "text/plain"));
+        for (String body : List.of(failed, "the step failed")) {
+            HttpResponse<String> untyped = HttpClient.newHttpClient().send(HttpRequest.newBuilder(root.toURI())
+                    .header("ce-specversion", "1.0").header("ce-type", EventTypes.STEP_FAILED)
+                    .header("ce-source", EXECUTOR).header("ce-id", UUID.randomUUID().toString())
+                    .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(untyped.statusCode()).isEqualTo(400);
+            assertThat(untyped.body()).contains("Content-Type: expected application/json for the event's data, "
+                    + "got none");
+        }
         String envelope = "{\"specversion\":\"1.0\",\"id\":\"" + UUID.randomUUID() + "\",\"source\":\"" + EXECUTOR
                 + "\",\"type\":\"" + EventTypes.STEP_FAILED + "\",";
         given().contentType("application/cloudevents+json").body(envelope + "\"datacontenttype\":\"application/xml\","
@@ -210,6 +221,65 @@ class RunEventsTest {
                         + "\"data_base64\":\"not*base64\"}").post("/").then().statusCode(400)
                 .body("error", containsString("data_base64: expected the data in base64"));
         given().get("/q/health/live").then().statusCode(200);
+    }
+
+    @Test
+    void inputTheStoreCouldNeverHoldIsA400NamingTheFieldNotA503() throws IOException {
+        String failed = "{\"runId\":\"r\",\"instance\":\"ingest\",\"attempt\":1,\"errorClass\":\"NetworkError\"}";
+        post(EventTypes.STEP_FAILED, EXECUTOR, "i".repeat(201), failed).statusCode(400)
+                .body("error", containsString("ce-id: expected at most 200 characters, got 201"));
+        post(EventTypes.STEP_FAILED, "/" + "s".repeat(500), UUID.randomUUID().toString(), failed).statusCode(400)
+                .body("error", containsString("ce-source: expected at most 500 characters, got 501"));
+        post(EventTypes.STEP_FAILED, EXECUTOR, "i".repeat(200), failed).statusCode(400)
+                .body("error", equalTo("runId: no run r"));
+
+        post(EventTypes.PIPELINE_RUN_REQUESTED, "/tests", UUID.randomUUID().toString(), "{\"pipeline\":\"retries\","
+                + "\"parameters\":{\"tenant\":\"" + "t".repeat(501) + "\"}}").statusCode(400)
+                .body("error", allOf(containsString("parameters.tenant"), containsString("500")));
+
+        String requestId = UUID.randomUUID().toString();
+        // parameters of its own, so that its ingestion is memoized under a key no other test's run has
+        post(EventTypes.PIPELINE_RUN_REQUESTED, "/tests", requestId, "{\"pipeline\":\"retries\","
+                + "\"parameters\":{\"tag\":\"" + requestId + "\"}}").statusCode(204);
+        String run = RunCoordinator.runId("/tests", requestId);
+        awaitDispatch(run, "ingest", 1);
+        String attempt = "{\"runId\":\"" + run + "\",\"instance\":\"ingest\",\"attempt\":1,";
+        post(EventTypes.STEP_FAILED, EXECUTOR, UUID.randomUUID().toString(), attempt + "\"errorClass\":\""
+                + "E".repeat(201) + "\"}").statusCode(400)
+                .body("error", allOf(containsString("errorClass"), containsString("200")));
+        post(EventTypes.STEP_HEARTBEAT, EXECUTOR, UUID.randomUUID().toString(), attempt + "\"metrics\":{\""
+                + "m".repeat(194) + "\":1}}").statusCode(400)
+                .body("error", allOf(containsString("metrics"), containsString("193")));
+        post(EventTypes.STEP_COMPLETED, EXECUTOR, UUID.randomUUID().toString(), attempt + "\"artifacts\":[{\"name\":\""
+                + "a".repeat(201) + "\",\"uri\":\"s3://data/a\"}]}").statusCode(400)
+                .body("error", allOf(containsString("artifacts[0].name"), containsString("200")));
+        post(EventTypes.STEP_COMPLETED, EXECUTOR, UUID.randomUUID().toString(), attempt + "\"artifacts\":["
+                + "{\"name\":\"model\",\"uri\":\"s3://data/a\"},{\"name\":\"model\",\"uri\":\"s3://data/b\"}]}")
+                .statusCode(400).body("error", containsString("$.artifacts[1].name: \"model\" is the name of "
+                        + "$.artifacts[0] already; expected one artifact per name"));
+        post(EventTypes.STEP_COMPLETED, EXECUTOR, UUID.randomUUID().toString(), attempt
+                + "\"metrics\":{\"accuracy\":1e400}}").statusCode(400)
+                .body("error", containsString("$.metrics.accuracy: the number is out of range"));
+        // PostgreSQL keeps no NUL character in text: no schema says so, and the store's refusal is still no outage
+        post(EventTypes.STEP_FAILED, EXECUTOR, UUID.randomUUID().toString(), attempt
+                + "\"errorClass\":\"NetworkError\",\"message\":\"reset\\u0000\"}").statusCode(400)
+                .body("error", containsString("the run store cannot hold this (SQLState 22"));
+
+        post(EventTypes.STEP_COMPLETED, EXECUTOR, UUID.randomUUID().toString(), attempt + "\"metrics\":{\"records\":3},"
+                + "\"artifacts\":[{\"name\":\"" + "a".repeat(200) + "\",\"uri\":\"s3://data/a\"}]}").statusCode(204);
+        awaitDispatch(run, "train", 1);
+        given().get("/runs/" + run).then().statusCode(200)
+                .body("steps.find { it.instance == 'ingest' }.state", equalTo("SUCCEEDED"));
+    }
+
+    @Test
+    void aBodyOverOneMebibyteIsA413WithAJsonError() {
+        String padding = "x".repeat((1 << 20) - "{\"runId\":\"\"}".length());
+        post(EventTypes.STEP_COMPLETED, EXECUTOR, UUID.randomUUID().toString(), "{\"runId\":\"" + padding + "\"}")
+                .statusCode(400);
+        post(EventTypes.STEP_COMPLETED, EXECUTOR, UUID.randomUUID().toString(), "{\"runId\":\"" + padding + "x\"}")
+                .statusCode(413).contentType("application/json")
+                .body("error", startsWith("request body: expected at most 1048576 bytes (1 MiB) per event"));
     }
 
     @Test

@@ -83,6 +83,21 @@ class ProcessExecutorTest {
         assertThat(fetch.getString("attempts[0].decision.action")).as("its one attempt is spent").isEqualTo("GIVE_UP");
     }
 
+    @Test
+    void aResultNoStoreCouldKeepFailsTheStepNamingItRatherThanRetryingIt() {
+        String run = request("twins");
+        awaitState(run, "FAILED");
+        JsonPath write = given().get("/runs/" + run + "/steps/write").then().extract().jsonPath();
+        assertThat(write.getList("attempts")).as("not tried again").hasSize(1);
+        assertThat(write.getString("attempts[0].errorClass")).isEqualTo("InvalidOutputs");
+        assertThat(write.getString("attempts[0].message")).isEqualTo("the step's result cannot be kept: "
+                + "$.artifacts[1].name: \"model\" is the name of $.artifacts[0] already; expected one artifact per "
+                + "name");
+        assertThat(write.getString("attempts[0].decision.action")).isEqualTo("ABANDON");
+        assertThat(write.getString("step.reason")).startsWith("InvalidOutputs: ABANDON: error class InvalidOutputs is "
+                + "permanent");
+    }
+
     private static String request(String pipeline) {
         String id = UUID.randomUUID().toString();
         given().header("ce-specversion", "1.0").header("ce-type", EventTypes.PIPELINE_RUN_REQUESTED)
@@ -148,6 +163,15 @@ class ProcessExecutorTest {
                             retry: {max-attempts: 1}
                             params:
                               command: [sh, -c, 'echo "##quiver {\\"progress\\": 5, \\"error\\": \\"NetworkError\\"}"; exit 1']
+                        """);
+                Files.writeString(pipelines.resolve("twins.yaml"), """
+                        pipeline: twins
+                        version: 1
+                        steps:
+                          - name: write
+                            executor: process
+                            params:
+                              command: [sh, -c, 'printf "{\\"artifacts\\": [{\\"name\\": \\"model\\", \\"uri\\": \\"file:/a\\"}, {\\"name\\": \\"model\\", \\"uri\\": \\"file:/b\\"}]}" > "$QUIVER_OUTPUTS"']
                         """);
                 return Map.of("quiver.orchestration.pipelines", pipelines.toString(),
                         "quiver.orchestration.state", root.resolve("state").toString(),

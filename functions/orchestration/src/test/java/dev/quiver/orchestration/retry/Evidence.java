@@ -99,8 +99,14 @@ final class Evidence {
         return this;
     }
 
-    Evidence input(String producer, String name, Boolean available) {
-        inputs.add(new Input(producer, name, "file:///artifacts/" + name, available));
+    /** An input there ({@code true}) or gone ({@code false}). */
+    Evidence input(String producer, String name, boolean available) {
+        return input(producer, name, available ? FailureEvidence.Availability.PRESENT
+                : FailureEvidence.Availability.GONE);
+    }
+
+    Evidence input(String producer, String name, FailureEvidence.Availability availability) {
+        inputs.add(new Input(producer, name, "file:///artifacts/" + name, availability));
         return this;
     }
 

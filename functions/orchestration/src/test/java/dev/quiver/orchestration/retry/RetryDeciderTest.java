@@ -167,9 +167,25 @@ class RetryDeciderTest {
         }
 
         @Test
+        void aCorruptInputIsReportedAsCorruptNotGone() {
+            FailureEvidence evidence = Evidence.attempt(1, "ExitCode").exitCode(1)
+                    .input("ingest", "train.csv", FailureEvidence.Availability.CORRUPT).build();
+
+            RetryDecision decision = DECIDER.decide(evidence, POLICY, HALF);
+
+            assertThat(decision.action()).isEqualTo(RetryAction.RERUN_UPSTREAM);
+            assertThat(decision.reasons()).containsExactly("input train.csv of ingest is corrupt: its content no "
+                    + "longer matches its digest; ingest runs again, then this step");
+            assertThat(decision.evidence())
+                    .containsEntry("corruptInputs", List.of("train.csv"))
+                    .containsEntry("missingInputs", List.of());
+        }
+
+        @Test
         void aFailedDataCheckRerunsTheProducerOfTheFirstInput() {
             FailureEvidence evidence = Evidence.attempt(1, "NetworkError").dataCheck("rows-present", false)
-                    .dataCheck("schema-matches", true).input("ingest", "train.csv", null)
+                    .dataCheck("schema-matches", true)
+                    .input("ingest", "train.csv", FailureEvidence.Availability.UNCHECKED)
                     .input("features", "schema.json", true).build();
 
             RetryDecision decision = DECIDER.decide(evidence, POLICY, HALF);
@@ -464,10 +480,51 @@ class RetryDeciderTest {
             RetryDecision decision = DECIDER.decide(evidence, policy(5, Optional.empty()), HALF);
 
             assertThat(decision.action()).isEqualTo(RetryAction.GIVE_UP);
-            assertThat(decision.reasons()).containsExactly("OutOfMemory 3 times in a row, never past 12.0% progress");
+            assertThat(decision.reasons()).containsExactly("OutOfMemory 3 times in a row, never past 12.0% progress",
+                    "same-failure-limit 3 ends the step at attempt 3 of 5: the same failure without progress is not "
+                            + "tried again; to use every attempt, raise retry.same-failure-limit in the step (or "
+                            + "quiver.orchestration.retry.same-failure-limit)");
             assertThat(decision.evidence())
                     .containsEntry("sameFailureCount", 3)
                     .containsEntry("peakProgress", 12.0);
+        }
+
+        @Test
+        void identicalTransientFailuresGiveUpBeforeMaxAttemptsSayingWhichSettingDecided() {
+            FailureEvidence evidence = Evidence.attempt(3, "NetworkError").earlier("NetworkError", null, null)
+                    .earlier("NetworkError", null, null).build();
+
+            RetryDecision decision = DECIDER.decide(evidence, policy(10, Optional.empty()), HALF);
+
+            assertThat(decision.action()).isEqualTo(RetryAction.GIVE_UP);
+            assertThat(decision.reasons()).hasSize(2);
+            assertThat(decision.reasons().get(1)).isEqualTo("same-failure-limit 3 ends the step at attempt 3 of 10: "
+                    + "the same failure without progress is not tried again; to use every attempt, raise "
+                    + "retry.same-failure-limit in the step (or quiver.orchestration.retry.same-failure-limit)");
+        }
+
+        @Test
+        void atTheLastAttemptTheRepetitionIsTheOnlyReason() {
+            FailureEvidence evidence = Evidence.attempt(3, "NetworkError").earlier("NetworkError", null, null)
+                    .earlier("NetworkError", null, null).build();
+
+            assertThat(DECIDER.decide(evidence, POLICY, HALF).reasons())
+                    .containsExactly("NetworkError 3 times in a row, never past 0.0% progress");
+        }
+
+        @Test
+        void aKillForMemoryWithFlatProgressIsRetriedWithMoreMemorySayingWhyNotAbandoned() {
+            FailureEvidence evidence = Evidence.attempt(1, "OOMKilled").exitCode(137).killedForMemory()
+                    .deadline(Duration.ofHours(2)).progress(Duration.ofMinutes(10), 12)
+                    .progress(Duration.ofMinutes(40), 12).memoryMiB(100, 250).build();
+
+            RetryDecision decision = DECIDER.decide(evidence, POLICY, HALF);
+
+            assertThat(decision.action()).isEqualTo(RetryAction.RETRY_WITH_RESOURCES);
+            assertThat(decision.reasons()).contains("0.0% progress per 30 min would miss the deadline of 2 h, but a "
+                    + "step short of memory slows down and is cut off: memory (rule 6) decides before hopeless "
+                    + "progress (rule 3) for a memory failure, and same-failure-limit stops a repeat that more "
+                    + "memory does not cure");
         }
 
         @Test

@@ -606,6 +606,51 @@ abstract class RunCoordinatorContract {
                 .hasMessage("instance: run " + run + " of model-selection has no step instance tune");
     }
 
+    @Test
+    void whatTheStoreCanNeverHoldIsARefusalNotAnOutageAndChangesNothing() throws Exception {
+        String run = retriesRun();
+        assertThatThrownBy(() -> coordinator.failed(EXECUTOR, "i".repeat(201), new StepFailed(run, "train", 1,
+                "NetworkError", null, false, "connection reset")))
+                .isInstanceOf(StoreRefusedException.class).hasMessageContaining("SQLState 22001");
+        assertThatThrownBy(() -> coordinator.failed(EXECUTOR, UUID.randomUUID().toString(), new StepFailed(run,
+                "train", 1, "E".repeat(201), null, false, "connection reset")))
+                .isInstanceOf(StoreRefusedException.class).hasMessageContaining("SQLState 22001");
+        assertThatThrownBy(() -> coordinator.completed(EXECUTOR, UUID.randomUUID().toString(), new StepCompleted(run,
+                "train", 1, Map.of(), Map.of(), List.of(new StepCompleted.Artifact("model", "s3://models/a", null),
+                new StepCompleted.Artifact("model", "s3://models/b", null)))))
+                .isInstanceOf(StoreRefusedException.class).hasMessageContaining("SQLState 23505");
+        assertThat(sent(run)).as("nothing was decided").isEmpty();
+        assertThat(stateOf(run, "train")).isEqualTo("DISPATCHED");
+
+        coordinator.completed(EXECUTOR, UUID.randomUUID().toString(), completion(run, "train", 1));
+        assertThat(stateOf(run, "train")).isEqualTo("SUCCEEDED");
+    }
+
+    @Test
+    void anInputWhoseContentNoLongerMatchesItsDigestIsReportedCorruptNotGone() throws Exception {
+        String run = coordinator.requested("/quiver/tests", "request-" + UUID.randomUUID(),
+                new RunRequested("retries", null, Map.of("tag", UUID.randomUUID().toString())));
+        Path data = Files.createTempFile("quiver-training-data", ".csv");
+        Files.writeString(data, "1,2,3\n");
+        String digest = "sha256:" + java.util.HexFormat.of().formatHex(java.security.MessageDigest
+                .getInstance("SHA-256").digest(Files.readAllBytes(data)));
+        coordinator.completed(EXECUTOR, UUID.randomUUID().toString(), new StepCompleted(run, "ingest", 1, Map.of(),
+                Map.of("records", 1.0), List.of(new StepCompleted.Artifact("dataset", data.toUri().toString(),
+                digest))));
+        sent(run);
+        Files.writeString(data, "1,2,4\n");
+        coordinator.failed(EXECUTOR, UUID.randomUUID().toString(), new StepFailed(run, "train", 1, "DataLost", 1,
+                false, "the training set does not parse"));
+
+        JsonNode decided = decided(sent(run));
+        assertThat(decided.at("/data/action").asText()).isEqualTo("RERUN_UPSTREAM");
+        assertThat(decided.at("/data/reasons/0").asText()).isEqualTo("input dataset of ingest is corrupt: its "
+                + "content no longer matches its digest; ingest runs again, then this step");
+        assertThat(decided.at("/data/evidence/corruptInputs/0").asText()).isEqualTo("dataset");
+        assertThat(decided.at("/data/evidence/missingInputs")).isEmpty();
+        Files.delete(data);
+    }
+
     /** A run whose parameters are its own, so that no other test's memoized result stands in for its steps. */
     String request(String requestId) {
         return request(requestId, requestId);
