@@ -76,11 +76,11 @@ public class StepReports implements StepReporter {
         coordinator.failed(SOURCE, UUID.randomUUID().toString(), failed);
     }
 
-<<<<<<< HEAD
     /** An attempt stopped with the function: recorded as interrupted, to run again (see the coordinator). */
     public void interrupted(String runId, String instance, int attempt, String message) {
         coordinator.interrupted(runId, instance, attempt, message);
-=======
+    }
+
     private List<String> problems(String type, Record report, List<StepCompleted.Artifact> artifacts) {
         try {
             codec.validate(type, codec.toTree(report));
@@ -89,6 +89,5 @@ public class StepReports implements StepReporter {
         } catch (InvalidEventException e) {
             return e.problems();
         }
->>>>>>> orch-input
     }
 }

@@ -88,7 +88,7 @@ class ProcessShutdownTest {
         String run = coordinator.requested("/tests", UUID.randomUUID().toString(),
                 new RunRequested("long-step", null, Map.of()));
         StepDispatched step = dispatched(run).getFirst();
-        ProcessExecutor processes = new ProcessExecutor(new StepReports(coordinator), JSON, CLOCK,
+        ProcessExecutor processes = new ProcessExecutor(new StepReports(coordinator, new EventCodec(CLOCK)), JSON, CLOCK,
                 new AttemptFolders(work), Duration.ofMillis(200));
         processes.start(step);
         Path folder = new AttemptFolders(work).create(step);
