@@ -19,6 +19,7 @@ import java.sql.Timestamp;
 import java.sql.Types;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -79,10 +80,10 @@ public final class PoolStore {
                     + "the V20 migration has not run", null));
             PoolState state = version == cachedVersion ? cached : load(connection);
             List<Decision> decisions = new ArrayList<>();
-            Set<String> ended = new HashSet<>();
+            Set<String> ended = persisted(connection, state, events);
             Writes writes = new Writes();
             for (PoolEvent event : events) {
-                Decision decision = submittedBefore(connection, state, event, ended) ? Decision.none(event.at())
+                Decision decision = submittedBefore(state, event, ended) ? Decision.none(event.at())
                         : Scheduler.decide(state, event);
                 decisions.add(decision);
                 if (!decision.isEmpty()) {
@@ -119,14 +120,28 @@ public final class PoolStore {
     private record Decided(List<Decision> decisions, PoolState state, long version) {
     }
 
-    private boolean submittedBefore(Connection connection, PoolState state, PoolEvent event, Set<String> ended)
-            throws SQLException {
+    private static boolean submittedBefore(PoolState state, PoolEvent event, Set<String> ended) {
         if (!(event instanceof PoolEvent.Submitted submitted)) {
             return false;
         }
         String id = submitted.workload().id();
-        return state.find(id).isPresent() || ended.contains(id) || Statements.first(connection,
-                "select 1 from pool_workloads where id = ?", row -> true, id).isPresent();
+        return state.find(id).isPresent() || ended.contains(id);
+    }
+
+    /** Of the workloads the events submit, those persisted before and no longer in the pool: ended ones. */
+    private static Set<String> persisted(Connection connection, PoolState state, List<PoolEvent> events)
+            throws SQLException {
+        List<String> ids = events.stream().filter(PoolEvent.Submitted.class::isInstance)
+                .map(event -> ((PoolEvent.Submitted) event).workload().id())
+                .filter(id -> state.find(id).isEmpty()).distinct().toList();
+        Set<String> found = new HashSet<>();
+        for (int from = 0; from < ids.size(); from += 500) {
+            List<String> chunk = ids.subList(from, Math.min(ids.size(), from + 500));
+            String marks = String.join(", ", Collections.nCopies(chunk.size(), "?"));
+            found.addAll(Statements.query(connection, "select id from pool_workloads where id in (" + marks + ")",
+                    row -> row.getString(1), chunk.toArray()));
+        }
+        return found;
     }
 
     private PoolState load(Connection connection) throws SQLException {
