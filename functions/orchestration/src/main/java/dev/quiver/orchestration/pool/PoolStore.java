@@ -21,6 +21,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -56,10 +57,15 @@ public final class PoolStore {
 
     /** Decides one event and persists the decision. */
     public Decision handle(PoolEvent event) {
-        return handleAll(List.of(event)).getFirst();
+        List<Decision> decisions = handleAll(List.of(event));
+        return decisions.isEmpty() ? Decision.none(event.at()) : decisions.getFirst();
     }
 
-    /** Decides events in order, each on the pool the one before left, and persists the decisions in one transaction. */
+    /**
+     * Decides events in order and persists the decisions in one transaction: as few decisions as the events allow (one
+     * admission round for all of them, unless one ends a workload another of them submitted); none for events that
+     * change nothing.
+     */
     public synchronized List<Decision> handleAll(List<PoolEvent> events) {
         try {
             Decided decided = decide(events);
@@ -79,20 +85,24 @@ public final class PoolStore {
                     row -> row.getLong(1)).orElseThrow(() -> new StoreException("the pool's lock row is missing: "
                     + "the V20 migration has not run", null));
             PoolState state = version == cachedVersion ? cached : load(connection);
-            List<Decision> decisions = new ArrayList<>();
             Set<String> ended = persisted(connection, state, events);
+            List<Decision> decisions = new ArrayList<>();
             Writes writes = new Writes();
+            Map<String, Workload> batch = new LinkedHashMap<>();
+            List<PoolEvent> pending = new ArrayList<>();
             for (PoolEvent event : events) {
-                Decision decision = submittedBefore(state, event, ended) ? Decision.none(event.at())
-                        : Scheduler.decide(state, event);
-                decisions.add(decision);
-                if (!decision.isEmpty()) {
-                    writes.add(decision, event);
-                    state.apply(decision);
-                    decision.finished().forEach(ended::add);
-                    decision.refused().forEach(refusal -> ended.add(refusal.id()));
+                if (event instanceof PoolEvent.Submitted submitted && ended.contains(submitted.workload().id())) {
+                    continue;
+                }
+                if (event instanceof PoolEvent.Finished finished && batch.containsKey(finished.id())) {
+                    decide(state, pending, batch, decisions, writes, ended);
+                }
+                pending.add(event);
+                if (event instanceof PoolEvent.Submitted submitted) {
+                    batch.putIfAbsent(submitted.workload().id(), submitted.workload());
                 }
             }
+            decide(state, pending, batch, decisions, writes, ended);
             long next = version;
             if (!writes.isEmpty()) {
                 writes.run(connection);
@@ -120,12 +130,21 @@ public final class PoolStore {
     private record Decided(List<Decision> decisions, PoolState state, long version) {
     }
 
-    private static boolean submittedBefore(PoolState state, PoolEvent event, Set<String> ended) {
-        if (!(event instanceof PoolEvent.Submitted submitted)) {
-            return false;
+    private static void decide(PoolState state, List<PoolEvent> events, Map<String, Workload> submitted,
+                               List<Decision> decisions, Writes writes, Set<String> ended) {
+        if (events.isEmpty()) {
+            return;
         }
-        String id = submitted.workload().id();
-        return state.find(id).isPresent() || ended.contains(id);
+        Decision decision = Scheduler.decide(state, events);
+        if (!decision.isEmpty()) {
+            decisions.add(decision);
+            writes.add(decision, submitted);
+            state.apply(decision);
+            ended.addAll(decision.finished());
+            decision.refused().forEach(refusal -> ended.add(refusal.id()));
+        }
+        events.clear();
+        submitted.clear();
     }
 
     /** Of the workloads the events submit, those persisted before and no longer in the pool: ended ones. */
@@ -181,15 +200,15 @@ public final class PoolStore {
         private final List<Object[]> inserts = new ArrayList<>();
         private final List<Object[]> updates = new ArrayList<>();
 
-        void add(Decision decision, PoolEvent event) {
+        void add(Decision decision, Map<String, Workload> submitted) {
             Timestamp at = Timestamp.from(decision.at());
             for (Workload workload : decision.queued()) {
                 inserts.add(insert(workload, "PENDING", at, null));
             }
             for (Decision.Refusal refusal : decision.refused()) {
-                if (event instanceof PoolEvent.Submitted submitted && submitted.workload().id().equals(refusal.id())) {
-                    inserts.add(insert(submitted.workload(), "REFUSED", at, refusal.reason() + ": "
-                            + refusal.message()));
+                Workload workload = submitted.get(refusal.id());
+                if (workload != null) {
+                    inserts.add(insert(workload, "REFUSED", at, refusal.reason() + ": " + refusal.message()));
                 } else {
                     updates.add(new Object[] {"REFUSED", at, refusal.reason() + ": " + refusal.message(), 0,
                             refusal.id()});

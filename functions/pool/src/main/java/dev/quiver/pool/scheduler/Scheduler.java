@@ -7,10 +7,14 @@ import dev.quiver.pool.Queueing;
 import dev.quiver.pool.scheduler.PoolState.Entry;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
+import java.util.NavigableSet;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Decides what an event changes in the pool: a pure function of ({@link PoolState}, {@link PoolEvent}) to a
@@ -31,27 +35,38 @@ import java.util.Set;
  */
 public final class Scheduler {
 
+    private static final NavigableSet<Entry> EMPTY = new TreeSet<>(PoolState.QUEUE_ORDER);
+
     private Scheduler() {
     }
 
     public static Decision decide(PoolState state, PoolEvent event) {
-        Instant now = event.at();
+        return decide(state, List.of(event));
+    }
+
+    /**
+     * Decides a batch of events as one: each event's own effect in order (a workload queued or refused, one ended, gangs
+     * expired), then one round of admissions at the time of the last, as Kueue's scheduler admits once per cycle for
+     * all that arrived since the last. A workload submitted and ended in the same batch is withdrawn: it is neither
+     * queued nor ended, so a caller that records ended workloads (to ignore redeliveries) splits its batches there.
+     */
+    public static Decision decide(PoolState state, List<PoolEvent> events) {
+        Instant now = events.getLast().at();
         Cycle cycle = new Cycle(state, now);
-        switch (event) {
-            case PoolEvent.Submitted submitted -> {
-                if (state.find(submitted.workload().id()).isPresent() || !cycle.submit(submitted.workload())) {
-                    return cycle.decision();
+        boolean admit = false;
+        for (PoolEvent event : events) {
+            switch (event) {
+                case PoolEvent.Submitted submitted -> admit |= cycle.submit(submitted.workload(), submitted.at());
+                case PoolEvent.Finished finished -> admit |= cycle.finish(finished.id());
+                case PoolEvent.Tick tick -> {
+                    cycle.expireGangs(tick.at());
+                    admit = true;
                 }
             }
-            case PoolEvent.Finished finished -> {
-                if (state.find(finished.id()).isEmpty()) {
-                    return Decision.none(now);
-                }
-                cycle.finish(finished.id());
-            }
-            case PoolEvent.Tick tick -> cycle.expireGangs();
         }
-        cycle.admit();
+        if (admit) {
+            cycle.admit();
+        }
         return cycle.decision();
     }
 
@@ -68,7 +83,8 @@ public final class Scheduler {
         private final List<Decision.Eviction> preempted = new ArrayList<>();
         private final List<Decision.Refusal> refused = new ArrayList<>();
         private final List<String> finished = new ArrayList<>();
-        private Entry extra;
+        private final Map<Integer, NavigableSet<Entry>> extras = new HashMap<>();
+        private final Map<String, Entry> submittedHere = new HashMap<>();
 
         Cycle(PoolState state, Instant now) {
             this.state = state;
@@ -82,48 +98,72 @@ public final class Scheduler {
         }
 
         /** @return whether the workload waits (and the pool should try to admit it) */
-        boolean submit(Workload workload) {
+        boolean submit(Workload workload, Instant at) {
+            if (state.find(workload.id()).isPresent() || submittedHere.containsKey(workload.id())
+                    || gone.contains(workload.id())) {
+                return false;
+            }
             int queue = tree.queue(workload.queue());
             if (queue < 0) {
-                refused.add(new Decision.Refusal(workload.id(), "UnknownQueue", "the pool has no queue \""
-                        + workload.queue() + "\"; it has " + String.join(", ", state.spec().queues().keySet())));
+                refuse(workload.id(), "UnknownQueue", "the pool has no queue \"" + workload.queue() + "\"; it has "
+                        + String.join(", ", state.spec().queues().keySet()));
                 return false;
             }
             long[] request = tree.request(workload.request());
             if (!tree.fits(new Usage(tree), queue, request)) {
-                refused.add(new Decision.Refusal(workload.id(), "TooLarge", "asks for " + shown(request)
-                        + ", more than queue " + workload.queue() + " can ever have (" + shown(capacity(queue))
-                        + ")"));
+                refuse(workload.id(), "TooLarge", "asks for " + shown(request) + ", more than queue "
+                        + workload.queue() + " can ever have (" + shown(capacity(queue)) + ")");
                 return false;
             }
             QueueSpec spec = state.spec().queues().get(workload.queue());
-            if (state.pending(queue).size() >= spec.maxPending()) {
-                refused.add(new Decision.Refusal(workload.id(), "PendingLimit", "queue " + workload.queue()
-                        + " already holds " + spec.maxPending() + " pending workloads, its max-pending"));
+            NavigableSet<Entry> added = extras.computeIfAbsent(queue, q -> new TreeSet<>(PoolState.QUEUE_ORDER));
+            if (state.pending(queue).size() + added.size() >= spec.maxPending()) {
+                refuse(workload.id(), "PendingLimit", "queue " + workload.queue() + " already holds "
+                        + spec.maxPending() + " pending workloads, its max-pending");
                 return false;
             }
+            Entry entry = new Entry(workload, request, queue, false, at);
             queued.add(workload);
-            extra = new Entry(workload, request, queue, false, now);
+            added.add(entry);
+            submittedHere.put(workload.id(), entry);
             return true;
         }
 
-        void finish(String id) {
-            Entry entry = state.find(id).orElseThrow();
+        private void refuse(String id, String reason, String message) {
+            gone.add(id);
+            refused.add(new Decision.Refusal(id, reason, message));
+        }
+
+        /** @return whether room or a place in a queue was freed */
+        boolean finish(String id) {
+            Entry here = submittedHere.remove(id);
+            if (here != null) {
+                extras.get(here.queue()).remove(here);
+                queued.remove(here.workload());
+                return false;
+            }
+            if (gone.contains(id)) {
+                return false;
+            }
+            Entry entry = state.find(id).orElse(null);
+            if (entry == null) {
+                return false;
+            }
             if (entry.admitted()) {
                 usage.add(entry.queue(), entry.request(), -1);
             }
             gone.add(id);
             finished.add(id);
+            return true;
         }
 
-        void expireGangs() {
+        void expireGangs(Instant at) {
             for (Entry entry : state.entries()) {
                 Workload workload = entry.workload();
-                if (!entry.admitted() && workload.gang()
-                        && !entry.since().plus(state.spec().gangTimeout()).isAfter(now)) {
-                    gone.add(workload.id());
-                    refused.add(new Decision.Refusal(workload.id(), "GangTimeout", "a gang of " + workload.pods()
-                            + " waited " + state.spec().gangTimeout() + " without room for all of it at once"));
+                if (!entry.admitted() && workload.gang() && !gone.contains(workload.id())
+                        && !entry.since().plus(state.spec().gangTimeout()).isAfter(at)) {
+                    refuse(workload.id(), "GangTimeout", "a gang of " + workload.pods() + " waited "
+                            + state.spec().gangTimeout() + " without room for all of it at once");
                 }
             }
         }
@@ -131,9 +171,9 @@ public final class Scheduler {
         void admit() {
             List<Cursor> cursors = new ArrayList<>();
             for (int node = 0; node < tree.nodes(); node++) {
-                boolean hasExtra = extra != null && extra.queue() == node;
-                if (!state.pending(node).isEmpty() || hasExtra) {
-                    cursors.add(new Cursor(node, state.pending(node).iterator(), hasExtra ? extra : null));
+                NavigableSet<Entry> added = extras.getOrDefault(node, EMPTY);
+                if (!state.pending(node).isEmpty() || !added.isEmpty()) {
+                    cursors.add(new Cursor(node, state.pending(node).iterator(), added.iterator()));
                 }
             }
             Set<Integer> reservedRoots = new HashSet<>();
@@ -306,34 +346,38 @@ public final class Scheduler {
 
             final int queue;
             final Iterator<Entry> pending;
+            final Iterator<Entry> added;
             final List<Entry> failures = new ArrayList<>();
             Entry next;
-            Entry extraEntry;
+            Entry nextAdded;
             boolean blocked;
 
-            Cursor(int queue, Iterator<Entry> pending, Entry extraEntry) {
+            Cursor(int queue, Iterator<Entry> pending, Iterator<Entry> added) {
                 this.queue = queue;
                 this.pending = pending;
-                this.extraEntry = extraEntry;
-                fill();
+                this.added = added;
+                next = fill(pending);
+                nextAdded = fill(added);
             }
 
             Entry head() {
-                if (extraEntry != null && (next == null || PoolState.QUEUE_ORDER.compare(extraEntry, next) < 0)) {
-                    return extraEntry;
+                if (nextAdded != null && (next == null || PoolState.QUEUE_ORDER.compare(nextAdded, next) < 0)) {
+                    return nextAdded;
                 }
                 return next;
             }
 
             void advance() {
-                if (extraEntry != null && head() == extraEntry) {
-                    extraEntry = null;
+                if (nextAdded != null && head() == nextAdded) {
+                    nextAdded = fill(added);
                 } else {
-                    next = null;
-                    fill();
+                    next = fill(pending);
                 }
-                if (extraEntry != null && hopeless(extraEntry)) {
-                    extraEntry = null;
+                if (nextAdded != null && hopeless(nextAdded)) {
+                    nextAdded = fill(added);
+                }
+                if (next != null && hopeless(next)) {
+                    next = fill(pending);
                 }
             }
 
@@ -341,13 +385,14 @@ public final class Scheduler {
                 failures.add(entry);
             }
 
-            private void fill() {
-                while (next == null && pending.hasNext()) {
-                    Entry candidate = pending.next();
+            private Entry fill(Iterator<Entry> entries) {
+                while (entries.hasNext()) {
+                    Entry candidate = entries.next();
                     if (!gone.contains(candidate.workload().id()) && !hopeless(candidate)) {
-                        next = candidate;
+                        return candidate;
                     }
                 }
+                return null;
             }
 
             /** Asks for at least what a workload that did not fit asked, with no more right to preempt. */

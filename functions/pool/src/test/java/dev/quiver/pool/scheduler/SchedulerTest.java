@@ -307,4 +307,27 @@ class SchedulerTest {
         pool.finish("a");
         assertThat(pool.finish("a").isEmpty()).isTrue();
     }
+
+    @Test
+    void aBatchOfEventsIsDecidedAsOneRoundInTheOrderOfTheQueue() {
+        Simulation pool = new Simulation(ONE_QUEUE.formatted(2, "best-effort-fifo"));
+        pool.submit("running", "team", "normal", 2);
+        var normal = pool.spec.priorityClasses().get("normal");
+        var high = pool.spec.priorityClasses().get("high");
+        java.time.Instant at = pool.now.plusSeconds(1);
+        Workload first = new Workload("first", "team", "normal", normal.value(), true, java.util.Map.of("cpu", 1000L),
+                1, at);
+        Workload urgent = new Workload("urgent", "team", "high", high.value(), false, java.util.Map.of("cpu", 1000L),
+                1, at.plusMillis(1));
+        Workload withdrawn = new Workload("withdrawn", "team", "high", high.value(), false,
+                java.util.Map.of("cpu", 1000L), 1, at.plusMillis(2));
+
+        Decision decision = Scheduler.decide(pool.state, List.of(new PoolEvent.Submitted(first, at),
+                new PoolEvent.Submitted(urgent, at.plusMillis(1)), new PoolEvent.Submitted(withdrawn, at.plusMillis(2)),
+                new PoolEvent.Finished("withdrawn", at.plusMillis(3)), new PoolEvent.Finished("running", at.plusMillis(4))));
+
+        assertThat(decision.queued()).extracting(Workload::id).containsExactly("first", "urgent");
+        assertThat(decision.finished()).containsExactly("running");
+        assertThat(decision.admitted()).extracting(Decision.Admission::id).containsExactly("urgent", "first");
+    }
 }
