@@ -172,6 +172,8 @@ public final class PoolBenchmark {
             }
             long[] pure = new long[decisions];
             long[] persisted = new long[decisions];
+            long[] floor = new long[decisions];
+            Transactions transactions = new Transactions(dataSource);
             List<String> running = new ArrayList<>(memory.entries().stream().filter(PoolState.Entry::admitted)
                     .map(entry -> entry.workload().id()).sorted().toList());
             for (int i = 0; i < decisions; i++) {
@@ -186,10 +188,19 @@ public final class PoolBenchmark {
                 long t1 = System.nanoTime();
                 store.handle(event);
                 persisted[i] = System.nanoTime() - t1;
+                long t2 = System.nanoTime();
+                transactions.inTransaction(connection -> {
+                    try (Statement statement = connection.createStatement()) {
+                        statement.executeQuery("select version from pool_lock where id = 1 for update").close();
+                        return statement.executeUpdate("update pool_lock set version = version where id = 1");
+                    }
+                });
+                floor[i] = System.nanoTime() - t2;
                 decision.admitted().forEach(admission -> running.add(admission.id()));
             }
             LatencyStats pureStats = LatencyStats.of(pure, decisions, decisions, 0, 1);
             LatencyStats persistedStats = LatencyStats.of(persisted, decisions, decisions, 0, 1);
+            LatencyStats floorStats = LatencyStats.of(floor, decisions, decisions, 0, 1);
             return String.format(Locale.ROOT, """
                     ## One decision with %d workloads pending (%d decisions, half finishing a workload, half submitting one)
 
@@ -197,11 +208,14 @@ public final class PoolBenchmark {
                     |---|---:|---:|---:|
                     | pure (the scheduler on the pool in memory) | %.3f | %.3f | %.3f |
                     | persisted (locked, decided, written, committed in PostgreSQL) | %.3f | %.3f | %.3f |
+                    | reference: lock the pool's row, update it, commit | %.3f | %.3f | %.3f |
 
-                    persisted p50 / pure p50: %.1f
+                    persisted p50 / reference p50: %.2f; persisted p50 / pure p50: %.1f
                     """, pending, decisions, pureStats.p50Micros() / 1000, pureStats.p90Micros() / 1000,
                     pureStats.p99Micros() / 1000, persistedStats.p50Micros() / 1000,
                     persistedStats.p90Micros() / 1000, persistedStats.p99Micros() / 1000,
+                    floorStats.p50Micros() / 1000, floorStats.p90Micros() / 1000, floorStats.p99Micros() / 1000,
+                    persistedStats.p50Micros() / floorStats.p50Micros(),
                     persistedStats.p50Micros() / pureStats.p50Micros());
         }
     }

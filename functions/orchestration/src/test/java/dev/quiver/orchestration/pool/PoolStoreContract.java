@@ -147,6 +147,22 @@ abstract class PoolStoreContract {
         assertThat(waiting).containsExactly("low");
     }
 
+    @Test
+    void aBatchThatSubmitsAndEndsAWorkloadRecordsBothSoThatARedeliveryChangesNothing() {
+        PoolEvent submission = submitted("short");
+        PoolEvent other = submitted("other");
+
+        List<Decision> decisions = replicaA.handleAll(List.of(submission, other,
+                new PoolEvent.Finished("short", now.plusMillis(1))));
+
+        assertThat(decisions).hasSize(2);
+        assertThat(decisions.getFirst().admitted()).extracting(Decision.Admission::id)
+                .containsExactly("short", "other");
+        assertThat(decisions.getLast().finished()).containsExactly("short");
+        assertThat(count("FINISHED")).isEqualTo(1);
+        assertThat(replicaB.handle(submission).isEmpty()).isTrue();
+    }
+
     private long version() {
         return new Transactions(dataSource()).inTransaction(connection -> Statements.first(connection,
                 "select version from pool_lock", row -> row.getLong(1)).orElseThrow());

@@ -106,10 +106,6 @@ public final class QuotaTree {
         return names.size();
     }
 
-    String name(int node) {
-        return names.get(node);
-    }
-
     /** The node of a queue; -1 when the pool has no such queue. */
     int queue(String name) {
         Integer node = queues.get(name);
@@ -209,10 +205,5 @@ public final class QuotaTree {
     /** The usage a node passes on to its parent: what it uses beyond what it keeps for itself. */
     long passedUp(int node, int r, long used) {
         return Math.max(0, used - guaranteed[node][r]);
-    }
-
-    /** A node's subtree quota of resource {@code r}. */
-    long subtreeQuota(int node, int r) {
-        return subtreeQuota[node][r];
     }
 }
