@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.quiver.orchestration.runs.Transactions;
 import dev.quiver.pool.PoolFileReader;
 import dev.quiver.pool.PoolSpec;
+import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
@@ -16,6 +17,7 @@ public class PoolBeans {
 
     @Produces
     @Singleton
+    @Startup
     PoolSpec pool(PoolConfig config) {
         return config.file().map(file -> {
             try {
