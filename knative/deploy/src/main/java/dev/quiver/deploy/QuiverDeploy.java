@@ -1,6 +1,7 @@
 package dev.quiver.deploy;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.quiver.configfile.InvalidConfigException;
 import dev.quiver.deploy.apply.AppliedResource;
 import dev.quiver.deploy.apply.Outcome;
 import dev.quiver.deploy.apply.ResourceApplier;
@@ -10,17 +11,21 @@ import dev.quiver.deploy.judge.CanaryJudge;
 import dev.quiver.deploy.judge.Criteria;
 import dev.quiver.deploy.judge.HttpMetricsSource;
 import dev.quiver.deploy.judge.MetricsSource;
+import dev.quiver.deploy.kueue.KueueManifests;
 import dev.quiver.deploy.overlay.OverlayRenderer;
 import dev.quiver.deploy.overlay.Overlays;
 import dev.quiver.deploy.rollout.RevisionNames;
 import dev.quiver.deploy.rollout.Rollouts;
 import dev.quiver.deploy.status.ServiceReport;
 import dev.quiver.deploy.status.StatusPrinter;
+import dev.quiver.pool.PoolFileReader;
+import dev.quiver.pool.PoolSpec;
 import io.fabric8.knative.client.KnativeClient;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -155,6 +160,23 @@ public final class QuiverDeploy implements Runnable {
                         counts.getOrDefault(Outcome.CONFIGURED, 0), counts.getOrDefault(Outcome.UNCHANGED, 0));
             }
         });
+    }
+
+    @Command(name = "kueue", description = "Print the Kueue resources of a pool file: a ResourceFlavor, a Cohort "
+            + "per cohort, a ClusterQueue and a LocalQueue (in --namespace, default \"default\") per queue, a "
+            + "WorkloadPriorityClass per priority class.")
+    void kueue(@Option(names = "--pool", required = true, paramLabel = "FILE",
+            description = "The pool file the orchestration function reads (quiver.pool.file).") Path file) {
+        PoolSpec pool;
+        try {
+            pool = PoolFileReader.read(file);
+        } catch (InvalidConfigException e) {
+            throw new DeployException(e.getMessage(), e);
+        } catch (IOException e) {
+            throw new DeployException("cannot read the pool file " + file + ": " + e.getMessage(), e);
+        }
+        out.print(new OverlayRenderer().toYaml(KueueManifests.render(pool, namespace == null ? "default"
+                : namespace)));
     }
 
     @Command(name = "status", description = "Each Knative Service: ready or why not, latest created and ready "

@@ -12,6 +12,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -35,17 +36,24 @@ final class CrdSchemas {
     private static final JsonSchemaFactory FACTORY = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V4);
 
     private final Map<String, JsonSchema> specs = new HashMap<>();
+    /** Kinds with no spec (Kueue's WorkloadPriorityClass): their schema is of the document's own fields. */
+    private final Set<String> specless = new HashSet<>();
 
     private CrdSchemas() {
     }
 
     /** The CRDs, or empty when the shared folder is not there. */
     static Optional<CrdSchemas> load() {
-        if (!Files.isDirectory(FOLDER)) {
+        return load(FOLDER);
+    }
+
+    /** The CRDs in {@code folder} (and below), or empty when it is not there. */
+    static Optional<CrdSchemas> load(Path folder) {
+        if (!Files.isDirectory(folder)) {
             return Optional.empty();
         }
         CrdSchemas schemas = new CrdSchemas();
-        try (Stream<Path> files = Files.walk(FOLDER)) {
+        try (Stream<Path> files = Files.walk(folder)) {
             for (Path file : files.filter(f -> f.toString().endsWith(".yaml")).toList()) {
                 for (JsonNode crd : ManifestFiles.read(file)) {
                     if (crd.path("kind").asText().equals("CustomResourceDefinition")) {
@@ -63,10 +71,15 @@ final class CrdSchemas {
         String group = crd.at("/spec/group").asText();
         String kind = crd.at("/spec/names/kind").asText();
         for (JsonNode version : crd.at("/spec/versions")) {
+            String key = group + "/" + version.path("name").asText() + " " + kind;
             JsonNode spec = version.at("/schema/openAPIV3Schema/properties/spec");
             if (!spec.isMissingNode()) {
-                specs.put(group + "/" + version.path("name").asText() + " " + kind,
-                        FACTORY.getSchema(jsonSchema(spec.deepCopy())));
+                specs.put(key, FACTORY.getSchema(jsonSchema(spec.deepCopy())));
+            } else if (version.at("/schema/openAPIV3Schema/properties") instanceof ObjectNode) {
+                ObjectNode own = version.at("/schema/openAPIV3Schema").deepCopy();
+                ((ObjectNode) own.get("properties")).remove(List.of("apiVersion", "kind", "metadata"));
+                specs.put(key, FACTORY.getSchema(jsonSchema(own)));
+                specless.add(key);
             }
         }
     }
@@ -81,6 +94,12 @@ final class CrdSchemas {
         if (schema == null) {
             return List.of(manifest + ": no CRD in " + FOLDER + " for " + manifest.apiVersion() + " "
                     + manifest.kind());
+        }
+        if (specless.contains(manifest.apiVersion() + " " + manifest.kind())) {
+            ObjectNode own = manifest.document().deepCopy();
+            own.remove(List.of("apiVersion", "kind", "metadata"));
+            return schema.validate(own).stream().map(message -> manifest + ": " + message.getInstanceLocation()
+                    .toString().substring(1) + ": " + message.getMessage()).sorted().toList();
         }
         JsonNode spec = manifest.document().path("spec");
         Set<ValidationMessage> messages = schema.validate(spec.isMissingNode()

@@ -1,0 +1,36 @@
+package dev.quiver.orchestration.pool;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.quiver.orchestration.runs.Transactions;
+import dev.quiver.pool.PoolFileReader;
+import dev.quiver.pool.PoolSpec;
+import io.quarkus.runtime.Startup;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+
+/** The pool the function admits work to, read once at startup: an invalid pool file stops the function. */
+@ApplicationScoped
+public class PoolBeans {
+
+    @Produces
+    @Singleton
+    @Startup
+    PoolSpec pool(PoolConfig config) {
+        return config.file().map(file -> {
+            try {
+                return PoolFileReader.read(file);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read the pool file " + file + " (quiver.pool.file)", e);
+            }
+        }).orElse(PoolSpec.DEFAULT);
+    }
+
+    @Produces
+    @ApplicationScoped
+    PoolStore store(Transactions transactions, PoolSpec pool, ObjectMapper json) {
+        return new PoolStore(transactions, pool, json);
+    }
+}

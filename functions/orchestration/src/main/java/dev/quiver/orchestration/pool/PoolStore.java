@@ -1,0 +1,260 @@
+package dev.quiver.orchestration.pool;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.quiver.orchestration.runs.Statements;
+import dev.quiver.orchestration.runs.StoreException;
+import dev.quiver.orchestration.runs.Transactions;
+import dev.quiver.pool.PoolSpec;
+import dev.quiver.pool.scheduler.Decision;
+import dev.quiver.pool.scheduler.PoolEvent;
+import dev.quiver.pool.scheduler.PoolState;
+import dev.quiver.pool.scheduler.Scheduler;
+import dev.quiver.pool.scheduler.Workload;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.sql.Types;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * The pool's decisions, made and persisted one transaction at a time under the pool's row lock: replicas on one
+ * database decide in turn, each on the pool as the one before it left it, so together they never admit more than the
+ * quota. A replica keeps the pool in memory between decisions and reads it again only when another replica has changed
+ * it (the lock row's version tells). A redelivered event decides nothing: a workload submitted before, even one that
+ * has since ended, is not submitted again; one that has ended does not end again.
+ */
+public final class PoolStore {
+
+    private static final TypeReference<Map<String, Long>> REQUEST = new TypeReference<>() {
+    };
+
+    private final Transactions transactions;
+    private final PoolSpec spec;
+    private final ObjectMapper json;
+    private PoolState cached;
+    private long cachedVersion = -1;
+
+    public PoolStore(Transactions transactions, PoolSpec spec, ObjectMapper json) {
+        this.transactions = transactions;
+        this.spec = spec;
+        this.json = json;
+    }
+
+    public PoolSpec spec() {
+        return spec;
+    }
+
+    /** Decides one event and persists the decision. */
+    public Decision handle(PoolEvent event) {
+        List<Decision> decisions = handleAll(List.of(event));
+        return decisions.isEmpty() ? Decision.none(event.at()) : decisions.getFirst();
+    }
+
+    /**
+     * Decides events in order and persists the decisions in one transaction: as few decisions as the events allow (one
+     * admission round for all of them, unless one ends a workload another of them submitted); none for events that
+     * change nothing.
+     */
+    public synchronized List<Decision> handleAll(List<PoolEvent> events) {
+        try {
+            Decided decided = decide(events);
+            cached = decided.state();
+            cachedVersion = decided.version();
+            return decided.decisions();
+        } catch (RuntimeException e) {
+            // the copy in memory may hold part of what was rolled back: read the pool again next time
+            cachedVersion = -1;
+            throw e;
+        }
+    }
+
+    private Decided decide(List<PoolEvent> events) {
+        return transactions.inTransaction(connection -> {
+            long version = Statements.first(connection, "select version from pool_lock where id = 1 for update",
+                    row -> row.getLong(1)).orElseThrow(() -> new StoreException("the pool's lock row is missing: "
+                    + "the V20 migration has not run", null));
+            PoolState state = version == cachedVersion ? cached : load(connection);
+            Set<String> ended = persisted(connection, state, events);
+            List<Decision> decisions = new ArrayList<>();
+            Writes writes = new Writes();
+            Map<String, Workload> batch = new LinkedHashMap<>();
+            List<PoolEvent> pending = new ArrayList<>();
+            for (PoolEvent event : events) {
+                if (event instanceof PoolEvent.Submitted submitted && ended.contains(submitted.workload().id())) {
+                    continue;
+                }
+                if (event instanceof PoolEvent.Finished finished && batch.containsKey(finished.id())) {
+                    decide(state, pending, batch, decisions, writes, ended);
+                }
+                pending.add(event);
+                if (event instanceof PoolEvent.Submitted submitted) {
+                    batch.putIfAbsent(submitted.workload().id(), submitted.workload());
+                }
+            }
+            decide(state, pending, batch, decisions, writes, ended);
+            long next = version;
+            if (!writes.isEmpty()) {
+                writes.run(connection);
+                next = version + 1;
+                Statements.update(connection, "update pool_lock set version = ? where id = 1", next);
+            }
+            return new Decided(decisions, state, next);
+        });
+    }
+
+    /** A view of the pool as persisted now, made while no decision changes it. */
+    public synchronized <T> T read(Function<PoolState, T> view) {
+        PoolState state = transactions.inTransaction(connection -> {
+            long version = Statements.first(connection, "select version from pool_lock where id = 1",
+                    row -> row.getLong(1)).orElse(-1L);
+            if (version != cachedVersion) {
+                cached = load(connection);
+                cachedVersion = version;
+            }
+            return cached;
+        });
+        return view.apply(state);
+    }
+
+    private record Decided(List<Decision> decisions, PoolState state, long version) {
+    }
+
+    private static void decide(PoolState state, List<PoolEvent> events, Map<String, Workload> submitted,
+                               List<Decision> decisions, Writes writes, Set<String> ended) {
+        if (events.isEmpty()) {
+            return;
+        }
+        Decision decision = Scheduler.decide(state, events);
+        if (!decision.isEmpty()) {
+            decisions.add(decision);
+            writes.add(decision, submitted);
+            state.apply(decision);
+            ended.addAll(decision.finished());
+            decision.refused().forEach(refusal -> ended.add(refusal.id()));
+        }
+        events.clear();
+        submitted.clear();
+    }
+
+    /** Of the workloads the events submit, those persisted before and no longer in the pool: ended ones. */
+    private static Set<String> persisted(Connection connection, PoolState state, List<PoolEvent> events)
+            throws SQLException {
+        List<String> ids = events.stream().filter(PoolEvent.Submitted.class::isInstance)
+                .map(event -> ((PoolEvent.Submitted) event).workload().id())
+                .filter(id -> state.find(id).isEmpty()).distinct().toList();
+        Set<String> found = new HashSet<>();
+        for (int from = 0; from < ids.size(); from += 500) {
+            List<String> chunk = ids.subList(from, Math.min(ids.size(), from + 500));
+            String marks = String.join(", ", Collections.nCopies(chunk.size(), "?"));
+            found.addAll(Statements.query(connection, "select id from pool_workloads where id in (" + marks + ")",
+                    row -> row.getString(1), chunk.toArray()));
+        }
+        return found;
+    }
+
+    private PoolState load(Connection connection) throws SQLException {
+        PoolState state = new PoolState(spec);
+        for (Loaded row : Statements.query(connection, "select id, queue, priority_class, priority, preempting, "
+                + "request, pods, submitted_at, status, since from pool_workloads where status in ('PENDING', "
+                + "'ADMITTED')", row -> new Loaded(new Workload(row.getString(1), row.getString(2),
+                row.getString(3), row.getInt(4), row.getBoolean(5), request(row.getString(6)), row.getInt(7),
+                Statements.instant(row, 8)), "ADMITTED".equals(row.getString(9)), Statements.instant(row, 10)))) {
+            state.restore(row.workload(), row.admitted(), row.since());
+        }
+        return state;
+    }
+
+    private record Loaded(Workload workload, boolean admitted, Instant since) {
+    }
+
+    private Map<String, Long> request(String text) {
+        try {
+            return json.readValue(text, REQUEST);
+        } catch (JsonProcessingException e) {
+            throw new StoreException("a pool workload's request is not JSON: " + text, e);
+        }
+    }
+
+    private String request(Map<String, Long> request) {
+        try {
+            return json.writeValueAsString(request);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("a map of numbers as JSON", e);
+        }
+    }
+
+    /** A transaction's writes as two JDBC batches: new workloads first, then status changes in decision order. */
+    private final class Writes {
+
+        private final List<Object[]> inserts = new ArrayList<>();
+        private final List<Object[]> updates = new ArrayList<>();
+
+        void add(Decision decision, Map<String, Workload> submitted) {
+            Timestamp at = Timestamp.from(decision.at());
+            for (Workload workload : decision.queued()) {
+                inserts.add(insert(workload, "PENDING", at, null));
+            }
+            for (Decision.Refusal refusal : decision.refused()) {
+                Workload workload = submitted.get(refusal.id());
+                if (workload != null) {
+                    inserts.add(insert(workload, "REFUSED", at, refusal.reason() + ": " + refusal.message()));
+                } else {
+                    updates.add(new Object[] {"REFUSED", at, refusal.reason() + ": " + refusal.message(), 0,
+                            refusal.id()});
+                }
+            }
+            decision.finished().forEach(id -> updates.add(new Object[] {"FINISHED", at, null, 0, id}));
+            decision.preempted().forEach(eviction -> updates.add(new Object[] {"PENDING", at,
+                    eviction.reason() + ": " + eviction.message(), 1, eviction.id()}));
+            decision.admitted().forEach(admission -> updates.add(new Object[] {"ADMITTED", at, null, 0,
+                    admission.id()}));
+        }
+
+        private Object[] insert(Workload workload, String status, Timestamp at, String reason) {
+            return new Object[] {workload.id(), workload.queue(), workload.priorityClass(), workload.priority(),
+                workload.preempting(), request(workload.request()), workload.pods(),
+                Timestamp.from(workload.submittedAt()), status, at, reason};
+        }
+
+        boolean isEmpty() {
+            return inserts.isEmpty() && updates.isEmpty();
+        }
+
+        void run(Connection connection) throws SQLException {
+            batch(connection, "insert into pool_workloads (id, queue, priority_class, priority, preempting, request, "
+                    + "pods, submitted_at, status, since, reason) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", inserts);
+            batch(connection, "update pool_workloads set status = ?, since = ?, reason = coalesce(?, reason), "
+                    + "preemptions = preemptions + ? where id = ?", updates);
+        }
+
+        private void batch(Connection connection, String sql, List<Object[]> rows) throws SQLException {
+            if (rows.isEmpty()) {
+                return;
+            }
+            try (PreparedStatement statement = connection.prepareStatement(sql)) {
+                for (Object[] row : rows) {
+                    for (int i = 0; i < row.length; i++) {
+                        if (row[i] == null) {
+                            statement.setNull(i + 1, Types.VARCHAR);
+                        } else {
+                            statement.setObject(i + 1, row[i]);
+                        }
+                    }
+                    statement.addBatch();
+                }
+                statement.executeBatch();
+            }
+        }
+    }
+}

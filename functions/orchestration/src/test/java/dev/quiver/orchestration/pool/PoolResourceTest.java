@@ -1,0 +1,105 @@
+package dev.quiver.orchestration.pool;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.contains;
+import static org.hamcrest.Matchers.equalTo;
+
+import dev.quiver.pool.scheduler.PoolEvent;
+import dev.quiver.pool.scheduler.Workload;
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+/** {@code GET /pool} and {@code GET /pool/workloads} of the function reading a pool file of its own. */
+@QuarkusTest
+@WithTestResource(PoolResourceTest.PoolFile.class)
+class PoolResourceTest {
+
+    @Inject
+    PoolStore store;
+
+    @Test
+    void showsEachQueuesUsageBorrowingAndWaitingWorkAndAQueuesWorkloadsInOrder() {
+        Instant now = Instant.parse("2026-01-01T00:00:00Z");
+        for (int i = 0; i < 3; i++) {
+            Instant at = now.plusSeconds(i);
+            store.handle(new PoolEvent.Submitted(new Workload("w" + i, "team", "normal", 100, true,
+                    Map.of("cpu", 1000L), 1, at), at));
+        }
+
+        given().get("/pool").then().statusCode(200)
+                .body("resources", contains("cpu"))
+                .body("queues.name", contains("team", "other"))
+                .body("queues[0].nominal.cpu", equalTo("1"))
+                .body("queues[0].usage.cpu", equalTo("2"))
+                .body("queues[0].borrowed.cpu", equalTo("1"))
+                .body("queues[0].admitted", equalTo(2))
+                .body("queues[0].pending", equalTo(1))
+                .body("queues[0].pendingByPriority.normal", equalTo(1))
+                .body("queues[1].usage.cpu", equalTo("0"));
+        given().queryParam("queue", "team").get("/pool/workloads").then().statusCode(200)
+                .body("id", contains("w0", "w1", "w2"))
+                .body("status", contains("ADMITTED", "ADMITTED", "PENDING"))
+                .body("[2].request.cpu", equalTo("1"));
+    }
+
+    @Test
+    void aMissingOrUnknownQueueIsAClientError() {
+        given().get("/pool/workloads").then().statusCode(400)
+                .body("error", equalTo("query parameter queue: expected the name of a queue, one of team, other"));
+        given().queryParam("queue", "nowhere").get("/pool/workloads").then().statusCode(404)
+                .body("error", equalTo("query parameter queue: the pool has no queue \"nowhere\"; it has team, "
+                        + "other"));
+    }
+
+    /** The embedded store in a folder of its own, and a pool of two queues that share two cpus. */
+    public static class PoolFile implements QuarkusTestResourceLifecycleManager {
+
+        private Path state;
+        private Path file;
+
+        @Override
+        public Map<String, String> start() {
+            Map<String, String> settings = new HashMap<>();
+            try {
+                state = Files.createTempDirectory("quiver-orchestration-state");
+                file = Files.createTempFile("quiver-pool", ".yaml");
+                Files.writeString(file, """
+                        resources: [cpu]
+                        cohorts:
+                          all: {}
+                        queues:
+                          team: {cohort: all, quota: {cpu: 1}}
+                          other: {cohort: all, quota: {cpu: 1}}
+                        work: {default-queue: team}
+                        """);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            settings.put("quiver.orchestration.state", state.toString());
+            settings.put("quiver.pool.file", file.toString());
+            return settings;
+        }
+
+        @Override
+        public void stop() {
+            try (Stream<Path> files = Files.walk(state)) {
+                files.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+                Files.deleteIfExists(file);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    }
+}
