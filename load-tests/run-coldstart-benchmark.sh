@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# Cold start and footprint of the inference function: the plain JVM build next to the build with the JDK's AOT
-# cache. Run through the launcher, which selects the JDK and trains the demo model into the repository:
+# Cold start and footprint of the inference function: the plain JVM build and the build with the JDK's AOT cache next
+# to the Knative Functions Node runtime serving the same model. Run through the launcher, which selects the JDK and
+# trains the demo model into the repository:
 #   ./quiver bench coldstart [--rounds 5] [--idle 10] [--warm-up 2000] [--port 18190]
 # Builds the plain jar (copied to load-tests/target/bench/coldstart/jvm), then the function with -Paot, whose
 # integration test trains the cache with the same JVM options (left in functions/inference/target/quarkus-app, where it
-# was trained), and runs ColdStartBenchmark, which writes load-tests/target/bench/coldstart/results.md. Three starts a
-# round: jvm (the plain jar), aot (the cache, started as Dockerfile.aot starts it) and aot-replay (the same with the
-# JDK's replay of the training run's compilations left on), which shows what turning the replay off is worth.
+# was trained), installs the Node peer (load-tests/node-peer) from npm into load-tests/target/bench/coldstart/node-peer
+# on first use, and runs ColdStartBenchmark, which writes load-tests/target/bench/coldstart/results.md. Each round
+# starts, for the digits model and then the OCR model, jvm (the plain jar), aot (the cache, started as
+# Dockerfile.aot starts it) and node-peer, with each model in a repository of its own.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -29,6 +31,28 @@ for arg in "$@"; do
   case "$arg" in -h|--help) exec "$JAVA" "${HARNESS[@]}" --help ;; esac
 done
 [ -f "$WORK/models/digits/1/model.onnx" ] || { echo "bench: no demo model in $WORK/models"; exit 1; }
+source "$ROOT/load-tests/ocr-model.sh"
+mkdir -p "$WORK/models-ocr/ocr/1"
+cp "$ocr_model" "$WORK/models-ocr/ocr/1/model.onnx"
+
+# The Node peer, installed once (again when its package.json changes); without npm the benchmark runs without it.
+PEER=(--node-peer "$WORK/node-peer")
+if ! command -v npm >/dev/null || ! command -v node >/dev/null; then
+  echo "bench: npm or node is missing, so the Knative Functions Node runtime peer is skipped (install Node.js 20+)"
+  PEER=()
+else
+  mkdir -p "$WORK/node-peer"
+  cp "$ROOT/load-tests/node-peer/index.js" "$WORK/node-peer/"
+  if ! cmp -s "$ROOT/load-tests/node-peer/package.json" "$WORK/node-peer/package.json" \
+      || [ ! -f "$WORK/node-peer/node_modules/faas-js-runtime/bin/cli.js" ]; then
+    echo "bench: installing the Knative Functions Node runtime peer from npm into $WORK/node-peer"
+    cp "$ROOT/load-tests/node-peer/package.json" "$WORK/node-peer/"
+    # --ignore-scripts: onnxruntime-node's install script only fetches GPU providers from outside npm; its CPU
+    # binaries ship in the package
+    (cd "$WORK/node-peer" && npm install --silent --no-audit --no-fund --no-package-lock --ignore-scripts) \
+      || { echo "bench: installing the Node peer failed; running without it"; PEER=(); }
+  fi
+fi
 "$JAVA" -version 2>&1 | grep -q 'version "2[5-9]\|version "[3-9][0-9]' \
   || { echo "bench: the AOT cache needs a JDK 25 or newer; JAVA_HOME is $JAVA_HOME"; exit 1; }
 
@@ -46,6 +70,6 @@ echo "bench: machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2 /
   "$(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo); JDK $("$JAVA" -version 2>&1 | head -1);" \
   "load average $(cut -d' ' -f1-3 /proc/loadavg)"
 exec "$JAVA" "${HARNESS[@]}" \
-  --build "jvm=$WORK/jvm" --build "aot=$APP" --options "aot=$JVM_OPTIONS $AOT_OPTIONS" --build "aot-replay=$APP" \
-  --models "$WORK/models" --jvm-options "$JVM_OPTIONS" \
+  --build "jvm=$WORK/jvm" --build "aot=$APP" --options "aot=$JVM_OPTIONS $AOT_OPTIONS" ${PEER[@]+"${PEER[@]}"} \
+  --model "digits=$WORK/models" --model "ocr=$WORK/models-ocr" --jvm-options "$JVM_OPTIONS" \
   --output "$WORK/results.md" "$@"

@@ -36,7 +36,7 @@ class BenchmarkCommandLinesTest {
                 Arguments.of("quiver bench orchestration", (Supplier<CommandLine>) OrchestrationBenchmark::commandLine,
                         List.of()),
                 Arguments.of("quiver bench coldstart", (Supplier<CommandLine>) ColdStartBenchmark::commandLine,
-                        List.of("--build", "jvm=target", "--models", "target")));
+                        List.of("--build", "jvm=target", "--model", "digits=target")));
     }
 
     @ParameterizedTest
@@ -96,11 +96,28 @@ class BenchmarkCommandLinesTest {
 
     @Test
     void theColdStartBenchmarkRefusesOptionsForABuildItDoesNotStart() {
-        Run run = Run.of(ColdStartBenchmark::commandLine, "--build", "jvm=" + dir, "--models", dir.toString(),
+        Run run = Run.of(ColdStartBenchmark::commandLine, "--build", "jvm=" + dir, "--model", "digits=" + dir,
                 "--options", "aot=--enable-native-access=ALL-UNNAMED -XX:AOTMode=on");
 
         assertThat(run.exitCode()).isEqualTo(2);
         assertThat(run.err()).startsWith("--options names a build that no --build gives: [aot]");
+    }
+
+    @Test
+    void theColdStartBenchmarkRefusesAModelWhoseRequestItDoesNotKnow() {
+        Run run = Run.of(ColdStartBenchmark::commandLine, "--build", "jvm=" + dir, "--model", "resnet=" + dir);
+
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).startsWith("--model names a model without a known request: [resnet]; known: [digits, "
+                + "ocr]");
+    }
+
+    @Test
+    void theColdStartBenchmarkSendsThePeerAndTheFunctionTheSameV2Request() {
+        assertThat(ColdStartBenchmark.requestBody("ocr")).startsWith("{\"inputs\":[{\"name\":\"x\",\"shape\":[1,3,48,"
+                + "192],\"datatype\":\"FP32\",\"data\":[");
+        assertThat(ColdStartBenchmark.requestBody("ocr").split(",")).hasSize(3 * 48 * 192 + 6);
+        assertThat(ColdStartBenchmark.requestBody("digits")).contains("\"shape\":[1,64]");
     }
 
     private static String[] with(List<String> required, String... args) {

@@ -125,7 +125,7 @@ public final class QuiverDeploy implements Runnable {
     @Command(name = "deploy", showDefaultValues = true,
             description = "Render the overlay and create or update each of its resources.")
     void deploy(
-            @Option(names = "--overlay", required = true, paramLabel = "<local|production|path>",
+            @Option(names = "--overlay", required = true, paramLabel = "<local|production|interactive|path>",
                     description = "A named overlay under knative/manifests/overlays, or a directory with a "
                             + "kustomization.yaml.") String overlay,
             @Option(names = "--dry-run", description = "Print the rendered resources without contacting the "
