@@ -1,6 +1,9 @@
 package dev.quiver.storage;
 
+import com.azure.core.http.HttpClient;
+import com.azure.core.http.HttpPipelineCallContext;
 import com.azure.core.http.jdk.httpclient.JdkHttpClientBuilder;
+import com.azure.core.http.policy.HttpPipelineSyncPolicy;
 import com.azure.core.http.rest.Response;
 import com.azure.core.util.Context;
 import com.azure.storage.blob.BlobClient;
@@ -16,13 +19,22 @@ import com.azure.storage.blob.models.BlockBlobItem;
 import com.azure.storage.blob.models.ListBlobsOptions;
 import com.azure.storage.blob.options.BlobUploadFromFileOptions;
 import com.azure.storage.common.StorageSharedKeyCredential;
+import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Objects in a container of Azure Blob Storage (or Azurite), under an optional prefix, through the Azure SDK with the
@@ -43,8 +55,12 @@ public final class AzureBlobObjectStore implements ObjectStore {
     }
 
     public static BlobServiceClient client(AzureSettings settings) {
-        BlobServiceClientBuilder builder = new BlobServiceClientBuilder()
-                .httpClient(new JdkHttpClientBuilder().build());
+        return client(settings, new JdkHttpClientBuilder().build());
+    }
+
+    static BlobServiceClient client(AzureSettings settings, HttpClient http) {
+        BlobServiceClientBuilder builder = new BlobServiceClientBuilder().httpClient(http)
+                .addPolicy(new AttemptCounter());
         if (settings.connectionString().isPresent()) {
             return builder.connectionString(settings.connectionString().get()).buildClient();
         }
@@ -103,7 +119,9 @@ public final class AzureBlobObjectStore implements ObjectStore {
 
     /**
      * A conditional upload ({@code If-None-Match: *}): the service refuses it with 409 {@code BlobAlreadyExists} (412
-     * from some emulators) when the blob exists, and for a block list committed at once, at the commit.
+     * from some emulators) when the blob exists, and for a block list committed at once, at the commit. The blob
+     * carries its content's MD5, so that an upload the SDK sent again, refused because its first attempt wrote the
+     * blob, still knows the blob is its own.
      */
     @Override
     public Optional<StoredObject> putIfAbsent(String key, Path content, String contentType) {
@@ -112,23 +130,57 @@ public final class AzureBlobObjectStore implements ObjectStore {
 
     private Optional<StoredObject> write(String key, Path content, String contentType, boolean ifAbsent) {
         BlobClient blob = blob(key);
-        BlobUploadFromFileOptions options = new BlobUploadFromFileOptions(content.toString())
-                .setHeaders(new BlobHttpHeaders().setContentType(contentType));
+        BlobHttpHeaders headers = new BlobHttpHeaders().setContentType(contentType);
+        BlobUploadFromFileOptions options = new BlobUploadFromFileOptions(content.toString()).setHeaders(headers);
+        AtomicInteger attempts = new AtomicInteger();
+        byte[] md5 = null;
         if (ifAbsent) {
+            md5 = md5(content);
+            headers.setContentMd5(md5);
             options.setRequestConditions(new BlobRequestConditions().setIfNoneMatch("*"));
         }
         try {
-            Response<BlockBlobItem> response = blob.uploadFromFileWithResponse(options, null, Context.NONE);
+            Response<BlockBlobItem> response = blob.uploadFromFileWithResponse(options, null,
+                    new Context(AttemptCounter.KEY, attempts));
             BlockBlobItem item = response.getValue();
             return Optional.of(new StoredObject(key, content.toFile().length(), unquoted(item.getETag()),
                     instant(item.getLastModified())));
         } catch (BlobStorageException e) {
             if (ifAbsent && (e.getStatusCode() == 409 || e.getStatusCode() == 412)) {
-                return Optional.empty();
+                return attempts.get() > 1 ? ownEarlierAttempt(key, md5) : Optional.empty();
             }
             throw failure("write", key, e);
         } catch (RuntimeException e) {
             throw failure("write", key, e);
+        }
+    }
+
+    /** The blob there when it holds exactly this content, which an earlier attempt of this upload wrote. */
+    private Optional<StoredObject> ownEarlierAttempt(String key, byte[] md5) {
+        try {
+            BlobProperties properties = blob(key).getProperties();
+            if (!Arrays.equals(properties.getContentMd5(), md5)) {
+                return Optional.empty();
+            }
+            return Optional.of(new StoredObject(key, properties.getBlobSize(), unquoted(properties.getETag()),
+                    instant(properties.getLastModified())));
+        } catch (BlobStorageException e) {
+            if (e.getStatusCode() == 404) {
+                return Optional.empty();
+            }
+            throw failure("head", key, e);
+        }
+    }
+
+    private static byte[] md5(Path content) {
+        try (DigestInputStream in = new DigestInputStream(Files.newInputStream(content),
+                MessageDigest.getInstance("MD5"))) {
+            in.transferTo(OutputStream.nullOutputStream());
+            return in.getMessageDigest().digest();
+        } catch (IOException e) {
+            throw new UncheckedIOException("read " + content + ": " + e.getMessage(), e);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK has MD5", e);
         }
     }
 
@@ -177,5 +229,16 @@ public final class AzureBlobObjectStore implements ObjectStore {
 
     private static String unquoted(String etag) {
         return etag == null ? "" : etag.replace("\"", "");
+    }
+
+    /** Counts the attempts the SDK makes of a request whose context carries a counter (each retry passes here). */
+    private static final class AttemptCounter extends HttpPipelineSyncPolicy {
+
+        static final String KEY = "quiver-attempts";
+
+        @Override
+        protected void beforeSendingRequest(HttpPipelineCallContext context) {
+            context.getData(KEY).ifPresent(counter -> ((AtomicInteger) counter).incrementAndGet());
+        }
     }
 }
