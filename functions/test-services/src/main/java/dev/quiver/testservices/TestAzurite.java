@@ -7,9 +7,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 /**
  * The Azure Blob Storage emulator of the test run: the Azurite at {@value ServiceSettings#AZURITE_BLOB_ENDPOINT} when
@@ -90,7 +92,7 @@ public final class TestAzurite {
                     "--blobHost", address.host(), "--blobPort", Integer.toString(address.port()),
                     "--location", data.toString(), "--silent", "--skipApiVersionCheck", "--loose")
                     .redirectErrorStream(true).redirectOutput(data.resolve("azurite.log").toFile()).start();
-            Runtime.getRuntime().addShutdownHook(new Thread(process::destroy, "test-azurite-stop"));
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(process, data), "test-azurite-stop"));
             Instant deadline = Instant.now().plus(START_TIMEOUT);
             while (!address.answers()) {
                 if (!process.isAlive() || Instant.now().isAfter(deadline)) {
@@ -109,6 +111,21 @@ public final class TestAzurite {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while starting Azurite", e);
+        }
+    }
+
+    /** Stops Azurite and deletes its blobs, so that no test run leaves data behind. */
+    private static void stop(Process process, Path data) {
+        process.destroy();
+        try {
+            process.waitFor(10, TimeUnit.SECONDS);
+            try (Stream<Path> files = Files.walk(data)) {
+                files.sorted(Comparator.reverseOrder()).forEach(file -> file.toFile().delete());
+            }
+        } catch (IOException e) {
+            ServiceReport.say("cannot delete Azurite's data at %s: %s", data, e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
