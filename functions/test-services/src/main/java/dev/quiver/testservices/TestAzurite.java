@@ -114,9 +114,12 @@ public final class TestAzurite {
         }
     }
 
-    /** Stops Azurite and deletes its blobs, so that no test run leaves data behind. */
+    /**
+     * Stops Azurite and deletes its blobs, so that no test run leaves data behind. Killed outright: asked to stop, it
+     * waits for the connections the test JVM still holds, and the JVM does not wait for that.
+     */
     private static void stop(Process process, Path data) {
-        process.destroy();
+        process.destroyForcibly();
         try {
             process.waitFor(10, TimeUnit.SECONDS);
             try (Stream<Path> files = Files.walk(data)) {
