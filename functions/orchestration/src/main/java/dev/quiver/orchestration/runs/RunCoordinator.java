@@ -20,6 +20,7 @@ import dev.quiver.orchestration.memo.MemoStore;
 import dev.quiver.orchestration.outbox.Outbox;
 import dev.quiver.orchestration.pipeline.Memoization;
 import dev.quiver.orchestration.pipeline.StepSpec;
+import dev.quiver.orchestration.pool.PoolStore;
 import dev.quiver.orchestration.retry.FailureEvidence;
 import dev.quiver.orchestration.retry.FailureEvidenceReader;
 import dev.quiver.orchestration.retry.RetryAction;
@@ -27,6 +28,11 @@ import dev.quiver.orchestration.retry.RetryDecider;
 import dev.quiver.orchestration.retry.RetryDecision;
 import dev.quiver.orchestration.retry.RetryDecisions;
 import dev.quiver.orchestration.retry.RetryPolicies;
+import dev.quiver.pool.PoolSpec;
+import dev.quiver.pool.PriorityClass;
+import dev.quiver.pool.scheduler.Decision;
+import dev.quiver.pool.scheduler.PoolEvent;
+import dev.quiver.pool.scheduler.Workload;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -35,6 +41,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -51,6 +58,12 @@ import org.jboss.logging.Logger;
  * the outbox). So a redelivered event changes nothing, two replicas handling the last two upstream completions at the
  * same instant dispatch the dependent step once (the second sees the first's decision), and a crash at any point
  * leaves either all of an event's effects or none, the event then being delivered again.
+ *
+ * <p>With a pool file, a step instance the DAG wants to run waits in the shared pool ({@link StepState#QUEUED}) until
+ * the pool admits its workload, and an attempt's end frees its room. Each transaction that may change the pool takes
+ * the pool's lock before any run's, and ends by dispatching every queued attempt the pool has admitted, whichever run
+ * it belongs to: admission and dispatch commit together, and replicas take turns. Without a pool file the pool has no
+ * bound and every ready step is dispatched at once, without the pool's lock.
  */
 public final class RunCoordinator {
 
@@ -67,9 +80,20 @@ public final class RunCoordinator {
     private final RetryDecisions decisions;
     private final FailureEvidenceReader evidence;
     private final Clock clock;
+    private final PoolStore pool;
+    private final boolean pooled;
 
+    /** A coordinator without a pool file: every ready step is dispatched at once. */
     public RunCoordinator(Transactions transactions, Pipelines pipelines, Outbox outbox, RetryPolicies retries,
                           ObjectMapper json, Clock clock) {
+        this(transactions, pipelines, outbox, retries, json, clock, new PoolStore(transactions, PoolSpec.DEFAULT,
+                json));
+    }
+
+    public RunCoordinator(Transactions transactions, Pipelines pipelines, Outbox outbox, RetryPolicies retries,
+                          ObjectMapper json, Clock clock, PoolStore pool) {
+        this.pool = pool;
+        this.pooled = !PoolSpec.DEFAULT.equals(pool.spec());
         this.transactions = transactions;
         this.pipelines = pipelines;
         this.outbox = outbox;
@@ -96,7 +120,8 @@ public final class RunCoordinator {
     public String requested(String eventSource, String eventId, RunRequested request) {
         PipelineGraph graph = pipelines.graph(request.pipeline(), Optional.ofNullable(request.version()));
         String runId = runId(eventSource, eventId);
-        return transactions.inTransaction(c -> {
+        refuseUnknownPoolNames(graph, request.parameters() == null ? Map.of() : request.parameters());
+        return inTransaction(c -> {
             Instant now = clock.instant();
             if (!runs.firstDelivery(c, eventSource, eventId, EventTypes.PIPELINE_RUN_REQUESTED, now)
                     || runs.runExists(c, runId)) {
@@ -118,7 +143,7 @@ public final class RunCoordinator {
 
     /** Records a step attempt's success and dispatches what it lets run. */
     public void completed(String eventSource, String eventId, StepCompleted completed) {
-        transactions.inTransaction(c -> {
+        inTransaction(c -> {
             Instant now = clock.instant();
             if (!runs.firstDelivery(c, eventSource, eventId, EventTypes.STEP_COMPLETED, now)) {
                 return null;
@@ -127,6 +152,7 @@ public final class RunCoordinator {
             if (reported == null) {
                 return null;
             }
+            release(c, completed.runId(), completed.instance(), completed.attempt(), now);
             long sequence = reported.run.sequence() + 1;
             runs.succeeded(c, completed.runId(), completed.instance(), completed.attempt(), sequence,
                     completed.outputs(), completed.metrics(), now);
@@ -151,7 +177,7 @@ public final class RunCoordinator {
 
     /** Records a step attempt's failure, decides what to do about it, and does it. */
     public void failed(String eventSource, String eventId, StepFailed failed) {
-        transactions.inTransaction(c -> {
+        inTransaction(c -> {
             Instant now = clock.instant();
             if (!runs.firstDelivery(c, eventSource, eventId, EventTypes.STEP_FAILED, now)) {
                 return null;
@@ -190,12 +216,13 @@ public final class RunCoordinator {
      * start (or on another replica's next tick). A report of an attempt that is over is ignored.
      */
     public void interrupted(String runId, String instance, int attempt, String message) {
-        transactions.inTransaction(c -> {
+        inTransaction(c -> {
             Instant now = clock.instant();
             Reported reported = reported(c, runId, instance, attempt);
             if (reported == null) {
                 return null;
             }
+            release(c, runId, instance, attempt, now);
             long sequence = reported.run.sequence() + 1;
             memo.release(c, runId, instance);
             runs.interrupted(c, runId, instance, attempt, sequence, message, now);
@@ -243,7 +270,7 @@ public final class RunCoordinator {
         });
         int fired = 0;
         for (RunRepository.Due item : due) {
-            boolean acted = transactions.inTransaction(c -> {
+            boolean acted = inTransaction(c -> {
                 boolean timer = item.timer() > 0;
                 if (timer && RETRY_TIMER.equals(item.kind())) {
                     return runs.fire(c, item.timer(), now) && retryNow(c, item, now);
@@ -300,7 +327,7 @@ public final class RunCoordinator {
         List<String[]> waiting = transactions.inTransaction(c -> runs.resumable(c, 100));
         int resumed = 0;
         for (String[] item : waiting) {
-            resumed += transactions.inTransaction(c -> {
+            resumed += inTransaction(c -> {
                 Optional<RunRepository.LockedRun> run = runs.lock(c, item[0]);
                 if (run.isEmpty() || !runs.resume(c, item[0], item[1])) {
                     return 0;
@@ -334,6 +361,7 @@ public final class RunCoordinator {
         RunRepository.LockedRun run = reported.run;
         PipelineGraph.Instance instance = reported.graph.instance(failure.instance());
         int attempt = failure.attempt();
+        release(c, run.id(), instance.id(), attempt, now);
         if (failure.artifacts() != null) {
             for (StepCompleted.Artifact artifact : failure.artifacts()) {
                 runs.artifact(c, run.id(), instance.id(), attempt, artifact.name(), artifact.uri(), artifact.digest());
@@ -509,6 +537,17 @@ public final class RunCoordinator {
                 return false;
             }
         }
+        if (pooled) {
+            return queue(c, run, graph, instance, attempt, row.memoryBytes(instance.step()), seq, reason, now);
+        }
+        dispatch(c, run, instance, dispatched, key, seq, reason, now);
+        return false;
+    }
+
+    private void dispatch(Connection c, RunRepository.LockedRun run, PipelineGraph.Instance instance,
+                          StepDispatched dispatched, String key, long seq, String reason, Instant now)
+            throws SQLException {
+        int attempt = dispatched.attempt();
         runs.dispatch(c, run.id(), instance.id(), attempt, seq, reason, dispatched.params(), now);
         if (key != null) {
             runs.memoKey(c, run.id(), instance.id(), attempt, key);
@@ -518,7 +557,116 @@ public final class RunCoordinator {
             runs.addTimer(c, run.id(), instance.id(), attempt, "deadline", now.plus(deadline.get()));
         }
         outbox.add(c, EventTypes.STEP_DISPATCHED, run.id(), instance.id(), dispatched);
+    }
+
+    /** A transaction that takes the pool's lock first when there is a pool, and dispatches what the pool admitted. */
+    private <T> T inTransaction(Transactions.Work<T> work) {
+        return transactions.inTransaction(c -> {
+            if (!pooled) {
+                return work.run(c);
+            }
+            pool.lock(c);
+            T result = work.run(c);
+            dispatchAdmitted(c, clock.instant());
+            return result;
+        });
+    }
+
+    /**
+     * Puts the attempt in the pool as a workload: its step's resources, its run's queue and its pipeline's priority.
+     * Returns true when the pool refuses it (the instance fails: it never could run), so the run is planned again.
+     */
+    private boolean queue(Connection c, RunRepository.LockedRun run, PipelineGraph graph,
+                          PipelineGraph.Instance instance, int attempt, long memoryBytes, long seq, String reason,
+                          Instant now) throws SQLException {
+        PoolSpec spec = pool.spec();
+        String queue = queue(spec, run.parameters());
+        String className = graph.spec().priority().orElse(spec.work().defaultPriority());
+        PriorityClass priority = spec.priorityClasses().get(className);
+        var resources = instance.step().resources();
+        Map<String, Long> request = new HashMap<>();
+        request.put("cpu", resources.cpuMillis());
+        request.put("memory", Math.multiplyExact(memoryBytes, 1000L));
+        request.put("gpu", resources.gpus() * 1000L);
+        Workload workload = new Workload(workloadId(run.id(), instance.id(), attempt), queue, className,
+                priority.value(), priority.preempting(), request, Math.max(1, resources.workers()), now);
+        runs.queued(c, run.id(), instance.id(), attempt, seq, reason, workload.id(), now);
+        for (Decision decision : pool.handleAll(c, List.of(new PoolEvent.Submitted(workload, now)))) {
+            for (Decision.Refusal refusal : decision.refused()) {
+                if (refusal.id().equals(workload.id())) {
+                    runs.failed(c, run.id(), instance.id(), attempt, seq, refusal.reason(), null, false,
+                            refusal.message(), "the pool refused it", now);
+                    LOG.infof("run %s: %s attempt %d refused by the pool: %s: %s", run.id(), instance.id(), attempt,
+                            refusal.reason(), refusal.message());
+                    return true;
+                }
+            }
+        }
         return false;
+    }
+
+    /** Dispatches every queued attempt whose workload the pool has admitted, each under its run's lock. */
+    private void dispatchAdmitted(Connection c, Instant now) throws SQLException {
+        for (RunRepository.Admitted admitted : runs.admitted(c)) {
+            RunRepository.LockedRun run = runs.lock(c, admitted.runId()).orElseThrow();
+            PipelineGraph graph = pipelines.graph(run.pipeline(), Optional.of(run.pipelineVersion()));
+            PipelineGraph.Instance instance = graph.instance(admitted.instance());
+            RunRepository.InstanceRow row = runs.instances(c, run.id()).get(instance.id());
+            List<MemoKey.Input> inputs = new ArrayList<>();
+            Map<String, List<MemoKey.Input>> artifacts = runs.artifactsByInstance(c, run.id());
+            instance.upstream().forEach(up -> inputs.addAll(artifacts.getOrDefault(up, List.of())));
+            StepDispatched dispatched = dispatched(run, graph, instance, admitted.attempt(),
+                    row.memoryBytes(instance.step()), inputs);
+            String key = instance.step().memoize().isPresent() ? MemoKey.of(run.pipeline(), instance.step().name(),
+                    instance.step().executor().yamlName(), dispatched.params(), inputs) : null;
+            long seq = run.sequence() + 1;
+            dispatch(c, run, instance, dispatched, key, seq, admitted.reason() + "; admitted to the pool's queue "
+                    + admitted.queue(), now);
+            runs.updateRun(c, run.id(), run.state(), seq, null);
+        }
+    }
+
+    /** The attempt's room in the pool is free again: it ended, whatever its end. */
+    private void release(Connection c, String runId, String instance, int attempt, Instant now) throws SQLException {
+        if (pooled) {
+            pool.handleAll(c, List.of(new PoolEvent.Finished(workloadId(runId, instance, attempt), now)));
+        }
+    }
+
+    private static String workloadId(String runId, String instance, int attempt) {
+        return runId + "/" + instance + "/" + attempt;
+    }
+
+    private static String queue(PoolSpec spec, Map<String, Object> parameters) {
+        return parameters.get(spec.work().queueParameter()) instanceof String named && !named.isBlank() ? named
+                : spec.work().defaultQueue();
+    }
+
+    /**
+     * A run whose pipeline names a priority class the pool does not have is refused before it starts, and with a pool
+     * file one whose queue parameter names no queue of it (without one, the parameter means nothing to Quiver).
+     */
+    private void refuseUnknownPoolNames(PipelineGraph graph, Map<String, Object> parameters) {
+        PoolSpec spec = pool.spec();
+        Optional<String> priority = graph.spec().priority();
+        if (priority.isPresent() && !spec.priorityClasses().containsKey(priority.get())) {
+            throw new RunRefusedException("priority: pipeline " + graph.spec().name() + " names the priority class \""
+                    + priority.get() + "\", which the pool does not have; expected one of "
+                    + String.join(", ", spec.priorityClasses().keySet()));
+        }
+        if (!pooled) {
+            return;
+        }
+        Object named = parameters.get(spec.work().queueParameter());
+        if (named != null && !(named instanceof String)) {
+            throw new RunRefusedException("parameters." + spec.work().queueParameter() + ": expected the name of "
+                    + "a queue of the pool, one of " + String.join(", ", spec.queues().keySet()));
+        }
+        String queue = queue(spec, parameters);
+        if (!spec.queues().containsKey(queue)) {
+            throw new RunRefusedException("parameters." + spec.work().queueParameter() + ": the pool has no queue \""
+                    + queue + "\"; expected one of " + String.join(", ", spec.queues().keySet()));
+        }
     }
 
     /** The {@code records} the upstream instances reported in their metrics, summed; null when none did. */

@@ -112,6 +112,26 @@ final class RunRepository {
                 + "values (?, ?, ?, 'DISPATCHED', ?, ?)", runId, instance, attempt, now, write(params));
     }
 
+    /** The instance's next attempt waits for the pool to admit its workload; the reason is kept for its dispatch. */
+    void queued(Connection c, String runId, String instance, int attempt, long sequence, String reason,
+                String workload, Instant now) throws SQLException {
+        update(c, "update step_instances set state = 'QUEUED', attempt = ?, started_seq = ?, reason = ?, "
+                + "workload = ?, updated_at = ? where run_id = ? and instance = ?", attempt, sequence, reason,
+                workload, now, runId, instance);
+    }
+
+    /** A queued attempt the pool has admitted. */
+    record Admitted(String runId, String instance, int attempt, String reason, String queue) {
+    }
+
+    /** The queued attempts whose workloads the pool has admitted, whichever transaction admitted them. */
+    List<Admitted> admitted(Connection c) throws SQLException {
+        return query(c, "select s.run_id, s.instance, s.attempt, s.reason, w.queue from step_instances s "
+                + "join pool_workloads w on w.id = s.workload where s.state = 'QUEUED' and w.status = 'ADMITTED' "
+                + "order by w.since, w.id", row -> new Admitted(row.getString(1), row.getString(2), row.getInt(3),
+                row.getString(4), row.getString(5)));
+    }
+
     /** A final state decided without running: skipped or upstream-failed. */
     void settle(Connection c, String runId, String instance, StepState state, long sequence, String reason,
                 Instant now) throws SQLException {
