@@ -9,6 +9,7 @@ import dev.quiver.events.pipeline.StepCompleted;
 import dev.quiver.events.pipeline.StepDispatched;
 import dev.quiver.events.pipeline.StepFailed;
 import dev.quiver.events.pipeline.StepHeartbeat;
+import dev.quiver.events.pipeline.StepPreempted;
 import dev.quiver.events.pipeline.StepRetryDecided;
 import dev.quiver.events.pipeline.StepSkipped;
 import dev.quiver.orchestration.dag.PipelineGraph;
@@ -584,14 +585,17 @@ public final class RunCoordinator {
         String className = graph.spec().priority().orElse(spec.work().defaultPriority());
         PriorityClass priority = spec.priorityClasses().get(className);
         var resources = instance.step().resources();
+        // the step's resources are each worker's: the workload asks for all of its workers together
+        int pods = Math.max(1, resources.workers());
         Map<String, Long> request = new HashMap<>();
-        request.put("cpu", resources.cpuMillis());
-        request.put("memory", Math.multiplyExact(memoryBytes, 1000L));
-        request.put("gpu", resources.gpus() * 1000L);
+        request.put("cpu", resources.cpuMillis() * pods);
+        request.put("memory", Math.multiplyExact(Math.multiplyExact(memoryBytes, 1000L), pods));
+        request.put("gpu", resources.gpus() * 1000L * pods);
         Workload workload = new Workload(workloadId(run.id(), instance.id(), attempt), queue, className,
-                priority.value(), priority.preempting(), request, Math.max(1, resources.workers()), now);
+                priority.value(), priority.preempting(), request, pods, now);
         runs.queued(c, run.id(), instance.id(), attempt, seq, reason, workload.id(), now);
         for (Decision decision : pool.handleAll(c, List.of(new PoolEvent.Submitted(workload, now)))) {
+            preempt(c, decision, now);
             for (Decision.Refusal refusal : decision.refused()) {
                 if (refusal.id().equals(workload.id())) {
                     runs.failed(c, run.id(), instance.id(), attempt, seq, refusal.reason(), null, false,
@@ -628,8 +632,36 @@ public final class RunCoordinator {
 
     /** The attempt's room in the pool is free again: it ended, whatever its end. */
     private void release(Connection c, String runId, String instance, int attempt, Instant now) throws SQLException {
-        if (pooled) {
-            pool.handleAll(c, List.of(new PoolEvent.Finished(workloadId(runId, instance, attempt), now)));
+        if (!pooled) {
+            return;
+        }
+        Optional<String> workload = runs.workload(c, runId, instance);
+        if (workload.isPresent()) {
+            for (Decision decision : pool.handleAll(c, List.of(new PoolEvent.Finished(workload.get(), now)))) {
+                preempt(c, decision, now);
+            }
+        }
+    }
+
+    /**
+     * Stops the running attempts the pool preempted: each ends as preempted (not a failure, and not counted against its
+     * step's retries), its executor is told to kill it, and its step waits in the pool again under the same workload.
+     */
+    private void preempt(Connection c, Decision decision, Instant now) throws SQLException {
+        for (Decision.Eviction eviction : decision.preempted()) {
+            Optional<RunRepository.Holder> holder = runs.holder(c, eviction.id());
+            if (holder.isEmpty()) {
+                continue;
+            }
+            RunRepository.Holder stopped = holder.get();
+            RunRepository.LockedRun run = runs.lock(c, stopped.runId()).orElseThrow();
+            long seq = run.sequence() + 1;
+            runs.preempted(c, stopped.runId(), stopped.instance(), stopped.attempt(), seq, eviction.message(), now);
+            runs.updateRun(c, run.id(), run.state(), seq, null);
+            outbox.add(c, EventTypes.STEP_PREEMPTED, run.id(), stopped.instance(), new StepPreempted(run.id(),
+                    run.pipeline(), stopped.instance(), stopped.attempt(), eviction.by(), eviction.message()));
+            LOG.infof("run %s: %s attempt %d preempted by %s (%s); it waits in the pool again", run.id(),
+                    stopped.instance(), stopped.attempt(), eviction.by(), eviction.message());
         }
     }
 

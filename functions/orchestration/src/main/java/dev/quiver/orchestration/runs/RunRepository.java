@@ -120,6 +120,34 @@ final class RunRepository {
                 workload, now, runId, instance);
     }
 
+    /** The workload the instance's current attempt holds or waits for in the pool; none when it never did. */
+    Optional<String> workload(Connection c, String runId, String instance) throws SQLException {
+        return first(c, "select workload from step_instances where run_id = ? and instance = ?",
+                row -> row.getString(1), runId, instance);
+    }
+
+    /** An attempt running, or dispatched to run, for the workload. */
+    record Holder(String runId, String instance, int attempt) {
+    }
+
+    Optional<Holder> holder(Connection c, String workload) throws SQLException {
+        return first(c, "select run_id, instance, attempt from step_instances where workload = ? "
+                + "and state in ('DISPATCHED', 'RUNNING')", row -> new Holder(row.getString(1), row.getString(2),
+                row.getInt(3)), workload);
+    }
+
+    /**
+     * The attempt gave its room to higher-priority work: recorded as preempted, which is no failure of the step, and
+     * the instance waits in the pool again for its next attempt, under the same workload.
+     */
+    void preempted(Connection c, String runId, String instance, int attempt, long sequence, String message,
+                   Instant now) throws SQLException {
+        update(c, "update step_instances set state = 'QUEUED', attempt = ?, started_seq = ?, reason = ?, "
+                + "updated_at = ? where run_id = ? and instance = ?", attempt + 1, sequence, "Preempted: " + message,
+                now, runId, instance);
+        finishAttempt(c, runId, instance, attempt, "PREEMPTED", "Preempted", null, false, message, now);
+    }
+
     /** A queued attempt the pool has admitted. */
     record Admitted(String runId, String instance, int attempt, String reason, String queue) {
     }
