@@ -259,11 +259,21 @@ public final class RunCoordinator {
      * deadline, and attempts whose executor has given no sign of life (heartbeat, or the dispatch when none came) for
      * {@code quietLimit}. The last two fail their attempt, with error class {@code DeadlineExceeded} or
      * {@code HeartbeatTimeout}, and the retry decision takes it from there. A timer fires once, whichever replica's
-     * tick finds it first.
+     * tick finds it first. With a pool file, the tick is the pool's too: a gang that waited past the pool's
+     * {@code gang-timeout} is refused, and its step fails ({@code GangTimeout}).
      *
      * @return how many timers and silent attempts were acted on
      */
     public int fireDue(Instant now, Duration quietLimit) {
+        if (pooled) {
+            // time passing is an event to the pool too: gangs waiting past their timeout are refused
+            inTransaction(c -> {
+                for (Decision decision : pool.handleAll(c, List.of(new PoolEvent.Tick(now)))) {
+                    preempt(c, decision, now);
+                }
+                return null;
+            });
+        }
         List<RunRepository.Due> due = transactions.inTransaction(c -> {
             List<RunRepository.Due> found = new ArrayList<>(runs.dueTimers(c, now, 100));
             found.addAll(runs.quiet(c, now.minus(quietLimit), 100));
@@ -539,7 +549,8 @@ public final class RunCoordinator {
             }
         }
         if (pooled) {
-            return queue(c, run, graph, instance, attempt, row.memoryBytes(instance.step()), seq, reason, now);
+            queue(c, run, graph, instance, attempt, row.memoryBytes(instance.step()), seq, reason, now);
+            return false;
         }
         dispatch(c, run, instance, dispatched, key, seq, reason, now);
         return false;
@@ -568,18 +579,23 @@ public final class RunCoordinator {
             }
             pool.lock(c);
             T result = work.run(c);
-            dispatchAdmitted(c, clock.instant());
+            Instant now = clock.instant();
+            // failing a refused step plans its run again, which may queue (and so refuse) more
+            boolean refused = true;
+            while (refused) {
+                refused = failRefused(c, now);
+            }
+            dispatchAdmitted(c, now);
             return result;
         });
     }
 
     /**
      * Puts the attempt in the pool as a workload: its step's resources, its run's queue and its pipeline's priority.
-     * Returns true when the pool refuses it (the instance fails: it never could run), so the run is planned again.
+     * A refusal is acted on with every other at the end of the transaction ({@link #failRefused}).
      */
-    private boolean queue(Connection c, RunRepository.LockedRun run, PipelineGraph graph,
-                          PipelineGraph.Instance instance, int attempt, long memoryBytes, long seq, String reason,
-                          Instant now) throws SQLException {
+    private void queue(Connection c, RunRepository.LockedRun run, PipelineGraph graph, PipelineGraph.Instance instance,
+                       int attempt, long memoryBytes, long seq, String reason, Instant now) throws SQLException {
         PoolSpec spec = pool.spec();
         String queue = queue(spec, run.parameters());
         String className = graph.spec().priority().orElse(spec.work().defaultPriority());
@@ -596,17 +612,29 @@ public final class RunCoordinator {
         runs.queued(c, run.id(), instance.id(), attempt, seq, reason, workload.id(), now);
         for (Decision decision : pool.handleAll(c, List.of(new PoolEvent.Submitted(workload, now)))) {
             preempt(c, decision, now);
-            for (Decision.Refusal refusal : decision.refused()) {
-                if (refusal.id().equals(workload.id())) {
-                    runs.failed(c, run.id(), instance.id(), attempt, seq, refusal.reason(), null, false,
-                            refusal.message(), "the pool refused it", now);
-                    LOG.infof("run %s: %s attempt %d refused by the pool: %s: %s", run.id(), instance.id(), attempt,
-                            refusal.reason(), refusal.message());
-                    return true;
-                }
-            }
         }
-        return false;
+    }
+
+    /**
+     * Fails the queued attempts the pool refused (too large for their queue, past its pending limit, a gang that
+     * waited past the timeout): they could never run, or gave up waiting. Returns whether there were any.
+     */
+    private boolean failRefused(Connection c, Instant now) throws SQLException {
+        List<RunRepository.Refused> refused = runs.refused(c);
+        for (RunRepository.Refused item : refused) {
+            RunRepository.LockedRun run = runs.lock(c, item.runId()).orElseThrow();
+            PipelineGraph graph = pipelines.graph(run.pipeline(), Optional.of(run.pipelineVersion()));
+            int colon = item.reason().indexOf(": ");
+            String errorClass = colon < 0 ? item.reason() : item.reason().substring(0, colon);
+            String message = colon < 0 ? item.reason() : item.reason().substring(colon + 2);
+            long seq = run.sequence() + 1;
+            runs.failed(c, run.id(), item.instance(), item.attempt(), seq, errorClass, null, false, message,
+                    "the pool refused it: " + message, now);
+            LOG.infof("run %s: %s attempt %d refused by the pool: %s", run.id(), item.instance(), item.attempt(),
+                    item.reason());
+            advance(c, run, graph, now, seq);
+        }
+        return !refused.isEmpty();
     }
 
     /** Dispatches every queued attempt whose workload the pool has admitted, each under its run's lock. */

@@ -64,6 +64,19 @@ abstract class PooledRunsContract {
 
     static Pipelines pipelines() {
         return Pipelines.of(List.of(pipeline("urgent", "high"), pipeline("routine", null), pipeline("backfill", "low"),
+                PipelineParser.parse("gang.yaml", """
+                        pipeline: gang
+                        version: 1
+                        steps:
+                          - name: work
+                            executor: process
+                            params: {command: [train]}
+                            resources: {cpu: 1, workers: 2}
+                          - name: report
+                            executor: process
+                            depends: [work]
+                            params: {command: [report]}
+                        """),
                 PipelineParser.parse("flaky.yaml", """
                         pipeline: flaky
                         version: 1
@@ -176,6 +189,39 @@ abstract class PooledRunsContract {
                 new RunRequested("vip", null, Map.of())))
                 .isInstanceOf(RunRefusedException.class)
                 .hasMessageContaining("priority class \"platinum\"").hasMessageContaining("low, normal, high");
+    }
+
+    @Test
+    void aStepLargerThanItsQueueFailsAndSoDoesItsRun() throws Exception {
+        String gang = request("gang", Map.of());
+        assertThat(dispatched()).isEmpty();
+        assertThat(stateOf(gang)).isEqualTo("FAILED");
+        assertThat(text("select reason from step_instances where run_id = ? and instance = 'work'", gang))
+                .startsWith("TooLarge: the pool refused it: asks for");
+        assertThat(runState(gang)).as("its dependent cannot run").isEqualTo("FAILED");
+    }
+
+    @Test
+    void aGangThatWaitsPastTheTimeoutFailsAndHoldsNothingMeanwhile() throws Exception {
+        coordinator = coordinator(PoolFileReader.yaml("pool.yaml", """
+                queues:
+                  training: {quota: {cpu: 2, memory: unlimited, gpu: unlimited}}
+                work: {default-queue: training}
+                gang-timeout: 5m
+                """));
+        String routine = request("routine", Map.of());
+        String gang = request("gang", Map.of());
+        String after = request("routine", Map.of());
+        assertThat(dispatched()).as("the gang of two does not hold the one cpu left")
+                .containsExactly(routine + " work#1", after + " work#1");
+        complete(after, 1);
+        assertThat(dispatched()).isEmpty();
+        clock.advance(Duration.ofMinutes(6));
+        coordinator.fireDue(clock.instant(), Duration.ofHours(1));
+        assertThat(stateOf(gang)).isEqualTo("FAILED");
+        assertThat(text("select reason from step_instances where run_id = ? and instance = 'work'", gang))
+                .startsWith("GangTimeout: ");
+        assertThat(runState(gang)).isEqualTo("FAILED");
     }
 
     String request(String pipeline, Map<String, Object> parameters) {
