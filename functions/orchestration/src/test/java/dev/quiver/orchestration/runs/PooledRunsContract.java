@@ -192,6 +192,20 @@ abstract class PooledRunsContract {
     }
 
     @Test
+    void aRedeliveredCompletionFreesTheRoomOnce() throws Exception {
+        String first = request("routine", Map.of());
+        String second = request("routine", Map.of());
+        String third = request("routine", Map.of());
+        assertThat(dispatched()).containsExactly(first + " work#1");
+        String completion = UUID.randomUUID().toString();
+        StepCompleted completed = new StepCompleted(first, "work", 1, Map.of(), Map.of(), List.of());
+        coordinator.completed(EXECUTOR, completion, completed);
+        coordinator.completed(EXECUTOR, completion, completed);
+        assertThat(dispatched()).containsExactly(second + " work#1");
+        assertThat(stateOf(third)).isEqualTo("QUEUED");
+    }
+
+    @Test
     void aStepLargerThanItsQueueFailsAndSoDoesItsRun() throws Exception {
         String gang = request("gang", Map.of());
         assertThat(dispatched()).isEmpty();
