@@ -9,7 +9,7 @@ import dev.quiver.orchestration.pipeline.PipelineParser;
 import dev.quiver.orchestration.retry.RetryPolicies;
 import dev.quiver.orchestration.runs.Pipelines;
 import dev.quiver.orchestration.runs.RunCoordinator;
-import dev.quiver.orchestration.runs.Transactions;
+import dev.quiver.orchestration.store.Transactions;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;

@@ -2,7 +2,7 @@ package dev.quiver.loadtests;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.quiver.orchestration.pool.PoolStore;
-import dev.quiver.orchestration.runs.Transactions;
+import dev.quiver.orchestration.store.Transactions;
 import dev.quiver.pool.CohortSpec;
 import dev.quiver.pool.PoolSpec;
 import dev.quiver.pool.Preemption;

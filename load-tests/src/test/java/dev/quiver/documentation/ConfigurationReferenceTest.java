@@ -6,6 +6,7 @@ import dev.quiver.admission.AdmissionConfig;
 import dev.quiver.admission.RateLimitConfig;
 import dev.quiver.inference.InferenceConfig;
 import dev.quiver.orchestration.OrchestrationConfig;
+import dev.quiver.storage.AzureConfig;
 import dev.quiver.storage.S3Config;
 import dev.quiver.testservices.ServiceSettings;
 import java.io.IOException;
@@ -42,7 +43,7 @@ class ConfigurationReferenceTest {
     @Test
     void findsTheMappingOfEveryModule() {
         assertThat(ConfigMappings.onClassPath()).contains(InferenceConfig.class, OrchestrationConfig.class,
-                AdmissionConfig.class, RateLimitConfig.class, S3Config.class);
+                AdmissionConfig.class, RateLimitConfig.class, S3Config.class, AzureConfig.class);
     }
 
     @Test

@@ -35,6 +35,20 @@ public interface InferenceConfig {
         /** A folder path (each bucket a subfolder), or {@code s3}. {@code QUIVER_STORAGE_ROOT}. */
         @WithDefault("buckets")
         String root();
+
+        /**
+         * Where the containers that Azure Blob Storage notifications name are read and their results written:
+         * {@code root}, buckets of {@link #root()} (the blobs mirrored there), or {@code azure}, the account of
+         * {@code quiver.storage.azure.*} ({@link dev.quiver.storage.AzureConfig}).
+         * {@code QUIVER_STORAGE_AZURE_NOTIFICATIONS}.
+         */
+        @WithDefault("root")
+        AzureContainers azureNotifications();
+
+        /** The store of the containers Azure notifications name. */
+        enum AzureContainers {
+            ROOT, AZURE
+        }
     }
 
     /** Storage-triggered batch inference. */

@@ -11,7 +11,7 @@ import dev.quiver.orchestration.runs.Pipelines;
 import dev.quiver.orchestration.pool.PoolStore;
 import dev.quiver.orchestration.runs.RunCoordinator;
 import dev.quiver.orchestration.runs.StepSamples;
-import dev.quiver.orchestration.runs.Transactions;
+import dev.quiver.orchestration.store.Transactions;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.arc.InjectableInstance;
 import jakarta.enterprise.context.ApplicationScoped;

@@ -6,7 +6,7 @@ import java.util.Locale;
 import java.util.function.UnaryOperator;
 
 /**
- * Where the tests find PostgreSQL and Redis, and whether they may start their own. Each setting is a system property
+ * Where the tests find PostgreSQL, Redis and Azurite, and whether they may start their own. Each setting is a system property
  * ({@code -Dquiver.test.redis.uri=redis://127.0.0.1:6380}) or else the environment variable of the same name
  * ({@code QUIVER_TEST_REDIS_URI}); the defaults are the servers of a developer machine or a CI service container.
  *
@@ -15,13 +15,14 @@ import java.util.function.UnaryOperator;
  *        ({@code embedded})
  */
 public record ServiceSettings(Choice choice, String postgresqlUrl, String postgresqlUser, String postgresqlPassword,
-                              URI redisUri) {
+                              URI redisUri, URI azuriteBlobEndpoint) {
 
     public static final String CHOICE = "quiver.test.services";
     public static final String POSTGRESQL_URL = "quiver.test.postgresql.url";
     public static final String POSTGRESQL_USER = "quiver.test.postgresql.user";
     public static final String POSTGRESQL_PASSWORD = "quiver.test.postgresql.password";
     public static final String REDIS_URI = "quiver.test.redis.uri";
+    public static final String AZURITE_BLOB_ENDPOINT = "quiver.test.azurite.blob-endpoint";
 
     private static final String POSTGRESQL_PREFIX = "jdbc:postgresql://";
 
@@ -40,7 +41,8 @@ public record ServiceSettings(Choice choice, String postgresqlUrl, String postgr
         return new ServiceSettings(choice(source.get(CHOICE, "auto")),
                 postgresqlUrl(source.get(POSTGRESQL_URL, POSTGRESQL_PREFIX + "127.0.0.1:5432/test")),
                 source.get(POSTGRESQL_USER, "postgres"), source.get(POSTGRESQL_PASSWORD, ""),
-                redisUri(source.get(REDIS_URI, "redis://127.0.0.1:6379")));
+                redisUri(source.get(REDIS_URI, "redis://127.0.0.1:6379")),
+                azuriteBlobEndpoint(source.get(AZURITE_BLOB_ENDPOINT, "http://127.0.0.1:10000/devstoreaccount1")));
     }
 
     /** The host and port of the configured PostgreSQL. */
@@ -52,6 +54,12 @@ public record ServiceSettings(Choice choice, String postgresqlUrl, String postgr
     /** The host and port of the configured Redis. */
     public Address redisAddress() {
         return new Address(redisUri.getHost(), redisUri.getPort() < 0 ? 6379 : redisUri.getPort());
+    }
+
+    /** The host and port of the configured Azurite's Blob service. */
+    public Address azuriteAddress() {
+        return new Address(azuriteBlobEndpoint.getHost(), azuriteBlobEndpoint.getPort() < 0 ? 80
+                : azuriteBlobEndpoint.getPort());
     }
 
     /**
@@ -100,6 +108,20 @@ public record ServiceSettings(Choice choice, String postgresqlUrl, String postgr
         } catch (URISyntaxException e) {
             throw new IllegalArgumentException(REDIS_URI + ": expected a URI such as redis://127.0.0.1:6379, got '"
                     + value + "'", e);
+        }
+    }
+
+    private static URI azuriteBlobEndpoint(String value) {
+        try {
+            URI uri = new URI(value);
+            if (!"http".equals(uri.getScheme()) || uri.getHost() == null || uri.getPath() == null
+                    || uri.getPath().length() < 2) {
+                throw new URISyntaxException(value, "not http://host:port/account");
+            }
+            return uri;
+        } catch (URISyntaxException e) {
+            throw new IllegalArgumentException(AZURITE_BLOB_ENDPOINT + ": expected a URI such as "
+                    + "http://127.0.0.1:10000/devstoreaccount1, got '" + value + "'", e);
         }
     }
 

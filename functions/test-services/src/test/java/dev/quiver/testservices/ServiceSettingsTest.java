@@ -18,6 +18,7 @@ class ServiceSettingsTest {
         assertThat(settings.postgresqlPassword()).isEmpty();
         assertThat(settings.postgresqlAddress()).isEqualTo(new Address("127.0.0.1", 5432));
         assertThat(settings.redisAddress()).isEqualTo(new Address("127.0.0.1", 6379));
+        assertThat(settings.azuriteAddress()).isEqualTo(new Address("127.0.0.1", 10000));
     }
 
     @Test
@@ -38,6 +39,9 @@ class ServiceSettingsTest {
                 .hasMessageStartingWith("quiver.test.postgresql.url: expected a JDBC URL such as");
         assertThatThrownBy(() -> settings(Map.of("quiver.test.redis.uri", "127.0.0.1:6379"), Map.of()))
                 .hasMessageStartingWith("quiver.test.redis.uri: expected a URI such as redis://127.0.0.1:6379");
+        assertThatThrownBy(() -> settings(Map.of(), Map.of("QUIVER_TEST_AZURITE_BLOB_ENDPOINT", "127.0.0.1:10000")))
+                .hasMessageStartingWith("quiver.test.azurite.blob-endpoint: expected a URI such as "
+                        + "http://127.0.0.1:10000/devstoreaccount1");
     }
 
     static ServiceSettings settings(Map<String, String> properties, Map<String, String> environment) {

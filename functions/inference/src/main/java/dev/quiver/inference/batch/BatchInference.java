@@ -79,7 +79,7 @@ public class BatchInference {
      */
     public BatchOutcome run(ObjectCreated object, BatchRule rule) {
         String version = object.version().isEmpty() ? currentVersion(object) : object.version();
-        String identity = object.bucket() + "/" + object.key() + "#" + version;
+        String identity = stores.locate(object.provider(), object.bucket(), object.key()) + "#" + version;
         CompletableFuture<BatchCompleted> mine = new CompletableFuture<>();
         CompletableFuture<BatchCompleted> first = running.putIfAbsent(identity, mine);
         if (first != null) {
@@ -98,7 +98,7 @@ public class BatchInference {
     }
 
     private BatchOutcome process(ObjectCreated object, String version, BatchRule rule) {
-        ObjectStore output = stores.bucket(rule.outputBucket());
+        ObjectStore output = stores.bucket(object.provider(), rule.outputBucket());
         String base = rule.outputPrefix() + "/" + rule.model();
         String doneKey = base + "/_done/" + object.key() + "." + version + ".json";
         // the longest key of its results: the errors beside them, under a model version of up to 19 digits
@@ -111,7 +111,7 @@ public class BatchInference {
             return new BatchOutcome(done.get(), false);
         }
         // a key naming a folder, or an object deleted since, can never be read: refused before any claim is taken
-        if (stores.bucket(object.bucket()).head(object.key()).isEmpty()) {
+        if (stores.bucket(object.provider(), object.bucket()).head(object.key()).isEmpty()) {
             throw missing(object);
         }
         String claimKey = base + "/_claims/" + object.key() + "." + version + ".json";
@@ -142,7 +142,7 @@ public class BatchInference {
             results = Files.createTempFile("quiver-results", ".jsonl");
             errors = Files.createTempFile("quiver-errors", ".jsonl");
             Tally tally = new Tally(rule.version().orElse(""));
-            try (InputStream in = stores.bucket(object.bucket()).open(object.key());
+            try (InputStream in = stores.bucket(object.provider(), object.bucket()).open(object.key());
                  BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
                  BufferedWriter resultLines = Files.newBufferedWriter(results);
                  BufferedWriter errorLines = Files.newBufferedWriter(errors)) {
@@ -169,9 +169,9 @@ public class BatchInference {
             String prefix = base + "/" + modelVersion + "/" + object.key() + "." + version;
             output.put(prefix + ".jsonl", results, "application/jsonl");
             output.put(prefix + ".errors.jsonl", errors, "application/jsonl");
-            BatchCompleted completed = new BatchCompleted(stores.locate(object.bucket(), object.key()), version,
-                    rule.model(), modelVersion, stores.locate(rule.outputBucket(), prefix + ".jsonl"),
-                    stores.locate(rule.outputBucket(), prefix + ".errors.jsonl"), tally.rows, tally.succeeded,
+            BatchCompleted completed = new BatchCompleted(locate(object, object.bucket(), object.key()), version,
+                    rule.model(), modelVersion, locate(object, rule.outputBucket(), prefix + ".jsonl"),
+                    locate(object, rule.outputBucket(), prefix + ".errors.jsonl"), tally.rows, tally.succeeded,
                     tally.failed);
             Files.write(results, mapper.writeValueAsBytes(completed));
             if (output.putIfAbsent(doneKey, results, "application/json").isEmpty()) {
@@ -260,8 +260,13 @@ public class BatchInference {
     }
 
     private String currentVersion(ObjectCreated object) {
-        return stores.bucket(object.bucket()).head(object.key()).map(StoredObject::version)
+        return stores.bucket(object.provider(), object.bucket()).head(object.key()).map(StoredObject::version)
                 .orElseThrow(() -> missing(object));
+    }
+
+    /** Where an object in the store of the notified object's provider is. */
+    private String locate(ObjectCreated object, String bucket, String key) {
+        return stores.locate(object.provider(), bucket, key);
     }
 
     private static InvalidNotificationException missing(ObjectCreated object) {

@@ -25,11 +25,11 @@ class BatchRulesTest {
                   - {bucket: incoming, model: digits, output-bucket: results, output-prefix: out/}
                 """);
 
-        assertThat(rules.match(new ObjectCreated("incoming", "a.csv", "e", 1))).contains(new BatchRule(
-                "incoming", "", ".csv", "digits", Optional.of("1"), InputFormat.CSV, true, Optional.of("id"),
+        assertThat(rules.match(new ObjectCreated("incoming", "a.csv", "e", 1, StorageProvider.S3)))
+                .contains(new BatchRule("incoming", "", ".csv", "digits", Optional.of("1"), InputFormat.CSV, true, Optional.of("id"),
                 "incoming", "predictions"));
-        assertThat(rules.match(new ObjectCreated("incoming", "a.jsonl", "e", 1))).contains(new BatchRule(
-                "incoming", "", "", "digits", Optional.empty(), InputFormat.JSONL, false, Optional.empty(), "results",
+        assertThat(rules.match(new ObjectCreated("incoming", "a.jsonl", "e", 1, StorageProvider.S3)))
+                .contains(new BatchRule("incoming", "", "", "digits", Optional.empty(), InputFormat.JSONL, false, Optional.empty(), "results",
                 "out"));
     }
 

@@ -64,10 +64,6 @@ public class BuiltInSteps {
         this.s3 = s3;
     }
 
-    public static boolean runs(String executor) {
-        return ExecutorKind.fromYaml(executor).map(ExecutorKind::builtIn).orElse(false);
-    }
-
     /** Starts the step and returns at once; it reports by itself. */
     public void start(StepDispatched step) {
         threads.submit(() -> {

@@ -1,10 +1,10 @@
 package dev.quiver.orchestration.deadletter;
 
-import static dev.quiver.orchestration.runs.Statements.instant;
-import static dev.quiver.orchestration.runs.Statements.query;
-import static dev.quiver.orchestration.runs.Statements.update;
+import static dev.quiver.orchestration.store.Statements.instant;
+import static dev.quiver.orchestration.store.Statements.query;
+import static dev.quiver.orchestration.store.Statements.update;
 
-import dev.quiver.orchestration.runs.Transactions;
+import dev.quiver.orchestration.store.Transactions;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
 import java.util.List;

@@ -1,8 +1,8 @@
 package dev.quiver.orchestration.memo;
 
 import dev.quiver.orchestration.dag.PipelineGraph;
-import dev.quiver.orchestration.runs.Statements;
-import dev.quiver.orchestration.runs.Transactions;
+import dev.quiver.orchestration.store.Statements;
+import dev.quiver.orchestration.store.Transactions;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;

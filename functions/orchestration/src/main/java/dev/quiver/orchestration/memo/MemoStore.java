@@ -1,8 +1,8 @@
 package dev.quiver.orchestration.memo;
 
-import static dev.quiver.orchestration.runs.Statements.first;
-import static dev.quiver.orchestration.runs.Statements.instant;
-import static dev.quiver.orchestration.runs.Statements.update;
+import static dev.quiver.orchestration.store.Statements.first;
+import static dev.quiver.orchestration.store.Statements.instant;
+import static dev.quiver.orchestration.store.Statements.update;
 
 import java.sql.Connection;
 import java.sql.SQLException;

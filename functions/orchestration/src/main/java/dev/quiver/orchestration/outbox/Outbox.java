@@ -1,10 +1,10 @@
 package dev.quiver.orchestration.outbox;
 
-import static dev.quiver.orchestration.runs.Statements.query;
-import static dev.quiver.orchestration.runs.Statements.update;
+import static dev.quiver.orchestration.store.Statements.query;
+import static dev.quiver.orchestration.store.Statements.update;
 
 import dev.quiver.events.EventCodec;
-import dev.quiver.orchestration.runs.Transactions;
+import dev.quiver.orchestration.store.Transactions;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.SQLException;

@@ -6,11 +6,9 @@ import dev.quiver.events.EventCodec;
 import dev.quiver.events.EventTypes;
 import dev.quiver.events.http.CloudEventSender;
 import dev.quiver.events.pipeline.StepDispatched;
+import dev.quiver.events.pipeline.StepPreempted;
 import dev.quiver.orchestration.OrchestrationConfig;
-import dev.quiver.orchestration.builtin.BuiltInSteps;
-import dev.quiver.orchestration.executors.FunctionExecutor;
-import dev.quiver.orchestration.executors.KubernetesJobExecutor;
-import dev.quiver.orchestration.pipeline.ExecutorKind;
+import dev.quiver.orchestration.dispatch.StepRouter;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -22,7 +20,8 @@ import java.util.UUID;
  * Sends the outbox to the sink (the Knative Broker, {@link SinkDelivery}), oldest first, each event claimed by this
  * replica's {@link ClaimingRelay} and marked sent once the sink took it, so that replicas send each event once. A sink
  * that refuses or cannot be reached stops the round; the next round sends the same events again, with the same ids.
- * Without a sink (embedded mode) the events are delivered inside the function ({@link LocalDelivery}).
+ * Without a sink (embedded mode) the events are delivered inside the function ({@link LocalDelivery}). A dispatched
+ * step is started, by whatever the {@link StepRouter} says runs it here, by the replica that marked its event sent.
  */
 @ApplicationScoped
 public class OutboxRelay {
@@ -31,17 +30,12 @@ public class OutboxRelay {
     private final Delivery delivery;
     private final Counter sent;
     private final Counter failures;
-    private final BuiltInSteps builtIns;
-    private final FunctionExecutor functions;
-    private final KubernetesJobExecutor jobs;
+    private final StepRouter router;
     private final ObjectMapper json;
 
-    public OutboxRelay(Outbox outbox, LocalDelivery local, BuiltInSteps builtIns, FunctionExecutor functions,
-                       KubernetesJobExecutor jobs, ObjectMapper json, EventCodec codec, CloudEventSender sender,
-                       OrchestrationConfig config, Clock clock, MeterRegistry meters) {
-        this.builtIns = builtIns;
-        this.functions = functions;
-        this.jobs = jobs;
+    public OutboxRelay(Outbox outbox, LocalDelivery local, StepRouter router, ObjectMapper json, EventCodec codec,
+                       CloudEventSender sender, OrchestrationConfig config, Clock clock, MeterRegistry meters) {
+        this.router = router;
         this.json = json;
         this.delivery = config.sink().<Delivery>map(sink -> new SinkDelivery(sink, URI.create(config.source()),
                 codec, sender)).orElse(local);
@@ -59,34 +53,23 @@ public class OutboxRelay {
     void relay() {
         ClaimingRelay.Round round = relay.relay(delivery, entry -> {
             sent.increment();
-            builtIn(entry);
+            start(entry);
         });
         if (round.refused()) {
             failures.increment();
         }
     }
 
-    /**
-     * A dispatched built-in, {@code function} or (when enabled) {@code kubernetes-job} step runs here, on whichever
-     * replica relays its event (a crash before the event is marked sent runs it again: built-in steps are idempotent,
-     * a function gets the same event id, a Job has the same name).
-     */
-    private void builtIn(Outbox.Entry entry) {
-        if (!EventTypes.STEP_DISPATCHED.equals(entry.type())) {
-            return;
-        }
+    private void start(Outbox.Entry entry) {
         try {
-            StepDispatched step = json.readValue(entry.data(), StepDispatched.class);
-            if (BuiltInSteps.runs(step.executor())) {
-                builtIns.start(step);
-            } else if (ExecutorKind.FUNCTION.yamlName().equals(step.executor())) {
-                functions.start(step);
-            } else if (ExecutorKind.KUBERNETES_JOB.yamlName().equals(step.executor()) && jobs.enabled()) {
-                jobs.start(step);
+            if (EventTypes.STEP_DISPATCHED.equals(entry.type())) {
+                router.start(json.readValue(entry.data(), StepDispatched.class));
+            } else if (EventTypes.STEP_PREEMPTED.equals(entry.type())) {
+                router.preempt(json.readValue(entry.data(), StepPreempted.class));
             }
         } catch (JsonProcessingException e) {
-            throw new IllegalStateException("outbox event " + entry.eventId() + " is not a step.dispatched payload: "
-                    + e.getOriginalMessage(), e);
+            throw new IllegalStateException("outbox event " + entry.eventId() + " is not a " + entry.type()
+                    + " payload: " + e.getOriginalMessage(), e);
         }
     }
 }

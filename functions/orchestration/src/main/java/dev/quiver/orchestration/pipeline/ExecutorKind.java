@@ -29,10 +29,6 @@ public enum ExecutorKind {
         return yamlName;
     }
 
-    public boolean builtIn() {
-        return this == SELECT_MODELS || this == PUBLISH_MODEL || this == AGGREGATE_PREDICTIONS;
-    }
-
     public static Optional<ExecutorKind> fromYaml(String name) {
         return Arrays.stream(values()).filter(kind -> kind.yamlName.equals(name)).findFirst();
     }

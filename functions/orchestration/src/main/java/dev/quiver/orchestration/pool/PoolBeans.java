@@ -1,7 +1,7 @@
 package dev.quiver.orchestration.pool;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.quiver.orchestration.runs.Transactions;
+import dev.quiver.orchestration.store.Transactions;
 import dev.quiver.pool.PoolFileReader;
 import dev.quiver.pool.PoolSpec;
 import io.quarkus.runtime.Startup;

@@ -1,8 +1,8 @@
 package dev.quiver.orchestration.reads;
 
-import static dev.quiver.orchestration.runs.Statements.first;
-import static dev.quiver.orchestration.runs.Statements.instant;
-import static dev.quiver.orchestration.runs.Statements.query;
+import static dev.quiver.orchestration.store.Statements.first;
+import static dev.quiver.orchestration.store.Statements.instant;
+import static dev.quiver.orchestration.store.Statements.query;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
@@ -10,7 +10,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.quiver.orchestration.dag.PipelineGraph;
 import dev.quiver.orchestration.runs.Pipelines;
 import dev.quiver.orchestration.runs.StepSamples;
-import dev.quiver.orchestration.runs.Transactions;
+import dev.quiver.orchestration.store.Transactions;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;

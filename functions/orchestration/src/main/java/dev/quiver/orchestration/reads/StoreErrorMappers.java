@@ -1,7 +1,7 @@
 package dev.quiver.orchestration.reads;
 
-import dev.quiver.orchestration.runs.StoreException;
-import dev.quiver.orchestration.runs.StoreRefusedException;
+import dev.quiver.orchestration.store.StoreException;
+import dev.quiver.orchestration.store.StoreRefusedException;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.util.Map;

@@ -1,11 +1,11 @@
 package dev.quiver.orchestration.registry;
 
-import static dev.quiver.orchestration.runs.Statements.first;
-import static dev.quiver.orchestration.runs.Statements.query;
-import static dev.quiver.orchestration.runs.Statements.update;
+import static dev.quiver.orchestration.store.Statements.first;
+import static dev.quiver.orchestration.store.Statements.query;
+import static dev.quiver.orchestration.store.Statements.update;
 
-import dev.quiver.orchestration.runs.StoreException;
-import dev.quiver.orchestration.runs.Transactions;
+import dev.quiver.orchestration.store.StoreException;
+import dev.quiver.orchestration.store.Transactions;
 import java.time.Instant;
 import java.util.List;
 

@@ -1,8 +1,8 @@
 package dev.quiver.orchestration.retry;
 
-import static dev.quiver.orchestration.runs.Statements.first;
-import static dev.quiver.orchestration.runs.Statements.instant;
-import static dev.quiver.orchestration.runs.Statements.query;
+import static dev.quiver.orchestration.store.Statements.first;
+import static dev.quiver.orchestration.store.Statements.instant;
+import static dev.quiver.orchestration.store.Statements.query;
 
 import dev.quiver.events.pipeline.StepFailed;
 import dev.quiver.orchestration.builtin.FileArtifacts;

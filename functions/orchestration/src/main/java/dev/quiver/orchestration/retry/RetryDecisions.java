@@ -1,7 +1,7 @@
 package dev.quiver.orchestration.retry;
 
-import static dev.quiver.orchestration.runs.Statements.first;
-import static dev.quiver.orchestration.runs.Statements.update;
+import static dev.quiver.orchestration.store.Statements.first;
+import static dev.quiver.orchestration.store.Statements.update;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;

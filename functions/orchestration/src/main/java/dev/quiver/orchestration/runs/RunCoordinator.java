@@ -29,6 +29,7 @@ import dev.quiver.orchestration.retry.RetryDecider;
 import dev.quiver.orchestration.retry.RetryDecision;
 import dev.quiver.orchestration.retry.RetryDecisions;
 import dev.quiver.orchestration.retry.RetryPolicies;
+import dev.quiver.orchestration.store.Transactions;
 import dev.quiver.pool.PoolSpec;
 import dev.quiver.pool.PriorityClass;
 import dev.quiver.pool.scheduler.Decision;
@@ -69,7 +70,6 @@ import org.jboss.logging.Logger;
 public final class RunCoordinator {
 
     private static final Logger LOG = Logger.getLogger(RunCoordinator.class);
-    private static final String RETRY_TIMER = "retry";
 
     private final Transactions transactions;
     private final Pipelines pipelines;
@@ -227,7 +227,8 @@ public final class RunCoordinator {
             long sequence = reported.run.sequence() + 1;
             memo.release(c, runId, instance);
             runs.interrupted(c, runId, instance, attempt, sequence, message, now);
-            runs.addTimer(c, runId, instance, attempt, RETRY_TIMER, now.truncatedTo(ChronoUnit.MILLIS));
+            runs.addTimer(c, runId, instance, attempt, RunRepository.Due.Kind.RETRY,
+                    now.truncatedTo(ChronoUnit.MILLIS));
             advance(c, reported.run, reported.graph, now, sequence);
             LOG.infof("run %s: %s attempt %d interrupted (%s); it runs again", runId, instance, attempt, message);
             return null;
@@ -282,8 +283,8 @@ public final class RunCoordinator {
         int fired = 0;
         for (RunRepository.Due item : due) {
             boolean acted = inTransaction(c -> {
-                boolean timer = item.timer() > 0;
-                if (timer && RETRY_TIMER.equals(item.kind())) {
+                boolean timer = item.kind() != RunRepository.Due.Kind.SILENCE;
+                if (item.kind() == RunRepository.Due.Kind.RETRY) {
                     return runs.fire(c, item.timer(), now) && retryNow(c, item, now);
                 }
                 Reported reported = reported(c, item.runId(), item.instance(), item.attempt());
@@ -335,12 +336,12 @@ public final class RunCoordinator {
      * @return how many instances were resumed
      */
     public int resumeWaiting(Instant now) {
-        List<String[]> waiting = transactions.inTransaction(c -> runs.resumable(c, 100));
+        List<RunRepository.InstanceKey> waiting = transactions.inTransaction(c -> runs.resumable(c, 100));
         int resumed = 0;
-        for (String[] item : waiting) {
+        for (RunRepository.InstanceKey item : waiting) {
             resumed += inTransaction(c -> {
-                Optional<RunRepository.LockedRun> run = runs.lock(c, item[0]);
-                if (run.isEmpty() || !runs.resume(c, item[0], item[1])) {
+                Optional<RunRepository.LockedRun> run = runs.lock(c, item.runId());
+                if (run.isEmpty() || !runs.resume(c, item.runId(), item.instance())) {
                     return 0;
                 }
                 PipelineGraph graph = pipelines.graph(run.get().pipeline(), Optional.of(run.get().pipelineVersion()));
@@ -405,22 +406,18 @@ public final class RunCoordinator {
                         "accepted", decision.reasons().getFirst()), metrics, now);
             }
             case RETRY, RETRY_WITH_RESOURCES -> {
-                runs.retryWait(c, run.id(), instance.id(), attempt, sequence, failure.errorClass(),
-                        failure.exitCode(), failure.killedForMemory(), failure.message(), decision.memoryBytes(),
-                        reason, now);
-                runs.addTimer(c, run.id(), instance.id(), attempt, RETRY_TIMER, next);
+                runs.retryWait(c, failure, sequence, decision.memoryBytes(), reason, now);
+                runs.addTimer(c, run.id(), instance.id(), attempt, RunRepository.Due.Kind.RETRY, next);
             }
             case RERUN_UPSTREAM -> {
-                runs.awaitUpstream(c, run.id(), instance.id(), attempt, sequence, failure.errorClass(),
-                        failure.exitCode(), failure.killedForMemory(), failure.message(), reason, now);
+                runs.awaitUpstream(c, failure, sequence, reason, now);
                 PipelineGraph.Instance producer = reported.graph.instance(decision.upstream());
                 sequence++;
                 start(c, run, reported.graph, producer, runs.instances(c, run.id()).get(producer.id()), artifacts,
                         sequence, "re-run for " + instance.id() + ": " + decision.reasons().getFirst(), true, now);
             }
             case ABANDON, GIVE_UP -> {
-                runs.failed(c, run.id(), instance.id(), attempt, sequence, failure.errorClass(), failure.exitCode(),
-                        failure.killedForMemory(), failure.message(), reason, now);
+                runs.failed(c, failure, sequence, reason, now);
                 if (decision.action() == RetryAction.GIVE_UP) {
                     outbox.add(c, EventTypes.STEP_ALERT_RAISED, run.id(), instance.id(), new StepAlert(run.id(),
                             run.pipeline(), instance.id(), attempt, failure.errorClass(), reason));
@@ -490,12 +487,12 @@ public final class RunCoordinator {
         }
         Map<String, RunRepository.InstanceRow> settled = runs.instances(c, run.id());
         RunPlanner.RunOutcome outcome = RunPlanner.outcome(graph, RunRepository.progress(settled));
-        if (outcome == RunPlanner.RunOutcome.RUNNING || !"RUNNING".equals(run.state())) {
+        if (outcome == RunPlanner.RunOutcome.RUNNING || run.state() != RunState.RUNNING) {
             runs.updateRun(c, run.id(), run.state(), seq, null);
             return;
         }
         boolean succeeded = outcome == RunPlanner.RunOutcome.SUCCEEDED;
-        runs.updateRun(c, run.id(), succeeded ? "SUCCEEDED" : "FAILED", seq, now);
+        runs.updateRun(c, run.id(), succeeded ? RunState.SUCCEEDED : RunState.FAILED, seq, now);
         Map<String, String> steps = new TreeMap<>();
         settled.forEach((id, row) -> steps.put(id, row.state().name()));
         outbox.add(c, succeeded ? EventTypes.PIPELINE_RUN_COMPLETED : EventTypes.PIPELINE_RUN_FAILED, run.id(), null,
@@ -566,7 +563,8 @@ public final class RunCoordinator {
         }
         Optional<Duration> deadline = instance.step().deadline();
         if (deadline.isPresent()) {
-            runs.addTimer(c, run.id(), instance.id(), attempt, "deadline", now.plus(deadline.get()));
+            runs.addTimer(c, run.id(), instance.id(), attempt, RunRepository.Due.Kind.DEADLINE,
+                    now.plus(deadline.get()));
         }
         outbox.add(c, EventTypes.STEP_DISPATCHED, run.id(), instance.id(), dispatched);
     }
@@ -628,8 +626,8 @@ public final class RunCoordinator {
             String errorClass = colon < 0 ? item.reason() : item.reason().substring(0, colon);
             String message = colon < 0 ? item.reason() : item.reason().substring(colon + 2);
             long seq = run.sequence() + 1;
-            runs.failed(c, run.id(), item.instance(), item.attempt(), seq, errorClass, null, false, message,
-                    "the pool refused it: " + message, now);
+            runs.failed(c, new StepFailed(run.id(), item.instance(), item.attempt(), errorClass, null, false,
+                    message), seq, "the pool refused it: " + message, now);
             LOG.infof("run %s: %s attempt %d refused by the pool: %s", run.id(), item.instance(), item.attempt(),
                     item.reason());
             advance(c, run, graph, now, seq);

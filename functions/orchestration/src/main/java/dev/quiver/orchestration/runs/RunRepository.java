@@ -1,13 +1,14 @@
 package dev.quiver.orchestration.runs;
 
-import static dev.quiver.orchestration.runs.Statements.first;
-import static dev.quiver.orchestration.runs.Statements.instant;
-import static dev.quiver.orchestration.runs.Statements.query;
-import static dev.quiver.orchestration.runs.Statements.update;
+import static dev.quiver.orchestration.store.Statements.first;
+import static dev.quiver.orchestration.store.Statements.instant;
+import static dev.quiver.orchestration.store.Statements.query;
+import static dev.quiver.orchestration.store.Statements.update;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.quiver.events.pipeline.StepFailed;
 import dev.quiver.orchestration.dag.RunPlanner;
 import dev.quiver.orchestration.dag.StepState;
 import dev.quiver.orchestration.memo.MemoDecision;
@@ -20,6 +21,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
@@ -33,7 +35,7 @@ final class RunRepository {
     }
 
     /** A run as locked for an update. */
-    record LockedRun(String id, String pipeline, int pipelineVersion, Map<String, Object> parameters, String state,
+    record LockedRun(String id, String pipeline, int pipelineVersion, Map<String, Object> parameters, RunState state,
                      long sequence, String requestedBy) {
 
         /** Whose retry budget the run spends: its {@code tenant} parameter, else who asked for it. */
@@ -51,8 +53,30 @@ final class RunRepository {
         }
     }
 
-    /** A due timer, or an attempt whose executor went quiet. */
-    record Due(long timer, String runId, String instance, int attempt, String kind, Instant since) {
+    /** A due timer, or (timer 0) an attempt whose executor went quiet. */
+    record Due(long timer, String runId, String instance, int attempt, Due.Kind kind, Instant since) {
+
+        /** What fell due; the first two are the timers table's kinds, as stored. */
+        enum Kind {
+            /** The backoff before a retry is over: the next attempt is dispatched. */
+            RETRY,
+            /** The step's deadline passed: the attempt fails as {@code DeadlineExceeded}. */
+            DEADLINE,
+            /** No sign of life for the heartbeat timeout: the attempt fails as {@code HeartbeatTimeout}. */
+            SILENCE;
+
+            String stored() {
+                return name().toLowerCase(Locale.ROOT);
+            }
+
+            static Kind ofStored(String kind) {
+                return valueOf(kind.toUpperCase(Locale.ROOT));
+            }
+        }
+    }
+
+    /** A step instance of a run. */
+    record InstanceKey(String runId, String instance) {
     }
 
     /** Records the event as handled; false when it already was (a redelivery, or a concurrent copy that won). */
@@ -81,7 +105,7 @@ final class RunRepository {
     Optional<LockedRun> lock(Connection c, String runId) throws SQLException {
         return first(c, "select id, pipeline, pipeline_version, parameters, state, sequence, requested_by from runs "
                 + "where id = ? for update", row -> new LockedRun(row.getString(1), row.getString(2), row.getInt(3),
-                read(row.getString(4)), row.getString(5), row.getLong(6), row.getString(7)), runId);
+                read(row.getString(4)), RunState.valueOf(row.getString(5)), row.getLong(6), row.getString(7)), runId);
     }
 
     Map<String, InstanceRow> instances(Connection c, String runId) throws SQLException {
@@ -192,31 +216,28 @@ final class RunRepository {
      * @param message what the attempt reported of its failure, kept with the attempt
      * @param reason  why the instance is failed (the retry decision's), kept with the instance
      */
-    void failed(Connection c, String runId, String instance, int attempt, long sequence, String errorClass,
-                Integer exitCode, boolean killedForMemory, String message, String reason, Instant now)
-            throws SQLException {
+    void failed(Connection c, StepFailed failure, long sequence, String reason, Instant now) throws SQLException {
         update(c, "update step_instances set state = 'FAILED', finished_seq = ?, reason = ?, updated_at = ? "
-                + "where run_id = ? and instance = ?", sequence, errorClass + ": " + reason, now, runId, instance);
-        finishAttempt(c, runId, instance, attempt, "FAILED", errorClass, exitCode, killedForMemory, message, now);
+                + "where run_id = ? and instance = ?", sequence, failure.errorClass() + ": " + reason, now,
+                failure.runId(), failure.instance());
+        finishAttempt(c, failure, now);
     }
 
     /** The attempt failed and another follows after a backoff; a retry for memory raises the instance's limit. */
-    void retryWait(Connection c, String runId, String instance, int attempt, long sequence, String errorClass,
-                   Integer exitCode, boolean killedForMemory, String message, Long memoryBytes, String reason,
-                   Instant now) throws SQLException {
+    void retryWait(Connection c, StepFailed failure, long sequence, Long memoryBytes, String reason, Instant now)
+            throws SQLException {
         update(c, "update step_instances set state = 'RETRY_WAIT', finished_seq = ?, reason = ?, "
                 + "memory_bytes = coalesce(?, memory_bytes), updated_at = ? where run_id = ? and instance = ?",
-                sequence, reason, memoryBytes, now, runId, instance);
-        finishAttempt(c, runId, instance, attempt, "FAILED", errorClass, exitCode, killedForMemory, message, now);
+                sequence, reason, memoryBytes, now, failure.runId(), failure.instance());
+        finishAttempt(c, failure, now);
     }
 
     /** The attempt failed and the instance waits, pending, for an upstream instance that runs again first. */
-    void awaitUpstream(Connection c, String runId, String instance, int attempt, long sequence, String errorClass,
-                       Integer exitCode, boolean killedForMemory, String message, String reason, Instant now)
+    void awaitUpstream(Connection c, StepFailed failure, long sequence, String reason, Instant now)
             throws SQLException {
         update(c, "update step_instances set state = 'PENDING', finished_seq = ?, reason = ?, updated_at = ? "
-                + "where run_id = ? and instance = ?", sequence, reason, now, runId, instance);
-        finishAttempt(c, runId, instance, attempt, "FAILED", errorClass, exitCode, killedForMemory, message, now);
+                + "where run_id = ? and instance = ?", sequence, reason, now, failure.runId(), failure.instance());
+        finishAttempt(c, failure, now);
     }
 
     /**
@@ -234,6 +255,11 @@ final class RunRepository {
     boolean waitsForRetry(Connection c, String runId, String instance, int attempt) throws SQLException {
         return first(c, "select 1 from step_instances where run_id = ? and instance = ? and attempt = ? "
                 + "and state = 'RETRY_WAIT'", row -> true, runId, instance, attempt).isPresent();
+    }
+
+    private static void finishAttempt(Connection c, StepFailed failure, Instant now) throws SQLException {
+        finishAttempt(c, failure.runId(), failure.instance(), failure.attempt(), "FAILED", failure.errorClass(),
+                failure.exitCode(), failure.killedForMemory(), failure.message(), now);
     }
 
     private static void finishAttempt(Connection c, String runId, String instance, int attempt, String state,
@@ -259,16 +285,16 @@ final class RunRepository {
                 + "and instance = ?", received, runId, instance);
     }
 
-    void addTimer(Connection c, String runId, String instance, int attempt, String kind, Instant dueAt)
+    void addTimer(Connection c, String runId, String instance, int attempt, Due.Kind kind, Instant dueAt)
             throws SQLException {
         update(c, "insert into timers (run_id, instance, attempt, kind, due_at) values (?, ?, ?, ?, ?) "
-                + "on conflict do nothing", runId, instance, attempt, kind, dueAt);
+                + "on conflict do nothing", runId, instance, attempt, kind.stored(), dueAt);
     }
 
     List<Due> dueTimers(Connection c, Instant now, int limit) throws SQLException {
         return query(c, "select id, run_id, instance, attempt, kind, due_at from timers where fired_at is null "
                 + "and due_at <= ? order by due_at limit ?", row -> new Due(row.getLong(1), row.getString(2),
-                row.getString(3), row.getInt(4), row.getString(5), instant(row, 6)), now, limit);
+                row.getString(3), row.getInt(4), Due.Kind.ofStored(row.getString(5)), instant(row, 6)), now, limit);
     }
 
     /** Marks a timer fired; false when another replica fired it first. */
@@ -282,7 +308,8 @@ final class RunRepository {
                 + "from step_instances s join attempts a on a.run_id = s.run_id and a.instance = s.instance "
                 + "and a.attempt = s.attempt where s.state in ('DISPATCHED', 'RUNNING') "
                 + "and coalesce(s.last_heartbeat_at, a.dispatched_at) < ? limit ?", row -> new Due(0,
-                row.getString(1), row.getString(2), row.getInt(3), "heartbeat", instant(row, 4)), quietSince, limit);
+                row.getString(1), row.getString(2), row.getInt(3), Due.Kind.SILENCE, instant(row, 4)), quietSince,
+                limit);
     }
 
     /** The last sign of life of an instance's current attempt. */
@@ -308,9 +335,10 @@ final class RunRepository {
     /** The metrics each instance of a run recorded, as stored. */
     Map<String, String> metricsByInstance(Connection c, String runId) throws SQLException {
         Map<String, String> metrics = new HashMap<>();
-        for (String[] row : query(c, "select instance, metrics from step_instances where run_id = ? "
-                + "and metrics is not null", row -> new String[] {row.getString(1), row.getString(2)}, runId)) {
-            metrics.put(row[0], row[1]);
+        for (Map.Entry<String, String> row : query(c, "select instance, metrics from step_instances "
+                + "where run_id = ? and metrics is not null", row -> Map.entry(row.getString(1), row.getString(2)),
+                runId)) {
+            metrics.put(row.getKey(), row.getValue());
         }
         return metrics;
     }
@@ -348,12 +376,12 @@ final class RunRepository {
                 + "where run_id = ? and instance = ?", key, reason, now, runId, instance);
     }
 
-    /** Waiting instances (run id, instance) whose awaited result is in, or whose awaited step gave up its claim. */
-    List<String[]> resumable(Connection c, int limit) throws SQLException {
+    /** Waiting instances whose awaited result is in, or whose awaited step gave up its claim. */
+    List<InstanceKey> resumable(Connection c, int limit) throws SQLException {
         return query(c, "select s.run_id, s.instance from step_instances s where s.state = 'WAITING' and ("
                 + "exists (select 1 from memo_entries e where e.cache_key = s.waiting_key) "
                 + "or not exists (select 1 from memo_claims m where m.cache_key = s.waiting_key)) limit ?",
-                row -> new String[] {row.getString(1), row.getString(2)}, limit);
+                row -> new InstanceKey(row.getString(1), row.getString(2)), limit);
     }
 
     /** A waiting instance goes back to pending, to be planned again. */
@@ -373,8 +401,8 @@ final class RunRepository {
                 runId, instance, attempt, name, uri, digest);
     }
 
-    void updateRun(Connection c, String runId, String state, long sequence, Instant finishedAt) throws SQLException {
-        update(c, "update runs set state = ?, sequence = ?, finished_at = ? where id = ?", state, sequence,
+    void updateRun(Connection c, String runId, RunState state, long sequence, Instant finishedAt) throws SQLException {
+        update(c, "update runs set state = ?, sequence = ?, finished_at = ? where id = ?", state.name(), sequence,
                 finishedAt, runId);
     }
 

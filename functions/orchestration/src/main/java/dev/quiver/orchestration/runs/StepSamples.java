@@ -1,5 +1,7 @@
 package dev.quiver.orchestration.runs;
 
+import dev.quiver.orchestration.store.Statements;
+import dev.quiver.orchestration.store.Transactions;
 import java.time.Instant;
 import java.util.List;
 

@@ -23,7 +23,7 @@ import dev.quiver.orchestration.retry.RetryPolicies;
 import dev.quiver.orchestration.runs.Pipelines;
 import dev.quiver.orchestration.runs.RunCoordinator;
 import dev.quiver.orchestration.runs.StepSamples;
-import dev.quiver.orchestration.runs.Transactions;
+import dev.quiver.orchestration.store.Transactions;
 import dev.quiver.testservices.TestPostgres;
 import io.cloudevents.core.builder.CloudEventBuilder;
 import java.io.IOException;

@@ -8,15 +8,17 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.quiver.events.EventCodec;
+import dev.quiver.events.EventTypes;
 import dev.quiver.events.pipeline.RunRequested;
-import dev.quiver.orchestration.outbox.LocalDelivery;
+import dev.quiver.events.pipeline.StepDispatched;
+import dev.quiver.events.pipeline.StepPreempted;
 import dev.quiver.orchestration.outbox.Outbox;
 import dev.quiver.orchestration.pipeline.PipelineParser;
 import dev.quiver.orchestration.pool.PoolStore;
 import dev.quiver.orchestration.retry.RetryPolicies;
 import dev.quiver.orchestration.runs.Pipelines;
 import dev.quiver.orchestration.runs.RunCoordinator;
-import dev.quiver.orchestration.runs.Transactions;
+import dev.quiver.orchestration.store.Transactions;
 import dev.quiver.pool.PoolFileReader;
 import dev.quiver.testservices.TestPostgres;
 import java.nio.file.Files;
@@ -29,7 +31,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.UUID;
 import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.AfterEach;
@@ -78,7 +79,7 @@ class ProcessPreemptionTest {
     private TestPostgres.Schema schema;
     private Outbox outbox;
     private RunCoordinator coordinator;
-    private LocalDelivery delivery;
+    private ProcessExecutor processes;
 
     @BeforeEach
     void start() {
@@ -96,9 +97,7 @@ class ProcessPreemptionTest {
                         work: {default-queue: training}
                         """), JSON));
         StepReports reports = new StepReports(coordinator, new EventCodec(CLOCK));
-        delivery = new LocalDelivery(new ProcessExecutor(reports, JSON, CLOCK, new AttemptFolders(work),
-                Duration.ofMillis(200)), new KubernetesJobExecutor(null, reports, JSON, CLOCK, Optional.empty(),
-                false), JSON);
+        processes = new ProcessExecutor(reports, JSON, CLOCK, new AttemptFolders(work), Duration.ofMillis(200));
     }
 
     @AfterEach
@@ -151,11 +150,16 @@ class ProcessPreemptionTest {
                 Map.of()));
     }
 
-    /** Hands the outbox's events to the embedded delivery, as the relay does. */
-    private void deliver() {
+    /** Hands the outbox's steps to the process executor, as the relay's router does in embedded mode. */
+    private void deliver() throws Exception {
         for (Outbox.Entry entry : outbox.claim("tests", CLOCK.instant().plusSeconds(60), 100)) {
-            delivery.deliver(entry);
             outbox.markSent("tests", entry);
+            if (entry.type().equals(EventTypes.STEP_DISPATCHED)) {
+                processes.start(JSON.readValue(entry.data(), StepDispatched.class));
+            } else if (entry.type().equals(EventTypes.STEP_PREEMPTED)) {
+                StepPreempted stopped = JSON.readValue(entry.data(), StepPreempted.class);
+                processes.preempt(stopped.runId(), stopped.instance(), stopped.attempt());
+            }
         }
     }
 

@@ -7,7 +7,7 @@ import dev.quiver.events.EventCodec;
 import dev.quiver.events.EventTypes;
 import dev.quiver.events.http.CloudEventSender;
 import dev.quiver.events.pipeline.StepSkipped;
-import dev.quiver.orchestration.runs.Transactions;
+import dev.quiver.orchestration.store.Transactions;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;

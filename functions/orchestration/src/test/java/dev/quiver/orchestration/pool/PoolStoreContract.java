@@ -3,8 +3,8 @@ package dev.quiver.orchestration.pool;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.quiver.orchestration.runs.Statements;
-import dev.quiver.orchestration.runs.Transactions;
+import dev.quiver.orchestration.store.Statements;
+import dev.quiver.orchestration.store.Transactions;
 import dev.quiver.pool.PoolFileReader;
 import dev.quiver.pool.PoolSpec;
 import dev.quiver.pool.scheduler.Decision;

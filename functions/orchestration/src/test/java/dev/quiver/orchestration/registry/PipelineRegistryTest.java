@@ -7,7 +7,7 @@ import static org.assertj.core.api.Assertions.tuple;
 import dev.quiver.orchestration.pipeline.PipelineSpec;
 import dev.quiver.orchestration.runs.Pipelines;
 import dev.quiver.orchestration.runs.RunRefusedException;
-import dev.quiver.orchestration.runs.Transactions;
+import dev.quiver.orchestration.store.Transactions;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;

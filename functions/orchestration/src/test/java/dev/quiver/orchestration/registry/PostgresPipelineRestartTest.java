@@ -15,7 +15,7 @@ import dev.quiver.orchestration.pipeline.StepSpec;
 import dev.quiver.orchestration.retry.RetryPolicies;
 import dev.quiver.orchestration.runs.Pipelines;
 import dev.quiver.orchestration.runs.RunCoordinator;
-import dev.quiver.orchestration.runs.Transactions;
+import dev.quiver.orchestration.store.Transactions;
 import dev.quiver.testservices.TestPostgres;
 import java.nio.file.Files;
 import java.nio.file.Path;

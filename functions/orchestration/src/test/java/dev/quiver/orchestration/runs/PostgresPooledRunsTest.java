@@ -8,6 +8,7 @@ import dev.quiver.events.pipeline.StepCompleted;
 import dev.quiver.orchestration.outbox.Outbox;
 import dev.quiver.orchestration.pool.PoolStore;
 import dev.quiver.orchestration.retry.RetryPolicies;
+import dev.quiver.orchestration.store.Transactions;
 import dev.quiver.testservices.TestPostgres;
 import java.sql.Connection;
 import java.sql.PreparedStatement;

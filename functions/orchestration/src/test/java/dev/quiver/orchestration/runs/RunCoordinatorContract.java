@@ -19,6 +19,8 @@ import dev.quiver.orchestration.memo.MemoDryRun;
 import dev.quiver.orchestration.outbox.Outbox;
 import dev.quiver.orchestration.pipeline.PipelineFiles;
 import dev.quiver.orchestration.retry.RetryPolicies;
+import dev.quiver.orchestration.store.StoreRefusedException;
+import dev.quiver.orchestration.store.Transactions;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;

@@ -2,6 +2,7 @@ package dev.quiver.inference.batch.notification;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.quiver.inference.batch.InvalidNotificationException;
+import dev.quiver.inference.batch.StorageProvider;
 
 /**
  * The data of an Azure Blob Storage {@code Microsoft.Storage.BlobCreated} event, in the Event Grid schema or the
@@ -40,7 +41,7 @@ final class AzureBlobCreated {
         if (blob.isEmpty()) {
             throw new InvalidNotificationException(at + "subject: names no blob");
         }
-        ObjectNames.created(reading, at, container, blob, "subject", data.path("eTag").asText(""), "data.eTag",
-                data.path("contentLength").asLong(-1));
+        ObjectNames.created(reading, StorageProvider.AZURE_BLOB, at, container, blob, "subject",
+                data.path("eTag").asText(""), "data.eTag", data.path("contentLength").asLong(-1));
     }
 }

@@ -2,6 +2,7 @@ package dev.quiver.inference.batch.notification;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.quiver.inference.batch.InvalidNotificationException;
+import dev.quiver.inference.batch.StorageProvider;
 
 /**
  * An Amazon EventBridge event from S3 ({@code source} {@code aws.s3}), posted by an API destination or carried as a
@@ -45,7 +46,8 @@ final class EventBridgeEvent implements NotificationShape {
         }
         String version = object.path("etag").asText(object.path("version-id").asText(
                 object.path("sequencer").asText("")));
-        ObjectNames.created(reading, at, bucket, ObjectNames.urlDecoded(encodedKey, at + "detail.object.key"),
-                "detail.object.key", version, "detail.object.etag", object.path("size").asLong(-1));
+        ObjectNames.created(reading, StorageProvider.S3, at, bucket,
+                ObjectNames.urlDecoded(encodedKey, at + "detail.object.key"), "detail.object.key", version,
+                "detail.object.etag", object.path("size").asLong(-1));
     }
 }

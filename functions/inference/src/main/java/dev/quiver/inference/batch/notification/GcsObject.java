@@ -2,6 +2,7 @@ package dev.quiver.inference.batch.notification;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.quiver.inference.batch.InvalidNotificationException;
+import dev.quiver.inference.batch.StorageProvider;
 
 /**
  * Cloud Storage object data ({@code StorageObjectData}): {@code bucket}, {@code name} (not encoded),
@@ -30,7 +31,7 @@ final class GcsObject implements NotificationShape {
         if (generation.isEmpty()) {
             throw new InvalidNotificationException(at + "generation: required in Cloud Storage object data");
         }
-        ObjectNames.created(reading, at, body.get("bucket").asText(), body.get("name").asText(), "name", generation,
-                "generation", body.path("size").asLong(-1));
+        ObjectNames.created(reading, StorageProvider.CLOUD_STORAGE, at, body.get("bucket").asText(),
+                body.get("name").asText(), "name", generation, "generation", body.path("size").asLong(-1));
     }
 }

@@ -2,6 +2,7 @@ package dev.quiver.inference.batch.notification;
 
 import dev.quiver.inference.batch.InvalidNotificationException;
 import dev.quiver.inference.batch.ObjectCreated;
+import dev.quiver.inference.batch.StorageProvider;
 import dev.quiver.storage.ObjectKeys;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -21,8 +22,8 @@ final class ObjectNames {
      * @param key   the key, decoded
      * @param field the name of the key's field, for messages
      */
-    static void created(Reading reading, String at, String bucket, String key, String field, String version,
-                        String versionField, long size) {
+    static void created(Reading reading, StorageProvider provider, String at, String bucket, String key,
+                        String field, String version, String versionField, long size) {
         bucket(bucket, at + "bucket");
         if (key.endsWith("/")) {
             reading.skipped(record(at), SkipReason.FOLDER_PLACEHOLDER, "s3://" + bucket + "/" + shown(key)
@@ -36,7 +37,7 @@ final class ObjectNames {
                     + e.getMessage() + "; such a key can never be processed");
         }
         reading.created(new NotifiedObject(record(at), new ObjectCreated(bucket, key,
-                version(version.replace("\"", ""), at + versionField), size)));
+                version(version.replace("\"", ""), at + versionField), size, provider)));
     }
 
     /** A bucket is one segment of a path: not empty, no '/', not '.' or '..', no control characters. */

@@ -2,6 +2,7 @@ package dev.quiver.inference.batch.notification;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.quiver.inference.batch.InvalidNotificationException;
+import dev.quiver.inference.batch.StorageProvider;
 
 /**
  * Amazon S3 event notifications and MinIO webhooks: {@code Records[]}, each with {@code eventName}
@@ -54,8 +55,9 @@ final class S3Records implements NotificationShape {
                     + "s3.object.key");
         }
         String version = object.path("eTag").asText(object.path("sequencer").asText(""));
-        ObjectNames.created(reading, at, bucket, ObjectNames.urlDecoded(encodedKey, at + "s3.object.key"),
-                "s3.object.key", version, "s3.object.eTag", object.path("size").asLong(-1));
+        ObjectNames.created(reading, StorageProvider.S3, at, bucket,
+                ObjectNames.urlDecoded(encodedKey, at + "s3.object.key"), "s3.object.key", version, "s3.object.eTag",
+                object.path("size").asLong(-1));
     }
 
     /** Every kind of creation: Put, Post, Copy, CompleteMultipartUpload, with or without MinIO's "s3:" prefix. */

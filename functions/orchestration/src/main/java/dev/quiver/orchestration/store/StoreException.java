@@ -1,4 +1,4 @@
-package dev.quiver.orchestration.runs;
+package dev.quiver.orchestration.store;
 
 /**
  * The run store could not be reached or failed a statement: a transient fault, answered with a 503 and retried. A

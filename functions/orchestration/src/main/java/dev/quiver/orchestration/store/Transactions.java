@@ -1,4 +1,4 @@
-package dev.quiver.orchestration.runs;
+package dev.quiver.orchestration.store;
 
 import java.sql.Connection;
 import java.sql.SQLException;
