@@ -13,6 +13,7 @@ import dev.quiver.events.pipeline.StepCompleted;
 import dev.quiver.events.pipeline.StepDispatched;
 import dev.quiver.events.pipeline.StepFailed;
 import dev.quiver.events.pipeline.StepHeartbeat;
+import dev.quiver.events.pipeline.StepPreempted;
 import dev.quiver.events.pipeline.StepRetryDecided;
 import dev.quiver.events.pipeline.StepSkipped;
 import java.util.Map;
@@ -38,6 +39,7 @@ public final class EventCatalog {
             Map.entry(EventTypes.STEP_SKIPPED, StepSkipped.class),
             Map.entry(EventTypes.STEP_RETRY_DECIDED, StepRetryDecided.class),
             Map.entry(EventTypes.STEP_ALERT_RAISED, StepAlert.class),
+            Map.entry(EventTypes.STEP_PREEMPTED, StepPreempted.class),
             Map.entry(EventTypes.STEP_HEARTBEAT, StepHeartbeat.class),
             Map.entry(EventTypes.SCHEDULER_TICK, SchedulerTick.class),
             Map.entry(EventTypes.PING_SOURCE_TICK, SchedulerTick.class),

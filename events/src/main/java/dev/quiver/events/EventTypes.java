@@ -61,6 +61,9 @@ public final class EventTypes {
     /** A step given up on: retries spent, or the same failure again with no progress. */
     public static final String STEP_ALERT_RAISED = "dev.quiver.step.alert.raised";
 
+    /** A running attempt stopped to give its room in the pool to higher-priority work: its executor kills it. */
+    public static final String STEP_PREEMPTED = "dev.quiver.step.preempted";
+
     /** A run whose every step instance is done and whose final steps succeeded or were skipped. */
     public static final String PIPELINE_RUN_COMPLETED = "dev.quiver.pipeline.run.completed";
 

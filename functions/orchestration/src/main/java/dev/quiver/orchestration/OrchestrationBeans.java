@@ -8,6 +8,7 @@ import dev.quiver.orchestration.outbox.Outbox;
 import dev.quiver.orchestration.reads.RunReads;
 import dev.quiver.orchestration.retry.RetryPolicies;
 import dev.quiver.orchestration.runs.Pipelines;
+import dev.quiver.orchestration.pool.PoolStore;
 import dev.quiver.orchestration.runs.RunCoordinator;
 import dev.quiver.orchestration.runs.StepSamples;
 import dev.quiver.orchestration.store.Transactions;
@@ -54,8 +55,8 @@ public class OrchestrationBeans {
     @Produces
     @ApplicationScoped
     RunCoordinator coordinator(Transactions transactions, Pipelines pipelines, Outbox outbox, RetryPolicies retries,
-                               ObjectMapper json, Clock clock) {
-        return new RunCoordinator(transactions, pipelines, outbox, retries, json, clock);
+                               ObjectMapper json, Clock clock, PoolStore pool) {
+        return new RunCoordinator(transactions, pipelines, outbox, retries, json, clock, pool);
     }
 
     @Produces

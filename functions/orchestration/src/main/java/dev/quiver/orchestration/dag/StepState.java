@@ -6,6 +6,8 @@ public enum StepState {
     PENDING,
     /** Ready, but an identical memoized step of another run is running: it waits for that result. */
     WAITING,
+    /** Ready, and waiting for the shared pool to admit it: it holds no room until then. */
+    QUEUED,
     /** Handed to its executor, not yet reported running. */
     DISPATCHED,
     RUNNING,

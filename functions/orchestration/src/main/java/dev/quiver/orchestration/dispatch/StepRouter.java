@@ -1,6 +1,7 @@
 package dev.quiver.orchestration.dispatch;
 
 import dev.quiver.events.pipeline.StepDispatched;
+import dev.quiver.events.pipeline.StepPreempted;
 import dev.quiver.orchestration.OrchestrationConfig;
 import dev.quiver.orchestration.builtin.BuiltInSteps;
 import dev.quiver.orchestration.executors.FunctionExecutor;
@@ -56,6 +57,16 @@ public class StepRouter {
             case KUBERNETES_JOB -> jobs.enabled() ? Runner.KUBERNETES_JOB : embedded ? Runner.NONE : Runner.BROKER;
             case PROCESS -> embedded ? Runner.PROCESS : Runner.BROKER;
         };
+    }
+
+    /**
+     * Stops a step the pool preempted where it runs here: an embedded {@code process} step's process tree is killed.
+     * Its attempt is already recorded as preempted, so nothing is reported of its end.
+     */
+    public void preempt(StepPreempted step) {
+        if (embedded) {
+            processes.preempt(step.runId(), step.instance(), step.attempt());
+        }
     }
 
     /**

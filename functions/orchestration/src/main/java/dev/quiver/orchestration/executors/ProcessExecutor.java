@@ -28,6 +28,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -61,6 +62,7 @@ public class ProcessExecutor {
     private final Duration heartbeatInterval;
     private final ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
     private final Map<StepDispatched, Process> running = new ConcurrentHashMap<>();
+    private final Set<StepDispatched> preempted = ConcurrentHashMap.newKeySet();
     private volatile boolean stopping;
 
     @Inject
@@ -125,6 +127,22 @@ public class ProcessExecutor {
         threads.shutdownNow();
     }
 
+    /**
+     * Kills the attempt's process tree, if it runs here: the pool gave its room to other work, and the orchestration
+     * has recorded the attempt as preempted, so nothing is reported of its end.
+     */
+    public void preempt(String runId, String instance, int attempt) {
+        for (Map.Entry<StepDispatched, Process> entry : running.entrySet()) {
+            StepDispatched step = entry.getKey();
+            if (step.runId().equals(runId) && step.instance().equals(instance) && step.attempt() == attempt) {
+                preempted.add(step);
+                entry.getValue().descendants().forEach(ProcessHandle::destroyForcibly);
+                entry.getValue().destroyForcibly();
+                LOG.infof("run %s: %s attempt %d killed: preempted", runId, instance, attempt);
+            }
+        }
+    }
+
     private void run(StepDispatched step) throws IOException, InterruptedException {
         List<String> command = command(step);
         if (command == null) {
@@ -177,8 +195,8 @@ public class ProcessExecutor {
         }
         stdout.join();
         stderr.join();
-        if (stopping) {
-            // killed by stop(), which recorded the attempt as interrupted
+        if (stopping || preempted.remove(step)) {
+            // killed by stop(), which recorded the attempt as interrupted, or preempted, which the pool recorded
             return;
         }
         int exit = process.exitValue();

@@ -6,6 +6,7 @@ import dev.quiver.events.EventCodec;
 import dev.quiver.events.EventTypes;
 import dev.quiver.events.http.CloudEventSender;
 import dev.quiver.events.pipeline.StepDispatched;
+import dev.quiver.events.pipeline.StepPreempted;
 import dev.quiver.orchestration.OrchestrationConfig;
 import dev.quiver.orchestration.dispatch.StepRouter;
 import io.micrometer.core.instrument.Counter;
@@ -60,14 +61,15 @@ public class OutboxRelay {
     }
 
     private void start(Outbox.Entry entry) {
-        if (!EventTypes.STEP_DISPATCHED.equals(entry.type())) {
-            return;
-        }
         try {
-            router.start(json.readValue(entry.data(), StepDispatched.class));
+            if (EventTypes.STEP_DISPATCHED.equals(entry.type())) {
+                router.start(json.readValue(entry.data(), StepDispatched.class));
+            } else if (EventTypes.STEP_PREEMPTED.equals(entry.type())) {
+                router.preempt(json.readValue(entry.data(), StepPreempted.class));
+            }
         } catch (JsonProcessingException e) {
-            throw new IllegalStateException("outbox event " + entry.eventId() + " is not a step.dispatched payload: "
-                    + e.getOriginalMessage(), e);
+            throw new IllegalStateException("outbox event " + entry.eventId() + " is not a " + entry.type()
+                    + " payload: " + e.getOriginalMessage(), e);
         }
     }
 }

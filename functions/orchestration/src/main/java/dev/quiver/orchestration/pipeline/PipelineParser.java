@@ -40,7 +40,8 @@ public final class PipelineParser {
 
     private static final Pattern NAME = Pattern.compile("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");
     private static final Pattern CPU = Pattern.compile("(\\d+(?:\\.\\d+)?)(m?)");
-    private static final List<String> PIPELINE_KEYS = List.of("description", "pipeline", "steps", "version");
+    private static final List<String> PIPELINE_KEYS = List.of("description", "pipeline", "priority", "steps",
+            "version");
     private static final List<String> STEP_KEYS = List.of("deadline", "depends", "executor", "for-each", "memoize",
             "name", "params", "priority", "resources", "retrigger", "retry", "trigger");
     private static final List<String> RETRY_KEYS = List.of("backoff", "convergence", "max-attempts", "memory",
@@ -68,11 +69,13 @@ public final class PipelineParser {
         int version = pipeline.required("version", "required, a whole number from 1")
                 .flatMap(value -> value.wholeNumber(1)).orElse(0);
         Optional<String> description = pipeline.get("description").flatMap(ConfigValue::text);
+        Optional<String> priority = pipeline.get("priority").isPresent() ? Optional.of(name(pipeline, "priority"))
+                : Optional.empty();
         List<StepSpec> steps = new ArrayList<>();
         pipeline.required("steps", "required, a list of steps")
                 .flatMap(value -> nonEmptyList(value, "expected a list of at least one step"))
                 .ifPresent(items -> items.forEach(item -> steps.add(step(item))));
-        return new PipelineSpec(name, version, description, steps);
+        return new PipelineSpec(name, version, description, priority, steps);
     }
 
     private static StepSpec step(ConfigValue item) {

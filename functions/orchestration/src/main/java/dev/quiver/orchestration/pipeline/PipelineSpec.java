@@ -7,9 +7,11 @@ import java.util.Optional;
  * A pipeline as its YAML file declares it: a versioned DAG of steps. A run records the version it used.
  *
  * @param name    lower-case letters, digits and dashes
- * @param version increases with every change of the file
+ * @param version  increases with every change of the file
+ * @param priority the pool's priority class its steps wait and run with; the pool's default when absent
  */
-public record PipelineSpec(String name, int version, Optional<String> description, List<StepSpec> steps) {
+public record PipelineSpec(String name, int version, Optional<String> description, Optional<String> priority,
+                           List<StepSpec> steps) {
 
     public PipelineSpec {
         steps = List.copyOf(steps);

@@ -12,6 +12,7 @@ import dev.quiver.pool.scheduler.PoolEvent;
 import dev.quiver.pool.scheduler.PoolState;
 import dev.quiver.pool.scheduler.Scheduler;
 import dev.quiver.pool.scheduler.Workload;
+import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -38,6 +39,8 @@ public final class PoolStore {
 
     private static final TypeReference<Map<String, Long>> REQUEST = new TypeReference<>() {
     };
+
+    private static final SecureRandom VERSIONS = new SecureRandom();
 
     private final Transactions transactions;
     private final PoolSpec spec;
@@ -66,51 +69,68 @@ public final class PoolStore {
      * admission round for all of them, unless one ends a workload another of them submitted); none for events that
      * change nothing.
      */
-    public synchronized List<Decision> handleAll(List<PoolEvent> events) {
+    public List<Decision> handleAll(List<PoolEvent> events) {
+        return transactions.inTransaction(connection -> handleAll(connection, events));
+    }
+
+    /**
+     * Decides events in the caller's transaction, so that what the decisions set off (a step's dispatch) commits or
+     * rolls back with them. The caller holds the pool's lock ({@link #lock}) from before it locked anything else, so
+     * that transactions that change the pool and their runs never wait for each other in a circle.
+     */
+    public synchronized List<Decision> handleAll(Connection connection, List<PoolEvent> events) throws SQLException {
         try {
-            Decided decided = decide(events);
+            Decided decided = decide(connection, events);
             cached = decided.state();
             cachedVersion = decided.version();
             return decided.decisions();
-        } catch (RuntimeException e) {
+        } catch (SQLException | RuntimeException e) {
             // the copy in memory may hold part of what was rolled back: read the pool again next time
             cachedVersion = -1;
             throw e;
         }
     }
 
-    private Decided decide(List<PoolEvent> events) {
-        return transactions.inTransaction(connection -> {
-            long version = Statements.first(connection, "select version from pool_lock where id = 1 for update",
-                    row -> row.getLong(1)).orElseThrow(() -> new StoreException("the pool's lock row is missing: "
-                    + "the V20 migration has not run", null));
-            PoolState state = version == cachedVersion ? cached : load(connection);
-            Set<String> ended = persisted(connection, state, events);
-            List<Decision> decisions = new ArrayList<>();
-            Writes writes = new Writes();
-            Map<String, Workload> batch = new LinkedHashMap<>();
-            List<PoolEvent> pending = new ArrayList<>();
-            for (PoolEvent event : events) {
-                if (event instanceof PoolEvent.Submitted submitted && ended.contains(submitted.workload().id())) {
-                    continue;
-                }
-                if (event instanceof PoolEvent.Finished finished && batch.containsKey(finished.id())) {
-                    decide(state, pending, batch, decisions, writes, ended);
-                }
-                pending.add(event);
-                if (event instanceof PoolEvent.Submitted submitted) {
-                    batch.putIfAbsent(submitted.workload().id(), submitted.workload());
-                }
+    /** Takes the pool's lock until the caller's transaction ends: decisions on every replica take turns. */
+    public void lock(Connection connection) throws SQLException {
+        version(connection);
+    }
+
+    private long version(Connection connection) throws SQLException {
+        return Statements.first(connection, "select version from pool_lock where id = 1 for update",
+                row -> row.getLong(1)).orElseThrow(() -> new StoreException("the pool's lock row is missing: "
+                + "the V20 migration has not run", null));
+    }
+
+    private Decided decide(Connection connection, List<PoolEvent> events) throws SQLException {
+        long version = version(connection);
+        PoolState state = version == cachedVersion ? cached : load(connection);
+        Set<String> ended = persisted(connection, state, events);
+        List<Decision> decisions = new ArrayList<>();
+        Writes writes = new Writes();
+        Map<String, Workload> batch = new LinkedHashMap<>();
+        List<PoolEvent> pending = new ArrayList<>();
+        for (PoolEvent event : events) {
+            if (event instanceof PoolEvent.Submitted submitted && ended.contains(submitted.workload().id())) {
+                continue;
             }
-            decide(state, pending, batch, decisions, writes, ended);
-            long next = version;
-            if (!writes.isEmpty()) {
-                writes.run(connection);
-                next = version + 1;
-                Statements.update(connection, "update pool_lock set version = ? where id = 1", next);
+            if (event instanceof PoolEvent.Finished finished && batch.containsKey(finished.id())) {
+                decide(state, pending, batch, decisions, writes, ended);
             }
-            return new Decided(decisions, state, next);
-        });
+            pending.add(event);
+            if (event instanceof PoolEvent.Submitted submitted) {
+                batch.putIfAbsent(submitted.workload().id(), submitted.workload());
+            }
+        }
+        decide(state, pending, batch, decisions, writes, ended);
+        long next = version;
+        if (!writes.isEmpty()) {
+            writes.run(connection);
+            // not version + 1: a copy made in a transaction that was rolled back must never match another's
+            next = VERSIONS.nextLong(1, Long.MAX_VALUE);
+            Statements.update(connection, "update pool_lock set version = ? where id = 1", next);
+        }
+        return new Decided(decisions, state, next);
     }
 
     /** A view of the pool as persisted now, made while no decision changes it. */

@@ -45,7 +45,7 @@ public record FailureEvidence(Failure failure, List<PastAttempt> earlierAttempts
         inputs = List.copyOf(inputs);
     }
 
-    /** What the executor reported of the failed attempt. */
+    /** What the executor reported of the failed attempt; {@code attempt} counts only attempts not preempted. */
     public record Failure(int attempt, String errorClass, Integer exitCode, boolean killedForMemory,
                           String message) {
     }

@@ -9,6 +9,7 @@ import dev.quiver.events.pipeline.StepCompleted;
 import dev.quiver.events.pipeline.StepDispatched;
 import dev.quiver.events.pipeline.StepFailed;
 import dev.quiver.events.pipeline.StepHeartbeat;
+import dev.quiver.events.pipeline.StepPreempted;
 import dev.quiver.events.pipeline.StepRetryDecided;
 import dev.quiver.events.pipeline.StepSkipped;
 import dev.quiver.orchestration.dag.PipelineGraph;
@@ -20,6 +21,7 @@ import dev.quiver.orchestration.memo.MemoStore;
 import dev.quiver.orchestration.outbox.Outbox;
 import dev.quiver.orchestration.pipeline.Memoization;
 import dev.quiver.orchestration.pipeline.StepSpec;
+import dev.quiver.orchestration.pool.PoolStore;
 import dev.quiver.orchestration.retry.FailureEvidence;
 import dev.quiver.orchestration.retry.FailureEvidenceReader;
 import dev.quiver.orchestration.retry.RetryAction;
@@ -28,6 +30,11 @@ import dev.quiver.orchestration.retry.RetryDecision;
 import dev.quiver.orchestration.retry.RetryDecisions;
 import dev.quiver.orchestration.retry.RetryPolicies;
 import dev.quiver.orchestration.store.Transactions;
+import dev.quiver.pool.PoolSpec;
+import dev.quiver.pool.PriorityClass;
+import dev.quiver.pool.scheduler.Decision;
+import dev.quiver.pool.scheduler.PoolEvent;
+import dev.quiver.pool.scheduler.Workload;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -36,6 +43,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -52,6 +60,12 @@ import org.jboss.logging.Logger;
  * the outbox). So a redelivered event changes nothing, two replicas handling the last two upstream completions at the
  * same instant dispatch the dependent step once (the second sees the first's decision), and a crash at any point
  * leaves either all of an event's effects or none, the event then being delivered again.
+ *
+ * <p>With a pool file, a step instance the DAG wants to run waits in the shared pool ({@link StepState#QUEUED}) until
+ * the pool admits its workload, and an attempt's end frees its room. Each transaction that may change the pool takes
+ * the pool's lock before any run's, and ends by dispatching every queued attempt the pool has admitted, whichever run
+ * it belongs to: admission and dispatch commit together, and replicas take turns. Without a pool file the pool has no
+ * bound and every ready step is dispatched at once, without the pool's lock.
  */
 public final class RunCoordinator {
 
@@ -67,9 +81,20 @@ public final class RunCoordinator {
     private final RetryDecisions decisions;
     private final FailureEvidenceReader evidence;
     private final Clock clock;
+    private final PoolStore pool;
+    private final boolean pooled;
 
+    /** A coordinator without a pool file: every ready step is dispatched at once. */
     public RunCoordinator(Transactions transactions, Pipelines pipelines, Outbox outbox, RetryPolicies retries,
                           ObjectMapper json, Clock clock) {
+        this(transactions, pipelines, outbox, retries, json, clock, new PoolStore(transactions, PoolSpec.DEFAULT,
+                json));
+    }
+
+    public RunCoordinator(Transactions transactions, Pipelines pipelines, Outbox outbox, RetryPolicies retries,
+                          ObjectMapper json, Clock clock, PoolStore pool) {
+        this.pool = pool;
+        this.pooled = !PoolSpec.DEFAULT.equals(pool.spec());
         this.transactions = transactions;
         this.pipelines = pipelines;
         this.outbox = outbox;
@@ -96,7 +121,8 @@ public final class RunCoordinator {
     public String requested(String eventSource, String eventId, RunRequested request) {
         PipelineGraph graph = pipelines.graph(request.pipeline(), Optional.ofNullable(request.version()));
         String runId = runId(eventSource, eventId);
-        return transactions.inTransaction(c -> {
+        refuseUnknownPoolNames(graph, request.parameters() == null ? Map.of() : request.parameters());
+        return inTransaction(c -> {
             Instant now = clock.instant();
             if (!runs.firstDelivery(c, eventSource, eventId, EventTypes.PIPELINE_RUN_REQUESTED, now)
                     || runs.runExists(c, runId)) {
@@ -118,7 +144,7 @@ public final class RunCoordinator {
 
     /** Records a step attempt's success and dispatches what it lets run. */
     public void completed(String eventSource, String eventId, StepCompleted completed) {
-        transactions.inTransaction(c -> {
+        inTransaction(c -> {
             Instant now = clock.instant();
             if (!runs.firstDelivery(c, eventSource, eventId, EventTypes.STEP_COMPLETED, now)) {
                 return null;
@@ -127,6 +153,7 @@ public final class RunCoordinator {
             if (reported == null) {
                 return null;
             }
+            release(c, completed.runId(), completed.instance(), completed.attempt(), now);
             long sequence = reported.run.sequence() + 1;
             runs.succeeded(c, completed.runId(), completed.instance(), completed.attempt(), sequence,
                     completed.outputs(), completed.metrics(), now);
@@ -151,7 +178,7 @@ public final class RunCoordinator {
 
     /** Records a step attempt's failure, decides what to do about it, and does it. */
     public void failed(String eventSource, String eventId, StepFailed failed) {
-        transactions.inTransaction(c -> {
+        inTransaction(c -> {
             Instant now = clock.instant();
             if (!runs.firstDelivery(c, eventSource, eventId, EventTypes.STEP_FAILED, now)) {
                 return null;
@@ -190,12 +217,13 @@ public final class RunCoordinator {
      * start (or on another replica's next tick). A report of an attempt that is over is ignored.
      */
     public void interrupted(String runId, String instance, int attempt, String message) {
-        transactions.inTransaction(c -> {
+        inTransaction(c -> {
             Instant now = clock.instant();
             Reported reported = reported(c, runId, instance, attempt);
             if (reported == null) {
                 return null;
             }
+            release(c, runId, instance, attempt, now);
             long sequence = reported.run.sequence() + 1;
             memo.release(c, runId, instance);
             runs.interrupted(c, runId, instance, attempt, sequence, message, now);
@@ -232,11 +260,21 @@ public final class RunCoordinator {
      * deadline, and attempts whose executor has given no sign of life (heartbeat, or the dispatch when none came) for
      * {@code quietLimit}. The last two fail their attempt, with error class {@code DeadlineExceeded} or
      * {@code HeartbeatTimeout}, and the retry decision takes it from there. A timer fires once, whichever replica's
-     * tick finds it first.
+     * tick finds it first. With a pool file, the tick is the pool's too: a gang that waited past the pool's
+     * {@code gang-timeout} is refused, and its step fails ({@code GangTimeout}).
      *
      * @return how many timers and silent attempts were acted on
      */
     public int fireDue(Instant now, Duration quietLimit) {
+        if (pooled) {
+            // time passing is an event to the pool too: gangs waiting past their timeout are refused
+            inTransaction(c -> {
+                for (Decision decision : pool.handleAll(c, List.of(new PoolEvent.Tick(now)))) {
+                    preempt(c, decision, now);
+                }
+                return null;
+            });
+        }
         List<RunRepository.Due> due = transactions.inTransaction(c -> {
             List<RunRepository.Due> found = new ArrayList<>(runs.dueTimers(c, now, 100));
             found.addAll(runs.quiet(c, now.minus(quietLimit), 100));
@@ -244,7 +282,7 @@ public final class RunCoordinator {
         });
         int fired = 0;
         for (RunRepository.Due item : due) {
-            boolean acted = transactions.inTransaction(c -> {
+            boolean acted = inTransaction(c -> {
                 boolean timer = item.kind() != RunRepository.Due.Kind.SILENCE;
                 if (item.kind() == RunRepository.Due.Kind.RETRY) {
                     return runs.fire(c, item.timer(), now) && retryNow(c, item, now);
@@ -301,7 +339,7 @@ public final class RunCoordinator {
         List<RunRepository.InstanceKey> waiting = transactions.inTransaction(c -> runs.resumable(c, 100));
         int resumed = 0;
         for (RunRepository.InstanceKey item : waiting) {
-            resumed += transactions.inTransaction(c -> {
+            resumed += inTransaction(c -> {
                 Optional<RunRepository.LockedRun> run = runs.lock(c, item.runId());
                 if (run.isEmpty() || !runs.resume(c, item.runId(), item.instance())) {
                     return 0;
@@ -335,6 +373,7 @@ public final class RunCoordinator {
         RunRepository.LockedRun run = reported.run;
         PipelineGraph.Instance instance = reported.graph.instance(failure.instance());
         int attempt = failure.attempt();
+        release(c, run.id(), instance.id(), attempt, now);
         if (failure.artifacts() != null) {
             for (StepCompleted.Artifact artifact : failure.artifacts()) {
                 runs.artifact(c, run.id(), instance.id(), attempt, artifact.name(), artifact.uri(), artifact.digest());
@@ -506,6 +545,18 @@ public final class RunCoordinator {
                 return false;
             }
         }
+        if (pooled) {
+            queue(c, run, graph, instance, attempt, row.memoryBytes(instance.step()), seq, reason, now);
+            return false;
+        }
+        dispatch(c, run, instance, dispatched, key, seq, reason, now);
+        return false;
+    }
+
+    private void dispatch(Connection c, RunRepository.LockedRun run, PipelineGraph.Instance instance,
+                          StepDispatched dispatched, String key, long seq, String reason, Instant now)
+            throws SQLException {
+        int attempt = dispatched.attempt();
         runs.dispatch(c, run.id(), instance.id(), attempt, seq, reason, dispatched.params(), now);
         if (key != null) {
             runs.memoKey(c, run.id(), instance.id(), attempt, key);
@@ -516,7 +567,164 @@ public final class RunCoordinator {
                     now.plus(deadline.get()));
         }
         outbox.add(c, EventTypes.STEP_DISPATCHED, run.id(), instance.id(), dispatched);
-        return false;
+    }
+
+    /** A transaction that takes the pool's lock first when there is a pool, and dispatches what the pool admitted. */
+    private <T> T inTransaction(Transactions.Work<T> work) {
+        return transactions.inTransaction(c -> {
+            if (!pooled) {
+                return work.run(c);
+            }
+            pool.lock(c);
+            T result = work.run(c);
+            Instant now = clock.instant();
+            // failing a refused step plans its run again, which may queue (and so refuse) more
+            boolean refused = true;
+            while (refused) {
+                refused = failRefused(c, now);
+            }
+            dispatchAdmitted(c, now);
+            return result;
+        });
+    }
+
+    /**
+     * Puts the attempt in the pool as a workload: its step's resources, its run's queue and its pipeline's priority.
+     * A refusal is acted on with every other at the end of the transaction ({@link #failRefused}).
+     */
+    private void queue(Connection c, RunRepository.LockedRun run, PipelineGraph graph, PipelineGraph.Instance instance,
+                       int attempt, long memoryBytes, long seq, String reason, Instant now) throws SQLException {
+        PoolSpec spec = pool.spec();
+        String queue = queue(spec, run.parameters());
+        String className = graph.spec().priority().orElse(spec.work().defaultPriority());
+        PriorityClass priority = spec.priorityClasses().get(className);
+        var resources = instance.step().resources();
+        // the step's resources are each worker's: the workload asks for all of its workers together
+        int pods = Math.max(1, resources.workers());
+        Map<String, Long> request = new HashMap<>();
+        request.put("cpu", resources.cpuMillis() * pods);
+        request.put("memory", Math.multiplyExact(Math.multiplyExact(memoryBytes, 1000L), pods));
+        request.put("gpu", resources.gpus() * 1000L * pods);
+        Workload workload = new Workload(workloadId(run.id(), instance.id(), attempt), queue, className,
+                priority.value(), priority.preempting(), request, pods, now);
+        runs.queued(c, run.id(), instance.id(), attempt, seq, reason, workload.id(), now);
+        for (Decision decision : pool.handleAll(c, List.of(new PoolEvent.Submitted(workload, now)))) {
+            preempt(c, decision, now);
+        }
+    }
+
+    /**
+     * Fails the queued attempts the pool refused (too large for their queue, past its pending limit, a gang that
+     * waited past the timeout): they could never run, or gave up waiting. Returns whether there were any.
+     */
+    private boolean failRefused(Connection c, Instant now) throws SQLException {
+        List<RunRepository.Refused> refused = runs.refused(c);
+        for (RunRepository.Refused item : refused) {
+            RunRepository.LockedRun run = runs.lock(c, item.runId()).orElseThrow();
+            PipelineGraph graph = pipelines.graph(run.pipeline(), Optional.of(run.pipelineVersion()));
+            int colon = item.reason().indexOf(": ");
+            String errorClass = colon < 0 ? item.reason() : item.reason().substring(0, colon);
+            String message = colon < 0 ? item.reason() : item.reason().substring(colon + 2);
+            long seq = run.sequence() + 1;
+            runs.failed(c, new StepFailed(run.id(), item.instance(), item.attempt(), errorClass, null, false,
+                    message), seq, "the pool refused it: " + message, now);
+            LOG.infof("run %s: %s attempt %d refused by the pool: %s", run.id(), item.instance(), item.attempt(),
+                    item.reason());
+            advance(c, run, graph, now, seq);
+        }
+        return !refused.isEmpty();
+    }
+
+    /** Dispatches every queued attempt whose workload the pool has admitted, each under its run's lock. */
+    private void dispatchAdmitted(Connection c, Instant now) throws SQLException {
+        for (RunRepository.Admitted admitted : runs.admitted(c)) {
+            RunRepository.LockedRun run = runs.lock(c, admitted.runId()).orElseThrow();
+            PipelineGraph graph = pipelines.graph(run.pipeline(), Optional.of(run.pipelineVersion()));
+            PipelineGraph.Instance instance = graph.instance(admitted.instance());
+            RunRepository.InstanceRow row = runs.instances(c, run.id()).get(instance.id());
+            List<MemoKey.Input> inputs = new ArrayList<>();
+            Map<String, List<MemoKey.Input>> artifacts = runs.artifactsByInstance(c, run.id());
+            instance.upstream().forEach(up -> inputs.addAll(artifacts.getOrDefault(up, List.of())));
+            StepDispatched dispatched = dispatched(run, graph, instance, admitted.attempt(),
+                    row.memoryBytes(instance.step()), inputs);
+            String key = instance.step().memoize().isPresent() ? MemoKey.of(run.pipeline(), instance.step().name(),
+                    instance.step().executor().yamlName(), dispatched.params(), inputs) : null;
+            long seq = run.sequence() + 1;
+            dispatch(c, run, instance, dispatched, key, seq, admitted.reason() + "; admitted to the pool's queue "
+                    + admitted.queue(), now);
+            runs.updateRun(c, run.id(), run.state(), seq, null);
+        }
+    }
+
+    /** The attempt's room in the pool is free again: it ended, whatever its end. */
+    private void release(Connection c, String runId, String instance, int attempt, Instant now) throws SQLException {
+        if (!pooled) {
+            return;
+        }
+        Optional<String> workload = runs.workload(c, runId, instance);
+        if (workload.isPresent()) {
+            for (Decision decision : pool.handleAll(c, List.of(new PoolEvent.Finished(workload.get(), now)))) {
+                preempt(c, decision, now);
+            }
+        }
+    }
+
+    /**
+     * Stops the running attempts the pool preempted: each ends as preempted (not a failure, and not counted against its
+     * step's retries), its executor is told to kill it, and its step waits in the pool again under the same workload.
+     */
+    private void preempt(Connection c, Decision decision, Instant now) throws SQLException {
+        for (Decision.Eviction eviction : decision.preempted()) {
+            Optional<RunRepository.Holder> holder = runs.holder(c, eviction.id());
+            if (holder.isEmpty()) {
+                continue;
+            }
+            RunRepository.Holder stopped = holder.get();
+            RunRepository.LockedRun run = runs.lock(c, stopped.runId()).orElseThrow();
+            long seq = run.sequence() + 1;
+            runs.preempted(c, stopped.runId(), stopped.instance(), stopped.attempt(), seq, eviction.message(), now);
+            runs.updateRun(c, run.id(), run.state(), seq, null);
+            outbox.add(c, EventTypes.STEP_PREEMPTED, run.id(), stopped.instance(), new StepPreempted(run.id(),
+                    run.pipeline(), stopped.instance(), stopped.attempt(), eviction.by(), eviction.message()));
+            LOG.infof("run %s: %s attempt %d preempted by %s (%s); it waits in the pool again", run.id(),
+                    stopped.instance(), stopped.attempt(), eviction.by(), eviction.message());
+        }
+    }
+
+    private static String workloadId(String runId, String instance, int attempt) {
+        return runId + "/" + instance + "/" + attempt;
+    }
+
+    private static String queue(PoolSpec spec, Map<String, Object> parameters) {
+        return parameters.get(spec.work().queueParameter()) instanceof String named && !named.isBlank() ? named
+                : spec.work().defaultQueue();
+    }
+
+    /**
+     * A run whose pipeline names a priority class the pool does not have is refused before it starts, and with a pool
+     * file one whose queue parameter names no queue of it (without one, the parameter means nothing to Quiver).
+     */
+    private void refuseUnknownPoolNames(PipelineGraph graph, Map<String, Object> parameters) {
+        PoolSpec spec = pool.spec();
+        Optional<String> priority = graph.spec().priority();
+        if (priority.isPresent() && !spec.priorityClasses().containsKey(priority.get())) {
+            throw new RunRefusedException("priority: pipeline " + graph.spec().name() + " names the priority class \""
+                    + priority.get() + "\", which the pool does not have; expected one of "
+                    + String.join(", ", spec.priorityClasses().keySet()));
+        }
+        if (!pooled) {
+            return;
+        }
+        Object named = parameters.get(spec.work().queueParameter());
+        if (named != null && !(named instanceof String)) {
+            throw new RunRefusedException("parameters." + spec.work().queueParameter() + ": expected the name of "
+                    + "a queue of the pool, one of " + String.join(", ", spec.queues().keySet()));
+        }
+        String queue = queue(spec, parameters);
+        if (!spec.queues().containsKey(queue)) {
+            throw new RunRefusedException("parameters." + spec.work().queueParameter() + ": the pool has no queue \""
+                    + queue + "\"; expected one of " + String.join(", ", spec.queues().keySet()));
+        }
     }
 
     /** The {@code records} the upstream instances reported in their metrics, summed; null when none did. */

@@ -136,6 +136,65 @@ final class RunRepository {
                 + "values (?, ?, ?, 'DISPATCHED', ?, ?)", runId, instance, attempt, now, write(params));
     }
 
+    /** The instance's next attempt waits for the pool to admit its workload; the reason is kept for its dispatch. */
+    void queued(Connection c, String runId, String instance, int attempt, long sequence, String reason,
+                String workload, Instant now) throws SQLException {
+        update(c, "update step_instances set state = 'QUEUED', attempt = ?, started_seq = ?, reason = ?, "
+                + "workload = ?, updated_at = ? where run_id = ? and instance = ?", attempt, sequence, reason,
+                workload, now, runId, instance);
+    }
+
+    /** The workload the instance's current attempt holds or waits for in the pool; none when it never did. */
+    Optional<String> workload(Connection c, String runId, String instance) throws SQLException {
+        return first(c, "select workload from step_instances where run_id = ? and instance = ?",
+                row -> row.getString(1), runId, instance);
+    }
+
+    /** An attempt running, or dispatched to run, for the workload. */
+    record Holder(String runId, String instance, int attempt) {
+    }
+
+    Optional<Holder> holder(Connection c, String workload) throws SQLException {
+        return first(c, "select run_id, instance, attempt from step_instances where workload = ? "
+                + "and state in ('DISPATCHED', 'RUNNING')", row -> new Holder(row.getString(1), row.getString(2),
+                row.getInt(3)), workload);
+    }
+
+    /**
+     * The attempt gave its room to higher-priority work: recorded as preempted, which is no failure of the step, and
+     * the instance waits in the pool again for its next attempt, under the same workload.
+     */
+    void preempted(Connection c, String runId, String instance, int attempt, long sequence, String message,
+                   Instant now) throws SQLException {
+        update(c, "update step_instances set state = 'QUEUED', attempt = ?, started_seq = ?, reason = ?, "
+                + "updated_at = ? where run_id = ? and instance = ?", attempt + 1, sequence, "Preempted: " + message,
+                now, runId, instance);
+        finishAttempt(c, runId, instance, attempt, "PREEMPTED", "Preempted", null, false, message, now);
+    }
+
+    /** A queued attempt the pool refused, with the pool's reason ({@code TooLarge: asks for ...}). */
+    record Refused(String runId, String instance, int attempt, String reason) {
+    }
+
+    /** The queued attempts whose workloads the pool refused, whichever transaction refused them. */
+    List<Refused> refused(Connection c) throws SQLException {
+        return query(c, "select s.run_id, s.instance, s.attempt, w.reason from step_instances s "
+                + "join pool_workloads w on w.id = s.workload where s.state = 'QUEUED' and w.status = 'REFUSED'",
+                row -> new Refused(row.getString(1), row.getString(2), row.getInt(3), row.getString(4)));
+    }
+
+    /** A queued attempt the pool has admitted. */
+    record Admitted(String runId, String instance, int attempt, String reason, String queue) {
+    }
+
+    /** The queued attempts whose workloads the pool has admitted, whichever transaction admitted them. */
+    List<Admitted> admitted(Connection c) throws SQLException {
+        return query(c, "select s.run_id, s.instance, s.attempt, s.reason, w.queue from step_instances s "
+                + "join pool_workloads w on w.id = s.workload where s.state = 'QUEUED' and w.status = 'ADMITTED' "
+                + "order by w.since, w.id", row -> new Admitted(row.getString(1), row.getString(2), row.getInt(3),
+                row.getString(4), row.getString(5)));
+    }
+
     /** A final state decided without running: skipped or upstream-failed. */
     void settle(Connection c, String runId, String instance, StepState state, long sequence, String reason,
                 Instant now) throws SQLException {
