@@ -70,11 +70,12 @@ public final class FailureEvidenceReader {
             }
         });
         Instant since = now.minus(budget.window());
-        // attempts that gave their room to higher-priority work were no failures of the step: they use up no retry
-        int preempted = first(c, "select count(*) from attempts where run_id = ? and instance = ? and attempt < ? "
-                + "and state = 'PREEMPTED'", row -> row.getInt(1), run, instance, attempt).orElse(0);
+        // attempts that gave their room to higher-priority work, or stopped with the function, were no failures of
+        // the step: they use up no retry
+        int notFailures = first(c, "select count(*) from attempts where run_id = ? and instance = ? and attempt < ? "
+                + "and state in ('PREEMPTED', 'INTERRUPTED')", row -> row.getInt(1), run, instance, attempt).orElse(0);
         return new FailureEvidence(
-                new FailureEvidence.Failure(attempt - preempted, failure.errorClass(), failure.exitCode(),
+                new FailureEvidence.Failure(attempt - notFailures, failure.errorClass(), failure.exitCode(),
                         failure.killedForMemory(), failure.message()),
                 earlierAttempts(c, run, instance, attempt, subject.memoryLimitBytes()),
                 series.getOrDefault("memory_bytes", List.of()),

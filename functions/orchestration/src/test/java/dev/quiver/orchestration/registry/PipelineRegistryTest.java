@@ -7,14 +7,14 @@ import static org.assertj.core.api.Assertions.tuple;
 import dev.quiver.orchestration.pipeline.PipelineSpec;
 import dev.quiver.orchestration.runs.Pipelines;
 import dev.quiver.orchestration.runs.RunRefusedException;
+import dev.quiver.orchestration.store.EmbeddedDatabase;
 import dev.quiver.orchestration.store.Transactions;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Optional;
-import java.util.UUID;
+import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
-import org.h2.jdbcx.JdbcDataSource;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -27,9 +27,7 @@ class PipelineRegistryTest {
     private final Transactions transactions = embedded();
 
     private static Transactions embedded() {
-        JdbcDataSource h2 = new JdbcDataSource();
-        h2.setURL("jdbc:h2:mem:quiver-registry-" + UUID.randomUUID()
-                + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;DB_CLOSE_DELAY=-1");
+        DataSource h2 = EmbeddedDatabase.create("registry");
         Flyway.configure().dataSource(h2).locations("classpath:db/migration").load().migrate();
         return new Transactions(h2);
     }

@@ -1,20 +1,12 @@
 package dev.quiver.orchestration.runs;
 
-import java.util.UUID;
+import dev.quiver.orchestration.store.EmbeddedDatabase;
 import javax.sql.DataSource;
-import org.h2.jdbcx.JdbcDataSource;
 
 /** The coordinator on the embedded database, H2 in PostgreSQL mode, which the quickstart uses. */
 class EmbeddedRunCoordinatorTest extends RunCoordinatorContract {
 
-    private final JdbcDataSource dataSource = embedded();
-
-    private static JdbcDataSource embedded() {
-        JdbcDataSource h2 = new JdbcDataSource();
-        h2.setURL("jdbc:h2:mem:quiver-runs-" + UUID.randomUUID()
-                + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;DB_CLOSE_DELAY=-1");
-        return h2;
-    }
+    private final DataSource dataSource = EmbeddedDatabase.create("runs");
 
     @Override
     DataSource dataSource() {

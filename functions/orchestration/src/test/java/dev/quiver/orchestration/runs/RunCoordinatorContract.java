@@ -391,6 +391,27 @@ abstract class RunCoordinatorContract {
     }
 
     @Test
+    void anAttemptStoppedWithTheFunctionUsesUpNoRetry() throws Exception {
+        String run = retriesRun();
+        coordinator.interrupted(run, "train", 1, "the function stopped");
+        coordinator.fireDue(clock.instant(), Duration.ofMinutes(10));
+        assertThat(instances(sent(run))).as("the interrupted attempt runs again at once").endsWith("train#2");
+
+        // max-attempts 4: with the interruption counted, the failure of attempt 4 would give up
+        List<String> classes = List.of("NetworkError", "ConnectionRefused", "UpstreamTimeout");
+        for (int attempt = 2; attempt <= 4; attempt++) {
+            coordinator.failed(EXECUTOR, UUID.randomUUID().toString(), new StepFailed(run, "train", attempt,
+                    classes.get(attempt - 2), null, false, "lost"));
+            JsonNode decided = decided(sent(run));
+            assertThat(decided.at("/data/action").asText()).as("attempt %d", attempt).isEqualTo("RETRY");
+            clock.advance(Duration.between(clock.instant(), Instant.parse(decided.at("/data/nextAttemptAt")
+                    .asText())));
+            coordinator.fireDue(clock.instant(), Duration.ofMinutes(10));
+        }
+        assertThat(instances(sent(run))).endsWith("train#5");
+    }
+
+    @Test
     void theSameOutOfMemoryCrashWithNoProgressStopsAndAlerts() throws Exception {
         String run = retriesRun();
         JsonNode last = null;
