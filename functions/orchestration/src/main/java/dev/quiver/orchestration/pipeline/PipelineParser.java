@@ -69,8 +69,7 @@ public final class PipelineParser {
         int version = pipeline.required("version", "required, a whole number from 1")
                 .flatMap(value -> value.wholeNumber(1)).orElse(0);
         Optional<String> description = pipeline.get("description").flatMap(ConfigValue::text);
-        Optional<String> priority = pipeline.get("priority").isPresent() ? Optional.of(name(pipeline, "priority"))
-                : Optional.empty();
+        Optional<String> priority = optionalName(pipeline, "priority");
         List<StepSpec> steps = new ArrayList<>();
         pipeline.required("steps", "required, a list of steps")
                 .flatMap(value -> nonEmptyList(value, "expected a list of at least one step"))
@@ -82,7 +81,7 @@ public final class PipelineParser {
         Optional<ConfigMapping> read = item.mapping("expected a mapping with at least name and executor");
         if (read.isEmpty()) {
             return new StepSpec("", null, Map.of(), Resources.DEFAULT, List.of(), TriggerRule.ALL_SUCCESS, List.of(),
-                    Optional.empty(), Optional.empty(), Optional.empty(), 0, false, item.line());
+                    Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), false, item.line());
         }
         ConfigMapping step = read.get();
         step.allowOnly(STEP_KEYS);
@@ -98,12 +97,16 @@ public final class PipelineParser {
                 step.get("memoize").flatMap(PipelineParser::memoization),
                 step.get("retry").flatMap(PipelineParser::retry),
                 step.get("deadline").flatMap(ConfigValue::positiveDuration),
-                step.get("priority").flatMap(ConfigValue::wholeNumber).orElse(0),
+                optionalName(step, "priority"),
                 step.get("retrigger").flatMap(ConfigValue::bool).orElse(false),
                 step.value().line());
     }
 
     /** The name as written, also when it is not a valid one (a problem then says so); empty when not given. */
+    private static Optional<String> optionalName(ConfigMapping mapping, String key) {
+        return mapping.get(key).isPresent() ? Optional.of(name(mapping, key)) : Optional.empty();
+    }
+
     private static String name(ConfigMapping mapping, String key) {
         Optional<ConfigValue> value = mapping.required(key, "required, lower-case letters, digits and dashes");
         Optional<String> given = value.flatMap(ConfigValue::text);

@@ -13,6 +13,7 @@ import java.util.Optional;
  * @param depends   the steps it waits for; a fanned-out step counts as all of its instances
  * @param trigger   when it may start, from the states of its upstream steps
  * @param forEach   parameter sets: one instance of the step per set, each with the set merged over {@code params}
+ * @param priority  the pool's priority class its attempts wait and run with, over its pipeline's
  * @param retrigger whether a new upstream success after it started runs it again (serve the better model as it
  *                  arrives)
  * @param line      where the step starts in the file, for messages
@@ -20,7 +21,7 @@ import java.util.Optional;
 public record StepSpec(String name, ExecutorKind executor, Map<String, Object> params, Resources resources,
                        List<Dependency> depends, TriggerRule trigger, List<Map<String, Object>> forEach,
                        Optional<Memoization> memoize, Optional<RetrySpec> retry, Optional<Duration> deadline,
-                       int priority, boolean retrigger, int line) {
+                       Optional<String> priority, boolean retrigger, int line) {
 
     public StepSpec {
         params = Map.copyOf(params);

@@ -589,14 +589,16 @@ public final class RunCoordinator {
     }
 
     /**
-     * Puts the attempt in the pool as a workload: its step's resources, its run's queue and its pipeline's priority.
+     * Puts the attempt in the pool as a workload: its step's resources, its run's queue and its step's priority class,
+     * else its pipeline's.
      * A refusal is acted on with every other at the end of the transaction ({@link #failRefused}).
      */
     private void queue(Connection c, RunRepository.LockedRun run, PipelineGraph graph, PipelineGraph.Instance instance,
                        int attempt, long memoryBytes, long seq, String reason, Instant now) throws SQLException {
         PoolSpec spec = pool.spec();
         String queue = queue(spec, run.parameters());
-        String className = graph.spec().priority().orElse(spec.work().defaultPriority());
+        String className = instance.step().priority().or(() -> graph.spec().priority())
+                .orElse(spec.work().defaultPriority());
         PriorityClass priority = spec.priorityClasses().get(className);
         var resources = instance.step().resources();
         // the step's resources are each worker's: the workload asks for all of its workers together
@@ -701,17 +703,21 @@ public final class RunCoordinator {
     }
 
     /**
-     * A run whose pipeline names a priority class the pool does not have is refused before it starts, and with a pool
-     * file one whose queue parameter names no queue of it (without one, the parameter means nothing to Quiver).
+     * A run whose pipeline or steps name a priority class the pool does not have is refused before it starts, and with
+     * a pool file one whose queue parameter names no queue of it (without one, the parameter means nothing to Quiver).
      */
     private void refuseUnknownPoolNames(PipelineGraph graph, Map<String, Object> parameters) {
         PoolSpec spec = pool.spec();
-        Optional<String> priority = graph.spec().priority();
-        if (priority.isPresent() && !spec.priorityClasses().containsKey(priority.get())) {
-            throw new RunRefusedException("priority: pipeline " + graph.spec().name() + " names the priority class \""
-                    + priority.get() + "\", which the pool does not have; expected one of "
-                    + String.join(", ", spec.priorityClasses().keySet()));
-        }
+        Map<String, Optional<String>> classes = new LinkedHashMap<>();
+        classes.put("priority", graph.spec().priority());
+        graph.spec().steps().forEach(step -> classes.put("steps." + step.name() + ".priority", step.priority()));
+        classes.forEach((key, priority) -> {
+            if (priority.isPresent() && !spec.priorityClasses().containsKey(priority.get())) {
+                throw new RunRefusedException(key + ": pipeline " + graph.spec().name() + " names the priority class \""
+                        + priority.get() + "\", which the pool does not have; expected one of "
+                        + String.join(", ", spec.priorityClasses().keySet()));
+            }
+        });
         if (!pooled) {
             return;
         }

@@ -40,7 +40,7 @@ class PipelineParserTest {
         assertThat(train.resources()).isEqualTo(new Resources(2000, 4L << 30, 1, 2));
         assertThat(train.retry().flatMap(RetrySpec::maxAttempts)).contains(1);
         assertThat(train.deadline()).contains(Duration.ofHours(2));
-        assertThat(train.priority()).isEqualTo(5);
+        assertThat(train.priority()).contains("low");
 
         StepSpec select = spec.step("select").orElseThrow();
         assertThat(select.executor()).isEqualTo(ExecutorKind.SELECT_MODELS);
@@ -50,7 +50,7 @@ class PipelineParserTest {
 
         StepSpec serve = spec.step("serve").orElseThrow();
         assertThat(serve.resources()).isEqualTo(Resources.DEFAULT);
-        assertThat(serve.priority()).isZero();
+        assertThat(serve.priority()).isEmpty();
         assertThat(spec.step("report").orElseThrow().trigger()).isEqualTo(TriggerRule.of(TriggerRule.Kind.ALL_DONE));
     }
 

@@ -78,6 +78,17 @@ abstract class PooledRunsContract {
                             depends: [work]
                             params: {command: [report]}
                         """),
+                PipelineParser.parse("hotfix.yaml", """
+                        pipeline: hotfix
+                        version: 1
+                        priority: low
+                        steps:
+                          - name: work
+                            executor: process
+                            params: {command: [train]}
+                            resources: {cpu: 1}
+                            priority: high
+                        """),
                 PipelineParser.parse("flaky.yaml", """
                         pipeline: flaky
                         version: 1
@@ -157,6 +168,15 @@ abstract class PooledRunsContract {
             order.add(next.getFirst().substring(0, next.getFirst().indexOf(' ')));
         }
         assertThat(order).as("A and C high, D normal, B low").containsExactly(a, c, d, b);
+    }
+
+    @Test
+    void aStepsOwnPriorityClassGoesOverItsPipelines() throws Exception {
+        String running = request("routine", Map.of());
+        assertThat(dispatched()).containsExactly(running + " work#1");
+        String hotfix = request("hotfix", Map.of());
+        assertThat(dispatched()).as("its high step takes the room of a normal one, where its pipeline's low would wait")
+                .containsExactly(hotfix + " work#1");
     }
 
     @Test
