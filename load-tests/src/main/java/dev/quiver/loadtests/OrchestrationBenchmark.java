@@ -12,10 +12,7 @@ import dev.quiver.orchestration.runs.RunCoordinator;
 import dev.quiver.orchestration.store.Transactions;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Instant;
@@ -32,8 +29,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
-import org.flywaydb.core.Flyway;
-import org.postgresql.ds.PGSimpleDataSource;
+import javax.sql.DataSource;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -59,7 +55,7 @@ public final class OrchestrationBenchmark {
     private final Map<String, List<LatencyStats>> results = new LinkedHashMap<>();
     private final Map<String, List<Double>> ratios = new LinkedHashMap<>();
 
-    private OrchestrationBenchmark(PGSimpleDataSource dataSource, int width, int threads) {
+    private OrchestrationBenchmark(DataSource dataSource, int width, int threads) {
         this.width = width;
         this.threads = threads;
         this.transactions = new Transactions(dataSource);
@@ -97,13 +93,8 @@ public final class OrchestrationBenchmark {
                 + "runs in parallel in the second scenario.")
         private int threads;
 
-        @Option(names = "--jdbc", paramLabel = "URL", defaultValue = "jdbc:postgresql://127.0.0.1:5432/test",
-                description = "The PostgreSQL server.")
-        private String jdbc;
-
-        @Option(names = "--user", paramLabel = "NAME", defaultValue = "postgres", description = "Its user, with no "
-                + "password.")
-        private String user;
+        @Mixin
+        private BenchmarkDatabase database;
 
         @Option(names = "--output", paramLabel = "FILE", description = "Where the report is written, besides the "
                 + "standard output.")
@@ -111,16 +102,8 @@ public final class OrchestrationBenchmark {
 
         @Override
         public Integer call() throws Exception {
-            String schema = "quiver_bench_" + UUID.randomUUID().toString().replace("-", "");
-            PGSimpleDataSource dataSource = new PGSimpleDataSource();
-            dataSource.setURL(jdbc);
-            dataSource.setUser(user);
-            execute(dataSource, "create schema " + schema);
-            dataSource.setCurrentSchema(schema);
-            try {
-                Flyway.configure().dataSource(dataSource).schemas(schema).locations("classpath:db/migration").load()
-                        .migrate();
-                OrchestrationBenchmark benchmark = new OrchestrationBenchmark(dataSource, width, threads);
+            try (BenchmarkDatabase.Schema schema = database.createSchema("quiver_bench")) {
+                OrchestrationBenchmark benchmark = new OrchestrationBenchmark(schema.dataSource(), width, threads);
                 System.out.println("warming up");
                 benchmark.round(false);
                 for (int round = 1; round <= rounds.count(); round++) {
@@ -133,9 +116,6 @@ public final class OrchestrationBenchmark {
                     Files.createDirectories(output.toAbsolutePath().getParent());
                     Files.writeString(output, report);
                 }
-            } finally {
-                dataSource.setCurrentSchema(null);
-                execute(dataSource, "drop schema " + schema + " cascade");
             }
             return 0;
         }
@@ -300,11 +280,5 @@ public final class OrchestrationBenchmark {
                   - {name: work, executor: process, depends: [prepare], for-each: [%s]}
                   - {name: join, executor: process, depends: [work]}
                 """.formatted(items);
-    }
-
-    private static void execute(PGSimpleDataSource dataSource, String sql) throws SQLException {
-        try (Connection c = dataSource.getConnection(); Statement statement = c.createStatement()) {
-            statement.execute(sql);
-        }
     }
 }

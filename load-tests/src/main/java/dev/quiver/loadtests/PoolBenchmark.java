@@ -29,14 +29,12 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.PriorityQueue;
-import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.locks.LockSupport;
 import javax.sql.DataSource;
-import org.flywaydb.core.Flyway;
-import org.postgresql.ds.PGSimpleDataSource;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -99,13 +97,8 @@ public final class PoolBenchmark {
         @Option(names = "--decisions", defaultValue = "1000", description = "Decisions measured at that size.")
         int decisions;
 
-        @Option(names = "--jdbc", paramLabel = "URL", defaultValue = "jdbc:postgresql://127.0.0.1:5432/test",
-                description = "The PostgreSQL server.")
-        String jdbc;
-
-        @Option(names = "--user", paramLabel = "NAME", defaultValue = "postgres", description = "Its user, with no "
-                + "password.")
-        String user;
+        @Mixin
+        BenchmarkDatabase database;
 
         @Option(names = "--output", paramLabel = "FILE", description = "Where the report is written, besides the "
                 + "standard output.")
@@ -114,15 +107,8 @@ public final class PoolBenchmark {
         @Override
         public Integer call() throws Exception {
             List<WorkloadClass> shapes = classes.stream().map(WorkloadClass::parse).toList();
-            String schema = "quiver_pool_bench_" + UUID.randomUUID().toString().replace("-", "");
-            PGSimpleDataSource dataSource = new PGSimpleDataSource();
-            dataSource.setURL(jdbc);
-            dataSource.setUser(user);
-            execute(dataSource, "create schema " + schema);
-            dataSource.setCurrentSchema(schema);
-            try {
-                Flyway.configure().dataSource(dataSource).schemas(schema).locations("classpath:db/migration").load()
-                        .migrate();
+            try (BenchmarkDatabase.Schema schema = database.createSchema("quiver_pool_bench")) {
+                DataSource dataSource = schema.dataSource();
                 PoolSpec pool = pool(cohorts, queues, nominal, borrowingLimit);
                 StringBuilder report = new StringBuilder();
                 report.append(String.format(Locale.ROOT, "# Pool: Kueue's scheduler baseline%n%n%d cohorts x %d "
@@ -146,9 +132,6 @@ public final class PoolBenchmark {
                     Files.createDirectories(output.toAbsolutePath().getParent());
                     Files.writeString(output, report);
                 }
-            } finally {
-                dataSource.setCurrentSchema(null);
-                execute(dataSource, "drop schema " + schema + " cascade");
             }
             return 0;
         }
@@ -429,12 +412,6 @@ public final class PoolBenchmark {
         try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
             statement.execute("delete from pool_workloads");
             statement.execute("update pool_lock set version = 0");
-        }
-    }
-
-    private static void execute(DataSource dataSource, String sql) throws SQLException {
-        try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
-            statement.execute(sql);
         }
     }
 }
