@@ -70,6 +70,11 @@ public final class Quantity {
         return units + suffix;
     }
 
+    /** {@code amount * factor} for non-negative operands, at most {@link #UNLIMITED}. */
+    public static long times(long amount, long factor) {
+        return Math.multiplyHigh(amount, factor) != 0 ? UNLIMITED : Math.min(UNLIMITED, amount * factor);
+    }
+
     /** {@code a + b}, at most {@link #UNLIMITED}. */
     public static long add(long a, long b) {
         return Math.min(UNLIMITED, a + b);

@@ -7,6 +7,7 @@ import dev.quiver.configfile.ConfigValue;
 import dev.quiver.configfile.InvalidConfigException;
 import dev.quiver.orchestration.retry.backoff.BackoffPolicy;
 import dev.quiver.orchestration.retry.backoff.BackoffPolicyReader;
+import dev.quiver.pool.Quantity;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -144,11 +145,20 @@ public final class PipelineParser {
         return value.mapping("expected a mapping of cpu, memory, gpu, workers").map(resources -> {
             resources.allowOnly(List.of("cpu", "gpu", "memory", "workers"));
             Resources fallback = Resources.DEFAULT;
-            return new Resources(
+            Resources read = new Resources(
                     resources.get("cpu").flatMap(PipelineParser::cpu).orElse(fallback.cpuMillis()),
                     resources.get("memory").flatMap(PipelineParser::memory).orElse(fallback.memoryBytes()),
                     resources.get("gpu").flatMap(gpu -> gpu.wholeNumber(0)).orElse(fallback.gpus()),
                     resources.get("workers").flatMap(workers -> workers.wholeNumber(1)).orElse(fallback.workers()));
+            // the pool counts a step's request for all of its workers, in thousandths of a unit
+            long pods = Math.max(1, read.workers());
+            if (Quantity.times(read.cpuMillis(), pods) >= Quantity.UNLIMITED
+                    || Quantity.times(Quantity.times(read.memoryBytes(), 1000L), pods) >= Quantity.UNLIMITED
+                    || Quantity.times(read.gpus() * 1000L, pods) >= Quantity.UNLIMITED) {
+                value.problem("cpu, memory or gpu times workers is larger than any pool can hold; expected less than "
+                        + Quantity.format(Quantity.UNLIMITED) + " of each in all");
+            }
+            return read;
         }).orElse(Resources.DEFAULT);
     }
 

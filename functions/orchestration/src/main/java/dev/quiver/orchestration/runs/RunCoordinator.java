@@ -32,6 +32,7 @@ import dev.quiver.orchestration.retry.RetryPolicies;
 import dev.quiver.orchestration.store.Transactions;
 import dev.quiver.pool.PoolSpec;
 import dev.quiver.pool.PriorityClass;
+import dev.quiver.pool.Quantity;
 import dev.quiver.pool.scheduler.Decision;
 import dev.quiver.pool.scheduler.PoolEvent;
 import dev.quiver.pool.scheduler.Workload;
@@ -604,9 +605,10 @@ public final class RunCoordinator {
         // the step's resources are each worker's: the workload asks for all of its workers together
         int pods = Math.max(1, resources.workers());
         Map<String, Long> request = new HashMap<>();
-        request.put("cpu", resources.cpuMillis() * pods);
-        request.put("memory", Math.multiplyExact(Math.multiplyExact(memoryBytes, 1000L), pods));
-        request.put("gpu", resources.gpus() * 1000L * pods);
+        // saturated: a request no pool can hold is refused by the pool (TooLarge), never an overflow
+        request.put("cpu", Quantity.times(resources.cpuMillis(), pods));
+        request.put("memory", Quantity.times(Quantity.times(memoryBytes, 1000L), pods));
+        request.put("gpu", Quantity.times(resources.gpus() * 1000L, pods));
         Workload workload = new Workload(workloadId(run.id(), instance.id(), attempt), queue, className,
                 priority.value(), priority.preempting(), request, pods, now);
         runs.queued(c, run.id(), instance.id(), attempt, seq, reason, workload.id(), now);

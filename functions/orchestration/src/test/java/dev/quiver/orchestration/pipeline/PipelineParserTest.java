@@ -55,6 +55,22 @@ class PipelineParserTest {
     }
 
     @Test
+    void aStepAskingForMoreThanAnyPoolCanHoldIsRefusedWithItsLine() {
+        String yaml = """
+                pipeline: huge
+                version: 1
+                steps:
+                  - name: train
+                    executor: process
+                    resources: {memory: 10000Ti, workers: 64}
+                """;
+        assertThatThrownBy(() -> PipelineParser.parse("huge.yaml", yaml))
+                .isInstanceOf(InvalidConfigException.class)
+                .hasMessageContaining("line 6, steps[0].resources: cpu, memory or gpu times workers is larger than "
+                        + "any pool can hold");
+    }
+
+    @Test
     void reportsEveryMalformedSettingWithItsPathAndLine() {
         String yaml = """
                 pipeline: Churn_Models
