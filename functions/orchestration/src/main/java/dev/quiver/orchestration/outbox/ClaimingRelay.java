@@ -33,8 +33,8 @@ final class ClaimingRelay {
 
     ClaimingRelay(Outbox outbox, String owner, Duration lease, Duration longestSend, Clock clock) {
         if (lease.compareTo(longestSend) <= 0) {
-            throw new IllegalArgumentException("relay lease " + lease + " must exceed the longest send ("
-                    + longestSend + ")");
+            throw new IllegalArgumentException("quiver.orchestration.relay-lease: " + lease + " must exceed the "
+                    + "longest send (" + longestSend + "), or a relay would lose its claim while it sends");
         }
         this.outbox = outbox;
         this.owner = owner;

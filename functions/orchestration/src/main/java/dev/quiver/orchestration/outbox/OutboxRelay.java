@@ -11,6 +11,7 @@ import dev.quiver.orchestration.OrchestrationConfig;
 import dev.quiver.orchestration.dispatch.StepRouter;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.net.URI;
 import java.time.Clock;
@@ -22,8 +23,10 @@ import java.util.UUID;
  * that refuses or cannot be reached stops the round; the next round sends the same events again, with the same ids.
  * Without a sink (embedded mode) the events are delivered inside the function ({@link LocalDelivery}). A dispatched
  * step is started, by whatever the {@link StepRouter} says runs it here, by the replica that marked its event sent.
+ * Made at start (rather than at the first round, which logs and goes on), so that a bad relay lease stops the start.
  */
 @ApplicationScoped
+@Startup
 public class OutboxRelay {
 
     private final ClaimingRelay relay;
