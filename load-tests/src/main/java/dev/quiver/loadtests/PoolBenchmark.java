@@ -69,13 +69,13 @@ public final class PoolBenchmark {
                     + "of one decision with many workloads pending. Works in a schema of its own and drops it.")
     static final class Options implements Callable<Integer> {
 
-        @Option(names = "--cohorts", defaultValue = "5", description = "Cohorts.")
+        @Option(names = "--cohorts", defaultValue = "5", converter = OptionValues.PositiveInteger.class, description = "Cohorts.")
         int cohorts;
 
-        @Option(names = "--queues", defaultValue = "6", description = "Queues per cohort.")
+        @Option(names = "--queues", defaultValue = "6", converter = OptionValues.PositiveInteger.class, description = "Queues per cohort.")
         int queues;
 
-        @Option(names = "--nominal", defaultValue = "20", description = "Each queue's nominal quota, in units.")
+        @Option(names = "--nominal", defaultValue = "20", converter = OptionValues.PositiveInteger.class, description = "Each queue's nominal quota, in units.")
         int nominal;
 
         @Option(names = "--borrowing-limit", defaultValue = "100", description = "What each queue may borrow.")
@@ -86,15 +86,15 @@ public final class PoolBenchmark {
                 split = ",", description = "The workloads each queue creates, by class.")
         List<String> classes;
 
-        @Option(names = "--rounds", defaultValue = "1", description = "Runs of the scenario; the report gives the "
+        @Option(names = "--rounds", defaultValue = "1", converter = OptionValues.PositiveInteger.class, description = "Runs of the scenario; the report gives the "
                 + "median of each figure over them.")
         int rounds;
 
-        @Option(names = "--pending", defaultValue = "10000", description = "Workloads pending while one decision's "
+        @Option(names = "--pending", defaultValue = "10000", converter = OptionValues.PositiveInteger.class, description = "Workloads pending while one decision's "
                 + "latency is measured.")
         int pending;
 
-        @Option(names = "--decisions", defaultValue = "1000", description = "Decisions measured at that size.")
+        @Option(names = "--decisions", defaultValue = "1000", converter = OptionValues.PositiveInteger.class, description = "Decisions measured at that size.")
         int decisions;
 
         @Mixin
