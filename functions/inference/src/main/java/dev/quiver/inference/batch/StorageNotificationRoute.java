@@ -126,18 +126,30 @@ public class StorageNotificationRoute {
             return;
         }
         if (matches.isEmpty()) {
-            report(context, List.of(), skipped);
+            report(context, List.of(), List.of(), skipped);
             return;
         }
         vertx.executeBlocking(() -> {
             List<Outcome> done = new ArrayList<>();
+            List<Refused> refused = new ArrayList<>();
             for (Match match : matches) {
-                BatchInference.BatchOutcome outcome = batch.run(match.notified().object(), match.rule());
-                outcomes.processed(outcome.fresh());
-                done.add(new Outcome(match.notified().record(), outcome));
+                try {
+                    BatchInference.BatchOutcome outcome = batch.run(match.notified().object(), match.rule());
+                    outcomes.processed(outcome.fresh());
+                    done.add(new Outcome(match.notified().record(), outcome));
+                } catch (InvalidNotificationException e) {
+                    if (matches.size() == 1) {
+                        throw e;
+                    }
+                    // a sender does not redeliver a 4xx: one object that can never be read must not cost the other
+                    // records of the batch their processing
+                    outcomes.refused(e.reason(), InferenceException.invalidInput(e.getMessage()).kind().status(),
+                            e.getMessage());
+                    refused.add(new Refused(match.notified().record(), e.reason(), e.getMessage()));
+                }
             }
-            return done;
-        }, false).onSuccess(done -> reply(context, notification, done, skipped)).onFailure(failure -> {
+            return new Processed(done, refused);
+        }, false).onSuccess(processed -> reply(context, notification, processed, skipped)).onFailure(failure -> {
             if (failure instanceof InvalidNotificationException e) {
                 refuse(context, e);
             } else {
@@ -191,10 +203,11 @@ public class StorageNotificationRoute {
         return new Notification(null, shapes.read(json));
     }
 
-    private void reply(RoutingContext context, Notification notification, List<Outcome> done,
+    private void reply(RoutingContext context, Notification notification, Processed processed,
                        List<Skipped> skipped) {
+        List<Outcome> done = processed.done();
         if (notification.event() != null && done.size() == 1 && done.getFirst().outcome().fresh()
-                && skipped.isEmpty()) {
+                && skipped.isEmpty() && processed.refused().isEmpty()) {
             BatchCompleted only = done.getFirst().outcome().completed();
             String id = UUID.nameUUIDFromBytes((only.input() + '\u0000' + only.inputVersion())
                     .getBytes(StandardCharsets.UTF_8)).toString();
@@ -205,14 +218,17 @@ public class StorageNotificationRoute {
                     data -> response.end(Buffer.buffer(data)));
             return;
         }
-        report(context, done, skipped);
+        report(context, done, processed.refused(), skipped);
     }
 
-    private void report(RoutingContext context, List<Outcome> done, List<Skipped> skipped) {
+    private void report(RoutingContext context, List<Outcome> done, List<Refused> refused, List<Skipped> skipped) {
         List<RecordReport> records = new ArrayList<>();
         for (Outcome outcome : done) {
             records.add(new RecordReport(outcome.record(), "completed", outcome.outcome().fresh() ? null
                     : "already-processed", outcome.outcome().completed().output()));
+        }
+        for (Refused refusal : refused) {
+            records.add(new RecordReport(refusal.record(), "refused", refusal.reason(), refusal.detail()));
         }
         for (Skipped skip : skipped) {
             records.add(new RecordReport(skip.record(), "skipped", skip.reason().label(), skip.detail()));
@@ -245,7 +261,14 @@ public class StorageNotificationRoute {
     private record Outcome(String record, BatchInference.BatchOutcome outcome) {
     }
 
-    /** One record of the notification in the report: completed (with its results) or skipped (with why). */
+    /** A record of a notification of several whose object can never be processed; the others were. */
+    private record Refused(String record, String reason, String detail) {
+    }
+
+    private record Processed(List<Outcome> done, List<Refused> refused) {
+    }
+
+    /** One record of the notification in the report: completed (with its results), refused or skipped (with why). */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     record RecordReport(String record, String outcome, String reason, String detail) {
     }

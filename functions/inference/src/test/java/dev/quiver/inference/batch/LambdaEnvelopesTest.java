@@ -83,6 +83,29 @@ class LambdaEnvelopesTest {
     }
 
     @Test
+    void aRecordWhoseObjectIsGoneIsRefusedAloneAndTheOthersOfTheBatchAreProcessed() throws Exception {
+        String present = "lines/sqs present " + UUID.randomUUID() + ".jsonl";
+        String etag = S3Buckets.upload(present, jsonLines(2));
+        String gone = "lines/sqs gone " + UUID.randomUUID() + ".jsonl";
+        String twoRecords = merged(s3Event("ObjectCreated:Put", gone, "0123456789abcdef0123456789abcdef"),
+                s3Event("ObjectCreated:Put", present, etag));
+        String batch = NotificationFixture.of("sqs-event.json").with("body0", JSON.writeValueAsString(twoRecords))
+                .with("body1", JSON.writeValueAsString(NotificationFixture.of("s3-test-event.json")
+                        .with("bucket", "incoming").body()))
+                .with("body2", JSON.writeValueAsString(NotificationFixture.of("s3-test-event.json")
+                        .with("bucket", "incoming").body()))
+                .body();
+
+        post(batch).then().statusCode(200).body("completed", hasSize(1))
+                .body("completed[0].input", equalTo("s3://incoming/" + present))
+                .body("records.record[0]", equalTo("Records[0].body.Records[1]"))
+                .body("records.outcome[0]", equalTo("completed"))
+                .body("records.record[1]", equalTo("Records[0].body.Records[0]"))
+                .body("records.outcome[1]", equalTo("refused"))
+                .body("records.reason[1]", equalTo("no-object"));
+    }
+
+    @Test
     void anSnsRecordAsLambdaReceivesItIsUnwrapped() throws Exception {
         String key = "lines/sns-lambda " + UUID.randomUUID() + ".jsonl";
         String etag = S3Buckets.upload(key, jsonLines(2));
