@@ -77,7 +77,7 @@ public final class TestAzurite {
             ServiceReport.say("using the Azurite at %s", settings.azuriteBlobEndpoint());
             return new TestAzurite(settings.azuriteBlobEndpoint());
         }
-        unavailable().ifPresent(reason -> {
+        unavailable(settings, System.getenv("PATH")).ifPresent(reason -> {
             throw new IllegalStateException(reason);
         });
         return new TestAzurite(URI.create(JvmWide.once(JVM_WIDE_KEY, () -> startOwn(configured))));
