@@ -2,19 +2,19 @@ package dev.quiver.storage;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
-import java.util.stream.Stream;
 
 /**
  * Objects as files under a folder, the embedded default. A write goes to a hidden temporary file beside its target
@@ -123,17 +123,28 @@ public final class FileSystemObjectStore implements ObjectStore {
             return List.of();
         }
         List<StoredObject> objects = new ArrayList<>();
-        try (Stream<Path> files = Files.walk(root)) {
-            for (Path file : (Iterable<Path>) files::iterator) {
-                String key = root.relativize(file).toString().replace(file.getFileSystem().getSeparator(), "/");
-                if (key.startsWith(prefix) && !file.getFileName().toString().startsWith(TEMPORARY)) {
-                    BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
-                    if (attributes.isRegularFile()) {
+        try {
+            Files.walkFileTree(root, new SimpleFileVisitor<>() {
+                @Override
+                public FileVisitResult visitFile(Path file, BasicFileAttributes attributes) {
+                    String key = root.relativize(file).toString().replace(file.getFileSystem().getSeparator(), "/");
+                    if (attributes.isRegularFile() && key.startsWith(prefix)
+                            && !file.getFileName().toString().startsWith(TEMPORARY)) {
                         objects.add(describe(key, attributes));
                     }
+                    return FileVisitResult.CONTINUE;
                 }
-            }
-        } catch (IOException | UncheckedIOException e) {
+
+                @Override
+                public FileVisitResult visitFileFailed(Path file, IOException e) throws IOException {
+                    // a writer's temporary file or a deleted object may vanish between the listing and its stat
+                    if (e instanceof NoSuchFileException) {
+                        return FileVisitResult.CONTINUE;
+                    }
+                    throw e;
+                }
+            });
+        } catch (IOException e) {
             throw new ObjectStoreException("cannot list " + root + ": " + e.getMessage(), e);
         }
         objects.sort(Comparator.comparing(StoredObject::key));
