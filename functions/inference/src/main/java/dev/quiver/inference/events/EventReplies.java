@@ -29,7 +29,13 @@ public class EventReplies {
         if (existing != null) {
             return existing;
         }
-        reply.get().whenComplete((event, failure) -> {
+        CompletableFuture<CloudEvent> running;
+        try {
+            running = reply.get();
+        } catch (RuntimeException e) {
+            running = CompletableFuture.failedFuture(e);
+        }
+        running.whenComplete((event, failure) -> {
             if (failure != null) {
                 replies.asMap().remove(key, created);
                 created.completeExceptionally(failure);
