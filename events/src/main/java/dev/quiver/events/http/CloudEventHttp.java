@@ -1,8 +1,11 @@
 package dev.quiver.events.http;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.quiver.events.InvalidEventException;
 import io.cloudevents.CloudEvent;
 import io.cloudevents.SpecVersion;
@@ -39,7 +42,13 @@ public final class CloudEventHttp {
     private static final String STRUCTURED_MEDIA_TYPE = "application/cloudevents";
     private static final String BATCH_MEDIA_TYPE = "application/cloudevents-batch+json";
     private static final List<String> REQUIRED = List.of("id", "source", "specversion", "type");
-    private static final ObjectMapper ENVELOPE = new ObjectMapper();
+    /** Reads structured events with the SDK's JSON format; a duplicate key anywhere is refused, never dropped. */
+    private static final JsonMapper ENVELOPE = JsonMapper.builder()
+            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .addModule(JsonFormat.getCloudEventJacksonModule())
+            .build();
+    private static final ObjectMapper LENIENT = new ObjectMapper();
 
     private CloudEventHttp() {
     }
@@ -62,32 +71,28 @@ public final class CloudEventHttp {
      * @throws InvalidEventException naming the event ({@code [2]: ...}) and what is wrong with it
      */
     public static List<ReceivedEvent> readBatch(byte[] body) {
+        String expected = "CloudEvents batch: expected a JSON array of structured CloudEvents";
         JsonNode batch;
         try {
             batch = body == null || body.length == 0 ? null : ENVELOPE.readTree(body);
+        } catch (JsonProcessingException e) {
+            throw new InvalidEventException(expected + " (" + e.getOriginalMessage() + ")");
         } catch (IOException e) {
             batch = null;
         }
         if (batch == null || !batch.isArray()) {
-            throw new InvalidEventException("CloudEvents batch: expected a JSON array of structured CloudEvents");
+            throw new InvalidEventException(expected);
         }
-        EventFormat format = EventFormatProvider.getInstance().resolveFormat(JsonFormat.CONTENT_TYPE);
         List<ReceivedEvent> events = new ArrayList<>();
         for (int i = 0; i < batch.size(); i++) {
-            byte[] one;
-            try {
-                one = ENVELOPE.writeValueAsBytes(batch.get(i));
-            } catch (JsonProcessingException e) {
-                throw new IllegalStateException("a parsed JSON value writes back", e);
-            }
             CloudEvent event;
             try {
-                event = format.deserialize(one);
+                event = ENVELOPE.treeToValue(batch.get(i), CloudEvent.class);
                 requireAttributes(event);
             } catch (InvalidEventException e) {
                 throw new InvalidEventException("[" + i + "]: " + e.getMessage());
-            } catch (RuntimeException e) {
-                throw new InvalidEventException("[" + i + "]: " + structuredProblem(one, e));
+            } catch (JsonProcessingException | RuntimeException e) {
+                throw new InvalidEventException("[" + i + "]: " + structuredProblem(batch.get(i), e));
             }
             events.add(new ReceivedEvent(event, Mode.STRUCTURED));
         }
@@ -108,7 +113,7 @@ public final class CloudEventHttp {
         headers.accept(byName::putIfAbsent);
         String contentType = byName.get("Content-Type");
         if (isStructured(contentType)) {
-            return new ReceivedEvent(structured(contentType, headers, body), Mode.STRUCTURED);
+            return new ReceivedEvent(structured(contentType, body), Mode.STRUCTURED);
         }
         return new ReceivedEvent(binary(byName, headers, body), Mode.BINARY);
     }
@@ -161,21 +166,17 @@ public final class CloudEventHttp {
         }
     }
 
-    private static CloudEvent structured(String contentType, Consumer<BiConsumer<String, String>> headers,
-                                         byte[] body) {
+    private static CloudEvent structured(String contentType, byte[] body) {
         EventFormat format = EventFormatProvider.getInstance().resolveFormat(contentType.toLowerCase(Locale.ROOT));
         if (format == null || !JsonFormat.CONTENT_TYPE.equals(format.serializedContentType())) {
             throw new InvalidEventException("Content-Type: expected " + JsonFormat.CONTENT_TYPE
                     + " (one event per request), got " + contentType);
         }
-        // media types are case-insensitive; the SDK matches its formats' names exactly
-        Consumer<BiConsumer<String, String>> normalized = visitor -> headers.accept((name, value) -> visitor.accept(
-                name, "Content-Type".equalsIgnoreCase(name) ? value.toLowerCase(Locale.ROOT) : value));
         CloudEvent event;
         try {
-            event = HttpMessageFactory.createReader(normalized, body).toEvent();
-        } catch (RuntimeException e) {
-            throw new InvalidEventException(structuredProblem(body, e));
+            event = ENVELOPE.readValue(body == null ? new byte[0] : body, CloudEvent.class);
+        } catch (IOException | RuntimeException e) {
+            throw new InvalidEventException(structuredProblem(readLeniently(body), e));
         }
         requireAttributes(event);
         return event;
@@ -202,13 +203,7 @@ public final class CloudEventHttp {
      * What is wrong with a structured event the SDK refused, named by attribute. Worked out only on this path, so an
      * event that reads well is parsed once.
      */
-    private static String structuredProblem(byte[] body, RuntimeException failure) {
-        JsonNode event;
-        try {
-            event = body == null ? null : ENVELOPE.readTree(body);
-        } catch (IOException e) {
-            event = null;
-        }
+    private static String structuredProblem(JsonNode event, Exception failure) {
         if (event == null || !event.isObject()) {
             return "structured CloudEvent: expected a JSON object with id, source, specversion, type and data";
         }
@@ -243,6 +238,15 @@ public final class CloudEventHttp {
         String message = cause instanceof JsonProcessingException json ? json.getOriginalMessage()
                 : cause.getMessage();
         return "structured CloudEvent: " + message;
+    }
+
+    /** The body as JSON without the strict checks, to say which attribute a refused event gets wrong. */
+    private static JsonNode readLeniently(byte[] body) {
+        try {
+            return body == null || body.length == 0 ? null : LENIENT.readTree(body);
+        } catch (IOException e) {
+            return null;
+        }
     }
 
     private static void requireVersion1(String specVersion) {

@@ -33,4 +33,28 @@ class CloudEventBatchTest {
         assertThat(CloudEventHttp.isBatch("application/cloudevents-batch+json; charset=utf-8")).isTrue();
         assertThat(CloudEventHttp.isBatch("application/cloudevents+json")).isFalse();
     }
+
+    @Test
+    void aDuplicateKeyInABatchOrAStructuredEventIsRefusedNotDropped() {
+        assertThatThrownBy(() -> CloudEventHttp.readBatch("""
+                [{"specversion":"1.0","id":"a","source":"/s","type":"t","data":{"model":"a","model":"b"}}]"""
+                .getBytes(StandardCharsets.UTF_8))).isInstanceOf(InvalidEventException.class)
+                .hasMessageContaining("Duplicate field 'model'");
+        byte[] structured = """
+                {"specversion":"1.0","id":"a","id":"b","source":"/s","type":"t"}""".getBytes(StandardCharsets.UTF_8);
+        assertThatThrownBy(() -> CloudEventHttp.read(
+                header -> header.accept("Content-Type", "application/cloudevents+json"), structured))
+                .isInstanceOf(InvalidEventException.class).hasMessageContaining("Duplicate field 'id'");
+    }
+
+    @Test
+    void aStructuredEventIsReadWhateverTheCaseOfItsMediaType() {
+        byte[] structured = """
+                {"specversion":"1.0","id":"a","source":"/s","type":"t","data":{"n":3}}"""
+                .getBytes(StandardCharsets.UTF_8);
+        ReceivedEvent event = CloudEventHttp.read(
+                header -> header.accept("content-type", "Application/CloudEvents+JSON; charset=UTF-8"), structured);
+        assertThat(event.mode()).isEqualTo(CloudEventHttp.Mode.STRUCTURED);
+        assertThat(event.requireJsonData().data().get("n").asInt()).isEqualTo(3);
+    }
 }

@@ -1,7 +1,6 @@
 package dev.quiver.inference.batch;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.quiver.admission.AdmissionLayer;
 import dev.quiver.events.CorrelationExtensions;
@@ -194,13 +193,7 @@ public class StorageNotificationRoute {
         if (body.length == 0) {
             throw new InvalidNotificationException("notification: the body is empty");
         }
-        JsonNode json;
-        try {
-            json = mapper.readTree(body);
-        } catch (IOException e) {
-            throw new InvalidNotificationException("notification: not valid JSON");
-        }
-        return new Notification(null, shapes.read(json));
+        return new Notification(null, shapes.read(shapes.parse(body)));
     }
 
     private void reply(RoutingContext context, Notification notification, Processed processed,

@@ -71,6 +71,19 @@ class SnsNotificationsTest {
     }
 
     @Test
+    void aRepeatedKeyIsRefusedWhereverItIsRatherThanOneValueDropped() throws Exception {
+        String key = "lines/dup " + UUID.randomUUID() + ".jsonl";
+        String etag = S3Buckets.upload(key, jsonLines(1));
+        String event = s3Event("ObjectCreated:Put", key, etag);
+        String repeated = event.replaceFirst("\"eventName\"", "\"eventName\":\"ObjectRemoved:Delete\",\"eventName\"");
+        sns("Notification", snsNotification(repeated)).then().statusCode(400)
+                .body("error", containsString("Message: Duplicate field 'eventName'"));
+        post(repeated).then().statusCode(400)
+                .body("error", containsString("Duplicate field 'eventName'"));
+        assertThat(S3Buckets.exists("results", "predictions/digits/1/" + key + "." + etag + ".jsonl")).isFalse();
+    }
+
+    @Test
     void s3TestEventsAreAnsweredWithoutWorkRawAndInsideSns() throws Exception {
         String testEvent = NotificationFixture.of("s3-test-event.json").with("bucket", "incoming").body();
         try (CapturedLog log = CapturedLog.of(NotificationOutcomes.class)) {

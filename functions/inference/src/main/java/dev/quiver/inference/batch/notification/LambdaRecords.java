@@ -41,7 +41,7 @@ final class LambdaRecords implements NotificationShape {
     }
 
     private static void sqsMessage(JsonNode record, String at, NotificationShapes shapes, Reading reading) {
-        JsonNode inner = shapes.parsed(record.get("body").asText());
+        JsonNode inner = shapes.parsed(record.get("body").asText(), at + "body");
         if (inner == null || !shapes.recognises(inner)) {
             reading.skipped(ObjectNames.record(at + "body"), SkipReason.NOT_A_STORAGE_NOTIFICATION, "SQS message "
                     + ObjectNames.shown(record.path("messageId").asText("?")) + ": the body is no storage "

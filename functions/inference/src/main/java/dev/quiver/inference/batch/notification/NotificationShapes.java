@@ -1,7 +1,10 @@
 package dev.quiver.inference.batch.notification;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import dev.quiver.inference.batch.InvalidNotificationException;
 import io.cloudevents.CloudEvent;
 import java.io.IOException;
@@ -26,11 +29,14 @@ public final class NotificationShapes {
             "org.apache.camel.event.aws.s3.getObject");
 
     private final ObjectMapper mapper;
+    /** Real senders never repeat a key; a repeated one is refused rather than one of its values dropped. */
+    private final ObjectReader strict;
     private final List<NotificationShape> shapes;
     private final GcsObject gcsObject = new GcsObject();
 
     public NotificationShapes(ObjectMapper mapper) {
         this.mapper = mapper;
+        this.strict = mapper.reader().with(StreamReadFeature.STRICT_DUPLICATE_DETECTION);
         this.shapes = List.of(new S3TestEvent(), new SnsEnvelope(), new LambdaRecords(), new S3Records(),
                 new EventBridgeEvent(), new GcsBackgroundEvent(), gcsObject, new EventGridEvents());
     }
@@ -108,16 +114,45 @@ public final class NotificationShapes {
     }
 
     /**
+     * A raw body as JSON.
+     *
+     * @throws InvalidNotificationException when it is no JSON or repeats a key
+     */
+    public JsonNode parse(byte[] body) {
+        try {
+            return strict.readTree(body);
+        } catch (JsonProcessingException e) {
+            throw new InvalidNotificationException("notification: not valid JSON (" + e.getOriginalMessage() + ")");
+        } catch (IOException e) {
+            throw new InvalidNotificationException("notification: not valid JSON");
+        }
+    }
+
+    /**
      * A message an envelope carries as a string (SNS {@code Message}, SQS {@code body}), parsed as JSON.
      *
+     * @param field where the message is, for the error
      * @return null when the string is no JSON
+     * @throws InvalidNotificationException when it is JSON that repeats a key
      */
-    JsonNode parsed(String message) {
+    JsonNode parsed(String message, String field) {
         try {
-            JsonNode parsed = mapper.readTree(message);
+            JsonNode parsed = strict.readTree(message);
             return parsed == null || parsed.isMissingNode() ? null : parsed;
-        } catch (IOException e) {
+        } catch (JsonProcessingException e) {
+            if (isJson(message)) {
+                throw new InvalidNotificationException(field + ": " + e.getOriginalMessage());
+            }
             return null;
+        }
+    }
+
+    private boolean isJson(String message) {
+        try {
+            mapper.readTree(message);
+            return true;
+        } catch (JsonProcessingException e) {
+            return false;
         }
     }
 

@@ -45,7 +45,7 @@ final class SnsEnvelope implements NotificationShape {
         if (!message.isTextual()) {
             throw new InvalidNotificationException(at + "Message: expected the published message as a string");
         }
-        JsonNode inner = shapes.parsed(message.asText());
+        JsonNode inner = shapes.parsed(message.asText(), at + "Message");
         if (inner == null || !shapes.recognises(inner)) {
             reading.skipped(ObjectNames.record(at), SkipReason.NOT_A_STORAGE_NOTIFICATION, "topic " + topic
                     + ", MessageId " + ObjectNames.shown(body.path("MessageId").asText("?"))
