@@ -78,7 +78,9 @@ public class BatchInference {
      * event loop. {@link BatchOutcome#fresh()} tells whether this call did the work.
      */
     public BatchOutcome run(ObjectCreated object, BatchRule rule) {
-        String version = object.version().isEmpty() ? currentVersion(object) : object.version();
+        // a notification without a version is pinned to the one the store has now, which also proves it exists
+        boolean exists = object.version().isEmpty();
+        String version = exists ? currentVersion(object) : object.version();
         String identity = stores.locate(object.provider(), object.bucket(), object.key()) + "#" + version;
         CompletableFuture<BatchCompleted> mine = new CompletableFuture<>();
         CompletableFuture<BatchCompleted> first = running.putIfAbsent(identity, mine);
@@ -86,7 +88,7 @@ public class BatchInference {
             return new BatchOutcome(first.join(), false);
         }
         try {
-            BatchOutcome outcome = process(object, version, rule);
+            BatchOutcome outcome = process(object, version, exists, rule);
             mine.complete(outcome.completed());
             return outcome;
         } catch (RuntimeException e) {
@@ -97,7 +99,7 @@ public class BatchInference {
         }
     }
 
-    private BatchOutcome process(ObjectCreated object, String version, BatchRule rule) {
+    private BatchOutcome process(ObjectCreated object, String version, boolean exists, BatchRule rule) {
         ObjectStore output = stores.bucket(object.provider(), rule.outputBucket());
         String base = rule.outputPrefix() + "/" + rule.model();
         String doneKey = base + "/_done/" + object.key() + "." + version + ".json";
@@ -111,7 +113,7 @@ public class BatchInference {
             return new BatchOutcome(done.get(), false);
         }
         // a key naming a folder, or an object deleted since, can never be read: refused before any claim is taken
-        if (stores.bucket(object.provider(), object.bucket()).head(object.key()).isEmpty()) {
+        if (!exists && stores.bucket(object.provider(), object.bucket()).head(object.key()).isEmpty()) {
             throw missing(object);
         }
         String claimKey = base + "/_claims/" + object.key() + "." + version + ".json";
