@@ -22,8 +22,10 @@ import java.net.URI;
 import java.time.Clock;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -134,7 +136,7 @@ public final class EventCodec {
             throw new InvalidEventException(type, List.of("data: is missing"));
         }
         String contentType = event.getDataContentType();
-        if (contentType != null && !contentType.startsWith(JSON) && !contentType.contains("+json")) {
+        if (contentType != null && !JsonMediaType.matches(contentType)) {
             throw new InvalidEventException(type, List.of("datacontenttype: expected " + JSON + ", got " + contentType));
         }
         JsonNode tree;
@@ -163,7 +165,7 @@ public final class EventCodec {
      */
     public void validate(String type, JsonNode payload) {
         List<String> outOfRange = new ArrayList<>();
-        requireFinite(payload, "$", outOfRange);
+        requireFinite(payload, new ArrayDeque<>(), outOfRange);
         if (!outOfRange.isEmpty()) {
             throw new InvalidEventException(type, outOfRange);
         }
@@ -184,19 +186,28 @@ public final class EventCodec {
         }
     }
 
-    private static void requireFinite(JsonNode node, String path, List<String> problems) {
+    /** Walks the tree keeping the path as segments, so a valid payload (every one on the hot path) builds no text. */
+    private static void requireFinite(JsonNode node, Deque<String> path, List<String> problems) {
         if (node == null) {
             return;
         }
         if (node.isNumber() && !Double.isFinite(node.doubleValue())) {
-            problems.add(path + ": the number is out of range; expected a finite number of magnitude at most about "
-                    + "1.8e308");
+            problems.add("$" + String.join("", path) + ": the number is out of range; expected a finite number of "
+                    + "magnitude at most about 1.8e308");
         } else if (node.isObject()) {
-            node.fields().forEachRemaining(field -> requireFinite(field.getValue(), path + "." + field.getKey(),
-                    problems));
+            for (Map.Entry<String, JsonNode> field : node.properties()) {
+                path.addLast("." + field.getKey());
+                requireFinite(field.getValue(), path, problems);
+                path.removeLast();
+            }
         } else if (node.isArray()) {
             for (int i = 0; i < node.size(); i++) {
-                requireFinite(node.get(i), path + "[" + i + "]", problems);
+                JsonNode element = node.get(i);
+                if (element.isContainerNode() || element.isNumber()) {
+                    path.addLast("[" + i + "]");
+                    requireFinite(element, path, problems);
+                    path.removeLast();
+                }
             }
         }
     }

@@ -155,6 +155,14 @@ class EventCodecTest {
                                 + "about 1.8e308",
                         "$.metrics.steps: the number is out of range; expected a finite number of magnitude at most "
                                 + "about 1.8e308"));
+        String inArray = "{\"inputs\":[{\"name\":\"x\",\"datatype\":\"FP32\",\"shape\":[2],"
+                + "\"data\":[1.5,-2e999]}],\"model\":\"digits\"}";
+        assertThatThrownBy(() -> codec.decode(binary(EventTypes.INFERENCE_REQUESTED, inArray),
+                InferenceRequested.class))
+                .isInstanceOf(InvalidEventException.class)
+                .satisfies(e -> assertThat(((InvalidEventException) e).problems()).containsExactly(
+                        "$.inputs[0].data[1]: the number is out of range; expected a finite number of magnitude at "
+                                + "most about 1.8e308"));
     }
 
     @Test

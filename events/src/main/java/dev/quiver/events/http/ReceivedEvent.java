@@ -6,13 +6,13 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.quiver.events.InvalidEventException;
+import dev.quiver.events.JsonMediaType;
 import io.cloudevents.CloudEvent;
 import io.cloudevents.CloudEventData;
 import io.cloudevents.core.builder.CloudEventBuilder;
 import io.cloudevents.jackson.JsonCloudEventData;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.util.Locale;
 
 /**
  * A CloudEvent as it arrived, and the mode it arrived in (an answer goes back in the same mode).
@@ -43,7 +43,7 @@ public record ReceivedEvent(CloudEvent event, CloudEventHttp.Mode mode) {
         boolean binary = mode == CloudEventHttp.Mode.BINARY;
         // in structured mode, data given as a JSON value without a datacontenttype is JSON by the format's rule
         boolean jsonValue = data instanceof JsonCloudEventData;
-        if (!isJson(contentType) && !(contentType == null && jsonValue)) {
+        if (!JsonMediaType.matches(contentType) && !(contentType == null && jsonValue)) {
             String field = binary ? "Content-Type" : "datacontenttype";
             throw new InvalidEventException(field + ": expected application/json for the event's data, got "
                     + (contentType == null ? "none" : contentType));
@@ -70,13 +70,5 @@ public record ReceivedEvent(CloudEvent event, CloudEventHttp.Mode mode) {
     /** The data as JSON once {@link #requireJsonData()} has passed; null for an event without data. */
     public JsonNode data() {
         return event.getData() instanceof JsonCloudEventData json ? json.getNode() : null;
-    }
-
-    private static boolean isJson(String contentType) {
-        if (contentType == null) {
-            return false;
-        }
-        String media = contentType.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
-        return media.equals("application/json") || media.endsWith("+json");
     }
 }
