@@ -12,6 +12,11 @@ import dev.quiver.pool.scheduler.PoolEvent;
 import dev.quiver.pool.scheduler.PoolState;
 import dev.quiver.pool.scheduler.Scheduler;
 import dev.quiver.pool.scheduler.Workload;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
 import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -34,6 +39,10 @@ import java.util.function.Function;
  * quota. A replica keeps the pool in memory between decisions and reads it again only when another replica has changed
  * it (the lock row's version tells). A redelivered event decides nothing: a workload submitted before, even one that
  * has since ended, is not submitted again; one that has ended does not end again.
+ *
+ * <p>Each admission's time to admission ({@code quiver.pool.admission.wait}, by queue and priority class) and each
+ * preemption ({@code quiver.pool.preemptions}, by the queue of the workload preempted) is counted by the replica that
+ * decided it; the pool's figures now are {@link PoolMetrics gauges}.
  */
 public final class PoolStore {
 
@@ -45,13 +54,20 @@ public final class PoolStore {
     private final Transactions transactions;
     private final PoolSpec spec;
     private final ObjectMapper json;
+    private final MeterRegistry meters;
     private PoolState cached;
     private long cachedVersion = -1;
 
+    /** A pool whose decisions are counted nowhere: for a coordinator without a pool file, and for tests. */
     public PoolStore(Transactions transactions, PoolSpec spec, ObjectMapper json) {
+        this(transactions, spec, json, new SimpleMeterRegistry());
+    }
+
+    public PoolStore(Transactions transactions, PoolSpec spec, ObjectMapper json, MeterRegistry meters) {
         this.transactions = transactions;
         this.spec = spec;
         this.json = json;
+        this.meters = meters;
     }
 
     public PoolSpec spec() {
@@ -135,6 +151,7 @@ public final class PoolStore {
 
     /** A view of the pool as persisted now, made while no decision changes it. */
     public synchronized <T> T read(Function<PoolState, T> view) {
+        // applied while synchronized: a decision of this replica changes the copy in memory in place
         PoolState state = transactions.inTransaction(connection -> {
             long version = Statements.first(connection, "select version from pool_lock where id = 1",
                     row -> row.getLong(1)).orElse(-1L);
@@ -150,13 +167,14 @@ public final class PoolStore {
     private record Decided(List<Decision> decisions, PoolState state, long version) {
     }
 
-    private static void decide(PoolState state, List<PoolEvent> events, Map<String, Workload> submitted,
-                               List<Decision> decisions, Writes writes, Set<String> ended) {
+    private void decide(PoolState state, List<PoolEvent> events, Map<String, Workload> submitted,
+                        List<Decision> decisions, Writes writes, Set<String> ended) {
         if (events.isEmpty()) {
             return;
         }
         Decision decision = Scheduler.decide(state, events);
         if (!decision.isEmpty()) {
+            count(state, decision);
             decisions.add(decision);
             writes.add(decision, submitted);
             state.apply(decision);
@@ -165,6 +183,23 @@ public final class PoolStore {
         }
         events.clear();
         submitted.clear();
+    }
+
+    /** Counts the decision's admissions and preemptions; {@code state} is the pool before it. */
+    private void count(PoolState state, Decision decision) {
+        for (Decision.Admission admission : decision.admitted()) {
+            Duration waited = Duration.between(admission.queuedAt(), decision.at());
+            Timer.builder("quiver.pool.admission.wait")
+                    .description("Time from a workload's queueing (again, after a preemption) to its admission")
+                    .tag("queue", admission.queue()).tag("priority_class", admission.workload().priorityClass())
+                    .publishPercentileHistogram().register(meters)
+                    .record(waited.isNegative() ? Duration.ZERO : waited);
+        }
+        for (Decision.Eviction eviction : decision.preempted()) {
+            state.find(eviction.id()).ifPresent(entry -> Counter.builder("quiver.pool.preemptions")
+                    .description("Admitted workloads the pool preempted to make room for higher-priority work")
+                    .tag("queue", entry.workload().queue()).register(meters).increment());
+        }
     }
 
     /** Of the workloads the events submit, those persisted before and no longer in the pool: ended ones. */

@@ -12,6 +12,7 @@ import dev.quiver.events.pipeline.StepHeartbeat;
 import dev.quiver.events.pipeline.StepPreempted;
 import dev.quiver.events.pipeline.StepRetryDecided;
 import dev.quiver.events.pipeline.StepSkipped;
+import dev.quiver.events.pool.WorkloadAdmitted;
 import dev.quiver.orchestration.dag.PipelineGraph;
 import dev.quiver.orchestration.dag.RunPlanner;
 import dev.quiver.orchestration.dag.StepState;
@@ -271,7 +272,7 @@ public final class RunCoordinator {
             // time passing is an event to the pool too: gangs waiting past their timeout are refused
             inTransaction(c -> {
                 for (Decision decision : pool.handleAll(c, List.of(new PoolEvent.Tick(now)))) {
-                    preempt(c, decision, now);
+                    act(c, decision, now);
                 }
                 return null;
             });
@@ -613,7 +614,7 @@ public final class RunCoordinator {
                 priority.value(), priority.preempting(), request, pods, now);
         runs.queued(c, run.id(), instance.id(), attempt, seq, reason, workload.id(), now);
         for (Decision decision : pool.handleAll(c, List.of(new PoolEvent.Submitted(workload, now)))) {
-            preempt(c, decision, now);
+            act(c, decision, now);
         }
     }
 
@@ -668,16 +669,33 @@ public final class RunCoordinator {
         Optional<String> workload = runs.workload(c, runId, instance);
         if (workload.isPresent()) {
             for (Decision decision : pool.handleAll(c, List.of(new PoolEvent.Finished(workload.get(), now)))) {
-                preempt(c, decision, now);
+                act(c, decision, now);
             }
         }
     }
 
     /**
-     * Stops the running attempts the pool preempted: each ends as preempted (not a failure, and not counted against its
-     * step's retries), its executor is told to kill it, and its step waits in the pool again under the same workload.
+     * Acts on what the pool decided: announces each admission of a step's workload
+     * ({@code dev.quiver.pool.workload.admitted}; the step is dispatched at the end of the transaction) and stops the
+     * running attempts the pool preempted: each ends as preempted (not a failure, and not counted against its step's
+     * retries), its executor is told to kill it, and its step waits in the pool again under the same workload.
      */
-    private void preempt(Connection c, Decision decision, Instant now) throws SQLException {
+    private void act(Connection c, Decision decision, Instant now) throws SQLException {
+        for (Decision.Admission admission : decision.admitted()) {
+            Optional<RunRepository.Holder> step = runs.queuedFor(c, admission.id());
+            if (step.isPresent()) {
+                Workload workload = admission.workload();
+                Map<String, String> request = new LinkedHashMap<>();
+                pool.spec().resources().forEach(resource -> request.put(resource,
+                        Quantity.format(workload.request().getOrDefault(resource, 0L))));
+                double waited = Math.max(0, Duration.between(admission.queuedAt(), decision.at()).toNanos() / 1e9);
+                outbox.add(c, EventTypes.POOL_WORKLOAD_ADMITTED, step.get().runId(), step.get().instance(),
+                        new WorkloadAdmitted(workload.id(), workload.queue(), workload.priorityClass(),
+                                workload.priority(), workload.pods(), request, admission.borrowing(),
+                                admission.queuedAt(), decision.at(), waited, step.get().runId(),
+                                step.get().instance(), step.get().attempt()));
+            }
+        }
         for (Decision.Eviction eviction : decision.preempted()) {
             Optional<RunRepository.Holder> holder = runs.holder(c, eviction.id());
             if (holder.isEmpty()) {

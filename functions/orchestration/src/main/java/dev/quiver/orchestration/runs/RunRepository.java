@@ -160,6 +160,12 @@ final class RunRepository {
                 row.getInt(3)), workload);
     }
 
+    /** The queued attempt that waits for the workload: the step a workload's admission dispatches. */
+    Optional<Holder> queuedFor(Connection c, String workload) throws SQLException {
+        return first(c, "select run_id, instance, attempt from step_instances where workload = ? and state = 'QUEUED'",
+                row -> new Holder(row.getString(1), row.getString(2), row.getInt(3)), workload);
+    }
+
     /**
      * The attempt gave its room to higher-priority work: recorded as preempted, which is no failure of the step, and
      * the instance waits in the pool again for its next attempt, under the same workload.
