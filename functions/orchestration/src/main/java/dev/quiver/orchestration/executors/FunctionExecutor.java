@@ -22,8 +22,11 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.FutureTask;
 import org.jboss.logging.Logger;
 
 /**
@@ -49,6 +52,8 @@ public class FunctionExecutor {
     private final CloudEventSender sender;
     private final URI source;
     private final ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
+    /** The calls waiting for an answer, by run, instance and attempt. */
+    private final Map<String, Future<?>> calls = new ConcurrentHashMap<>();
 
     public FunctionExecutor(StepReports reports, ObjectMapper json, EventCodec codec, CloudEventSender sender,
                             OrchestrationConfig config) {
@@ -61,16 +66,47 @@ public class FunctionExecutor {
 
     /** Sends the step and returns at once; the answer reports the step. */
     public void start(StepDispatched step) {
-        threads.submit(() -> {
+        String call = call(step.runId(), step.instance(), step.attempt());
+        FutureTask<Void> task = new FutureTask<>(() -> {
+            send(step);
+            return null;
+        });
+        // registered before it runs, so that its end always finds it to remove
+        calls.put(call, task);
+        threads.execute(() -> {
             try {
-                invoke(step);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            } catch (RuntimeException e) {
-                LOG.errorf(e, "run %s: %s could not be sent to its function", step.runId(), step.instance());
-                fail(step, "ExecutorError", null, e.getMessage());
+                task.run();
+            } finally {
+                calls.remove(call, task);
             }
         });
+    }
+
+    private void send(StepDispatched step) {
+        try {
+            invoke(step);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "run %s: %s could not be sent to its function", step.runId(), step.instance());
+            fail(step, "ExecutorError", null, e.getMessage());
+        }
+    }
+
+    /**
+     * Stops waiting for the attempt's answer (it was preempted or cancelled, and is recorded so): its call is
+     * interrupted and nothing is reported of it. The function may still have done its work.
+     */
+    public void abandon(String runId, String instance, int attempt) {
+        Future<?> call = calls.remove(call(runId, instance, attempt));
+        if (call != null) {
+            call.cancel(true);
+            LOG.infof("run %s: %s attempt %d: its function's answer is no longer awaited", runId, instance, attempt);
+        }
+    }
+
+    private static String call(String runId, String instance, int attempt) {
+        return runId + '/' + instance + '/' + attempt;
     }
 
     @PreDestroy

@@ -9,6 +9,7 @@ import dev.quiver.events.pipeline.StepHeartbeat;
 import dev.quiver.orchestration.OrchestrationConfig;
 import dev.quiver.orchestration.digest.Sha256;
 import io.fabric8.kubernetes.api.model.ContainerStateTerminated;
+import io.fabric8.kubernetes.api.model.DeletionPropagation;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -39,6 +40,11 @@ import org.jboss.logging.Logger;
  * while it runs it sends heartbeats; when it ends it reports success, or failure as {@code OutOfMemory} (a container
  * killed for memory), {@code DeadlineExceeded} or {@code ExitCode}. The Job's name follows from the run, instance and
  * attempt, so dispatching it twice creates it once. Enabled by {@code quiver.orchestration.kubernetes.enabled}.
+ *
+ * <p>With {@code quiver.orchestration.kubernetes.kueue}, Kueue admits the Jobs: each is created suspended and labelled
+ * with its step's pool queue (the LocalQueue {@code ./quiver kueue} renders for it) and priority class (its
+ * WorkloadPriorityClass). A suspended Job is waiting for Kueue and reports nothing; the first heartbeat of a Job Kueue
+ * unsuspended tells the orchestrator that the step runs.
  */
 @ApplicationScoped
 public class KubernetesJobExecutor {
@@ -49,6 +55,8 @@ public class KubernetesJobExecutor {
     static final String ATTEMPT = "quiver.dev/attempt";
     static final String INSTANCE = "quiver.dev/instance";
     static final String REPORTED = "quiver.dev/reported";
+    static final String KUEUE_QUEUE = "kueue.x-k8s.io/queue-name";
+    static final String KUEUE_PRIORITY = "kueue.x-k8s.io/priority-class";
 
     private static final Logger LOG = Logger.getLogger(KubernetesJobExecutor.class);
 
@@ -58,15 +66,18 @@ public class KubernetesJobExecutor {
     private final Clock clock;
     private final Optional<String> namespace;
     private final boolean enabled;
+    private final boolean kueue;
 
     @Inject
     public KubernetesJobExecutor(KubernetesClient client, StepReports reports, ObjectMapper json, Clock clock,
                                  OrchestrationConfig config) {
-        this(client, reports, json, clock, config.kubernetes().namespace(), config.kubernetes().enabled());
+        this(client, reports, json, clock, config.kubernetes().namespace(), config.kubernetes().enabled(),
+                config.kubernetes().kueue());
     }
 
     KubernetesJobExecutor(KubernetesClient client, StepReporter reports, ObjectMapper json, Clock clock,
-                          Optional<String> namespace, boolean enabled) {
+                          Optional<String> namespace, boolean enabled, boolean kueue) {
+        this.kueue = kueue;
         this.client = client;
         this.reports = reports;
         this.json = json;
@@ -102,6 +113,31 @@ public class KubernetesJobExecutor {
         }
     }
 
+    /**
+     * Deletes the attempt's Job with its pods: the attempt was preempted or cancelled, and is recorded as such, so
+     * nothing is reported of its end. A Job already gone is no error.
+     */
+    public void stop(String runId, String instance, int attempt, String why) {
+        if (!enabled) {
+            return;
+        }
+        try {
+            for (Job job : client.batch().v1().jobs().inNamespace(namespace()).withLabel(MANAGED_BY, MANAGER)
+                    .withLabel(RUN, runId).withLabel(ATTEMPT, Integer.toString(attempt)).list().getItems()) {
+                Map<String, String> annotations = job.getMetadata().getAnnotations();
+                if (annotations != null && instance.equals(annotations.get(INSTANCE))) {
+                    client.batch().v1().jobs().inNamespace(namespace()).withName(job.getMetadata().getName())
+                            .withPropagationPolicy(DeletionPropagation.BACKGROUND).delete();
+                    LOG.infof("run %s: %s attempt %d: Job %s deleted (%s)", runId, instance, attempt,
+                            job.getMetadata().getName(), why);
+                }
+            }
+        } catch (KubernetesClientException e) {
+            LOG.warnf("run %s: %s attempt %d: its Job could not be deleted (%s): %s", runId, instance, attempt, why,
+                    e.getMessage());
+        }
+    }
+
     /** Reports on every Job of ours that is running (a heartbeat) or has ended and was not reported yet. */
     @Scheduled(every = "${quiver.orchestration.kubernetes.poll-interval}",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
@@ -132,6 +168,10 @@ public class KubernetesJobExecutor {
                             .filter(condition -> "True".equals(condition.getStatus())
                                     && ("Complete".equals(condition.getType()) || "Failed".equals(condition.getType())))
                             .findFirst();
+            if (ended.isEmpty() && Boolean.TRUE.equals(job.getSpec().getSuspend())) {
+                // waiting for Kueue's admission (or evicted by it): not running
+                continue;
+            }
             if (ended.isEmpty()) {
                 reports.heartbeat(new StepHeartbeat(run, instance, attempt, clock.instant(), null, null, null, null,
                         null));
@@ -206,8 +246,10 @@ public class KubernetesJobExecutor {
                     .addToLabels(ATTEMPT, Integer.toString(step.attempt()))
                     .addToAnnotations(INSTANCE, step.instance())
                     .addToAnnotations("quiver.dev/pipeline", step.pipeline() + "@" + step.pipelineVersion())
+                    .addToLabels(kueueLabels(step))
                 .endMetadata()
                 .withNewSpec()
+                    .withSuspend(kueue ? true : null)
                     .withBackoffLimit(0)
                     .withParallelism(step.workers())
                     .withCompletions(step.workers())
@@ -229,6 +271,18 @@ public class KubernetesJobExecutor {
                     .endTemplate()
                 .endSpec()
                 .build();
+    }
+
+    /** Kueue's labels: the LocalQueue and WorkloadPriorityClass named as the pool's queue and priority class. */
+    private Map<String, String> kueueLabels(StepDispatched step) {
+        Map<String, String> labels = new LinkedHashMap<>();
+        if (kueue) {
+            labels.put(KUEUE_QUEUE, step.queue() == null ? "default" : step.queue());
+            if (step.priorityClass() != null) {
+                labels.put(KUEUE_PRIORITY, step.priorityClass());
+            }
+        }
+        return labels;
     }
 
     /** {@code quiver-<step>-<10 hex of run/instance/attempt>}: a valid name of at most 63 characters. */

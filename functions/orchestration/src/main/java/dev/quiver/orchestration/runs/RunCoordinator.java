@@ -20,6 +20,7 @@ import dev.quiver.orchestration.memo.MemoDecision;
 import dev.quiver.orchestration.memo.MemoKey;
 import dev.quiver.orchestration.memo.MemoStore;
 import dev.quiver.orchestration.outbox.Outbox;
+import dev.quiver.orchestration.pipeline.ExecutorKind;
 import dev.quiver.orchestration.pipeline.Memoization;
 import dev.quiver.orchestration.pipeline.StepSpec;
 import dev.quiver.orchestration.pool.PoolStore;
@@ -85,6 +86,7 @@ public final class RunCoordinator {
     private final Clock clock;
     private final PoolStore pool;
     private final boolean pooled;
+    private final boolean kueue;
 
     /** A coordinator without a pool file: every ready step is dispatched at once. */
     public RunCoordinator(Transactions transactions, Pipelines pipelines, Outbox outbox, RetryPolicies retries,
@@ -95,7 +97,18 @@ public final class RunCoordinator {
 
     public RunCoordinator(Transactions transactions, Pipelines pipelines, Outbox outbox, RetryPolicies retries,
                           ObjectMapper json, Clock clock, PoolStore pool) {
+        this(transactions, pipelines, outbox, retries, json, clock, pool, false);
+    }
+
+    /**
+     * @param kueue whether Kueue admits {@code kubernetes-job} steps: they are dispatched at once (their Job waits
+     *              suspended in Kueue's queue) and wait as {@link StepState#QUEUED} until their executor reports the
+     *              Job running, without Quiver's pool admitting them too
+     */
+    public RunCoordinator(Transactions transactions, Pipelines pipelines, Outbox outbox, RetryPolicies retries,
+                          ObjectMapper json, Clock clock, PoolStore pool, boolean kueue) {
         this.pool = pool;
+        this.kueue = kueue;
         this.pooled = !PoolSpec.DEFAULT.equals(pool.spec());
         this.transactions = transactions;
         this.pipelines = pipelines;
@@ -204,8 +217,12 @@ public final class RunCoordinator {
             if (!runs.firstDelivery(c, eventSource, eventId, EventTypes.STEP_HEARTBEAT, now)) {
                 return null;
             }
-            if (reported(c, heartbeat.runId(), heartbeat.instance(), heartbeat.attempt()) == null) {
+            Reported reported = reported(c, heartbeat.runId(), heartbeat.instance(), heartbeat.attempt());
+            if (reported == null) {
                 return null;
+            }
+            if (reported.state == StepState.QUEUED) {
+                admittedElsewhere(c, reported, heartbeat.instance(), now);
             }
             runs.heartbeat(c, heartbeat.runId(), heartbeat.instance(), heartbeat.attempt(),
                     heartbeat.observedAt() == null ? now : heartbeat.observedAt(), now, samples(heartbeat));
@@ -235,6 +252,21 @@ public final class RunCoordinator {
             LOG.infof("run %s: %s attempt %d interrupted (%s); it runs again", runId, instance, attempt, message);
             return null;
         });
+    }
+
+    /**
+     * The first sign of life of an attempt that waited for Kueue: Kueue admitted its Job, which runs from now (its
+     * deadline too).
+     */
+    private void admittedElsewhere(Connection c, Reported reported, String instance, Instant now)
+            throws SQLException {
+        Optional<Duration> deadline = reported.graph.instance(instance).step().deadline();
+        RunRepository.InstanceRow row = runs.instances(c, reported.run.id()).get(instance);
+        if (deadline.isPresent()) {
+            runs.addTimer(c, reported.run.id(), instance, row.attempt(), RunRepository.Due.Kind.DEADLINE,
+                    now.plus(deadline.get()));
+        }
+        LOG.infof("run %s: %s attempt %d admitted by Kueue; it runs", reported.run.id(), instance, row.attempt());
     }
 
     private static Map<String, Double> samples(StepHeartbeat heartbeat) {
@@ -438,10 +470,14 @@ public final class RunCoordinator {
         return byInstance;
     }
 
-    private record Reported(RunRepository.LockedRun run, PipelineGraph graph) {
+    /** @param state {@link StepState#QUEUED} for an attempt dispatched to wait for Kueue's admission */
+    private record Reported(RunRepository.LockedRun run, PipelineGraph graph, StepState state) {
     }
 
-    /** The locked run a report is about, or null when the report is stale (an attempt already settled). */
+    /**
+     * The locked run a report is about, or null when the report is stale (an attempt already settled, or preempted
+     * and waiting in the pool again: a late answer of the preempted attempt does not complete the next one).
+     */
     private Reported reported(Connection c, String runId, String instance, int attempt) throws SQLException {
         RunRepository.LockedRun run = runs.lock(c, runId).orElseThrow(() ->
                 new RunRefusedException("runId: no run " + runId));
@@ -452,13 +488,14 @@ public final class RunCoordinator {
                     + "instance " + instance);
         }
         boolean current = row.attempt() == attempt
-                && (row.state() == StepState.DISPATCHED || row.state() == StepState.RUNNING);
+                && (row.state() == StepState.DISPATCHED || row.state() == StepState.RUNNING
+                || row.state() == StepState.QUEUED && runs.attemptDispatched(c, runId, instance, attempt));
         if (!current) {
             LOG.debugf("run %s: report for %s attempt %d ignored; the instance is %s at attempt %d", runId, instance,
                     attempt, row.state(), row.attempt());
             return null;
         }
-        return new Reported(run, graph);
+        return new Reported(run, graph, row.state());
     }
 
     /** Plans from the state now recorded, persists the decisions and their events, and settles a finished run. */
@@ -547,6 +584,12 @@ public final class RunCoordinator {
                 return false;
             }
         }
+        if (kueue && instance.step().executor() == ExecutorKind.KUBERNETES_JOB) {
+            dispatch(c, run, instance, dispatched, key, seq, reason + "; its Job waits for Kueue to admit it in "
+                    + "queue " + dispatched.queue(), now);
+            runs.awaitAdmission(c, run.id(), instance.id(), now);
+            return false;
+        }
         if (pooled) {
             queue(c, run, graph, instance, attempt, row.memoryBytes(instance.step()), seq, reason, now);
             return false;
@@ -564,7 +607,9 @@ public final class RunCoordinator {
             runs.memoKey(c, run.id(), instance.id(), attempt, key);
         }
         Optional<Duration> deadline = instance.step().deadline();
-        if (deadline.isPresent()) {
+        // a Job Kueue admits runs, and so counts its deadline, from its admission
+        boolean admittedByKueue = kueue && instance.step().executor() == ExecutorKind.KUBERNETES_JOB;
+        if (deadline.isPresent() && !admittedByKueue) {
             runs.addTimer(c, run.id(), instance.id(), attempt, RunRepository.Due.Kind.DEADLINE,
                     now.plus(deadline.get()));
         }
@@ -599,8 +644,7 @@ public final class RunCoordinator {
                        int attempt, long memoryBytes, long seq, String reason, Instant now) throws SQLException {
         PoolSpec spec = pool.spec();
         String queue = queue(spec, run.parameters());
-        String className = instance.step().priority().or(() -> graph.spec().priority())
-                .orElse(spec.work().defaultPriority());
+        String className = priorityClass(spec, graph, instance);
         PriorityClass priority = spec.priorityClasses().get(className);
         var resources = instance.step().resources();
         // the step's resources are each worker's: the workload asks for all of its workers together
@@ -717,6 +761,11 @@ public final class RunCoordinator {
         return runId + "/" + instance + "/" + attempt;
     }
 
+    /** The step's priority class, else its pipeline's, else the pool's default. */
+    private static String priorityClass(PoolSpec spec, PipelineGraph graph, PipelineGraph.Instance instance) {
+        return instance.step().priority().or(() -> graph.spec().priority()).orElse(spec.work().defaultPriority());
+    }
+
     private static String queue(PoolSpec spec, Map<String, Object> parameters) {
         return parameters.get(spec.work().queueParameter()) instanceof String named && !named.isBlank() ? named
                 : spec.work().defaultQueue();
@@ -766,9 +815,9 @@ public final class RunCoordinator {
         return total;
     }
 
-    private static StepDispatched dispatched(RunRepository.LockedRun run, PipelineGraph graph,
-                                             PipelineGraph.Instance instance, int attempt, long memoryBytes,
-                                             List<MemoKey.Input> inputs) {
+    private StepDispatched dispatched(RunRepository.LockedRun run, PipelineGraph graph,
+                                      PipelineGraph.Instance instance, int attempt, long memoryBytes,
+                                      List<MemoKey.Input> inputs) {
         StepSpec step = instance.step();
         Map<String, Object> params = new LinkedHashMap<>(step.params());
         params.putAll(run.parameters());
@@ -778,6 +827,6 @@ public final class RunCoordinator {
                 memoryBytes, step.resources().gpus(), step.resources().workers(),
                 step.deadline().map(Duration::toSeconds).orElse(null), inputs.stream().map(input ->
                         new StepDispatched.Input(input.instance(), input.name(), input.uri(), input.digest()))
-                        .toList());
+                        .toList(), queue(pool.spec(), run.parameters()), priorityClass(pool.spec(), graph, instance));
     }
 }

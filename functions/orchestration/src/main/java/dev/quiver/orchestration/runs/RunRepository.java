@@ -146,7 +146,8 @@ final class RunRepository {
 
     /** The workload the instance's current attempt holds or waits for in the pool; none when it never did. */
     Optional<String> workload(Connection c, String runId, String instance) throws SQLException {
-        return first(c, "select workload from step_instances where run_id = ? and instance = ?",
+        return first(c, "select workload from step_instances where run_id = ? and instance = ? "
+                + "and workload is not null",
                 row -> row.getString(1), runId, instance);
     }
 
@@ -158,6 +159,21 @@ final class RunRepository {
         return first(c, "select run_id, instance, attempt from step_instances where workload = ? "
                 + "and state in ('DISPATCHED', 'RUNNING')", row -> new Holder(row.getString(1), row.getString(2),
                 row.getInt(3)), workload);
+    }
+
+    /**
+     * The dispatched attempt waits for another admission than the pool's (Kueue's, for its Job): queued, with no
+     * workload of Quiver's pool and so no room of it held.
+     */
+    void awaitAdmission(Connection c, String runId, String instance, Instant now) throws SQLException {
+        update(c, "update step_instances set state = 'QUEUED', workload = null, updated_at = ? where run_id = ? "
+                + "and instance = ?", now, runId, instance);
+    }
+
+    /** Whether the attempt was dispatched to its executor (a queued one: to wait for Kueue's admission). */
+    boolean attemptDispatched(Connection c, String runId, String instance, int attempt) throws SQLException {
+        return first(c, "select 1 from attempts where run_id = ? and instance = ? and attempt = ?",
+                row -> true, runId, instance, attempt).isPresent();
     }
 
     /** The queued attempt that waits for the workload: the step a workload's admission dispatches. */
