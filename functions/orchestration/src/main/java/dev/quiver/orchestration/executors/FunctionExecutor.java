@@ -14,6 +14,7 @@ import dev.quiver.orchestration.OrchestrationConfig;
 import io.cloudevents.CloudEvent;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpResponse;
@@ -55,13 +56,18 @@ public class FunctionExecutor {
     /** The calls waiting for an answer, by run, instance and attempt. */
     private final Map<String, Future<?>> calls = new ConcurrentHashMap<>();
 
+    @Inject
     public FunctionExecutor(StepReports reports, ObjectMapper json, EventCodec codec, CloudEventSender sender,
                             OrchestrationConfig config) {
+        this(reports, json, codec, sender, URI.create(config.source()));
+    }
+
+    FunctionExecutor(StepReports reports, ObjectMapper json, EventCodec codec, CloudEventSender sender, URI source) {
         this.reports = reports;
         this.json = json;
         this.codec = codec;
         this.sender = sender;
-        this.source = URI.create(config.source());
+        this.source = source;
     }
 
     /** Sends the step and returns at once; the answer reports the step. */
