@@ -107,9 +107,21 @@ public final class PoolStore {
         }
     }
 
-    /** Takes the pool's lock until the caller's transaction ends: decisions on every replica take turns. */
-    public void lock(Connection connection) throws SQLException {
-        version(connection);
+    /**
+     * Takes the pool's lock until the caller's transaction ends: decisions on every replica take turns.
+     *
+     * @return the pool's version now, for {@link #changedSince}
+     */
+    public long lock(Connection connection) throws SQLException {
+        return version(connection);
+    }
+
+    /**
+     * Whether the caller's transaction, holding the pool's lock since it read {@code version}, changed the pool: only
+     * then can it have admitted or refused anything.
+     */
+    public boolean changedSince(Connection connection, long version) throws SQLException {
+        return version(connection) != version;
     }
 
     private long version(Connection connection) throws SQLException {
@@ -258,28 +270,27 @@ public final class PoolStore {
         void add(Decision decision, Map<String, Workload> submitted) {
             Timestamp at = Timestamp.from(decision.at());
             for (Workload workload : decision.queued()) {
-                inserts.add(insert(workload, "PENDING", at, null));
+                inserts.add(insert(workload, "PENDING", at, null, null));
             }
             for (Decision.Refusal refusal : decision.refused()) {
                 Workload workload = submitted.get(refusal.id());
                 if (workload != null) {
-                    inserts.add(insert(workload, "REFUSED", at, refusal.reason() + ": " + refusal.message()));
+                    inserts.add(insert(workload, "REFUSED", at, refusal.reason(), refusal.message()));
                 } else {
-                    updates.add(new Object[] {"REFUSED", at, refusal.reason() + ": " + refusal.message(), 0,
-                            refusal.id()});
+                    updates.add(new Object[] {"REFUSED", at, refusal.reason(), refusal.message(), 0, refusal.id()});
                 }
             }
-            decision.finished().forEach(id -> updates.add(new Object[] {"FINISHED", at, null, 0, id}));
-            decision.preempted().forEach(eviction -> updates.add(new Object[] {"PENDING", at,
-                    eviction.reason() + ": " + eviction.message(), 1, eviction.id()}));
-            decision.admitted().forEach(admission -> updates.add(new Object[] {"ADMITTED", at, null, 0,
+            decision.finished().forEach(id -> updates.add(new Object[] {"FINISHED", at, null, null, 0, id}));
+            decision.preempted().forEach(eviction -> updates.add(new Object[] {"PENDING", at, eviction.reason(),
+                    eviction.message(), 1, eviction.id()}));
+            decision.admitted().forEach(admission -> updates.add(new Object[] {"ADMITTED", at, null, null, 0,
                     admission.id()}));
         }
 
-        private Object[] insert(Workload workload, String status, Timestamp at, String reason) {
+        private Object[] insert(Workload workload, String status, Timestamp at, String reasonClass, String reason) {
             return new Object[] {workload.id(), workload.queue(), workload.priorityClass(), workload.priority(),
                 workload.preempting(), request(workload.request()), workload.pods(),
-                Timestamp.from(workload.submittedAt()), status, at, reason};
+                Timestamp.from(workload.submittedAt()), status, at, reasonClass, reason};
         }
 
         boolean isEmpty() {
@@ -288,8 +299,10 @@ public final class PoolStore {
 
         void run(Connection connection) throws SQLException {
             batch(connection, "insert into pool_workloads (id, queue, priority_class, priority, preempting, request, "
-                    + "pods, submitted_at, status, since, reason) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", inserts);
-            batch(connection, "update pool_workloads set status = ?, since = ?, reason = coalesce(?, reason), "
+                    + "pods, submitted_at, status, since, reason_class, reason) "
+                    + "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", inserts);
+            batch(connection, "update pool_workloads set status = ?, since = ?, "
+                    + "reason_class = coalesce(?, reason_class), reason = coalesce(?, reason), "
                     + "preemptions = preemptions + ? where id = ?", updates);
         }
 

@@ -616,14 +616,22 @@ public final class RunCoordinator {
         outbox.add(c, EventTypes.STEP_DISPATCHED, run.id(), instance.id(), dispatched);
     }
 
-    /** A transaction that takes the pool's lock first when there is a pool, and dispatches what the pool admitted. */
+    /**
+     * A transaction that takes the pool's lock first when there is a pool, and dispatches what the pool admitted in it.
+     * Admissions and refusals are acted on in the transaction that decided them, so one that decided nothing has none
+     * to look for.
+     */
     private <T> T inTransaction(Transactions.Work<T> work) {
         return transactions.inTransaction(c -> {
             if (!pooled) {
                 return work.run(c);
             }
-            pool.lock(c);
+            long version = pool.lock(c);
             T result = work.run(c);
+            if (!pool.changedSince(c, version)) {
+                // nothing was decided (a redelivery, a stale report, a step the pool does not admit): nothing to act on
+                return result;
+            }
             Instant now = clock.instant();
             // failing a refused step plans its run again, which may queue (and so refuse) more
             boolean refused = true;
@@ -671,14 +679,11 @@ public final class RunCoordinator {
         for (RunRepository.Refused item : refused) {
             RunRepository.LockedRun run = runs.lock(c, item.runId()).orElseThrow();
             PipelineGraph graph = pipelines.graph(run.pipeline(), Optional.of(run.pipelineVersion()));
-            int colon = item.reason().indexOf(": ");
-            String errorClass = colon < 0 ? item.reason() : item.reason().substring(0, colon);
-            String message = colon < 0 ? item.reason() : item.reason().substring(colon + 2);
             long seq = run.sequence() + 1;
-            runs.failed(c, new StepFailed(run.id(), item.instance(), item.attempt(), errorClass, null, false,
-                    message), seq, "the pool refused it: " + message, now);
-            LOG.infof("run %s: %s attempt %d refused by the pool: %s", run.id(), item.instance(), item.attempt(),
-                    item.reason());
+            runs.failed(c, new StepFailed(run.id(), item.instance(), item.attempt(), item.reasonClass(), null, false,
+                    item.message()), seq, "the pool refused it: " + item.message(), now);
+            LOG.infof("run %s: %s attempt %d refused by the pool: %s: %s", run.id(), item.instance(), item.attempt(),
+                    item.reasonClass(), item.message());
             advance(c, run, graph, now, seq);
         }
         return !refused.isEmpty();

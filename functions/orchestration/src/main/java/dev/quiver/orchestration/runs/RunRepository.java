@@ -194,15 +194,16 @@ final class RunRepository {
         finishAttempt(c, runId, instance, attempt, "PREEMPTED", "Preempted", null, false, message, now);
     }
 
-    /** A queued attempt the pool refused, with the pool's reason ({@code TooLarge: asks for ...}). */
-    record Refused(String runId, String instance, int attempt, String reason) {
+    /** A queued attempt the pool refused, with the pool's reason: its class ({@code TooLarge}) and message. */
+    record Refused(String runId, String instance, int attempt, String reasonClass, String message) {
     }
 
     /** The queued attempts whose workloads the pool refused, whichever transaction refused them. */
     List<Refused> refused(Connection c) throws SQLException {
-        return query(c, "select s.run_id, s.instance, s.attempt, w.reason from step_instances s "
+        return query(c, "select s.run_id, s.instance, s.attempt, w.reason_class, w.reason from step_instances s "
                 + "join pool_workloads w on w.id = s.workload where s.state = 'QUEUED' and w.status = 'REFUSED'",
-                row -> new Refused(row.getString(1), row.getString(2), row.getInt(3), row.getString(4)));
+                row -> new Refused(row.getString(1), row.getString(2), row.getInt(3), row.getString(4),
+                        row.getString(5)));
     }
 
     /** A queued attempt the pool has admitted. */
