@@ -19,7 +19,8 @@ import java.util.function.ToLongFunction;
  *   <li>{@code quiver.pool.desired} and {@code quiver.pool.capacity} by resource: the whole pool's usage plus pending
  *       demand, and its nominal quotas added up: what an autoscaler acts on.
  * </ul>
- * Time to admission and preemptions are counted where they are decided ({@link PoolStore}).
+ * Time to admission and preemptions are counted where they are decided ({@link PoolStore}). The gauges hold this
+ * object strongly: the registry keeps them answering for as long as it lives.
  */
 public final class PoolMetrics {
 
@@ -44,30 +45,31 @@ public final class PoolMetrics {
                 Gauge.builder("quiver.pool.queue.pending", this, metrics -> metrics.read(state ->
                                 PoolFigures.pendingByPriority(state, name).get(priorityClass)))
                         .description("Workloads waiting in the queue, by priority class")
-                        .tag("queue", name).tag("priority_class", priorityClass).register(meters);
+                        .tag("queue", name).tag("priority_class", priorityClass).strongReference(true).register(meters);
             }
             Gauge.builder("quiver.pool.queue.admitted", this, metrics -> metrics.read(state ->
                             state.admitted(name).size()))
                     .description("Workloads the queue has admitted that hold their room")
-                    .tag("queue", name).register(meters);
+                    .tag("queue", name).strongReference(true).register(meters);
         }
         for (String resource : spec.resources()) {
             Gauge.builder("quiver.pool.desired", this, metrics -> metrics.read(state ->
                             units(PoolFigures.desired(state).get(resource))))
                     .description("The capacity the pool's work would take if all of it ran now: usage plus pending "
                             + "demand of every queue")
-                    .tag("resource", resource).register(meters);
+                    .tag("resource", resource).strongReference(true).register(meters);
             Gauge.builder("quiver.pool.capacity", this, metrics -> units(
                             PoolFigures.capacity(spec).get(resource)))
                     .description("The pool's nominal quotas (queues' and cohorts' own), added up")
-                    .tag("resource", resource).register(meters);
+                    .tag("resource", resource).strongReference(true).register(meters);
         }
     }
 
     private void gauge(MeterRegistry meters, String name, String description, String queue, String resource,
                        ToLongFunction<PoolState> figure) {
         Gauge.builder(name, this, metrics -> metrics.read(state -> units(figure.applyAsLong(state))))
-                .description(description).tag("queue", queue).tag("resource", resource).register(meters);
+                .description(description).tag("queue", queue).tag("resource", resource).strongReference(true)
+                .register(meters);
     }
 
     private double read(Function<PoolState, Number> figure) {

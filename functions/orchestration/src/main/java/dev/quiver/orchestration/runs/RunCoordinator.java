@@ -551,15 +551,11 @@ public final class RunCoordinator {
                           Map<String, List<MemoKey.Input>> artifacts, long seq, String reason, boolean fresh,
                           Instant now) throws SQLException {
         int attempt = row.attempt() + 1;
-        List<MemoKey.Input> inputs = new ArrayList<>();
-        instance.upstream().forEach(up -> inputs.addAll(artifacts.getOrDefault(up, List.of())));
-        StepDispatched dispatched = dispatched(run, graph, instance, attempt, row.memoryBytes(instance.step()),
-                inputs);
+        Prepared prepared = prepare(run, graph, instance, attempt, row, artifacts);
+        StepDispatched dispatched = prepared.dispatched();
         Optional<Memoization> policy = instance.step().memoize();
-        String key = null;
+        String key = prepared.memoKey();
         if (policy.isPresent()) {
-            key = MemoKey.of(run.pipeline(), instance.step().name(), instance.step().executor().yamlName(),
-                    dispatched.params(), inputs);
             if (fresh) {
                 memo.forget(c, key);
             }
@@ -696,18 +692,32 @@ public final class RunCoordinator {
             PipelineGraph graph = pipelines.graph(run.pipeline(), Optional.of(run.pipelineVersion()));
             PipelineGraph.Instance instance = graph.instance(admitted.instance());
             RunRepository.InstanceRow row = runs.instances(c, run.id()).get(instance.id());
-            List<MemoKey.Input> inputs = new ArrayList<>();
-            Map<String, List<MemoKey.Input>> artifacts = runs.artifactsByInstance(c, run.id());
-            instance.upstream().forEach(up -> inputs.addAll(artifacts.getOrDefault(up, List.of())));
-            StepDispatched dispatched = dispatched(run, graph, instance, admitted.attempt(),
-                    row.memoryBytes(instance.step()), inputs);
-            String key = instance.step().memoize().isPresent() ? MemoKey.of(run.pipeline(), instance.step().name(),
-                    instance.step().executor().yamlName(), dispatched.params(), inputs) : null;
+            Prepared prepared = prepare(run, graph, instance, admitted.attempt(), row,
+                    runs.artifactsByInstance(c, run.id()));
             long seq = run.sequence() + 1;
-            dispatch(c, run, instance, dispatched, key, seq, admitted.reason() + "; admitted to the pool's queue "
-                    + admitted.queue(), now);
+            dispatch(c, run, instance, prepared.dispatched(), prepared.memoKey(), seq, admitted.reason()
+                    + "; admitted to the pool's queue " + admitted.queue(), now);
             runs.updateRun(c, run.id(), run.state(), seq, null);
         }
+    }
+
+    /** An attempt as it is dispatched, and its memoization key (null for a step that is not memoized). */
+    private record Prepared(StepDispatched dispatched, String memoKey) {
+    }
+
+    /**
+     * The attempt's dispatch, with the artifacts of its upstream instances ({@code artifacts}, by instance) as inputs,
+     * whether it starts now or when the pool admits it: the same either way.
+     */
+    private Prepared prepare(RunRepository.LockedRun run, PipelineGraph graph, PipelineGraph.Instance instance,
+                             int attempt, RunRepository.InstanceRow row, Map<String, List<MemoKey.Input>> artifacts) {
+        List<MemoKey.Input> inputs = new ArrayList<>();
+        instance.upstream().forEach(up -> inputs.addAll(artifacts.getOrDefault(up, List.of())));
+        StepDispatched dispatched = dispatched(run, graph, instance, attempt, row.memoryBytes(instance.step()),
+                inputs);
+        String key = instance.step().memoize().isEmpty() ? null : MemoKey.of(run.pipeline(), instance.step().name(),
+                instance.step().executor().yamlName(), dispatched.params(), inputs);
+        return new Prepared(dispatched, key);
     }
 
     /** The attempt's room in the pool is free again: it ended, whatever its end. */
