@@ -31,6 +31,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 import org.jboss.logging.Logger;
 
 /**
@@ -44,7 +45,8 @@ import org.jboss.logging.Logger;
  * <p>With {@code quiver.orchestration.kubernetes.kueue}, Kueue admits the Jobs: each is created suspended and labelled
  * with its step's pool queue (the LocalQueue {@code ./quiver kueue} renders for it) and priority class (its
  * WorkloadPriorityClass). A suspended Job is waiting for Kueue and reports nothing; the first heartbeat of a Job Kueue
- * unsuspended tells the orchestrator that the step runs.
+ * unsuspended tells the orchestrator that the step runs. A Job that ran and that Kueue suspends again (evicted, to give
+ * its room to other work) is reported as such: its step waits for Kueue again.
  */
 @ApplicationScoped
 public class KubernetesJobExecutor {
@@ -55,6 +57,8 @@ public class KubernetesJobExecutor {
     static final String ATTEMPT = "quiver.dev/attempt";
     static final String INSTANCE = "quiver.dev/instance";
     static final String REPORTED = "quiver.dev/reported";
+    /** On a Job Kueue admitted and that was seen running: its suspension after that is an eviction. */
+    static final String ADMITTED = "quiver.dev/admitted";
     static final String KUEUE_QUEUE = "kueue.x-k8s.io/queue-name";
     static final String KUEUE_PRIORITY = "kueue.x-k8s.io/priority-class";
 
@@ -168,11 +172,20 @@ public class KubernetesJobExecutor {
                             .filter(condition -> "True".equals(condition.getStatus())
                                     && ("Complete".equals(condition.getType()) || "Failed".equals(condition.getType())))
                             .findFirst();
-            if (ended.isEmpty() && Boolean.TRUE.equals(job.getSpec().getSuspend())) {
-                // waiting for Kueue's admission (or evicted by it): not running
+            boolean suspended = Boolean.TRUE.equals(job.getSpec().getSuspend());
+            if (ended.isEmpty() && suspended) {
+                if (annotations.containsKey(ADMITTED)) {
+                    // it ran, and Kueue suspended it again to give its room to other work: it waits to be readmitted
+                    reports.evicted(run, instance, attempt, "Kueue suspended Job " + job.getMetadata().getName()
+                            + " again; it runs when Kueue readmits it");
+                    annotate(job, annotated -> annotated.remove(ADMITTED));
+                }
                 continue;
             }
             if (ended.isEmpty()) {
+                if (kueue && !annotations.containsKey(ADMITTED)) {
+                    annotate(job, annotated -> annotated.put(ADMITTED, clock.instant().toString()));
+                }
                 reports.heartbeat(new StepHeartbeat(run, instance, attempt, clock.instant(), null, null, null, null,
                         null));
                 continue;
@@ -183,12 +196,15 @@ public class KubernetesJobExecutor {
             } else {
                 reports.failed(failure(job, ended.get(), run, instance, attempt));
             }
-            client.batch().v1().jobs().inNamespace(namespace()).withName(job.getMetadata().getName())
-                    .edit(edited -> {
-                        edited.getMetadata().getAnnotations().put(REPORTED, clock.instant().toString());
-                        return edited;
-                    });
+            annotate(job, annotated -> annotated.put(REPORTED, clock.instant().toString()));
         }
+    }
+
+    private void annotate(Job job, Consumer<Map<String, String>> change) {
+        client.batch().v1().jobs().inNamespace(namespace()).withName(job.getMetadata().getName()).edit(edited -> {
+            change.accept(edited.getMetadata().getAnnotations());
+            return edited;
+        });
     }
 
     private StepFailed failure(Job job, JobCondition condition, String run, String instance, int attempt) {

@@ -255,6 +255,24 @@ public final class RunCoordinator {
     }
 
     /**
+     * A running attempt's Job was suspended again by Kueue, to give its room to other work: the attempt is not over,
+     * it waits for Kueue to readmit its Job ({@link StepState#QUEUED}, no heartbeat timeout meanwhile). A report of an
+     * attempt that is over, or already waiting, changes nothing.
+     */
+    public void evicted(String runId, String instance, int attempt, String message) {
+        transactions.inTransaction(c -> {
+            Instant now = clock.instant();
+            Reported reported = reported(c, runId, instance, attempt);
+            if (reported == null || reported.state == StepState.QUEUED) {
+                return null;
+            }
+            runs.awaitAdmission(c, runId, instance, now);
+            LOG.infof("run %s: %s attempt %d evicted (%s)", runId, instance, attempt, message);
+            return null;
+        });
+    }
+
+    /**
      * The first sign of life of an attempt that waited for Kueue: Kueue admitted its Job, which runs from now (its
      * deadline too).
      */

@@ -58,6 +58,11 @@ class KubernetesJobExecutorTest {
             public void failed(StepFailed failed) {
                 reported.add(failed);
             }
+
+            @Override
+            public void evicted(String runId, String instance, int attempt, String message) {
+                reported.add("evicted " + instance + "#" + attempt);
+            }
         };
     }
 
@@ -146,12 +151,18 @@ class KubernetesJobExecutorTest {
         assertThat(reported).as("a Job waiting in Kueue's queue is not running").isEmpty();
 
         String name = KubernetesJobExecutor.jobName(step);
-        client.batch().v1().jobs().inNamespace(namespace).withName(name).edit(admitted -> {
-            admitted.getSpec().setSuspend(false);
-            return admitted;
-        });
+        suspend(name, false);
         kueue.poll();
         assertThat(reported).singleElement().isInstanceOf(StepHeartbeat.class);
+
+        suspend(name, true);
+        kueue.poll();
+        kueue.poll();
+        assertThat(reported).as("Kueue evicted it: reported once").hasSize(2).last()
+                .isEqualTo("evicted train[1]#2");
+        suspend(name, false);
+        kueue.poll();
+        assertThat(reported).hasSize(3).last().isInstanceOf(StepHeartbeat.class);
 
         client.pods().inNamespace(namespace).resource(new PodBuilder().withNewMetadata().withName(name + "-q8w4c")
                 .addToLabels("job-name", name).endMetadata()
@@ -160,7 +171,7 @@ class KubernetesJobExecutorTest {
                 .endStatus().build()).create();
         end(name, "Failed", "BackoffLimitExceeded");
         kueue.poll();
-        assertThat(reported).hasSize(2).last().isInstanceOfSatisfying(StepFailed.class, failed -> {
+        assertThat(reported).hasSize(4).last().isInstanceOfSatisfying(StepFailed.class, failed -> {
             assertThat(failed.errorClass()).isEqualTo("OutOfMemory");
             assertThat(failed.killedForMemory()).isTrue();
             assertThat(failed.message()).contains("OOMKilled");
@@ -210,6 +221,14 @@ class KubernetesJobExecutorTest {
 
     private List<Job> jobs() {
         return client.batch().v1().jobs().inNamespace(namespace).list().getItems();
+    }
+
+    /** What Kueue does: unsuspends a Job it admits, suspends again one it evicts. */
+    private void suspend(String name, boolean suspended) {
+        client.batch().v1().jobs().inNamespace(namespace).withName(name).edit(job -> {
+            job.getSpec().setSuspend(suspended);
+            return job;
+        });
     }
 
     private void end(String name, String type, String reason) {

@@ -46,7 +46,7 @@ import org.junit.jupiter.api.Test;
  * With Kueue configured, {@code kubernetes-job} steps are admitted by Kueue and not by Quiver's pool: their Jobs are
  * created at once, suspended and labelled for the pool's queue and priority class, the step waits as queued (no
  * heartbeat timeout, no room of Quiver's pool held), and what Kueue does to the Job is read back: unsuspended, the
- * step runs; ended, it completes or fails (killed for memory as such). Against fabric8's mock API server, with the
+ * step runs; suspended again (evicted), it waits again; ended, it completes or fails (killed for memory as such). Against fabric8's mock API server, with the
  * embedded database.
  */
 @EnableKubernetesMockClient(crud = true)
@@ -119,6 +119,17 @@ class KueueAdmissionTest {
         assertThat(count("select count(*) from timers where kind = 'deadline'")).as("its deadline runs from now")
                 .isEqualTo(1);
 
+        evict(first);
+        jobs.poll();
+        assertThat(state(first)).as("Kueue gave its room to other work: it waits again").isEqualTo("QUEUED");
+        coordinator.fireDue(CLOCK.instant().plusSeconds(60), Duration.ofSeconds(1));
+        assertThat(state(first)).as("no heartbeat timeout while it waits").isEqualTo("QUEUED");
+        admit(first);
+        jobs.poll();
+        assertThat(state(first)).isEqualTo("RUNNING");
+        assertThat(text("select count(*) from attempts where run_id = '" + first + "'")).as("the same attempt")
+                .isEqualTo("1");
+
         String name = job(first).getMetadata().getName();
         client.pods().inNamespace(namespace).resource(new PodBuilder().withNewMetadata().withName(name + "-x7k2p")
                 .addToLabels("job-name", name).endMetadata()
@@ -165,6 +176,14 @@ class KueueAdmissionTest {
     private void admit(String run) {
         client.batch().v1().jobs().inNamespace(namespace).withName(job(run).getMetadata().getName()).edit(job -> {
             job.getSpec().setSuspend(false);
+            return job;
+        });
+    }
+
+    /** What Kueue does when it preempts an admitted Job: suspends it again. */
+    private void evict(String run) {
+        client.batch().v1().jobs().inNamespace(namespace).withName(job(run).getMetadata().getName()).edit(job -> {
+            job.getSpec().setSuspend(true);
             return job;
         });
     }
