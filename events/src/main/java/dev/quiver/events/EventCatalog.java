@@ -16,6 +16,7 @@ import dev.quiver.events.pipeline.StepHeartbeat;
 import dev.quiver.events.pipeline.StepPreempted;
 import dev.quiver.events.pipeline.StepRetryDecided;
 import dev.quiver.events.pipeline.StepSkipped;
+import dev.quiver.events.pool.WorkloadAdmitted;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -40,6 +41,7 @@ public final class EventCatalog {
             Map.entry(EventTypes.STEP_RETRY_DECIDED, StepRetryDecided.class),
             Map.entry(EventTypes.STEP_ALERT_RAISED, StepAlert.class),
             Map.entry(EventTypes.STEP_PREEMPTED, StepPreempted.class),
+            Map.entry(EventTypes.POOL_WORKLOAD_ADMITTED, WorkloadAdmitted.class),
             Map.entry(EventTypes.STEP_HEARTBEAT, StepHeartbeat.class),
             Map.entry(EventTypes.SCHEDULER_TICK, SchedulerTick.class),
             Map.entry(EventTypes.PING_SOURCE_TICK, SchedulerTick.class),

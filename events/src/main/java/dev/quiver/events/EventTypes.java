@@ -64,6 +64,9 @@ public final class EventTypes {
     /** A running attempt stopped to give its room in the pool to higher-priority work: its executor kills it. */
     public static final String STEP_PREEMPTED = "dev.quiver.step.preempted";
 
+    /** The shared pool admitted a step attempt's workload: it is dispatched in the same decision. */
+    public static final String POOL_WORKLOAD_ADMITTED = "dev.quiver.pool.workload.admitted";
+
     /** A run whose every step instance is done and whose final steps succeeded or were skipped. */
     public static final String PIPELINE_RUN_COMPLETED = "dev.quiver.pipeline.run.completed";
 

@@ -19,6 +19,7 @@ import dev.quiver.events.pipeline.StepFailed;
 import dev.quiver.events.pipeline.StepHeartbeat;
 import dev.quiver.events.pipeline.StepRetryDecided;
 import dev.quiver.events.pipeline.StepSkipped;
+import dev.quiver.events.pool.WorkloadAdmitted;
 import io.cloudevents.CloudEvent;
 import io.cloudevents.core.builder.CloudEventBuilder;
 import io.cloudevents.core.format.EventFormat;
@@ -47,7 +48,7 @@ class EventCodecTest {
                 EventTypes.STEP_FAILED, EventTypes.STEP_SKIPPED, EventTypes.PIPELINE_RUN_COMPLETED,
                 EventTypes.PIPELINE_RUN_FAILED, EventTypes.STEP_HEARTBEAT, EventTypes.SCHEDULER_TICK,
                 EventTypes.STEP_RETRY_DECIDED, EventTypes.STEP_ALERT_RAISED, EventTypes.STEP_PREEMPTED,
-                EventTypes.PING_SOURCE_TICK);
+                EventTypes.POOL_WORKLOAD_ADMITTED, EventTypes.PING_SOURCE_TICK);
         for (String type : EventCatalog.types()) {
             if (!type.equals(EventTypes.PING_SOURCE_TICK)) {
                 assertThat(type).startsWith("dev.quiver.");
@@ -68,7 +69,12 @@ class EventCodecTest {
                 Map.of("dataset", "s3://data/churn.csv"))));
         codec.validate(EventTypes.STEP_DISPATCHED, codec.toTree(new StepDispatched("run-1", "model-selection", 2,
                 "train", "train[1]", 1, "process", Map.of("model", "forest"), 2000, 4L << 30, 0, 1, 7200L,
-                List.of(new StepDispatched.Input("ingest", "data", "s3://data/churn.csv", null)))));
+                List.of(new StepDispatched.Input("ingest", "data", "s3://data/churn.csv", null)), "training",
+                "normal")));
+        codec.validate(EventTypes.POOL_WORKLOAD_ADMITTED, codec.toTree(new WorkloadAdmitted("run-1/train[1]/1",
+                "training", "normal", 100, 1, Map.of("cpu", "2", "memory", "4Gi", "gpu", "0"), true,
+                Instant.parse("2026-11-23T10:00:00Z"), Instant.parse("2026-11-23T10:00:12Z"), 12.0, "run-1",
+                "train[1]", 1)));
         codec.validate(EventTypes.STEP_COMPLETED, codec.toTree(new StepCompleted("run-1", "train[1]", 1,
                 Map.of("model", "s3://models/forest.onnx"), Map.of("accuracy", 0.91), List.of(new StepCompleted.Artifact(
                 "model", "s3://models/forest.onnx", "sha256:" + "ab".repeat(32))))));
@@ -94,7 +100,7 @@ class EventCodecTest {
         codec.validate(EventTypes.PIPELINE_RUN_FAILED, codec.toTree(new RunFinished("run-1", "model-selection", 2,
                 "failed", Map.of("train[0]", "FAILED", "serve", "UPSTREAM_FAILED"))));
         assertThatThrownBy(() -> codec.validate(EventTypes.STEP_DISPATCHED, codec.toTree(new StepDispatched("run-1",
-                "model-selection", 2, "train", "train[1]", 0, "cron", Map.of(), 0, 1, 0, 1, null, null))))
+                "model-selection", 2, "train", "train[1]", 0, "cron", Map.of(), 0, 1, 0, 1, null, null, null, null))))
                 .isInstanceOf(InvalidEventException.class)
                 .hasMessageContaining("attempt").hasMessageContaining("executor").hasMessageContaining("cpuMillis");
     }

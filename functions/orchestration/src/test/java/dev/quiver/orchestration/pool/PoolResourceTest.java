@@ -1,6 +1,7 @@
 package dev.quiver.orchestration.pool;
 
 import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.equalTo;
 
@@ -30,7 +31,7 @@ class PoolResourceTest {
     PoolStore store;
 
     @Test
-    void showsEachQueuesUsageBorrowingAndWaitingWorkAndAQueuesWorkloadsInOrder() {
+    void showsEachQueuesUsageBorrowingAndWaitingWorkAsJsonAndMetricsAndAQueuesWorkloadsInOrder() {
         Instant now = Instant.parse("2026-01-01T00:00:00Z");
         for (int i = 0; i < 3; i++) {
             Instant at = now.plusSeconds(i);
@@ -47,7 +48,21 @@ class PoolResourceTest {
                 .body("queues[0].admitted", equalTo(2))
                 .body("queues[0].pending", equalTo(1))
                 .body("queues[0].pendingByPriority.normal", equalTo(1))
-                .body("queues[1].usage.cpu", equalTo("0"));
+                .body("queues[1].usage.cpu", equalTo("0"))
+                .body("queues[0].desired.cpu", equalTo("3"))
+                .body("capacity.cpu", equalTo("2"))
+                .body("desired.cpu", equalTo("3"));
+        String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        assertThat(metrics).as("what a Prometheus trigger (KEDA) reads")
+                .contains("quiver_pool_desired{resource=\"cpu\"} 3.0")
+                .contains("quiver_pool_capacity{resource=\"cpu\"} 2.0")
+                .contains("quiver_pool_queue_usage{queue=\"team\",resource=\"cpu\"} 2.0")
+                .contains("quiver_pool_queue_borrowed{queue=\"team\",resource=\"cpu\"} 1.0")
+                .contains("quiver_pool_queue_desired{queue=\"team\",resource=\"cpu\"} 3.0")
+                .contains("quiver_pool_queue_pending{priority_class=\"normal\",queue=\"team\"} 1.0")
+                .contains("quiver_pool_queue_admitted{queue=\"team\"} 2.0")
+                .contains("quiver_pool_admission_wait_seconds_count{priority_class=\"normal\",queue=\"team\"} 2.0")
+                .contains("quiver_pool_admission_wait_seconds_bucket{priority_class=\"normal\",queue=\"team\",");
         given().queryParam("queue", "team").get("/pool/workloads").then().statusCode(200)
                 .body("id", contains("w0", "w1", "w2"))
                 .body("status", contains("ADMITTED", "ADMITTED", "PENDING"))
