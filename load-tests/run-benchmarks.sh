@@ -107,4 +107,4 @@ $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1); JDK $("$JAVA" -versio
 "$JAVA" --enable-native-access=ALL-UNNAMED -jar "$ROOT/load-tests/target/quiver-load-tests.jar" \
   --url "http://localhost:$PORT" --logged-url "http://localhost:$LOGGED_PORT" --ocr-model "$ocr_model" \
   --server-intra-op 1 --cores "$cores" --server-pid "$server" --logged-server-pid "$logged_server" \
-  --report "$WORK/results.md" ${extra[@]+"${extra[@]}"} "$@"
+  --report "$WORK/results.md" --charts "$WORK/charts" ${extra[@]+"${extra[@]}"} "$@"

@@ -5,6 +5,7 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -12,8 +13,12 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.function.ToDoubleFunction;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Help.Visibility;
@@ -99,11 +104,64 @@ public final class InferenceBenchmark {
                 benchmark.round();
             }
             report = benchmark.report();
+            if (options.charts != null && options.parts.contains(Part.OCR)) {
+                benchmark.charts(options.charts);
+            }
         }
         System.out.println(report);
         if (options.report != null) {
             Files.writeString(options.report, report);
         }
+    }
+
+    /** The OCR scenarios' lines, by the name of the line in the charts. */
+    private static final Map<String, String> OCR_LINES = Map.of("ocr binary", "Quiver, binary tensors",
+            "ocr json", "Quiver, JSON", "node peer json", "Node peer (faas-js-runtime + onnxruntime-node), JSON",
+            "baseline ocr json", "baseline build, JSON");
+    private static final Pattern OCR_SCENARIO = Pattern.compile("(.+) c=(\\d+)");
+
+    /** Throughput and p50 and p99 latency against concurrency, medians over the rounds, as PNG files in {@code dir}. */
+    private void charts(Path dir) throws IOException {
+        Map<String, SortedMap<Integer, Double>> throughput = new LinkedHashMap<>();
+        Map<String, SortedMap<Integer, Double>> p50 = new LinkedHashMap<>();
+        Map<String, SortedMap<Integer, Double>> p99 = new LinkedHashMap<>();
+        results.forEach((name, runs) -> {
+            Matcher scenario = OCR_SCENARIO.matcher(name);
+            if (scenario.matches() && OCR_LINES.containsKey(scenario.group(1))) {
+                String line = OCR_LINES.get(scenario.group(1));
+                int concurrency = Integer.parseInt(scenario.group(2));
+                throughput.computeIfAbsent(line, k -> new TreeMap<>()).put(concurrency,
+                        median(runs, LatencyStats::throughput));
+                p50.computeIfAbsent(line, k -> new TreeMap<>()).put(concurrency,
+                        median(runs, LatencyStats::p50Micros) / 1000);
+                p99.computeIfAbsent(line, k -> new TreeMap<>()).put(concurrency,
+                        median(runs, LatencyStats::p99Micros) / 1000);
+            }
+        });
+        List<Double> references = new ArrayList<>();
+        results.forEach((name, runs) -> {
+            if (name.startsWith("in-process") && name.contains("intra-op")) {
+                references.add(median(runs, LatencyStats::throughput));
+            }
+        });
+        if (!references.isEmpty()) {
+            SortedMap<Integer, Double> reference = new TreeMap<>();
+            double best = references.stream().mapToDouble(Double::doubleValue).max().orElseThrow();
+            throughput.values().forEach(points -> points.keySet().forEach(c -> reference.put(c, best)));
+            throughput.put("ONNX Runtime in-process (best layout)", reference);
+        }
+        List<LatencyStats> single = results.get("in-process, 1 thread, server settings");
+        if (single != null) {
+            p50.put("ONNX Runtime in-process, one thread", new TreeMap<>(Map.of(1, median(single,
+                    LatencyStats::p50Micros) / 1000)));
+            p99.put("ONNX Runtime in-process, one thread", new TreeMap<>(Map.of(1, median(single,
+                    LatencyStats::p99Micros) / 1000)));
+        }
+        BenchmarkCharts.lines(dir.resolve("ocr-throughput.png"), "OCR: images per second (median of "
+                + options.rounds.count() + " rounds)", "images/s", throughput, false);
+        BenchmarkCharts.lines(dir.resolve("ocr-p50.png"), "OCR: median latency", "p50 (ms)", p50, true);
+        BenchmarkCharts.lines(dir.resolve("ocr-p99.png"), "OCR: 99th percentile latency", "p99 (ms)", p99, true);
+        System.out.println("charts: " + dir);
     }
 
     private void probe() {
@@ -417,6 +475,10 @@ public final class InferenceBenchmark {
         @Option(names = "--report", paramLabel = "FILE", description = "Where the report is written, besides the "
                 + "standard output.")
         Path report;
+
+        @Option(names = "--charts", paramLabel = "DIR", description = "Where the OCR scenarios' charts are drawn "
+                + "(throughput, p50 and p99 against concurrency, PNG); none when omitted.")
+        Path charts;
 
         @Override
         public Integer call() throws Exception {
