@@ -20,9 +20,10 @@ import java.util.List;
  * proportional inheritance). A bucket is kept until it has refilled to the brim and one second more; a full bucket and
  * no bucket are the same.
  *
- * <p>The hash holds {@code v} (the plans' version), {@code ts} (Redis's time of the last decision, in microseconds),
- * and for each limit {@code t:<name>} (its tokens, fractional) and {@code c:<name>} (its capacity then). The reply is
- * {@code [consumed 0|1, nanoseconds to wait (-1: never), the whole tokens left in each limit...]}.
+ * <p>The key holds a MessagePack array, read with one {@code GET} and written with one {@code SET ... PX}: the plans'
+ * version, Redis's time of the last decision in microseconds, then for each limit its name, its tokens (fractional) and
+ * its capacity then. The reply is {@code [consumed 0|1, nanoseconds to wait (-1: never), the whole tokens left in each
+ * limit...]}.
  */
 final class TokenBucketScript {
 
@@ -36,26 +37,27 @@ final class TokenBucketScript {
             local count = tonumber(ARGV[4])
             local time = redis.call('TIME')
             local now = tonumber(time[1]) * 1000000 + tonumber(time[2])
-            local stored = redis.call('HGETALL', KEYS[1])
-            local state = {}
-            for i = 1, #stored, 2 do
-              state[stored[i]] = stored[i + 1]
+            local stored = redis.call('GET', KEYS[1])
+            local state = stored and cmsgpack.unpack(stored)
+            local held = {}
+            if state then
+              for j = 3, #state, 3 do
+                held[state[j]] = j
+              end
             end
-            local last = tonumber(state['ts'])
-            local changed = state['v'] ~= version
             local available = {}
             local consumable = true
             for i = 1, count do
               local at = 4 + (i - 1) * 4
               local capacity = tonumber(ARGV[at + 2])
-              local held = tonumber(state['t:' .. ARGV[at + 1]])
-              local before = tonumber(state['c:' .. ARGV[at + 1]])
               local current = capacity
-              if held ~= nil and before ~= nil and last ~= nil then
-                if changed then
-                  held = held * capacity / before
+              local j = held[ARGV[at + 1]]
+              if j then
+                local tokensThen = state[j + 1]
+                if state[1] ~= version then
+                  tokensThen = tokensThen * capacity / state[j + 2]
                 end
-                current = math.min(capacity, held + math.max(0, now - last) * tonumber(ARGV[at + 3])
+                current = math.min(capacity, tokensThen + math.max(0, now - state[2]) * tonumber(ARGV[at + 3])
                     / tonumber(ARGV[at + 4]))
               end
               available[i] = current
@@ -84,25 +86,20 @@ final class TokenBucketScript {
                 end
               end
             end
-            local fields = {'v', version, 'ts', string.format('%.17g', now)}
+            local kept = {version, now}
             local untilFull = 0
             local reply = {consumed, wait < 0 and -1 or math.ceil(wait * 1000)}
             for i = 1, count do
               local at = 4 + (i - 1) * 4
               local capacity = tonumber(ARGV[at + 2])
-              table.insert(fields, 't:' .. ARGV[at + 1])
-              table.insert(fields, string.format('%.17g', available[i]))
-              table.insert(fields, 'c:' .. ARGV[at + 1])
-              table.insert(fields, ARGV[at + 2])
+              kept[3 * i] = ARGV[at + 1]
+              kept[3 * i + 1] = available[i]
+              kept[3 * i + 2] = capacity
               untilFull = math.max(untilFull, (capacity - available[i]) * tonumber(ARGV[at + 4])
                   / tonumber(ARGV[at + 3]))
               reply[2 + i] = math.floor(available[i])
             end
-            if changed then
-              redis.call('DEL', KEYS[1])
-            end
-            redis.call('HSET', KEYS[1], unpack(fields))
-            redis.call('PEXPIRE', KEYS[1], math.ceil(untilFull / 1000) + 1000)
+            redis.call('SET', KEYS[1], cmsgpack.pack(kept), 'PX', math.ceil(untilFull / 1000) + 1000)
             return reply
             """;
 
