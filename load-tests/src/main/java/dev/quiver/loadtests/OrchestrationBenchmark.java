@@ -163,15 +163,15 @@ public final class OrchestrationBenchmark {
                 record("Quiver, a commit per event: " + threads + " runs in parallel, " + width + " completions each",
                         manyAlone);
                 record("Quiver: " + threads + " runs in parallel, " + width + " completions each", many);
-                ratio("one run: Quiver's completions per second / the reference's (%)",
+                ratio("one run, " + threads + " threads: Quiver's completions per second / the reference's (%)",
                         100 * oneRun.throughput() / oneRunFloor.throughput());
                 ratio(threads + " runs: Quiver's completions per second / the reference's (%)",
                         100 * many.throughput() / manyFloor.throughput());
-                ratio("one run: Quiver's completions per second / a commit per event (%)",
+                ratio("one run, " + threads + " threads: Quiver's completions per second / a commit per event (%)",
                         100 * oneRun.throughput() / oneRunAlone.throughput());
                 ratio(threads + " runs: Quiver's completions per second / a commit per event (%)",
                         100 * many.throughput() / manyAlone.throughput());
-                ratio("one run: Quiver's p50 latency - a commit per event's (us)",
+                ratio("one run, " + threads + " threads: Quiver's p50 latency - a commit per event's (us)",
                         oneRun.p50Micros() - oneRunAlone.p50Micros());
                 ratio(threads + " runs: Quiver's p50 latency - a commit per event's (us)",
                         many.p50Micros() - manyAlone.p50Micros());
