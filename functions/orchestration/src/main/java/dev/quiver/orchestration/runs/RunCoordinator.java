@@ -159,7 +159,7 @@ public final class RunCoordinator {
 
     /** Records a step attempt's success and dispatches what it lets run. */
     public void completed(String eventSource, String eventId, StepCompleted completed) {
-        inTransaction(c -> {
+        inGroupedTransaction(c -> {
             Instant now = clock.instant();
             if (!runs.firstDelivery(c, eventSource, eventId, EventTypes.STEP_COMPLETED, now)) {
                 return null;
@@ -193,7 +193,7 @@ public final class RunCoordinator {
 
     /** Records a step attempt's failure, decides what to do about it, and does it. */
     public void failed(String eventSource, String eventId, StepFailed failed) {
-        inTransaction(c -> {
+        inGroupedTransaction(c -> {
             Instant now = clock.instant();
             if (!runs.firstDelivery(c, eventSource, eventId, EventTypes.STEP_FAILED, now)) {
                 return null;
@@ -212,7 +212,7 @@ public final class RunCoordinator {
      * over is ignored.
      */
     public void heartbeat(String eventSource, String eventId, StepHeartbeat heartbeat) {
-        transactions.inTransaction(c -> {
+        transactions.inGroupedTransaction(c -> {
             Instant now = clock.instant();
             if (!runs.firstDelivery(c, eventSource, eventId, EventTypes.STEP_HEARTBEAT, now)) {
                 return null;
@@ -636,7 +636,16 @@ public final class RunCoordinator {
      * to look for.
      */
     private <T> T inTransaction(Transactions.Work<T> work) {
-        return transactions.inTransaction(c -> {
+        return transactions.inTransaction(pooled(work));
+    }
+
+    /** {@link #inTransaction}, committed with the step events other threads hand in meanwhile. */
+    private <T> T inGroupedTransaction(Transactions.Work<T> work) {
+        return transactions.inGroupedTransaction(pooled(work));
+    }
+
+    private <T> Transactions.Work<T> pooled(Transactions.Work<T> work) {
+        return (c -> {
             if (!pooled) {
                 return work.run(c);
             }
