@@ -17,6 +17,7 @@ public class InferenceException extends RuntimeException {
         PAYLOAD_TOO_LARGE(413),
         UNSUPPORTED_MEDIA_TYPE(415),
         UNAVAILABLE(503),
+        DEADLINE_EXCEEDED(504),
         INTERNAL(500);
 
         private final int status;
@@ -64,6 +65,11 @@ public class InferenceException extends RuntimeException {
 
     public static InferenceException unavailable(String message, Duration retryAfter) {
         return new InferenceException(Kind.UNAVAILABLE, message, retryAfter, null);
+    }
+
+    /** The request's deadline passed before the model answered it, and no fallback answered in its place. */
+    public static InferenceException deadlineExceeded(String message) {
+        return new InferenceException(Kind.DEADLINE_EXCEEDED, message, null, null);
     }
 
     public static InferenceException internal(String message, Throwable cause) {
