@@ -31,9 +31,8 @@ public class DeadlineTimer {
     public <T> CompletableFuture<T> within(CompletionStage<T> work, long deadlineNanos,
                                            Supplier<? extends Throwable> late) {
         CompletableFuture<T> bounded = new CompletableFuture<>();
-        ScheduledFuture<?> timer = timers.schedule(() -> {
-            bounded.completeExceptionally(late.get());
-        }, Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
+        ScheduledFuture<?> timer = timers.schedule(() -> bounded.completeExceptionally(late.get()),
+                Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
         work.whenComplete((value, failure) -> {
             timer.cancel(false);
             if (failure != null) {

@@ -15,7 +15,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -69,8 +68,7 @@ public final class FallbackChains {
                     + "{output: [values]}}}");
         }
         Map<String, Map<String, byte[]>> rows = new HashMap<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = answers.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> answer = it.next();
+        for (Map.Entry<String, JsonNode> answer : answers.properties()) {
             rows.put(answer.getKey(), row(path + ".answers " + spec.file() + " \"" + answer.getKey() + "\"",
                     answer.getValue(), signature));
         }
@@ -114,8 +112,8 @@ public final class FallbackChains {
             }
             row.put(output.name(), bytes.array());
         }
-        for (Iterator<String> names = values.fieldNames(); names.hasNext(); ) {
-            String name = names.next();
+        for (Map.Entry<String, JsonNode> given : values.properties()) {
+            String name = given.getKey();
             if (signature.output(name).isEmpty()) {
                 throw new InvalidFallbackException(where + ": \"" + name + "\" is not an output of the model, whose "
                         + "outputs are " + signature.outputNames());

@@ -158,9 +158,6 @@ public class InferenceService {
                 reason = fallbackReason(loaded, cause);
             }
             if (reason == null || loaded.fallback().isEmpty()) {
-                if (reason != null) {
-                    metrics.fallback(model, reason.label(), "none");
-                }
                 return CompletableFuture.completedFuture(finish(protocol, requestId, start, loaded, request, result,
                         cause, null));
             }

@@ -1,16 +1,17 @@
 package dev.quiver.inference.validation;
 
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.deser.std.StdDeserializer;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.module.SimpleModule;
-import com.fasterxml.jackson.databind.deser.std.StdDeserializer;
-import com.fasterxml.jackson.databind.DeserializationContext;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.Optional;
 
 /** Reads a version's {@code validation/validation.json}; a file that is there but unreadable refuses the version. */
@@ -58,8 +59,8 @@ public final class ValidationFiles {
                 return new ValidationSpec.LatencyLimit(node.asDouble(), node.asDouble());
             }
             if (node.isObject()) {
-                for (var names = node.fieldNames(); names.hasNext(); ) {
-                    String name = names.next();
+                for (Map.Entry<String, JsonNode> field : node.properties()) {
+                    String name = field.getKey();
                     if (!name.equals("batch_1") && !name.equals("max_batch")) {
                         throw context.weirdStringException(name, ValidationSpec.LatencyLimit.class,
                                 "max_latency_ms has batch_1 and max_batch");

@@ -14,6 +14,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * Decides whether a loaded version may serve, before it is swapped in. Every version is warmed up on zeros at batch
@@ -43,7 +44,7 @@ public final class ValidityGate {
      * @param maxBatchSize the batch size runs merge up to; below 2 the version runs one item at a time
      * @param memoryMb     measures the resident memory the version added so far (null when it cannot be told)
      */
-    public GateReport run(int maxBatchSize, java.util.function.Supplier<Double> memoryMb) throws Exception {
+    public GateReport run(int maxBatchSize, Supplier<Double> memoryMb) throws Exception {
         Double batch1 = warmUpAndTime(1);
         Double maxBatch = maxBatchSize > 1 ? warmUpAndTime(maxBatchSize) : null;
         golden();

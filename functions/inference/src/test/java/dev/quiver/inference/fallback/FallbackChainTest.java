@@ -1,6 +1,6 @@
 package dev.quiver.inference.fallback;
 
-import static dev.quiver.inference.validation.ValidityGateTest.awaitState;
+import static dev.quiver.inference.fixtures.VersionStates.awaitState;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -19,7 +19,6 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;

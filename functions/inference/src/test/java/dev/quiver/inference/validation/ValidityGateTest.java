@@ -1,10 +1,9 @@
 package dev.quiver.inference.validation;
 
+import static dev.quiver.inference.fixtures.VersionStates.awaitState;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.quiver.inference.fixtures.ModelRepositoryFixture;
 import dev.quiver.inference.fixtures.OnnxModels;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
@@ -12,8 +11,6 @@ import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.Test;
@@ -40,8 +37,6 @@ class ValidityGateTest {
                  "outputs": {"y": {"data": [1, 1, 1, 1, 10, 10, 10, 10]}}}
               ]
             }""";
-
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     @ConfigProperty(name = "quiver.model-repository")
     Path root;
@@ -110,26 +105,6 @@ class ValidityGateTest {
                 .post("/v2/models/swap/infer").then().statusCode(200).extract().jsonPath();
         assertThat(answer.getString("model_version")).isEqualTo("1");
         assertThat(answer.getList("outputs[0].data", Float.class)).containsExactly(2f, 2f, 2f, 2f);
-    }
-
-    /** The entry of {@code version} in the model's status, once it reaches {@code state}. */
-    static JsonPath awaitState(String model, String version, String state) {
-        return await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
-                .until(() -> status(model, version), entry -> entry != null && state.equals(entry.getString("state")));
-    }
-
-    private static JsonPath status(String model, String version) throws Exception {
-        List<Map<String, Object>> versions = given().get("/v2/models/" + model).then().extract().jsonPath()
-                .getList("status");
-        if (versions == null) {
-            return null;
-        }
-        for (Map<String, Object> entry : versions) {
-            if (version.equals(entry.get("version"))) {
-                return JsonPath.from(JSON.writeValueAsString(entry));
-            }
-        }
-        return null;
     }
 
     public static class GateRepository implements QuarkusTestResourceLifecycleManager {
