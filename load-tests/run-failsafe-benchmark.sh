@@ -64,4 +64,5 @@ echo "bench: machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1
 $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1); JDK $("$JAVA" -version 2>&1 | head -1)"
 "$JAVA" -cp "$ROOT/load-tests/target/quiver-load-tests.jar" dev.quiver.loadtests.FailsafeBenchmark \
   --url "http://localhost:$PORT" --unchecked-url "http://localhost:$UNCHECKED_PORT" \
+  --server-pid "$checked" --unchecked-server-pid "$unchecked" \
   --report "$WORK/failsafe.md" "$@"

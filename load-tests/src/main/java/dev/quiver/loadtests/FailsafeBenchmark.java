@@ -22,7 +22,9 @@ import picocli.CommandLine.Option;
  * What serving that fails safe costs: the digits model over {@code /v2/models/digits/infer} and the OCR model over
  * {@code /v2/models/ocr/infer} (binary tensors), each on two instances of the function started side by side, one with
  * the output checks and request deadlines on (the defaults), one with both off. Each round measures the two instances
- * one right after the other, in alternating order, and computes the round's ratio; the report gives the medians.
+ * one right after the other, in alternating order, and computes the round's ratios of throughput and of the servers'
+ * CPU per request (which moves less than throughput when other tenants of a shared machine take the CPU); the report
+ * gives the medians.
  */
 public final class FailsafeBenchmark {
 
@@ -31,6 +33,9 @@ public final class FailsafeBenchmark {
     private final HttpLoad unchecked;
     private final Map<String, List<LatencyStats>> results = new LinkedHashMap<>();
     private final Map<String, List<Double>> ratios = new LinkedHashMap<>();
+    private final Map<String, List<Double>> serverCpu = new LinkedHashMap<>();
+    private final ProcessCpu checkedServer;
+    private final ProcessCpu uncheckedServer;
     private final Buffer digits = Payloads.digitsV2(17);
     private final Payloads.BinaryBody ocr = Payloads.ocrBinary("x", Payloads.ocrImage());
 
@@ -38,6 +43,8 @@ public final class FailsafeBenchmark {
         this.options = options;
         this.checked = checked;
         this.unchecked = unchecked;
+        this.checkedServer = new ProcessCpu(options.serverPid);
+        this.uncheckedServer = new ProcessCpu(options.uncheckedServerPid);
     }
 
     public static void main(String[] args) {
@@ -82,25 +89,40 @@ public final class FailsafeBenchmark {
             String name = (path.contains("digits") ? "digits v2" : "ocr binary") + " c=" + options.concurrency;
             LatencyStats on;
             LatencyStats off;
+            String onName = name + ", checks and deadlines on";
+            String offName = name + ", checks and deadlines off";
             if (uncheckedFirst) {
-                off = measure(name + ", checks and deadlines off", unchecked, path);
-                on = measure(name + ", checks and deadlines on", checked, path);
+                off = measure(offName, unchecked, uncheckedServer, path);
+                on = measure(onName, checked, checkedServer, path);
             } else {
-                on = measure(name + ", checks and deadlines on", checked, path);
-                off = measure(name + ", checks and deadlines off", unchecked, path);
+                on = measure(onName, checked, checkedServer, path);
+                off = measure(offName, unchecked, uncheckedServer, path);
             }
             double ratio = 100 * on.throughput() / off.throughput();
             ratios.computeIfAbsent(name + ": throughput on / off (%)", k -> new ArrayList<>()).add(ratio);
             System.out.printf(Locale.ROOT, "    %s: throughput on / off %.1f%%%n", name, ratio);
+            if (options.serverPid > 0 && options.uncheckedServerPid > 0) {
+                double cpu = 100 * serverCpu.get(onName).getLast() / serverCpu.get(offName).getLast();
+                ratios.computeIfAbsent(name + ": server CPU per request on / off (%)", k -> new ArrayList<>())
+                        .add(cpu);
+                System.out.printf(Locale.ROOT, "    %s: server CPU per request on / off %.1f%%%n", name, cpu);
+            }
         }
     }
 
-    private LatencyStats measure(String name, HttpLoad http, String path) throws InterruptedException {
+    /** The server's CPU per request counts the scenario's warm-up too, for both instances alike. */
+    private LatencyStats measure(String name, HttpLoad http, ProcessCpu server, String path)
+            throws InterruptedException {
+        double cpuBefore = server.micros();
         LatencyStats stats = http.run(path, headers(path), body(path), 1, options.concurrency, options.warmUp,
                 options.duration);
+        double perRequest = cpuBefore < 0 ? Double.NaN : (server.micros() - cpuBefore)
+                / (stats.requests() * (1 + (double) options.warmUp.toMillis() / options.duration.toMillis()));
         results.computeIfAbsent(name, k -> new ArrayList<>()).add(stats);
-        System.out.printf(Locale.ROOT, "  %-46s %9.1f items/s  p50 %7.0f us  p99 %7.0f us  errors %d%n", name,
-                stats.throughput(), stats.p50Micros(), stats.p99Micros(), stats.errors());
+        serverCpu.computeIfAbsent(name, k -> new ArrayList<>()).add(perRequest);
+        System.out.printf(Locale.ROOT, "  %-46s %9.1f items/s  p50 %7.0f us  p99 %7.0f us  errors %d  server CPU "
+                + "%6.1f us/request%n", name, stats.throughput(), stats.p50Micros(), stats.p99Micros(), stats.errors(),
+                perRequest);
         return stats;
     }
 
@@ -116,10 +138,13 @@ public final class FailsafeBenchmark {
         StringBuilder out = new StringBuilder();
         out.append(String.format(Locale.ROOT, "## Results: median of %d rounds, %d s per scenario after %d s of "
                 + "warm-up%n%n", options.rounds.count(), options.duration.toSeconds(), options.warmUp.toSeconds()));
-        out.append("| scenario | items/s | p50 (us) | p99 (us) | errors |\n|---|---:|---:|---:|---:|\n");
-        results.forEach((name, runs) -> out.append(String.format(Locale.ROOT, "| %s | %.1f | %.0f | %.0f | %d |%n",
-                name, median(runs, LatencyStats::throughput), median(runs, LatencyStats::p50Micros),
-                median(runs, LatencyStats::p99Micros), runs.stream().mapToLong(LatencyStats::errors).sum())));
+        out.append("| scenario | items/s | p50 (us) | p99 (us) | errors | server CPU per request (us) |\n"
+                + "|---|---:|---:|---:|---:|---:|\n");
+        results.forEach((name, runs) -> out.append(String.format(Locale.ROOT,
+                "| %s | %.1f | %.0f | %.0f | %d | %.1f |%n", name, median(runs, LatencyStats::throughput),
+                median(runs, LatencyStats::p50Micros), median(runs, LatencyStats::p99Micros),
+                runs.stream().mapToLong(LatencyStats::errors).sum(),
+                median(serverCpu.get(name), Double::doubleValue))));
         out.append("\n| ratio | median | every round |\n|---|---:|---|\n");
         ratios.forEach((name, values) -> out.append(String.format(Locale.ROOT, "| %s | %.1f | %s |%n", name,
                 median(values, Double::doubleValue),
@@ -165,6 +190,16 @@ public final class FailsafeBenchmark {
         @Option(names = "--unchecked-url", paramLabel = "URL", defaultValue = "http://localhost:18081",
                 description = "The function with output checks and deadlines off.")
         URI uncheckedUrl;
+
+        @Option(names = "--server-pid", paramLabel = "PID", defaultValue = "-1",
+                showDefaultValue = CommandLine.Help.Visibility.NEVER, description = "The process of the function with "
+                + "checks and deadlines on, whose CPU per request is reported; not reported when omitted.")
+        long serverPid;
+
+        @Option(names = "--unchecked-server-pid", paramLabel = "PID", defaultValue = "-1",
+                showDefaultValue = CommandLine.Help.Visibility.NEVER, description = "The process of the function with "
+                + "them off.")
+        long uncheckedServerPid;
 
         @Option(names = "--report", paramLabel = "FILE", description = "Where the report is written, besides the "
                 + "standard output.")
