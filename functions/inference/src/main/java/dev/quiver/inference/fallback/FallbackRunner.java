@@ -129,8 +129,8 @@ public class FallbackRunner {
         return bounded.thenApply(result -> {
             String violation = target.outputChecks().violation(result.outputs());
             if (violation != null) {
-                throw InferenceException.internal("fallback " + answeredBy + " failed its output checks: "
-                        + violation, null);
+                throw InferenceException.outputRefused("fallback " + answeredBy + " failed its output checks: "
+                        + violation);
             }
             return new FallbackAnswer(outputs(target, result), kind, answeredBy);
         });

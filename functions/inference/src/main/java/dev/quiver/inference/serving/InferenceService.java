@@ -151,8 +151,8 @@ public class InferenceService {
                 checked(loaded, violation);
                 if (violation != null) {
                     reason = FallbackReason.OUTPUT_CHECK;
-                    cause = InferenceException.internal("model " + model + " version " + loaded.version()
-                            + " gave an answer that failed its output checks: " + violation, null);
+                    cause = InferenceException.outputRefused("model " + model + " version " + loaded.version()
+                            + " gave an answer that failed its output checks: " + violation);
                 }
             } else if (cause != null) {
                 reason = fallbackReason(loaded, cause);

@@ -19,6 +19,8 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -80,18 +82,21 @@ class FallbackChainTest {
     }
 
     @Test
-    void aRequestWhoseDeadlinePassesInTheQueueIsDroppedBeforeItRuns() throws InterruptedException {
-        awaitState("slow", "1", "READY");
-        double before = counter("quiver_inference_deadline_dropped_total", "model", "slow", "version", "1");
-        // the first request holds the model's one instance; the second waits behind it past its 5 ms
-        CompletableFuture<Response> first = CompletableFuture.supplyAsync(() -> infer("slow", x(1, 1), Map.of()));
-        // a run of the slow model takes hundreds of milliseconds: by then the first request's is under way
-        Thread.sleep(50);
-        Response second = infer("slow", x(1, 2), Map.of("Quiver-Timeout-Ms", "5"));
-        assertThat(second.statusCode()).isEqualTo(504);
-        assertThat(first.join().statusCode()).isEqualTo(200);
-        await().atMost(Duration.ofSeconds(10)).until(() -> counter("quiver_inference_deadline_dropped_total",
-                "model", "slow", "version", "1") > before);
+    void aRequestWhoseDeadlinePassesInTheQueueIsDroppedBeforeItRuns() {
+        awaitState("slow_single", "1", "READY");
+        double before = counter("quiver_inference_deadline_dropped_total", "model", "slow_single", "version", "1");
+        // three requests without a deadline keep the model's one instance busy, one run each (no batching); requests
+        // with a 5 ms deadline sent meanwhile wait behind them, and are dropped when their turn comes
+        List<CompletableFuture<Response>> busy = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            busy.add(CompletableFuture.supplyAsync(() -> infer("slow_single", x(1, 1), Map.of())));
+        }
+        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(20)).until(() -> {
+            assertThat(infer("slow_single", x(1, 2), Map.of("Quiver-Timeout-Ms", "5")).statusCode()).isEqualTo(504);
+            return counter("quiver_inference_deadline_dropped_total", "model", "slow_single", "version", "1")
+                    > before;
+        });
+        assertThat(busy).allSatisfy(request -> assertThat(request.join().statusCode()).isEqualTo(200));
     }
 
     @Test
@@ -267,6 +272,8 @@ class FallbackChainTest {
                     .withConfig("slow_alone", "config.yaml", "timeout_ms: 30\nmax_batch_size: 4\n")
                     .withModel("slow", 1, OnnxModels.slow(SLOW))
                     .withConfig("slow", "config.yaml", "max_batch_size: 4\n")
+                    .withModel("slow_single", 1, OnnxModels.slow(SLOW))
+                    .withConfig("slow_single", "config.yaml", "max_batch_size: 0\n")
                     .withModel("quick", 1, OnnxModels.addConstant(1000))
                     .withModel("slow_chain", 1, OnnxModels.slow(SLOW))
                     .withFile("slow_chain", "defaults.json", defaults)
