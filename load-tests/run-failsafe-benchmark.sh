@@ -4,7 +4,8 @@
 # Starts the inference function twice on the digits and OCR models of ./quiver bench: on port
 # ${QUIVER_BENCH_PORT:-18080} with output checks and deadlines on (the defaults), and on the next port with
 # quiver.inference.output-checks.enabled=false and quiver.inference.timeout=0; writes
-# load-tests/target/bench/failsafe.md.
+# load-tests/target/bench/failsafe.md. QUIVER_BENCH_SAME=1 starts the second instance with them on as well: what two
+# identical instances differ by on this machine (an A/A run), against which the on/off figures are read.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -46,7 +47,11 @@ start_server() {
 }
 start_server "$PORT" true 30s
 checked=$!
-start_server "$UNCHECKED_PORT" false 0
+if [ "${QUIVER_BENCH_SAME:-0}" = 1 ]; then
+  start_server "$UNCHECKED_PORT" true 30s
+else
+  start_server "$UNCHECKED_PORT" false 0
+fi
 unchecked=$!
 trap 'kill "$checked" "$unchecked" 2>/dev/null; wait "$checked" "$unchecked" 2>/dev/null || true' EXIT
 for port in "$PORT" "$UNCHECKED_PORT"; do
