@@ -21,6 +21,9 @@ public final class EventTypes {
     /** A file that landed in object storage has been run through a model: where the results and errors are. */
     public static final String INFERENCE_BATCH_COMPLETED = "dev.quiver.inference.batch.completed";
 
+    /** A model version taken out of service because too many of its answers failed their output checks. */
+    public static final String INFERENCE_VERSION_ALERT_RAISED = "dev.quiver.inference.version.alert.raised";
+
     /** Per-caller admission counts of one replica over a window, for audit. */
     public static final String ADMISSION_USAGE_REPORTED = "dev.quiver.admission.usage.reported";
 

@@ -9,6 +9,7 @@ import dev.quiver.events.inference.InferenceCompleted;
 import dev.quiver.events.inference.InferenceFailed;
 import dev.quiver.events.inference.InferenceRequested;
 import dev.quiver.events.inference.TensorPayload;
+import dev.quiver.events.inference.VersionAlert;
 import dev.quiver.events.pipeline.RunFinished;
 import dev.quiver.events.pipeline.RunRequested;
 import dev.quiver.events.pipeline.SchedulerTick;
@@ -43,8 +44,8 @@ class EventCodecTest {
     void everyCatalogTypeHasARecordAndASchema() {
         assertThat(EventCatalog.types()).containsExactlyInAnyOrder(
                 EventTypes.INFERENCE_REQUESTED, EventTypes.INFERENCE_COMPLETED, EventTypes.INFERENCE_FAILED,
-                EventTypes.INFERENCE_BATCH_COMPLETED, EventTypes.ADMISSION_USAGE_REPORTED,
-                EventTypes.PIPELINE_RUN_REQUESTED, EventTypes.STEP_DISPATCHED, EventTypes.STEP_COMPLETED,
+                EventTypes.INFERENCE_BATCH_COMPLETED, EventTypes.INFERENCE_VERSION_ALERT_RAISED,
+                EventTypes.ADMISSION_USAGE_REPORTED, EventTypes.PIPELINE_RUN_REQUESTED, EventTypes.STEP_DISPATCHED, EventTypes.STEP_COMPLETED,
                 EventTypes.STEP_FAILED, EventTypes.STEP_SKIPPED, EventTypes.PIPELINE_RUN_COMPLETED,
                 EventTypes.PIPELINE_RUN_FAILED, EventTypes.STEP_HEARTBEAT, EventTypes.SCHEDULER_TICK,
                 EventTypes.STEP_RETRY_DECIDED, EventTypes.STEP_ALERT_RAISED, EventTypes.STEP_PREEMPTED,
@@ -65,6 +66,8 @@ class EventCodecTest {
                 List.of(new TensorPayload("output", "FP32", List.of(1L, 2L), floats(0.25, 0.75))))));
         codec.validate(EventTypes.INFERENCE_FAILED, codec.toTree(new InferenceFailed("digits", null,
                 "inputs[0].shape: expected [-1, 64], got [1, 63]", InferenceFailed.INVALID_INPUT)));
+        codec.validate(EventTypes.INFERENCE_VERSION_ALERT_RAISED, codec.toTree(new VersionAlert("digits", "2",
+                "sha256:" + "ab".repeat(32), 10, 50, "output output holds NaN at element 0")));
         codec.validate(EventTypes.PIPELINE_RUN_REQUESTED, codec.toTree(new RunRequested("model-selection", null,
                 Map.of("dataset", "s3://data/churn.csv"))));
         codec.validate(EventTypes.STEP_DISPATCHED, codec.toTree(new StepDispatched("run-1", "model-selection", 2,

@@ -3,6 +3,7 @@ package dev.quiver.inference;
 import io.quarkus.runtime.configuration.MemorySize;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
@@ -101,9 +102,41 @@ public interface InferenceConfig {
         @WithDefault("5s")
         Duration notReadyRetryAfter();
 
+        /**
+         * A request's deadline for models whose configuration sets no {@code timeout_ms}; callers may ask for less
+         * (header {@code Quiver-Timeout-Ms}, v2 {@code parameters.timeout_ms}). 0 sets none. Files of batch inference
+         * have none.
+         */
+        @WithDefault("30s")
+        Duration timeout();
+
         Batching batching();
 
+        OutputChecks outputChecks();
+
         PredictionLog predictionLog();
+    }
+
+    /** Checks of every answer before it goes out: NaN and infinite values, and the ranges a version declares. */
+    interface OutputChecks {
+
+        /** Off, answers go out unchecked (and no version is taken out of service for its answers). */
+        @WithDefault("true")
+        boolean enabled();
+
+        /** Failed answers within the window that take a version out of service (a model's output_checks.failures). */
+        @WithDefault("10")
+        int failures();
+
+        /** The latest checked answers of a version that count (a model's output_checks.window). */
+        @WithDefault("50")
+        int window();
+
+        /**
+         * Where the {@code dev.quiver.inference.version.alert.raised} CloudEvent goes when a version is taken out of
+         * service (Knative's K_SINK); the log when unset.
+         */
+        Optional<URI> alertSink();
     }
 
     /**

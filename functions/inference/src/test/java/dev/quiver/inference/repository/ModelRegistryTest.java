@@ -32,9 +32,9 @@ class ModelRegistryTest {
     void notReadyWhileAVersionLoads() {
         TreeMap<Long, VersionEntry> versions = new TreeMap<>();
         versions.put(1L, new VersionEntry(1, VersionState.LOADING, true, null, null,
-                new FileStamp(1, 1, "k"), Instant.EPOCH));
-        registry.publish(Map.of("m", new ModelEntry("m", new VersionPolicy.Latest(1), versions, Optional.empty())),
-                Optional.empty());
+                new FileStamp(1, 1, "k"), Instant.EPOCH, VersionHistory.none()));
+        registry.publish(Map.of("m", new ModelEntry("m", new VersionPolicy.Latest(1), versions, Optional.empty(),
+                Optional.empty())), Optional.empty());
         assertThat(registry.readiness().problems()).containsExactly("model m version 1 is loading");
         assertThatThrownBy(() -> registry.acquire("m", Optional.empty()))
                 .isInstanceOf(InferenceException.class)
@@ -89,7 +89,17 @@ class ModelRegistryTest {
                 }
 
                 @Override
+                public Duration timeout() {
+                    return Duration.ofSeconds(30);
+                }
+
+                @Override
                 public Batching batching() {
+                    return null;
+                }
+
+                @Override
+                public OutputChecks outputChecks() {
                     return null;
                 }
 
