@@ -1,5 +1,6 @@
 package dev.quiver.inference;
 
+import dev.quiver.inference.demand.DemandConfig;
 import io.quarkus.runtime.configuration.MemorySize;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
@@ -104,6 +105,9 @@ public interface InferenceConfig {
         Batching batching();
 
         PredictionLog predictionLog();
+
+        /** Serving demand reports to the shared pool. */
+        DemandConfig demand();
     }
 
     /**

@@ -1,13 +1,14 @@
 package dev.quiver.inference.demand;
 
-import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Optional;
 
-/** How the function reports its serving demand to the shared pool (MicroProfile Config; also environment variables). */
-@ConfigMapping(prefix = "quiver.inference.demand")
+/**
+ * How the function reports its serving demand to the shared pool: {@code quiver.inference.demand.*} of
+ * {@link dev.quiver.inference.InferenceConfig} (also environment variables).
+ */
 public interface DemandConfig {
 
     /** Where the demand events go: the broker (Knative's K_SINK), or the orchestration function. None: no reports. */

@@ -4,6 +4,7 @@ import dev.quiver.events.EventCodec;
 import dev.quiver.events.EventTypes;
 import dev.quiver.events.http.CloudEventSender;
 import dev.quiver.events.serving.DemandReported;
+import dev.quiver.inference.InferenceConfig;
 import dev.quiver.inference.repository.ModelRegistry;
 import dev.quiver.pool.PoolFileReader;
 import dev.quiver.pool.PoolSpec;
@@ -13,6 +14,7 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -63,10 +65,11 @@ public class DemandReporter {
     private int lastReplicas = -1;
     private Instant lastSent = Instant.MIN;
 
-    public DemandReporter(DemandConfig config, ModelRegistry registry, EventCodec codec, Clock clock,
+    @Inject
+    public DemandReporter(InferenceConfig config, ModelRegistry registry, EventCodec codec, Clock clock,
                           @ConfigProperty(name = "quiver.pool.file") Optional<Path> poolFile) {
-        this(config, new DemandSampler(registry)::sample, codec, clock, serving(config.function(), poolFile),
-                replicaName());
+        this(config.inference().demand(), new DemandSampler(registry)::sample, codec, clock,
+                serving(config.inference().demand().function(), poolFile), replicaName());
     }
 
     /** @param sampler the requests of each model the replica serves now */

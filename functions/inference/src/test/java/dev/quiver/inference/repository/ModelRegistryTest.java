@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.quiver.inference.InferenceConfig;
+import dev.quiver.inference.demand.DemandConfig;
 import dev.quiver.inference.InferenceException;
 import dev.quiver.inference.modelconfig.VersionPolicy;
 import dev.quiver.inference.modelconfig.VersionState;
@@ -95,6 +96,11 @@ class ModelRegistryTest {
 
                 @Override
                 public PredictionLog predictionLog() {
+                    return null;
+                }
+
+                @Override
+                public DemandConfig demand() {
                     return null;
                 }
             };
