@@ -171,6 +171,34 @@ abstract class ServingSurgeContract {
         processes.preempt(run, "train", 1);
     }
 
+    @Test
+    void aSurgeBeyondTheReservationBorrowsWhatTheCohortHasIdleAndNoMore() throws Exception {
+        PoolSpec pool = PoolFileReader.yaml("pool.yaml", """
+                cohorts:
+                  company: {}
+                queues:
+                  serving:
+                    cohort: company
+                    quota: {cpu: {nominal: 1, borrowing-limit: 2}}
+                  spare:
+                    cohort: company
+                    quota: {cpu: 4}
+                work: {default-queue: spare}
+                serving:
+                  inference: {queue: serving, priority: high, replica: {cpu: 1}, concurrency: 4}
+                """);
+        Transactions transactions = new Transactions(dataSource());
+        RunCoordinator pooled = new RunCoordinator(transactions, Pipelines.of(List.of()), outbox,
+                RetryPolicies.configuredBy(Map.of()), JSON, CLOCK, new PoolStore(transactions, pool, JSON));
+        ServingDemand demand = new ServingDemand(pooled, pool, JSON, CLOCK);
+
+        // 20 requests need 5 replicas; the queue may hold 1 of its own and borrow 2: a report asks for 3 at most
+        assertThat(demand.reported(report("replica-d", 1, 4, 16))).isEqualTo(ServingDemand.Outcome.RECORDED);
+        assertThat(admitted("serving")).isEqualTo("3");
+        assertThat(text("select count(*) from pool_workloads where status = 'PENDING' and queue = ?", "serving"))
+                .isEqualTo("0");
+    }
+
     private DemandReported report(String replica, long sequence, int... inFlightThenQueued) {
         return new DemandReported("inference", replica, sequence, Instant.now(), List.of(
                 new DemandReported.ModelDemand("digits", inFlightThenQueued[0],
