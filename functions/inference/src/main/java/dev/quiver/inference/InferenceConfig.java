@@ -27,6 +27,9 @@ public interface InferenceConfig {
 
     Batch batch();
 
+    /** The shared pool ({@code quiver.pool.*}), whose file the orchestration function reads too. */
+    Pool pool();
+
     /**
      * Where buckets are: a folder with one subfolder per bucket, or {@code s3} for the S3-compatible store of
      * {@code quiver.storage.s3.*} ({@link dev.quiver.storage.S3Config}).
@@ -68,6 +71,11 @@ public interface InferenceConfig {
          */
         @WithDefault("15m")
         Duration claimTimeout();
+    }
+
+    interface Pool {
+        /** The pool file: what one replica of this function serves at once and holds ({@code serving}). */
+        Optional<Path> file();
     }
 
     interface Inference {

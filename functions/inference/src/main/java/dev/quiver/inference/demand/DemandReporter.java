@@ -36,7 +36,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
@@ -66,10 +65,9 @@ public class DemandReporter {
     private Instant lastSent = Instant.MIN;
 
     @Inject
-    public DemandReporter(InferenceConfig config, ModelRegistry registry, EventCodec codec, Clock clock,
-                          @ConfigProperty(name = "quiver.pool.file") Optional<Path> poolFile) {
+    public DemandReporter(InferenceConfig config, ModelRegistry registry, EventCodec codec, Clock clock) {
         this(config.inference().demand(), new DemandSampler(registry)::sample, codec, clock,
-                serving(config.inference().demand().function(), poolFile), replicaName());
+                serving(config.inference().demand().function(), config.pool().file()), replicaName());
     }
 
     /** @param sampler the requests of each model the replica serves now */

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.quiver.inference.InferenceConfig;
-import dev.quiver.inference.demand.DemandConfig;
 import dev.quiver.inference.InferenceException;
+import dev.quiver.inference.demand.DemandConfig;
 import dev.quiver.inference.modelconfig.VersionPolicy;
 import dev.quiver.inference.modelconfig.VersionState;
 import io.quarkus.runtime.configuration.MemorySize;
@@ -109,6 +109,11 @@ class ModelRegistryTest {
         @Override
         public Storage storage() {
             return null;
+        }
+
+        @Override
+        public Pool pool() {
+            return Optional::empty;
         }
 
         @Override
