@@ -63,6 +63,7 @@ public class DemandReporter {
     private long sequence;
     private int lastReplicas = -1;
     private Instant lastSent = Instant.MIN;
+    private boolean failing;
 
     @Inject
     public DemandReporter(InferenceConfig config, ModelRegistry registry, EventCodec codec, Clock clock) {
@@ -115,18 +116,32 @@ public class DemandReporter {
             HttpResponse<byte[]> answer = sender.send(sink, codec.encode(EventTypes.SERVING_DEMAND_REPORTED,
                     URI.create("/quiver/" + config.function()), report, Map.of()), SEND_TIMEOUT);
             if (answer.statusCode() >= 300) {
-                LOG.warnf("serving demand report %d: sink %s answered %d", sequence, sink, answer.statusCode());
+                failed("sink " + sink + " answered " + answer.statusCode());
                 return;
+            }
+            if (failing) {
+                LOG.infof("serving demand reports reach %s again (report %d)", sink, sequence);
+                failing = false;
             }
             lastReplicas = replicas;
             lastSent = now;
         } catch (IOException e) {
-            LOG.warnf("serving demand report %d: sink %s unreachable: %s", sequence, config.sink().orElseThrow(),
-                    e.getMessage());
+            failed("sink " + config.sink().orElseThrow() + " unreachable: " + (e.getMessage() == null
+                    ? e.getClass().getSimpleName() : e.getMessage()));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (RuntimeException e) {
             LOG.errorf(e, "serving demand report %d failed", sequence);
+        }
+    }
+
+    /** A report that did not arrive is sent again at the next check; a sink that is away is said once, not each time. */
+    private void failed(String why) {
+        if (failing) {
+            LOG.debugf("serving demand report %d: %s", sequence, why);
+        } else {
+            LOG.warnf("serving demand report %d: %s; trying again every %s", sequence, why, config.checkInterval());
+            failing = true;
         }
     }
 
