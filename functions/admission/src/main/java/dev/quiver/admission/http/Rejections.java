@@ -43,8 +43,8 @@ final class Rejections {
     static Rejection shed(Duration retryAfter, PoolGate pool, TrafficClass kind) {
         long seconds = seconds(retryAfter);
         return new Rejection(503, "Service Unavailable", "this replica is at capacity for " + kind.label()
-                + " traffic (its share: " + pool.reserved(kind) + " of " + pool.capacity() + " requests in flight, the rest "
-                + "in use or reserved for other traffic); retry in " + seconds + " s",
+                + " traffic (its share: " + pool.reserved(kind) + " of " + pool.capacity() + " requests in flight, "
+                + "the rest in use or reserved for other traffic); retry in " + seconds + " s",
                 Map.of("Retry-After", Long.toString(seconds)), Map.of("limit", "pool", "retry_after", seconds));
     }
 

@@ -135,7 +135,7 @@ public class DemandReporter {
         }
     }
 
-    /** A report that did not arrive is sent again at the next check; a sink that is away is said once, not each time. */
+    /** A report that did not arrive is sent again at the next check; a sink that is away is logged once. */
     private void failed(String why) {
         if (failing) {
             LOG.debugf("serving demand report %d: %s", sequence, why);

@@ -6,7 +6,6 @@ import com.sun.net.httpserver.HttpServer;
 import dev.quiver.events.EventCodec;
 import dev.quiver.events.EventTypes;
 import dev.quiver.events.serving.DemandReported;
-import dev.quiver.pool.PoolFileReader;
 import dev.quiver.pool.ServingSpec;
 import java.net.InetSocketAddress;
 import java.net.URI;

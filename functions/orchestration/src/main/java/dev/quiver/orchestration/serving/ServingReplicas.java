@@ -12,7 +12,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
-/** The serving replicas the pool counts (table {@code serving_replicas}): each one's latest report and its workloads. */
+/** The serving replicas the pool counts (table {@code serving_replicas}): each one's last report and workloads. */
 final class ServingReplicas {
 
     private static final TypeReference<List<String>> IDS = new TypeReference<>() {

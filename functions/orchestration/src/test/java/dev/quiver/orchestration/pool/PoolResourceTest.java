@@ -85,7 +85,8 @@ class PoolResourceTest {
     @Test
     void aMissingOrUnknownQueueIsAClientError() {
         given().get("/pool/workloads").then().statusCode(400)
-                .body("error", equalTo("query parameter queue: expected the name of a queue, one of team, other, serving"));
+                .body("error", equalTo("query parameter queue: expected the name of a queue, one of team, other, "
+                        + "serving"));
         given().queryParam("queue", "nowhere").get("/pool/workloads").then().statusCode(404)
                 .body("error", equalTo("query parameter queue: the pool has no queue \"nowhere\"; it has team, "
                         + "other, serving"));
