@@ -18,6 +18,7 @@ import dev.quiver.events.pipeline.StepPreempted;
 import dev.quiver.events.pipeline.StepRetryDecided;
 import dev.quiver.events.pipeline.StepSkipped;
 import dev.quiver.events.pool.WorkloadAdmitted;
+import dev.quiver.events.serving.DemandReported;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -35,6 +36,7 @@ public final class EventCatalog {
             Map.entry(EventTypes.INFERENCE_BATCH_COMPLETED, BatchCompleted.class),
             Map.entry(EventTypes.INFERENCE_VERSION_ALERT_RAISED, VersionAlert.class),
             Map.entry(EventTypes.ADMISSION_USAGE_REPORTED, UsageReported.class),
+            Map.entry(EventTypes.SERVING_DEMAND_REPORTED, DemandReported.class),
             Map.entry(EventTypes.PIPELINE_RUN_REQUESTED, RunRequested.class),
             Map.entry(EventTypes.STEP_DISPATCHED, StepDispatched.class),
             Map.entry(EventTypes.STEP_COMPLETED, StepCompleted.class),

@@ -27,6 +27,9 @@ public final class EventTypes {
     /** Per-caller admission counts of one replica over a window, for audit. */
     public static final String ADMISSION_USAGE_REPORTED = "dev.quiver.admission.usage.reported";
 
+    /** One replica of a serving function reports its demand: requests per model, and the room they take. */
+    public static final String SERVING_DEMAND_REPORTED = "dev.quiver.serving.demand.reported";
+
     /** Asks for a run of a registered pipeline; the orchestrator creates the run and dispatches its root steps. */
     public static final String PIPELINE_RUN_REQUESTED = "dev.quiver.pipeline.run.requested";
 

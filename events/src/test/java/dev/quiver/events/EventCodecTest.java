@@ -21,6 +21,7 @@ import dev.quiver.events.pipeline.StepHeartbeat;
 import dev.quiver.events.pipeline.StepRetryDecided;
 import dev.quiver.events.pipeline.StepSkipped;
 import dev.quiver.events.pool.WorkloadAdmitted;
+import dev.quiver.events.serving.DemandReported;
 import io.cloudevents.CloudEvent;
 import io.cloudevents.core.builder.CloudEventBuilder;
 import io.cloudevents.core.format.EventFormat;
@@ -45,7 +46,8 @@ class EventCodecTest {
         assertThat(EventCatalog.types()).containsExactlyInAnyOrder(
                 EventTypes.INFERENCE_REQUESTED, EventTypes.INFERENCE_COMPLETED, EventTypes.INFERENCE_FAILED,
                 EventTypes.INFERENCE_BATCH_COMPLETED, EventTypes.INFERENCE_VERSION_ALERT_RAISED,
-                EventTypes.ADMISSION_USAGE_REPORTED, EventTypes.PIPELINE_RUN_REQUESTED, EventTypes.STEP_DISPATCHED, EventTypes.STEP_COMPLETED,
+                EventTypes.ADMISSION_USAGE_REPORTED, EventTypes.SERVING_DEMAND_REPORTED,
+                EventTypes.PIPELINE_RUN_REQUESTED, EventTypes.STEP_DISPATCHED, EventTypes.STEP_COMPLETED,
                 EventTypes.STEP_FAILED, EventTypes.STEP_SKIPPED, EventTypes.PIPELINE_RUN_COMPLETED,
                 EventTypes.PIPELINE_RUN_FAILED, EventTypes.STEP_HEARTBEAT, EventTypes.SCHEDULER_TICK,
                 EventTypes.STEP_RETRY_DECIDED, EventTypes.STEP_ALERT_RAISED, EventTypes.STEP_PREEMPTED,
@@ -87,6 +89,9 @@ class EventCodecTest {
                 Instant.parse("2026-11-23T10:00:00Z"), 42.5, 23L << 20, 256L << 20, Map.of("epoch", 3.0, "accuracy",
                 0.3), Map.of("training-set", true))));
         codec.validate(EventTypes.SCHEDULER_TICK, codec.toTree(new SchedulerTick(null)));
+        codec.validate(EventTypes.SERVING_DEMAND_REPORTED, codec.toTree(new DemandReported("inference",
+                "inference-00001-deployment-7f9c-2b1e", 12, Instant.parse("2026-11-23T10:00:00Z"),
+                List.of(new DemandReported.ModelDemand("digits", 16, 40)), 4, Map.of("cpu", "8", "memory", "16Gi"))));
         codec.validate(EventTypes.STEP_SKIPPED, codec.toTree(new StepSkipped("run-1", "report", "every upstream "
                 + "step was skipped")));
         codec.validate(EventTypes.STEP_FAILED, codec.toTree(new StepFailed("run-1", "train[2]", 3, "DeadlineExceeded",

@@ -7,6 +7,7 @@ import dev.quiver.admission.concurrency.BodyBudget;
 import dev.quiver.admission.concurrency.CallerQueues;
 import dev.quiver.admission.concurrency.Permit;
 import dev.quiver.admission.concurrency.PoolGate;
+import dev.quiver.admission.concurrency.TrafficClass;
 import dev.quiver.admission.http.RateLimitFields;
 import dev.quiver.admission.identity.ApiKeyStore;
 import dev.quiver.admission.identity.Caller;
@@ -163,7 +164,7 @@ public final class AdmissionBenchmark {
                 String headers = fields.policy(quota.plan()) + fields.rateLimit(quota);
                 CompletableFuture<Permit> turn = queues.acquire(caller.key(), plan.name(), plan.concurrency(),
                         plan.queue(), plan.queueTimeout());
-                Permit place = pool.tryEnter();
+                Permit place = pool.tryEnter(TrafficClass.of(caller));
                 metrics.decided(plan.name(), Outcome.ADMITTED);
                 ledger.record(caller, Outcome.ADMITTED);
                 long end = System.nanoTime();

@@ -1,5 +1,6 @@
 package dev.quiver.inference;
 
+import dev.quiver.inference.demand.DemandConfig;
 import io.quarkus.runtime.configuration.MemorySize;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
@@ -26,6 +27,9 @@ public interface InferenceConfig {
     Storage storage();
 
     Batch batch();
+
+    /** The shared pool ({@code quiver.pool.*}), whose file the orchestration function reads too. */
+    Pool pool();
 
     /**
      * Where buckets are: a folder with one subfolder per bucket, or {@code s3} for the S3-compatible store of
@@ -68,6 +72,11 @@ public interface InferenceConfig {
          */
         @WithDefault("15m")
         Duration claimTimeout();
+    }
+
+    interface Pool {
+        /** The pool file: what one replica of this function serves at once and holds ({@code serving}). */
+        Optional<Path> file();
     }
 
     interface Inference {
@@ -115,6 +124,9 @@ public interface InferenceConfig {
         OutputChecks outputChecks();
 
         PredictionLog predictionLog();
+
+        /** Serving demand reports to the shared pool. */
+        DemandConfig demand();
     }
 
     /** Checks of every answer before it goes out: NaN and infinite values, and the ranges a version declares. */

@@ -164,6 +164,21 @@ public final class DynamicBatcher implements AutoCloseable {
         }
     }
 
+    /** Requests announced and not yet answered: being parsed, queued or running. */
+    public int inFlight() {
+        return inFlight.get();
+    }
+
+    /** Requests waiting for a batch to start. */
+    public int queued() {
+        lock.lock();
+        try {
+            return queue.size();
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Stops the workers once the queue is empty. Requests submitted afterwards fail as unavailable. */
     @Override
     public void close() {

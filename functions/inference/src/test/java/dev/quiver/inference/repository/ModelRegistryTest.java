@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.quiver.inference.InferenceConfig;
 import dev.quiver.inference.InferenceException;
+import dev.quiver.inference.demand.DemandConfig;
 import dev.quiver.inference.modelconfig.VersionPolicy;
 import dev.quiver.inference.modelconfig.VersionState;
 import io.quarkus.runtime.configuration.MemorySize;
@@ -107,12 +108,22 @@ class ModelRegistryTest {
                 public PredictionLog predictionLog() {
                     return null;
                 }
+
+                @Override
+                public DemandConfig demand() {
+                    return null;
+                }
             };
         }
 
         @Override
         public Storage storage() {
             return null;
+        }
+
+        @Override
+        public Pool pool() {
+            return Optional::empty;
         }
 
         @Override

@@ -631,6 +631,32 @@ public final class RunCoordinator {
     }
 
     /**
+     * Changes the pool for work that is not a run's (a serving function's replicas), in a transaction that takes the
+     * pool's lock first: running steps the pool preempts for that work are stopped, and steps it admits when that
+     * work ends are dispatched, in the same transaction. Without a pool file there is nothing such work could take.
+     */
+    public <T> T withPool(PoolWork<T> work) {
+        return inTransaction(c -> work.run(c, events -> {
+            Instant now = clock.instant();
+            for (Decision decision : pool.handleAll(c, events)) {
+                act(c, decision, now);
+            }
+        }));
+    }
+
+    /** Work on the pool's state in a transaction that holds the pool's lock; {@code pool} decides events in it. */
+    @FunctionalInterface
+    public interface PoolWork<T> {
+        T run(Connection connection, PoolDecisions pool) throws SQLException;
+    }
+
+    /** Decides pool events in the transaction of a {@link PoolWork}, acting on what the decisions preempt. */
+    @FunctionalInterface
+    public interface PoolDecisions {
+        void decide(List<PoolEvent> events) throws SQLException;
+    }
+
+    /**
      * A transaction that takes the pool's lock first when there is a pool, and dispatches what the pool admitted in it.
      * Admissions and refusals are acted on in the transaction that decided them, so one that decided nothing has none
      * to look for.
