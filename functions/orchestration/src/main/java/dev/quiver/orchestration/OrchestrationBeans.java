@@ -3,6 +3,7 @@ package dev.quiver.orchestration;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.quiver.events.EventCodec;
 import dev.quiver.events.http.CloudEventSender;
+import dev.quiver.orchestration.dispatch.ExecutorConsumers;
 import dev.quiver.orchestration.memo.MemoDryRun;
 import dev.quiver.orchestration.outbox.Outbox;
 import dev.quiver.orchestration.reads.RunReads;
@@ -44,6 +45,12 @@ public class OrchestrationBeans {
     @ApplicationScoped
     Outbox outbox(Transactions transactions, EventCodec codec, Clock clock) {
         return new Outbox(transactions, codec, clock);
+    }
+
+    @Produces
+    @ApplicationScoped
+    ExecutorConsumers consumers(OrchestrationConfig config) {
+        return ExecutorConsumers.of(config);
     }
 
     @Produces

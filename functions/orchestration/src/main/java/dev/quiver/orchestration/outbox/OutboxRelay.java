@@ -41,7 +41,7 @@ public class OutboxRelay {
         this.router = router;
         this.json = json;
         this.delivery = config.sink().<Delivery>map(sink -> new SinkDelivery(sink, URI.create(config.source()),
-                codec, sender)).orElse(local);
+                codec, sender, json)).orElse(local);
         this.relay = new ClaimingRelay(outbox, "relay-" + UUID.randomUUID(), config.relayLease(),
                 SinkDelivery.TIMEOUT, clock);
         this.sent = Counter.builder("quiver.orchestration.events.sent")

@@ -3,6 +3,7 @@ package dev.quiver.orchestration.registry;
 import dev.quiver.configfile.InvalidConfigException;
 import dev.quiver.orchestration.OrchestrationConfig;
 import dev.quiver.orchestration.digest.Sha256;
+import dev.quiver.orchestration.dispatch.ExecutorConsumers;
 import dev.quiver.orchestration.pipeline.PipelineParser;
 import dev.quiver.orchestration.pipeline.PipelineSpec;
 import dev.quiver.orchestration.runs.Pipelines;
@@ -18,8 +19,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Stream;
 import org.jboss.logging.Logger;
 
@@ -40,21 +43,27 @@ public class PipelineRegistry {
     private final PipelineDefinitions definitions;
     private final Path folder;
     private final Clock clock;
+    private final ExecutorConsumers consumers;
     private final Map<Path, String> seen = new HashMap<>();
     /** The digest of each version registered here, by {@code name@version}. */
     private final Map<String, String> registered = new HashMap<>();
+    /** Stored versions that cannot run here, reported once each. */
+    private final Set<String> unrunnable = new HashSet<>();
     private boolean reportedMissing;
 
     @Inject
-    public PipelineRegistry(Pipelines pipelines, Transactions transactions, OrchestrationConfig config, Clock clock) {
-        this(pipelines, transactions, config.pipelines(), clock);
+    public PipelineRegistry(Pipelines pipelines, Transactions transactions, OrchestrationConfig config, Clock clock,
+                            ExecutorConsumers consumers) {
+        this(pipelines, transactions, config.pipelines(), clock, consumers);
     }
 
-    PipelineRegistry(Pipelines pipelines, Transactions transactions, Path folder, Clock clock) {
+    PipelineRegistry(Pipelines pipelines, Transactions transactions, Path folder, Clock clock,
+                     ExecutorConsumers consumers) {
         this.pipelines = pipelines;
         this.definitions = new PipelineDefinitions(transactions);
         this.folder = folder.toAbsolutePath();
         this.clock = clock;
+        this.consumers = consumers;
         scan();
     }
 
@@ -103,7 +112,7 @@ public class PipelineRegistry {
     /** A version stored by an earlier start or another replica: registered as stored, whatever the files say now. */
     private void restore(PipelineDefinitions.Stored stored) {
         String key = stored.pipeline() + "@" + stored.version();
-        if (registered.containsKey(key)) {
+        if (registered.containsKey(key) || unrunnable.contains(key)) {
             return;
         }
         PipelineSpec spec;
@@ -112,6 +121,13 @@ public class PipelineRegistry {
         } catch (InvalidConfigException e) {
             LOG.errorf("pipeline %s version %d as stored in the run database no longer reads: %s", stored.pipeline(),
                     stored.version(), e.getMessage());
+            return;
+        }
+        List<String> problems = consumers.problems(spec);
+        if (!problems.isEmpty()) {
+            unrunnable.add(key);
+            LOG.errorf("pipeline %s version %d as stored in the run database cannot run here: %s", stored.pipeline(),
+                    stored.version(), String.join("; ", problems));
             return;
         }
         pipelines.add(spec);
@@ -126,6 +142,12 @@ public class PipelineRegistry {
             spec = PipelineParser.parse(file.getFileName().toString(), text);
         } catch (InvalidConfigException e) {
             LOG.error(e.getMessage());
+            return;
+        }
+        List<String> problems = consumers.problems(spec);
+        if (!problems.isEmpty()) {
+            LOG.errorf("%s: pipeline %s version %d is refused: %s", file.getFileName(), spec.name(), spec.version(),
+                    String.join("; ", problems));
             return;
         }
         String key = spec.name() + "@" + spec.version();

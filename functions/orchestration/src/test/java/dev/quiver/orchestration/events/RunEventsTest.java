@@ -61,6 +61,7 @@ class RunEventsTest {
         String run = ingest.data().get("runId").asText();
         assertThat(ingest.attributes()).containsEntry("source", "/quiver/orchestration")
                 .containsEntry("runid", run).containsEntry("subject", "ingest").containsEntry("stepid", "ingest")
+                .containsEntry("executor", "process")
                 .containsEntry("specversion", "1.0").containsKey("time");
 
         post(EventTypes.STEP_HEARTBEAT, EXECUTOR, UUID.randomUUID().toString(), "{\"runId\":\"" + run
