@@ -72,7 +72,7 @@ class PostgresPipelineRestartTest {
 
     private Started start() {
         Pipelines pipelines = new Pipelines();
-        new PipelineRegistry(pipelines, transactions, folder, CLOCK, new ExecutorConsumers(false, false, Set.of()));
+        new PipelineRegistry(pipelines, transactions, folder, CLOCK, new ExecutorConsumers(false, true, Set.of()));
         return new Started(pipelines, new RunCoordinator(transactions, pipelines, new Outbox(transactions,
                 new EventCodec(CLOCK), CLOCK), RetryPolicies.configuredBy(Map.of()), JSON, CLOCK));
     }
@@ -116,7 +116,7 @@ class PostgresPipelineRestartTest {
         Files.writeString(other.resolve("chain.yaml"), chain(1, "prepare", "train"));
         Started first = start();
         Pipelines otherPipelines = new Pipelines();
-        new PipelineRegistry(otherPipelines, transactions, other, CLOCK, new ExecutorConsumers(false, false, Set.of()));
+        new PipelineRegistry(otherPipelines, transactions, other, CLOCK, new ExecutorConsumers(false, true, Set.of()));
         assertThat(steps(otherPipelines.graph("chain", Optional.of(1)).spec())).containsExactly("first", "second");
         assertThat(steps(first.pipelines().graph("chain", Optional.of(1)).spec())).containsExactly("first", "second");
     }
