@@ -5,10 +5,12 @@ import dev.quiver.events.inference.BatchCompleted;
 import dev.quiver.events.inference.InferenceCompleted;
 import dev.quiver.events.inference.InferenceFailed;
 import dev.quiver.events.inference.InferenceRequested;
+import dev.quiver.events.pipeline.RunControlRequested;
 import dev.quiver.events.pipeline.RunFinished;
 import dev.quiver.events.pipeline.RunRequested;
 import dev.quiver.events.pipeline.SchedulerTick;
 import dev.quiver.events.pipeline.StepAlert;
+import dev.quiver.events.pipeline.StepCancelled;
 import dev.quiver.events.pipeline.StepCompleted;
 import dev.quiver.events.pipeline.StepDispatched;
 import dev.quiver.events.pipeline.StepFailed;
@@ -40,6 +42,8 @@ public final class EventCatalog {
             Map.entry(EventTypes.STEP_RETRY_DECIDED, StepRetryDecided.class),
             Map.entry(EventTypes.STEP_ALERT_RAISED, StepAlert.class),
             Map.entry(EventTypes.STEP_PREEMPTED, StepPreempted.class),
+            Map.entry(EventTypes.RUN_CONTROL_REQUESTED, RunControlRequested.class),
+            Map.entry(EventTypes.STEP_CANCELLED, StepCancelled.class),
             Map.entry(EventTypes.STEP_HEARTBEAT, StepHeartbeat.class),
             Map.entry(EventTypes.SCHEDULER_TICK, SchedulerTick.class),
             Map.entry(EventTypes.PING_SOURCE_TICK, SchedulerTick.class),

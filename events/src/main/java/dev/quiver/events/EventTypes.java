@@ -64,10 +64,16 @@ public final class EventTypes {
     /** A running attempt stopped to give its room in the pool to higher-priority work: its executor kills it. */
     public static final String STEP_PREEMPTED = "dev.quiver.step.preempted";
 
+    /** An operator's order about a run: cancel, kill or restart an attempt, rerun from a step. */
+    public static final String RUN_CONTROL_REQUESTED = "dev.quiver.pipeline.run.control.requested";
+
+    /** An operator stopped a running attempt: its executor stops it. */
+    public static final String STEP_CANCELLED = "dev.quiver.step.cancelled";
+
     /** A run whose every step instance is done and whose final steps succeeded or were skipped. */
     public static final String PIPELINE_RUN_COMPLETED = "dev.quiver.pipeline.run.completed";
 
-    /** A run whose every step instance is done and one of whose final steps failed. */
+    /** A run whose every step instance is done and one of whose final steps failed, or that an operator cancelled. */
     public static final String PIPELINE_RUN_FAILED = "dev.quiver.pipeline.run.failed";
 
     private EventTypes() {

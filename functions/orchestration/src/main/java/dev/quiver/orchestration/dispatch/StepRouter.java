@@ -1,5 +1,6 @@
 package dev.quiver.orchestration.dispatch;
 
+import dev.quiver.events.pipeline.StepCancelled;
 import dev.quiver.events.pipeline.StepDispatched;
 import dev.quiver.events.pipeline.StepPreempted;
 import dev.quiver.orchestration.OrchestrationConfig;
@@ -65,7 +66,18 @@ public class StepRouter {
      */
     public void preempt(StepPreempted step) {
         if (embedded) {
-            processes.preempt(step.runId(), step.instance(), step.attempt());
+            processes.stop(step.runId(), step.instance(), step.attempt(), "preempted");
+        }
+    }
+
+    /**
+     * Stops a step an operator cancelled where it runs here: an embedded {@code process} step's process tree is
+     * killed. A {@code function} or built-in step is a single request that ends by itself, and a Job runs to its end
+     * (its report is ignored, the attempt being over); an executor on the broker stops it from the event.
+     */
+    public void cancel(StepCancelled step) {
+        if (embedded) {
+            processes.stop(step.runId(), step.instance(), step.attempt(), "cancelled by " + step.requestedBy());
         }
     }
 

@@ -251,6 +251,35 @@ final class RunRepository {
         finishAttempt(c, runId, instance, attempt, "INTERRUPTED", "Interrupted", null, false, message, now);
     }
 
+    /**
+     * An operator stopped the attempt: the attempt is recorded as cancelled (no failure of the step's code, and not
+     * counted against its retries) and the instance as failed, with who asked.
+     */
+    void cancelled(Connection c, String runId, String instance, int attempt, long sequence, String message,
+                   Instant now) throws SQLException {
+        update(c, "update step_instances set state = 'FAILED', finished_seq = ?, reason = ?, updated_at = ? "
+                + "where run_id = ? and instance = ?", sequence, "Cancelled: " + message, now, runId, instance);
+        finishAttempt(c, runId, instance, attempt, "CANCELLED", "Cancelled", null, false, message, now);
+    }
+
+    /** The instance runs again from its trigger rule: earlier attempts, their results and artifacts are kept. */
+    void reset(Connection c, String runId, String instance, long sequence, String reason, Instant now)
+            throws SQLException {
+        update(c, "update step_instances set state = 'PENDING', started_seq = ?, finished_seq = 0, reason = ?, "
+                + "updated_at = ? where run_id = ? and instance = ?", sequence, reason, now, runId, instance);
+    }
+
+    /** An operator's order, as the run took it. */
+    record Control(long sequence, String action, String instance, String requestedBy, String reason,
+                   Instant requestedAt) {
+    }
+
+    void control(Connection c, String runId, Control control) throws SQLException {
+        update(c, "insert into run_controls (run_id, seq, action, instance, requested_by, reason, requested_at) "
+                + "values (?, ?, ?, ?, ?, ?, ?)", runId, control.sequence(), control.action(), control.instance(),
+                control.requestedBy(), control.reason(), control.requestedAt());
+    }
+
     /** Whether the instance still waits for the backoff of the retry after {@code attempt}. */
     boolean waitsForRetry(Connection c, String runId, String instance, int attempt) throws SQLException {
         return first(c, "select 1 from step_instances where run_id = ? and instance = ? and attempt = ? "

@@ -29,7 +29,8 @@ class EventRoutingTest {
             INFERENCE + " /", Set.of(EventTypes.INFERENCE_REQUESTED),
             INFERENCE + " /storage-notifications", Set.of("google.cloud.storage.object.v1.finalized",
                     "dev.knative.connector.event.aws-sqs"),
-            ORCHESTRATION + " /", Set.of(EventTypes.PIPELINE_RUN_REQUESTED, EventTypes.STEP_COMPLETED,
+            ORCHESTRATION + " /", Set.of(EventTypes.PIPELINE_RUN_REQUESTED, EventTypes.RUN_CONTROL_REQUESTED,
+                    EventTypes.STEP_COMPLETED,
                     EventTypes.STEP_FAILED, EventTypes.STEP_HEARTBEAT, EventTypes.SCHEDULER_TICK,
                     EventTypes.PING_SOURCE_TICK),
             ORCHESTRATION + " /dead-letters", Set.of());
