@@ -12,6 +12,7 @@ import dev.quiver.orchestration.runs.Pipelines;
 import dev.quiver.orchestration.pool.PoolStore;
 import dev.quiver.orchestration.runs.RunCoordinator;
 import dev.quiver.orchestration.runs.StepSamples;
+import dev.quiver.orchestration.schedule.Schedules;
 import dev.quiver.orchestration.store.Transactions;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.arc.InjectableInstance;
@@ -64,6 +65,12 @@ public class OrchestrationBeans {
     RunCoordinator coordinator(Transactions transactions, Pipelines pipelines, Outbox outbox, RetryPolicies retries,
                                ObjectMapper json, Clock clock, PoolStore pool) {
         return new RunCoordinator(transactions, pipelines, outbox, retries, json, clock, pool);
+    }
+
+    @Produces
+    @ApplicationScoped
+    Schedules schedules(Transactions transactions, Pipelines pipelines, RunCoordinator coordinator, Clock clock) {
+        return new Schedules(transactions, pipelines, coordinator, clock);
     }
 
     @Produces

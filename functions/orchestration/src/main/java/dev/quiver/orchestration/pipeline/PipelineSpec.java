@@ -9,9 +9,10 @@ import java.util.Optional;
  * @param name    lower-case letters, digits and dashes
  * @param version  increases with every change of the file
  * @param priority the pool's priority class its steps wait and run with; the pool's default when absent
+ * @param schedule when it runs by itself, if it does
  */
 public record PipelineSpec(String name, int version, Optional<String> description, Optional<String> priority,
-                           List<StepSpec> steps) {
+                           Optional<ScheduleSpec> schedule, List<StepSpec> steps) {
 
     public PipelineSpec {
         steps = List.copyOf(steps);

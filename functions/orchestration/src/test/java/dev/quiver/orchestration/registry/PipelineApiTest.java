@@ -76,6 +76,28 @@ class PipelineApiTest {
         given().get("/runs?pipeline=weekly").then().statusCode(200).body("[0].pipelineVersion", equalTo(2));
     }
 
+    @Test
+    void aBackfillIsOneAdminRequestForEveryIntervalOfTheRange() {
+        admin().body(yaml("""
+                pipeline: daily
+                version: 1
+                schedule: {cron: "0 3 * * *", time-zone: Europe/Paris, max-active-runs: 5}
+                steps:
+                  - {name: notify, executor: function, params: {url: "http://127.0.0.1:9/"}}
+                """)).put("/pipelines/daily").then().statusCode(201);
+        String range = "{\"from\":\"2026-11-01T00:00:00+01:00\",\"to\":\"2026-11-04T00:00:00+01:00\"}";
+
+        given().contentType("application/json").body(range).post("/pipelines/daily/backfill").then()
+                .statusCode(401);
+        given().header("X-API-Key", ADMIN.key()).contentType("application/json")
+                .body("{\"from\":\"yesterday\",\"to\":\"2026-11-04T00:00:00Z\"}").post("/pipelines/daily/backfill")
+                .then().statusCode(400).body("error", startsWith("from: \"yesterday\" is no ISO-8601 time"));
+        given().header("X-API-Key", ADMIN.key()).contentType("application/json").body(range)
+                .post("/pipelines/daily/backfill").then().statusCode(202)
+                .body("intervals.start", equalTo(List.of("2026-11-01T02:00:00Z", "2026-11-02T02:00:00Z")));
+        given().get("/runs?pipeline=daily").then().statusCode(200).body("size()", equalTo(2));
+    }
+
     private static byte[] yaml(String text) {
         return text.getBytes(StandardCharsets.UTF_8);
     }
