@@ -9,6 +9,7 @@ import dev.quiver.events.pipeline.RunControlRequested;
 import dev.quiver.events.pipeline.RunFinished;
 import dev.quiver.events.pipeline.RunRequested;
 import dev.quiver.events.pipeline.SchedulerTick;
+import dev.quiver.events.pipeline.SlaMissed;
 import dev.quiver.events.pipeline.StepAlert;
 import dev.quiver.events.pipeline.StepCancelled;
 import dev.quiver.events.pipeline.StepCompleted;
@@ -44,6 +45,7 @@ public final class EventCatalog {
             Map.entry(EventTypes.STEP_PREEMPTED, StepPreempted.class),
             Map.entry(EventTypes.RUN_CONTROL_REQUESTED, RunControlRequested.class),
             Map.entry(EventTypes.STEP_CANCELLED, StepCancelled.class),
+            Map.entry(EventTypes.SLA_MISSED, SlaMissed.class),
             Map.entry(EventTypes.STEP_HEARTBEAT, StepHeartbeat.class),
             Map.entry(EventTypes.SCHEDULER_TICK, SchedulerTick.class),
             Map.entry(EventTypes.PING_SOURCE_TICK, SchedulerTick.class),

@@ -70,6 +70,9 @@ public final class EventTypes {
     /** An operator stopped a running attempt: its executor stops it. */
     public static final String STEP_CANCELLED = "dev.quiver.step.cancelled";
 
+    /** A run longer than its pipeline's SLA, or a step's attempt longer than its expected duration. */
+    public static final String SLA_MISSED = "dev.quiver.pipeline.sla.missed";
+
     /** A run whose every step instance is done and whose final steps succeeded or were skipped. */
     public static final String PIPELINE_RUN_COMPLETED = "dev.quiver.pipeline.run.completed";
 

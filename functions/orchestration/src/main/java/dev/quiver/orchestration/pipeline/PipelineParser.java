@@ -46,9 +46,9 @@ public final class PipelineParser {
     private static final Pattern NAME = Pattern.compile("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");
     private static final Pattern CPU = Pattern.compile("(\\d+(?:\\.\\d+)?)(m?)");
     private static final List<String> PIPELINE_KEYS = List.of("description", "pipeline", "priority", "schedule",
-            "steps", "version");
-    private static final List<String> STEP_KEYS = List.of("deadline", "depends", "executor", "for-each", "memoize",
-            "name", "params", "priority", "resources", "retrigger", "retry", "trigger");
+            "sla", "steps", "version");
+    private static final List<String> STEP_KEYS = List.of("deadline", "depends", "executor", "expected-duration",
+            "for-each", "memoize", "name", "params", "priority", "resources", "retrigger", "retry", "trigger");
     private static final List<String> RETRY_KEYS = List.of("backoff", "convergence", "max-attempts", "memory",
             "quality-bar", "same-failure-limit", "upstream-reruns");
 
@@ -80,7 +80,8 @@ public final class PipelineParser {
         pipeline.required("steps", "required, a list of steps")
                 .flatMap(value -> nonEmptyList(value, "expected a list of at least one step"))
                 .ifPresent(items -> items.forEach(item -> steps.add(step(item))));
-        return new PipelineSpec(name, version, description, priority, schedule, steps);
+        Optional<Duration> sla = pipeline.get("sla").flatMap(ConfigValue::positiveDuration);
+        return new PipelineSpec(name, version, description, priority, schedule, sla, steps);
     }
 
     private static Optional<ScheduleSpec> schedule(ConfigValue value) {
@@ -120,7 +121,8 @@ public final class PipelineParser {
         Optional<ConfigMapping> read = item.mapping("expected a mapping with at least name and executor");
         if (read.isEmpty()) {
             return new StepSpec("", null, Map.of(), Resources.DEFAULT, List.of(), TriggerRule.ALL_SUCCESS, List.of(),
-                    Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), false, item.line());
+                    Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), false,
+                    item.line());
         }
         ConfigMapping step = read.get();
         step.allowOnly(STEP_KEYS);
@@ -136,6 +138,7 @@ public final class PipelineParser {
                 step.get("memoize").flatMap(PipelineParser::memoization),
                 step.get("retry").flatMap(PipelineParser::retry),
                 step.get("deadline").flatMap(ConfigValue::positiveDuration),
+                step.get("expected-duration").flatMap(ConfigValue::positiveDuration),
                 optionalName(step, "priority"),
                 step.get("retrigger").flatMap(ConfigValue::bool).orElse(false),
                 step.value().line());

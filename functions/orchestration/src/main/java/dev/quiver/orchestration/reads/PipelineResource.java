@@ -11,6 +11,7 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.time.Instant;
@@ -29,6 +30,7 @@ public class PipelineResource {
     private final Pipelines pipelines;
     private final MemoDryRun dryRun;
     private final PipelineRegistry registry;
+    private final StepDurations durations;
 
     /**
      * A registered pipeline version: its steps (empty when it cannot run here: the log says why), its text's digest,
@@ -47,10 +49,29 @@ public class PipelineResource {
     public record DryRunRequest(Integer version, Map<String, Object> parameters) {
     }
 
-    public PipelineResource(Pipelines pipelines, MemoDryRun dryRun, PipelineRegistry registry) {
+    public PipelineResource(Pipelines pipelines, MemoDryRun dryRun, PipelineRegistry registry,
+                            StepDurations durations) {
         this.pipelines = pipelines;
         this.dryRun = dryRun;
         this.registry = registry;
+        this.durations = durations;
+    }
+
+    /** Per step: p50, p95 and longest of its last {@code last} (20) successful attempts, and each one's timing. */
+    @GET
+    @Path("{name}/durations")
+    public Response durations(@PathParam("name") String name, @QueryParam("last") String last) {
+        int count = 20;
+        if (last != null) {
+            if (!last.matches("[0-9]{1,4}") || Integer.parseInt(last) < 1 || Integer.parseInt(last) > 1000) {
+                return error(400, "last: expected a whole number from 1 to 1000, got \"" + last + "\"");
+            }
+            count = Integer.parseInt(last);
+        }
+        if (registry.versions().stream().noneMatch(version -> version.pipeline().equals(name))) {
+            return error(404, "pipeline: no pipeline \"" + name + "\" is registered");
+        }
+        return Response.ok(durations.of(name, count)).build();
     }
 
     /** Every version in the run database, whichever replica registered it. */
