@@ -45,12 +45,13 @@ public class Ticks {
     }
 
     /**
-     * Fires due timers, fails quiet attempts, resumes waiting steps, starts the runs schedules ask for, announces SLA
+     * Fires due timers, fails quiet and stalled attempts, resumes waiting steps, starts the runs schedules ask for, announces SLA
      * misses, and removes expired memoized results and the handled events, sent outbox events and dead letters past
      * their retention.
      */
     public void fire() {
         coordinator.fireDue(clock.instant(), heartbeatTimeout);
+        coordinator.failStalled(clock.instant());
         coordinator.resumeWaiting(clock.instant());
         schedules.tick();
         slas.check();

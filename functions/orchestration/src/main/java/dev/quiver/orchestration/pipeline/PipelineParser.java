@@ -48,7 +48,8 @@ public final class PipelineParser {
     private static final List<String> PIPELINE_KEYS = List.of("description", "pipeline", "priority", "schedule",
             "sla", "steps", "version");
     private static final List<String> STEP_KEYS = List.of("deadline", "depends", "executor", "expected-duration",
-            "for-each", "memoize", "name", "params", "priority", "resources", "retrigger", "retry", "trigger");
+            "for-each", "memoize", "name", "params", "priority", "resources", "retrigger", "retry", "stall-after",
+            "trigger");
     private static final List<String> RETRY_KEYS = List.of("backoff", "convergence", "max-attempts", "memory",
             "quality-bar", "same-failure-limit", "upstream-reruns");
 
@@ -121,8 +122,8 @@ public final class PipelineParser {
         Optional<ConfigMapping> read = item.mapping("expected a mapping with at least name and executor");
         if (read.isEmpty()) {
             return new StepSpec("", null, Map.of(), Resources.DEFAULT, List.of(), TriggerRule.ALL_SUCCESS, List.of(),
-                    Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), false,
-                    item.line());
+                    Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
+                    Optional.empty(), false, item.line());
         }
         ConfigMapping step = read.get();
         step.allowOnly(STEP_KEYS);
@@ -139,6 +140,7 @@ public final class PipelineParser {
                 step.get("retry").flatMap(PipelineParser::retry),
                 step.get("deadline").flatMap(ConfigValue::positiveDuration),
                 step.get("expected-duration").flatMap(ConfigValue::positiveDuration),
+                step.get("stall-after").flatMap(ConfigValue::positiveDuration),
                 optionalName(step, "priority"),
                 step.get("retrigger").flatMap(ConfigValue::bool).orElse(false),
                 step.value().line());

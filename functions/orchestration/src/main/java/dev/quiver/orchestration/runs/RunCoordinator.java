@@ -483,6 +483,54 @@ public final class RunCoordinator {
         return fired;
     }
 
+    /**
+     * Fails, as {@code Stalled}, running attempts of steps with {@code stall-after} whose heartbeats go on while their
+     * progress has not risen for that long: stuck, not long-running, and decided on like any failure. An attempt
+     * without progress reports in the window is left to the heartbeat timeout; one without a report before it cannot
+     * be judged yet.
+     *
+     * @return the attempts failed
+     */
+    public int failStalled(Instant now) {
+        int failed = 0;
+        for (RunRepository.RunningAttempt running : transactions.inTransaction(c -> runs.running(c, 1000))) {
+            Optional<Duration> stallAfter;
+            try {
+                stallAfter = pipelines.graph(running.pipeline(), Optional.of(running.version()))
+                        .instance(running.instance()).step().stallAfter();
+            } catch (RunRefusedException | IllegalArgumentException e) {
+                continue;
+            }
+            if (stallAfter.isEmpty()) {
+                continue;
+            }
+            Instant windowStart = now.minus(stallAfter.get());
+            boolean acted = inTransaction(c -> {
+                List<RunRepository.Progress> reports = runs.progress(c, running.runId(), running.instance(),
+                        running.attempt());
+                Optional<RunRepository.Progress> before = reports.stream()
+                        .filter(report -> !report.at().isAfter(windowStart)).reduce((first, second) -> second);
+                List<RunRepository.Progress> within = reports.stream()
+                        .filter(report -> report.at().isAfter(windowStart)).toList();
+                if (before.isEmpty() || within.isEmpty() || within.stream()
+                        .anyMatch(report -> report.percent() > before.get().percent())) {
+                    return false;
+                }
+                Reported reported = reported(c, running.runId(), running.instance(), running.attempt());
+                if (reported == null) {
+                    return false;
+                }
+                failAttempt(c, reported, new StepFailed(running.runId(), running.instance(), running.attempt(),
+                        "Stalled", null, false, "progress stayed at " + before.get().percent() + "% for "
+                        + stallAfter.get() + " while heartbeats went on (" + within.size() + " since " + windowStart
+                        + ")"), now);
+                return true;
+            });
+            failed += acted ? 1 : 0;
+        }
+        return failed;
+    }
+
     /** Dispatches the attempt after {@code item}'s, unless the instance no longer waits for it. */
     private boolean retryNow(Connection c, RunRepository.Due item, Instant now) throws SQLException {
         Optional<RunRepository.LockedRun> run = runs.lock(c, item.runId());

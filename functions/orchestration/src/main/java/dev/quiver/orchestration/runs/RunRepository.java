@@ -341,6 +341,30 @@ final class RunRepository {
                 limit);
     }
 
+    /** A running attempt: its run's pipeline version and when it was dispatched. */
+    record RunningAttempt(String runId, String pipeline, int version, String instance, int attempt,
+                          Instant dispatchedAt) {
+    }
+
+    List<RunningAttempt> running(Connection c, int limit) throws SQLException {
+        return query(c, "select s.run_id, r.pipeline, r.pipeline_version, s.instance, s.attempt, a.dispatched_at "
+                + "from step_instances s join runs r on r.id = s.run_id join attempts a on a.run_id = s.run_id "
+                + "and a.instance = s.instance and a.attempt = s.attempt where s.state in ('DISPATCHED', 'RUNNING') "
+                + "order by a.dispatched_at limit ?", row -> new RunningAttempt(row.getString(1), row.getString(2),
+                row.getInt(3), row.getString(4), row.getInt(5), instant(row, 6)), limit);
+    }
+
+    /** A progress report of an attempt. */
+    record Progress(Instant at, double percent) {
+    }
+
+    /** An attempt's progress reports, oldest first. */
+    List<Progress> progress(Connection c, String runId, String instance, int attempt) throws SQLException {
+        return query(c, "select observed_at, sample from step_samples where run_id = ? and instance = ? "
+                + "and attempt = ? and name = 'progress_percent' order by observed_at", row -> new Progress(
+                instant(row, 1), row.getDouble(2)), runId, instance, attempt);
+    }
+
     /** The last sign of life of an instance's current attempt. */
     Instant lastSignOfLife(Connection c, String runId, String instance) throws SQLException {
         return first(c, "select coalesce(s.last_heartbeat_at, a.dispatched_at) from step_instances s join attempts a "

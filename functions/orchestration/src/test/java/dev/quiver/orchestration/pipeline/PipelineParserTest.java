@@ -266,7 +266,7 @@ class PipelineParserTest {
                                         + "aggregate-predictions",
                                 "line 6, steps[0].colour: unknown setting; expected one of deadline, depends, "
                                         + "executor, expected-duration, for-each, memoize, name, params, priority, "
-                                        + "resources, retrigger, retry, trigger",
+                                        + "resources, retrigger, retry, stall-after, trigger",
                                 "line 9, steps[1].depends[1]: unknown step \"trian\"; expected one of ingest, train, "
                                         + "select",
                                 "line 10, steps[1].deadline: expected a positive duration such as "
