@@ -212,6 +212,11 @@ public final class RunCoordinator {
             }
             runs.heartbeat(c, heartbeat.runId(), heartbeat.instance(), heartbeat.attempt(),
                     heartbeat.observedAt() == null ? now : heartbeat.observedAt(), now, samples(heartbeat));
+            if (heartbeat.checkpoint() != null) {
+                runs.checkpoint(c, heartbeat.runId(), heartbeat.instance(), heartbeat.attempt(),
+                        heartbeat.checkpoint().uri(), heartbeat.checkpoint().digest(),
+                        heartbeat.observedAt() == null ? now : heartbeat.observedAt());
+            }
             return null;
         });
     }
@@ -732,8 +737,12 @@ public final class RunCoordinator {
         int attempt = row.attempt() + 1;
         List<MemoKey.Input> inputs = new ArrayList<>();
         instance.upstream().forEach(up -> inputs.addAll(artifacts.getOrDefault(up, List.of())));
+        // a retry resumes from the checkpoint an earlier attempt left, given as one more input (not part of the
+        // memoization key: the result is the same, only reached sooner)
+        List<MemoKey.Input> given = new ArrayList<>(inputs);
+        runs.checkpointBefore(c, run.id(), instance.id(), attempt).ifPresent(given::add);
         StepDispatched dispatched = dispatched(run, graph, instance, attempt, row.memoryBytes(instance.step()),
-                inputs);
+                given);
         Optional<Memoization> policy = instance.step().memoize();
         String key = null;
         if (policy.isPresent()) {
@@ -866,8 +875,10 @@ public final class RunCoordinator {
             List<MemoKey.Input> inputs = new ArrayList<>();
             Map<String, List<MemoKey.Input>> artifacts = runs.artifactsByInstance(c, run.id());
             instance.upstream().forEach(up -> inputs.addAll(artifacts.getOrDefault(up, List.of())));
+            List<MemoKey.Input> given = new ArrayList<>(inputs);
+            runs.checkpointBefore(c, run.id(), instance.id(), admitted.attempt()).ifPresent(given::add);
             StepDispatched dispatched = dispatched(run, graph, instance, admitted.attempt(),
-                    row.memoryBytes(instance.step()), inputs);
+                    row.memoryBytes(instance.step()), given);
             String key = instance.step().memoize().isPresent() ? MemoKey.of(run.pipeline(), instance.step().name(),
                     instance.step().executor().yamlName(), dispatched.params(), inputs) : null;
             long seq = run.sequence() + 1;

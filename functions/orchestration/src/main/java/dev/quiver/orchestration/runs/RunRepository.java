@@ -365,6 +365,23 @@ final class RunRepository {
                 instant(row, 1), row.getDouble(2)), runId, instance, attempt);
     }
 
+    /** Keeps the attempt's latest checkpoint. */
+    void checkpoint(Connection c, String runId, String instance, int attempt, String uri, String digest,
+                    Instant observedAt) throws SQLException {
+        update(c, "delete from checkpoints where run_id = ? and instance = ? and attempt = ?", runId, instance,
+                attempt);
+        update(c, "insert into checkpoints (run_id, instance, attempt, uri, digest, observed_at) "
+                + "values (?, ?, ?, ?, ?, ?)", runId, instance, attempt, uri, digest, observedAt);
+    }
+
+    /** The checkpoint of the latest earlier attempt of the instance that reported one, as input {@code checkpoint}. */
+    Optional<MemoKey.Input> checkpointBefore(Connection c, String runId, String instance, int attempt)
+            throws SQLException {
+        return first(c, "select uri, digest from checkpoints where run_id = ? and instance = ? and attempt < ? "
+                + "order by attempt desc limit 1", row -> new MemoKey.Input(instance, "checkpoint", row.getString(1),
+                row.getString(2)), runId, instance, attempt);
+    }
+
     /** The last sign of life of an instance's current attempt. */
     Instant lastSignOfLife(Connection c, String runId, String instance) throws SQLException {
         return first(c, "select coalesce(s.last_heartbeat_at, a.dispatched_at) from step_instances s join attempts a "

@@ -29,7 +29,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A step with {@code stall-after} whose heartbeats go on with flat progress is told apart from a long-running one
- * and from a silent one: it fails as {@code Stalled} and the retry decision answers it like a transient failure.
+ * and from a silent one: it fails as {@code Stalled} and the retry decision answers it like a transient failure; its
+ * retry is given the checkpoint the attempt reported, so that it resumes.
  */
 class StallTest {
 
@@ -67,6 +68,26 @@ class StallTest {
         assertThat(coordinator.failStalled(clock.instant())).isEqualTo(1);
         assertThat(attempt(run)).isEqualTo("FAILED Stalled");
         assertThat(instanceState(run)).as("retried like a transient failure").isEqualTo("RETRY_WAIT");
+    }
+
+    @Test
+    void theRetryOfAStalledStepIsGivenTheCheckpointItsLastAttemptReported() throws Exception {
+        String run = request();
+        report(run, 1, 10);
+        clock.advance(Duration.ofMinutes(1));
+        coordinator.heartbeat("/executors/test", UUID.randomUUID().toString(), new StepHeartbeat(run, "work", 1,
+                clock.instant(), 10.0, null, null, null, null,
+                new StepHeartbeat.Checkpoint("s3://checkpoints/work/epoch-3", "sha256:abc")));
+        report(run, 13, 10);
+        assertThat(coordinator.failStalled(clock.instant())).isEqualTo(1);
+
+        clock.advance(Duration.ofHours(1));
+        coordinator.fireDue(clock.instant(), Duration.ofDays(1));
+
+        assertThat(value(run, "select data from outbox where run_id = ? and type = 'dev.quiver.step.dispatched' "
+                + "order by seq desc limit 1")).contains("\"attempt\":2")
+                .contains("{\"instance\":\"work\",\"name\":\"checkpoint\",\"uri\":"
+                        + "\"s3://checkpoints/work/epoch-3\",\"digest\":\"sha256:abc\"}");
     }
 
     @Test
