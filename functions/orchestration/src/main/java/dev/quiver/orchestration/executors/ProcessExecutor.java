@@ -370,8 +370,14 @@ public class ProcessExecutor {
                     data.put(field.getKey(), field.getValue().asBoolean());
                 }
             });
+            JsonNode saved = line.path("checkpoint");
+            StepHeartbeat.Checkpoint checkpoint = saved.path("uri").isTextual() && !saved.get("uri").asText().isBlank()
+                    ? new StepHeartbeat.Checkpoint(saved.get("uri").asText(),
+                            saved.path("digest").isTextual() ? saved.get("digest").asText() : null)
+                    : null;
             reports.heartbeat(new StepHeartbeat(step.runId(), step.instance(), step.attempt(), clock.instant(),
-                    percent, null, null, metrics.isEmpty() ? null : metrics, data.isEmpty() ? null : data));
+                    percent, null, null, metrics.isEmpty() ? null : metrics, data.isEmpty() ? null : data,
+                    checkpoint));
         }
     }
 }
