@@ -20,6 +20,12 @@ public final class CorrelationExtensions {
     /** The attempt number of that step, starting at 1. */
     public static final String ATTEMPT = "attempt";
 
+    /**
+     * The executor a dispatched step is for ({@code dev.quiver.step.dispatched}), so that a Trigger can route each
+     * executor's steps to its consumer.
+     */
+    public static final String EXECUTOR = "executor";
+
     private static final Pattern VALID_NAME = Pattern.compile("[a-z0-9]{1,20}");
 
     private CorrelationExtensions() {

@@ -6,10 +6,13 @@ import dev.quiver.events.inference.InferenceCompleted;
 import dev.quiver.events.inference.InferenceFailed;
 import dev.quiver.events.inference.InferenceRequested;
 import dev.quiver.events.inference.VersionAlert;
+import dev.quiver.events.pipeline.RunControlRequested;
 import dev.quiver.events.pipeline.RunFinished;
 import dev.quiver.events.pipeline.RunRequested;
 import dev.quiver.events.pipeline.SchedulerTick;
+import dev.quiver.events.pipeline.SlaMissed;
 import dev.quiver.events.pipeline.StepAlert;
+import dev.quiver.events.pipeline.StepCancelled;
 import dev.quiver.events.pipeline.StepCompleted;
 import dev.quiver.events.pipeline.StepDispatched;
 import dev.quiver.events.pipeline.StepFailed;
@@ -46,6 +49,9 @@ public final class EventCatalog {
             Map.entry(EventTypes.STEP_ALERT_RAISED, StepAlert.class),
             Map.entry(EventTypes.STEP_PREEMPTED, StepPreempted.class),
             Map.entry(EventTypes.POOL_WORKLOAD_ADMITTED, WorkloadAdmitted.class),
+            Map.entry(EventTypes.RUN_CONTROL_REQUESTED, RunControlRequested.class),
+            Map.entry(EventTypes.STEP_CANCELLED, StepCancelled.class),
+            Map.entry(EventTypes.SLA_MISSED, SlaMissed.class),
             Map.entry(EventTypes.STEP_HEARTBEAT, StepHeartbeat.class),
             Map.entry(EventTypes.SCHEDULER_TICK, SchedulerTick.class),
             Map.entry(EventTypes.PING_SOURCE_TICK, SchedulerTick.class),

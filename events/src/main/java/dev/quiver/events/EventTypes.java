@@ -73,10 +73,19 @@ public final class EventTypes {
     /** The shared pool admitted a step attempt's workload: it is dispatched in the same decision. */
     public static final String POOL_WORKLOAD_ADMITTED = "dev.quiver.pool.workload.admitted";
 
+    /** An operator's order about a run: cancel, kill or restart an attempt, rerun from a step. */
+    public static final String RUN_CONTROL_REQUESTED = "dev.quiver.pipeline.run.control.requested";
+
+    /** An operator stopped a running attempt: its executor stops it. */
+    public static final String STEP_CANCELLED = "dev.quiver.step.cancelled";
+
+    /** A run longer than its pipeline's SLA, or a step's attempt longer than its expected duration. */
+    public static final String SLA_MISSED = "dev.quiver.pipeline.sla.missed";
+
     /** A run whose every step instance is done and whose final steps succeeded or were skipped. */
     public static final String PIPELINE_RUN_COMPLETED = "dev.quiver.pipeline.run.completed";
 
-    /** A run whose every step instance is done and one of whose final steps failed. */
+    /** A run whose every step instance is done and one of whose final steps failed, or that an operator cancelled. */
     public static final String PIPELINE_RUN_FAILED = "dev.quiver.pipeline.run.failed";
 
     private EventTypes() {

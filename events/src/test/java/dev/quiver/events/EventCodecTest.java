@@ -51,7 +51,8 @@ class EventCodecTest {
                 EventTypes.STEP_FAILED, EventTypes.STEP_SKIPPED, EventTypes.PIPELINE_RUN_COMPLETED,
                 EventTypes.PIPELINE_RUN_FAILED, EventTypes.STEP_HEARTBEAT, EventTypes.SCHEDULER_TICK,
                 EventTypes.STEP_RETRY_DECIDED, EventTypes.STEP_ALERT_RAISED, EventTypes.STEP_PREEMPTED,
-                EventTypes.POOL_WORKLOAD_ADMITTED, EventTypes.PING_SOURCE_TICK);
+                EventTypes.POOL_WORKLOAD_ADMITTED, EventTypes.PING_SOURCE_TICK, EventTypes.RUN_CONTROL_REQUESTED,
+                EventTypes.STEP_CANCELLED, EventTypes.SLA_MISSED);
         for (String type : EventCatalog.types()) {
             if (!type.equals(EventTypes.PING_SOURCE_TICK)) {
                 assertThat(type).startsWith("dev.quiver.");

@@ -13,8 +13,21 @@ import java.util.Map;
  * @param memoryLimitBytes the attempt's memory limit
  * @param metrics          quality figures, for example {@code {"epoch": 7, "accuracy": 0.27}}
  * @param dataAvailable    data availability checks by name, for example {@code {"training-set": true}}
+ * @param checkpoint       the state the attempt saved so far: a retry of the step is given it as an input, to resume
  */
 public record StepHeartbeat(String runId, String instance, int attempt, Instant observedAt, Double progressPercent,
                             Long memoryBytes, Long memoryLimitBytes, Map<String, Double> metrics,
-                            Map<String, Boolean> dataAvailable) {
+                            Map<String, Boolean> dataAvailable, Checkpoint checkpoint) {
+
+    /** A heartbeat without a checkpoint. */
+    public StepHeartbeat(String runId, String instance, int attempt, Instant observedAt, Double progressPercent,
+                         Long memoryBytes, Long memoryLimitBytes, Map<String, Double> metrics,
+                         Map<String, Boolean> dataAvailable) {
+        this(runId, instance, attempt, observedAt, progressPercent, memoryBytes, memoryLimitBytes, metrics,
+                dataAvailable, null);
+    }
+
+    /** Where a checkpoint is, and its content digest when known. */
+    public record Checkpoint(String uri, String digest) {
+    }
 }

@@ -3,16 +3,21 @@ package dev.quiver.orchestration;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.quiver.events.EventCodec;
 import dev.quiver.events.http.CloudEventSender;
+import dev.quiver.orchestration.dispatch.ExecutorConsumers;
 import dev.quiver.orchestration.memo.MemoDryRun;
 import dev.quiver.orchestration.outbox.Outbox;
 import dev.quiver.orchestration.reads.RunReads;
+import dev.quiver.orchestration.reads.StepDurations;
 import dev.quiver.orchestration.retry.RetryPolicies;
-import dev.quiver.orchestration.runs.Pipelines;
 import dev.quiver.orchestration.pool.PoolStore;
+import dev.quiver.orchestration.runs.Pipelines;
 import dev.quiver.orchestration.runs.RunCoordinator;
 import dev.quiver.orchestration.runs.StepSamples;
+import dev.quiver.orchestration.schedule.Schedules;
+import dev.quiver.orchestration.sla.SlaWatch;
 import dev.quiver.orchestration.store.Transactions;
 import io.agroal.api.AgroalDataSource;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.arc.InjectableInstance;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Any;
@@ -48,6 +53,12 @@ public class OrchestrationBeans {
 
     @Produces
     @ApplicationScoped
+    ExecutorConsumers consumers(OrchestrationConfig config) {
+        return ExecutorConsumers.of(config);
+    }
+
+    @Produces
+    @ApplicationScoped
     Pipelines pipelines() {
         return new Pipelines();
     }
@@ -58,6 +69,28 @@ public class OrchestrationBeans {
                                ObjectMapper json, Clock clock, PoolStore pool, OrchestrationConfig config) {
         return new RunCoordinator(transactions, pipelines, outbox, retries, json, clock, pool,
                 config.kubernetes().kueue());
+    }
+
+    @Produces
+    @ApplicationScoped
+    Schedules schedules(Transactions transactions, Pipelines pipelines, RunCoordinator coordinator, Clock clock) {
+        return new Schedules(transactions, pipelines, coordinator, clock);
+    }
+
+    /** Late runs and attempts are found up to three ticks after their end, so that a slow tick misses none. */
+    @Produces
+    @ApplicationScoped
+    SlaWatch slaWatch(Transactions transactions, Pipelines pipelines, Outbox outbox, Clock clock,
+                      OrchestrationConfig config, MeterRegistry meters) {
+        Duration lookback = config.tickInterval().multipliedBy(3).compareTo(Duration.ofMinutes(10)) > 0
+                ? config.tickInterval().multipliedBy(3) : Duration.ofMinutes(10);
+        return new SlaWatch(transactions, pipelines, outbox, clock, lookback, meters);
+    }
+
+    @Produces
+    @ApplicationScoped
+    StepDurations durations(Transactions transactions) {
+        return new StepDurations(transactions);
     }
 
     @Produces

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /** The orchestration function's settings (MicroProfile Config; each is also an environment variable). */
 @ConfigMapping(prefix = "quiver.orchestration")
@@ -25,6 +26,13 @@ public interface OrchestrationConfig {
      * (embedded mode), dispatched {@code process} steps run in the function itself and other events are only logged.
      */
     Optional<URI> sink();
+
+    /**
+     * The executors that take {@code dev.quiver.step.dispatched} from the broker (each with a Trigger on the event's
+     * {@code executor} extension), when a sink is set. A pipeline naming an executor that neither the function nor the
+     * broker's consumers run is refused when it is loaded.
+     */
+    Optional<Set<String>> brokerExecutors();
 
     /** The CloudEvents {@code source} of the events the function emits. */
     @WithDefault("/quiver/orchestration")

@@ -1,5 +1,6 @@
 package dev.quiver.orchestration.dispatch;
 
+import dev.quiver.events.pipeline.StepCancelled;
 import dev.quiver.events.pipeline.StepDispatched;
 import dev.quiver.events.pipeline.StepPreempted;
 import dev.quiver.orchestration.OrchestrationConfig;
@@ -66,11 +67,24 @@ public class StepRouter {
      * end. The event does not name the executor; each is asked, and only the one running the attempt has it.
      */
     public void preempt(StepPreempted step) {
+        stop(step.runId(), step.instance(), step.attempt(), "preempted by " + step.by());
+    }
+
+    /**
+     * Stops a step an operator cancelled where it runs here, as a preempted one is: an embedded {@code process}
+     * step's process tree is killed, a {@code kubernetes-job} step's Job deleted, a {@code function} step's call
+     * abandoned. An executor on the broker stops it from the event.
+     */
+    public void cancel(StepCancelled step) {
+        stop(step.runId(), step.instance(), step.attempt(), "cancelled by " + step.requestedBy());
+    }
+
+    private void stop(String runId, String instance, int attempt, String why) {
         if (embedded) {
-            processes.preempt(step.runId(), step.instance(), step.attempt());
+            processes.stop(runId, instance, attempt, why);
         }
-        jobs.stop(step.runId(), step.instance(), step.attempt(), "preempted by " + step.by());
-        functions.abandon(step.runId(), step.instance(), step.attempt());
+        jobs.stop(runId, instance, attempt, why);
+        functions.abandon(runId, instance, attempt);
     }
 
     /**

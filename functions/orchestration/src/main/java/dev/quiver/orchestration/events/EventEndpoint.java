@@ -1,11 +1,15 @@
 package dev.quiver.orchestration.events;
 
 import dev.quiver.admission.AdmissionLayer;
+import dev.quiver.admission.http.AdmissionHandler;
 import dev.quiver.admission.http.AdmissionRejectedException;
+import dev.quiver.admission.identity.Caller;
+import dev.quiver.admission.identity.CallerKind;
 import dev.quiver.events.EventTypes;
 import dev.quiver.events.InvalidEventException;
 import dev.quiver.events.http.CloudEventGuard;
 import dev.quiver.events.http.ReceivedEvent;
+import dev.quiver.orchestration.runs.ControlRefusedException;
 import dev.quiver.orchestration.runs.RunRefusedException;
 import dev.quiver.orchestration.serving.ServingEvents;
 import dev.quiver.orchestration.store.StoreException;
@@ -49,6 +53,7 @@ public class EventEndpoint {
                 EventTypes.STEP_FAILED, runs::stepFailed,
                 EventTypes.STEP_HEARTBEAT, runs::stepHeartbeat,
                 EventTypes.SERVING_DEMAND_REPORTED, serving::demandReported,
+                EventTypes.RUN_CONTROL_REQUESTED, runs::controlRequested,
                 EventTypes.SCHEDULER_TICK, ticks::tick,
                 EventTypes.PING_SOURCE_TICK, ticks::tick);
         this.guard = new CloudEventGuard(functions.keySet());
@@ -76,6 +81,12 @@ public class EventEndpoint {
             replies.send(context, 400, e.getMessage());
             return;
         }
+        if (EventTypes.RUN_CONTROL_REQUESTED.equals(received.event().getType()) && !operator(context)) {
+            Caller caller = context.get(AdmissionHandler.CALLER);
+            replies.send(context, caller == null || !caller.authenticated() ? 401 : 403, "ce-type: "
+                    + EventTypes.RUN_CONTROL_REQUESTED + " is taken from admins and from the broker only");
+            return;
+        }
         try {
             functions.get(received.event().getType()).accept(received.event());
         } catch (RuntimeException e) {
@@ -85,9 +96,19 @@ public class EventEndpoint {
         context.response().setStatusCode(204).end();
     }
 
+    /** An admin, or the broker (whose senders the cluster's operators control). */
+    private static boolean operator(RoutingContext context) {
+        Caller caller = context.get(AdmissionHandler.CALLER);
+        return caller != null && (caller.admin() || caller.kind() == CallerKind.BROKER);
+    }
+
     private void failure(RoutingContext context) {
         Throwable failure = context.failure();
         for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof ControlRefusedException refused) {
+                replies.send(context, refused.status(), cause.getMessage());
+                return;
+            }
             if (cause instanceof InvalidEventException || cause instanceof RunRefusedException) {
                 replies.send(context, 400, cause.getMessage());
                 return;

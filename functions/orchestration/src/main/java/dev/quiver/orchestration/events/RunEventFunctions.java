@@ -1,6 +1,7 @@
 package dev.quiver.orchestration.events;
 
 import dev.quiver.events.EventCodec;
+import dev.quiver.events.pipeline.RunControlRequested;
 import dev.quiver.events.pipeline.RunRequested;
 import dev.quiver.events.pipeline.StepCompleted;
 import dev.quiver.events.pipeline.StepFailed;
@@ -52,6 +53,17 @@ public class RunEventFunctions {
         StepFailed failed = codec.decode(event, StepFailed.class);
         EventLimits.requireDistinctNames(event.getType(), failed.artifacts());
         coordinator.failed(source(event), event.getId(), failed);
+    }
+
+    /**
+     * {@code dev.quiver.pipeline.run.control.requested}: recorded as asked by its {@code requestedBy}, else by the
+     * event's source.
+     */
+    void controlRequested(CloudEvent event) {
+        EventLimits.requireStorable(event);
+        RunControlRequested order = codec.decode(event, RunControlRequested.class);
+        coordinator.control(source(event), event.getId(), order, order.requestedBy() != null
+                ? order.requestedBy() + " via " + source(event) : source(event));
     }
 
     /** The source as it was sent: a run's id follows from it and the event's id. */

@@ -5,6 +5,8 @@ import dev.quiver.orchestration.deadletter.DeadLetterStore;
 import dev.quiver.orchestration.outbox.Outbox;
 import dev.quiver.orchestration.runs.RunCoordinator;
 import dev.quiver.orchestration.serving.ServingDemand;
+import dev.quiver.orchestration.schedule.Schedules;
+import dev.quiver.orchestration.sla.SlaWatch;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
@@ -16,6 +18,8 @@ public class Ticks {
 
     private final RunCoordinator coordinator;
     private final ServingDemand serving;
+    private final Schedules schedules;
+    private final SlaWatch slas;
     private final Outbox outbox;
     private final DeadLetterStore deadLetters;
     private final Clock clock;
@@ -26,10 +30,12 @@ public class Ticks {
     private final Duration deadLetterRetention;
     private final boolean internal;
 
-    public Ticks(RunCoordinator coordinator, ServingDemand serving, Outbox outbox, DeadLetterStore deadLetters,
-                 Clock clock, OrchestrationConfig config) {
+    public Ticks(RunCoordinator coordinator, ServingDemand serving, Schedules schedules, SlaWatch slas,
+                 Outbox outbox, DeadLetterStore deadLetters, Clock clock, OrchestrationConfig config) {
         this.coordinator = coordinator;
         this.serving = serving;
+        this.schedules = schedules;
+        this.slas = slas;
         this.outbox = outbox;
         this.deadLetters = deadLetters;
         this.clock = clock;
@@ -42,14 +48,17 @@ public class Ticks {
     }
 
     /**
-     * Fires due timers, fails quiet attempts, frees the pool room of serving replicas that stopped reporting, resumes
-     * waiting steps, and removes expired memoized results and the
-     * handled events, sent outbox events and dead letters past their retention.
+     * Fires due timers, fails quiet and stalled attempts, frees the pool room of serving replicas that stopped
+     * reporting, resumes waiting steps, starts the runs schedules ask for, announces SLA misses, and removes expired
+     * memoized results and the handled events, sent outbox events and dead letters past their retention.
      */
     public void fire() {
         coordinator.fireDue(clock.instant(), heartbeatTimeout);
+        coordinator.failStalled(clock.instant());
         serving.expire();
         coordinator.resumeWaiting(clock.instant());
+        schedules.tick();
+        slas.check();
         coordinator.collectMemoized(clock.instant(), memoTtl, memoIdle);
         coordinator.forgetHandledEvents(clock.instant(), retention);
         outbox.forgetSent(clock.instant().minus(retention));

@@ -62,7 +62,7 @@ public class ProcessExecutor {
     private final Duration heartbeatInterval;
     private final ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
     private final Map<StepDispatched, Process> running = new ConcurrentHashMap<>();
-    private final Set<StepDispatched> preempted = ConcurrentHashMap.newKeySet();
+    private final Set<StepDispatched> stopped = ConcurrentHashMap.newKeySet();
     private volatile boolean stopping;
 
     @Inject
@@ -128,17 +128,19 @@ public class ProcessExecutor {
     }
 
     /**
-     * Kills the attempt's process tree, if it runs here: the pool gave its room to other work, and the orchestration
-     * has recorded the attempt as preempted, so nothing is reported of its end.
+     * Kills the attempt's process tree, if it runs here: the pool gave its room to other work, or an operator stopped
+     * it, and the orchestration has recorded the attempt's end already, so nothing is reported of it.
+     *
+     * @param why for the log: {@code preempted}, {@code cancelled}
      */
-    public void preempt(String runId, String instance, int attempt) {
+    public void stop(String runId, String instance, int attempt, String why) {
         for (Map.Entry<StepDispatched, Process> entry : running.entrySet()) {
             StepDispatched step = entry.getKey();
             if (step.runId().equals(runId) && step.instance().equals(instance) && step.attempt() == attempt) {
-                preempted.add(step);
+                stopped.add(step);
                 entry.getValue().descendants().forEach(ProcessHandle::destroyForcibly);
                 entry.getValue().destroyForcibly();
-                LOG.infof("run %s: %s attempt %d killed: preempted", runId, instance, attempt);
+                LOG.infof("run %s: %s attempt %d killed: %s", runId, instance, attempt, why);
             }
         }
     }
@@ -195,7 +197,7 @@ public class ProcessExecutor {
         }
         stdout.join();
         stderr.join();
-        if (stopping || preempted.remove(step)) {
+        if (stopping || stopped.remove(step)) {
             // killed by stop(), which recorded the attempt as interrupted, or preempted, which the pool recorded
             return;
         }
@@ -368,8 +370,14 @@ public class ProcessExecutor {
                     data.put(field.getKey(), field.getValue().asBoolean());
                 }
             });
+            JsonNode saved = line.path("checkpoint");
+            StepHeartbeat.Checkpoint checkpoint = saved.path("uri").isTextual() && !saved.get("uri").asText().isBlank()
+                    ? new StepHeartbeat.Checkpoint(saved.get("uri").asText(),
+                            saved.path("digest").isTextual() ? saved.get("digest").asText() : null)
+                    : null;
             reports.heartbeat(new StepHeartbeat(step.runId(), step.instance(), step.attempt(), clock.instant(),
-                    percent, null, null, metrics.isEmpty() ? null : metrics, data.isEmpty() ? null : data));
+                    percent, null, null, metrics.isEmpty() ? null : metrics, data.isEmpty() ? null : data,
+                    checkpoint));
         }
     }
 }

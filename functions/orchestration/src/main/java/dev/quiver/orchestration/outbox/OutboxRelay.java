@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.quiver.events.EventCodec;
 import dev.quiver.events.EventTypes;
 import dev.quiver.events.http.CloudEventSender;
+import dev.quiver.events.pipeline.StepCancelled;
 import dev.quiver.events.pipeline.StepDispatched;
 import dev.quiver.events.pipeline.StepPreempted;
 import dev.quiver.orchestration.OrchestrationConfig;
@@ -41,7 +42,7 @@ public class OutboxRelay {
         this.router = router;
         this.json = json;
         this.delivery = config.sink().<Delivery>map(sink -> new SinkDelivery(sink, URI.create(config.source()),
-                codec, sender)).orElse(local);
+                codec, sender, json)).orElse(local);
         this.relay = new ClaimingRelay(outbox, "relay-" + UUID.randomUUID(), config.relayLease(),
                 SinkDelivery.TIMEOUT, clock);
         this.sent = Counter.builder("quiver.orchestration.events.sent")
@@ -67,6 +68,8 @@ public class OutboxRelay {
         try {
             if (EventTypes.STEP_DISPATCHED.equals(entry.type())) {
                 router.start(json.readValue(entry.data(), StepDispatched.class));
+            } else if (EventTypes.STEP_CANCELLED.equals(entry.type())) {
+                router.cancel(json.readValue(entry.data(), StepCancelled.class));
             } else if (EventTypes.STEP_PREEMPTED.equals(entry.type())) {
                 router.preempt(json.readValue(entry.data(), StepPreempted.class));
             }

@@ -1,7 +1,10 @@
 package dev.quiver.orchestration.outbox;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.quiver.events.CorrelationExtensions;
 import dev.quiver.events.EventCodec;
+import dev.quiver.events.EventTypes;
 import dev.quiver.events.http.CloudEventSender;
 import io.cloudevents.CloudEvent;
 import java.io.IOException;
@@ -15,7 +18,8 @@ import org.jboss.logging.Logger;
 
 /**
  * Sends an outbox event to the sink (the Knative Broker) as a binary-mode CloudEvent ({@link CloudEventSender}): the
- * run in the {@code runid} extension, the step instance as {@code subject} and in {@code stepid}.
+ * run in the {@code runid} extension, the step instance as {@code subject} and in {@code stepid}, and a dispatched
+ * step's executor in {@code executor}, which the Trigger of that executor's consumer filters on.
  */
 final class SinkDelivery implements Delivery {
 
@@ -28,8 +32,10 @@ final class SinkDelivery implements Delivery {
     private final URI source;
     private final EventCodec codec;
     private final CloudEventSender sender;
+    private final ObjectMapper json;
 
-    SinkDelivery(URI sink, URI source, EventCodec codec, CloudEventSender sender) {
+    SinkDelivery(URI sink, URI source, EventCodec codec, CloudEventSender sender, ObjectMapper json) {
+        this.json = json;
         this.sink = sink;
         this.source = source;
         this.codec = codec;
@@ -44,6 +50,9 @@ final class SinkDelivery implements Delivery {
         }
         if (entry.subject() != null) {
             correlation.put(CorrelationExtensions.STEP_ID, entry.subject());
+        }
+        if (EventTypes.STEP_DISPATCHED.equals(entry.type())) {
+            correlation.put(CorrelationExtensions.EXECUTOR, executor(entry));
         }
         CloudEvent event = codec.event(entry.eventId(), entry.type(), source, entry.subject(),
                 entry.data().getBytes(StandardCharsets.UTF_8), correlation);
@@ -61,6 +70,15 @@ final class SinkDelivery implements Delivery {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return false;
+        }
+    }
+
+    private String executor(Outbox.Entry entry) {
+        try {
+            return json.readTree(entry.data()).path("executor").asText();
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("outbox event " + entry.eventId() + " is not a " + entry.type()
+                    + " payload: " + e.getOriginalMessage(), e);
         }
     }
 }

@@ -8,10 +8,14 @@ import dev.quiver.configfile.InvalidConfigException;
 import dev.quiver.orchestration.retry.backoff.BackoffPolicy;
 import dev.quiver.orchestration.retry.backoff.BackoffPolicyReader;
 import dev.quiver.pool.Quantity;
+import java.time.DateTimeException;
 import java.time.Duration;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Matcher;
@@ -41,10 +45,11 @@ public final class PipelineParser {
 
     private static final Pattern NAME = Pattern.compile("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");
     private static final Pattern CPU = Pattern.compile("(\\d+(?:\\.\\d+)?)(m?)");
-    private static final List<String> PIPELINE_KEYS = List.of("description", "pipeline", "priority", "steps",
-            "version");
-    private static final List<String> STEP_KEYS = List.of("deadline", "depends", "executor", "for-each", "memoize",
-            "name", "params", "priority", "resources", "retrigger", "retry", "trigger");
+    private static final List<String> PIPELINE_KEYS = List.of("description", "pipeline", "priority", "schedule",
+            "sla", "steps", "version");
+    private static final List<String> STEP_KEYS = List.of("deadline", "depends", "executor", "expected-duration",
+            "for-each", "memoize", "name", "params", "priority", "resources", "retrigger", "retry", "stall-after",
+            "trigger");
     private static final List<String> RETRY_KEYS = List.of("backoff", "convergence", "max-attempts", "memory",
             "quality-bar", "same-failure-limit", "upstream-reruns");
 
@@ -71,18 +76,54 @@ public final class PipelineParser {
                 .flatMap(value -> value.wholeNumber(1)).orElse(0);
         Optional<String> description = pipeline.get("description").flatMap(ConfigValue::text);
         Optional<String> priority = optionalName(pipeline, "priority");
+        Optional<ScheduleSpec> schedule = pipeline.get("schedule").flatMap(PipelineParser::schedule);
         List<StepSpec> steps = new ArrayList<>();
         pipeline.required("steps", "required, a list of steps")
                 .flatMap(value -> nonEmptyList(value, "expected a list of at least one step"))
                 .ifPresent(items -> items.forEach(item -> steps.add(step(item))));
-        return new PipelineSpec(name, version, description, priority, steps);
+        Optional<Duration> sla = pipeline.get("sla").flatMap(ConfigValue::positiveDuration);
+        return new PipelineSpec(name, version, description, priority, schedule, sla, steps);
+    }
+
+    private static Optional<ScheduleSpec> schedule(ConfigValue value) {
+        return value.mapping("expected a mapping of cron, time-zone, catch-up, max-active-runs").flatMap(schedule -> {
+            schedule.allowOnly(List.of("catch-up", "cron", "max-active-runs", "time-zone"));
+            Optional<String> cron = schedule.required("cron", "required, five fields as in crontab, such as "
+                    + "\"0 2 * * *\"").flatMap(given -> given.text().filter(text -> {
+                        try {
+                            ScheduleSpec.check(text);
+                            return true;
+                        } catch (IllegalArgumentException e) {
+                            given.problem("\"" + text + "\" is no cron expression of five fields: " + e.getMessage());
+                            return false;
+                        }
+                    }));
+            ZoneId zone = schedule.get("time-zone").flatMap(given -> given.text().flatMap(text -> {
+                try {
+                    return Optional.of(ZoneId.of(text));
+                } catch (DateTimeException e) {
+                    given.problem("\"" + text + "\" is no time zone; expected a region such as Europe/Paris, or UTC");
+                    return Optional.empty();
+                }
+            })).orElse(ZoneOffset.UTC);
+            ScheduleSpec.CatchUp catchUp = schedule.get("catch-up").flatMap(given -> given.text().flatMap(text -> {
+                if (text.equals("all") || text.equals("latest")) {
+                    return Optional.of(ScheduleSpec.CatchUp.valueOf(text.toUpperCase(Locale.ROOT)));
+                }
+                given.problem("\"" + text + "\" is no catch-up policy; expected all or latest");
+                return Optional.empty();
+            })).orElse(ScheduleSpec.CatchUp.LATEST);
+            int maxActive = schedule.get("max-active-runs").flatMap(given -> given.wholeNumber(1)).orElse(1);
+            return cron.map(text -> new ScheduleSpec(text, zone, catchUp, maxActive));
+        });
     }
 
     private static StepSpec step(ConfigValue item) {
         Optional<ConfigMapping> read = item.mapping("expected a mapping with at least name and executor");
         if (read.isEmpty()) {
             return new StepSpec("", null, Map.of(), Resources.DEFAULT, List.of(), TriggerRule.ALL_SUCCESS, List.of(),
-                    Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), false, item.line());
+                    Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
+                    Optional.empty(), false, item.line());
         }
         ConfigMapping step = read.get();
         step.allowOnly(STEP_KEYS);
@@ -98,6 +139,8 @@ public final class PipelineParser {
                 step.get("memoize").flatMap(PipelineParser::memoization),
                 step.get("retry").flatMap(PipelineParser::retry),
                 step.get("deadline").flatMap(ConfigValue::positiveDuration),
+                step.get("expected-duration").flatMap(ConfigValue::positiveDuration),
+                step.get("stall-after").flatMap(ConfigValue::positiveDuration),
                 optionalName(step, "priority"),
                 step.get("retrigger").flatMap(ConfigValue::bool).orElse(false),
                 step.value().line());

@@ -1,5 +1,6 @@
 package dev.quiver.orchestration.pipeline;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
@@ -9,9 +10,11 @@ import java.util.Optional;
  * @param name    lower-case letters, digits and dashes
  * @param version  increases with every change of the file
  * @param priority the pool's priority class its steps wait and run with; the pool's default when absent
+ * @param schedule when it runs by itself, if it does
+ * @param sla      how long a run may take, from its request to its end; longer is a miss
  */
 public record PipelineSpec(String name, int version, Optional<String> description, Optional<String> priority,
-                           List<StepSpec> steps) {
+                           Optional<ScheduleSpec> schedule, Optional<Duration> sla, List<StepSpec> steps) {
 
     public PipelineSpec {
         steps = List.copyOf(steps);

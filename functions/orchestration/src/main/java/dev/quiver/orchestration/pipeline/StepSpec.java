@@ -16,12 +16,15 @@ import java.util.Optional;
  * @param priority  the pool's priority class its attempts wait and run with, over its pipeline's
  * @param retrigger whether a new upstream success after it started runs it again (serve the better model as it
  *                  arrives)
+ * @param expectedDuration how long an attempt is expected to run at most; longer is an SLA miss (it runs on)
+ * @param stallAfter how long heartbeats may go on with no rise of progress before the attempt fails as stalled
  * @param line      where the step starts in the file, for messages
  */
 public record StepSpec(String name, ExecutorKind executor, Map<String, Object> params, Resources resources,
                        List<Dependency> depends, TriggerRule trigger, List<Map<String, Object>> forEach,
                        Optional<Memoization> memoize, Optional<RetrySpec> retry, Optional<Duration> deadline,
-                       Optional<String> priority, boolean retrigger, int line) {
+                       Optional<Duration> expectedDuration, Optional<Duration> stallAfter, Optional<String> priority,
+                       boolean retrigger, int line) {
 
     public StepSpec {
         params = Map.copyOf(params);

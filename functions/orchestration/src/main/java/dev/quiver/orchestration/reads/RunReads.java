@@ -53,6 +53,14 @@ public final class RunReads {
         });
     }
 
+    /** The operators' orders about a run, oldest first; empty for an unknown run as for one without orders. */
+    public List<RunViews.Control> controls(String runId) {
+        return transactions.inTransaction(c -> query(c, "select seq, action, instance, requested_by, reason, "
+                + "requested_at from run_controls where run_id = ? order by seq", row -> new RunViews.Control(
+                row.getLong(1), row.getString(2), row.getString(3), row.getString(4), row.getString(5),
+                instant(row, 6)), runId));
+    }
+
     public Optional<RunViews.StepDetail> step(String runId, String instance) {
         return transactions.inTransaction(c -> {
             List<RunViews.Step> found = steps(c, runId, instance);

@@ -55,6 +55,14 @@ public class RunResource {
                 .orElseGet(() -> error(404, "run: no run " + run));
     }
 
+    /** Who cancelled, killed, restarted or reran what in the run, and why. */
+    @GET
+    @Path("runs/{run}/controls")
+    public Response controls(@PathParam("run") String run) {
+        return reads.run(run).map(found -> Response.ok(reads.controls(run)).build())
+                .orElseGet(() -> error(404, "run: no run " + run));
+    }
+
     @GET
     @Path("runs/{run}/steps/{instance}")
     public Response step(@PathParam("run") String run, @PathParam("instance") String instance) {

@@ -59,4 +59,9 @@ public final class RunViews {
 
     public record Output(String instance, int attempt, Artifact artifact) {
     }
+
+    /** An operator's order about a run, with who asked and why. */
+    public record Control(long sequence, String action, String instance, String requestedBy, String reason,
+                          Instant requestedAt) {
+    }
 }

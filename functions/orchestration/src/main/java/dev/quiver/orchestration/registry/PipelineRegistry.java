@@ -3,6 +3,7 @@ package dev.quiver.orchestration.registry;
 import dev.quiver.configfile.InvalidConfigException;
 import dev.quiver.orchestration.OrchestrationConfig;
 import dev.quiver.orchestration.digest.Sha256;
+import dev.quiver.orchestration.dispatch.ExecutorConsumers;
 import dev.quiver.orchestration.pipeline.PipelineParser;
 import dev.quiver.orchestration.pipeline.PipelineSpec;
 import dev.quiver.orchestration.runs.Pipelines;
@@ -17,18 +18,22 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Stream;
 import org.jboss.logging.Logger;
 
 /**
- * Registers every pipeline version: those stored in the run database ({@link PipelineDefinitions}), and those of the
- * valid files in the pipeline folder, read at start and every poll interval. An invalid file is reported with all its
- * problems and registers nothing. A version keeps the definition it was first registered with, across restarts and
- * replicas: a file that changes a version's content without raising {@code version} is refused, so that a run always
- * finishes on the definition it started with, and what it used can always be told.
+ * Registers every pipeline version: those stored in the run database ({@link PipelineDefinitions}), those an admin
+ * puts over the API, and those of the valid files in the pipeline folder (a ConfigMap mounted as a folder included),
+ * read at start and every poll interval. An invalid file is reported with all its problems and registers nothing.
+ * A version keeps the definition it was first registered with, across restarts and replicas: a file that changes a
+ * version's content without raising {@code version} is refused, so that a run always finishes on the definition it
+ * started with, and what it used can always be told. A replica asked for a pipeline's latest version, or for one it
+ * does not know, looks in the database first, so that replicas never answer one request with different versions.
  */
 @Startup
 @ApplicationScoped
@@ -40,21 +45,28 @@ public class PipelineRegistry {
     private final PipelineDefinitions definitions;
     private final Path folder;
     private final Clock clock;
+    private final ExecutorConsumers consumers;
     private final Map<Path, String> seen = new HashMap<>();
-    /** The digest of each version registered here, by {@code name@version}. */
-    private final Map<String, String> registered = new HashMap<>();
+    /** The digest of each stored version looked at here (registered, or refused as unreadable or unrunnable). */
+    private final Map<String, String> looked = new HashMap<>();
+    /** The highest stored version looked at here, by pipeline. */
+    private final Map<String, Integer> highest = new HashMap<>();
     private boolean reportedMissing;
 
     @Inject
-    public PipelineRegistry(Pipelines pipelines, Transactions transactions, OrchestrationConfig config, Clock clock) {
-        this(pipelines, transactions, config.pipelines(), clock);
+    public PipelineRegistry(Pipelines pipelines, Transactions transactions, OrchestrationConfig config, Clock clock,
+                            ExecutorConsumers consumers) {
+        this(pipelines, transactions, config.pipelines(), clock, consumers);
     }
 
-    PipelineRegistry(Pipelines pipelines, Transactions transactions, Path folder, Clock clock) {
+    PipelineRegistry(Pipelines pipelines, Transactions transactions, Path folder, Clock clock,
+                     ExecutorConsumers consumers) {
         this.pipelines = pipelines;
         this.definitions = new PipelineDefinitions(transactions);
         this.folder = folder.toAbsolutePath();
         this.clock = clock;
+        this.consumers = consumers;
+        pipelines.lookUpWith(this::refresh);
         scan();
     }
 
@@ -86,6 +98,80 @@ public class PipelineRegistry {
         }
     }
 
+    /**
+     * Registers what the database holds for {@code pipeline} that this replica has not seen: {@code version}, or when
+     * empty every version above the highest seen here.
+     */
+    synchronized void refresh(String pipeline, Optional<Integer> version) {
+        if (version.isPresent()) {
+            definitions.version(pipeline, version.get()).ifPresent(this::restore);
+        } else {
+            definitions.versionsAfter(pipeline, highest.getOrDefault(pipeline, 0)).forEach(this::restore);
+        }
+    }
+
+    /**
+     * Registers a definition an admin put over the API.
+     *
+     * @return the version as stored, and whether this request stored it (false: it was stored before, identical)
+     * @throws PipelineRefusedException 400 for an invalid definition, one of another pipeline or with an executor
+     *                                  that has no consumer here; 409 for a version stored with other content
+     */
+    public synchronized Registration put(String name, String yaml, String registeredBy) {
+        PipelineSpec spec;
+        try {
+            spec = PipelineParser.parse(name + ".yaml", yaml);
+        } catch (InvalidConfigException e) {
+            throw new PipelineRefusedException(400, e.getMessage());
+        }
+        if (!spec.name().equals(name)) {
+            throw new PipelineRefusedException(400, "pipeline: the definition is of pipeline \"" + spec.name()
+                    + "\", put at /pipelines/" + name + "; expected \"" + name + "\"");
+        }
+        List<String> problems = consumers.problems(spec);
+        if (!problems.isEmpty()) {
+            throw new PipelineRefusedException(400, String.join("; ", problems));
+        }
+        String digest = Sha256.of(yaml.getBytes(StandardCharsets.UTF_8));
+        Optional<PipelineDefinitions.Stored> before = definitions.version(name, spec.version());
+        PipelineDefinitions.Stored stored = before.orElseGet(() -> definitions.register(new PipelineDefinitions
+                .Stored(name, spec.version(), digest, name + ".yaml", yaml, registeredBy, clock.instant())));
+        restore(stored);
+        if (!stored.digest().equals(digest)) {
+            throw new PipelineRefusedException(409, "version: pipeline \"" + name + "\" version " + spec.version()
+                    + " is registered already with other content (" + stored.digest() + ", this definition "
+                    + digest + "); raise version to register a change");
+        }
+        boolean created = before.isEmpty();
+        LOG.infof("pipeline %s version %d %s by %s (%d steps, %s)", name, spec.version(),
+                created ? "registered" : "put again unchanged", registeredBy, spec.steps().size(), digest);
+        return new Registration(view(stored), created);
+    }
+
+    /** Every version stored, whichever replica or file registered it. */
+    public List<Version> versions() {
+        return definitions.all().stream().map(PipelineRegistry::view).toList();
+    }
+
+    public Optional<Version> version(String pipeline, int version) {
+        return definitions.version(pipeline, version).map(PipelineRegistry::view);
+    }
+
+    /** A stored version as the API shows it. */
+    public record Version(String pipeline, int version, String digest, String registeredBy,
+                          Instant registeredAt, String definition) {
+    }
+
+    /** The outcome of a put. */
+    public record Registration(Version version, boolean created) {
+    }
+
+    private static Version view(PipelineDefinitions.Stored stored) {
+        return new Version(stored.pipeline(), stored.version(), stored.digest(),
+                stored.registeredBy() == null ? "file " + stored.fileName() : stored.registeredBy(),
+                stored.registeredAt(), stored.definition());
+    }
+
     private List<Path> files() throws IOException {
         if (!Files.isDirectory(folder)) {
             if (!reportedMissing) {
@@ -94,8 +180,10 @@ public class PipelineRegistry {
             }
             return List.of();
         }
+        // a ConfigMap's files are links to a hidden folder (..data) that is swapped whole on an update
         try (Stream<Path> listing = Files.list(folder)) {
-            return listing.filter(file -> file.toString().endsWith(".yaml") || file.toString().endsWith(".yml"))
+            return listing.filter(file -> !file.getFileName().toString().startsWith("."))
+                    .filter(file -> file.toString().endsWith(".yaml") || file.toString().endsWith(".yml"))
                     .sorted().toList();
         }
     }
@@ -103,9 +191,11 @@ public class PipelineRegistry {
     /** A version stored by an earlier start or another replica: registered as stored, whatever the files say now. */
     private void restore(PipelineDefinitions.Stored stored) {
         String key = stored.pipeline() + "@" + stored.version();
-        if (registered.containsKey(key)) {
+        if (looked.containsKey(key)) {
             return;
         }
+        looked.put(key, stored.digest());
+        highest.merge(stored.pipeline(), stored.version(), Math::max);
         PipelineSpec spec;
         try {
             spec = PipelineParser.parse(stored.fileName(), stored.definition());
@@ -114,10 +204,15 @@ public class PipelineRegistry {
                     stored.version(), e.getMessage());
             return;
         }
+        List<String> problems = consumers.problems(spec);
+        if (!problems.isEmpty()) {
+            LOG.errorf("pipeline %s version %d as stored in the run database cannot run here: %s", stored.pipeline(),
+                    stored.version(), String.join("; ", problems));
+            return;
+        }
         pipelines.add(spec);
-        registered.put(key, stored.digest());
-        LOG.infof("pipeline %s version %d registered as stored (first read from %s, %s)", stored.pipeline(),
-                stored.version(), stored.fileName(), stored.digest());
+        LOG.infof("pipeline %s version %d registered as stored (first from %s, %s)", stored.pipeline(),
+                stored.version(), view(stored).registeredBy(), stored.digest());
     }
 
     private void register(Path file, String text) {
@@ -128,19 +223,19 @@ public class PipelineRegistry {
             LOG.error(e.getMessage());
             return;
         }
+        List<String> problems = consumers.problems(spec);
+        if (!problems.isEmpty()) {
+            LOG.errorf("%s: pipeline %s version %d is refused: %s", file.getFileName(), spec.name(), spec.version(),
+                    String.join("; ", problems));
+            return;
+        }
         String key = spec.name() + "@" + spec.version();
         String digest = Sha256.of(text.getBytes(StandardCharsets.UTF_8));
-        String before = registered.get(key);
+        String before = looked.get(key);
         if (before == null) {
             PipelineDefinitions.Stored stored = definitions.register(new PipelineDefinitions.Stored(spec.name(),
-                    spec.version(), digest, file.getFileName().toString(), text), clock.instant());
-            if (stored.digest().equals(digest)) {
-                pipelines.add(spec);
-                registered.put(key, digest);
-                LOG.infof("pipeline %s version %d registered from %s (%d steps, %s)", spec.name(), spec.version(),
-                        file.getFileName(), spec.steps().size(), digest);
-                return;
-            }
+                    spec.version(), digest, file.getFileName().toString(), text, "file " + file.getFileName(),
+                    clock.instant()));
             restore(stored);
             before = stored.digest();
         }

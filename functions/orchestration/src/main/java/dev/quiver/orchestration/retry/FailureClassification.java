@@ -38,6 +38,7 @@ public record FailureClassification(Map<String, FailureKind> errorClasses, Map<I
             Map.entry("Timeout", FailureKind.TRANSIENT),
             Map.entry("DeadlineExceeded", FailureKind.TRANSIENT),
             Map.entry("HeartbeatTimeout", FailureKind.TRANSIENT),
+            Map.entry("Stalled", FailureKind.TRANSIENT),
             Map.entry("FunctionUnavailable", FailureKind.TRANSIENT),
             Map.entry("InferenceUnavailable", FailureKind.TRANSIENT),
             Map.entry("ExecutorError", FailureKind.TRANSIENT),

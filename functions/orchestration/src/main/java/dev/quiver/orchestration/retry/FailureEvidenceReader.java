@@ -70,10 +70,11 @@ public final class FailureEvidenceReader {
             }
         });
         Instant since = now.minus(budget.window());
-        // attempts that gave their room to higher-priority work, or stopped with the function, were no failures of
-        // the step: they use up no retry
+        // attempts that gave their room to higher-priority work, stopped with the function or were stopped by an
+        // operator were no failures of the step: they use up no retry
         int notFailures = first(c, "select count(*) from attempts where run_id = ? and instance = ? and attempt < ? "
-                + "and state in ('PREEMPTED', 'INTERRUPTED')", row -> row.getInt(1), run, instance, attempt).orElse(0);
+                + "and state in ('PREEMPTED', 'INTERRUPTED', 'CANCELLED')", row -> row.getInt(1), run, instance,
+                attempt).orElse(0);
         return new FailureEvidence(
                 new FailureEvidence.Failure(attempt - notFailures, failure.errorClass(), failure.exitCode(),
                         failure.killedForMemory(), failure.message()),

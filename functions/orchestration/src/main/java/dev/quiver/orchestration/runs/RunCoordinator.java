@@ -2,9 +2,11 @@ package dev.quiver.orchestration.runs;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.quiver.events.EventTypes;
+import dev.quiver.events.pipeline.RunControlRequested;
 import dev.quiver.events.pipeline.RunFinished;
 import dev.quiver.events.pipeline.RunRequested;
 import dev.quiver.events.pipeline.StepAlert;
+import dev.quiver.events.pipeline.StepCancelled;
 import dev.quiver.events.pipeline.StepCompleted;
 import dev.quiver.events.pipeline.StepDispatched;
 import dev.quiver.events.pipeline.StepFailed;
@@ -48,10 +50,12 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
 import java.util.UUID;
@@ -226,6 +230,11 @@ public final class RunCoordinator {
             }
             runs.heartbeat(c, heartbeat.runId(), heartbeat.instance(), heartbeat.attempt(),
                     heartbeat.observedAt() == null ? now : heartbeat.observedAt(), now, samples(heartbeat));
+            if (heartbeat.checkpoint() != null) {
+                runs.checkpoint(c, heartbeat.runId(), heartbeat.instance(), heartbeat.attempt(),
+                        heartbeat.checkpoint().uri(), heartbeat.checkpoint().digest(),
+                        heartbeat.observedAt() == null ? now : heartbeat.observedAt());
+            }
             return null;
         });
     }
@@ -273,6 +282,99 @@ public final class RunCoordinator {
     }
 
     /**
+     * Carries out an operator's order about a run and records it with who asked: {@code cancel} stops its running
+     * attempts and settles the rest; {@code kill} stops the running attempt of {@code instance}, which fails as
+     * {@code Cancelled}; {@code restart} runs {@code instance} again (its running attempt is stopped first), and
+     * decides again the dependents its failure had settled;
+     * {@code rerun} runs the step or instance {@code instance} and everything downstream of it again. Earlier
+     * attempts, results and artifacts are kept; a stopped attempt uses up no retry. A run that was over is reopened by
+     * a restart or rerun.
+     *
+     * @param eventSource and {@code eventId}: the event that carried the order, so that a redelivery changes nothing;
+     *                    null for an order over HTTP
+     * @throws ControlRefusedException when the run, the order or the instance does not allow it
+     */
+    public void control(String eventSource, String eventId, RunControlRequested order, String requestedBy) {
+        String action = order.action() == null ? "" : order.action();
+        if (!List.of("cancel", "kill", "restart", "rerun").contains(action)) {
+            throw new ControlRefusedException(400, "action: \"" + action + "\" is no order; expected one of cancel, "
+                    + "kill, restart, rerun");
+        }
+        if (!action.equals("cancel") && (order.instance() == null || order.instance().isBlank())) {
+            throw new ControlRefusedException(400, "instance: required to " + action + " (a step instance"
+                    + (action.equals("rerun") ? " or a step" : "") + ")");
+        }
+        inTransaction(c -> {
+            Instant now = clock.instant();
+            if (eventSource != null && !runs.firstDelivery(c, eventSource, eventId,
+                    EventTypes.RUN_CONTROL_REQUESTED, now)) {
+                return null;
+            }
+            RunRepository.LockedRun run = runs.lock(c, order.runId()).orElseThrow(() ->
+                    new ControlRefusedException(404, "runId: no run " + order.runId()));
+            PipelineGraph graph = pipelines.graph(run.pipeline(), Optional.of(run.pipelineVersion()));
+            Map<String, RunRepository.InstanceRow> rows = runs.instances(c, run.id());
+            long seq = run.sequence() + 1;
+            String by = requestedBy + (order.reason() == null || order.reason().isBlank() ? ""
+                    : " (" + order.reason() + ")");
+            switch (action) {
+                case "cancel" -> {
+                    if (run.state() != RunState.RUNNING) {
+                        throw new ControlRefusedException(409, "run " + run.id() + " is " + run.state()
+                                + ", not running: nothing to cancel");
+                    }
+                    for (RunRepository.InstanceRow row : rows.values()) {
+                        if (running(row)) {
+                            stop(c, run, graph, row, seq, "cancelled by " + by, requestedBy, order.reason(), now);
+                        } else if (!row.state().done()) {
+                            release(c, run.id(), row.instance(), row.attempt(), now);
+                            memo.release(c, run.id(), row.instance());
+                            runs.settle(c, run.id(), row.instance(), StepState.SKIPPED, seq, "the run was cancelled by "
+                                    + by, now);
+                        }
+                    }
+                    runs.updateRun(c, run.id(), RunState.CANCELLED, seq, now);
+                    Map<String, String> steps = new TreeMap<>();
+                    runs.instances(c, run.id()).forEach((id, row) -> steps.put(id, row.state().name()));
+                    outbox.add(c, EventTypes.PIPELINE_RUN_FAILED, run.id(), null, new RunFinished(run.id(),
+                            run.pipeline(), run.pipelineVersion(), "cancelled", steps));
+                }
+                case "kill" -> {
+                    RunRepository.InstanceRow row = row(rows, run, order.instance());
+                    if (!running(row)) {
+                        throw new ControlRefusedException(409, "instance: " + row.instance() + " of run " + run.id()
+                                + " is " + row.state() + ", not running: nothing to kill");
+                    }
+                    stop(c, run, graph, row, seq, "killed by " + by, requestedBy, order.reason(), now);
+                    advance(c, run, graph, now, seq);
+                }
+                default -> {
+                    List<String> again = action.equals("restart")
+                            ? undecided(graph, rows, row(rows, run, order.instance()).instance())
+                            : downstream(graph, rows, run, order.instance());
+                    for (String instance : again) {
+                        RunRepository.InstanceRow row = rows.get(instance);
+                        if (running(row)) {
+                            stop(c, run, graph, row, seq, action + " by " + by, requestedBy, order.reason(), now);
+                        } else {
+                            release(c, run.id(), instance, row.attempt(), now);
+                            memo.release(c, run.id(), instance);
+                        }
+                        runs.reset(c, run.id(), instance, seq, action + " by " + by, now);
+                    }
+                    runs.updateRun(c, run.id(), RunState.RUNNING, seq, null);
+                    advance(c, runs.lock(c, run.id()).orElseThrow(), graph, now, seq);
+                }
+            }
+            runs.control(c, run.id(), new RunRepository.Control(seq, action, order.instance(), requestedBy,
+                    order.reason(), now));
+            LOG.infof("run %s: %s%s by %s", run.id(), action, order.instance() == null ? ""
+                    : " " + order.instance(), by);
+            return null;
+        });
+    }
+
+    /**
      * The first sign of life of an attempt that waited for Kueue: Kueue admitted its Job, which runs from now (its
      * deadline too).
      */
@@ -285,6 +387,78 @@ public final class RunCoordinator {
                     now.plus(deadline.get()));
         }
         LOG.infof("run %s: %s attempt %d admitted by Kueue; it runs", reported.run.id(), instance, row.attempt());
+    }
+
+    private static boolean running(RunRepository.InstanceRow row) {
+        return row.state() == StepState.DISPATCHED || row.state() == StepState.RUNNING;
+    }
+
+    private static RunRepository.InstanceRow row(Map<String, RunRepository.InstanceRow> rows,
+                                                 RunRepository.LockedRun run, String instance) {
+        RunRepository.InstanceRow row = rows.get(instance);
+        if (row == null) {
+            throw new ControlRefusedException(400, "instance: run " + run.id() + " of " + run.pipeline()
+                    + " has no step instance " + instance + "; instances: " + String.join(", ",
+                    new TreeMap<>(rows).keySet()));
+        }
+        return row;
+    }
+
+    /**
+     * The instance and those downstream of it that were settled without running (skipped, upstream-failed), which
+     * its new attempt decides again; dependents that ran keep their results.
+     */
+    private static List<String> undecided(PipelineGraph graph, Map<String, RunRepository.InstanceRow> rows,
+                                          String instance) {
+        Set<String> chosen = new LinkedHashSet<>(List.of(instance));
+        boolean grew = true;
+        while (grew) {
+            grew = false;
+            for (PipelineGraph.Instance candidate : graph.instances()) {
+                StepState state = rows.get(candidate.id()).state();
+                boolean settledUnrun = state == StepState.SKIPPED || state == StepState.UPSTREAM_FAILED;
+                if (settledUnrun && !chosen.contains(candidate.id())
+                        && candidate.upstream().stream().anyMatch(chosen::contains)) {
+                    grew |= chosen.add(candidate.id());
+                }
+            }
+        }
+        return List.copyOf(chosen);
+    }
+
+    /** The instances of {@code from} (a step or one instance) and every instance downstream of them. */
+    private static List<String> downstream(PipelineGraph graph, Map<String, RunRepository.InstanceRow> rows,
+                                           RunRepository.LockedRun run, String from) {
+        Set<String> chosen = new LinkedHashSet<>();
+        for (PipelineGraph.Instance instance : graph.instances()) {
+            if (instance.id().equals(from) || instance.step().name().equals(from)) {
+                chosen.add(instance.id());
+            }
+        }
+        if (chosen.isEmpty()) {
+            row(rows, run, from);
+        }
+        boolean grew = true;
+        while (grew) {
+            grew = false;
+            for (PipelineGraph.Instance instance : graph.instances()) {
+                if (!chosen.contains(instance.id()) && instance.upstream().stream().anyMatch(chosen::contains)) {
+                    grew |= chosen.add(instance.id());
+                }
+            }
+        }
+        return List.copyOf(chosen);
+    }
+
+    /** Stops a running attempt at an operator's order: recorded as cancelled, and its executor told to stop it. */
+    private void stop(Connection c, RunRepository.LockedRun run, PipelineGraph graph, RunRepository.InstanceRow row,
+                      long seq, String message, String requestedBy, String reason, Instant now) throws SQLException {
+        release(c, run.id(), row.instance(), row.attempt(), now);
+        memo.release(c, run.id(), row.instance());
+        runs.cancelled(c, run.id(), row.instance(), row.attempt(), seq, message, now);
+        outbox.add(c, EventTypes.STEP_CANCELLED, run.id(), row.instance(), new StepCancelled(run.id(), run.pipeline(),
+                row.instance(), row.attempt(), graph.instance(row.instance()).step().executor().yamlName(),
+                requestedBy, reason));
     }
 
     private static Map<String, Double> samples(StepHeartbeat heartbeat) {
@@ -363,6 +537,54 @@ public final class RunCoordinator {
             fired += acted ? 1 : 0;
         }
         return fired;
+    }
+
+    /**
+     * Fails, as {@code Stalled}, running attempts of steps with {@code stall-after} whose heartbeats go on while their
+     * progress has not risen for that long: stuck, not long-running, and decided on like any failure. An attempt
+     * without progress reports in the window is left to the heartbeat timeout; one without a report before it cannot
+     * be judged yet.
+     *
+     * @return the attempts failed
+     */
+    public int failStalled(Instant now) {
+        int failed = 0;
+        for (RunRepository.RunningAttempt running : transactions.inTransaction(c -> runs.running(c, 1000))) {
+            Optional<Duration> stallAfter;
+            try {
+                stallAfter = pipelines.graph(running.pipeline(), Optional.of(running.version()))
+                        .instance(running.instance()).step().stallAfter();
+            } catch (RunRefusedException | IllegalArgumentException e) {
+                continue;
+            }
+            if (stallAfter.isEmpty()) {
+                continue;
+            }
+            Instant windowStart = now.minus(stallAfter.get());
+            boolean acted = inTransaction(c -> {
+                List<RunRepository.Progress> reports = runs.progress(c, running.runId(), running.instance(),
+                        running.attempt());
+                Optional<RunRepository.Progress> before = reports.stream()
+                        .filter(report -> !report.at().isAfter(windowStart)).reduce((first, second) -> second);
+                List<RunRepository.Progress> within = reports.stream()
+                        .filter(report -> report.at().isAfter(windowStart)).toList();
+                if (before.isEmpty() || within.isEmpty() || within.stream()
+                        .anyMatch(report -> report.percent() > before.get().percent())) {
+                    return false;
+                }
+                Reported reported = reported(c, running.runId(), running.instance(), running.attempt());
+                if (reported == null) {
+                    return false;
+                }
+                failAttempt(c, reported, new StepFailed(running.runId(), running.instance(), running.attempt(),
+                        "Stalled", null, false, "progress stayed at " + before.get().percent() + "% for "
+                        + stallAfter.get() + " while heartbeats went on (" + within.size() + " since " + windowStart
+                        + ")"), now);
+                return true;
+            });
+            failed += acted ? 1 : 0;
+        }
+        return failed;
     }
 
     /** Dispatches the attempt after {@code item}'s, unless the instance no longer waits for it. */
@@ -569,7 +791,7 @@ public final class RunCoordinator {
                           Map<String, List<MemoKey.Input>> artifacts, long seq, String reason, boolean fresh,
                           Instant now) throws SQLException {
         int attempt = row.attempt() + 1;
-        Prepared prepared = prepare(run, graph, instance, attempt, row, artifacts);
+        Prepared prepared = prepare(c, run, graph, instance, attempt, row, artifacts);
         StepDispatched dispatched = prepared.dispatched();
         Optional<Memoization> policy = instance.step().memoize();
         String key = prepared.memoKey();
@@ -745,7 +967,7 @@ public final class RunCoordinator {
             PipelineGraph graph = pipelines.graph(run.pipeline(), Optional.of(run.pipelineVersion()));
             PipelineGraph.Instance instance = graph.instance(admitted.instance());
             RunRepository.InstanceRow row = runs.instances(c, run.id()).get(instance.id());
-            Prepared prepared = prepare(run, graph, instance, admitted.attempt(), row,
+            Prepared prepared = prepare(c, run, graph, instance, admitted.attempt(), row,
                     runs.artifactsByInstance(c, run.id()));
             long seq = run.sequence() + 1;
             dispatch(c, run, instance, prepared.dispatched(), prepared.memoKey(), seq, admitted.reason()
@@ -762,12 +984,17 @@ public final class RunCoordinator {
      * The attempt's dispatch, with the artifacts of its upstream instances ({@code artifacts}, by instance) as inputs,
      * whether it starts now or when the pool admits it: the same either way.
      */
-    private Prepared prepare(RunRepository.LockedRun run, PipelineGraph graph, PipelineGraph.Instance instance,
-                             int attempt, RunRepository.InstanceRow row, Map<String, List<MemoKey.Input>> artifacts) {
+    private Prepared prepare(Connection c, RunRepository.LockedRun run, PipelineGraph graph,
+                             PipelineGraph.Instance instance, int attempt, RunRepository.InstanceRow row,
+                             Map<String, List<MemoKey.Input>> artifacts) throws SQLException {
         List<MemoKey.Input> inputs = new ArrayList<>();
         instance.upstream().forEach(up -> inputs.addAll(artifacts.getOrDefault(up, List.of())));
+        // a retry resumes from the checkpoint an earlier attempt left, given as one more input (not part of the
+        // memoization key: the result is the same, only reached sooner)
+        List<MemoKey.Input> given = new ArrayList<>(inputs);
+        runs.checkpointBefore(c, run.id(), instance.id(), attempt).ifPresent(given::add);
         StepDispatched dispatched = dispatched(run, graph, instance, attempt, row.memoryBytes(instance.step()),
-                inputs);
+                given);
         String key = instance.step().memoize().isEmpty() ? null : MemoKey.of(run.pipeline(), instance.step().name(),
                 instance.step().executor().yamlName(), dispatched.params(), inputs);
         return new Prepared(dispatched, key);

@@ -274,6 +274,35 @@ final class RunRepository {
         finishAttempt(c, runId, instance, attempt, "INTERRUPTED", "Interrupted", null, false, message, now);
     }
 
+    /**
+     * An operator stopped the attempt: the attempt is recorded as cancelled (no failure of the step's code, and not
+     * counted against its retries) and the instance as failed, with who asked.
+     */
+    void cancelled(Connection c, String runId, String instance, int attempt, long sequence, String message,
+                   Instant now) throws SQLException {
+        update(c, "update step_instances set state = 'FAILED', finished_seq = ?, reason = ?, updated_at = ? "
+                + "where run_id = ? and instance = ?", sequence, "Cancelled: " + message, now, runId, instance);
+        finishAttempt(c, runId, instance, attempt, "CANCELLED", "Cancelled", null, false, message, now);
+    }
+
+    /** The instance runs again from its trigger rule: earlier attempts, their results and artifacts are kept. */
+    void reset(Connection c, String runId, String instance, long sequence, String reason, Instant now)
+            throws SQLException {
+        update(c, "update step_instances set state = 'PENDING', started_seq = ?, finished_seq = 0, reason = ?, "
+                + "updated_at = ? where run_id = ? and instance = ?", sequence, reason, now, runId, instance);
+    }
+
+    /** An operator's order, as the run took it. */
+    record Control(long sequence, String action, String instance, String requestedBy, String reason,
+                   Instant requestedAt) {
+    }
+
+    void control(Connection c, String runId, Control control) throws SQLException {
+        update(c, "insert into run_controls (run_id, seq, action, instance, requested_by, reason, requested_at) "
+                + "values (?, ?, ?, ?, ?, ?, ?)", runId, control.sequence(), control.action(), control.instance(),
+                control.requestedBy(), control.reason(), control.requestedAt());
+    }
+
     /** Whether the instance still waits for the backoff of the retry after {@code attempt}. */
     boolean waitsForRetry(Connection c, String runId, String instance, int attempt) throws SQLException {
         return first(c, "select 1 from step_instances where run_id = ? and instance = ? and attempt = ? "
@@ -333,6 +362,47 @@ final class RunRepository {
                 + "and coalesce(s.last_heartbeat_at, a.dispatched_at) < ? limit ?", row -> new Due(0,
                 row.getString(1), row.getString(2), row.getInt(3), Due.Kind.SILENCE, instant(row, 4)), quietSince,
                 limit);
+    }
+
+    /** A running attempt: its run's pipeline version and when it was dispatched. */
+    record RunningAttempt(String runId, String pipeline, int version, String instance, int attempt,
+                          Instant dispatchedAt) {
+    }
+
+    List<RunningAttempt> running(Connection c, int limit) throws SQLException {
+        return query(c, "select s.run_id, r.pipeline, r.pipeline_version, s.instance, s.attempt, a.dispatched_at "
+                + "from step_instances s join runs r on r.id = s.run_id join attempts a on a.run_id = s.run_id "
+                + "and a.instance = s.instance and a.attempt = s.attempt where s.state in ('DISPATCHED', 'RUNNING') "
+                + "order by a.dispatched_at limit ?", row -> new RunningAttempt(row.getString(1), row.getString(2),
+                row.getInt(3), row.getString(4), row.getInt(5), instant(row, 6)), limit);
+    }
+
+    /** A progress report of an attempt. */
+    record Progress(Instant at, double percent) {
+    }
+
+    /** An attempt's progress reports, oldest first. */
+    List<Progress> progress(Connection c, String runId, String instance, int attempt) throws SQLException {
+        return query(c, "select observed_at, sample from step_samples where run_id = ? and instance = ? "
+                + "and attempt = ? and name = 'progress_percent' order by observed_at", row -> new Progress(
+                instant(row, 1), row.getDouble(2)), runId, instance, attempt);
+    }
+
+    /** Keeps the attempt's latest checkpoint. */
+    void checkpoint(Connection c, String runId, String instance, int attempt, String uri, String digest,
+                    Instant observedAt) throws SQLException {
+        update(c, "delete from checkpoints where run_id = ? and instance = ? and attempt = ?", runId, instance,
+                attempt);
+        update(c, "insert into checkpoints (run_id, instance, attempt, uri, digest, observed_at) "
+                + "values (?, ?, ?, ?, ?, ?)", runId, instance, attempt, uri, digest, observedAt);
+    }
+
+    /** The checkpoint of the latest earlier attempt of the instance that reported one, as input {@code checkpoint}. */
+    Optional<MemoKey.Input> checkpointBefore(Connection c, String runId, String instance, int attempt)
+            throws SQLException {
+        return first(c, "select uri, digest from checkpoints where run_id = ? and instance = ? and attempt < ? "
+                + "order by attempt desc limit 1", row -> new MemoKey.Input(instance, "checkpoint", row.getString(1),
+                row.getString(2)), runId, instance, attempt);
     }
 
     /** The last sign of life of an instance's current attempt. */

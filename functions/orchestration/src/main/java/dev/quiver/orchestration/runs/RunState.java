@@ -7,5 +7,7 @@ public enum RunState {
     /** Every step settled and the pipeline's outcome is success. */
     SUCCEEDED,
     /** Every step settled and a step the outcome depends on failed. */
-    FAILED
+    FAILED,
+    /** An operator cancelled it: its running attempts were stopped, and nothing else runs unless it is restarted. */
+    CANCELLED
 }

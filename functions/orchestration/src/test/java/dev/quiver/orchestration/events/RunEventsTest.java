@@ -61,6 +61,7 @@ class RunEventsTest {
         String run = ingest.data().get("runId").asText();
         assertThat(ingest.attributes()).containsEntry("source", "/quiver/orchestration")
                 .containsEntry("runid", run).containsEntry("subject", "ingest").containsEntry("stepid", "ingest")
+                .containsEntry("executor", "process")
                 .containsEntry("specversion", "1.0").containsKey("time");
 
         post(EventTypes.STEP_HEARTBEAT, EXECUTOR, UUID.randomUUID().toString(), "{\"runId\":\"" + run
@@ -170,8 +171,9 @@ class RunEventsTest {
         post(EventTypes.STEP_FAILED, EXECUTOR, UUID.randomUUID().toString(),
                 "{\"runId\":\"no-such-run\",\"instance\":\"ingest\",\"attempt\":1,\"errorClass\":\"NetworkError\"}")
                 .statusCode(400).body("error", equalTo("runId: no run no-such-run"));
-        String takes = "; this function takes dev.knative.sources.ping, dev.quiver.pipeline.run.requested, "
-                + "dev.quiver.scheduler.tick, dev.quiver.serving.demand.reported, dev.quiver.step.completed, "
+        String takes = "; this function takes dev.knative.sources.ping, dev.quiver.pipeline.run.control.requested, "
+                + "dev.quiver.pipeline.run.requested, dev.quiver.scheduler.tick, dev.quiver.serving.demand.reported, "
+                + "dev.quiver.step.completed, "
                 + "dev.quiver.step.failed, dev.quiver.step.heartbeat";
         post("dev.quiver.step.heartbeat.v0", EXECUTOR, UUID.randomUUID().toString(), "{}").statusCode(400)
                 .body("error", equalTo("CloudEvent: no function takes events of type 'dev.quiver.step.heartbeat.v0'"

@@ -99,6 +99,16 @@ class ProcessExecutorTest {
                 + "permanent");
     }
 
+    @Test
+    void aRetryResumesFromTheCheckpointItsFailedAttemptReported() {
+        String run = request("resume");
+        awaitState(run, "SUCCEEDED");
+        JsonPath train = given().get("/runs/" + run + "/steps/train").then().extract().jsonPath();
+        assertThat(train.getString("attempts[0].state")).isEqualTo("FAILED");
+        assertThat(train.getString("attempts[1].state")).isEqualTo("SUCCEEDED");
+        assertThat(train.getInt("step.outputs.resumedFromEpoch")).isEqualTo(3);
+    }
+
     private static String request(String pipeline) {
         String id = UUID.randomUUID().toString();
         given().header("ce-specversion", "1.0").header("ce-type", EventTypes.PIPELINE_RUN_REQUESTED)
@@ -143,6 +153,16 @@ class ProcessExecutorTest {
                             trigger: all-done
                             params:
                               command: [sh, -c, 'exit 0']
+                        """);
+                Files.writeString(pipelines.resolve("resume.yaml"), """
+                        pipeline: resume
+                        version: 1
+                        steps:
+                          - name: train
+                            executor: process
+                            retry: {max-attempts: 2, backoff: {initial: 1s, cap: 1s, jitter: none, budget: 1h}}
+                            params:
+                              command: [sh, -c, 'case "$QUIVER_INPUTS" in *file:/checkpoints/epoch-3*) echo "{\\"outputs\\": {\\"resumedFromEpoch\\": 3}}" > "$QUIVER_OUTPUTS"; exit 0;; esac; echo "##quiver {\\"progress\\": 30, \\"checkpoint\\": {\\"uri\\": \\"file:/checkpoints/epoch-3\\"}}"; sleep 1; echo "##quiver {\\"error\\": \\"NetworkError\\"}"; exit 1']
                         """);
                 Files.writeString(pipelines.resolve("hungry.yaml"), """
                         pipeline: hungry

@@ -158,7 +158,7 @@ class ProcessPreemptionTest {
                 processes.start(JSON.readValue(entry.data(), StepDispatched.class));
             } else if (entry.type().equals(EventTypes.STEP_PREEMPTED)) {
                 StepPreempted stopped = JSON.readValue(entry.data(), StepPreempted.class);
-                processes.preempt(stopped.runId(), stopped.instance(), stopped.attempt());
+                processes.stop(stopped.runId(), stopped.instance(), stopped.attempt(), "preempted");
             }
         }
     }

@@ -168,7 +168,7 @@ abstract class ServingSurgeContract {
         deliver();
         Path folder = work.resolve(run).resolve("train").resolve("attempt-1");
         await().atMost(Duration.ofSeconds(30)).until(() -> Files.exists(folder.resolve("shell.pid")));
-        processes.preempt(run, "train", 1);
+        processes.stop(run, "train", 1, "preempted");
     }
 
     @Test
@@ -222,7 +222,7 @@ abstract class ServingSurgeContract {
                 processes.start(JSON.readValue(entry.data(), StepDispatched.class));
             } else if (entry.type().equals(EventTypes.STEP_PREEMPTED)) {
                 StepPreempted stopped = JSON.readValue(entry.data(), StepPreempted.class);
-                processes.preempt(stopped.runId(), stopped.instance(), stopped.attempt());
+                processes.stop(stopped.runId(), stopped.instance(), stopped.attempt(), "preempted");
             }
         }
     }

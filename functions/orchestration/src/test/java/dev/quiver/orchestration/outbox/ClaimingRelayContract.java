@@ -3,6 +3,7 @@ package dev.quiver.orchestration.outbox;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpServer;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.quiver.events.EventCodec;
 import dev.quiver.events.EventTypes;
 import dev.quiver.events.http.CloudEventSender;
@@ -165,7 +166,7 @@ abstract class ClaimingRelayContract {
     private Delivery sink() {
         return new SinkDelivery(URI.create("http://127.0.0.1:" + sinkServer.getAddress().getPort() + "/"),
                 URI.create("/quiver/orchestration"), new EventCodec(clock),
-                new CloudEventSender(HttpClient.newHttpClient()));
+                new CloudEventSender(HttpClient.newHttpClient()), new ObjectMapper());
     }
 
     /** Adds {@code count} events, each in a transaction of its own; returns their ids in order. */

@@ -96,7 +96,7 @@ class PipelineParserTest {
                                         + "digits and dashes, at most 63, starting and ending with a letter or digit",
                                 "line 2, version: expected a whole number from 1, got 0",
                                 "line 3, owner: unknown setting; expected one of description, pipeline, priority, "
-                                        + "steps, version",
+                                        + "schedule, sla, steps, version",
                                 "line 6, steps[0].executor: unknown executor \"proces\"; expected one of process, "
                                         + "kubernetes-job, function, select-models, publish-model, "
                                         + "aggregate-predictions",
@@ -265,8 +265,8 @@ class PipelineParserTest {
                                         + "kubernetes-job, function, select-models, publish-model, "
                                         + "aggregate-predictions",
                                 "line 6, steps[0].colour: unknown setting; expected one of deadline, depends, "
-                                        + "executor, for-each, memoize, name, params, priority, resources, retrigger, "
-                                        + "retry, trigger",
+                                        + "executor, expected-duration, for-each, memoize, name, params, priority, "
+                                        + "resources, retrigger, retry, stall-after, trigger",
                                 "line 9, steps[1].depends[1]: unknown step \"trian\"; expected one of ingest, train, "
                                         + "select",
                                 "line 10, steps[1].deadline: expected a positive duration such as "

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.quiver.events.EventCodec;
 import dev.quiver.events.pipeline.RunRequested;
 import dev.quiver.events.pipeline.StepCompleted;
+import dev.quiver.orchestration.dispatch.ExecutorConsumers;
 import dev.quiver.orchestration.outbox.Outbox;
 import dev.quiver.orchestration.pipeline.PipelineSpec;
 import dev.quiver.orchestration.pipeline.StepSpec;
@@ -27,6 +28,7 @@ import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.AfterEach;
@@ -70,7 +72,7 @@ class PostgresPipelineRestartTest {
 
     private Started start() {
         Pipelines pipelines = new Pipelines();
-        new PipelineRegistry(pipelines, transactions, folder, CLOCK);
+        new PipelineRegistry(pipelines, transactions, folder, CLOCK, new ExecutorConsumers(false, true, Set.of()));
         return new Started(pipelines, new RunCoordinator(transactions, pipelines, new Outbox(transactions,
                 new EventCodec(CLOCK), CLOCK), RetryPolicies.configuredBy(Map.of()), JSON, CLOCK));
     }
@@ -114,7 +116,7 @@ class PostgresPipelineRestartTest {
         Files.writeString(other.resolve("chain.yaml"), chain(1, "prepare", "train"));
         Started first = start();
         Pipelines otherPipelines = new Pipelines();
-        new PipelineRegistry(otherPipelines, transactions, other, CLOCK);
+        new PipelineRegistry(otherPipelines, transactions, other, CLOCK, new ExecutorConsumers(false, true, Set.of()));
         assertThat(steps(otherPipelines.graph("chain", Optional.of(1)).spec())).containsExactly("first", "second");
         assertThat(steps(first.pipelines().graph("chain", Optional.of(1)).spec())).containsExactly("first", "second");
     }

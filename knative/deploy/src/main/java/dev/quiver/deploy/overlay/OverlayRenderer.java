@@ -137,9 +137,21 @@ public final class OverlayRenderer {
         }
     }
 
+    /**
+     * Sets the namespace of a namespaced resource and, as kustomize does, of the ServiceAccounts a (Cluster)RoleBinding
+     * binds: the account is the overlay's, in the overlay's namespace.
+     */
     private static void setNamespace(ObjectNode resource, String namespace) {
-        if (!CLUSTER_SCOPED.contains(resource.path("kind").asText())) {
+        String kind = resource.path("kind").asText();
+        if (!CLUSTER_SCOPED.contains(kind)) {
             ((ObjectNode) resource.get("metadata")).put("namespace", namespace);
+        }
+        if (kind.equals("RoleBinding") || kind.equals("ClusterRoleBinding")) {
+            for (JsonNode subject : resource.path("subjects")) {
+                if (subject instanceof ObjectNode account && account.path("kind").asText().equals("ServiceAccount")) {
+                    account.put("namespace", namespace);
+                }
+            }
         }
     }
 

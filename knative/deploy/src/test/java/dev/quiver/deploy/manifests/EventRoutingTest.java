@@ -29,9 +29,9 @@ class EventRoutingTest {
             INFERENCE + " /", Set.of(EventTypes.INFERENCE_REQUESTED),
             INFERENCE + " /storage-notifications", Set.of("google.cloud.storage.object.v1.finalized",
                     "dev.knative.connector.event.aws-sqs"),
-            ORCHESTRATION + " /", Set.of(EventTypes.PIPELINE_RUN_REQUESTED, EventTypes.STEP_COMPLETED,
-                    EventTypes.STEP_FAILED, EventTypes.STEP_HEARTBEAT, EventTypes.SERVING_DEMAND_REPORTED,
-                    EventTypes.SCHEDULER_TICK, EventTypes.PING_SOURCE_TICK),
+            ORCHESTRATION + " /", Set.of(EventTypes.PIPELINE_RUN_REQUESTED, EventTypes.RUN_CONTROL_REQUESTED,
+                    EventTypes.STEP_COMPLETED, EventTypes.STEP_FAILED, EventTypes.STEP_HEARTBEAT,
+                    EventTypes.SERVING_DEMAND_REPORTED, EventTypes.SCHEDULER_TICK, EventTypes.PING_SOURCE_TICK),
             ORCHESTRATION + " /dead-letters", Set.of());
 
     static Stream<Manifest> triggers() {

@@ -27,6 +27,8 @@ class OverlayTest {
     /** What an overlay may change: {@code Kind/name path}, the path as {@link ChangedFields} gives it. */
     private static final List<Pattern> ALLOWED = Stream.of(
             "\\S+ metadata\\.namespace",
+            // the namespace transformer puts the bound ServiceAccount in the overlay's namespace
+            "RoleBinding/\\S+ subjects\\[[^]]+]\\.namespace",
             "Service/\\S+ spec\\.template\\.spec\\.containers\\[[^]]+]\\.image",
             // whether a replica stays warm; ScaleToZeroTest pins it per overlay
             "Service/quiver-inference spec\\.template\\.metadata\\.annotations\\."

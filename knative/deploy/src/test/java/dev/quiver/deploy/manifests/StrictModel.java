@@ -8,6 +8,9 @@ import com.fasterxml.jackson.databind.introspect.JacksonAnnotationIntrospector;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.ServiceAccount;
+import io.fabric8.kubernetes.api.model.rbac.Role;
+import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
 import io.fabric8.knative.eventing.v1.Broker;
 import io.fabric8.knative.eventing.v1.Trigger;
 import io.fabric8.knative.serving.v1.Service;
@@ -23,15 +26,18 @@ import java.util.Map;
  */
 final class StrictModel {
 
-    static final Map<String, Class<?>> TYPES = Map.of(
-            "serving.knative.dev/v1 Service", Service.class,
-            "eventing.knative.dev/v1 Broker", Broker.class,
-            "eventing.knative.dev/v1 Trigger", Trigger.class,
-            "sources.knative.dev/v1 PingSource", PingSource.class,
-            "sources.knative.dev/v1 SinkBinding", SinkBinding.class,
-            "sources.knative.dev/v1alpha1 IntegrationSource", IntegrationSource.class,
-            "v1 ConfigMap", ConfigMap.class,
-            "v1 Secret", Secret.class);
+    static final Map<String, Class<?>> TYPES = Map.ofEntries(
+            Map.entry("serving.knative.dev/v1 Service", Service.class),
+            Map.entry("eventing.knative.dev/v1 Broker", Broker.class),
+            Map.entry("eventing.knative.dev/v1 Trigger", Trigger.class),
+            Map.entry("sources.knative.dev/v1 PingSource", PingSource.class),
+            Map.entry("sources.knative.dev/v1 SinkBinding", SinkBinding.class),
+            Map.entry("sources.knative.dev/v1alpha1 IntegrationSource", IntegrationSource.class),
+            Map.entry("v1 ConfigMap", ConfigMap.class),
+            Map.entry("v1 Secret", Secret.class),
+            Map.entry("v1 ServiceAccount", ServiceAccount.class),
+            Map.entry("rbac.authorization.k8s.io/v1 Role", Role.class),
+            Map.entry("rbac.authorization.k8s.io/v1 RoleBinding", RoleBinding.class));
 
     private static final ObjectMapper MAPPER = JsonMapper.builder()
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)

@@ -37,6 +37,26 @@ class OverlayRendererTest {
     }
 
     @Test
+    void putsTheServiceAccountsARoleBindingBindsInTheOverlaysNamespace() throws IOException {
+        write("kustomization.yaml", "resources: [binding.yaml]\nnamespace: quiver\n");
+        write("binding.yaml", """
+                apiVersion: rbac.authorization.k8s.io/v1
+                kind: RoleBinding
+                metadata: {name: jobs}
+                roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: jobs}
+                subjects:
+                  - {kind: ServiceAccount, name: runner}
+                  - {kind: User, name: alice, apiGroup: rbac.authorization.k8s.io}
+                """);
+
+        JsonNode binding = renderer.render(dir).getFirst();
+
+        assertThat(binding.at("/metadata/namespace").asText()).isEqualTo("quiver");
+        assertThat(binding.at("/subjects/0/namespace").asText()).isEqualTo("quiver");
+        assertThat(binding.at("/subjects/1/namespace").isMissingNode()).as("a user has no namespace").isTrue();
+    }
+
+    @Test
     void replacesTheNameAndTagOfMatchingImages() {
         JsonNode service = renderer.render(Fixtures.overlay("production")).getFirst();
 
