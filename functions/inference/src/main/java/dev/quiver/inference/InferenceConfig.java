@@ -62,8 +62,9 @@ public interface InferenceConfig {
         int chunkRows();
 
         /**
-         * How long a replica's claim on an object version holds off the others; an older claim is taken to be a
-         * crashed replica's and is taken over. Longer than the longest file takes.
+         * How long a replica's claim on an object version holds off the others without being renewed; its holder
+         * renews it every third of this while it works, so a claim not renewed for this long is a crashed replica's
+         * and is taken over.
          */
         @WithDefault("15m")
         Duration claimTimeout();

@@ -117,11 +117,9 @@ public class BatchInference {
             throw missing(object);
         }
         String claimKey = base + "/_claims/" + object.key() + "." + version + ".json";
-        claims.claim(output, claimKey, "batch " + object.key() + " version " + version);
-        try {
+        try (BatchClaims.Held claim = claims.claim(output, claimKey, "batch " + object.key() + " version "
+                + version)) {
             return processClaimed(object, version, rule, output, base, doneKey);
-        } finally {
-            claims.release(output, claimKey);
         }
     }
 
