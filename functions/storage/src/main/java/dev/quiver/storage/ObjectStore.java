@@ -1,5 +1,7 @@
 package dev.quiver.storage;
 
+import java.io.EOFException;
+import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
 import java.util.List;
@@ -25,6 +27,34 @@ public interface ObjectStore extends AutoCloseable {
 
     /** The content as a stream, read as it arrives; the caller closes it. */
     InputStream open(String key);
+
+    /**
+     * The bytes {@code from} (inclusive) to {@code to} (exclusive) of the content, fewer when it ends sooner, read
+     * as they arrive; the caller closes the stream. Stores read only the range (an S3 ranged GET, a file seek, an
+     * Azure range read); this default skips to it.
+     *
+     * @throws NoSuchObjectException when there is no object
+     */
+    default InputStream open(String key, long from, long to) {
+        requireRange(key, from, to);
+        InputStream in = open(key);
+        try {
+            in.skipNBytes(from);
+        } catch (EOFException e) {
+            return InputStream.nullInputStream();
+        } catch (IOException e) {
+            throw new ObjectStoreException("cannot read " + key + " from byte " + from + ": " + e.getMessage(), e);
+        }
+        return new ByteRangeStream(in, to - from);
+    }
+
+    /** @throws IllegalArgumentException when the range is not {@code 0 <= from <= to} */
+    static void requireRange(String key, long from, long to) {
+        if (from < 0 || to < from) {
+            throw new IllegalArgumentException("range of " + key + ": expected 0 <= from <= to, got " + from + " to "
+                    + to);
+        }
+    }
 
     /** Stores the file's content under {@code key}, replacing what was there, and describes the result. */
     StoredObject put(String key, Path content, String contentType);

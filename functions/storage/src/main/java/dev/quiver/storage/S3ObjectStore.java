@@ -100,6 +100,30 @@ public final class S3ObjectStore implements ObjectStore {
         }
     }
 
+    /** A ranged GET ({@code Range: bytes=from-(to-1)}): only the range crosses the network. */
+    @Override
+    public InputStream open(String key, long from, long to) {
+        ObjectStore.requireRange(key, from, to);
+        if (from == to) {
+            head(key).orElseThrow(() -> new NoSuchObjectException("no object " + key + " in " + location()));
+            return InputStream.nullInputStream();
+        }
+        String full = full(key);
+        try {
+            return s3.getObject(request -> request.bucket(bucket).key(full).range("bytes=" + from + "-" + (to - 1)));
+        } catch (NoSuchKeyException e) {
+            throw new NoSuchObjectException("no object " + key + " in " + location());
+        } catch (S3Exception e) {
+            // 416: the range starts past the end, where the object has no bytes left to give
+            if (e.statusCode() == 416) {
+                return InputStream.nullInputStream();
+            }
+            throw failure("read", key, e);
+        } catch (SdkException e) {
+            throw failure("read", key, e);
+        }
+    }
+
     @Override
     public StoredObject put(String key, Path content, String contentType) {
         return write(key, content, contentType, false).orElseThrow();
