@@ -5,6 +5,7 @@ import dev.quiver.events.inference.BatchCompleted;
 import dev.quiver.events.inference.InferenceCompleted;
 import dev.quiver.events.inference.InferenceFailed;
 import dev.quiver.events.inference.InferenceRequested;
+import dev.quiver.events.inference.ShardRequested;
 import dev.quiver.events.pipeline.RunFinished;
 import dev.quiver.events.pipeline.RunRequested;
 import dev.quiver.events.pipeline.SchedulerTick;
@@ -31,6 +32,7 @@ public final class EventCatalog {
             Map.entry(EventTypes.INFERENCE_COMPLETED, InferenceCompleted.class),
             Map.entry(EventTypes.INFERENCE_FAILED, InferenceFailed.class),
             Map.entry(EventTypes.INFERENCE_BATCH_COMPLETED, BatchCompleted.class),
+            Map.entry(EventTypes.INFERENCE_SHARD_REQUESTED, ShardRequested.class),
             Map.entry(EventTypes.ADMISSION_USAGE_REPORTED, UsageReported.class),
             Map.entry(EventTypes.PIPELINE_RUN_REQUESTED, RunRequested.class),
             Map.entry(EventTypes.STEP_DISPATCHED, StepDispatched.class),

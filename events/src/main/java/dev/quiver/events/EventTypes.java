@@ -21,6 +21,12 @@ public final class EventTypes {
     /** A file that landed in object storage has been run through a model: where the results and errors are. */
     public static final String INFERENCE_BATCH_COMPLETED = "dev.quiver.inference.batch.completed";
 
+    /**
+     * One shard of a large object to run through a model: a byte range aligned to row boundaries, with the line its
+     * first row is on. The shards' results are merged into one {@link #INFERENCE_BATCH_COMPLETED}.
+     */
+    public static final String INFERENCE_SHARD_REQUESTED = "dev.quiver.inference.shard.requested";
+
     /** Per-caller admission counts of one replica over a window, for audit. */
     public static final String ADMISSION_USAGE_REPORTED = "dev.quiver.admission.usage.reported";
 
