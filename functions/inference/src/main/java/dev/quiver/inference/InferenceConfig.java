@@ -3,6 +3,7 @@ package dev.quiver.inference;
 import io.quarkus.runtime.configuration.MemorySize;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
@@ -68,6 +69,12 @@ public interface InferenceConfig {
          */
         @WithDefault("15m")
         Duration claimTimeout();
+
+        /**
+         * Where the shard events of an object split by its rule's {@code shard-size} go: the broker (Knative's
+         * {@code K_SINK}), whose Trigger hands them to any replica. Without one the shards run in this process.
+         */
+        Optional<URI> sink();
     }
 
     interface Inference {

@@ -20,7 +20,8 @@ import software.amazon.awssdk.services.s3.model.S3Object;
 /**
  * A real S3-compatible server (S3Proxy, {@link TestS3}) with the buckets {@code incoming} and {@code results}, the
  * digits model in a local repository, and batch rules: CSV under {@code digits/} with a header and an id column, JSON
- * Lines under {@code lines/}, results into {@code results/predictions}.
+ * Lines under {@code lines/}, the same split into shards (of 2 KB, and of 7 rows) under {@code sharded/} and
+ * {@code sharded-lines/}, results into {@code results/predictions}.
  */
 public class S3Buckets implements QuarkusTestResourceLifecycleManager {
 
@@ -54,6 +55,22 @@ public class S3Buckets implements QuarkusTestResourceLifecycleManager {
                         format: jsonl
                         output-bucket: results
                         output-prefix: predictions
+                      - bucket: incoming
+                        prefix: sharded/
+                        suffix: .csv
+                        model: digits
+                        header: true
+                        id-column: id
+                        output-bucket: results
+                        output-prefix: predictions
+                        shard-size: 2KB
+                      - bucket: incoming
+                        prefix: sharded-lines/
+                        model: digits
+                        format: jsonl
+                        output-bucket: results
+                        output-prefix: predictions
+                        shard-size: 7 rows
                     """);
             return Map.of("quiver.model-repository", repository.root().toString(),
                     "quiver.storage.root", "s3",
