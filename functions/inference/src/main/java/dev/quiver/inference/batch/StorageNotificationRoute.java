@@ -55,10 +55,12 @@ import java.util.UUID;
 public class StorageNotificationRoute {
 
     public static final String PATH = "/storage-notifications";
+    public static final String PROGRESS_PATH = "/batch-progress";
     static final URI SOURCE = URI.create("/quiver/inference/batch");
 
     private final BatchInference batch;
     private final ShardWork shards;
+    private final BatchProgress progress;
     private final BatchRules rules;
     private final JsonErrors errors;
     private final ObjectMapper mapper;
@@ -68,10 +70,12 @@ public class StorageNotificationRoute {
     private final NotificationOutcomes outcomes;
     private final long maxBodyBytes;
 
-    public StorageNotificationRoute(BatchInference batch, ShardWork shards, JsonErrors errors, ObjectMapper mapper, EventCodec codec,
-                                    Vertx vertx, NotificationOutcomes outcomes, InferenceConfig config) {
+    public StorageNotificationRoute(BatchInference batch, ShardWork shards, BatchProgress progress, JsonErrors errors,
+                                    ObjectMapper mapper, EventCodec codec, Vertx vertx, NotificationOutcomes outcomes,
+                                    InferenceConfig config) {
         this.batch = batch;
         this.shards = shards;
+        this.progress = progress;
         this.rules = BatchRules.read(config.batch().rulesFile());
         this.errors = errors;
         this.mapper = mapper;
@@ -87,6 +91,41 @@ public class StorageNotificationRoute {
                 .handler(BodyHandler.create(false).setBodyLimit(maxBodyBytes))
                 .handler(this::notified);
         router.options(PATH).order(AdmissionLayer.ROUTE_ORDER + 1).handler(this::abuseProtection);
+        router.get(PROGRESS_PATH).order(AdmissionLayer.ROUTE_ORDER + 1).handler(this::progress);
+    }
+
+    /**
+     * {@code GET /batch-progress?bucket=&key=[&version=][&provider=]}: how far an object's batch has come, shards done
+     * of all and rows per second while it runs in shards.
+     */
+    private void progress(RoutingContext context) {
+        String bucket = context.request().getParam("bucket");
+        String key = context.request().getParam("key");
+        if (bucket == null || bucket.isBlank() || key == null || key.isBlank()) {
+            errors.send(context, InferenceException.invalidInput("bucket and key: both are required query "
+                    + "parameters, naming the input object"));
+            return;
+        }
+        StorageProvider provider;
+        try {
+            provider = StorageProvider.valueOf(Optional.ofNullable(context.request().getParam("provider"))
+                    .orElse(StorageProvider.S3.name()));
+        } catch (IllegalArgumentException e) {
+            errors.send(context, InferenceException.invalidInput("provider: expected one of "
+                    + List.of(StorageProvider.values())));
+            return;
+        }
+        Optional<String> version = Optional.ofNullable(context.request().getParam("version"))
+                .filter(text -> !text.isBlank());
+        Optional<BatchRule> rule = rules.match(new ObjectCreated(bucket, key, version.orElse(""), 0, provider));
+        if (rule.isEmpty()) {
+            errors.send(context, InferenceException.notFound("no batch rule matches " + bucket + "/"
+                    + InferenceException.shown(key)));
+            return;
+        }
+        vertx.executeBlocking(() -> progress.of(provider, bucket, key, version, rule.get()), false)
+                .onSuccess(report -> json(context, report))
+                .onFailure(failure -> errors.send(context, failure));
     }
 
     /**

@@ -2,6 +2,8 @@ package dev.quiver.inference.batch;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -27,6 +29,8 @@ import jakarta.inject.Inject;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -187,6 +191,37 @@ class ShardedBatchTest {
                 .body("{\"bucket\":\"incoming\"}").post("/storage-notifications").then().statusCode(400);
     }
 
+    @Test
+    void progressTellsShardsDoneOfAllAndRowsPerSecondWhileShardsRun() throws Exception {
+        String key = "sharded-lines/" + UUID.randomUUID() + ".jsonl";
+        List<ShardRequested> shards = plan(key, jsonLines(40));
+        String version = shards.getFirst().inputVersion();
+        given().queryParam("bucket", "incoming").queryParam("key", key).get("/batch-progress").then().statusCode(200)
+                .body("state", equalTo("sharded"))
+                .body("shards", equalTo(shards.size()))
+                .body("shardsDone", equalTo(0));
+
+        work.run(shards.get(0), LINES);
+        work.run(shards.get(1), LINES);
+
+        JsonNode progress = JSON.readTree(given().queryParam("bucket", "incoming").queryParam("key", key)
+                .queryParam("version", version).get("/batch-progress").then().statusCode(200).extract().asByteArray());
+        assertThat(progress.get("shardsDone").asInt()).isEqualTo(2);
+        assertThat(progress.get("rows").asLong()).as("lines 1 to 14, of which 14 is blank").isEqualTo(13);
+        assertThat(progress.get("rowsPerSecond").asDouble()).isPositive();
+
+        for (ShardRequested shard : shards.subList(2, shards.size())) {
+            work.run(shard, LINES);
+        }
+        given().queryParam("bucket", "incoming").queryParam("key", key).get("/batch-progress").then().statusCode(200)
+                .body("state", equalTo("completed"))
+                .body("completed.rows", equalTo(42));
+        given().queryParam("bucket", "incoming").get("/batch-progress").then().statusCode(400)
+                .body("error", containsString("bucket and key"));
+        given().queryParam("bucket", "incoming").queryParam("key", "elsewhere/x.csv").get("/batch-progress").then()
+                .statusCode(404);
+    }
+
     /**
      * Runs the shard on the replica once the other racer is ready too; a replica turned away because the other holds
      * the shard (503) is asked again once both are done, as the broker redelivers the event.
@@ -222,12 +257,17 @@ class ShardedBatchTest {
                 mapper, clock, meters);
     }
 
-    private List<ShardRequested> plan(String key, String content) {
+    private List<ShardRequested> plan(String key, String content) throws Exception {
         String etag = S3Buckets.upload(key, content);
         ObjectStore input = stores.bucket(StorageProvider.S3, "incoming");
         ShardPlan plan = new ShardPlanner(mapper).plan(input, key, LINES, LINES.shardSize().orElseThrow(),
                 clock.instant());
         assertThat(plan.shards()).hasSizeGreaterThan(3);
+        ObjectStore output = stores.bucket(StorageProvider.S3, "results");
+        Path file = Files.createTempFile("plan", ".json");
+        Files.write(file, mapper.writeValueAsBytes(plan));
+        output.put(BatchKeys.of(LINES, key, etag).plan(), file, "application/json");
+        Files.delete(file);
         List<ShardRequested> shards = new ArrayList<>();
         for (int i = 0; i < plan.shards().size(); i++) {
             ShardPlan.Shard shard = plan.shards().get(i);
