@@ -2,6 +2,7 @@ package dev.quiver.inference.batch;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 
@@ -32,6 +33,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -189,6 +192,41 @@ class ShardedBatchTest {
         given().header("ce-specversion", "1.0").header("ce-id", "x").header("ce-source", "/test")
                 .header("ce-type", EventTypes.INFERENCE_SHARD_REQUESTED).contentType("application/json")
                 .body("{\"bucket\":\"incoming\"}").post("/storage-notifications").then().statusCode(400);
+    }
+
+    @Test
+    void aShardWhoseReplicaDiedMidwayIsRunOnRedeliveryButOneStillRenewedIsNot() throws Exception {
+        String content = jsonLines(40);
+        String name = UUID.randomUUID() + ".jsonl";
+        JsonNode whole = notify("lines/" + name, content);
+        String key = "sharded-lines/" + name;
+        List<ShardRequested> shards = plan(key, content);
+        BatchKeys keys = BatchKeys.of(LINES, key, shards.getFirst().inputVersion());
+        Instant now = clock.instant();
+        put(keys.shardClaim(0), "{\"owner\":\"crashed\",\"claimed\":\"" + now.minus(Duration.ofHours(1))
+                + "\",\"renewed\":\"" + now.minus(Duration.ofMinutes(16)) + "\"}");
+        put(keys.partResults(0), "{\"id\":\"half a part\"");
+        put(keys.shardClaim(1), "{\"owner\":\"alive\",\"claimed\":\"" + now.minus(Duration.ofHours(1))
+                + "\",\"renewed\":\"" + now.minus(Duration.ofMinutes(1)) + "\"}");
+
+        assertThat(work.run(shards.get(0), LINES)).isEmpty();
+        assertThatThrownBy(() -> work.run(shards.get(1), LINES)).isInstanceOf(InferenceException.class)
+                .hasMessageContaining("another replica has been processing it since");
+
+        stores.bucket(StorageProvider.S3, "results").delete(keys.shardClaim(1));
+        List<BatchCompleted> completions = new ArrayList<>();
+        for (ShardRequested shard : shards) {
+            work.run(shard, LINES).ifPresent(completions::add);
+        }
+        assertThat(completions).hasSize(1);
+        assertSameOutcome(whole, JSON.readTree(JSON.writeValueAsBytes(completions.getFirst())));
+    }
+
+    private void put(String key, String content) throws Exception {
+        Path file = Files.createTempFile("object", ".json");
+        Files.writeString(file, content);
+        stores.bucket(StorageProvider.S3, "results").put(key, file, "application/json");
+        Files.delete(file);
     }
 
     @Test
