@@ -3,6 +3,7 @@ package dev.quiver.inference.batch;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.quiver.events.inference.BatchCompleted;
 import dev.quiver.events.inference.ShardRequested;
+import dev.quiver.inference.InferenceException;
 import dev.quiver.inference.repository.ModelRegistry;
 import dev.quiver.inference.runtime.LoadedModel;
 import dev.quiver.storage.NoSuchObjectException;
@@ -75,6 +76,7 @@ public class ShardWork {
         }
         String what = "batch " + shard.key() + " version " + shard.inputVersion() + " shard " + shard.shard()
                 + " of " + shard.shards();
+        requirePlanned(shard, output, keys);
         if (output.head(keys.shardDone(shard.shard())).isEmpty()) {
             try (BatchClaims.Held claim = claims.claim(output, keys.shardClaim(shard.shard()), what)) {
                 if (output.head(keys.shardDone(shard.shard())).isEmpty()) {
@@ -118,6 +120,33 @@ public class ShardWork {
         } finally {
             delete(results);
             delete(errors);
+        }
+    }
+
+    /**
+     * A shard event runs only the shard its object's stored plan names: one that another plan, or none, names would
+     * merge into results that are not the object's.
+     */
+    private void requirePlanned(ShardRequested shard, ObjectStore output, BatchKeys keys) {
+        ShardPlan plan;
+        try (InputStream in = output.open(keys.plan())) {
+            plan = mapper.readValue(in, ShardPlan.class);
+        } catch (NoSuchObjectException e) {
+            throw new InvalidNotificationException("shard event: object " + InferenceException.shown(shard.key())
+                    + " version " + InferenceException.shown(shard.inputVersion()) + " has no shard plan ("
+                    + keys.plan() + "); shards are planned when the object's notification arrives");
+        } catch (IOException e) {
+            throw new UncheckedIOException("shard plan " + keys.plan() + ": " + e.getMessage(), e);
+        }
+        boolean planned = shard.shards() == plan.shards().size() && shard.shard() >= 0
+                && shard.shard() < plan.shards().size() && shard.header() == plan.header()
+                && plan.shards().get(shard.shard()).equals(new ShardPlan.Shard(shard.from(), shard.to(),
+                shard.firstLine()));
+        if (!planned) {
+            throw new InvalidNotificationException("shard event: shard " + shard.shard() + " of " + shard.shards()
+                    + " (bytes " + shard.from() + " to " + shard.to() + ", line " + shard.firstLine() + ", header "
+                    + shard.header() + ") is not in the plan of object " + InferenceException.shown(shard.key())
+                    + " version " + InferenceException.shown(shard.inputVersion()) + " (" + keys.plan() + ")");
         }
     }
 

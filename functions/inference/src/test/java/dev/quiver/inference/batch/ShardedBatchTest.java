@@ -189,6 +189,10 @@ class ShardedBatchTest {
         assertThat(after.eTag()).as("a redelivered shard changes nothing").isEqualTo(before.eTag());
         assertThat(after.lastModified()).isEqualTo(before.lastModified());
 
+        ShardRequested unplanned = shards.getFirst();
+        post(event(new ShardRequested(unplanned.input(), unplanned.bucket(), unplanned.key(), "other-version",
+                unplanned.provider(), 0, 1, 0, 100, 1, 0))).then().statusCode(400)
+                .body("error", containsString("has no shard plan"));
         given().header("ce-specversion", "1.0").header("ce-id", "x").header("ce-source", "/test")
                 .header("ce-type", EventTypes.INFERENCE_SHARD_REQUESTED).contentType("application/json")
                 .body("{\"bucket\":\"incoming\"}").post("/storage-notifications").then().statusCode(400);

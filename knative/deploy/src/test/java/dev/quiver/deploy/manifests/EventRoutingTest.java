@@ -28,7 +28,7 @@ class EventRoutingTest {
     private static final Map<String, Set<String>> TAKES = Map.of(
             INFERENCE + " /", Set.of(EventTypes.INFERENCE_REQUESTED),
             INFERENCE + " /storage-notifications", Set.of("google.cloud.storage.object.v1.finalized",
-                    "dev.knative.connector.event.aws-sqs"),
+                    "dev.knative.connector.event.aws-sqs", EventTypes.INFERENCE_SHARD_REQUESTED),
             ORCHESTRATION + " /", Set.of(EventTypes.PIPELINE_RUN_REQUESTED, EventTypes.STEP_COMPLETED,
                     EventTypes.STEP_FAILED, EventTypes.STEP_HEARTBEAT, EventTypes.SCHEDULER_TICK,
                     EventTypes.PING_SOURCE_TICK),
@@ -76,7 +76,7 @@ class EventRoutingTest {
     }
 
     @Test
-    void theSourcesAndTheOrchestrationFunctionSendToTheBroker() {
+    void theSourcesAndTheFunctionsSendToTheBroker() {
         List<Manifest> senders = ManifestFiles.all().stream()
                 .filter(manifest -> Set.of("PingSource", "SinkBinding", "IntegrationSource").contains(manifest.kind()))
                 .toList();
@@ -86,8 +86,8 @@ class EventRoutingTest {
                 + sender.document().at("/spec/sink/ref/name").asText()).as("%s: spec.sink", sender)
                 .isEqualTo("Broker " + broker()));
         assertThat(senders).filteredOn(sender -> sender.kind().equals("SinkBinding"))
-                .allSatisfy(binding -> assertThat(binding.document().at("/spec/subject/name").asText())
-                        .isEqualTo(ORCHESTRATION));
+                .extracting(binding -> binding.document().at("/spec/subject/name").asText())
+                .containsExactlyInAnyOrder(ORCHESTRATION, INFERENCE);
     }
 
     @Test
