@@ -259,6 +259,10 @@ public final class BatchBenchmark {
                 throw new ParameterException(spec.commandLine(), "--shard-size: expected bytes such as 64MB or rows "
                         + "such as 100000, got '" + shardSize + "'");
             }
+            // the function runs in its build folder: every path it is given must not depend on where this runs
+            build = build.toAbsolutePath();
+            models = models.toAbsolutePath();
+            output = output.toAbsolutePath();
             new BatchBenchmark(this).run();
             return 0;
         }
