@@ -14,6 +14,8 @@ import java.util.Optional;
 import java.util.List;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.BucketAlreadyExistsException;
+import software.amazon.awssdk.services.s3.model.BucketAlreadyOwnedByYouException;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
@@ -35,8 +37,8 @@ public class S3Buckets implements QuarkusTestResourceLifecycleManager {
             TestS3 s3 = TestS3.shared();
             client = S3ObjectStore.client(new S3Settings(Optional.of(s3.uri()), "us-east-1",
                     Optional.of(s3.accessKey()), Optional.of(s3.secretKey()), true));
-            client.createBucket(request -> request.bucket("incoming"));
-            client.createBucket(request -> request.bucket("results"));
+            createBucket("incoming");
+            createBucket("results");
             repository = ModelRepositoryFixture.temporary("quiver-batch").withDigits("digits", 1);
             Path rules = repository.root().resolveSibling(repository.root().getFileName() + "-rules.yaml");
             Files.writeString(rules, """
@@ -84,6 +86,15 @@ public class S3Buckets implements QuarkusTestResourceLifecycleManager {
             throw new UncheckedIOException(e);
         } catch (Exception e) {
             throw new IllegalStateException("cannot start the S3 server", e);
+        }
+    }
+
+    /** Another test resource of this run may have made the bucket already in the shared server. */
+    private static void createBucket(String name) {
+        try {
+            client.createBucket(request -> request.bucket(name));
+        } catch (BucketAlreadyOwnedByYouException | BucketAlreadyExistsException e) {
+            // there already
         }
     }
 
