@@ -3,6 +3,8 @@ package dev.quiver.storage;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -46,6 +48,35 @@ public interface ObjectStore extends AutoCloseable {
             throw new ObjectStoreException("cannot read " + key + " from byte " + from + ": " + e.getMessage(), e);
         }
         return new ByteRangeStream(in, to - from);
+    }
+
+    /**
+     * Stores the contents of {@code sources}, one after another, under {@code target}, replacing what was there, as
+     * {@link #put} does. This default streams them through a temporary file; a store that can join objects where they
+     * are does so without the bytes passing through here.
+     *
+     * @throws NoSuchObjectException when a source does not exist
+     */
+    default StoredObject concatenate(List<String> sources, String target, String contentType) {
+        Path joined = null;
+        try {
+            joined = Files.createTempFile("quiver-concatenate", ".part");
+            try (OutputStream out = Files.newOutputStream(joined)) {
+                for (String source : sources) {
+                    try (InputStream in = open(source)) {
+                        in.transferTo(out);
+                    }
+                }
+            }
+            return put(target, joined, contentType);
+        } catch (IOException e) {
+            throw new ObjectStoreException("cannot join " + sources.size() + " objects into " + target + ": "
+                    + e.getMessage(), e);
+        } finally {
+            if (joined != null) {
+                joined.toFile().delete();
+            }
+        }
     }
 
     /** @throws IllegalArgumentException when the range is not {@code 0 <= from <= to} */

@@ -61,6 +61,22 @@ abstract class ObjectStoreContract {
                 .hasMessageContaining("expected 0 <= from <= to");
     }
 
+    @Test
+    void objectsAreJoinedInTheOrderGivenUnderANewKey() throws Exception {
+        ObjectStore store = store();
+        store.put("parts/0.jsonl", file("a\n"), "application/jsonl");
+        store.put("parts/1.jsonl", file(""), "application/jsonl");
+        store.put("parts/2.jsonl", file("b\nc\n"), "application/jsonl");
+
+        StoredObject joined = store.concatenate(List.of("parts/0.jsonl", "parts/1.jsonl", "parts/2.jsonl"),
+                "out/all.jsonl", "application/jsonl");
+
+        assertThat(joined.size()).isEqualTo(6);
+        assertThat(range(store, "out/all.jsonl", 0, 100)).isEqualTo("a\nb\nc\n");
+        assertThatThrownBy(() -> store.concatenate(List.of("parts/0.jsonl", "parts/9.jsonl"), "out/x.jsonl",
+                "application/jsonl")).isInstanceOf(NoSuchObjectException.class);
+    }
+
     private static String range(ObjectStore store, String key, long from, long to) throws Exception {
         try (InputStream in = store.open(key, from, to)) {
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);

@@ -15,7 +15,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.SequenceInputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -34,8 +33,8 @@ import org.jboss.logging.Logger;
  * its results and errors written as a part, and it is recorded done with a conditional write; a shard already done is
  * not run again, so a redelivered shard event changes nothing. Whoever records a shard done and then finds every
  * shard done takes the merge claim, so the merge happens once even when the last shards finish together: the parts are
- * concatenated in shard order into the keys a whole run writes (byte for byte the same results and errors), the
- * completion record is written only where none is, and the parts are removed.
+ * joined in shard order (inside S3 where they are large enough) into the keys a whole run writes (byte for byte the
+ * same results and errors), the completion record is written only where none is, and the parts are removed.
  */
 @ApplicationScoped
 public class ShardWork {
@@ -201,7 +200,6 @@ public class ShardWork {
     private Optional<BatchCompleted> mergeClaimed(ShardRequested shard, BatchRule rule, StorageProvider provider,
                                                   ObjectStore output, BatchKeys keys, String what) {
         Path results = null;
-        Path errors = null;
         try {
             List<ShardDone> shards = new ArrayList<>();
             for (int i = 0; i < shard.shards(); i++) {
@@ -222,21 +220,16 @@ public class ShardWork {
             if (modelVersion.isEmpty()) {
                 modelVersion = servedVersion(rule);
             }
-            results = Files.createTempFile("quiver-results", ".jsonl");
-            errors = Files.createTempFile("quiver-errors", ".jsonl");
-            try (OutputStream resultsOut = Files.newOutputStream(results);
-                 OutputStream errorsOut = Files.newOutputStream(errors)) {
-                for (int i = 0; i < shard.shards(); i++) {
-                    try (InputStream in = output.open(keys.partResults(i))) {
-                        in.transferTo(resultsOut);
-                    }
-                    try (InputStream in = output.open(keys.partErrors(i))) {
-                        in.transferTo(errorsOut);
-                    }
-                }
+            List<String> resultParts = new ArrayList<>();
+            List<String> errorParts = new ArrayList<>();
+            for (int i = 0; i < shard.shards(); i++) {
+                resultParts.add(keys.partResults(i));
+                errorParts.add(keys.partErrors(i));
             }
-            output.put(keys.results(modelVersion), results, "application/jsonl");
-            output.put(keys.errors(modelVersion), errors, "application/jsonl");
+            // in S3, parts of 5 MiB or more are joined inside the store; smaller ones stream through here
+            output.concatenate(resultParts, keys.results(modelVersion), "application/jsonl");
+            output.concatenate(errorParts, keys.errors(modelVersion), "application/jsonl");
+            results = Files.createTempFile("quiver-completion", ".json");
             BatchCompleted completed = new BatchCompleted(stores.locate(provider, shard.bucket(), shard.key()),
                     shard.inputVersion(), rule.model(), modelVersion,
                     stores.locate(provider, rule.outputBucket(), keys.results(modelVersion)),
@@ -257,7 +250,6 @@ public class ShardWork {
             throw new UncheckedIOException(what + ": " + e.getMessage(), e);
         } finally {
             delete(results);
-            delete(errors);
         }
     }
 
