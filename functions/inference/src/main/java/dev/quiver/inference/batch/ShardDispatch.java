@@ -26,7 +26,6 @@ import java.util.UUID;
 @ApplicationScoped
 public class ShardDispatch {
 
-    static final URI SOURCE = URI.create("/quiver/inference/batch");
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
     private static final Duration RETRY_AFTER = Duration.ofSeconds(10);
 
@@ -52,7 +51,7 @@ public class ShardDispatch {
     public void send(ShardRequested shard) {
         String id = UUID.nameUUIDFromBytes((shard.input() + '\u0000' + shard.inputVersion() + '\u0000'
                 + shard.shard()).getBytes(StandardCharsets.UTF_8)).toString();
-        CloudEvent event = codec.encode(id, EventTypes.INFERENCE_SHARD_REQUESTED, SOURCE, shard.key(), shard,
+        CloudEvent event = codec.encode(id, EventTypes.INFERENCE_SHARD_REQUESTED, StorageNotificationRoute.SOURCE, shard.key(), shard,
                 Map.of());
         try {
             HttpResponse<byte[]> answer = sender.send(sink.orElseThrow(), event, TIMEOUT);

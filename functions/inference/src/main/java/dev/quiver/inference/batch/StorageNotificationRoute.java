@@ -49,7 +49,9 @@ import java.util.UUID;
  * completion as plain JSON, not as a second event. Test events, events about objects not created, folder
  * placeholders and objects no rule matches are answered 200 without work; a notification that is none, or names an
  * object that can never be processed, is a 4xx naming the field; a model that is not ready a 503, so that a sender
- * retries only what may pass. Every skip and refusal is logged and counted ({@link NotificationOutcomes}).
+ * retries only what may pass. Every skip and refusal is logged and counted ({@link NotificationOutcomes}). The same
+ * path takes the {@code dev.quiver.inference.shard.requested} events of objects split into shards ({@link ShardWork});
+ * {@code GET /batch-progress} tells how far an object's batch has come ({@link BatchProgress}).
  */
 @ApplicationScoped
 public class StorageNotificationRoute {
@@ -125,7 +127,9 @@ public class StorageNotificationRoute {
         }
         vertx.executeBlocking(() -> progress.of(provider, bucket, key, version, rule.get()), false)
                 .onSuccess(report -> json(context, report))
-                .onFailure(failure -> errors.send(context, failure));
+                .onFailure(failure -> errors.send(context, failure instanceof IllegalArgumentException
+                        || failure instanceof InvalidNotificationException
+                        ? InferenceException.invalidInput("bucket and key: " + failure.getMessage()) : failure));
     }
 
     /**

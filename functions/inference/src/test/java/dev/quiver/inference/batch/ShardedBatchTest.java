@@ -262,6 +262,8 @@ class ShardedBatchTest {
                 .body("error", containsString("bucket and key"));
         given().queryParam("bucket", "incoming").queryParam("key", "elsewhere/x.csv").get("/batch-progress").then()
                 .statusCode(404);
+        given().queryParam("bucket", "incoming").queryParam("key", "sharded-lines/../x.jsonl")
+                .get("/batch-progress").then().statusCode(400).body("error", containsString("bucket and key"));
     }
 
     /**
