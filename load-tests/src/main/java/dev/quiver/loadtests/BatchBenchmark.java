@@ -1,9 +1,11 @@
 package dev.quiver.loadtests;
 
+import com.sun.net.httpserver.HttpServer;
 import java.io.BufferedReader;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -13,9 +15,19 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.zip.GZIPInputStream;
@@ -33,6 +45,8 @@ import picocli.CommandLine.Spec;
  * the notified replica's threads at once and are merged), side by side in each round on one packaged function with the
  * folder store. Each run is one notification answered when the file is complete, results, errors and completion
  * record written; rows per second is the file's rows over that time. One unmeasured run of each path comes first.
+ * With {@code --replicas N} from 2, N function processes share the folder store and the shards go through a stand-in
+ * broker that delivers each to the replicas in turn, as a Trigger would, the last answered with the completion.
  */
 public final class BatchBenchmark {
 
@@ -67,28 +81,45 @@ public final class BatchBenchmark {
                   - {bucket: incoming, prefix: sharded/, model: digits, format: csv, output-bucket: results,
                      shard-size: %s}
                 """.formatted(settings.shardSize));
-        Path log = work.resolve("batch-function.log");
-        List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--enable-native-access=ALL-UNNAMED", "-Xmx" + settings.heap, "-XX:MaxDirectMemorySize=256m",
-                "-jar", "quarkus-run.jar");
-        ProcessBuilder builder = new ProcessBuilder(command).directory(settings.build.toFile())
-                .redirectErrorStream(true).redirectOutput(log.toFile());
-        builder.environment().put("QUIVER_MODEL_REPOSITORY", settings.models.toString());
-        builder.environment().put("QUIVER_STORAGE_ROOT", buckets.toString());
-        builder.environment().put("QUIVER_BATCH_RULES_FILE", rules.toString());
-        builder.environment().put("QUARKUS_HTTP_PORT", Integer.toString(settings.port));
-        builder.environment().remove("K_SINK");
-        Process process = builder.start();
+        Broker broker = settings.replicas > 1 ? new Broker(settings.port + settings.replicas) : null;
+        List<Process> processes = new ArrayList<>();
+        List<Path> logs = new ArrayList<>();
+        for (int replica = 0; replica < settings.replicas; replica++) {
+            Path log = work.resolve("batch-function-" + replica + ".log");
+            List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "--enable-native-access=ALL-UNNAMED", "-Xmx" + settings.heap, "-XX:MaxDirectMemorySize=256m",
+                    "-jar", "quarkus-run.jar");
+            ProcessBuilder builder = new ProcessBuilder(command).directory(settings.build.toFile())
+                    .redirectErrorStream(true).redirectOutput(log.toFile());
+            builder.environment().put("QUIVER_MODEL_REPOSITORY", settings.models.toString());
+            builder.environment().put("QUIVER_STORAGE_ROOT", buckets.toString());
+            builder.environment().put("QUIVER_BATCH_RULES_FILE", rules.toString());
+            builder.environment().put("QUARKUS_HTTP_PORT", Integer.toString(settings.port + replica));
+            builder.environment().remove("K_SINK");
+            if (broker != null) {
+                builder.environment().put("QUIVER_BATCH_SINK", broker.url());
+            }
+            processes.add(builder.start());
+            logs.add(log);
+        }
+        if (broker != null) {
+            for (int replica = 0; replica < settings.replicas; replica++) {
+                broker.replicas.add(URI.create("http://127.0.0.1:" + (settings.port + replica)
+                        + "/storage-notifications"));
+            }
+        }
         List<double[]> rounds = new ArrayList<>();
         long rows = 0;
         try {
-            awaitReady(process, log);
+            for (int replica = 0; replica < processes.size(); replica++) {
+                awaitReady(processes.get(replica), logs.get(replica), settings.port + replica);
+            }
             // one unmeasured run of each path first, so that the JIT has compiled both before any round
             for (String warmUp : List.of("whole/warm-up.csv", "sharded/warm-up.csv")) {
                 Path copy = buckets.resolve("incoming").resolve(warmUp);
                 Files.createDirectories(copy.getParent());
                 Files.copy(input, copy);
-                notifyAndWait(warmUp);
+                notifyAndWait(warmUp, broker);
             }
             for (int round = 1; round <= settings.rounds.count(); round++) {
                 // the order alternates, so that neither path always runs on a machine the other has warmed
@@ -101,7 +132,7 @@ public final class BatchBenchmark {
                     Files.createDirectories(copy.getParent());
                     Files.copy(input, copy);
                     long started = System.nanoTime();
-                    rows = notifyAndWait(key);
+                    rows = notifyAndWait(key, whole ? null : broker);
                     double seconds = (System.nanoTime() - started) / 1e9;
                     rates[whole ? 0 : 1] = rows / seconds;
                     System.out.printf(Locale.ROOT, "round %d %-7s %,d rows in %.2f s: %,.0f rows/s%n", round,
@@ -110,8 +141,15 @@ public final class BatchBenchmark {
                 rounds.add(rates);
             }
         } finally {
-            process.destroy();
-            process.waitFor();
+            for (Process process : processes) {
+                process.destroy();
+            }
+            for (Process process : processes) {
+                process.waitFor();
+            }
+            if (broker != null) {
+                broker.stop();
+            }
         }
         String report = report(rounds, rows, bytes);
         System.out.println();
@@ -138,29 +176,107 @@ public final class BatchBenchmark {
         return Files.size(input);
     }
 
-    private long notifyAndWait(String key) throws IOException, InterruptedException {
+    /**
+     * Sends the notification to the first replica and answers the rows of the completion: its answer, or, when the
+     * shards went to the broker, the answer of the last shard delivered.
+     */
+    private long notifyAndWait(String key, Broker broker) throws Exception {
         String notification = """
                 {"Records":[{"eventVersion":"2.1","eventSource":"aws:s3","eventName":"ObjectCreated:Put",
                 "s3":{"bucket":{"name":"incoming"},"object":{"key":"%s"}}}]}""".formatted(key);
-        HttpResponse<String> answer = http.send(HttpRequest.newBuilder(url("/storage-notifications"))
+        if (broker != null) {
+            broker.completion = new CompletableFuture<>();
+        }
+        HttpResponse<String> answer = http.send(HttpRequest.newBuilder(url(settings.port, "/storage-notifications"))
                 .timeout(Duration.ofHours(1)).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(notification)).build(), HttpResponse.BodyHandlers.ofString());
-        Matcher rows = ROWS.matcher(answer.body());
+        String completed = answer.body();
+        if (broker != null && answer.statusCode() == 200 && answer.body().contains("\"sharded\"")) {
+            completed = broker.completion.get(1, TimeUnit.HOURS);
+        }
+        Matcher rows = ROWS.matcher(completed);
         if (answer.statusCode() != 200 || !rows.find()) {
             throw new IllegalStateException("notification for " + key + " answered " + answer.statusCode() + ": "
-                    + answer.body());
+                    + completed);
         }
         return Long.parseLong(rows.group(1));
     }
 
-    private void awaitReady(Process process, Path log) throws Exception {
+    /**
+     * A stand-in for the Knative Broker and its Trigger: takes every event (202), delivers each to the next replica in
+     * turn at once, a 503 again a second later, and keeps the completion event a delivery is answered with.
+     */
+    private final class Broker {
+
+        private final HttpServer server;
+        private final List<URI> replicas = new CopyOnWriteArrayList<>();
+        private final ExecutorService deliveries = java.util.concurrent.Executors
+                .newCachedThreadPool();
+        private final AtomicInteger next = new AtomicInteger();
+        private volatile CompletableFuture<String> completion;
+
+        private Broker(int port) throws IOException {
+            server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 0);
+            server.createContext("/", exchange -> {
+                byte[] body = exchange.getRequestBody().readAllBytes();
+                Map<String, String> headers = new LinkedHashMap<>();
+                exchange.getRequestHeaders().forEach((name, values) -> {
+                    String lower = name.toLowerCase(Locale.ROOT);
+                    if (lower.startsWith("ce-") || lower.equals("content-type")) {
+                        headers.put(name, values.getFirst());
+                    }
+                });
+                exchange.sendResponseHeaders(202, -1);
+                exchange.close();
+                deliveries.submit(() -> deliver(headers, body));
+            });
+            server.start();
+        }
+
+        String url() {
+            return "http://127.0.0.1:" + server.getAddress().getPort() + "/";
+        }
+
+        private void deliver(Map<String, String> headers, byte[] body) {
+            try {
+                while (true) {
+                    URI replica = replicas.get(Math.floorMod(next.getAndIncrement(), replicas.size()));
+                    HttpRequest.Builder request = HttpRequest.newBuilder(replica).timeout(Duration.ofHours(1))
+                            .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+                    headers.forEach(request::header);
+                    HttpResponse<String> answer = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+                    if (answer.statusCode() == 503) {
+                        Thread.sleep(1000);
+                        continue;
+                    }
+                    if (answer.headers().firstValue("ce-type").filter(type -> type.endsWith(".batch.completed"))
+                            .isPresent()) {
+                        completion.complete(answer.body());
+                    } else if (answer.statusCode() >= 300) {
+                        completion.completeExceptionally(new IllegalStateException("a shard delivered to " + replica
+                                + " was answered " + answer.statusCode() + ": " + answer.body()));
+                    }
+                    return;
+                }
+            } catch (Exception e) {
+                completion.completeExceptionally(e);
+            }
+        }
+
+        void stop() {
+            server.stop(0);
+            deliveries.shutdownNow();
+        }
+    }
+
+    private void awaitReady(Process process, Path log, int port) throws Exception {
         long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
                 throw new IllegalStateException("the function exited with " + process.exitValue() + "; see " + log);
             }
             try {
-                if (http.send(HttpRequest.newBuilder(url("/q/health/ready")).GET().build(),
+                if (http.send(HttpRequest.newBuilder(url(port, "/q/health/ready")).GET().build(),
                         HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
                     return;
                 }
@@ -182,19 +298,20 @@ public final class BatchBenchmark {
         double sharded = median(rounds.stream().mapToDouble(rates -> rates[1]).toArray());
         double ratio = median(rounds.stream().mapToDouble(rates -> rates[1] / rates[0]).toArray());
         report.append(String.format(Locale.ROOT, "| whole (one reader) | %,.0f | 1.00 |%n", whole));
-        report.append(String.format(Locale.ROOT, "| sharded (in process) | %,.0f | %.2f |%n", sharded, ratio));
+        report.append(String.format(Locale.ROOT, "| sharded (%s) | %,.0f | %.2f |%n", settings.replicas > 1
+                ? settings.replicas + " replicas through a broker" : "in process", sharded, ratio));
         return report.toString();
     }
 
     private static double median(double[] values) {
         double[] sorted = values.clone();
-        java.util.Arrays.sort(sorted);
+        Arrays.sort(sorted);
         int middle = sorted.length / 2;
         return sorted.length % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
     }
 
-    private URI url(String path) {
-        return URI.create("http://127.0.0.1:" + settings.port + path);
+    private static URI url(int port, String path) {
+        return URI.create("http://127.0.0.1:" + port + path);
     }
 
     private static void deleteTree(Path root) throws IOException {
@@ -202,7 +319,7 @@ public final class BatchBenchmark {
             return;
         }
         try (var paths = Files.walk(root)) {
-            for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
                 Files.delete(path);
             }
         }
@@ -227,7 +344,13 @@ public final class BatchBenchmark {
                 description = "The sharded rule's shard-size: bytes (64MB) or rows (100000).")
         private String shardSize;
 
-        @Option(names = "--heap", paramLabel = "SIZE", defaultValue = "1g", description = "The function's heap.")
+        @Option(names = "--replicas", paramLabel = "N", defaultValue = "1",
+                converter = OptionValues.PositiveInteger.class, description = "Function processes; from 2 the "
+                + "shards go through a stand-in broker that delivers them to the replicas in turn, else they run in "
+                + "the notified process.")
+        private int replicas;
+
+        @Option(names = "--heap", paramLabel = "SIZE", defaultValue = "1g", description = "Each function's heap.")
         private String heap;
 
         @Option(names = "--port", paramLabel = "PORT", defaultValue = "18290", description = "Where the function "
