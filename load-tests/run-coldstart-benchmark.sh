@@ -36,23 +36,9 @@ mkdir -p "$WORK/models-ocr/ocr/1"
 cp "$ocr_model" "$WORK/models-ocr/ocr/1/model.onnx"
 
 # The Node peer, installed once (again when its package.json changes); without npm the benchmark runs without it.
-PEER=(--node-peer "$WORK/node-peer")
-if ! command -v npm >/dev/null || ! command -v node >/dev/null; then
-  echo "bench: npm or node is missing, so the Knative Functions Node runtime peer is skipped (install Node.js 20+)"
-  PEER=()
-else
-  mkdir -p "$WORK/node-peer"
-  cp "$ROOT/load-tests/node-peer/index.js" "$WORK/node-peer/"
-  if ! cmp -s "$ROOT/load-tests/node-peer/package.json" "$WORK/node-peer/package.json" \
-      || [ ! -f "$WORK/node-peer/node_modules/faas-js-runtime/bin/cli.js" ]; then
-    echo "bench: installing the Knative Functions Node runtime peer from npm into $WORK/node-peer"
-    cp "$ROOT/load-tests/node-peer/package.json" "$WORK/node-peer/"
-    # --ignore-scripts: onnxruntime-node's install script only fetches GPU providers from outside npm; its CPU
-    # binaries ship in the package
-    (cd "$WORK/node-peer" && npm install --silent --no-audit --no-fund --no-package-lock --ignore-scripts) \
-      || { echo "bench: installing the Node peer failed; running without it"; PEER=(); }
-  fi
-fi
+source "$ROOT/load-tests/node-peer.sh"
+PEER=()
+[ -z "$node_peer" ] || PEER=(--node-peer "$node_peer")
 "$JAVA" -version 2>&1 | grep -q 'version "2[5-9]\|version "[3-9][0-9]' \
   || { echo "bench: the AOT cache needs a JDK 25 or newer; JAVA_HOME is $JAVA_HOME"; exit 1; }
 

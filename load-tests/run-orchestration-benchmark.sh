@@ -14,4 +14,4 @@ echo "bench: machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2 /
 echo "bench: $(psql --version 2>/dev/null || echo 'psql not found') (client); server at the JDBC URL"
 exec "$JAVA" -Djava.util.logging.manager=org.jboss.logmanager.LogManager \
   -cp "$ROOT/load-tests/target/quiver-load-tests.jar" dev.quiver.loadtests.OrchestrationBenchmark \
-  --output "$ROOT/load-tests/target/bench/orchestration-results.md" "$@"
+  --output "$ROOT/load-tests/target/bench/orchestration-results.md" --charts "$ROOT/load-tests/target/bench/charts" "$@"

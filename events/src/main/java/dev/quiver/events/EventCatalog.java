@@ -6,6 +6,7 @@ import dev.quiver.events.inference.InferenceCompleted;
 import dev.quiver.events.inference.InferenceFailed;
 import dev.quiver.events.inference.InferenceRequested;
 import dev.quiver.events.inference.ShardRequested;
+import dev.quiver.events.inference.VersionAlert;
 import dev.quiver.events.pipeline.RunFinished;
 import dev.quiver.events.pipeline.RunRequested;
 import dev.quiver.events.pipeline.SchedulerTick;
@@ -17,6 +18,8 @@ import dev.quiver.events.pipeline.StepHeartbeat;
 import dev.quiver.events.pipeline.StepPreempted;
 import dev.quiver.events.pipeline.StepRetryDecided;
 import dev.quiver.events.pipeline.StepSkipped;
+import dev.quiver.events.pool.WorkloadAdmitted;
+import dev.quiver.events.serving.DemandReported;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -33,7 +36,9 @@ public final class EventCatalog {
             Map.entry(EventTypes.INFERENCE_FAILED, InferenceFailed.class),
             Map.entry(EventTypes.INFERENCE_BATCH_COMPLETED, BatchCompleted.class),
             Map.entry(EventTypes.INFERENCE_SHARD_REQUESTED, ShardRequested.class),
+            Map.entry(EventTypes.INFERENCE_VERSION_ALERT_RAISED, VersionAlert.class),
             Map.entry(EventTypes.ADMISSION_USAGE_REPORTED, UsageReported.class),
+            Map.entry(EventTypes.SERVING_DEMAND_REPORTED, DemandReported.class),
             Map.entry(EventTypes.PIPELINE_RUN_REQUESTED, RunRequested.class),
             Map.entry(EventTypes.STEP_DISPATCHED, StepDispatched.class),
             Map.entry(EventTypes.STEP_COMPLETED, StepCompleted.class),
@@ -42,6 +47,7 @@ public final class EventCatalog {
             Map.entry(EventTypes.STEP_RETRY_DECIDED, StepRetryDecided.class),
             Map.entry(EventTypes.STEP_ALERT_RAISED, StepAlert.class),
             Map.entry(EventTypes.STEP_PREEMPTED, StepPreempted.class),
+            Map.entry(EventTypes.POOL_WORKLOAD_ADMITTED, WorkloadAdmitted.class),
             Map.entry(EventTypes.STEP_HEARTBEAT, StepHeartbeat.class),
             Map.entry(EventTypes.SCHEDULER_TICK, SchedulerTick.class),
             Map.entry(EventTypes.PING_SOURCE_TICK, SchedulerTick.class),

@@ -27,8 +27,14 @@ public final class EventTypes {
      */
     public static final String INFERENCE_SHARD_REQUESTED = "dev.quiver.inference.shard.requested";
 
+    /** A model version taken out of service because too many of its answers failed their output checks. */
+    public static final String INFERENCE_VERSION_ALERT_RAISED = "dev.quiver.inference.version.alert.raised";
+
     /** Per-caller admission counts of one replica over a window, for audit. */
     public static final String ADMISSION_USAGE_REPORTED = "dev.quiver.admission.usage.reported";
+
+    /** One replica of a serving function reports its demand: requests per model, and the room they take. */
+    public static final String SERVING_DEMAND_REPORTED = "dev.quiver.serving.demand.reported";
 
     /** Asks for a run of a registered pipeline; the orchestrator creates the run and dispatches its root steps. */
     public static final String PIPELINE_RUN_REQUESTED = "dev.quiver.pipeline.run.requested";
@@ -69,6 +75,9 @@ public final class EventTypes {
 
     /** A running attempt stopped to give its room in the pool to higher-priority work: its executor kills it. */
     public static final String STEP_PREEMPTED = "dev.quiver.step.preempted";
+
+    /** The shared pool admitted a step attempt's workload: it is dispatched in the same decision. */
+    public static final String POOL_WORKLOAD_ADMITTED = "dev.quiver.pool.workload.admitted";
 
     /** A run whose every step instance is done and whose final steps succeeded or were skipped. */
     public static final String PIPELINE_RUN_COMPLETED = "dev.quiver.pipeline.run.completed";

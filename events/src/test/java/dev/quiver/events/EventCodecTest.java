@@ -9,6 +9,7 @@ import dev.quiver.events.inference.InferenceCompleted;
 import dev.quiver.events.inference.InferenceFailed;
 import dev.quiver.events.inference.InferenceRequested;
 import dev.quiver.events.inference.TensorPayload;
+import dev.quiver.events.inference.VersionAlert;
 import dev.quiver.events.pipeline.RunFinished;
 import dev.quiver.events.pipeline.RunRequested;
 import dev.quiver.events.pipeline.SchedulerTick;
@@ -19,6 +20,8 @@ import dev.quiver.events.pipeline.StepFailed;
 import dev.quiver.events.pipeline.StepHeartbeat;
 import dev.quiver.events.pipeline.StepRetryDecided;
 import dev.quiver.events.pipeline.StepSkipped;
+import dev.quiver.events.pool.WorkloadAdmitted;
+import dev.quiver.events.serving.DemandReported;
 import io.cloudevents.CloudEvent;
 import io.cloudevents.core.builder.CloudEventBuilder;
 import io.cloudevents.core.format.EventFormat;
@@ -43,12 +46,13 @@ class EventCodecTest {
         assertThat(EventCatalog.types()).containsExactlyInAnyOrder(
                 EventTypes.INFERENCE_REQUESTED, EventTypes.INFERENCE_COMPLETED, EventTypes.INFERENCE_FAILED,
                 EventTypes.INFERENCE_BATCH_COMPLETED, EventTypes.INFERENCE_SHARD_REQUESTED,
-                EventTypes.ADMISSION_USAGE_REPORTED,
+                EventTypes.INFERENCE_VERSION_ALERT_RAISED, EventTypes.ADMISSION_USAGE_REPORTED,
+                EventTypes.SERVING_DEMAND_REPORTED,
                 EventTypes.PIPELINE_RUN_REQUESTED, EventTypes.STEP_DISPATCHED, EventTypes.STEP_COMPLETED,
                 EventTypes.STEP_FAILED, EventTypes.STEP_SKIPPED, EventTypes.PIPELINE_RUN_COMPLETED,
                 EventTypes.PIPELINE_RUN_FAILED, EventTypes.STEP_HEARTBEAT, EventTypes.SCHEDULER_TICK,
                 EventTypes.STEP_RETRY_DECIDED, EventTypes.STEP_ALERT_RAISED, EventTypes.STEP_PREEMPTED,
-                EventTypes.PING_SOURCE_TICK);
+                EventTypes.POOL_WORKLOAD_ADMITTED, EventTypes.PING_SOURCE_TICK);
         for (String type : EventCatalog.types()) {
             if (!type.equals(EventTypes.PING_SOURCE_TICK)) {
                 assertThat(type).startsWith("dev.quiver.");
@@ -65,11 +69,18 @@ class EventCodecTest {
                 List.of(new TensorPayload("output", "FP32", List.of(1L, 2L), floats(0.25, 0.75))))));
         codec.validate(EventTypes.INFERENCE_FAILED, codec.toTree(new InferenceFailed("digits", null,
                 "inputs[0].shape: expected [-1, 64], got [1, 63]", InferenceFailed.INVALID_INPUT)));
+        codec.validate(EventTypes.INFERENCE_VERSION_ALERT_RAISED, codec.toTree(new VersionAlert("digits", "2",
+                "sha256:" + "ab".repeat(32), 10, 50, "output output holds NaN at element 0")));
         codec.validate(EventTypes.PIPELINE_RUN_REQUESTED, codec.toTree(new RunRequested("model-selection", null,
                 Map.of("dataset", "s3://data/churn.csv"))));
         codec.validate(EventTypes.STEP_DISPATCHED, codec.toTree(new StepDispatched("run-1", "model-selection", 2,
                 "train", "train[1]", 1, "process", Map.of("model", "forest"), 2000, 4L << 30, 0, 1, 7200L,
-                List.of(new StepDispatched.Input("ingest", "data", "s3://data/churn.csv", null)))));
+                List.of(new StepDispatched.Input("ingest", "data", "s3://data/churn.csv", null)), "training",
+                "normal")));
+        codec.validate(EventTypes.POOL_WORKLOAD_ADMITTED, codec.toTree(new WorkloadAdmitted("run-1/train[1]/1",
+                "training", "normal", 100, 1, Map.of("cpu", "2", "memory", "4Gi", "gpu", "0"), true,
+                Instant.parse("2026-11-23T10:00:00Z"), Instant.parse("2026-11-23T10:00:12Z"), 12.0, "run-1",
+                "train[1]", 1)));
         codec.validate(EventTypes.STEP_COMPLETED, codec.toTree(new StepCompleted("run-1", "train[1]", 1,
                 Map.of("model", "s3://models/forest.onnx"), Map.of("accuracy", 0.91), List.of(new StepCompleted.Artifact(
                 "model", "s3://models/forest.onnx", "sha256:" + "ab".repeat(32))))));
@@ -79,6 +90,9 @@ class EventCodecTest {
                 Instant.parse("2026-11-23T10:00:00Z"), 42.5, 23L << 20, 256L << 20, Map.of("epoch", 3.0, "accuracy",
                 0.3), Map.of("training-set", true))));
         codec.validate(EventTypes.SCHEDULER_TICK, codec.toTree(new SchedulerTick(null)));
+        codec.validate(EventTypes.SERVING_DEMAND_REPORTED, codec.toTree(new DemandReported("inference",
+                "inference-00001-deployment-7f9c-2b1e", 12, Instant.parse("2026-11-23T10:00:00Z"),
+                List.of(new DemandReported.ModelDemand("digits", 16, 40)), 4, Map.of("cpu", "8", "memory", "16Gi"))));
         codec.validate(EventTypes.STEP_SKIPPED, codec.toTree(new StepSkipped("run-1", "report", "every upstream "
                 + "step was skipped")));
         codec.validate(EventTypes.STEP_FAILED, codec.toTree(new StepFailed("run-1", "train[2]", 3, "DeadlineExceeded",
@@ -95,7 +109,7 @@ class EventCodecTest {
         codec.validate(EventTypes.PIPELINE_RUN_FAILED, codec.toTree(new RunFinished("run-1", "model-selection", 2,
                 "failed", Map.of("train[0]", "FAILED", "serve", "UPSTREAM_FAILED"))));
         assertThatThrownBy(() -> codec.validate(EventTypes.STEP_DISPATCHED, codec.toTree(new StepDispatched("run-1",
-                "model-selection", 2, "train", "train[1]", 0, "cron", Map.of(), 0, 1, 0, 1, null, null))))
+                "model-selection", 2, "train", "train[1]", 0, "cron", Map.of(), 0, 1, 0, 1, null, null, null, null))))
                 .isInstanceOf(InvalidEventException.class)
                 .hasMessageContaining("attempt").hasMessageContaining("executor").hasMessageContaining("cpuMillis");
     }

@@ -7,6 +7,7 @@ import dev.quiver.admission.concurrency.BodyBudget;
 import dev.quiver.admission.concurrency.CallerQueues;
 import dev.quiver.admission.concurrency.Permit;
 import dev.quiver.admission.concurrency.PoolGate;
+import dev.quiver.admission.concurrency.TrafficClass;
 import dev.quiver.admission.http.RateLimitFields;
 import dev.quiver.admission.identity.ApiKeyStore;
 import dev.quiver.admission.identity.Caller;
@@ -163,7 +164,7 @@ public final class AdmissionBenchmark {
                 String headers = fields.policy(quota.plan()) + fields.rateLimit(quota);
                 CompletableFuture<Permit> turn = queues.acquire(caller.key(), plan.name(), plan.concurrency(),
                         plan.queue(), plan.queueTimeout());
-                Permit place = pool.tryEnter();
+                Permit place = pool.tryEnter(TrafficClass.of(caller));
                 metrics.decided(plan.name(), Outcome.ADMITTED);
                 ledger.record(caller, Outcome.ADMITTED);
                 long end = System.nanoTime();
@@ -184,13 +185,40 @@ public final class AdmissionBenchmark {
         }
     }
 
-    /** One decision after another against Redis, next to a bare PING round trip on another connection. */
+    /**
+     * One decision after another against Redis, next to a bare PING round trip on another connection and a decision
+     * of a plain Bucket4j compare-and-swap proxy (what Quiver's store was before its one-command script); with the
+     * Redis commands each decision sent, from Redis's own count ({@code INFO commandstats}).
+     */
     private void redisLatency() throws Exception {
         RedisClient client = RedisClient.create(redisUri);
-        try (RedisBucketStore store = connected(); StatefulRedisConnection<String, String> ping = client.connect()) {
+        try (RedisBucketStore store = connected(); StatefulRedisConnection<String, String> ping = client.connect();
+             StatefulRedisConnection<String, byte[]> cas = client.connect(
+                     RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE))) {
             BucketKey key = key(1_000_000_000_000L);
+            BucketConfiguration configuration = BucketConfiguration.builder()
+                    .addLimit(limit -> limit.capacity(1_000_000_000_000L).refillGreedy(1_000_000_000L,
+                            Duration.ofHours(1)))
+                    .build();
+            Bucket plain = Bucket4jLettuce.casBasedBuilder(cas).build().builder()
+                    .build("quiver:bench:plain:" + UUID.randomUUID(), () -> configuration);
+            store.consume(key, 1).join();
+            plain.tryConsume(1);
             long[] decisions = new long[REDIS_SAMPLES];
             long[] pings = new long[REDIS_SAMPLES];
+            long[] casDecisions = new long[REDIS_SAMPLES];
+            // each reading counts the INFO before it, hence the 1 taken off
+            long before = commands(ping);
+            for (int i = 0; i < REDIS_SAMPLES; i++) {
+                store.consume(key, 1).join();
+            }
+            long afterStore = commands(ping);
+            for (int i = 0; i < REDIS_SAMPLES; i++) {
+                plain.tryConsume(1);
+            }
+            long afterCas = commands(ping);
+            long storeCommands = afterStore - before - 1;
+            long casCommands = afterCas - afterStore - 1;
             for (int i = 0; i < REDIS_SAMPLES; i++) {
                 long start = System.nanoTime();
                 store.consume(key, 1).join();
@@ -198,18 +226,40 @@ public final class AdmissionBenchmark {
                 start = System.nanoTime();
                 ping.sync().ping();
                 pings[i] = System.nanoTime() - start;
+                start = System.nanoTime();
+                plain.tryConsume(1);
+                casDecisions[i] = System.nanoTime() - start;
             }
             record("redis decision p50 (us)", percentile(decisions, 0.5) / 1e3);
             record("redis decision p99 (us)", percentile(decisions, 0.99) / 1e3);
             record("redis PING p50 (us)", percentile(pings, 0.5) / 1e3);
             record("redis PING p99 (us)", percentile(pings, 0.99) / 1e3);
+            record("plain Bucket4j CAS decision p50 (us)", percentile(casDecisions, 0.5) / 1e3);
             record("redis decision p50 / PING p50", percentile(decisions, 0.5) / percentile(pings, 0.5));
+            record("plain Bucket4j CAS decision p50 / PING p50", percentile(casDecisions, 0.5)
+                    / percentile(pings, 0.5));
+            record("redis commands per decision, a script's own included", (double) storeCommands / REDIS_SAMPLES);
+            record("plain Bucket4j CAS: redis commands per decision, a script's own included",
+                    (double) casCommands / REDIS_SAMPLES);
         } finally {
             client.shutdown();
         }
     }
 
-    /** 16 threads deciding on one key: Quiver's store (batching) and a plain Bucket4j proxy, one after the other. */
+    /** The commands Redis has run since its start, from {@code INFO commandstats} (this call's INFO included). */
+    private static long commands(StatefulRedisConnection<String, String> connection) {
+        long total = 0;
+        for (String line : connection.sync().info("commandstats").split("\r?\n")) {
+            int calls = line.indexOf("calls=");
+            if (line.startsWith("cmdstat_") && calls >= 0) {
+                int end = line.indexOf(',', calls);
+                total += Long.parseLong(line.substring(calls + 6, end < 0 ? line.length() : end));
+            }
+        }
+        return total;
+    }
+
+    /** 16 threads deciding on one key: Quiver's store (one script per decision) and a plain Bucket4j proxy. */
     private void hotKey() throws Exception {
         double quiver;
         try (RedisBucketStore store = connected()) {

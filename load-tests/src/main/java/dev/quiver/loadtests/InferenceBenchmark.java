@@ -5,13 +5,20 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.function.ToDoubleFunction;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Help.Visibility;
@@ -29,7 +36,10 @@ import picocli.CommandLine.Spec;
  *   <li>the digits model over {@code /v2/models/digits/infer} and {@code /predict}, against the empty {@code ping}
  *   function of the same app;</li>
  *   <li>digits over v2 on a second instance of the function with the prediction log on (in memory), against the
- *   first, which has it off.</li>
+ *   first, which has it off;</li>
+ *   <li>where given, the same OCR JSON request to the Knative Functions Node runtime peer ({@code load-tests/node-peer})
+ *   and to another build of the function (a baseline), each right after Quiver's JSON scenario of the same
+ *   concurrency.</li>
  * </ol>
  * Each round measures every reference right before what is compared with it, and computes the round's ratios; the
  * report gives the median of each figure and of each ratio over the rounds, so that a slow moment of a shared machine
@@ -43,6 +53,8 @@ public final class InferenceBenchmark {
     private final Options options;
     private final HttpLoad http;
     private final HttpLoad logged;
+    private final HttpLoad peer;
+    private final HttpLoad baseline;
     private final Map<String, List<LatencyStats>> results = new LinkedHashMap<>();
     private final Map<String, List<Double>> steal = new LinkedHashMap<>();
     private final Map<String, List<Double>> serverCpu = new LinkedHashMap<>();
@@ -56,13 +68,19 @@ public final class InferenceBenchmark {
 
     private final ProcessCpu server;
     private final ProcessCpu loggedServer;
+    private final ProcessCpu peerServer;
+    private final ProcessCpu baselineServer;
 
-    private InferenceBenchmark(Options options, HttpLoad http, HttpLoad logged) {
+    private InferenceBenchmark(Options options, HttpLoad http, HttpLoad logged, HttpLoad peer, HttpLoad baseline) {
         this.options = options;
         this.http = http;
         this.logged = logged;
+        this.peer = peer;
+        this.baseline = baseline;
         this.server = new ProcessCpu(options.serverPid);
         this.loggedServer = new ProcessCpu(options.loggedServerPid);
+        this.peerServer = new ProcessCpu(options.peerPid);
+        this.baselineServer = new ProcessCpu(options.baselinePid);
     }
 
     public static void main(String[] args) {
@@ -75,8 +93,10 @@ public final class InferenceBenchmark {
 
     private static void run(Options options) throws Exception {
         String report;
-        try (HttpLoad http = new HttpLoad(options.url); HttpLoad logged = new HttpLoad(options.loggedUrl)) {
-            InferenceBenchmark benchmark = new InferenceBenchmark(options, http, logged);
+        try (HttpLoad http = new HttpLoad(options.url); HttpLoad logged = new HttpLoad(options.loggedUrl);
+             HttpLoad peer = options.peerUrl == null ? null : new HttpLoad(options.peerUrl);
+             HttpLoad baseline = options.baselineUrl == null ? null : new HttpLoad(options.baselineUrl)) {
+            InferenceBenchmark benchmark = new InferenceBenchmark(options, http, logged, peer, baseline);
             benchmark.probe();
             benchmark.warmUp();
             for (int round = 1; round <= options.rounds.count(); round++) {
@@ -84,6 +104,9 @@ public final class InferenceBenchmark {
                 benchmark.round();
             }
             report = benchmark.report();
+            if (options.charts != null && options.parts.contains(Part.OCR)) {
+                benchmark.charts(options.charts);
+            }
         }
         System.out.println(report);
         if (options.report != null) {
@@ -91,28 +114,107 @@ public final class InferenceBenchmark {
         }
     }
 
+    /** The OCR scenarios' lines, by the name of the line in the charts. */
+    private static final Map<String, String> OCR_LINES = Map.of("ocr binary", "Quiver, binary tensors",
+            "ocr json", "Quiver, JSON", "node peer json", "Node peer (faas-js-runtime + onnxruntime-node), JSON",
+            "baseline ocr json", "baseline build, JSON");
+    private static final Pattern OCR_SCENARIO = Pattern.compile("(.+) c=(\\d+)");
+
+    /** Throughput and p50 and p99 latency against concurrency, medians over the rounds, as PNG files in {@code dir}. */
+    private void charts(Path dir) throws IOException {
+        Map<String, SortedMap<Integer, Double>> throughput = new LinkedHashMap<>();
+        Map<String, SortedMap<Integer, Double>> p50 = new LinkedHashMap<>();
+        Map<String, SortedMap<Integer, Double>> p99 = new LinkedHashMap<>();
+        results.forEach((name, runs) -> {
+            Matcher scenario = OCR_SCENARIO.matcher(name);
+            if (scenario.matches() && OCR_LINES.containsKey(scenario.group(1))) {
+                String line = OCR_LINES.get(scenario.group(1));
+                int concurrency = Integer.parseInt(scenario.group(2));
+                throughput.computeIfAbsent(line, k -> new TreeMap<>()).put(concurrency,
+                        median(runs, LatencyStats::throughput));
+                p50.computeIfAbsent(line, k -> new TreeMap<>()).put(concurrency,
+                        median(runs, LatencyStats::p50Micros) / 1000);
+                p99.computeIfAbsent(line, k -> new TreeMap<>()).put(concurrency,
+                        median(runs, LatencyStats::p99Micros) / 1000);
+            }
+        });
+        List<Double> references = new ArrayList<>();
+        results.forEach((name, runs) -> {
+            if (name.startsWith("in-process") && name.contains("intra-op")) {
+                references.add(median(runs, LatencyStats::throughput));
+            }
+        });
+        if (!references.isEmpty()) {
+            SortedMap<Integer, Double> reference = new TreeMap<>();
+            double best = references.stream().mapToDouble(Double::doubleValue).max().orElseThrow();
+            throughput.values().forEach(points -> points.keySet().forEach(c -> reference.put(c, best)));
+            throughput.put("ONNX Runtime in-process (best layout)", reference);
+        }
+        List<LatencyStats> single = results.get("in-process, 1 thread, server settings");
+        if (single != null) {
+            p50.put("ONNX Runtime in-process, one thread", new TreeMap<>(Map.of(1, median(single,
+                    LatencyStats::p50Micros) / 1000)));
+            p99.put("ONNX Runtime in-process, one thread", new TreeMap<>(Map.of(1, median(single,
+                    LatencyStats::p99Micros) / 1000)));
+        }
+        BenchmarkCharts.lines(dir.resolve("ocr-throughput.png"), "OCR: images per second (median of "
+                + options.rounds.count() + " rounds)", "images/s", throughput, false);
+        BenchmarkCharts.lines(dir.resolve("ocr-p50.png"), "OCR: median latency", "p50 (ms)", p50, true);
+        BenchmarkCharts.lines(dir.resolve("ocr-p99.png"), "OCR: 99th percentile latency", "p99 (ms)", p99, true);
+        System.out.println("charts: " + dir);
+    }
+
     private void probe() {
-        require(http.probe("/v2/models/ocr/infer", Payloads.json(), ocrJson), "OCR JSON");
-        require(http.probe("/v2/models/ocr/infer", ocrBinary.headers(), ocrBinary.body()), "OCR binary");
-        require(http.probe("/v2/models/digits/infer", Payloads.json(), digitsV2), "digits");
-        require(http.probe("/predict", Payloads.json(), digitsPredict), "predict");
-        require(http.probe("/ping", Payloads.json(), EMPTY_OBJECT), "ping");
-        require(logged.probe("/v2/models/digits/infer", Payloads.json(), digitsV2), "digits, prediction log on");
+        if (options.parts.contains(Part.OCR)) {
+            require(http.probe("/v2/models/ocr/infer", Payloads.json(), ocrJson), "OCR JSON");
+            require(http.probe("/v2/models/ocr/infer", ocrBinary.headers(), ocrBinary.body()), "OCR binary");
+            if (peer != null) {
+                require(peer.probe("/", Payloads.json(), ocrJson), "the Node peer");
+            }
+            if (baseline != null) {
+                require(baseline.probe("/v2/models/ocr/infer", Payloads.json(), ocrJson), "the baseline");
+            }
+        }
+        if (options.parts.contains(Part.DIGITS)) {
+            require(http.probe("/v2/models/digits/infer", Payloads.json(), digitsV2), "digits");
+            require(http.probe("/predict", Payloads.json(), digitsPredict), "predict");
+            require(http.probe("/ping", Payloads.json(), EMPTY_OBJECT), "ping");
+            require(logged.probe("/v2/models/digits/infer", Payloads.json(), digitsV2), "digits, prediction log on");
+        }
     }
 
     /** The JIT compiles the server's paths for these payloads only after thousands of requests. */
     private void warmUp() throws InterruptedException {
         System.out.printf("warming up the server for %d s per path%n", options.serverWarmUp.toSeconds());
         Duration time = options.serverWarmUp;
-        http.run("/v2/models/ocr/infer", ocrBinary.headers(), ocrBinary.body(), 1, 4, Duration.ZERO, time);
-        http.run("/v2/models/ocr/infer", Payloads.json(), ocrJson, 1, 4, Duration.ZERO, time);
-        http.run("/v2/models/digits/infer", Payloads.json(), digitsV2, 1, 4, Duration.ZERO, time);
-        http.run("/predict", Payloads.json(), digitsPredict, 1, 4, Duration.ZERO, time);
-        http.run("/ping", Payloads.json(), EMPTY_OBJECT, 1, 4, Duration.ZERO, time);
-        logged.run("/v2/models/digits/infer", Payloads.json(), digitsV2, 1, 4, Duration.ZERO, time);
+        if (options.parts.contains(Part.OCR)) {
+            http.run("/v2/models/ocr/infer", ocrBinary.headers(), ocrBinary.body(), 1, 4, Duration.ZERO, time);
+            http.run("/v2/models/ocr/infer", Payloads.json(), ocrJson, 1, 4, Duration.ZERO, time);
+            if (peer != null) {
+                peer.run("/", Payloads.json(), ocrJson, 1, 4, Duration.ZERO, time);
+            }
+            if (baseline != null) {
+                baseline.run("/v2/models/ocr/infer", Payloads.json(), ocrJson, 1, 4, Duration.ZERO, time);
+            }
+        }
+        if (options.parts.contains(Part.DIGITS)) {
+            http.run("/v2/models/digits/infer", Payloads.json(), digitsV2, 1, 4, Duration.ZERO, time);
+            http.run("/predict", Payloads.json(), digitsPredict, 1, 4, Duration.ZERO, time);
+            http.run("/ping", Payloads.json(), EMPTY_OBJECT, 1, 4, Duration.ZERO, time);
+            logged.run("/v2/models/digits/infer", Payloads.json(), digitsV2, 1, 4, Duration.ZERO, time);
+        }
     }
 
     private void round() throws Exception {
+        if (options.parts.contains(Part.OCR)) {
+            ocrRound();
+        }
+        if (options.parts.contains(Part.DIGITS)) {
+            digitsRound();
+        }
+    }
+
+    private void ocrRound() throws Exception {
         int cores = options.cores;
         LatencyStats oneThread = measure("in-process, 1 thread x " + cores + " intra-op", () -> inProcess(1, cores));
         LatencyStats perCore = measure("in-process, " + cores + " threads x 1 intra-op", () -> inProcess(cores, 1));
@@ -121,19 +223,53 @@ public final class InferenceBenchmark {
             if (concurrency == 1) {
                 continue;
             }
+            Map<String, LatencyStats> byEncoding = new LinkedHashMap<>();
             for (String encoding : List.of("binary", "json")) {
                 LatencyStats quiver = measure("ocr " + encoding + " c=" + concurrency, () -> ocr(encoding, concurrency));
+                byEncoding.put(encoding, quiver);
                 ratio("OCR " + encoding + ", concurrency " + concurrency + ": throughput / in-process (%)",
                         100 * quiver.throughput() / reference);
             }
+            jsonPeers(concurrency, byEncoding.get("binary"), byEncoding.get("json"));
+        }
+        if (Arrays.stream(options.concurrency).noneMatch(concurrency -> concurrency == 1)) {
+            return;
         }
         LatencyStats single = measure("in-process, 1 thread, server settings",
                 () -> inProcess(1, options.serverIntraOp));
+        Map<String, LatencyStats> byEncoding = new LinkedHashMap<>();
         for (String encoding : List.of("binary", "json")) {
             LatencyStats quiver = measure("ocr " + encoding + " c=1", () -> ocr(encoding, 1));
+            byEncoding.put(encoding, quiver);
             ratio("OCR " + encoding + ", concurrency 1: median latency added to in-process (us)",
                     quiver.p50Micros() - single.p50Micros());
         }
+        jsonPeers(1, byEncoding.get("binary"), byEncoding.get("json"));
+    }
+
+    /**
+     * JSON against binary on the same function, and the same JSON request to the Node peer and to the baseline build,
+     * measured right after Quiver's JSON scenario of the same concurrency.
+     */
+    private void jsonPeers(int concurrency, LatencyStats binary, LatencyStats json) throws Exception {
+        ratio("OCR json / binary, concurrency " + concurrency + ": throughput (%)",
+                100 * json.throughput() / binary.throughput());
+        if (peer != null) {
+            LatencyStats node = measure("node peer json c=" + concurrency, peerServer, () -> peer.run("/",
+                    Payloads.json(), ocrJson, 1, concurrency, options.warmUp, options.duration));
+            ratio("OCR json / Node peer json, concurrency " + concurrency + ": throughput (x)",
+                    json.throughput() / node.throughput());
+        }
+        if (baseline != null) {
+            LatencyStats before = measure("baseline ocr json c=" + concurrency, baselineServer, () -> baseline.run(
+                    "/v2/models/ocr/infer", Payloads.json(), ocrJson, 1, concurrency, options.warmUp,
+                    options.duration));
+            ratio("OCR json / baseline json, concurrency " + concurrency + ": throughput (x)",
+                    json.throughput() / before.throughput());
+        }
+    }
+
+    private void digitsRound() throws Exception {
         for (int concurrency : new int[] {1, 16}) {
             String ping = "ping c=" + concurrency;
             LatencyStats empty = measure(ping, () -> http.run("/ping", Payloads.json(),
@@ -242,6 +378,20 @@ public final class InferenceBenchmark {
         }
     }
 
+    /** The parts of the benchmark. */
+    enum Part { OCR, DIGITS }
+
+    static final class PartConverter implements CommandLine.ITypeConverter<Part> {
+        @Override
+        public Part convert(String value) {
+            try {
+                return Part.valueOf(value.trim().toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.TypeConversionException("expected ocr or digits, got '" + value + "'");
+            }
+        }
+    }
+
     @Command(name = "quiver bench", showDefaultValues = true, sortOptions = false,
             description = "Side-by-side benchmark of the inference function: the OCR model over HTTP against ONNX "
                     + "Runtime in-process, digits against the empty function, and the prediction log's cost.")
@@ -270,9 +420,30 @@ public final class InferenceBenchmark {
                 converter = OptionValues.PositiveInteger.class, description = "The OCR scenarios' client counts.")
         int[] concurrency;
 
+        @Option(names = "--parts", paramLabel = "PART", split = ",", defaultValue = "ocr,digits",
+                converter = PartConverter.class, description = "What is measured: ocr (the OCR scenarios, with the "
+                + "peer and the baseline), digits (digits, /predict, ping and the prediction log).")
+        Set<Part> parts;
+
         @Option(names = "--url", paramLabel = "URL", defaultValue = "http://localhost:18080",
                 description = "The inference function.")
         URI url;
+
+        @Option(names = "--peer-url", paramLabel = "URL", description = "The Knative Functions Node runtime peer "
+                + "serving the OCR model, which takes the same v2 JSON request at /; not measured when omitted.")
+        URI peerUrl;
+
+        @Option(names = "--peer-pid", paramLabel = "PID", defaultValue = "-1", showDefaultValue = Visibility.NEVER,
+                description = "The peer's process, whose CPU per request is reported.")
+        long peerPid;
+
+        @Option(names = "--baseline-url", paramLabel = "URL", description = "Another build of the inference function "
+                + "with the OCR model, measured with the same JSON request; not measured when omitted.")
+        URI baselineUrl;
+
+        @Option(names = "--baseline-pid", paramLabel = "PID", defaultValue = "-1", showDefaultValue = Visibility.NEVER,
+                description = "The baseline's process, whose CPU per request is reported.")
+        long baselinePid;
 
         @Option(names = "--logged-url", paramLabel = "URL", defaultValue = "http://localhost:18081",
                 description = "The inference function with the prediction log on.")
@@ -304,6 +475,10 @@ public final class InferenceBenchmark {
         @Option(names = "--report", paramLabel = "FILE", description = "Where the report is written, besides the "
                 + "standard output.")
         Path report;
+
+        @Option(names = "--charts", paramLabel = "DIR", description = "Where the OCR scenarios' charts are drawn "
+                + "(throughput, p50 and p99 against concurrency, PNG); none when omitted.")
+        Path charts;
 
         @Override
         public Integer call() throws Exception {

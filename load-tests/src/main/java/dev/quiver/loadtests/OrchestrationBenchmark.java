@@ -10,6 +10,7 @@ import dev.quiver.orchestration.retry.RetryPolicies;
 import dev.quiver.orchestration.runs.Pipelines;
 import dev.quiver.orchestration.runs.RunCoordinator;
 import dev.quiver.orchestration.store.Transactions;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.PreparedStatement;
@@ -21,12 +22,16 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import javax.sql.DataSource;
@@ -41,29 +46,35 @@ import picocli.CommandLine.Option;
  * the decisions and their outbox events, commit), for the fan-in of one wide run (32 instances completing at once
  * from 8 threads, all taking turns on the run's lock) and for 8 independent runs completing in parallel. The
  * reference is the least any durable, idempotent, run-serialized handler must do per completion, on the same server:
- * one transaction that records the event, locks the run and updates the step.
+ * one transaction that records the event, locks the run and updates the step. Quiver's handler runs twice: as it
+ * runs, concurrent events committed together, and with a commit per event, which gives what grouping gains and what
+ * it costs in latency. {@code --threads 1,2,4,8,16} repeats every scenario at each thread count.
  *
  * <pre>java -cp quiver-load-tests.jar dev.quiver.loadtests.OrchestrationBenchmark [--jdbc URL] [--user NAME]
- *   [--rounds 5] [--width 32] [--threads 8] [--output FILE]</pre>
+ *   [--rounds 5] [--width 32] [--threads 8] [--output FILE] [--charts DIR]</pre>
  */
 public final class OrchestrationBenchmark {
 
     private final Transactions transactions;
     private final RunCoordinator coordinator;
+    private final RunCoordinator ungrouped;
     private final int width;
-    private final int threads;
+    private final int[] threadCounts;
     private final Map<String, List<LatencyStats>> results = new LinkedHashMap<>();
     private final Map<String, List<Double>> ratios = new LinkedHashMap<>();
 
-    private OrchestrationBenchmark(DataSource dataSource, int width, int threads) {
+    private OrchestrationBenchmark(DataSource dataSource, int width, int[] threadCounts) {
         this.width = width;
-        this.threads = threads;
+        this.threadCounts = threadCounts;
         this.transactions = new Transactions(dataSource);
         ObjectMapper json = new ObjectMapper().findAndRegisterModules();
         Pipelines pipelines = Pipelines.of(List.of(PipelineParser.parse("fan.yaml", fanPipeline(width))));
         this.coordinator = new RunCoordinator(transactions, pipelines, new Outbox(transactions,
                 new EventCodec(Clock.systemUTC()), Clock.systemUTC()), RetryPolicies.configuredBy(Map.of()), json,
                 Clock.systemUTC());
+        Transactions alone = Transactions.ungrouped(dataSource);
+        this.ungrouped = new RunCoordinator(alone, pipelines, new Outbox(alone, new EventCodec(Clock.systemUTC()),
+                Clock.systemUTC()), RetryPolicies.configuredBy(Map.of()), json, Clock.systemUTC());
     }
 
     public static void main(String[] args) {
@@ -88,10 +99,10 @@ public final class OrchestrationBenchmark {
                 description = "Instances of the fan-out step that complete in each run.")
         private int width;
 
-        @Option(names = "--threads", paramLabel = "N", defaultValue = "8",
+        @Option(names = "--threads", paramLabel = "N", defaultValue = "8", split = ",",
                 converter = OptionValues.PositiveInteger.class, description = "Threads completing them; as many "
                 + "runs in parallel in the second scenario.")
-        private int threads;
+        private int[] threads;
 
         @Mixin
         private BenchmarkDatabase database;
@@ -99,6 +110,10 @@ public final class OrchestrationBenchmark {
         @Option(names = "--output", paramLabel = "FILE", description = "Where the report is written, besides the "
                 + "standard output.")
         private Path output;
+
+        @Option(names = "--charts", paramLabel = "DIR", description = "Where completions per second and p50 latency "
+                + "against the threads are drawn (PNG); none when omitted.")
+        private Path charts;
 
         @Override
         public Integer call() throws Exception {
@@ -111,6 +126,9 @@ public final class OrchestrationBenchmark {
                     benchmark.round(true);
                 }
                 String report = benchmark.report(rounds.count());
+                if (charts != null) {
+                    benchmark.charts(charts);
+                }
                 System.out.println(report);
                 if (output != null) {
                     Files.createDirectories(output.toAbsolutePath().getParent());
@@ -122,21 +140,41 @@ public final class OrchestrationBenchmark {
     }
 
     private void round(boolean record) throws Exception {
+        for (int threads : threadCounts) {
+            round(record, threads);
+        }
+    }
+
+    private void round(boolean record, int threads) throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(threads);
         try {
             LatencyStats oneRunFloor = floor(pool, 1);
-            LatencyStats oneRun = ours(pool, 1);
+            LatencyStats oneRunAlone = ours(ungrouped, pool, 1);
+            LatencyStats oneRun = ours(coordinator, pool, 1);
             LatencyStats manyFloor = floor(pool, threads);
-            LatencyStats many = ours(pool, threads);
+            LatencyStats manyAlone = ours(ungrouped, pool, threads);
+            LatencyStats many = ours(coordinator, pool, threads);
             if (record) {
                 record("reference: one run, " + width + " completions, " + threads + " threads", oneRunFloor);
+                record("Quiver, a commit per event: one run, " + width + " completions, " + threads + " threads",
+                        oneRunAlone);
                 record("Quiver: one run, " + width + " completions, " + threads + " threads", oneRun);
                 record("reference: " + threads + " runs in parallel, " + width + " completions each", manyFloor);
+                record("Quiver, a commit per event: " + threads + " runs in parallel, " + width + " completions each",
+                        manyAlone);
                 record("Quiver: " + threads + " runs in parallel, " + width + " completions each", many);
-                ratio("one run: Quiver's completions per second / the reference's (%)",
+                ratio("one run, " + threads + " threads: Quiver's completions per second / the reference's (%)",
                         100 * oneRun.throughput() / oneRunFloor.throughput());
                 ratio(threads + " runs: Quiver's completions per second / the reference's (%)",
                         100 * many.throughput() / manyFloor.throughput());
+                ratio("one run, " + threads + " threads: Quiver's completions per second / a commit per event (%)",
+                        100 * oneRun.throughput() / oneRunAlone.throughput());
+                ratio(threads + " runs: Quiver's completions per second / a commit per event (%)",
+                        100 * many.throughput() / manyAlone.throughput());
+                ratio("one run, " + threads + " threads: Quiver's p50 latency - a commit per event's (us)",
+                        oneRun.p50Micros() - oneRunAlone.p50Micros());
+                ratio(threads + " runs: Quiver's p50 latency - a commit per event's (us)",
+                        many.p50Micros() - manyAlone.p50Micros());
             }
         } finally {
             pool.shutdownNow();
@@ -144,7 +182,7 @@ public final class OrchestrationBenchmark {
     }
 
     /** Completes the fan-out instances of {@code runs} runs, each completion a task, from the pool's threads. */
-    private LatencyStats ours(ExecutorService pool, int runs) throws Exception {
+    private LatencyStats ours(RunCoordinator coordinator, ExecutorService pool, int runs) throws Exception {
         List<String> runIds = new ArrayList<>();
         for (int r = 0; r < runs; r++) {
             String run = coordinator.requested("/bench", UUID.randomUUID().toString(), new RunRequested("fan", null,
@@ -262,6 +300,31 @@ public final class OrchestrationBenchmark {
                 median(values), values.stream().map(v -> String.format(Locale.ROOT, "%.1f", v))
                         .collect(Collectors.joining(", ")))));
         return out.toString();
+    }
+
+    /** Completions per second and p50 latency of each scenario against its threads, medians over the rounds. */
+    private void charts(Path dir) throws IOException {
+        Map<String, SortedMap<Integer, Double>> throughput = new LinkedHashMap<>();
+        Map<String, SortedMap<Integer, Double>> p50 = new LinkedHashMap<>();
+        Pattern scenario = Pattern.compile("(.+?): (?:one run, \\d+ completions, (\\d+) threads|(\\d+) runs in "
+                + "parallel, \\d+ completions each)");
+        results.forEach((name, runs) -> {
+            Matcher matched = scenario.matcher(name);
+            if (matched.matches()) {
+                boolean oneRun = matched.group(2) != null;
+                int threads = Integer.parseInt(oneRun ? matched.group(2) : matched.group(3));
+                String line = matched.group(1) + (oneRun ? ", one run" : ", a run per thread");
+                throughput.computeIfAbsent(line, k -> new TreeMap<>()).put(threads,
+                        median(runs.stream().map(LatencyStats::throughput).toList()));
+                p50.computeIfAbsent(line, k -> new TreeMap<>()).put(threads,
+                        median(runs.stream().map(LatencyStats::p50Micros).toList()) / 1000);
+            }
+        });
+        BenchmarkCharts.lines(dir.resolve("step-events-throughput.png"), "Step completions per second (median of "
+                + "rounds)", "completions/s", throughput, false);
+        BenchmarkCharts.lines(dir.resolve("step-events-p50.png"), "Step completions: median latency", "p50 (ms)",
+                p50, true);
+        System.out.println("charts: " + dir);
     }
 
     private static double median(List<Double> values) {

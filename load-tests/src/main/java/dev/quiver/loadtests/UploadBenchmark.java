@@ -97,6 +97,10 @@ public final class UploadBenchmark {
         builder.environment().put("QUIVER_ADMISSION_ANONYMOUS_REQUESTS_PER_HOUR", "1000000000");
         builder.environment().put("QUIVER_ADMISSION_ANONYMOUS_BURST", "1000000000");
         builder.environment().put("QUIVER_ADMISSION_ANONYMOUS_CONCURRENCY", "0");
+        // the benchmark's callers are all anonymous: the whole pool is theirs, as the pool was before it had shares
+        builder.environment().put("QUIVER_ADMISSION_POOL_SHARES_ANONYMOUS", "1");
+        builder.environment().put("QUIVER_ADMISSION_POOL_SHARES_INTERACTIVE", "0");
+        builder.environment().put("QUIVER_ADMISSION_POOL_SHARES_EVENTS", "0");
         Process process = builder.start();
         try {
             awaitReady(process, log);

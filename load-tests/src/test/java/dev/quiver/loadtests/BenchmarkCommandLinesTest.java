@@ -35,6 +35,8 @@ class BenchmarkCommandLinesTest {
                         List.of()),
                 Arguments.of("quiver bench orchestration", (Supplier<CommandLine>) OrchestrationBenchmark::commandLine,
                         List.of()),
+                Arguments.of("quiver bench failsafe", (Supplier<CommandLine>) FailsafeBenchmark::commandLine,
+                        List.of()),
                 Arguments.of("quiver bench coldstart", (Supplier<CommandLine>) ColdStartBenchmark::commandLine,
                         List.of("--build", "jvm=target", "--model", "digits=target")),
                 Arguments.of("quiver bench batch", (Supplier<CommandLine>) BatchBenchmark::commandLine,

@@ -93,11 +93,31 @@ public interface AdmissionConfig {
         Duration retryAfter();
 
         /**
+         * Each kind of traffic's reserved share of {@code max-in-flight}, a fraction; together at most 1. A kind within
+         * its share is admitted whatever the others do; beyond it, it borrows room no other kind has reserved.
+         */
+        Shares shares();
+
+        /**
          * Request body bytes this replica reads at once, all requests together (health and metrics too); a request
          * whose body does not fit gets 503 before a byte of it is read. A body without Content-Length counts as the
          * largest allowed ({@code quarkus.http.limits.max-body-size}). An eighth of the heap when unset.
          */
         Optional<MemorySize> maxBodyBytes();
+    }
+
+    interface Shares {
+        /** Identified callers (an API key or a token). */
+        @WithDefault("0.25")
+        double interactive();
+
+        /** The event broker's deliveries. */
+        @WithDefault("0.25")
+        double events();
+
+        /** Callers known only by their address. */
+        @WithDefault("0.1")
+        double anonymous();
     }
 
     /**

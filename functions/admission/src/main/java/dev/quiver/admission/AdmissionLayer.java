@@ -7,6 +7,7 @@ import dev.quiver.admission.concurrency.BodyBudget;
 import dev.quiver.admission.concurrency.CallerQueues;
 import dev.quiver.admission.concurrency.PoolGate;
 import dev.quiver.admission.concurrency.ReplicaCapacity;
+import dev.quiver.admission.concurrency.TrafficClass;
 import dev.quiver.admission.http.AdminOnly;
 import dev.quiver.admission.http.AdmissionCharges;
 import dev.quiver.admission.http.AdmissionHandler;
@@ -41,6 +42,7 @@ import java.net.UnknownHostException;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -100,7 +102,9 @@ public class AdmissionLayer {
                 config.queue(), config.queueTimeout()));
         this.keys = new ApiKeyStore(config.keysFile());
         CallerQueues queues = new CallerQueues(timer);
-        PoolGate pool = new PoolGate(config.pool().maxInFlight());
+        PoolGate pool = new PoolGate(config.pool().maxInFlight(), Map.of(TrafficClass.INTERACTIVE,
+                config.pool().shares().interactive(), TrafficClass.EVENTS, config.pool().shares().events(),
+                TrafficClass.ANONYMOUS, config.pool().shares().anonymous()));
         BodyBudget bodies = new BodyBudget(config.pool().maxBodyBytes().map(MemorySize::asLongValue)
                 .orElse(Runtime.getRuntime().maxMemory() / 8));
         this.metrics = new AdmissionMetrics(registry, queues, pool, bodies);

@@ -1,5 +1,6 @@
 package dev.quiver.inference;
 
+import dev.quiver.inference.demand.DemandConfig;
 import io.quarkus.runtime.configuration.MemorySize;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
@@ -26,6 +27,9 @@ public interface InferenceConfig {
     Storage storage();
 
     Batch batch();
+
+    /** The shared pool ({@code quiver.pool.*}), whose file the orchestration function reads too. */
+    Pool pool();
 
     /**
      * Where buckets are: a folder with one subfolder per bucket, or {@code s3} for the S3-compatible store of
@@ -77,6 +81,11 @@ public interface InferenceConfig {
         Optional<URI> sink();
     }
 
+    interface Pool {
+        /** The pool file: what one replica of this function serves at once and holds ({@code serving}). */
+        Optional<Path> file();
+    }
+
     interface Inference {
 
         /** How often the repository is checked for new, changed and removed versions. */
@@ -109,9 +118,44 @@ public interface InferenceConfig {
         @WithDefault("5s")
         Duration notReadyRetryAfter();
 
+        /**
+         * A request's deadline for models whose configuration sets no {@code timeout_ms}; callers may ask for less
+         * (header {@code Quiver-Timeout-Ms}, v2 {@code parameters.timeout_ms}). 0 sets none. Files of batch inference
+         * have none.
+         */
+        @WithDefault("30s")
+        Duration timeout();
+
         Batching batching();
 
+        OutputChecks outputChecks();
+
         PredictionLog predictionLog();
+
+        /** Serving demand reports to the shared pool. */
+        DemandConfig demand();
+    }
+
+    /** Checks of every answer before it goes out: NaN and infinite values, and the ranges a version declares. */
+    interface OutputChecks {
+
+        /** Off, answers go out unchecked (and no version is taken out of service for its answers). */
+        @WithDefault("true")
+        boolean enabled();
+
+        /** Failed answers within the window that take a version out of service (a model's output_checks.failures). */
+        @WithDefault("10")
+        int failures();
+
+        /** The latest checked answers of a version that count (a model's output_checks.window). */
+        @WithDefault("50")
+        int window();
+
+        /**
+         * Where the {@code dev.quiver.inference.version.alert.raised} CloudEvent goes when a version is taken out of
+         * service (Knative's K_SINK); the log when unset.
+         */
+        Optional<URI> alertSink();
     }
 
     /**

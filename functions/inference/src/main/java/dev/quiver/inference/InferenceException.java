@@ -17,6 +17,8 @@ public class InferenceException extends RuntimeException {
         PAYLOAD_TOO_LARGE(413),
         UNSUPPORTED_MEDIA_TYPE(415),
         UNAVAILABLE(503),
+        DEADLINE_EXCEEDED(504),
+        OUTPUT_REFUSED(500),
         INTERNAL(500);
 
         private final int status;
@@ -64,6 +66,19 @@ public class InferenceException extends RuntimeException {
 
     public static InferenceException unavailable(String message, Duration retryAfter) {
         return new InferenceException(Kind.UNAVAILABLE, message, retryAfter, null);
+    }
+
+    /** The request's deadline passed before the model answered it, and no fallback answered in its place. */
+    public static InferenceException deadlineExceeded(String message) {
+        return new InferenceException(Kind.DEADLINE_EXCEEDED, message, null, null);
+    }
+
+    /**
+     * The model answered, but its answer failed the version's output checks (NaN, infinity, out of its declared range)
+     * and no fallback answered in its place: a fault of the model, not of the request.
+     */
+    public static InferenceException outputRefused(String message) {
+        return new InferenceException(Kind.OUTPUT_REFUSED, message, null, null);
     }
 
     public static InferenceException internal(String message, Throwable cause) {

@@ -55,8 +55,9 @@ public class OrchestrationBeans {
     @Produces
     @ApplicationScoped
     RunCoordinator coordinator(Transactions transactions, Pipelines pipelines, Outbox outbox, RetryPolicies retries,
-                               ObjectMapper json, Clock clock, PoolStore pool) {
-        return new RunCoordinator(transactions, pipelines, outbox, retries, json, clock, pool);
+                               ObjectMapper json, Clock clock, PoolStore pool, OrchestrationConfig config) {
+        return new RunCoordinator(transactions, pipelines, outbox, retries, json, clock, pool,
+                config.kubernetes().kueue());
     }
 
     @Produces

@@ -109,6 +109,14 @@ public interface OrchestrationConfig {
         /** How often running Jobs are checked (heartbeats) and ended ones reported. */
         @WithDefault("5s")
         Duration pollInterval();
+
+        /**
+         * Whether Kueue admits {@code kubernetes-job} steps: their Jobs are created suspended, labelled with the
+         * LocalQueue and WorkloadPriorityClass of the step's pool queue and priority class, and Quiver's own pool does
+         * not admit them a second time; a Job Kueue unsuspends is the step running.
+         */
+        @WithDefault("false")
+        boolean kueue();
     }
 
     Retry retry();

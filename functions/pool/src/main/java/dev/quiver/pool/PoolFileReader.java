@@ -24,7 +24,7 @@ import java.util.function.Function;
 public final class PoolFileReader {
 
     private static final List<String> TOP = List.of("resources", "cohorts", "queues", "priority-classes", "work",
-            "gang-timeout", "starvation-after");
+            "gang-timeout", "starvation-after", "serving");
 
     private PoolFileReader() {
     }
@@ -60,7 +60,8 @@ public final class PoolFileReader {
                 .orElse(PoolSpec.DEFAULT_GANG_TIMEOUT);
         Duration starvation = pool.get("starvation-after").flatMap(ConfigValue::positiveDuration)
                 .orElse(PoolSpec.DEFAULT_STARVATION_AFTER);
-        PoolSpec spec = new PoolSpec(resources, cohorts, queues, classes, work, gangTimeout, starvation);
+        Map<String, ServingSpec> serving = named(pool.get("serving"), "serving functions", PoolFileReader::serving);
+        PoolSpec spec = new PoolSpec(resources, cohorts, queues, classes, work, gangTimeout, starvation, serving);
         if (file.valid()) {
             file.report(PoolValidator.validate(spec));
         }
@@ -107,6 +108,21 @@ public final class PoolFileReader {
                 queue.get("queueing").flatMap(v -> choice(v, Queueing.values(), q -> q.written))
                         .orElse(Queueing.BEST_EFFORT_FIFO),
                 queue.get("max-pending").flatMap(v -> v.wholeNumber(1)).orElse(PoolSpec.DEFAULT_MAX_PENDING));
+    }
+
+    private static ServingSpec serving(String function, ConfigMapping serving) {
+        serving.allowOnly(List.of("queue", "priority", "replica", "concurrency", "expire-after"));
+        String queue = serving.required("queue", "a serving function names the queue its replicas are admitted to")
+                .flatMap(ConfigValue::text).orElse("");
+        Map<String, Long> replica = new LinkedHashMap<>();
+        serving.required("replica", "a serving function says what one replica holds, such as {cpu: 2, memory: 4Gi}")
+                .flatMap(v -> v.mapping("expected a mapping of amounts by resource, such as {cpu: 2, memory: 4Gi}"))
+                .ifPresent(mapping -> mapping.entries().forEach((resource, value) -> amount(value)
+                        .ifPresent(amount -> replica.put(resource, amount))));
+        return new ServingSpec(function, queue, serving.get("priority").flatMap(ConfigValue::text), replica,
+                serving.get("concurrency").flatMap(v -> v.wholeNumber(1)).orElse(ServingSpec.DEFAULT_CONCURRENCY),
+                serving.get("expire-after").flatMap(ConfigValue::positiveDuration)
+                        .orElse(ServingSpec.DEFAULT_EXPIRE_AFTER));
     }
 
     private static PriorityClass priorityClass(String name, ConfigMapping priority) {

@@ -15,16 +15,25 @@ import java.util.Optional;
  *                        refused, so that one that cannot get its room is not waited for forever
  * @param starvationAfter a workload pending longer than this is admitted before any other of its cohort's root that
  *                        its room would go to: long-waiting large work is not passed over forever by small work
+ * @param serving         the serving functions whose replicas are work of the pool, by function name
  */
 public record PoolSpec(List<String> resources, Map<String, CohortSpec> cohorts, Map<String, QueueSpec> queues,
                        Map<String, PriorityClass> priorityClasses, WorkMapping work, Duration gangTimeout,
-                       Duration starvationAfter) {
+                       Duration starvationAfter, Map<String, ServingSpec> serving) {
 
     public PoolSpec {
         resources = List.copyOf(resources);
         cohorts = Collections.unmodifiableMap(new LinkedHashMap<>(cohorts));
         queues = Collections.unmodifiableMap(new LinkedHashMap<>(queues));
         priorityClasses = Collections.unmodifiableMap(new LinkedHashMap<>(priorityClasses));
+        serving = Collections.unmodifiableMap(new LinkedHashMap<>(serving));
+    }
+
+    /** A pool that serves nothing: only steps draw from it. */
+    public PoolSpec(List<String> resources, Map<String, CohortSpec> cohorts, Map<String, QueueSpec> queues,
+                    Map<String, PriorityClass> priorityClasses, WorkMapping work, Duration gangTimeout,
+                    Duration starvationAfter) {
+        this(resources, cohorts, queues, priorityClasses, work, gangTimeout, starvationAfter, Map.of());
     }
 
     public static final List<String> DEFAULT_RESOURCES = List.of("cpu", "memory", "gpu");

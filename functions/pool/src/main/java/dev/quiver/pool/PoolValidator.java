@@ -3,6 +3,7 @@ package dev.quiver.pool;
 import dev.quiver.configfile.FieldError;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -41,6 +42,7 @@ public final class PoolValidator {
             errors.add(new FieldError("priority-classes", "a pool needs at least one priority class"));
         }
         work(pool, errors);
+        pool.serving().values().forEach(serving -> serving(pool, serving, resources, errors));
         return errors;
     }
 
@@ -114,6 +116,40 @@ public final class PoolValidator {
                 errors.add(new FieldError("work.plans." + plan, unknown("queue", queue, pool.queues().keySet())));
             }
         });
+    }
+
+    private static void serving(PoolSpec pool, ServingSpec serving, Set<String> resources,
+                                List<FieldError> errors) {
+        String path = "serving." + serving.function();
+        name(path, serving.function(), errors);
+        QueueSpec queue = pool.queues().get(serving.queue());
+        if (queue == null) {
+            errors.add(new FieldError(path + ".queue", unknown("queue", serving.queue(), pool.queues().keySet())));
+        }
+        serving.priority().filter(priority -> !pool.priorityClasses().containsKey(priority)).ifPresent(priority ->
+                errors.add(new FieldError(path + ".priority", unknown("priority class", priority,
+                        pool.priorityClasses().keySet()))));
+        if (serving.replica().values().stream().noneMatch(amount -> amount > 0)) {
+            errors.add(new FieldError(path + ".replica", "a replica holds something: name at least one resource "
+                    + "with an amount above 0"));
+        }
+        serving.replica().forEach((resource, amount) -> {
+            String at = path + ".replica." + resource;
+            if (!resources.contains(resource)) {
+                errors.add(new FieldError(at, unknown("resource", resource, new LinkedHashSet<>(pool.resources()))));
+            } else if (amount >= Quantity.UNLIMITED) {
+                errors.add(new FieldError(at, "a replica holds a bounded amount; expected a quantity such as 2 or "
+                        + "4Gi, not unlimited"));
+            } else if (queue != null && amount > 0 && pool.quota(queue, resource).nominal() >= Quantity.UNLIMITED) {
+                errors.add(new FieldError("queues." + queue.name() + ".quota." + resource, "the reservation of "
+                        + "serving function " + serving.function() + " is this nominal quota, in replicas: expected "
+                        + "a bounded amount, not unlimited"));
+            }
+        });
+        if (serving.concurrency() < 1) {
+            errors.add(new FieldError(path + ".concurrency", "expected a whole number from 1, got "
+                    + serving.concurrency()));
+        }
     }
 
     private static boolean inCycle(PoolSpec pool, String start) {

@@ -16,6 +16,7 @@ import dev.quiver.deploy.overlay.OverlayRenderer;
 import dev.quiver.deploy.overlay.Overlays;
 import dev.quiver.deploy.rollout.RevisionNames;
 import dev.quiver.deploy.rollout.Rollouts;
+import dev.quiver.deploy.scale.PoolScale;
 import dev.quiver.deploy.status.ServiceReport;
 import dev.quiver.deploy.status.StatusPrinter;
 import dev.quiver.pool.PoolFileReader;
@@ -129,9 +130,15 @@ public final class QuiverDeploy implements Runnable {
                     description = "A named overlay under knative/manifests/overlays, or a directory with a "
                             + "kustomization.yaml.") String overlay,
             @Option(names = "--dry-run", description = "Print the rendered resources without contacting the "
-                    + "cluster.") boolean dryRun) {
+                    + "cluster.") boolean dryRun,
+            @Option(names = "--pool", paramLabel = "FILE", description = "The pool file the orchestration function "
+                    + "reads (quiver.pool.file): each serving function's Service gets the min-scale and max-scale "
+                    + "its queue's quota gives it.") Path poolFile) {
         OverlayRenderer renderer = new OverlayRenderer();
         List<ObjectNode> resources = renderer.render(overlays.resolve(overlay));
+        if (poolFile != null) {
+            PoolScale.apply(resources, pool(poolFile));
+        }
         if (dryRun) {
             out.print(renderer.toYaml(resources));
             return;
@@ -167,16 +174,18 @@ public final class QuiverDeploy implements Runnable {
             + "WorkloadPriorityClass per priority class.")
     void kueue(@Option(names = "--pool", required = true, paramLabel = "FILE",
             description = "The pool file the orchestration function reads (quiver.pool.file).") Path file) {
-        PoolSpec pool;
+        out.print(new OverlayRenderer().toYaml(KueueManifests.render(pool(file), namespace == null ? "default"
+                : namespace)));
+    }
+
+    private static PoolSpec pool(Path file) {
         try {
-            pool = PoolFileReader.read(file);
+            return PoolFileReader.read(file);
         } catch (InvalidConfigException e) {
             throw new DeployException(e.getMessage(), e);
         } catch (IOException e) {
             throw new DeployException("cannot read the pool file " + file + ": " + e.getMessage(), e);
         }
-        out.print(new OverlayRenderer().toYaml(KueueManifests.render(pool, namespace == null ? "default"
-                : namespace)));
     }
 
     @Command(name = "status", description = "Each Knative Service: ready or why not, latest created and ready "

@@ -7,6 +7,7 @@ import dev.quiver.admission.concurrency.CallerQueues;
 import dev.quiver.admission.concurrency.Permit;
 import dev.quiver.admission.concurrency.QueueRejection;
 import dev.quiver.admission.concurrency.ReplicaCapacity;
+import dev.quiver.admission.concurrency.TrafficClass;
 import dev.quiver.admission.identity.Caller;
 import dev.quiver.admission.identity.CallerResolver;
 import dev.quiver.admission.identity.EventDeliveries;
@@ -165,8 +166,9 @@ public final class AdmissionHandler implements Handler<RoutingContext> {
 
     private void enterPool(RoutingContext context, Caller caller, Plan plan, BucketKey bucket, boolean charged,
                            Permit turn) {
-        Permit place = replica.pool().tryEnter();
-        Rejection full = place == null ? Rejections.shed(replica.retryAfter(), replica.pool().capacity()) : null;
+        TrafficClass kind = TrafficClass.of(caller);
+        Permit place = replica.pool().tryEnter(kind);
+        Rejection full = place == null ? Rejections.shed(replica.retryAfter(), replica.pool(), kind) : null;
         Permit body = place == null ? null : replica.bodies().tryReserve(bodyBytes(context.request()));
         if (place != null && body == null) {
             place.release();

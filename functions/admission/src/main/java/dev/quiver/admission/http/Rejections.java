@@ -1,5 +1,7 @@
 package dev.quiver.admission.http;
 
+import dev.quiver.admission.concurrency.PoolGate;
+import dev.quiver.admission.concurrency.TrafficClass;
 import dev.quiver.admission.limit.Quota;
 import dev.quiver.admission.plan.Limit;
 import dev.quiver.admission.plan.Plan;
@@ -38,10 +40,11 @@ final class Rejections {
                 Map.of("plan", plan.name(), "limit", "concurrency", "retry_after", 1));
     }
 
-    static Rejection shed(Duration retryAfter, int capacity) {
+    static Rejection shed(Duration retryAfter, PoolGate pool, TrafficClass kind) {
         long seconds = seconds(retryAfter);
-        return new Rejection(503, "Service Unavailable", "this replica is at capacity (" + capacity
-                + " requests in flight); retry in " + seconds + " s",
+        return new Rejection(503, "Service Unavailable", "this replica is at capacity for " + kind.label()
+                + " traffic (its share: " + pool.reserved(kind) + " of " + pool.capacity() + " requests in flight, "
+                + "the rest in use or reserved for other traffic); retry in " + seconds + " s",
                 Map.of("Retry-After", Long.toString(seconds)), Map.of("limit", "pool", "retry_after", seconds));
     }
 

@@ -25,6 +25,8 @@ public record BucketKey(String id, Plan plan, long version) {
     public static BucketKey of(Caller caller, Plan plan, long version) {
         byte[] hash = SHA256.get().digest(caller.key().getBytes(StandardCharsets.UTF_8));
         String digest = Base64.getUrlEncoder().withoutPadding().encodeToString(hash).substring(0, 22);
-        return new BucketKey("quiver:ratelimit:" + plan.name() + ":" + digest, plan, version);
+        // "tb:": the token-bucket hash of the Redis store's script, apart from the serialized Bucket4j state earlier
+        // versions kept under "quiver:ratelimit:<plan>:<digest>", which a rollout leaves to expire
+        return new BucketKey("quiver:ratelimit:tb:" + plan.name() + ":" + digest, plan, version);
     }
 }

@@ -1,31 +1,28 @@
 package dev.quiver.admission.limit;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
-import io.github.bucket4j.BucketConfiguration;
-import io.github.bucket4j.distributed.AsyncBucketProxy;
-import io.github.bucket4j.distributed.proxy.AsyncProxyManager;
-import io.github.bucket4j.distributed.proxy.optimization.Optimizations;
-import io.github.bucket4j.redis.lettuce.Bucket4jLettuce;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.RedisURI;
+import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SocketOptions;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.codec.ByteArrayCodec;
-import io.lettuce.core.codec.RedisCodec;
+import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.codec.StringCodec;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
 
 /**
- * Buckets in Redis through Bucket4j's Lettuce proxy manager, shared by every replica, so a fleet-wide limit holds
- * however many replicas run. Each key expires once its bucket is full again. Requests for one bucket that arrive
- * while a Redis command for it is in flight are merged into the next command (Bucket4j's batching), so a hot key
- * costs one round trip per batch instead of a compare-and-swap storm. Commands fail fast when Redis is away (no
+ * Buckets in Redis, shared by every replica, so a fleet-wide limit holds however many replicas run. A decision is one
+ * round trip: {@link TokenBucketScript} runs by its digest ({@code EVALSHA}; sent whole once when Redis does not have it
+ * yet) and reads, refills, takes and writes the bucket in one atomic command. Bucket4j's Lettuce proxy manager, which
+ * the in-process buckets' rules come from, can only read and then compare-and-swap: two round trips per decision.
+ * Each key expires once its bucket is full again. Commands fail fast when Redis is away (no
  * buffering while reconnecting, a command timeout). Opening a connection has its own, longer timeout: the TCP connect
  * and Redis's handshake of a cold JVM take far longer than a command. A connection that could not be made is tried
  * again every {@code reconnectInterval} until it is, whether requests arrive or not; one that drops later is
@@ -34,16 +31,13 @@ import org.jboss.logging.Logger;
 public final class RedisBucketStore implements BucketStore {
 
     private static final Logger LOG = Logger.getLogger(RedisBucketStore.class);
-    private static final RedisCodec<String, byte[]> CODEC = RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE);
 
     private final RedisClient client;
     private final RedisURI uri;
     private final Duration reconnectInterval;
-    private final Cache<String, AsyncBucketProxy> proxies;
     private volatile boolean closed;
     private volatile boolean reportedFailure;
-    private volatile StatefulRedisConnection<String, byte[]> connection;
-    private volatile AsyncProxyManager<String> buckets;
+    private volatile StatefulRedisConnection<String, String> connection;
 
     public RedisBucketStore(String redisUri, Duration commandTimeout, Duration connectTimeout,
                             Duration reconnectInterval) {
@@ -58,42 +52,50 @@ public final class RedisBucketStore implements BucketStore {
                 .socketOptions(SocketOptions.builder().connectTimeout(connectTimeout).build())
                 .timeoutOptions(TimeoutOptions.enabled(commandTimeout))
                 .build());
-        this.proxies = Caffeine.newBuilder().maximumSize(100_000).expireAfterAccess(Duration.ofMinutes(1)).build();
         connect();
     }
 
     @Override
     public CompletableFuture<Quota> consume(BucketKey key, long tokens) {
-        AsyncProxyManager<String> manager = buckets;
-        if (manager == null) {
+        StatefulRedisConnection<String, String> current = connection;
+        if (current == null) {
             return CompletableFuture.failedFuture(new IllegalStateException("Redis at " + uri.getHost() + ":"
                     + uri.getPort() + " is not connected"));
         }
-        return proxy(manager, key).asVerbose().tryConsumeAndReturnRemaining(tokens)
-                .thenApply(result -> Quota.of(key.plan(), result));
+        return run(current.async(), key, TokenBucketScript.CONSUME, tokens)
+                .thenApply(reply -> TokenBucketScript.quota(key.plan(), reply));
     }
 
     @Override
     public void refund(BucketKey key, long tokens) {
-        AsyncProxyManager<String> manager = buckets;
-        if (manager != null) {
-            proxy(manager, key).addTokens(tokens);
+        StatefulRedisConnection<String, String> current = connection;
+        if (current != null) {
+            run(current.async(), key, TokenBucketScript.REFUND, tokens).exceptionally(failure -> {
+                LOG.debugf("rate-limit store: a refund to Redis failed (%s)", failure.getMessage());
+                return null;
+            });
         }
     }
 
     /** Whether a connection is open now: without one every command would fail at once. */
     public boolean connected() {
-        StatefulRedisConnection<String, byte[]> current = connection;
+        StatefulRedisConnection<String, String> current = connection;
         return current != null && current.isOpen();
     }
 
-    private AsyncBucketProxy proxy(AsyncProxyManager<String> manager, BucketKey key) {
-        return proxies.get(key.id() + "#" + key.version(), ignored -> {
-            BucketConfiguration configuration = BucketConfigurations.of(key.plan());
-            return manager.builder()
-                    .withOptimization(Optimizations.batching())
-                    .withImplicitConfigurationReplacement(key.version(), BucketConfigurations.ON_CHANGE)
-                    .build(key.id(), () -> CompletableFuture.completedFuture(configuration));
+    /** The script by its digest; the whole script when Redis does not hold it (a restart, a flush, a new server). */
+    private CompletableFuture<List<Object>> run(RedisAsyncCommands<String, String> commands, BucketKey key,
+                                                String operation, long tokens) {
+        String[] keys = {key.id()};
+        String[] arguments = TokenBucketScript.arguments(operation, tokens, key.version(), key.plan());
+        CompletableFuture<List<Object>> bySha = commands.<List<Object>>evalsha(TokenBucketScript.DIGEST, ScriptOutputType.MULTI, keys,
+                arguments).toCompletableFuture();
+        return bySha.exceptionallyCompose(failure -> {
+            Throwable cause = failure instanceof CompletionException ? failure.getCause() : failure;
+            return cause instanceof RedisNoScriptException
+                    ? commands.<List<Object>>eval(TokenBucketScript.SOURCE, ScriptOutputType.MULTI, keys, arguments)
+                            .toCompletableFuture()
+                    : CompletableFuture.failedFuture(cause);
         });
     }
 
@@ -102,7 +104,7 @@ public final class RedisBucketStore implements BucketStore {
         if (closed) {
             return;
         }
-        client.connectAsync(CODEC, uri).whenComplete((opened, failure) -> {
+        client.connectAsync(StringCodec.UTF8, uri).whenComplete((opened, failure) -> {
             if (failure != null) {
                 if (!reportedFailure) {
                     reportedFailure = true;
@@ -122,10 +124,6 @@ public final class RedisBucketStore implements BucketStore {
                 opened.close();
                 return;
             }
-            buckets = Bucket4jLettuce.casBasedBuilder(opened)
-                    .expirationAfterWrite(BucketConfigurations.EXPIRE_WHEN_FULL)
-                    .build()
-                    .asAsync();
             connection = opened;
             LOG.infof("rate-limit store: connected to Redis at %s:%d", uri.getHost(), uri.getPort());
         });
@@ -134,7 +132,7 @@ public final class RedisBucketStore implements BucketStore {
     @Override
     public void close() {
         closed = true;
-        StatefulRedisConnection<String, byte[]> current = connection;
+        StatefulRedisConnection<String, String> current = connection;
         if (current != null) {
             current.close();
         }

@@ -34,8 +34,8 @@ import java.util.concurrent.TimeUnit;
  * A real HTTP server with the admission layer in front of a few endpoints, as an app has it (requests paused on
  * arrival, admission before the body is read): {@code /work} answers at once, {@code /slow?ms=N&tag=T} after N ms
  * (recording the order in which tags started), {@code /upload} reads its body and answers its size,
- * {@code /v2/health/ready} is exempt, {@code /admission/usage} is the admin endpoint, and {@code /hooks} and
- * {@code /} take broker deliveries.
+ * {@code /v2/health/ready} is exempt, {@code /admission/usage} is the admin endpoint, and {@code /hooks} (after
+ * {@code ms=N} ms, if given) and {@code /} take broker deliveries.
  */
 final class AdmissionServer implements AutoCloseable {
 
@@ -61,10 +61,16 @@ final class AdmissionServer implements AutoCloseable {
     AdmissionServer(Vertx vertx, Path plansFile, Optional<Path> keysFile, Optional<TokenVerifier> tokens,
                     List<String> trustedProxies, int poolCapacity, BucketStoreFactory storeFactory,
                     EventDeliveries deliveries, long bodyBudget) throws Exception {
+        this(vertx, plansFile, keysFile, tokens, trustedProxies, new PoolGate(poolCapacity), storeFactory, deliveries,
+                bodyBudget);
+    }
+
+    AdmissionServer(Vertx vertx, Path plansFile, Optional<Path> keysFile, Optional<TokenVerifier> tokens,
+                    List<String> trustedProxies, PoolGate pool, BucketStoreFactory storeFactory,
+                    EventDeliveries deliveries, long bodyBudget) throws Exception {
         this.plans = new PlanCatalog(Optional.of(plansFile), Defaults.PLANS);
         this.keys = new ApiKeyStore(keysFile);
         CallerQueues queues = new CallerQueues(timer);
-        PoolGate pool = new PoolGate(poolCapacity);
         this.bodies = new BodyBudget(bodyBudget);
         this.metrics = new AdmissionMetrics(registry, queues, pool, bodies);
         this.buckets = storeFactory.create(metrics);
@@ -80,7 +86,10 @@ final class AdmissionServer implements AutoCloseable {
         router.get(UsageEndpoint.PATH).handler(new AdminOnly("usage")).handler(new UsageEndpoint(ledger));
         router.get("/v2/health/ready").handler(context -> context.response().end("ready"));
         router.route("/work").handler(context -> context.response().end("done"));
-        router.route("/hooks").handler(context -> context.response().end("notified"));
+        router.route("/hooks").handler(context -> {
+            String millis = context.queryParams().get("ms");
+            vertx.setTimer(millis == null ? 1 : Long.parseLong(millis), id -> context.response().end("notified"));
+        });
         router.route("/").handler(context -> context.response().end("delivered"));
         router.route("/slow").handler(context -> {
             started.add(context.queryParams().get("tag"));

@@ -92,8 +92,10 @@ public class RowRunner {
         try {
             write(infer(rule, chunk), chunk, sink);
         } catch (InferenceException e) {
-            // a model that is missing or not ready fails the notification, not its rows: 404 is dropped, 503 retried
-            if (e.kind().status() >= 500 || e.kind() == InferenceException.Kind.NOT_FOUND) {
+            // a model that is missing or not ready fails the notification, not its rows: 404 is dropped, 503 retried;
+            // rows whose answers fail the model's output checks are listed with their error like refused rows
+            if ((e.kind().status() >= 500 && e.kind() != InferenceException.Kind.OUTPUT_REFUSED)
+                    || e.kind() == InferenceException.Kind.NOT_FOUND) {
                 throw e;
             }
             if (chunk.size() == 1) {

@@ -5,4 +5,8 @@ package dev.quiver.inference.batching;
 public interface BatchObserver {
 
     void batchRan(int items, int requests, FlushReason reason, long computeNanos);
+
+    /** Requests taken out of the queue because their deadline passed before a run took them. */
+    default void expired(int requests) {
+    }
 }

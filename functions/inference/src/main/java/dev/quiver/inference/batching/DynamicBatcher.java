@@ -38,6 +38,9 @@ public final class DynamicBatcher implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(DynamicBatcher.class);
 
+    /** A request that waits in the queue as long as it takes. */
+    public static final long NO_DEADLINE = Long.MAX_VALUE;
+
     private final String label;
     private final BatchRunner runner;
     private final BatchingPolicy policy;
@@ -93,15 +96,24 @@ public final class DynamicBatcher implements AutoCloseable {
         }
 
         public CompletableFuture<InferenceResult> submit(InferenceJob job) {
-            return submit(job, false);
+            return submit(job, false, NO_DEADLINE);
+        }
+
+        /** Submits a request without a deadline. */
+        public CompletableFuture<InferenceResult> submit(InferenceJob job, boolean callerMayBlock) {
+            return submit(job, callerMayBlock, NO_DEADLINE);
         }
 
         /**
          * @param callerMayBlock whether the calling thread may run the model however long it takes (it is not an
          *                       event loop)
+         * @param deadlineNanos  the {@link System#nanoTime()} past which the request is dropped from the queue if no
+         *                       run has taken it yet ({@link #NO_DEADLINE} for none)
          */
-        public CompletableFuture<InferenceResult> submit(InferenceJob job, boolean callerMayBlock) {
-            Pending pending = new Pending(job, BatchKey.of(job), System.nanoTime(), new CompletableFuture<>());
+        public CompletableFuture<InferenceResult> submit(InferenceJob job, boolean callerMayBlock,
+                                                         long deadlineNanos) {
+            Pending pending = new Pending(job, BatchKey.of(job), System.nanoTime(), deadlineNanos,
+                    new CompletableFuture<>());
             Map<String, ByteBuffer> staging;
             lock.lock();
             try {
@@ -152,6 +164,21 @@ public final class DynamicBatcher implements AutoCloseable {
         }
     }
 
+    /** Requests announced and not yet answered: being parsed, queued or running. */
+    public int inFlight() {
+        return inFlight.get();
+    }
+
+    /** Requests waiting for a batch to start. */
+    public int queued() {
+        lock.lock();
+        try {
+            return queue.size();
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Stops the workers once the queue is empty. Requests submitted afterwards fail as unavailable. */
     @Override
     public void close() {
@@ -178,9 +205,10 @@ public final class DynamicBatcher implements AutoCloseable {
 
     private void work() {
         List<Pending> batch = new ArrayList<>();
+        List<Pending> expired = new ArrayList<>();
         while (true) {
-            FlushReason reason;
-            Map<String, ByteBuffer> staging;
+            FlushReason reason = null;
+            Map<String, ByteBuffer> staging = null;
             lock.lock();
             try {
                 while (queue.isEmpty() || running == policy.instances()) {
@@ -189,15 +217,50 @@ public final class DynamicBatcher implements AutoCloseable {
                     }
                     changed.awaitUninterruptibly();
                 }
-                // the instance is taken before the batch forms, so no caller runs in its place meanwhile
-                staging = startRun();
-                reason = formBatch(batch);
+                dropExpired(expired);
+                if (!queue.isEmpty()) {
+                    // the instance is taken before the batch forms, so no caller runs in its place meanwhile
+                    staging = startRun();
+                    reason = formBatch(batch);
+                }
             } finally {
                 lock.unlock();
             }
-            runAndFinish(batch, reason, staging);
-            batch.clear();
+            expire(expired);
+            if (staging != null) {
+                runAndFinish(batch, reason, staging);
+                batch.clear();
+            }
         }
+    }
+
+    /**
+     * Called with the lock held: takes out of the queue the requests whose deadline passed before a run took them,
+     * so no run computes an answer nobody waits for.
+     */
+    private void dropExpired(List<Pending> expired) {
+        long now = System.nanoTime();
+        for (Iterator<Pending> it = queue.iterator(); it.hasNext(); ) {
+            Pending pending = it.next();
+            if (pending.deadlineNanos != NO_DEADLINE && pending.deadlineNanos - now < 0) {
+                it.remove();
+                expired.add(pending);
+            }
+        }
+    }
+
+    /** Answers dropped requests outside the lock: what their callers do next (a fallback) never holds it. */
+    private void expire(List<Pending> expired) {
+        if (expired.isEmpty()) {
+            return;
+        }
+        observer.expired(expired.size());
+        for (Pending pending : expired) {
+            inFlight.decrementAndGet();
+            pending.result.completeExceptionally(InferenceException.deadlineExceeded("model " + label + ": the "
+                    + "request's deadline passed while it waited for a run"));
+        }
+        expired.clear();
     }
 
     /** Called with the lock held: takes one of the instances and its staging buffers. */
@@ -379,7 +442,7 @@ public final class DynamicBatcher implements AutoCloseable {
         return new Tensor(output.name(), output.datatype(), shape, copy);
     }
 
-    private record Pending(InferenceJob job, BatchKey key, long enqueuedNanos,
+    private record Pending(InferenceJob job, BatchKey key, long enqueuedNanos, long deadlineNanos,
                            CompletableFuture<InferenceResult> result) {
     }
 

@@ -55,8 +55,8 @@ public class HttpRoutes {
         router.route().order(Integer.MIN_VALUE).handler(RequestIds::assign);
         router.route().order(Integer.MIN_VALUE).handler(this::checkHead);
         router.route().order(Integer.MIN_VALUE).handler(this::limitSize);
-        router.post("/predict").order(AdmissionLayer.ROUTE_ORDER + 1).handler(context -> checkBody(context, true));
-        router.post("/ping").order(AdmissionLayer.ROUTE_ORDER + 1).handler(context -> checkBody(context, false));
+        // POST /predict is checked and served by PredictRoute
+        router.post("/ping").order(AdmissionLayer.ROUTE_ORDER + 1).handler(this::checkBody);
         for (String function : new String[] {"/predict", "/ping"}) {
             router.route(function).failureHandler(this::functionFailure);
         }
@@ -109,7 +109,7 @@ public class HttpRoutes {
      * A function takes a JSON object; without a body Funqy would call it with no input at all. Runs after the body has
      * been read, so an empty chunked body is refused as {@code Content-Length: 0} is.
      */
-    private void checkBody(RoutingContext context, boolean predict) {
+    private void checkBody(RoutingContext context) {
         Buffer body = context.body().buffer();
         if (body == null || body.length() == 0) {
             errors.send(context, InferenceException.invalidInput("request body: expected a JSON object, got an "
@@ -117,11 +117,7 @@ public class HttpRoutes {
             return;
         }
         try (JsonParser parser = json.createParser((InputStream) new ByteBufInputStream(body.getByteBuf()))) {
-            if (predict) {
-                PredictBody.check(parser);
-            } else {
-                PredictBody.checkObject(parser);
-            }
+            PredictBody.checkObject(parser);
         } catch (JsonParseException e) {
             errors.send(context, InferenceException.malformedJson(e));
             return;

@@ -34,6 +34,12 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@code quiver_inference_batch_items{model,version}}: items per run</li>
  *   <li>{@code quiver_inference_batch_flushes_total{model,version,reason}}: why runs started</li>
  *   <li>{@code quiver_model_versions{state}}: versions per lifecycle state; {@code state="READY"} is models loaded</li>
+ *   <li>{@code quiver_inference_deadline_exceeded_total{model}}: requests whose deadline passed before their model
+ *   answered; {@code quiver_inference_deadline_dropped_total{model,version}}: those of them dropped from the batch
+ *   queue before a run took them</li>
+ *   <li>{@code quiver_inference_fallbacks_total{model,reason,answered_by}}: requests the fallback chain took, by why
+ *   and by the kind of step that answered ({@code none} when no step could)</li>
+ *   <li>{@code quiver_inference_output_check_failures_total{model,version}}: answers that failed the output checks</li>
  * </ul>
  */
 @ApplicationScoped
@@ -47,6 +53,7 @@ public class InferenceMetrics {
     private final Map<RequestKey, Timer> requestTimers = new ConcurrentHashMap<>();
     private final Map<ModelKey, ModelMeters> modelMeters = new ConcurrentHashMap<>();
     private final List<Gauge> gauges = new ArrayList<>();
+    private final Map<List<String>, Counter> counters = new ConcurrentHashMap<>();
 
     public InferenceMetrics(MeterRegistry meters, ModelRegistry registry) {
         this.meters = meters;
@@ -68,10 +75,20 @@ public class InferenceMetrics {
 
     public BatchObserver batchObserver(String model, long version) {
         ModelMeters own = meters(model, Long.toString(version));
-        return (items, requests, reason, computeNanos) -> {
-            own.batchItems.record(items);
-            own.compute.record(computeNanos, TimeUnit.NANOSECONDS);
-            own.flushes.get(reason).increment();
+        Counter dropped = counter("quiver.inference.deadline.dropped", "Requests dropped from the batch queue because "
+                + "their deadline passed before a run took them", "model", model, "version", Long.toString(version));
+        return new BatchObserver() {
+            @Override
+            public void batchRan(int items, int requests, FlushReason reason, long computeNanos) {
+                own.batchItems.record(items);
+                own.compute.record(computeNanos, TimeUnit.NANOSECONDS);
+                own.flushes.get(reason).increment();
+            }
+
+            @Override
+            public void expired(int requests) {
+                dropped.increment(requests);
+            }
         };
     }
 
@@ -88,6 +105,30 @@ public class InferenceMetrics {
     public void requestFailed(String protocol, String knownModel, Throwable failure, long nanos) {
         String model = knownModel == null ? UNKNOWN : knownModel;
         request(protocol, model, "", status(failure)).record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    public void deadlineExceeded(String model) {
+        counter("quiver.inference.deadline.exceeded", "Requests whose deadline passed before their model answered",
+                "model", model).increment();
+    }
+
+    /** @param answeredBy the kind of step that answered, {@code none} when none could */
+    public void fallback(String model, String reason, String answeredBy) {
+        counter("quiver.inference.fallbacks", "Requests answered by (or handed to) the model's fallback chain",
+                "model", model, "reason", reason, "answered_by", answeredBy).increment();
+    }
+
+    public void outputCheckFailed(LoadedModel model) {
+        counter("quiver.inference.output.check.failures", "Answers that failed the version's output checks",
+                "model", model.name(), "version", Long.toString(model.version())).increment();
+    }
+
+    private Counter counter(String name, String description, String... tags) {
+        List<String> key = new ArrayList<>(tags.length + 1);
+        key.add(name);
+        key.addAll(List.of(tags));
+        return counters.computeIfAbsent(key, k -> Counter.builder(name).description(description).tags(tags)
+                .register(meters));
     }
 
     private static String status(Throwable failure) {

@@ -1,6 +1,7 @@
 package dev.quiver.inference.modelconfig;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -13,6 +14,10 @@ import java.util.Map;
  *                       the model is idle, instead of waking a batcher thread
  * @param inputNames     ONNX input name to the name callers use, for the inputs that are renamed
  * @param outputNames    ONNX output name to the name callers use, for the outputs that are renamed
+ * @param timeout        a request's deadline, zero for none; a caller may ask for less, never more
+ * @param fallback       what answers, in order, when the model times out, fails or fails its output checks
+ * @param outputCheckFailures answers failing the output checks, within the window, that take a version out of service
+ * @param outputCheckWindow   the latest checked answers of a version that count
  */
 public record ModelConfig(
         VersionPolicy versionPolicy,
@@ -25,10 +30,15 @@ public record ModelConfig(
         int interOpThreads,
         boolean spinning,
         Map<String, String> inputNames,
-        Map<String, String> outputNames) {
+        Map<String, String> outputNames,
+        Duration timeout,
+        List<FallbackSpec> fallback,
+        int outputCheckFailures,
+        int outputCheckWindow) {
 
     public ModelConfig {
         inputNames = Map.copyOf(inputNames);
         outputNames = Map.copyOf(outputNames);
+        fallback = List.copyOf(fallback);
     }
 }

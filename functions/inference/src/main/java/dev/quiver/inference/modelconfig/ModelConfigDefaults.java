@@ -4,7 +4,8 @@ import java.time.Duration;
 
 /**
  * What a model gets for each setting its configuration file leaves out. The batching defaults come from
- * {@code quiver.inference.batching.*}; the rest are fixed here.
+ * {@code quiver.inference.batching.*}, the deadline and output checks from {@code quiver.inference.timeout} and
+ * {@code quiver.inference.output-checks.*}; the rest are fixed here.
  */
 public final class ModelConfigDefaults {
 
@@ -15,7 +16,7 @@ public final class ModelConfigDefaults {
     private ModelConfigDefaults() {
     }
 
-    public static ModelConfig apply(ModelConfigSpec spec, BatchingDefaults batching) {
+    public static ModelConfig apply(ModelConfigSpec spec, BatchingDefaults batching, FailsafeDefaults failsafe) {
         return new ModelConfig(
                 spec.versionPolicy() == null ? VERSION_POLICY : spec.versionPolicy(),
                 spec.maxBatchSize() == null ? batching.maxBatchSize() : spec.maxBatchSize(),
@@ -27,7 +28,11 @@ public final class ModelConfigDefaults {
                 spec.interOpThreads() == null ? THREADS : spec.interOpThreads(),
                 Boolean.TRUE.equals(spec.spinning()),
                 spec.inputNames(),
-                spec.outputNames());
+                spec.outputNames(),
+                spec.timeoutMs() == null ? failsafe.timeout() : millis(spec.timeoutMs()),
+                spec.fallback(),
+                spec.outputCheckFailures() == null ? failsafe.outputCheckFailures() : spec.outputCheckFailures(),
+                spec.outputCheckWindow() == null ? failsafe.outputCheckWindow() : spec.outputCheckWindow());
     }
 
     private static Duration millis(double value) {

@@ -20,8 +20,12 @@ import java.util.Optional;
  */
 public final class ModelConfigParser {
 
-    private static final List<String> KEYS = List.of("inline_max_compute_ms", "inputs", "instances", "max_batch_size",
-            "max_queue_delay_ms", "outputs", "threads", "version_policy");
+    private static final List<String> KEYS = List.of("fallback", "inline_max_compute_ms", "inputs", "instances",
+            "max_batch_size", "max_queue_delay_ms", "output_checks", "outputs", "threads", "timeout_ms",
+            "version_policy");
+    private static final List<String> OUTPUT_CHECK_KEYS = List.of("failures", "window");
+    private static final String FALLBACK_STEPS = "previous_version, {model: name}, {default_outputs: file} or "
+            + "{answers: file, key: input}";
     private static final List<String> THREAD_KEYS = List.of("inter_op", "intra_op", "spinning");
 
     /** @throws InvalidConfigException with every problem found */
@@ -46,6 +50,9 @@ public final class ModelConfigParser {
         Optional<ConfigMapping> threads = setting(settings, "threads")
                 .flatMap(value -> value.mapping("expected a mapping with intra_op, inter_op, spinning"));
         threads.ifPresent(mapping -> mapping.allowOnly(THREAD_KEYS));
+        Optional<ConfigMapping> checks = setting(settings, "output_checks")
+                .flatMap(value -> value.mapping("expected a mapping with failures, window"));
+        checks.ifPresent(mapping -> mapping.allowOnly(OUTPUT_CHECK_KEYS));
         return new ModelConfigSpec(
                 setting(settings, "version_policy").flatMap(ModelConfigParser::versionPolicy).orElse(null),
                 setting(settings, "max_batch_size").flatMap(ConfigValue::wholeNumber).orElse(null),
@@ -56,7 +63,11 @@ public final class ModelConfigParser {
                 threads.flatMap(mapping -> setting(mapping, "inter_op")).flatMap(ConfigValue::wholeNumber).orElse(null),
                 threads.flatMap(mapping -> setting(mapping, "spinning")).flatMap(ConfigValue::bool).orElse(null),
                 setting(settings, "inputs").map(ModelConfigParser::names).orElse(Map.of()),
-                setting(settings, "outputs").map(ModelConfigParser::names).orElse(Map.of()));
+                setting(settings, "outputs").map(ModelConfigParser::names).orElse(Map.of()),
+                setting(settings, "timeout_ms").flatMap(ConfigValue::number).orElse(null),
+                setting(settings, "fallback").map(ModelConfigParser::fallback).orElse(List.of()),
+                checks.flatMap(mapping -> setting(mapping, "failures")).flatMap(ConfigValue::wholeNumber).orElse(null),
+                checks.flatMap(mapping -> setting(mapping, "window")).flatMap(ConfigValue::wholeNumber).orElse(null));
     }
 
     /** A setting written with no value is left to its default, as one left out. */
@@ -91,6 +102,38 @@ public final class ModelConfigParser {
             }
         }
         return versions.size() == items.size() ? Optional.of(new VersionPolicy.Specific(versions)) : Optional.empty();
+    }
+
+    private static List<FallbackSpec> fallback(ConfigValue value) {
+        List<FallbackSpec> steps = new ArrayList<>();
+        value.list("expected a list of fallback steps: " + FALLBACK_STEPS).ifPresent(items -> items
+                .forEach(item -> fallbackStep(item).ifPresent(steps::add)));
+        return steps;
+    }
+
+    private static Optional<FallbackSpec> fallbackStep(ConfigValue item) {
+        if (item.asText().filter("previous_version"::equals).isPresent()) {
+            return Optional.of(new FallbackSpec.PreviousVersion());
+        }
+        Optional<ConfigMapping> step = item.asMapping();
+        if (step.isPresent() && step.get().has("model")) {
+            step.get().allowOnly(List.of("model"));
+            return step.get().get("model").flatMap(ConfigValue::text).map(FallbackSpec.Model::new);
+        }
+        if (step.isPresent() && step.get().has("default_outputs")) {
+            step.get().allowOnly(List.of("default_outputs"));
+            return step.get().get("default_outputs").flatMap(ConfigValue::text).map(FallbackSpec.DefaultOutputs::new);
+        }
+        if (step.isPresent() && step.get().has("answers")) {
+            step.get().allowOnly(List.of("answers", "key"));
+            Optional<String> file = step.get().get("answers").flatMap(ConfigValue::text);
+            Optional<String> key = step.get().required("key", "name the input whose value keys the answers")
+                    .flatMap(ConfigValue::text);
+            return file.isPresent() && key.isPresent() ? Optional.of(new FallbackSpec.KeyedAnswers(file.get(),
+                    key.get())) : Optional.empty();
+        }
+        item.expected(FALLBACK_STEPS);
+        return Optional.empty();
     }
 
     private static Map<String, String> names(ConfigValue value) {

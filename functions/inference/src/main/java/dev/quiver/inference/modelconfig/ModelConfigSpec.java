@@ -1,5 +1,6 @@
 package dev.quiver.inference.modelconfig;
 
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -15,6 +16,10 @@ import java.util.Map;
  * threads: {intra_op: 0, inter_op: 0, spinning: false}   # 0 lets ONNX Runtime decide
  * inputs: {x: image}                   # ONNX input name -> name callers use
  * outputs: {"softmax_0.tmp_0": probabilities}
+ * timeout_ms: 200                      # a request's deadline; callers may ask for less
+ * fallback: [previous_version, {model: digits_small}, {default_outputs: defaults.json},
+ *            {answers: answers.json, key: customer}]
+ * output_checks: {failures: 10, window: 50}   # answers failing the checks that take a version out of service
  * </pre>
  */
 public record ModelConfigSpec(
@@ -27,9 +32,18 @@ public record ModelConfigSpec(
         Integer interOpThreads,
         Boolean spinning,
         Map<String, String> inputNames,
-        Map<String, String> outputNames) {
+        Map<String, String> outputNames,
+        Double timeoutMs,
+        List<FallbackSpec> fallback,
+        Integer outputCheckFailures,
+        Integer outputCheckWindow) {
+
+    public ModelConfigSpec {
+        fallback = fallback == null ? List.of() : List.copyOf(fallback);
+    }
 
     public static ModelConfigSpec empty() {
-        return new ModelConfigSpec(null, null, null, null, null, null, null, null, Map.of(), Map.of());
+        return new ModelConfigSpec(null, null, null, null, null, null, null, null, Map.of(), Map.of(), null, List.of(),
+                null, null);
     }
 }

@@ -2,6 +2,7 @@ package dev.quiver.inference.modelconfig;
 
 import dev.quiver.configfile.FieldError;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -14,6 +15,8 @@ public final class ModelConfigValidator {
     public static final int MAX_BATCH_SIZE = 65_536;
     public static final int MAX_INSTANCES = 64;
     public static final double MAX_MILLISECONDS = 10_000;
+    public static final double MAX_TIMEOUT_MILLISECONDS = 600_000;
+    public static final int MAX_WINDOW = 100_000;
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.:/-]{1,128}");
 
     private ModelConfigValidator() {
@@ -44,9 +47,50 @@ public final class ModelConfigValidator {
         range(problems, "threads.inter_op", spec.interOpThreads(), 0, 1024);
         milliseconds(problems, "max_queue_delay_ms", spec.maxQueueDelayMs());
         milliseconds(problems, "inline_max_compute_ms", spec.inlineMaxComputeMs());
+        if (spec.timeoutMs() != null && !(spec.timeoutMs() > 0 && spec.timeoutMs() <= MAX_TIMEOUT_MILLISECONDS)) {
+            problems.add(new FieldError("timeout_ms", "must be above 0 and at most " + (long) MAX_TIMEOUT_MILLISECONDS
+                    + " (Knative's longest request), got " + spec.timeoutMs()));
+        }
+        range(problems, "output_checks.failures", spec.outputCheckFailures(), 1, MAX_WINDOW);
+        range(problems, "output_checks.window", spec.outputCheckWindow(), 1, MAX_WINDOW);
+        if (spec.outputCheckFailures() != null && spec.outputCheckWindow() != null
+                && spec.outputCheckFailures() > spec.outputCheckWindow()) {
+            problems.add(new FieldError("output_checks.failures", "must be at most the window ("
+                    + spec.outputCheckWindow() + "), got " + spec.outputCheckFailures()));
+        }
+        fallback(problems, spec.fallback());
         names(problems, "inputs", spec.inputNames());
         names(problems, "outputs", spec.outputNames());
         return problems;
+    }
+
+    private static void fallback(List<FieldError> problems, List<FallbackSpec> steps) {
+        Set<String> seen = new HashSet<>();
+        for (int i = 0; i < steps.size(); i++) {
+            FallbackSpec step = steps.get(i);
+            String path = "fallback[" + i + "]";
+            if (!seen.add(step.toString())) {
+                problems.add(new FieldError(path, step + " is already in the chain"));
+            }
+            switch (step) {
+                case FallbackSpec.Model model when !NAME.matcher(model.name()).matches() ->
+                        problems.add(new FieldError(path + ".model", "\"" + model.name() + "\" is not a model name"));
+                case FallbackSpec.DefaultOutputs outputs when !fileName(outputs.file()) ->
+                        problems.add(new FieldError(path + ".default_outputs", "expected a file in the model's folder, "
+                                + "got \"" + outputs.file() + "\""));
+                case FallbackSpec.KeyedAnswers answers when !fileName(answers.file()) ->
+                        problems.add(new FieldError(path + ".answers", "expected a file in the model's folder, got \""
+                                + answers.file() + "\""));
+                default -> {
+                }
+            }
+        }
+    }
+
+    /** A path inside the model's folder: relative, without {@code ..}. */
+    private static boolean fileName(String file) {
+        return !file.isBlank() && !file.startsWith("/") && !file.contains("\\")
+                && Arrays.stream(file.split("/")).noneMatch(part -> part.isEmpty() || part.equals(".."));
     }
 
     private static void milliseconds(List<FieldError> problems, String path, Double value) {

@@ -11,16 +11,18 @@ import java.util.Optional;
  * @param policy      the version policy in force (the default when the configuration never parsed)
  * @param configError why the configuration file was refused; the previous configuration stays in force if there was
  *                    one
+ * @param fallbackError why the chain's links to other models are refused (a cycle, outputs that do not fit); those
+ *                    steps are skipped while it stands
  */
 public record ModelEntry(String name, VersionPolicy policy, NavigableMap<Long, VersionEntry> versions,
-                         Optional<String> configError) {
+                         Optional<String> configError, Optional<String> fallbackError) {
 
     /** The version an unversioned request gets: the highest ready selected version, else the highest ready one. */
     public Optional<VersionEntry> latestReady() {
         Optional<VersionEntry> selected = versions.descendingMap().values().stream()
-                .filter(v -> v.ready() && v.selected()).findFirst();
+                .filter(v -> v.serving() && v.selected()).findFirst();
         return selected.isPresent() ? selected
-                : versions.descendingMap().values().stream().filter(VersionEntry::ready).findFirst();
+                : versions.descendingMap().values().stream().filter(VersionEntry::serving).findFirst();
     }
 
     public boolean ready() {

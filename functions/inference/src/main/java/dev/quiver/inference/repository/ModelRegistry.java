@@ -72,6 +72,10 @@ public class ModelRegistry {
                         default -> "model " + name + " version " + entry.version() + " is being unloaded";
                     }, retryAfter);
                 }
+                if (!entry.serving()) {
+                    throw InferenceException.unavailable("model " + name + " version " + entry.version()
+                            + " was taken out of service: " + entry.model().outOfService(), retryAfter);
+                }
                 loaded = entry.model();
             } else {
                 loaded = model.latestReady().map(VersionEntry::model).orElseThrow(

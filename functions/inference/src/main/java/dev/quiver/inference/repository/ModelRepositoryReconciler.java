@@ -4,6 +4,8 @@ import dev.quiver.configfile.InvalidConfigException;
 import dev.quiver.inference.InferenceConfig;
 import dev.quiver.inference.batching.BatchObserver;
 import dev.quiver.inference.modelconfig.BatchingDefaults;
+import dev.quiver.inference.modelconfig.FailsafeDefaults;
+import dev.quiver.inference.modelconfig.FallbackSpec;
 import dev.quiver.inference.modelconfig.ModelConfig;
 import dev.quiver.inference.modelconfig.ModelConfigDefaults;
 import dev.quiver.inference.modelconfig.ModelConfigParser;
@@ -15,9 +17,12 @@ import dev.quiver.inference.runtime.LoadTimings;
 import dev.quiver.inference.runtime.LoadedModel;
 import dev.quiver.inference.runtime.ModelLoadException;
 import dev.quiver.inference.runtime.ModelLoader;
+import dev.quiver.inference.runtime.ModelSignature;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -55,6 +60,7 @@ final class ModelRepositoryReconciler {
     private final ModelLoader loader;
     private final ModelConfigParser parser;
     private final BatchingDefaults batchingDefaults;
+    private final FailsafeDefaults failsafeDefaults;
     private final BiFunction<String, Long, BatchObserver> observers;
     private final ModelRegistry registry;
     private final Clock clock;
@@ -72,6 +78,9 @@ final class ModelRepositoryReconciler {
         InferenceConfig.Batching batching = settings.inference().batching();
         this.batchingDefaults = new BatchingDefaults(batching.maxBatchSize(), batching.maxQueueDelay(),
                 batching.inlineMaxCompute());
+        InferenceConfig.OutputChecks checks = settings.inference().outputChecks();
+        this.failsafeDefaults = new FailsafeDefaults(settings.inference().timeout(), checks.failures(),
+                checks.window());
         this.observers = observers;
         this.registry = registry;
         this.clock = clock;
@@ -96,6 +105,7 @@ final class ModelRepositoryReconciler {
         for (ModelFolder folder : scan.models().values()) {
             reconcileModel(folder);
         }
+        checkFallbackLinks();
         previousStamps = stamps(scan);
         firstPass = false;
         publish(Optional.empty());
@@ -126,7 +136,7 @@ final class ModelRepositoryReconciler {
             try {
                 ModelConfigSpec spec = folder.config().isPresent() ? parser.read(folder.config().get().path())
                         : ModelConfigSpec.empty();
-                model.config = ModelConfigDefaults.apply(spec, batchingDefaults);
+                model.config = ModelConfigDefaults.apply(spec, batchingDefaults, failsafeDefaults);
                 model.configError = null;
                 if (folder.config().isPresent()) {
                     LOG.infof("model %s: configuration %s applied", folder.name(),
@@ -145,18 +155,26 @@ final class ModelRepositoryReconciler {
         if (model.config == null) {
             return;
         }
+        takeOutOfService(model);
         SortedSet<Long> selected = model.config.versionPolicy().select(folder.versions().navigableKeySet());
         for (long version : selected) {
             loadIfNeeded(model, version, folder.versions().get(version), configChanged);
         }
         boolean selectedReady = selected.stream().map(model.versions::get)
                 .anyMatch(v -> v != null && v.ready());
+        long standby = standby(model, selected, selectedReady);
         for (Iterator<Map.Entry<Long, VersionEntry>> it = model.versions.entrySet().iterator(); it.hasNext(); ) {
             VersionEntry entry = it.next().getValue();
             if (selected.contains(entry.version())) {
                 continue;
             }
             boolean filesGone = !folder.versions().containsKey(entry.version());
+            if (!filesGone && entry.version() == standby) {
+                model.versions.put(entry.version(), new VersionEntry(entry.version(), VersionState.READY, false,
+                        "kept loaded as the previous_version fallback of version " + selected.last(), entry.model(),
+                        entry.stamp(), entry.since(), entry.history()));
+                continue;
+            }
             if (selectedReady || selected.isEmpty() || !entry.ready()) {
                 retire(entry);
                 it.remove();
@@ -169,7 +187,7 @@ final class ModelRepositoryReconciler {
                 String note = (filesGone ? "removed from the repository; " : "") + "kept serving until version "
                         + selected.last() + " is ready";
                 model.versions.put(entry.version(), new VersionEntry(entry.version(), VersionState.READY, false, note,
-                        entry.model(), entry.stamp(), entry.since()));
+                        entry.model(), entry.stamp(), entry.since(), entry.history()));
             }
         }
     }
@@ -180,16 +198,18 @@ final class ModelRepositoryReconciler {
         if (!fileChanged && !configChanged) {
             if (current.ready() && !current.selected()) {
                 model.versions.put(version, new VersionEntry(version, VersionState.READY, true, null, current.model(),
-                        current.stamp(), current.since()));
+                        current.stamp(), current.since(), current.history()));
             }
             return;
         }
         if (!stable(file)) {
             return;
         }
+        VersionHistory history = current == null ? VersionHistory.none() : current.history();
         if (current == null || !current.ready()) {
+            history = history.changed(VersionState.LOADING, null, clock.instant());
             model.versions.put(version, new VersionEntry(version, VersionState.LOADING, true, null, null,
-                    file.stamp(), clock.instant()));
+                    file.stamp(), clock.instant(), history));
             publish(Optional.empty());
         }
         long started = System.nanoTime();
@@ -197,8 +217,10 @@ final class ModelRepositoryReconciler {
             LoadedModel loaded = loader.load(model.name, version, file.path(), model.config,
                     observers.apply(model.name, version));
             passTimings = passTimings.plus(loaded.loadTimings());
+            Instant now = clock.instant();
             model.versions.put(version, new VersionEntry(version, VersionState.READY, true, null, loaded,
-                    file.stamp(), clock.instant()));
+                    file.stamp(), now, history.loaded(loaded.digest(), now, Duration.ofNanos(System.nanoTime()
+                    - started), loaded.gate()).changed(VersionState.READY, null, now)));
             LOG.infof("model %s version %d ready (loaded and warmed up in %d ms; batching: %s)", model.name, version,
                     (System.nanoTime() - started) / 1_000_000, loaded.batcher().policy());
             if (current != null) {
@@ -206,15 +228,71 @@ final class ModelRepositoryReconciler {
             }
         } catch (ModelLoadException e) {
             LOG.errorf("model %s version %d failed to load: %s", model.name, version, e.getMessage());
+            Instant now = clock.instant();
+            VersionHistory attempt = history.loaded(null, now, Duration.ofNanos(System.nanoTime() - started),
+                    e.gate().orElse(null));
             if (current != null && current.ready()) {
-                model.versions.put(version, new VersionEntry(version, VersionState.READY, true,
-                        "reload failed, the previous load keeps serving: " + e.getMessage(), current.model(),
-                        file.stamp(), current.since()));
+                String note = "reload failed, the previous load keeps serving: " + e.getMessage();
+                model.versions.put(version, new VersionEntry(version, VersionState.READY, true, note,
+                        current.model(), file.stamp(), current.since(), attempt.changed(VersionState.READY, note,
+                        now)));
             } else {
                 model.versions.put(version, new VersionEntry(version, VersionState.FAILED, true, e.getMessage(), null,
-                        file.stamp(), clock.instant()));
+                        file.stamp(), now, attempt.changed(VersionState.FAILED, e.getMessage(), now)));
             }
         }
+    }
+
+    /**
+     * Versions whose answers failed their output checks too often stop serving at once (they take no new lease); here
+     * they become FAILED and are unloaded. They are loaded again when their file or the configuration changes.
+     */
+    private void takeOutOfService(ModelState model) {
+        for (VersionEntry entry : List.copyOf(model.versions.values())) {
+            if (entry.ready() && !entry.model().inService()) {
+                String reason = "taken out of service: " + entry.model().outOfService();
+                Instant now = clock.instant();
+                model.versions.put(entry.version(), new VersionEntry(entry.version(), VersionState.FAILED,
+                        entry.selected(), reason, null, entry.stamp(), now,
+                        entry.history().changed(VersionState.FAILED, reason, now)));
+                retire(entry);
+            }
+        }
+    }
+
+    /**
+     * The version kept loaded beside the selected ones when the chain falls back to the previous version: the
+     * highest ready unselected version below the highest selected one, once that is ready; -1 for none.
+     */
+    private static long standby(ModelState model, SortedSet<Long> selected, boolean selectedReady) {
+        if (!selectedReady || model.config.fallback().stream()
+                .noneMatch(step -> step instanceof FallbackSpec.PreviousVersion)) {
+            return -1;
+        }
+        return model.versions.headMap(selected.last(), false).descendingMap().values().stream()
+                .filter(v -> v.ready() && !selected.contains(v.version())).mapToLong(VersionEntry::version)
+                .findFirst().orElse(-1);
+    }
+
+    /** Refuses the links between models' fallback chains that cannot work; reported once per change. */
+    private void checkFallbackLinks() {
+        Map<String, ModelConfig> configs = new HashMap<>();
+        Map<String, ModelSignature> signatures = new HashMap<>();
+        state.forEach((name, model) -> {
+            if (model.config != null) {
+                configs.put(name, model.config);
+            }
+            model.versions.descendingMap().values().stream().filter(VersionEntry::ready).findFirst()
+                    .ifPresent(v -> signatures.put(name, v.model().signature()));
+        });
+        state.forEach((name, model) -> {
+            String problem = FallbackLinks.problem(name, configs, signatures).orElse(null);
+            if (problem != null && !problem.equals(model.fallbackError)) {
+                LOG.errorf("model %s: fallback chain refused, its links to other models are skipped: %s", name,
+                        problem);
+            }
+            model.fallbackError = problem;
+        });
     }
 
     private boolean stable(StampedFile file) {
@@ -237,7 +315,8 @@ final class ModelRepositoryReconciler {
         Map<String, ModelEntry> snapshot = new HashMap<>();
         state.forEach((name, model) -> snapshot.put(name, new ModelEntry(name,
                 model.config == null ? ModelConfigDefaults.VERSION_POLICY : model.config.versionPolicy(),
-                new TreeMap<>(model.versions), Optional.ofNullable(model.configError))));
+                new TreeMap<>(model.versions), Optional.ofNullable(model.configError),
+                Optional.ofNullable(model.fallbackError))));
         registry.publish(snapshot, problem);
     }
 
@@ -258,6 +337,7 @@ final class ModelRepositoryReconciler {
         FileStamp configStamp;
         boolean configSeen;
         String configError;
+        String fallbackError;
 
         ModelState(String name) {
             this.name = name;

@@ -3,6 +3,12 @@ package dev.quiver.inference.runtime;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import dev.quiver.inference.batching.DynamicBatcher;
+import dev.quiver.inference.fallback.FallbackStep;
+import dev.quiver.inference.modelconfig.ModelConfig;
+import dev.quiver.inference.validation.FailureWindow;
+import dev.quiver.inference.validation.GateReport;
+import dev.quiver.inference.validation.OutputChecks;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jboss.logging.Logger;
@@ -26,17 +32,82 @@ public final class LoadedModel {
     private final OrtSession session;
     private final DynamicBatcher batcher;
     private final LoadTimings loadTimings;
+    private final ModelConfig config;
+    private final OutputChecks outputChecks;
+    private final List<FallbackStep> fallback;
+    private final FailureWindow failures;
+    private final String digest;
+    private final GateReport gate;
+    private volatile String outOfService;
     private final AtomicInteger leases = new AtomicInteger();
     private final AtomicBoolean closed = new AtomicBoolean();
 
     LoadedModel(String name, long version, ModelSignature signature, OrtSession session, DynamicBatcher batcher,
-                LoadTimings loadTimings) {
+                LoadTimings loadTimings, ModelConfig config, OutputChecks outputChecks, List<FallbackStep> fallback,
+                String digest, GateReport gate) {
         this.name = name;
         this.version = version;
         this.signature = signature;
         this.session = session;
         this.batcher = batcher;
         this.loadTimings = loadTimings;
+        this.config = config;
+        this.outputChecks = outputChecks;
+        this.fallback = List.copyOf(fallback);
+        this.failures = new FailureWindow(config.outputCheckFailures(), config.outputCheckWindow());
+        this.digest = digest;
+        this.gate = gate;
+    }
+
+    /** The configuration the version was loaded with. */
+    public ModelConfig config() {
+        return config;
+    }
+
+    /** What its answers are checked against before they go out. */
+    public OutputChecks outputChecks() {
+        return outputChecks;
+    }
+
+    /** What answers in its place, in order, when it times out, fails or fails its output checks. */
+    public List<FallbackStep> fallback() {
+        return fallback;
+    }
+
+    /** The SHA-256 of the model file it was loaded from. */
+    public String digest() {
+        return digest;
+    }
+
+    public GateReport gate() {
+        return gate;
+    }
+
+    /**
+     * Counts a checked answer; once too many of the latest failed, the version takes no new requests.
+     *
+     * @return the answer's violation when this answer took it out of service; null otherwise
+     */
+    public String answerChecked(String violation) {
+        if (!failures.record(violation == null) || outOfService != null) {
+            return null;
+        }
+        outOfService = failures.failures() + " of its last " + failures.window() + " answers failed the output "
+                + "checks, the last: " + violation;
+        return violation;
+    }
+
+    public FailureWindow failureWindow() {
+        return failures;
+    }
+
+    /** Why the version was taken out of service for its answers, or null while it serves. */
+    public String outOfService() {
+        return outOfService;
+    }
+
+    public boolean inService() {
+        return outOfService == null;
     }
 
     public String name() {

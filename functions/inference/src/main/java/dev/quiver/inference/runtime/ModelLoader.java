@@ -1,7 +1,6 @@
 package dev.quiver.inference.runtime;
 
 import ai.onnxruntime.NodeInfo;
-import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
@@ -10,24 +9,32 @@ import dev.quiver.inference.InferenceException;
 import dev.quiver.inference.batching.BatchObserver;
 import dev.quiver.inference.batching.BatchingPolicy;
 import dev.quiver.inference.batching.DynamicBatcher;
+import dev.quiver.inference.fallback.FallbackChains;
+import dev.quiver.inference.fallback.FallbackStep;
+import dev.quiver.inference.fallback.InvalidFallbackException;
 import dev.quiver.inference.modelconfig.ModelConfig;
 import dev.quiver.inference.tensor.Datatype;
-import dev.quiver.inference.tensor.Tensor;
+import dev.quiver.inference.validation.GateReport;
+import dev.quiver.inference.validation.InvalidValidationException;
+import dev.quiver.inference.validation.OutputChecks;
+import dev.quiver.inference.validation.ResidentMemory;
+import dev.quiver.inference.validation.ValidationFiles;
+import dev.quiver.inference.validation.ValidationSpec;
+import dev.quiver.inference.validation.ValidityGate;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.Set;
 
 /**
  * Creates the ONNX Runtime session of a model version, reads its signature, checks it against the model's
- * configuration and warms it up. Only a version that passed all of this is returned, so nothing is served half-loaded.
+ * configuration, warms it up and puts it through the validity gate ({@link ValidityGate}). Only a version that passed
+ * all of this is returned, so nothing is served half-loaded or failing its own checks.
  */
 @ApplicationScoped
 public class ModelLoader {
@@ -42,6 +49,14 @@ public class ModelLoader {
             throws ModelLoadException {
         String label = name + "/" + version;
         long started = System.nanoTime();
+        ValidationSpec validation;
+        try {
+            validation = ValidationFiles.read(modelFile).orElse(ValidationSpec.none());
+        } catch (InvalidValidationException e) {
+            throw new ModelLoadException("validity gate: " + e.getMessage(), e);
+        }
+        String digest = ModelDigest.sha256(modelFile);
+        OptionalLong memoryBefore = ResidentMemory.bytes();
         OrtSession session;
         try (OrtSession.SessionOptions options = sessionOptions(config)) {
             session = environment.createSession(modelFile.toString(), options);
@@ -51,23 +66,48 @@ public class ModelLoader {
         }
         try {
             ModelSignature signature = signature(session, config);
+            List<FallbackStep> fallback;
+            try {
+                fallback = FallbackChains.resolve(config.fallback(), modelFile.getParent().getParent(), signature);
+            } catch (InvalidFallbackException e) {
+                throw new ModelLoadException("fallback chain refused: " + e.getMessage(), e);
+            }
             int maxBatchSize = maxBatchSize(signature, config);
             BatchingPolicy policy = new BatchingPolicy(maxBatchSize, config.maxQueueDelay(), config.instances(),
                     config.inlineMaxCompute());
             long warmUpStarted = System.nanoTime();
-            warmUp(session, signature, 1);
-            if (policy.merges()) {
-                warmUp(session, signature, maxBatchSize);
+            OnnxBatchRunner runner = new OnnxBatchRunner(label, environment, session);
+            GateReport gate = gate(signature, validation, runner, policy.merges() ? maxBatchSize : 1, memoryBefore);
+            if (!gate.passed()) {
+                throw new ModelLoadException("validity gate: " + gate.failures(), gate);
             }
             LoadTimings timings = new LoadTimings(Duration.ofNanos(warmUpStarted - started),
                     Duration.ofNanos(System.nanoTime() - warmUpStarted));
-            DynamicBatcher batcher = new DynamicBatcher(label, new OnnxBatchRunner(label, environment, session),
-                    policy, observer);
-            return new LoadedModel(name, version, signature, session, batcher, timings);
+            DynamicBatcher batcher = new DynamicBatcher(label, runner, policy, observer);
+            OutputChecks checks = OutputChecks.of(signature.outputs(), validation.outputs());
+            return new LoadedModel(name, version, signature, session, batcher, timings, config, checks, fallback,
+                    digest, gate);
         } catch (ModelLoadException | RuntimeException e) {
             closeQuietly(session);
             throw e instanceof ModelLoadException loadFailure ? loadFailure
                     : new ModelLoadException("cannot serve " + modelFile.getFileName() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static GateReport gate(ModelSignature signature, ValidationSpec validation, OnnxBatchRunner runner,
+                                   int maxBatchSize, OptionalLong memoryBefore) throws ModelLoadException {
+        try {
+            return new ValidityGate(signature, validation, runner).run(maxBatchSize, () -> {
+                OptionalLong now = ResidentMemory.bytes();
+                return now.isPresent() && memoryBefore.isPresent()
+                        ? Math.max(0, now.getAsLong() - memoryBefore.getAsLong()) / (1024.0 * 1024.0) : null;
+            });
+        } catch (InvalidValidationException e) {
+            throw new ModelLoadException("validity gate: " + ValidationSpec.FILE + " " + e.getMessage(), e);
+        } catch (InferenceException e) {
+            throw new ModelLoadException("warm-up inference failed: " + e.getMessage(), e);
+        } catch (Exception e) {
+            throw new ModelLoadException("warm-up inference failed: " + e.getMessage(), e);
         }
     }
 
@@ -132,30 +172,6 @@ public class ModelLoader {
                     + signature.outputs() + "); set max_batch_size: 0");
         }
         return 0;
-    }
-
-    private void warmUp(OrtSession session, ModelSignature signature, int batchSize) throws ModelLoadException {
-        Map<String, OnnxTensor> inputs = new HashMap<>();
-        try {
-            for (TensorSpec spec : signature.inputs()) {
-                long[] shape = spec.shape();
-                for (int i = 0; i < shape.length; i++) {
-                    if (shape[i] < 0) {
-                        shape[i] = i == 0 ? batchSize : 1;
-                    }
-                }
-                long bytes = spec.datatype().byteCount(Tensor.elementCount(shape));
-                ByteBuffer zeros = ByteBuffer.allocateDirect(Math.toIntExact(bytes)).order(ByteOrder.nativeOrder());
-                inputs.put(spec.onnxName(), OnnxTensor.createTensor(environment, zeros, shape,
-                        spec.datatype().javaType()));
-            }
-            session.run(inputs).close();
-        } catch (OrtException | InferenceException | ArithmeticException e) {
-            throw new ModelLoadException("warm-up inference with batch size " + batchSize + " failed: "
-                    + e.getMessage(), e);
-        } finally {
-            inputs.values().forEach(OnnxTensor::close);
-        }
     }
 
     private static void closeQuietly(OrtSession session) {

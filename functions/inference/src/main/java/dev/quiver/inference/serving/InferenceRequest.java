@@ -11,4 +11,9 @@ public interface InferenceRequest {
 
     /** Names of the outputs wanted; empty means every output. */
     List<String> outputs();
+
+    /** The timeout the request itself asks for (v2 {@code parameters.timeout_ms}), as sent; null when it asks none. */
+    default Object timeoutParameter() {
+        return null;
+    }
 }

@@ -2,10 +2,16 @@ package dev.quiver.inference.serving;
 
 import dev.quiver.admission.AdmissionLayer;
 import dev.quiver.admission.http.AdmissionCharges;
+import dev.quiver.inference.InferenceConfig;
 import dev.quiver.inference.InferenceException;
 import dev.quiver.inference.batching.DynamicBatcher;
 import dev.quiver.inference.batching.InferenceJob;
 import dev.quiver.inference.batching.InferenceResult;
+import dev.quiver.inference.deadline.DeadlineTimer;
+import dev.quiver.inference.deadline.RequestTimeouts;
+import dev.quiver.inference.fallback.FallbackNote;
+import dev.quiver.inference.fallback.FallbackReason;
+import dev.quiver.inference.fallback.FallbackRunner;
 import dev.quiver.inference.http.RequestIds;
 import dev.quiver.inference.metrics.InferenceMetrics;
 import dev.quiver.inference.predictionlog.PredictionLog;
@@ -14,8 +20,10 @@ import dev.quiver.inference.runtime.LoadedModel;
 import dev.quiver.inference.runtime.TensorSpec;
 import dev.quiver.inference.startup.StartupTimeline;
 import dev.quiver.inference.tensor.Tensor;
+import dev.quiver.inference.validation.VersionAlerts;
 import io.vertx.core.Context;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -27,7 +35,10 @@ import java.util.function.Function;
 /**
  * Serves one request for every protocol: takes a lease on the model version, parses and validates the request
  * against that version's signature, charges the caller what the request costs under its plan, hands it to the
- * version's batcher and releases the lease when the answer is in. Records the request metrics on the way out.
+ * version's batcher with its deadline and releases the lease when the run is done. The answer is checked
+ * (NaN, infinity, declared ranges); a request past its deadline, a fault of the model or an answer that fails its
+ * checks goes to the version's fallback chain, and without one (or when no step answers) to the caller as a 504 or
+ * 500. Records the request metrics on the way out.
  */
 @ApplicationScoped
 public class InferenceService {
@@ -37,29 +48,58 @@ public class InferenceService {
     private final AdmissionCharges charges;
     private final PredictionLog log;
     private final StartupTimeline timeline;
+    private final DeadlineTimer timer;
+    private final FallbackRunner fallbacks;
+    private final VersionAlerts alerts;
+    private final boolean checkOutputs;
 
     public InferenceService(ModelRegistry registry, InferenceMetrics metrics, AdmissionLayer admission,
-                            PredictionLog log, StartupTimeline timeline) {
+                            PredictionLog log, StartupTimeline timeline, DeadlineTimer timer,
+                            FallbackRunner fallbacks, VersionAlerts alerts, InferenceConfig config) {
         this.registry = registry;
         this.metrics = metrics;
         this.charges = admission.charges();
         this.log = log;
         this.timeline = timeline;
+        this.timer = timer;
+        this.fallbacks = fallbacks;
+        this.alerts = alerts;
+        this.checkOutputs = config.inference().outputChecks().enabled();
     }
 
-    /** Serves a request made over HTTP, logged under the HTTP request's id. */
+    /** Serves a request made over HTTP, logged under the HTTP request's id, within its model's timeout. */
     public <R extends InferenceRequest> CompletionStage<ServedInference<R>> infer(
             String protocol, String model, Optional<String> version, Function<LoadedModel, R> parser) {
-        return infer(protocol, RequestIds.current(), model, version, parser);
+        return infer(protocol, model, version, Optional.empty(), parser);
     }
 
     /**
+     * Serves a request made over HTTP within its model's timeout, or the shorter one the caller asked for.
+     *
+     * @param askedTimeout the timeout the request's header asks for
+     */
+    public <R extends InferenceRequest> CompletionStage<ServedInference<R>> infer(
+            String protocol, String model, Optional<String> version, Optional<Duration> askedTimeout,
+            Function<LoadedModel, R> parser) {
+        return serve(protocol, RequestIds.current(), model, version, Optional.of(askedTimeout), parser);
+    }
+
+    /**
+     * Serves a request without a deadline (the rows of a file, which are not waited for by a caller).
+     *
      * @param protocol  names the entry point in metrics and the prediction log ({@code v2}, {@code v1}, ...)
      * @param requestId the id the prediction is logged under
      * @param parser    reads the request once the version is known; may throw {@link InferenceException}
      */
     public <R extends InferenceRequest> CompletionStage<ServedInference<R>> infer(String protocol, String requestId,
             String model, Optional<String> version, Function<LoadedModel, R> parser) {
+        return serve(protocol, requestId, model, version, Optional.empty(), parser);
+    }
+
+    /** @param askedTimeout empty for no deadline at all; else the header's timeout, if any, under the model's */
+    private <R extends InferenceRequest> CompletionStage<ServedInference<R>> serve(String protocol, String requestId,
+            String model, Optional<String> version, Optional<Optional<Duration>> askedTimeout,
+            Function<LoadedModel, R> parser) {
         long start = System.nanoTime();
         LoadedModel loaded;
         try {
@@ -72,9 +112,11 @@ public class InferenceService {
         DynamicBatcher.Arrival arrival = loaded.batcher().expect();
         R request;
         InferenceJob job;
+        long deadline;
         try {
             request = parser.apply(loaded);
             job = RequestValidator.toJob(model, loaded.signature(), request);
+            deadline = deadline(start, loaded, request, askedTimeout);
         } catch (RuntimeException e) {
             arrival.abandon();
             loaded.release();
@@ -82,37 +124,120 @@ public class InferenceService {
             return CompletableFuture.failedFuture(e);
         }
         CompletionStage<Void> charged = charges.charge(model, job.items(), elements(job));
-        CompletionStage<InferenceResult> answered;
+        CompletableFuture<InferenceResult> work;
         if (charged.toCompletableFuture().isDone() && !charged.toCompletableFuture().isCompletedExceptionally()) {
-            answered = submit(arrival, job);
+            work = submit(arrival, job, deadline);
         } else {
-            answered = charged.handle((ignored, refused) -> refused).thenCompose(refused -> {
+            work = charged.handle((ignored, refused) -> refused).thenCompose(refused -> {
                 if (refused != null) {
                     arrival.abandon();
-                    return CompletableFuture.failedFuture(refused);
+                    return CompletableFuture.<InferenceResult>failedFuture(refused);
                 }
-                return submit(arrival, job);
-            });
+                return submit(arrival, job, deadline);
+            }).toCompletableFuture();
         }
+        // the lease follows the run, not the caller: a version is closed only once no run of it can still go on
+        work.whenComplete((result, failure) -> loaded.release());
+        CompletionStage<InferenceResult> answered = deadline == DynamicBatcher.NO_DEADLINE ? work
+                : timer.within(work, deadline, () -> InferenceException.deadlineExceeded("model " + model
+                + " version " + loaded.version() + " did not answer within " + (deadline - start) / 1_000_000
+                + " ms"));
+        int items = job.items();
         return answered.handle((result, failure) -> {
-            loaded.release();
             Throwable cause = failure instanceof CompletionException ? failure.getCause() : failure;
-            metrics.requestDone(protocol, loaded, cause, System.nanoTime() - start, result);
-            if (cause != null) {
-                throw cause instanceof RuntimeException runtime ? runtime : new CompletionException(cause);
+            FallbackReason reason = null;
+            if (cause == null && checkOutputs) {
+                String violation = loaded.outputChecks().violation(result.outputs());
+                checked(loaded, violation);
+                if (violation != null) {
+                    reason = FallbackReason.OUTPUT_CHECK;
+                    cause = InferenceException.outputRefused("model " + model + " version " + loaded.version()
+                            + " gave an answer that failed its output checks: " + violation);
+                }
+            } else if (cause != null) {
+                reason = fallbackReason(loaded, cause);
             }
-            ServedInference<R> served = new ServedInference<>(loaded.name(), loaded.version(), request,
-                    outputs(loaded, result));
-            log.record(protocol, requestId, served);
-            timeline.predictionServed();
-            return served;
+            if (reason == null || loaded.fallback().isEmpty()) {
+                return CompletableFuture.completedFuture(finish(protocol, requestId, start, loaded, request, result,
+                        cause, null));
+            }
+            return fallback(protocol, requestId, start, loaded, request, items, reason, cause);
+        }).thenCompose(Function.identity());
+    }
+
+    private <R extends InferenceRequest> CompletionStage<ServedInference<R>> fallback(String protocol,
+            String requestId, long start, LoadedModel loaded, R request, int items, FallbackReason reason,
+            Throwable cause) {
+        return fallbacks.answer(loaded, request, items).handle((answer, failure) -> {
+            metrics.fallback(loaded.name(), reason.label(), answer == null ? "none" : answer.kind());
+            if (answer == null) {
+                return finish(protocol, requestId, start, loaded, request, null, cause, null);
+            }
+            return finish(protocol, requestId, start, loaded, request, null, null,
+                    new Fallback(new FallbackNote(reason, answer.answeredBy()), answer.outputs()));
         });
     }
 
-    private static CompletionStage<InferenceResult> submit(DynamicBatcher.Arrival arrival, InferenceJob job) {
+    private <R extends InferenceRequest> ServedInference<R> finish(String protocol, String requestId, long start,
+            LoadedModel loaded, R request, InferenceResult result, Throwable cause, Fallback fallback) {
+        metrics.requestDone(protocol, loaded, cause, System.nanoTime() - start, result);
+        if (cause != null) {
+            throw cause instanceof RuntimeException runtime ? runtime : new CompletionException(cause);
+        }
+        ServedInference<R> served = fallback == null
+                ? new ServedInference<>(loaded.name(), loaded.version(), request, outputs(loaded, result))
+                : new ServedInference<>(loaded.name(), loaded.version(), request, fallback.outputs(), fallback.note());
+        log.record(protocol, requestId, served);
+        timeline.predictionServed();
+        return served;
+    }
+
+    /** Counts an answer's check; the answer that takes its version out of service raises the alert. */
+    private void checked(LoadedModel loaded, String violation) {
+        if (violation != null) {
+            metrics.outputCheckFailed(loaded);
+        }
+        String last = loaded.answerChecked(violation);
+        if (last != null) {
+            alerts.takenOutOfService(loaded, loaded.failureWindow().failures(), loaded.failureWindow().window(),
+                    last);
+        }
+    }
+
+    /** Whether a failure goes to the fallback chain: a timeout or a fault of ours, never a request's own fault. */
+    private FallbackReason fallbackReason(LoadedModel loaded, Throwable cause) {
+        if (!(cause instanceof InferenceException e)) {
+            return FallbackReason.ERROR;
+        }
+        return switch (e.kind()) {
+            case DEADLINE_EXCEEDED -> {
+                metrics.deadlineExceeded(loaded.name());
+                yield FallbackReason.TIMEOUT;
+            }
+            case INTERNAL, UNAVAILABLE -> FallbackReason.ERROR;
+            default -> null;
+        };
+    }
+
+    private static long deadline(long start, LoadedModel loaded, InferenceRequest request,
+                                 Optional<Optional<Duration>> askedTimeout) {
+        if (askedTimeout.isEmpty()) {
+            return DynamicBatcher.NO_DEADLINE;
+        }
+        Duration timeout = RequestTimeouts.effective(loaded.config().timeout(), askedTimeout.get(),
+                RequestTimeouts.fromParameter(request.timeoutParameter()));
+        return timeout.isZero() ? DynamicBatcher.NO_DEADLINE : start + timeout.toNanos();
+    }
+
+    private static CompletableFuture<InferenceResult> submit(DynamicBatcher.Arrival arrival, InferenceJob job,
+                                                             long deadline) {
         // an event-loop thread must never run the model; a worker thread (Funqy's, say) may, when the model is idle
         boolean callerMayBlock = !Context.isOnEventLoopThread();
-        return arrival.submit(job, callerMayBlock);
+        return arrival.submit(job, callerMayBlock, deadline);
+    }
+
+    /** What the fallback chain answered. */
+    private record Fallback(FallbackNote note, List<Tensor> outputs) {
     }
 
     private static long elements(InferenceJob job) {

@@ -18,7 +18,7 @@ import java.util.Arrays;
 public final class JsonTensorReader {
 
     /** Elements allocated before any is read; the buffer doubles from there as they arrive. */
-    private static final long FIRST_ALLOCATION = 1 << 16;
+    static final long FIRST_ALLOCATION = 1 << 16;
 
     private JsonTensorReader() {
     }
@@ -344,7 +344,7 @@ public final class JsonTensorReader {
     }
 
     /** A little-endian buffer that grows by doubling, as elements arrive, up to a bound. */
-    private static final class GrowableBuffer {
+    static final class GrowableBuffer {
         private final Datatype datatype;
         private final long maxElements;
         private final String path;

@@ -9,6 +9,7 @@ import dev.quiver.inference.fixtures.Digits;
 import dev.quiver.inference.fixtures.ModelRepositoryFixture;
 import dev.quiver.inference.fixtures.OnnxModels;
 import dev.quiver.inference.modelconfig.BatchingDefaults;
+import dev.quiver.inference.modelconfig.FailsafeDefaults;
 import dev.quiver.inference.modelconfig.ModelConfig;
 import dev.quiver.inference.modelconfig.ModelConfigDefaults;
 import dev.quiver.inference.modelconfig.ModelConfigSpec;
@@ -329,9 +330,10 @@ class DynamicBatcherTest {
     private LoadedModel load(String name, int maxBatchSize, Duration maxDelay, int instances,
                              Duration inlineMaxCompute) throws Exception {
         ModelConfigSpec spec = new ModelConfigSpec(null, maxBatchSize, maxDelay.toNanos() / 1e6,
-                inlineMaxCompute.toNanos() / 1e6, instances, 1, 1, null, Map.of(), Map.of());
+                inlineMaxCompute.toNanos() / 1e6, instances, 1, 1, null, Map.of(), Map.of(), null, List.of(), null,
+                null);
         ModelConfig config = ModelConfigDefaults.apply(spec, new BatchingDefaults(32, Duration.ofMillis(2),
-                Duration.ZERO));
+                Duration.ZERO), new FailsafeDefaults(Duration.ZERO, 10, 50));
         Path file = repository.modelFile(name, 1);
         LoadedModel model = LOADER.load(name, 1, file, config,
                 (items, requests, reason, nanos) -> {

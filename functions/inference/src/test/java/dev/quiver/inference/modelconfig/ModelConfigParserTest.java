@@ -19,6 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** One case per rule of the model configuration file. */
 class ModelConfigParserTest {
 
+    private static final FailsafeDefaults FAILSAFE = new FailsafeDefaults(Duration.ofSeconds(30), 10, 50);
     private static final BatchingDefaults DEFAULTS = new BatchingDefaults(32, Duration.ofMillis(2),
             Duration.ofMillis(3));
 
@@ -39,7 +40,7 @@ class ModelConfigParserTest {
                 inputs: {x: image}
                 outputs: {"softmax_0.tmp_0": probabilities}
                 """);
-        ModelConfig config = ModelConfigDefaults.apply(spec, DEFAULTS);
+        ModelConfig config = ModelConfigDefaults.apply(spec, DEFAULTS, FAILSAFE);
         assertThat(config.versionPolicy()).isEqualTo(new VersionPolicy.Latest(2));
         assertThat(config.maxBatchSize()).isEqualTo(16);
         assertThat(config.batchingExplicit()).isTrue();
@@ -63,7 +64,8 @@ class ModelConfigParserTest {
 
     @Test
     void defaultsFillWhatIsLeftOut() throws IOException {
-        ModelConfig config = ModelConfigDefaults.apply(read("config.yaml", "# nothing set\n"), DEFAULTS);
+        ModelConfig config = ModelConfigDefaults.apply(read("config.yaml", "# nothing set\n"), DEFAULTS,
+                FAILSAFE);
         assertThat(config.versionPolicy()).isEqualTo(new VersionPolicy.Latest(1));
         assertThat(config.maxBatchSize()).isEqualTo(32);
         assertThat(config.batchingExplicit()).isFalse();
@@ -83,8 +85,9 @@ class ModelConfigParserTest {
     @Test
     void unknownSettingsAreNamed() {
         assertProblems("max_batchsize: 4\nthreads: {intra: 1}\n",
-                "line 1, max_batchsize: unknown setting; expected one of inline_max_compute_ms, inputs, instances, "
-                        + "max_batch_size, max_queue_delay_ms, outputs, threads, version_policy",
+                "line 1, max_batchsize: unknown setting; expected one of fallback, inline_max_compute_ms, inputs, "
+                        + "instances, max_batch_size, max_queue_delay_ms, output_checks, outputs, threads, timeout_ms, "
+                        + "version_policy",
                 "line 2, threads.intra: unknown setting; expected one of inter_op, intra_op, spinning");
     }
 
@@ -106,6 +109,48 @@ class ModelConfigParserTest {
                 "line 3, max_queue_delay_ms: must be between 0 and 10000, got -2.0",
                 "line 4, threads.intra_op: must be between 0 and 1024, got -1",
                 "line 5, inline_max_compute_ms: must be between 0 and 10000, got 20000.0");
+    }
+
+    @Test
+    void deadlinesFallbacksAndOutputChecks() throws IOException {
+        ModelConfig config = ModelConfigDefaults.apply(read("config.yaml", """
+                timeout_ms: 250
+                fallback:
+                  - previous_version
+                  - model: digits_small
+                  - default_outputs: fallback/defaults.json
+                  - {answers: answers.json, key: customer}
+                output_checks: {failures: 3, window: 20}
+                """), DEFAULTS, FAILSAFE);
+        assertThat(config.timeout()).isEqualTo(Duration.ofMillis(250));
+        assertThat(config.fallback()).containsExactly(new FallbackSpec.PreviousVersion(),
+                new FallbackSpec.Model("digits_small"), new FallbackSpec.DefaultOutputs("fallback/defaults.json"),
+                new FallbackSpec.KeyedAnswers("answers.json", "customer"));
+        assertThat(config.outputCheckFailures()).isEqualTo(3);
+        assertThat(config.outputCheckWindow()).isEqualTo(20);
+
+        ModelConfig defaults = ModelConfigDefaults.apply(read("config.yaml", "{}\n"), DEFAULTS, FAILSAFE);
+        assertThat(defaults.timeout()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(defaults.fallback()).isEmpty();
+        assertThat(defaults.outputCheckFailures()).isEqualTo(10);
+        assertThat(defaults.outputCheckWindow()).isEqualTo(50);
+    }
+
+    @Test
+    void fallbackAndDeadlineRules() {
+        assertProblems("timeout_ms: 0\n", "line 1, timeout_ms: must be above 0 and at most 600000 (Knative's longest "
+                + "request), got 0.0");
+        assertProblems("fallback: [newest]\n", "line 1, fallback[0]: expected previous_version, {model: name}, "
+                + "{default_outputs: file} or {answers: file, key: input}, got \"newest\"");
+        assertProblems("fallback: [{answers: a.json}]\n",
+                "line 1, fallback[0].key: name the input whose value keys the answers");
+        assertProblems("fallback: [previous_version, previous_version]\n",
+                "line 1, fallback[1]: previous_version is already in the chain");
+        assertProblems("fallback: [{default_outputs: ../other/defaults.json}]\n",
+                "line 1, fallback[0].default_outputs: expected a file in the model's folder, got "
+                        + "\"../other/defaults.json\"");
+        assertProblems("output_checks: {failures: 30, window: 20}\n",
+                "line 1, output_checks.failures: must be at most the window (20), got 30");
     }
 
     @Test

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.quiver.inference.InferenceConfig;
 import dev.quiver.inference.InferenceException;
+import dev.quiver.inference.demand.DemandConfig;
 import dev.quiver.inference.modelconfig.VersionPolicy;
 import dev.quiver.inference.modelconfig.VersionState;
 import io.quarkus.runtime.configuration.MemorySize;
@@ -32,9 +33,9 @@ class ModelRegistryTest {
     void notReadyWhileAVersionLoads() {
         TreeMap<Long, VersionEntry> versions = new TreeMap<>();
         versions.put(1L, new VersionEntry(1, VersionState.LOADING, true, null, null,
-                new FileStamp(1, 1, "k"), Instant.EPOCH));
-        registry.publish(Map.of("m", new ModelEntry("m", new VersionPolicy.Latest(1), versions, Optional.empty())),
-                Optional.empty());
+                new FileStamp(1, 1, "k"), Instant.EPOCH, VersionHistory.none()));
+        registry.publish(Map.of("m", new ModelEntry("m", new VersionPolicy.Latest(1), versions, Optional.empty(),
+                Optional.empty())), Optional.empty());
         assertThat(registry.readiness().problems()).containsExactly("model m version 1 is loading");
         assertThatThrownBy(() -> registry.acquire("m", Optional.empty()))
                 .isInstanceOf(InferenceException.class)
@@ -89,12 +90,27 @@ class ModelRegistryTest {
                 }
 
                 @Override
+                public Duration timeout() {
+                    return Duration.ofSeconds(30);
+                }
+
+                @Override
                 public Batching batching() {
                     return null;
                 }
 
                 @Override
+                public OutputChecks outputChecks() {
+                    return null;
+                }
+
+                @Override
                 public PredictionLog predictionLog() {
+                    return null;
+                }
+
+                @Override
+                public DemandConfig demand() {
                     return null;
                 }
             };
@@ -103,6 +119,11 @@ class ModelRegistryTest {
         @Override
         public Storage storage() {
             return null;
+        }
+
+        @Override
+        public Pool pool() {
+            return Optional::empty;
         }
 
         @Override

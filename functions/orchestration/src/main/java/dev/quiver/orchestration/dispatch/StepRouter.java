@@ -60,13 +60,17 @@ public class StepRouter {
     }
 
     /**
-     * Stops a step the pool preempted where it runs here: an embedded {@code process} step's process tree is killed.
-     * Its attempt is already recorded as preempted, so nothing is reported of its end.
+     * Stops a step the pool preempted where it runs here: an embedded {@code process} step's process tree is killed,
+     * a {@code kubernetes-job} step's Job deleted, a {@code function} step's call abandoned (its answer would be
+     * ignored anyway: the attempt is over). Its attempt is already recorded as preempted, so nothing is reported of its
+     * end. The event does not name the executor; each is asked, and only the one running the attempt has it.
      */
     public void preempt(StepPreempted step) {
         if (embedded) {
             processes.preempt(step.runId(), step.instance(), step.attempt());
         }
+        jobs.stop(step.runId(), step.instance(), step.attempt(), "preempted by " + step.by());
+        functions.abandon(step.runId(), step.instance(), step.attempt());
     }
 
     /**

@@ -7,6 +7,7 @@ import dev.quiver.events.InvalidEventException;
 import dev.quiver.events.http.CloudEventGuard;
 import dev.quiver.events.http.ReceivedEvent;
 import dev.quiver.orchestration.runs.RunRefusedException;
+import dev.quiver.orchestration.serving.ServingEvents;
 import dev.quiver.orchestration.store.StoreException;
 import dev.quiver.orchestration.store.StoreRefusedException;
 import io.cloudevents.CloudEvent;
@@ -41,12 +42,13 @@ public class EventEndpoint {
     private final CloudEventGuard guard;
     private final ErrorReplies replies;
 
-    public EventEndpoint(RunEventFunctions runs, TickFunctions ticks, ErrorReplies replies) {
+    public EventEndpoint(RunEventFunctions runs, TickFunctions ticks, ServingEvents serving, ErrorReplies replies) {
         this.functions = Map.of(
                 EventTypes.PIPELINE_RUN_REQUESTED, runs::runRequested,
                 EventTypes.STEP_COMPLETED, runs::stepCompleted,
                 EventTypes.STEP_FAILED, runs::stepFailed,
                 EventTypes.STEP_HEARTBEAT, runs::stepHeartbeat,
+                EventTypes.SERVING_DEMAND_REPORTED, serving::demandReported,
                 EventTypes.SCHEDULER_TICK, ticks::tick,
                 EventTypes.PING_SOURCE_TICK, ticks::tick);
         this.guard = new CloudEventGuard(functions.keySet());

@@ -4,6 +4,7 @@ import dev.quiver.orchestration.OrchestrationConfig;
 import dev.quiver.orchestration.deadletter.DeadLetterStore;
 import dev.quiver.orchestration.outbox.Outbox;
 import dev.quiver.orchestration.runs.RunCoordinator;
+import dev.quiver.orchestration.serving.ServingDemand;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
@@ -14,6 +15,7 @@ import java.time.Duration;
 public class Ticks {
 
     private final RunCoordinator coordinator;
+    private final ServingDemand serving;
     private final Outbox outbox;
     private final DeadLetterStore deadLetters;
     private final Clock clock;
@@ -24,9 +26,10 @@ public class Ticks {
     private final Duration deadLetterRetention;
     private final boolean internal;
 
-    public Ticks(RunCoordinator coordinator, Outbox outbox, DeadLetterStore deadLetters, Clock clock,
-                 OrchestrationConfig config) {
+    public Ticks(RunCoordinator coordinator, ServingDemand serving, Outbox outbox, DeadLetterStore deadLetters,
+                 Clock clock, OrchestrationConfig config) {
         this.coordinator = coordinator;
+        this.serving = serving;
         this.outbox = outbox;
         this.deadLetters = deadLetters;
         this.clock = clock;
@@ -39,11 +42,13 @@ public class Ticks {
     }
 
     /**
-     * Fires due timers, fails quiet attempts, resumes waiting steps, and removes expired memoized results and the
+     * Fires due timers, fails quiet attempts, frees the pool room of serving replicas that stopped reporting, resumes
+     * waiting steps, and removes expired memoized results and the
      * handled events, sent outbox events and dead letters past their retention.
      */
     public void fire() {
         coordinator.fireDue(clock.instant(), heartbeatTimeout);
+        serving.expire();
         coordinator.resumeWaiting(clock.instant());
         coordinator.collectMemoized(clock.instant(), memoTtl, memoIdle);
         coordinator.forgetHandledEvents(clock.instant(), retention);

@@ -14,6 +14,7 @@ import dev.quiver.orchestration.OrchestrationConfig;
 import io.cloudevents.CloudEvent;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpResponse;
@@ -22,8 +23,11 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.FutureTask;
 import org.jboss.logging.Logger;
 
 /**
@@ -49,28 +53,66 @@ public class FunctionExecutor {
     private final CloudEventSender sender;
     private final URI source;
     private final ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
+    /** The calls waiting for an answer, by run, instance and attempt. */
+    private final Map<String, Future<?>> calls = new ConcurrentHashMap<>();
 
+    @Inject
     public FunctionExecutor(StepReports reports, ObjectMapper json, EventCodec codec, CloudEventSender sender,
                             OrchestrationConfig config) {
+        this(reports, json, codec, sender, URI.create(config.source()));
+    }
+
+    FunctionExecutor(StepReports reports, ObjectMapper json, EventCodec codec, CloudEventSender sender, URI source) {
         this.reports = reports;
         this.json = json;
         this.codec = codec;
         this.sender = sender;
-        this.source = URI.create(config.source());
+        this.source = source;
     }
 
     /** Sends the step and returns at once; the answer reports the step. */
     public void start(StepDispatched step) {
-        threads.submit(() -> {
+        String call = call(step.runId(), step.instance(), step.attempt());
+        FutureTask<Void> task = new FutureTask<>(() -> {
+            send(step);
+            return null;
+        });
+        // registered before it runs, so that its end always finds it to remove
+        calls.put(call, task);
+        threads.execute(() -> {
             try {
-                invoke(step);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            } catch (RuntimeException e) {
-                LOG.errorf(e, "run %s: %s could not be sent to its function", step.runId(), step.instance());
-                fail(step, "ExecutorError", null, e.getMessage());
+                task.run();
+            } finally {
+                calls.remove(call, task);
             }
         });
+    }
+
+    private void send(StepDispatched step) {
+        try {
+            invoke(step);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "run %s: %s could not be sent to its function", step.runId(), step.instance());
+            fail(step, "ExecutorError", null, e.getMessage());
+        }
+    }
+
+    /**
+     * Stops waiting for the attempt's answer (it was preempted or cancelled, and is recorded so): its call is
+     * interrupted and nothing is reported of it. The function may still have done its work.
+     */
+    public void abandon(String runId, String instance, int attempt) {
+        Future<?> call = calls.remove(call(runId, instance, attempt));
+        if (call != null) {
+            call.cancel(true);
+            LOG.infof("run %s: %s attempt %d: its function's answer is no longer awaited", runId, instance, attempt);
+        }
+    }
+
+    private static String call(String runId, String instance, int attempt) {
+        return runId + '/' + instance + '/' + attempt;
     }
 
     @PreDestroy

@@ -9,6 +9,7 @@ import dev.quiver.events.pipeline.StepHeartbeat;
 import dev.quiver.orchestration.OrchestrationConfig;
 import dev.quiver.orchestration.digest.Sha256;
 import io.fabric8.kubernetes.api.model.ContainerStateTerminated;
+import io.fabric8.kubernetes.api.model.DeletionPropagation;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -30,6 +31,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 import org.jboss.logging.Logger;
 
 /**
@@ -39,6 +41,12 @@ import org.jboss.logging.Logger;
  * while it runs it sends heartbeats; when it ends it reports success, or failure as {@code OutOfMemory} (a container
  * killed for memory), {@code DeadlineExceeded} or {@code ExitCode}. The Job's name follows from the run, instance and
  * attempt, so dispatching it twice creates it once. Enabled by {@code quiver.orchestration.kubernetes.enabled}.
+ *
+ * <p>With {@code quiver.orchestration.kubernetes.kueue}, Kueue admits the Jobs: each is created suspended and labelled
+ * with its step's pool queue (the LocalQueue {@code ./quiver kueue} renders for it) and priority class (its
+ * WorkloadPriorityClass). A suspended Job is waiting for Kueue and reports nothing; the first heartbeat of a Job Kueue
+ * unsuspended tells the orchestrator that the step runs. A Job that ran and that Kueue suspends again (evicted, to give
+ * its room to other work) is reported as such: its step waits for Kueue again.
  */
 @ApplicationScoped
 public class KubernetesJobExecutor {
@@ -49,6 +57,10 @@ public class KubernetesJobExecutor {
     static final String ATTEMPT = "quiver.dev/attempt";
     static final String INSTANCE = "quiver.dev/instance";
     static final String REPORTED = "quiver.dev/reported";
+    /** On a Job Kueue admitted and that was seen running: its suspension after that is an eviction. */
+    static final String ADMITTED = "quiver.dev/admitted";
+    static final String KUEUE_QUEUE = "kueue.x-k8s.io/queue-name";
+    static final String KUEUE_PRIORITY = "kueue.x-k8s.io/priority-class";
 
     private static final Logger LOG = Logger.getLogger(KubernetesJobExecutor.class);
 
@@ -58,15 +70,18 @@ public class KubernetesJobExecutor {
     private final Clock clock;
     private final Optional<String> namespace;
     private final boolean enabled;
+    private final boolean kueue;
 
     @Inject
     public KubernetesJobExecutor(KubernetesClient client, StepReports reports, ObjectMapper json, Clock clock,
                                  OrchestrationConfig config) {
-        this(client, reports, json, clock, config.kubernetes().namespace(), config.kubernetes().enabled());
+        this(client, reports, json, clock, config.kubernetes().namespace(), config.kubernetes().enabled(),
+                config.kubernetes().kueue());
     }
 
     KubernetesJobExecutor(KubernetesClient client, StepReporter reports, ObjectMapper json, Clock clock,
-                          Optional<String> namespace, boolean enabled) {
+                          Optional<String> namespace, boolean enabled, boolean kueue) {
+        this.kueue = kueue;
         this.client = client;
         this.reports = reports;
         this.json = json;
@@ -102,6 +117,31 @@ public class KubernetesJobExecutor {
         }
     }
 
+    /**
+     * Deletes the attempt's Job with its pods: the attempt was preempted or cancelled, and is recorded as such, so
+     * nothing is reported of its end. A Job already gone is no error.
+     */
+    public void stop(String runId, String instance, int attempt, String why) {
+        if (!enabled) {
+            return;
+        }
+        try {
+            for (Job job : client.batch().v1().jobs().inNamespace(namespace()).withLabel(MANAGED_BY, MANAGER)
+                    .withLabel(RUN, runId).withLabel(ATTEMPT, Integer.toString(attempt)).list().getItems()) {
+                Map<String, String> annotations = job.getMetadata().getAnnotations();
+                if (annotations != null && instance.equals(annotations.get(INSTANCE))) {
+                    client.batch().v1().jobs().inNamespace(namespace()).withName(job.getMetadata().getName())
+                            .withPropagationPolicy(DeletionPropagation.BACKGROUND).delete();
+                    LOG.infof("run %s: %s attempt %d: Job %s deleted (%s)", runId, instance, attempt,
+                            job.getMetadata().getName(), why);
+                }
+            }
+        } catch (KubernetesClientException e) {
+            LOG.warnf("run %s: %s attempt %d: its Job could not be deleted (%s): %s", runId, instance, attempt, why,
+                    e.getMessage());
+        }
+    }
+
     /** Reports on every Job of ours that is running (a heartbeat) or has ended and was not reported yet. */
     @Scheduled(every = "${quiver.orchestration.kubernetes.poll-interval}",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
@@ -132,7 +172,20 @@ public class KubernetesJobExecutor {
                             .filter(condition -> "True".equals(condition.getStatus())
                                     && ("Complete".equals(condition.getType()) || "Failed".equals(condition.getType())))
                             .findFirst();
+            boolean suspended = Boolean.TRUE.equals(job.getSpec().getSuspend());
+            if (ended.isEmpty() && suspended) {
+                if (annotations.containsKey(ADMITTED)) {
+                    // it ran, and Kueue suspended it again to give its room to other work: it waits to be readmitted
+                    reports.evicted(run, instance, attempt, "Kueue suspended Job " + job.getMetadata().getName()
+                            + " again; it runs when Kueue readmits it");
+                    annotate(job, annotated -> annotated.remove(ADMITTED));
+                }
+                continue;
+            }
             if (ended.isEmpty()) {
+                if (kueue && !annotations.containsKey(ADMITTED)) {
+                    annotate(job, annotated -> annotated.put(ADMITTED, clock.instant().toString()));
+                }
                 reports.heartbeat(new StepHeartbeat(run, instance, attempt, clock.instant(), null, null, null, null,
                         null));
                 continue;
@@ -143,12 +196,15 @@ public class KubernetesJobExecutor {
             } else {
                 reports.failed(failure(job, ended.get(), run, instance, attempt));
             }
-            client.batch().v1().jobs().inNamespace(namespace()).withName(job.getMetadata().getName())
-                    .edit(edited -> {
-                        edited.getMetadata().getAnnotations().put(REPORTED, clock.instant().toString());
-                        return edited;
-                    });
+            annotate(job, annotated -> annotated.put(REPORTED, clock.instant().toString()));
         }
+    }
+
+    private void annotate(Job job, Consumer<Map<String, String>> change) {
+        client.batch().v1().jobs().inNamespace(namespace()).withName(job.getMetadata().getName()).edit(edited -> {
+            change.accept(edited.getMetadata().getAnnotations());
+            return edited;
+        });
     }
 
     private StepFailed failure(Job job, JobCondition condition, String run, String instance, int attempt) {
@@ -206,8 +262,10 @@ public class KubernetesJobExecutor {
                     .addToLabels(ATTEMPT, Integer.toString(step.attempt()))
                     .addToAnnotations(INSTANCE, step.instance())
                     .addToAnnotations("quiver.dev/pipeline", step.pipeline() + "@" + step.pipelineVersion())
+                    .addToLabels(kueueLabels(step))
                 .endMetadata()
                 .withNewSpec()
+                    .withSuspend(kueue ? true : null)
                     .withBackoffLimit(0)
                     .withParallelism(step.workers())
                     .withCompletions(step.workers())
@@ -229,6 +287,18 @@ public class KubernetesJobExecutor {
                     .endTemplate()
                 .endSpec()
                 .build();
+    }
+
+    /** Kueue's labels: the LocalQueue and WorkloadPriorityClass named as the pool's queue and priority class. */
+    private Map<String, String> kueueLabels(StepDispatched step) {
+        Map<String, String> labels = new LinkedHashMap<>();
+        if (kueue) {
+            labels.put(KUEUE_QUEUE, step.queue() == null ? "default" : step.queue());
+            if (step.priorityClass() != null) {
+                labels.put(KUEUE_PRIORITY, step.priorityClass());
+            }
+        }
+        return labels;
     }
 
     /** {@code quiver-<step>-<10 hex of run/instance/attempt>}: a valid name of at most 63 characters. */

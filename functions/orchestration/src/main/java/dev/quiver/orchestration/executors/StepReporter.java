@@ -12,4 +12,7 @@ public interface StepReporter {
     void completed(StepCompleted completed);
 
     void failed(StepFailed failed);
+
+    /** The attempt stopped running to wait for its admission again (Kueue evicted its Job); it is not over. */
+    void evicted(String runId, String instance, int attempt, String message);
 }

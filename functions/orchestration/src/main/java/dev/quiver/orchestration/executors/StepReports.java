@@ -76,6 +76,11 @@ public class StepReports implements StepReporter {
         coordinator.failed(SOURCE, UUID.randomUUID().toString(), failed);
     }
 
+    @Override
+    public void evicted(String runId, String instance, int attempt, String message) {
+        coordinator.evicted(runId, instance, attempt, message);
+    }
+
     /** An attempt stopped with the function: recorded as interrupted, to run again (see the coordinator). */
     public void interrupted(String runId, String instance, int attempt, String message) {
         coordinator.interrupted(runId, instance, attempt, message);

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.quiver.orchestration.store.Transactions;
 import dev.quiver.pool.PoolFileReader;
 import dev.quiver.pool.PoolSpec;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
@@ -30,7 +31,15 @@ public class PoolBeans {
 
     @Produces
     @ApplicationScoped
-    PoolStore store(Transactions transactions, PoolSpec pool, ObjectMapper json) {
-        return new PoolStore(transactions, pool, json);
+    PoolStore store(Transactions transactions, PoolSpec pool, ObjectMapper json, MeterRegistry meters) {
+        return new PoolStore(transactions, pool, json, meters);
+    }
+
+    /** The pool's gauges, registered at startup so that the first scrape has them. */
+    @Produces
+    @Singleton
+    @Startup
+    PoolMetrics metrics(PoolStore store, MeterRegistry meters) {
+        return new PoolMetrics(store, meters);
     }
 }

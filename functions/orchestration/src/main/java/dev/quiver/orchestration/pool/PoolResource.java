@@ -32,16 +32,21 @@ public class PoolResource {
         this.store = store;
     }
 
-    /** A queue now: amounts by resource. */
+    /** A queue now: amounts by resource; {@code desired} is its usage plus what its waiting workloads ask for. */
     public record QueueView(String name, String cohort, double weight, Map<String, String> nominal,
-                            Map<String, String> usage, Map<String, String> borrowed, int admitted, int pending,
-                            Map<String, Integer> pendingByPriority, int maxPending) {
+                            Map<String, String> usage, Map<String, String> borrowed, Map<String, String> desired,
+                            int admitted, int pending, Map<String, Integer> pendingByPriority, int maxPending) {
     }
 
     public record CohortView(String name, String parent, double weight, Map<String, String> quota) {
     }
 
-    public record PoolView(List<String> resources, List<CohortView> cohorts, List<QueueView> queues) {
+    /**
+     * @param capacity the nominal quotas of the queues and cohorts, added up
+     * @param desired  every queue's usage plus pending demand: what an autoscaler compares with the capacity
+     */
+    public record PoolView(List<String> resources, Map<String, String> capacity, Map<String, String> desired,
+                           List<CohortView> cohorts, List<QueueView> queues) {
     }
 
     /** A workload: {@code ADMITTED} or {@code PENDING}; {@code since} is when it was admitted or queued. */
@@ -56,7 +61,8 @@ public class PoolResource {
             List<CohortView> cohorts = spec.cohorts().values().stream().map(cohort -> cohort(spec, cohort)).toList();
             List<QueueView> queues = spec.queues().values().stream().map(queue -> queue(spec, state, queue))
                     .toList();
-            return new PoolView(spec.resources(), cohorts, queues);
+            return new PoolView(spec.resources(), shown(PoolFigures.capacity(spec)),
+                    shown(PoolFigures.desired(state)), cohorts, queues);
         });
     }
 
@@ -88,22 +94,21 @@ public class PoolResource {
     }
 
     private static QueueView queue(PoolSpec spec, PoolState state, QueueSpec queue) {
-        Map<String, Long> used = state.usage(queue.name());
         Map<String, String> nominal = new LinkedHashMap<>();
         Map<String, String> usage = new LinkedHashMap<>();
         Map<String, String> borrowed = new LinkedHashMap<>();
+        Map<String, String> desired = new LinkedHashMap<>();
         for (String resource : spec.resources()) {
-            long own = spec.quota(queue, resource).nominal();
-            long amount = used.getOrDefault(resource, 0L);
-            nominal.put(resource, shown(own));
-            usage.put(resource, shown(amount));
-            borrowed.put(resource, shown(Math.max(0, amount - own)));
+            nominal.put(resource, shown(PoolFigures.nominal(spec, queue, resource)));
+            usage.put(resource, shown(PoolFigures.usage(state, queue.name(), resource)));
+            borrowed.put(resource, shown(PoolFigures.borrowed(state, queue, resource)));
+            desired.put(resource, shown(PoolFigures.desired(state, queue.name(), resource)));
         }
         List<PoolState.Entry> pending = state.pending(queue.name());
         Map<String, Integer> byPriority = new LinkedHashMap<>();
         pending.forEach(entry -> byPriority.merge(entry.workload().priorityClass(), 1, Integer::sum));
         return new QueueView(queue.name(), queue.cohort().orElse(null), queue.weight(), nominal, usage, borrowed,
-                state.admitted(queue.name()).size(), pending.size(), byPriority, queue.maxPending());
+                desired, state.admitted(queue.name()).size(), pending.size(), byPriority, queue.maxPending());
     }
 
     private static WorkloadView workload(PoolSpec spec, PoolState.Entry entry, String status) {
@@ -113,6 +118,12 @@ public class PoolResource {
         return new WorkloadView(entry.workload().id(), entry.workload().queue(), status,
                 entry.workload().priorityClass(), entry.workload().priority(), request, entry.workload().pods(),
                 entry.workload().submittedAt(), entry.since());
+    }
+
+    private static Map<String, String> shown(Map<String, Long> amounts) {
+        Map<String, String> shown = new LinkedHashMap<>();
+        amounts.forEach((resource, amount) -> shown.put(resource, shown(amount)));
+        return shown;
     }
 
     private static String shown(long millis) {

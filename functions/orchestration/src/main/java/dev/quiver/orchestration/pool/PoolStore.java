@@ -12,6 +12,11 @@ import dev.quiver.pool.scheduler.PoolEvent;
 import dev.quiver.pool.scheduler.PoolState;
 import dev.quiver.pool.scheduler.Scheduler;
 import dev.quiver.pool.scheduler.Workload;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
 import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -34,6 +39,10 @@ import java.util.function.Function;
  * quota. A replica keeps the pool in memory between decisions and reads it again only when another replica has changed
  * it (the lock row's version tells). A redelivered event decides nothing: a workload submitted before, even one that
  * has since ended, is not submitted again; one that has ended does not end again.
+ *
+ * <p>Each admission's time to admission ({@code quiver.pool.admission.wait}, by queue and priority class) and each
+ * preemption ({@code quiver.pool.preemptions}, by the queue of the workload preempted) is counted by the replica that
+ * decided it; the pool's figures now are {@link PoolMetrics gauges}.
  */
 public final class PoolStore {
 
@@ -45,13 +54,20 @@ public final class PoolStore {
     private final Transactions transactions;
     private final PoolSpec spec;
     private final ObjectMapper json;
+    private final MeterRegistry meters;
     private PoolState cached;
     private long cachedVersion = -1;
 
+    /** A pool whose decisions are counted nowhere: for a coordinator without a pool file, and for tests. */
     public PoolStore(Transactions transactions, PoolSpec spec, ObjectMapper json) {
+        this(transactions, spec, json, new SimpleMeterRegistry());
+    }
+
+    public PoolStore(Transactions transactions, PoolSpec spec, ObjectMapper json, MeterRegistry meters) {
         this.transactions = transactions;
         this.spec = spec;
         this.json = json;
+        this.meters = meters;
     }
 
     public PoolSpec spec() {
@@ -91,9 +107,21 @@ public final class PoolStore {
         }
     }
 
-    /** Takes the pool's lock until the caller's transaction ends: decisions on every replica take turns. */
-    public void lock(Connection connection) throws SQLException {
-        version(connection);
+    /**
+     * Takes the pool's lock until the caller's transaction ends: decisions on every replica take turns.
+     *
+     * @return the pool's version now, for {@link #changedSince}
+     */
+    public long lock(Connection connection) throws SQLException {
+        return version(connection);
+    }
+
+    /**
+     * Whether the caller's transaction, holding the pool's lock since it read {@code version}, changed the pool: only
+     * then can it have admitted or refused anything.
+     */
+    public boolean changedSince(Connection connection, long version) throws SQLException {
+        return version(connection) != version;
     }
 
     private long version(Connection connection) throws SQLException {
@@ -135,6 +163,7 @@ public final class PoolStore {
 
     /** A view of the pool as persisted now, made while no decision changes it. */
     public synchronized <T> T read(Function<PoolState, T> view) {
+        // applied while synchronized: a decision of this replica changes the copy in memory in place
         PoolState state = transactions.inTransaction(connection -> {
             long version = Statements.first(connection, "select version from pool_lock where id = 1",
                     row -> row.getLong(1)).orElse(-1L);
@@ -150,13 +179,14 @@ public final class PoolStore {
     private record Decided(List<Decision> decisions, PoolState state, long version) {
     }
 
-    private static void decide(PoolState state, List<PoolEvent> events, Map<String, Workload> submitted,
-                               List<Decision> decisions, Writes writes, Set<String> ended) {
+    private void decide(PoolState state, List<PoolEvent> events, Map<String, Workload> submitted,
+                        List<Decision> decisions, Writes writes, Set<String> ended) {
         if (events.isEmpty()) {
             return;
         }
         Decision decision = Scheduler.decide(state, events);
         if (!decision.isEmpty()) {
+            count(state, decision);
             decisions.add(decision);
             writes.add(decision, submitted);
             state.apply(decision);
@@ -165,6 +195,23 @@ public final class PoolStore {
         }
         events.clear();
         submitted.clear();
+    }
+
+    /** Counts the decision's admissions and preemptions; {@code state} is the pool before it. */
+    private void count(PoolState state, Decision decision) {
+        for (Decision.Admission admission : decision.admitted()) {
+            Duration waited = Duration.between(admission.queuedAt(), decision.at());
+            Timer.builder("quiver.pool.admission.wait")
+                    .description("Time from a workload's queueing (again, after a preemption) to its admission")
+                    .tag("queue", admission.queue()).tag("priority_class", admission.workload().priorityClass())
+                    .publishPercentileHistogram().register(meters)
+                    .record(waited.isNegative() ? Duration.ZERO : waited);
+        }
+        for (Decision.Eviction eviction : decision.preempted()) {
+            state.find(eviction.id()).ifPresent(entry -> Counter.builder("quiver.pool.preemptions")
+                    .description("Admitted workloads the pool preempted to make room for higher-priority work")
+                    .tag("queue", entry.workload().queue()).register(meters).increment());
+        }
     }
 
     /** Of the workloads the events submit, those persisted before and no longer in the pool: ended ones. */
@@ -223,28 +270,27 @@ public final class PoolStore {
         void add(Decision decision, Map<String, Workload> submitted) {
             Timestamp at = Timestamp.from(decision.at());
             for (Workload workload : decision.queued()) {
-                inserts.add(insert(workload, "PENDING", at, null));
+                inserts.add(insert(workload, "PENDING", at, null, null));
             }
             for (Decision.Refusal refusal : decision.refused()) {
                 Workload workload = submitted.get(refusal.id());
                 if (workload != null) {
-                    inserts.add(insert(workload, "REFUSED", at, refusal.reason() + ": " + refusal.message()));
+                    inserts.add(insert(workload, "REFUSED", at, refusal.reason(), refusal.message()));
                 } else {
-                    updates.add(new Object[] {"REFUSED", at, refusal.reason() + ": " + refusal.message(), 0,
-                            refusal.id()});
+                    updates.add(new Object[] {"REFUSED", at, refusal.reason(), refusal.message(), 0, refusal.id()});
                 }
             }
-            decision.finished().forEach(id -> updates.add(new Object[] {"FINISHED", at, null, 0, id}));
-            decision.preempted().forEach(eviction -> updates.add(new Object[] {"PENDING", at,
-                    eviction.reason() + ": " + eviction.message(), 1, eviction.id()}));
-            decision.admitted().forEach(admission -> updates.add(new Object[] {"ADMITTED", at, null, 0,
+            decision.finished().forEach(id -> updates.add(new Object[] {"FINISHED", at, null, null, 0, id}));
+            decision.preempted().forEach(eviction -> updates.add(new Object[] {"PENDING", at, eviction.reason(),
+                    eviction.message(), 1, eviction.id()}));
+            decision.admitted().forEach(admission -> updates.add(new Object[] {"ADMITTED", at, null, null, 0,
                     admission.id()}));
         }
 
-        private Object[] insert(Workload workload, String status, Timestamp at, String reason) {
+        private Object[] insert(Workload workload, String status, Timestamp at, String reasonClass, String reason) {
             return new Object[] {workload.id(), workload.queue(), workload.priorityClass(), workload.priority(),
                 workload.preempting(), request(workload.request()), workload.pods(),
-                Timestamp.from(workload.submittedAt()), status, at, reason};
+                Timestamp.from(workload.submittedAt()), status, at, reasonClass, reason};
         }
 
         boolean isEmpty() {
@@ -253,8 +299,10 @@ public final class PoolStore {
 
         void run(Connection connection) throws SQLException {
             batch(connection, "insert into pool_workloads (id, queue, priority_class, priority, preempting, request, "
-                    + "pods, submitted_at, status, since, reason) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", inserts);
-            batch(connection, "update pool_workloads set status = ?, since = ?, reason = coalesce(?, reason), "
+                    + "pods, submitted_at, status, since, reason_class, reason) "
+                    + "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", inserts);
+            batch(connection, "update pool_workloads set status = ?, since = ?, "
+                    + "reason_class = coalesce(?, reason_class), reason = coalesce(?, reason), "
                     + "preemptions = preemptions + ? where id = ?", updates);
         }
 

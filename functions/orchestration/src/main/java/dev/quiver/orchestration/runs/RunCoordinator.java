@@ -12,6 +12,7 @@ import dev.quiver.events.pipeline.StepHeartbeat;
 import dev.quiver.events.pipeline.StepPreempted;
 import dev.quiver.events.pipeline.StepRetryDecided;
 import dev.quiver.events.pipeline.StepSkipped;
+import dev.quiver.events.pool.WorkloadAdmitted;
 import dev.quiver.orchestration.dag.PipelineGraph;
 import dev.quiver.orchestration.dag.RunPlanner;
 import dev.quiver.orchestration.dag.StepState;
@@ -19,6 +20,7 @@ import dev.quiver.orchestration.memo.MemoDecision;
 import dev.quiver.orchestration.memo.MemoKey;
 import dev.quiver.orchestration.memo.MemoStore;
 import dev.quiver.orchestration.outbox.Outbox;
+import dev.quiver.orchestration.pipeline.ExecutorKind;
 import dev.quiver.orchestration.pipeline.Memoization;
 import dev.quiver.orchestration.pipeline.StepSpec;
 import dev.quiver.orchestration.pool.PoolStore;
@@ -84,6 +86,7 @@ public final class RunCoordinator {
     private final Clock clock;
     private final PoolStore pool;
     private final boolean pooled;
+    private final boolean kueue;
 
     /** A coordinator without a pool file: every ready step is dispatched at once. */
     public RunCoordinator(Transactions transactions, Pipelines pipelines, Outbox outbox, RetryPolicies retries,
@@ -94,7 +97,18 @@ public final class RunCoordinator {
 
     public RunCoordinator(Transactions transactions, Pipelines pipelines, Outbox outbox, RetryPolicies retries,
                           ObjectMapper json, Clock clock, PoolStore pool) {
+        this(transactions, pipelines, outbox, retries, json, clock, pool, false);
+    }
+
+    /**
+     * @param kueue whether Kueue admits {@code kubernetes-job} steps: they are dispatched at once (their Job waits
+     *              suspended in Kueue's queue) and wait as {@link StepState#QUEUED} until their executor reports the
+     *              Job running, without Quiver's pool admitting them too
+     */
+    public RunCoordinator(Transactions transactions, Pipelines pipelines, Outbox outbox, RetryPolicies retries,
+                          ObjectMapper json, Clock clock, PoolStore pool, boolean kueue) {
         this.pool = pool;
+        this.kueue = kueue;
         this.pooled = !PoolSpec.DEFAULT.equals(pool.spec());
         this.transactions = transactions;
         this.pipelines = pipelines;
@@ -145,7 +159,7 @@ public final class RunCoordinator {
 
     /** Records a step attempt's success and dispatches what it lets run. */
     public void completed(String eventSource, String eventId, StepCompleted completed) {
-        inTransaction(c -> {
+        inGroupedTransaction(c -> {
             Instant now = clock.instant();
             if (!runs.firstDelivery(c, eventSource, eventId, EventTypes.STEP_COMPLETED, now)) {
                 return null;
@@ -179,7 +193,7 @@ public final class RunCoordinator {
 
     /** Records a step attempt's failure, decides what to do about it, and does it. */
     public void failed(String eventSource, String eventId, StepFailed failed) {
-        inTransaction(c -> {
+        inGroupedTransaction(c -> {
             Instant now = clock.instant();
             if (!runs.firstDelivery(c, eventSource, eventId, EventTypes.STEP_FAILED, now)) {
                 return null;
@@ -198,13 +212,17 @@ public final class RunCoordinator {
      * over is ignored.
      */
     public void heartbeat(String eventSource, String eventId, StepHeartbeat heartbeat) {
-        transactions.inTransaction(c -> {
+        transactions.inGroupedTransaction(c -> {
             Instant now = clock.instant();
             if (!runs.firstDelivery(c, eventSource, eventId, EventTypes.STEP_HEARTBEAT, now)) {
                 return null;
             }
-            if (reported(c, heartbeat.runId(), heartbeat.instance(), heartbeat.attempt()) == null) {
+            Reported reported = reported(c, heartbeat.runId(), heartbeat.instance(), heartbeat.attempt());
+            if (reported == null) {
                 return null;
+            }
+            if (reported.state == StepState.QUEUED) {
+                admittedElsewhere(c, reported, heartbeat.instance(), now);
             }
             runs.heartbeat(c, heartbeat.runId(), heartbeat.instance(), heartbeat.attempt(),
                     heartbeat.observedAt() == null ? now : heartbeat.observedAt(), now, samples(heartbeat));
@@ -234,6 +252,39 @@ public final class RunCoordinator {
             LOG.infof("run %s: %s attempt %d interrupted (%s); it runs again", runId, instance, attempt, message);
             return null;
         });
+    }
+
+    /**
+     * A running attempt's Job was suspended again by Kueue, to give its room to other work: the attempt is not over,
+     * it waits for Kueue to readmit its Job ({@link StepState#QUEUED}, no heartbeat timeout meanwhile). A report of an
+     * attempt that is over, or already waiting, changes nothing.
+     */
+    public void evicted(String runId, String instance, int attempt, String message) {
+        transactions.inTransaction(c -> {
+            Instant now = clock.instant();
+            Reported reported = reported(c, runId, instance, attempt);
+            if (reported == null || reported.state == StepState.QUEUED) {
+                return null;
+            }
+            runs.awaitAdmission(c, runId, instance, now);
+            LOG.infof("run %s: %s attempt %d evicted (%s)", runId, instance, attempt, message);
+            return null;
+        });
+    }
+
+    /**
+     * The first sign of life of an attempt that waited for Kueue: Kueue admitted its Job, which runs from now (its
+     * deadline too).
+     */
+    private void admittedElsewhere(Connection c, Reported reported, String instance, Instant now)
+            throws SQLException {
+        Optional<Duration> deadline = reported.graph.instance(instance).step().deadline();
+        RunRepository.InstanceRow row = runs.instances(c, reported.run.id()).get(instance);
+        if (deadline.isPresent()) {
+            runs.addTimer(c, reported.run.id(), instance, row.attempt(), RunRepository.Due.Kind.DEADLINE,
+                    now.plus(deadline.get()));
+        }
+        LOG.infof("run %s: %s attempt %d admitted by Kueue; it runs", reported.run.id(), instance, row.attempt());
     }
 
     private static Map<String, Double> samples(StepHeartbeat heartbeat) {
@@ -271,7 +322,7 @@ public final class RunCoordinator {
             // time passing is an event to the pool too: gangs waiting past their timeout are refused
             inTransaction(c -> {
                 for (Decision decision : pool.handleAll(c, List.of(new PoolEvent.Tick(now)))) {
-                    preempt(c, decision, now);
+                    act(c, decision, now);
                 }
                 return null;
             });
@@ -437,10 +488,14 @@ public final class RunCoordinator {
         return byInstance;
     }
 
-    private record Reported(RunRepository.LockedRun run, PipelineGraph graph) {
+    /** @param state {@link StepState#QUEUED} for an attempt dispatched to wait for Kueue's admission */
+    private record Reported(RunRepository.LockedRun run, PipelineGraph graph, StepState state) {
     }
 
-    /** The locked run a report is about, or null when the report is stale (an attempt already settled). */
+    /**
+     * The locked run a report is about, or null when the report is stale (an attempt already settled, or preempted
+     * and waiting in the pool again: a late answer of the preempted attempt does not complete the next one).
+     */
     private Reported reported(Connection c, String runId, String instance, int attempt) throws SQLException {
         RunRepository.LockedRun run = runs.lock(c, runId).orElseThrow(() ->
                 new RunRefusedException("runId: no run " + runId));
@@ -451,13 +506,14 @@ public final class RunCoordinator {
                     + "instance " + instance);
         }
         boolean current = row.attempt() == attempt
-                && (row.state() == StepState.DISPATCHED || row.state() == StepState.RUNNING);
+                && (row.state() == StepState.DISPATCHED || row.state() == StepState.RUNNING
+                || row.state() == StepState.QUEUED && runs.attemptDispatched(c, runId, instance, attempt));
         if (!current) {
             LOG.debugf("run %s: report for %s attempt %d ignored; the instance is %s at attempt %d", runId, instance,
                     attempt, row.state(), row.attempt());
             return null;
         }
-        return new Reported(run, graph);
+        return new Reported(run, graph, row.state());
     }
 
     /** Plans from the state now recorded, persists the decisions and their events, and settles a finished run. */
@@ -513,15 +569,11 @@ public final class RunCoordinator {
                           Map<String, List<MemoKey.Input>> artifacts, long seq, String reason, boolean fresh,
                           Instant now) throws SQLException {
         int attempt = row.attempt() + 1;
-        List<MemoKey.Input> inputs = new ArrayList<>();
-        instance.upstream().forEach(up -> inputs.addAll(artifacts.getOrDefault(up, List.of())));
-        StepDispatched dispatched = dispatched(run, graph, instance, attempt, row.memoryBytes(instance.step()),
-                inputs);
+        Prepared prepared = prepare(run, graph, instance, attempt, row, artifacts);
+        StepDispatched dispatched = prepared.dispatched();
         Optional<Memoization> policy = instance.step().memoize();
-        String key = null;
+        String key = prepared.memoKey();
         if (policy.isPresent()) {
-            key = MemoKey.of(run.pipeline(), instance.step().name(), instance.step().executor().yamlName(),
-                    dispatched.params(), inputs);
             if (fresh) {
                 memo.forget(c, key);
             }
@@ -546,6 +598,12 @@ public final class RunCoordinator {
                 return false;
             }
         }
+        if (kueue && instance.step().executor() == ExecutorKind.KUBERNETES_JOB) {
+            dispatch(c, run, instance, dispatched, key, seq, reason + "; its Job waits for Kueue to admit it in "
+                    + "queue " + dispatched.queue(), now);
+            runs.awaitAdmission(c, run.id(), instance.id(), now);
+            return false;
+        }
         if (pooled) {
             queue(c, run, graph, instance, attempt, row.memoryBytes(instance.step()), seq, reason, now);
             return false;
@@ -563,21 +621,66 @@ public final class RunCoordinator {
             runs.memoKey(c, run.id(), instance.id(), attempt, key);
         }
         Optional<Duration> deadline = instance.step().deadline();
-        if (deadline.isPresent()) {
+        // a Job Kueue admits runs, and so counts its deadline, from its admission
+        boolean admittedByKueue = kueue && instance.step().executor() == ExecutorKind.KUBERNETES_JOB;
+        if (deadline.isPresent() && !admittedByKueue) {
             runs.addTimer(c, run.id(), instance.id(), attempt, RunRepository.Due.Kind.DEADLINE,
                     now.plus(deadline.get()));
         }
         outbox.add(c, EventTypes.STEP_DISPATCHED, run.id(), instance.id(), dispatched);
     }
 
-    /** A transaction that takes the pool's lock first when there is a pool, and dispatches what the pool admitted. */
+    /**
+     * Changes the pool for work that is not a run's (a serving function's replicas), in a transaction that takes the
+     * pool's lock first: running steps the pool preempts for that work are stopped, and steps it admits when that
+     * work ends are dispatched, in the same transaction. Without a pool file there is nothing such work could take.
+     */
+    public <T> T withPool(PoolWork<T> work) {
+        return inTransaction(c -> work.run(c, events -> {
+            Instant now = clock.instant();
+            for (Decision decision : pool.handleAll(c, events)) {
+                act(c, decision, now);
+            }
+        }));
+    }
+
+    /** Work on the pool's state in a transaction that holds the pool's lock; {@code pool} decides events in it. */
+    @FunctionalInterface
+    public interface PoolWork<T> {
+        T run(Connection connection, PoolDecisions pool) throws SQLException;
+    }
+
+    /** Decides pool events in the transaction of a {@link PoolWork}, acting on what the decisions preempt. */
+    @FunctionalInterface
+    public interface PoolDecisions {
+        void decide(List<PoolEvent> events) throws SQLException;
+    }
+
+    /**
+     * A transaction that takes the pool's lock first when there is a pool, and dispatches what the pool admitted in it.
+     * Admissions and refusals are acted on in the transaction that decided them, so one that decided nothing has none
+     * to look for.
+     */
     private <T> T inTransaction(Transactions.Work<T> work) {
-        return transactions.inTransaction(c -> {
+        return transactions.inTransaction(pooled(work));
+    }
+
+    /** {@link #inTransaction}, committed with the step events other threads hand in meanwhile. */
+    private <T> T inGroupedTransaction(Transactions.Work<T> work) {
+        return transactions.inGroupedTransaction(pooled(work));
+    }
+
+    private <T> Transactions.Work<T> pooled(Transactions.Work<T> work) {
+        return (c -> {
             if (!pooled) {
                 return work.run(c);
             }
-            pool.lock(c);
+            long version = pool.lock(c);
             T result = work.run(c);
+            if (!pool.changedSince(c, version)) {
+                // nothing was decided (a redelivery, a stale report, a step the pool does not admit): nothing to act on
+                return result;
+            }
             Instant now = clock.instant();
             // failing a refused step plans its run again, which may queue (and so refuse) more
             boolean refused = true;
@@ -598,8 +701,7 @@ public final class RunCoordinator {
                        int attempt, long memoryBytes, long seq, String reason, Instant now) throws SQLException {
         PoolSpec spec = pool.spec();
         String queue = queue(spec, run.parameters());
-        String className = instance.step().priority().or(() -> graph.spec().priority())
-                .orElse(spec.work().defaultPriority());
+        String className = priorityClass(spec, graph, instance);
         PriorityClass priority = spec.priorityClasses().get(className);
         var resources = instance.step().resources();
         // the step's resources are each worker's: the workload asks for all of its workers together
@@ -613,7 +715,7 @@ public final class RunCoordinator {
                 priority.value(), priority.preempting(), request, pods, now);
         runs.queued(c, run.id(), instance.id(), attempt, seq, reason, workload.id(), now);
         for (Decision decision : pool.handleAll(c, List.of(new PoolEvent.Submitted(workload, now)))) {
-            preempt(c, decision, now);
+            act(c, decision, now);
         }
     }
 
@@ -626,14 +728,11 @@ public final class RunCoordinator {
         for (RunRepository.Refused item : refused) {
             RunRepository.LockedRun run = runs.lock(c, item.runId()).orElseThrow();
             PipelineGraph graph = pipelines.graph(run.pipeline(), Optional.of(run.pipelineVersion()));
-            int colon = item.reason().indexOf(": ");
-            String errorClass = colon < 0 ? item.reason() : item.reason().substring(0, colon);
-            String message = colon < 0 ? item.reason() : item.reason().substring(colon + 2);
             long seq = run.sequence() + 1;
-            runs.failed(c, new StepFailed(run.id(), item.instance(), item.attempt(), errorClass, null, false,
-                    message), seq, "the pool refused it: " + message, now);
-            LOG.infof("run %s: %s attempt %d refused by the pool: %s", run.id(), item.instance(), item.attempt(),
-                    item.reason());
+            runs.failed(c, new StepFailed(run.id(), item.instance(), item.attempt(), item.reasonClass(), null, false,
+                    item.message()), seq, "the pool refused it: " + item.message(), now);
+            LOG.infof("run %s: %s attempt %d refused by the pool: %s: %s", run.id(), item.instance(), item.attempt(),
+                    item.reasonClass(), item.message());
             advance(c, run, graph, now, seq);
         }
         return !refused.isEmpty();
@@ -646,18 +745,32 @@ public final class RunCoordinator {
             PipelineGraph graph = pipelines.graph(run.pipeline(), Optional.of(run.pipelineVersion()));
             PipelineGraph.Instance instance = graph.instance(admitted.instance());
             RunRepository.InstanceRow row = runs.instances(c, run.id()).get(instance.id());
-            List<MemoKey.Input> inputs = new ArrayList<>();
-            Map<String, List<MemoKey.Input>> artifacts = runs.artifactsByInstance(c, run.id());
-            instance.upstream().forEach(up -> inputs.addAll(artifacts.getOrDefault(up, List.of())));
-            StepDispatched dispatched = dispatched(run, graph, instance, admitted.attempt(),
-                    row.memoryBytes(instance.step()), inputs);
-            String key = instance.step().memoize().isPresent() ? MemoKey.of(run.pipeline(), instance.step().name(),
-                    instance.step().executor().yamlName(), dispatched.params(), inputs) : null;
+            Prepared prepared = prepare(run, graph, instance, admitted.attempt(), row,
+                    runs.artifactsByInstance(c, run.id()));
             long seq = run.sequence() + 1;
-            dispatch(c, run, instance, dispatched, key, seq, admitted.reason() + "; admitted to the pool's queue "
-                    + admitted.queue(), now);
+            dispatch(c, run, instance, prepared.dispatched(), prepared.memoKey(), seq, admitted.reason()
+                    + "; admitted to the pool's queue " + admitted.queue(), now);
             runs.updateRun(c, run.id(), run.state(), seq, null);
         }
+    }
+
+    /** An attempt as it is dispatched, and its memoization key (null for a step that is not memoized). */
+    private record Prepared(StepDispatched dispatched, String memoKey) {
+    }
+
+    /**
+     * The attempt's dispatch, with the artifacts of its upstream instances ({@code artifacts}, by instance) as inputs,
+     * whether it starts now or when the pool admits it: the same either way.
+     */
+    private Prepared prepare(RunRepository.LockedRun run, PipelineGraph graph, PipelineGraph.Instance instance,
+                             int attempt, RunRepository.InstanceRow row, Map<String, List<MemoKey.Input>> artifacts) {
+        List<MemoKey.Input> inputs = new ArrayList<>();
+        instance.upstream().forEach(up -> inputs.addAll(artifacts.getOrDefault(up, List.of())));
+        StepDispatched dispatched = dispatched(run, graph, instance, attempt, row.memoryBytes(instance.step()),
+                inputs);
+        String key = instance.step().memoize().isEmpty() ? null : MemoKey.of(run.pipeline(), instance.step().name(),
+                instance.step().executor().yamlName(), dispatched.params(), inputs);
+        return new Prepared(dispatched, key);
     }
 
     /** The attempt's room in the pool is free again: it ended, whatever its end. */
@@ -668,16 +781,33 @@ public final class RunCoordinator {
         Optional<String> workload = runs.workload(c, runId, instance);
         if (workload.isPresent()) {
             for (Decision decision : pool.handleAll(c, List.of(new PoolEvent.Finished(workload.get(), now)))) {
-                preempt(c, decision, now);
+                act(c, decision, now);
             }
         }
     }
 
     /**
-     * Stops the running attempts the pool preempted: each ends as preempted (not a failure, and not counted against its
-     * step's retries), its executor is told to kill it, and its step waits in the pool again under the same workload.
+     * Acts on what the pool decided: announces each admission of a step's workload
+     * ({@code dev.quiver.pool.workload.admitted}; the step is dispatched at the end of the transaction) and stops the
+     * running attempts the pool preempted: each ends as preempted (not a failure, and not counted against its step's
+     * retries), its executor is told to kill it, and its step waits in the pool again under the same workload.
      */
-    private void preempt(Connection c, Decision decision, Instant now) throws SQLException {
+    private void act(Connection c, Decision decision, Instant now) throws SQLException {
+        for (Decision.Admission admission : decision.admitted()) {
+            Optional<RunRepository.Holder> step = runs.queuedFor(c, admission.id());
+            if (step.isPresent()) {
+                Workload workload = admission.workload();
+                Map<String, String> request = new LinkedHashMap<>();
+                pool.spec().resources().forEach(resource -> request.put(resource,
+                        Quantity.format(workload.request().getOrDefault(resource, 0L))));
+                double waited = Math.max(0, Duration.between(admission.queuedAt(), decision.at()).toNanos() / 1e9);
+                outbox.add(c, EventTypes.POOL_WORKLOAD_ADMITTED, step.get().runId(), step.get().instance(),
+                        new WorkloadAdmitted(workload.id(), workload.queue(), workload.priorityClass(),
+                                workload.priority(), workload.pods(), request, admission.borrowing(),
+                                admission.queuedAt(), decision.at(), waited, step.get().runId(),
+                                step.get().instance(), step.get().attempt()));
+            }
+        }
         for (Decision.Eviction eviction : decision.preempted()) {
             Optional<RunRepository.Holder> holder = runs.holder(c, eviction.id());
             if (holder.isEmpty()) {
@@ -697,6 +827,11 @@ public final class RunCoordinator {
 
     private static String workloadId(String runId, String instance, int attempt) {
         return runId + "/" + instance + "/" + attempt;
+    }
+
+    /** The step's priority class, else its pipeline's, else the pool's default. */
+    private static String priorityClass(PoolSpec spec, PipelineGraph graph, PipelineGraph.Instance instance) {
+        return instance.step().priority().or(() -> graph.spec().priority()).orElse(spec.work().defaultPriority());
     }
 
     private static String queue(PoolSpec spec, Map<String, Object> parameters) {
@@ -748,9 +883,9 @@ public final class RunCoordinator {
         return total;
     }
 
-    private static StepDispatched dispatched(RunRepository.LockedRun run, PipelineGraph graph,
-                                             PipelineGraph.Instance instance, int attempt, long memoryBytes,
-                                             List<MemoKey.Input> inputs) {
+    private StepDispatched dispatched(RunRepository.LockedRun run, PipelineGraph graph,
+                                      PipelineGraph.Instance instance, int attempt, long memoryBytes,
+                                      List<MemoKey.Input> inputs) {
         StepSpec step = instance.step();
         Map<String, Object> params = new LinkedHashMap<>(step.params());
         params.putAll(run.parameters());
@@ -760,6 +895,6 @@ public final class RunCoordinator {
                 memoryBytes, step.resources().gpus(), step.resources().workers(),
                 step.deadline().map(Duration::toSeconds).orElse(null), inputs.stream().map(input ->
                         new StepDispatched.Input(input.instance(), input.name(), input.uri(), input.digest()))
-                        .toList());
+                        .toList(), queue(pool.spec(), run.parameters()), priorityClass(pool.spec(), graph, instance));
     }
 }

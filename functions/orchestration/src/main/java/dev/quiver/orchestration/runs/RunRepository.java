@@ -146,7 +146,8 @@ final class RunRepository {
 
     /** The workload the instance's current attempt holds or waits for in the pool; none when it never did. */
     Optional<String> workload(Connection c, String runId, String instance) throws SQLException {
-        return first(c, "select workload from step_instances where run_id = ? and instance = ?",
+        return first(c, "select workload from step_instances where run_id = ? and instance = ? "
+                + "and workload is not null",
                 row -> row.getString(1), runId, instance);
     }
 
@@ -161,6 +162,27 @@ final class RunRepository {
     }
 
     /**
+     * The dispatched attempt waits for another admission than the pool's (Kueue's, for its Job): queued, with no
+     * workload of Quiver's pool and so no room of it held.
+     */
+    void awaitAdmission(Connection c, String runId, String instance, Instant now) throws SQLException {
+        update(c, "update step_instances set state = 'QUEUED', workload = null, updated_at = ? where run_id = ? "
+                + "and instance = ?", now, runId, instance);
+    }
+
+    /** Whether the attempt was dispatched to its executor (a queued one: to wait for Kueue's admission). */
+    boolean attemptDispatched(Connection c, String runId, String instance, int attempt) throws SQLException {
+        return first(c, "select 1 from attempts where run_id = ? and instance = ? and attempt = ?",
+                row -> true, runId, instance, attempt).isPresent();
+    }
+
+    /** The queued attempt that waits for the workload: the step a workload's admission dispatches. */
+    Optional<Holder> queuedFor(Connection c, String workload) throws SQLException {
+        return first(c, "select run_id, instance, attempt from step_instances where workload = ? and state = 'QUEUED'",
+                row -> new Holder(row.getString(1), row.getString(2), row.getInt(3)), workload);
+    }
+
+    /**
      * The attempt gave its room to higher-priority work: recorded as preempted, which is no failure of the step, and
      * the instance waits in the pool again for its next attempt, under the same workload.
      */
@@ -172,15 +194,16 @@ final class RunRepository {
         finishAttempt(c, runId, instance, attempt, "PREEMPTED", "Preempted", null, false, message, now);
     }
 
-    /** A queued attempt the pool refused, with the pool's reason ({@code TooLarge: asks for ...}). */
-    record Refused(String runId, String instance, int attempt, String reason) {
+    /** A queued attempt the pool refused, with the pool's reason: its class ({@code TooLarge}) and message. */
+    record Refused(String runId, String instance, int attempt, String reasonClass, String message) {
     }
 
     /** The queued attempts whose workloads the pool refused, whichever transaction refused them. */
     List<Refused> refused(Connection c) throws SQLException {
-        return query(c, "select s.run_id, s.instance, s.attempt, w.reason from step_instances s "
+        return query(c, "select s.run_id, s.instance, s.attempt, w.reason_class, w.reason from step_instances s "
                 + "join pool_workloads w on w.id = s.workload where s.state = 'QUEUED' and w.status = 'REFUSED'",
-                row -> new Refused(row.getString(1), row.getString(2), row.getInt(3), row.getString(4)));
+                row -> new Refused(row.getString(1), row.getString(2), row.getInt(3), row.getString(4),
+                        row.getString(5)));
     }
 
     /** A queued attempt the pool has admitted. */

@@ -171,8 +171,8 @@ class RunEventsTest {
                 "{\"runId\":\"no-such-run\",\"instance\":\"ingest\",\"attempt\":1,\"errorClass\":\"NetworkError\"}")
                 .statusCode(400).body("error", equalTo("runId: no run no-such-run"));
         String takes = "; this function takes dev.knative.sources.ping, dev.quiver.pipeline.run.requested, "
-                + "dev.quiver.scheduler.tick, dev.quiver.step.completed, dev.quiver.step.failed, "
-                + "dev.quiver.step.heartbeat";
+                + "dev.quiver.scheduler.tick, dev.quiver.serving.demand.reported, dev.quiver.step.completed, "
+                + "dev.quiver.step.failed, dev.quiver.step.heartbeat";
         post("dev.quiver.step.heartbeat.v0", EXECUTOR, UUID.randomUUID().toString(), "{}").statusCode(400)
                 .body("error", equalTo("CloudEvent: no function takes events of type 'dev.quiver.step.heartbeat.v0'"
                         + takes));

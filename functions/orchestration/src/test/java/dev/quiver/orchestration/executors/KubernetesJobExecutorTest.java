@@ -38,7 +38,12 @@ class KubernetesJobExecutorTest {
 
     @BeforeEach
     void executor() {
-        StepReporter reporter = new StepReporter() {
+        executor = new KubernetesJobExecutor(client, reporterInto(reported), new ObjectMapper(), Clock.systemUTC(),
+                Optional.of(namespace), true, false);
+    }
+
+    private static StepReporter reporterInto(List<Object> reported) {
+        return new StepReporter() {
             @Override
             public void heartbeat(StepHeartbeat heartbeat) {
                 reported.add(heartbeat);
@@ -53,9 +58,12 @@ class KubernetesJobExecutorTest {
             public void failed(StepFailed failed) {
                 reported.add(failed);
             }
+
+            @Override
+            public void evicted(String runId, String instance, int attempt, String message) {
+                reported.add("evicted " + instance + "#" + attempt);
+            }
         };
-        executor = new KubernetesJobExecutor(client, reporter, new ObjectMapper(), Clock.systemUTC(),
-                Optional.of(namespace), true);
     }
 
     @Test
@@ -129,6 +137,75 @@ class KubernetesJobExecutorTest {
     }
 
     @Test
+    void withKueueAJobWaitsSuspendedInItsQueueAndRunsWhenKueueAdmitsIt() {
+        KubernetesJobExecutor kueue = new KubernetesJobExecutor(client, reporterInto(reported), new ObjectMapper(),
+                Clock.systemUTC(), Optional.of(namespace), true, true);
+        StepDispatched step = step(Map.of("image", "registry.example/train:1.4"));
+        kueue.start(step);
+        Job job = jobs().getFirst();
+        assertThat(job.getSpec().getSuspend()).as("Kueue unsuspends it when it admits it").isTrue();
+        assertThat(job.getMetadata().getLabels())
+                .containsEntry("kueue.x-k8s.io/queue-name", "training")
+                .containsEntry("kueue.x-k8s.io/priority-class", "high");
+        kueue.poll();
+        assertThat(reported).as("a Job waiting in Kueue's queue is not running").isEmpty();
+
+        String name = KubernetesJobExecutor.jobName(step);
+        suspend(name, false);
+        kueue.poll();
+        assertThat(reported).singleElement().isInstanceOf(StepHeartbeat.class);
+
+        suspend(name, true);
+        kueue.poll();
+        kueue.poll();
+        assertThat(reported).as("Kueue evicted it: reported once").hasSize(2).last()
+                .isEqualTo("evicted train[1]#2");
+        suspend(name, false);
+        kueue.poll();
+        assertThat(reported).hasSize(3).last().isInstanceOf(StepHeartbeat.class);
+
+        client.pods().inNamespace(namespace).resource(new PodBuilder().withNewMetadata().withName(name + "-q8w4c")
+                .addToLabels("job-name", name).endMetadata()
+                .withNewStatus().addNewContainerStatus().withName("step").withNewState().withNewTerminated()
+                .withReason("OOMKilled").withExitCode(137).endTerminated().endState().endContainerStatus()
+                .endStatus().build()).create();
+        end(name, "Failed", "BackoffLimitExceeded");
+        kueue.poll();
+        assertThat(reported).hasSize(4).last().isInstanceOfSatisfying(StepFailed.class, failed -> {
+            assertThat(failed.errorClass()).isEqualTo("OutOfMemory");
+            assertThat(failed.killedForMemory()).isTrue();
+            assertThat(failed.message()).contains("OOMKilled");
+        });
+    }
+
+    @Test
+    void withoutKueueAJobIsNeitherSuspendedNorLabelledForIt() {
+        executor.start(step(Map.of("image", "registry.example/train:1.4")));
+        Job job = jobs().getFirst();
+        assertThat(job.getSpec().getSuspend()).isNotEqualTo(Boolean.TRUE);
+        assertThat(job.getMetadata().getLabels()).doesNotContainKey("kueue.x-k8s.io/queue-name");
+    }
+
+    @Test
+    void aStoppedAttemptsJobIsDeletedAndOnlyItsOwn() {
+        StepDispatched preempted = step(Map.of("image", "registry.example/train:1.4"));
+        StepDispatched other = new StepDispatched(preempted.runId(), "model-selection", 2, "train", "train[0]", 2,
+                "kubernetes-job", Map.of("image", "registry.example/train:1.4"), 2000, 4L << 30, 1, 2, 7200L,
+                List.of(), "training", "high");
+        executor.start(preempted);
+        executor.start(other);
+        assertThat(jobs()).hasSize(2);
+
+        executor.stop(preempted.runId(), preempted.instance(), preempted.attempt(), "preempted by test");
+        assertThat(jobs()).extracting(job -> job.getMetadata().getName())
+                .containsExactly(KubernetesJobExecutor.jobName(other));
+        executor.stop(preempted.runId(), preempted.instance(), preempted.attempt(), "preempted again");
+        executor.poll();
+        assertThat(reported).as("nothing is reported of a deleted Job").singleElement()
+                .isInstanceOf(StepHeartbeat.class);
+    }
+
+    @Test
     void aStepWithoutAnImageIsRefused() {
         executor.start(step(Map.of("command", List.of("true"))));
         assertThat(reported).singleElement().isInstanceOfSatisfying(StepFailed.class, failed -> {
@@ -139,11 +216,19 @@ class KubernetesJobExecutorTest {
 
     private static StepDispatched step(Map<String, Object> params) {
         return new StepDispatched(UUID.randomUUID().toString(), "model-selection", 2, "train", "train[1]", 2,
-                "kubernetes-job", params, 2000, 4L << 30, 1, 2, 7200L, List.of());
+                "kubernetes-job", params, 2000, 4L << 30, 1, 2, 7200L, List.of(), "training", "high");
     }
 
     private List<Job> jobs() {
         return client.batch().v1().jobs().inNamespace(namespace).list().getItems();
+    }
+
+    /** What Kueue does: unsuspends a Job it admits, suspends again one it evicts. */
+    private void suspend(String name, boolean suspended) {
+        client.batch().v1().jobs().inNamespace(namespace).withName(name).edit(job -> {
+            job.getSpec().setSuspend(suspended);
+            return job;
+        });
     }
 
     private void end(String name, String type, String reason) {

@@ -26,7 +26,7 @@ class EmittedEventsTest {
     void everyExecutorAPipelineMayNameCanBeDispatched() {
         for (ExecutorKind kind : ExecutorKind.values()) {
             StepDispatched step = new StepDispatched("run-1", "digits", 1, "step", "step", 1, kind.yamlName(),
-                    Map.of(), 1000, 1L << 30, 0, 1, null, List.of());
+                    Map.of(), 1000, 1L << 30, 0, 1, null, List.of(), "default", "normal");
             assertThatCode(() -> codec.data(EventTypes.STEP_DISPATCHED, step)).as(kind.yamlName())
                     .doesNotThrowAnyException();
         }

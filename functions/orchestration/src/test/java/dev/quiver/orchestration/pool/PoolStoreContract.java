@@ -131,6 +131,28 @@ abstract class PoolStoreContract {
     }
 
     @Test
+    void aReasonKeptAsOneTextIsSplitIntoItsClassAndMessageByTheMigration() {
+        String schema = "quiver_reasons_" + Long.toHexString(System.nanoTime());
+        try {
+            Flyway.configure().dataSource(dataSource()).schemas(schema).locations("classpath:db/migration")
+                    .target("21").load().migrate();
+            new Transactions(dataSource()).inTransaction(connection -> Statements.update(connection, "insert into "
+                    + schema + ".pool_workloads (id, queue, priority_class, priority, preempting, request, pods, "
+                    + "submitted_at, status, since, reason) values ('gang', 'team', 'normal', 100, true, '{}', 4, "
+                    + "?, 'REFUSED', ?, 'GangTimeout: a gang of 4 waited PT10M: without room')", now, now));
+            Flyway.configure().dataSource(dataSource()).schemas(schema).locations("classpath:db/migration").load()
+                    .migrate();
+            String reason = new Transactions(dataSource()).inTransaction(connection -> Statements.first(connection,
+                    "select reason_class || ' | ' || reason from " + schema + ".pool_workloads",
+                    row -> row.getString(1)).orElseThrow());
+            assertThat(reason).isEqualTo("GangTimeout | a gang of 4 waited PT10M: without room");
+        } finally {
+            new Transactions(dataSource()).inTransaction(connection -> Statements.update(connection,
+                    "drop schema if exists " + schema + " cascade"));
+        }
+    }
+
+    @Test
     void aPreemptedWorkloadIsPersistedAsWaitingAgainWithItsPreemptionCounted() {
         replicaA.handle(new PoolEvent.Submitted(new Workload("low", "team", "low", 50, false, Map.of("cpu", 10_000L),
                 1, now), now));
@@ -139,9 +161,10 @@ abstract class PoolStoreContract {
 
         assertThat(high.preempted()).extracting(Decision.Eviction::id).containsExactly("low");
         String low = new Transactions(dataSource()).inTransaction(connection -> Statements.first(connection,
-                "select status, preemptions, reason from pool_workloads where id = 'low'",
-                row -> row.getString(1) + " " + row.getInt(2) + " " + row.getString(3)).orElseThrow());
-        assertThat(low).startsWith("PENDING 1 Preempted: preempted by high");
+                "select status, preemptions, reason_class, reason from pool_workloads where id = 'low'",
+                row -> row.getString(1) + " " + row.getInt(2) + " " + row.getString(3) + " | " + row.getString(4))
+                .orElseThrow());
+        assertThat(low).startsWith("PENDING 1 Preempted | preempted by high");
         List<String> waiting = replicaA.read(state -> state.pending("team").stream()
                 .map(entry -> entry.workload().id()).toList());
         assertThat(waiting).containsExactly("low");

@@ -14,11 +14,17 @@ import dev.quiver.events.pipeline.StepCompleted;
 import dev.quiver.events.pipeline.StepFailed;
 import dev.quiver.orchestration.outbox.Outbox;
 import dev.quiver.orchestration.pipeline.PipelineParser;
+import dev.quiver.orchestration.pool.PoolMetrics;
+import dev.quiver.orchestration.pool.PoolResource;
 import dev.quiver.orchestration.pool.PoolStore;
 import dev.quiver.orchestration.retry.RetryPolicies;
 import dev.quiver.orchestration.store.Transactions;
 import dev.quiver.pool.PoolFileReader;
 import dev.quiver.pool.PoolSpec;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -29,6 +35,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.BeforeEach;
@@ -58,6 +65,8 @@ abstract class PooledRunsContract {
     Transactions transactions;
     Outbox outbox;
     RunCoordinator coordinator;
+    MeterRegistry meters;
+    PoolStore store;
 
     abstract DataSource dataSource();
 
@@ -112,9 +121,13 @@ abstract class PooledRunsContract {
                 """);
     }
 
+    /** A coordinator on {@code pool}, whose meters ({@link #meters}, the pool's gauges too) start from nothing. */
     RunCoordinator coordinator(PoolSpec pool) {
+        meters = new SimpleMeterRegistry();
+        store = new PoolStore(transactions, pool, JSON, meters);
+        new PoolMetrics(store, meters);
         return new RunCoordinator(transactions, pipelines(), outbox, RetryPolicies.configuredBy(Map.of()), JSON,
-                clock, new PoolStore(transactions, pool, JSON));
+                clock, store);
     }
 
     @BeforeEach
@@ -257,6 +270,125 @@ abstract class PooledRunsContract {
         assertThat(text("select reason from step_instances where run_id = ? and instance = 'work'", gang))
                 .startsWith("GangTimeout: ");
         assertThat(runState(gang)).isEqualTo("FAILED");
+    }
+
+    @Test
+    void theGaugesShowUsagePendingWorkAndTheDesiredCapacityAfterRealAdmissions() throws Exception {
+        String first = request("routine", Map.of());
+        request("routine", Map.of());
+        request("backfill", Map.of());
+        assertThat(dispatched()).containsExactly(first + " work#1");
+
+        assertThat(queueGauge("quiver.pool.queue.usage", "cpu")).isEqualTo(1.0);
+        assertThat(queueGauge("quiver.pool.queue.nominal", "cpu")).isEqualTo(1.0);
+        assertThat(queueGauge("quiver.pool.queue.borrowed", "cpu")).isZero();
+        assertThat(queueGauge("quiver.pool.queue.nominal", "memory")).as("unlimited").isInfinite();
+        assertThat(queueGauge("quiver.pool.queue.desired", "cpu")).as("1 in use and 2 waiting").isEqualTo(3.0);
+        assertThat(pending("normal")).isEqualTo(1.0);
+        assertThat(pending("low")).isEqualTo(1.0);
+        assertThat(pending("high")).isZero();
+        assertThat(meters.get("quiver.pool.queue.admitted").tag("queue", "training").gauge().value()).isEqualTo(1.0);
+        assertThat(meters.get("quiver.pool.desired").tag("resource", "cpu").gauge().value()).isEqualTo(3.0);
+        assertThat(meters.get("quiver.pool.capacity").tag("resource", "cpu").gauge().value())
+                .as("the two queues' cpu").isEqualTo(2.0);
+        PoolResource.PoolView view = new PoolResource(store).pool();
+        assertThat(view.desired()).containsEntry("cpu", "3");
+        assertThat(view.capacity()).containsEntry("cpu", "2");
+        assertThat(view.queues().getFirst().desired()).containsEntry("cpu", "3");
+
+        complete(first, 1);
+        assertThat(dispatched()).hasSize(1);
+        assertThat(queueGauge("quiver.pool.queue.desired", "cpu")).isEqualTo(2.0);
+        assertThat(pending("normal")).isZero();
+        Timer waits = meters.get("quiver.pool.admission.wait").tags("queue", "training", "priority_class", "normal")
+                .timer();
+        assertThat(waits.count()).isEqualTo(2);
+        assertThat(waits.totalTime(TimeUnit.MILLISECONDS)).as("0 s for the first, 2 s for the second")
+                .isEqualTo(2000.0);
+    }
+
+    @Test
+    void aPreemptionIsCountedForTheQueueOfTheWorkloadPreempted() throws Exception {
+        String running = request("routine", Map.of());
+        request("hotfix", Map.of());
+        assertThat(dispatched()).hasSize(2);
+        assertThat(stateOf(running)).isEqualTo("QUEUED");
+        assertThat(meters.get("quiver.pool.preemptions").tag("queue", "training").counter().count()).isEqualTo(1.0);
+        assertThat(meters.get("quiver.pool.admission.wait").tags("queue", "training", "priority_class", "high")
+                .timer().count()).isEqualTo(1);
+    }
+
+    @Test
+    void aQueueBorrowingFromItsCohortShowsWhatItBorrowsAndItsAdmissionSaysSo() throws Exception {
+        coordinator = coordinator(PoolFileReader.yaml("pool.yaml", """
+                cohorts: {shared: {}}
+                queues:
+                  training: {cohort: shared, quota: {cpu: 1, memory: unlimited, gpu: unlimited}}
+                  other: {cohort: shared, quota: {cpu: 1, memory: unlimited, gpu: unlimited}}
+                work: {default-queue: training}
+                """));
+        String own = request("routine", Map.of());
+        String lent = request("routine", Map.of());
+        assertThat(dispatched()).containsExactly(own + " work#1", lent + " work#1");
+        assertThat(queueGauge("quiver.pool.queue.usage", "cpu")).isEqualTo(2.0);
+        assertThat(queueGauge("quiver.pool.queue.borrowed", "cpu")).isEqualTo(1.0);
+        List<JsonNode> admitted = emitted(EventTypes.POOL_WORKLOAD_ADMITTED);
+        assertThat(admitted).extracting(event -> event.get("runId").asText()).containsExactly(own, lent);
+        assertThat(admitted).extracting(event -> event.get("borrowing").asBoolean()).containsExactly(false, true);
+    }
+
+    @Test
+    void anAdmissionIsAnnouncedOnceWithTheStepItDispatches() throws Exception {
+        String first = request("routine", Map.of());
+        String second = request("backfill", Map.of());
+        assertThat(dispatched()).containsExactly(first + " work#1");
+        List<JsonNode> admitted = emitted(EventTypes.POOL_WORKLOAD_ADMITTED);
+        assertThat(admitted).hasSize(1);
+        JsonNode event = admitted.getFirst();
+        assertThat(event.get("workload").asText()).isEqualTo(first + "/work/1");
+        assertThat(event.get("queue").asText()).isEqualTo("training");
+        assertThat(event.get("priorityClass").asText()).isEqualTo("normal");
+        assertThat(event.get("request").get("cpu").asText()).isEqualTo("1");
+        assertThat(event.get("instance").asText()).isEqualTo("work");
+        assertThat(event.get("attempt").asInt()).isEqualTo(1);
+        assertThat(event.get("waitedSeconds").asDouble()).isZero();
+
+        String completion = UUID.randomUUID().toString();
+        StepCompleted completed = new StepCompleted(first, "work", 1, Map.of(), Map.of(), List.of());
+        clock.advance(Duration.ofSeconds(3));
+        coordinator.completed(EXECUTOR, completion, completed);
+        coordinator.completed(EXECUTOR, completion, completed);
+        admitted = emitted(EventTypes.POOL_WORKLOAD_ADMITTED);
+        assertThat(admitted).as("a redelivered completion admits nothing more").hasSize(2);
+        assertThat(admitted.get(1).get("runId").asText()).isEqualTo(second);
+        assertThat(admitted.get(1).get("priorityClass").asText()).isEqualTo("low");
+        assertThat(admitted.get(1).get("waitedSeconds").asDouble()).isEqualTo(3.0);
+        assertThat(admitted.get(1).get("queuedAt").asText()).isEqualTo(clock.instant().minusSeconds(3).toString());
+    }
+
+    double queueGauge(String name, String resource) {
+        return meters.get(name).tags("queue", "training", "resource", resource).gauge().value();
+    }
+
+    double pending(String priorityClass) {
+        return meters.get("quiver.pool.queue.pending").tags("queue", "training", "priority_class", priorityClass)
+                .gauge().value();
+    }
+
+    /** The events of {@code type} in the outbox, sent or not, in the order they were written. */
+    List<JsonNode> emitted(String type) throws Exception {
+        List<JsonNode> events = new ArrayList<>();
+        try (Connection connection = dataSource().getConnection();
+             PreparedStatement statement = connection.prepareStatement("select data from outbox where type = ? "
+                     + "order by seq")) {
+            statement.setString(1, type);
+            try (ResultSet rows = statement.executeQuery()) {
+                while (rows.next()) {
+                    events.add(JSON.readTree(rows.getString(1)));
+                }
+            }
+        }
+        return events;
     }
 
     String request(String pipeline, Map<String, Object> parameters) {

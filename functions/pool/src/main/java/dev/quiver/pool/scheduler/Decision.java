@@ -34,8 +34,19 @@ public record Decision(Instant at, List<Workload> queued, List<Admission> admitt
                 && finished.isEmpty();
     }
 
-    /** @param borrowing whether the queue holds more than its own quota with it */
-    public record Admission(String id, String queue, boolean borrowing) {
+    /**
+     * @param queuedAt  when it began to wait (again, after a preemption): its time to admission runs from there
+     * @param borrowing whether the queue holds more than its own quota with it
+     */
+    public record Admission(Workload workload, Instant queuedAt, boolean borrowing) {
+
+        public String id() {
+            return workload.id();
+        }
+
+        public String queue() {
+            return workload.queue();
+        }
     }
 
     /** @param reason {@code Preempted}: the attempt is cancelled, waits again, and does not count as a failure */

@@ -150,6 +150,19 @@ public final class QuotaTree {
         return local + fromParent;
     }
 
+    /**
+     * The most of {@code resource} the queue could hold, its nominal quota and all it may borrow, while the rest of
+     * the pool is idle; {@link Quantity#UNLIMITED} when nothing bounds it.
+     */
+    public long most(String queue, String resource) {
+        int r = resources.indexOf(resource);
+        int node = queue(queue);
+        if (r < 0 || node < 0) {
+            return 0;
+        }
+        return Math.min(Quantity.UNLIMITED, available(new Usage(this), node, r));
+    }
+
     /** Whether the queue has room for the whole request now. */
     boolean fits(Usage usage, int queue, long[] request) {
         for (int r = 0; r < request.length; r++) {

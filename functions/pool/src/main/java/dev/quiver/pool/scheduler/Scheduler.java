@@ -191,7 +191,7 @@ public final class Scheduler {
                 Entry head = best.head();
                 if (tree.fits(usage, head.queue(), head.request()) || preempt(head)) {
                     usage.add(head.queue(), head.request(), 1);
-                    admitted.add(new Decision.Admission(head.workload().id(), head.workload().queue(),
+                    admitted.add(new Decision.Admission(head.workload(), head.since(),
                             tree.borrowing(usage, head.queue(), head.request())));
                     gone.add(head.workload().id());
                     best.advance();

@@ -30,8 +30,8 @@ class EventRoutingTest {
             INFERENCE + " /storage-notifications", Set.of("google.cloud.storage.object.v1.finalized",
                     "dev.knative.connector.event.aws-sqs", EventTypes.INFERENCE_SHARD_REQUESTED),
             ORCHESTRATION + " /", Set.of(EventTypes.PIPELINE_RUN_REQUESTED, EventTypes.STEP_COMPLETED,
-                    EventTypes.STEP_FAILED, EventTypes.STEP_HEARTBEAT, EventTypes.SCHEDULER_TICK,
-                    EventTypes.PING_SOURCE_TICK),
+                    EventTypes.STEP_FAILED, EventTypes.STEP_HEARTBEAT, EventTypes.SERVING_DEMAND_REPORTED,
+                    EventTypes.SCHEDULER_TICK, EventTypes.PING_SOURCE_TICK),
             ORCHESTRATION + " /dead-letters", Set.of());
 
     static Stream<Manifest> triggers() {

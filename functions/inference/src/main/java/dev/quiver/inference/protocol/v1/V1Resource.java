@@ -8,12 +8,15 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.quiver.inference.InferenceException;
+import dev.quiver.inference.deadline.RequestTimeouts;
+import dev.quiver.inference.fallback.FallbackNote;
 import dev.quiver.inference.repository.ModelEntry;
 import dev.quiver.inference.repository.ModelRegistry;
 import dev.quiver.inference.runtime.LoadedModel;
 import dev.quiver.inference.serving.InferenceService;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -61,13 +64,15 @@ public class V1Resource {
     @POST
     @Path("/{nameAndVerb}")
     @Consumes(MediaType.WILDCARD)
-    public CompletionStage<Response> predict(@PathParam("nameAndVerb") String nameAndVerb, byte[] body) {
+    public CompletionStage<Response> predict(@PathParam("nameAndVerb") String nameAndVerb,
+                                             @HeaderParam(RequestTimeouts.HEADER) String timeout, byte[] body) {
         if (!nameAndVerb.endsWith(PREDICT)) {
             throw InferenceException.notFound("POST /v1/models/" + nameAndVerb + ": the V1 protocol serves "
                     + "/v1/models/{name}:predict");
         }
         String name = nameAndVerb.substring(0, nameAndVerb.length() - PREDICT.length());
-        return service.infer("v1", name, Optional.empty(), model -> read(body, name, model))
+        return service.infer("v1", name, Optional.empty(), RequestTimeouts.fromHeader(timeout),
+                        model -> read(body, name, model))
                 .thenApply(served -> {
                     ByteArrayBuilder out = new ByteArrayBuilder(256);
                     try (JsonGenerator generator = json.createGenerator(out)) {
@@ -78,7 +83,11 @@ public class V1Resource {
                     } catch (IOException e) {
                         throw new UncheckedIOException(e);
                     }
-                    return Response.ok(out.toByteArray(), MediaType.APPLICATION_JSON_TYPE).build();
+                    Response.ResponseBuilder response = Response.ok(out.toByteArray(), MediaType.APPLICATION_JSON_TYPE);
+                    if (served.fallback() != null) {
+                        response.header(FallbackNote.HEADER, served.fallback().header());
+                    }
+                    return response.build();
                 });
     }
 

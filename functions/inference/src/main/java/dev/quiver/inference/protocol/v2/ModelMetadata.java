@@ -1,19 +1,25 @@
 package dev.quiver.inference.protocol.v2;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.quiver.inference.repository.ModelEntry;
 import dev.quiver.inference.repository.VersionEntry;
+import dev.quiver.inference.repository.VersionHistory;
 import dev.quiver.inference.runtime.ModelSignature;
 import dev.quiver.inference.runtime.TensorSpec;
+import dev.quiver.inference.validation.GateReport;
 import java.util.List;
 
 /**
  * The Open Inference Protocol v2 model metadata response, plus {@code status}: every version the function holds with
- * its lifecycle state and, for a failed or fallback version, why.
+ * its lifecycle state and, for a failed or fallback version, why; its file's digest, when and how long it loaded, what
+ * the validity gate found and its state history; and {@code fallback_error} when the links of the model's fallback
+ * chain to other models are refused.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ModelMetadata(String name, List<String> versions, String platform, List<TensorMetadata> inputs,
-                            List<TensorMetadata> outputs, List<VersionStatus> status) {
+                            List<TensorMetadata> outputs, List<VersionStatus> status,
+                            @JsonProperty("fallback_error") String fallbackError) {
 
     public static final String PLATFORM = "onnxruntime_onnx";
 
@@ -22,13 +28,20 @@ public record ModelMetadata(String name, List<String> versions, String platform,
                 .map(v -> Long.toString(v.version())).toList();
         ModelSignature signature = version.model().signature();
         return new ModelMetadata(model.name(), ready, PLATFORM, tensors(signature.inputs()),
-                tensors(signature.outputs()), status(model));
+                tensors(signature.outputs()), status(model), model.fallbackError().orElse(null));
     }
 
     public static List<VersionStatus> status(ModelEntry model) {
-        return model.versions().values().stream()
-                .map(v -> new VersionStatus(Long.toString(v.version()), v.state().name(), v.reason()))
-                .toList();
+        return model.versions().values().stream().map(ModelMetadata::status).toList();
+    }
+
+    private static VersionStatus status(VersionEntry v) {
+        VersionHistory history = v.history();
+        return new VersionStatus(Long.toString(v.version()), v.state().name(), v.reason(), history.digest(),
+                history.loadedAt() == null ? null : history.loadedAt().toString(),
+                history.loadTook() == null ? null : history.loadTook().toNanos() / 1e6, history.gate(),
+                history.changes().stream().map(c -> new StateChange(c.state().name(), c.reason(), c.at().toString()))
+                        .toList());
     }
 
     private static List<TensorMetadata> tensors(List<TensorSpec> specs) {
@@ -38,7 +51,23 @@ public record ModelMetadata(String name, List<String> versions, String platform,
     public record TensorMetadata(String name, String datatype, long[] shape) {
     }
 
+    /**
+     * One version as the function holds it.
+     *
+     * @param digest   SHA-256 of the model file of its last load
+     * @param loadedAt when its last load ended
+     * @param loadMs   how long that load took, validity gate included
+     * @param gate     what the validity gate found
+     * @param history  the states it went through, oldest first
+     */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record VersionStatus(String version, String state, String reason) {
+    public record VersionStatus(String version, String state, String reason, String digest,
+                                @JsonProperty("loaded_at") String loadedAt, @JsonProperty("load_ms") Double loadMs,
+                                GateReport gate, List<StateChange> history) {
+    }
+
+    /** A state a version entered, when (ISO-8601), and why. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record StateChange(String state, String reason, String at) {
     }
 }

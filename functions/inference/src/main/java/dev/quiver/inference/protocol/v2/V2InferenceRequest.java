@@ -1,5 +1,6 @@
 package dev.quiver.inference.protocol.v2;
 
+import dev.quiver.inference.deadline.RequestTimeouts;
 import dev.quiver.inference.serving.InferenceRequest;
 import dev.quiver.inference.tensor.Tensor;
 import java.util.List;
@@ -20,6 +21,11 @@ public record V2InferenceRequest(String id, List<Tensor> inputs, List<RequestedO
     @Override
     public List<String> outputs() {
         return requestedOutputs.stream().map(RequestedOutput::name).toList();
+    }
+
+    @Override
+    public Object timeoutParameter() {
+        return parameters.get(RequestTimeouts.PARAMETER);
     }
 
     /** Whether output {@code name} is sent as binary data after the JSON header. */

@@ -2,6 +2,8 @@ package dev.quiver.inference.protocol.v2;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.quiver.inference.InferenceException;
+import dev.quiver.inference.deadline.RequestTimeouts;
+import dev.quiver.inference.fallback.FallbackNote;
 import dev.quiver.inference.http.JsonErrors;
 import dev.quiver.inference.serving.InferenceService;
 import io.quarkus.vertx.web.Route;
@@ -9,6 +11,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
 import java.util.Optional;
 
 /**
@@ -48,8 +51,15 @@ public class V2InferenceRoute {
             int jsonLength = headerLength(context.request().getHeader(HEADER_LENGTH));
             Buffer buffer = context.body().buffer();
             byte[] body = buffer == null ? new byte[0] : buffer.getBytes();
-            service.infer("v2", context.pathParam("name"), version, model -> reader.read(body, jsonLength))
-                    .thenApply(writer::write)
+            Optional<Duration> timeout = RequestTimeouts.fromHeader(context.request().getHeader(
+                    RequestTimeouts.HEADER));
+            service.infer("v2", context.pathParam("name"), version, timeout, model -> reader.read(body, jsonLength))
+                    .thenApply(served -> {
+                        if (served.fallback() != null) {
+                            context.response().putHeader(FallbackNote.HEADER, served.fallback().header());
+                        }
+                        return writer.write(served);
+                    })
                     .whenComplete((response, failure) -> {
                         if (failure != null) {
                             errors.send(context, failure);

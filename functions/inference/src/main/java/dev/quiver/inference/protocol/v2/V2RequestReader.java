@@ -8,7 +8,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.quiver.inference.InferenceException;
 import dev.quiver.inference.protocol.v2.V2InferenceRequest.RequestedOutput;
 import dev.quiver.inference.tensor.Datatype;
-import dev.quiver.inference.tensor.JsonTensorReader;
+import dev.quiver.inference.tensor.DecimalArrayDecoder;
+import dev.quiver.inference.tensor.InMemoryJsonFactory;
 import dev.quiver.inference.tensor.Tensor;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -25,7 +26,8 @@ import java.util.Set;
  * header of {@code Inference-Header-Content-Length} bytes followed by the raw little-endian tensors named by
  * {@code binary_data_size} parameters, in input order).
  *
- * <p>Tensor data is decoded straight from the token stream into typed buffers; binary tensors are used in place.
+ * <p>Tensor data is decoded straight into typed buffers (FP32 and FP64 arrays from the request's bytes, the rest from
+ * the token stream); binary tensors are used in place.
  * Memory follows the bytes present: a shape is never taken on trust for an allocation. Unknown fields are refused, so
  * a misspelt field gets an error instead of being silently ignored, and so is a field given twice, which would
  * otherwise leave a tensor read with one shape and described by another.
@@ -38,7 +40,7 @@ public final class V2RequestReader {
     private final JsonFactory factory;
 
     public V2RequestReader(ObjectMapper mapper) {
-        this.factory = mapper.getFactory();
+        this.factory = new InMemoryJsonFactory(mapper.getFactory());
     }
 
     /**
@@ -122,7 +124,8 @@ public final class V2RequestReader {
                 case "parameters" -> input.binarySize = binarySize(parameters(parser, path + ".parameters"), path);
                 case "data" -> {
                     if (input.shape != null && input.datatype != null) {
-                        input.data = JsonTensorReader.readShaped(parser, input.datatype, input.shape, path + ".data");
+                        input.data = DecimalArrayDecoder.readShaped(parser, input.datatype, input.shape,
+                                path + ".data");
                     } else {
                         // data before shape or datatype: note where it is and decode it once both are known
                         input.dataStart = parser.currentTokenLocation().getByteOffset();
@@ -151,7 +154,7 @@ public final class V2RequestReader {
             int length = (int) (input.dataEnd - input.dataStart);
             try (JsonParser data = factory.createParser(body, (int) input.dataStart, length)) {
                 data.nextToken();
-                input.data = JsonTensorReader.readShaped(data, input.datatype, input.shape, path + ".data");
+                input.data = DecimalArrayDecoder.readShaped(data, input.datatype, input.shape, path + ".data");
             }
         }
         return input;

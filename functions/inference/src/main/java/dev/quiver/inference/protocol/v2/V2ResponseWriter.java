@@ -35,6 +35,14 @@ public final class V2ResponseWriter {
             if (request.id() != null) {
                 json.writeStringField("id", request.id());
             }
+            if (served.fallback() != null) {
+                json.writeObjectFieldStart("parameters");
+                json.writeObjectFieldStart("fallback");
+                json.writeStringField("reason", served.fallback().reason().label());
+                json.writeStringField("answered_by", served.fallback().answeredBy());
+                json.writeEndObject();
+                json.writeEndObject();
+            }
             json.writeArrayFieldStart("outputs");
             for (Tensor output : served.outputs()) {
                 json.writeStartObject();

@@ -1,0 +1,154 @@
+package dev.quiver.orchestration.store;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Savepoint;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
+import javax.sql.DataSource;
+
+/**
+ * Commits concurrent work together, so that the events that arrive while one commit waits for the disk share the
+ * next one instead of each paying its own: the thread that takes the turn runs every waiting work (up to
+ * {@link #MAX_GROUP}) in one transaction, each behind a savepoint, and commits once. Each work still runs exactly once
+ * in the transaction that commits it, and its caller returns only after that commit.
+ *
+ * <p>A work that fails in the group is rolled back to its savepoint, so its neighbours go on and commit; it then runs
+ * again alone, in a transaction of its own ({@link Transactions#inTransaction}), whose outcome is its caller's: the
+ * group never fails a work that would have succeeded alone, and a work that fails alone fails as it always did. A
+ * group whose commit fails runs each of its works alone the same way. A work that finds no other waiting runs in its
+ * own transaction at once. One transaction commits at a time per instance: while it does, the next group gathers.
+ */
+final class GroupCommit {
+
+    /** Works in one transaction at most: bounds how long the first of them waits for the others to run. */
+    static final int MAX_GROUP = 64;
+    private static final long PARK_NANOS = 1_000_000;
+
+    private final DataSource dataSource;
+    private final Transactions alone;
+    private final ConcurrentLinkedQueue<Member<?>> waiting = new ConcurrentLinkedQueue<>();
+    private final ReentrantLock turn = new ReentrantLock();
+
+    GroupCommit(DataSource dataSource, Transactions alone) {
+        this.dataSource = dataSource;
+        this.alone = alone;
+    }
+
+    <T> T inTransaction(Transactions.Work<T> work) {
+        Member<T> member = new Member<>(work);
+        waiting.add(member);
+        while (member.state == State.WAITING) {
+            if (turn.tryLock()) {
+                try {
+                    if (member.state == State.WAITING) {
+                        commitGroup();
+                    }
+                } finally {
+                    turn.unlock();
+                }
+                // the first of those that gathered meanwhile takes the next turn
+                Member<?> next = waiting.peek();
+                if (next != null) {
+                    LockSupport.unpark(next.owner);
+                }
+            } else {
+                // woken when its group is over or when it is first in line; the timeout covers a wake-up missed
+                LockSupport.parkNanos(this, PARK_NANOS);
+            }
+        }
+        return switch (member.state) {
+            case COMMITTED -> member.result;
+            case FAILED -> throw member.failure;
+            default -> alone.inTransaction(work);
+        };
+    }
+
+    /**
+     * Runs the waiting works in one transaction, or the one waiting work in its own; a work that fails in a group is
+     * left to run on its own.
+     */
+    private void commitGroup() {
+        List<Member<?>> group = new ArrayList<>();
+        for (Member<?> next = waiting.poll(); next != null; next = group.size() < MAX_GROUP ? waiting.poll() : null) {
+            group.add(next);
+        }
+        if (group.size() == 1) {
+            group.getFirst().runAlone(alone);
+            return;
+        }
+        List<Member<?>> ran = new ArrayList<>(group.size());
+        try (Connection connection = dataSource.getConnection()) {
+            boolean autoCommit = connection.getAutoCommit();
+            connection.setAutoCommit(false);
+            try {
+                for (Member<?> member : group) {
+                    Savepoint savepoint = connection.setSavepoint();
+                    try {
+                        member.run(connection);
+                        connection.releaseSavepoint(savepoint);
+                        ran.add(member);
+                    } catch (SQLException | RuntimeException e) {
+                        connection.rollback(savepoint);
+                    }
+                }
+                connection.commit();
+                for (Member<?> member : ran) {
+                    member.settle(State.COMMITTED);
+                }
+            } catch (SQLException | RuntimeException e) {
+                connection.rollback();
+            } finally {
+                connection.setAutoCommit(autoCommit);
+            }
+        } catch (SQLException | RuntimeException e) {
+            // the group could not commit: each of its works runs alone, and meets the failure, if it lasts, itself
+        } finally {
+            for (Member<?> member : group) {
+                if (member.state == State.WAITING) {
+                    member.settle(State.ALONE);
+                }
+            }
+        }
+    }
+
+    private enum State { WAITING, COMMITTED, FAILED, ALONE }
+
+    /**
+     * A work and, once its turn is over, whether it committed (with its result), failed in a transaction of its own
+     * (with that failure) or must run alone after failing in a group.
+     */
+    private static final class Member<T> {
+        private final Transactions.Work<T> work;
+        private final Thread owner = Thread.currentThread();
+        private volatile State state = State.WAITING;
+        private T result;
+        private RuntimeException failure;
+
+        Member(Transactions.Work<T> work) {
+            this.work = work;
+        }
+
+        void run(Connection connection) throws SQLException {
+            result = work.run(connection);
+        }
+
+        void settle(State settled) {
+            state = settled;
+            LockSupport.unpark(owner);
+        }
+
+        void runAlone(Transactions transactions) {
+            try {
+                result = transactions.inTransaction(work);
+                state = State.COMMITTED;
+            } catch (RuntimeException e) {
+                failure = e;
+                state = State.FAILED;
+            }
+        }
+    }
+}

@@ -1,0 +1,198 @@
+package dev.quiver.orchestration.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.quiver.testservices.TestPostgres;
+import java.io.PrintWriter;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.SQLFeatureNotSupportedException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.logging.Logger;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Works handed in together on a real PostgreSQL server (the tests' own, {@link TestPostgres}): each committed once,
+ * many to a commit, a failing one never failing the others, and each caller answered only once its work is durable.
+ */
+class GroupCommitTest {
+
+    private static TestPostgres.Schema schema;
+    private static DataSource dataSource;
+
+    @BeforeAll
+    static void createTable() throws SQLException {
+        schema = TestPostgres.shared().newSchema("quiver_group");
+        dataSource = schema.dataSource();
+        try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
+            statement.execute("create table handled (id text primary key, by_thread text not null)");
+        }
+    }
+
+    @AfterAll
+    static void dropSchema() {
+        schema.close();
+    }
+
+    @Test
+    void concurrentWorksShareCommitsAndAFailingOneFailsAloneWithItsOwnError() throws Exception {
+        CountingDataSource counted = new CountingDataSource(dataSource);
+        Transactions transactions = new Transactions(counted);
+        int works = 200;
+        ExecutorService threads = Executors.newFixedThreadPool(16);
+        CountDownLatch start = new CountDownLatch(1);
+        List<Future<String>> answers = new ArrayList<>();
+        try {
+            for (int i = 0; i < works; i++) {
+                String id = "w" + i;
+                answers.add(threads.submit(() -> {
+                    start.await();
+                    return transactions.inGroupedTransaction(c -> {
+                        insert(c, id);
+                        if (id.equals("w13")) {
+                            // a constraint the store refuses every time: the work fails, alone too
+                            insert(c, id);
+                        }
+                        // visible to the caller only once committed: read on another connection below
+                        return id;
+                    });
+                }));
+            }
+            start.countDown();
+            List<String> failed = new ArrayList<>();
+            for (Future<String> answer : answers) {
+                try {
+                    String id = answer.get(60, TimeUnit.SECONDS);
+                    assertThat(committed(id)).as("answered after its commit: " + id).isTrue();
+                } catch (ExecutionException e) {
+                    assertThat(e.getCause()).isInstanceOf(StoreRefusedException.class)
+                            .hasMessageContaining("duplicate key");
+                    failed.add(e.getCause().getMessage());
+                }
+            }
+            assertThat(failed).hasSize(1);
+        } finally {
+            threads.shutdownNow();
+        }
+        assertThat(count()).as("every other work committed once").isEqualTo(works - 1);
+        assertThat(committed("w13")).isFalse();
+        assertThat(counted.connections.get()).as("connections, one transaction each: fewer than the works")
+                .isLessThan(works);
+    }
+
+    @Test
+    void aWorkAloneRunsAsInItsOwnTransaction() {
+        Transactions transactions = new Transactions(dataSource);
+        String answer = transactions.inGroupedTransaction(c -> {
+            insert(c, "alone");
+            return "done";
+        });
+        assertThat(answer).isEqualTo("done");
+        assertThat(committed("alone")).isTrue();
+        assertThatThrownBy(() -> transactions.inGroupedTransaction(c -> {
+            insert(c, "alone");
+            return null;
+        })).isInstanceOf(StoreRefusedException.class);
+    }
+
+    private static void insert(Connection c, String id) throws SQLException {
+        try (PreparedStatement insert = c.prepareStatement("insert into handled (id, by_thread) values (?, ?)")) {
+            insert.setString(1, id);
+            insert.setString(2, Thread.currentThread().getName());
+            insert.executeUpdate();
+        }
+    }
+
+    private static boolean committed(String id) {
+        return new Transactions(dataSource).inTransaction(c -> {
+            try (PreparedStatement query = c.prepareStatement("select 1 from handled where id = ?")) {
+                query.setString(1, id);
+                try (ResultSet rows = query.executeQuery()) {
+                    return rows.next();
+                }
+            }
+        });
+    }
+
+    private static long count() {
+        return new Transactions(dataSource).inTransaction(c -> {
+            try (Statement query = c.createStatement();
+                 ResultSet rows = query.executeQuery("select count(*) from handled where id like 'w%'")) {
+                rows.next();
+                return rows.getLong(1);
+            }
+        });
+    }
+
+    /** The data source, counting the connections taken: one per transaction, grouped or alone. */
+    private static final class CountingDataSource implements DataSource {
+        final AtomicInteger connections = new AtomicInteger();
+        private final DataSource delegate;
+
+        CountingDataSource(DataSource delegate) {
+            this.delegate = delegate;
+        }
+
+        @Override
+        public Connection getConnection() throws SQLException {
+            connections.incrementAndGet();
+            return delegate.getConnection();
+        }
+
+        @Override
+        public Connection getConnection(String user, String password) throws SQLException {
+            connections.incrementAndGet();
+            return delegate.getConnection(user, password);
+        }
+
+        @Override
+        public PrintWriter getLogWriter() throws SQLException {
+            return delegate.getLogWriter();
+        }
+
+        @Override
+        public void setLogWriter(PrintWriter out) throws SQLException {
+            delegate.setLogWriter(out);
+        }
+
+        @Override
+        public void setLoginTimeout(int seconds) throws SQLException {
+            delegate.setLoginTimeout(seconds);
+        }
+
+        @Override
+        public int getLoginTimeout() throws SQLException {
+            return delegate.getLoginTimeout();
+        }
+
+        @Override
+        public Logger getParentLogger() throws SQLFeatureNotSupportedException {
+            return delegate.getParentLogger();
+        }
+
+        @Override
+        public <T> T unwrap(Class<T> type) throws SQLException {
+            return delegate.unwrap(type);
+        }
+
+        @Override
+        public boolean isWrapperFor(Class<?> type) throws SQLException {
+            return delegate.isWrapperFor(type);
+        }
+    }
+}

@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# What serving that fails safe costs. Run through the launcher, which selects the JDK:
+#   ./quiver bench failsafe [--rounds 5] [--duration 6] [--warm-up 2] [--server-warm-up 10] [--concurrency 16]
+# Starts the inference function twice on the digits and OCR models of ./quiver bench: on port
+# ${QUIVER_BENCH_PORT:-18080} with output checks and deadlines on (the defaults), and on the next port with
+# quiver.inference.output-checks.enabled=false and quiver.inference.timeout=0; writes
+# load-tests/target/bench/failsafe.md. QUIVER_BENCH_SAME=1 starts the second instance with them on as well: what two
+# identical instances differ by on this machine (an A/A run), against which the on/off figures are read.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+WORK="$ROOT/load-tests/target/bench"
+PORT="${QUIVER_BENCH_PORT:-18080}"
+JAVA="${JAVA_HOME:?run this through ./quiver bench failsafe}/bin/java"
+
+mkdir -p "$WORK"
+"$ROOT/mvnw" -B -q -f "$ROOT/pom.xml" package -DskipTests -pl load-tests -am
+for arg in "$@"; do
+  case "$arg" in -h|--help) exec "$JAVA" -cp "$ROOT/load-tests/target/quiver-load-tests.jar" \
+    dev.quiver.loadtests.FailsafeBenchmark --help ;; esac
+done
+
+source "$ROOT/load-tests/ocr-model.sh"
+
+repository="$WORK/models"
+mkdir -p "$repository/ocr/1"
+cp "$ocr_model" "$repository/ocr/1/model.onnx"
+cores="$(nproc)"
+cat > "$repository/ocr/config.yaml" <<YAML
+max_batch_size: 16
+max_queue_delay_ms: 2
+instances: $cores
+threads: {intra_op: 1, inter_op: 1}
+YAML
+if [ ! -f "$repository/digits/1/model.onnx" ]; then
+  "$JAVA" -jar "$ROOT/functions/training/target/quiver-training.jar" --output "$repository/digits/1/model.onnx" \
+    >/dev/null 2>&1
+fi
+
+UNCHECKED_PORT=$((PORT + 1))
+echo "bench: the inference function on port $PORT (checks and deadlines on) and $UNCHECKED_PORT (off)"
+start_server() {
+  QUIVER_MODEL_REPOSITORY="$repository" QUARKUS_HTTP_PORT="$1" QUIVER_ADMISSION_ENABLED=false \
+    QUIVER_INFERENCE_OUTPUT_CHECKS_ENABLED="$2" QUIVER_INFERENCE_TIMEOUT="$3" \
+    "$JAVA" --enable-native-access=ALL-UNNAMED -Dvertx.disableURIValidation=true \
+    -jar "$ROOT/functions/inference/target/quarkus-app/quarkus-run.jar" >"$WORK/server-$1.log" 2>&1 &
+}
+start_server "$PORT" true 30s
+checked=$!
+if [ "${QUIVER_BENCH_SAME:-0}" = 1 ]; then
+  start_server "$UNCHECKED_PORT" true 30s
+else
+  start_server "$UNCHECKED_PORT" false 0
+fi
+unchecked=$!
+trap 'kill "$checked" "$unchecked" 2>/dev/null; wait "$checked" "$unchecked" 2>/dev/null || true' EXIT
+for port in "$PORT" "$UNCHECKED_PORT"; do
+  for _ in $(seq 1 120); do
+    if curl -fs "http://localhost:$port/v2/health/ready" >/dev/null 2>&1; then
+      break
+    fi
+    sleep 0.5
+  done
+  curl -fs "http://localhost:$port/v2/health/ready" >/dev/null || { echo "bench: the function did not get ready"; \
+    tail -20 "$WORK/server-$port.log"; exit 1; }
+done
+
+echo "bench: machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), \
+$(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1); JDK $("$JAVA" -version 2>&1 | head -1)"
+"$JAVA" -cp "$ROOT/load-tests/target/quiver-load-tests.jar" dev.quiver.loadtests.FailsafeBenchmark \
+  --url "http://localhost:$PORT" --unchecked-url "http://localhost:$UNCHECKED_PORT" \
+  --server-pid "$checked" --unchecked-server-pid "$unchecked" \
+  --report "$WORK/failsafe.md" "$@"

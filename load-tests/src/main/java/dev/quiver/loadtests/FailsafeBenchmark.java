@@ -1,0 +1,214 @@
+package dev.quiver.loadtests;
+
+import io.vertx.core.MultiMap;
+import io.vertx.core.buffer.Buffer;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.function.ToDoubleFunction;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * What serving that fails safe costs: the digits model over {@code /v2/models/digits/infer} and the OCR model over
+ * {@code /v2/models/ocr/infer} (binary tensors), each on two instances of the function started side by side, one with
+ * the output checks and request deadlines on (the defaults), one with both off. Each round measures the two instances
+ * one right after the other, in alternating order, and computes the round's ratios of throughput and of the servers'
+ * CPU per request (which moves less than throughput when other tenants of a shared machine take the CPU); the report
+ * gives the medians.
+ */
+public final class FailsafeBenchmark {
+
+    private final Options options;
+    private final HttpLoad checked;
+    private final HttpLoad unchecked;
+    private final Map<String, List<LatencyStats>> results = new LinkedHashMap<>();
+    private final Map<String, List<Double>> ratios = new LinkedHashMap<>();
+    private final Map<String, List<Double>> serverCpu = new LinkedHashMap<>();
+    private final ProcessCpu checkedServer;
+    private final ProcessCpu uncheckedServer;
+    private final Buffer digits = Payloads.digitsV2(17);
+    private final Payloads.BinaryBody ocr = Payloads.ocrBinary("x", Payloads.ocrImage());
+
+    private FailsafeBenchmark(Options options, HttpLoad checked, HttpLoad unchecked) {
+        this.options = options;
+        this.checked = checked;
+        this.unchecked = unchecked;
+        this.checkedServer = new ProcessCpu(options.serverPid);
+        this.uncheckedServer = new ProcessCpu(options.uncheckedServerPid);
+    }
+
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    static CommandLine commandLine() {
+        return new CommandLine(new Options());
+    }
+
+    private static void run(Options options) throws Exception {
+        String report;
+        try (HttpLoad checked = new HttpLoad(options.url); HttpLoad unchecked = new HttpLoad(options.uncheckedUrl)) {
+            FailsafeBenchmark benchmark = new FailsafeBenchmark(options, checked, unchecked);
+            benchmark.warmUp();
+            for (int round = 1; round <= options.rounds.count(); round++) {
+                System.out.printf("round %d of %d%n", round, options.rounds.count());
+                benchmark.round(round % 2 == 0);
+            }
+            report = benchmark.report();
+        }
+        System.out.println(report);
+        if (options.report != null) {
+            Files.writeString(options.report, report);
+        }
+    }
+
+    private void warmUp() throws InterruptedException {
+        System.out.printf("warming up both instances for %d s per path%n", options.serverWarmUp.toSeconds());
+        for (HttpLoad http : List.of(checked, unchecked)) {
+            for (String path : List.of("/v2/models/digits/infer", "/v2/models/ocr/infer")) {
+                if (http.probe(path, headers(path), body(path)) != 200) {
+                    throw new IllegalStateException(path + ": the function did not answer 200 to a probe request");
+                }
+                http.run(path, headers(path), body(path), 1, 4, Duration.ZERO, options.serverWarmUp);
+            }
+        }
+    }
+
+    private void round(boolean uncheckedFirst) throws Exception {
+        for (String path : List.of("/v2/models/digits/infer", "/v2/models/ocr/infer")) {
+            String name = (path.contains("digits") ? "digits v2" : "ocr binary") + " c=" + options.concurrency;
+            LatencyStats on;
+            LatencyStats off;
+            String onName = name + ", checks and deadlines on";
+            String offName = name + ", checks and deadlines off";
+            if (uncheckedFirst) {
+                off = measure(offName, unchecked, uncheckedServer, path);
+                on = measure(onName, checked, checkedServer, path);
+            } else {
+                on = measure(onName, checked, checkedServer, path);
+                off = measure(offName, unchecked, uncheckedServer, path);
+            }
+            double ratio = 100 * on.throughput() / off.throughput();
+            ratios.computeIfAbsent(name + ": throughput on / off (%)", k -> new ArrayList<>()).add(ratio);
+            System.out.printf(Locale.ROOT, "    %s: throughput on / off %.1f%%%n", name, ratio);
+            if (options.serverPid > 0 && options.uncheckedServerPid > 0) {
+                double cpu = 100 * serverCpu.get(onName).getLast() / serverCpu.get(offName).getLast();
+                ratios.computeIfAbsent(name + ": server CPU per request on / off (%)", k -> new ArrayList<>())
+                        .add(cpu);
+                System.out.printf(Locale.ROOT, "    %s: server CPU per request on / off %.1f%%%n", name, cpu);
+            }
+        }
+    }
+
+    /** The server's CPU per request counts the scenario's warm-up too, for both instances alike. */
+    private LatencyStats measure(String name, HttpLoad http, ProcessCpu server, String path)
+            throws InterruptedException {
+        double cpuBefore = server.micros();
+        LatencyStats stats = http.run(path, headers(path), body(path), 1, options.concurrency, options.warmUp,
+                options.duration);
+        double perRequest = cpuBefore < 0 ? Double.NaN : (server.micros() - cpuBefore)
+                / (stats.requests() * (1 + (double) options.warmUp.toMillis() / options.duration.toMillis()));
+        results.computeIfAbsent(name, k -> new ArrayList<>()).add(stats);
+        serverCpu.computeIfAbsent(name, k -> new ArrayList<>()).add(perRequest);
+        System.out.printf(Locale.ROOT, "  %-46s %9.1f items/s  p50 %7.0f us  p99 %7.0f us  errors %d  server CPU "
+                + "%6.1f us/request%n", name, stats.throughput(), stats.p50Micros(), stats.p99Micros(), stats.errors(),
+                perRequest);
+        return stats;
+    }
+
+    private MultiMap headers(String path) {
+        return path.contains("ocr") ? ocr.headers() : Payloads.json();
+    }
+
+    private Buffer body(String path) {
+        return path.contains("ocr") ? ocr.body() : digits;
+    }
+
+    private String report() {
+        StringBuilder out = new StringBuilder();
+        out.append(String.format(Locale.ROOT, "## Results: median of %d rounds, %d s per scenario after %d s of "
+                + "warm-up%n%n", options.rounds.count(), options.duration.toSeconds(), options.warmUp.toSeconds()));
+        out.append("| scenario | items/s | p50 (us) | p99 (us) | errors | server CPU per request (us) |\n"
+                + "|---|---:|---:|---:|---:|---:|\n");
+        results.forEach((name, runs) -> out.append(String.format(Locale.ROOT,
+                "| %s | %.1f | %.0f | %.0f | %d | %.1f |%n", name, median(runs, LatencyStats::throughput),
+                median(runs, LatencyStats::p50Micros), median(runs, LatencyStats::p99Micros),
+                runs.stream().mapToLong(LatencyStats::errors).sum(),
+                median(serverCpu.get(name), Double::doubleValue))));
+        out.append("\n| ratio | median | every round |\n|---|---:|---|\n");
+        ratios.forEach((name, values) -> out.append(String.format(Locale.ROOT, "| %s | %.1f | %s |%n", name,
+                median(values, Double::doubleValue),
+                String.join(", ", values.stream().map(v -> String.format(Locale.ROOT, "%.1f", v)).toList()))));
+        return out.toString();
+    }
+
+    private static <T> double median(List<T> values, ToDoubleFunction<T> metric) {
+        double[] sorted = values.stream().mapToDouble(metric).sorted().toArray();
+        int mid = sorted.length / 2;
+        return sorted.length % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+    }
+
+    @Command(name = "quiver bench failsafe", showDefaultValues = true, sortOptions = false,
+            description = "What the output checks and request deadlines cost: digits and OCR over v2 on an instance "
+                    + "with them on against one with them off.")
+    static final class Options implements Callable<Integer> {
+
+        @Mixin
+        private Rounds rounds;
+
+        @Option(names = "--duration", paramLabel = "SECONDS", defaultValue = "6",
+                converter = OptionValues.PositiveSeconds.class, description = "How long each scenario is measured.")
+        Duration duration;
+
+        @Option(names = "--warm-up", paramLabel = "SECONDS", defaultValue = "2", converter = OptionValues.Seconds.class,
+                description = "How long each scenario runs before it is measured.")
+        Duration warmUp;
+
+        @Option(names = "--server-warm-up", paramLabel = "SECONDS", defaultValue = "10",
+                converter = OptionValues.Seconds.class, description = "How long each path of each instance is warmed "
+                + "up before the rounds.")
+        Duration serverWarmUp;
+
+        @Option(names = "--concurrency", paramLabel = "N", defaultValue = "16",
+                converter = OptionValues.PositiveInteger.class, description = "Clients, each sending back to back.")
+        int concurrency;
+
+        @Option(names = "--url", paramLabel = "URL", defaultValue = "http://localhost:18080",
+                description = "The function with output checks and deadlines on.")
+        URI url;
+
+        @Option(names = "--unchecked-url", paramLabel = "URL", defaultValue = "http://localhost:18081",
+                description = "The function with output checks and deadlines off.")
+        URI uncheckedUrl;
+
+        @Option(names = "--server-pid", paramLabel = "PID", defaultValue = "-1",
+                showDefaultValue = CommandLine.Help.Visibility.NEVER, description = "The process of the function with "
+                + "checks and deadlines on, whose CPU per request is reported; not reported when omitted.")
+        long serverPid;
+
+        @Option(names = "--unchecked-server-pid", paramLabel = "PID", defaultValue = "-1",
+                showDefaultValue = CommandLine.Help.Visibility.NEVER, description = "The process of the function with "
+                + "them off.")
+        long uncheckedServerPid;
+
+        @Option(names = "--report", paramLabel = "FILE", description = "Where the report is written, besides the "
+                + "standard output.")
+        Path report;
+
+        @Override
+        public Integer call() throws Exception {
+            run(this);
+            return 0;
+        }
+    }
+}
