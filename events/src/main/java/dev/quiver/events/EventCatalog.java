@@ -5,6 +5,7 @@ import dev.quiver.events.inference.BatchCompleted;
 import dev.quiver.events.inference.InferenceCompleted;
 import dev.quiver.events.inference.InferenceFailed;
 import dev.quiver.events.inference.InferenceRequested;
+import dev.quiver.events.inference.ShardRequested;
 import dev.quiver.events.inference.VersionAlert;
 import dev.quiver.events.pipeline.RunControlRequested;
 import dev.quiver.events.pipeline.RunFinished;
@@ -37,6 +38,7 @@ public final class EventCatalog {
             Map.entry(EventTypes.INFERENCE_COMPLETED, InferenceCompleted.class),
             Map.entry(EventTypes.INFERENCE_FAILED, InferenceFailed.class),
             Map.entry(EventTypes.INFERENCE_BATCH_COMPLETED, BatchCompleted.class),
+            Map.entry(EventTypes.INFERENCE_SHARD_REQUESTED, ShardRequested.class),
             Map.entry(EventTypes.INFERENCE_VERSION_ALERT_RAISED, VersionAlert.class),
             Map.entry(EventTypes.ADMISSION_USAGE_REPORTED, UsageReported.class),
             Map.entry(EventTypes.SERVING_DEMAND_REPORTED, DemandReported.class),

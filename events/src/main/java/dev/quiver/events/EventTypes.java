@@ -21,6 +21,12 @@ public final class EventTypes {
     /** A file that landed in object storage has been run through a model: where the results and errors are. */
     public static final String INFERENCE_BATCH_COMPLETED = "dev.quiver.inference.batch.completed";
 
+    /**
+     * One shard of a large object to run through a model: a byte range aligned to row boundaries, with the line its
+     * first row is on. The shards' results are merged into one {@link #INFERENCE_BATCH_COMPLETED}.
+     */
+    public static final String INFERENCE_SHARD_REQUESTED = "dev.quiver.inference.shard.requested";
+
     /** A model version taken out of service because too many of its answers failed their output checks. */
     public static final String INFERENCE_VERSION_ALERT_RAISED = "dev.quiver.inference.version.alert.raised";
 

@@ -45,8 +45,9 @@ class EventCodecTest {
     void everyCatalogTypeHasARecordAndASchema() {
         assertThat(EventCatalog.types()).containsExactlyInAnyOrder(
                 EventTypes.INFERENCE_REQUESTED, EventTypes.INFERENCE_COMPLETED, EventTypes.INFERENCE_FAILED,
-                EventTypes.INFERENCE_BATCH_COMPLETED, EventTypes.INFERENCE_VERSION_ALERT_RAISED,
-                EventTypes.ADMISSION_USAGE_REPORTED, EventTypes.SERVING_DEMAND_REPORTED,
+                EventTypes.INFERENCE_BATCH_COMPLETED, EventTypes.INFERENCE_SHARD_REQUESTED,
+                EventTypes.INFERENCE_VERSION_ALERT_RAISED, EventTypes.ADMISSION_USAGE_REPORTED,
+                EventTypes.SERVING_DEMAND_REPORTED,
                 EventTypes.PIPELINE_RUN_REQUESTED, EventTypes.STEP_DISPATCHED, EventTypes.STEP_COMPLETED,
                 EventTypes.STEP_FAILED, EventTypes.STEP_SKIPPED, EventTypes.PIPELINE_RUN_COMPLETED,
                 EventTypes.PIPELINE_RUN_FAILED, EventTypes.STEP_HEARTBEAT, EventTypes.SCHEDULER_TICK,

@@ -38,7 +38,9 @@ class BenchmarkCommandLinesTest {
                 Arguments.of("quiver bench failsafe", (Supplier<CommandLine>) FailsafeBenchmark::commandLine,
                         List.of()),
                 Arguments.of("quiver bench coldstart", (Supplier<CommandLine>) ColdStartBenchmark::commandLine,
-                        List.of("--build", "jvm=target", "--model", "digits=target")));
+                        List.of("--build", "jvm=target", "--model", "digits=target")),
+                Arguments.of("quiver bench batch", (Supplier<CommandLine>) BatchBenchmark::commandLine,
+                        List.of("--build", "target", "--models", "target", "--digits", "digits.csv.gz")));
     }
 
     @ParameterizedTest

@@ -23,10 +23,20 @@ public final class CsvRows implements Iterator<CsvRow>, Closeable {
     private static final CsvFactory CSV = new CsvFactory();
 
     private final CsvParser parser;
+    private final long lineOffset;
     private CsvRow next;
     private long line;
 
     public CsvRows(Reader reader) {
+        this(reader, 0);
+    }
+
+    /**
+     * Records of a part of a larger file: {@code lineOffset} is added to every line number read, rows and errors
+     * alike, so they are numbered as in the whole file.
+     */
+    public CsvRows(Reader reader, long lineOffset) {
+        this.lineOffset = lineOffset;
         try {
             this.parser = CSV.createParser(reader);
         } catch (IOException e) {
@@ -78,12 +88,12 @@ public final class CsvRows implements Iterator<CsvRow>, Closeable {
                 cells.add(parser.getText());
             }
             line = start > 0 ? start : line + 1;
-            return new CsvRow(line, cells);
+            return new CsvRow(line + lineOffset, cells);
         } catch (JsonProcessingException e) {
             long at = e.getLocation() == null ? line + 1 : e.getLocation().getLineNr();
-            throw new MalformedCsvException(at, e.getOriginalMessage(), e);
+            throw new MalformedCsvException(at + lineOffset, e.getOriginalMessage(), e);
         } catch (IOException e) {
-            throw new UncheckedIOException("reading CSV after line " + line + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("reading CSV after line " + (line + lineOffset) + ": " + e.getMessage(), e);
         }
     }
 }

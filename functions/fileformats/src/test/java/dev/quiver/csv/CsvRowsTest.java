@@ -37,6 +37,16 @@ class CsvRowsTest {
                 .hasMessageStartingWith("line 4: Missing closing quote");
     }
 
+    @Test
+    void aPartOfAFileIsNumberedAsInTheWholeFile() {
+        CsvRows rows = new CsvRows(new StringReader("a,1\n\"multi\nline\",2\n\"open,3\n"), 40);
+
+        assertThat(rows.next()).isEqualTo(new CsvRow(41, List.of("a", "1")));
+        assertThat(rows.next()).isEqualTo(new CsvRow(42, List.of("multi\nline", "2")));
+        assertThatThrownBy(rows::hasNext).isInstanceOf(MalformedCsvException.class)
+                .hasMessageStartingWith("line 45: Missing closing quote");
+    }
+
     private static List<CsvRow> rows(String csv) {
         List<CsvRow> rows = new ArrayList<>();
         new CsvRows(new StringReader(csv)).forEachRemaining(rows::add);

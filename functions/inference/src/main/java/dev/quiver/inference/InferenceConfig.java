@@ -67,11 +67,18 @@ public interface InferenceConfig {
         int chunkRows();
 
         /**
-         * How long a replica's claim on an object version holds off the others; an older claim is taken to be a
-         * crashed replica's and is taken over. Longer than the longest file takes.
+         * How long a replica's claim on an object version holds off the others without being renewed; its holder
+         * renews it every third of this while it works, so a claim not renewed for this long is a crashed replica's
+         * and is taken over.
          */
         @WithDefault("15m")
         Duration claimTimeout();
+
+        /**
+         * Where the shard events of an object split by its rule's {@code shard-size} go: the broker (Knative's
+         * {@code K_SINK}), whose Trigger hands them to any replica. Without one the shards run in this process.
+         */
+        Optional<URI> sink();
     }
 
     interface Pool {

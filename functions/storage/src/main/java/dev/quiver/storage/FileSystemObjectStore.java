@@ -2,6 +2,8 @@ package dev.quiver.storage;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.SeekableByteChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileVisitResult;
@@ -54,6 +56,22 @@ public final class FileSystemObjectStore implements ObjectStore {
         Path file = resolve(key);
         try {
             return Files.newInputStream(file);
+        } catch (NoSuchFileException e) {
+            throw new NoSuchObjectException("no object " + key + " in " + root);
+        } catch (IOException e) {
+            throw new ObjectStoreException("cannot read " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Seeks to {@code from}: nothing before it is read. */
+    @Override
+    public InputStream open(String key, long from, long to) {
+        ObjectStore.requireRange(key, from, to);
+        Path file = resolve(key);
+        try {
+            SeekableByteChannel channel = Files.newByteChannel(file);
+            channel.position(from);
+            return new ByteRangeStream(Channels.newInputStream(channel), to - from);
         } catch (NoSuchFileException e) {
             throw new NoSuchObjectException("no object " + key + " in " + root);
         } catch (IOException e) {

@@ -1,6 +1,10 @@
 package dev.quiver.storage;
 
+import java.io.EOFException;
+import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -25,6 +29,63 @@ public interface ObjectStore extends AutoCloseable {
 
     /** The content as a stream, read as it arrives; the caller closes it. */
     InputStream open(String key);
+
+    /**
+     * The bytes {@code from} (inclusive) to {@code to} (exclusive) of the content, fewer when it ends sooner, read
+     * as they arrive; the caller closes the stream. Stores read only the range (an S3 ranged GET, a file seek, an
+     * Azure range read); this default skips to it.
+     *
+     * @throws NoSuchObjectException when there is no object
+     */
+    default InputStream open(String key, long from, long to) {
+        requireRange(key, from, to);
+        InputStream in = open(key);
+        try {
+            in.skipNBytes(from);
+        } catch (EOFException e) {
+            return InputStream.nullInputStream();
+        } catch (IOException e) {
+            throw new ObjectStoreException("cannot read " + key + " from byte " + from + ": " + e.getMessage(), e);
+        }
+        return new ByteRangeStream(in, to - from);
+    }
+
+    /**
+     * Stores the contents of {@code sources}, one after another, under {@code target}, replacing what was there, as
+     * {@link #put} does. This default streams them through a temporary file; a store that can join objects where they
+     * are does so without the bytes passing through here.
+     *
+     * @throws NoSuchObjectException when a source does not exist
+     */
+    default StoredObject concatenate(List<String> sources, String target, String contentType) {
+        Path joined = null;
+        try {
+            joined = Files.createTempFile("quiver-concatenate", ".part");
+            try (OutputStream out = Files.newOutputStream(joined)) {
+                for (String source : sources) {
+                    try (InputStream in = open(source)) {
+                        in.transferTo(out);
+                    }
+                }
+            }
+            return put(target, joined, contentType);
+        } catch (IOException e) {
+            throw new ObjectStoreException("cannot join " + sources.size() + " objects into " + target + ": "
+                    + e.getMessage(), e);
+        } finally {
+            if (joined != null) {
+                joined.toFile().delete();
+            }
+        }
+    }
+
+    /** @throws IllegalArgumentException when the range is not {@code 0 <= from <= to} */
+    static void requireRange(String key, long from, long to) {
+        if (from < 0 || to < from) {
+            throw new IllegalArgumentException("range of " + key + ": expected 0 <= from <= to, got " + from + " to "
+                    + to);
+        }
+    }
 
     /** Stores the file's content under {@code key}, replacing what was there, and describes the result. */
     StoredObject put(String key, Path content, String contentType);

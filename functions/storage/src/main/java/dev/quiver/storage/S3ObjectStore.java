@@ -22,6 +22,7 @@ import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.S3ClientBuilder;
+import software.amazon.awssdk.services.s3.model.CompletedPart;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 import software.amazon.awssdk.services.s3.model.ListObjectsV2Request;
 import software.amazon.awssdk.services.s3.model.ListObjectsV2Response;
@@ -29,12 +30,17 @@ import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.PutObjectResponse;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 import software.amazon.awssdk.services.s3.model.S3Object;
+import software.amazon.awssdk.services.s3.model.UploadPartCopyResponse;
 
 /**
  * Objects in a bucket of an S3-compatible store, under an optional prefix, through the AWS SDK v2 with the JDK's HTTP
  * client. A single PUT is atomic in S3: an object appears whole or not at all.
  */
 public final class S3ObjectStore implements ObjectStore {
+
+    /** S3's smallest part but the last, and most parts, of a multipart upload. */
+    private static final long MIN_PART = 5L << 20;
+    private static final int MAX_PARTS = 10_000;
 
     private final S3Client s3;
     private final String bucket;
@@ -100,6 +106,30 @@ public final class S3ObjectStore implements ObjectStore {
         }
     }
 
+    /** A ranged GET ({@code Range: bytes=from-(to-1)}): only the range crosses the network. */
+    @Override
+    public InputStream open(String key, long from, long to) {
+        ObjectStore.requireRange(key, from, to);
+        if (from == to) {
+            head(key).orElseThrow(() -> new NoSuchObjectException("no object " + key + " in " + location()));
+            return InputStream.nullInputStream();
+        }
+        String full = full(key);
+        try {
+            return s3.getObject(request -> request.bucket(bucket).key(full).range("bytes=" + from + "-" + (to - 1)));
+        } catch (NoSuchKeyException e) {
+            throw new NoSuchObjectException("no object " + key + " in " + location());
+        } catch (S3Exception e) {
+            // 416: the range starts past the end, where the object has no bytes left to give
+            if (e.statusCode() == 416) {
+                return InputStream.nullInputStream();
+            }
+            throw failure("read", key, e);
+        } catch (SdkException e) {
+            throw failure("read", key, e);
+        }
+    }
+
     @Override
     public StoredObject put(String key, Path content, String contentType) {
         return write(key, content, contentType, false).orElseThrow();
@@ -152,6 +182,71 @@ public final class S3ObjectStore implements ObjectStore {
             throw new UncheckedIOException("read " + content + ": " + e.getMessage(), e);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("every JDK has MD5", e);
+        }
+    }
+
+    /**
+     * A multipart upload whose parts are copied from the sources inside the store (UploadPartCopy), so their bytes
+     * never leave it, when every source but the last is at least S3's smallest part (5 MiB); otherwise, or where the
+     * store does not implement part copies, the sources are streamed through here.
+     */
+    @Override
+    public StoredObject concatenate(List<String> sources, String target, String contentType) {
+        List<StoredObject> parts = new ArrayList<>();
+        for (String source : sources) {
+            StoredObject part = head(source).orElseThrow(() -> new NoSuchObjectException("no object " + source
+                    + " in " + location()));
+            // an empty object adds nothing, and S3 has no empty part but the last
+            if (part.size() > 0) {
+                parts.add(part);
+            }
+        }
+        boolean copyable = parts.size() > 1 && parts.size() <= MAX_PARTS
+                && parts.subList(0, parts.size() - 1).stream().allMatch(part -> part.size() >= MIN_PART);
+        if (!copyable) {
+            return ObjectStore.super.concatenate(sources, target, contentType);
+        }
+        String full = full(target);
+        String upload;
+        try {
+            upload = s3.createMultipartUpload(request -> request.bucket(bucket).key(full).contentType(contentType))
+                    .uploadId();
+        } catch (SdkException e) {
+            throw failure("join objects into", target, e);
+        }
+        try {
+            List<CompletedPart> completed = new ArrayList<>();
+            for (int i = 0; i < parts.size(); i++) {
+                int number = i + 1;
+                String source = full(parts.get(i).key());
+                UploadPartCopyResponse copied = s3.uploadPartCopy(request -> request.sourceBucket(bucket)
+                        .sourceKey(source).destinationBucket(bucket).destinationKey(full).uploadId(upload)
+                        .partNumber(number));
+                completed.add(CompletedPart.builder().partNumber(number).eTag(copied.copyPartResult().eTag())
+                        .build());
+            }
+            s3.completeMultipartUpload(request -> request.bucket(bucket).key(full).uploadId(upload)
+                    .multipartUpload(part -> part.parts(completed)));
+        } catch (S3Exception e) {
+            abort(full, upload);
+            // a store without part copies (501) joins them the slow way
+            if (e.statusCode() == 501) {
+                return ObjectStore.super.concatenate(sources, target, contentType);
+            }
+            throw failure("join objects into", target, e);
+        } catch (SdkException e) {
+            abort(full, upload);
+            throw failure("join objects into", target, e);
+        }
+        return head(target).orElseThrow(() -> new ObjectStoreException("joined " + target + " in " + location()
+                + " but cannot find it"));
+    }
+
+    private void abort(String full, String upload) {
+        try {
+            s3.abortMultipartUpload(request -> request.bucket(bucket).key(full).uploadId(upload));
+        } catch (SdkException e) {
+            // an upload left open holds no object; the bucket's lifecycle rules remove it
         }
     }
 

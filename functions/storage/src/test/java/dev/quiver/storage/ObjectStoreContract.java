@@ -47,6 +47,43 @@ abstract class ObjectStoreContract {
     }
 
     @Test
+    void aRangeReadsOnlyItsBytes() throws Exception {
+        ObjectStore store = store();
+        store.put("inputs/digits.csv", file("0123456789"), "text/csv");
+        assertThat(range(store, "inputs/digits.csv", 0, 4)).isEqualTo("0123");
+        assertThat(range(store, "inputs/digits.csv", 3, 7)).isEqualTo("3456");
+        assertThat(range(store, "inputs/digits.csv", 8, 20)).as("cut at the end").isEqualTo("89");
+        assertThat(range(store, "inputs/digits.csv", 5, 5)).isEmpty();
+        assertThat(range(store, "inputs/digits.csv", 10, 12)).as("past the end").isEmpty();
+        assertThatThrownBy(() -> store.open("inputs/missing.csv", 0, 4).close())
+                .isInstanceOf(NoSuchObjectException.class);
+        assertThatThrownBy(() -> store.open("inputs/digits.csv", 4, 3)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("expected 0 <= from <= to");
+    }
+
+    @Test
+    void objectsAreJoinedInTheOrderGivenUnderANewKey() throws Exception {
+        ObjectStore store = store();
+        store.put("parts/0.jsonl", file("a\n"), "application/jsonl");
+        store.put("parts/1.jsonl", file(""), "application/jsonl");
+        store.put("parts/2.jsonl", file("b\nc\n"), "application/jsonl");
+
+        StoredObject joined = store.concatenate(List.of("parts/0.jsonl", "parts/1.jsonl", "parts/2.jsonl"),
+                "out/all.jsonl", "application/jsonl");
+
+        assertThat(joined.size()).isEqualTo(6);
+        assertThat(range(store, "out/all.jsonl", 0, 100)).isEqualTo("a\nb\nc\n");
+        assertThatThrownBy(() -> store.concatenate(List.of("parts/0.jsonl", "parts/9.jsonl"), "out/x.jsonl",
+                "application/jsonl")).isInstanceOf(NoSuchObjectException.class);
+    }
+
+    private static String range(ObjectStore store, String key, long from, long to) throws Exception {
+        try (InputStream in = store.open(key, from, to)) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
+    @Test
     void aConditionalWriteWinsOnlyWhereNothingIs() throws Exception {
         ObjectStore store = store();
         assertThat(store.putIfAbsent("claims/a.json", file("first"), "application/json"))

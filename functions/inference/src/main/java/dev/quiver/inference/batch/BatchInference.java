@@ -1,76 +1,77 @@
 package dev.quiver.inference.batch;
 
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.databind.util.TokenBuffer;
 import dev.quiver.events.inference.BatchCompleted;
-import dev.quiver.inference.InferenceConfig;
+import dev.quiver.events.inference.ShardRequested;
 import dev.quiver.inference.InferenceException;
-import dev.quiver.inference.http.RequestIds;
-import dev.quiver.inference.protocol.v1.InstancesCodec;
-import dev.quiver.inference.protocol.v1.InstancesRequest;
 import dev.quiver.inference.repository.ModelRegistry;
 import dev.quiver.inference.runtime.LoadedModel;
-import dev.quiver.inference.serving.InferenceService;
-import dev.quiver.inference.serving.ServedInference;
 import dev.quiver.storage.NoSuchObjectException;
 import dev.quiver.storage.ObjectKeys;
 import dev.quiver.storage.ObjectStore;
 import dev.quiver.storage.StoredObject;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.io.BufferedReader;
-import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.jboss.logging.Logger;
 
 /**
- * Runs the rows of one object version through a model: reads them as a stream, sends them in chunks through the same
- * service and batcher as HTTP requests, writes one result line per row that succeeded and one error line per row that
- * failed (a chunk refused as a whole is retried row by row, so only the bad rows fail), and stores the results, the
- * errors, then a completion record, each whole or not at all. Keys follow from the input's identity and version, so
- * a redelivered notification finds the completion record and changes nothing, a new version is processed anew, and a
- * crash midway leaves no completion record, only objects that the retry overwrites with the same content. Across
- * replicas, a claim ({@link BatchClaims}) keeps a second replica from starting on a version under way, and the
- * completion record is written only where none is, so one version gets one completion event.
+ * Runs the rows of one object version through a model ({@link RowRunner}) and stores the results, the errors, then a
+ * completion record, each whole or not at all. Keys follow from the input's identity and version, so a redelivered
+ * notification finds the completion record and changes nothing, a new version is processed anew, and a crash midway
+ * leaves no completion record, only objects that the retry overwrites with the same content. Across replicas, a claim
+ * ({@link BatchClaims}) keeps a second replica from starting on a version under way, and the completion record is
+ * written only where none is, so one version gets one completion event. An object larger than its rule's
+ * {@code shard-size} is planned into shards ({@link ShardPlanner}) that go to the broker, or run here in parallel
+ * when there is none ({@link ShardWork}), and whose results are merged into the same objects.
  */
 @ApplicationScoped
 public class BatchInference {
 
     private static final Logger LOG = Logger.getLogger(BatchInference.class);
 
-    private final InferenceService service;
     private final ModelRegistry registry;
     private final BucketStores stores;
     private final BatchClaims claims;
+    private final RowRunner runner;
+    private final ShardPlanner planner;
+    private final ShardWork shards;
+    private final ShardDispatch dispatch;
     private final ObjectMapper mapper;
-    private final int chunkRows;
-    private final long maxElements;
-    private final Map<String, CompletableFuture<BatchCompleted>> running = new ConcurrentHashMap<>();
+    private final Clock clock;
+    private final MeterRegistry meters;
+    private final Map<String, CompletableFuture<BatchOutcome>> running = new ConcurrentHashMap<>();
 
-    public BatchInference(InferenceService service, ModelRegistry registry, BucketStores stores, BatchClaims claims,
-                          ObjectMapper mapper, InferenceConfig config) {
-        this.service = service;
+    public BatchInference(ModelRegistry registry, BucketStores stores, BatchClaims claims, RowRunner runner,
+                          ShardWork shards, ShardDispatch dispatch, ObjectMapper mapper, Clock clock,
+                          MeterRegistry meters) {
         this.registry = registry;
         this.stores = stores;
         this.claims = claims;
+        this.runner = runner;
+        this.planner = new ShardPlanner(mapper);
+        this.shards = shards;
+        this.dispatch = dispatch;
         this.mapper = mapper;
-        this.chunkRows = Math.max(1, config.batch().chunkRows());
-        this.maxElements = config.inference().maxRequestSize().asLongValue();
+        this.clock = clock;
+        this.meters = meters;
     }
 
     /**
@@ -79,17 +80,19 @@ public class BatchInference {
      */
     public BatchOutcome run(ObjectCreated object, BatchRule rule) {
         // a notification without a version is pinned to the one the store has now, which also proves it exists
-        boolean exists = object.version().isEmpty();
-        String version = exists ? currentVersion(object) : object.version();
+        Optional<StoredObject> current = object.version().isEmpty() ? Optional.of(current(object))
+                : Optional.empty();
+        String version = current.map(StoredObject::version).orElse(object.version());
         String identity = stores.locate(object.provider(), object.bucket(), object.key()) + "#" + version;
-        CompletableFuture<BatchCompleted> mine = new CompletableFuture<>();
-        CompletableFuture<BatchCompleted> first = running.putIfAbsent(identity, mine);
+        CompletableFuture<BatchOutcome> mine = new CompletableFuture<>();
+        CompletableFuture<BatchOutcome> first = running.putIfAbsent(identity, mine);
         if (first != null) {
-            return new BatchOutcome(first.join(), false);
+            BatchOutcome theirs = first.join();
+            return new BatchOutcome(theirs.completed(), false, theirs.pendingShards());
         }
         try {
-            BatchOutcome outcome = process(object, version, exists, rule);
-            mine.complete(outcome.completed());
+            BatchOutcome outcome = process(object, version, current, rule);
+            mine.complete(outcome);
             return outcome;
         } catch (RuntimeException e) {
             mine.completeExceptionally(e);
@@ -99,30 +102,113 @@ public class BatchInference {
         }
     }
 
-    private BatchOutcome process(ObjectCreated object, String version, boolean exists, BatchRule rule) {
+    private BatchOutcome process(ObjectCreated object, String version, Optional<StoredObject> current,
+                                 BatchRule rule) {
         ObjectStore output = stores.bucket(object.provider(), rule.outputBucket());
-        String base = rule.outputPrefix() + "/" + rule.model();
-        String doneKey = base + "/_done/" + object.key() + "." + version + ".json";
+        BatchKeys keys = BatchKeys.of(rule, object.key(), version);
         // the longest key of its results: the errors beside them, under a model version of up to 19 digits
-        requireKeyFits(base + "/" + "9".repeat(19) + "/" + object.key() + "." + version + ".errors.jsonl", object,
-                version);
-        Optional<BatchCompleted> done = readDone(output, doneKey);
+        requireKeyFits(keys.errors("9".repeat(19)), object, version);
+        Optional<BatchCompleted> done = readDone(output, keys.done());
         if (done.isPresent()) {
             LOG.infof("batch %s version %s: already processed, results at %s", object.key(), version,
                     done.get().output());
-            return new BatchOutcome(done.get(), false);
+            return new BatchOutcome(done.get(), false, 0);
         }
+        ObjectStore input = stores.bucket(object.provider(), object.bucket());
         // a key naming a folder, or an object deleted since, can never be read: refused before any claim is taken
-        if (!exists && stores.bucket(object.provider(), object.bucket()).head(object.key()).isEmpty()) {
-            throw missing(object);
+        StoredObject head = current.isPresent() ? current.get() : input.head(object.key())
+                .orElseThrow(() -> missing(object));
+        String what = "batch " + object.key() + " version " + version;
+        try (BatchClaims.Held claim = claims.claim(output, keys.claim(), what)) {
+            if (rule.shardSize().isPresent() && rule.shardSize().get().mayExceed(head.size())) {
+                Optional<BatchOutcome> sharded = sharded(object, version, rule, input, output, keys, what);
+                if (sharded.isPresent()) {
+                    return sharded.get();
+                }
+            }
+            return processClaimed(object, version, rule, output, keys);
         }
-        String claimKey = base + "/_claims/" + object.key() + "." + version + ".json";
-        claims.claim(output, claimKey, "batch " + object.key() + " version " + version);
+    }
+
+    /**
+     * Plans the object's shards (or reads the plan a crashed replica wrote) and hands them to the broker, or runs them
+     * here; empty when the object is one shard, which runs as any object does.
+     */
+    private Optional<BatchOutcome> sharded(ObjectCreated object, String version, BatchRule rule, ObjectStore input,
+                                           ObjectStore output, BatchKeys keys, String what) {
+        ShardPlan plan;
         try {
-            return processClaimed(object, version, rule, output, base, doneKey);
-        } finally {
-            claims.release(output, claimKey);
+            plan = readPlan(output, keys).orElse(null);
+            if (plan == null) {
+                plan = planner.plan(input, object.key(), rule, rule.shardSize().get(), clock.instant());
+                if (plan.shards().size() == 1) {
+                    return Optional.empty();
+                }
+                Path file = Files.createTempFile("quiver-plan", ".json");
+                try {
+                    Files.write(file, mapper.writeValueAsBytes(plan));
+                    output.putIfAbsent(keys.plan(), file, "application/json");
+                } finally {
+                    Files.deleteIfExists(file);
+                }
+                Counter.builder("quiver_batch_shards_planned_total").description("shards stored objects were split into")
+                        .tag("model", rule.model()).register(meters).increment(plan.shards().size());
+            }
+        } catch (NoSuchObjectException e) {
+            throw missing(object);
+        } catch (IOException e) {
+            throw new UncheckedIOException(what + ": cannot store its shard plan: " + e.getMessage(), e);
         }
+        String location = stores.locate(object.provider(), object.bucket(), object.key());
+        List<ShardRequested> requests = new ArrayList<>();
+        for (int i = 0; i < plan.shards().size(); i++) {
+            ShardPlan.Shard shard = plan.shards().get(i);
+            requests.add(new ShardRequested(location, object.bucket(), object.key(), version,
+                    object.provider().name(), i, plan.shards().size(), shard.from(), shard.to(), shard.firstLine(),
+                    plan.header()));
+        }
+        LOG.infof("%s: %d bytes in %d shards", what, plan.size(), requests.size());
+        if (dispatch.toBroker()) {
+            for (ShardRequested request : requests) {
+                // a shard done or under way needs no second event; a redelivered notification sends only the others
+                if (output.head(keys.shardDone(request.shard())).isEmpty()
+                        && output.head(keys.shardClaim(request.shard())).isEmpty()) {
+                    dispatch.send(request);
+                }
+            }
+            return Optional.of(new BatchOutcome(null, true, requests.size()));
+        }
+        return Optional.of(runHere(output, keys, rule, requests, what));
+    }
+
+    /** Without a broker, the shards run on this replica's threads at once, through the same batcher. */
+    private BatchOutcome runHere(ObjectStore output, BatchKeys keys, BatchRule rule, List<ShardRequested> requests,
+                                 String what) {
+        int threads = Math.min(requests.size(), Math.max(2, Runtime.getRuntime().availableProcessors()));
+        List<Future<Optional<BatchCompleted>>> futures = new ArrayList<>();
+        try (ExecutorService workers = Executors.newFixedThreadPool(threads,
+                Thread.ofPlatform().daemon().name("quiver-shard-", 0).factory())) {
+            for (ShardRequested request : requests) {
+                futures.add(workers.submit(() -> shards.run(request, rule)));
+            }
+            Optional<BatchCompleted> merged = Optional.empty();
+            for (Future<Optional<BatchCompleted>> future : futures) {
+                Optional<BatchCompleted> completed = future.get();
+                merged = completed.isPresent() ? completed : merged;
+            }
+            if (merged.isPresent()) {
+                return new BatchOutcome(merged.get(), true, 0);
+            }
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException cause ? cause
+                    : new IllegalStateException(what + ": " + e.getCause().getMessage(), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(what + ": interrupted", e);
+        }
+        return readDone(output, keys.done()).map(completed -> new BatchOutcome(completed, false, 0))
+                .orElseThrow(() -> InferenceException.unavailable(what + ": its shards are done but another "
+                        + "replica is merging them; retry later", Duration.ofSeconds(30)));
     }
 
     private static void requireKeyFits(String longest, ObjectCreated object, String version) {
@@ -137,55 +223,34 @@ public class BatchInference {
     }
 
     private BatchOutcome processClaimed(ObjectCreated object, String version, BatchRule rule, ObjectStore output,
-                                        String base, String doneKey) {
+                                        BatchKeys keys) {
         Path results = null;
         Path errors = null;
         try {
             results = Files.createTempFile("quiver-results", ".jsonl");
             errors = Files.createTempFile("quiver-errors", ".jsonl");
-            Tally tally = new Tally(rule.version().orElse(""));
-            try (InputStream in = stores.bucket(object.provider(), object.bucket()).open(object.key());
-                 BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
-                 BufferedWriter resultLines = Files.newBufferedWriter(results);
-                 BufferedWriter errorLines = Files.newBufferedWriter(errors)) {
-                Sink sink = new Sink(resultLines, errorLines, tally);
-                InputRows rows = new InputRows(reader, mapper, rule);
-                List<InputRow> chunk = new ArrayList<>(chunkRows);
-                while (rows.hasNext()) {
-                    InputRow row = rows.next();
-                    if (!row.readable()) {
-                        sink.failed(row, row.error());
-                        continue;
-                    }
-                    chunk.add(row);
-                    if (chunk.size() == chunkRows) {
-                        runChunk(rule, chunk, sink);
-                        chunk.clear();
-                    }
-                }
-                if (!chunk.isEmpty()) {
-                    runChunk(rule, chunk, sink);
-                }
+            RowRunner.Counts counts;
+            try (InputStream in = stores.bucket(object.provider(), object.bucket()).open(object.key())) {
+                counts = runner.run(in, rule, 0, results, errors);
             }
-            String modelVersion = tally.modelVersion.isEmpty() ? servedVersion(rule) : tally.modelVersion;
-            String prefix = base + "/" + modelVersion + "/" + object.key() + "." + version;
-            output.put(prefix + ".jsonl", results, "application/jsonl");
-            output.put(prefix + ".errors.jsonl", errors, "application/jsonl");
+            String modelVersion = counts.modelVersion().isEmpty() ? servedVersion(rule) : counts.modelVersion();
+            output.put(keys.results(modelVersion), results, "application/jsonl");
+            output.put(keys.errors(modelVersion), errors, "application/jsonl");
             BatchCompleted completed = new BatchCompleted(locate(object, object.bucket(), object.key()), version,
-                    rule.model(), modelVersion, locate(object, rule.outputBucket(), prefix + ".jsonl"),
-                    locate(object, rule.outputBucket(), prefix + ".errors.jsonl"), tally.rows, tally.succeeded,
-                    tally.failed);
+                    rule.model(), modelVersion, locate(object, rule.outputBucket(), keys.results(modelVersion)),
+                    locate(object, rule.outputBucket(), keys.errors(modelVersion)), counts.rows(),
+                    counts.succeeded(), counts.failed());
             Files.write(results, mapper.writeValueAsBytes(completed));
-            if (output.putIfAbsent(doneKey, results, "application/json").isEmpty()) {
+            if (output.putIfAbsent(keys.done(), results, "application/json").isEmpty()) {
                 // a replica that took over a claim it thought stale finished first: its completion stands
-                BatchCompleted theirs = readDone(output, doneKey).orElseThrow(() -> new IllegalStateException(
-                        "completion record " + doneKey + " exists but cannot be read"));
+                BatchCompleted theirs = readDone(output, keys.done()).orElseThrow(() -> new IllegalStateException(
+                        "completion record " + keys.done() + " exists but cannot be read"));
                 LOG.infof("batch %s version %s: completed meanwhile by another replica", object.key(), version);
-                return new BatchOutcome(theirs, false);
+                return new BatchOutcome(theirs, false, 0);
             }
             LOG.infof("batch %s version %s: %d rows, %d answered by %s version %s, %d failed", object.key(), version,
-                    tally.rows, tally.succeeded, rule.model(), modelVersion, tally.failed);
-            return new BatchOutcome(completed, true);
+                    counts.rows(), counts.succeeded(), rule.model(), modelVersion, counts.failed());
+            return new BatchOutcome(completed, true, 0);
         } catch (NoSuchObjectException e) {
             throw new InvalidNotificationException(InvalidNotificationException.NO_OBJECT, "object " + object.key()
                     + " in bucket " + object.bucket() + " is gone: " + e.getMessage());
@@ -197,74 +262,29 @@ public class BatchInference {
         }
     }
 
-    private void runChunk(BatchRule rule, List<InputRow> chunk, Sink sink) throws IOException {
-        try {
-            write(infer(rule, chunk), chunk, sink);
-        } catch (InferenceException e) {
-            // a model that is missing or not ready fails the notification, not its rows: 404 is dropped, 503 retried;
-            // rows whose answers fail the model's output checks are listed with their error like refused rows
-            if ((e.kind().status() >= 500 && e.kind() != InferenceException.Kind.OUTPUT_REFUSED)
-                    || e.kind() == InferenceException.Kind.NOT_FOUND) {
-                throw e;
-            }
-            if (chunk.size() == 1) {
-                sink.failed(chunk.getFirst(), e.getMessage());
-                return;
-            }
-            for (InputRow row : chunk) {
-                runChunk(rule, List.of(row), sink);
-            }
-        }
-    }
-
-    private ServedInference<InstancesRequest> infer(BatchRule rule, List<InputRow> chunk) throws IOException {
-        TokenBuffer instances = new TokenBuffer(mapper, false);
-        instances.writeStartArray();
-        for (InputRow row : chunk) {
-            mapper.writeTree(instances, row.instance());
-        }
-        instances.writeEndArray();
-        try {
-            String requestId = RequestIds.current() + "-" + chunk.getFirst().line();
-            return service.infer("batch", requestId, rule.model(), rule.version(), model -> {
-                try (JsonParser parser = instances.asParser(mapper)) {
-                    parser.nextToken();
-                    return InstancesCodec.read(parser, model.name(), model.signature(), "instances", maxElements);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            }).toCompletableFuture().join();
-        } catch (CompletionException e) {
-            throw e.getCause() instanceof RuntimeException cause ? cause : e;
-        }
-    }
-
-    private void write(ServedInference<InstancesRequest> served, List<InputRow> chunk, Sink sink)
-            throws IOException {
-        TokenBuffer predictions = new TokenBuffer(mapper, false);
-        InstancesCodec.writePredictions(predictions, served.outputs());
-        JsonNode answers = mapper.readTree(predictions.asParser(mapper));
-        String modelVersion = Long.toString(served.version());
-        for (int i = 0; i < chunk.size(); i++) {
-            sink.succeeded(chunk.get(i), answers.get(i), modelVersion);
-        }
-    }
-
     private Optional<BatchCompleted> readDone(ObjectStore output, String key) {
+        return read(output, key, BatchCompleted.class, "completion record");
+    }
+
+    private Optional<ShardPlan> readPlan(ObjectStore output, BatchKeys keys) {
+        return read(output, keys.plan(), ShardPlan.class, "shard plan");
+    }
+
+    private <T> Optional<T> read(ObjectStore output, String key, Class<T> type, String what) {
         if (output.head(key).isEmpty()) {
             return Optional.empty();
         }
         try (InputStream in = output.open(key)) {
-            return Optional.of(mapper.readValue(in, BatchCompleted.class));
+            return Optional.of(mapper.readValue(in, type));
         } catch (NoSuchObjectException e) {
             return Optional.empty();
         } catch (IOException e) {
-            throw new UncheckedIOException("completion record " + key + ": " + e.getMessage(), e);
+            throw new UncheckedIOException(what + " " + key + ": " + e.getMessage(), e);
         }
     }
 
-    private String currentVersion(ObjectCreated object) {
-        return stores.bucket(object.provider(), object.bucket()).head(object.key()).map(StoredObject::version)
+    private StoredObject current(ObjectCreated object) {
+        return stores.bucket(object.provider(), object.bucket()).head(object.key())
                 .orElseThrow(() -> missing(object));
     }
 
@@ -289,8 +309,15 @@ public class BatchInference {
         }
     }
 
-    /** The completion of an object version, and whether this run produced it or found it done. */
-    public record BatchOutcome(BatchCompleted completed, boolean fresh) {
+    /**
+     * The completion of an object version, and whether this run produced it or found it done; or, for an object
+     * whose shards went to the broker, no completion yet and how many shards it was split into.
+     *
+     * @param completed     the completion, null while shards are pending
+     * @param fresh         whether this run did the work (or handed out the shards)
+     * @param pendingShards the shards handed to the broker, 0 when the object is complete
+     */
+    public record BatchOutcome(BatchCompleted completed, boolean fresh, int pendingShards) {
     }
 
     private static void delete(Path file) {
@@ -300,53 +327,6 @@ public class BatchInference {
             } catch (IOException e) {
                 LOG.warnf("cannot delete temporary file %s: %s", file, e.getMessage());
             }
-        }
-    }
-
-    private static final class Tally {
-        private String modelVersion;
-        private long rows;
-        private long succeeded;
-        private long failed;
-
-        private Tally(String modelVersion) {
-            this.modelVersion = modelVersion;
-        }
-    }
-
-    /** Writes result and error lines as rows finish, in input order within each chunk. */
-    private final class Sink {
-        private final BufferedWriter results;
-        private final BufferedWriter errors;
-        private final Tally tally;
-
-        private Sink(BufferedWriter results, BufferedWriter errors, Tally tally) {
-            this.results = results;
-            this.errors = errors;
-            this.tally = tally;
-        }
-
-        void succeeded(InputRow row, JsonNode outputs, String modelVersion) throws IOException {
-            ObjectNode line = mapper.createObjectNode();
-            line.put("id", row.id());
-            line.put("model_version", modelVersion);
-            line.set("outputs", outputs);
-            results.write(mapper.writeValueAsString(line));
-            results.newLine();
-            tally.modelVersion = modelVersion;
-            tally.rows++;
-            tally.succeeded++;
-        }
-
-        void failed(InputRow row, String error) throws IOException {
-            ObjectNode line = mapper.createObjectNode();
-            line.put("id", row.id());
-            line.put("line", row.line());
-            line.put("error", error);
-            errors.write(mapper.writeValueAsString(line));
-            errors.newLine();
-            tally.rows++;
-            tally.failed++;
         }
     }
 }

@@ -28,12 +28,13 @@ import java.util.Optional;
  *     id-column: id            # csv: the column holding row ids (a name with a header, else a 0-based index)
  *     output-bucket: results   # default: the input's bucket
  *     output-prefix: predictions
+ *     shard-size: 64MB         # optional: larger objects are split into shards of this many bytes (or rows)
  * </pre>
  */
 public final class BatchRules {
 
     private static final List<String> FIELDS = List.of("bucket", "prefix", "suffix", "model", "version", "format",
-            "header", "id-column", "output-bucket", "output-prefix");
+            "header", "id-column", "output-bucket", "output-prefix", "shard-size");
 
     private final List<BatchRule> rules;
 
@@ -86,11 +87,18 @@ public final class BatchRules {
                     .orElse(false);
             Optional<String> idColumn = text(rule, "id-column");
             Optional<String> outputBucket = text(rule, "output-bucket");
+            Optional<String> shardText = text(rule, "shard-size");
+            Optional<ShardSize> shardSize = shardText.flatMap(ShardSize::parse);
+            if (shardText.isPresent() && shardSize.isEmpty()) {
+                rule.get("shard-size").orElseThrow().problem("\"" + shardText.get() + "\" is not a size: expected "
+                        + "bytes such as 64MB or a number of rows such as 100000");
+                return Optional.empty();
+            }
             if (bucket.isEmpty() || model.isEmpty() || format.isEmpty() || outputPrefix.isEmpty()) {
                 return Optional.empty();
             }
             return Optional.of(new BatchRule(bucket.get(), prefix, suffix, model.get(), version, format.get(), header,
-                    idColumn, outputBucket.orElse(bucket.get()), outputPrefix));
+                    idColumn, outputBucket.orElse(bucket.get()), outputPrefix, shardSize));
         });
     }
 

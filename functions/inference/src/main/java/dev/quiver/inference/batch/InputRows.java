@@ -33,10 +33,19 @@ public final class InputRows implements Iterator<InputRow> {
     private boolean ended;
 
     public InputRows(BufferedReader reader, ObjectMapper mapper, BatchRule rule) {
+        this(reader, mapper, rule, 0);
+    }
+
+    /**
+     * Rows of a part of an object: {@code lineOffset} is added to every line number, so that rows and their errors
+     * are numbered as in the whole object.
+     */
+    public InputRows(BufferedReader reader, ObjectMapper mapper, BatchRule rule, long lineOffset) {
         this.reader = reader;
         this.mapper = mapper;
         this.rule = rule;
-        this.csv = rule.format() == InputFormat.CSV ? new CsvRows(reader) : null;
+        this.line = lineOffset;
+        this.csv = rule.format() == InputFormat.CSV ? new CsvRows(reader, lineOffset) : null;
         if (csv != null) {
             readHeader();
         }

@@ -10,6 +10,7 @@ import dev.quiver.events.InvalidEventException;
 import dev.quiver.events.http.CloudEventHttp;
 import dev.quiver.events.http.ReceivedEvent;
 import dev.quiver.events.inference.BatchCompleted;
+import dev.quiver.events.inference.ShardRequested;
 import dev.quiver.inference.InferenceConfig;
 import dev.quiver.inference.InferenceException;
 import dev.quiver.inference.batch.notification.NotificationOutcomes;
@@ -35,6 +36,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
 import java.util.UUID;
 
 /**
@@ -46,15 +49,20 @@ import java.util.UUID;
  * completion as plain JSON, not as a second event. Test events, events about objects not created, folder
  * placeholders and objects no rule matches are answered 200 without work; a notification that is none, or names an
  * object that can never be processed, is a 4xx naming the field; a model that is not ready a 503, so that a sender
- * retries only what may pass. Every skip and refusal is logged and counted ({@link NotificationOutcomes}).
+ * retries only what may pass. Every skip and refusal is logged and counted ({@link NotificationOutcomes}). The same
+ * path takes the {@code dev.quiver.inference.shard.requested} events of objects split into shards ({@link ShardWork});
+ * {@code GET /batch-progress} tells how far an object's batch has come ({@link BatchProgress}).
  */
 @ApplicationScoped
 public class StorageNotificationRoute {
 
     public static final String PATH = "/storage-notifications";
+    public static final String PROGRESS_PATH = "/batch-progress";
     static final URI SOURCE = URI.create("/quiver/inference/batch");
 
     private final BatchInference batch;
+    private final ShardWork shards;
+    private final BatchProgress progress;
     private final BatchRules rules;
     private final JsonErrors errors;
     private final ObjectMapper mapper;
@@ -64,9 +72,12 @@ public class StorageNotificationRoute {
     private final NotificationOutcomes outcomes;
     private final long maxBodyBytes;
 
-    public StorageNotificationRoute(BatchInference batch, JsonErrors errors, ObjectMapper mapper, EventCodec codec,
-                                    Vertx vertx, NotificationOutcomes outcomes, InferenceConfig config) {
+    public StorageNotificationRoute(BatchInference batch, ShardWork shards, BatchProgress progress, JsonErrors errors,
+                                    ObjectMapper mapper, EventCodec codec, Vertx vertx, NotificationOutcomes outcomes,
+                                    InferenceConfig config) {
         this.batch = batch;
+        this.shards = shards;
+        this.progress = progress;
         this.rules = BatchRules.read(config.batch().rulesFile());
         this.errors = errors;
         this.mapper = mapper;
@@ -82,6 +93,43 @@ public class StorageNotificationRoute {
                 .handler(BodyHandler.create(false).setBodyLimit(maxBodyBytes))
                 .handler(this::notified);
         router.options(PATH).order(AdmissionLayer.ROUTE_ORDER + 1).handler(this::abuseProtection);
+        router.get(PROGRESS_PATH).order(AdmissionLayer.ROUTE_ORDER + 1).handler(this::progress);
+    }
+
+    /**
+     * {@code GET /batch-progress?bucket=&key=[&version=][&provider=]}: how far an object's batch has come, shards done
+     * of all and rows per second while it runs in shards.
+     */
+    private void progress(RoutingContext context) {
+        String bucket = context.request().getParam("bucket");
+        String key = context.request().getParam("key");
+        if (bucket == null || bucket.isBlank() || key == null || key.isBlank()) {
+            errors.send(context, InferenceException.invalidInput("bucket and key: both are required query "
+                    + "parameters, naming the input object"));
+            return;
+        }
+        StorageProvider provider;
+        try {
+            provider = StorageProvider.valueOf(Optional.ofNullable(context.request().getParam("provider"))
+                    .orElse(StorageProvider.S3.name()));
+        } catch (IllegalArgumentException e) {
+            errors.send(context, InferenceException.invalidInput("provider: expected one of "
+                    + List.of(StorageProvider.values())));
+            return;
+        }
+        Optional<String> version = Optional.ofNullable(context.request().getParam("version"))
+                .filter(text -> !text.isBlank());
+        Optional<BatchRule> rule = rules.match(new ObjectCreated(bucket, key, version.orElse(""), 0, provider));
+        if (rule.isEmpty()) {
+            errors.send(context, InferenceException.notFound("no batch rule matches " + bucket + "/"
+                    + InferenceException.shown(key)));
+            return;
+        }
+        vertx.executeBlocking(() -> progress.of(provider, bucket, key, version, rule.get()), false)
+                .onSuccess(report -> json(context, report))
+                .onFailure(failure -> errors.send(context, failure instanceof IllegalArgumentException
+                        || failure instanceof InvalidNotificationException
+                        ? InferenceException.invalidInput("bucket and key: " + failure.getMessage()) : failure));
     }
 
     /**
@@ -100,6 +148,17 @@ public class StorageNotificationRoute {
     }
 
     private void notified(RoutingContext context) {
+        Optional<ReceivedEvent> shard;
+        try {
+            shard = shardEvent(context);
+        } catch (InvalidEventException e) {
+            refuse(context, new InvalidNotificationException(e.getMessage()));
+            return;
+        }
+        if (shard.isPresent()) {
+            shard(context, shard.get());
+            return;
+        }
         Notification notification;
         List<Match> matches = new ArrayList<>();
         List<Skipped> skipped;
@@ -157,6 +216,63 @@ public class StorageNotificationRoute {
         });
     }
 
+    /** A {@code dev.quiver.inference.shard.requested} event, which this path takes beside notifications. */
+    private Optional<ReceivedEvent> shardEvent(RoutingContext context) {
+        String contentType = context.request().getHeader("Content-Type");
+        if (CloudEventHttp.isBatch(contentType)) {
+            return Optional.empty();
+        }
+        String type = context.request().getHeader("ce-type");
+        boolean structured = type == null && CloudEventHttp.isCloudEvent(contentType,
+                context.request().getHeader("ce-specversion"));
+        if (!EventTypes.INFERENCE_SHARD_REQUESTED.equals(type) && !structured) {
+            return Optional.empty();
+        }
+        Buffer buffer = context.body().buffer();
+        ReceivedEvent event = CloudEventHttp.read(context.request().headers()::forEach,
+                buffer == null ? new byte[0] : buffer.getBytes());
+        return EventTypes.INFERENCE_SHARD_REQUESTED.equals(event.event().getType()) ? Optional.of(event)
+                : Optional.empty();
+    }
+
+    /**
+     * Runs a shard; the one that completes the object answers with the {@code dev.quiver.inference.batch.completed}
+     * event (which the broker delivers), the others with 202 and no event.
+     */
+    private void shard(RoutingContext context, ReceivedEvent received) {
+        ShardRequested shard;
+        try {
+            shard = codec.decode(received.requireJsonData().event(), ShardRequested.class);
+        } catch (InvalidEventException e) {
+            refuse(context, new InvalidNotificationException(e.getMessage()));
+            return;
+        }
+        ObjectCreated object = new ObjectCreated(shard.bucket(), shard.key(), shard.inputVersion(), 0,
+                StorageProvider.S3);
+        Optional<BatchRule> rule = rules.match(object);
+        if (rule.isEmpty()) {
+            Skipped skip = new Skipped("shard " + shard.shard(), SkipReason.NO_RULE, "no batch rule matches "
+                    + shard.bucket() + "/" + InferenceException.shown(shard.key()) + " any more");
+            outcomes.skipped(skip);
+            report(context, List.of(), List.of(), List.of(skip));
+            return;
+        }
+        vertx.executeBlocking(() -> shards.run(shard, rule.get()), false).onSuccess(completed -> {
+            if (completed.isPresent()) {
+                outcomes.processed(true);
+                completion(context, completed.get(), received);
+            } else {
+                context.response().setStatusCode(202).end();
+            }
+        }).onFailure(failure -> {
+            if (failure instanceof InvalidNotificationException e) {
+                refuse(context, e);
+            } else {
+                errors.send(context, failure);
+            }
+        });
+    }
+
     private void refuse(RoutingContext context, InvalidNotificationException e) {
         InferenceException answer = InferenceException.invalidInput(e.getMessage());
         outcomes.refused(e.reason(), answer.kind().status(), e.getMessage());
@@ -200,25 +316,36 @@ public class StorageNotificationRoute {
                        List<Skipped> skipped) {
         List<Outcome> done = processed.done();
         if (notification.event() != null && done.size() == 1 && done.getFirst().outcome().fresh()
-                && skipped.isEmpty() && processed.refused().isEmpty()) {
-            BatchCompleted only = done.getFirst().outcome().completed();
-            String id = UUID.nameUUIDFromBytes((only.input() + '\u0000' + only.inputVersion())
-                    .getBytes(StandardCharsets.UTF_8)).toString();
-            CloudEvent event = codec.encode(id, EventTypes.INFERENCE_BATCH_COMPLETED, SOURCE, null, only,
-                    Map.of(CorrelationExtensions.CORRELATION_ID, notification.event().event().getId()));
-            HttpServerResponse response = context.response().setStatusCode(200);
-            CloudEventHttp.write(event, notification.event().mode(), response::putHeader,
-                    data -> response.end(Buffer.buffer(data)));
+                && done.getFirst().outcome().completed() != null && skipped.isEmpty()
+                && processed.refused().isEmpty()) {
+            completion(context, done.getFirst().outcome().completed(), notification.event());
             return;
         }
         report(context, done, processed.refused(), skipped);
     }
 
+    /**
+     * The one {@code dev.quiver.inference.batch.completed} of an object version, in the mode of the event it answers;
+     * its id follows from the version, so whichever path completed it, it is the same event.
+     */
+    private void completion(RoutingContext context, BatchCompleted completed, ReceivedEvent answered) {
+        String id = UUID.nameUUIDFromBytes((completed.input() + '\u0000' + completed.inputVersion())
+                .getBytes(StandardCharsets.UTF_8)).toString();
+        CloudEvent event = codec.encode(id, EventTypes.INFERENCE_BATCH_COMPLETED, SOURCE, null, completed,
+                Map.of(CorrelationExtensions.CORRELATION_ID, answered.event().getId()));
+        HttpServerResponse response = context.response().setStatusCode(200);
+        CloudEventHttp.write(event, answered.mode(), response::putHeader, data -> response.end(Buffer.buffer(data)));
+    }
+
     private void report(RoutingContext context, List<Outcome> done, List<Refused> refused, List<Skipped> skipped) {
         List<RecordReport> records = new ArrayList<>();
         for (Outcome outcome : done) {
-            records.add(new RecordReport(outcome.record(), "completed", outcome.outcome().fresh() ? null
-                    : "already-processed", outcome.outcome().completed().output()));
+            BatchInference.BatchOutcome batch = outcome.outcome();
+            records.add(batch.completed() == null
+                    ? new RecordReport(outcome.record(), "sharded", null, batch.pendingShards()
+                            + " shards sent to the broker; the completion event follows the last")
+                    : new RecordReport(outcome.record(), "completed", batch.fresh() ? null : "already-processed",
+                            batch.completed().output()));
         }
         for (Refused refusal : refused) {
             records.add(new RecordReport(refusal.record(), "refused", refusal.reason(), refusal.detail()));
@@ -227,7 +354,8 @@ public class StorageNotificationRoute {
             records.add(new RecordReport(skip.record(), "skipped", skip.reason().label(), skip.detail()));
         }
         Map<String, Object> body = new LinkedHashMap<>();
-        body.put("completed", done.stream().map(outcome -> outcome.outcome().completed()).toList());
+        body.put("completed", done.stream().map(outcome -> outcome.outcome().completed()).filter(Objects::nonNull)
+                .toList());
         body.put("records", records);
         json(context, body);
     }

@@ -15,7 +15,7 @@ class InputRowsTest {
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
     private static final BatchRule CSV = new BatchRule("in", "", ".csv", "digits", Optional.empty(), InputFormat.CSV,
-            true, Optional.of("id"), "in", "predictions");
+            true, Optional.of("id"), "in", "predictions", Optional.empty());
 
     @Test
     void csvRowsKeepQuotedCommasAndLineBreaksAndTheirLines() {

@@ -14,13 +14,16 @@ import java.util.Optional;
 import java.util.List;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.BucketAlreadyExistsException;
+import software.amazon.awssdk.services.s3.model.BucketAlreadyOwnedByYouException;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
 /**
  * A real S3-compatible server (S3Proxy, {@link TestS3}) with the buckets {@code incoming} and {@code results}, the
  * digits model in a local repository, and batch rules: CSV under {@code digits/} with a header and an id column, JSON
- * Lines under {@code lines/}, results into {@code results/predictions}.
+ * Lines under {@code lines/}, the same split into shards (of 2 KB, and of 7 rows) under {@code sharded/} and
+ * {@code sharded-lines/}, results into {@code results/predictions}.
  */
 public class S3Buckets implements QuarkusTestResourceLifecycleManager {
 
@@ -34,8 +37,8 @@ public class S3Buckets implements QuarkusTestResourceLifecycleManager {
             TestS3 s3 = TestS3.shared();
             client = S3ObjectStore.client(new S3Settings(Optional.of(s3.uri()), "us-east-1",
                     Optional.of(s3.accessKey()), Optional.of(s3.secretKey()), true));
-            client.createBucket(request -> request.bucket("incoming"));
-            client.createBucket(request -> request.bucket("results"));
+            createBucket("incoming");
+            createBucket("results");
             repository = ModelRepositoryFixture.temporary("quiver-batch").withDigits("digits", 1);
             Path rules = repository.root().resolveSibling(repository.root().getFileName() + "-rules.yaml");
             Files.writeString(rules, """
@@ -54,6 +57,22 @@ public class S3Buckets implements QuarkusTestResourceLifecycleManager {
                         format: jsonl
                         output-bucket: results
                         output-prefix: predictions
+                      - bucket: incoming
+                        prefix: sharded/
+                        suffix: .csv
+                        model: digits
+                        header: true
+                        id-column: id
+                        output-bucket: results
+                        output-prefix: predictions
+                        shard-size: 2KB
+                      - bucket: incoming
+                        prefix: sharded-lines/
+                        model: digits
+                        format: jsonl
+                        output-bucket: results
+                        output-prefix: predictions
+                        shard-size: 7 rows
                     """);
             return Map.of("quiver.model-repository", repository.root().toString(),
                     "quiver.storage.root", "s3",
@@ -67,6 +86,15 @@ public class S3Buckets implements QuarkusTestResourceLifecycleManager {
             throw new UncheckedIOException(e);
         } catch (Exception e) {
             throw new IllegalStateException("cannot start the S3 server", e);
+        }
+    }
+
+    /** Another test resource of this run may have made the bucket already in the shared server. */
+    private static void createBucket(String name) {
+        try {
+            client.createBucket(request -> request.bucket(name));
+        } catch (BucketAlreadyOwnedByYouException | BucketAlreadyExistsException e) {
+            // there already
         }
     }
 

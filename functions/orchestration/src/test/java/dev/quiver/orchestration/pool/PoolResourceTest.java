@@ -52,12 +52,12 @@ class PoolResourceTest {
                 .body("queues[0].pendingByPriority.normal", equalTo(1))
                 .body("queues[1].usage.cpu", equalTo("0"))
                 .body("queues[0].desired.cpu", equalTo("3"))
-                .body("capacity.cpu", equalTo("2"))
+                .body("capacity.cpu", equalTo("4"))
                 .body("desired.cpu", equalTo("3"));
         String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
         assertThat(metrics).as("what a Prometheus trigger (KEDA) reads")
                 .contains("quiver_pool_desired{resource=\"cpu\"} 3.0")
-                .contains("quiver_pool_capacity{resource=\"cpu\"} 2.0")
+                .contains("quiver_pool_capacity{resource=\"cpu\"} 4.0")
                 .contains("quiver_pool_queue_usage{queue=\"team\",resource=\"cpu\"} 2.0")
                 .contains("quiver_pool_queue_borrowed{queue=\"team\",resource=\"cpu\"} 1.0")
                 .contains("quiver_pool_queue_desired{queue=\"team\",resource=\"cpu\"} 3.0")

@@ -28,7 +28,7 @@ class EventRoutingTest {
     private static final Map<String, Set<String>> TAKES = Map.of(
             INFERENCE + " /", Set.of(EventTypes.INFERENCE_REQUESTED),
             INFERENCE + " /storage-notifications", Set.of("google.cloud.storage.object.v1.finalized",
-                    "dev.knative.connector.event.aws-sqs"),
+                    "dev.knative.connector.event.aws-sqs", EventTypes.INFERENCE_SHARD_REQUESTED),
             ORCHESTRATION + " /", Set.of(EventTypes.PIPELINE_RUN_REQUESTED, EventTypes.RUN_CONTROL_REQUESTED,
                     EventTypes.STEP_COMPLETED, EventTypes.STEP_FAILED, EventTypes.STEP_HEARTBEAT,
                     EventTypes.SERVING_DEMAND_REPORTED, EventTypes.SCHEDULER_TICK, EventTypes.PING_SOURCE_TICK),
