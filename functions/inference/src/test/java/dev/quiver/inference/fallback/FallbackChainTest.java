@@ -130,6 +130,7 @@ class FallbackChainTest {
     @Test
     void predictAndCloudEventRepliesSayWhenTheChainAnswered() {
         awaitState("slow_defaults", "1", "READY");
+        awaitState("keyed", "1", "READY");
         awaitState("quick", "1", "READY");
         Response predict = given().contentType("application/json")
                 .body("{\"model\": \"slow_defaults\", \"instances\": [[1, 1, 1, 1], [2, 2, 2, 2]]}")
@@ -139,6 +140,15 @@ class FallbackChainTest {
         assertThat(predict.jsonPath().getString("fallback.reason")).isEqualTo("timeout");
         assertThat(predict.jsonPath().getString("fallback.answered_by")).isEqualTo("default_outputs");
         assertThat(predict.jsonPath().getList("predictions[1]", Float.class)).containsExactly(7f, 8f, 9f, 10f);
+
+        Response predictEvent = given().header("ce-specversion", "1.0").header("ce-id", "predict-1")
+                .header("ce-source", "/test/fallback").header("ce-type", "predict").contentType("application/json")
+                .body("{\"model\": \"keyed\", \"instances\": [{\"x\": [500, 0, 0, 0], \"id\": [7]}]}")
+                .post("/predict");
+        assertThat(predictEvent.statusCode()).as(predictEvent.asString()).isEqualTo(200);
+        assertThat(predictEvent.jsonPath().getString("fallback.reason")).as(predictEvent.asString())
+                .isEqualTo("output-check");
+        assertThat(predictEvent.jsonPath().getString("fallback.answered_by")).isEqualTo("answers");
 
         Response byModel = given().contentType("application/json")
                 .body("{\"model\": \"quick\", \"instances\": [[1, 1, 1, 1]]}").post("/predict");
