@@ -28,6 +28,9 @@ import org.jboss.logging.Logger;
  * waited the maximum queue delay, or as soon as no other request for the model is arriving: callers announce a request
  * with {@link #expect()} before they parse it, so an idle model never makes a lone request wait.
  *
+ * <p>A request of more items than the maximum batch size is split into chunks of at most that size, which run as
+ * batches of their own (on as many instances as are free) and are joined back in order for its answer.
+ *
  * <p>At most the policy's number of instances run at once. Each instance is a thread that forms and runs batches. A
  * caller whose request comes alone (nothing else in flight for the model, now or on average lately) runs it itself
  * instead of handing it to a worker and waiting to be woken: always when it may block (a worker thread), and on an event-loop
@@ -112,6 +115,9 @@ public final class DynamicBatcher implements AutoCloseable {
          */
         public CompletableFuture<InferenceResult> submit(InferenceJob job, boolean callerMayBlock,
                                                          long deadlineNanos) {
+            if (policy.merges() && job.items() > policy.maxBatchSize()) {
+                return submitInChunks(job, deadlineNanos);
+            }
             Pending pending = new Pending(job, BatchKey.of(job), System.nanoTime(), deadlineNanos,
                     new CompletableFuture<>());
             Map<String, ByteBuffer> staging;
@@ -141,6 +147,42 @@ public final class DynamicBatcher implements AutoCloseable {
             }
             runAndFinish(List.of(pending), FlushReason.IDLE, staging);
             return pending.result;
+        }
+
+        /**
+         * A request of more items than a run takes is queued as chunks of at most the maximum batch size, in order,
+         * which the model's instances take as they are free (and may merge with other requests as any request), and
+         * answered once every chunk is, with their outputs joined back in order.
+         */
+        private CompletableFuture<InferenceResult> submitInChunks(InferenceJob job, long deadlineNanos) {
+            int max = policy.maxBatchSize();
+            long now = System.nanoTime();
+            List<Pending> chunks = new ArrayList<>();
+            for (int offset = 0; offset < job.items(); offset += max) {
+                int count = Math.min(max, job.items() - offset);
+                Map<String, Tensor> inputs = new HashMap<>();
+                for (Map.Entry<String, Tensor> input : job.inputs().entrySet()) {
+                    inputs.put(input.getKey(), inputRows(input.getValue(), offset, count, job.items()));
+                }
+                InferenceJob chunk = new InferenceJob(inputs, count, job.outputs());
+                chunks.add(new Pending(chunk, BatchKey.of(chunk), now, deadlineNanos, new CompletableFuture<>()));
+            }
+            lock.lock();
+            try {
+                settle();
+                if (closing) {
+                    inFlight.decrementAndGet();
+                    return CompletableFuture.failedFuture(InferenceException.unavailable(
+                            "model " + label + " is unloading", java.time.Duration.ofSeconds(1)));
+                }
+                // each chunk is answered, and leaves the count of requests in flight, on its own
+                inFlight.addAndGet(chunks.size() - 1);
+                queue.addAll(chunks);
+                changed.signalAll();
+            } finally {
+                lock.unlock();
+            }
+            return joined(chunks, job);
         }
 
         /** The announced request will not come (it was invalid); no batch should wait for it. */
@@ -311,7 +353,7 @@ public final class DynamicBatcher implements AutoCloseable {
         batch.add(first);
         int items = first.job.items();
         int max = policy.maxBatchSize();
-        if (!policy.merges() || items > max) {
+        if (!policy.merges()) {
             return FlushReason.SINGLE;
         }
         long deadline = first.enqueuedNanos + policy.maxQueueDelay().toNanos();
@@ -440,6 +482,60 @@ public final class DynamicBatcher implements AutoCloseable {
         long[] shape = output.shape().clone();
         shape[0] = count;
         return new Tensor(output.name(), output.datatype(), shape, copy);
+    }
+
+    /**
+     * The answer of a request run in chunks: its outputs joined in chunk order; the largest run that served a chunk,
+     * the longest wait and the compute of every chunk. The first chunk to fail fails the request, with its error.
+     */
+    private static CompletableFuture<InferenceResult> joined(List<Pending> chunks, InferenceJob job) {
+        CompletableFuture<InferenceResult> answer = new CompletableFuture<>();
+        AtomicInteger left = new AtomicInteger(chunks.size());
+        for (Pending chunk : chunks) {
+            chunk.result.whenComplete((result, failure) -> {
+                if (failure != null) {
+                    answer.completeExceptionally(failure);
+                } else if (left.decrementAndGet() == 0) {
+                    List<InferenceResult> results = chunks.stream().map(done -> done.result.join()).toList();
+                    Map<String, Tensor> outputs = new HashMap<>();
+                    for (String name : job.outputs()) {
+                        outputs.put(name, stacked(results.stream().map(done -> done.outputs().get(name)).toList()));
+                    }
+                    answer.complete(new InferenceResult(outputs,
+                            results.stream().mapToInt(InferenceResult::batchItems).max().orElse(0),
+                            results.stream().mapToLong(InferenceResult::queueNanos).max().orElse(0),
+                            results.stream().mapToLong(InferenceResult::computeNanos).sum()));
+                }
+            });
+        }
+        return answer;
+    }
+
+    /** Tensors of the same trailing shape, one after the other along the first dimension. */
+    private static Tensor stacked(List<Tensor> parts) {
+        Tensor first = parts.getFirst();
+        long rows = 0;
+        int bytes = 0;
+        for (Tensor part : parts) {
+            rows += part.shape()[0];
+            bytes = Math.addExact(bytes, part.data().remaining());
+        }
+        ByteBuffer data = ByteBuffer.allocate(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        parts.forEach(part -> data.put(part.data().duplicate()));
+        long[] shape = first.shape().clone();
+        shape[0] = rows;
+        return new Tensor(first.name(), first.datatype(), shape, data.flip());
+    }
+
+    /** Rows {@code [offset, offset + count)} of an input of {@code items} rows, without a copy. */
+    private static Tensor inputRows(Tensor input, int offset, int count, int items) {
+        ByteBuffer data = input.data();
+        int rowBytes = data.remaining() / items;
+        ByteBuffer slice = data.slice(data.position() + offset * rowBytes, count * rowBytes)
+                .order(ByteOrder.LITTLE_ENDIAN);
+        long[] shape = input.shape().clone();
+        shape[0] = count;
+        return new Tensor(input.name(), input.datatype(), shape, slice);
     }
 
     private record Pending(InferenceJob job, BatchKey key, long enqueuedNanos, long deadlineNanos,

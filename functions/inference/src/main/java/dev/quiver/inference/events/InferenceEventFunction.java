@@ -12,6 +12,7 @@ import dev.quiver.events.inference.InferenceFailed;
 import dev.quiver.events.inference.InferenceRequested;
 import dev.quiver.events.inference.TensorPayload;
 import dev.quiver.inference.InferenceException;
+import dev.quiver.inference.fallback.FallbackNote;
 import dev.quiver.inference.protocol.v2.V2RequestReader;
 import dev.quiver.inference.protocol.v2.V2ResponseWriter;
 import dev.quiver.inference.serving.InferenceService;
@@ -36,7 +37,8 @@ import java.util.concurrent.CompletionException;
  * {@code dev.quiver.inference.failed} out, as the reply the broker publishes. A request that can never succeed as
  * sent (unknown model or version, a payload or tensor that does not fit the model) is answered with a failed event,
  * which the broker does not retry; a fault that may pass (model not ready, our own error) is a 5xx, which it does.
- * Replies carry the request's id in the {@code correlationid} extension and never have the trigger's type.
+ * Replies carry the request's id in the {@code correlationid} extension and never have the trigger's type; a reply
+ * the model's fallback chain gave carries {@code fallbackreason} and {@code fallbackansweredby}.
  */
 @ApplicationScoped
 public class InferenceEventFunction {
@@ -80,7 +82,7 @@ public class InferenceEventFunction {
         byte[] body = v2Body(request);
         return service.infer("event", request.model(), Optional.ofNullable(request.version()),
                         loaded -> reader.read(body, -1))
-                .thenApply(served -> completed(writer.write(served).body(), correlation))
+                .thenApply(served -> completed(writer.write(served).body(), served.fallback(), correlation))
                 .exceptionally(failure -> {
                     Throwable cause = failure instanceof CompletionException ? failure.getCause() : failure;
                     if (cause instanceof InferenceException e && e.kind().status() < 500
@@ -105,7 +107,7 @@ public class InferenceEventFunction {
         }
     }
 
-    private CloudEvent completed(byte[] v2Response, Reply correlation) {
+    private CloudEvent completed(byte[] v2Response, FallbackNote fallback, Reply correlation) {
         try {
             JsonNode response = mapper.readTree(v2Response);
             List<TensorPayload> outputs = new ArrayList<>();
@@ -117,19 +119,24 @@ public class InferenceEventFunction {
             }
             return reply(EventTypes.INFERENCE_COMPLETED, new InferenceCompleted(
                     response.get("model_name").asText(), response.get("model_version").asText(), outputs),
-                    correlation);
+                    correlation, fallback);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
     private CloudEvent failed(InferenceFailed failure, Reply correlation) {
-        return reply(EventTypes.INFERENCE_FAILED, failure, correlation);
+        return reply(EventTypes.INFERENCE_FAILED, failure, correlation, null);
     }
 
-    private CloudEvent reply(String type, Record payload, Reply to) {
-        return codec.encode(to.replyId(type), type, SOURCE, null, payload,
-                Map.of(CorrelationExtensions.CORRELATION_ID, to.id()));
+    /** A reply the fallback chain gave says so in two extensions, so a Trigger can filter on them. */
+    private CloudEvent reply(String type, Record payload, Reply to, FallbackNote fallback) {
+        Map<String, String> extensions = fallback == null
+                ? Map.of(CorrelationExtensions.CORRELATION_ID, to.id())
+                : Map.of(CorrelationExtensions.CORRELATION_ID, to.id(),
+                        FallbackNote.REASON_EXTENSION, fallback.reason().label(),
+                        FallbackNote.ANSWERED_BY_EXTENSION, fallback.answeredBy());
+        return codec.encode(to.replyId(type), type, SOURCE, null, payload, extensions);
     }
 
     /** The request a reply answers; the reply's id follows from it, so a redelivery is answered with the same id. */

@@ -46,7 +46,8 @@ public class PredictFunction {
                     } catch (IOException e) {
                         throw new UncheckedIOException(e);
                     }
-                    return new PredictResponse(served.model(), Long.toString(served.version()), predictions);
+                    return new PredictResponse(served.model(), Long.toString(served.version()), predictions,
+                            PredictResponse.Fallback.of(served.fallback()));
                 });
     }
 

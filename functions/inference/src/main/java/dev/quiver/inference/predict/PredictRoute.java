@@ -8,6 +8,7 @@ import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.quiver.admission.AdmissionLayer;
 import dev.quiver.inference.InferenceException;
+import dev.quiver.inference.fallback.FallbackNote;
 import dev.quiver.inference.http.JsonErrors;
 import dev.quiver.inference.protocol.v1.InstancesCodec;
 import dev.quiver.inference.protocol.v1.InstancesRequest;
@@ -31,7 +32,8 @@ import java.util.Optional;
  * in one pass ({@link PredictBody}), the instances decoded straight into tensors, and the answer written straight to
  * the response, without Funqy's object binding or its hand-off to a worker thread and back. The contract is the Funqy
  * function's ({@link PredictFunction}): the same body, the same answer {@code {"model", "model_version",
- * "predictions"}}, the same errors. A CloudEvent sent to {@code /predict} goes on to the Funqy function, which
+ * "predictions"}} (with {@code "fallback"} and the {@code Quiver-Fallback} header when the model's fallback chain
+ * answered), the same errors. A CloudEvent sent to {@code /predict} goes on to the Funqy function, which
  * answers it as one.
  */
 @ApplicationScoped
@@ -88,14 +90,23 @@ public class PredictRoute {
             }
             service.infer("predict", fields.model(), Optional.ofNullable(fields.version()),
                             model -> instances(body, fields, model))
-                    .thenApply(this::answer)
-                    .whenComplete((answer, failure) -> {
+                    .whenComplete((served, failure) -> {
                         if (failure != null) {
                             errors.send(context, failure);
-                        } else {
-                            context.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-                                    .end(Buffer.buffer(answer));
+                            return;
                         }
+                        byte[] answer;
+                        try {
+                            answer = answer(served);
+                        } catch (RuntimeException e) {
+                            errors.send(context, e);
+                            return;
+                        }
+                        if (served.fallback() != null) {
+                            context.response().putHeader(FallbackNote.HEADER, served.fallback().header());
+                        }
+                        context.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+                                .end(Buffer.buffer(answer));
                     });
         } catch (RuntimeException e) {
             errors.send(context, e);
@@ -121,6 +132,12 @@ public class PredictRoute {
             out.writeStringField("model_version", Long.toString(served.version()));
             out.writeFieldName("predictions");
             InstancesCodec.writePredictions(out, served.outputs());
+            if (served.fallback() != null) {
+                out.writeObjectFieldStart("fallback");
+                out.writeStringField("reason", served.fallback().reason().label());
+                out.writeStringField("answered_by", served.fallback().answeredBy());
+                out.writeEndObject();
+            }
             out.writeEndObject();
         } catch (IOException e) {
             throw new UncheckedIOException(e);

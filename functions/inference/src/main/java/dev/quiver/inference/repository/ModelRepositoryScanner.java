@@ -96,7 +96,8 @@ public final class ModelRepositoryScanner {
             }
             TreeMap<Long, StampedFile> versions = new TreeMap<>();
             for (Map.Entry<Long, String> version : model.versions().entrySet()) {
-                versions.put(version.getKey(), stamp(root.resolve(version.getValue())));
+                Path file = root.resolve(version.getValue());
+                versions.put(version.getKey(), new StampedFile(file, FileStamp.ofVersion(file)));
             }
             return Optional.of(new ModelFolder(model.name(), config, versions));
         } catch (NoSuchFileException removedWhileScanning) {

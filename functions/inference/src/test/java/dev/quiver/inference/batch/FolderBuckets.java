@@ -1,6 +1,7 @@
 package dev.quiver.inference.batch;
 
 import dev.quiver.inference.fixtures.ModelRepositoryFixture;
+import dev.quiver.inference.fixtures.OnnxModels;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -10,7 +11,8 @@ import java.util.Map;
 
 /**
  * Buckets in a local folder (the embedded default) with the digits model, and two rules for CSV without an id column
- * (rows are named by their lines): under {@code whole/} run whole, under {@code sharded/} split into shards of 10 rows.
+ * (rows are named by their lines): under {@code whole/} run whole, under {@code sharded/} split into shards of 10 rows;
+ * and under {@code ranged/}, a model {@code y = x + 1} whose answers must stay at most 100.
  */
 public class FolderBuckets implements QuarkusTestResourceLifecycleManager {
 
@@ -21,7 +23,10 @@ public class FolderBuckets implements QuarkusTestResourceLifecycleManager {
     @Override
     public Map<String, String> start() {
         try {
-            repository = ModelRepositoryFixture.temporary("quiver-folder-batch").withDigits("digits", 1);
+            repository = ModelRepositoryFixture.temporary("quiver-folder-batch").withDigits("digits", 1)
+                    .withFile("ranged", "1/validation/validation.json", "{\"outputs\": {\"y\": {\"max\": 100}}}")
+                    .withModel("ranged", 1, OnnxModels.addConstant(1))
+                    .withConfig("ranged", "config.yaml", "output_checks: {failures: 1000, window: 1000}\n");
             buckets = Files.createDirectories(repository.root().resolveSibling(repository.root().getFileName()
                     + "-buckets"));
             Files.createDirectories(buckets.resolve("incoming"));
@@ -39,6 +44,11 @@ public class FolderBuckets implements QuarkusTestResourceLifecycleManager {
                         format: csv
                         output-bucket: results
                         shard-size: 10 rows
+                      - bucket: incoming
+                        prefix: ranged/
+                        model: ranged
+                        format: csv
+                        output-bucket: results
                     """);
             return Map.of("quiver.model-repository", repository.root().toString(),
                     "quiver.storage.root", buckets.toString(),

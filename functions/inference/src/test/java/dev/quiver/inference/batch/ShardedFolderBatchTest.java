@@ -19,7 +19,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * In the folder store, a CSV file split into shards by rows (read with file seeks) and run in the notified process
- * gives the results and errors of the same file run whole, byte for byte, down to the line numbers that name its rows.
+ * gives the results and errors of the same file run whole, byte for byte, down to the line numbers that name its rows;
+ * rows whose answers fail the model's output checks are listed in the errors file, and the others answered.
  */
 @QuarkusTest
 @WithTestResource(FolderBuckets.class)
@@ -58,6 +59,21 @@ class ShardedFolderBatchTest {
                     .filter(path -> path.contains("/_shards/") || path.contains("/_claims/")))
                     .as("parts and claims removed").isEmpty();
         }
+    }
+
+    @Test
+    void rowsWhoseAnswersFailTheOutputChecksGoToTheErrorsFile() throws Exception {
+        String csv = "1,1,1,1\n500,0,0,0\n2,2,2,2\n";
+        JsonNode completed = notify("ranged/" + UUID.randomUUID() + ".csv", csv);
+        assertThat(completed.get("rows").asLong()).isEqualTo(3);
+        assertThat(completed.get("succeeded").asLong()).isEqualTo(2);
+        assertThat(completed.get("failed").asLong()).isEqualTo(1);
+        assertThat(content(completed.get("output").asText()).lines().toList()).hasSize(2)
+                .anySatisfy(line -> assertThat(line).contains("\"id\":\"1\"").contains("[2.0,2.0,2.0,2.0]"))
+                .anySatisfy(line -> assertThat(line).contains("\"id\":\"3\"").contains("[3.0,3.0,3.0,3.0]"));
+        assertThat(content(completed.get("errors").asText())).isEqualTo("{\"id\":\"2\",\"line\":2,\"error\":"
+                + "\"model ranged version 1 gave an answer that failed its output checks: output y holds 501.0 at "
+                + "element 0, above its max 100.0\"}\n");
     }
 
     private static JsonNode notify(String key, String content) throws Exception {

@@ -249,14 +249,26 @@ class DynamicBatcherTest {
     }
 
     @Test
-    void aRequestLargerThanTheMaximumRunsAlone() throws Exception {
-        LoadedModel model = load("add", 4, Duration.ofMillis(10));
-        float[][] rows = new float[6][4];
-        rows[5][3] = 9;
-        InferenceResult result = run(model, fp32("x", rows));
-        assertThat(result.outputs().get("y").shape()).containsExactly(6, 4);
-        assertThat(values(result.outputs().get("y"))[23]).isEqualTo(9.5f);
-        assertThat(batches).containsExactly(new Batch(6, 1, FlushReason.SINGLE));
+    void aRequestLargerThanTheMaximumRunsInBatchesOfAtMostTheMaximumAndIsAnsweredInOrder() throws Exception {
+        float[][] pixels = new float[11][];
+        for (int r = 0; r < pixels.length; r++) {
+            pixels[r] = floats(Digits.image(r * 37).pixels());
+        }
+        Tensor request = fp32("input", pixels);
+        Tensor whole = run(load("digits", 32, Duration.ofMillis(10)), request).outputs().get("output");
+        assertThat(batches).as("one run of the whole request").extracting(Batch::items).containsExactly(11);
+        batches.clear();
+
+        LoadedModel split = load("digits", 4, Duration.ofMillis(10), 2);
+        Tensor chunked = run(split, request).outputs().get("output");
+
+        assertThat(chunked.shape()).containsExactly(11, 10);
+        assertThat(values(chunked)).as("row for row the answer of the whole batch").containsExactly(values(whole),
+                org.assertj.core.data.Offset.offset(1e-6f));
+        assertThat(batches).as("runs of at most max_batch_size").allMatch(batch -> batch.items() <= 4);
+        assertThat(batches.stream().mapToInt(Batch::items).sum()).isEqualTo(11);
+        assertThat(batches).hasSizeGreaterThanOrEqualTo(3);
+        assertThat(split.batcher().inFlight()).isZero();
     }
 
     @Test

@@ -128,6 +128,54 @@ class FallbackChainTest {
     }
 
     @Test
+    void predictAndCloudEventRepliesSayWhenTheChainAnswered() {
+        awaitState("slow_defaults", "1", "READY");
+        awaitState("keyed", "1", "READY");
+        awaitState("quick", "1", "READY");
+        Response predict = given().contentType("application/json")
+                .body("{\"model\": \"slow_defaults\", \"instances\": [[1, 1, 1, 1], [2, 2, 2, 2]]}")
+                .post("/predict");
+        assertThat(predict.statusCode()).isEqualTo(200);
+        assertThat(predict.header("Quiver-Fallback")).isEqualTo("reason=timeout; answered-by=\"default_outputs\"");
+        assertThat(predict.jsonPath().getString("fallback.reason")).isEqualTo("timeout");
+        assertThat(predict.jsonPath().getString("fallback.answered_by")).isEqualTo("default_outputs");
+        assertThat(predict.jsonPath().getList("predictions[1]", Float.class)).containsExactly(7f, 8f, 9f, 10f);
+
+        Response predictEvent = given().header("ce-specversion", "1.0").header("ce-id", "predict-1")
+                .header("ce-source", "/test/fallback").header("ce-type", "predict").contentType("application/json")
+                .body("{\"model\": \"keyed\", \"instances\": [{\"x\": [500, 0, 0, 0], \"id\": [7]}]}")
+                .post("/predict");
+        assertThat(predictEvent.statusCode()).as(predictEvent.asString()).isEqualTo(200);
+        assertThat(predictEvent.jsonPath().getString("fallback.reason")).as(predictEvent.asString())
+                .isEqualTo("output-check");
+        assertThat(predictEvent.jsonPath().getString("fallback.answered_by")).isEqualTo("answers");
+
+        Response byModel = given().contentType("application/json")
+                .body("{\"model\": \"quick\", \"instances\": [[1, 1, 1, 1]]}").post("/predict");
+        assertThat(byModel.statusCode()).isEqualTo(200);
+        assertThat(byModel.header("Quiver-Fallback")).isNull();
+        assertThat(byModel.jsonPath().getMap("$")).doesNotContainKey("fallback");
+
+        String event = """
+                {"model": "%s", "inputs": [{"name": "x", "datatype": "FP32", "shape": [1, 4], "data": [1, 1, 1, 1]}]}""";
+        Response reply = given().header("ce-specversion", "1.0").header("ce-id", "fallback-1")
+                .header("ce-source", "/test/fallback").header("ce-type", "dev.quiver.inference.requested")
+                .contentType("application/json").body(event.formatted("slow_defaults")).post("/");
+        assertThat(reply.statusCode()).isEqualTo(200);
+        assertThat(reply.header("ce-type")).isEqualTo("dev.quiver.inference.completed");
+        assertThat(reply.header("ce-fallbackreason")).isEqualTo("timeout");
+        assertThat(reply.header("ce-fallbackansweredby")).isEqualTo("default_outputs");
+        assertThat(reply.jsonPath().getList("outputs[0].data", Float.class)).containsExactly(7f, 8f, 9f, 10f);
+
+        Response modelReply = given().header("ce-specversion", "1.0").header("ce-id", "fallback-2")
+                .header("ce-source", "/test/fallback").header("ce-type", "dev.quiver.inference.requested")
+                .contentType("application/json").body(event.formatted("quick")).post("/");
+        assertThat(modelReply.statusCode()).isEqualTo(200);
+        assertThat(modelReply.header("ce-fallbackreason")).isNull();
+        assertThat(modelReply.header("ce-fallbackansweredby")).isNull();
+    }
+
+    @Test
     void anAnswerOutOfItsRangeIsAnsweredByKeyThenByDefault() {
         awaitState("keyed", "1", "READY");
         String body = """

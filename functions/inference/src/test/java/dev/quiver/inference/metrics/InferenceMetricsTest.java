@@ -54,7 +54,7 @@ class InferenceMetricsTest {
         assertThat(count(metrics, "quiver_inference_batch_flushes_total",
                 "model=\"digits\",reason=\"idle\",version=\"1\"")).isGreaterThanOrEqualTo(3);
         assertThat(count(metrics, "quiver_model_versions", "state=\"READY\""))
-                .isEqualTo(ModelRepositoryFixture.IDENTITY_TYPES.size() + 7);
+                .isEqualTo(ModelRepositoryFixture.IDENTITY_TYPES.size() + 8);
         assertThat(count(metrics, "quiver_model_versions", "state=\"FAILED\"")).isZero();
     }
 

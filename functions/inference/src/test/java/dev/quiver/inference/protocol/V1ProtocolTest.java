@@ -9,6 +9,7 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItems;
 
 import dev.quiver.inference.fixtures.Digits;
+import dev.quiver.inference.fixtures.Metrics;
 import dev.quiver.inference.fixtures.Readiness;
 import dev.quiver.inference.fixtures.StandardRepository;
 import io.quarkus.test.common.WithTestResource;
@@ -59,6 +60,36 @@ class V1ProtocolTest {
                         .isCloseTo(expected[digit], within(1e-5));
             }
         }
+    }
+
+    @Test
+    void aRequestLargerThanTheMaximumBatchIsRunInChunksAndAnsweredAsAWhole() {
+        StringBuilder instances = new StringBuilder();
+        for (int i = 0; i < 11; i++) {
+            instances.append(i == 0 ? "" : ",").append(Digits.pixelsJson(20 + i));
+        }
+        String body = "{\"instances\":[" + instances + "]}";
+        List<List<Float>> whole = given().contentType(ContentType.JSON).body(body).post("/v1/models/digits:predict")
+                .then().statusCode(200).extract().jsonPath().getList("predictions");
+        double runsBefore = Metrics.value(Metrics.scrape(),
+                "quiver_inference_batch_items_count{model=\"digits_chunked\",version=\"1\"}");
+        List<List<Float>> chunked = given().contentType(ContentType.JSON).body(body)
+                .post("/v1/models/digits_chunked:predict")
+                .then().statusCode(200).extract().jsonPath().getList("predictions");
+
+        assertThat(chunked).hasSize(11);
+        for (int i = 0; i < 11; i++) {
+            for (int digit = 0; digit < 10; digit++) {
+                assertThat(((Number) chunked.get(i).get(digit)).doubleValue()).as("row %d digit %d", i, digit)
+                        .isCloseTo(((Number) whole.get(i).get(digit)).doubleValue(), within(1e-6));
+            }
+        }
+        String scrape = Metrics.scrape();
+        double runs = Metrics.value(scrape, "quiver_inference_batch_items_count{model=\"digits_chunked\",version=\"1\"}");
+        assertThat(runs - runsBefore).as("11 items in runs of at most 4").isGreaterThanOrEqualTo(3);
+        assertThat(Metrics.value(scrape,
+                "quiver_inference_batch_items_bucket{model=\"digits_chunked\",version=\"1\",le=\"4.0\"}"))
+                .as("no run of more than max_batch_size items").isEqualTo(runs);
     }
 
     @Test

@@ -107,6 +107,28 @@ class ValidityGateTest {
         assertThat(answer.getList("outputs[0].data", Float.class)).containsExactly(2f, 2f, 2f, 2f);
     }
 
+    @Test
+    void changingOnlyTheValidationFolderRunsTheGateAgain() {
+        JsonPath refused = awaitState("revalidated", "1", "FAILED");
+        assertThat(refused.getString("reason")).startsWith("validity gate: golden[0]: output y element 0 is 2.0, "
+                + "expected 9.0");
+        new ModelRepositoryFixture(root).withFile("revalidated", "1/validation/validation.json",
+                golden("[2, 3, 4, 5]"));
+        JsonPath passed = awaitState("revalidated", "1", "READY");
+        assertThat(passed.getBoolean("gate.passed")).isTrue();
+        assertThat(passed.getList("history.state")).containsExactly("LOADING", "FAILED", "LOADING", "READY");
+        given().contentType("application/json")
+                .body("{\"inputs\":[{\"name\":\"x\",\"shape\":[1,4],\"datatype\":\"FP32\",\"data\":[1,1,1,1]}]}")
+                .post("/v2/models/revalidated/infer").then().statusCode(200);
+    }
+
+    /** A validation file with one golden input, [1, 2, 3, 4], and the answer it expects. */
+    static String golden(String expected) {
+        return """
+                {"golden": [{"inputs": {"x": {"shape": [1, 4], "data": [1, 2, 3, 4]}},
+                             "outputs": {"y": {"data": %s, "tolerance": 0.001}}}]}""".formatted(expected);
+    }
+
     public static class GateRepository implements QuarkusTestResourceLifecycleManager {
 
         private ModelRepositoryFixture repository;
@@ -128,7 +150,9 @@ class ValidityGateTest {
                             {"golden": [{"inputs": {"image": {"shape": [1, 4], "data": [1, 2, 3, 4]}}}]}""")
                     .withModel("misfit", 1, OnnxModels.addConstant(1))
                     .withFile("swap", "1/validation/validation.json", VALIDATION)
-                    .withModel("swap", 1, OnnxModels.addConstant(1));
+                    .withModel("swap", 1, OnnxModels.addConstant(1))
+                    .withFile("revalidated", "1/validation/validation.json", golden("[9, 9, 9, 9]"))
+                    .withModel("revalidated", 1, OnnxModels.addConstant(1));
             return Map.of("quiver.model-repository", repository.root().toString(),
                     "quiver.inference.poll-interval", "200ms");
         }
