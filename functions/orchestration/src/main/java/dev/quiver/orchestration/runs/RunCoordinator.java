@@ -521,7 +521,7 @@ public final class RunCoordinator {
                     return false;
                 }
                 if (timer) {
-                    failAttempt(c, reported, new StepFailed(item.runId(), item.instance(), item.attempt(),
+                    timedOut(c, reported, new StepFailed(item.runId(), item.instance(), item.attempt(),
                             "DeadlineExceeded", null, false, "the step's deadline passed at " + item.since()), now);
                     return true;
                 }
@@ -529,7 +529,7 @@ public final class RunCoordinator {
                 if (!lastSign.isBefore(now.minus(quietLimit))) {
                     return false;
                 }
-                failAttempt(c, reported, new StepFailed(item.runId(), item.instance(), item.attempt(),
+                timedOut(c, reported, new StepFailed(item.runId(), item.instance(), item.attempt(),
                         "HeartbeatTimeout", null, false, "no heartbeat since " + lastSign + " (limit " + quietLimit
                         + ")"), now);
                 return true;
@@ -537,6 +537,19 @@ public final class RunCoordinator {
             fired += acted ? 1 : 0;
         }
         return fired;
+    }
+
+    /**
+     * Fails an attempt that ran out of time and tells its executor to stop what is left of it
+     * ({@code dev.quiver.step.cancelled}, asked by {@code quiver}): a Job still pending or running is deleted, a
+     * process killed, so the attempt holds no room once its retry or its step's failure is decided.
+     */
+    private void timedOut(Connection c, Reported reported, StepFailed failure, Instant now) throws SQLException {
+        failAttempt(c, reported, failure, now);
+        outbox.add(c, EventTypes.STEP_CANCELLED, reported.run.id(), failure.instance(), new StepCancelled(
+                reported.run.id(), reported.run.pipeline(), failure.instance(), failure.attempt(),
+                reported.graph.instance(failure.instance()).step().executor().yamlName(), "quiver",
+                failure.errorClass() + ": " + failure.message()));
     }
 
     /**
