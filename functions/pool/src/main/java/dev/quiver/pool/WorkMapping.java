@@ -6,7 +6,8 @@ import java.util.Map;
  * Which queue and priority class work goes to when it does not say.
  *
  * @param queueParameter the run parameter that names a run's queue (after the pipeline's own {@code queue:})
- * @param planQueues     the queue of the admission plan of the caller who asked for the run, by plan name
+ * @param planQueues     the queue of the admission plan of the caller who asked for the run, by plan name: over the
+ *                       queue parameter, which may then name no other
  */
 public record WorkMapping(String defaultQueue, String defaultPriority, String queueParameter,
                           Map<String, String> planQueues) {

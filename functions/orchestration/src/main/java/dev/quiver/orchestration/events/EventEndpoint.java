@@ -22,8 +22,9 @@ import io.vertx.ext.web.handler.BodyHandler;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
-import java.util.function.Consumer;
+import java.util.function.BiConsumer;
 import org.jboss.logging.Logger;
 
 /**
@@ -42,20 +43,20 @@ public class EventEndpoint {
     private static final Logger LOG = Logger.getLogger(EventEndpoint.class);
     private static final long MAX_EVENT_BYTES = 1 << 20;
 
-    private final Map<String, Consumer<CloudEvent>> functions;
+    private final Map<String, BiConsumer<CloudEvent, Optional<String>>> functions;
     private final CloudEventGuard guard;
     private final ErrorReplies replies;
 
     public EventEndpoint(RunEventFunctions runs, TickFunctions ticks, ServingEvents serving, ErrorReplies replies) {
         this.functions = Map.of(
                 EventTypes.PIPELINE_RUN_REQUESTED, runs::runRequested,
-                EventTypes.STEP_COMPLETED, runs::stepCompleted,
-                EventTypes.STEP_FAILED, runs::stepFailed,
-                EventTypes.STEP_HEARTBEAT, runs::stepHeartbeat,
-                EventTypes.SERVING_DEMAND_REPORTED, serving::demandReported,
-                EventTypes.RUN_CONTROL_REQUESTED, runs::controlRequested,
-                EventTypes.SCHEDULER_TICK, ticks::tick,
-                EventTypes.PING_SOURCE_TICK, ticks::tick);
+                EventTypes.STEP_COMPLETED, (event, plan) -> runs.stepCompleted(event),
+                EventTypes.STEP_FAILED, (event, plan) -> runs.stepFailed(event),
+                EventTypes.STEP_HEARTBEAT, (event, plan) -> runs.stepHeartbeat(event),
+                EventTypes.SERVING_DEMAND_REPORTED, (event, plan) -> serving.demandReported(event),
+                EventTypes.RUN_CONTROL_REQUESTED, (event, plan) -> runs.controlRequested(event),
+                EventTypes.SCHEDULER_TICK, (event, plan) -> ticks.tick(event),
+                EventTypes.PING_SOURCE_TICK, (event, plan) -> ticks.tick(event));
         this.guard = new CloudEventGuard(functions.keySet());
         this.replies = replies;
     }
@@ -88,12 +89,21 @@ public class EventEndpoint {
             return;
         }
         try {
-            functions.get(received.event().getType()).accept(received.event());
+            functions.get(received.event().getType()).accept(received.event(), callersPlan(context));
         } catch (RuntimeException e) {
             context.fail(e);
             return;
         }
         context.response().setStatusCode(204).end();
+    }
+
+    /**
+     * The admission plan of the caller who sent the request, when the request is its own: a delivery of the broker
+     * carries an event someone else sent, whose plan is not known here.
+     */
+    private static Optional<String> callersPlan(RoutingContext context) {
+        Caller caller = context.get(AdmissionHandler.CALLER);
+        return caller == null || caller.kind() == CallerKind.BROKER ? Optional.empty() : Optional.of(caller.plan());
     }
 
     /** An admin, or the broker (whose senders the cluster's operators control). */

@@ -9,6 +9,7 @@ import dev.quiver.events.pipeline.StepHeartbeat;
 import dev.quiver.orchestration.runs.RunCoordinator;
 import io.cloudevents.CloudEvent;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.util.Optional;
 
 /**
  * The run events the orchestration function takes ({@link EventEndpoint} routes each by its type): the body reads the
@@ -27,10 +28,13 @@ public class RunEventFunctions {
         this.codec = codec;
     }
 
-    /** {@code dev.quiver.pipeline.run.requested}. */
-    void runRequested(CloudEvent event) {
+    /**
+     * {@code dev.quiver.pipeline.run.requested}, sent by a caller on {@code plan}: the pool's {@code work.plans}
+     * may name its queue.
+     */
+    void runRequested(CloudEvent event, Optional<String> plan) {
         EventLimits.requireStorable(event);
-        coordinator.requested(source(event), event.getId(), codec.decode(event, RunRequested.class));
+        coordinator.requested(source(event), event.getId(), codec.decode(event, RunRequested.class), plan);
     }
 
     /** {@code dev.quiver.step.completed}. */

@@ -42,7 +42,7 @@ import java.util.function.Function;
  *
  * <p>Each admission's time to admission ({@code quiver.pool.admission.wait}, by queue and priority class) and each
  * preemption ({@code quiver.pool.preemptions}, by the queue of the workload preempted) is counted by the replica that
- * decided it; the pool's figures now are {@link PoolMetrics gauges}.
+ * decided it, once its decision has committed; the pool's figures now are {@link PoolMetrics gauges}.
  */
 public final class PoolStore {
 
@@ -143,14 +143,14 @@ public final class PoolStore {
                 continue;
             }
             if (event instanceof PoolEvent.Finished finished && batch.containsKey(finished.id())) {
-                decide(state, pending, batch, decisions, writes, ended);
+                decide(connection, state, pending, batch, decisions, writes, ended);
             }
             pending.add(event);
             if (event instanceof PoolEvent.Submitted submitted) {
                 batch.putIfAbsent(submitted.workload().id(), submitted.workload());
             }
         }
-        decide(state, pending, batch, decisions, writes, ended);
+        decide(connection, state, pending, batch, decisions, writes, ended);
         long next = version;
         if (!writes.isEmpty()) {
             writes.run(connection);
@@ -179,14 +179,14 @@ public final class PoolStore {
     private record Decided(List<Decision> decisions, PoolState state, long version) {
     }
 
-    private void decide(PoolState state, List<PoolEvent> events, Map<String, Workload> submitted,
-                        List<Decision> decisions, Writes writes, Set<String> ended) {
+    private void decide(Connection connection, PoolState state, List<PoolEvent> events,
+                        Map<String, Workload> submitted, List<Decision> decisions, Writes writes, Set<String> ended) {
         if (events.isEmpty()) {
             return;
         }
         Decision decision = Scheduler.decide(state, events);
         if (!decision.isEmpty()) {
-            count(state, decision);
+            count(connection, state, decision);
             decisions.add(decision);
             writes.add(decision, submitted);
             state.apply(decision);
@@ -197,20 +197,26 @@ public final class PoolStore {
         submitted.clear();
     }
 
-    /** Counts the decision's admissions and preemptions; {@code state} is the pool before it. */
-    private void count(PoolState state, Decision decision) {
+    /**
+     * Counts the decision's admissions and preemptions once the transaction that persists it commits: a decision
+     * rolled back (its transaction failed, or its dispatch did) is not counted. {@code state} is the pool before it.
+     */
+    private void count(Connection connection, PoolState state, Decision decision) {
         for (Decision.Admission admission : decision.admitted()) {
             Duration waited = Duration.between(admission.queuedAt(), decision.at());
-            Timer.builder("quiver.pool.admission.wait")
+            Timer timer = Timer.builder("quiver.pool.admission.wait")
                     .description("Time from a workload's queueing (again, after a preemption) to its admission")
                     .tag("queue", admission.queue()).tag("priority_class", admission.workload().priorityClass())
-                    .publishPercentileHistogram().register(meters)
-                    .record(waited.isNegative() ? Duration.ZERO : waited);
+                    .publishPercentileHistogram().register(meters);
+            transactions.afterCommit(connection, () -> timer.record(waited.isNegative() ? Duration.ZERO : waited));
         }
         for (Decision.Eviction eviction : decision.preempted()) {
-            state.find(eviction.id()).ifPresent(entry -> Counter.builder("quiver.pool.preemptions")
-                    .description("Admitted workloads the pool preempted to make room for higher-priority work")
-                    .tag("queue", entry.workload().queue()).register(meters).increment());
+            state.find(eviction.id()).ifPresent(entry -> {
+                Counter preemptions = Counter.builder("quiver.pool.preemptions")
+                        .description("Admitted workloads the pool preempted to make room for higher-priority work")
+                        .tag("queue", entry.workload().queue()).register(meters);
+                transactions.afterCommit(connection, preemptions::increment);
+            });
         }
     }
 

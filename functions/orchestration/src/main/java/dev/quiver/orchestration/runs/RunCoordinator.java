@@ -138,9 +138,25 @@ public final class RunCoordinator {
      * @throws RunRefusedException for an unknown pipeline or version
      */
     public String requested(String eventSource, String eventId, RunRequested request) {
+        return requested(eventSource, eventId, request, Optional.empty());
+    }
+
+    /**
+     * Creates the run of a caller the admission layer identified, and dispatches its root steps. With a pool file
+     * whose {@code work.plans} names the caller's plan, the run goes to that plan's queue: it is written into the
+     * run's queue parameter, and a request naming another queue there is refused.
+     *
+     * @param plan the admission plan of the caller who asked; empty when none is known (the broker's deliveries,
+     *             schedules), and the run's queue parameter decides
+     * @return the run's id
+     * @throws RunRefusedException for an unknown pipeline or version, or a queue the caller's plan does not allow
+     */
+    public String requested(String eventSource, String eventId, RunRequested request, Optional<String> plan) {
         PipelineGraph graph = pipelines.graph(request.pipeline(), Optional.ofNullable(request.version()));
         String runId = runId(eventSource, eventId);
-        refuseUnknownPoolNames(graph, request.parameters() == null ? Map.of() : request.parameters());
+        Map<String, Object> parameters = planQueue(plan, request.parameters() == null ? Map.of()
+                : request.parameters());
+        refuseUnknownPoolNames(graph, parameters);
         return inTransaction(c -> {
             Instant now = clock.instant();
             if (!runs.firstDelivery(c, eventSource, eventId, EventTypes.PIPELINE_RUN_REQUESTED, now)
@@ -148,7 +164,6 @@ public final class RunCoordinator {
                 LOG.debugf("run request %s from %s delivered again: run %s exists", eventId, eventSource, runId);
                 return runId;
             }
-            Map<String, Object> parameters = request.parameters() == null ? Map.of() : request.parameters();
             runs.insertRun(c, runId, graph.spec().name(), graph.spec().version(), parameters, eventSource, now);
             for (PipelineGraph.Instance instance : graph.instances()) {
                 runs.insertInstance(c, runId, instance.id(), instance.step().name(), now);
@@ -521,7 +536,7 @@ public final class RunCoordinator {
                     return false;
                 }
                 if (timer) {
-                    failAttempt(c, reported, new StepFailed(item.runId(), item.instance(), item.attempt(),
+                    timedOut(c, reported, new StepFailed(item.runId(), item.instance(), item.attempt(),
                             "DeadlineExceeded", null, false, "the step's deadline passed at " + item.since()), now);
                     return true;
                 }
@@ -529,7 +544,7 @@ public final class RunCoordinator {
                 if (!lastSign.isBefore(now.minus(quietLimit))) {
                     return false;
                 }
-                failAttempt(c, reported, new StepFailed(item.runId(), item.instance(), item.attempt(),
+                timedOut(c, reported, new StepFailed(item.runId(), item.instance(), item.attempt(),
                         "HeartbeatTimeout", null, false, "no heartbeat since " + lastSign + " (limit " + quietLimit
                         + ")"), now);
                 return true;
@@ -537,6 +552,19 @@ public final class RunCoordinator {
             fired += acted ? 1 : 0;
         }
         return fired;
+    }
+
+    /**
+     * Fails an attempt that ran out of time and tells its executor to stop what is left of it
+     * ({@code dev.quiver.step.cancelled}, asked by {@code quiver}): a Job still pending or running is deleted, a
+     * process killed, so the attempt holds no room once its retry or its step's failure is decided.
+     */
+    private void timedOut(Connection c, Reported reported, StepFailed failure, Instant now) throws SQLException {
+        failAttempt(c, reported, failure, now);
+        outbox.add(c, EventTypes.STEP_CANCELLED, reported.run.id(), failure.instance(), new StepCancelled(
+                reported.run.id(), reported.run.pipeline(), failure.instance(), failure.attempt(),
+                reported.graph.instance(failure.instance()).step().executor().yamlName(), "quiver",
+                failure.errorClass() + ": " + failure.message()));
     }
 
     /**
@@ -1064,6 +1092,28 @@ public final class RunCoordinator {
     private static String queue(PoolSpec spec, Map<String, Object> parameters) {
         return parameters.get(spec.work().queueParameter()) instanceof String named && !named.isBlank() ? named
                 : spec.work().defaultQueue();
+    }
+
+    /**
+     * The run's parameters with the queue of the caller's plan in its queue parameter, when the pool maps that plan
+     * to a queue; as they are otherwise.
+     */
+    private Map<String, Object> planQueue(Optional<String> plan, Map<String, Object> parameters) {
+        PoolSpec spec = pool.spec();
+        Optional<String> queue = plan.filter(name -> pooled).map(spec.work().planQueues()::get);
+        if (queue.isEmpty()) {
+            return parameters;
+        }
+        String parameter = spec.work().queueParameter();
+        Object named = parameters.get(parameter);
+        if (named != null && !queue.get().equals(named)) {
+            throw new RunRefusedException("parameters." + parameter + ": runs of callers on plan " + plan.get()
+                    + " go to queue \"" + queue.get() + "\"; expected that or no " + parameter + ", got \"" + named
+                    + "\"");
+        }
+        Map<String, Object> planned = new LinkedHashMap<>(parameters);
+        planned.put(parameter, queue.get());
+        return planned;
     }
 
     /**

@@ -87,21 +87,25 @@ final class GroupCommit {
             try {
                 for (Member<?> member : group) {
                     Savepoint savepoint = connection.setSavepoint();
+                    int actions = alone.pending(connection);
                     try {
                         member.run(connection);
                         connection.releaseSavepoint(savepoint);
                         ran.add(member);
                     } catch (SQLException | RuntimeException e) {
                         connection.rollback(savepoint);
+                        alone.rolledBackTo(connection, actions);
                     }
                 }
                 connection.commit();
+                alone.committed(connection);
                 for (Member<?> member : ran) {
                     member.settle(State.COMMITTED);
                 }
             } catch (SQLException | RuntimeException e) {
                 connection.rollback();
             } finally {
+                alone.discard(connection);
                 connection.setAutoCommit(autoCommit);
             }
         } catch (SQLException | RuntimeException e) {

@@ -2,7 +2,13 @@ package dev.quiver.orchestration.store;
 
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
 import javax.sql.DataSource;
+import org.jboss.logging.Logger;
 
 /**
  * Runs work in one database transaction: committed when it returns, rolled back when it throws. A store error is a
@@ -12,6 +18,10 @@ public final class Transactions {
 
     private final DataSource dataSource;
     private final GroupCommit group;
+    /** By connection, shared: work may be handed a transaction that another instance opened. */
+    private static final Map<Connection, List<Runnable>> AFTER_COMMIT =
+            Collections.synchronizedMap(new IdentityHashMap<>());
+    private static final Logger LOG = Logger.getLogger(Transactions.class);
 
     public Transactions(DataSource dataSource) {
         this(dataSource, true);
@@ -48,11 +58,13 @@ public final class Transactions {
             try {
                 T result = work.run(connection);
                 connection.commit();
+                committed(connection);
                 return result;
             } catch (SQLException | RuntimeException e) {
                 connection.rollback();
                 throw e;
             } finally {
+                AFTER_COMMIT.remove(connection);
                 connection.setAutoCommit(autoCommit);
             }
         } catch (SQLException e) {
@@ -62,5 +74,48 @@ public final class Transactions {
             }
             throw new StoreException("the run store failed: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Runs {@code action} once the transaction of {@code connection}, one this instance opened, has committed; never
+     * when it rolls back. For what must not be counted or announced of work that did not happen (metrics).
+     */
+    public void afterCommit(Connection connection, Runnable action) {
+        AFTER_COMMIT.computeIfAbsent(connection, key -> new ArrayList<>()).add(action);
+    }
+
+    /** How many actions wait for the commit of {@code connection}: where a savepoint's work begins. */
+    int pending(Connection connection) {
+        List<Runnable> actions = AFTER_COMMIT.get(connection);
+        return actions == null ? 0 : actions.size();
+    }
+
+    /** Forgets the actions registered after the first {@code kept}: their work was rolled back to its savepoint. */
+    void rolledBackTo(Connection connection, int kept) {
+        List<Runnable> actions = AFTER_COMMIT.get(connection);
+        if (actions != null) {
+            actions.subList(kept, actions.size()).clear();
+        }
+    }
+
+    /** Runs, and forgets, the actions that waited for the commit of {@code connection}. */
+    void committed(Connection connection) {
+        List<Runnable> actions = AFTER_COMMIT.remove(connection);
+        if (actions == null) {
+            return;
+        }
+        for (Runnable action : actions) {
+            try {
+                action.run();
+            } catch (RuntimeException e) {
+                // the transaction has committed: its work stands, whatever an action after it does
+                LOG.warnf(e, "an action after a commit failed: %s", e.getMessage());
+            }
+        }
+    }
+
+    /** Forgets the actions of a transaction that did not commit. */
+    void discard(Connection connection) {
+        AFTER_COMMIT.remove(connection);
     }
 }

@@ -1,6 +1,7 @@
 package dev.quiver.orchestration.pool;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.quiver.orchestration.store.Statements;
@@ -10,6 +11,8 @@ import dev.quiver.pool.PoolSpec;
 import dev.quiver.pool.scheduler.Decision;
 import dev.quiver.pool.scheduler.PoolEvent;
 import dev.quiver.pool.scheduler.Workload;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -168,6 +171,31 @@ abstract class PoolStoreContract {
         List<String> waiting = replicaA.read(state -> state.pending("team").stream()
                 .map(entry -> entry.workload().id()).toList());
         assertThat(waiting).containsExactly("low");
+    }
+
+    @Test
+    void anAdmissionOrPreemptionWhoseTransactionRollsBackIsNotCounted() {
+        MeterRegistry meters = new SimpleMeterRegistry();
+        Transactions transactions = new Transactions(dataSource());
+        PoolStore store = new PoolStore(transactions, POOL, json, meters);
+        store.handle(new PoolEvent.Submitted(new Workload("low", "team", "low", 50, false, Map.of("cpu", 10_000L),
+                1, now), now));
+        PoolEvent high = new PoolEvent.Submitted(new Workload("high", "team", "high", 1000, true,
+                Map.of("cpu", 10_000L), 1, now.plusSeconds(1)), now.plusSeconds(1));
+
+        assertThatThrownBy(() -> transactions.inTransaction(connection -> {
+            assertThat(store.handleAll(connection, List.of(high)).getFirst().preempted()).hasSize(1);
+            throw new IllegalStateException("the dispatch failed");
+        })).hasMessage("the dispatch failed");
+        assertThat(meters.get("quiver.pool.preemptions").counter().count()).as("rolled back").isZero();
+        assertThat(meters.get("quiver.pool.admission.wait").tag("priority_class", "high").timer().count()).isZero();
+
+        store.handle(high);
+        assertThat(meters.get("quiver.pool.preemptions").tag("queue", "team").counter().count()).isEqualTo(1.0);
+        assertThat(meters.get("quiver.pool.admission.wait").tag("priority_class", "high").timer().count())
+                .isEqualTo(1);
+        assertThat(meters.get("quiver.pool.admission.wait").tag("priority_class", "low").timer().count())
+                .isEqualTo(1);
     }
 
     @Test

@@ -13,6 +13,8 @@ import java.sql.SQLFeatureNotSupportedException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -57,6 +59,7 @@ class GroupCommitTest {
         ExecutorService threads = Executors.newFixedThreadPool(16);
         CountDownLatch start = new CountDownLatch(1);
         List<Future<String>> answers = new ArrayList<>();
+        Map<String, Integer> afterCommit = new ConcurrentHashMap<>();
         try {
             for (int i = 0; i < works; i++) {
                 String id = "w" + i;
@@ -64,6 +67,7 @@ class GroupCommitTest {
                     start.await();
                     return transactions.inGroupedTransaction(c -> {
                         insert(c, id);
+                        transactions.afterCommit(c, () -> afterCommit.merge(id, 1, Integer::sum));
                         if (id.equals("w13")) {
                             // a constraint the store refuses every time: the work fails, alone too
                             insert(c, id);
@@ -79,6 +83,7 @@ class GroupCommitTest {
                 try {
                     String id = answer.get(60, TimeUnit.SECONDS);
                     assertThat(committed(id)).as("answered after its commit: " + id).isTrue();
+                    assertThat(afterCommit).as("its after-commit action ran before the answer").containsKey(id);
                 } catch (ExecutionException e) {
                     assertThat(e.getCause()).isInstanceOf(StoreRefusedException.class)
                             .hasMessageContaining("duplicate key");
@@ -91,6 +96,8 @@ class GroupCommitTest {
         }
         assertThat(count()).as("every other work committed once").isEqualTo(works - 1);
         assertThat(committed("w13")).isFalse();
+        assertThat(afterCommit).as("each committed work's action ran once; the rolled-back one's never")
+                .hasSize(works - 1).doesNotContainKey("w13").allSatisfy((id, runs) -> assertThat(runs).isOne());
         assertThat(counted.connections.get()).as("connections, one transaction each: fewer than the works")
                 .isLessThan(works);
     }
