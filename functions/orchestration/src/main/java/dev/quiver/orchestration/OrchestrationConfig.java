@@ -135,6 +135,20 @@ public interface OrchestrationConfig {
      */
     interface Retry {
 
+        /**
+         * The shortest span of progress reports over which a running attempt's pace is judged: shorter, a slow start
+         * would read as hopeless.
+         */
+        @WithDefault("1m")
+        Duration runningPaceMinSpan();
+
+        /**
+         * How far past its deadline a running attempt's projected finish must be, as a multiple of the deadline, for
+         * it to be stopped as {@code TooSlow} before the deadline comes.
+         */
+        @WithDefault("2")
+        double runningPaceMargin();
+
         /** Attempts in all, the first included, of a step whose {@code retry} block does not say. */
         @WithDefault("3")
         int maxAttempts();

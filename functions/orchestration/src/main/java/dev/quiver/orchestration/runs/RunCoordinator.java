@@ -28,6 +28,7 @@ import dev.quiver.orchestration.pipeline.StepSpec;
 import dev.quiver.orchestration.pool.PoolStore;
 import dev.quiver.orchestration.retry.FailureEvidence;
 import dev.quiver.orchestration.retry.FailureEvidenceReader;
+import dev.quiver.orchestration.retry.ProgressPace;
 import dev.quiver.orchestration.retry.RetryAction;
 import dev.quiver.orchestration.retry.RetryDecider;
 import dev.quiver.orchestration.retry.RetryDecision;
@@ -580,6 +581,54 @@ public final class RunCoordinator {
                         "Stalled", null, false, "progress stayed at " + before.get().percent() + "% for "
                         + stallAfter.get() + " while heartbeats went on (" + within.size() + " since " + windowStart
                         + ")"), now);
+                return true;
+            });
+            failed += acted ? 1 : 0;
+        }
+        return failed;
+    }
+
+    /**
+     * Fails, as {@code TooSlow}, running attempts of steps with a {@code deadline} whose progress reports, over at
+     * least {@code minSpan}, rise at a pace that would reach 100% only after {@code margin} times the deadline (counted
+     * from the dispatch): the pace rule of the retry decision, applied while the attempt runs rather than when it
+     * has used up its deadline. The decision then abandons it on that same evidence. Flat progress is left to
+     * {@code stall-after}, and the margin to what a straight line through two points cannot foresee (a slow start).
+     *
+     * @return the attempts failed
+     */
+    public int failHopeless(Instant now, Duration minSpan, double margin) {
+        int failed = 0;
+        for (RunRepository.RunningAttempt running : transactions.inTransaction(c -> runs.running(c, 1000))) {
+            Optional<Duration> deadline;
+            try {
+                deadline = pipelines.graph(running.pipeline(), Optional.of(running.version()))
+                        .instance(running.instance()).step().deadline();
+            } catch (RunRefusedException | IllegalArgumentException e) {
+                continue;
+            }
+            if (deadline.isEmpty()) {
+                continue;
+            }
+            Duration bound = Duration.ofMillis(Math.round(deadline.get().toMillis() * margin));
+            boolean acted = inTransaction(c -> {
+                List<FailureEvidence.Sample> samples = runs.progress(c, running.runId(), running.instance(),
+                        running.attempt()).stream().map(p -> new FailureEvidence.Sample(p.at(), p.percent())).toList();
+                Optional<ProgressPace> hopeless = ProgressPace.of(samples, running.dispatchedAt())
+                        .filter(pace -> pace.gain() > 0 && pace.span().compareTo(minSpan) >= 0)
+                        .filter(pace -> pace.misses(bound));
+                if (hopeless.isEmpty()) {
+                    return false;
+                }
+                Reported reported = reported(c, running.runId(), running.instance(), running.attempt());
+                if (reported == null) {
+                    return false;
+                }
+                ProgressPace pace = hopeless.get();
+                failAttempt(c, reported, new StepFailed(running.runId(), running.instance(), running.attempt(),
+                        "TooSlow", null, false, "progress rose " + pace.gain() + "% in " + pace.span()
+                        + ": 100% would come after " + pace.projected().orElseThrow() + ", past " + margin
+                        + " times the deadline of " + deadline.get() + "; stopped while running"), now);
                 return true;
             });
             failed += acted ? 1 : 0;
