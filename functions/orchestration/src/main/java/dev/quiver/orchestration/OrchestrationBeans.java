@@ -5,6 +5,7 @@ import dev.quiver.events.EventCodec;
 import dev.quiver.events.http.CloudEventSender;
 import dev.quiver.orchestration.dispatch.ExecutorConsumers;
 import dev.quiver.orchestration.memo.MemoDryRun;
+import dev.quiver.orchestration.objects.ObjectRuns;
 import dev.quiver.orchestration.outbox.Outbox;
 import dev.quiver.orchestration.reads.RunReads;
 import dev.quiver.orchestration.reads.StepDurations;
@@ -75,6 +76,12 @@ public class OrchestrationBeans {
     @ApplicationScoped
     Schedules schedules(Transactions transactions, Pipelines pipelines, RunCoordinator coordinator, Clock clock) {
         return new Schedules(transactions, pipelines, coordinator, clock);
+    }
+
+    @Produces
+    @ApplicationScoped
+    ObjectRuns objectRuns(Pipelines pipelines, RunCoordinator coordinator) {
+        return new ObjectRuns(pipelines, coordinator);
     }
 
     /** Late runs and attempts are found up to three ticks after their end, so that a slow tick misses none. */
