@@ -69,7 +69,7 @@ public class OrchestrationBeans {
     RunCoordinator coordinator(Transactions transactions, Pipelines pipelines, Outbox outbox, RetryPolicies retries,
                                ObjectMapper json, Clock clock, PoolStore pool, OrchestrationConfig config) {
         return new RunCoordinator(transactions, pipelines, outbox, retries, json, clock, pool,
-                config.kubernetes().kueue());
+                config.kubernetes().kueue(), config.slowWorkerFactor());
     }
 
     @Produces

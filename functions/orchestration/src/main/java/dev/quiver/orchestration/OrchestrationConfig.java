@@ -102,6 +102,13 @@ public interface OrchestrationConfig {
     @WithDefault("14d")
     Duration memoIdle();
 
+    /**
+     * A worker of a multi-worker step whose reported throughput is this many times or more below the median of the
+     * attempt's workers is reported ({@code dev.quiver.step.alert.raised}, error class {@code SlowWorker}).
+     */
+    @WithDefault("3")
+    double slowWorkerFactor();
+
     Kubernetes kubernetes();
 
     /** The {@code kubernetes-job} executor. */

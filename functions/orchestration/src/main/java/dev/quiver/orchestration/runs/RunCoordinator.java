@@ -78,6 +78,8 @@ import org.jboss.logging.Logger;
 public final class RunCoordinator {
 
     private static final Logger LOG = Logger.getLogger(RunCoordinator.class);
+    /** {@code quiver.orchestration.slow-worker-factor}'s default. */
+    public static final double DEFAULT_SLOW_WORKER_FACTOR = 3;
 
     private final Transactions transactions;
     private final Pipelines pipelines;
@@ -92,6 +94,7 @@ public final class RunCoordinator {
     private final PoolStore pool;
     private final boolean pooled;
     private final boolean kueue;
+    private final double slowWorkerFactor;
 
     /** A coordinator without a pool file: every ready step is dispatched at once. */
     public RunCoordinator(Transactions transactions, Pipelines pipelines, Outbox outbox, RetryPolicies retries,
@@ -112,6 +115,15 @@ public final class RunCoordinator {
      */
     public RunCoordinator(Transactions transactions, Pipelines pipelines, Outbox outbox, RetryPolicies retries,
                           ObjectMapper json, Clock clock, PoolStore pool, boolean kueue) {
+        this(transactions, pipelines, outbox, retries, json, clock, pool, kueue, DEFAULT_SLOW_WORKER_FACTOR);
+    }
+
+    /**
+     * @param slowWorkerFactor how many times slower than the median of its attempt's workers a worker is reported
+     */
+    public RunCoordinator(Transactions transactions, Pipelines pipelines, Outbox outbox, RetryPolicies retries,
+                          ObjectMapper json, Clock clock, PoolStore pool, boolean kueue, double slowWorkerFactor) {
+        this.slowWorkerFactor = slowWorkerFactor;
         this.pool = pool;
         this.kueue = kueue;
         this.pooled = !PoolSpec.DEFAULT.equals(pool.spec());
@@ -231,6 +243,7 @@ public final class RunCoordinator {
             }
             runs.heartbeat(c, heartbeat.runId(), heartbeat.instance(), heartbeat.attempt(),
                     heartbeat.observedAt() == null ? now : heartbeat.observedAt(), now, samples(heartbeat));
+            reportSlowWorkers(c, reported, heartbeat, now);
             if (heartbeat.checkpoint() != null) {
                 runs.checkpoint(c, heartbeat.runId(), heartbeat.instance(), heartbeat.attempt(),
                         heartbeat.checkpoint().uri(), heartbeat.checkpoint().digest(),
@@ -462,6 +475,36 @@ public final class RunCoordinator {
                 requestedBy, reason));
     }
 
+    /**
+     * Reports, once per attempt, each worker whose throughput in the heartbeat is {@code slowWorkerFactor} times or
+     * more below the median of the attempt's workers in it: a {@code dev.quiver.step.alert.raised} with error class
+     * {@code SlowWorker} naming it and both figures. The attempt runs on.
+     */
+    private void reportSlowWorkers(Connection c, Reported reported, StepHeartbeat heartbeat, Instant now)
+            throws SQLException {
+        Map<String, Double> workers = heartbeat.workerThroughput();
+        if (workers == null || workers.size() < 2) {
+            return;
+        }
+        List<Double> rates = workers.values().stream().sorted().toList();
+        int middle = rates.size() / 2;
+        double median = rates.size() % 2 == 1 ? rates.get(middle) : (rates.get(middle - 1) + rates.get(middle)) / 2;
+        for (Map.Entry<String, Double> worker : new TreeMap<>(workers).entrySet()) {
+            if (worker.getValue() * slowWorkerFactor > median || !runs.slowWorker(c, heartbeat.runId(),
+                    heartbeat.instance(), heartbeat.attempt(), worker.getKey(), worker.getValue(), median, now)) {
+                continue;
+            }
+            String reason = "worker " + worker.getKey() + " processes " + worker.getValue() + " per second, "
+                    + slowWorkerFactor + " times or more below the median of the attempt's " + workers.size()
+                    + " workers, " + median + " per second";
+            outbox.add(c, EventTypes.STEP_ALERT_RAISED, heartbeat.runId(), heartbeat.instance(),
+                    new StepAlert(heartbeat.runId(), reported.run.pipeline(), heartbeat.instance(),
+                            heartbeat.attempt(), "SlowWorker", reason));
+            LOG.warnf("run %s: %s attempt %d: %s", heartbeat.runId(), heartbeat.instance(), heartbeat.attempt(),
+                    reason);
+        }
+    }
+
     private static Map<String, Double> samples(StepHeartbeat heartbeat) {
         Map<String, Double> samples = new LinkedHashMap<>();
         if (heartbeat.progressPercent() != null) {
@@ -478,6 +521,9 @@ public final class RunCoordinator {
         }
         if (heartbeat.dataAvailable() != null) {
             heartbeat.dataAvailable().forEach((name, available) -> samples.put("data." + name, available ? 1.0 : 0.0));
+        }
+        if (heartbeat.workerThroughput() != null) {
+            heartbeat.workerThroughput().forEach((name, rate) -> samples.put("worker." + name, rate));
         }
         return samples;
     }
