@@ -638,7 +638,8 @@ public final class RunCoordinator {
      * Fails, as {@code TooSlow}, running attempts of steps with a {@code deadline} whose progress reports, over at
      * least {@code minSpan}, rise at a pace that would reach 100% only after {@code margin} times the deadline (counted
      * from the dispatch): the pace rule of the retry decision, applied while the attempt runs rather than when it
-     * has used up its deadline. The decision then abandons it on that same evidence. Flat progress is left to
+     * has used up its deadline. The decision then abandons it on that same evidence, and the executor is told to stop
+     * it ({@code dev.quiver.step.cancelled}, requested by {@code quiver}). Flat progress is left to
      * {@code stall-after}, and the margin to what a straight line through two points cannot foresee (a slow start).
      *
      * @return the attempts failed
@@ -671,10 +672,16 @@ public final class RunCoordinator {
                     return false;
                 }
                 ProgressPace pace = hopeless.get();
+                String message = "progress rose " + pace.gain() + "% in " + pace.span() + ": 100% would come after "
+                        + pace.projected().orElseThrow() + ", past " + margin + " times the deadline of "
+                        + deadline.get() + "; stopped while running";
                 failAttempt(c, reported, new StepFailed(running.runId(), running.instance(), running.attempt(),
-                        "TooSlow", null, false, "progress rose " + pace.gain() + "% in " + pace.span()
-                        + ": 100% would come after " + pace.projected().orElseThrow() + ", past " + margin
-                        + " times the deadline of " + deadline.get() + "; stopped while running"), now);
+                        "TooSlow", null, false, message), now);
+                // the attempt is over for the run; its executor is told to stop it, so that it frees what it holds
+                outbox.add(c, EventTypes.STEP_CANCELLED, running.runId(), running.instance(), new StepCancelled(
+                        running.runId(), running.pipeline(), running.instance(), running.attempt(),
+                        reported.graph.instance(running.instance()).step().executor().yamlName(), "quiver",
+                        "TooSlow: " + message));
                 return true;
             });
             failed += acted ? 1 : 0;

@@ -75,6 +75,9 @@ class RunningPaceTest {
         // 0.2% a minute from 3% at minute 11: 11 + 485 minutes
         assertThat(Duration.parse((String) evidence.get("projectedFinish"))).isEqualTo(Duration.ofMinutes(496));
         assertThat(value(run, "select state from step_instances where run_id = ?")).isEqualTo("FAILED");
+        assertThat(value(run, "select data from outbox where run_id = ? and type = 'dev.quiver.step.cancelled'"))
+                .as("its executor is told to stop it").contains("\"attempt\":1", "\"requestedBy\":\"quiver\"",
+                        "TooSlow: progress rose 2.0% in PT10M");
         assertThat(coordinator.failHopeless(clock.instant(), MIN_SPAN, MARGIN)).as("decided once").isZero();
     }
 
