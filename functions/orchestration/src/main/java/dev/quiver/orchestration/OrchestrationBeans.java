@@ -5,6 +5,7 @@ import dev.quiver.events.EventCodec;
 import dev.quiver.events.http.CloudEventSender;
 import dev.quiver.orchestration.dispatch.ExecutorConsumers;
 import dev.quiver.orchestration.memo.MemoDryRun;
+import dev.quiver.orchestration.objects.ObjectRuns;
 import dev.quiver.orchestration.outbox.Outbox;
 import dev.quiver.orchestration.reads.RunReads;
 import dev.quiver.orchestration.reads.StepDurations;
@@ -68,13 +69,19 @@ public class OrchestrationBeans {
     RunCoordinator coordinator(Transactions transactions, Pipelines pipelines, Outbox outbox, RetryPolicies retries,
                                ObjectMapper json, Clock clock, PoolStore pool, OrchestrationConfig config) {
         return new RunCoordinator(transactions, pipelines, outbox, retries, json, clock, pool,
-                config.kubernetes().kueue());
+                config.kubernetes().kueue(), config.slowWorkerFactor());
     }
 
     @Produces
     @ApplicationScoped
     Schedules schedules(Transactions transactions, Pipelines pipelines, RunCoordinator coordinator, Clock clock) {
         return new Schedules(transactions, pipelines, coordinator, clock);
+    }
+
+    @Produces
+    @ApplicationScoped
+    ObjectRuns objectRuns(Pipelines pipelines, RunCoordinator coordinator) {
+        return new ObjectRuns(pipelines, coordinator);
     }
 
     /** Late runs and attempts are found up to three ticks after their end, so that a slow tick misses none. */

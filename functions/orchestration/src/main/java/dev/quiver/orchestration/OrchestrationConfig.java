@@ -102,6 +102,13 @@ public interface OrchestrationConfig {
     @WithDefault("14d")
     Duration memoIdle();
 
+    /**
+     * A worker of a multi-worker step whose reported throughput is this many times or more below the median of the
+     * attempt's workers is reported ({@code dev.quiver.step.alert.raised}, error class {@code SlowWorker}).
+     */
+    @WithDefault("3")
+    double slowWorkerFactor();
+
     Kubernetes kubernetes();
 
     /** The {@code kubernetes-job} executor. */
@@ -134,6 +141,20 @@ public interface OrchestrationConfig {
      * Backoff defaults are those of {@code ExponentialBackoff} (10s, factor 2, cap 10m, full jitter, budget 1h).
      */
     interface Retry {
+
+        /**
+         * The shortest span of progress reports over which a running attempt's pace is judged: shorter, a slow start
+         * would read as hopeless.
+         */
+        @WithDefault("1m")
+        Duration runningPaceMinSpan();
+
+        /**
+         * How far past its deadline a running attempt's projected finish must be, as a multiple of the deadline, for
+         * it to be stopped as {@code TooSlow} before the deadline comes.
+         */
+        @WithDefault("2")
+        double runningPaceMargin();
 
         /** Attempts in all, the first included, of a step whose {@code retry} block does not say. */
         @WithDefault("3")

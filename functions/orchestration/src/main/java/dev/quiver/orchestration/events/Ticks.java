@@ -24,6 +24,8 @@ public class Ticks {
     private final DeadLetterStore deadLetters;
     private final Clock clock;
     private final Duration heartbeatTimeout;
+    private final Duration paceMinSpan;
+    private final double paceMargin;
     private final Duration memoTtl;
     private final Duration memoIdle;
     private final Duration retention;
@@ -40,6 +42,8 @@ public class Ticks {
         this.deadLetters = deadLetters;
         this.clock = clock;
         this.heartbeatTimeout = config.heartbeatTimeout();
+        this.paceMinSpan = config.retry().runningPaceMinSpan();
+        this.paceMargin = config.retry().runningPaceMargin();
         this.memoTtl = config.memoTtl();
         this.memoIdle = config.memoIdle();
         this.retention = config.eventRetention();
@@ -55,6 +59,7 @@ public class Ticks {
     public void fire() {
         coordinator.fireDue(clock.instant(), heartbeatTimeout);
         coordinator.failStalled(clock.instant());
+        coordinator.failHopeless(clock.instant(), paceMinSpan, paceMargin);
         serving.expire();
         coordinator.resumeWaiting(clock.instant());
         schedules.tick();

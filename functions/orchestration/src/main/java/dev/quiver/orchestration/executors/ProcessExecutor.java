@@ -40,7 +40,7 @@ import org.jboss.logging.Logger;
  * back. The process gets its parameters as {@code QUIVER_PARAMS} (JSON) and {@code QUIVER_PARAM_<NAME>}, the
  * artifacts of its upstream steps as {@code QUIVER_INPUTS} (JSON: instance, name, uri, digest), may print
  * {@code ##quiver {"progress": 40, "metrics": {"epoch": 7, "accuracy": 0.8}, "data": {"training-set": true}}} lines
- * to report progress (each line becomes a heartbeat at once: print one per epoch or phase, not per row; a line's
+ * (and {@code "workers": {"worker-0": 120.5}}, each worker's throughput, for a step of several workers) to report progress (each line becomes a heartbeat at once: print one per epoch or phase, not per row; a line's
  * {@code "error": "NetworkError"} names the error class of a failure that follows, for the retry decision), and writes
  * {@code {"outputs", "metrics", "artifacts"}} to the file {@code QUIVER_OUTPUTS} before it ends. Every heartbeat
  * interval the executor sends a heartbeat with the process tree's resident memory against the step's memory limit; a
@@ -370,6 +370,12 @@ public class ProcessExecutor {
                     data.put(field.getKey(), field.getValue().asBoolean());
                 }
             });
+            Map<String, Double> workers = new LinkedHashMap<>();
+            line.path("workers").fields().forEachRemaining(field -> {
+                if (field.getValue().isNumber()) {
+                    workers.put(field.getKey(), field.getValue().asDouble());
+                }
+            });
             JsonNode saved = line.path("checkpoint");
             StepHeartbeat.Checkpoint checkpoint = saved.path("uri").isTextual() && !saved.get("uri").asText().isBlank()
                     ? new StepHeartbeat.Checkpoint(saved.get("uri").asText(),
@@ -377,7 +383,7 @@ public class ProcessExecutor {
                     : null;
             reports.heartbeat(new StepHeartbeat(step.runId(), step.instance(), step.attempt(), clock.instant(),
                     percent, null, null, metrics.isEmpty() ? null : metrics, data.isEmpty() ? null : data,
-                    checkpoint));
+                    checkpoint, workers.isEmpty() ? null : workers));
         }
     }
 }

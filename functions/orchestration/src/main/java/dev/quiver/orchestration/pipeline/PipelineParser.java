@@ -45,8 +45,8 @@ public final class PipelineParser {
 
     private static final Pattern NAME = Pattern.compile("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");
     private static final Pattern CPU = Pattern.compile("(\\d+(?:\\.\\d+)?)(m?)");
-    private static final List<String> PIPELINE_KEYS = List.of("description", "pipeline", "priority", "schedule",
-            "sla", "steps", "version");
+    private static final List<String> PIPELINE_KEYS = List.of("description", "on-object", "pipeline", "priority",
+            "schedule", "sla", "steps", "version");
     private static final List<String> STEP_KEYS = List.of("deadline", "depends", "executor", "expected-duration",
             "for-each", "memoize", "name", "params", "priority", "resources", "retrigger", "retry", "stall-after",
             "trigger");
@@ -77,12 +77,30 @@ public final class PipelineParser {
         Optional<String> description = pipeline.get("description").flatMap(ConfigValue::text);
         Optional<String> priority = optionalName(pipeline, "priority");
         Optional<ScheduleSpec> schedule = pipeline.get("schedule").flatMap(PipelineParser::schedule);
+        Optional<ObjectTrigger> onObject = pipeline.get("on-object").flatMap(PipelineParser::onObject);
         List<StepSpec> steps = new ArrayList<>();
         pipeline.required("steps", "required, a list of steps")
                 .flatMap(value -> nonEmptyList(value, "expected a list of at least one step"))
                 .ifPresent(items -> items.forEach(item -> steps.add(step(item))));
         Optional<Duration> sla = pipeline.get("sla").flatMap(ConfigValue::positiveDuration);
-        return new PipelineSpec(name, version, description, priority, schedule, sla, steps);
+        return new PipelineSpec(name, version, description, priority, schedule, onObject, sla, steps);
+    }
+
+    private static Optional<ObjectTrigger> onObject(ConfigValue value) {
+        return value.mapping("expected a mapping of bucket, prefix, suffix").flatMap(trigger -> {
+            trigger.allowOnly(List.of("bucket", "prefix", "suffix"));
+            Optional<String> bucket = trigger.required("bucket", "required, the bucket whose new objects start runs")
+                    .flatMap(given -> given.text().filter(text -> {
+                        if (text.isBlank()) {
+                            given.problem("expected a bucket name");
+                            return false;
+                        }
+                        return true;
+                    }));
+            String prefix = trigger.get("prefix").flatMap(ConfigValue::text).orElse("");
+            String suffix = trigger.get("suffix").flatMap(ConfigValue::text).orElse("");
+            return bucket.map(name -> new ObjectTrigger(name, prefix, suffix));
+        });
     }
 
     private static Optional<ScheduleSpec> schedule(ConfigValue value) {

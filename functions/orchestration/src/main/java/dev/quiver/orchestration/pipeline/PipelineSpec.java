@@ -11,10 +11,12 @@ import java.util.Optional;
  * @param version  increases with every change of the file
  * @param priority the pool's priority class its steps wait and run with; the pool's default when absent
  * @param schedule when it runs by itself, if it does
+ * @param onObject which new objects start a run, if any do
  * @param sla      how long a run may take, from its request to its end; longer is a miss
  */
 public record PipelineSpec(String name, int version, Optional<String> description, Optional<String> priority,
-                           Optional<ScheduleSpec> schedule, Optional<Duration> sla, List<StepSpec> steps) {
+                           Optional<ScheduleSpec> schedule, Optional<ObjectTrigger> onObject,
+                           Optional<Duration> sla, List<StepSpec> steps) {
 
     public PipelineSpec {
         steps = List.copyOf(steps);

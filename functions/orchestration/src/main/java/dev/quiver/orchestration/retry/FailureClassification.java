@@ -39,6 +39,7 @@ public record FailureClassification(Map<String, FailureKind> errorClasses, Map<I
             Map.entry("DeadlineExceeded", FailureKind.TRANSIENT),
             Map.entry("HeartbeatTimeout", FailureKind.TRANSIENT),
             Map.entry("Stalled", FailureKind.TRANSIENT),
+            Map.entry("TooSlow", FailureKind.TRANSIENT),
             Map.entry("FunctionUnavailable", FailureKind.TRANSIENT),
             Map.entry("InferenceUnavailable", FailureKind.TRANSIENT),
             Map.entry("ExecutorError", FailureKind.TRANSIENT),

@@ -16,13 +16,13 @@ import java.util.Optional;
  * @param last      the latest progress sample
  * @param projected from the attempt's start to 100% at this pace; empty when the pace is zero or negative
  */
-record ProgressPace(Sample first, Sample last, Optional<Duration> projected) {
+public record ProgressPace(Sample first, Sample last, Optional<Duration> projected) {
 
     private static final double COMPLETE = 100;
     private static final double NANOS_PER_SECOND = 1e9;
 
     /** Empty without two samples some time apart, which give no pace. */
-    static Optional<ProgressPace> of(List<Sample> progress, Instant attemptStarted) {
+    public static Optional<ProgressPace> of(List<Sample> progress, Instant attemptStarted) {
         List<Sample> samples = progress.stream().sorted(Comparator.comparing(Sample::at)).toList();
         if (samples.size() < 2 || !samples.getLast().at().isAfter(samples.getFirst().at())) {
             return Optional.empty();
@@ -39,11 +39,11 @@ record ProgressPace(Sample first, Sample last, Optional<Duration> projected) {
                 Optional.of(Duration.ofMillis(Math.round(projected * 1000)))));
     }
 
-    Duration span() {
+    public Duration span() {
         return Duration.between(first.at(), last.at());
     }
 
-    double gain() {
+    public double gain() {
         return last.value() - first.value();
     }
 
@@ -52,7 +52,7 @@ record ProgressPace(Sample first, Sample last, Optional<Duration> projected) {
     }
 
     /** Whether 100% would come after the deadline, counted from the attempt's start; never reaching it does. */
-    boolean misses(Duration deadline) {
+    public boolean misses(Duration deadline) {
         return projected.map(finish -> finish.compareTo(deadline) > 0).orElse(true);
     }
 

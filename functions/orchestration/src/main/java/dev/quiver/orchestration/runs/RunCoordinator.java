@@ -28,6 +28,7 @@ import dev.quiver.orchestration.pipeline.StepSpec;
 import dev.quiver.orchestration.pool.PoolStore;
 import dev.quiver.orchestration.retry.FailureEvidence;
 import dev.quiver.orchestration.retry.FailureEvidenceReader;
+import dev.quiver.orchestration.retry.ProgressPace;
 import dev.quiver.orchestration.retry.RetryAction;
 import dev.quiver.orchestration.retry.RetryDecider;
 import dev.quiver.orchestration.retry.RetryDecision;
@@ -77,6 +78,8 @@ import org.jboss.logging.Logger;
 public final class RunCoordinator {
 
     private static final Logger LOG = Logger.getLogger(RunCoordinator.class);
+    /** {@code quiver.orchestration.slow-worker-factor}'s default. */
+    public static final double DEFAULT_SLOW_WORKER_FACTOR = 3;
 
     private final Transactions transactions;
     private final Pipelines pipelines;
@@ -91,6 +94,7 @@ public final class RunCoordinator {
     private final PoolStore pool;
     private final boolean pooled;
     private final boolean kueue;
+    private final double slowWorkerFactor;
 
     /** A coordinator without a pool file: every ready step is dispatched at once. */
     public RunCoordinator(Transactions transactions, Pipelines pipelines, Outbox outbox, RetryPolicies retries,
@@ -111,6 +115,15 @@ public final class RunCoordinator {
      */
     public RunCoordinator(Transactions transactions, Pipelines pipelines, Outbox outbox, RetryPolicies retries,
                           ObjectMapper json, Clock clock, PoolStore pool, boolean kueue) {
+        this(transactions, pipelines, outbox, retries, json, clock, pool, kueue, DEFAULT_SLOW_WORKER_FACTOR);
+    }
+
+    /**
+     * @param slowWorkerFactor how many times slower than the median of its attempt's workers a worker is reported
+     */
+    public RunCoordinator(Transactions transactions, Pipelines pipelines, Outbox outbox, RetryPolicies retries,
+                          ObjectMapper json, Clock clock, PoolStore pool, boolean kueue, double slowWorkerFactor) {
+        this.slowWorkerFactor = slowWorkerFactor;
         this.pool = pool;
         this.kueue = kueue;
         this.pooled = !PoolSpec.DEFAULT.equals(pool.spec());
@@ -245,6 +258,7 @@ public final class RunCoordinator {
             }
             runs.heartbeat(c, heartbeat.runId(), heartbeat.instance(), heartbeat.attempt(),
                     heartbeat.observedAt() == null ? now : heartbeat.observedAt(), now, samples(heartbeat));
+            reportSlowWorkers(c, reported, heartbeat, now);
             if (heartbeat.checkpoint() != null) {
                 runs.checkpoint(c, heartbeat.runId(), heartbeat.instance(), heartbeat.attempt(),
                         heartbeat.checkpoint().uri(), heartbeat.checkpoint().digest(),
@@ -476,6 +490,36 @@ public final class RunCoordinator {
                 requestedBy, reason));
     }
 
+    /**
+     * Reports, once per attempt, each worker whose throughput in the heartbeat is {@code slowWorkerFactor} times or
+     * more below the median of the attempt's workers in it: a {@code dev.quiver.step.alert.raised} with error class
+     * {@code SlowWorker} naming it and both figures. The attempt runs on.
+     */
+    private void reportSlowWorkers(Connection c, Reported reported, StepHeartbeat heartbeat, Instant now)
+            throws SQLException {
+        Map<String, Double> workers = heartbeat.workerThroughput();
+        if (workers == null || workers.size() < 2) {
+            return;
+        }
+        List<Double> rates = workers.values().stream().sorted().toList();
+        int middle = rates.size() / 2;
+        double median = rates.size() % 2 == 1 ? rates.get(middle) : (rates.get(middle - 1) + rates.get(middle)) / 2;
+        for (Map.Entry<String, Double> worker : new TreeMap<>(workers).entrySet()) {
+            if (worker.getValue() * slowWorkerFactor > median || !runs.slowWorker(c, heartbeat.runId(),
+                    heartbeat.instance(), heartbeat.attempt(), worker.getKey(), worker.getValue(), median, now)) {
+                continue;
+            }
+            String reason = "worker " + worker.getKey() + " processes " + worker.getValue() + " per second, "
+                    + slowWorkerFactor + " times or more below the median of the attempt's " + workers.size()
+                    + " workers, " + median + " per second";
+            outbox.add(c, EventTypes.STEP_ALERT_RAISED, heartbeat.runId(), heartbeat.instance(),
+                    new StepAlert(heartbeat.runId(), reported.run.pipeline(), heartbeat.instance(),
+                            heartbeat.attempt(), "SlowWorker", reason));
+            LOG.warnf("run %s: %s attempt %d: %s", heartbeat.runId(), heartbeat.instance(), heartbeat.attempt(),
+                    reason);
+        }
+    }
+
     private static Map<String, Double> samples(StepHeartbeat heartbeat) {
         Map<String, Double> samples = new LinkedHashMap<>();
         if (heartbeat.progressPercent() != null) {
@@ -492,6 +536,9 @@ public final class RunCoordinator {
         }
         if (heartbeat.dataAvailable() != null) {
             heartbeat.dataAvailable().forEach((name, available) -> samples.put("data." + name, available ? 1.0 : 0.0));
+        }
+        if (heartbeat.workerThroughput() != null) {
+            heartbeat.workerThroughput().forEach((name, rate) -> samples.put("worker." + name, rate));
         }
         return samples;
     }
@@ -608,6 +655,61 @@ public final class RunCoordinator {
                         "Stalled", null, false, "progress stayed at " + before.get().percent() + "% for "
                         + stallAfter.get() + " while heartbeats went on (" + within.size() + " since " + windowStart
                         + ")"), now);
+                return true;
+            });
+            failed += acted ? 1 : 0;
+        }
+        return failed;
+    }
+
+    /**
+     * Fails, as {@code TooSlow}, running attempts of steps with a {@code deadline} whose progress reports, over at
+     * least {@code minSpan}, rise at a pace that would reach 100% only after {@code margin} times the deadline (counted
+     * from the dispatch): the pace rule of the retry decision, applied while the attempt runs rather than when it
+     * has used up its deadline. The decision then abandons it on that same evidence, and the executor is told to stop
+     * it ({@code dev.quiver.step.cancelled}, requested by {@code quiver}). Flat progress is left to
+     * {@code stall-after}, and the margin to what a straight line through two points cannot foresee (a slow start).
+     *
+     * @return the attempts failed
+     */
+    public int failHopeless(Instant now, Duration minSpan, double margin) {
+        int failed = 0;
+        for (RunRepository.RunningAttempt running : transactions.inTransaction(c -> runs.running(c, 1000))) {
+            Optional<Duration> deadline;
+            try {
+                deadline = pipelines.graph(running.pipeline(), Optional.of(running.version()))
+                        .instance(running.instance()).step().deadline();
+            } catch (RunRefusedException | IllegalArgumentException e) {
+                continue;
+            }
+            if (deadline.isEmpty()) {
+                continue;
+            }
+            Duration bound = Duration.ofMillis(Math.round(deadline.get().toMillis() * margin));
+            boolean acted = inTransaction(c -> {
+                List<FailureEvidence.Sample> samples = runs.progress(c, running.runId(), running.instance(),
+                        running.attempt()).stream().map(p -> new FailureEvidence.Sample(p.at(), p.percent())).toList();
+                Optional<ProgressPace> hopeless = ProgressPace.of(samples, running.dispatchedAt())
+                        .filter(pace -> pace.gain() > 0 && pace.span().compareTo(minSpan) >= 0)
+                        .filter(pace -> pace.misses(bound));
+                if (hopeless.isEmpty()) {
+                    return false;
+                }
+                Reported reported = reported(c, running.runId(), running.instance(), running.attempt());
+                if (reported == null) {
+                    return false;
+                }
+                ProgressPace pace = hopeless.get();
+                String message = "progress rose " + pace.gain() + "% in " + pace.span() + ": 100% would come after "
+                        + pace.projected().orElseThrow() + ", past " + margin + " times the deadline of "
+                        + deadline.get() + "; stopped while running";
+                failAttempt(c, reported, new StepFailed(running.runId(), running.instance(), running.attempt(),
+                        "TooSlow", null, false, message), now);
+                // the attempt is over for the run; its executor is told to stop it, so that it frees what it holds
+                outbox.add(c, EventTypes.STEP_CANCELLED, running.runId(), running.instance(), new StepCancelled(
+                        running.runId(), running.pipeline(), running.instance(), running.attempt(),
+                        reported.graph.instance(running.instance()).step().executor().yamlName(), "quiver",
+                        "TooSlow: " + message));
                 return true;
             });
             failed += acted ? 1 : 0;

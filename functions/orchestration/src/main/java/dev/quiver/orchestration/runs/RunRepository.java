@@ -397,6 +397,14 @@ final class RunRepository {
                 + "values (?, ?, ?, ?, ?, ?)", runId, instance, attempt, uri, digest, observedAt);
     }
 
+    /** Records a worker of the attempt as slow; false when it was recorded before. */
+    boolean slowWorker(Connection c, String runId, String instance, int attempt, String worker, double throughput,
+                       double peerMedian, Instant now) throws SQLException {
+        return update(c, "insert into slow_workers (run_id, instance, attempt, worker, throughput, peer_median, "
+                + "reported_at) values (?, ?, ?, ?, ?, ?, ?) on conflict do nothing", runId, instance, attempt, worker,
+                throughput, peerMedian, now) == 1;
+    }
+
     /** The checkpoint of the latest earlier attempt of the instance that reported one, as input {@code checkpoint}. */
     Optional<MemoKey.Input> checkpointBefore(Connection c, String runId, String instance, int attempt)
             throws SQLException {

@@ -109,6 +109,16 @@ class ProcessExecutorTest {
         assertThat(train.getInt("step.outputs.resumedFromEpoch")).isEqualTo(3);
     }
 
+    @Test
+    void eachWorkersThroughputInAProgressLineIsKeptAsASeries() {
+        String run = request("workers");
+        awaitState(run, "SUCCEEDED");
+        given().get("/runs/" + run + "/steps/train/series/worker.w2").then().statusCode(200)
+                .body("[0].value", equalTo(12.5f));
+        given().get("/runs/" + run + "/steps/train/series/worker.w0").then().statusCode(200)
+                .body("[0].value", equalTo(120.0f));
+    }
+
     private static String request(String pipeline) {
         String id = UUID.randomUUID().toString();
         given().header("ce-specversion", "1.0").header("ce-type", EventTypes.PIPELINE_RUN_REQUESTED)
@@ -153,6 +163,15 @@ class ProcessExecutorTest {
                             trigger: all-done
                             params:
                               command: [sh, -c, 'exit 0']
+                        """);
+                Files.writeString(pipelines.resolve("workers.yaml"), """
+                        pipeline: workers
+                        version: 1
+                        steps:
+                          - name: train
+                            executor: process
+                            params:
+                              command: [sh, -c, 'echo "##quiver {\\"workers\\": {\\"w0\\": 120, \\"w1\\": 115, \\"w2\\": 12.5}}"; sleep 3']
                         """);
                 Files.writeString(pipelines.resolve("resume.yaml"), """
                         pipeline: resume

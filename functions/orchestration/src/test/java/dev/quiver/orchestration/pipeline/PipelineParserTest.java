@@ -95,8 +95,8 @@ class PipelineParserTest {
                                 "line 1, pipeline: \"Churn_Models\" is not a name: expected lower-case letters, "
                                         + "digits and dashes, at most 63, starting and ending with a letter or digit",
                                 "line 2, version: expected a whole number from 1, got 0",
-                                "line 3, owner: unknown setting; expected one of description, pipeline, priority, "
-                                        + "schedule, sla, steps, version",
+                                "line 3, owner: unknown setting; expected one of description, on-object, pipeline, "
+                                        + "priority, schedule, sla, steps, version",
                                 "line 6, steps[0].executor: unknown executor \"proces\"; expected one of process, "
                                         + "kubernetes-job, function, select-models, publish-model, "
                                         + "aggregate-predictions",

@@ -1,0 +1,79 @@
+package dev.quiver.orchestration.objects;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.quiver.admission.AdmissionLayer;
+import dev.quiver.orchestration.events.ErrorReplies;
+import dev.quiver.orchestration.runs.RunRefusedException;
+import dev.quiver.orchestration.store.StoreException;
+import dev.quiver.orchestration.store.StoreRefusedException;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * {@code POST /storage-notifications}: an object-created notification ({@link ObjectNotifications}) starts a run of
+ * every pipeline whose {@code on-object} matches the object ({@link ObjectRuns}). 202 with the runs, none when no
+ * pipeline matches or the notification is of another kind; a redelivery answers with the same runs and starts none.
+ */
+@ApplicationScoped
+public class StorageNotificationRoute {
+
+    private static final long MAX_BODY_BYTES = 1024 * 1024;
+    private static final ObjectMapper STRICT = JsonMapper.builder()
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
+
+    private final ObjectRuns runs;
+    private final ErrorReplies replies;
+    private final ObjectMapper json;
+
+    public StorageNotificationRoute(ObjectRuns runs, ErrorReplies replies, ObjectMapper json) {
+        this.runs = runs;
+        this.replies = replies;
+        this.json = json;
+    }
+
+    void install(@Observes Router router) {
+        router.post("/storage-notifications").order(AdmissionLayer.ROUTE_ORDER + 1)
+                .handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES))
+                .blockingHandler(this::notified, false);
+    }
+
+    private void notified(RoutingContext context) {
+        Buffer body = context.body().buffer();
+        JsonNode notification;
+        try {
+            notification = body == null || body.length() == 0 ? null : STRICT.readTree(body.getBytes());
+        } catch (JsonProcessingException e) {
+            replies.send(context, 400, "request body: not JSON (" + e.getOriginalMessage() + ")");
+            return;
+        } catch (IOException e) {
+            throw new UncheckedIOException("a request body in memory could not be read", e);
+        }
+        try {
+            List<ObjectCreated> objects = ObjectNotifications.read(
+                    Optional.ofNullable(context.request().getHeader("ce-type")), notification);
+            List<ObjectRuns.Started> started = runs.start(objects);
+            context.response().setStatusCode(202).putHeader("Content-Type", "application/json")
+                    .end(json.writeValueAsString(Map.of("runs", started)));
+        } catch (InvalidNotificationException | RunRefusedException | StoreRefusedException e) {
+            replies.send(context, 400, e.getMessage());
+        } catch (StoreException e) {
+            context.response().putHeader("Retry-After", "5");
+            replies.send(context, 503, "the run store is unavailable; retry later");
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("runs cannot be written as JSON", e);
+        }
+    }
+}
