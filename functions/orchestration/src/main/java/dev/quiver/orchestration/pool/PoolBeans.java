@@ -7,6 +7,7 @@ import dev.quiver.pool.PoolSpec;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 import java.io.IOException;
@@ -41,5 +42,9 @@ public class PoolBeans {
     @Startup
     PoolMetrics metrics(PoolStore store, MeterRegistry meters) {
         return new PoolMetrics(store, meters);
+    }
+
+    void unregister(@Disposes PoolMetrics metrics) {
+        metrics.close();
     }
 }

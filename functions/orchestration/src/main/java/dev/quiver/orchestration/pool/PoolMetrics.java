@@ -5,7 +5,10 @@ import dev.quiver.pool.Quantity;
 import dev.quiver.pool.QueueSpec;
 import dev.quiver.pool.scheduler.PoolState;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.Function;
 import java.util.function.ToLongFunction;
 
@@ -20,14 +23,18 @@ import java.util.function.ToLongFunction;
  *       demand, and its nominal quotas added up: what an autoscaler acts on.
  * </ul>
  * Time to admission and preemptions are counted where they are decided ({@link PoolStore}). The gauges hold this
- * object strongly: the registry keeps them answering for as long as it lives.
+ * object strongly: the registry keeps them answering for as long as it lives, and {@link #close()} takes them out of it
+ * when the function stops (a registry may outlive it, and would go on reading a closed store).
  */
-public final class PoolMetrics {
+public final class PoolMetrics implements AutoCloseable {
 
     private final PoolStore store;
+    private final MeterRegistry meters;
+    private final List<Meter> gauges = new ArrayList<>();
 
     public PoolMetrics(PoolStore store, MeterRegistry meters) {
         this.store = store;
+        this.meters = meters;
         PoolSpec spec = store.spec();
         for (QueueSpec queue : spec.queues().values()) {
             String name = queue.name();
@@ -42,34 +49,41 @@ public final class PoolMetrics {
                         name, resource, state -> PoolFigures.desired(state, name, resource));
             }
             for (String priorityClass : spec.priorityClasses().keySet()) {
-                Gauge.builder("quiver.pool.queue.pending", this, metrics -> metrics.read(state ->
+                gauges.add(Gauge.builder("quiver.pool.queue.pending", this, metrics -> metrics.read(state ->
                                 PoolFigures.pendingByPriority(state, name).get(priorityClass)))
                         .description("Workloads waiting in the queue, by priority class")
-                        .tag("queue", name).tag("priority_class", priorityClass).strongReference(true).register(meters);
+                        .tag("queue", name).tag("priority_class", priorityClass).strongReference(true)
+                        .register(meters));
             }
-            Gauge.builder("quiver.pool.queue.admitted", this, metrics -> metrics.read(state ->
+            gauges.add(Gauge.builder("quiver.pool.queue.admitted", this, metrics -> metrics.read(state ->
                             state.admitted(name).size()))
                     .description("Workloads the queue has admitted that hold their room")
-                    .tag("queue", name).strongReference(true).register(meters);
+                    .tag("queue", name).strongReference(true).register(meters));
         }
         for (String resource : spec.resources()) {
-            Gauge.builder("quiver.pool.desired", this, metrics -> metrics.read(state ->
+            gauges.add(Gauge.builder("quiver.pool.desired", this, metrics -> metrics.read(state ->
                             units(PoolFigures.desired(state).get(resource))))
                     .description("The capacity the pool's work would take if all of it ran now: usage plus pending "
                             + "demand of every queue")
-                    .tag("resource", resource).strongReference(true).register(meters);
-            Gauge.builder("quiver.pool.capacity", this, metrics -> units(
+                    .tag("resource", resource).strongReference(true).register(meters));
+            gauges.add(Gauge.builder("quiver.pool.capacity", this, metrics -> units(
                             PoolFigures.capacity(spec).get(resource)))
                     .description("The pool's nominal quotas (queues' and cohorts' own), added up")
-                    .tag("resource", resource).strongReference(true).register(meters);
+                    .tag("resource", resource).strongReference(true).register(meters));
         }
     }
 
     private void gauge(MeterRegistry meters, String name, String description, String queue, String resource,
                        ToLongFunction<PoolState> figure) {
-        Gauge.builder(name, this, metrics -> metrics.read(state -> units(figure.applyAsLong(state))))
+        gauges.add(Gauge.builder(name, this, metrics -> metrics.read(state -> units(figure.applyAsLong(state))))
                 .description(description).tag("queue", queue).tag("resource", resource).strongReference(true)
-                .register(meters);
+                .register(meters));
+    }
+
+    @Override
+    public void close() {
+        gauges.forEach(meters::remove);
+        gauges.clear();
     }
 
     private double read(Function<PoolState, Number> figure) {

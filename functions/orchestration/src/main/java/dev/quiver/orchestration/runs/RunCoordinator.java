@@ -583,7 +583,7 @@ public final class RunCoordinator {
                     return false;
                 }
                 if (timer) {
-                    timedOut(c, reported, new StepFailed(item.runId(), item.instance(), item.attempt(),
+                    stopped(c, reported, new StepFailed(item.runId(), item.instance(), item.attempt(),
                             "DeadlineExceeded", null, false, "the step's deadline passed at " + item.since()), now);
                     return true;
                 }
@@ -591,7 +591,7 @@ public final class RunCoordinator {
                 if (!lastSign.isBefore(now.minus(quietLimit))) {
                     return false;
                 }
-                timedOut(c, reported, new StepFailed(item.runId(), item.instance(), item.attempt(),
+                stopped(c, reported, new StepFailed(item.runId(), item.instance(), item.attempt(),
                         "HeartbeatTimeout", null, false, "no heartbeat since " + lastSign + " (limit " + quietLimit
                         + ")"), now);
                 return true;
@@ -602,11 +602,12 @@ public final class RunCoordinator {
     }
 
     /**
-     * Fails an attempt that ran out of time and tells its executor to stop what is left of it
-     * ({@code dev.quiver.step.cancelled}, asked by {@code quiver}): a Job still pending or running is deleted, a
-     * process killed, so the attempt holds no room once its retry or its step's failure is decided.
+     * Fails an attempt Quiver judged over while it runs (out of time, silent, stalled, too slow) and tells its executor
+     * to stop what is left of it ({@code dev.quiver.step.cancelled}, asked by {@code quiver}): a Job still pending or
+     * running is deleted, a process killed, so the attempt holds no room once its retry or its step's failure is
+     * decided.
      */
-    private void timedOut(Connection c, Reported reported, StepFailed failure, Instant now) throws SQLException {
+    private void stopped(Connection c, Reported reported, StepFailed failure, Instant now) throws SQLException {
         failAttempt(c, reported, failure, now);
         outbox.add(c, EventTypes.STEP_CANCELLED, reported.run.id(), failure.instance(), new StepCancelled(
                 reported.run.id(), reported.run.pipeline(), failure.instance(), failure.attempt(),
@@ -651,7 +652,7 @@ public final class RunCoordinator {
                 if (reported == null) {
                     return false;
                 }
-                failAttempt(c, reported, new StepFailed(running.runId(), running.instance(), running.attempt(),
+                stopped(c, reported, new StepFailed(running.runId(), running.instance(), running.attempt(),
                         "Stalled", null, false, "progress stayed at " + before.get().percent() + "% for "
                         + stallAfter.get() + " while heartbeats went on (" + within.size() + " since " + windowStart
                         + ")"), now);
@@ -703,13 +704,8 @@ public final class RunCoordinator {
                 String message = "progress rose " + pace.gain() + "% in " + pace.span() + ": 100% would come after "
                         + pace.projected().orElseThrow() + ", past " + margin + " times the deadline of "
                         + deadline.get() + "; stopped while running";
-                failAttempt(c, reported, new StepFailed(running.runId(), running.instance(), running.attempt(),
+                stopped(c, reported, new StepFailed(running.runId(), running.instance(), running.attempt(),
                         "TooSlow", null, false, message), now);
-                // the attempt is over for the run; its executor is told to stop it, so that it frees what it holds
-                outbox.add(c, EventTypes.STEP_CANCELLED, running.runId(), running.instance(), new StepCancelled(
-                        running.runId(), running.pipeline(), running.instance(), running.attempt(),
-                        reported.graph.instance(running.instance()).step().executor().yamlName(), "quiver",
-                        "TooSlow: " + message));
                 return true;
             });
             failed += acted ? 1 : 0;
