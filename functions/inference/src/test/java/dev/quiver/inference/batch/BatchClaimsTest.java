@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.quiver.inference.InferenceException;
 import dev.quiver.storage.FileSystemObjectStore;
 import dev.quiver.storage.ObjectStore;
+import dev.quiver.testservices.SettableClock;
 import java.io.InputStream;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -7,15 +7,13 @@ import dev.quiver.events.EventCodec;
 import dev.quiver.events.EventTypes;
 import dev.quiver.events.serving.DemandReported;
 import dev.quiver.pool.ServingSpec;
+import dev.quiver.testservices.SettableClock;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -36,7 +34,7 @@ class DemandReporterTest {
     private final AtomicInteger answer = new AtomicInteger(202);
     private final AtomicReference<List<DemandReported.ModelDemand>> load = new AtomicReference<>(List.of(
             new DemandReported.ModelDemand("digits", 0, 0)));
-    private final MovableClock clock = new MovableClock(Instant.parse("2026-12-01T10:00:00Z"));
+    private final SettableClock clock = new SettableClock(Instant.parse("2026-12-01T10:00:00Z"));
     private HttpServer sink;
     private DemandReporter reporter;
 
@@ -151,34 +149,5 @@ class DemandReporterTest {
                 return "inference";
             }
         };
-    }
-
-    /** A clock the test moves. */
-    private static final class MovableClock extends Clock {
-
-        private volatile Instant now;
-
-        MovableClock(Instant now) {
-            this.now = now;
-        }
-
-        void advance(Duration duration) {
-            now = now.plus(duration);
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
     }
 }

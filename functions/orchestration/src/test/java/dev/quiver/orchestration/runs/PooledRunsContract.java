@@ -22,6 +22,7 @@ import dev.quiver.orchestration.store.Transactions;
 import dev.quiver.pool.PoolFileReader;
 import dev.quiver.pool.PoolSpec;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.quiver.testservices.SettableClock;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;

@@ -21,6 +21,7 @@ import dev.quiver.orchestration.pipeline.PipelineFiles;
 import dev.quiver.orchestration.retry.RetryPolicies;
 import dev.quiver.orchestration.store.StoreRefusedException;
 import dev.quiver.orchestration.store.Transactions;
+import dev.quiver.testservices.SettableClock;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;

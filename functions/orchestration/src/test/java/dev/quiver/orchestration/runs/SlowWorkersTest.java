@@ -16,6 +16,7 @@ import dev.quiver.orchestration.retry.RetryPolicies;
 import dev.quiver.orchestration.store.EmbeddedDatabase;
 import dev.quiver.orchestration.store.Transactions;
 import dev.quiver.pool.PoolSpec;
+import dev.quiver.testservices.SettableClock;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

@@ -15,15 +15,13 @@ import dev.quiver.orchestration.retry.RetryPolicies;
 import dev.quiver.orchestration.runs.Pipelines;
 import dev.quiver.orchestration.runs.RunCoordinator;
 import dev.quiver.orchestration.store.Transactions;
+import dev.quiver.testservices.SettableClock;
 import dev.quiver.testservices.TestPostgres;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.time.Clock;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -47,7 +45,7 @@ class SchedulesTest {
     private static final ObjectMapper JSON = JsonMapper.builder().addModule(new JavaTimeModule())
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS).build();
 
-    private final MovableClock clock = new MovableClock(Instant.parse("2026-12-01T10:30:00Z"));
+    private final SettableClock clock = new SettableClock(Instant.parse("2026-12-01T10:30:00Z"));
     private TestPostgres.Schema schema;
     private Transactions transactions;
 
@@ -219,35 +217,6 @@ class SchedulesTest {
                 }
             }
             return runs;
-        }
-    }
-
-    /** A clock the test sets. */
-    private static final class MovableClock extends Clock {
-
-        private volatile Instant now;
-
-        MovableClock(Instant start) {
-            this.now = start;
-        }
-
-        void set(Instant at) {
-            now = at;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
         }
     }
 }

@@ -19,16 +19,14 @@ import dev.quiver.orchestration.runs.Pipelines;
 import dev.quiver.orchestration.runs.RunCoordinator;
 import dev.quiver.orchestration.store.EmbeddedDatabase;
 import dev.quiver.orchestration.store.Transactions;
+import dev.quiver.testservices.SettableClock;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -55,7 +53,7 @@ class SlaWatchTest {
               - {name: train, executor: kubernetes-job, depends: [load]}
             """;
 
-    private final MovableClock clock = new MovableClock(Instant.parse("2026-12-01T00:00:00Z"));
+    private final SettableClock clock = new SettableClock(Instant.parse("2026-12-01T00:00:00Z"));
     private final DataSource h2 = EmbeddedDatabase.create("sla");
     private final Transactions transactions = migrated();
     private final Pipelines pipelines = Pipelines.of(List.of(PipelineParser.parse("nightly.yaml", PIPELINE)));
@@ -153,34 +151,5 @@ class SlaWatchTest {
             }
         }
         return events;
-    }
-
-    /** A clock the test moves. */
-    private static final class MovableClock extends Clock {
-
-        private volatile Instant now;
-
-        MovableClock(Instant start) {
-            this.now = start;
-        }
-
-        void advance(Duration by) {
-            now = now.plus(by);
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
     }
 }

@@ -1,4 +1,4 @@
-package dev.quiver.orchestration.runs;
+package dev.quiver.testservices;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -6,17 +6,21 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 
-/** A clock the test moves, so that deadlines and silences pass without waiting. */
-final class SettableClock extends Clock {
+/** A clock the test moves, so that deadlines, silences, timeouts and schedules pass without waiting. */
+public final class SettableClock extends Clock {
 
     private volatile Instant now;
 
-    SettableClock(Instant start) {
+    public SettableClock(Instant start) {
         this.now = start;
     }
 
-    void advance(Duration by) {
+    public void advance(Duration by) {
         now = now.plus(by);
+    }
+
+    public void set(Instant at) {
+        now = at;
     }
 
     @Override
