@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 
 /** The SQL of runs, step instances, attempts and handled events, each statement in the caller's transaction. */
 final class RunRepository {
@@ -92,8 +93,8 @@ final class RunRepository {
     void insertRun(Connection c, String runId, String pipeline, int version, Map<String, Object> parameters,
                    String requestedBy, Instant now) throws SQLException {
         update(c, "insert into runs (id, pipeline, pipeline_version, parameters, state, sequence, requested_by, "
-                + "created_at) values (?, ?, ?, ?, 'RUNNING', 0, ?, ?)", runId, pipeline, version, write(parameters),
-                requestedBy, now);
+                + "created_at) values (?, ?, ?, ?, 'RUNNING', 0, ?, ?)", runId, pipeline, version,
+                write(new TreeMap<>(parameters)), requestedBy, now);
     }
 
     void insertInstance(Connection c, String runId, String instance, String step, Instant now) throws SQLException {
