@@ -23,6 +23,7 @@ import dev.quiver.orchestration.retry.RetryPolicies;
 import dev.quiver.orchestration.runs.Pipelines;
 import dev.quiver.orchestration.runs.RunCoordinator;
 import dev.quiver.orchestration.runs.StepSamples;
+import dev.quiver.orchestration.store.Migrations;
 import dev.quiver.orchestration.store.Transactions;
 import dev.quiver.testservices.TestPostgres;
 import io.cloudevents.core.builder.CloudEventBuilder;
@@ -45,7 +46,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -99,8 +99,7 @@ class AggregationAfterRepublishTest {
     @BeforeEach
     void start() throws IOException {
         schema = TestPostgres.shared().newSchema("quiver_aggregation");
-        Flyway.configure().dataSource(schema.dataSource()).schemas(schema.name()).locations("classpath:db/migration")
-                .load().migrate();
+        Migrations.apply(schema.dataSource(), schema.name());
         transactions = new Transactions(schema.dataSource());
         outbox = new Outbox(transactions, new EventCodec(CLOCK), CLOCK);
         Pipelines pipelines = Pipelines.of(List.of(PipelineParser.parse("republish.yaml", PIPELINE)));

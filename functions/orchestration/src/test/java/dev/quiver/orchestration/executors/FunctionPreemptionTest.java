@@ -21,6 +21,7 @@ import dev.quiver.orchestration.retry.RetryPolicies;
 import dev.quiver.orchestration.runs.Pipelines;
 import dev.quiver.orchestration.runs.RunCoordinator;
 import dev.quiver.orchestration.store.EmbeddedDatabase;
+import dev.quiver.orchestration.store.Migrations;
 import dev.quiver.orchestration.store.Transactions;
 import dev.quiver.pool.PoolFileReader;
 import java.net.InetSocketAddress;
@@ -40,7 +41,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.sql.DataSource;
-import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -83,7 +83,7 @@ class FunctionPreemptionTest {
         });
         function.start();
         String url = "http://127.0.0.1:" + function.getAddress().getPort() + "/";
-        Flyway.configure().dataSource(database).locations("classpath:db/migration").load().migrate();
+        Migrations.apply(database);
         Transactions transactions = new Transactions(database);
         outbox = new Outbox(transactions, new EventCodec(CLOCK), CLOCK);
         coordinator = new RunCoordinator(transactions, Pipelines.of(List.of(

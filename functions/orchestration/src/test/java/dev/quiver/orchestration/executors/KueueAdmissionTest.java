@@ -18,6 +18,7 @@ import dev.quiver.orchestration.retry.RetryPolicies;
 import dev.quiver.orchestration.runs.Pipelines;
 import dev.quiver.orchestration.runs.RunCoordinator;
 import dev.quiver.orchestration.store.EmbeddedDatabase;
+import dev.quiver.orchestration.store.Migrations;
 import dev.quiver.orchestration.store.Transactions;
 import dev.quiver.pool.PoolFileReader;
 import io.fabric8.kubernetes.api.model.PodBuilder;
@@ -38,7 +39,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import javax.sql.DataSource;
-import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -77,7 +77,7 @@ class KueueAdmissionTest {
 
     @BeforeEach
     void start() {
-        Flyway.configure().dataSource(database).locations("classpath:db/migration").load().migrate();
+        Migrations.apply(database);
         Transactions transactions = new Transactions(database);
         outbox = new Outbox(transactions, new EventCodec(CLOCK), CLOCK);
         coordinator = new RunCoordinator(transactions, Pipelines.of(List.of(PipelineParser.parse("train.yaml",

@@ -18,6 +18,7 @@ import dev.quiver.orchestration.pool.PoolStore;
 import dev.quiver.orchestration.retry.RetryPolicies;
 import dev.quiver.orchestration.runs.Pipelines;
 import dev.quiver.orchestration.runs.RunCoordinator;
+import dev.quiver.orchestration.store.Migrations;
 import dev.quiver.orchestration.store.Transactions;
 import dev.quiver.pool.PoolFileReader;
 import dev.quiver.testservices.TestPostgres;
@@ -32,7 +33,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -84,8 +84,7 @@ class ProcessPreemptionTest {
     @BeforeEach
     void start() {
         schema = TestPostgres.shared().newSchema("quiver_preemption");
-        Flyway.configure().dataSource(schema.dataSource()).schemas(schema.name()).locations("classpath:db/migration")
-                .load().migrate();
+        Migrations.apply(schema.dataSource(), schema.name());
         Transactions transactions = new Transactions(schema.dataSource());
         outbox = new Outbox(transactions, new EventCodec(CLOCK), CLOCK);
         coordinator = new RunCoordinator(transactions, Pipelines.of(List.of(PipelineParser.parse("backfill.yaml",

@@ -16,6 +16,7 @@ import dev.quiver.orchestration.pipeline.PipelineParser;
 import dev.quiver.orchestration.retry.RetryPolicies;
 import dev.quiver.orchestration.runs.Pipelines;
 import dev.quiver.orchestration.runs.RunCoordinator;
+import dev.quiver.orchestration.store.Migrations;
 import dev.quiver.orchestration.store.Transactions;
 import dev.quiver.testservices.TestPostgres;
 import java.nio.file.Files;
@@ -30,7 +31,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -66,8 +66,7 @@ class ProcessShutdownTest {
     @BeforeEach
     void migrate() {
         schema = TestPostgres.shared().newSchema("quiver_shutdown");
-        Flyway.configure().dataSource(schema.dataSource()).schemas(schema.name()).locations("classpath:db/migration")
-                .load().migrate();
+        Migrations.apply(schema.dataSource(), schema.name());
         transactions = new Transactions(schema.dataSource());
         outbox = new Outbox(transactions, new EventCodec(CLOCK), CLOCK);
     }

@@ -20,6 +20,7 @@ import dev.quiver.orchestration.retry.RetryPolicies;
 import dev.quiver.orchestration.runs.Pipelines;
 import dev.quiver.orchestration.runs.RunCoordinator;
 import dev.quiver.orchestration.serving.ServingDemand;
+import dev.quiver.orchestration.store.Migrations;
 import dev.quiver.orchestration.store.Transactions;
 import dev.quiver.pool.PoolFileReader;
 import dev.quiver.pool.PoolSpec;
@@ -36,7 +37,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import javax.sql.DataSource;
-import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -95,8 +95,7 @@ abstract class ServingSurgeContract {
 
     @BeforeEach
     void start() {
-        Flyway.configure().dataSource(dataSource()).schemas(schema()).locations("classpath:db/migration").load()
-                .migrate();
+        Migrations.apply(dataSource(), schema());
         Transactions transactions = new Transactions(dataSource());
         outbox = new Outbox(transactions, new EventCodec(CLOCK), CLOCK);
         coordinator = new RunCoordinator(transactions, Pipelines.of(List.of(PipelineParser.parse("nightly.yaml",

@@ -8,6 +8,7 @@ import dev.quiver.events.EventCodec;
 import dev.quiver.events.EventTypes;
 import dev.quiver.events.http.CloudEventSender;
 import dev.quiver.events.pipeline.StepSkipped;
+import dev.quiver.orchestration.store.Migrations;
 import dev.quiver.orchestration.store.Transactions;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -31,7 +32,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import javax.sql.DataSource;
-import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -60,8 +60,7 @@ abstract class ClaimingRelayContract {
 
     @BeforeEach
     void setUp() throws IOException {
-        Flyway.configure().dataSource(dataSource()).schemas(schema()).locations("classpath:db/migration").load()
-                .migrate();
+        Migrations.apply(dataSource(), schema());
         transactions = new Transactions(dataSource());
         outbox = new Outbox(transactions, new EventCodec(clock), clock);
         sinkServer = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.quiver.orchestration.store.Migrations;
 import dev.quiver.orchestration.store.Statements;
 import dev.quiver.orchestration.store.Transactions;
 import dev.quiver.pool.PoolFileReader;
@@ -47,8 +48,7 @@ abstract class PoolStoreContract {
 
     @BeforeEach
     void migrate() {
-        Flyway.configure().dataSource(dataSource()).schemas(schema()).locations("classpath:db/migration").load()
-                .migrate();
+        Migrations.apply(dataSource(), schema());
         new Transactions(dataSource()).inTransaction(connection -> {
             Statements.update(connection, "delete from pool_workloads");
             return Statements.update(connection, "update pool_lock set version = 0");
@@ -143,8 +143,7 @@ abstract class PoolStoreContract {
                     + schema + ".pool_workloads (id, queue, priority_class, priority, preempting, request, pods, "
                     + "submitted_at, status, since, reason) values ('gang', 'team', 'normal', 100, true, '{}', 4, "
                     + "?, 'REFUSED', ?, 'GangTimeout: a gang of 4 waited PT10M: without room')", now, now));
-            Flyway.configure().dataSource(dataSource()).schemas(schema).locations("classpath:db/migration").load()
-                    .migrate();
+            Migrations.apply(dataSource(), schema);
             String reason = new Transactions(dataSource()).inTransaction(connection -> Statements.first(connection,
                     "select reason_class || ' | ' || reason from " + schema + ".pool_workloads",
                     row -> row.getString(1)).orElseThrow());

@@ -11,6 +11,7 @@ import dev.quiver.orchestration.pipeline.PipelineSpec;
 import dev.quiver.orchestration.runs.Pipelines;
 import dev.quiver.orchestration.runs.RunRefusedException;
 import dev.quiver.orchestration.store.EmbeddedDatabase;
+import dev.quiver.orchestration.store.Migrations;
 import dev.quiver.orchestration.store.Transactions;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,7 +19,6 @@ import java.time.Clock;
 import java.util.Optional;
 import java.util.Set;
 import javax.sql.DataSource;
-import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -32,7 +32,7 @@ class PipelineRegistryTest {
 
     private static Transactions embedded() {
         DataSource h2 = EmbeddedDatabase.create("registry");
-        Flyway.configure().dataSource(h2).locations("classpath:db/migration").load().migrate();
+        Migrations.apply(h2);
         return new Transactions(h2);
     }
 

@@ -15,6 +15,7 @@ import dev.quiver.orchestration.pipeline.StepSpec;
 import dev.quiver.orchestration.retry.RetryPolicies;
 import dev.quiver.orchestration.runs.Pipelines;
 import dev.quiver.orchestration.runs.RunCoordinator;
+import dev.quiver.orchestration.store.Migrations;
 import dev.quiver.orchestration.store.Transactions;
 import dev.quiver.testservices.TestPostgres;
 import java.nio.file.Files;
@@ -35,7 +36,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -62,8 +62,7 @@ class SharedDefinitionsTest {
     @BeforeEach
     void migrate() {
         schema = TestPostgres.shared().newSchema("quiver_shared_definitions");
-        Flyway.configure().dataSource(schema.dataSource()).schemas(schema.name()).locations("classpath:db/migration")
-                .load().migrate();
+        Migrations.apply(schema.dataSource(), schema.name());
         transactions = new Transactions(schema.dataSource());
     }
 

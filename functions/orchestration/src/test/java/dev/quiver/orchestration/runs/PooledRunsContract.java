@@ -18,6 +18,7 @@ import dev.quiver.orchestration.pool.PoolMetrics;
 import dev.quiver.orchestration.pool.PoolResource;
 import dev.quiver.orchestration.pool.PoolStore;
 import dev.quiver.orchestration.retry.RetryPolicies;
+import dev.quiver.orchestration.store.Migrations;
 import dev.quiver.orchestration.store.Transactions;
 import dev.quiver.pool.PoolFileReader;
 import dev.quiver.pool.PoolSpec;
@@ -38,7 +39,6 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
-import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -133,8 +133,7 @@ abstract class PooledRunsContract {
 
     @BeforeEach
     void migrate() {
-        Flyway.configure().dataSource(dataSource()).schemas(schema()).locations("classpath:db/migration").load()
-                .migrate();
+        Migrations.apply(dataSource(), schema());
         transactions = new Transactions(dataSource());
         outbox = new Outbox(transactions, new EventCodec(clock), clock);
         coordinator = coordinator(ONE_CPU);

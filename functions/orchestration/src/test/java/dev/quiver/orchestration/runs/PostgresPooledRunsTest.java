@@ -8,6 +8,7 @@ import dev.quiver.events.pipeline.StepCompleted;
 import dev.quiver.orchestration.outbox.Outbox;
 import dev.quiver.orchestration.pool.PoolStore;
 import dev.quiver.orchestration.retry.RetryPolicies;
+import dev.quiver.orchestration.store.Migrations;
 import dev.quiver.orchestration.store.Transactions;
 import dev.quiver.testservices.TestPostgres;
 import java.sql.Connection;
@@ -24,7 +25,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.sql.DataSource;
-import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -56,8 +56,7 @@ class PostgresPooledRunsTest extends PooledRunsContract {
     @Test
     void twoReplicasNeverAdmitOverTheQuota() throws Exception {
         try (TestPostgres.Schema own = TestPostgres.shared().newSchema("quiver_replicas")) {
-            Flyway.configure().dataSource(own.dataSource()).schemas(own.name()).locations("classpath:db/migration")
-                    .load().migrate();
+            Migrations.apply(own.dataSource(), own.name());
             Transactions store = new Transactions(own.dataSource());
             Outbox events = new Outbox(store, new EventCodec(clock), clock);
             List<RunCoordinator> replicas = new ArrayList<>();

@@ -19,6 +19,7 @@ import dev.quiver.orchestration.memo.MemoDryRun;
 import dev.quiver.orchestration.outbox.Outbox;
 import dev.quiver.orchestration.pipeline.PipelineFiles;
 import dev.quiver.orchestration.retry.RetryPolicies;
+import dev.quiver.orchestration.store.Migrations;
 import dev.quiver.orchestration.store.StoreRefusedException;
 import dev.quiver.orchestration.store.Transactions;
 import dev.quiver.testservices.SettableClock;
@@ -35,7 +36,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import javax.sql.DataSource;
-import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -63,8 +63,7 @@ abstract class RunCoordinatorContract {
 
     @BeforeEach
     void migrate() {
-        Flyway.configure().dataSource(dataSource()).schemas(schema()).locations("classpath:db/migration").load()
-                .migrate();
+        Migrations.apply(dataSource(), schema());
         transactions = new Transactions(dataSource());
         outbox = new Outbox(transactions, new EventCodec(clock), clock);
         coordinator = new RunCoordinator(transactions, Pipelines.of(List.of(PipelineFiles.modelSelection(),

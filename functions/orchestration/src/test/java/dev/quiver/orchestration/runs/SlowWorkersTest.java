@@ -14,6 +14,7 @@ import dev.quiver.orchestration.pipeline.PipelineParser;
 import dev.quiver.orchestration.pool.PoolStore;
 import dev.quiver.orchestration.retry.RetryPolicies;
 import dev.quiver.orchestration.store.EmbeddedDatabase;
+import dev.quiver.orchestration.store.Migrations;
 import dev.quiver.orchestration.store.Transactions;
 import dev.quiver.pool.PoolSpec;
 import dev.quiver.testservices.SettableClock;
@@ -27,7 +28,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import javax.sql.DataSource;
-import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -55,7 +55,7 @@ class SlowWorkersTest {
             false, 4);
 
     private Transactions migrated() {
-        Flyway.configure().dataSource(h2).locations("classpath:db/migration").load().migrate();
+        Migrations.apply(h2);
         return new Transactions(h2);
     }
 

@@ -13,6 +13,7 @@ import dev.quiver.orchestration.outbox.Outbox;
 import dev.quiver.orchestration.pipeline.PipelineParser;
 import dev.quiver.orchestration.retry.RetryPolicies;
 import dev.quiver.orchestration.store.EmbeddedDatabase;
+import dev.quiver.orchestration.store.Migrations;
 import dev.quiver.orchestration.store.Transactions;
 import dev.quiver.testservices.SettableClock;
 import java.sql.Connection;
@@ -25,7 +26,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import javax.sql.DataSource;
-import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -52,7 +52,7 @@ class StallTest {
             RetryPolicies.configuredBy(Map.of()), JSON, clock);
 
     private Transactions migrated() {
-        Flyway.configure().dataSource(h2).locations("classpath:db/migration").load().migrate();
+        Migrations.apply(h2);
         return new Transactions(h2);
     }
 

@@ -14,6 +14,7 @@ import dev.quiver.orchestration.pipeline.PipelineParser;
 import dev.quiver.orchestration.retry.RetryPolicies;
 import dev.quiver.orchestration.runs.Pipelines;
 import dev.quiver.orchestration.runs.RunCoordinator;
+import dev.quiver.orchestration.store.Migrations;
 import dev.quiver.orchestration.store.Transactions;
 import dev.quiver.testservices.SettableClock;
 import dev.quiver.testservices.TestPostgres;
@@ -30,7 +31,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -52,8 +52,7 @@ class SchedulesTest {
     @BeforeEach
     void migrate() {
         schema = TestPostgres.shared().newSchema("quiver_schedules");
-        Flyway.configure().dataSource(schema.dataSource()).schemas(schema.name()).locations("classpath:db/migration")
-                .load().migrate();
+        Migrations.apply(schema.dataSource(), schema.name());
         transactions = new Transactions(schema.dataSource());
     }
 

@@ -18,6 +18,7 @@ import dev.quiver.orchestration.retry.RetryPolicies;
 import dev.quiver.orchestration.runs.Pipelines;
 import dev.quiver.orchestration.runs.RunCoordinator;
 import dev.quiver.orchestration.store.EmbeddedDatabase;
+import dev.quiver.orchestration.store.Migrations;
 import dev.quiver.orchestration.store.Transactions;
 import dev.quiver.testservices.SettableClock;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -32,7 +33,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import javax.sql.DataSource;
-import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -64,7 +64,7 @@ class SlaWatchTest {
             new EventCodec(clock), clock), clock, Duration.ofMinutes(10), meters);
 
     private Transactions migrated() {
-        Flyway.configure().dataSource(h2).locations("classpath:db/migration").load().migrate();
+        Migrations.apply(h2);
         return new Transactions(h2);
     }
 
