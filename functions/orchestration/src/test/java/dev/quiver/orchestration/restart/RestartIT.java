@@ -5,8 +5,11 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpServer;
 import dev.quiver.events.EventTypes;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -26,7 +29,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The packaged function killed in the middle of a run (SIGKILL, no shutdown) and started again on the same embedded
- * database: the run is where it was, and the events that arrive after the restart carry it to its end.
+ * database: the run is where it was, and the events that arrive after the restart carry it to its end. It runs as
+ * deployed: its events go to a broker (a stand-in that accepts them), whose {@code kubernetes-job} executor is this
+ * test, reporting the steps' ends.
  */
 class RestartIT {
 
@@ -36,6 +41,7 @@ class RestartIT {
     private Path root;
     private int port;
     private Process function;
+    private HttpServer broker;
 
     @BeforeEach
     void folders() throws IOException {
@@ -54,6 +60,13 @@ class RestartIT {
         try (ServerSocket socket = new ServerSocket(0)) {
             port = socket.getLocalPort();
         }
+        broker = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        broker.createContext("/", exchange -> {
+            exchange.getRequestBody().readAllBytes();
+            exchange.sendResponseHeaders(202, -1);
+            exchange.close();
+        });
+        broker.start();
     }
 
     @AfterEach
@@ -61,6 +74,7 @@ class RestartIT {
         if (function != null) {
             function.destroyForcibly();
         }
+        broker.stop(0);
         try (Stream<Path> files = Files.walk(root)) {
             files.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
         }
@@ -117,6 +131,8 @@ class RestartIT {
                 "-Dquiver.orchestration.pipelines=" + root.resolve("pipelines"),
                 "-Dquiver.orchestration.state=" + root.resolve("state"),
                 "-Dquiver.orchestration.tick-interval=1s",
+                "-Dquiver.orchestration.sink=http://127.0.0.1:" + broker.getAddress().getPort() + "/",
+                "-Dquiver.orchestration.broker-executors=kubernetes-job",
                 "-jar", jar.toString()));
         function = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(root.resolve("function.log").toFile()).start();
