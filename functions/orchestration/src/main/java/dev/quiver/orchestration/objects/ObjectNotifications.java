@@ -9,10 +9,10 @@ import java.util.Optional;
 
 /**
  * Reads the objects an object-created notification names, in the shapes stores send: S3 and MinIO event records
- * ({@code Records[].s3}, other event names skipped), and Cloud Storage's {@code google.cloud.storage.object.v1.finalized}
- * CloudEvent in binary mode (its type in {@code ce-type}, the object as the body) or structured mode (type and
- * {@code data} in the body); other CloudEvent types are skipped. The inference function's batch reader knows more
- * envelopes; a pipeline trigger needs only the object, so this stays small.
+ * ({@code Records[].s3}, other event names skipped), and the data of Cloud Storage's
+ * {@code google.cloud.storage.object.v1.finalized} CloudEvent (read as every CloudEvent is, by
+ * {@link dev.quiver.events.http.CloudEventHttp}); other CloudEvent types are skipped. The inference function's batch
+ * reader knows more envelopes; a pipeline trigger needs only the object, so this stays small.
  */
 public final class ObjectNotifications {
 
@@ -24,23 +24,24 @@ public final class ObjectNotifications {
     }
 
     /**
-     * @param ceType the {@code ce-type} header of a binary-mode CloudEvent, empty otherwise
+     * The objects of a notification posted as plain JSON: S3 event records.
+     *
      * @throws InvalidNotificationException naming the field at fault
      */
-    public static List<ObjectCreated> read(Optional<String> ceType, JsonNode body) {
-        if (ceType.isPresent()) {
-            return cloudEvent(ceType.get(), body, "");
-        }
-        if (body == null || !body.isObject()) {
+    public static List<ObjectCreated> read(JsonNode body) {
+        if (body == null || !body.isObject() || !body.has("Records")) {
             throw new InvalidNotificationException("request body: " + EXPECTED);
         }
-        if (body.has("Records")) {
-            return records(body.get("Records"));
-        }
-        if (body.has("specversion") && body.has("type")) {
-            return cloudEvent(body.get("type").asText(), body.get("data"), "data.");
-        }
-        throw new InvalidNotificationException("request body: " + EXPECTED);
+        return records(body.get("Records"));
+    }
+
+    /**
+     * The object of a CloudEvent's data, for the Cloud Storage type; none for another type.
+     *
+     * @throws InvalidNotificationException naming the field at fault
+     */
+    public static List<ObjectCreated> read(String type, JsonNode data) {
+        return cloudEvent(type, data, "data.");
     }
 
     private static List<ObjectCreated> records(JsonNode records) {
@@ -76,8 +77,8 @@ public final class ObjectNotifications {
             return List.of();
         }
         if (data == null || !data.isObject()) {
-            throw new InvalidNotificationException((at.isEmpty() ? "request body" : "data")
-                    + ": expected the Cloud Storage object ({bucket, name, generation})");
+            throw new InvalidNotificationException("data: expected the Cloud Storage object ({bucket, name, "
+                    + "generation})");
         }
         JsonNode generation = data.get("generation");
         if (generation == null || !(generation.isTextual() || generation.isIntegralNumber())

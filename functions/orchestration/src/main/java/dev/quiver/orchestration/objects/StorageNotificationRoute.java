@@ -6,6 +6,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.quiver.admission.AdmissionLayer;
+import dev.quiver.events.InvalidEventException;
+import dev.quiver.events.http.CloudEventHttp;
+import dev.quiver.events.http.ReceivedEvent;
 import dev.quiver.orchestration.events.ErrorReplies;
 import dev.quiver.orchestration.runs.RunRefusedException;
 import dev.quiver.orchestration.store.StoreException;
@@ -20,7 +23,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 /**
  * {@code POST /storage-notifications}: an object-created notification ({@link ObjectNotifications}) starts a run of
@@ -51,23 +53,32 @@ public class StorageNotificationRoute {
     }
 
     private void notified(RoutingContext context) {
-        Buffer body = context.body().buffer();
-        JsonNode notification;
+        Buffer buffer = context.body().buffer();
+        byte[] body = buffer == null ? new byte[0] : buffer.getBytes();
+        List<ObjectCreated> objects;
         try {
-            notification = body == null || body.length() == 0 ? null : STRICT.readTree(body.getBytes());
+            if (CloudEventHttp.isCloudEvent(context.request().getHeader("Content-Type"),
+                    context.request().getHeader("ce-specversion"))) {
+                ReceivedEvent event = CloudEventHttp.read(context.request().headers()::forEach, body)
+                        .requireJsonData();
+                objects = ObjectNotifications.read(event.event().getType(), event.data());
+            } else {
+                objects = ObjectNotifications.read(body.length == 0 ? null : STRICT.readTree(body));
+            }
         } catch (JsonProcessingException e) {
             replies.send(context, 400, "request body: not JSON (" + e.getOriginalMessage() + ")");
             return;
         } catch (IOException e) {
             throw new UncheckedIOException("a request body in memory could not be read", e);
+        } catch (InvalidEventException | InvalidNotificationException e) {
+            replies.send(context, 400, e.getMessage());
+            return;
         }
         try {
-            List<ObjectCreated> objects = ObjectNotifications.read(
-                    Optional.ofNullable(context.request().getHeader("ce-type")), notification);
             List<ObjectRuns.Started> started = runs.start(objects);
             context.response().setStatusCode(202).putHeader("Content-Type", "application/json")
                     .end(json.writeValueAsString(Map.of("runs", started)));
-        } catch (InvalidNotificationException | RunRefusedException | StoreRefusedException e) {
+        } catch (RunRefusedException | StoreRefusedException e) {
             replies.send(context, 400, e.getMessage());
         } catch (StoreException e) {
             context.response().putHeader("Retry-After", "5");
