@@ -2,69 +2,63 @@ package dev.quiver.inference.validation;
 
 import dev.quiver.events.EventCodec;
 import dev.quiver.events.EventTypes;
-import dev.quiver.events.http.CloudEventHttp;
+import dev.quiver.events.http.CloudEventSender;
 import dev.quiver.events.inference.VersionAlert;
 import dev.quiver.inference.InferenceConfig;
 import dev.quiver.inference.runtime.LoadedModel;
 import io.cloudevents.CloudEvent;
-import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.RequestOptions;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.io.IOException;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.util.LinkedHashMap;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import org.jboss.logging.Logger;
 
 /**
  * Raises a {@code dev.quiver.inference.version.alert.raised} CloudEvent when a version is taken out of service for its
- * answers: posted to {@code quiver.inference.output-checks.alert-sink} (Knative's K_SINK) when there is one, and
- * always logged.
+ * answers: posted to {@code quiver.inference.output-checks.alert-sink} (Knative's K_SINK) when there is one, on a
+ * thread of its own so that serving never waits for the sink, and always logged.
  */
 @ApplicationScoped
 public class VersionAlerts {
 
     private static final Logger LOG = Logger.getLogger(VersionAlerts.class);
     private static final URI SOURCE = URI.create("/quiver/inference");
+    private static final Duration TIMEOUT = Duration.ofSeconds(10);
 
     private final EventCodec codec;
     private final Optional<URI> sink;
-    private final HttpClient http;
+    private final CloudEventSender sender = new CloudEventSender(HttpClient.newBuilder()
+            .connectTimeout(TIMEOUT).build());
 
-    public VersionAlerts(EventCodec codec, InferenceConfig config, Vertx vertx) {
+    public VersionAlerts(EventCodec codec, InferenceConfig config) {
         this.codec = codec;
         this.sink = config.inference().outputChecks().alertSink();
-        this.http = vertx.createHttpClient();
     }
 
     public void takenOutOfService(LoadedModel model, int failures, int window, String reason) {
         VersionAlert alert = new VersionAlert(model.name(), Long.toString(model.version()), model.digest(), failures,
                 window, reason);
         CloudEvent event = codec.encode(EventTypes.INFERENCE_VERSION_ALERT_RAISED, SOURCE, alert, Map.of());
-        Map<String, String> headers = new LinkedHashMap<>();
-        Buffer body = Buffer.buffer();
-        CloudEventHttp.write(event, CloudEventHttp.Mode.STRUCTURED, headers::put, body::appendBytes);
-        LOG.errorf("model %s version %d taken out of service: %s; alert %s", model.name(), model.version(), reason,
-                body.toString(StandardCharsets.UTF_8));
-        if (sink.isEmpty()) {
-            return;
+        LOG.errorf("model %s version %d taken out of service: %s; alert %s %s", model.name(), model.version(), reason,
+                event.getId(), new String(codec.toJson(alert), StandardCharsets.UTF_8));
+        sink.ifPresent(target -> Thread.ofVirtual().name("version-alert").start(() -> deliver(target, event)));
+    }
+
+    private void deliver(URI target, CloudEvent event) {
+        try {
+            HttpResponse<byte[]> answer = sender.send(target, event, TIMEOUT);
+            if (answer.statusCode() >= 300) {
+                LOG.warnf("version alert %s: sink %s answered %d", event.getId(), target, answer.statusCode());
+            }
+        } catch (IOException e) {
+            LOG.warnf("version alert %s: sink %s unreachable: %s", event.getId(), target, e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
-        URI target = sink.get();
-        RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST).setAbsoluteURI(target.toString());
-        headers.forEach(options::putHeader);
-        http.request(options)
-                .compose(request -> request.send(body))
-                .onSuccess(response -> {
-                    if (response.statusCode() >= 300) {
-                        LOG.warnf("version alert %s: sink %s answered %d", event.getId(), target,
-                                response.statusCode());
-                    }
-                })
-                .onFailure(failure -> LOG.warnf("version alert %s: sink %s unreachable: %s", event.getId(), target,
-                        failure.getMessage()));
     }
 }
