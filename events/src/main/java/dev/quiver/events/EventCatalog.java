@@ -7,6 +7,8 @@ import dev.quiver.events.inference.InferenceFailed;
 import dev.quiver.events.inference.InferenceRequested;
 import dev.quiver.events.inference.ShardRequested;
 import dev.quiver.events.inference.VersionAlert;
+import dev.quiver.events.model.InferenceLabel;
+import dev.quiver.events.model.ModelAlert;
 import dev.quiver.events.pipeline.RunControlRequested;
 import dev.quiver.events.pipeline.RunFinished;
 import dev.quiver.events.pipeline.RunRequested;
@@ -40,6 +42,8 @@ public final class EventCatalog {
             Map.entry(EventTypes.INFERENCE_BATCH_COMPLETED, BatchCompleted.class),
             Map.entry(EventTypes.INFERENCE_SHARD_REQUESTED, ShardRequested.class),
             Map.entry(EventTypes.INFERENCE_VERSION_ALERT_RAISED, VersionAlert.class),
+            Map.entry(EventTypes.MODEL_ALERT_RAISED, ModelAlert.class),
+            Map.entry(EventTypes.INFERENCE_LABEL, InferenceLabel.class),
             Map.entry(EventTypes.ADMISSION_USAGE_REPORTED, UsageReported.class),
             Map.entry(EventTypes.SERVING_DEMAND_REPORTED, DemandReported.class),
             Map.entry(EventTypes.PIPELINE_RUN_REQUESTED, RunRequested.class),

@@ -30,6 +30,15 @@ public final class EventTypes {
     /** A model version taken out of service because too many of its answers failed their output checks. */
     public static final String INFERENCE_VERSION_ALERT_RAISED = "dev.quiver.inference.version.alert.raised";
 
+    /**
+     * Something about a model version needs a person: stale, constant answers, drifted inputs, a failed golden set,
+     * falling live accuracy, or a rolled-back canary.
+     */
+    public static final String MODEL_ALERT_RAISED = "dev.quiver.model.alert.raised";
+
+    /** The true answer for an earlier prediction, by its inference id, for live accuracy. */
+    public static final String INFERENCE_LABEL = "dev.quiver.inference.label";
+
     /** Per-caller admission counts of one replica over a window, for audit. */
     public static final String ADMISSION_USAGE_REPORTED = "dev.quiver.admission.usage.reported";
 

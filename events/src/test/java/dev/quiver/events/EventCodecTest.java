@@ -10,6 +10,8 @@ import dev.quiver.events.inference.InferenceFailed;
 import dev.quiver.events.inference.InferenceRequested;
 import dev.quiver.events.inference.TensorPayload;
 import dev.quiver.events.inference.VersionAlert;
+import dev.quiver.events.model.InferenceLabel;
+import dev.quiver.events.model.ModelAlert;
 import dev.quiver.events.pipeline.RunFinished;
 import dev.quiver.events.pipeline.RunRequested;
 import dev.quiver.events.pipeline.SchedulerTick;
@@ -53,7 +55,8 @@ class EventCodecTest {
                 EventTypes.PIPELINE_RUN_FAILED, EventTypes.STEP_HEARTBEAT, EventTypes.SCHEDULER_TICK,
                 EventTypes.STEP_RETRY_DECIDED, EventTypes.STEP_ALERT_RAISED, EventTypes.STEP_PREEMPTED,
                 EventTypes.POOL_WORKLOAD_ADMITTED, EventTypes.PING_SOURCE_TICK, EventTypes.RUN_CONTROL_REQUESTED,
-                EventTypes.STEP_CANCELLED, EventTypes.SLA_MISSED);
+                EventTypes.STEP_CANCELLED, EventTypes.SLA_MISSED, EventTypes.MODEL_ALERT_RAISED,
+                EventTypes.INFERENCE_LABEL);
         for (String type : EventCatalog.types()) {
             if (!type.equals(EventTypes.PING_SOURCE_TICK)) {
                 assertThat(type).startsWith("dev.quiver.");
@@ -72,6 +75,10 @@ class EventCodecTest {
                 "inputs[0].shape: expected [-1, 64], got [1, 63]", InferenceFailed.INVALID_INPUT)));
         codec.validate(EventTypes.INFERENCE_VERSION_ALERT_RAISED, codec.toTree(new VersionAlert("digits", "2",
                 "sha256:" + "ab".repeat(32), 10, 50, "output output holds NaN at element 0")));
+        codec.validate(EventTypes.MODEL_ALERT_RAISED, codec.toTree(new ModelAlert("digits", "2", "feature-drift",
+                "input image: PSI 0.41 over the last 1000 requests, above 0.25", "image", 0.41, 0.25)));
+        codec.validate(EventTypes.INFERENCE_LABEL, codec.toTree(new InferenceLabel("digits", "req-1", null,
+                JsonNodeFactory.instance.numberNode(7))));
         codec.validate(EventTypes.PIPELINE_RUN_REQUESTED, codec.toTree(new RunRequested("model-selection", null,
                 Map.of("dataset", "s3://data/churn.csv"))));
         codec.validate(EventTypes.STEP_DISPATCHED, codec.toTree(new StepDispatched("run-1", "model-selection", 2,
@@ -113,6 +120,13 @@ class EventCodecTest {
                 "model-selection", 2, "train", "train[1]", 0, "cron", Map.of(), 0, 1, 0, 1, null, null, null, null))))
                 .isInstanceOf(InvalidEventException.class)
                 .hasMessageContaining("attempt").hasMessageContaining("executor").hasMessageContaining("cpuMillis");
+        assertThatThrownBy(() -> codec.validate(EventTypes.MODEL_ALERT_RAISED, codec.toTree(new ModelAlert("digits",
+                "2", "feeling-off", "why", null, null, null))))
+                .isInstanceOf(InvalidEventException.class).hasMessageContaining("kind");
+        assertThatThrownBy(() -> codec.validate(EventTypes.INFERENCE_LABEL, codec.toTree(new InferenceLabel("digits",
+                "", null, JsonNodeFactory.instance.objectNode()))))
+                .isInstanceOf(InvalidEventException.class).hasMessageContaining("inferenceId")
+                .hasMessageContaining("label");
     }
 
     @Test

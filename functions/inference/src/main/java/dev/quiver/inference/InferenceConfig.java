@@ -134,6 +134,12 @@ public interface InferenceConfig {
 
         /** Serving demand reports to the shared pool. */
         DemandConfig demand();
+
+        /**
+         * Where alert CloudEvents go ({@code dev.quiver.inference.version.alert.raised},
+         * {@code dev.quiver.model.alert.raised}), e.g. Knative's K_SINK; only the log when unset.
+         */
+        Optional<URI> alertSink();
     }
 
     /** Checks of every answer before it goes out: NaN and infinite values, and the ranges a version declares. */
@@ -150,12 +156,6 @@ public interface InferenceConfig {
         /** The latest checked answers of a version that count (a model's output_checks.window). */
         @WithDefault("50")
         int window();
-
-        /**
-         * Where the {@code dev.quiver.inference.version.alert.raised} CloudEvent goes when a version is taken out of
-         * service (Knative's K_SINK); the log when unset.
-         */
-        Optional<URI> alertSink();
     }
 
     /**

@@ -363,7 +363,7 @@ class FallbackChainTest {
                     .withConfig("bad_defaults", "config.yaml", "fallback: [{default_outputs: defaults.json}]\n");
             return Map.of("quiver.model-repository", repository.root().toString(),
                     "quiver.inference.poll-interval", "200ms",
-                    "quiver.inference.output-checks.alert-sink", "http://127.0.0.1:" + sink.getAddress().getPort()
+                    "quiver.inference.alert-sink", "http://127.0.0.1:" + sink.getAddress().getPort()
                             + "/alerts");
         }
 

@@ -9,6 +9,7 @@ import dev.quiver.inference.demand.DemandConfig;
 import dev.quiver.inference.modelconfig.VersionPolicy;
 import dev.quiver.inference.modelconfig.VersionState;
 import io.quarkus.runtime.configuration.MemorySize;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -112,6 +113,11 @@ class ModelRegistryTest {
                 @Override
                 public DemandConfig demand() {
                     return null;
+                }
+
+                @Override
+                public Optional<URI> alertSink() {
+                    return Optional.empty();
                 }
             };
         }
