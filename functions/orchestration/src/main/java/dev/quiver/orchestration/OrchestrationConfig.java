@@ -132,6 +132,13 @@ public interface OrchestrationConfig {
          */
         @WithDefault("false")
         boolean kueue();
+
+        /**
+         * Whether a worker of a {@code kubernetes-job} step reported far slower than its peers ({@code SlowWorker})
+         * is replaced: its pod evicted, and the Job starts that worker again. Off, the alert is only raised.
+         */
+        @WithDefault("true")
+        boolean replaceSlowWorkers();
     }
 
     Retry retry();

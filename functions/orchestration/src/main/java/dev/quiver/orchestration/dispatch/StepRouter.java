@@ -1,5 +1,6 @@
 package dev.quiver.orchestration.dispatch;
 
+import dev.quiver.events.pipeline.StepAlert;
 import dev.quiver.events.pipeline.StepCancelled;
 import dev.quiver.events.pipeline.StepDispatched;
 import dev.quiver.events.pipeline.StepPreempted;
@@ -37,6 +38,7 @@ public class StepRouter {
     private static final Logger LOG = Logger.getLogger(StepRouter.class);
 
     private final boolean embedded;
+    private final boolean replaceSlowWorkers;
     private final BuiltInSteps builtIns;
     private final FunctionExecutor functions;
     private final KubernetesJobExecutor jobs;
@@ -45,6 +47,7 @@ public class StepRouter {
     public StepRouter(OrchestrationConfig config, BuiltInSteps builtIns, FunctionExecutor functions,
                       KubernetesJobExecutor jobs, ProcessExecutor processes) {
         this.embedded = config.sink().isEmpty();
+        this.replaceSlowWorkers = config.kubernetes().replaceSlowWorkers();
         this.builtIns = builtIns;
         this.functions = functions;
         this.jobs = jobs;
@@ -77,6 +80,17 @@ public class StepRouter {
      */
     public void cancel(StepCancelled step) {
         stop(step.runId(), step.instance(), step.attempt(), "cancelled by " + step.requestedBy());
+    }
+
+    /**
+     * Acts on an alert where the step runs here: a {@code kubernetes-job} step's slow worker is replaced (its pod
+     * evicted, the Job starts that worker again) unless {@code quiver.orchestration.kubernetes.replace-slow-workers}
+     * is off. Other alerts are for people.
+     */
+    public void alert(StepAlert alert) {
+        if (replaceSlowWorkers && "SlowWorker".equals(alert.errorClass()) && alert.worker() != null) {
+            jobs.replaceWorker(alert.runId(), alert.instance(), alert.attempt(), alert.worker(), alert.reason());
+        }
     }
 
     private void stop(String runId, String instance, int attempt, String why) {

@@ -23,6 +23,7 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -32,6 +33,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.jboss.logging.Logger;
 
 /**
@@ -41,6 +44,12 @@ import org.jboss.logging.Logger;
  * while it runs it sends heartbeats; when it ends it reports success, or failure as {@code OutOfMemory} (a container
  * killed for memory), {@code DeadlineExceeded} or {@code ExitCode}. The Job's name follows from the run, instance and
  * attempt, so dispatching it twice creates it once. Enabled by {@code quiver.orchestration.kubernetes.enabled}.
+ *
+ * <p>A step of several workers is an Indexed Job, worker {@code i} the pod of completion index {@code i}
+ * ({@code JOB_COMPLETION_INDEX} in its environment). A worker found far slower than its peers is replaced: its pod is
+ * evicted through the Eviction API, which marks it with the {@code DisruptionTarget} condition, and the Job's pod
+ * failure policy ignores such a failure, so the Job starts the same index again (on another node, unless the scheduler
+ * picks the same one) without counting it against the Job's backoff limit of 0.
  *
  * <p>With {@code quiver.orchestration.kubernetes.kueue}, Kueue admits the Jobs: each is created suspended and labelled
  * with its step's pool queue (the LocalQueue {@code ./quiver kueue} renders for it) and priority class (its
@@ -61,6 +70,10 @@ public class KubernetesJobExecutor {
     static final String ADMITTED = "quiver.dev/admitted";
     static final String KUEUE_QUEUE = "kueue.x-k8s.io/queue-name";
     static final String KUEUE_PRIORITY = "kueue.x-k8s.io/priority-class";
+    /** A worker named by its completion index: {@code 2}, {@code w2}, {@code worker-2}. */
+    private static final Pattern NUMBERED_WORKER = Pattern.compile("[A-Za-z_-]*([0-9]{1,9})");
+    /** The label Kubernetes gives each pod of an Indexed Job. */
+    static final String COMPLETION_INDEX = "batch.kubernetes.io/job-completion-index";
 
     private static final Logger LOG = Logger.getLogger(KubernetesJobExecutor.class);
 
@@ -126,20 +139,74 @@ public class KubernetesJobExecutor {
             return;
         }
         try {
-            for (Job job : client.batch().v1().jobs().inNamespace(namespace()).withLabel(MANAGED_BY, MANAGER)
-                    .withLabel(RUN, runId).withLabel(ATTEMPT, Integer.toString(attempt)).list().getItems()) {
-                Map<String, String> annotations = job.getMetadata().getAnnotations();
-                if (annotations != null && instance.equals(annotations.get(INSTANCE))) {
-                    client.batch().v1().jobs().inNamespace(namespace()).withName(job.getMetadata().getName())
-                            .withPropagationPolicy(DeletionPropagation.BACKGROUND).delete();
-                    LOG.infof("run %s: %s attempt %d: Job %s deleted (%s)", runId, instance, attempt,
-                            job.getMetadata().getName(), why);
-                }
+            for (Job job : jobsOf(runId, instance, attempt)) {
+                client.batch().v1().jobs().inNamespace(namespace()).withName(job.getMetadata().getName())
+                        .withPropagationPolicy(DeletionPropagation.BACKGROUND).delete();
+                LOG.infof("run %s: %s attempt %d: Job %s deleted (%s)", runId, instance, attempt,
+                        job.getMetadata().getName(), why);
             }
         } catch (KubernetesClientException e) {
             LOG.warnf("run %s: %s attempt %d: its Job could not be deleted (%s): %s", runId, instance, attempt, why,
                     e.getMessage());
         }
+    }
+
+    /**
+     * Replaces a slow worker of the attempt's Job: evicts the running pod that is that worker, named as the step's
+     * heartbeats name it: the pod's own name (its {@code HOSTNAME}), or its completion index, bare or after a dash
+     * ({@code 2}, {@code worker-2}). A worker that matches no running pod (ended, or named otherwise) is left alone.
+     *
+     * @return the pod evicted
+     */
+    public Optional<String> replaceWorker(String runId, String instance, int attempt, String worker, String why) {
+        if (!enabled) {
+            return Optional.empty();
+        }
+        try {
+            for (Job job : jobsOf(runId, instance, attempt)) {
+                for (Pod pod : client.pods().inNamespace(namespace())
+                        .withLabel("job-name", job.getMetadata().getName()).list().getItems()) {
+                    if (isRunning(pod) && isWorker(pod, worker)) {
+                        String name = pod.getMetadata().getName();
+                        if (!client.pods().inNamespace(namespace()).withName(name).evict()) {
+                            LOG.warnf("run %s: %s attempt %d: worker %s (pod %s) cannot be evicted now (a "
+                                    + "disruption budget); it runs on", runId, instance, attempt, worker, name);
+                            return Optional.empty();
+                        }
+                        LOG.infof("run %s: %s attempt %d: worker %s (pod %s) evicted for its Job to start it again: %s",
+                                runId, instance, attempt, worker, name, why);
+                        return Optional.of(name);
+                    }
+                }
+            }
+        } catch (KubernetesClientException e) {
+            LOG.warnf("run %s: %s attempt %d: worker %s could not be replaced (%s): %s", runId, instance, attempt,
+                    worker, why, e.getMessage());
+        }
+        return Optional.empty();
+    }
+
+    private List<Job> jobsOf(String runId, String instance, int attempt) {
+        return client.batch().v1().jobs().inNamespace(namespace()).withLabel(MANAGED_BY, MANAGER)
+                .withLabel(RUN, runId).withLabel(ATTEMPT, Integer.toString(attempt)).list().getItems().stream()
+                .filter(job -> job.getMetadata().getAnnotations() != null
+                        && instance.equals(job.getMetadata().getAnnotations().get(INSTANCE)))
+                .toList();
+    }
+
+    private static boolean isRunning(Pod pod) {
+        return pod.getMetadata().getDeletionTimestamp() == null && pod.getStatus() != null
+                && ("Running".equals(pod.getStatus().getPhase()) || "Pending".equals(pod.getStatus().getPhase()));
+    }
+
+    private static boolean isWorker(Pod pod, String worker) {
+        if (pod.getMetadata().getName().equals(worker)) {
+            return true;
+        }
+        Map<String, String> labels = pod.getMetadata().getLabels();
+        Matcher numbered = NUMBERED_WORKER.matcher(worker);
+        return labels != null && numbered.matches() && labels.containsKey(COMPLETION_INDEX)
+                && new BigInteger(numbered.group(1)).toString().equals(labels.get(COMPLETION_INDEX));
     }
 
     /** Reports on every Job of ours that is running (a heartbeat) or has ended and was not reported yet. */
@@ -269,6 +336,13 @@ public class KubernetesJobExecutor {
                     .withBackoffLimit(0)
                     .withParallelism(step.workers())
                     .withCompletions(step.workers())
+                    .withCompletionMode("Indexed")
+                    .withNewPodFailurePolicy()
+                        .addNewRule()
+                            .withAction("Ignore")
+                            .addNewOnPodCondition().withType("DisruptionTarget").withStatus("True").endOnPodCondition()
+                        .endRule()
+                    .endPodFailurePolicy()
                     .withActiveDeadlineSeconds(step.deadlineSeconds())
                     .withTtlSecondsAfterFinished(86400)
                     .withNewTemplate()

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.quiver.events.EventCodec;
 import dev.quiver.events.EventTypes;
 import dev.quiver.events.http.CloudEventSender;
+import dev.quiver.events.pipeline.StepAlert;
 import dev.quiver.events.pipeline.StepCancelled;
 import dev.quiver.events.pipeline.StepDispatched;
 import dev.quiver.events.pipeline.StepPreempted;
@@ -72,6 +73,8 @@ public class OutboxRelay {
                 router.cancel(json.readValue(entry.data(), StepCancelled.class));
             } else if (EventTypes.STEP_PREEMPTED.equals(entry.type())) {
                 router.preempt(json.readValue(entry.data(), StepPreempted.class));
+            } else if (EventTypes.STEP_ALERT_RAISED.equals(entry.type())) {
+                router.alert(json.readValue(entry.data(), StepAlert.class));
             }
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("outbox event " + entry.eventId() + " is not a " + entry.type()

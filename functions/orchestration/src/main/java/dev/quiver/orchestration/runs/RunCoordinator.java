@@ -514,7 +514,7 @@ public final class RunCoordinator {
                     + " workers, " + median + " per second";
             outbox.add(c, EventTypes.STEP_ALERT_RAISED, heartbeat.runId(), heartbeat.instance(),
                     new StepAlert(heartbeat.runId(), reported.run.pipeline(), heartbeat.instance(),
-                            heartbeat.attempt(), "SlowWorker", reason));
+                            heartbeat.attempt(), "SlowWorker", reason, worker.getKey()));
             LOG.warnf("run %s: %s attempt %d: %s", heartbeat.runId(), heartbeat.instance(), heartbeat.attempt(),
                     reason);
         }

@@ -11,11 +11,13 @@ import dev.quiver.events.pipeline.StepHeartbeat;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.policy.v1.EvictionBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobConditionBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.JobStatusBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
@@ -30,6 +32,7 @@ import org.junit.jupiter.api.Test;
 class KubernetesJobExecutorTest {
 
     static KubernetesClient client;
+    static KubernetesMockServer server;
 
     private final List<Object> reported = new CopyOnWriteArrayList<>();
     /** A namespace of each test's own, as the mock server is shared by the tests. */
@@ -83,6 +86,12 @@ class KubernetesJobExecutorTest {
         assertThat(job.getMetadata().getAnnotations()).containsEntry(KubernetesJobExecutor.INSTANCE, "train[1]");
         assertThat(job.getSpec().getBackoffLimit()).as("retries are the orchestrator's").isZero();
         assertThat(job.getSpec().getParallelism()).isEqualTo(2);
+        assertThat(job.getSpec().getCompletionMode()).as("worker i is the pod of index i").isEqualTo("Indexed");
+        assertThat(job.getSpec().getPodFailurePolicy().getRules()).singleElement().satisfies(rule -> {
+            assertThat(rule.getAction()).as("an evicted worker is started again, not a failed Job").isEqualTo("Ignore");
+            assertThat(rule.getOnPodConditions()).singleElement()
+                    .satisfies(condition -> assertThat(condition.getType()).isEqualTo("DisruptionTarget"));
+        });
         assertThat(job.getSpec().getActiveDeadlineSeconds()).isEqualTo(7200);
         Container container = job.getSpec().getTemplate().getSpec().getContainers().getFirst();
         assertThat(container.getImage()).isEqualTo("registry.example/train:1.4");
@@ -134,6 +143,50 @@ class KubernetesJobExecutorTest {
                 .containsExactlyInAnyOrder(
                         tuple(hungry.runId(), "OutOfMemory", 137, true),
                         tuple(slow.runId(), "DeadlineExceeded", null, false));
+    }
+
+    @Test
+    void aSlowWorkerIsReplacedByEvictingItsPodAndNoOtherWorkersPod() {
+        StepDispatched step = step(Map.of("image", "registry.example/train:1.4"));
+        executor.start(step);
+        String job = KubernetesJobExecutor.jobName(step);
+        for (int index = 0; index < 3; index++) {
+            worker(job, job + "-" + index + "-q8z" + index, index, "Running");
+        }
+        worker(job, job + "-2-old", 2, "Failed");
+        // the mock server's CRUD mode keeps no Eviction subresource: the API server's answer to one it grants
+        List<String> evicted = new CopyOnWriteArrayList<>();
+        for (int index = 0; index < 3; index++) {
+            String pod = job + "-" + index + "-q8z" + index;
+            server.expect().post().withPath("/api/v1/namespaces/" + namespace + "/pods/" + pod + "/eviction")
+                    .andReply(201, request -> {
+                        evicted.add(pod);
+                        return new EvictionBuilder().withNewMetadata().withName(pod).endMetadata().build();
+                    }).always();
+        }
+
+        assertThat(executor.replaceWorker(step.runId(), step.instance(), step.attempt(), "worker-2", "slow"))
+                .as("named by its completion index").contains(job + "-2-q8z2");
+        assertThat(executor.replaceWorker(step.runId(), step.instance(), step.attempt(), job + "-0-q8z0", "slow"))
+                .as("named by its pod").contains(job + "-0-q8z0");
+        assertThat(evicted).containsExactly(job + "-2-q8z2", job + "-0-q8z0");
+        client.pods().inNamespace(namespace).withName(job + "-0-q8z0").delete();
+        client.pods().inNamespace(namespace).withName(job + "-2-q8z2").delete();
+
+        assertThat(executor.replaceWorker(step.runId(), step.instance(), step.attempt(), "worker-7", "slow"))
+                .as("no such worker").isEmpty();
+        assertThat(executor.replaceWorker(step.runId(), step.instance(), step.attempt(), "1a", "slow"))
+                .as("a name that is neither a pod nor an index").isEmpty();
+        assertThat(executor.replaceWorker(step.runId(), step.instance(), step.attempt() + 1, "worker-1", "slow"))
+                .as("another attempt's worker").isEmpty();
+        assertThat(evicted).hasSize(2);
+    }
+
+    private void worker(String job, String pod, int index, String phase) {
+        client.pods().inNamespace(namespace).resource(new PodBuilder().withNewMetadata().withName(pod)
+                .addToLabels("job-name", job)
+                .addToLabels(KubernetesJobExecutor.COMPLETION_INDEX, Integer.toString(index)).endMetadata()
+                .withNewStatus().withPhase(phase).endStatus().build()).create();
     }
 
     @Test

@@ -71,7 +71,8 @@ class SlowWorkersTest {
 
         assertThat(alerts(run)).singleElement().satisfies(alert -> assertThat(alert)
                 .contains("\"errorClass\":\"SlowWorker\"", "\"pipeline\":\"gang\"", "\"attempt\":1",
-                        "worker w3 processes 25.0 per second", "median of the attempt's 4 workers, 105.0"));
+                        "worker w3 processes 25.0 per second", "median of the attempt's 4 workers, 105.0",
+                        "\"worker\":\"w3\""));
         assertThat(series(run, "worker.w3")).containsExactly(40.0, 25.0, 20.0);
         assertThat(value(run, "select state from step_instances where run_id = ?")).as("it runs on")
                 .isEqualTo("RUNNING");

@@ -26,7 +26,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * {@code QUIVER_ORCHESTRATION_BROKER_EXECUTORS} names an executor that takes them there, which then needs a Trigger on
  * {@code dev.quiver.step.dispatched} and its {@code executor} extension; {@code kubernetes-job} steps run as Jobs it
  * creates itself when {@code QUIVER_ORCHESTRATION_KUBERNETES_ENABLED} is true, which needs its service account bound,
- * in its namespace, to a Role that allows Jobs, their Pods and their logs, and nothing more.
+ * in its namespace, to a Role that allows Jobs, their Pods and their logs, evicting a Pod (a slow worker), and nothing
+ * more.
  */
 class ExecutorConsumersTest {
 
@@ -35,7 +36,8 @@ class ExecutorConsumersTest {
     private static final Map<String, Set<String>> JOB_EXECUTOR_NEEDS = Map.of(
             "batch/jobs", Set.of("create", "get", "list", "watch", "update", "patch", "delete"),
             "/pods", Set.of("get", "list", "watch"),
-            "/pods/log", Set.of("get"));
+            "/pods/log", Set.of("get"),
+            "/pods/eviction", Set.of("create"));
 
     static Stream<Path> overlays() {
         return ManifestFiles.OVERLAYS.stream();

@@ -10,8 +10,10 @@ import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.quiver.events.EventCodec;
 import dev.quiver.events.EventTypes;
 import dev.quiver.events.pipeline.RunRequested;
+import dev.quiver.events.pipeline.StepAlert;
 import dev.quiver.events.pipeline.StepCancelled;
 import dev.quiver.events.pipeline.StepDispatched;
+import dev.quiver.events.pipeline.StepHeartbeat;
 import dev.quiver.orchestration.outbox.Outbox;
 import dev.quiver.orchestration.pipeline.PipelineParser;
 import dev.quiver.orchestration.retry.RetryPolicies;
@@ -20,9 +22,12 @@ import dev.quiver.orchestration.runs.RunCoordinator;
 import dev.quiver.orchestration.store.EmbeddedDatabase;
 import dev.quiver.orchestration.store.Migrations;
 import dev.quiver.orchestration.store.Transactions;
+import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.api.model.policy.v1.EvictionBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -34,19 +39,23 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * An attempt of a {@code kubernetes-job} step that the orchestration function fails for running out of time (its
- * step's deadline, or no heartbeat for the heartbeat timeout) has its Job deleted, so a Job stuck pending or hung
- * holds no room in the cluster once its retry runs. Against fabric8's mock API server, with the embedded database.
+ * What the orchestration function does to a running {@code kubernetes-job} step's Job: an attempt it fails for running
+ * out of time (its step's deadline, or no heartbeat for the heartbeat timeout) has its Job deleted, so a Job stuck
+ * pending or hung holds no room in the cluster once its retry runs; a worker its heartbeats show far slower than its
+ * peers has its pod evicted, for the Job to start that worker again. Against fabric8's mock API server, with the
+ * embedded database.
  */
 @EnableKubernetesMockClient(crud = true)
-class TimedOutJobsTest {
+class JobInterventionsTest {
 
     static KubernetesClient client;
+    static KubernetesMockServer server;
 
     private static final ObjectMapper JSON = JsonMapper.builder().addModule(new JavaTimeModule())
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS).build();
@@ -57,7 +66,7 @@ class TimedOutJobsTest {
             steps:
               - name: train
                 executor: kubernetes-job
-                resources: {cpu: 1, memory: 1Gi}
+                resources: {cpu: 1, memory: 1Gi, workers: 3}
                 deadline: 1h
                 retry: {max-attempts: 3}
                 params: {image: registry.example/train:1.4}
@@ -111,17 +120,51 @@ class TimedOutJobsTest {
         assertThat(jobsOf(run)).as("the Job past its deadline is gone").isEmpty();
     }
 
+    @Test
+    void aWorkerFarSlowerThanItsPeersHasItsPodEvictedOnce() throws Exception {
+        String run = request();
+        deliver();
+        String job = jobsOf(run).getFirst().getMetadata().getName();
+        List<String> evicted = new CopyOnWriteArrayList<>();
+        for (int index = 0; index < 3; index++) {
+            String pod = job + "-" + index + "-x" + index;
+            client.pods().inNamespace(namespace).resource(new PodBuilder().withNewMetadata().withName(pod)
+                    .addToLabels("job-name", job)
+                    .addToLabels(KubernetesJobExecutor.COMPLETION_INDEX, Integer.toString(index)).endMetadata()
+                    .withNewStatus().withPhase("Running").endStatus().build()).create();
+            // the mock server's CRUD mode keeps no Eviction subresource: the API server's answer to one it grants
+            server.expect().post().withPath("/api/v1/namespaces/" + namespace + "/pods/" + pod + "/eviction")
+                    .andReply(201, request -> {
+                        evicted.add(pod);
+                        return new EvictionBuilder().withNewMetadata().withName(pod).endMetadata().build();
+                    }).always();
+        }
+        StepReports reports = new StepReports(coordinator, new EventCodec(CLOCK));
+        for (int beat = 0; beat < 2; beat++) {
+            reports.heartbeat(new StepHeartbeat(run, "train", 1, CLOCK.instant(), null, null, null, null, null,
+                    null, Map.of("worker-0", 120.0, "worker-1", 20.0, "worker-2", 118.0)));
+            deliver();
+        }
+
+        assertThat(evicted).containsExactly(job + "-1-x1");
+        assertThat(text("select state from step_instances where run_id = '" + run + "'")).as("the attempt runs on")
+                .isEqualTo("RUNNING");
+    }
+
     private String request() {
         return coordinator.requested("/quiver/tests", UUID.randomUUID().toString(), new RunRequested("train", null,
                 Map.of()));
     }
 
-    /** Starts the dispatched steps' Jobs and stops the cancelled ones, as the relay does. */
+    /** Starts the dispatched steps' Jobs, replaces slow workers and stops the cancelled steps, as the relay does. */
     private List<StepCancelled> deliver() throws Exception {
         List<StepCancelled> cancelled = new ArrayList<>();
         for (Outbox.Entry entry : outbox.claim("tests", CLOCK.instant().plusSeconds(60), 100)) {
             if (entry.type().equals(EventTypes.STEP_DISPATCHED)) {
                 jobs.start(JSON.readValue(entry.data(), StepDispatched.class));
+            } else if (entry.type().equals(EventTypes.STEP_ALERT_RAISED)) {
+                StepAlert alert = JSON.readValue(entry.data(), StepAlert.class);
+                jobs.replaceWorker(alert.runId(), alert.instance(), alert.attempt(), alert.worker(), alert.reason());
             } else if (entry.type().equals(EventTypes.STEP_CANCELLED)) {
                 StepCancelled step = JSON.readValue(entry.data(), StepCancelled.class);
                 cancelled.add(step);
