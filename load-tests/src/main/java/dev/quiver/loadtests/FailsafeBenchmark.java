@@ -2,6 +2,7 @@ package dev.quiver.loadtests;
 
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
+import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,8 +24,9 @@ import picocli.CommandLine.Option;
  * {@code /v2/models/ocr/infer} (binary tensors), each on two instances of the function started side by side, one with
  * the output checks and request deadlines on (the defaults), one with both off. Each round measures the two instances
  * one right after the other, in alternating order, and computes the round's ratios of throughput and of the servers'
- * CPU per request (which moves less than throughput when other tenants of a shared machine take the CPU); the report
- * gives the medians.
+ * CPU per request (which moves less than throughput when other tenants of a shared machine take the CPU), then
+ * measures in process what the checked path adds to a request's CPU ({@link CheckedPathCost}) on each model's answer;
+ * the report gives the medians, and that addition as a share of what a whole request costs the server.
  */
 public final class FailsafeBenchmark {
 
@@ -38,6 +40,9 @@ public final class FailsafeBenchmark {
     private final ProcessCpu uncheckedServer;
     private final Buffer digits = Payloads.digitsV2(17);
     private final Payloads.BinaryBody ocr = Payloads.ocrBinary("x", Payloads.ocrImage());
+    private final CheckedPathCost pathCost;
+    private final Map<String, CheckedPathCost.Answer> answers = new LinkedHashMap<>();
+    private final Map<String, List<Double>> addedNanos = new LinkedHashMap<>();
 
     private FailsafeBenchmark(Options options, HttpLoad checked, HttpLoad unchecked) {
         this.options = options;
@@ -45,6 +50,7 @@ public final class FailsafeBenchmark {
         this.unchecked = unchecked;
         this.checkedServer = new ProcessCpu(options.serverPid);
         this.uncheckedServer = new ProcessCpu(options.uncheckedServerPid);
+        this.pathCost = new CheckedPathCost(options.concurrency, options.inProcessRequests);
     }
 
     public static void main(String[] args) {
@@ -72,7 +78,7 @@ public final class FailsafeBenchmark {
         }
     }
 
-    private void warmUp() throws InterruptedException {
+    private void warmUp() throws InterruptedException, IOException {
         System.out.printf("warming up both instances for %d s per path%n", options.serverWarmUp.toSeconds());
         for (HttpLoad http : List.of(checked, unchecked)) {
             for (String path : List.of("/v2/models/digits/infer", "/v2/models/ocr/infer")) {
@@ -81,6 +87,12 @@ public final class FailsafeBenchmark {
                 }
                 http.run(path, headers(path), body(path), 1, 4, Duration.ZERO, options.serverWarmUp);
             }
+        }
+        for (String model : List.of("digits", "ocr")) {
+            ModelOutput output = ModelOutput.of(options.url, model);
+            answers.put(model, CheckedPathCost.Answer.ofFloats(output.name(), output.elements()));
+            pathCost.nanosPerRequest(answers.get(model), true);
+            pathCost.nanosPerRequest(answers.get(model), false);
         }
     }
 
@@ -107,6 +119,20 @@ public final class FailsafeBenchmark {
                         .add(cpu);
                 System.out.printf(Locale.ROOT, "    %s: server CPU per request on / off %.1f%%%n", name, cpu);
             }
+        }
+        for (Map.Entry<String, CheckedPathCost.Answer> answer : answers.entrySet()) {
+            double on;
+            double off;
+            if (uncheckedFirst) {
+                off = pathCost.nanosPerRequest(answer.getValue(), false);
+                on = pathCost.nanosPerRequest(answer.getValue(), true);
+            } else {
+                on = pathCost.nanosPerRequest(answer.getValue(), true);
+                off = pathCost.nanosPerRequest(answer.getValue(), false);
+            }
+            addedNanos.computeIfAbsent(answer.getKey(), k -> new ArrayList<>()).add(on - off);
+            System.out.printf(Locale.ROOT, "  in process, %s's answer: the checked path adds %.0f ns of CPU per "
+                    + "request (%.0f on, %.0f off)%n", answer.getKey(), on - off, on, off);
         }
     }
 
@@ -149,6 +175,20 @@ public final class FailsafeBenchmark {
         ratios.forEach((name, values) -> out.append(String.format(Locale.ROOT, "| %s | %.1f | %s |%n", name,
                 median(values, Double::doubleValue),
                 String.join(", ", values.stream().map(v -> String.format(Locale.ROOT, "%.1f", v)).toList()))));
+        out.append(String.format(Locale.ROOT, "%n## What the checked path adds, in process (%d threads, %d requests "
+                + "each per measurement)%n%n| model's answer | CPU added per request (ns), median | every round | "
+                + "share of a whole request's server CPU with them off (%%) |%n|---|---:|---|---:|%n",
+                options.concurrency, options.inProcessRequests));
+        addedNanos.forEach((model, values) -> {
+            String offScenario = (model.equals("digits") ? "digits v2" : "ocr binary") + " c=" + options.concurrency
+                    + ", checks and deadlines off";
+            double added = median(values, Double::doubleValue);
+            double wholeNanos = 1000 * median(serverCpu.get(offScenario), Double::doubleValue);
+            out.append(String.format(Locale.ROOT, "| %s | %.0f | %s | %s |%n", model, added,
+                    String.join(", ", values.stream().map(v -> String.format(Locale.ROOT, "%.0f", v)).toList()),
+                    Double.isFinite(wholeNanos) && wholeNanos > 0
+                            ? String.format(Locale.ROOT, "%.2f", 100 * added / wholeNanos) : "n/a (no server pid)"));
+        });
         return out.toString();
     }
 
@@ -200,6 +240,11 @@ public final class FailsafeBenchmark {
                 showDefaultValue = CommandLine.Help.Visibility.NEVER, description = "The process of the function with "
                 + "them off.")
         long uncheckedServerPid;
+
+        @Option(names = "--in-process-requests", paramLabel = "N", defaultValue = "500000",
+                converter = OptionValues.PositiveInteger.class, description = "Requests per thread in each in-process "
+                + "measurement of what the checked path adds.")
+        int inProcessRequests;
 
         @Option(names = "--report", paramLabel = "FILE", description = "Where the report is written, besides the "
                 + "standard output.")

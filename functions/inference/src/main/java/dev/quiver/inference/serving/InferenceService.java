@@ -138,7 +138,8 @@ public class InferenceService {
         }
         // the lease follows the run, not the caller: a version is closed only once no run of it can still go on
         work.whenComplete((result, failure) -> loaded.release());
-        CompletionStage<InferenceResult> answered = deadline == DynamicBatcher.NO_DEADLINE ? work
+        // a run done already (an idle model's, on the caller's thread) has met its deadline or passed it: no timer
+        CompletionStage<InferenceResult> answered = deadline == DynamicBatcher.NO_DEADLINE || work.isDone() ? work
                 : timer.within(work, deadline, () -> InferenceException.deadlineExceeded("model " + model
                 + " version " + loaded.version() + " did not answer within " + (deadline - start) / 1_000_000
                 + " ms"));
