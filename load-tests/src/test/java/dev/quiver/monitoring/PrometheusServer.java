@@ -99,6 +99,29 @@ final class PrometheusServer implements AutoCloseable {
         return body.path("data").path("result");
     }
 
+    /**
+     * The alerts Prometheus holds, pending or firing, as {@code name{label=value,...} state} with the labels the
+     * alerting rule's expression gave them (not {@code severity} and the like).
+     */
+    List<String> alerts() throws IOException, InterruptedException {
+        HttpResponse<String> answer = HTTP.send(HttpRequest.newBuilder(url.resolve("/api/v1/alerts")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        List<String> alerts = new ArrayList<>();
+        for (JsonNode alert : JSON.readTree(answer.body()).path("data").path("alerts")) {
+            JsonNode labels = alert.path("labels");
+            StringBuilder text = new StringBuilder(labels.path("alertname").asText()).append('{');
+            List<String> pairs = new ArrayList<>();
+            labels.properties().forEach(label -> {
+                if (!List.of("alertname", "severity", "slo").contains(label.getKey())) {
+                    pairs.add(label.getKey() + "=" + label.getValue().asText());
+                }
+            });
+            alerts.add(text.append(String.join(",", pairs.stream().sorted().toList())).append("} ")
+                    .append(alert.path("state").asText()).toString());
+        }
+        return alerts;
+    }
+
     /** Every target's health, as {@code job instance: health (last error)}, to say why a query found nothing. */
     String targets() throws IOException, InterruptedException {
         HttpResponse<String> answer = HTTP.send(HttpRequest.newBuilder(url.resolve("/api/v1/targets")).build(),
