@@ -2,7 +2,7 @@ package dev.quiver.monitoring;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
-import java.io.File;
+import dev.quiver.testservices.DebianProgram;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -19,18 +19,17 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 
 /**
- * A real Prometheus server (Debian's {@code prometheus} package: the binary on the {@code PATH}, else
- * {@code /usr/bin/prometheus}) scraping the given jobs every second and evaluating the given rule files every second,
+ * A real Prometheus server (Debian's {@code prometheus} package: the machine's, or the package's unpacked into the
+ * user's cache, {@link DebianProgram}) scraping the given jobs every second and evaluating the given rule files every second,
  * with its storage in a folder of its own.
  */
 final class PrometheusServer implements AutoCloseable {
 
-    static final String MISSING = "prometheus is not installed (on the PATH or at /usr/bin/prometheus): the dashboards' "
-            + "queries are not checked against real metrics; install it with `apt-get install prometheus` (Debian, "
-            + "Ubuntu) to run this test";
+    static final String MISSING = "prometheus is not installed and Debian's prometheus package could not be fetched: "
+            + "the dashboards' queries are not checked against real metrics; install it with `apt-get install "
+            + "prometheus` (Debian, Ubuntu) to run this test";
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
@@ -46,10 +45,7 @@ final class PrometheusServer implements AutoCloseable {
     }
 
     static Optional<Path> find() {
-        Stream<Path> onPath = Stream.of(System.getenv().getOrDefault("PATH", "").split(File.pathSeparator))
-                .filter(folder -> !folder.isBlank()).map(folder -> Path.of(folder, "prometheus"));
-        return Stream.concat(onPath, Stream.of(Path.of("/usr/bin/prometheus"))).filter(Files::isExecutable)
-                .findFirst();
+        return DebianProgram.find("prometheus", "prometheus");
     }
 
     /** @param jobs job name to its {@code host:port}, scraped at {@code /q/metrics} */

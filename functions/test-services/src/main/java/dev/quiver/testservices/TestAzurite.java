@@ -61,7 +61,7 @@ public final class TestAzurite {
             return Optional.empty();
         }
         for (String tool : List.of("node", "npm")) {
-            if (onPath(tool, path).isEmpty()) {
+            if (LocalPrograms.onPath(tool, path).isEmpty()) {
                 return Optional.of("no Azurite answers at " + settings.azuriteBlobEndpoint() + " ("
                         + ServiceSettings.AZURITE_BLOB_ENDPOINT + ") and '" + tool + "' is not on the PATH to "
                         + "install and start Azurite " + VERSION + " from npm: install Node.js, or point "
@@ -88,7 +88,7 @@ public final class TestAzurite {
             Path main = installed();
             Address address = Address.freeLoopback();
             Path data = Files.createTempDirectory("quiver-azurite");
-            Process process = new ProcessBuilder(onPath("node").orElseThrow().toString(), main.toString(),
+            Process process = new ProcessBuilder(LocalPrograms.onPath("node").orElseThrow().toString(), main.toString(),
                     "--blobHost", address.host(), "--blobPort", Integer.toString(address.port()),
                     "--location", data.toString(), "--silent", "--skipApiVersionCheck", "--loose")
                     .redirectErrorStream(true).redirectOutput(data.resolve("azurite.log").toFile()).start();
@@ -134,7 +134,7 @@ public final class TestAzurite {
 
     /** Azurite's Blob service program, installed from npm into the cache at the first use. */
     private static Path installed() throws IOException, InterruptedException {
-        Path folder = cache().resolve("azurite-" + VERSION);
+        Path folder = LocalPrograms.cache().resolve("azurite-" + VERSION);
         Path main = folder.resolve("node_modules/azurite/dist/src/blob/main.js");
         if (Files.isRegularFile(main)) {
             return main;
@@ -142,7 +142,7 @@ public final class TestAzurite {
         Files.createDirectories(folder);
         ServiceReport.say("installing Azurite %s from npm into %s", VERSION, folder);
         Path log = folder.resolve("npm-install.log");
-        Process npm = new ProcessBuilder(onPath("npm").orElseThrow().toString(), "install", "--no-audit", "--no-fund",
+        Process npm = new ProcessBuilder(LocalPrograms.onPath("npm").orElseThrow().toString(), "install", "--no-audit", "--no-fund",
                 "--prefix", folder.toString(), "azurite@" + VERSION)
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
         if (!npm.waitFor(INSTALL_TIMEOUT.toMinutes(), TimeUnit.MINUTES)) {
@@ -155,30 +155,6 @@ public final class TestAzurite {
                     + "): " + Files.readString(log));
         }
         return main;
-    }
-
-    /** The user's cache folder: {@code $XDG_CACHE_HOME/quiver}, else {@code ~/.cache/quiver}. */
-    private static Path cache() {
-        String xdg = System.getenv("XDG_CACHE_HOME");
-        Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");
-        return base.resolve("quiver");
-    }
-
-    private static Optional<Path> onPath(String tool) {
-        return onPath(tool, System.getenv("PATH"));
-    }
-
-    private static Optional<Path> onPath(String tool, String path) {
-        if (path == null) {
-            return Optional.empty();
-        }
-        for (String folder : path.split(File.pathSeparator)) {
-            Path candidate = Path.of(folder, tool);
-            if (Files.isExecutable(candidate)) {
-                return Optional.of(candidate);
-            }
-        }
-        return Optional.empty();
     }
 
     /** The Blob service endpoint, ending in the account name. */

@@ -1,30 +1,27 @@
 package dev.quiver.deploy.monitoring;
 
+import dev.quiver.testservices.DebianProgram;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 /**
- * Prometheus's promtool (Debian's {@code prometheus} package ships it): the one on the {@code PATH}, else
- * {@code /usr/bin/promtool}.
+ * Prometheus's promtool from Debian's {@code prometheus} package: the machine's, or the package's unpacked into the
+ * user's cache ({@link DebianProgram}).
  */
 record Promtool(Path binary) {
 
-    static final String MISSING = "promtool is not installed (on the PATH or at /usr/bin/promtool): the rules' unit "
-            + "tests are skipped; install it with `apt-get install prometheus` (Debian, Ubuntu) to run them";
+    static final String MISSING = "promtool is not installed and Debian's prometheus package could not be fetched: "
+            + "the rules' unit tests are skipped; install it with `apt-get install prometheus` (Debian, Ubuntu) to run "
+            + "them";
 
     static Optional<Promtool> find() {
-        Stream<Path> onPath = Stream.of(System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator))
-                .filter(folder -> !folder.isBlank()).map(folder -> Path.of(folder, "promtool"));
-        return Stream.concat(onPath, Stream.of(Path.of("/usr/bin/promtool")))
-                .filter(Files::isExecutable).findFirst().map(Promtool::new);
+        return DebianProgram.find("promtool", "prometheus").map(Promtool::new);
     }
 
     /** Runs promtool in {@code folder} (unit tests name their rule files relative to it). */
