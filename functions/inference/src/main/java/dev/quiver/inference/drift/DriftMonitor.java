@@ -117,7 +117,7 @@ public class DriftMonitor {
         if (drift == null) {
             return new DriftReport(model.name(), Long.toString(model.version()), enabled, null,
                     enabled ? "no request served yet" : "quiver.inference.drift.enabled is false",
-                    model.config().drift(), Map.of(), Map.of(), Map.of(), Set.of(), 0, 0);
+                    model.config().drift(), Map.of(), Map.of(), Map.of(), Map.of(), Set.of(), 0, 0);
         }
         return DriftReport.of(drift, enabled);
     }

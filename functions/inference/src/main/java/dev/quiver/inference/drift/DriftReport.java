@@ -19,6 +19,7 @@ import java.util.TreeSet;
  * @param inputs         per input, the latest finding (absent until a window filled)
  * @param evaluatedAt    per input, when its latest window filled
  * @param windowItems    per input, items counted in the window being filled
+ * @param windows        per input, windows compared with the baseline so far
  * @param alerting       inputs whose drift alert is raised and not cleared
  * @param sampled        requests sampled and counted
  * @param dropped        requests sampled but dropped because the queue was full
@@ -28,7 +29,8 @@ import java.util.TreeSet;
 public record DriftReport(String model, String version, boolean enabled, Baseline baseline, String note,
                           DriftSettings settings, Map<String, InputDrift> inputs,
                           @JsonProperty("evaluated_at") Map<String, Instant> evaluatedAt,
-                          @JsonProperty("window_items") Map<String, Long> windowItems, Set<String> alerting,
+                          @JsonProperty("window_items") Map<String, Long> windowItems, Map<String, Long> windows,
+                          Set<String> alerting,
                           long sampled, long dropped) {
 
     static DriftReport of(VersionDrift drift, boolean enabled) {
@@ -36,7 +38,7 @@ public record DriftReport(String model, String version, boolean enabled, Baselin
                 : new Baseline(drift.baseline.trainedAt(), drift.baseline.rows());
         return new DriftReport(drift.model.name(), Long.toString(drift.model.version()), enabled, baseline,
                 drift.note, drift.settings, new TreeMap<>(drift.latest), new TreeMap<>(drift.evaluatedAt),
-                drift.windowItems(), new TreeSet<>(drift.alerting), drift.sampled.sum(), drift.dropped.sum());
+                drift.windowItems(), new TreeMap<>(drift.windowsCompared), new TreeSet<>(drift.alerting), drift.sampled.sum(), drift.dropped.sum());
     }
 
     /** Which training run the served inputs are compared with. */

@@ -33,6 +33,7 @@ final class VersionDrift {
     final LongAdder dropped = new LongAdder();
     final Map<String, InputDrift> latest = new ConcurrentHashMap<>();
     final Map<String, Instant> evaluatedAt = new ConcurrentHashMap<>();
+    final Map<String, Long> windowsCompared = new ConcurrentHashMap<>();
     final Set<String> alerting = ConcurrentHashMap.newKeySet();
     private final Map<String, InputWindow> windows = new LinkedHashMap<>();
 
@@ -95,6 +96,7 @@ final class VersionDrift {
                     InputDrift drift = window.close(settings);
                     latest.put(input, drift);
                     evaluatedAt.put(input, now);
+                    windowsCompared.merge(input, 1L, Long::sum);
                     closed.add(drift);
                 }
             }
