@@ -21,6 +21,7 @@ import jakarta.enterprise.event.Observes;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -28,6 +29,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -168,7 +170,7 @@ public class DriftMonitor {
             LOG.infof("model %s version %d: inputs not compared with a training baseline: %s", model.name(),
                     model.version(), note);
         }
-        VersionDrift drift = new VersionDrift(model, baseline, note);
+        VersionDrift drift = new VersionDrift(model, baseline, note, stamp(file));
         versions.put(model, drift);
         discovering.remove(model);
         if (drift.monitored()) {
@@ -242,8 +244,8 @@ public class DriftMonitor {
     }
 
     /**
-     * Forgets versions no longer loaded, and their metrics; and versions without a baseline, so that one written
-     * after its model (a publisher writes the model first) is found by the next request.
+     * Forgets versions no longer loaded, and their metrics; reads the baseline of a version that had none when one
+     * has appeared since (a publisher writes the model first, then its baseline).
      */
     private void sweep() {
         Set<LoadedModel> loaded = new HashSet<>();
@@ -256,15 +258,24 @@ public class DriftMonitor {
         }
         for (Map.Entry<LoadedModel, VersionDrift> entry : List.copyOf(versions.entrySet())) {
             LoadedModel model = entry.getKey();
-            if (!entry.getValue().monitored()) {
-                versions.remove(model);
-            } else if (!loaded.contains(model)) {
+            if (!loaded.contains(model)) {
                 versions.remove(model);
                 List<Meter> gone = versionMeters.remove(model);
                 if (gone != null) {
                     gone.forEach(meters::remove);
                 }
+            } else if (!entry.getValue().monitored() && !Objects.equals(entry.getValue().baselineStamp,
+                    stamp(model.modelFile().resolveSibling(TrainingBaseline.FILE)))) {
+                discover(model);
             }
+        }
+    }
+
+    private static FileTime stamp(Path file) {
+        try {
+            return Files.getLastModifiedTime(file);
+        } catch (IOException e) {
+            return null;
         }
     }
 

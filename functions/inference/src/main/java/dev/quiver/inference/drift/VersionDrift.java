@@ -7,6 +7,7 @@ import dev.quiver.inference.modelconfig.DriftSettings;
 import dev.quiver.inference.runtime.LoadedModel;
 import dev.quiver.inference.tensor.Tensor;
 import dev.quiver.inference.validation.OutputChecks;
+import java.nio.file.attribute.FileTime;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -29,6 +30,8 @@ final class VersionDrift {
     /** Absent when the version has no usable baseline; {@link #note} says why. */
     final TrainingBaseline baseline;
     final String note;
+    /** The baseline file's modification time when it was read, null when there was none. */
+    final FileTime baselineStamp;
     final LongAdder sampled = new LongAdder();
     final LongAdder dropped = new LongAdder();
     final Map<String, InputDrift> latest = new ConcurrentHashMap<>();
@@ -37,8 +40,9 @@ final class VersionDrift {
     final Set<String> alerting = ConcurrentHashMap.newKeySet();
     private final Map<String, InputWindow> windows = new LinkedHashMap<>();
 
-    VersionDrift(LoadedModel model, TrainingBaseline baseline, String note) {
+    VersionDrift(LoadedModel model, TrainingBaseline baseline, String note, FileTime baselineStamp) {
         this.model = model;
+        this.baselineStamp = baselineStamp;
         this.settings = model.config().drift();
         this.baseline = baseline;
         this.note = note;
