@@ -188,6 +188,9 @@ public class DriftMonitor {
     /** Raises the alert when an input starts to drift; clears it when a window holds again. */
     private void judge(VersionDrift drift, InputDrift finding) {
         LoadedModel model = drift.model;
+        LOG.infof("model %s version %d: input %s, window of %d served items: PSI %.4f (mean %.4f), KS p %.4g%s",
+                model.name(), model.version(), finding.input(), finding.items(), finding.psiMax(), finding.psiMean(),
+                finding.ksP(), finding.drifted() ? ", drifted" : "");
         if (!finding.drifted()) {
             if (drift.alerting.remove(finding.input())) {
                 LOG.infof("model %s version %d: input %s no longer drifts (PSI %.4f, KS p %.4g)", model.name(),

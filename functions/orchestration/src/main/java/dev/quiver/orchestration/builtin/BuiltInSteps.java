@@ -168,6 +168,7 @@ public class BuiltInSteps {
         }
         List<Long> versions = new ArrayList<>();
         List<StepCompleted.Artifact> published = new ArrayList<>();
+        List<Long> baselines = new ArrayList<>();
         int fresh = 0;
         try (ModelRepository models = ModelRepository.open(repository.get(), s3.settings())) {
             if (serveLatest.isPresent()) {
@@ -190,8 +191,7 @@ public class BuiltInSteps {
                     // after the model, so a version is never without it for longer than this write; a version
                     // published again by its digest gets it now if it had none
                     models.addBaseline(model, version, baseline);
-                    published.addFirst(new StepCompleted.Artifact("baseline-v" + version,
-                            models.locate(ModelRepositoryLayout.baselineKey(model, version)), Sha256.of(baseline)));
+                    baselines.addFirst(version);
                 }
                 published.addFirst(new StepCompleted.Artifact("model-v" + version,
                         models.locate(ModelRepositoryLayout.modelKey(model, version)), digest));
@@ -200,7 +200,8 @@ public class BuiltInSteps {
         LOG.infof("run %s: model %s versions %s published to %s (%d new)", step.runId(), model, versions,
                 repository.get(), fresh);
         reports.completed(new StepCompleted(step.runId(), step.instance(), step.attempt(),
-                Map.of("model", model, "version", versions.getFirst(), "versions", versions, "published", fresh),
+                Map.of("model", model, "version", versions.getFirst(), "versions", versions, "published", fresh,
+                        "baselines", baselines),
                 Map.of(), published));
     }
 

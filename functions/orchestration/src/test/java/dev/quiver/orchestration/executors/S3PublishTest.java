@@ -59,6 +59,7 @@ class S3PublishTest {
         String publish = "steps.find { it.instance == 'publish' }";
         assertThat(run.getList(publish + ".outputs.versions", Integer.class)).containsExactly(1);
         assertThat(run.getInt(publish + ".outputs.published")).isOne();
+        assertThat(run.getList(publish + ".outputs.baselines", Integer.class)).containsExactly(1);
         try (ModelRepository repository = ModelRepository.open(REPOSITORY, S3Repository.settings)) {
             ModelRepositoryListing.Model model = repository.list().models().get("digits-s3");
             assertThat(model.versions()).containsExactly(Map.entry(1L, "digits-s3/1/model.onnx"));
