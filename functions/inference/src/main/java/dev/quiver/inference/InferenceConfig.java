@@ -140,6 +140,40 @@ public interface InferenceConfig {
          * {@code dev.quiver.model.alert.raised}), e.g. Knative's K_SINK; only the log when unset.
          */
         Optional<URI> alertSink();
+
+        /** Served inputs compared with each version's training baseline ({@code baseline.json}). */
+        Drift drift();
+
+        /** The golden sets of {@code validation/validation.json}, run again on every serving version. */
+        GoldenSet goldenSet();
+    }
+
+    /** Feature drift; a model's {@code drift} block sets its thresholds, window and sampling. */
+    interface Drift {
+
+        /** Off, no input is sampled and nothing is compared: serving pays nothing for drift. */
+        @WithDefault("true")
+        boolean enabled();
+
+        /** Sampled requests waiting for the drift thread at most; past it samples are dropped and counted. */
+        @WithDefault("256")
+        int queue();
+
+        /** Items of one sampled request that are taken, at most (the first ones). */
+        @WithDefault("16")
+        int maxItemsPerRequest();
+    }
+
+    /** Golden-set runs on a schedule; a model's {@code golden_set.interval} overrides the interval. */
+    interface GoldenSet {
+
+        /** Off, golden sets run only at the validity gate. */
+        @WithDefault("true")
+        boolean enabled();
+
+        /** How often each serving version with a golden set runs it again. */
+        @WithDefault("10m")
+        Duration interval();
     }
 
     /** Checks of every answer before it goes out: NaN and infinite values, and the ranges a version declares. */

@@ -56,6 +56,17 @@ public final class ModelRepository implements AutoCloseable {
                 + " other writers took the next version first");
     }
 
+    /**
+     * Puts a version's training baseline beside its model, unless the version has one: like the model, a baseline
+     * once written is never replaced.
+     *
+     * @return whether it was written now
+     */
+    public boolean addBaseline(String model, long version, Path file) {
+        return store.putIfAbsent(ModelRepositoryLayout.baselineKey(model, version), file, "application/json")
+                .isPresent();
+    }
+
     /** Where an object of the repository is: {@code s3://bucket/prefix/key} or a file path. */
     public String locate(String key) {
         return store.locate(key);

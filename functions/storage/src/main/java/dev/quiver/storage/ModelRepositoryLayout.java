@@ -22,6 +22,8 @@ import java.util.regex.Pattern;
 public final class ModelRepositoryLayout {
 
     public static final String MODEL_FILE = "model.onnx";
+    /** A version's training baseline beside its model file, what its served inputs are compared with for drift. */
+    public static final String BASELINE_FILE = "baseline.json";
     /** The configuration files a model may have, the one that applies first. */
     public static final List<String> CONFIG_FILES = List.of("config.json", "config.yaml", "config.yml");
     private static final Pattern MODEL_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,127}");
@@ -46,6 +48,12 @@ public final class ModelRepositoryLayout {
                     + modelNameRule() + ") and a version from 1");
         }
         return model + "/" + version + "/" + MODEL_FILE;
+    }
+
+    /** The key of a version's training baseline, {@code <model>/<version>/baseline.json}. */
+    public static String baselineKey(String model, long version) {
+        String modelKey = modelKey(model, version);
+        return modelKey.substring(0, modelKey.length() - MODEL_FILE.length()) + BASELINE_FILE;
     }
 
     /** The name, when it is a valid model name. */

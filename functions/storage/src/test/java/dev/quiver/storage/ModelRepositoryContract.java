@@ -41,6 +41,19 @@ abstract class ModelRepositoryContract {
     }
 
     @Test
+    void aVersionsBaselineGoesBesideItsModelOnceAndIsNeverReplaced() throws Exception {
+        ModelRepository repository = new ModelRepository(store());
+        long version = repository.addVersion("digits", file("model"));
+
+        assertThat(repository.addBaseline("digits", version, file("{\"trained_at\": \"first\"}"))).isTrue();
+        assertThat(repository.addBaseline("digits", version, file("{\"trained_at\": \"second\"}"))).isFalse();
+
+        assertThat(read("digits/1/baseline.json")).isEqualTo("{\"trained_at\": \"first\"}");
+        assertThat(repository.list().models().get("digits").versions()).as("the layout's versions are its models")
+                .containsOnlyKeys(1L);
+    }
+
+    @Test
     void aVersionTakenMeanwhileIsLeftToItsWriter() throws Exception {
         ObjectStore store = store();
         new ModelRepository(store).addVersion("digits", file("first"));

@@ -106,6 +106,7 @@ class ModelRepositoryLayoutTest {
     @Test
     void theKeyOfAVersionIsBuiltOnlyFromAValidNameAndVersion() {
         assertThat(ModelRepositoryLayout.modelKey("digits-trained", 3)).isEqualTo("digits-trained/3/model.onnx");
+        assertThat(ModelRepositoryLayout.baselineKey("digits-trained", 3)).isEqualTo("digits-trained/3/baseline.json");
         assertThatIllegalArgumentException().isThrownBy(() -> ModelRepositoryLayout.modelKey("../x", 1))
                 .withMessageContaining("model '../x' version 1: expected a model name");
         assertThatIllegalArgumentException().isThrownBy(() -> ModelRepositoryLayout.modelKey("digits", 0));

@@ -1,9 +1,13 @@
 package dev.quiver.training;
 
+import dev.quiver.baseline.BaselineBuilder;
+import dev.quiver.baseline.BaselineFiles;
+import dev.quiver.baseline.TrainingBaseline;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Instant;
 import java.util.List;
 import org.tribuo.Example;
 import org.tribuo.Model;
@@ -27,6 +31,8 @@ import org.tribuo.provenance.SimpleDataSourceProvenance;
 public final class DigitsTrainer {
 
     public static final String ONNX_DOMAIN = "dev.quiver.digits";
+    /** The exported graph's input, the name callers use and the baseline's input. */
+    public static final String INPUT = "input";
 
     private static final String[] FEATURE_NAMES = featureNames();
 
@@ -63,7 +69,17 @@ public final class DigitsTrainer {
         if (listener != null) {
             listener.epochDone(options.epochs(), options.epochs(), accuracy);
         }
-        return new TrainedDigitsModel(model, accuracy, split.train().size(), split.test().size());
+        return new TrainedDigitsModel(model, accuracy, split.train().size(), split.test().size(),
+                baseline(split.train()));
+    }
+
+    /** What the training rows looked like, for the inference function to compare the rows it serves with. */
+    private TrainingBaseline baseline(List<DigitImage> rows) {
+        BaselineBuilder builder = new BaselineBuilder(options.seed()).input(INPUT, DigitImage.PIXELS);
+        for (DigitImage image : rows) {
+            builder.add(INPUT, image.pixels());
+        }
+        return builder.build(Instant.now());
     }
 
     private LinearSGDModel trainFor(int epochs, MutableDataset<Label> train) {
@@ -87,6 +103,11 @@ public final class DigitsTrainer {
         } finally {
             Files.deleteIfExists(temporary);
         }
+    }
+
+    /** Writes the training baseline ({@code baseline.json}) atomically, for the model beside it. */
+    public static void exportBaseline(TrainedDigitsModel trained, Path target) throws IOException {
+        BaselineFiles.write(trained.baseline(), target);
     }
 
     private static MutableDataset<Label> toTribuo(List<DigitImage> images, LabelFactory labels, String name) {

@@ -1,5 +1,6 @@
 package dev.quiver.training;
 
+import dev.quiver.baseline.TrainingBaseline;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -100,9 +101,11 @@ public final class TrainDigits implements Callable<Integer> {
                 : null;
         TrainedDigitsModel trained = new DigitsTrainer(options).train(dataset, listener);
         DigitsTrainer.exportOnnx(trained, output, modelVersion);
+        Path baseline = output.toAbsolutePath().resolveSibling(TrainingBaseline.FILE);
+        DigitsTrainer.exportBaseline(trained, baseline);
         String line = String.format(Locale.ROOT,
-                "{\"output\":\"%s\",\"accuracy\":%.4f,\"train_rows\":%d,\"test_rows\":%d,\"epochs\":%d,\"seed\":%d}%n",
-                output.toString().replace("\\", "\\\\").replace("\"", "\\\""), trained.testAccuracy(),
+                "{\"output\":\"%s\",\"baseline\":\"%s\",\"accuracy\":%.4f,\"train_rows\":%d,\"test_rows\":%d,\"epochs\":%d,\"seed\":%d}%n",
+                jsonText(output.toString()), jsonText(baseline.toString()), trained.testAccuracy(),
                 trained.trainRows(), trained.testRows(), options.epochs(), options.seed());
         out.print(line);
         out.flush();
@@ -127,6 +130,10 @@ public final class TrainDigits implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
+    }
+
+    private static String jsonText(String text) {
+        return text.replace("\\", "\\\\").replace("\"", "\\\"");
     }
 
     private static void printProgress(PrintWriter out, int epoch, int epochs, double accuracy) {

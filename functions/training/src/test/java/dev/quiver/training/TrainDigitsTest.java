@@ -2,10 +2,16 @@ package dev.quiver.training;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.quiver.baseline.BaselineFiles;
+import dev.quiver.baseline.FeatureBaseline;
+import dev.quiver.baseline.InputBaseline;
+import dev.quiver.baseline.TrainingBaseline;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -43,6 +49,37 @@ class TrainDigitsTest {
         assertThat(run.exitCode()).as(run.err()).isZero();
         assertThat(file).isNotEmptyFile();
         assertThat(run.out()).contains("\"epochs\":15");
+    }
+
+    @Test
+    void writesTheTrainingBaselineBesideTheModel() throws Exception {
+        Path file = dir.resolve("digits/2/model.onnx");
+        Instant before = Instant.now();
+
+        Run run = Run.of("--output", file.toString(), "--epochs", "2", "--min-accuracy", "0");
+
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        Path written = dir.resolve("digits/2/baseline.json");
+        assertThat(run.out()).contains("\"baseline\":\"" + written.toAbsolutePath() + "\"");
+        TrainingBaseline baseline = BaselineFiles.read(written);
+        assertThat(baseline.trainedAtInstant()).isBetween(before, Instant.now());
+        assertThat(baseline.rows()).isEqualTo(1438);
+        assertThat(baseline.inputs()).containsOnlyKeys("input");
+        InputBaseline input = baseline.inputs().get("input");
+        assertThat(input.elements()).isEqualTo(64);
+        assertThat(input.sampleRows()).isEqualTo(1438);
+        assertThat(input.features()).hasSize(64);
+        // the top-left pixel is blank in every digit; the centre ones spread over the whole range
+        FeatureBaseline corner = input.features().getFirst();
+        assertThat(corner.edges()).containsExactly(0);
+        assertThat(corner.counts()).containsExactly(1438, 0);
+        FeatureBaseline centre = input.features().get(27);
+        assertThat(centre.label()).isEqualTo("27");
+        assertThat(centre.edges().length).isGreaterThan(3);
+        assertThat(centre.max()).isEqualTo(16);
+        for (FeatureBaseline feature : input.features()) {
+            assertThat(Arrays.stream(feature.counts()).sum()).isEqualTo(1438);
+        }
     }
 
     @Test

@@ -18,6 +18,9 @@ import java.util.Map;
  * @param fallback       what answers, in order, when the model times out, fails or fails its output checks
  * @param outputCheckFailures answers failing the output checks, within the window, that take a version out of service
  * @param outputCheckWindow   the latest checked answers of a version that count
+ * @param drift               how served inputs are compared with the version's training baseline
+ * @param goldenSetInterval   how often the golden set runs again on a serving version; null for the function's
+ *                            {@code quiver.inference.golden-set.interval}
  */
 public record ModelConfig(
         VersionPolicy versionPolicy,
@@ -34,7 +37,9 @@ public record ModelConfig(
         Duration timeout,
         List<FallbackSpec> fallback,
         int outputCheckFailures,
-        int outputCheckWindow) {
+        int outputCheckWindow,
+        DriftSettings drift,
+        Duration goldenSetInterval) {
 
     public ModelConfig {
         inputNames = Map.copyOf(inputNames);

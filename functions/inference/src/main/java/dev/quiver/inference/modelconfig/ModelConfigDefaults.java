@@ -5,13 +5,16 @@ import java.time.Duration;
 /**
  * What a model gets for each setting its configuration file leaves out. The batching defaults come from
  * {@code quiver.inference.batching.*}, the deadline and output checks from {@code quiver.inference.timeout} and
- * {@code quiver.inference.output-checks.*}; the rest are fixed here.
+ * {@code quiver.inference.output-checks.*}; the golden-set interval is left to {@code quiver.inference.golden-set.interval}
+ * when unset; the rest are fixed here.
  */
 public final class ModelConfigDefaults {
 
     public static final VersionPolicy VERSION_POLICY = new VersionPolicy.Latest(1);
     public static final int INSTANCES = 1;
     public static final int THREADS = 0;
+    /** PSI above 0.25 is the usual mark of a major shift; 0.1 to 0.25 is a moderate one. */
+    public static final DriftSettings DRIFT = new DriftSettings(0.25, 0.01, 1000, 0.1);
 
     private ModelConfigDefaults() {
     }
@@ -32,7 +35,19 @@ public final class ModelConfigDefaults {
                 spec.timeoutMs() == null ? failsafe.timeout() : millis(spec.timeoutMs()),
                 spec.fallback(),
                 spec.outputCheckFailures() == null ? failsafe.outputCheckFailures() : spec.outputCheckFailures(),
-                spec.outputCheckWindow() == null ? failsafe.outputCheckWindow() : spec.outputCheckWindow());
+                spec.outputCheckWindow() == null ? failsafe.outputCheckWindow() : spec.outputCheckWindow(),
+                drift(spec.drift()),
+                spec.goldenSetInterval());
+    }
+
+    private static DriftSettings drift(DriftSpec spec) {
+        if (spec == null) {
+            return DRIFT;
+        }
+        return new DriftSettings(spec.psi() == null ? DRIFT.psi() : spec.psi(),
+                spec.ksP() == null ? DRIFT.ksP() : spec.ksP(),
+                spec.window() == null ? DRIFT.window() : spec.window(),
+                spec.sampleRate() == null ? DRIFT.sampleRate() : spec.sampleRate());
     }
 
     private static Duration millis(double value) {

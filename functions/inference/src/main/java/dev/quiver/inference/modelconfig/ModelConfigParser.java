@@ -20,9 +20,11 @@ import java.util.Optional;
  */
 public final class ModelConfigParser {
 
-    private static final List<String> KEYS = List.of("fallback", "inline_max_compute_ms", "inputs", "instances",
-            "max_batch_size", "max_queue_delay_ms", "output_checks", "outputs", "threads", "timeout_ms",
-            "version_policy");
+    private static final List<String> KEYS = List.of("drift", "fallback", "golden_set", "inline_max_compute_ms",
+            "inputs", "instances", "max_batch_size", "max_queue_delay_ms", "output_checks", "outputs", "threads",
+            "timeout_ms", "version_policy");
+    private static final List<String> DRIFT_KEYS = List.of("ks_p", "psi", "sample_rate", "window");
+    private static final List<String> GOLDEN_SET_KEYS = List.of("interval");
     private static final List<String> OUTPUT_CHECK_KEYS = List.of("failures", "window");
     private static final String FALLBACK_STEPS = "previous_version, {model: name}, {default_outputs: file} or "
             + "{answers: file, key: input}";
@@ -53,6 +55,12 @@ public final class ModelConfigParser {
         Optional<ConfigMapping> checks = setting(settings, "output_checks")
                 .flatMap(value -> value.mapping("expected a mapping with failures, window"));
         checks.ifPresent(mapping -> mapping.allowOnly(OUTPUT_CHECK_KEYS));
+        Optional<ConfigMapping> drift = setting(settings, "drift")
+                .flatMap(value -> value.mapping("expected a mapping with psi, ks_p, window, sample_rate"));
+        drift.ifPresent(mapping -> mapping.allowOnly(DRIFT_KEYS));
+        Optional<ConfigMapping> golden = setting(settings, "golden_set")
+                .flatMap(value -> value.mapping("expected a mapping with interval"));
+        golden.ifPresent(mapping -> mapping.allowOnly(GOLDEN_SET_KEYS));
         return new ModelConfigSpec(
                 setting(settings, "version_policy").flatMap(ModelConfigParser::versionPolicy).orElse(null),
                 setting(settings, "max_batch_size").flatMap(ConfigValue::wholeNumber).orElse(null),
@@ -67,7 +75,18 @@ public final class ModelConfigParser {
                 setting(settings, "timeout_ms").flatMap(ConfigValue::number).orElse(null),
                 setting(settings, "fallback").map(ModelConfigParser::fallback).orElse(List.of()),
                 checks.flatMap(mapping -> setting(mapping, "failures")).flatMap(ConfigValue::wholeNumber).orElse(null),
-                checks.flatMap(mapping -> setting(mapping, "window")).flatMap(ConfigValue::wholeNumber).orElse(null));
+                checks.flatMap(mapping -> setting(mapping, "window")).flatMap(ConfigValue::wholeNumber).orElse(null),
+                drift.map(ModelConfigParser::drift).orElse(null),
+                golden.flatMap(mapping -> setting(mapping, "interval")).flatMap(ConfigValue::positiveDuration)
+                        .orElse(null));
+    }
+
+    private static DriftSpec drift(ConfigMapping drift) {
+        return new DriftSpec(
+                setting(drift, "psi").flatMap(ConfigValue::number).orElse(null),
+                setting(drift, "ks_p").flatMap(ConfigValue::number).orElse(null),
+                setting(drift, "window").flatMap(ConfigValue::wholeNumber).orElse(null),
+                setting(drift, "sample_rate").flatMap(ConfigValue::number).orElse(null));
     }
 
     /** A setting written with no value is left to its default, as one left out. */

@@ -1,5 +1,6 @@
 package dev.quiver.inference.modelconfig;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
@@ -20,6 +21,8 @@ import java.util.Map;
  * fallback: [previous_version, {model: digits_small}, {default_outputs: defaults.json},
  *            {answers: answers.json, key: customer}]
  * output_checks: {failures: 10, window: 50}   # answers failing the checks that take a version out of service
+ * drift: {psi: 0.25, ks_p: 0.01, window: 1000, sample_rate: 0.1}   # served inputs against baseline.json
+ * golden_set: {interval: 10m}          # how often the serving versions' golden sets run again
  * </pre>
  */
 public record ModelConfigSpec(
@@ -36,7 +39,9 @@ public record ModelConfigSpec(
         Double timeoutMs,
         List<FallbackSpec> fallback,
         Integer outputCheckFailures,
-        Integer outputCheckWindow) {
+        Integer outputCheckWindow,
+        DriftSpec drift,
+        Duration goldenSetInterval) {
 
     public ModelConfigSpec {
         fallback = fallback == null ? List.of() : List.copyOf(fallback);
@@ -44,6 +49,6 @@ public record ModelConfigSpec(
 
     public static ModelConfigSpec empty() {
         return new ModelConfigSpec(null, null, null, null, null, null, null, null, Map.of(), Map.of(), null, List.of(),
-                null, null);
+                null, null, null, null);
     }
 }

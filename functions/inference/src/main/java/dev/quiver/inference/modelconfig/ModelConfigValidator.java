@@ -17,6 +17,8 @@ public final class ModelConfigValidator {
     public static final double MAX_MILLISECONDS = 10_000;
     public static final double MAX_TIMEOUT_MILLISECONDS = 600_000;
     public static final int MAX_WINDOW = 100_000;
+    /** Fewer items than this say little about a distribution: PSI and KS are noise below it. */
+    public static final int MIN_DRIFT_WINDOW = 50;
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.:/-]{1,128}");
 
     private ModelConfigValidator() {
@@ -59,9 +61,28 @@ public final class ModelConfigValidator {
                     + spec.outputCheckWindow() + "), got " + spec.outputCheckFailures()));
         }
         fallback(problems, spec.fallback());
+        drift(problems, spec.drift());
         names(problems, "inputs", spec.inputNames());
         names(problems, "outputs", spec.outputNames());
         return problems;
+    }
+
+    private static void drift(List<FieldError> problems, DriftSpec drift) {
+        if (drift == null) {
+            return;
+        }
+        if (drift.psi() != null && !(drift.psi() > 0)) {
+            problems.add(new FieldError("drift.psi", "must be above 0 (0.1 flags a moderate shift, 0.25 a major one), "
+                    + "got " + drift.psi()));
+        }
+        if (drift.ksP() != null && !(drift.ksP() > 0 && drift.ksP() < 1)) {
+            problems.add(new FieldError("drift.ks_p", "must be a p-value above 0 and below 1, got " + drift.ksP()));
+        }
+        range(problems, "drift.window", drift.window(), MIN_DRIFT_WINDOW, MAX_WINDOW);
+        if (drift.sampleRate() != null && !(drift.sampleRate() > 0 && drift.sampleRate() <= 1)) {
+            problems.add(new FieldError("drift.sample_rate", "must be above 0 and at most 1 (the share of requests "
+                    + "sampled), got " + drift.sampleRate()));
+        }
     }
 
     private static void fallback(List<FieldError> problems, List<FallbackSpec> steps) {

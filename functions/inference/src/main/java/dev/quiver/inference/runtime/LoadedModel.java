@@ -8,6 +8,7 @@ import dev.quiver.inference.modelconfig.ModelConfig;
 import dev.quiver.inference.validation.FailureWindow;
 import dev.quiver.inference.validation.GateReport;
 import dev.quiver.inference.validation.OutputChecks;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -38,13 +39,14 @@ public final class LoadedModel {
     private final FailureWindow failures;
     private final String digest;
     private final GateReport gate;
+    private final Path modelFile;
     private volatile String outOfService;
     private final AtomicInteger leases = new AtomicInteger();
     private final AtomicBoolean closed = new AtomicBoolean();
 
     LoadedModel(String name, long version, ModelSignature signature, OrtSession session, DynamicBatcher batcher,
                 LoadTimings loadTimings, ModelConfig config, OutputChecks outputChecks, List<FallbackStep> fallback,
-                String digest, GateReport gate) {
+                String digest, GateReport gate, Path modelFile) {
         this.name = name;
         this.version = version;
         this.signature = signature;
@@ -57,6 +59,15 @@ public final class LoadedModel {
         this.failures = new FailureWindow(config.outputCheckFailures(), config.outputCheckWindow());
         this.digest = digest;
         this.gate = gate;
+        this.modelFile = modelFile;
+    }
+
+    /**
+     * The file it was loaded from (in the local copy, for a repository in object storage); the version's other files,
+     * {@code baseline.json} and {@code validation/}, are beside it.
+     */
+    public Path modelFile() {
+        return modelFile;
     }
 
     /** The configuration the version was loaded with. */

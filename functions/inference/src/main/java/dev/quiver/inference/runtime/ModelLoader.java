@@ -86,7 +86,7 @@ public class ModelLoader {
             DynamicBatcher batcher = new DynamicBatcher(label, runner, policy, observer);
             OutputChecks checks = OutputChecks.of(signature.outputs(), validation.outputs());
             return new LoadedModel(name, version, signature, session, batcher, timings, config, checks, fallback,
-                    digest, gate);
+                    digest, gate, modelFile);
         } catch (ModelLoadException | RuntimeException e) {
             closeQuietly(session);
             throw e instanceof ModelLoadException loadFailure ? loadFailure

@@ -10,6 +10,7 @@ import dev.quiver.inference.batching.InferenceJob;
 import dev.quiver.inference.batching.InferenceResult;
 import dev.quiver.inference.deadline.DeadlineTimer;
 import dev.quiver.inference.deadline.RequestTimeouts;
+import dev.quiver.inference.drift.DriftMonitor;
 import dev.quiver.inference.fallback.FallbackNote;
 import dev.quiver.inference.fallback.FallbackReason;
 import dev.quiver.inference.fallback.FallbackRunner;
@@ -51,11 +52,13 @@ public class InferenceService {
     private final DeadlineTimer timer;
     private final FallbackRunner fallbacks;
     private final VersionAlerts alerts;
+    private final DriftMonitor drift;
     private final boolean checkOutputs;
 
     public InferenceService(ModelRegistry registry, InferenceMetrics metrics, AdmissionLayer admission,
                             PredictionLog log, StartupTimeline timeline, DeadlineTimer timer,
-                            FallbackRunner fallbacks, VersionAlerts alerts, InferenceConfig config) {
+                            FallbackRunner fallbacks, VersionAlerts alerts, DriftMonitor drift,
+                            InferenceConfig config) {
         this.registry = registry;
         this.metrics = metrics;
         this.charges = admission.charges();
@@ -64,6 +67,7 @@ public class InferenceService {
         this.timer = timer;
         this.fallbacks = fallbacks;
         this.alerts = alerts;
+        this.drift = drift;
         this.checkOutputs = config.inference().outputChecks().enabled();
     }
 
@@ -185,9 +189,14 @@ public class InferenceService {
         if (cause != null) {
             throw cause instanceof RuntimeException runtime ? runtime : new CompletionException(cause);
         }
-        ServedInference<R> served = fallback == null
-                ? new ServedInference<>(loaded.name(), loaded.version(), request, outputs(loaded, result))
-                : new ServedInference<>(loaded.name(), loaded.version(), request, fallback.outputs(), fallback.note());
+        ServedInference<R> served;
+        if (fallback == null) {
+            drift.served(loaded, request.inputs());
+            served = new ServedInference<>(loaded.name(), loaded.version(), request, outputs(loaded, result));
+        } else {
+            served = new ServedInference<>(loaded.name(), loaded.version(), request, fallback.outputs(),
+                    fallback.note());
+        }
         log.record(protocol, requestId, served);
         timeline.predictionServed();
         return served;

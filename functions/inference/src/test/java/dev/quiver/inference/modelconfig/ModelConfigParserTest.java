@@ -85,8 +85,8 @@ class ModelConfigParserTest {
     @Test
     void unknownSettingsAreNamed() {
         assertProblems("max_batchsize: 4\nthreads: {intra: 1}\n",
-                "line 1, max_batchsize: unknown setting; expected one of fallback, inline_max_compute_ms, inputs, "
-                        + "instances, max_batch_size, max_queue_delay_ms, output_checks, outputs, threads, timeout_ms, "
+                "line 1, max_batchsize: unknown setting; expected one of drift, fallback, golden_set, "
+                        + "inline_max_compute_ms, inputs, instances, max_batch_size, max_queue_delay_ms, output_checks, outputs, threads, timeout_ms, "
                         + "version_policy",
                 "line 2, threads.intra: unknown setting; expected one of inter_op, intra_op, spinning");
     }
@@ -151,6 +151,38 @@ class ModelConfigParserTest {
                         + "\"../other/defaults.json\"");
         assertProblems("output_checks: {failures: 30, window: 20}\n",
                 "line 1, output_checks.failures: must be at most the window (20), got 30");
+    }
+
+    @Test
+    void driftThresholdsSamplingAndTheGoldenSetInterval() throws IOException {
+        ModelConfig config = ModelConfigDefaults.apply(read("config.yaml", """
+                drift: {psi: 0.1, ks_p: 0.001, window: 500, sample_rate: 1}
+                golden_set: {interval: 90s}
+                """), DEFAULTS, FAILSAFE);
+        assertThat(config.drift()).isEqualTo(new DriftSettings(0.1, 0.001, 500, 1));
+        assertThat(config.goldenSetInterval()).isEqualTo(Duration.ofSeconds(90));
+
+        ModelConfig partly = ModelConfigDefaults.apply(read("config.yaml", "drift: {window: 200}\n"), DEFAULTS,
+                FAILSAFE);
+        assertThat(partly.drift()).isEqualTo(new DriftSettings(0.25, 0.01, 200, 0.1));
+        assertThat(partly.goldenSetInterval()).as("the function's quiver.inference.golden-set.interval").isNull();
+    }
+
+    @Test
+    void driftAndGoldenSetRules() {
+        assertProblems("drift: {psi: 0, ks_p: 1, window: 10, sample_rate: 1.5}\n",
+                "line 1, drift.psi: must be above 0 (0.1 flags a moderate shift, 0.25 a major one), got 0.0",
+                "line 1, drift.ks_p: must be a p-value above 0 and below 1, got 1.0",
+                "line 1, drift.window: must be between 50 and 100000, got 10",
+                "line 1, drift.sample_rate: must be above 0 and at most 1 (the share of requests sampled), got 1.5");
+        assertProblems("drift:\n  sample_rate: 0\n",
+                "line 2, drift.sample_rate: must be above 0 and at most 1 (the share of requests sampled), got 0.0");
+        assertProblems("drift: {psi: high, bins: 10}\n",
+                "line 1, drift.psi: expected a number, got \"high\"",
+                "line 1, drift.bins: unknown setting; expected one of ks_p, psi, sample_rate, window");
+        assertProblems("golden_set: {interval: 0s}\n",
+                "line 1, golden_set.interval: expected a positive duration such as 250ms, 90s, 1m30s, 1.5h or 14d "
+                        + "(units ns, us, ms, s, m, h, d), or ISO-8601 such as PT1M30S, got \"0s\"");
     }
 
     @Test

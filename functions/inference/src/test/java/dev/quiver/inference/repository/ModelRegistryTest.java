@@ -119,6 +119,16 @@ class ModelRegistryTest {
                 public Optional<URI> alertSink() {
                     return Optional.empty();
                 }
+
+                @Override
+                public Drift drift() {
+                    return null;
+                }
+
+                @Override
+                public GoldenSet goldenSet() {
+                    return null;
+                }
             };
         }
 

@@ -37,7 +37,8 @@ import org.jboss.logging.Logger;
  * inference function's model repository ({@code quiver.orchestration.model-repository}, a folder or
  * {@code s3://bucket/prefix} in the store of {@code quiver.storage.s3.*}) as the next
  * versions of {@code model}, the best last so that it is the latest, and with {@code serve-latest: N} has the
- * inference function serve the latest N versions. Publishing is idempotent by content: a model
+ * inference function serve the latest N versions. A {@code baseline.json} beside a model file (the trainer writes
+ * one) goes beside the version's model. Publishing is idempotent by content: a model
  * whose digest a version already has is not published again. {@code aggregate-predictions} is
  * {@link PredictionAggregation}.
  */
@@ -167,6 +168,7 @@ public class BuiltInSteps {
         }
         List<Long> versions = new ArrayList<>();
         List<StepCompleted.Artifact> published = new ArrayList<>();
+        List<Long> baselines = new ArrayList<>();
         int fresh = 0;
         try (ModelRepository models = ModelRepository.open(repository.get(), s3.settings())) {
             if (serveLatest.isPresent()) {
@@ -184,6 +186,13 @@ public class BuiltInSteps {
                     fresh++;
                 }
                 versions.addFirst(version);
+                Path baseline = source.resolveSibling(ModelRepositoryLayout.BASELINE_FILE);
+                if (Files.isRegularFile(baseline)) {
+                    // after the model, so a version is never without it for longer than this write; a version
+                    // published again by its digest gets it now if it had none
+                    models.addBaseline(model, version, baseline);
+                    baselines.addFirst(version);
+                }
                 published.addFirst(new StepCompleted.Artifact("model-v" + version,
                         models.locate(ModelRepositoryLayout.modelKey(model, version)), digest));
             }
@@ -191,7 +200,8 @@ public class BuiltInSteps {
         LOG.infof("run %s: model %s versions %s published to %s (%d new)", step.runId(), model, versions,
                 repository.get(), fresh);
         reports.completed(new StepCompleted(step.runId(), step.instance(), step.attempt(),
-                Map.of("model", model, "version", versions.getFirst(), "versions", versions, "published", fresh),
+                Map.of("model", model, "version", versions.getFirst(), "versions", versions, "published", fresh,
+                        "baselines", baselines),
                 Map.of(), published));
     }
 

@@ -4,6 +4,7 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.quiver.baseline.BaselineFiles;
 import dev.quiver.events.EventTypes;
 import dev.quiver.storage.ModelRepository;
 import dev.quiver.storage.ModelRepositoryListing;
@@ -12,6 +13,7 @@ import dev.quiver.storage.S3Settings;
 import dev.quiver.testservices.TestS3;
 import dev.quiver.training.DigitsDataset;
 import dev.quiver.training.DigitsTrainer;
+import dev.quiver.training.TrainedDigitsModel;
 import dev.quiver.training.TrainingOptions;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import io.quarkus.test.common.WithTestResource;
@@ -57,11 +59,14 @@ class S3PublishTest {
         String publish = "steps.find { it.instance == 'publish' }";
         assertThat(run.getList(publish + ".outputs.versions", Integer.class)).containsExactly(1);
         assertThat(run.getInt(publish + ".outputs.published")).isOne();
+        assertThat(run.getList(publish + ".outputs.baselines", Integer.class)).containsExactly(1);
         try (ModelRepository repository = ModelRepository.open(REPOSITORY, S3Repository.settings)) {
             ModelRepositoryListing.Model model = repository.list().models().get("digits-s3");
             assertThat(model.versions()).containsExactly(Map.entry(1L, "digits-s3/1/model.onnx"));
             assertThat(model.config()).hasValue("digits-s3/config.yaml");
             assertThat(read(repository, "digits-s3/1/model.onnx")).isEqualTo(Files.readAllBytes(S3Repository.model));
+            assertThat(read(repository, "digits-s3/1/baseline.json")).as("the baseline goes with its model")
+                    .isEqualTo(Files.readAllBytes(S3Repository.model.resolveSibling("baseline.json")));
             assertThat(new String(read(repository, "digits-s3/config.yaml"), StandardCharsets.UTF_8))
                     .contains("version_policy:", "latest: 2");
         }
@@ -79,6 +84,11 @@ class S3PublishTest {
                 HttpResponse.BodyHandlers.ofString());
         assertThat(prediction.statusCode()).as(prediction.body()).isEqualTo(200);
         assertThat(prediction.body()).contains("\"model_version\":\"1\"");
+        String trainedAt = BaselineFiles.read(S3Repository.model.resolveSibling("baseline.json")).trainedAt();
+        await("the inference function compares version 1 with its baseline").atMost(Duration.ofSeconds(30))
+                .until(() -> S3Repository.http.send(HttpRequest.newBuilder(S3Repository.inference.url()
+                                .resolve("/v2/models/digits-s3/versions/1/drift")).build(),
+                        HttpResponse.BodyHandlers.ofString()).body().contains("\"trained_at\":\"" + trainedAt));
 
         JsonPath again = run("digits-s3");
         assertThat(again.getList(publish + ".outputs.versions", Integer.class)).as("the same model, read back from "
@@ -152,8 +162,11 @@ class S3PublishTest {
                     client.createBucket(request -> request.bucket(BUCKET));
                 }
                 model = root.resolve("trained/model.onnx");
-                DigitsTrainer.exportOnnx(new DigitsTrainer(TrainingOptions.defaults().withEpochs(2))
-                        .train(DigitsDataset.bundled()), model, 1);
+                TrainedDigitsModel trained = new DigitsTrainer(TrainingOptions.defaults().withEpochs(2))
+                        .train(DigitsDataset.bundled());
+                DigitsTrainer.exportOnnx(trained, model, 1);
+                // as ./quiver train does: the training baseline beside the model
+                DigitsTrainer.exportBaseline(trained, model.resolveSibling("baseline.json"));
                 Path pipelines = Files.createDirectories(root.resolve("pipelines"));
                 // the trained model stands for a training step's: the step reports it as its model artifact
                 Files.writeString(pipelines.resolve("publish.yaml"), """
