@@ -140,6 +140,24 @@ public interface InferenceConfig {
          * {@code dev.quiver.model.alert.raised}), e.g. Knative's K_SINK; only the log when unset.
          */
         Optional<URI> alertSink();
+
+        Shadow shadow();
+    }
+
+    /** Shadow scoring: copies of requests run on a candidate version, off the answer's path. */
+    interface Shadow {
+
+        /** Threads that run shadow copies; the candidate never runs on a caller's thread. */
+        @WithDefault("1")
+        int threads();
+
+        /** Shadow copies waiting for a thread; a copy that finds the queue full is dropped and counted. */
+        @WithDefault("64")
+        int queue();
+
+        /** Longest a shadow copy may wait for its candidate's answer before it counts as an error. */
+        @WithDefault("30s")
+        Duration timeout();
     }
 
     /** Checks of every answer before it goes out: NaN and infinite values, and the ranges a version declares. */

@@ -3,6 +3,7 @@ package dev.quiver.inference.modelconfig;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * A model's complete serving configuration, after defaults.
@@ -18,6 +19,8 @@ import java.util.Map;
  * @param fallback       what answers, in order, when the model times out, fails or fails its output checks
  * @param outputCheckFailures answers failing the output checks, within the window, that take a version out of service
  * @param outputCheckWindow   the latest checked answers of a version that count
+ * @param routing        aliases, weights and shadow; empty when the config has no routing block (the latest serving
+ *                       version answers every request that names no version)
  */
 public record ModelConfig(
         VersionPolicy versionPolicy,
@@ -34,11 +37,19 @@ public record ModelConfig(
         Duration timeout,
         List<FallbackSpec> fallback,
         int outputCheckFailures,
-        int outputCheckWindow) {
+        int outputCheckWindow,
+        Optional<Routing> routing) {
 
     public ModelConfig {
         inputNames = Map.copyOf(inputNames);
         outputNames = Map.copyOf(outputNames);
         fallback = List.copyOf(fallback);
+    }
+
+    /** This configuration with other routing: routing alone changing reloads no version. */
+    public ModelConfig withRouting(Optional<Routing> other) {
+        return new ModelConfig(versionPolicy, maxBatchSize, batchingExplicit, maxQueueDelay, inlineMaxCompute, instances,
+                intraOpThreads, interOpThreads, spinning, inputNames, outputNames, timeout, fallback,
+                outputCheckFailures, outputCheckWindow, other);
     }
 }

@@ -1,6 +1,8 @@
 package dev.quiver.inference.modelconfig;
 
 import java.time.Duration;
+import java.util.Locale;
+import java.util.Optional;
 
 /**
  * What a model gets for each setting its configuration file leaves out. The batching defaults come from
@@ -32,7 +34,16 @@ public final class ModelConfigDefaults {
                 spec.timeoutMs() == null ? failsafe.timeout() : millis(spec.timeoutMs()),
                 spec.fallback(),
                 spec.outputCheckFailures() == null ? failsafe.outputCheckFailures() : spec.outputCheckFailures(),
-                spec.outputCheckWindow() == null ? failsafe.outputCheckWindow() : spec.outputCheckWindow());
+                spec.outputCheckWindow() == null ? failsafe.outputCheckWindow() : spec.outputCheckWindow(),
+                Optional.ofNullable(spec.routing()).map(ModelConfigDefaults::routing));
+    }
+
+    /** A valid routing block after defaults: sticky by caller, argmax or values decided by the output. */
+    public static Routing routing(RoutingSpec spec) {
+        Optional<Routing.Shadow> shadow = Optional.ofNullable(spec.shadow()).map(s -> new Routing.Shadow(s.target(),
+                s.share(), s.compare() == null ? Routing.Compare.AUTO
+                : Routing.Compare.valueOf(s.compare().toUpperCase(Locale.ROOT))));
+        return new Routing(spec.aliases(), spec.weights(), StickyKey.parse(spec.stickyKey()), shadow);
     }
 
     private static Duration millis(double value) {

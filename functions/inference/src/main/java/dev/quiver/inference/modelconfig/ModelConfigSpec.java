@@ -20,6 +20,7 @@ import java.util.Map;
  * fallback: [previous_version, {model: digits_small}, {default_outputs: defaults.json},
  *            {answers: answers.json, key: customer}]
  * output_checks: {failures: 10, window: 50}   # answers failing the checks that take a version out of service
+ * routing: {aliases: {stable: 3}, weights: {stable: 95, 4: 5}, sticky_key: caller, shadow: {version: 4, share: 0.1}}
  * </pre>
  */
 public record ModelConfigSpec(
@@ -36,7 +37,8 @@ public record ModelConfigSpec(
         Double timeoutMs,
         List<FallbackSpec> fallback,
         Integer outputCheckFailures,
-        Integer outputCheckWindow) {
+        Integer outputCheckWindow,
+        RoutingSpec routing) {
 
     public ModelConfigSpec {
         fallback = fallback == null ? List.of() : List.copyOf(fallback);
@@ -44,6 +46,6 @@ public record ModelConfigSpec(
 
     public static ModelConfigSpec empty() {
         return new ModelConfigSpec(null, null, null, null, null, null, null, null, Map.of(), Map.of(), null, List.of(),
-                null, null);
+                null, null, null);
     }
 }
