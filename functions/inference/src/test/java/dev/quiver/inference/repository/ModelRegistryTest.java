@@ -119,6 +119,11 @@ class ModelRegistryTest {
                 public Optional<URI> alertSink() {
                     return Optional.empty();
                 }
+
+                @Override
+                public InferenceConfig.Shadow shadow() {
+                    return null;
+                }
             };
         }
 
