@@ -12,6 +12,7 @@ import dev.quiver.inference.modelconfig.ModelConfigDefaults;
 import dev.quiver.inference.modelconfig.RoutingSpec;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.path.json.JsonPath;
 import io.restassured.response.Response;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -89,6 +90,10 @@ class RoutingTest {
         assertThat(event.jsonPath().getString("modelVersion")).isEqualTo("2");
 
         given().get("/v2/models/routed/versions/canary/ready").then().statusCode(200);
+        JsonPath metadata = given().get("/v2/models/routed").then().statusCode(200).extract().jsonPath();
+        assertThat(metadata.getMap("routing.aliases")).containsEntry("canary", 2);
+        assertThat(metadata.getMap("routing.weights")).containsEntry("1", 50).containsEntry("2", 50);
+        assertThat(metadata.getString("routing.sticky_key")).isEqualTo("header:X-User");
         given().contentType("application/json").body(V2_REQUEST).post("/v2/models/routed/versions/beta/infer")
                 .then().statusCode(404).body("error", containsString("its aliases {canary=2, stable=1}"));
         assertThat(Metrics.scrape()).contains(
@@ -109,7 +114,10 @@ class RoutingTest {
                     .allMatch(user -> v2(user).header(ModelVersionHeader.NAME).equals("2")));
 
             repository.withFile("routed", "routing.json", "{\"weights\": {\"canary\": -1}}");
-            Thread.sleep(1_000);
+            await().atMost(Duration.ofSeconds(10)).until(() -> given().get("/v2/models/routed").jsonPath()
+                    .getString("routing_error") != null);
+            assertThat(given().get("/v2/models/routed").jsonPath().getString("routing_error"))
+                    .contains("weights.canary", "weights are between 0 and 1000000, got -1");
             assertThat(users).allMatch(user -> v2(user).header(ModelVersionHeader.NAME).equals("2"));
         } finally {
             Files.delete(root.resolve("routed").resolve("routing.json"));
