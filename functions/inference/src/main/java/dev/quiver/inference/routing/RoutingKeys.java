@@ -6,24 +6,6 @@ import java.util.Optional;
 /** Where a request's sticky key may come from; each protocol says what it has. */
 public interface RoutingKeys {
 
-    /** A request that offers no key: weighted routing draws at random. */
-    RoutingKeys NONE = new RoutingKeys() {
-        @Override
-        public Optional<String> caller() {
-            return Optional.empty();
-        }
-
-        @Override
-        public Optional<String> header(String name) {
-            return Optional.empty();
-        }
-
-        @Override
-        public Optional<String> parameter(String name) {
-            return Optional.empty();
-        }
-    };
-
     /** The caller's identity from admission. */
     Optional<String> caller();
 
