@@ -44,4 +44,4 @@ await_ready "$PORT"
 
 print_machine
 "$JAVA" -cp "$ROOT/load-tests/target/quiver-load-tests.jar" dev.quiver.loadtests.RoutingBenchmark \
-  --url "http://localhost:$PORT" --report "$WORK/routing.md" "$@"
+  --url "http://localhost:$PORT" --server-pid "$server" --report "$WORK/routing.md" "$@"

@@ -22,7 +22,8 @@ import picocli.CommandLine.Option;
  * What routing costs on the digits path: {@code /v2/models/digits/infer} (a model without routing) against
  * {@code /v2/models/digits_routed/infer} (the same model as two versions with weights 50/50, sticky by the
  * {@code X-User} header), on one instance of the function. Each round measures the two one right after the other, in
- * alternating order, and computes the round's ratio of throughput; the report gives the medians.
+ * alternating order, and computes the round's ratios of throughput and of the server's CPU per request (which moves
+ * less than throughput when other tenants of a shared machine take the CPU); the report gives the medians.
  */
 public final class RoutingBenchmark {
 
@@ -32,12 +33,15 @@ public final class RoutingBenchmark {
     private final Options options;
     private final HttpLoad http;
     private final Map<String, List<LatencyStats>> results = new LinkedHashMap<>();
-    private final List<Double> ratios = new ArrayList<>();
+    private final Map<String, List<Double>> serverCpu = new LinkedHashMap<>();
+    private final Map<String, List<Double>> ratios = new LinkedHashMap<>();
+    private final ProcessCpu server;
     private final Buffer digits = Payloads.digitsV2(17);
 
     private RoutingBenchmark(Options options, HttpLoad http) {
         this.options = options;
         this.http = http;
+        this.server = new ProcessCpu(options.serverPid);
     }
 
     public static void main(String[] args) {
@@ -73,26 +77,41 @@ public final class RoutingBenchmark {
 
     private void round(boolean routedFirst) throws InterruptedException {
         String name = "digits v2 c=" + options.concurrency;
+        String routedName = name + ", routed (2 versions, sticky by header)";
+        String plainName = name + ", no routing";
         LatencyStats routed;
         LatencyStats plain;
         if (routedFirst) {
-            routed = measure(name + ", routed (2 versions, sticky by header)", ROUTED);
-            plain = measure(name + ", no routing", PLAIN);
+            routed = measure(routedName, ROUTED);
+            plain = measure(plainName, PLAIN);
         } else {
-            plain = measure(name + ", no routing", PLAIN);
-            routed = measure(name + ", routed (2 versions, sticky by header)", ROUTED);
+            plain = measure(plainName, PLAIN);
+            routed = measure(routedName, ROUTED);
         }
-        double ratio = 100 * routed.throughput() / plain.throughput();
-        ratios.add(ratio);
-        System.out.printf(Locale.ROOT, "    throughput routed / not routed %.1f%%%n", ratio);
+        ratio("throughput routed / not routed (%)", 100 * routed.throughput() / plain.throughput());
+        if (options.serverPid > 0) {
+            ratio("server CPU per request routed / not routed (%)",
+                    100 * serverCpu.get(routedName).getLast() / serverCpu.get(plainName).getLast());
+        }
     }
 
+    private void ratio(String name, double value) {
+        ratios.computeIfAbsent(name, k -> new ArrayList<>()).add(value);
+        System.out.printf(Locale.ROOT, "    %s: %.1f%n", name, value);
+    }
+
+    /** The server's CPU per request counts the scenario's warm-up too, for both paths alike. */
     private LatencyStats measure(String name, String path) throws InterruptedException {
+        double cpuBefore = server.micros();
         LatencyStats stats = http.run(path, headers(path), digits, 1, options.concurrency, options.warmUp,
                 options.duration);
+        double perRequest = cpuBefore < 0 ? Double.NaN : (server.micros() - cpuBefore)
+                / (stats.requests() * (1 + (double) options.warmUp.toMillis() / options.duration.toMillis()));
         results.computeIfAbsent(name, k -> new ArrayList<>()).add(stats);
-        System.out.printf(Locale.ROOT, "  %-52s %9.1f items/s  p50 %7.0f us  p99 %7.0f us  errors %d%n", name,
-                stats.throughput(), stats.p50Micros(), stats.p99Micros(), stats.errors());
+        serverCpu.computeIfAbsent(name, k -> new ArrayList<>()).add(perRequest);
+        System.out.printf(Locale.ROOT, "  %-52s %9.1f items/s  p50 %7.0f us  p99 %7.0f us  errors %d  server CPU "
+                + "%6.1f us/request%n", name, stats.throughput(), stats.p50Micros(), stats.p99Micros(),
+                stats.errors(), perRequest);
         return stats;
     }
 
@@ -106,13 +125,17 @@ public final class RoutingBenchmark {
         StringBuilder out = new StringBuilder();
         out.append(String.format(Locale.ROOT, "## Results: median of %d rounds, %d s per scenario after %d s of "
                 + "warm-up%n%n", options.rounds.count(), options.duration.toSeconds(), options.warmUp.toSeconds()));
-        out.append("| scenario | items/s | p50 (us) | p99 (us) | errors |\n|---|---:|---:|---:|---:|\n");
-        results.forEach((name, runs) -> out.append(String.format(Locale.ROOT, "| %s | %.1f | %.0f | %.0f | %d |%n",
-                name, median(runs, LatencyStats::throughput), median(runs, LatencyStats::p50Micros),
-                median(runs, LatencyStats::p99Micros), runs.stream().mapToLong(LatencyStats::errors).sum())));
-        out.append(String.format(Locale.ROOT, "%n| ratio | median | every round |%n|---|---:|---|%n"
-                + "| throughput routed / not routed (%%) | %.1f | %s |%n", median(ratios, Double::doubleValue),
-                String.join(", ", ratios.stream().map(v -> String.format(Locale.ROOT, "%.1f", v)).toList())));
+        out.append("| scenario | items/s | p50 (us) | p99 (us) | errors | server CPU per request (us) |\n"
+                + "|---|---:|---:|---:|---:|---:|\n");
+        results.forEach((name, runs) -> out.append(String.format(Locale.ROOT,
+                "| %s | %.1f | %.0f | %.0f | %d | %.1f |%n", name, median(runs, LatencyStats::throughput),
+                median(runs, LatencyStats::p50Micros), median(runs, LatencyStats::p99Micros),
+                runs.stream().mapToLong(LatencyStats::errors).sum(), median(serverCpu.get(name),
+                        Double::doubleValue))));
+        out.append("\n| ratio | median | every round |\n|---|---:|---|\n");
+        ratios.forEach((name, values) -> out.append(String.format(Locale.ROOT, "| %s | %.1f | %s |%n", name,
+                median(values, Double::doubleValue),
+                String.join(", ", values.stream().map(v -> String.format(Locale.ROOT, "%.1f", v)).toList()))));
         return out.toString();
     }
 
@@ -150,6 +173,11 @@ public final class RoutingBenchmark {
         @Option(names = "--url", paramLabel = "URL", defaultValue = "http://localhost:18080",
                 description = "The function serving digits and digits_routed.")
         URI url;
+
+        @Option(names = "--server-pid", paramLabel = "PID", defaultValue = "-1",
+                showDefaultValue = CommandLine.Help.Visibility.NEVER, description = "The function's process, whose "
+                + "CPU per request is reported; not reported when omitted.")
+        long serverPid;
 
         @Option(names = "--report", paramLabel = "FILE", description = "Also write the report here (Markdown).")
         Path report;
