@@ -39,34 +39,21 @@ fi
 
 UNCHECKED_PORT=$((PORT + 1))
 echo "bench: the inference function on port $PORT (checks and deadlines on) and $UNCHECKED_PORT (off)"
-start_server() {
-  QUIVER_MODEL_REPOSITORY="$repository" QUARKUS_HTTP_PORT="$1" QUIVER_ADMISSION_ENABLED=false \
-    QUIVER_INFERENCE_OUTPUT_CHECKS_ENABLED="$2" QUIVER_INFERENCE_TIMEOUT="$3" \
-    "$JAVA" --enable-native-access=ALL-UNNAMED -Dvertx.disableURIValidation=true \
-    -jar "$ROOT/functions/inference/target/quarkus-app/quarkus-run.jar" >"$WORK/server-$1.log" 2>&1 &
-}
-start_server "$PORT" true 30s
-checked=$!
+source "$ROOT/load-tests/bench-server.sh"
+start_server "$PORT" QUIVER_MODEL_REPOSITORY="$repository"
+checked=$server_pid
 if [ "${QUIVER_BENCH_SAME:-0}" = 1 ]; then
-  start_server "$UNCHECKED_PORT" true 30s
+  start_server "$UNCHECKED_PORT" QUIVER_MODEL_REPOSITORY="$repository"
 else
-  start_server "$UNCHECKED_PORT" false 0
+  start_server "$UNCHECKED_PORT" QUIVER_MODEL_REPOSITORY="$repository" QUIVER_INFERENCE_OUTPUT_CHECKS_ENABLED=false \
+    QUIVER_INFERENCE_TIMEOUT=0
 fi
-unchecked=$!
+unchecked=$server_pid
 trap 'kill "$checked" "$unchecked" 2>/dev/null; wait "$checked" "$unchecked" 2>/dev/null || true' EXIT
-for port in "$PORT" "$UNCHECKED_PORT"; do
-  for _ in $(seq 1 120); do
-    if curl -fs "http://localhost:$port/v2/health/ready" >/dev/null 2>&1; then
-      break
-    fi
-    sleep 0.5
-  done
-  curl -fs "http://localhost:$port/v2/health/ready" >/dev/null || { echo "bench: the function did not get ready"; \
-    tail -20 "$WORK/server-$port.log"; exit 1; }
-done
+await_ready "$PORT"
+await_ready "$UNCHECKED_PORT"
 
-echo "bench: machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), \
-$(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1); JDK $("$JAVA" -version 2>&1 | head -1)"
+print_machine
 "$JAVA" -cp "$ROOT/load-tests/target/quiver-load-tests.jar" dev.quiver.loadtests.FailsafeBenchmark \
   --url "http://localhost:$PORT" --unchecked-url "http://localhost:$UNCHECKED_PORT" \
   --server-pid "$checked" --unchecked-server-pid "$unchecked" \

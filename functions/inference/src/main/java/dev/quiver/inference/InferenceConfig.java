@@ -146,6 +146,8 @@ public interface InferenceConfig {
 
         /** The golden sets of {@code validation/validation.json}, run again on every serving version. */
         GoldenSet goldenSet();
+
+        Shadow shadow();
     }
 
     /** Feature drift; a model's {@code drift} block sets its thresholds, window and sampling. */
@@ -174,6 +176,22 @@ public interface InferenceConfig {
         /** How often each serving version with a golden set runs it again. */
         @WithDefault("10m")
         Duration interval();
+    }
+
+    /** Shadow scoring: copies of requests run on a candidate version, off the answer's path. */
+    interface Shadow {
+
+        /** Threads that run shadow copies; the candidate never runs on a caller's thread. */
+        @WithDefault("1")
+        int threads();
+
+        /** Shadow copies waiting for a thread; a copy that finds the queue full is dropped and counted. */
+        @WithDefault("64")
+        int queue();
+
+        /** Longest a shadow copy may wait for its candidate's answer before it counts as an error. */
+        @WithDefault("30s")
+        Duration timeout();
     }
 
     /** Checks of every answer before it goes out: NaN and infinite values, and the ranges a version declares. */

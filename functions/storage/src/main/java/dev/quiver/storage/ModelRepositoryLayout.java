@@ -16,8 +16,10 @@ import java.util.regex.Pattern;
  * How a model repository is laid out, the one place that says so for the function that serves it and the steps that
  * publish into it: {@code <model>/<version>/model.onnx}, versions being positive whole numbers, with an optional
  * configuration file beside the versions, {@code <model>/config.json}, {@code config.yaml} or {@code config.yml}; when
- * several are there the first of these applies and the others are ignored. Entries whose name starts with a dot are
- * not part of it, so a copy in progress under a dot-name is never seen.
+ * several are there the first of these applies and the others are ignored, and an optional routing override,
+ * {@code <model>/routing.json}, which replaces the configuration's routing block. Entries whose name starts with a dot
+ * are not part of it, so a copy in progress under a dot-name is never seen; other files beside the versions (such as
+ * a rollout's {@code rollout.json}) are not part of it either and are left out without a word.
  */
 public final class ModelRepositoryLayout {
 
@@ -26,6 +28,8 @@ public final class ModelRepositoryLayout {
     public static final String BASELINE_FILE = "baseline.json";
     /** The configuration files a model may have, the one that applies first. */
     public static final List<String> CONFIG_FILES = List.of("config.json", "config.yaml", "config.yml");
+    /** The routing override beside the versions; it replaces the configuration's {@code routing} block whole. */
+    public static final String ROUTING_FILE = "routing.json";
     private static final Pattern MODEL_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,127}");
     private static final Pattern VERSION = Pattern.compile("[1-9][0-9]{0,17}");
 
@@ -97,6 +101,8 @@ public final class ModelRepositoryLayout {
             if (segments.length == 2) {
                 if (CONFIG_FILES.contains(child)) {
                     folder.configs.add(child);
+                } else if (child.equals(ROUTING_FILE)) {
+                    folder.routing = true;
                 }
             } else if (!VERSION.matcher(child).matches()) {
                 ignored.add(model + "/" + child + ": versions are positive whole numbers");
@@ -131,6 +137,7 @@ public final class ModelRepositoryLayout {
         private final List<String> configs = new ArrayList<>();
         private final Set<Long> versionFolders = new TreeSet<>();
         private final TreeMap<Long, String> versions = new TreeMap<>();
+        private boolean routing;
 
         Folder(String name) {
             this.name = name;
@@ -147,7 +154,8 @@ public final class ModelRepositoryLayout {
                 ignored.add(name + ": both " + configs + "; using " + configs.getFirst());
             }
             Optional<String> config = configs.stream().findFirst().map(file -> name + "/" + file);
-            return new ModelRepositoryListing.Model(name, config, versions);
+            return new ModelRepositoryListing.Model(name, config, versions,
+                    routing ? Optional.of(name + "/" + ROUTING_FILE) : Optional.empty());
         }
     }
 }

@@ -25,8 +25,10 @@ public record ModelRepositoryListing(Map<String, Model> models, List<String> ign
      *
      * @param config   the configuration file that applies, if the model has one
      * @param versions each version with the key of its model file
+     * @param routing  the routing override, if the model has one
      */
-    public record Model(String name, Optional<String> config, NavigableMap<Long, String> versions) {
+    public record Model(String name, Optional<String> config, NavigableMap<Long, String> versions,
+                        Optional<String> routing) {
 
         public Model {
             versions = Collections.unmodifiableNavigableMap(new TreeMap<>(versions));

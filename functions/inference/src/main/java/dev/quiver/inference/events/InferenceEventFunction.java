@@ -15,6 +15,8 @@ import dev.quiver.inference.InferenceException;
 import dev.quiver.inference.fallback.FallbackNote;
 import dev.quiver.inference.protocol.v2.V2RequestReader;
 import dev.quiver.inference.protocol.v2.V2ResponseWriter;
+import dev.quiver.inference.routing.RequestKeys;
+import dev.quiver.inference.routing.RoutingKeys;
 import dev.quiver.inference.serving.InferenceService;
 import io.cloudevents.CloudEvent;
 import io.cloudevents.jackson.JsonCloudEventData;
@@ -26,11 +28,13 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.function.Function;
 
 /**
  * {@code dev.quiver.inference.requested} in, {@code dev.quiver.inference.completed} or
@@ -80,7 +84,7 @@ public class InferenceEventFunction {
                     InferenceFailed.INVALID_INPUT), correlation));
         }
         byte[] body = v2Body(request);
-        return service.infer("event", request.model(), Optional.ofNullable(request.version()),
+        return service.infer("event", request.model(), Optional.ofNullable(request.version()), keys(event),
                         loaded -> reader.read(body, -1))
                 .thenApply(served -> completed(writer.write(served).body(), served.fallback(), correlation))
                 .exceptionally(failure -> {
@@ -94,6 +98,18 @@ public class InferenceEventFunction {
                     throw cause instanceof RuntimeException runtime ? runtime : new CompletionException(cause);
                 })
                 .toCompletableFuture();
+    }
+
+    /**
+     * An event's sticky keys: its {@code source} is the caller, and a header or parameter key names an extension
+     * attribute (lower-cased, as CloudEvents names them).
+     */
+    private static RoutingKeys keys(CloudEvent event) {
+        Function<String, String> extension = name -> {
+            Object value = event.getExtension(name.toLowerCase(Locale.ROOT));
+            return value == null ? null : value.toString();
+        };
+        return new RequestKeys(Optional.of(event.getSource().toString()), extension, extension::apply);
     }
 
     /** The request as an OIP v2 body, so that events and HTTP share one reader and its checks. */

@@ -6,6 +6,7 @@ import dev.quiver.inference.batching.FlushReason;
 import dev.quiver.inference.batching.InferenceResult;
 import dev.quiver.inference.modelconfig.VersionState;
 import dev.quiver.inference.repository.ModelRegistry;
+import dev.quiver.inference.routing.RouteKind;
 import dev.quiver.inference.runtime.LoadedModel;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
@@ -116,6 +117,13 @@ public class InferenceMetrics {
     public void fallback(String model, String reason, String answeredBy) {
         counter("quiver.inference.fallbacks", "Requests answered by (or handed to) the model's fallback chain",
                 "model", model, "reason", reason, "answered_by", answeredBy).increment();
+    }
+
+    /** A request whose version was chosen by routing, or named by the caller; {@code route} as {@link RouteKind}. */
+    public void routed(LoadedModel model, RouteKind route) {
+        counter("quiver.inference.routed.requests", "Requests by the version that took them and how it was chosen",
+                "model", model.name(), "version", Long.toString(model.version()), "route", route.label())
+                .increment();
     }
 
     public void outputCheckFailed(LoadedModel model) {

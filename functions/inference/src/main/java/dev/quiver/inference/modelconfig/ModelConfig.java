@@ -3,6 +3,7 @@ package dev.quiver.inference.modelconfig;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * A model's complete serving configuration, after defaults.
@@ -21,6 +22,8 @@ import java.util.Map;
  * @param drift               how served inputs are compared with the version's training baseline
  * @param goldenSetInterval   how often the golden set runs again on a serving version; null for the function's
  *                            {@code quiver.inference.golden-set.interval}
+ * @param routing        aliases, weights and shadow; empty when the config has no routing block (the latest serving
+ *                       version answers every request that names no version)
  */
 public record ModelConfig(
         VersionPolicy versionPolicy,
@@ -39,11 +42,19 @@ public record ModelConfig(
         int outputCheckFailures,
         int outputCheckWindow,
         DriftSettings drift,
-        Duration goldenSetInterval) {
+        Duration goldenSetInterval,
+        Optional<Routing> routing) {
 
     public ModelConfig {
         inputNames = Map.copyOf(inputNames);
         outputNames = Map.copyOf(outputNames);
         fallback = List.copyOf(fallback);
+    }
+
+    /** This configuration with other routing: routing alone changing reloads no version. */
+    public ModelConfig withRouting(Optional<Routing> other) {
+        return new ModelConfig(versionPolicy, maxBatchSize, batchingExplicit, maxQueueDelay, inlineMaxCompute, instances,
+                intraOpThreads, interOpThreads, spinning, inputNames, outputNames, timeout, fallback,
+                outputCheckFailures, outputCheckWindow, drift, goldenSetInterval, other);
     }
 }

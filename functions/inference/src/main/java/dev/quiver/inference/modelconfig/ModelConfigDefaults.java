@@ -1,6 +1,8 @@
 package dev.quiver.inference.modelconfig;
 
 import java.time.Duration;
+import java.util.Locale;
+import java.util.Optional;
 
 /**
  * What a model gets for each setting its configuration file leaves out. The batching defaults come from
@@ -37,7 +39,8 @@ public final class ModelConfigDefaults {
                 spec.outputCheckFailures() == null ? failsafe.outputCheckFailures() : spec.outputCheckFailures(),
                 spec.outputCheckWindow() == null ? failsafe.outputCheckWindow() : spec.outputCheckWindow(),
                 drift(spec.drift()),
-                spec.goldenSetInterval());
+                spec.goldenSetInterval(),
+                Optional.ofNullable(spec.routing()).map(ModelConfigDefaults::routing));
     }
 
     private static DriftSettings drift(DriftSpec spec) {
@@ -48,6 +51,14 @@ public final class ModelConfigDefaults {
                 spec.ksP() == null ? DRIFT.ksP() : spec.ksP(),
                 spec.window() == null ? DRIFT.window() : spec.window(),
                 spec.sampleRate() == null ? DRIFT.sampleRate() : spec.sampleRate());
+    }
+
+    /** A valid routing block after defaults: sticky by caller, argmax or values decided by the output. */
+    public static Routing routing(RoutingSpec spec) {
+        Optional<Routing.Shadow> shadow = Optional.ofNullable(spec.shadow()).map(s -> new Routing.Shadow(s.target(),
+                s.share(), s.compare() == null ? Routing.Compare.AUTO
+                : Routing.Compare.valueOf(s.compare().toUpperCase(Locale.ROOT))));
+        return new Routing(spec.aliases(), spec.weights(), StickyKey.parse(spec.stickyKey()), shadow);
     }
 
     private static Duration millis(double value) {

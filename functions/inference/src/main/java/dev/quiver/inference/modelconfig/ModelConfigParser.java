@@ -21,10 +21,12 @@ import java.util.Optional;
 public final class ModelConfigParser {
 
     private static final List<String> KEYS = List.of("drift", "fallback", "golden_set", "inline_max_compute_ms",
-            "inputs", "instances", "max_batch_size", "max_queue_delay_ms", "output_checks", "outputs", "threads",
-            "timeout_ms", "version_policy");
+            "inputs", "instances", "max_batch_size", "max_queue_delay_ms", "output_checks", "outputs", "routing",
+            "threads", "timeout_ms", "version_policy");
     private static final List<String> DRIFT_KEYS = List.of("ks_p", "psi", "sample_rate", "window");
     private static final List<String> GOLDEN_SET_KEYS = List.of("interval");
+    private static final List<String> ROUTING_KEYS = List.of("aliases", "shadow", "sticky_key", "weights");
+    private static final List<String> SHADOW_KEYS = List.of("compare", "share", "version");
     private static final List<String> OUTPUT_CHECK_KEYS = List.of("failures", "window");
     private static final String FALLBACK_STEPS = "previous_version, {model: name}, {default_outputs: file} or "
             + "{answers: file, key: input}";
@@ -35,6 +37,23 @@ public final class ModelConfigParser {
         ConfigFile config = ConfigFile.read(file.getFileName().toString(), file);
         ModelConfigSpec spec = parse(config.root());
         config.report(ModelConfigValidator.validate(spec));
+        config.requireValid();
+        return spec;
+    }
+
+    /**
+     * Reads a model's {@code routing.json}, which replaces its configuration's routing block as a whole.
+     *
+     * @throws InvalidConfigException with every problem found
+     */
+    public RoutingSpec readRouting(Path file) throws IOException {
+        ConfigFile config = ConfigFile.read(file.getFileName().toString(), file);
+        RoutingSpec spec = config.root().isNull() ? null : routing(config.root());
+        if (spec == null) {
+            config.problem("", 1, "expected a mapping with aliases, weights, sticky_key, shadow");
+        } else {
+            config.report(ModelConfigValidator.routing("", spec, null));
+        }
         config.requireValid();
         return spec;
     }
@@ -78,7 +97,8 @@ public final class ModelConfigParser {
                 checks.flatMap(mapping -> setting(mapping, "window")).flatMap(ConfigValue::wholeNumber).orElse(null),
                 drift.map(ModelConfigParser::drift).orElse(null),
                 golden.flatMap(mapping -> setting(mapping, "interval")).flatMap(ConfigValue::positiveDuration)
-                        .orElse(null));
+                        .orElse(null),
+                setting(settings, "routing").map(ModelConfigParser::routing).orElse(null));
     }
 
     private static DriftSpec drift(ConfigMapping drift) {
@@ -87,6 +107,35 @@ public final class ModelConfigParser {
                 setting(drift, "ks_p").flatMap(ConfigValue::number).orElse(null),
                 setting(drift, "window").flatMap(ConfigValue::wholeNumber).orElse(null),
                 setting(drift, "sample_rate").flatMap(ConfigValue::number).orElse(null));
+    }
+
+    private static RoutingSpec routing(ConfigValue value) {
+        Optional<ConfigMapping> read = value.mapping("expected a mapping with aliases, weights, sticky_key, shadow");
+        if (read.isEmpty()) {
+            return null;
+        }
+        ConfigMapping routing = read.get();
+        routing.allowOnly(ROUTING_KEYS);
+        Map<String, Long> aliases = new LinkedHashMap<>();
+        setting(routing, "aliases").flatMap(v -> v.mapping("expected a mapping of alias to version number"))
+                .ifPresent(mapping -> mapping.entries().forEach((alias, version) -> version.wholeNumber(1, Long.MAX_VALUE)
+                        .ifPresent(number -> aliases.put(alias, number))));
+        Map<String, Long> weights = new LinkedHashMap<>();
+        setting(routing, "weights").flatMap(v -> v.mapping("expected a mapping of version or alias to weight"))
+                .ifPresent(mapping -> mapping.entries().forEach((target, weight) -> weight
+                        .wholeNumber(Long.MIN_VALUE, Long.MAX_VALUE).ifPresent(number -> weights.put(target, number))));
+        String stickyKey = setting(routing, "sticky_key").flatMap(ConfigValue::text).orElse(null);
+        RoutingSpec.ShadowSpec shadow = setting(routing, "shadow")
+                .flatMap(v -> v.mapping("expected a mapping with version, share, compare")).map(mapping -> {
+                    mapping.allowOnly(SHADOW_KEYS);
+                    return new RoutingSpec.ShadowSpec(
+                            mapping.required("version", "name the candidate version or alias")
+                                    .flatMap(ConfigValue::text).orElse(null),
+                            mapping.required("share", "give the share of requests copied, above 0 and at most 1")
+                                    .flatMap(ConfigValue::number).orElse(null),
+                            setting(mapping, "compare").flatMap(ConfigValue::text).orElse(null));
+                }).orElse(null);
+        return new RoutingSpec(aliases, weights, stickyKey, shadow);
     }
 
     /** A setting written with no value is left to its default, as one left out. */

@@ -23,6 +23,7 @@ import java.util.Map;
  * output_checks: {failures: 10, window: 50}   # answers failing the checks that take a version out of service
  * drift: {psi: 0.25, ks_p: 0.01, window: 1000, sample_rate: 0.1}   # served inputs against baseline.json
  * golden_set: {interval: 10m}          # how often the serving versions' golden sets run again
+ * routing: {aliases: {stable: 3}, weights: {stable: 95, 4: 5}, sticky_key: caller, shadow: {version: 4, share: 0.1}}
  * </pre>
  */
 public record ModelConfigSpec(
@@ -41,7 +42,8 @@ public record ModelConfigSpec(
         Integer outputCheckFailures,
         Integer outputCheckWindow,
         DriftSpec drift,
-        Duration goldenSetInterval) {
+        Duration goldenSetInterval,
+        RoutingSpec routing) {
 
     public ModelConfigSpec {
         fallback = fallback == null ? List.of() : List.copyOf(fallback);
@@ -49,6 +51,6 @@ public record ModelConfigSpec(
 
     public static ModelConfigSpec empty() {
         return new ModelConfigSpec(null, null, null, null, null, null, null, null, Map.of(), Map.of(), null, List.of(),
-                null, null, null, null);
+                null, null, null, null, null);
     }
 }

@@ -7,6 +7,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.regex.Pattern;
 
 /** The value rules of a model configuration. Returns every broken rule with its path; an empty list means valid. */
@@ -19,7 +21,10 @@ public final class ModelConfigValidator {
     public static final int MAX_WINDOW = 100_000;
     /** Fewer items than this say little about a distribution: PSI and KS are noise below it. */
     public static final int MIN_DRIFT_WINDOW = 50;
+    public static final long MAX_WEIGHT = 1_000_000;
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.:/-]{1,128}");
+    private static final Pattern ALIAS = Pattern.compile("[A-Za-z][A-Za-z0-9_.-]{0,63}");
+    private static final Pattern VERSION = Pattern.compile("[1-9][0-9]{0,17}");
 
     private ModelConfigValidator() {
     }
@@ -64,6 +69,9 @@ public final class ModelConfigValidator {
         drift(problems, spec.drift());
         names(problems, "inputs", spec.inputNames());
         names(problems, "outputs", spec.outputNames());
+        if (spec.routing() != null) {
+            problems.addAll(routing("routing.", spec.routing(), spec.versionPolicy()));
+        }
         return problems;
     }
 
@@ -83,6 +91,106 @@ public final class ModelConfigValidator {
             problems.add(new FieldError("drift.sample_rate", "must be above 0 and at most 1 (the share of requests "
                     + "sampled), got " + drift.sampleRate()));
         }
+    }
+
+    /**
+     * The rules of a routing block ({@code prefix} {@code "routing."}) or of a {@code routing.json} (prefix empty).
+     *
+     * @param policy the model's version policy when known: versions it can never serve are refused
+     */
+    public static List<FieldError> routing(String prefix, RoutingSpec spec, VersionPolicy policy) {
+        List<FieldError> problems = new ArrayList<>();
+        Set<Long> specific = policy instanceof VersionPolicy.Specific given ? Set.copyOf(given.versions()) : null;
+        spec.aliases().forEach((alias, version) -> {
+            if (!ALIAS.matcher(alias).matches()) {
+                problems.add(new FieldError(prefix + "aliases." + alias, "\"" + alias + "\" is not an alias: a letter "
+                        + "then letters, digits and _ . -, at most 64 (a number would read as a version)"));
+            }
+            if (specific != null && !specific.contains(version)) {
+                problems.add(new FieldError(prefix + "aliases." + alias, "version " + version + " is not served by "
+                        + "the version policy (" + policy + ")"));
+            }
+        });
+        long total = 0;
+        for (Map.Entry<String, Long> weight : new TreeMap<>(spec.weights()).entrySet()) {
+            String path = prefix + "weights." + weight.getKey();
+            Long version = target(spec, weight.getKey());
+            if (version == null) {
+                problems.add(new FieldError(path, "\"" + weight.getKey() + "\" is neither a version number nor an "
+                        + "alias; the aliases are " + new TreeSet<>(spec.aliases().keySet())));
+            } else if (specific != null && weight.getValue() > 0 && !specific.contains(version)) {
+                problems.add(new FieldError(path, "version " + version + " is not served by the version policy ("
+                        + policy + ")"));
+            }
+            if (weight.getValue() < 0 || weight.getValue() > MAX_WEIGHT) {
+                problems.add(new FieldError(path, "weights are between 0 and " + MAX_WEIGHT + ", got "
+                        + weight.getValue()));
+            } else {
+                total += weight.getValue();
+            }
+        }
+        if (!spec.weights().isEmpty() && total == 0) {
+            problems.add(new FieldError(prefix + "weights", "at least one weight must be above 0 (leave weights out "
+                    + "for the latest version to take all)"));
+        }
+        if (spec.stickyKey() != null && StickyKey.parse(spec.stickyKey()) == null) {
+            problems.add(new FieldError(prefix + "sticky_key", "expected caller, header:<Name> or parameter:<name>, "
+                    + "got \"" + spec.stickyKey() + "\""));
+        }
+        RoutingSpec.ShadowSpec shadow = spec.shadow();
+        if (shadow != null) {
+            if (shadow.target() != null) {
+                Long version = target(spec, shadow.target());
+                if (version == null) {
+                    problems.add(new FieldError(prefix + "shadow.version", "\"" + shadow.target() + "\" is neither a "
+                            + "version number nor an alias; the aliases are " + new TreeSet<>(spec.aliases().keySet())));
+                } else if (specific != null && !specific.contains(version)) {
+                    problems.add(new FieldError(prefix + "shadow.version", "version " + version + " is not served by "
+                            + "the version policy (" + policy + ")"));
+                }
+            }
+            if (shadow.share() != null && !(shadow.share() > 0 && shadow.share() <= 1)) {
+                problems.add(new FieldError(prefix + "shadow.share", "must be above 0 and at most 1, got "
+                        + shadow.share()));
+            }
+            if (shadow.compare() != null && !shadow.compare().equals("argmax") && !shadow.compare().equals("values")) {
+                problems.add(new FieldError(prefix + "shadow.compare", "expected argmax or values, got \""
+                        + shadow.compare() + "\""));
+            }
+        }
+        return problems;
+    }
+
+    /**
+     * The routing's references to versions the policy does not select from those present: a routing that names one
+     * is refused while it does, and the routing before it stays in force.
+     */
+    public static List<FieldError> servedVersions(String prefix, Routing routing, Set<Long> served,
+                                                  VersionPolicy policy) {
+        List<FieldError> problems = new ArrayList<>();
+        String servedNote = " is not served (the version policy, " + policy + ", selects " + new TreeSet<>(served) + ")";
+        new TreeMap<>(routing.aliases()).forEach((alias, version) -> {
+            if (!served.contains(version)) {
+                problems.add(new FieldError(prefix + "aliases." + alias, "version " + version + servedNote));
+            }
+        });
+        new TreeMap<>(routing.weights()).forEach((target, weight) -> routing.resolve(target)
+                .filter(version -> weight > 0 && !served.contains(version))
+                .ifPresent(version -> problems.add(new FieldError(prefix + "weights." + target, "version " + version
+                        + servedNote))));
+        routing.shadow().ifPresent(shadow -> routing.resolve(shadow.target())
+                .filter(version -> !served.contains(version))
+                .ifPresent(version -> problems.add(new FieldError(prefix + "shadow.version", "version " + version
+                        + servedNote))));
+        return problems;
+    }
+
+    private static Long target(RoutingSpec spec, String versionOrAlias) {
+        Long aliased = spec.aliases().get(versionOrAlias);
+        if (aliased != null) {
+            return aliased;
+        }
+        return VERSION.matcher(versionOrAlias).matches() ? Long.parseLong(versionOrAlias) : null;
     }
 
     private static void fallback(List<FieldError> problems, List<FallbackSpec> steps) {

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.util.TokenBuffer;
 import dev.quiver.inference.InferenceException;
 import dev.quiver.inference.protocol.v1.InstancesCodec;
 import dev.quiver.inference.protocol.v1.InstancesRequest;
+import dev.quiver.inference.routing.RequestKeys;
 import dev.quiver.inference.runtime.LoadedModel;
 import dev.quiver.inference.serving.InferenceService;
 import io.quarkus.funqy.Funq;
@@ -38,7 +39,8 @@ public class PredictFunction {
             throw InferenceException.invalidInput("instances: is required; one entry per item");
         }
         return Uni.createFrom().completionStage(service.infer("predict", request.model(),
-                        Optional.ofNullable(request.version()), model -> instances(request, model)))
+                        Optional.ofNullable(request.version()), RequestKeys.http(header -> null),
+                        model -> instances(request, model)))
                 .map(served -> {
                     TokenBuffer predictions = new TokenBuffer(mapper, false);
                     try {

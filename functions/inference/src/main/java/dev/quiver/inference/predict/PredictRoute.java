@@ -9,6 +9,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.quiver.admission.AdmissionLayer;
 import dev.quiver.inference.InferenceException;
 import dev.quiver.inference.fallback.FallbackNote;
+import dev.quiver.inference.routing.ModelVersionHeader;
+import dev.quiver.inference.routing.RequestKeys;
 import dev.quiver.inference.http.JsonErrors;
 import dev.quiver.inference.protocol.v1.InstancesCodec;
 import dev.quiver.inference.protocol.v1.InstancesRequest;
@@ -89,7 +91,7 @@ public class PredictRoute {
                 throw InferenceException.invalidInput("instances: is required; one entry per item");
             }
             service.infer("predict", fields.model(), Optional.ofNullable(fields.version()),
-                            model -> instances(body, fields, model))
+                            RequestKeys.http(context.request()::getHeader), model -> instances(body, fields, model))
                     .whenComplete((served, failure) -> {
                         if (failure != null) {
                             errors.send(context, failure);
@@ -102,6 +104,7 @@ public class PredictRoute {
                             errors.send(context, e);
                             return;
                         }
+                        context.response().putHeader(ModelVersionHeader.NAME, Long.toString(served.version()));
                         if (served.fallback() != null) {
                             context.response().putHeader(FallbackNote.HEADER, served.fallback().header());
                         }

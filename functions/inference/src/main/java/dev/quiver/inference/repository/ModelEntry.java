@@ -1,6 +1,7 @@
 package dev.quiver.inference.repository;
 
 import dev.quiver.inference.modelconfig.VersionPolicy;
+import dev.quiver.inference.routing.RoutingTable;
 import dev.quiver.storage.ModelRepositoryLayout;
 import java.util.NavigableMap;
 import java.util.Optional;
@@ -13,9 +14,23 @@ import java.util.Optional;
  *                    one
  * @param fallbackError why the chain's links to other models are refused (a cycle, outputs that do not fit); those
  *                    steps are skipped while it stands
+ * @param routing     the routing table in force; empty when the model has no routing (the latest version answers)
+ * @param routingError why the latest routing (block or routing.json) is refused; the table before it stays in force
  */
 public record ModelEntry(String name, VersionPolicy policy, NavigableMap<Long, VersionEntry> versions,
-                         Optional<String> configError, Optional<String> fallbackError) {
+                         Optional<String> configError, Optional<String> fallbackError,
+                         Optional<RoutingTable> routing, Optional<String> routingError) {
+
+    public ModelEntry(String name, VersionPolicy policy, NavigableMap<Long, VersionEntry> versions,
+                      Optional<String> configError, Optional<String> fallbackError) {
+        this(name, policy, versions, configError, fallbackError, Optional.empty(), Optional.empty());
+    }
+
+    /** Whether a version is ready and in service. */
+    public boolean serving(long version) {
+        VersionEntry entry = versions.get(version);
+        return entry != null && entry.serving();
+    }
 
     /** The version an unversioned request gets: the highest ready selected version, else the highest ready one. */
     public Optional<VersionEntry> latestReady() {

@@ -1,5 +1,6 @@
 package dev.quiver.inference.repository;
 
+import dev.quiver.configfile.FieldError;
 import dev.quiver.configfile.InvalidConfigException;
 import dev.quiver.inference.InferenceConfig;
 import dev.quiver.inference.batching.BatchObserver;
@@ -10,6 +11,8 @@ import dev.quiver.inference.modelconfig.ModelConfig;
 import dev.quiver.inference.modelconfig.ModelConfigDefaults;
 import dev.quiver.inference.modelconfig.ModelConfigParser;
 import dev.quiver.inference.modelconfig.ModelConfigSpec;
+import dev.quiver.inference.modelconfig.ModelConfigValidator;
+import dev.quiver.inference.modelconfig.Routing;
 import dev.quiver.inference.modelconfig.VersionState;
 import dev.quiver.inference.repository.RepositoryScan.ModelFolder;
 import dev.quiver.inference.repository.RepositoryScan.StampedFile;
@@ -17,7 +20,9 @@ import dev.quiver.inference.runtime.LoadTimings;
 import dev.quiver.inference.runtime.LoadedModel;
 import dev.quiver.inference.runtime.ModelLoadException;
 import dev.quiver.inference.runtime.ModelLoader;
+import dev.quiver.inference.routing.RoutingTable;
 import dev.quiver.inference.runtime.ModelSignature;
+import dev.quiver.storage.ModelRepositoryLayout;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -35,6 +40,7 @@ import java.util.Set;
 import java.util.SortedSet;
 import java.util.TreeMap;
 import java.util.function.BiFunction;
+import java.util.stream.Collectors;
 import org.jboss.logging.Logger;
 
 /**
@@ -136,7 +142,11 @@ final class ModelRepositoryReconciler {
             try {
                 ModelConfigSpec spec = folder.config().isPresent() ? parser.read(folder.config().get().path())
                         : ModelConfigSpec.empty();
-                model.config = ModelConfigDefaults.apply(spec, batchingDefaults, failsafeDefaults);
+                ModelConfig next = ModelConfigDefaults.apply(spec, batchingDefaults, failsafeDefaults);
+                // a change of the routing block alone reloads no version
+                configChanged = model.config == null || !next.withRouting(Optional.empty())
+                        .equals(model.config.withRouting(Optional.empty()));
+                model.config = next;
                 model.configError = null;
                 if (folder.config().isPresent()) {
                     LOG.infof("model %s: configuration %s applied", folder.name(),
@@ -152,11 +162,13 @@ final class ModelRepositoryReconciler {
             model.configStamp = configStamp;
             model.configSeen = true;
         }
+        readRoutingOverride(model, folder);
         if (model.config == null) {
             return;
         }
         takeOutOfService(model);
         SortedSet<Long> selected = model.config.versionPolicy().select(folder.versions().navigableKeySet());
+        applyRouting(model, selected);
         for (long version : selected) {
             loadIfNeeded(model, version, folder.versions().get(version), configChanged);
         }
@@ -190,6 +202,70 @@ final class ModelRepositoryReconciler {
                         entry.model(), entry.stamp(), entry.since(), entry.history()));
             }
         }
+    }
+
+    /** Reads the model's routing.json when it appeared, changed or went away; a refused one changes nothing. */
+    private void readRoutingOverride(ModelState model, ModelFolder folder) {
+        FileStamp stamp = folder.routing().map(StampedFile::stamp).orElse(null);
+        if (model.routingSeen && Objects.equals(stamp, model.routingStamp)) {
+            return;
+        }
+        if (folder.routing().isPresent() && !stable(folder.routing().get())) {
+            return;
+        }
+        if (folder.routing().isEmpty()) {
+            if (model.routingOverride != null) {
+                LOG.infof("model %s: %s removed, the configuration's routing applies", model.name,
+                        ModelRepositoryLayout.ROUTING_FILE);
+            }
+            model.routingOverride = null;
+            model.routingFileError = null;
+        } else {
+            try {
+                model.routingOverride = ModelConfigDefaults.routing(parser.readRouting(folder.routing().get().path()));
+                model.routingFileError = null;
+            } catch (InvalidConfigException | IOException e) {
+                model.routingFileError = e.getMessage();
+                LOG.errorf("model %s: %s refused, the routing before it stays in force: %s", model.name,
+                        ModelRepositoryLayout.ROUTING_FILE, e.getMessage());
+            }
+        }
+        model.routingStamp = stamp;
+        model.routingSeen = true;
+    }
+
+    /**
+     * Builds the model's routing table from routing.json, else the configuration's routing block, once it names only
+     * versions the policy serves; a routing that names others is refused and the table before it stays in force.
+     */
+    private void applyRouting(ModelState model, SortedSet<Long> selected) {
+        boolean override = model.routingOverride != null;
+        Optional<Routing> wanted = override ? Optional.of(model.routingOverride) : model.config.routing();
+        if (wanted.isEmpty()) {
+            model.table = null;
+            model.routingError = model.routingFileError;
+            return;
+        }
+        String source = override ? ModelRepositoryLayout.ROUTING_FILE : "routing";
+        List<FieldError> problems = ModelConfigValidator.servedVersions(override ? "" : "routing.", wanted.get(),
+                selected, model.config.versionPolicy());
+        if (!problems.isEmpty()) {
+            String error = source + " refused: " + problems.stream().map(p -> p.path() + ": " + p.message())
+                    .collect(Collectors.joining("; "));
+            if (!error.equals(model.routingError)) {
+                LOG.errorf("model %s: %s; %s", model.name, error, model.table == null
+                        ? "requests that name no version go to the latest version" : "the routing before it stays");
+            }
+            model.routingError = error;
+            return;
+        }
+        if (model.table == null || !model.table.routing().equals(wanted.get())) {
+            model.table = RoutingTable.of(model.name, wanted.get());
+            LOG.infof("model %s: routing from %s applied (aliases %s, weights %s, sticky by %s%s)", model.name,
+                    source, new TreeMap<>(wanted.get().aliases()), model.table.weights(), wanted.get().stickyKey(),
+                    model.table.shadow().map(s -> ", shadow version " + s.version() + " at " + s.share()).orElse(""));
+        }
+        model.routingError = model.routingFileError;
     }
 
     private void loadIfNeeded(ModelState model, long version, StampedFile file, boolean configChanged) {
@@ -316,7 +392,8 @@ final class ModelRepositoryReconciler {
         state.forEach((name, model) -> snapshot.put(name, new ModelEntry(name,
                 model.config == null ? ModelConfigDefaults.VERSION_POLICY : model.config.versionPolicy(),
                 new TreeMap<>(model.versions), Optional.ofNullable(model.configError),
-                Optional.ofNullable(model.fallbackError))));
+                Optional.ofNullable(model.fallbackError), Optional.ofNullable(model.table),
+                Optional.ofNullable(model.routingError))));
         registry.publish(snapshot, problem);
     }
 
@@ -324,6 +401,7 @@ final class ModelRepositoryReconciler {
         Map<Path, FileStamp> stamps = new HashMap<>();
         for (ModelFolder folder : scan.models().values()) {
             folder.config().ifPresent(c -> stamps.put(c.path(), c.stamp()));
+            folder.routing().ifPresent(r -> stamps.put(r.path(), r.stamp()));
             folder.versions().values().forEach(v -> stamps.put(v.path(), v.stamp()));
         }
         return stamps;
@@ -338,6 +416,12 @@ final class ModelRepositoryReconciler {
         boolean configSeen;
         String configError;
         String fallbackError;
+        FileStamp routingStamp;
+        boolean routingSeen;
+        Routing routingOverride;
+        String routingFileError;
+        String routingError;
+        RoutingTable table;
 
         ModelState(String name) {
             this.name = name;

@@ -94,12 +94,16 @@ public final class ModelRepositoryScanner {
             if (model.config().isPresent()) {
                 config = Optional.of(stamp(root.resolve(model.config().get())));
             }
+            Optional<StampedFile> routing = Optional.empty();
+            if (model.routing().isPresent()) {
+                routing = Optional.of(stamp(root.resolve(model.routing().get())));
+            }
             TreeMap<Long, StampedFile> versions = new TreeMap<>();
             for (Map.Entry<Long, String> version : model.versions().entrySet()) {
                 Path file = root.resolve(version.getValue());
                 versions.put(version.getKey(), new StampedFile(file, FileStamp.ofVersion(file)));
             }
-            return Optional.of(new ModelFolder(model.name(), config, versions));
+            return Optional.of(new ModelFolder(model.name(), config, versions, routing));
         } catch (NoSuchFileException removedWhileScanning) {
             return Optional.empty();
         } catch (IOException e) {

@@ -51,7 +51,7 @@ final class RepositoryMirror {
         for (StoredObject object : remote.list("")) {
             seen.add(object.key());
             Path target = cache.resolve(object.key()).normalize();
-            if (!target.startsWith(cache) || object.key().equals(INDEX)) {
+            if (!target.startsWith(cache) || hidden(object.key())) {
                 continue;
             }
             if (object.version().equals(versions.get(object.key())) && Files.exists(target)) {
@@ -79,6 +79,19 @@ final class RepositoryMirror {
         Path temporary = Files.createTempFile(cache, ".quiver-index-", ".part");
         mapper.writeValue(temporary.toFile(), versions);
         Files.move(temporary, index, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    /**
+     * Keys under a dot-name are not part of the repository (a copy in progress, a rollout's per-replica statistics
+     * under {@code <model>/.rollout/}, this mirror's index): never fetched.
+     */
+    private static boolean hidden(String key) {
+        for (String segment : key.split("/")) {
+            if (segment.startsWith(".")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private Map<String, String> readIndex() {

@@ -22,8 +22,10 @@ public record RepositoryScan(Map<String, ModelFolder> models, List<String> ignor
     /**
      * @param config   the config.json or config.yaml beside the versions, with its stamp
      * @param versions version number to its model.onnx
+     * @param routing  the routing.json override beside the versions, with its stamp
      */
-    public record ModelFolder(String name, Optional<StampedFile> config, NavigableMap<Long, StampedFile> versions) {
+    public record ModelFolder(String name, Optional<StampedFile> config, NavigableMap<Long, StampedFile> versions,
+                              Optional<StampedFile> routing) {
     }
 
     public record StampedFile(Path path, FileStamp stamp) {

@@ -18,7 +18,11 @@ import dev.quiver.inference.http.RequestIds;
 import dev.quiver.inference.metrics.InferenceMetrics;
 import dev.quiver.inference.predictionlog.PredictionLog;
 import dev.quiver.inference.repository.ModelRegistry;
+import dev.quiver.inference.routing.RouteKind;
+import dev.quiver.inference.routing.RoutingKeys;
+import dev.quiver.inference.routing.RoutingTable;
 import dev.quiver.inference.runtime.LoadedModel;
+import dev.quiver.inference.shadow.ShadowScorer;
 import dev.quiver.inference.runtime.TensorSpec;
 import dev.quiver.inference.startup.StartupTimeline;
 import dev.quiver.inference.tensor.Tensor;
@@ -53,12 +57,13 @@ public class InferenceService {
     private final FallbackRunner fallbacks;
     private final VersionAlerts alerts;
     private final DriftMonitor drift;
+    private final ShadowScorer shadows;
     private final boolean checkOutputs;
 
     public InferenceService(ModelRegistry registry, InferenceMetrics metrics, AdmissionLayer admission,
                             PredictionLog log, StartupTimeline timeline, DeadlineTimer timer,
                             FallbackRunner fallbacks, VersionAlerts alerts, DriftMonitor drift,
-                            InferenceConfig config) {
+                            ShadowScorer shadows, InferenceConfig config) {
         this.registry = registry;
         this.metrics = metrics;
         this.charges = admission.charges();
@@ -68,28 +73,34 @@ public class InferenceService {
         this.fallbacks = fallbacks;
         this.alerts = alerts;
         this.drift = drift;
+        this.shadows = shadows;
         this.checkOutputs = config.inference().outputChecks().enabled();
     }
 
-    /** Serves a request made over HTTP, logged under the HTTP request's id, within its model's timeout. */
+    /**
+     * Serves a caller's request, logged under the HTTP request's id, within its model's timeout: the version or alias
+     * it names, or the version the model's routing gives its sticky key.
+     */
     public <R extends InferenceRequest> CompletionStage<ServedInference<R>> infer(
-            String protocol, String model, Optional<String> version, Function<LoadedModel, R> parser) {
-        return infer(protocol, model, version, Optional.empty(), parser);
+            String protocol, String model, Optional<String> version, RoutingKeys keys, Function<LoadedModel, R> parser) {
+        return infer(protocol, model, version, Optional.empty(), keys, parser);
     }
 
     /**
-     * Serves a request made over HTTP within its model's timeout, or the shorter one the caller asked for.
+     * Serves a caller's request within its model's timeout, or the shorter one the caller asked for.
      *
      * @param askedTimeout the timeout the request's header asks for
+     * @param keys         the request's sticky keys, for the model's routing weights
      */
     public <R extends InferenceRequest> CompletionStage<ServedInference<R>> infer(
             String protocol, String model, Optional<String> version, Optional<Duration> askedTimeout,
-            Function<LoadedModel, R> parser) {
-        return serve(protocol, RequestIds.current(), model, version, Optional.of(askedTimeout), parser);
+            RoutingKeys keys, Function<LoadedModel, R> parser) {
+        return serve(protocol, RequestIds.current(), model, version, Optional.of(askedTimeout), keys, parser);
     }
 
     /**
-     * Serves a request without a deadline (the rows of a file, which are not waited for by a caller).
+     * Serves a request without a deadline (the rows of a file, which are not waited for by a caller), on the version
+     * it names or the latest: the routing weights are for callers, and a file's rows stay on one version.
      *
      * @param protocol  names the entry point in metrics and the prediction log ({@code v2}, {@code v1}, ...)
      * @param requestId the id the prediction is logged under
@@ -97,17 +108,23 @@ public class InferenceService {
      */
     public <R extends InferenceRequest> CompletionStage<ServedInference<R>> infer(String protocol, String requestId,
             String model, Optional<String> version, Function<LoadedModel, R> parser) {
-        return serve(protocol, requestId, model, version, Optional.empty(), parser);
+        return serve(protocol, requestId, model, version, Optional.empty(), null, parser);
     }
 
     /** @param askedTimeout empty for no deadline at all; else the header's timeout, if any, under the model's */
     private <R extends InferenceRequest> CompletionStage<ServedInference<R>> serve(String protocol, String requestId,
-            String model, Optional<String> version, Optional<Optional<Duration>> askedTimeout,
+            String model, Optional<String> version, Optional<Optional<Duration>> askedTimeout, RoutingKeys keys,
             Function<LoadedModel, R> parser) {
         long start = System.nanoTime();
         LoadedModel loaded;
+        Optional<RoutingTable.ShadowRoute> shadow;
         try {
-            loaded = registry.acquire(model, version);
+            ModelRegistry.Routed routed = registry.route(model, version, keys);
+            loaded = routed.model();
+            shadow = routed.routing().flatMap(RoutingTable::shadow);
+            if (routed.route() != RouteKind.LATEST || routed.routing().isPresent()) {
+                metrics.routed(loaded, routed.route());
+            }
         } catch (InferenceException e) {
             metrics.requestFailed(protocol, registry.models().containsKey(model) ? model : null, e,
                     System.nanoTime() - start);
@@ -163,8 +180,11 @@ public class InferenceService {
                 reason = fallbackReason(loaded, cause);
             }
             if (reason == null || loaded.fallback().isEmpty()) {
-                return CompletableFuture.completedFuture(finish(protocol, requestId, start, loaded, request, result,
-                        cause, null));
+                ServedInference<R> served = finish(protocol, requestId, start, loaded, request, result, cause, null);
+                // the copy is handed over once the answer is computed; the candidate runs on a shadow thread
+                shadow.ifPresent(route -> shadows.offer(route, loaded, served.request(), served.outputs(),
+                        System.nanoTime() - start));
+                return CompletableFuture.completedFuture(served);
             }
             return fallback(protocol, requestId, start, loaded, request, items, reason, cause);
         }).thenCompose(Function.identity());

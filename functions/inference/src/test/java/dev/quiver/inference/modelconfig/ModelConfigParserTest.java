@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableSet;
+import java.util.Set;
 import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -86,8 +87,8 @@ class ModelConfigParserTest {
     void unknownSettingsAreNamed() {
         assertProblems("max_batchsize: 4\nthreads: {intra: 1}\n",
                 "line 1, max_batchsize: unknown setting; expected one of drift, fallback, golden_set, "
-                        + "inline_max_compute_ms, inputs, instances, max_batch_size, max_queue_delay_ms, output_checks, outputs, threads, timeout_ms, "
-                        + "version_policy",
+                        + "inline_max_compute_ms, inputs, instances, max_batch_size, max_queue_delay_ms, output_checks, "
+                        + "outputs, routing, threads, timeout_ms, version_policy",
                 "line 2, threads.intra: unknown setting; expected one of inter_op, intra_op, spinning");
     }
 
@@ -203,6 +204,80 @@ class ModelConfigParserTest {
         assertProblems("outputs: {a: result, b: result}\ninputs: {x: \"has space\"}\n",
                 "line 1, outputs.b: \"result\" is already the name of another output",
                 "line 2, inputs.x: \"has space\" is not a valid name (letters, digits and _ . : / -, at most 128)");
+    }
+
+    @Test
+    void routingBlockWithDefaults() throws IOException {
+        ModelConfig config = ModelConfigDefaults.apply(read("config.yaml", """
+                version_policy: {specific: [3, 4]}
+                routing:
+                  aliases: {stable: 3, canary: 4}
+                  weights: {stable: 95, canary: 5}
+                  shadow: {version: canary, share: 0.1}
+                """), DEFAULTS, FAILSAFE);
+        Routing routing = config.routing().orElseThrow();
+        assertThat(routing.aliases()).isEqualTo(Map.of("stable", 3L, "canary", 4L));
+        assertThat(routing.weights()).isEqualTo(Map.of("stable", 95L, "canary", 5L));
+        assertThat(routing.stickyKey()).isEqualTo(new StickyKey.Caller());
+        assertThat(routing.shadow()).contains(new Routing.Shadow("canary", 0.1, Routing.Compare.AUTO));
+        assertThat(ModelConfigDefaults.apply(read("config.yaml", "max_batch_size: 4\n"), DEFAULTS, FAILSAFE)
+                .routing()).isEmpty();
+        assertThat(ModelConfigDefaults.apply(read("config.yaml", "routing: {sticky_key: \"header:X-User\"}\n"),
+                DEFAULTS, FAILSAFE).routing().orElseThrow().stickyKey()).isEqualTo(new StickyKey.Header("X-User"));
+    }
+
+    @Test
+    void routingRules() {
+        assertProblems("version_policy: {specific: [3, 4]}\nrouting: {weights: {3: 90, 5: 10}}\n",
+                "line 2, routing.weights.5: version 5 is not served by the version policy (specific [3, 4])");
+        assertProblems("routing: {weights: {1: -5, 2: 10}}\n",
+                "line 1, routing.weights.1: weights are between 0 and 1000000, got -5");
+        assertProblems("routing: {weights: {1: 0, 2: 0}}\n", "line 1, routing.weights: at least one weight must be "
+                + "above 0 (leave weights out for the latest version to take all)");
+        assertProblems("routing: {aliases: {stable: 1}, weights: {stabel: 10}}\n",
+                "line 1, routing.weights.stabel: \"stabel\" is neither a version number nor an alias; the aliases "
+                        + "are [stable]");
+        assertProblems("routing: {aliases: {\"7up\": 1}}\n", "line 1, routing.aliases.7up: \"7up\" is not an alias: "
+                + "a letter then letters, digits and _ . -, at most 64 (a number would read as a version)");
+        assertProblems("routing: {sticky_key: cookie}\n",
+                "line 1, routing.sticky_key: expected caller, header:<Name> or parameter:<name>, got \"cookie\"");
+        assertProblems("routing: {shadow: {version: canary, share: 1.5, compare: mean}}\n",
+                "line 1, routing.shadow.version: \"canary\" is neither a version number nor an alias; the aliases "
+                        + "are []",
+                "line 1, routing.shadow.share: must be above 0 and at most 1, got 1.5",
+                "line 1, routing.shadow.compare: expected argmax or values, got \"mean\"");
+        assertProblems("routing: {shadow: {version: 2}}\n",
+                "line 1, routing.shadow.share: give the share of requests copied, above 0 and at most 1");
+        assertProblems("routing: {weight: {1: 1}}\n",
+                "line 1, routing.weight: unknown setting; expected one of aliases, shadow, sticky_key, weights");
+    }
+
+    @Test
+    void routingFileReplacesTheBlockAndFollowsItsRules() throws IOException {
+        Path file = dir.resolve("routing.json");
+        Files.writeString(file, """
+                {"aliases": {"stable": 3, "canary": 4}, "weights": {"stable": 75, "canary": 25},
+                 "sticky_key": "parameter:user", "shadow": {"version": "canary", "share": 1, "compare": "values"}}""");
+        Routing routing = ModelConfigDefaults.routing(parser.readRouting(file));
+        assertThat(routing.weights()).isEqualTo(Map.of("stable", 75L, "canary", 25L));
+        assertThat(routing.stickyKey()).isEqualTo(new StickyKey.Parameter("user"));
+        assertThat(routing.shadow()).contains(new Routing.Shadow("canary", 1.0, Routing.Compare.VALUES));
+        Files.writeString(file, "{\"weights\": {\"canary\": 5}}");
+        assertThatThrownBy(() -> parser.readRouting(file)).isInstanceOf(InvalidConfigException.class)
+                .hasMessageContaining("weights.canary: \"canary\" is neither a version number nor an alias");
+    }
+
+    @Test
+    void aRoutingMustNameOnlyVersionsThePolicyServes() {
+        Routing routing = ModelConfigDefaults.routing(new RoutingSpec(Map.of("stable", 3L), Map.of("stable", 90L,
+                "4", 10L), null, new RoutingSpec.ShadowSpec("5", 0.5, null)));
+        assertThat(ModelConfigValidator.servedVersions("routing.", routing, Set.of(3L, 4L, 5L),
+                new VersionPolicy.Latest(3))).isEmpty();
+        assertThat(ModelConfigValidator.servedVersions("routing.", routing, Set.of(4L), new VersionPolicy.Latest(1)))
+                .extracting(e -> e.path() + ": " + e.message()).containsExactly(
+                        "routing.aliases.stable: version 3 is not served (the version policy, latest 1, selects [4])",
+                        "routing.weights.stable: version 3 is not served (the version policy, latest 1, selects [4])",
+                        "routing.shadow.version: version 5 is not served (the version policy, latest 1, selects [4])");
     }
 
     @Test

@@ -129,6 +129,11 @@ class ModelRegistryTest {
                 public GoldenSet goldenSet() {
                     return null;
                 }
+
+                @Override
+                public InferenceConfig.Shadow shadow() {
+                    return null;
+                }
             };
         }
 

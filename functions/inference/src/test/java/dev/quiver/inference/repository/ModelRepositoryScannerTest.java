@@ -40,6 +40,23 @@ class ModelRepositoryScannerTest {
                 "digits/4: no model.onnx", "digits: both [config.yaml, config.yml]; using config.yaml");
     }
 
+    @Test
+    void readsTheRoutingOverrideAndIgnoresFilesItDoesNotKnowWithoutAWord() throws Exception {
+        write("digits/1/model.onnx", "one");
+        write("digits/routing.json", "{\"weights\": {\"1\": 1}}");
+        write("digits/rollout.json", "{\"step\": 2}");
+        write("digits/.rollout/replica-a.json", "{}");
+        write("digits/1/baseline.json", "{}");
+
+        RepositoryScan scan = ModelRepositoryScanner.scan(root);
+
+        RepositoryScan.ModelFolder digits = scan.models().get("digits");
+        assertThat(digits.routing()).map(RepositoryScan.StampedFile::path)
+                .hasValue(root.resolve("digits/routing.json"));
+        assertThat(digits.versions()).containsOnlyKeys(1L);
+        assertThat(scan.ignored()).isEmpty();
+    }
+
     /** A mounted volume, or an operator, may link a version folder in from elsewhere. */
     @Test
     void followsSymbolicLinks() throws Exception {

@@ -12,6 +12,8 @@ import dev.quiver.inference.deadline.RequestTimeouts;
 import dev.quiver.inference.fallback.FallbackNote;
 import dev.quiver.inference.repository.ModelEntry;
 import dev.quiver.inference.repository.ModelRegistry;
+import dev.quiver.inference.routing.ModelVersionHeader;
+import dev.quiver.inference.routing.RequestKeys;
 import dev.quiver.inference.runtime.LoadedModel;
 import dev.quiver.inference.serving.InferenceService;
 import jakarta.ws.rs.Consumes;
@@ -21,6 +23,8 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.io.IOException;
@@ -31,7 +35,7 @@ import java.util.concurrent.CompletionStage;
 
 /**
  * KServe V1 (TensorFlow Serving style) protocol: {@code GET /v1/models}, {@code GET /v1/models/{name}} and
- * {@code POST /v1/models/{name}:predict} with {@code {"instances": [...]}} answered by {@code {"predictions": [...]}}.
+ * {@code POST /v1/models/{name}[/versions/{version}]:predict} with {@code {"instances": [...]}} answered by {@code {"predictions": [...]}}.
  */
 @Path("/v1/models")
 @Produces(MediaType.APPLICATION_JSON)
@@ -65,14 +69,36 @@ public class V1Resource {
     @Path("/{nameAndVerb}")
     @Consumes(MediaType.WILDCARD)
     public CompletionStage<Response> predict(@PathParam("nameAndVerb") String nameAndVerb,
-                                             @HeaderParam(RequestTimeouts.HEADER) String timeout, byte[] body) {
+                                             @HeaderParam(RequestTimeouts.HEADER) String timeout,
+                                             @Context HttpHeaders headers, byte[] body) {
         if (!nameAndVerb.endsWith(PREDICT)) {
             throw InferenceException.notFound("POST /v1/models/" + nameAndVerb + ": the V1 protocol serves "
                     + "/v1/models/{name}:predict");
         }
         String name = nameAndVerb.substring(0, nameAndVerb.length() - PREDICT.length());
-        return service.infer("v1", name, Optional.empty(), RequestTimeouts.fromHeader(timeout),
-                        model -> read(body, name, model))
+        return predict(name, Optional.empty(), timeout, headers, body);
+    }
+
+    /** {@code POST /v1/models/{name}/versions/{version}:predict}, as TensorFlow Serving names versions; an alias too. */
+    @POST
+    @Path("/{name}/versions/{versionAndVerb}")
+    @Consumes(MediaType.WILDCARD)
+    public CompletionStage<Response> predictVersion(@PathParam("name") String name,
+                                                    @PathParam("versionAndVerb") String versionAndVerb,
+                                                    @HeaderParam(RequestTimeouts.HEADER) String timeout,
+                                                    @Context HttpHeaders headers, byte[] body) {
+        if (!versionAndVerb.endsWith(PREDICT)) {
+            throw InferenceException.notFound("POST /v1/models/" + name + "/versions/" + versionAndVerb + ": the V1 "
+                    + "protocol serves /v1/models/{name}/versions/{version}:predict");
+        }
+        String version = versionAndVerb.substring(0, versionAndVerb.length() - PREDICT.length());
+        return predict(name, Optional.of(version), timeout, headers, body);
+    }
+
+    private CompletionStage<Response> predict(String name, Optional<String> version, String timeout,
+                                              HttpHeaders headers, byte[] body) {
+        return service.infer("v1", name, version, RequestTimeouts.fromHeader(timeout),
+                        RequestKeys.http(headers::getHeaderString), model -> read(body, name, model))
                 .thenApply(served -> {
                     ByteArrayBuilder out = new ByteArrayBuilder(256);
                     try (JsonGenerator generator = json.createGenerator(out)) {
@@ -83,7 +109,8 @@ public class V1Resource {
                     } catch (IOException e) {
                         throw new UncheckedIOException(e);
                     }
-                    Response.ResponseBuilder response = Response.ok(out.toByteArray(), MediaType.APPLICATION_JSON_TYPE);
+                    Response.ResponseBuilder response = Response.ok(out.toByteArray(), MediaType.APPLICATION_JSON_TYPE)
+                            .header(ModelVersionHeader.NAME, Long.toString(served.version()));
                     if (served.fallback() != null) {
                         response.header(FallbackNote.HEADER, served.fallback().header());
                     }

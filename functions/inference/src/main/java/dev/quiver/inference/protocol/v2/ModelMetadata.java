@@ -5,21 +5,27 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.quiver.inference.repository.ModelEntry;
 import dev.quiver.inference.repository.VersionEntry;
 import dev.quiver.inference.repository.VersionHistory;
+import dev.quiver.inference.routing.RoutingTable;
 import dev.quiver.inference.runtime.ModelSignature;
 import dev.quiver.inference.runtime.TensorSpec;
 import dev.quiver.inference.validation.GateReport;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * The Open Inference Protocol v2 model metadata response, plus {@code status}: every version the function holds with
  * its lifecycle state and, for a failed or fallback version, why; its file's digest, when and how long it loaded, what
  * the validity gate found and its state history; and {@code fallback_error} when the links of the model's fallback
- * chain to other models are refused.
+ * chain to other models are refused; {@code routing}, the model's routing in force, and {@code routing_error} when the
+ * latest routing was refused.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ModelMetadata(String name, List<String> versions, String platform, List<TensorMetadata> inputs,
                             List<TensorMetadata> outputs, List<VersionStatus> status,
-                            @JsonProperty("fallback_error") String fallbackError) {
+                            @JsonProperty("fallback_error") String fallbackError, RoutingStatus routing,
+                            @JsonProperty("routing_error") String routingError) {
 
     public static final String PLATFORM = "onnxruntime_onnx";
 
@@ -28,7 +34,25 @@ public record ModelMetadata(String name, List<String> versions, String platform,
                 .map(v -> Long.toString(v.version())).toList();
         ModelSignature signature = version.model().signature();
         return new ModelMetadata(model.name(), ready, PLATFORM, tensors(signature.inputs()),
-                tensors(signature.outputs()), status(model), model.fallbackError().orElse(null));
+                tensors(signature.outputs()), status(model), model.fallbackError().orElse(null),
+                model.routing().map(ModelMetadata::routing).orElse(null), model.routingError().orElse(null));
+    }
+
+    private static RoutingStatus routing(RoutingTable table) {
+        Map<String, Long> weights = new TreeMap<>();
+        table.weights().forEach((version, weight) -> weights.put(Long.toString(version), weight));
+        return new RoutingStatus(new TreeMap<>(table.aliases()), weights, table.stickyKey().toString(),
+                table.shadow().map(s -> new ShadowStatus(Long.toString(s.version()), s.share(),
+                        s.compare().name().toLowerCase(Locale.ROOT))).orElse(null));
+    }
+
+    /** The routing in force: aliases, weights by version number (none: the latest version takes all), shadow. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record RoutingStatus(Map<String, Long> aliases, Map<String, Long> weights,
+                                @JsonProperty("sticky_key") String stickyKey, ShadowStatus shadow) {
+    }
+
+    public record ShadowStatus(String version, double share, String compare) {
     }
 
     public static List<VersionStatus> status(ModelEntry model) {

@@ -5,6 +5,9 @@ import dev.quiver.inference.InferenceException;
 import dev.quiver.inference.deadline.RequestTimeouts;
 import dev.quiver.inference.fallback.FallbackNote;
 import dev.quiver.inference.http.JsonErrors;
+import dev.quiver.inference.routing.ModelVersionHeader;
+import dev.quiver.inference.routing.RequestKeys;
+import dev.quiver.inference.routing.RoutingKeys;
 import dev.quiver.inference.serving.InferenceService;
 import io.quarkus.vertx.web.Route;
 import io.vertx.core.buffer.Buffer;
@@ -13,6 +16,7 @@ import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * {@code POST /v2/models/{name}[/versions/{version}]/infer}, the hot path of the Open Inference Protocol, as Vert.x
@@ -53,8 +57,12 @@ public class V2InferenceRoute {
             byte[] body = buffer == null ? new byte[0] : buffer.getBytes();
             Optional<Duration> timeout = RequestTimeouts.fromHeader(context.request().getHeader(
                     RequestTimeouts.HEADER));
-            service.infer("v2", context.pathParam("name"), version, timeout, model -> reader.read(body, jsonLength))
+            ParsedOnce parsed = new ParsedOnce(() -> reader.read(body, jsonLength));
+            RoutingKeys keys = RequestKeys.http(context.request()::getHeader,
+                    name -> parsed.get().parameters().get(name));
+            service.infer("v2", context.pathParam("name"), version, timeout, keys, model -> parsed.get())
                     .thenApply(served -> {
+                        context.response().putHeader(ModelVersionHeader.NAME, Long.toString(served.version()));
                         if (served.fallback() != null) {
                             context.response().putHeader(FallbackNote.HEADER, served.fallback().header());
                         }
@@ -69,6 +77,23 @@ public class V2InferenceRoute {
                     });
         } catch (RuntimeException e) {
             errors.send(context, e);
+        }
+    }
+
+    /** The request read at most once: by the routing when the model's sticky key is a parameter, else by the run. */
+    private static final class ParsedOnce {
+        private final Supplier<V2InferenceRequest> read;
+        private V2InferenceRequest request;
+
+        ParsedOnce(Supplier<V2InferenceRequest> read) {
+            this.read = read;
+        }
+
+        V2InferenceRequest get() {
+            if (request == null) {
+                request = read.get();
+            }
+            return request;
         }
     }
 

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.quiver.inference.repository.ModelEntry;
 import dev.quiver.inference.repository.ModelRegistry;
 import dev.quiver.inference.repository.VersionEntry;
+import dev.quiver.inference.shadow.ShadowReport;
+import dev.quiver.inference.shadow.ShadowScorer;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -23,12 +25,14 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 public class V2Resource {
 
     private final ModelRegistry registry;
+    private final ShadowScorer shadows;
     private final String serverVersion;
 
-    public V2Resource(ModelRegistry registry,
+    public V2Resource(ModelRegistry registry, ShadowScorer shadows,
                       @ConfigProperty(name = "quarkus.application.version", defaultValue = "unknown")
                       String serverVersion) {
         this.registry = registry;
+        this.shadows = shadows;
         this.serverVersion = serverVersion;
     }
 
@@ -71,6 +75,13 @@ public class V2Resource {
             return notReady(new Unavailable(versionReason(model, entry), ModelMetadata.status(model)));
         }
         return Response.ok(ModelMetadata.of(model, entry)).build();
+    }
+
+    /** What shadow scoring of the model has shown: agreement or error statistics, latencies, copies dropped. */
+    @GET
+    @Path("/models/{name}/shadow")
+    public ShadowReport shadow(@PathParam("name") String name) {
+        return shadows.report(name);
     }
 
     @GET

@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# What routing costs. Run through the launcher, which selects the JDK:
+#   ./quiver bench routing [--rounds 5] [--duration 6] [--warm-up 2] [--server-warm-up 10] [--concurrency 16]
+# Starts the inference function once, on port ${QUIVER_BENCH_PORT:-18080}, with two models made of the digits model
+# of ./quiver bench: digits (one version, no routing) and digits_routed (versions 1 and 2, weights 50/50, sticky by
+# the X-User header); writes load-tests/target/bench/routing.md.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+WORK="$ROOT/load-tests/target/bench"
+PORT="${QUIVER_BENCH_PORT:-18080}"
+JAVA="${JAVA_HOME:?run this through ./quiver bench routing}/bin/java"
+
+mkdir -p "$WORK"
+"$ROOT/mvnw" -B -q -f "$ROOT/pom.xml" package -DskipTests -pl load-tests -am
+for arg in "$@"; do
+  case "$arg" in -h|--help) exec "$JAVA" -cp "$ROOT/load-tests/target/quiver-load-tests.jar" \
+    dev.quiver.loadtests.RoutingBenchmark --help ;; esac
+done
+
+repository="$WORK/routing-models"
+if [ ! -f "$repository/digits/1/model.onnx" ]; then
+  "$JAVA" -jar "$ROOT/functions/training/target/quiver-training.jar" --output "$repository/digits/1/model.onnx" \
+    >/dev/null 2>&1
+fi
+for version in 1 2; do
+  mkdir -p "$repository/digits_routed/$version"
+  cp "$repository/digits/1/model.onnx" "$repository/digits_routed/$version/model.onnx"
+done
+cat > "$repository/digits_routed/config.yaml" <<YAML
+version_policy: {specific: [1, 2]}
+routing:
+  aliases: {stable: 1, canary: 2}
+  weights: {stable: 50, canary: 50}
+  sticky_key: "header:X-User"
+YAML
+
+source "$ROOT/load-tests/bench-server.sh"
+echo "bench: the inference function on port $PORT, digits with and without routing"
+start_server "$PORT" QUIVER_MODEL_REPOSITORY="$repository"
+server=$server_pid
+trap 'kill "$server" 2>/dev/null; wait "$server" 2>/dev/null || true' EXIT
+await_ready "$PORT"
+
+print_machine
+"$JAVA" -cp "$ROOT/load-tests/target/quiver-load-tests.jar" dev.quiver.loadtests.RoutingBenchmark \
+  --url "http://localhost:$PORT" --server-pid "$server" --report "$WORK/routing.md" "$@"
