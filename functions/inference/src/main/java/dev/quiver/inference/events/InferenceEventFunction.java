@@ -80,7 +80,8 @@ public class InferenceEventFunction {
                     InferenceFailed.INVALID_INPUT), correlation));
         }
         byte[] body = v2Body(request);
-        return service.infer("event", request.model(), Optional.ofNullable(request.version()),
+        // the event's id is the inference id: the reply's correlationid, what a label for this answer names
+        return service.inferAs("event", event.getId(), request.model(), Optional.ofNullable(request.version()),
                         loaded -> reader.read(body, -1))
                 .thenApply(served -> completed(writer.write(served).body(), served.fallback(), correlation))
                 .exceptionally(failure -> {

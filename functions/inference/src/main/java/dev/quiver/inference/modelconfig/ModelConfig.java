@@ -18,6 +18,7 @@ import java.util.Map;
  * @param fallback       what answers, in order, when the model times out, fails or fails its output checks
  * @param outputCheckFailures answers failing the output checks, within the window, that take a version out of service
  * @param outputCheckWindow   the latest checked answers of a version that count
+ * @param monitoring     its age and live-accuracy limits, as the configuration wrote them
  */
 public record ModelConfig(
         VersionPolicy versionPolicy,
@@ -34,7 +35,8 @@ public record ModelConfig(
         Duration timeout,
         List<FallbackSpec> fallback,
         int outputCheckFailures,
-        int outputCheckWindow) {
+        int outputCheckWindow,
+        MonitoringSpec monitoring) {
 
     public ModelConfig {
         inputNames = Map.copyOf(inputNames);

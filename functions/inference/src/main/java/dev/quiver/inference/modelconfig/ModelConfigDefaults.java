@@ -32,7 +32,8 @@ public final class ModelConfigDefaults {
                 spec.timeoutMs() == null ? failsafe.timeout() : millis(spec.timeoutMs()),
                 spec.fallback(),
                 spec.outputCheckFailures() == null ? failsafe.outputCheckFailures() : spec.outputCheckFailures(),
-                spec.outputCheckWindow() == null ? failsafe.outputCheckWindow() : spec.outputCheckWindow());
+                spec.outputCheckWindow() == null ? failsafe.outputCheckWindow() : spec.outputCheckWindow(),
+                spec.monitoring());
     }
 
     private static Duration millis(double value) {

@@ -21,8 +21,9 @@ import java.util.Optional;
 public final class ModelConfigParser {
 
     private static final List<String> KEYS = List.of("fallback", "inline_max_compute_ms", "inputs", "instances",
-            "max_batch_size", "max_queue_delay_ms", "output_checks", "outputs", "threads", "timeout_ms",
+            "max_batch_size", "max_queue_delay_ms", "monitoring", "output_checks", "outputs", "threads", "timeout_ms",
             "version_policy");
+    private static final List<String> MONITORING_KEYS = List.of("max_age", "max_mae", "min_accuracy", "min_labels");
     private static final List<String> OUTPUT_CHECK_KEYS = List.of("failures", "window");
     private static final String FALLBACK_STEPS = "previous_version, {model: name}, {default_outputs: file} or "
             + "{answers: file, key: input}";
@@ -53,6 +54,9 @@ public final class ModelConfigParser {
         Optional<ConfigMapping> checks = setting(settings, "output_checks")
                 .flatMap(value -> value.mapping("expected a mapping with failures, window"));
         checks.ifPresent(mapping -> mapping.allowOnly(OUTPUT_CHECK_KEYS));
+        Optional<ConfigMapping> monitoring = setting(settings, "monitoring")
+                .flatMap(value -> value.mapping("expected a mapping with max_age, min_accuracy, max_mae, min_labels"));
+        monitoring.ifPresent(mapping -> mapping.allowOnly(MONITORING_KEYS));
         return new ModelConfigSpec(
                 setting(settings, "version_policy").flatMap(ModelConfigParser::versionPolicy).orElse(null),
                 setting(settings, "max_batch_size").flatMap(ConfigValue::wholeNumber).orElse(null),
@@ -67,12 +71,21 @@ public final class ModelConfigParser {
                 setting(settings, "timeout_ms").flatMap(ConfigValue::number).orElse(null),
                 setting(settings, "fallback").map(ModelConfigParser::fallback).orElse(List.of()),
                 checks.flatMap(mapping -> setting(mapping, "failures")).flatMap(ConfigValue::wholeNumber).orElse(null),
-                checks.flatMap(mapping -> setting(mapping, "window")).flatMap(ConfigValue::wholeNumber).orElse(null));
+                checks.flatMap(mapping -> setting(mapping, "window")).flatMap(ConfigValue::wholeNumber).orElse(null),
+                monitoring.map(ModelConfigParser::monitoring).orElse(MonitoringSpec.NONE));
     }
 
     /** A setting written with no value is left to its default, as one left out. */
     private static Optional<ConfigValue> setting(ConfigMapping settings, String key) {
         return settings.get(key).filter(value -> !value.isNull());
+    }
+
+    private static MonitoringSpec monitoring(ConfigMapping mapping) {
+        return new MonitoringSpec(
+                setting(mapping, "max_age").flatMap(ConfigValue::positiveDuration).orElse(null),
+                setting(mapping, "min_accuracy").flatMap(ConfigValue::number).orElse(null),
+                setting(mapping, "max_mae").flatMap(ConfigValue::number).orElse(null),
+                setting(mapping, "min_labels").flatMap(ConfigValue::wholeNumber).orElse(null));
     }
 
     private static Optional<VersionPolicy> versionPolicy(ConfigValue value) {

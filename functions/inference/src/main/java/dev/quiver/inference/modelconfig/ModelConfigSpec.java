@@ -20,6 +20,7 @@ import java.util.Map;
  * fallback: [previous_version, {model: digits_small}, {default_outputs: defaults.json},
  *            {answers: answers.json, key: customer}]
  * output_checks: {failures: 10, window: 50}   # answers failing the checks that take a version out of service
+ * monitoring: {max_age: 30d, min_accuracy: 0.9, min_labels: 50}   # age and live accuracy alerts
  * </pre>
  */
 public record ModelConfigSpec(
@@ -36,14 +37,16 @@ public record ModelConfigSpec(
         Double timeoutMs,
         List<FallbackSpec> fallback,
         Integer outputCheckFailures,
-        Integer outputCheckWindow) {
+        Integer outputCheckWindow,
+        MonitoringSpec monitoring) {
 
     public ModelConfigSpec {
         fallback = fallback == null ? List.of() : List.copyOf(fallback);
+        monitoring = monitoring == null ? MonitoringSpec.NONE : monitoring;
     }
 
     public static ModelConfigSpec empty() {
         return new ModelConfigSpec(null, null, null, null, null, null, null, null, Map.of(), Map.of(), null, List.of(),
-                null, null);
+                null, null, MonitoringSpec.NONE);
     }
 }

@@ -58,10 +58,23 @@ public final class ModelConfigValidator {
             problems.add(new FieldError("output_checks.failures", "must be at most the window ("
                     + spec.outputCheckWindow() + "), got " + spec.outputCheckFailures()));
         }
+        monitoring(problems, spec.monitoring());
         fallback(problems, spec.fallback());
         names(problems, "inputs", spec.inputNames());
         names(problems, "outputs", spec.outputNames());
         return problems;
+    }
+
+    private static void monitoring(List<FieldError> problems, MonitoringSpec monitoring) {
+        Double minAccuracy = monitoring.minAccuracy();
+        if (minAccuracy != null && !(minAccuracy >= 0 && minAccuracy <= 1)) {
+            problems.add(new FieldError("monitoring.min_accuracy", "must be a share between 0 and 1, got "
+                    + minAccuracy));
+        }
+        if (monitoring.maxMae() != null && monitoring.maxMae() < 0) {
+            problems.add(new FieldError("monitoring.max_mae", "must be 0 or more, got " + monitoring.maxMae()));
+        }
+        range(problems, "monitoring.min_labels", monitoring.minLabels(), 1, MAX_WINDOW);
     }
 
     private static void fallback(List<FieldError> problems, List<FallbackSpec> steps) {

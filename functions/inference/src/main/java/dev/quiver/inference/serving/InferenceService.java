@@ -15,6 +15,7 @@ import dev.quiver.inference.fallback.FallbackReason;
 import dev.quiver.inference.fallback.FallbackRunner;
 import dev.quiver.inference.http.RequestIds;
 import dev.quiver.inference.metrics.InferenceMetrics;
+import dev.quiver.inference.monitoring.ModelMonitoring;
 import dev.quiver.inference.predictionlog.PredictionLog;
 import dev.quiver.inference.repository.ModelRegistry;
 import dev.quiver.inference.runtime.LoadedModel;
@@ -51,11 +52,13 @@ public class InferenceService {
     private final DeadlineTimer timer;
     private final FallbackRunner fallbacks;
     private final VersionAlerts alerts;
+    private final ModelMonitoring monitoring;
     private final boolean checkOutputs;
 
     public InferenceService(ModelRegistry registry, InferenceMetrics metrics, AdmissionLayer admission,
                             PredictionLog log, StartupTimeline timeline, DeadlineTimer timer,
-                            FallbackRunner fallbacks, VersionAlerts alerts, InferenceConfig config) {
+                            FallbackRunner fallbacks, VersionAlerts alerts, ModelMonitoring monitoring,
+                            InferenceConfig config) {
         this.registry = registry;
         this.metrics = metrics;
         this.charges = admission.charges();
@@ -64,6 +67,7 @@ public class InferenceService {
         this.timer = timer;
         this.fallbacks = fallbacks;
         this.alerts = alerts;
+        this.monitoring = monitoring;
         this.checkOutputs = config.inference().outputChecks().enabled();
     }
 
@@ -82,6 +86,15 @@ public class InferenceService {
             String protocol, String model, Optional<String> version, Optional<Duration> askedTimeout,
             Function<LoadedModel, R> parser) {
         return serve(protocol, RequestIds.current(), model, version, Optional.of(askedTimeout), parser);
+    }
+
+    /**
+     * Serves a request within its model's timeout under an id of the caller's (a CloudEvent's id): the id its
+     * prediction is logged and its answer kept for a label under.
+     */
+    public <R extends InferenceRequest> CompletionStage<ServedInference<R>> inferAs(String protocol,
+            String requestId, String model, Optional<String> version, Function<LoadedModel, R> parser) {
+        return serve(protocol, requestId, model, version, Optional.of(Optional.empty()), parser);
     }
 
     /**
@@ -187,6 +200,10 @@ public class InferenceService {
         ServedInference<R> served = fallback == null
                 ? new ServedInference<>(loaded.name(), loaded.version(), request, outputs(loaded, result))
                 : new ServedInference<>(loaded.name(), loaded.version(), request, fallback.outputs(), fallback.note());
+        if (fallback == null) {
+            // a fallback's answer is not the version's: it tells nothing about what the version predicts
+            monitoring.served(requestId, loaded, served.outputs());
+        }
         log.record(protocol, requestId, served);
         timeline.predictionServed();
         return served;

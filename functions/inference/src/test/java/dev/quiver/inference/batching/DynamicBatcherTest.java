@@ -343,7 +343,7 @@ class DynamicBatcherTest {
                              Duration inlineMaxCompute) throws Exception {
         ModelConfigSpec spec = new ModelConfigSpec(null, maxBatchSize, maxDelay.toNanos() / 1e6,
                 inlineMaxCompute.toNanos() / 1e6, instances, 1, 1, null, Map.of(), Map.of(), null, List.of(), null,
-                null);
+                null, null);
         ModelConfig config = ModelConfigDefaults.apply(spec, new BatchingDefaults(32, Duration.ofMillis(2),
                 Duration.ZERO), new FailsafeDefaults(Duration.ZERO, 10, 50));
         Path file = repository.modelFile(name, 1);

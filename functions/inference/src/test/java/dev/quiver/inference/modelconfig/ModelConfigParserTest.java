@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.quiver.configfile.ConfigProblem;
+import dev.quiver.configfile.DurationText;
 import dev.quiver.configfile.InvalidConfigException;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -151,6 +152,30 @@ class ModelConfigParserTest {
                         + "\"../other/defaults.json\"");
         assertProblems("output_checks: {failures: 30, window: 20}\n",
                 "line 1, output_checks.failures: must be at most the window (20), got 30");
+    }
+
+    @Test
+    void monitoringLimits() throws IOException {
+        ModelConfig config = ModelConfigDefaults.apply(read("config.yaml",
+                "monitoring: {max_age: 30d, min_accuracy: 0.9, min_labels: 20}\n"), DEFAULTS, FAILSAFE);
+        assertThat(config.monitoring()).isEqualTo(new MonitoringSpec(Duration.ofDays(30), 0.9, null, 20));
+        assertThat(ModelConfigDefaults.apply(read("config.yaml", "{}\n"), DEFAULTS, FAILSAFE).monitoring())
+                .isEqualTo(MonitoringSpec.NONE);
+        assertThat(MonitoringSpec.NONE.labelsNeeded()).isEqualTo(MonitoringSpec.MIN_LABELS);
+        assertThat(read("config.json", "{\"monitoring\": {\"max_age\": \"PT12H\", \"max_mae\": 2.5}}")
+                .monitoring()).isEqualTo(new MonitoringSpec(Duration.ofHours(12), null, 2.5, null));
+    }
+
+    @Test
+    void monitoringRules() {
+        assertProblems("monitoring: {max_age: 30}\n", "line 1, monitoring.max_age: expected a positive duration such "
+                + "as " + DurationText.FORMS + ", got 30");
+        assertProblems("monitoring: {min_accuracy: 1.5, max_mae: -1, min_labels: 0}\n",
+                "line 1, monitoring.min_accuracy: must be a share between 0 and 1, got 1.5",
+                "line 1, monitoring.max_mae: must be 0 or more, got -1.0",
+                "line 1, monitoring.min_labels: must be between 1 and 100000, got 0");
+        assertProblems("monitoring: {max_age: 30d, accuracy: 0.9}\n", "line 1, monitoring.accuracy: unknown setting; "
+                + "expected one of max_age, max_mae, min_accuracy, min_labels");
     }
 
     @Test
