@@ -87,7 +87,7 @@ class ModelConfigParserTest {
     void unknownSettingsAreNamed() {
         assertProblems("max_batchsize: 4\nthreads: {intra: 1}\n",
                 "line 1, max_batchsize: unknown setting; expected one of fallback, inline_max_compute_ms, inputs, "
-                        + "instances, max_batch_size, max_queue_delay_ms, output_checks, outputs, threads, timeout_ms, "
+                        + "instances, max_batch_size, max_queue_delay_ms, monitoring, output_checks, outputs, threads, timeout_ms, "
                         + "version_policy",
                 "line 2, threads.intra: unknown setting; expected one of inter_op, intra_op, spinning");
     }
