@@ -23,7 +23,8 @@ public final class ModelConfigParser {
     private static final List<String> KEYS = List.of("fallback", "inline_max_compute_ms", "inputs", "instances",
             "max_batch_size", "max_queue_delay_ms", "monitoring", "output_checks", "outputs", "threads", "timeout_ms",
             "version_policy");
-    private static final List<String> MONITORING_KEYS = List.of("max_age", "max_mae", "min_accuracy", "min_labels");
+    private static final List<String> MONITORING_KEYS = List.of("max_age", "max_mae", "max_prediction_shift",
+            "min_accuracy", "min_labels");
     private static final List<String> OUTPUT_CHECK_KEYS = List.of("failures", "window");
     private static final String FALLBACK_STEPS = "previous_version, {model: name}, {default_outputs: file} or "
             + "{answers: file, key: input}";
@@ -55,7 +56,8 @@ public final class ModelConfigParser {
                 .flatMap(value -> value.mapping("expected a mapping with failures, window"));
         checks.ifPresent(mapping -> mapping.allowOnly(OUTPUT_CHECK_KEYS));
         Optional<ConfigMapping> monitoring = setting(settings, "monitoring")
-                .flatMap(value -> value.mapping("expected a mapping with max_age, min_accuracy, max_mae, min_labels"));
+                .flatMap(value -> value.mapping("expected a mapping with max_age, min_accuracy, max_mae, min_labels, "
+                        + "max_prediction_shift"));
         monitoring.ifPresent(mapping -> mapping.allowOnly(MONITORING_KEYS));
         return new ModelConfigSpec(
                 setting(settings, "version_policy").flatMap(ModelConfigParser::versionPolicy).orElse(null),
@@ -85,7 +87,8 @@ public final class ModelConfigParser {
                 setting(mapping, "max_age").flatMap(ConfigValue::positiveDuration).orElse(null),
                 setting(mapping, "min_accuracy").flatMap(ConfigValue::number).orElse(null),
                 setting(mapping, "max_mae").flatMap(ConfigValue::number).orElse(null),
-                setting(mapping, "min_labels").flatMap(ConfigValue::wholeNumber).orElse(null));
+                setting(mapping, "min_labels").flatMap(ConfigValue::wholeNumber).orElse(null),
+                setting(mapping, "max_prediction_shift").flatMap(ConfigValue::number).orElse(null));
     }
 
     private static Optional<VersionPolicy> versionPolicy(ConfigValue value) {

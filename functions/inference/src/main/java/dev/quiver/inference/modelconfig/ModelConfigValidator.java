@@ -75,6 +75,10 @@ public final class ModelConfigValidator {
             problems.add(new FieldError("monitoring.max_mae", "must be 0 or more, got " + monitoring.maxMae()));
         }
         range(problems, "monitoring.min_labels", monitoring.minLabels(), 1, MAX_WINDOW);
+        if (monitoring.maxPredictionShift() != null && !(monitoring.maxPredictionShift() > 0)) {
+            problems.add(new FieldError("monitoring.max_prediction_shift", "must be above 0 (a population stability "
+                    + "index; 0.1 is a small shift, 0.25 a large one), got " + monitoring.maxPredictionShift()));
+        }
     }
 
     private static void fallback(List<FieldError> problems, List<FallbackSpec> steps) {

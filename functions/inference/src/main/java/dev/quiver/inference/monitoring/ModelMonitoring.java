@@ -154,7 +154,7 @@ public class ModelMonitoring {
                 summary.kind() == null ? null : summary.kind().label(), config.window(), summary.items(),
                 summary.total(), summary.kind() == PredictionKind.CLASSIFIER ? classes : null,
                 summary.kind() == PredictionKind.REGRESSOR ? quantiles : null, summary.mean(),
-                summary.standardDeviation(), summary.constant());
+                summary.standardDeviation(), summary.constant(), monitor.lastShift(), limits.maxPredictionShift());
         LabelWindow.Accuracy accuracy = monitor.accuracy();
         boolean regressor = monitor.labelledKind() == PredictionKind.REGRESSOR;
         MonitoringReport.Labels labels = new MonitoringReport.Labels(config.labelWindow(), accuracy.labels(),
@@ -235,7 +235,25 @@ public class ModelMonitoring {
         } else if (summary.full() && !summary.constant()) {
             monitor.constantRaised = false;
         }
+        checkShift(monitor, summary, limits);
         checkAccuracy(monitor, limits);
+    }
+
+    private void checkShift(VersionMonitor monitor, WindowSummary summary, MonitoringSpec limits) {
+        Double shift = monitor.shift(summary);
+        Double limit = limits.maxPredictionShift();
+        if (shift == null || limit == null) {
+            return;
+        }
+        if (shift > limit && !monitor.shiftRaised) {
+            monitor.shiftRaised = true;
+            raise(monitor, "prediction-shift", "the predicted classes of the latest " + summary.items()
+                    + " items moved from those of the " + summary.items() + " before by a population stability index "
+                    + "of " + shift + ", more than the max_prediction_shift of " + limit + "; now " + summary.classes(),
+                    shift, limit);
+        } else if (shift <= limit) {
+            monitor.shiftRaised = false;
+        }
     }
 
     private void checkAccuracy(VersionMonitor monitor, MonitoringSpec limits) {

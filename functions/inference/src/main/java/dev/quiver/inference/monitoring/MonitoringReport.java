@@ -39,13 +39,15 @@ public record MonitoringReport(String model, String version, Age age, Prediction
      * @param classes  items per predicted class (classifiers)
      * @param quantiles values at the quantiles 0.05 to 0.95 (regressors)
      * @param constant whether a full window holds a single class, or values that do not vary
+     * @param shift    the population stability index of the classes of the latest full window against the one
+     *                 before (classifiers, once two windows went by)
      */
     @RegisterForReflection
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Predictions(String kind, int window, int items, long total, Map<String, Long> classes,
                               Map<String, Double> quantiles, Double mean, Double standardDeviation,
-                              boolean constant) {
+                              boolean constant, Double shift, Double maxPredictionShift) {
     }
 
     /**

@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.ToDoubleFunction;
@@ -40,6 +41,11 @@ final class VersionMonitor {
     volatile boolean constantRaised;
     volatile boolean accuracyRaised;
     volatile String staleRaisedFor;
+    volatile boolean shiftRaised;
+    /** The classes of the window the next one is compared with, and the predictions counted when it was taken. */
+    private Map<Integer, Long> comparedClasses;
+    private long comparedTotal;
+    private volatile Double shift;
 
     VersionMonitor(String model, long version, int window, int labelWindow, MeterRegistry registry, Clock clock) {
         this.model = model;
@@ -114,6 +120,36 @@ final class VersionMonitor {
             }
         }
         return next;
+    }
+
+    /**
+     * Compares a full window with the last one compared, once none of its items were in that one.
+     *
+     * @return the population stability index between the two; null when there is nothing new to compare
+     */
+    Double shift(WindowSummary summary) {
+        if (summary.kind() != PredictionKind.CLASSIFIER || !summary.full()) {
+            return null;
+        }
+        if (comparedClasses == null || summary.total() - comparedTotal < summary.items()) {
+            if (comparedClasses == null) {
+                comparedClasses = summary.classes();
+                comparedTotal = summary.total();
+            }
+            return null;
+        }
+        double index = PredictionShift.psi(comparedClasses, summary.classes());
+        comparedClasses = summary.classes();
+        comparedTotal = summary.total();
+        shift = index;
+        gauge("quiver.model.prediction.shift", "Population stability index of the predicted classes between the "
+                + "version's last two windows", List.of(), m -> m.shift == null ? Double.NaN : m.shift);
+        return index;
+    }
+
+    /** The latest shift between two windows; null before two were compared. */
+    Double lastShift() {
+        return shift;
     }
 
     void ages(Instant trainedAt, Instant servingSince) {

@@ -158,12 +158,13 @@ class ModelConfigParserTest {
     void monitoringLimits() throws IOException {
         ModelConfig config = ModelConfigDefaults.apply(read("config.yaml",
                 "monitoring: {max_age: 30d, min_accuracy: 0.9, min_labels: 20}\n"), DEFAULTS, FAILSAFE);
-        assertThat(config.monitoring()).isEqualTo(new MonitoringSpec(Duration.ofDays(30), 0.9, null, 20));
+        assertThat(config.monitoring()).isEqualTo(new MonitoringSpec(Duration.ofDays(30), 0.9, null, 20, null));
         assertThat(ModelConfigDefaults.apply(read("config.yaml", "{}\n"), DEFAULTS, FAILSAFE).monitoring())
                 .isEqualTo(MonitoringSpec.NONE);
         assertThat(MonitoringSpec.NONE.labelsNeeded()).isEqualTo(MonitoringSpec.MIN_LABELS);
-        assertThat(read("config.json", "{\"monitoring\": {\"max_age\": \"PT12H\", \"max_mae\": 2.5}}")
-                .monitoring()).isEqualTo(new MonitoringSpec(Duration.ofHours(12), null, 2.5, null));
+        assertThat(read("config.json", "{\"monitoring\": {\"max_age\": \"PT12H\", \"max_mae\": 2.5, "
+                + "\"max_prediction_shift\": 0.25}}").monitoring())
+                .isEqualTo(new MonitoringSpec(Duration.ofHours(12), null, 2.5, null, 0.25));
     }
 
     @Test
@@ -174,8 +175,10 @@ class ModelConfigParserTest {
                 "line 1, monitoring.min_accuracy: must be a share between 0 and 1, got 1.5",
                 "line 1, monitoring.max_mae: must be 0 or more, got -1.0",
                 "line 1, monitoring.min_labels: must be between 1 and 100000, got 0");
+        assertProblems("monitoring: {max_prediction_shift: 0}\n", "line 1, monitoring.max_prediction_shift: must be "
+                + "above 0 (a population stability index; 0.1 is a small shift, 0.25 a large one), got 0.0");
         assertProblems("monitoring: {max_age: 30d, accuracy: 0.9}\n", "line 1, monitoring.accuracy: unknown setting; "
-                + "expected one of max_age, max_mae, min_accuracy, min_labels");
+                + "expected one of max_age, max_mae, max_prediction_shift, min_accuracy, min_labels");
     }
 
     @Test

@@ -78,6 +78,27 @@ class MonitoringTest {
     }
 
     @Test
+    void predictedClassesThatMoveBetweenWindowsRaiseAPredictionShift() {
+        awaitState("shifting", "1", "READY");
+        for (int request = 0; request < 5; request++) {
+            assertThat(infer("shifting", oneHotRows(request)).statusCode()).isEqualTo(200);
+        }
+        // the first full window, every class alike, is what the next is compared with
+        sleepChecks();
+        assertThat(alerts("shifting", null)).isEmpty();
+        for (int request = 0; request < 5; request++) {
+            // from now on only classes 0 and 1
+            assertThat(infer("shifting", "[5,0,0,0, 0,5,0,0, 5,0,0,0, 0,5,0,0]").statusCode()).isEqualTo(200);
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> alerts("shifting", "prediction-shift").size() == 1);
+        JsonPath report = monitoring("shifting", "1");
+        assertThat(report.getDouble("predictions.shift")).isGreaterThan(0.2);
+        assertThat(report.getDouble("predictions.max_prediction_shift")).isEqualTo(0.2);
+        assertThat(alerts("shifting", "prediction-shift").getFirst()).contains("now {0=10, 1=10}");
+        assertThat(alerts("shifting", "constant-output")).isEmpty();
+    }
+
+    @Test
     void labelsGiveLiveAccuracyAndRaiseAnAccuracyAlert() {
         awaitState("labelled", "1", "READY");
         String run = UUID.randomUUID().toString();
@@ -359,6 +380,8 @@ class MonitoringTest {
                     .withDigits("digits", 1)
                     .withDigits("labelled", 1)
                     .withConfig("labelled", "config.yaml", "monitoring: {min_accuracy: 0.9, min_labels: 10}\n")
+                    .withModel("shifting", 1, OnnxModels.addConstant(0))
+                    .withConfig("shifting", "config.yaml", "monitoring: {max_prediction_shift: 0.2}\n")
                     .withModel("sums", 1, OnnxModels.rowSum(4))
                     .withConfig("sums", "config.yaml", "monitoring: {max_mae: 0.5, min_labels: 4}\n")
                     .withFile("old", "1/baseline.json", "{\"trained_at\": \"2020-01-01T00:00:00Z\", \"rows\": 10}")

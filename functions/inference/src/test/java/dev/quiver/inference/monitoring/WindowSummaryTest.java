@@ -1,6 +1,7 @@
 package dev.quiver.inference.monitoring;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.offset;
 
 import java.util.Arrays;
 import java.util.Map;
@@ -51,6 +52,15 @@ class WindowSummaryTest {
         PredictionWindow window = new PredictionWindow(3);
         window.record(answer(PredictionKind.CLASSIFIER, 1, 2, 3, 4, 5));
         assertThat(window.snapshot().values()).containsExactly(3, 4, 5);
+    }
+
+    @Test
+    void thePopulationStabilityIndexIsZeroForTheSameSharesAndLargeForMovedOnes() {
+        assertThat(PredictionShift.psi(Map.of(0, 10L, 1, 10L), Map.of(0, 50L, 1, 50L))).isZero();
+        // 25 % each of four classes, then half 0 and half 1: two classes vanish
+        double moved = PredictionShift.psi(Map.of(0, 5L, 1, 5L, 2, 5L, 3, 5L), Map.of(0, 10L, 1, 10L));
+        double expected = 2 * 0.25 * Math.log(2) + 2 * (1e-4 - 0.25) * Math.log(1e-4 / 0.25);
+        assertThat(moved).isCloseTo(expected, offset(1e-12));
     }
 
     private static Answer answer(PredictionKind kind, double... values) {
