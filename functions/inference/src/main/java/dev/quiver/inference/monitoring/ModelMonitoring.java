@@ -60,6 +60,15 @@ public class ModelMonitoring {
                            ObjectMapper mapper) {
         this.config = settings.inference().monitoring();
         this.enabled = config.enabled();
+        if (enabled) {
+            requireAtLeastOne("window", config.window());
+            requireAtLeastOne("label-window", config.labelWindow());
+            requireAtLeastOne("max-answers", config.maxAnswers());
+            if (!config.checkInterval().isPositive() || !config.answerTtl().isPositive()) {
+                throw new IllegalArgumentException("quiver.inference.monitoring.check-interval and .answer-ttl: must "
+                        + "be longer than 0, got " + config.checkInterval() + " and " + config.answerTtl());
+            }
+        }
         this.registry = registry;
         this.alerts = alerts;
         this.meters = meters;
@@ -69,6 +78,13 @@ public class ModelMonitoring {
                 .<AnswerStore>map(uri -> new RedisAnswerStore(uri, config.answerTtl(), redis.redisTimeout(),
                         redis.redisConnectTimeout(), redis.redisRetryAfter()))
                 .orElseGet(() -> new LocalAnswerStore(config.maxAnswers(), config.answerTtl()));
+    }
+
+    private static void requireAtLeastOne(String key, long value) {
+        if (value < 1 || value > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("quiver.inference.monitoring." + key + ": must be between 1 and "
+                    + Integer.MAX_VALUE + ", got " + value);
+        }
     }
 
     void start(@Observes StartupEvent startup) {
