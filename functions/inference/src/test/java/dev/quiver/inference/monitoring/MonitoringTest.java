@@ -206,8 +206,9 @@ class MonitoringTest {
             Response answer = given().contentType("application/json").header("X-Request-Id", id)
                     .body(digitsRequest(3)).post("/v2/models/digits/infer");
             int predicted = Digits.argmax(answer.jsonPath().getList("outputs[0].data", Float.class));
-            LabelMatch match = otherReplica.claim("digits", id, "label-on-b").toCompletableFuture().get();
-            assertThat(match.outcome()).isEqualTo(LabelMatch.Outcome.MATCHED);
+            // this replica sends its answers to Redis every 5 ms
+            LabelMatch match = await().atMost(Duration.ofSeconds(5)).until(() -> otherReplica.claim("digits", id,
+                    "label-on-b").toCompletableFuture().get(), found -> found.outcome() == LabelMatch.Outcome.MATCHED);
             assertThat(match.answer()).isEqualTo(new Answer(1, PredictionKind.CLASSIFIER, new double[] {predicted}));
 
             // a prediction the other replica answered is labelled on this one
