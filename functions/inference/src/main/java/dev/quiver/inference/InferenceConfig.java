@@ -1,6 +1,7 @@
 package dev.quiver.inference;
 
 import dev.quiver.inference.demand.DemandConfig;
+import dev.quiver.inference.monitoring.MonitoringConfig;
 import io.quarkus.runtime.configuration.MemorySize;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
@@ -134,6 +135,9 @@ public interface InferenceConfig {
 
         /** Serving demand reports to the shared pool. */
         DemandConfig demand();
+
+        /** Model age, prediction statistics and live accuracy from labels. */
+        MonitoringConfig monitoring();
 
         /**
          * Where alert CloudEvents go ({@code dev.quiver.inference.version.alert.raised},

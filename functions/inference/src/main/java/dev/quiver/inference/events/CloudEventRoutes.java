@@ -8,6 +8,7 @@ import dev.quiver.events.http.CloudEventHttp;
 import dev.quiver.events.http.ReceivedEvent;
 import dev.quiver.inference.InferenceConfig;
 import dev.quiver.inference.http.JsonErrors;
+import dev.quiver.inference.monitoring.LabelEvents;
 import io.cloudevents.CloudEvent;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
@@ -25,7 +26,7 @@ import java.util.function.Function;
  * the function that takes each, declared once below; the {@link CloudEventGuard} lets through only those, as valid
  * CloudEvents with JSON data, and refuses anything else with a 400 naming what is wrong (Knative retries 5xx and not
  * 4xx, so only our own transient faults may be 5xx). The reply event goes back in the mode the request came in. Every
- * failure is a JSON body.
+ * failure is a JSON body. A function that has nothing to reply (a label) is answered 202 without a body.
  */
 @ApplicationScoped
 public class CloudEventRoutes {
@@ -35,8 +36,10 @@ public class CloudEventRoutes {
     private final JsonErrors errors;
     private final long maxBodyBytes;
 
-    public CloudEventRoutes(InferenceEventFunction inference, JsonErrors errors, InferenceConfig config) {
-        this.functions = Map.of(EventTypes.INFERENCE_REQUESTED, inference::requested);
+    public CloudEventRoutes(InferenceEventFunction inference, LabelEvents labels, JsonErrors errors,
+                            InferenceConfig config) {
+        this.functions = Map.of(EventTypes.INFERENCE_REQUESTED, inference::requested,
+                EventTypes.INFERENCE_LABEL, labels::received);
         this.guard = new CloudEventGuard(functions.keySet());
         this.errors = errors;
         this.maxBodyBytes = config.inference().maxRequestSize().asLongValue();
@@ -68,6 +71,9 @@ public class CloudEventRoutes {
         reply.whenComplete((event, failure) -> {
             if (failure != null) {
                 errors.send(context, failure);
+            } else if (event == null) {
+                // taken, with nothing to reply: a 2xx without an event, so the broker publishes nothing
+                context.response().setStatusCode(202).end();
             } else {
                 HttpServerResponse response = context.response().setStatusCode(200);
                 CloudEventHttp.write(event, received.mode(), response::putHeader, data -> response.end(

@@ -84,8 +84,9 @@ public class InferenceEventFunction {
                     InferenceFailed.INVALID_INPUT), correlation));
         }
         byte[] body = v2Body(request);
-        return service.infer("event", request.model(), Optional.ofNullable(request.version()), keys(event),
-                        loaded -> reader.read(body, -1))
+        // the event's id is the inference id: the reply's correlationid, what a label for this answer names
+        return service.inferAs("event", event.getId(), request.model(), Optional.ofNullable(request.version()),
+                        keys(event), loaded -> reader.read(body, -1))
                 .thenApply(served -> completed(writer.write(served).body(), served.fallback(), correlation))
                 .exceptionally(failure -> {
                     Throwable cause = failure instanceof CompletionException ? failure.getCause() : failure;

@@ -24,6 +24,7 @@ import java.util.Optional;
  *                            {@code quiver.inference.golden-set.interval}
  * @param routing        aliases, weights and shadow; empty when the config has no routing block (the latest serving
  *                       version answers every request that names no version)
+ * @param monitoring     its age and live-accuracy limits, as the configuration wrote them
  */
 public record ModelConfig(
         VersionPolicy versionPolicy,
@@ -43,7 +44,8 @@ public record ModelConfig(
         int outputCheckWindow,
         DriftSettings drift,
         Duration goldenSetInterval,
-        Optional<Routing> routing) {
+        Optional<Routing> routing,
+        MonitoringSpec monitoring) {
 
     public ModelConfig {
         inputNames = Map.copyOf(inputNames);
@@ -55,6 +57,6 @@ public record ModelConfig(
     public ModelConfig withRouting(Optional<Routing> other) {
         return new ModelConfig(versionPolicy, maxBatchSize, batchingExplicit, maxQueueDelay, inlineMaxCompute, instances,
                 intraOpThreads, interOpThreads, spinning, inputNames, outputNames, timeout, fallback,
-                outputCheckFailures, outputCheckWindow, drift, goldenSetInterval, other);
+                outputCheckFailures, outputCheckWindow, drift, goldenSetInterval, other, monitoring);
     }
 }

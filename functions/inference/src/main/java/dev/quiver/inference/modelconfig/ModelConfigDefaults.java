@@ -40,7 +40,8 @@ public final class ModelConfigDefaults {
                 spec.outputCheckWindow() == null ? failsafe.outputCheckWindow() : spec.outputCheckWindow(),
                 drift(spec.drift()),
                 spec.goldenSetInterval(),
-                Optional.ofNullable(spec.routing()).map(ModelConfigDefaults::routing));
+                Optional.ofNullable(spec.routing()).map(ModelConfigDefaults::routing),
+                spec.monitoring());
     }
 
     private static DriftSettings drift(DriftSpec spec) {

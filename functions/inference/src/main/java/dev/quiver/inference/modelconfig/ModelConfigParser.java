@@ -21,12 +21,14 @@ import java.util.Optional;
 public final class ModelConfigParser {
 
     private static final List<String> KEYS = List.of("drift", "fallback", "golden_set", "inline_max_compute_ms",
-            "inputs", "instances", "max_batch_size", "max_queue_delay_ms", "output_checks", "outputs", "routing",
-            "threads", "timeout_ms", "version_policy");
+            "inputs", "instances", "max_batch_size", "max_queue_delay_ms", "monitoring", "output_checks", "outputs",
+            "routing", "threads", "timeout_ms", "version_policy");
     private static final List<String> DRIFT_KEYS = List.of("ks_p", "psi", "sample_rate", "window");
     private static final List<String> GOLDEN_SET_KEYS = List.of("interval");
     private static final List<String> ROUTING_KEYS = List.of("aliases", "shadow", "sticky_key", "weights");
     private static final List<String> SHADOW_KEYS = List.of("compare", "share", "version");
+    private static final List<String> MONITORING_KEYS = List.of("max_age", "max_mae", "max_prediction_shift",
+            "min_accuracy", "min_labels");
     private static final List<String> OUTPUT_CHECK_KEYS = List.of("failures", "window");
     private static final String FALLBACK_STEPS = "previous_version, {model: name}, {default_outputs: file} or "
             + "{answers: file, key: input}";
@@ -80,6 +82,10 @@ public final class ModelConfigParser {
         Optional<ConfigMapping> golden = setting(settings, "golden_set")
                 .flatMap(value -> value.mapping("expected a mapping with interval"));
         golden.ifPresent(mapping -> mapping.allowOnly(GOLDEN_SET_KEYS));
+        Optional<ConfigMapping> monitoring = setting(settings, "monitoring")
+                .flatMap(value -> value.mapping("expected a mapping with max_age, min_accuracy, max_mae, min_labels, "
+                        + "max_prediction_shift"));
+        monitoring.ifPresent(mapping -> mapping.allowOnly(MONITORING_KEYS));
         return new ModelConfigSpec(
                 setting(settings, "version_policy").flatMap(ModelConfigParser::versionPolicy).orElse(null),
                 setting(settings, "max_batch_size").flatMap(ConfigValue::wholeNumber).orElse(null),
@@ -98,7 +104,8 @@ public final class ModelConfigParser {
                 drift.map(ModelConfigParser::drift).orElse(null),
                 golden.flatMap(mapping -> setting(mapping, "interval")).flatMap(ConfigValue::positiveDuration)
                         .orElse(null),
-                setting(settings, "routing").map(ModelConfigParser::routing).orElse(null));
+                setting(settings, "routing").map(ModelConfigParser::routing).orElse(null),
+                monitoring.map(ModelConfigParser::monitoring).orElse(MonitoringSpec.NONE));
     }
 
     private static DriftSpec drift(ConfigMapping drift) {
@@ -141,6 +148,15 @@ public final class ModelConfigParser {
     /** A setting written with no value is left to its default, as one left out. */
     private static Optional<ConfigValue> setting(ConfigMapping settings, String key) {
         return settings.get(key).filter(value -> !value.isNull());
+    }
+
+    private static MonitoringSpec monitoring(ConfigMapping mapping) {
+        return new MonitoringSpec(
+                setting(mapping, "max_age").flatMap(ConfigValue::positiveDuration).orElse(null),
+                setting(mapping, "min_accuracy").flatMap(ConfigValue::number).orElse(null),
+                setting(mapping, "max_mae").flatMap(ConfigValue::number).orElse(null),
+                setting(mapping, "min_labels").flatMap(ConfigValue::wholeNumber).orElse(null),
+                setting(mapping, "max_prediction_shift").flatMap(ConfigValue::number).orElse(null));
     }
 
     private static Optional<VersionPolicy> versionPolicy(ConfigValue value) {

@@ -24,6 +24,7 @@ import java.util.Map;
  * drift: {psi: 0.25, ks_p: 0.01, window: 1000, sample_rate: 0.1}   # served inputs against baseline.json
  * golden_set: {interval: 10m}          # how often the serving versions' golden sets run again
  * routing: {aliases: {stable: 3}, weights: {stable: 95, 4: 5}, sticky_key: caller, shadow: {version: 4, share: 0.1}}
+ * monitoring: {max_age: 30d, min_accuracy: 0.9, min_labels: 50}   # age and live accuracy alerts
  * </pre>
  */
 public record ModelConfigSpec(
@@ -43,14 +44,16 @@ public record ModelConfigSpec(
         Integer outputCheckWindow,
         DriftSpec drift,
         Duration goldenSetInterval,
-        RoutingSpec routing) {
+        RoutingSpec routing,
+        MonitoringSpec monitoring) {
 
     public ModelConfigSpec {
         fallback = fallback == null ? List.of() : List.copyOf(fallback);
+        monitoring = monitoring == null ? MonitoringSpec.NONE : monitoring;
     }
 
     public static ModelConfigSpec empty() {
         return new ModelConfigSpec(null, null, null, null, null, null, null, null, Map.of(), Map.of(), null, List.of(),
-                null, null, null, null, null);
+                null, null, null, null, null, MonitoringSpec.NONE);
     }
 }

@@ -65,6 +65,7 @@ public final class ModelConfigValidator {
             problems.add(new FieldError("output_checks.failures", "must be at most the window ("
                     + spec.outputCheckWindow() + "), got " + spec.outputCheckFailures()));
         }
+        monitoring(problems, spec.monitoring());
         fallback(problems, spec.fallback());
         drift(problems, spec.drift());
         names(problems, "inputs", spec.inputNames());
@@ -191,6 +192,22 @@ public final class ModelConfigValidator {
             return aliased;
         }
         return VERSION.matcher(versionOrAlias).matches() ? Long.parseLong(versionOrAlias) : null;
+    }
+
+    private static void monitoring(List<FieldError> problems, MonitoringSpec monitoring) {
+        Double minAccuracy = monitoring.minAccuracy();
+        if (minAccuracy != null && !(minAccuracy >= 0 && minAccuracy <= 1)) {
+            problems.add(new FieldError("monitoring.min_accuracy", "must be a share between 0 and 1, got "
+                    + minAccuracy));
+        }
+        if (monitoring.maxMae() != null && monitoring.maxMae() < 0) {
+            problems.add(new FieldError("monitoring.max_mae", "must be 0 or more, got " + monitoring.maxMae()));
+        }
+        range(problems, "monitoring.min_labels", monitoring.minLabels(), 1, MAX_WINDOW);
+        if (monitoring.maxPredictionShift() != null && !(monitoring.maxPredictionShift() > 0)) {
+            problems.add(new FieldError("monitoring.max_prediction_shift", "must be above 0 (a population stability "
+                    + "index; 0.1 is a small shift, 0.25 a large one), got " + monitoring.maxPredictionShift()));
+        }
     }
 
     private static void fallback(List<FieldError> problems, List<FallbackSpec> steps) {

@@ -60,6 +60,11 @@ public class ModelRepositoryWatcher {
         this.timeline = timeline;
     }
 
+    /** The folder the repository is read from: the repository itself, or its local copy of one in S3. */
+    public Path localRoot() {
+        return root;
+    }
+
     void start(@Observes StartupEvent startup) {
         LOG.infof("model repository %s%s, checked every %s", config.modelRepository(),
                 mirror.isPresent() ? " (copied to " + root + ")" : "", config.inference().pollInterval());

@@ -16,6 +16,7 @@ import dev.quiver.inference.fallback.FallbackReason;
 import dev.quiver.inference.fallback.FallbackRunner;
 import dev.quiver.inference.http.RequestIds;
 import dev.quiver.inference.metrics.InferenceMetrics;
+import dev.quiver.inference.monitoring.ModelMonitoring;
 import dev.quiver.inference.predictionlog.PredictionLog;
 import dev.quiver.inference.repository.ModelRegistry;
 import dev.quiver.inference.routing.RouteKind;
@@ -58,12 +59,13 @@ public class InferenceService {
     private final VersionAlerts alerts;
     private final DriftMonitor drift;
     private final ShadowScorer shadows;
+    private final ModelMonitoring monitoring;
     private final boolean checkOutputs;
 
     public InferenceService(ModelRegistry registry, InferenceMetrics metrics, AdmissionLayer admission,
                             PredictionLog log, StartupTimeline timeline, DeadlineTimer timer,
                             FallbackRunner fallbacks, VersionAlerts alerts, DriftMonitor drift,
-                            ShadowScorer shadows, InferenceConfig config) {
+                            ShadowScorer shadows, ModelMonitoring monitoring, InferenceConfig config) {
         this.registry = registry;
         this.metrics = metrics;
         this.charges = admission.charges();
@@ -74,6 +76,7 @@ public class InferenceService {
         this.alerts = alerts;
         this.drift = drift;
         this.shadows = shadows;
+        this.monitoring = monitoring;
         this.checkOutputs = config.inference().outputChecks().enabled();
     }
 
@@ -96,6 +99,18 @@ public class InferenceService {
             String protocol, String model, Optional<String> version, Optional<Duration> askedTimeout,
             RoutingKeys keys, Function<LoadedModel, R> parser) {
         return serve(protocol, RequestIds.current(), model, version, Optional.of(askedTimeout), keys, parser);
+    }
+
+    /**
+     * Serves a request within its model's timeout under an id of the caller's (a CloudEvent's id): the id its
+     * prediction is logged and its answer kept for a label under.
+     *
+     * @param keys the request's sticky keys, for the model's routing weights
+     */
+    public <R extends InferenceRequest> CompletionStage<ServedInference<R>> inferAs(String protocol,
+            String requestId, String model, Optional<String> version, RoutingKeys keys,
+            Function<LoadedModel, R> parser) {
+        return serve(protocol, requestId, model, version, Optional.of(Optional.empty()), keys, parser);
     }
 
     /**
@@ -213,6 +228,8 @@ public class InferenceService {
         if (fallback == null) {
             drift.served(loaded, request.inputs());
             served = new ServedInference<>(loaded.name(), loaded.version(), request, outputs(loaded, result));
+            // a fallback's answer is not the version's: it tells nothing about what the version predicts
+            monitoring.served(requestId, loaded, served.outputs());
         } else {
             served = new ServedInference<>(loaded.name(), loaded.version(), request, fallback.outputs(),
                     fallback.note());

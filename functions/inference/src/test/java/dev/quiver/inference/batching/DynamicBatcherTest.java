@@ -13,6 +13,7 @@ import dev.quiver.inference.modelconfig.FailsafeDefaults;
 import dev.quiver.inference.modelconfig.ModelConfig;
 import dev.quiver.inference.modelconfig.ModelConfigDefaults;
 import dev.quiver.inference.modelconfig.ModelConfigSpec;
+import dev.quiver.inference.modelconfig.MonitoringSpec;
 import dev.quiver.inference.runtime.LoadedModel;
 import dev.quiver.inference.runtime.ModelLoader;
 import dev.quiver.inference.tensor.Datatype;
@@ -343,7 +344,7 @@ class DynamicBatcherTest {
                              Duration inlineMaxCompute) throws Exception {
         ModelConfigSpec spec = new ModelConfigSpec(null, maxBatchSize, maxDelay.toNanos() / 1e6,
                 inlineMaxCompute.toNanos() / 1e6, instances, 1, 1, null, Map.of(), Map.of(), null, List.of(), null,
-                null, null, null, null);
+                null, null, null, null, MonitoringSpec.NONE);
         ModelConfig config = ModelConfigDefaults.apply(spec, new BatchingDefaults(32, Duration.ofMillis(2),
                 Duration.ZERO), new FailsafeDefaults(Duration.ZERO, 10, 50));
         Path file = repository.modelFile(name, 1);

@@ -149,7 +149,8 @@ class InferenceEventTest {
         given().header("ce-id", "1").header("ce-specversion", "1.0").header("ce-source", "/test")
                 .header("ce-type", "com.example.unknown").contentType("application/json").body("{}")
                 .post("/").then().statusCode(400).body("error", equalTo("CloudEvent: no function takes events of "
-                        + "type 'com.example.unknown'; this function takes dev.quiver.inference.requested"));
+                        + "type 'com.example.unknown'; this function takes dev.quiver.inference.label, "
+                        + "dev.quiver.inference.requested"));
         // neither a catalog type another function takes, nor the name of one of this app's HTTP functions
         for (String type : List.of(EventTypes.STEP_COMPLETED, "predict")) {
             given().header("ce-id", "1").header("ce-specversion", "1.0").header("ce-source", "/test")

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.quiver.configfile.ConfigProblem;
+import dev.quiver.configfile.DurationText;
 import dev.quiver.configfile.InvalidConfigException;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -87,8 +88,8 @@ class ModelConfigParserTest {
     void unknownSettingsAreNamed() {
         assertProblems("max_batchsize: 4\nthreads: {intra: 1}\n",
                 "line 1, max_batchsize: unknown setting; expected one of drift, fallback, golden_set, "
-                        + "inline_max_compute_ms, inputs, instances, max_batch_size, max_queue_delay_ms, output_checks, "
-                        + "outputs, routing, threads, timeout_ms, version_policy",
+                        + "inline_max_compute_ms, inputs, instances, max_batch_size, max_queue_delay_ms, monitoring, "
+                        + "output_checks, outputs, routing, threads, timeout_ms, version_policy",
                 "line 2, threads.intra: unknown setting; expected one of inter_op, intra_op, spinning");
     }
 
@@ -184,6 +185,33 @@ class ModelConfigParserTest {
         assertProblems("golden_set: {interval: 0s}\n",
                 "line 1, golden_set.interval: expected a positive duration such as 250ms, 90s, 1m30s, 1.5h or 14d "
                         + "(units ns, us, ms, s, m, h, d), or ISO-8601 such as PT1M30S, got \"0s\"");
+    }
+
+    @Test
+    void monitoringLimits() throws IOException {
+        ModelConfig config = ModelConfigDefaults.apply(read("config.yaml",
+                "monitoring: {max_age: 30d, min_accuracy: 0.9, min_labels: 20}\n"), DEFAULTS, FAILSAFE);
+        assertThat(config.monitoring()).isEqualTo(new MonitoringSpec(Duration.ofDays(30), 0.9, null, 20, null));
+        assertThat(ModelConfigDefaults.apply(read("config.yaml", "{}\n"), DEFAULTS, FAILSAFE).monitoring())
+                .isEqualTo(MonitoringSpec.NONE);
+        assertThat(MonitoringSpec.NONE.labelsNeeded()).isEqualTo(MonitoringSpec.MIN_LABELS);
+        assertThat(read("config.json", "{\"monitoring\": {\"max_age\": \"PT12H\", \"max_mae\": 2.5, "
+                + "\"max_prediction_shift\": 0.25}}").monitoring())
+                .isEqualTo(new MonitoringSpec(Duration.ofHours(12), null, 2.5, null, 0.25));
+    }
+
+    @Test
+    void monitoringRules() {
+        assertProblems("monitoring: {max_age: 30}\n", "line 1, monitoring.max_age: expected a positive duration such "
+                + "as " + DurationText.FORMS + ", got 30");
+        assertProblems("monitoring: {min_accuracy: 1.5, max_mae: -1, min_labels: 0}\n",
+                "line 1, monitoring.min_accuracy: must be a share between 0 and 1, got 1.5",
+                "line 1, monitoring.max_mae: must be 0 or more, got -1.0",
+                "line 1, monitoring.min_labels: must be between 1 and 100000, got 0");
+        assertProblems("monitoring: {max_prediction_shift: 0}\n", "line 1, monitoring.max_prediction_shift: must be "
+                + "above 0 (a population stability index; 0.1 is a small shift, 0.25 a large one), got 0.0");
+        assertProblems("monitoring: {max_age: 30d, accuracy: 0.9}\n", "line 1, monitoring.accuracy: unknown setting; "
+                + "expected one of max_age, max_mae, max_prediction_shift, min_accuracy, min_labels");
     }
 
     @Test

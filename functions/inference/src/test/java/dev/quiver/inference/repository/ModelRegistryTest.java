@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.quiver.inference.InferenceConfig;
 import dev.quiver.inference.InferenceException;
 import dev.quiver.inference.demand.DemandConfig;
+import dev.quiver.inference.monitoring.MonitoringConfig;
 import dev.quiver.inference.modelconfig.VersionPolicy;
 import dev.quiver.inference.modelconfig.VersionState;
 import io.quarkus.runtime.configuration.MemorySize;
@@ -112,6 +113,11 @@ class ModelRegistryTest {
 
                 @Override
                 public DemandConfig demand() {
+                    return null;
+                }
+
+                @Override
+                public MonitoringConfig monitoring() {
                     return null;
                 }
 

@@ -26,7 +26,7 @@ class EventRoutingTest {
 
     /** Service, path and the types taken there, as the README's event tables list them. */
     private static final Map<String, Set<String>> TAKES = Map.of(
-            INFERENCE + " /", Set.of(EventTypes.INFERENCE_REQUESTED),
+            INFERENCE + " /", Set.of(EventTypes.INFERENCE_REQUESTED, EventTypes.INFERENCE_LABEL),
             INFERENCE + " /storage-notifications", Set.of("google.cloud.storage.object.v1.finalized",
                     "dev.knative.connector.event.aws-sqs", EventTypes.INFERENCE_SHARD_REQUESTED),
             ORCHESTRATION + " /", Set.of(EventTypes.PIPELINE_RUN_REQUESTED, EventTypes.RUN_CONTROL_REQUESTED,
