@@ -17,6 +17,7 @@ import dev.quiver.inference.http.RequestIds;
 import dev.quiver.inference.metrics.InferenceMetrics;
 import dev.quiver.inference.predictionlog.PredictionLog;
 import dev.quiver.inference.repository.ModelRegistry;
+import dev.quiver.inference.rollout.ReplicaStatistics;
 import dev.quiver.inference.runtime.LoadedModel;
 import dev.quiver.inference.runtime.TensorSpec;
 import dev.quiver.inference.startup.StartupTimeline;
@@ -51,11 +52,13 @@ public class InferenceService {
     private final DeadlineTimer timer;
     private final FallbackRunner fallbacks;
     private final VersionAlerts alerts;
+    private final ReplicaStatistics rollouts;
     private final boolean checkOutputs;
 
     public InferenceService(ModelRegistry registry, InferenceMetrics metrics, AdmissionLayer admission,
                             PredictionLog log, StartupTimeline timeline, DeadlineTimer timer,
-                            FallbackRunner fallbacks, VersionAlerts alerts, InferenceConfig config) {
+                            FallbackRunner fallbacks, VersionAlerts alerts, ReplicaStatistics rollouts,
+                            InferenceConfig config) {
         this.registry = registry;
         this.metrics = metrics;
         this.charges = admission.charges();
@@ -64,6 +67,7 @@ public class InferenceService {
         this.timer = timer;
         this.fallbacks = fallbacks;
         this.alerts = alerts;
+        this.rollouts = rollouts;
         this.checkOutputs = config.inference().outputChecks().enabled();
     }
 
@@ -180,7 +184,9 @@ public class InferenceService {
 
     private <R extends InferenceRequest> ServedInference<R> finish(String protocol, String requestId, long start,
             LoadedModel loaded, R request, InferenceResult result, Throwable cause, Fallback fallback) {
-        metrics.requestDone(protocol, loaded, cause, System.nanoTime() - start, result);
+        long nanos = System.nanoTime() - start;
+        metrics.requestDone(protocol, loaded, cause, nanos, result);
+        rollouts.served(loaded.name(), loaded.version(), cause, fallback != null, nanos);
         if (cause != null) {
             throw cause instanceof RuntimeException runtime ? runtime : new CompletionException(cause);
         }
@@ -196,6 +202,7 @@ public class InferenceService {
     private void checked(LoadedModel loaded, String violation) {
         if (violation != null) {
             metrics.outputCheckFailed(loaded);
+            rollouts.outputCheckFailed(loaded.name(), loaded.version());
         }
         String last = loaded.answerChecked(violation);
         if (last != null) {

@@ -116,6 +116,11 @@ class ModelRegistryTest {
                 }
 
                 @Override
+                public Rollout rollout() {
+                    return null;
+                }
+
+                @Override
                 public Optional<URI> alertSink() {
                     return Optional.empty();
                 }
