@@ -144,30 +144,35 @@ public final class Rollouts {
         });
     }
 
-    /** One tick of the controller for one model. */
-    public void tick(String model) {
+    /**
+     * One tick of the controller for one model.
+     *
+     * @return the decision this replica made and wrote; empty when it decided nothing, or another replica's
+     *         decision was written first
+     */
+    public Optional<Verdict.Decision> tick(String model) {
         Optional<RolloutStore.Read<RolloutState>> read = store.state(model);
         if (read.isEmpty()) {
             statistics.forget(model);
-            return;
+            return Optional.empty();
         }
         RolloutState state = read.get().value();
         repairRouting(state);
         if (state.status() != RolloutStatus.RUNNING) {
             statistics.forget(model);
-            return;
+            return Optional.empty();
         }
         Instant now = clock.instant();
         statistics.track(state, now);
         statistics.snapshot(model, replica, now).ifPresent(figures -> store.publish(model, figures));
         if (now.isBefore(state.stepStartedAt().plus(state.bake()))) {
-            return;
+            return Optional.empty();
         }
         Summed summed = summed(state);
         VersionFigures stable = comparedStable(state, summed.stable);
         Verdict verdict = CanaryJudge.judge(stable, summed.canary, state.criteria(), state.lastStep());
         if (verdict.decision() == Verdict.Decision.WAIT) {
-            return;
+            return Optional.empty();
         }
         VersionFigures reference = summed.stable.requests() >= state.criteria().minRequests() ? summed.stable : null;
         Map<String, Object> figures = new LinkedHashMap<>(verdict.figures());
@@ -176,7 +181,7 @@ public final class Rollouts {
         RolloutState next = state.after(verdict.decision(), now, CONTROLLER + " " + replica, verdict.reasons(),
                 figures, reference);
         if (!store.write(next, Optional.of(read.get().version()))) {
-            return;
+            return Optional.empty();
         }
         LOG.infof("model %s: canary version %d %s at %d%%: %s", model, state.canaryVersion(),
                 verdict.decision().name().toLowerCase(), state.weight(), String.join("; ", verdict.reasons()));
@@ -188,6 +193,7 @@ public final class Rollouts {
                             + state.weight() + "% against stable version " + state.stableVersion() + ": "
                             + String.join("; ", verdict.reasons()), null, null, null));
         }
+        return Optional.of(verdict.decision());
     }
 
     /** The stable version's figures of this step, or of an earlier one when it served too little now. */
