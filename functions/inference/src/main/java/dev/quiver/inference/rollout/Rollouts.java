@@ -93,7 +93,7 @@ public final class Rollouts {
         Instant now = clock.instant();
         HistoryEntry started = new HistoryEntry(now, "START", 0, plan.steps().getFirst(), by,
                 List.of("version " + plan.version() + " against stable version " + stable + ", steps "
-                        + plan.steps() + ", each baking " + plan.bake()), Map.of());
+                        + plan.steps() + ", each baking " + plan.bake().toSeconds() + " s"), Map.of());
         RolloutState state = new RolloutState(model, UUID.randomUUID().toString(), RolloutStatus.RUNNING, stable,
                 plan.version(), plan.steps(), 0, plan.bake().toSeconds(), plan.criteria(), now, by, now, now, null,
                 List.of(started));
