@@ -2,6 +2,7 @@ package dev.quiver.inference.rollout;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.quiver.inference.InferenceConfig;
+import dev.quiver.inference.ReplicaName;
 import dev.quiver.inference.alerts.ModelAlerts;
 import dev.quiver.inference.repository.ModelEntry;
 import dev.quiver.inference.repository.ModelRegistry;
@@ -12,15 +13,11 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.time.Clock;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.OptionalLong;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
 
@@ -47,7 +44,7 @@ public class RolloutController {
         this.registry = registry;
         this.store = new RolloutStore(ObjectStores.open(config.modelRepository(), s3.settings()), mapper);
         this.rollouts = new Rollouts(store, statistics, alerts::raise, clock,
-                this.config.replica().orElseGet(RolloutController::replicaName));
+                this.config.replica().orElseGet(ReplicaName::create));
         this.plans = new RolloutPlans(this.config.steps(), this.config.bake(), new CanaryCriteria(
                 this.config.minRequests(), this.config.maxFaultRateIncrease(),
                 this.config.maxOutputCheckFailureIncrease(), this.config.latencyQuantile(),
@@ -95,19 +92,5 @@ public class RolloutController {
                 LOG.warnf("model %s: rollout tick failed, tried again at the next: %s", model, e.getMessage());
             }
         }
-    }
-
-    private static String replicaName() {
-        String host = System.getenv("HOSTNAME");
-        if (host == null || host.isBlank()) {
-            try {
-                host = InetAddress.getLocalHost().getHostName();
-            } catch (UnknownHostException e) {
-                host = "replica";
-            }
-        }
-        byte[] random = new byte[4];
-        ThreadLocalRandom.current().nextBytes(random);
-        return host + "-" + HexFormat.of().formatHex(random);
     }
 }

@@ -45,9 +45,12 @@ public class RolloutRoute {
                 .handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES)).handler(admins)
                 .blockingHandler(this::start, false);
         router.get(PATH).order(AdmissionLayer.ROUTE_ORDER + 1).handler(admins).blockingHandler(this::status, false);
-        router.post(PATH + "/promote").order(AdmissionLayer.ROUTE_ORDER + 1).handler(admins)
+        // a body, if any, is read and ignored: the decision is in the path
+        router.post(PATH + "/promote").order(AdmissionLayer.ROUTE_ORDER + 1)
+                .handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES)).handler(admins)
                 .blockingHandler(context -> decide(context, Verdict.Decision.PROMOTE), false);
-        router.post(PATH + "/rollback").order(AdmissionLayer.ROUTE_ORDER + 1).handler(admins)
+        router.post(PATH + "/rollback").order(AdmissionLayer.ROUTE_ORDER + 1)
+                .handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES)).handler(admins)
                 .blockingHandler(context -> decide(context, Verdict.Decision.ROLLBACK), false);
     }
 
