@@ -8,6 +8,7 @@ import io.smallrye.config.WithDefault;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
@@ -139,6 +140,9 @@ public interface InferenceConfig {
         /** Model age, prediction statistics and live accuracy from labels. */
         MonitoringConfig monitoring();
 
+        /** Model rollouts: canaries judged step by step (README, "Rolling out a model safely"). */
+        Rollout rollout();
+
         /**
          * Where alert CloudEvents go ({@code dev.quiver.inference.version.alert.raised},
          * {@code dev.quiver.model.alert.raised}), e.g. Knative's K_SINK; only the log when unset.
@@ -196,6 +200,52 @@ public interface InferenceConfig {
         /** Longest a shadow copy may wait for its candidate's answer before it counts as an error. */
         @WithDefault("30s")
         Duration timeout();
+    }
+
+    /**
+     * Model rollouts. The state is kept in the model repository ({@code <model>/rollout.json}); these are the
+     * controller's pace and the defaults of what a rollout that names none is judged on.
+     */
+    interface Rollout {
+
+        /** How often each replica publishes its figures and, when a step has baked, judges it. */
+        @WithDefault("10s")
+        Duration tick();
+
+        /** The canary's weights, step by step, when a rollout names none. */
+        @WithDefault("5,25,50,100")
+        List<Integer> steps();
+
+        /** How long each step runs before it is judged, when a rollout names none. */
+        @WithDefault("2m")
+        Duration bake();
+
+        /** Requests the canary (and the stable version) must have served in a step before it is judged. */
+        @WithDefault("100")
+        long minRequests();
+
+        /** How far the canary's fault rate may be above the stable version's, as a share (0.01: 1 point). */
+        @WithDefault("0.01")
+        double maxFaultRateIncrease();
+
+        /** How far the canary's output-check failure rate may be above the stable version's, as a share. */
+        @WithDefault("0.01")
+        double maxOutputCheckFailureIncrease();
+
+        /** The latency percentile compared, as a share (0.99: p99). */
+        @WithDefault("0.99")
+        double latencyQuantile();
+
+        /** How many times the stable version's latency the canary's may be. */
+        @WithDefault("1.5")
+        double maxLatencyRatio();
+
+        /** A canary slower than the ratio by less than this is not rolled back for it (noise on fast models). */
+        @WithDefault("5ms")
+        Duration minLatencyIncrease();
+
+        /** This replica's name in the figures it publishes; its host name and a random part when unset. */
+        Optional<String> replica();
     }
 
     /** Checks of every answer before it goes out: NaN and infinite values, and the ranges a version declares. */

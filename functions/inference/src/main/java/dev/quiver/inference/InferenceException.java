@@ -14,6 +14,7 @@ public class InferenceException extends RuntimeException {
     public enum Kind {
         INVALID_INPUT(400),
         NOT_FOUND(404),
+        CONFLICT(409),
         PAYLOAD_TOO_LARGE(413),
         UNSUPPORTED_MEDIA_TYPE(415),
         UNAVAILABLE(503),
@@ -79,6 +80,11 @@ public class InferenceException extends RuntimeException {
      */
     public static InferenceException outputRefused(String message) {
         return new InferenceException(Kind.OUTPUT_REFUSED, message, null, null);
+    }
+
+    /** The request does not fit the state it would change (a rollout already under way, one changed meanwhile). */
+    public static InferenceException conflict(String message) {
+        return new InferenceException(Kind.CONFLICT, message, null, null);
     }
 
     public static InferenceException internal(String message, Throwable cause) {

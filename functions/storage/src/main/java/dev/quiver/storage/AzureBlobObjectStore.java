@@ -140,7 +140,7 @@ public final class AzureBlobObjectStore implements ObjectStore {
 
     @Override
     public StoredObject put(String key, Path content, String contentType) {
-        return write(key, content, contentType, false).orElseThrow();
+        return write(key, content, contentType, null).orElseThrow();
     }
 
     /**
@@ -151,19 +151,31 @@ public final class AzureBlobObjectStore implements ObjectStore {
      */
     @Override
     public Optional<StoredObject> putIfAbsent(String key, Path content, String contentType) {
-        return write(key, content, contentType, true);
+        return write(key, content, contentType, "*");
     }
 
-    private Optional<StoredObject> write(String key, Path content, String contentType, boolean ifAbsent) {
+    /**
+     * A conditional upload ({@code If-Match: <etag>}): the service refuses it with 412 when the blob has another ETag
+     * and with 404 when it is gone. Every upload gets a new ETag, so of writers that read one version exactly one wins.
+     */
+    @Override
+    public Optional<StoredObject> putIfMatch(String key, Path content, String contentType, String version) {
+        return write(key, content, contentType, version);
+    }
+
+    /** @param condition {@code *}: only where nothing is; an ETag: only over that version; null: unconditionally */
+    private Optional<StoredObject> write(String key, Path content, String contentType, String condition) {
         BlobClient blob = blob(key);
         BlobHttpHeaders headers = new BlobHttpHeaders().setContentType(contentType);
         BlobUploadFromFileOptions options = new BlobUploadFromFileOptions(content.toString()).setHeaders(headers);
         AtomicInteger attempts = new AtomicInteger();
+        boolean conditional = condition != null;
         byte[] md5 = null;
-        if (ifAbsent) {
+        if (conditional) {
             md5 = md5(content);
             headers.setContentMd5(md5);
-            options.setRequestConditions(new BlobRequestConditions().setIfNoneMatch("*"));
+            options.setRequestConditions("*".equals(condition) ? new BlobRequestConditions().setIfNoneMatch("*")
+                    : new BlobRequestConditions().setIfMatch('"' + condition + '"'));
         }
         try {
             Response<BlockBlobItem> response = blob.uploadFromFileWithResponse(options, null,
@@ -172,7 +184,7 @@ public final class AzureBlobObjectStore implements ObjectStore {
             return Optional.of(new StoredObject(key, content.toFile().length(), unquoted(item.getETag()),
                     instant(item.getLastModified())));
         } catch (BlobStorageException e) {
-            if (ifAbsent && (e.getStatusCode() == 409 || e.getStatusCode() == 412)) {
+            if (conditional && (e.getStatusCode() == 409 || e.getStatusCode() == 412 || e.getStatusCode() == 404)) {
                 return attempts.get() > 1 ? ownEarlierAttempt(key, md5) : Optional.empty();
             }
             throw failure("write", key, e);

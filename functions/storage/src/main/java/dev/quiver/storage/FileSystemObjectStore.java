@@ -3,6 +3,8 @@ package dev.quiver.storage;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.channels.SeekableByteChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
@@ -12,11 +14,16 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Objects as files under a folder, the embedded default. A write goes to a hidden temporary file beside its target
@@ -26,6 +33,8 @@ import java.util.Optional;
 public final class FileSystemObjectStore implements ObjectStore {
 
     private static final String TEMPORARY = ".quiver-tmp-";
+    /** The threads of this process take turns on a lock file before one of them takes the OS lock on it. */
+    private static final Map<Path, ReentrantLock> LOCKS = new ConcurrentHashMap<>();
 
     private final Path root;
 
@@ -104,6 +113,42 @@ public final class FileSystemObjectStore implements ObjectStore {
                 return false;
             }
         });
+    }
+
+    /**
+     * Under a lock on a hidden lock file beside the object, held by one process at a time (an OS file lock) and one
+     * thread of this process: reads the object's version, and moves the new content into place only when it is the
+     * one given. A replacement that would keep the stamp (same size, same millisecond) is stamped a millisecond later,
+     * so that every replacement is a new version.
+     */
+    @Override
+    public Optional<StoredObject> putIfMatch(String key, Path content, String contentType, String version) {
+        Path target = resolve(key);
+        Path lockFile = target.resolveSibling(TEMPORARY + "lock-" + target.getFileName());
+        ReentrantLock local = LOCKS.computeIfAbsent(lockFile, file -> new ReentrantLock());
+        local.lock();
+        try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+             FileLock held = channel.lock()) {
+            Optional<StoredObject> current = head(key);
+            if (current.isEmpty() || !current.get().version().equals(version)) {
+                return Optional.empty();
+            }
+            FileTime before = Files.getLastModifiedTime(target);
+            return staged(key, target, content, temporary -> {
+                Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                if (Files.size(target) == current.get().size()
+                        && Files.getLastModifiedTime(target).toMillis() <= before.toMillis()) {
+                    Files.setLastModifiedTime(target, FileTime.fromMillis(before.toMillis() + 1));
+                }
+                return true;
+            });
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        } catch (IOException e) {
+            throw new ObjectStoreException("cannot lock " + lockFile + " to replace " + key + ": " + e.getMessage(), e);
+        } finally {
+            local.unlock();
+        }
     }
 
     private interface Publish {

@@ -98,6 +98,15 @@ public interface ObjectStore extends AutoCloseable {
      */
     Optional<StoredObject> putIfAbsent(String key, Path content, String contentType);
 
+    /**
+     * Replaces the object under {@code key} with the file's content only if the object is still the one read, at
+     * {@code version} ({@link StoredObject#version()}), atomically: of several writers that read one version and race
+     * to replace it with other content, across processes and machines, exactly one wins (compare-and-set).
+     *
+     * @return the object written, or empty when the object is gone or another version is there (it is left as it was)
+     */
+    Optional<StoredObject> putIfMatch(String key, Path content, String contentType, String version);
+
     /** Every object whose key starts with {@code prefix}, in key order. */
     List<StoredObject> list(String prefix);
 

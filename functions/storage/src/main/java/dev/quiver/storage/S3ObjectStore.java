@@ -132,29 +132,44 @@ public final class S3ObjectStore implements ObjectStore {
 
     @Override
     public StoredObject put(String key, Path content, String contentType) {
-        return write(key, content, contentType, false).orElseThrow();
+        return write(key, content, contentType, null).orElseThrow();
     }
 
     /** A conditional write ({@code If-None-Match: *}): the store refuses it with 412 when the key exists. */
     @Override
     public Optional<StoredObject> putIfAbsent(String key, Path content, String contentType) {
-        return write(key, content, contentType, true);
+        return write(key, content, contentType, "*");
     }
 
-    private Optional<StoredObject> write(String key, Path content, String contentType, boolean ifAbsent) {
+    /**
+     * A conditional write ({@code If-Match: "<etag>"}): the store refuses it with 412 when the object's ETag differs
+     * and with 404 when it is gone. A single-part upload's ETag is its content's MD5, so the same content written again
+     * keeps its ETag: a compare-and-set of the same content wins, and the version read stays the version there.
+     */
+    @Override
+    public Optional<StoredObject> putIfMatch(String key, Path content, String contentType, String version) {
+        return write(key, content, contentType, version);
+    }
+
+    /** @param condition {@code *}: only where nothing is; an ETag: only over that version; null: unconditionally */
+    private Optional<StoredObject> write(String key, Path content, String contentType, String condition) {
         String full = full(key);
+        boolean conditional = condition != null;
         try {
             PutObjectResponse put = s3.putObject(request -> {
                 request.bucket(bucket).key(full).contentType(contentType);
-                if (ifAbsent) {
+                if ("*".equals(condition)) {
                     request.ifNoneMatch("*");
+                } else if (conditional) {
+                    request.ifMatch('"' + condition + '"');
                 }
             }, RequestBody.fromFile(content));
             return Optional.of(head(key).orElseGet(() -> new StoredObject(key, content.toFile().length(),
                     unquoted(put.eTag()), null)));
         } catch (S3Exception e) {
-            // 412: the key exists; 409: another conditional write to the key is under way, and it will win or fail
-            if (ifAbsent && (e.statusCode() == 412 || e.statusCode() == 409)) {
+            // 412: the key exists (or has another version); 409: another conditional write to the key is under way,
+            // and it will win or fail; 404: an object to replace is gone
+            if (conditional && (e.statusCode() == 412 || e.statusCode() == 409 || e.statusCode() == 404)) {
                 return e.numAttempts() != null && e.numAttempts() > 1 ? ownEarlierAttempt(key, content)
                         : Optional.empty();
             }

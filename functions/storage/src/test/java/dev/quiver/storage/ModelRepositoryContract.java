@@ -141,6 +141,11 @@ abstract class ModelRepositoryContract {
         }
 
         @Override
+        public Optional<StoredObject> putIfMatch(String key, Path content, String contentType, String version) {
+            return store.putIfMatch(key, content, contentType, version);
+        }
+
+        @Override
         public Optional<StoredObject> putIfAbsent(String key, Path content, String contentType) {
             return store.putIfAbsent(key, content, contentType);
         }

@@ -134,6 +134,65 @@ abstract class ObjectStoreContract {
     }
 
     @Test
+    void aCompareAndSetReplacesOnlyTheVersionRead() throws Exception {
+        ObjectStore store = store();
+        String read = store.put("state/rollout.json", file("{\"step\": 0}"), "application/json").version();
+
+        StoredObject replaced = store.putIfMatch("state/rollout.json", file("{\"step\": 1}"), "application/json",
+                read).orElseThrow();
+        assertThat(replaced.version()).isNotEqualTo(read);
+        assertThat(store.putIfMatch("state/rollout.json", file("{\"step\": 9}"), "application/json", read))
+                .as("a writer that read the old version loses").isEmpty();
+        assertThat(text(store, "state/rollout.json")).isEqualTo("{\"step\": 1}");
+        // the same size written at once is still a new version, which the stale writer cannot replace
+        StoredObject again = store.putIfMatch("state/rollout.json", file("{\"step\": 2}"), "application/json",
+                replaced.version()).orElseThrow();
+        assertThat(again.version()).isNotEqualTo(replaced.version());
+        assertThat(store.putIfMatch("state/rollout.json", file("{\"step\": 8}"), "application/json",
+                replaced.version())).isEmpty();
+        assertThat(text(store, "state/rollout.json")).isEqualTo("{\"step\": 2}");
+        assertThat(store.putIfMatch("state/none.json", file("{}"), "application/json", read))
+                .as("nothing to replace").isEmpty();
+        assertThat(store.head("state/none.json")).isEmpty();
+    }
+
+    @Test
+    void ofConcurrentCompareAndSetsOfOneVersionExactlyOneWins() throws Exception {
+        ObjectStore store = store();
+        String read = store.put("state/race.json", file("start"), "application/json").version();
+        int writers = 8;
+        ExecutorService pool = Executors.newFixedThreadPool(writers);
+        try {
+            CountDownLatch start = new CountDownLatch(1);
+            List<Future<Boolean>> results = new ArrayList<>();
+            for (int i = 0; i < writers; i++) {
+                Path content = file("writer " + i);
+                results.add(pool.submit(() -> {
+                    start.await();
+                    return store.putIfMatch("state/race.json", content, "application/json", read).isPresent();
+                }));
+            }
+            start.countDown();
+            List<Integer> winners = new ArrayList<>();
+            for (int i = 0; i < writers; i++) {
+                if (results.get(i).get()) {
+                    winners.add(i);
+                }
+            }
+            assertThat(winners).hasSize(1);
+            assertThat(text(store, "state/race.json")).isEqualTo("writer " + winners.getFirst());
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private static String text(ObjectStore store, String key) throws Exception {
+        try (InputStream in = store.open(key)) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
+    @Test
     void aNewContentIsANewVersion() throws Exception {
         ObjectStore store = store();
         String first = store.put("data.csv", file("1\n"), "text/csv").version();

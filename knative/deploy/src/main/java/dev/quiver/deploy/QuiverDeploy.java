@@ -12,6 +12,7 @@ import dev.quiver.deploy.judge.Criteria;
 import dev.quiver.deploy.judge.HttpMetricsSource;
 import dev.quiver.deploy.judge.MetricsSource;
 import dev.quiver.deploy.kueue.KueueManifests;
+import dev.quiver.deploy.model.ModelRollouts;
 import dev.quiver.deploy.overlay.OverlayRenderer;
 import dev.quiver.deploy.overlay.Overlays;
 import dev.quiver.deploy.rollout.RevisionNames;
@@ -29,8 +30,10 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.PrintWriter;
+import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.List;
@@ -105,6 +108,8 @@ public final class QuiverDeploy implements Runnable {
     /** Runs one command; returns the exit code. */
     public int execute(String... args) {
         CommandLine line = new CommandLine(this);
+        line.addSubcommand("model", new ModelRollouts(HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10))
+                .build(), out));
         line.setOut(new PrintWriter(out, true, StandardCharsets.UTF_8));
         line.setErr(new PrintWriter(err, true, StandardCharsets.UTF_8));
         line.setExecutionExceptionHandler((e, command, parsed) -> {

@@ -5,6 +5,7 @@ import dev.quiver.events.EventTypes;
 import dev.quiver.events.http.CloudEventSender;
 import dev.quiver.events.serving.DemandReported;
 import dev.quiver.inference.InferenceConfig;
+import dev.quiver.inference.ReplicaName;
 import dev.quiver.inference.repository.ModelRegistry;
 import dev.quiver.pool.PoolFileReader;
 import dev.quiver.pool.PoolSpec;
@@ -17,23 +18,19 @@ import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
 import java.net.URI;
-import java.net.UnknownHostException;
 import java.net.http.HttpClient;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.jboss.logging.Logger;
@@ -68,7 +65,7 @@ public class DemandReporter {
     @Inject
     public DemandReporter(InferenceConfig config, ModelRegistry registry, EventCodec codec, Clock clock) {
         this(config.inference().demand(), new DemandSampler(registry)::sample, codec, clock,
-                serving(config.inference().demand().function(), config.pool().file()), replicaName());
+                serving(config.inference().demand().function(), config.pool().file()), ReplicaName.create());
     }
 
     /** @param sampler the requests of each model the replica serves now */
@@ -162,21 +159,5 @@ public class DemandReporter {
         return Optional.ofNullable(pool.serving().get(function)).orElseGet(() -> new ServingSpec(function,
                 pool.work().defaultQueue(), Optional.empty(), Map.of(), ServingSpec.DEFAULT_CONCURRENCY,
                 ServingSpec.DEFAULT_EXPIRE_AFTER));
-    }
-
-    /** The pod's name (unique among live replicas) and a random part, unique for this process's life. */
-    private static String replicaName() {
-        String host = System.getenv("HOSTNAME");
-        if (host == null || host.isBlank()) {
-            try {
-                host = InetAddress.getLocalHost().getHostName();
-            } catch (UnknownHostException e) {
-                host = "replica";
-            }
-        }
-        byte[] random = new byte[4];
-        ThreadLocalRandom.current().nextBytes(random);
-        String name = host + "-" + HexFormat.of().formatHex(random);
-        return name.length() > 200 ? name.substring(name.length() - 200) : name;
     }
 }

@@ -2,6 +2,7 @@ package dev.quiver.inference.repository;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.quiver.inference.rollout.RolloutStore;
 import dev.quiver.storage.ObjectStore;
 import dev.quiver.storage.StoredObject;
 import java.io.IOException;
@@ -51,7 +52,7 @@ final class RepositoryMirror {
         for (StoredObject object : remote.list("")) {
             seen.add(object.key());
             Path target = cache.resolve(object.key()).normalize();
-            if (!target.startsWith(cache) || hidden(object.key())) {
+            if (!target.startsWith(cache) || object.key().equals(INDEX) || !served(object.key())) {
                 continue;
             }
             if (object.version().equals(versions.get(object.key())) && Files.exists(target)) {
@@ -82,16 +83,12 @@ final class RepositoryMirror {
     }
 
     /**
-     * Keys under a dot-name are not part of the repository (a copy in progress, a rollout's per-replica statistics
-     * under {@code <model>/.rollout/}, this mirror's index): never fetched.
+     * Whether the function reads the object from the copy: not so for hidden entries (the layout skips them; rollouts
+     * keep each replica's figures there) nor the rollout's state, which rollouts read from the store itself and which
+     * change every few seconds while a rollout runs.
      */
-    private static boolean hidden(String key) {
-        for (String segment : key.split("/")) {
-            if (segment.startsWith(".")) {
-                return true;
-            }
-        }
-        return false;
+    private static boolean served(String key) {
+        return !key.startsWith(".") && !key.contains("/.") && !key.endsWith("/" + RolloutStore.STATE_FILE);
     }
 
     private Map<String, String> readIndex() {

@@ -22,6 +22,7 @@ import dev.quiver.inference.repository.ModelRegistry;
 import dev.quiver.inference.routing.RouteKind;
 import dev.quiver.inference.routing.RoutingKeys;
 import dev.quiver.inference.routing.RoutingTable;
+import dev.quiver.inference.rollout.ReplicaStatistics;
 import dev.quiver.inference.runtime.LoadedModel;
 import dev.quiver.inference.shadow.ShadowScorer;
 import dev.quiver.inference.runtime.TensorSpec;
@@ -60,12 +61,14 @@ public class InferenceService {
     private final DriftMonitor drift;
     private final ShadowScorer shadows;
     private final ModelMonitoring monitoring;
+    private final ReplicaStatistics rollouts;
     private final boolean checkOutputs;
 
     public InferenceService(ModelRegistry registry, InferenceMetrics metrics, AdmissionLayer admission,
                             PredictionLog log, StartupTimeline timeline, DeadlineTimer timer,
                             FallbackRunner fallbacks, VersionAlerts alerts, DriftMonitor drift,
-                            ShadowScorer shadows, ModelMonitoring monitoring, InferenceConfig config) {
+                            ShadowScorer shadows, ModelMonitoring monitoring, ReplicaStatistics rollouts,
+                            InferenceConfig config) {
         this.registry = registry;
         this.metrics = metrics;
         this.charges = admission.charges();
@@ -77,6 +80,7 @@ public class InferenceService {
         this.drift = drift;
         this.shadows = shadows;
         this.monitoring = monitoring;
+        this.rollouts = rollouts;
         this.checkOutputs = config.inference().outputChecks().enabled();
     }
 
@@ -220,7 +224,9 @@ public class InferenceService {
 
     private <R extends InferenceRequest> ServedInference<R> finish(String protocol, String requestId, long start,
             LoadedModel loaded, R request, InferenceResult result, Throwable cause, Fallback fallback) {
-        metrics.requestDone(protocol, loaded, cause, System.nanoTime() - start, result);
+        long nanos = System.nanoTime() - start;
+        metrics.requestDone(protocol, loaded, cause, nanos, result);
+        rollouts.served(loaded.name(), loaded.version(), cause, fallback != null, nanos);
         if (cause != null) {
             throw cause instanceof RuntimeException runtime ? runtime : new CompletionException(cause);
         }
@@ -243,6 +249,7 @@ public class InferenceService {
     private void checked(LoadedModel loaded, String violation) {
         if (violation != null) {
             metrics.outputCheckFailed(loaded);
+            rollouts.outputCheckFailed(loaded.name(), loaded.version());
         }
         String last = loaded.answerChecked(violation);
         if (last != null) {

@@ -122,6 +122,11 @@ class ModelRegistryTest {
                 }
 
                 @Override
+                public Rollout rollout() {
+                    return null;
+                }
+
+                @Override
                 public Optional<URI> alertSink() {
                     return Optional.empty();
                 }
