@@ -3,6 +3,7 @@ package dev.quiver.orchestration;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.quiver.events.EventCodec;
 import dev.quiver.events.http.CloudEventSender;
+import dev.quiver.events.tracing.EventTracing;
 import dev.quiver.orchestration.dispatch.ExecutorConsumers;
 import dev.quiver.orchestration.memo.MemoDryRun;
 import dev.quiver.orchestration.objects.ObjectRuns;
@@ -19,6 +20,7 @@ import dev.quiver.orchestration.sla.SlaWatch;
 import dev.quiver.orchestration.store.Transactions;
 import io.agroal.api.AgroalDataSource;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.opentelemetry.api.OpenTelemetry;
 import io.quarkus.arc.InjectableInstance;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Any;
@@ -124,10 +126,20 @@ public class OrchestrationBeans {
         return new EventCodec(clock);
     }
 
+    /**
+     * Traces across the events the function takes and sends, on the application's OpenTelemetry: a no-op while
+     * {@code quarkus.otel.sdk.disabled} is true, the default.
+     */
+    @Produces
+    @ApplicationScoped
+    EventTracing tracing(OpenTelemetry openTelemetry) {
+        return new EventTracing(openTelemetry);
+    }
+
     /** How the function sends events: to the broker, to {@code function} steps, to the inference function. */
     @Produces
     @ApplicationScoped
-    CloudEventSender sender() {
-        return new CloudEventSender(HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build());
+    CloudEventSender sender(EventTracing tracing) {
+        return new CloudEventSender(HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build(), tracing);
     }
 }

@@ -6,9 +6,13 @@ import dev.quiver.events.InvalidEventException;
 import dev.quiver.events.http.CloudEventGuard;
 import dev.quiver.events.http.CloudEventHttp;
 import dev.quiver.events.http.ReceivedEvent;
+import dev.quiver.events.tracing.EventTracing;
 import dev.quiver.inference.InferenceConfig;
 import dev.quiver.inference.http.JsonErrors;
 import io.cloudevents.CloudEvent;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.context.Scope;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.Router;
@@ -25,7 +29,8 @@ import java.util.function.Function;
  * the function that takes each, declared once below; the {@link CloudEventGuard} lets through only those, as valid
  * CloudEvents with JSON data, and refuses anything else with a 400 naming what is wrong (Knative retries 5xx and not
  * 4xx, so only our own transient faults may be 5xx). The reply event goes back in the mode the request came in. Every
- * failure is a JSON body.
+ * failure is a JSON body. Each event is handled in a span that continues the trace it carries ({@link EventTracing}),
+ * and its reply carries that span's context.
  */
 @ApplicationScoped
 public class CloudEventRoutes {
@@ -33,12 +38,15 @@ public class CloudEventRoutes {
     private final Map<String, Function<CloudEvent, CompletableFuture<CloudEvent>>> functions;
     private final CloudEventGuard guard;
     private final JsonErrors errors;
+    private final EventTracing tracing;
     private final long maxBodyBytes;
 
-    public CloudEventRoutes(InferenceEventFunction inference, JsonErrors errors, InferenceConfig config) {
+    public CloudEventRoutes(InferenceEventFunction inference, JsonErrors errors, EventTracing tracing,
+                            InferenceConfig config) {
         this.functions = Map.of(EventTypes.INFERENCE_REQUESTED, inference::requested);
         this.guard = new CloudEventGuard(functions.keySet());
         this.errors = errors;
+        this.tracing = tracing;
         this.maxBodyBytes = config.inference().maxRequestSize().asLongValue();
     }
 
@@ -58,20 +66,28 @@ public class CloudEventRoutes {
             errors.send(context, 400, e.getMessage());
             return;
         }
+        Span span = tracing.startProcess(received.event());
         CompletableFuture<CloudEvent> reply;
-        try {
+        try (Scope ignored = span.makeCurrent()) {
             reply = functions.get(received.event().getType()).apply(received.event());
         } catch (RuntimeException e) {
+            span.recordException(e);
+            span.end();
             errors.send(context, e);
             return;
         }
         reply.whenComplete((event, failure) -> {
             if (failure != null) {
+                span.recordException(failure);
+                span.setStatus(StatusCode.ERROR);
+                span.end();
                 errors.send(context, failure);
             } else {
+                span.end();
                 HttpServerResponse response = context.response().setStatusCode(200);
-                CloudEventHttp.write(event, received.mode(), response::putHeader, data -> response.end(
-                        data == null ? Buffer.buffer() : Buffer.buffer(data)));
+                // the reply, which the broker publishes as a new event, continues the trace of the request
+                CloudEventHttp.write(EventTracing.carrying(event, span), received.mode(), response::putHeader,
+                        data -> response.end(data == null ? Buffer.buffer() : Buffer.buffer(data)));
             }
         });
     }

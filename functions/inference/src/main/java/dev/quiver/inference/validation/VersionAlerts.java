@@ -10,7 +10,6 @@ import io.cloudevents.CloudEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -32,11 +31,11 @@ public class VersionAlerts {
 
     private final EventCodec codec;
     private final Optional<URI> sink;
-    private final CloudEventSender sender = new CloudEventSender(HttpClient.newBuilder()
-            .connectTimeout(TIMEOUT).build());
+    private final CloudEventSender sender;
 
-    public VersionAlerts(EventCodec codec, InferenceConfig config) {
+    public VersionAlerts(EventCodec codec, CloudEventSender sender, InferenceConfig config) {
         this.codec = codec;
+        this.sender = sender;
         this.sink = config.inference().outputChecks().alertSink();
     }
 

@@ -8,10 +8,15 @@ import dev.quiver.events.http.CloudEventSender;
 import dev.quiver.events.pipeline.StepCancelled;
 import dev.quiver.events.pipeline.StepDispatched;
 import dev.quiver.events.pipeline.StepPreempted;
+import dev.quiver.events.tracing.EventTracing;
 import dev.quiver.orchestration.OrchestrationConfig;
 import dev.quiver.orchestration.dispatch.StepRouter;
+import dev.quiver.orchestration.events.EventLogContext;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.context.Scope;
 import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.net.URI;
@@ -36,11 +41,14 @@ public class OutboxRelay {
     private final Counter failures;
     private final StepRouter router;
     private final ObjectMapper json;
+    private final EventTracing tracing;
 
     public OutboxRelay(Outbox outbox, LocalDelivery local, StepRouter router, ObjectMapper json, EventCodec codec,
-                       CloudEventSender sender, OrchestrationConfig config, Clock clock, MeterRegistry meters) {
+                       CloudEventSender sender, EventTracing tracing, OrchestrationConfig config, Clock clock,
+                       MeterRegistry meters) {
         this.router = router;
         this.json = json;
+        this.tracing = tracing;
         this.delivery = config.sink().<Delivery>map(sink -> new SinkDelivery(sink, URI.create(config.source()),
                 codec, sender, json)).orElse(local);
         this.relay = new ClaimingRelay(outbox, "relay-" + UUID.randomUUID(), config.relayLease(),
@@ -64,7 +72,29 @@ public class OutboxRelay {
         }
     }
 
+    /**
+     * Starts what a dispatched, cancelled or preempted step asks of this replica, in a span that goes on from the trace
+     * kept with the event, so that a step's work (and the inference calls it makes) joins the run's trace.
+     */
     private void start(Outbox.Entry entry) {
+        if (!EventTypes.STEP_DISPATCHED.equals(entry.type()) && !EventTypes.STEP_CANCELLED.equals(entry.type())
+                && !EventTypes.STEP_PREEMPTED.equals(entry.type())) {
+            return;
+        }
+        Span span = tracing.startProcess(entry.type(), entry.traceContext());
+        try (Scope ignored = span.makeCurrent();
+             EventLogContext logged = EventLogContext.of(entry.runId(), entry.subject())) {
+            route(entry);
+        } catch (RuntimeException e) {
+            span.recordException(e);
+            span.setStatus(StatusCode.ERROR);
+            throw e;
+        } finally {
+            span.end();
+        }
+    }
+
+    private void route(Outbox.Entry entry) {
         try {
             if (EventTypes.STEP_DISPATCHED.equals(entry.type())) {
                 router.start(json.readValue(entry.data(), StepDispatched.class));
