@@ -2,6 +2,7 @@ package dev.quiver.inference.serving;
 
 import dev.quiver.admission.AdmissionLayer;
 import dev.quiver.admission.http.AdmissionCharges;
+import dev.quiver.admission.http.RequestIds;
 import dev.quiver.inference.InferenceConfig;
 import dev.quiver.inference.InferenceException;
 import dev.quiver.inference.batching.DynamicBatcher;
@@ -12,7 +13,6 @@ import dev.quiver.inference.deadline.RequestTimeouts;
 import dev.quiver.inference.fallback.FallbackNote;
 import dev.quiver.inference.fallback.FallbackReason;
 import dev.quiver.inference.fallback.FallbackRunner;
-import dev.quiver.inference.http.RequestIds;
 import dev.quiver.inference.metrics.InferenceMetrics;
 import dev.quiver.inference.predictionlog.PredictionLog;
 import dev.quiver.inference.repository.ModelRegistry;
