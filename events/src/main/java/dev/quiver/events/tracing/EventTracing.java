@@ -27,9 +27,9 @@ import java.util.Optional;
  * event Quiver takes is processed in a span that continues that context, so that one trace follows a notification to
  * its shards and predictions and a run to its steps, whatever broker sits between them.
  *
- * <p>The spans are made with the OpenTelemetry API of the application ({@code quarkus-opentelemetry} hands it over).
- * While the SDK is disabled that API is a no-op: no span is recorded and an event only passes on the context it came
- * with, so tracing costs nothing when it is off.
+ * <p>The spans are made with the OpenTelemetry of the application ({@code quarkus-opentelemetry} hands it over). While
+ * tracing is off ({@link #on}) they are made with the no-op API instead: no span is made and an event only passes on
+ * the context it came with, so tracing costs an event next to nothing when it is off.
  */
 public final class EventTracing {
 
@@ -62,6 +62,16 @@ public final class EventTracing {
 
     public EventTracing(OpenTelemetry openTelemetry) {
         this.tracer = openTelemetry.getTracer(INSTRUMENTATION);
+    }
+
+    /**
+     * Tracing on the application's OpenTelemetry, or off. Quarkus's OpenTelemetry with its SDK disabled still makes
+     * spans (with ids, exported nowhere); off, not even those are made.
+     *
+     * @param off whether tracing is off ({@code quarkus.otel.sdk.disabled})
+     */
+    public static EventTracing on(OpenTelemetry openTelemetry, boolean off) {
+        return off ? OFF : new EventTracing(openTelemetry);
     }
 
     /** Tracing that records nothing, where an application has no OpenTelemetry (a command-line tool, a unit test). */

@@ -28,6 +28,7 @@ import jakarta.enterprise.inject.Produces;
 import java.net.http.HttpClient;
 import java.time.Clock;
 import java.time.Duration;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * The run store and its users, wired once. The store is whichever datasource is active: the embedded H2 by default,
@@ -126,14 +127,12 @@ public class OrchestrationBeans {
         return new EventCodec(clock);
     }
 
-    /**
-     * Traces across the events the function takes and sends, on the application's OpenTelemetry: a no-op while
-     * {@code quarkus.otel.sdk.disabled} is true, the default.
-     */
+    /** Traces across the events the function takes and sends. */
     @Produces
     @ApplicationScoped
-    EventTracing tracing(OpenTelemetry openTelemetry) {
-        return new EventTracing(openTelemetry);
+    EventTracing tracing(OpenTelemetry openTelemetry,
+                         @ConfigProperty(name = "quarkus.otel.sdk.disabled") boolean tracingOff) {
+        return EventTracing.on(openTelemetry, tracingOff);
     }
 
     /** How the function sends events: to the broker, to {@code function} steps, to the inference function. */

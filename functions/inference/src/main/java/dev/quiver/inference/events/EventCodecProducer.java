@@ -7,13 +7,13 @@ import io.opentelemetry.api.OpenTelemetry;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import java.net.http.HttpClient;
 import java.time.Clock;
 import java.time.Duration;
 
 /**
- * The function's one codec of catalog events, on the function's one clock; its one tracing of events, on the
- * application's OpenTelemetry (a no-op while {@code quarkus.otel.sdk.disabled} is true, the default); and its one
+ * The function's one codec of catalog events, on the function's one clock; its one tracing of events; and its one
  * sender of events (version alerts, batch shards, demand reports), each send bounded by its caller's timeout.
  */
 @ApplicationScoped
@@ -27,8 +27,9 @@ public class EventCodecProducer {
 
     @Produces
     @Singleton
-    EventTracing tracing(OpenTelemetry openTelemetry) {
-        return new EventTracing(openTelemetry);
+    EventTracing tracing(OpenTelemetry openTelemetry,
+                         @ConfigProperty(name = "quarkus.otel.sdk.disabled") boolean tracingOff) {
+        return EventTracing.on(openTelemetry, tracingOff);
     }
 
     @Produces
