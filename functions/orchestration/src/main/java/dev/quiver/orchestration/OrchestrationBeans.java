@@ -3,6 +3,7 @@ package dev.quiver.orchestration;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.quiver.events.EventCodec;
 import dev.quiver.events.http.CloudEventSender;
+import dev.quiver.events.tracing.EventTracing;
 import dev.quiver.orchestration.dispatch.ExecutorConsumers;
 import dev.quiver.orchestration.memo.MemoDryRun;
 import dev.quiver.orchestration.objects.ObjectRuns;
@@ -19,6 +20,7 @@ import dev.quiver.orchestration.sla.SlaWatch;
 import dev.quiver.orchestration.store.Transactions;
 import io.agroal.api.AgroalDataSource;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.opentelemetry.api.OpenTelemetry;
 import io.quarkus.arc.InjectableInstance;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Any;
@@ -26,6 +28,7 @@ import jakarta.enterprise.inject.Produces;
 import java.net.http.HttpClient;
 import java.time.Clock;
 import java.time.Duration;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * The run store and its users, wired once. The store is whichever datasource is active: the embedded H2 by default,
@@ -124,10 +127,18 @@ public class OrchestrationBeans {
         return new EventCodec(clock);
     }
 
+    /** Traces across the events the function takes and sends. */
+    @Produces
+    @ApplicationScoped
+    EventTracing tracing(OpenTelemetry openTelemetry,
+                         @ConfigProperty(name = "quarkus.otel.sdk.disabled") boolean tracingOff) {
+        return EventTracing.on(openTelemetry, tracingOff);
+    }
+
     /** How the function sends events: to the broker, to {@code function} steps, to the inference function. */
     @Produces
     @ApplicationScoped
-    CloudEventSender sender() {
-        return new CloudEventSender(HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build());
+    CloudEventSender sender(EventTracing tracing) {
+        return new CloudEventSender(HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build(), tracing);
     }
 }

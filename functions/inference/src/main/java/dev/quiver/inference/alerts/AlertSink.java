@@ -7,7 +7,6 @@ import io.cloudevents.CloudEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -29,11 +28,11 @@ public class AlertSink {
 
     private final EventCodec codec;
     private final Optional<URI> sink;
-    private final CloudEventSender sender = new CloudEventSender(HttpClient.newBuilder()
-            .connectTimeout(TIMEOUT).build());
+    private final CloudEventSender sender;
 
-    public AlertSink(EventCodec codec, InferenceConfig config) {
+    public AlertSink(EventCodec codec, CloudEventSender sender, InferenceConfig config) {
         this.codec = codec;
+        this.sender = sender;
         this.sink = config.inference().alertSink();
     }
 

@@ -10,7 +10,6 @@ import io.cloudevents.CloudEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -31,12 +30,12 @@ public class ShardDispatch {
 
     private final Optional<URI> sink;
     private final EventCodec codec;
-    private final CloudEventSender sender = new CloudEventSender(HttpClient.newBuilder()
-            .connectTimeout(TIMEOUT).build());
+    private final CloudEventSender sender;
 
-    public ShardDispatch(InferenceConfig config, EventCodec codec) {
+    public ShardDispatch(InferenceConfig config, EventCodec codec, CloudEventSender sender) {
         this.sink = config.batch().sink();
         this.codec = codec;
+        this.sender = sender;
     }
 
     /** Whether shards go to a broker, to be run by any replica, rather than in this process. */

@@ -11,6 +11,7 @@ import dev.quiver.events.http.CloudEventHttp;
 import dev.quiver.events.http.ReceivedEvent;
 import dev.quiver.events.inference.BatchCompleted;
 import dev.quiver.events.inference.ShardRequested;
+import dev.quiver.events.tracing.EventTracing;
 import dev.quiver.inference.InferenceConfig;
 import dev.quiver.inference.InferenceException;
 import dev.quiver.inference.batch.notification.NotificationOutcomes;
@@ -21,6 +22,10 @@ import dev.quiver.inference.batch.notification.SkipReason;
 import dev.quiver.inference.batch.notification.Skipped;
 import dev.quiver.inference.http.JsonErrors;
 import io.cloudevents.CloudEvent;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.context.Context;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
@@ -39,6 +44,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.Callable;
 
 /**
  * {@code POST /storage-notifications}: object-created notifications as the storage providers send them, raw or as
@@ -70,11 +76,12 @@ public class StorageNotificationRoute {
     private final Vertx vertx;
     private final NotificationShapes shapes;
     private final NotificationOutcomes outcomes;
+    private final EventTracing tracing;
     private final long maxBodyBytes;
 
     public StorageNotificationRoute(BatchInference batch, ShardWork shards, BatchProgress progress, JsonErrors errors,
                                     ObjectMapper mapper, EventCodec codec, Vertx vertx, NotificationOutcomes outcomes,
-                                    InferenceConfig config) {
+                                    EventTracing tracing, InferenceConfig config) {
         this.batch = batch;
         this.shards = shards;
         this.progress = progress;
@@ -85,6 +92,7 @@ public class StorageNotificationRoute {
         this.vertx = vertx;
         this.shapes = new NotificationShapes(mapper);
         this.outcomes = outcomes;
+        this.tracing = tracing;
         this.maxBodyBytes = config.inference().maxRequestSize().asLongValue();
     }
 
@@ -187,7 +195,8 @@ public class StorageNotificationRoute {
             report(context, List.of(), List.of(), skipped);
             return;
         }
-        vertx.executeBlocking(() -> {
+        Span span = notification.event() == null ? null : tracing.startProcess(notification.event().event());
+        blocking(span, () -> {
             List<Outcome> done = new ArrayList<>();
             List<Refused> refused = new ArrayList<>();
             for (Match match : matches) {
@@ -207,7 +216,7 @@ public class StorageNotificationRoute {
                 }
             }
             return new Processed(done, refused);
-        }, false).onSuccess(processed -> reply(context, notification, processed, skipped)).onFailure(failure -> {
+        }).onSuccess(processed -> reply(context, notification, processed, skipped, span)).onFailure(failure -> {
             if (failure instanceof InvalidNotificationException e) {
                 refuse(context, e);
             } else {
@@ -257,10 +266,11 @@ public class StorageNotificationRoute {
             report(context, List.of(), List.of(), List.of(skip));
             return;
         }
-        vertx.executeBlocking(() -> shards.run(shard, rule.get()), false).onSuccess(completed -> {
+        Span span = tracing.startProcess(received.event());
+        blocking(span, () -> shards.run(shard, rule.get())).onSuccess(completed -> {
             if (completed.isPresent()) {
                 outcomes.processed(true);
-                completion(context, completed.get(), received);
+                completion(context, completed.get(), received, span);
             } else {
                 context.response().setStatusCode(202).end();
             }
@@ -270,6 +280,23 @@ public class StorageNotificationRoute {
             } else {
                 errors.send(context, failure);
             }
+        });
+    }
+
+    /**
+     * Runs {@code work} on a worker thread, in the span of the event being processed when there is one (its shards
+     * and predictions continue that trace), and ends the span when the work is done.
+     */
+    private <T> Future<T> blocking(Span span, Callable<T> work) {
+        if (span == null) {
+            return vertx.executeBlocking(work, false);
+        }
+        return vertx.executeBlocking(Context.current().with(span).wrap(work), false).onComplete(done -> {
+            if (done.failed()) {
+                span.recordException(done.cause());
+                span.setStatus(StatusCode.ERROR);
+            }
+            span.end();
         });
     }
 
@@ -313,12 +340,12 @@ public class StorageNotificationRoute {
     }
 
     private void reply(RoutingContext context, Notification notification, Processed processed,
-                       List<Skipped> skipped) {
+                       List<Skipped> skipped, Span span) {
         List<Outcome> done = processed.done();
         if (notification.event() != null && done.size() == 1 && done.getFirst().outcome().fresh()
                 && done.getFirst().outcome().completed() != null && skipped.isEmpty()
                 && processed.refused().isEmpty()) {
-            completion(context, done.getFirst().outcome().completed(), notification.event());
+            completion(context, done.getFirst().outcome().completed(), notification.event(), span);
             return;
         }
         report(context, done, processed.refused(), skipped);
@@ -326,15 +353,17 @@ public class StorageNotificationRoute {
 
     /**
      * The one {@code dev.quiver.inference.batch.completed} of an object version, in the mode of the event it answers;
-     * its id follows from the version, so whichever path completed it, it is the same event.
+     * its id follows from the version, so whichever path completed it, it is the same event. It continues the trace
+     * of the event it answers.
      */
-    private void completion(RoutingContext context, BatchCompleted completed, ReceivedEvent answered) {
+    private void completion(RoutingContext context, BatchCompleted completed, ReceivedEvent answered, Span span) {
         String id = UUID.nameUUIDFromBytes((completed.input() + '\u0000' + completed.inputVersion())
                 .getBytes(StandardCharsets.UTF_8)).toString();
         CloudEvent event = codec.encode(id, EventTypes.INFERENCE_BATCH_COMPLETED, SOURCE, null, completed,
                 Map.of(CorrelationExtensions.CORRELATION_ID, answered.event().getId()));
         HttpServerResponse response = context.response().setStatusCode(200);
-        CloudEventHttp.write(event, answered.mode(), response::putHeader, data -> response.end(Buffer.buffer(data)));
+        CloudEventHttp.write(EventTracing.carrying(event, span), answered.mode(), response::putHeader,
+                data -> response.end(Buffer.buffer(data)));
     }
 
     private void report(RoutingContext context, List<Outcome> done, List<Refused> refused, List<Skipped> skipped) {

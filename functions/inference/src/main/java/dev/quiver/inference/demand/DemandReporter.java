@@ -19,7 +19,6 @@ import jakarta.inject.Inject;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -54,8 +53,7 @@ public class DemandReporter {
     private final Clock clock;
     private final ServingSpec serving;
     private final String replica;
-    private final CloudEventSender sender = new CloudEventSender(HttpClient.newBuilder()
-            .connectTimeout(SEND_TIMEOUT).build());
+    private final CloudEventSender sender;
     private ScheduledExecutorService timer;
     private long sequence;
     private int lastReplicas = -1;
@@ -63,17 +61,19 @@ public class DemandReporter {
     private boolean failing;
 
     @Inject
-    public DemandReporter(InferenceConfig config, ModelRegistry registry, EventCodec codec, Clock clock) {
-        this(config.inference().demand(), new DemandSampler(registry)::sample, codec, clock,
+    public DemandReporter(InferenceConfig config, ModelRegistry registry, EventCodec codec, CloudEventSender sender,
+                          Clock clock) {
+        this(config.inference().demand(), new DemandSampler(registry)::sample, codec, sender, clock,
                 serving(config.inference().demand().function(), config.pool().file()), ReplicaName.create());
     }
 
     /** @param sampler the requests of each model the replica serves now */
     DemandReporter(DemandConfig config, Supplier<List<DemandReported.ModelDemand>> sampler, EventCodec codec,
-                   Clock clock, ServingSpec serving, String replica) {
+                   CloudEventSender sender, Clock clock, ServingSpec serving, String replica) {
         this.config = config;
         this.sampler = sampler;
         this.codec = codec;
+        this.sender = sender;
         this.clock = clock;
         this.serving = serving;
         this.replica = replica;

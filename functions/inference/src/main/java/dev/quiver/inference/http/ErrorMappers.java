@@ -2,6 +2,7 @@ package dev.quiver.inference.http;
 
 import dev.quiver.admission.http.AdmissionRejectedException;
 import dev.quiver.admission.http.Rejection;
+import dev.quiver.admission.http.RequestIds;
 import dev.quiver.inference.InferenceException;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.MediaType;

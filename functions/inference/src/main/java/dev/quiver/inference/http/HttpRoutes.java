@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.quiver.admission.AdmissionLayer;
+import dev.quiver.admission.http.RequestIds;
 import dev.quiver.inference.InferenceConfig;
 import dev.quiver.inference.InferenceException;
 import dev.quiver.inference.predict.PredictBody;
@@ -52,7 +53,6 @@ public class HttpRoutes {
     }
 
     void install(@Observes Router router) {
-        router.route().order(Integer.MIN_VALUE).handler(RequestIds::assign);
         router.route().order(Integer.MIN_VALUE).handler(this::checkHead);
         router.route().order(Integer.MIN_VALUE).handler(this::limitSize);
         // POST /predict is checked and served by PredictRoute

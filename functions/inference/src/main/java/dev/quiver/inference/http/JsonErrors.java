@@ -3,6 +3,7 @@ package dev.quiver.inference.http;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.quiver.admission.http.AdmissionRejectedException;
+import dev.quiver.admission.http.RequestIds;
 import dev.quiver.inference.InferenceException;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.RoutingContext;

@@ -2,6 +2,7 @@ package dev.quiver.inference.serving;
 
 import dev.quiver.admission.AdmissionLayer;
 import dev.quiver.admission.http.AdmissionCharges;
+import dev.quiver.admission.http.RequestIds;
 import dev.quiver.inference.InferenceConfig;
 import dev.quiver.inference.InferenceException;
 import dev.quiver.inference.alerts.VersionAlerts;
@@ -14,7 +15,6 @@ import dev.quiver.inference.drift.DriftMonitor;
 import dev.quiver.inference.fallback.FallbackNote;
 import dev.quiver.inference.fallback.FallbackReason;
 import dev.quiver.inference.fallback.FallbackRunner;
-import dev.quiver.inference.http.RequestIds;
 import dev.quiver.inference.metrics.InferenceMetrics;
 import dev.quiver.inference.monitoring.ModelMonitoring;
 import dev.quiver.inference.predictionlog.PredictionLog;

@@ -5,11 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.sun.net.httpserver.HttpServer;
 import dev.quiver.events.EventCodec;
 import dev.quiver.events.EventTypes;
+import dev.quiver.events.http.CloudEventSender;
 import dev.quiver.events.serving.DemandReported;
+import dev.quiver.events.tracing.EventTracing;
 import dev.quiver.pool.ServingSpec;
 import dev.quiver.testservices.SettableClock;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.net.http.HttpClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -65,7 +68,8 @@ class DemandReporterTest {
                 """);
         ServingSpec serving = DemandReporter.serving("inference", Optional.of(pool));
         reporter = new DemandReporter(config(URI.create("http://127.0.0.1:" + sink.getAddress().getPort() + "/")),
-                load::get, new EventCodec(clock), clock, serving, "inference-00001-deployment-abc-1f2e3d4c");
+                load::get, new EventCodec(clock),
+                new CloudEventSender(HttpClient.newHttpClient(), EventTracing.off()), clock, serving, "inference-00001-deployment-abc-1f2e3d4c");
     }
 
     @AfterEach

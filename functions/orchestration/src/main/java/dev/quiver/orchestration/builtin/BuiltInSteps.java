@@ -6,6 +6,7 @@ import dev.quiver.events.pipeline.StepFailed;
 import dev.quiver.orchestration.OrchestrationConfig;
 import dev.quiver.orchestration.dag.PipelineGraph;
 import dev.quiver.orchestration.digest.Sha256;
+import dev.quiver.orchestration.events.EventLogContext;
 import dev.quiver.orchestration.executors.StepReports;
 import dev.quiver.orchestration.pipeline.ExecutorKind;
 import dev.quiver.orchestration.reads.RunReads;
@@ -15,6 +16,7 @@ import dev.quiver.storage.ModelRepository;
 import dev.quiver.storage.ModelRepositoryLayout;
 import dev.quiver.storage.ModelRepositoryListing;
 import dev.quiver.storage.S3Config;
+import io.opentelemetry.context.Context;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
@@ -53,7 +55,8 @@ public class BuiltInSteps {
     private final PredictionAggregation aggregation;
     private final Optional<String> repository;
     private final S3Config s3;
-    private final ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
+    /** Each step runs in the trace context it was started in, so that its inference calls join the run's trace. */
+    private final ExecutorService threads = Context.taskWrapping(Executors.newVirtualThreadPerTaskExecutor());
 
     public BuiltInSteps(RunReads reads, Pipelines pipelines, StepReports reports, PredictionAggregation aggregation,
                         OrchestrationConfig config, S3Config s3) {
@@ -68,7 +71,7 @@ public class BuiltInSteps {
     /** Starts the step and returns at once; it reports by itself. */
     public void start(StepDispatched step) {
         threads.submit(() -> {
-            try {
+            try (EventLogContext logged = EventLogContext.of(step.runId(), step.instance())) {
                 switch (ExecutorKind.fromYaml(step.executor()).orElseThrow()) {
                     case SELECT_MODELS -> select(step);
                     case PUBLISH_MODEL -> publish(step);

@@ -9,12 +9,16 @@ import dev.quiver.events.EventTypes;
 import dev.quiver.events.InvalidEventException;
 import dev.quiver.events.http.CloudEventGuard;
 import dev.quiver.events.http.ReceivedEvent;
+import dev.quiver.events.tracing.EventTracing;
 import dev.quiver.orchestration.runs.ControlRefusedException;
 import dev.quiver.orchestration.runs.RunRefusedException;
 import dev.quiver.orchestration.serving.ServingEvents;
 import dev.quiver.orchestration.store.StoreException;
 import dev.quiver.orchestration.store.StoreRefusedException;
 import io.cloudevents.CloudEvent;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.context.Scope;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -35,7 +39,9 @@ import org.jboss.logging.Logger;
  * or step, and data the store refuses as it would every time are 400s naming what is wrong (Knative does not retry
  * 4xx); a body over 1 MiB is a 413; a store that cannot be reached is a 503 with {@code Retry-After} (retried);
  * anything else a 500. A handled event is answered 204: what follows goes out through the outbox. Every failure has
- * a JSON body {@code {"error": ...}}.
+ * a JSON body {@code {"error": ...}}. Each event is handled in a span that continues the trace it carries ({@link
+ * EventTracing}), with its run and step in the log context ({@link EventLogContext}); the events the handling decides
+ * keep that trace in the outbox.
  */
 @ApplicationScoped
 public class EventEndpoint {
@@ -46,8 +52,10 @@ public class EventEndpoint {
     private final Map<String, BiConsumer<CloudEvent, Optional<String>>> functions;
     private final CloudEventGuard guard;
     private final ErrorReplies replies;
+    private final EventTracing tracing;
 
-    public EventEndpoint(RunEventFunctions runs, TickFunctions ticks, ServingEvents serving, ErrorReplies replies) {
+    public EventEndpoint(RunEventFunctions runs, TickFunctions ticks, ServingEvents serving, ErrorReplies replies,
+                         EventTracing tracing) {
         this.functions = Map.of(
                 EventTypes.PIPELINE_RUN_REQUESTED, runs::runRequested,
                 EventTypes.STEP_COMPLETED, (event, plan) -> runs.stepCompleted(event),
@@ -59,6 +67,7 @@ public class EventEndpoint {
                 EventTypes.PING_SOURCE_TICK, (event, plan) -> ticks.tick(event));
         this.guard = new CloudEventGuard(functions.keySet());
         this.replies = replies;
+        this.tracing = tracing;
     }
 
     void install(@Observes Router router) {
@@ -88,11 +97,16 @@ public class EventEndpoint {
                     + EventTypes.RUN_CONTROL_REQUESTED + " is taken from admins and from the broker only");
             return;
         }
-        try {
+        Span span = tracing.startProcess(received.event());
+        try (Scope ignored = span.makeCurrent(); EventLogContext logged = EventLogContext.of(received.event())) {
             functions.get(received.event().getType()).accept(received.event(), callersPlan(context));
         } catch (RuntimeException e) {
+            span.recordException(e);
+            span.setStatus(StatusCode.ERROR);
             context.fail(e);
             return;
+        } finally {
+            span.end();
         }
         context.response().setStatusCode(204).end();
     }

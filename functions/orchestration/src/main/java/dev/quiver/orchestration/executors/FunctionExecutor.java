@@ -11,7 +11,9 @@ import dev.quiver.events.pipeline.StepCompleted;
 import dev.quiver.events.pipeline.StepDispatched;
 import dev.quiver.events.pipeline.StepFailed;
 import dev.quiver.orchestration.OrchestrationConfig;
+import dev.quiver.orchestration.events.EventLogContext;
 import io.cloudevents.CloudEvent;
+import io.opentelemetry.context.Context;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -52,7 +54,8 @@ public class FunctionExecutor {
     private final EventCodec codec;
     private final CloudEventSender sender;
     private final URI source;
-    private final ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
+    /** Each call is made in the trace context the step was started in, so that the call joins the run's trace. */
+    private final ExecutorService threads = Context.taskWrapping(Executors.newVirtualThreadPerTaskExecutor());
     /** The calls waiting for an answer, by run, instance and attempt. */
     private final Map<String, Future<?>> calls = new ConcurrentHashMap<>();
 
@@ -80,7 +83,7 @@ public class FunctionExecutor {
         // registered before it runs, so that its end always finds it to remove
         calls.put(call, task);
         threads.execute(() -> {
-            try {
+            try (EventLogContext logged = EventLogContext.of(step.runId(), step.instance())) {
                 task.run();
             } finally {
                 calls.remove(call, task);

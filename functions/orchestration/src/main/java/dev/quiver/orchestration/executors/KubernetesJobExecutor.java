@@ -6,6 +6,7 @@ import dev.quiver.events.pipeline.StepCompleted;
 import dev.quiver.events.pipeline.StepDispatched;
 import dev.quiver.events.pipeline.StepFailed;
 import dev.quiver.events.pipeline.StepHeartbeat;
+import dev.quiver.events.tracing.EventTracing;
 import dev.quiver.orchestration.OrchestrationConfig;
 import dev.quiver.orchestration.digest.Sha256;
 import io.fabric8.kubernetes.api.model.ContainerStateTerminated;
@@ -317,6 +318,9 @@ public class KubernetesJobExecutor {
         env.add(new EnvVar("QUIVER_PARAMS", json.writeValueAsString(step.params()), null));
         env.add(new EnvVar("QUIVER_INPUTS", json.writeValueAsString(step.inputs() == null ? List.of()
                 : step.inputs()), null));
+        // the step's trace context, as OpenTelemetry's environment-variable carrier names it, for the Job's own spans
+        EventTracing.currentContext().forEach((attribute, value) -> env.add(new EnvVar(
+                attribute.toUpperCase(Locale.ROOT), value, null)));
         List<String> command = new ArrayList<>();
         if (step.params().get("command") instanceof List<?> parts) {
             parts.forEach(part -> command.add(String.valueOf(part)));

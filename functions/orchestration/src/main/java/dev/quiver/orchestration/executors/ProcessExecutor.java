@@ -7,7 +7,9 @@ import dev.quiver.events.pipeline.StepCompleted;
 import dev.quiver.events.pipeline.StepDispatched;
 import dev.quiver.events.pipeline.StepFailed;
 import dev.quiver.events.pipeline.StepHeartbeat;
+import dev.quiver.events.tracing.EventTracing;
 import dev.quiver.orchestration.OrchestrationConfig;
+import io.opentelemetry.context.Context;
 import io.quarkus.runtime.ShutdownEvent;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -60,7 +62,8 @@ public class ProcessExecutor {
     private final Clock clock;
     private final AttemptFolders folders;
     private final Duration heartbeatInterval;
-    private final ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
+    /** Each step runs in the trace context it was started in, so that what it reports joins the run's trace. */
+    private final ExecutorService threads = Context.taskWrapping(Executors.newVirtualThreadPerTaskExecutor());
     private final Map<StepDispatched, Process> running = new ConcurrentHashMap<>();
     private final Set<StepDispatched> stopped = ConcurrentHashMap.newKeySet();
     private volatile boolean stopping;
@@ -175,8 +178,11 @@ public class ProcessExecutor {
 
     private void watch(StepDispatched step, Process process, Path outputs) throws IOException, InterruptedException {
         Attempt attempt = new Attempt(step, process);
-        Thread stdout = Thread.ofVirtual().start(() -> attempt.readProgress(process.inputReader(StandardCharsets.UTF_8)));
-        Thread stderr = Thread.ofVirtual().start(() -> attempt.readErrors(process.errorReader(StandardCharsets.UTF_8)));
+        Context traced = Context.current();
+        Thread stdout = Thread.ofVirtual().start(traced.wrap(() -> attempt.readProgress(
+                process.inputReader(StandardCharsets.UTF_8))));
+        Thread stderr = Thread.ofVirtual().start(traced.wrap(() -> attempt.readErrors(
+                process.errorReader(StandardCharsets.UTF_8))));
         Instant deadline = step.deadlineSeconds() == null ? Instant.MAX
                 : clock.instant().plusSeconds(step.deadlineSeconds());
         String killedFor = null;
@@ -276,6 +282,8 @@ public class ProcessExecutor {
         environment.put("QUIVER_MEMORY_LIMIT_BYTES", Long.toString(step.memoryBytes()));
         environment.put("QUIVER_PARAMS", json.writeValueAsString(step.params()));
         environment.put("QUIVER_INPUTS", json.writeValueAsString(step.inputs() == null ? List.of() : step.inputs()));
+        // the step's trace context, as OpenTelemetry's environment-variable carrier names it, for its own spans
+        EventTracing.currentContext().forEach((name, value) -> environment.put(name.toUpperCase(Locale.ROOT), value));
         step.params().forEach((name, value) -> {
             if (value instanceof String || value instanceof Number || value instanceof Boolean) {
                 environment.put("QUIVER_PARAM_" + name.toUpperCase(Locale.ROOT).replaceAll("[^A-Z0-9]", "_"),

@@ -9,10 +9,13 @@ import dev.quiver.admission.AdmissionLayer;
 import dev.quiver.events.InvalidEventException;
 import dev.quiver.events.http.CloudEventHttp;
 import dev.quiver.events.http.ReceivedEvent;
+import dev.quiver.events.tracing.EventTracing;
 import dev.quiver.orchestration.events.ErrorReplies;
 import dev.quiver.orchestration.runs.RunRefusedException;
 import dev.quiver.orchestration.store.StoreException;
 import dev.quiver.orchestration.store.StoreRefusedException;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.context.Scope;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -39,11 +42,13 @@ public class StorageNotificationRoute {
     private final ObjectRuns runs;
     private final ErrorReplies replies;
     private final ObjectMapper json;
+    private final EventTracing tracing;
 
-    public StorageNotificationRoute(ObjectRuns runs, ErrorReplies replies, ObjectMapper json) {
+    public StorageNotificationRoute(ObjectRuns runs, ErrorReplies replies, ObjectMapper json, EventTracing tracing) {
         this.runs = runs;
         this.replies = replies;
         this.json = json;
+        this.tracing = tracing;
     }
 
     void install(@Observes Router router) {
@@ -56,10 +61,11 @@ public class StorageNotificationRoute {
         Buffer buffer = context.body().buffer();
         byte[] body = buffer == null ? new byte[0] : buffer.getBytes();
         List<ObjectCreated> objects;
+        ReceivedEvent event = null;
         try {
             if (CloudEventHttp.isCloudEvent(context.request().getHeader("Content-Type"),
                     context.request().getHeader("ce-specversion"))) {
-                ReceivedEvent event = CloudEventHttp.read(context.request().headers()::forEach, body)
+                event = CloudEventHttp.read(context.request().headers()::forEach, body)
                         .requireJsonData();
                 objects = ObjectNotifications.read(event.event().getType(), event.data());
             } else {
@@ -74,7 +80,9 @@ public class StorageNotificationRoute {
             replies.send(context, 400, e.getMessage());
             return;
         }
-        try {
+        // a notification sent as a CloudEvent is processed in a span that continues its trace, which its runs join
+        Span span = event == null ? Span.current() : tracing.startProcess(event.event());
+        try (Scope ignored = span.makeCurrent()) {
             List<ObjectRuns.Started> started = runs.start(objects);
             context.response().setStatusCode(202).putHeader("Content-Type", "application/json")
                     .end(json.writeValueAsString(Map.of("runs", started)));
@@ -85,6 +93,10 @@ public class StorageNotificationRoute {
             replies.send(context, 503, "the run store is unavailable; retry later");
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("runs cannot be written as JSON", e);
+        } finally {
+            if (event != null) {
+                span.end();
+            }
         }
     }
 }

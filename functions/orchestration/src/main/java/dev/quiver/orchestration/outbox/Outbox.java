@@ -4,7 +4,9 @@ import static dev.quiver.orchestration.store.Statements.query;
 import static dev.quiver.orchestration.store.Statements.update;
 
 import dev.quiver.events.EventCodec;
+import dev.quiver.events.tracing.EventTracing;
 import dev.quiver.orchestration.store.Transactions;
+import io.cloudevents.core.extensions.DistributedTracingExtension;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -12,6 +14,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 /**
@@ -26,8 +29,21 @@ public final class Outbox {
     private final EventCodec codec;
     private final Clock clock;
 
-    /** One event to send. */
-    public record Entry(long seq, String eventId, String type, String runId, String subject, String data) {
+    /** The longest {@code tracestate} kept; a longer one (beyond the W3C's advice to vendors) is not passed on. */
+    static final int MAX_TRACE_STATE = 512;
+
+    /**
+     * One event to send.
+     *
+     * @param traceContext the trace context of the transaction that added it ({@code traceparent} and perhaps {@code
+     *                     tracestate}), empty when it was not traced
+     */
+    public record Entry(long seq, String eventId, String type, String runId, String subject, String data,
+                        Map<String, String> traceContext) {
+
+        public Entry {
+            traceContext = Map.copyOf(traceContext);
+        }
     }
 
     public Outbox(Transactions transactions, EventCodec codec, Clock clock) {
@@ -39,7 +55,8 @@ public final class Outbox {
     /**
      * Adds an event in the caller's transaction. What is stored is checked against the catalog: a type it does not
      * name, a record it does not register for the type, or data that breaks the type's schema is a bug, refused here
-     * (and the transaction with it) rather than sent.
+     * (and the transaction with it) rather than sent. The current trace context is kept with the event, which carries
+     * it when it is sent.
      *
      * @throws IllegalArgumentException for such an event
      */
@@ -51,9 +68,12 @@ public final class Outbox {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("event " + type + " for run " + runId + ": " + e.getMessage(), e);
         }
-        update(connection, "insert into outbox (event_id, type, run_id, subject, data, created_at) "
-                + "values (?, ?, ?, ?, ?, ?)", UUID.randomUUID().toString(), type, runId, subject, data,
-                clock.instant());
+        Map<String, String> trace = EventTracing.currentContext();
+        String traceState = trace.get(DistributedTracingExtension.TRACESTATE);
+        update(connection, "insert into outbox (event_id, type, run_id, subject, data, created_at, trace_parent, "
+                + "trace_state) values (?, ?, ?, ?, ?, ?, ?, ?)", UUID.randomUUID().toString(), type, runId, subject,
+                data, clock.instant(), trace.get(DistributedTracingExtension.TRACEPARENT),
+                traceState == null || traceState.length() > MAX_TRACE_STATE ? null : traceState);
     }
 
     /**
@@ -64,10 +84,11 @@ public final class Outbox {
     public List<Entry> claim(String owner, Instant until, int limit) {
         Instant now = clock.instant();
         return transactions.inTransaction(connection -> {
-            List<Entry> candidates = query(connection, "select seq, event_id, type, run_id, subject, data from outbox "
-                    + "where sent_at is null and (claimed_until is null or claimed_until <= ?) order by seq limit ?",
-                    row -> new Entry(row.getLong(1), row.getString(2), row.getString(3), row.getString(4),
-                            row.getString(5), row.getString(6)), now, limit);
+            List<Entry> candidates = query(connection, "select seq, event_id, type, run_id, subject, data, "
+                    + "trace_parent, trace_state from outbox where sent_at is null and (claimed_until is null or "
+                    + "claimed_until <= ?) order by seq limit ?", row -> new Entry(row.getLong(1), row.getString(2),
+                    row.getString(3), row.getString(4), row.getString(5), row.getString(6),
+                    traceContext(row.getString(7), row.getString(8))), now, limit);
             List<Entry> claimed = new ArrayList<>();
             for (Entry entry : candidates) {
                 if (update(connection, "update outbox set claimed_by = ?, claimed_until = ? where seq = ? "
@@ -99,6 +120,15 @@ public final class Outbox {
             }
             return null;
         });
+    }
+
+    private static Map<String, String> traceContext(String traceParent, String traceState) {
+        if (traceParent == null) {
+            return Map.of();
+        }
+        return traceState == null ? Map.of(DistributedTracingExtension.TRACEPARENT, traceParent)
+                : Map.of(DistributedTracingExtension.TRACEPARENT, traceParent, DistributedTracingExtension.TRACESTATE,
+                        traceState);
     }
 
     /** Removes events sent before {@code before}; events not sent yet are kept whatever their age. */

@@ -9,14 +9,20 @@ import dev.quiver.events.pipeline.StepAlert;
 import dev.quiver.events.pipeline.StepCancelled;
 import dev.quiver.events.pipeline.StepDispatched;
 import dev.quiver.events.pipeline.StepPreempted;
+import dev.quiver.events.tracing.EventTracing;
 import dev.quiver.orchestration.OrchestrationConfig;
 import dev.quiver.orchestration.dispatch.StepRouter;
+import dev.quiver.orchestration.events.EventLogContext;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.context.Scope;
 import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.net.URI;
 import java.time.Clock;
+import java.util.Set;
 import java.util.UUID;
 
 /**
@@ -31,17 +37,24 @@ import java.util.UUID;
 @Startup
 public class OutboxRelay {
 
+    /** The events the step router acts on where the step runs here, once they are sent. */
+    private static final Set<String> ROUTED = Set.of(EventTypes.STEP_DISPATCHED, EventTypes.STEP_CANCELLED,
+            EventTypes.STEP_PREEMPTED, EventTypes.STEP_ALERT_RAISED);
+
     private final ClaimingRelay relay;
     private final Delivery delivery;
     private final Counter sent;
     private final Counter failures;
     private final StepRouter router;
     private final ObjectMapper json;
+    private final EventTracing tracing;
 
     public OutboxRelay(Outbox outbox, LocalDelivery local, StepRouter router, ObjectMapper json, EventCodec codec,
-                       CloudEventSender sender, OrchestrationConfig config, Clock clock, MeterRegistry meters) {
+                       CloudEventSender sender, EventTracing tracing, OrchestrationConfig config, Clock clock,
+                       MeterRegistry meters) {
         this.router = router;
         this.json = json;
+        this.tracing = tracing;
         this.delivery = config.sink().<Delivery>map(sink -> new SinkDelivery(sink, URI.create(config.source()),
                 codec, sender, json)).orElse(local);
         this.relay = new ClaimingRelay(outbox, "relay-" + UUID.randomUUID(), config.relayLease(),
@@ -65,7 +78,28 @@ public class OutboxRelay {
         }
     }
 
+    /**
+     * Starts what a dispatched, cancelled or preempted step asks of this replica, in a span that goes on from the trace
+     * kept with the event, so that a step's work (and the inference calls it makes) joins the run's trace.
+     */
     private void start(Outbox.Entry entry) {
+        if (!ROUTED.contains(entry.type())) {
+            return;
+        }
+        Span span = tracing.startProcess(entry.type(), entry.traceContext());
+        try (Scope ignored = span.makeCurrent();
+             EventLogContext logged = EventLogContext.of(entry.runId(), entry.subject())) {
+            route(entry);
+        } catch (RuntimeException e) {
+            span.recordException(e);
+            span.setStatus(StatusCode.ERROR);
+            throw e;
+        } finally {
+            span.end();
+        }
+    }
+
+    private void route(Outbox.Entry entry) {
         try {
             if (EventTypes.STEP_DISPATCHED.equals(entry.type())) {
                 router.start(json.readValue(entry.data(), StepDispatched.class));

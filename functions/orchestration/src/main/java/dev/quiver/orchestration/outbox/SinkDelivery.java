@@ -19,7 +19,8 @@ import org.jboss.logging.Logger;
 /**
  * Sends an outbox event to the sink (the Knative Broker) as a binary-mode CloudEvent ({@link CloudEventSender}): the
  * run in the {@code runid} extension, the step instance as {@code subject} and in {@code stepid}, and a dispatched
- * step's executor in {@code executor}, which the Trigger of that executor's consumer filters on.
+ * step's executor in {@code executor}, which the Trigger of that executor's consumer filters on; the trace context
+ * kept with the event in {@code traceparent} and {@code tracestate}.
  */
 final class SinkDelivery implements Delivery {
 
@@ -44,7 +45,8 @@ final class SinkDelivery implements Delivery {
 
     @Override
     public boolean deliver(Outbox.Entry entry) {
-        Map<String, String> correlation = new HashMap<>();
+        // the trace context stored with the event: the send continues the trace of the work that decided it
+        Map<String, String> correlation = new HashMap<>(entry.traceContext());
         if (entry.runId() != null) {
             correlation.put(CorrelationExtensions.RUN_ID, entry.runId());
         }

@@ -12,6 +12,7 @@ import dev.quiver.events.EventCodec;
 import dev.quiver.events.EventTypes;
 import dev.quiver.events.http.CloudEventHttp;
 import dev.quiver.events.http.CloudEventSender;
+import dev.quiver.events.tracing.EventTracing;
 import dev.quiver.events.pipeline.RunRequested;
 import dev.quiver.events.pipeline.StepCompleted;
 import dev.quiver.events.pipeline.StepDispatched;
@@ -109,7 +110,7 @@ class AggregationAfterRepublishTest {
         inference.createContext("/", this::answer);
         inference.start();
         aggregation = new PredictionAggregation(new RunReads(transactions, pipelines, new StepSamples(transactions),
-                JSON), pipelines, new InferenceEvents(new CloudEventSender(HttpClient.newHttpClient()),
+                JSON), pipelines, new InferenceEvents(new CloudEventSender(HttpClient.newHttpClient(), EventTracing.off()),
                 new EventCodec(CLOCK), URI.create("http://127.0.0.1:" + inference.getAddress().getPort() + "/"),
                 URI.create("/tests"), CLOCK), CLOCK, new AttemptFolders(work.resolve("attempts")));
     }

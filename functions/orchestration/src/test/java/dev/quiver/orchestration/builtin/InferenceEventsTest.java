@@ -7,6 +7,7 @@ import com.sun.net.httpserver.HttpExchange;
 import dev.quiver.events.EventCodec;
 import dev.quiver.events.http.CloudEventHttp;
 import dev.quiver.events.http.CloudEventSender;
+import dev.quiver.events.tracing.EventTracing;
 import io.cloudevents.core.builder.CloudEventBuilder;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
@@ -139,7 +140,7 @@ class InferenceEventsTest {
     }
 
     private static InferenceEvents events(URI endpoint) {
-        return new InferenceEvents(new CloudEventSender(HttpClient.newHttpClient()), new EventCodec(Clock.systemUTC()),
+        return new InferenceEvents(new CloudEventSender(HttpClient.newHttpClient(), EventTracing.off()), new EventCodec(Clock.systemUTC()),
                 endpoint, URI.create("/tests"), Clock.systemUTC());
     }
 

@@ -11,6 +11,7 @@ import com.sun.net.httpserver.HttpServer;
 import dev.quiver.events.EventCodec;
 import dev.quiver.events.EventTypes;
 import dev.quiver.events.http.CloudEventSender;
+import dev.quiver.events.tracing.EventTracing;
 import dev.quiver.events.pipeline.RunRequested;
 import dev.quiver.events.pipeline.StepCompleted;
 import dev.quiver.events.pipeline.StepDispatched;
@@ -113,7 +114,7 @@ class FunctionPreemptionTest {
                         work: {default-queue: training}
                         """), JSON));
         functions = new FunctionExecutor(new StepReports(coordinator, new EventCodec(CLOCK)), JSON,
-                new EventCodec(CLOCK), new CloudEventSender(HttpClient.newHttpClient()),
+                new EventCodec(CLOCK), new CloudEventSender(HttpClient.newHttpClient(), EventTracing.off()),
                 URI.create("/quiver/orchestration"));
     }
 

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.quiver.events.EventCodec;
 import dev.quiver.events.EventTypes;
 import dev.quiver.events.http.CloudEventSender;
+import dev.quiver.events.tracing.EventTracing;
 import dev.quiver.events.pipeline.StepSkipped;
 import dev.quiver.orchestration.store.Migrations;
 import dev.quiver.orchestration.store.Transactions;
@@ -165,7 +166,7 @@ abstract class ClaimingRelayContract {
     private Delivery sink() {
         return new SinkDelivery(URI.create("http://127.0.0.1:" + sinkServer.getAddress().getPort() + "/"),
                 URI.create("/quiver/orchestration"), new EventCodec(clock),
-                new CloudEventSender(HttpClient.newHttpClient()), new ObjectMapper());
+                new CloudEventSender(HttpClient.newHttpClient(), EventTracing.off()), new ObjectMapper());
     }
 
     /** Adds {@code count} events, each in a transaction of its own; returns their ids in order. */

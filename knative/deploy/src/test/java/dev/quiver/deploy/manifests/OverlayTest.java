@@ -35,7 +35,7 @@ class OverlayTest {
                     + "autoscaling\\.knative\\.dev/min-scale",
             "Service/\\S+ spec\\.template\\.spec\\.containers\\[[^]]+]\\.env\\[(QUIVER_RATELIMIT_REDIS"
                     + "|QUARKUS_DATASOURCE_POSTGRESQL_[A-Z_]+|KAFKA_[A-Z_]+|MP_MESSAGING_[A-Z_]+|QUIVER_STORAGE_ROOT"
-                    + "|QUIVER_STORAGE_S3_[A-Z_]+)].*",
+                    + "|QUIVER_STORAGE_S3_[A-Z_]+|QUARKUS_LOG_CONSOLE_JSON_ENABLED)].*",
             "Broker/quiver metadata\\.annotations\\.eventing\\.knative\\.dev/broker\\.class",
             "Broker/quiver spec\\.config(\\..*)?",
             "ConfigMap/quiver-broker-config data\\..*").map(Pattern::compile).toList();
@@ -103,6 +103,19 @@ class OverlayTest {
         for (String env : List.of("QUIVER_STORAGE_S3_ENDPOINT", "QUIVER_STORAGE_S3_REGION",
                 "QUIVER_STORAGE_S3_ACCESS_KEY", "QUIVER_STORAGE_S3_SECRET_KEY")) {
             assertThat(env(find(rendered, "Service", "quiver-inference"), env).has("valueFrom")).as(env).isTrue();
+        }
+    }
+
+    /** A cluster's log collector reads one JSON object a line; the quickstart and the local overlay keep plain text. */
+    @Test
+    void productionLogsAsJsonLines() {
+        for (String service : List.of("quiver-inference", "quiver-orchestration")) {
+            assertThat(env(find(ManifestFiles.rendered(ManifestFiles.ROOT.resolve("overlays/production")), "Service",
+                    service), "QUARKUS_LOG_CONSOLE_JSON_ENABLED").path("value").asText()).as(service)
+                    .isEqualTo("true");
+            assertThat(find(ManifestFiles.rendered(ManifestFiles.ROOT.resolve("overlays/local")), "Service", service)
+                    .document().at("/spec/template/spec/containers/0/env").findValuesAsText("name"))
+                    .as(service).doesNotContain("QUARKUS_LOG_CONSOLE_JSON_ENABLED");
         }
     }
 
