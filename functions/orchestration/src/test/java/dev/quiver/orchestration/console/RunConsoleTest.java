@@ -110,8 +110,12 @@ class RunConsoleTest {
         await().atMost(PAGE_WAIT).untilAsserted(() -> {
             assertThat(browser.findElements(By.cssSelector("#attempts tbody tr"))).hasSize(1);
             assertThat(browser.executeScript("return Chart.getChart('series-chart')?.data.datasets[0].data"))
-                    .as("the step's first series plotted").isEqualTo(List.of(40L));
+                    .as("the step's first series, memory_bytes, plotted").isEqualTo(List.of(24117248L));
         });
+        browser.findElement(By.cssSelector("#series option[value='progress_percent']")).click();
+        await().atMost(PAGE_WAIT).untilAsserted(() -> assertThat(browser.executeScript(
+                "return Chart.getChart('series-chart').data.datasets[0].data")).as("the series the user chose")
+                .isEqualTo(List.of(40L)));
         screenshot("02-run-graph");
 
         event(EventTypes.STEP_COMPLETED, "{\"runId\":\"" + run + "\",\"instance\":\"ingest\",\"attempt\":1,"
