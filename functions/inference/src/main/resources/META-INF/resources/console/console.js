@@ -60,7 +60,7 @@ async function refresh() {
       tr.dataset.state = version.state;
       tr.dataset.requests = total;
       tr.append(cell(model.name), cell(version.version), cell(version.state, `state-${version.state}`),
-        cell(version.reason), cell(version.loaded_at), cell(version.load_ms),
+        cell(version.reason), cell(version.loaded_at), cell(version.load_ms?.toFixed(1)),
         cell(Object.entries(byStatus).map(([status, n]) => `${status}: ${n}`).join(', '), 'requests'), cell(rate));
       return tr;
     }));
