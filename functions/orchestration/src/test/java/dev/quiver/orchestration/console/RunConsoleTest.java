@@ -3,6 +3,7 @@ package dev.quiver.orchestration.console;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.equalTo;
 
 import com.sun.net.httpserver.HttpServer;
 import dev.quiver.admission.identity.ApiKey;
@@ -91,6 +92,10 @@ class RunConsoleTest {
                 .then().statusCode(200).extract().jsonPath().getString("[0].id"), id -> id != null);
         event(EventTypes.STEP_HEARTBEAT, "{\"runId\":\"" + run + "\",\"instance\":\"ingest\",\"attempt\":1,"
                 + "\"observedAt\":\"2026-11-23T10:00:00Z\",\"progressPercent\":40,\"memoryBytes\":24117248}");
+
+        given().get("/pipelines/console/versions/1").then().statusCode(200)
+                .body("depends.ingest", equalTo(List.of())).body("depends.train", equalTo(List.of("ingest")))
+                .body("depends.report", equalTo(List.of("train")));
 
         browser.get(console.toString());
         WebElement listed = waitFor(By.cssSelector("#runs tr[data-run='" + run + "']"));
