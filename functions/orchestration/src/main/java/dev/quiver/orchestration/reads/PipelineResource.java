@@ -15,6 +15,7 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -40,9 +41,12 @@ public class PipelineResource {
                              Instant registeredAt) {
     }
 
-    /** A registered version with its definition, the pipeline file's text. */
+    /**
+     * A registered version with its definition, the pipeline file's text, and each step's direct dependencies (by step
+     * name, empty when it cannot run here): the edges of its graph, as the console draws it.
+     */
     public record Definition(String name, int version, List<String> steps, String digest, String registeredBy,
-                             Instant registeredAt, String definition) {
+                             Instant registeredAt, String definition, Map<String, List<String>> depends) {
     }
 
     /** What a dry run is asked about: a version (the latest when null) and the run's parameters. */
@@ -89,7 +93,8 @@ public class PipelineResource {
         }
         return registry.version(name, Integer.parseInt(version))
                 .map(found -> Response.ok(new Definition(found.pipeline(), found.version(), steps(found),
-                        found.digest(), found.registeredBy(), found.registeredAt(), found.definition())).build())
+                        found.digest(), found.registeredBy(), found.registeredAt(), found.definition(),
+                        depends(found))).build())
                 .orElseGet(() -> error(404, "pipeline \"" + name + "\" has no version " + version));
     }
 
@@ -99,6 +104,18 @@ public class PipelineResource {
                     .map(StepSpec::name).toList();
         } catch (RunRefusedException e) {
             return List.of();
+        }
+    }
+
+    private Map<String, List<String>> depends(PipelineRegistry.Version version) {
+        try {
+            Map<String, List<String>> depends = new LinkedHashMap<>();
+            pipelines.graph(version.pipeline(), Optional.of(version.version())).spec().steps()
+                    .forEach(step -> depends.put(step.name(),
+                            step.depends().stream().map(StepSpec.Dependency::step).toList()));
+            return depends;
+        } catch (RunRefusedException e) {
+            return Map.of();
         }
     }
 

@@ -1,0 +1,214 @@
+package dev.quiver.orchestration.console;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.equalTo;
+
+import com.sun.net.httpserver.HttpServer;
+import dev.quiver.admission.identity.ApiKey;
+import dev.quiver.events.EventTypes;
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.URL;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+
+/**
+ * The runs console in a real headless Chromium against the running function: a run started through the API is
+ * listed, its graph has a node per step instance, a step's state changes on the page after its completed event
+ * without a reload, and the admin-only data (admission usage) is refused without an admin key, the page saying so.
+ * Screenshots are kept in {@code target/console-screenshots}. Skipped where Debian's chromium and chromium-driver are
+ * not installed.
+ */
+@QuarkusTest
+@WithTestResource(RunConsoleTest.Stack.class)
+class RunConsoleTest {
+
+    static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+    static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+    static final Path SCREENSHOTS = Path.of("target", "console-screenshots");
+    static final ApiKey.Issued ADMIN = ApiKey.issue("standard", "ops", true);
+    private static final Duration PAGE_WAIT = Duration.ofSeconds(20);
+
+    @TestHTTPResource("/console/")
+    URL console;
+
+    private ChromeDriver browser;
+    private Path profile;
+
+    @BeforeEach
+    void startBrowser() throws IOException {
+        Assumptions.assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
+                "the console's browser test needs Debian's chromium and chromium-driver (" + CHROMIUM + ", "
+                        + CHROMEDRIVER + "): apt-get install -y chromium chromium-driver");
+        profile = Files.createTempDirectory("quiver-console-chromium");
+        ChromeOptions options = new ChromeOptions().setBinary(CHROMIUM.toFile()).addArguments("--headless",
+                "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--window-size=1400,1000", "--user-data-dir=" + profile);
+        ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile())
+                .usingAnyFreePort().build();
+        browser = new ChromeDriver(service, options);
+        Files.createDirectories(SCREENSHOTS);
+    }
+
+    @AfterEach
+    void stopBrowser() throws IOException {
+        if (browser != null) {
+            browser.quit();
+        }
+        if (profile != null) {
+            try (var files = Files.walk(profile)) {
+                files.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+            }
+        }
+    }
+
+    @Test
+    void aRunShowsAsAGraphWhoseStepStateChangesAfterAnEvent() throws IOException {
+        event(EventTypes.PIPELINE_RUN_REQUESTED, "{\"pipeline\":\"console\"}");
+        String run = await().atMost(PAGE_WAIT).until(() -> given().queryParam("pipeline", "console").get("/runs")
+                .then().statusCode(200).extract().jsonPath().getString("[0].id"), id -> id != null);
+        event(EventTypes.STEP_HEARTBEAT, "{\"runId\":\"" + run + "\",\"instance\":\"ingest\",\"attempt\":1,"
+                + "\"observedAt\":\"2026-11-23T10:00:00Z\",\"progressPercent\":40,\"memoryBytes\":24117248}");
+
+        given().get("/pipelines/console/versions/1").then().statusCode(200)
+                .body("depends.ingest", equalTo(List.of())).body("depends.train", equalTo(List.of("ingest")))
+                .body("depends.report", equalTo(List.of("train")));
+
+        browser.get(console.toString());
+        WebElement listed = waitFor(By.cssSelector("#runs tr[data-run='" + run + "']"));
+        assertThat(listed.getText()).contains(run, "console", "RUNNING");
+        await().atMost(PAGE_WAIT).untilAsserted(() -> assertThat(text("#usage"))
+                .as("admission usage is for admins: refused without a key, and the page says so")
+                .contains("/admission/usage: 401", "an API key is needed"));
+        screenshot("01-runs-without-key");
+
+        listed.click();
+        await().atMost(PAGE_WAIT).untilAsserted(() -> assertThat(browser.findElements(By.cssSelector("#graph g.node")))
+                .as("a node per step instance").hasSize(3));
+        assertThat(nodeText("ingest")).doesNotContain("SUCCEEDED");
+        assertThat(browser.findElements(By.cssSelector("#graph .edgePaths path"))).as("ingest->train->report")
+                .hasSize(2);
+        browser.findElement(By.cssSelector("#steps tr[data-instance='ingest']")).click();
+        await().atMost(PAGE_WAIT).untilAsserted(() -> {
+            assertThat(browser.findElements(By.cssSelector("#attempts tbody tr"))).hasSize(1);
+            assertThat(browser.executeScript("return Chart.getChart('series-chart')?.data.datasets[0].data"))
+                    .as("the step's first series, memory_bytes, plotted").isEqualTo(List.of(24117248L));
+        });
+        browser.findElement(By.cssSelector("#series option[value='progress_percent']")).click();
+        await().atMost(PAGE_WAIT).untilAsserted(() -> assertThat(browser.executeScript(
+                "return Chart.getChart('series-chart').data.datasets[0].data")).as("the series the user chose")
+                .isEqualTo(List.of(40L)));
+        screenshot("02-run-graph");
+
+        event(EventTypes.STEP_COMPLETED, "{\"runId\":\"" + run + "\",\"instance\":\"ingest\",\"attempt\":1,"
+                + "\"metrics\":{\"rows\":1000}}");
+        await().atMost(PAGE_WAIT).untilAsserted(() -> {
+            assertThat(browser.findElement(By.cssSelector("#steps tr[data-instance='ingest']"))
+                    .getDomAttribute("data-state")).isEqualTo("SUCCEEDED");
+            assertThat(nodeText("ingest")).as("the graph redrawn by polling").contains("SUCCEEDED");
+            assertThat(browser.findElement(By.cssSelector("#attempts tbody tr")).getText()).contains("SUCCEEDED");
+        });
+        screenshot("03-step-succeeded");
+
+        browser.findElement(By.id("api-key")).sendKeys(ADMIN.key());
+        browser.findElement(By.cssSelector("#key-form button[type=submit]")).click();
+        await().atMost(PAGE_WAIT).untilAsserted(() -> assertThat(text("#usage")).doesNotContain("401")
+                .startsWith("{"));
+        screenshot("04-admin-usage");
+    }
+
+    private String nodeText(String instance) {
+        return browser.findElements(By.cssSelector("#graph g.node")).stream().map(WebElement::getText)
+                .filter(text -> text.startsWith(instance)).findFirst().orElse("");
+    }
+
+    private String text(String selector) {
+        return browser.findElement(By.cssSelector(selector)).getText();
+    }
+
+    private WebElement waitFor(By selector) {
+        return await().atMost(PAGE_WAIT).until(() -> browser.findElements(selector).stream().findFirst()
+                .orElse(null), found -> found != null);
+    }
+
+    private void screenshot(String name) throws IOException {
+        Files.write(SCREENSHOTS.resolve(name + ".png"), browser.getScreenshotAs(OutputType.BYTES));
+    }
+
+    private static void event(String type, String json) {
+        given().header("ce-specversion", "1.0").header("ce-type", type).header("ce-source", "/executors/test")
+                .header("ce-id", UUID.randomUUID().toString()).contentType("application/json").body(json).post("/")
+                .then().statusCode(204);
+    }
+
+    /**
+     * A pipeline of three Job steps, whose events the test sends as their executor would; an admin's key; and a sink
+     * standing in for the broker that accepts every event.
+     */
+    public static class Stack implements QuarkusTestResourceLifecycleManager {
+
+        private HttpServer sink;
+
+        @Override
+        public Map<String, String> start() {
+            try {
+                Path root = Files.createTempDirectory("quiver-console");
+                Path pipelines = Files.createDirectories(root.resolve("pipelines"));
+                Files.writeString(pipelines.resolve("console.yaml"), """
+                        pipeline: console
+                        version: 1
+                        steps:
+                          - {name: ingest, executor: kubernetes-job}
+                          - {name: train, executor: kubernetes-job, depends: [ingest]}
+                          - {name: report, executor: kubernetes-job, depends: [train]}
+                        """);
+                ApiKey key = ADMIN.stored();
+                Files.writeString(root.resolve("keys.yaml"), "keys:\n  - id: \"" + key.id() + "\"\n    salt: \""
+                        + key.salt() + "\"\n    hash: \"" + key.hash() + "\"\n    plan: standard\n    admin: true\n");
+                sink = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+                sink.createContext("/", exchange -> {
+                    exchange.getRequestBody().readAllBytes();
+                    exchange.sendResponseHeaders(202, -1);
+                    exchange.close();
+                });
+                sink.start();
+                return Map.of("quiver.orchestration.state", root.toString(),
+                        "quiver.orchestration.pipelines", pipelines.toString(),
+                        "quiver.orchestration.sink", "http://127.0.0.1:" + sink.getAddress().getPort() + "/",
+                        "quiver.admission.keys-file", root.resolve("keys.yaml").toString());
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        @Override
+        public void stop() {
+            if (sink != null) {
+                sink.stop(0);
+            }
+        }
+    }
+}
