@@ -1,5 +1,6 @@
 package dev.quiver.inference.monitoring;
 
+import dev.quiver.inference.rollout.Tally;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -11,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.ToDoubleFunction;
 
 /**
@@ -27,6 +29,8 @@ final class VersionMonitor {
     private final long version;
     private final PredictionWindow predictions;
     private final LabelWindow labels;
+    private final LongAdder classified = new LongAdder();
+    private final LongAdder classifiedRight = new LongAdder();
     private final MeterRegistry registry;
     private final Clock clock;
     private final List<Meter> meters = new ArrayList<>();
@@ -76,6 +80,17 @@ final class VersionMonitor {
     void label(PredictionKind kind, double score) {
         labelledKind = kind;
         labels.record(score);
+        if (kind == PredictionKind.CLASSIFIER) {
+            classified.increment();
+            if (score > 0) {
+                classifiedRight.increment();
+            }
+        }
+    }
+
+    /** Every classifier label this replica joined to an answer of the version: how many were right, of how many. */
+    Tally classifierLabels() {
+        return new Tally(classifiedRight.sum(), classified.sum());
     }
 
     LabelWindow.Accuracy accuracy() {

@@ -6,6 +6,7 @@ import dev.quiver.inference.batching.InferenceJob;
 import dev.quiver.inference.batching.InferenceResult;
 import dev.quiver.inference.repository.ModelEntry;
 import dev.quiver.inference.repository.ModelRegistry;
+import dev.quiver.inference.rollout.Tally;
 import dev.quiver.inference.routing.RoutingTable;
 import dev.quiver.inference.runtime.LoadedModel;
 import dev.quiver.inference.runtime.TensorSpec;
@@ -131,6 +132,20 @@ public class ShadowScorer {
     }
 
     /** What shadow scoring of a model has shown; empty results when nothing was copied yet. */
+    /**
+     * The rows a candidate version agreed on with the versions it shadowed, of those compared on this replica; empty
+     * when none were (not a candidate, or a regressor).
+     */
+    public Optional<Tally> agreements(String model, long candidate) {
+        Tally total = Tally.NONE;
+        for (Map.Entry<Pair, ShadowStats> entry : stats.entrySet()) {
+            if (entry.getKey().model().equals(model) && entry.getKey().candidate() == candidate) {
+                total = total.plus(entry.getValue().agreements());
+            }
+        }
+        return total.trials() == 0 ? Optional.empty() : Optional.of(total);
+    }
+
     public ShadowReport report(String name) {
         ModelEntry model = registry.model(name);
         ShadowReport.InForce inForce = model.routing().flatMap(RoutingTable::shadow)

@@ -1,5 +1,6 @@
 package dev.quiver.inference.shadow;
 
+import dev.quiver.inference.rollout.Tally;
 import dev.quiver.inference.modelconfig.Routing;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -113,6 +114,11 @@ final class ShadowStats {
             sumSquared += comparison.sumSquared();
             maxAbsolute = Math.max(maxAbsolute, comparison.maxAbsolute());
         }
+    }
+
+    /** Rows the candidate agreed on, of those compared (classifiers). */
+    synchronized Tally agreements() {
+        return new Tally(agreedCount, rowCount);
     }
 
     synchronized double agreement() {

@@ -10,12 +10,14 @@ import dev.quiver.inference.fixtures.Digits;
 import dev.quiver.inference.fixtures.Metrics;
 import dev.quiver.inference.fixtures.ModelRepositoryFixture;
 import dev.quiver.inference.fixtures.OnnxModels;
+import dev.quiver.inference.rollout.Tally;
 import dev.quiver.testservices.TestRedis;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
 import io.restassured.response.Response;
+import jakarta.inject.Inject;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -41,6 +43,9 @@ class MonitoringTest {
     static final ConcurrentLinkedQueue<String> ALERTS = new ConcurrentLinkedQueue<>();
     static final String REDIS = TestRedis.shared().uri();
     static final int WINDOW = 20;
+
+    @Inject
+    LiveAccuracySignal accuracy;
 
     @Test
     void aModelThatAnswersTheSameToEverythingRaisesConstantOutputOnce() {
@@ -118,6 +123,8 @@ class MonitoringTest {
         assertThat(report.getDouble("labels.accuracy")).isEqualTo(0.5);
         assertThat(report.getDouble("labels.min_accuracy")).isEqualTo(0.9);
         assertThat(report.getString("answers_kept")).startsWith("Redis at ");
+        assertThat(accuracy.tally("labelled", 1)).as("what a rollout's accuracy criterion judges")
+                .contains(new Tally(5, 10));
         String scrape = Metrics.scrape();
         assertThat(Metrics.value(scrape, "quiver_model_live_accuracy{model=\"labelled\",version=\"1\"}"))
                 .isEqualTo(0.5);

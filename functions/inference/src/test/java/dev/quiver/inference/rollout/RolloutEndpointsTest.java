@@ -126,6 +126,24 @@ class RolloutEndpointsTest {
     }
 
     @Test
+    void aCanaryThatDisagreesWithTheStableVersionInTheShadowIsRolledBack() throws Exception {
+        awaitState("shadowed", "1", "READY");
+        awaitState("shadowed", "2", "READY");
+        start("shadowed", "{\"version\": 2, \"steps\": [50, 100], \"bake\": \"1s\", \"criteria\": "
+                + "{\"min_requests\": 20, \"min_latency_increase_ms\": 2000, \"signals\": "
+                + "[{\"name\": \"shadow_agreement\", \"min_rate\": 0.9, \"min_trials\": 20}]}}")
+                .then().statusCode(201);
+        assertThat(routing("shadowed").path("shadow").path("version").asText()).as("the config's shadow is kept")
+                .isEqualTo("2");
+
+        JsonPath finished = trafficUntilOver("shadowed");
+        assertThat(finished.getString("rollout.status")).isEqualTo("rolled_back");
+        assertThat(finished.getList("rollout.history[-1].reasons", String.class))
+                .anySatisfy(reason -> assertThat(reason).contains("shadow_agreement"));
+        given().get("/v2/models/shadowed/shadow").then().statusCode(200);
+    }
+
+    @Test
     void anAdminPromotesByHand() throws Exception {
         awaitState("manual", "2", "READY");
         start("manual", "{\"version\": 2, \"stable\": 1}").then().statusCode(201).body("weight", equalTo(5))
@@ -158,11 +176,14 @@ class RolloutEndpointsTest {
         }, status -> !"running".equals(status.getString("rollout.status")));
     }
 
-    /** x = 60: version 1 of ranged answers 61, version 2 110, above the 100 its checks allow. */
+    /**
+     * x = [60, 61, 62, 63]: version 1 of ranged answers 61 and up, version 2 110 and up, above the 100 its checks
+     * allow; shadowed's version 2 answers a constant, whose argmax is never the last element, as version 1's is.
+     */
     private static void infer(String model, int version) {
         Response answer = given().contentType("application/json")
                 .body("{\"inputs\": [{\"name\": \"x\", \"shape\": [1, 4], \"datatype\": \"FP32\", "
-                        + "\"data\": [60, 60, 60, 60]}]}")
+                        + "\"data\": [60, 61, 62, 63]}]}")
                 .post("/v2/models/" + model + "/versions/" + version + "/infer");
         if (answer.statusCode() == 200) {
             assertThat(answer.jsonPath().getString("model_version")).isEqualTo(Integer.toString(version));
@@ -209,7 +230,10 @@ class RolloutEndpointsTest {
                     .withConfig("quiet", "config.yaml", config)
                     .withModel("manual", 1, OnnxModels.addConstant(1))
                     .withModel("manual", 2, OnnxModels.addConstant(2))
-                    .withConfig("manual", "config.yaml", config);
+                    .withConfig("manual", "config.yaml", config)
+                    .withModel("shadowed", 1, OnnxModels.addConstant(1))
+                    .withModel("shadowed", 2, OnnxModels.constant(0.5f))
+                    .withConfig("shadowed", "config.yaml", config + "routing: {shadow: {version: 2, share: 1}}\n");
             Path keys = repository.root().resolveSibling(repository.root().getFileName() + "-keys.yaml");
             StringBuilder store = new StringBuilder("keys:\n");
             for (ApiKey.Issued issued : List.of(ADMIN, USER)) {
