@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# What routing costs. Run through the launcher, which selects the JDK:
+# What routing and monitoring cost. Run through the launcher, which selects the JDK:
 #   ./quiver bench routing [--rounds 5] [--duration 6] [--warm-up 2] [--server-warm-up 10] [--concurrency 16]
-# Starts the inference function once, on port ${QUIVER_BENCH_PORT:-18080}, with two models made of the digits model
-# of ./quiver bench: digits (one version, no routing) and digits_routed (versions 1 and 2, weights 50/50, sticky by
-# the X-User header); writes load-tests/target/bench/routing.md.
+# Starts the inference function twice on two models made of the digits model of ./quiver bench and its training
+# baseline: digits (one version, no routing) and digits_routed (versions 1 and 2, weights 50/50, sticky by the X-User
+# header); on port ${QUIVER_BENCH_PORT:-18080} with monitoring, drift and golden sets on (the defaults), on the next
+# port with them off; writes load-tests/target/bench/routing.md.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -19,13 +20,13 @@ for arg in "$@"; do
 done
 
 repository="$WORK/routing-models"
-if [ ! -f "$repository/digits/1/model.onnx" ]; then
+if [ ! -f "$repository/digits/1/model.onnx" ] || [ ! -f "$repository/digits/1/baseline.json" ]; then
   "$JAVA" -jar "$ROOT/functions/training/target/quiver-training.jar" --output "$repository/digits/1/model.onnx" \
     >/dev/null 2>&1
 fi
 for version in 1 2; do
   mkdir -p "$repository/digits_routed/$version"
-  cp "$repository/digits/1/model.onnx" "$repository/digits_routed/$version/model.onnx"
+  cp "$repository/digits/1/model.onnx" "$repository/digits/1/baseline.json" "$repository/digits_routed/$version/"
 done
 cat > "$repository/digits_routed/config.yaml" <<YAML
 version_policy: {specific: [1, 2]}
@@ -36,12 +37,18 @@ routing:
 YAML
 
 source "$ROOT/load-tests/bench-server.sh"
-echo "bench: the inference function on port $PORT, digits with and without routing"
+UNWATCHED_PORT=$((PORT + 1))
+echo "bench: the inference function on port $PORT (monitoring on) and $UNWATCHED_PORT (off)"
 start_server "$PORT" QUIVER_MODEL_REPOSITORY="$repository"
 server=$server_pid
-trap 'kill "$server" 2>/dev/null; wait "$server" 2>/dev/null || true' EXIT
+start_server "$UNWATCHED_PORT" QUIVER_MODEL_REPOSITORY="$repository" QUIVER_INFERENCE_MONITORING_ENABLED=false \
+  QUIVER_INFERENCE_DRIFT_ENABLED=false QUIVER_INFERENCE_GOLDEN_SET_ENABLED=false
+unwatched=$server_pid
+trap 'kill "$server" "$unwatched" 2>/dev/null; wait "$server" "$unwatched" 2>/dev/null || true' EXIT
 await_ready "$PORT"
+await_ready "$UNWATCHED_PORT"
 
 print_machine
 "$JAVA" -cp "$ROOT/load-tests/target/quiver-load-tests.jar" dev.quiver.loadtests.RoutingBenchmark \
-  --url "http://localhost:$PORT" --server-pid "$server" --report "$WORK/routing.md" "$@"
+  --url "http://localhost:$PORT" --server-pid "$server" --unwatched-url "http://localhost:$UNWATCHED_PORT" \
+  --unwatched-server-pid "$unwatched" --report "$WORK/routing.md" "$@"

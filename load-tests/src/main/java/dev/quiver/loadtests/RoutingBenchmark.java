@@ -19,11 +19,14 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * What routing costs on the digits path: {@code /v2/models/digits/infer} (a model without routing) against
- * {@code /v2/models/digits_routed/infer} (the same model as two versions with weights 50/50, sticky by the
- * {@code X-User} header), on one instance of the function. Each round measures the two one right after the other, in
- * alternating order, and computes the round's ratios of throughput and of the server's CPU per request (which moves
- * less than throughput when other tenants of a shared machine take the CPU); the report gives the medians.
+ * What routing and monitoring cost on the digits path, on two instances of the function started side by side: one
+ * watching what it serves (prediction statistics, answers kept for labels, feature drift against the version's
+ * training baseline, scheduled golden sets: the defaults), one with all of that off. On the watching instance,
+ * {@code /v2/models/digits/infer} (a model without routing) and {@code /v2/models/digits_routed/infer} (the same model
+ * as two versions with weights 50/50, sticky by the {@code X-User} header); on the other, digits alone. Each round
+ * measures the three one right after the other, in rotating order, and computes the round's ratios of throughput and of
+ * the servers' CPU per request (which moves less than throughput when other tenants of a shared machine take the
+ * CPU); the report gives the medians.
  */
 public final class RoutingBenchmark {
 
@@ -31,17 +34,26 @@ public final class RoutingBenchmark {
     private static final String ROUTED = "/v2/models/digits_routed/infer";
 
     private final Options options;
-    private final HttpLoad http;
     private final Map<String, List<LatencyStats>> results = new LinkedHashMap<>();
     private final Map<String, List<Double>> serverCpu = new LinkedHashMap<>();
     private final Map<String, List<Double>> ratios = new LinkedHashMap<>();
-    private final ProcessCpu server;
+    private final List<Scenario> scenarios;
     private final Buffer digits = Payloads.digitsV2(17);
 
-    private RoutingBenchmark(Options options, HttpLoad http) {
+    /** One path of one instance, measured as one scenario. */
+    private record Scenario(String name, HttpLoad http, ProcessCpu server, String path) {
+    }
+
+    private RoutingBenchmark(Options options, HttpLoad watched, HttpLoad unwatched) {
         this.options = options;
-        this.http = http;
-        this.server = new ProcessCpu(options.serverPid);
+        String name = "digits v2 c=" + options.concurrency;
+        ProcessCpu watchedServer = new ProcessCpu(options.serverPid);
+        this.scenarios = List.of(
+                new Scenario(name + ", routed (2 versions, sticky by header), monitored", watched, watchedServer,
+                        ROUTED),
+                new Scenario(name + ", no routing, monitored", watched, watchedServer, PLAIN),
+                new Scenario(name + ", no routing, monitoring and drift off", unwatched,
+                        new ProcessCpu(options.unwatchedServerPid), PLAIN));
     }
 
     public static void main(String[] args) {
@@ -50,12 +62,12 @@ public final class RoutingBenchmark {
 
     private static void run(Options options) throws Exception {
         String report;
-        try (HttpLoad http = new HttpLoad(options.url)) {
-            RoutingBenchmark benchmark = new RoutingBenchmark(options, http);
+        try (HttpLoad watched = new HttpLoad(options.url); HttpLoad unwatched = new HttpLoad(options.unwatchedUrl)) {
+            RoutingBenchmark benchmark = new RoutingBenchmark(options, watched, unwatched);
             benchmark.warmUp();
             for (int round = 1; round <= options.rounds.count(); round++) {
                 System.out.printf("round %d of %d%n", round, options.rounds.count());
-                benchmark.round(round % 2 == 0);
+                benchmark.round(round);
             }
             report = benchmark.report();
         }
@@ -66,32 +78,34 @@ public final class RoutingBenchmark {
     }
 
     private void warmUp() throws InterruptedException {
-        System.out.printf("warming up both paths for %d s each%n", options.serverWarmUp.toSeconds());
-        for (String path : List.of(PLAIN, ROUTED)) {
-            if (http.probe(path, headers(path), digits) != 200) {
-                throw new IllegalStateException(path + ": the function did not answer 200 to a probe request");
+        System.out.printf("warming up every scenario for %d s%n", options.serverWarmUp.toSeconds());
+        for (Scenario scenario : scenarios) {
+            if (scenario.http().probe(scenario.path(), headers(scenario.path()), digits) != 200) {
+                throw new IllegalStateException(scenario.name() + ": the function did not answer 200 to a probe "
+                        + "request");
             }
-            http.run(path, headers(path), digits, 1, 4, Duration.ZERO, options.serverWarmUp);
+            scenario.http().run(scenario.path(), headers(scenario.path()), digits, 1, 4, Duration.ZERO,
+                    options.serverWarmUp);
         }
     }
 
-    private void round(boolean routedFirst) throws InterruptedException {
-        String name = "digits v2 c=" + options.concurrency;
-        String routedName = name + ", routed (2 versions, sticky by header)";
-        String plainName = name + ", no routing";
-        LatencyStats routed;
-        LatencyStats plain;
-        if (routedFirst) {
-            routed = measure(routedName, ROUTED);
-            plain = measure(plainName, PLAIN);
-        } else {
-            plain = measure(plainName, PLAIN);
-            routed = measure(routedName, ROUTED);
+    /** The three scenarios, the round's first one moving on by one each round. */
+    private void round(int round) throws InterruptedException {
+        Map<Scenario, LatencyStats> measured = new LinkedHashMap<>();
+        for (int i = 0; i < scenarios.size(); i++) {
+            Scenario scenario = scenarios.get((round + i) % scenarios.size());
+            measured.put(scenario, measure(scenario));
         }
-        ratio("throughput routed / not routed (%)", 100 * routed.throughput() / plain.throughput());
-        if (options.serverPid > 0) {
-            ratio("server CPU per request routed / not routed (%)",
-                    100 * serverCpu.get(routedName).getLast() / serverCpu.get(plainName).getLast());
+        compare("routing", scenarios.get(0), scenarios.get(1), measured);
+        compare("monitoring and drift", scenarios.get(1), scenarios.get(2), measured);
+        compare("routing, monitoring and drift", scenarios.get(0), scenarios.get(2), measured);
+    }
+
+    private void compare(String what, Scenario on, Scenario off, Map<Scenario, LatencyStats> measured) {
+        ratio(what + ": throughput on / off (%)", 100 * measured.get(on).throughput() / measured.get(off).throughput());
+        if (options.serverPid > 0 && options.unwatchedServerPid > 0) {
+            ratio(what + ": server CPU per request on / off (%)",
+                    100 * serverCpu.get(on.name()).getLast() / serverCpu.get(off.name()).getLast());
         }
     }
 
@@ -100,17 +114,17 @@ public final class RoutingBenchmark {
         System.out.printf(Locale.ROOT, "    %s: %.1f%n", name, value);
     }
 
-    /** The server's CPU per request counts the scenario's warm-up too, for both paths alike. */
-    private LatencyStats measure(String name, String path) throws InterruptedException {
-        double cpuBefore = server.micros();
-        LatencyStats stats = http.run(path, headers(path), digits, 1, options.concurrency, options.warmUp,
-                options.duration);
-        double perRequest = cpuBefore < 0 ? Double.NaN : (server.micros() - cpuBefore)
+    /** The server's CPU per request counts the scenario's warm-up too, for every scenario alike. */
+    private LatencyStats measure(Scenario scenario) throws InterruptedException {
+        double cpuBefore = scenario.server().micros();
+        LatencyStats stats = scenario.http().run(scenario.path(), headers(scenario.path()), digits, 1,
+                options.concurrency, options.warmUp, options.duration);
+        double perRequest = cpuBefore < 0 ? Double.NaN : (scenario.server().micros() - cpuBefore)
                 / (stats.requests() * (1 + (double) options.warmUp.toMillis() / options.duration.toMillis()));
-        results.computeIfAbsent(name, k -> new ArrayList<>()).add(stats);
-        serverCpu.computeIfAbsent(name, k -> new ArrayList<>()).add(perRequest);
-        System.out.printf(Locale.ROOT, "  %-52s %9.1f items/s  p50 %7.0f us  p99 %7.0f us  errors %d  server CPU "
-                + "%6.1f us/request%n", name, stats.throughput(), stats.p50Micros(), stats.p99Micros(),
+        results.computeIfAbsent(scenario.name(), k -> new ArrayList<>()).add(stats);
+        serverCpu.computeIfAbsent(scenario.name(), k -> new ArrayList<>()).add(perRequest);
+        System.out.printf(Locale.ROOT, "  %-70s %9.1f items/s  p50 %7.0f us  p99 %7.0f us  errors %d  server CPU "
+                + "%6.1f us/request%n", scenario.name(), stats.throughput(), stats.p50Micros(), stats.p99Micros(),
                 stats.errors(), perRequest);
         return stats;
     }
@@ -146,8 +160,9 @@ public final class RoutingBenchmark {
     }
 
     @Command(name = "quiver bench routing", showDefaultValues = true, sortOptions = false,
-            description = "What routing costs: digits over v2 through a model with a routing block of two versions "
-                    + "sticky by header, against the same model without routing, on one instance.")
+            description = "What routing and monitoring cost: digits over v2 through a model with a routing block of two "
+                    + "versions sticky by header and through the same model without routing, on an instance that "
+                    + "monitors what it serves, against digits on an instance with monitoring and drift off.")
     static final class Options implements Callable<Integer> {
 
         @Mixin
@@ -171,13 +186,22 @@ public final class RoutingBenchmark {
         int concurrency;
 
         @Option(names = "--url", paramLabel = "URL", defaultValue = "http://localhost:18080",
-                description = "The function serving digits and digits_routed.")
+                description = "The function serving digits and digits_routed, monitoring on.")
         URI url;
+
+        @Option(names = "--unwatched-url", paramLabel = "URL", defaultValue = "http://localhost:18081",
+                description = "The function serving digits with monitoring, drift and golden sets off.")
+        URI unwatchedUrl;
 
         @Option(names = "--server-pid", paramLabel = "PID", defaultValue = "-1",
                 showDefaultValue = CommandLine.Help.Visibility.NEVER, description = "The function's process, whose "
                 + "CPU per request is reported; not reported when omitted.")
         long serverPid;
+
+        @Option(names = "--unwatched-server-pid", paramLabel = "PID", defaultValue = "-1",
+                showDefaultValue = CommandLine.Help.Visibility.NEVER, description = "The process of the function with "
+                + "monitoring off.")
+        long unwatchedServerPid;
 
         @Option(names = "--report", paramLabel = "FILE", description = "Also write the report here (Markdown).")
         Path report;
