@@ -62,6 +62,8 @@ import org.jboss.logging.Logger;
 final class ModelRepositoryReconciler {
 
     private static final Logger LOG = Logger.getLogger(ModelRepositoryReconciler.class);
+    /** Why the function is not ready while its first pass over the repository loads what it found. */
+    static final String FIRST_READ = "the model repository is being read for the first time";
 
     private final ModelLoader loader;
     private final ModelConfigParser parser;
@@ -286,7 +288,9 @@ final class ModelRepositoryReconciler {
             history = history.changed(VersionState.LOADING, null, clock.instant());
             model.versions.put(version, new VersionEntry(version, VersionState.LOADING, true, null, null,
                     file.stamp(), clock.instant(), history));
-            publish(Optional.empty());
+            // the first pass shows each version loading, but the function is not ready before it has read them all:
+            // the models it has loaded so far are not the repository
+            publish(firstPass ? Optional.of(FIRST_READ) : Optional.empty());
         }
         long started = System.nanoTime();
         try {

@@ -7,7 +7,7 @@ import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.hasItem;
 
-import com.sun.net.httpserver.HttpServer;
+import dev.quiver.inference.fixtures.AlertCatcher;
 import dev.quiver.inference.fixtures.Metrics;
 import dev.quiver.inference.fixtures.ModelRepositoryFixture;
 import dev.quiver.training.DigitImage;
@@ -19,8 +19,6 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -166,22 +164,11 @@ class FeatureDriftTest {
     public static class DriftRepository implements QuarkusTestResourceLifecycleManager {
 
         private ModelRepositoryFixture repository;
-        private HttpServer sink;
+        private AlertCatcher sink;
 
         @Override
         public Map<String, String> start() {
-            try {
-                sink = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-            sink.createContext("/", exchange -> {
-                ALERTS.add(exchange.getRequestHeaders().getFirst("ce-type") + " "
-                        + new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
-                exchange.sendResponseHeaders(202, -1);
-                exchange.close();
-            });
-            sink.start();
+            sink = AlertCatcher.start(ALERTS);
             String sampled = "drift: {window: " + WINDOW + ", sample_rate: 1}\n";
             repository = ModelRepositoryFixture.temporary("quiver-drift")
                     .withDigits("digits_heldout", 1).withDigitsBaseline("digits_heldout", 1)
@@ -193,12 +180,12 @@ class FeatureDriftTest {
                     .withConfig("digits_misconfigured", "config.yaml", "drift: {window: 5, sample_rate: 2}\n");
             return Map.of("quiver.model-repository", repository.root().toString(),
                     "quiver.inference.poll-interval", "200ms",
-                    "quiver.inference.alert-sink", "http://127.0.0.1:" + sink.getAddress().getPort() + "/alerts");
+                    "quiver.inference.alert-sink", sink.url());
         }
 
         @Override
         public void stop() {
-            sink.stop(0);
+            sink.close();
             ModelRepositoryFixture.delete(repository.root());
         }
     }

@@ -5,7 +5,7 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.sun.net.httpserver.HttpServer;
+import dev.quiver.inference.fixtures.AlertCatcher;
 import dev.quiver.inference.fixtures.Metrics;
 import dev.quiver.inference.fixtures.ModelRepositoryFixture;
 import dev.quiver.inference.fixtures.OnnxModels;
@@ -14,9 +14,6 @@ import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
 import io.restassured.response.Response;
-import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -298,22 +295,11 @@ class FallbackChainTest {
     public static class ChainRepository implements QuarkusTestResourceLifecycleManager {
 
         private ModelRepositoryFixture repository;
-        private HttpServer sink;
+        private AlertCatcher sink;
 
         @Override
         public Map<String, String> start() {
-            try {
-                sink = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-            } catch (IOException e) {
-                throw new IllegalStateException(e);
-            }
-            sink.createContext("/", exchange -> {
-                ALERTS.add(exchange.getRequestHeaders().getFirst("ce-type") + " "
-                        + new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
-                exchange.sendResponseHeaders(202, -1);
-                exchange.close();
-            });
-            sink.start();
+            sink = AlertCatcher.start(ALERTS);
             String defaults = "{\"outputs\": {\"y\": [7, 8, 9, 10]}}";
             String ranged = "{\"outputs\": {\"y\": {\"max\": 100}}}";
             repository = ModelRepositoryFixture.temporary("quiver-chains")
@@ -363,13 +349,12 @@ class FallbackChainTest {
                     .withConfig("bad_defaults", "config.yaml", "fallback: [{default_outputs: defaults.json}]\n");
             return Map.of("quiver.model-repository", repository.root().toString(),
                     "quiver.inference.poll-interval", "200ms",
-                    "quiver.inference.alert-sink", "http://127.0.0.1:" + sink.getAddress().getPort()
-                            + "/alerts");
+                    "quiver.inference.alert-sink", sink.url());
         }
 
         @Override
         public void stop() {
-            sink.stop(0);
+            sink.close();
             ModelRepositoryFixture.delete(repository.root());
         }
     }

@@ -7,7 +7,7 @@ import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 
-import com.sun.net.httpserver.HttpServer;
+import dev.quiver.inference.fixtures.AlertCatcher;
 import dev.quiver.inference.fixtures.Metrics;
 import dev.quiver.inference.fixtures.ModelRepositoryFixture;
 import dev.quiver.inference.fixtures.OnnxModels;
@@ -15,10 +15,6 @@ import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -111,22 +107,11 @@ class GoldenSetScheduleTest {
     public static class GoldenRepository implements QuarkusTestResourceLifecycleManager {
 
         private ModelRepositoryFixture repository;
-        private HttpServer sink;
+        private AlertCatcher sink;
 
         @Override
         public Map<String, String> start() {
-            try {
-                sink = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-            sink.createContext("/", exchange -> {
-                ALERTS.add(exchange.getRequestHeaders().getFirst("ce-type") + " "
-                        + new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
-                exchange.sendResponseHeaders(202, -1);
-                exchange.close();
-            });
-            sink.start();
+            sink = AlertCatcher.start(ALERTS);
             repository = ModelRepositoryFixture.temporary("quiver-golden")
                     .withFile("plus_one", "1/validation/validation.json", golden(1, 1))
                     .withModel("plus_one", 1, OnnxModels.addConstant(1))
@@ -134,12 +119,12 @@ class GoldenSetScheduleTest {
                     .withModel("no_golden", 1, OnnxModels.addConstant(1));
             return Map.of("quiver.model-repository", repository.root().toString(),
                     "quiver.inference.poll-interval", "200ms",
-                    "quiver.inference.alert-sink", "http://127.0.0.1:" + sink.getAddress().getPort() + "/alerts");
+                    "quiver.inference.alert-sink", sink.url());
         }
 
         @Override
         public void stop() {
-            sink.stop(0);
+            sink.close();
             ModelRepositoryFixture.delete(repository.root());
         }
     }

@@ -5,7 +5,7 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.sun.net.httpserver.HttpServer;
+import dev.quiver.inference.fixtures.AlertCatcher;
 import dev.quiver.inference.fixtures.Digits;
 import dev.quiver.inference.fixtures.Metrics;
 import dev.quiver.inference.fixtures.ModelRepositoryFixture;
@@ -18,9 +18,6 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
 import io.restassured.response.Response;
 import jakarta.inject.Inject;
-import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -366,22 +363,11 @@ class MonitoringTest {
     public static class MonitoredRepository implements QuarkusTestResourceLifecycleManager {
 
         private ModelRepositoryFixture repository;
-        private HttpServer sink;
+        private AlertCatcher sink;
 
         @Override
         public Map<String, String> start() {
-            try {
-                sink = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-            } catch (IOException e) {
-                throw new IllegalStateException(e);
-            }
-            sink.createContext("/", exchange -> {
-                ALERTS.add(exchange.getRequestHeaders().getFirst("ce-type") + " "
-                        + new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
-                exchange.sendResponseHeaders(202, -1);
-                exchange.close();
-            });
-            sink.start();
+            sink = AlertCatcher.start(ALERTS);
             repository = ModelRepositoryFixture.temporary("quiver-monitoring")
                     .withModel("constant", 1, OnnxModels.constant(3))
                     .withModel("varied", 1, OnnxModels.addConstant(1))
@@ -403,12 +389,12 @@ class MonitoringTest {
                     "quiver.inference.monitoring.window", Integer.toString(WINDOW),
                     "quiver.inference.monitoring.check-interval", "100ms",
                     "quiver.ratelimit.redis", REDIS,
-                    "quiver.inference.alert-sink", "http://127.0.0.1:" + sink.getAddress().getPort() + "/alerts");
+                    "quiver.inference.alert-sink", sink.url());
         }
 
         @Override
         public void stop() {
-            sink.stop(0);
+            sink.close();
             ModelRepositoryFixture.delete(repository.root());
         }
     }

@@ -9,8 +9,8 @@ import static org.hamcrest.Matchers.equalTo;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.sun.net.httpserver.HttpServer;
 import dev.quiver.admission.identity.ApiKey;
+import dev.quiver.inference.fixtures.AlertCatcher;
 import dev.quiver.inference.fixtures.ModelRepositoryFixture;
 import dev.quiver.inference.fixtures.OnnxModels;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
@@ -20,8 +20,6 @@ import io.restassured.path.json.JsonPath;
 import io.restassured.response.Response;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -197,22 +195,11 @@ class RolloutEndpointsTest {
     public static class Repository implements QuarkusTestResourceLifecycleManager {
 
         private ModelRepositoryFixture repository;
-        private HttpServer sink;
+        private AlertCatcher sink;
 
         @Override
         public Map<String, String> start() {
-            try {
-                sink = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-            sink.createContext("/", exchange -> {
-                ALERTS.add(exchange.getRequestHeaders().getFirst("ce-type") + " "
-                        + new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
-                exchange.sendResponseHeaders(202, -1);
-                exchange.close();
-            });
-            sink.start();
+            sink = AlertCatcher.start(ALERTS);
             // every version served, and failed checks never take the canary out of service: the judge decides
             String config = "version_policy: all\noutput_checks: {failures: 1000, window: 1000}\n";
             String range = "{\"outputs\": {\"y\": {\"max\": 100}}}";
@@ -250,12 +237,12 @@ class RolloutEndpointsTest {
             return Map.of("quiver.model-repository", repository.root().toString(),
                     "quiver.admission.keys-file", keys.toString(),
                     "quiver.inference.rollout.tick", "1s",
-                    "quiver.inference.alert-sink", "http://127.0.0.1:" + sink.getAddress().getPort() + "/");
+                    "quiver.inference.alert-sink", sink.url());
         }
 
         @Override
         public void stop() {
-            sink.stop(0);
+            sink.close();
             ModelRepositoryFixture.delete(repository.root());
         }
     }
