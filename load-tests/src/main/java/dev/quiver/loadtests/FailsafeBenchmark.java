@@ -13,7 +13,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.function.ToDoubleFunction;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -33,9 +32,7 @@ public final class FailsafeBenchmark {
     private final Options options;
     private final HttpLoad checked;
     private final HttpLoad unchecked;
-    private final Map<String, List<LatencyStats>> results = new LinkedHashMap<>();
-    private final Map<String, List<Double>> ratios = new LinkedHashMap<>();
-    private final Map<String, List<Double>> serverCpu = new LinkedHashMap<>();
+    private final RoundResults figures;
     private final ProcessCpu checkedServer;
     private final ProcessCpu uncheckedServer;
     private final Buffer digits = Payloads.digitsV2(17);
@@ -46,11 +43,12 @@ public final class FailsafeBenchmark {
 
     private FailsafeBenchmark(Options options, HttpLoad checked, HttpLoad unchecked) {
         this.options = options;
+        this.figures = new RoundResults(options.load.warmUp, options.load.duration);
         this.checked = checked;
         this.unchecked = unchecked;
         this.checkedServer = new ProcessCpu(options.serverPid);
         this.uncheckedServer = new ProcessCpu(options.uncheckedServerPid);
-        this.pathCost = new CheckedPathCost(options.concurrency, options.inProcessRequests);
+        this.pathCost = new CheckedPathCost(options.load.concurrency, options.inProcessRequests);
     }
 
     public static void main(String[] args) {
@@ -79,13 +77,13 @@ public final class FailsafeBenchmark {
     }
 
     private void warmUp() throws InterruptedException, IOException {
-        System.out.printf("warming up both instances for %d s per path%n", options.serverWarmUp.toSeconds());
+        System.out.printf("warming up both instances for %d s per path%n", options.load.serverWarmUp.toSeconds());
         for (HttpLoad http : List.of(checked, unchecked)) {
             for (String path : List.of("/v2/models/digits/infer", "/v2/models/ocr/infer")) {
                 if (http.probe(path, headers(path), body(path)) != 200) {
                     throw new IllegalStateException(path + ": the function did not answer 200 to a probe request");
                 }
-                http.run(path, headers(path), body(path), 1, 4, Duration.ZERO, options.serverWarmUp);
+                http.run(path, headers(path), body(path), 1, 4, Duration.ZERO, options.load.serverWarmUp);
             }
         }
         for (String model : List.of("digits", "ocr")) {
@@ -98,7 +96,7 @@ public final class FailsafeBenchmark {
 
     private void round(boolean uncheckedFirst) throws Exception {
         for (String path : List.of("/v2/models/digits/infer", "/v2/models/ocr/infer")) {
-            String name = (path.contains("digits") ? "digits v2" : "ocr binary") + " c=" + options.concurrency;
+            String name = (path.contains("digits") ? "digits v2" : "ocr binary") + " c=" + options.load.concurrency;
             LatencyStats on;
             LatencyStats off;
             String onName = name + ", checks and deadlines on";
@@ -110,14 +108,10 @@ public final class FailsafeBenchmark {
                 on = measure(onName, checked, checkedServer, path);
                 off = measure(offName, unchecked, uncheckedServer, path);
             }
-            double ratio = 100 * on.throughput() / off.throughput();
-            ratios.computeIfAbsent(name + ": throughput on / off (%)", k -> new ArrayList<>()).add(ratio);
-            System.out.printf(Locale.ROOT, "    %s: throughput on / off %.1f%%%n", name, ratio);
+            figures.ratio(name + ": throughput on / off (%)", 100 * on.throughput() / off.throughput());
             if (options.serverPid > 0 && options.uncheckedServerPid > 0) {
-                double cpu = 100 * serverCpu.get(onName).getLast() / serverCpu.get(offName).getLast();
-                ratios.computeIfAbsent(name + ": server CPU per request on / off (%)", k -> new ArrayList<>())
-                        .add(cpu);
-                System.out.printf(Locale.ROOT, "    %s: server CPU per request on / off %.1f%%%n", name, cpu);
+                figures.ratio(name + ": server CPU per request on / off (%)",
+                        100 * figures.lastCpu(onName) / figures.lastCpu(offName));
             }
         }
         for (Map.Entry<String, CheckedPathCost.Answer> answer : answers.entrySet()) {
@@ -136,20 +130,9 @@ public final class FailsafeBenchmark {
         }
     }
 
-    /** The server's CPU per request counts the scenario's warm-up too, for both instances alike. */
-    private LatencyStats measure(String name, HttpLoad http, ProcessCpu server, String path)
-            throws InterruptedException {
-        double cpuBefore = server.micros();
-        LatencyStats stats = http.run(path, headers(path), body(path), 1, options.concurrency, options.warmUp,
-                options.duration);
-        double perRequest = cpuBefore < 0 ? Double.NaN : (server.micros() - cpuBefore)
-                / (stats.requests() * (1 + (double) options.warmUp.toMillis() / options.duration.toMillis()));
-        results.computeIfAbsent(name, k -> new ArrayList<>()).add(stats);
-        serverCpu.computeIfAbsent(name, k -> new ArrayList<>()).add(perRequest);
-        System.out.printf(Locale.ROOT, "  %-46s %9.1f items/s  p50 %7.0f us  p99 %7.0f us  errors %d  server CPU "
-                + "%6.1f us/request%n", name, stats.throughput(), stats.p50Micros(), stats.p99Micros(), stats.errors(),
-                perRequest);
-        return stats;
+    private LatencyStats measure(String name, HttpLoad http, ProcessCpu server, String path) throws Exception {
+        return figures.measure(name, server, () -> http.run(path, headers(path), body(path), 1, options.load.concurrency,
+                options.load.warmUp, options.load.duration));
     }
 
     private MultiMap headers(String path) {
@@ -161,41 +144,22 @@ public final class FailsafeBenchmark {
     }
 
     private String report() {
-        StringBuilder out = new StringBuilder();
-        out.append(String.format(Locale.ROOT, "## Results: median of %d rounds, %d s per scenario after %d s of "
-                + "warm-up%n%n", options.rounds.count(), options.duration.toSeconds(), options.warmUp.toSeconds()));
-        out.append("| scenario | items/s | p50 (us) | p99 (us) | errors | server CPU per request (us) |\n"
-                + "|---|---:|---:|---:|---:|---:|\n");
-        results.forEach((name, runs) -> out.append(String.format(Locale.ROOT,
-                "| %s | %.1f | %.0f | %.0f | %d | %.1f |%n", name, median(runs, LatencyStats::throughput),
-                median(runs, LatencyStats::p50Micros), median(runs, LatencyStats::p99Micros),
-                runs.stream().mapToLong(LatencyStats::errors).sum(),
-                median(serverCpu.get(name), Double::doubleValue))));
-        out.append("\n| ratio | median | every round |\n|---|---:|---|\n");
-        ratios.forEach((name, values) -> out.append(String.format(Locale.ROOT, "| %s | %.1f | %s |%n", name,
-                median(values, Double::doubleValue),
-                String.join(", ", values.stream().map(v -> String.format(Locale.ROOT, "%.1f", v)).toList()))));
+        StringBuilder out = new StringBuilder(figures.report(options.rounds.count()));
         out.append(String.format(Locale.ROOT, "%n## What the checked path adds, in process (%d threads, %d requests "
                 + "each per measurement)%n%n| model's answer | CPU added per request (ns), median | every round | "
                 + "share of a whole request's server CPU with them off (%%) |%n|---|---:|---|---:|%n",
-                options.concurrency, options.inProcessRequests));
+                options.load.concurrency, options.inProcessRequests));
         addedNanos.forEach((model, values) -> {
-            String offScenario = (model.equals("digits") ? "digits v2" : "ocr binary") + " c=" + options.concurrency
+            String offScenario = (model.equals("digits") ? "digits v2" : "ocr binary") + " c=" + options.load.concurrency
                     + ", checks and deadlines off";
-            double added = median(values, Double::doubleValue);
-            double wholeNanos = 1000 * median(serverCpu.get(offScenario), Double::doubleValue);
+            double added = RoundResults.median(values, Double::doubleValue);
+            double wholeNanos = 1000 * figures.medianCpu(offScenario);
             out.append(String.format(Locale.ROOT, "| %s | %.0f | %s | %s |%n", model, added,
                     String.join(", ", values.stream().map(v -> String.format(Locale.ROOT, "%.0f", v)).toList()),
                     Double.isFinite(wholeNanos) && wholeNanos > 0
                             ? String.format(Locale.ROOT, "%.2f", 100 * added / wholeNanos) : "n/a (no server pid)"));
         });
         return out.toString();
-    }
-
-    private static <T> double median(List<T> values, ToDoubleFunction<T> metric) {
-        double[] sorted = values.stream().mapToDouble(metric).sorted().toArray();
-        int mid = sorted.length / 2;
-        return sorted.length % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
     }
 
     @Command(name = "quiver bench failsafe", showDefaultValues = true, sortOptions = false,
@@ -206,22 +170,8 @@ public final class FailsafeBenchmark {
         @Mixin
         private Rounds rounds;
 
-        @Option(names = "--duration", paramLabel = "SECONDS", defaultValue = "6",
-                converter = OptionValues.PositiveSeconds.class, description = "How long each scenario is measured.")
-        Duration duration;
-
-        @Option(names = "--warm-up", paramLabel = "SECONDS", defaultValue = "2", converter = OptionValues.Seconds.class,
-                description = "How long each scenario runs before it is measured.")
-        Duration warmUp;
-
-        @Option(names = "--server-warm-up", paramLabel = "SECONDS", defaultValue = "10",
-                converter = OptionValues.Seconds.class, description = "How long each path of each instance is warmed "
-                + "up before the rounds.")
-        Duration serverWarmUp;
-
-        @Option(names = "--concurrency", paramLabel = "N", defaultValue = "16",
-                converter = OptionValues.PositiveInteger.class, description = "Clients, each sending back to back.")
-        int concurrency;
+        @Mixin
+        ClientLoad load;
 
         @Option(names = "--url", paramLabel = "URL", defaultValue = "http://localhost:18080",
                 description = "The function with output checks and deadlines on.")

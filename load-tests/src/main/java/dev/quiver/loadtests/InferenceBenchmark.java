@@ -16,7 +16,6 @@ import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
-import java.util.function.ToDoubleFunction;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import picocli.CommandLine;
@@ -55,10 +54,7 @@ public final class InferenceBenchmark {
     private final HttpLoad logged;
     private final HttpLoad peer;
     private final HttpLoad baseline;
-    private final Map<String, List<LatencyStats>> results = new LinkedHashMap<>();
-    private final Map<String, List<Double>> steal = new LinkedHashMap<>();
-    private final Map<String, List<Double>> serverCpu = new LinkedHashMap<>();
-    private final Map<String, List<Double>> ratios = new LinkedHashMap<>();
+    private final RoundResults figures;
 
     private final float[] image = Payloads.ocrImage();
     private final Buffer ocrJson = Payloads.ocrJson("x", image);
@@ -73,6 +69,7 @@ public final class InferenceBenchmark {
 
     private InferenceBenchmark(Options options, HttpLoad http, HttpLoad logged, HttpLoad peer, HttpLoad baseline) {
         this.options = options;
+        this.figures = new RoundResults(options.warmUp, options.duration);
         this.http = http;
         this.logged = logged;
         this.peer = peer;
@@ -125,23 +122,23 @@ public final class InferenceBenchmark {
         Map<String, SortedMap<Integer, Double>> throughput = new LinkedHashMap<>();
         Map<String, SortedMap<Integer, Double>> p50 = new LinkedHashMap<>();
         Map<String, SortedMap<Integer, Double>> p99 = new LinkedHashMap<>();
-        results.forEach((name, runs) -> {
+        figures.scenarios().forEach((name, runs) -> {
             Matcher scenario = OCR_SCENARIO.matcher(name);
             if (scenario.matches() && OCR_LINES.containsKey(scenario.group(1))) {
                 String line = OCR_LINES.get(scenario.group(1));
                 int concurrency = Integer.parseInt(scenario.group(2));
                 throughput.computeIfAbsent(line, k -> new TreeMap<>()).put(concurrency,
-                        median(runs, LatencyStats::throughput));
+                        RoundResults.median(runs, LatencyStats::throughput));
                 p50.computeIfAbsent(line, k -> new TreeMap<>()).put(concurrency,
-                        median(runs, LatencyStats::p50Micros) / 1000);
+                        RoundResults.median(runs, LatencyStats::p50Micros) / 1000);
                 p99.computeIfAbsent(line, k -> new TreeMap<>()).put(concurrency,
-                        median(runs, LatencyStats::p99Micros) / 1000);
+                        RoundResults.median(runs, LatencyStats::p99Micros) / 1000);
             }
         });
         List<Double> references = new ArrayList<>();
-        results.forEach((name, runs) -> {
+        figures.scenarios().forEach((name, runs) -> {
             if (name.startsWith("in-process") && name.contains("intra-op")) {
-                references.add(median(runs, LatencyStats::throughput));
+                references.add(RoundResults.median(runs, LatencyStats::throughput));
             }
         });
         if (!references.isEmpty()) {
@@ -150,11 +147,11 @@ public final class InferenceBenchmark {
             throughput.values().forEach(points -> points.keySet().forEach(c -> reference.put(c, best)));
             throughput.put("ONNX Runtime in-process (best layout)", reference);
         }
-        List<LatencyStats> single = results.get("in-process, 1 thread, server settings");
+        List<LatencyStats> single = figures.scenarios().get("in-process, 1 thread, server settings");
         if (single != null) {
-            p50.put("ONNX Runtime in-process, one thread", new TreeMap<>(Map.of(1, median(single,
+            p50.put("ONNX Runtime in-process, one thread", new TreeMap<>(Map.of(1, RoundResults.median(single,
                     LatencyStats::p50Micros) / 1000)));
-            p99.put("ONNX Runtime in-process, one thread", new TreeMap<>(Map.of(1, median(single,
+            p99.put("ONNX Runtime in-process, one thread", new TreeMap<>(Map.of(1, RoundResults.median(single,
                     LatencyStats::p99Micros) / 1000)));
         }
         BenchmarkCharts.lines(dir.resolve("ocr-throughput.png"), "OCR: images per second (median of "
@@ -319,57 +316,19 @@ public final class InferenceBenchmark {
     }
 
     private LatencyStats measure(String name, ProcessCpu process, Callable<LatencyStats> scenario) throws Exception {
-        CpuTime before = CpuTime.now();
-        double cpuBefore = process.micros();
-        LatencyStats stats = scenario.call();
-        double cpuUsed = process.micros() - cpuBefore;
-        double stolen = CpuTime.now().stealPercentSince(before);
-        results.computeIfAbsent(name, k -> new ArrayList<>()).add(stats);
-        steal.computeIfAbsent(name, k -> new ArrayList<>()).add(stolen);
-        double perRequest = name.startsWith("in-process") || cpuBefore < 0 ? Double.NaN
-                : cpuUsed / (stats.requests() * (1 + (double) options.warmUp.toMillis() / options.duration.toMillis()));
-        serverCpu.computeIfAbsent(name, k -> new ArrayList<>()).add(perRequest);
-        System.out.printf(Locale.ROOT, "  %-44s %9.1f items/s  p50 %7.0f us  p99 %7.0f us  errors %d  steal %4.1f%%"
-                + "  server CPU %6.1f us/request%n", name, stats.throughput(), stats.p50Micros(), stats.p99Micros(),
-                stats.errors(), stolen, perRequest);
-        return stats;
+        return figures.measure(name, name.startsWith("in-process") ? null : process, scenario);
     }
 
     private double lastCpu(String name) {
-        return serverCpu.get(name).getLast();
+        return figures.lastCpu(name);
     }
 
     private void ratio(String name, double value) {
-        ratios.computeIfAbsent(name, k -> new ArrayList<>()).add(value);
-        System.out.printf(Locale.ROOT, "    %s: %.1f%n", name, value);
+        figures.ratio(name, value);
     }
 
     private String report() {
-        StringBuilder out = new StringBuilder();
-        out.append(String.format(Locale.ROOT, "## Results: median of %d rounds, %d s per scenario after %d s of warm-up%n%n",
-                options.rounds.count(), options.duration.toSeconds(), options.warmUp.toSeconds()));
-        out.append("| scenario | items/s | p50 (us) | p90 (us) | p99 (us) | errors | CPU steal (%) "
-                + "| server CPU per request (us) |\n");
-        out.append("|---|---:|---:|---:|---:|---:|---:|---:|\n");
-        results.forEach((name, runs) -> out.append(String.format(Locale.ROOT,
-                "| %s | %.1f | %.0f | %.0f | %.0f | %d | %.1f | %s |%n", name,
-                median(runs, LatencyStats::throughput), median(runs, LatencyStats::p50Micros),
-                median(runs, LatencyStats::p90Micros), median(runs, LatencyStats::p99Micros),
-                runs.stream().mapToLong(LatencyStats::errors).sum(), median(steal.get(name), Double::doubleValue),
-                name.startsWith("in-process") ? "" : String.format(Locale.ROOT, "%.1f",
-                        median(serverCpu.get(name), Double::doubleValue)))));
-        out.append("\n## Ratios: median over the rounds of each round's ratio\n\n");
-        out.append("| ratio | median | every round |\n|---|---:|---|\n");
-        ratios.forEach((name, values) -> out.append(String.format(Locale.ROOT, "| %s | %.1f | %s |%n", name,
-                median(values, Double::doubleValue),
-                String.join(", ", values.stream().map(v -> String.format(Locale.ROOT, "%.1f", v)).toList()))));
-        return out.toString();
-    }
-
-    private static <T> double median(List<T> values, ToDoubleFunction<T> metric) {
-        double[] sorted = values.stream().mapToDouble(metric).sorted().toArray();
-        int mid = sorted.length / 2;
-        return sorted.length % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+        return figures.report(options.rounds.count());
     }
 
     private static void require(int status, String what) {

@@ -6,13 +6,10 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.function.ToDoubleFunction;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -34,9 +31,7 @@ public final class RoutingBenchmark {
     private static final String ROUTED = "/v2/models/digits_routed/infer";
 
     private final Options options;
-    private final Map<String, List<LatencyStats>> results = new LinkedHashMap<>();
-    private final Map<String, List<Double>> serverCpu = new LinkedHashMap<>();
-    private final Map<String, List<Double>> ratios = new LinkedHashMap<>();
+    private final RoundResults figures;
     private final List<Scenario> scenarios;
     private final Buffer digits = Payloads.digitsV2(17);
 
@@ -46,7 +41,8 @@ public final class RoutingBenchmark {
 
     private RoutingBenchmark(Options options, HttpLoad watched, HttpLoad unwatched) {
         this.options = options;
-        String name = "digits v2 c=" + options.concurrency;
+        this.figures = new RoundResults(options.load.warmUp, options.load.duration);
+        String name = "digits v2 c=" + options.load.concurrency;
         ProcessCpu watchedServer = new ProcessCpu(options.serverPid);
         this.scenarios = List.of(
                 new Scenario(name + ", routed (2 versions, sticky by header), monitored", watched, watchedServer,
@@ -78,19 +74,19 @@ public final class RoutingBenchmark {
     }
 
     private void warmUp() throws InterruptedException {
-        System.out.printf("warming up every scenario for %d s%n", options.serverWarmUp.toSeconds());
+        System.out.printf("warming up every scenario for %d s%n", options.load.serverWarmUp.toSeconds());
         for (Scenario scenario : scenarios) {
             if (scenario.http().probe(scenario.path(), headers(scenario.path()), digits) != 200) {
                 throw new IllegalStateException(scenario.name() + ": the function did not answer 200 to a probe "
                         + "request");
             }
             scenario.http().run(scenario.path(), headers(scenario.path()), digits, 1, 4, Duration.ZERO,
-                    options.serverWarmUp);
+                    options.load.serverWarmUp);
         }
     }
 
     /** The three scenarios, the round's first one moving on by one each round. */
-    private void round(int round) throws InterruptedException {
+    private void round(int round) throws Exception {
         Map<Scenario, LatencyStats> measured = new LinkedHashMap<>();
         for (int i = 0; i < scenarios.size(); i++) {
             Scenario scenario = scenarios.get((round + i) % scenarios.size());
@@ -102,31 +98,17 @@ public final class RoutingBenchmark {
     }
 
     private void compare(String what, Scenario on, Scenario off, Map<Scenario, LatencyStats> measured) {
-        ratio(what + ": throughput on / off (%)", 100 * measured.get(on).throughput() / measured.get(off).throughput());
+        figures.ratio(what + ": throughput on / off (%)",
+                100 * measured.get(on).throughput() / measured.get(off).throughput());
         if (options.serverPid > 0 && options.unwatchedServerPid > 0) {
-            ratio(what + ": server CPU per request on / off (%)",
-                    100 * serverCpu.get(on.name()).getLast() / serverCpu.get(off.name()).getLast());
+            figures.ratio(what + ": server CPU per request on / off (%)",
+                    100 * figures.lastCpu(on.name()) / figures.lastCpu(off.name()));
         }
     }
 
-    private void ratio(String name, double value) {
-        ratios.computeIfAbsent(name, k -> new ArrayList<>()).add(value);
-        System.out.printf(Locale.ROOT, "    %s: %.1f%n", name, value);
-    }
-
-    /** The server's CPU per request counts the scenario's warm-up too, for every scenario alike. */
-    private LatencyStats measure(Scenario scenario) throws InterruptedException {
-        double cpuBefore = scenario.server().micros();
-        LatencyStats stats = scenario.http().run(scenario.path(), headers(scenario.path()), digits, 1,
-                options.concurrency, options.warmUp, options.duration);
-        double perRequest = cpuBefore < 0 ? Double.NaN : (scenario.server().micros() - cpuBefore)
-                / (stats.requests() * (1 + (double) options.warmUp.toMillis() / options.duration.toMillis()));
-        results.computeIfAbsent(scenario.name(), k -> new ArrayList<>()).add(stats);
-        serverCpu.computeIfAbsent(scenario.name(), k -> new ArrayList<>()).add(perRequest);
-        System.out.printf(Locale.ROOT, "  %-70s %9.1f items/s  p50 %7.0f us  p99 %7.0f us  errors %d  server CPU "
-                + "%6.1f us/request%n", scenario.name(), stats.throughput(), stats.p50Micros(), stats.p99Micros(),
-                stats.errors(), perRequest);
-        return stats;
+    private LatencyStats measure(Scenario scenario) throws Exception {
+        return figures.measure(scenario.name(), scenario.server(), () -> scenario.http().run(scenario.path(),
+                headers(scenario.path()), digits, 1, options.load.concurrency, options.load.warmUp, options.load.duration));
     }
 
     private static MultiMap headers(String path) {
@@ -136,27 +118,7 @@ public final class RoutingBenchmark {
     }
 
     private String report() {
-        StringBuilder out = new StringBuilder();
-        out.append(String.format(Locale.ROOT, "## Results: median of %d rounds, %d s per scenario after %d s of "
-                + "warm-up%n%n", options.rounds.count(), options.duration.toSeconds(), options.warmUp.toSeconds()));
-        out.append("| scenario | items/s | p50 (us) | p99 (us) | errors | server CPU per request (us) |\n"
-                + "|---|---:|---:|---:|---:|---:|\n");
-        results.forEach((name, runs) -> out.append(String.format(Locale.ROOT,
-                "| %s | %.1f | %.0f | %.0f | %d | %.1f |%n", name, median(runs, LatencyStats::throughput),
-                median(runs, LatencyStats::p50Micros), median(runs, LatencyStats::p99Micros),
-                runs.stream().mapToLong(LatencyStats::errors).sum(), median(serverCpu.get(name),
-                        Double::doubleValue))));
-        out.append("\n| ratio | median | every round |\n|---|---:|---|\n");
-        ratios.forEach((name, values) -> out.append(String.format(Locale.ROOT, "| %s | %.1f | %s |%n", name,
-                median(values, Double::doubleValue),
-                String.join(", ", values.stream().map(v -> String.format(Locale.ROOT, "%.1f", v)).toList()))));
-        return out.toString();
-    }
-
-    private static <T> double median(List<T> values, ToDoubleFunction<T> metric) {
-        double[] sorted = values.stream().mapToDouble(metric).sorted().toArray();
-        int mid = sorted.length / 2;
-        return sorted.length % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+        return figures.report(options.rounds.count());
     }
 
     @Command(name = "quiver bench routing", showDefaultValues = true, sortOptions = false,
@@ -168,22 +130,8 @@ public final class RoutingBenchmark {
         @Mixin
         private Rounds rounds;
 
-        @Option(names = "--duration", paramLabel = "SECONDS", defaultValue = "6",
-                converter = OptionValues.PositiveSeconds.class, description = "How long each scenario is measured.")
-        Duration duration;
-
-        @Option(names = "--warm-up", paramLabel = "SECONDS", defaultValue = "2", converter = OptionValues.Seconds.class,
-                description = "How long each scenario runs before it is measured.")
-        Duration warmUp;
-
-        @Option(names = "--server-warm-up", paramLabel = "SECONDS", defaultValue = "10",
-                converter = OptionValues.Seconds.class, description = "How long each path is warmed up before the "
-                + "rounds.")
-        Duration serverWarmUp;
-
-        @Option(names = "--concurrency", paramLabel = "N", defaultValue = "16",
-                converter = OptionValues.PositiveInteger.class, description = "Clients, each sending back to back.")
-        int concurrency;
+        @Mixin
+        ClientLoad load;
 
         @Option(names = "--url", paramLabel = "URL", defaultValue = "http://localhost:18080",
                 description = "The function serving digits and digits_routed, monitoring on.")
