@@ -7,26 +7,21 @@ import static org.awaitility.Awaitility.await;
 import dev.quiver.inference.fixtures.Digits;
 import dev.quiver.inference.fixtures.Readiness;
 import dev.quiver.inference.fixtures.StandardRepository;
+import dev.quiver.testservices.HeadlessChromium;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import java.io.IOException;
 import java.net.URL;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
-import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 
 /**
  * The models console in a real headless Chromium against the running function and its real ONNX models: the digits
@@ -37,43 +32,26 @@ import org.openqa.selenium.chrome.ChromeOptions;
 @WithTestResource(StandardRepository.class)
 class ModelsConsoleTest {
 
-    static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-    static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
-    static final Path SCREENSHOTS = Path.of("target", "console-screenshots");
     private static final Duration PAGE_WAIT = Duration.ofSeconds(20);
 
     @TestHTTPResource("/console/")
     URL console;
 
+    private HeadlessChromium chromium;
     private ChromeDriver browser;
-    private Path profile;
 
     @BeforeEach
     void startBrowser() throws IOException {
-        Assumptions.assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
-                "the console's browser test needs Debian's chromium and chromium-driver (" + CHROMIUM + ", "
-                        + CHROMEDRIVER + "): apt-get install -y chromium chromium-driver");
+        Assumptions.assumeTrue(HeadlessChromium.unavailable().isEmpty(), HeadlessChromium.unavailable()::get);
         Readiness.awaitReady();
-        profile = Files.createTempDirectory("quiver-console-chromium");
-        ChromeOptions options = new ChromeOptions().setBinary(CHROMIUM.toFile()).addArguments("--headless",
-                "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--window-size=1400,1000", "--user-data-dir=" + profile);
-        ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile())
-                .usingAnyFreePort().build();
-        browser = new ChromeDriver(service, options);
-        Files.createDirectories(SCREENSHOTS);
+        chromium = HeadlessChromium.start();
+        browser = chromium.browser();
     }
 
     @AfterEach
     void stopBrowser() throws IOException {
-        if (browser != null) {
-            browser.quit();
-        }
-        if (profile != null) {
-            try (var files = Files.walk(profile)) {
-                files.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
-            }
+        if (chromium != null) {
+            chromium.close();
         }
     }
 
@@ -86,7 +64,7 @@ class ModelsConsoleTest {
         assertThat(row.getDomAttribute("data-state")).isEqualTo("READY");
         assertThat(row.getText()).contains("digits", "READY");
         long before = Long.parseLong(row.getDomAttribute("data-requests"));
-        Files.write(SCREENSHOTS.resolve("models-01.png"), browser.getScreenshotAs(OutputType.BYTES));
+        chromium.screenshot("models-01");
 
         String body = "{\"inputs\":[{\"name\":\"input\",\"shape\":[1,64],\"datatype\":\"FP32\",\"data\":"
                 + Digits.pixelsJson(2) + "}]}";
@@ -99,6 +77,6 @@ class ModelsConsoleTest {
                     .isGreaterThanOrEqualTo(before + 3);
             assertThat(now.findElement(By.className("requests")).getText()).contains("200: ");
         });
-        Files.write(SCREENSHOTS.resolve("models-02-traffic.png"), browser.getScreenshotAs(OutputType.BYTES));
+        chromium.screenshot("models-02-traffic");
     }
 }

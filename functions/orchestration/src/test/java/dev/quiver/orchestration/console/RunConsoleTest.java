@@ -8,6 +8,7 @@ import static org.hamcrest.Matchers.equalTo;
 import com.sun.net.httpserver.HttpServer;
 import dev.quiver.admission.identity.ApiKey;
 import dev.quiver.events.EventTypes;
+import dev.quiver.testservices.HeadlessChromium;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
@@ -19,7 +20,6 @@ import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -28,11 +28,8 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
-import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 
 /**
  * The runs console in a real headless Chromium against the running function: a run started through the API is
@@ -45,43 +42,26 @@ import org.openqa.selenium.chrome.ChromeOptions;
 @WithTestResource(RunConsoleTest.Stack.class)
 class RunConsoleTest {
 
-    static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-    static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
-    static final Path SCREENSHOTS = Path.of("target", "console-screenshots");
     static final ApiKey.Issued ADMIN = ApiKey.issue("standard", "ops", true);
     private static final Duration PAGE_WAIT = Duration.ofSeconds(20);
 
     @TestHTTPResource("/console/")
     URL console;
 
+    private HeadlessChromium chromium;
     private ChromeDriver browser;
-    private Path profile;
 
     @BeforeEach
     void startBrowser() throws IOException {
-        Assumptions.assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
-                "the console's browser test needs Debian's chromium and chromium-driver (" + CHROMIUM + ", "
-                        + CHROMEDRIVER + "): apt-get install -y chromium chromium-driver");
-        profile = Files.createTempDirectory("quiver-console-chromium");
-        ChromeOptions options = new ChromeOptions().setBinary(CHROMIUM.toFile()).addArguments("--headless",
-                "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--window-size=1400,1000", "--user-data-dir=" + profile);
-        ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile())
-                .usingAnyFreePort().build();
-        browser = new ChromeDriver(service, options);
-        Files.createDirectories(SCREENSHOTS);
+        Assumptions.assumeTrue(HeadlessChromium.unavailable().isEmpty(), HeadlessChromium.unavailable()::get);
+        chromium = HeadlessChromium.start();
+        browser = chromium.browser();
     }
 
     @AfterEach
     void stopBrowser() throws IOException {
-        if (browser != null) {
-            browser.quit();
-        }
-        if (profile != null) {
-            try (var files = Files.walk(profile)) {
-                files.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
-            }
+        if (chromium != null) {
+            chromium.close();
         }
     }
 
@@ -103,7 +83,7 @@ class RunConsoleTest {
         await().atMost(PAGE_WAIT).untilAsserted(() -> assertThat(text("#usage"))
                 .as("admission usage is for admins: refused without a key, and the page says so")
                 .contains("/admission/usage: 401", "an API key is needed"));
-        screenshot("01-runs-without-key");
+        chromium.screenshot("run-01-runs-without-key");
 
         listed.click();
         await().atMost(PAGE_WAIT).untilAsserted(() -> assertThat(browser.findElements(By.cssSelector("#graph g.node")))
@@ -121,7 +101,7 @@ class RunConsoleTest {
         await().atMost(PAGE_WAIT).untilAsserted(() -> assertThat(browser.executeScript(
                 "return Chart.getChart('series-chart').data.datasets[0].data")).as("the series the user chose")
                 .isEqualTo(List.of(40L)));
-        screenshot("02-run-graph");
+        chromium.screenshot("run-02-run-graph");
 
         event(EventTypes.STEP_COMPLETED, "{\"runId\":\"" + run + "\",\"instance\":\"ingest\",\"attempt\":1,"
                 + "\"metrics\":{\"rows\":1000}}");
@@ -131,13 +111,13 @@ class RunConsoleTest {
             assertThat(nodeText("ingest")).as("the graph redrawn by polling").contains("SUCCEEDED");
             assertThat(browser.findElement(By.cssSelector("#attempts tbody tr")).getText()).contains("SUCCEEDED");
         });
-        screenshot("03-step-succeeded");
+        chromium.screenshot("run-03-step-succeeded");
 
         browser.findElement(By.id("api-key")).sendKeys(ADMIN.key());
         browser.findElement(By.cssSelector("#key-form button[type=submit]")).click();
         await().atMost(PAGE_WAIT).untilAsserted(() -> assertThat(text("#usage")).doesNotContain("401")
                 .startsWith("{"));
-        screenshot("04-admin-usage");
+        chromium.screenshot("run-04-admin-usage");
     }
 
     private String nodeText(String instance) {
@@ -152,10 +132,6 @@ class RunConsoleTest {
     private WebElement waitFor(By selector) {
         return await().atMost(PAGE_WAIT).until(() -> browser.findElements(selector).stream().findFirst()
                 .orElse(null), found -> found != null);
-    }
-
-    private void screenshot(String name) throws IOException {
-        Files.write(SCREENSHOTS.resolve(name + ".png"), browser.getScreenshotAs(OutputType.BYTES));
     }
 
     private static void event(String type, String json) {
