@@ -15,11 +15,13 @@ import io.restassured.http.ContentType;
 import java.io.IOException;
 import java.net.URL;
 import java.time.Duration;
+import org.awaitility.core.ConditionFactory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
+import org.openqa.selenium.WebDriverException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 
@@ -59,11 +61,13 @@ class ModelsConsoleTest {
     void theModelsVersionsShowWithTheirStateAndTheirTrafficGrows() throws IOException {
         browser.get(console.toString());
         By digits = By.cssSelector("#versions tr[data-model='digits'][data-version='1']");
-        WebElement row = await().atMost(PAGE_WAIT).until(() -> browser.findElements(digits).stream().findFirst()
-                .orElse(null), found -> found != null);
-        assertThat(row.getDomAttribute("data-state")).isEqualTo("READY");
-        assertThat(row.getText()).contains("digits", "READY");
-        long before = Long.parseLong(row.getDomAttribute("data-requests"));
+        // the page draws its table again at every poll: a row is read whole between two polls, or read again
+        long before = page().until(() -> {
+            WebElement row = browser.findElement(digits);
+            assertThat(row.getDomAttribute("data-state")).isEqualTo("READY");
+            assertThat(row.getText()).contains("digits", "READY");
+            return Long.parseLong(row.getDomAttribute("data-requests"));
+        }, requests -> requests >= 0);
         chromium.screenshot("models-01");
 
         String body = "{\"inputs\":[{\"name\":\"input\",\"shape\":[1,64],\"datatype\":\"FP32\",\"data\":"
@@ -71,12 +75,17 @@ class ModelsConsoleTest {
         for (int i = 0; i < 3; i++) {
             given().contentType(ContentType.JSON).body(body).post("/v2/models/digits/infer").then().statusCode(200);
         }
-        await().atMost(PAGE_WAIT).untilAsserted(() -> {
+        page().untilAsserted(() -> {
             WebElement now = browser.findElement(digits);
             assertThat(Long.parseLong(now.getDomAttribute("data-requests"))).as("the traffic, polled")
                     .isGreaterThanOrEqualTo(before + 3);
             assertThat(now.findElement(By.className("requests")).getText()).contains("200: ");
         });
         chromium.screenshot("models-02-traffic");
+    }
+
+    /** The page draws itself again at every poll: an element found may be gone when read, and is looked for again. */
+    private static ConditionFactory page() {
+        return await().atMost(PAGE_WAIT).ignoreExceptionsInstanceOf(WebDriverException.class);
     }
 }

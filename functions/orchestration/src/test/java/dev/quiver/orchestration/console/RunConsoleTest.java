@@ -23,11 +23,13 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.awaitility.core.ConditionFactory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
+import org.openqa.selenium.WebDriverException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 
@@ -78,34 +80,36 @@ class RunConsoleTest {
                 .body("depends.report", equalTo(List.of("train")));
 
         browser.get(console.toString());
-        WebElement listed = waitFor(By.cssSelector("#runs tr[data-run='" + run + "']"));
-        assertThat(listed.getText()).contains(run, "console", "RUNNING");
-        await().atMost(PAGE_WAIT).untilAsserted(() -> assertThat(text("#usage"))
+        By listed = By.cssSelector("#runs tr[data-run='" + run + "']");
+        page().untilAsserted(() -> assertThat(text(listed)).contains(run, "console", "RUNNING"));
+        page().untilAsserted(() -> assertThat(text("#usage"))
                 .as("admission usage is for admins: refused without a key, and the page says so")
                 .contains("/admission/usage: 401", "an API key is needed"));
         chromium.screenshot("run-01-runs-without-key");
 
-        listed.click();
-        await().atMost(PAGE_WAIT).untilAsserted(() -> assertThat(browser.findElements(By.cssSelector("#graph g.node")))
-                .as("a node per step instance").hasSize(3));
-        assertThat(nodeText("ingest")).doesNotContain("SUCCEEDED");
-        assertThat(browser.findElements(By.cssSelector("#graph .edgePaths path"))).as("ingest->train->report")
-                .hasSize(2);
-        browser.findElement(By.cssSelector("#steps tr[data-instance='ingest']")).click();
-        await().atMost(PAGE_WAIT).untilAsserted(() -> {
+        click(listed);
+        page().untilAsserted(() -> {
+            assertThat(browser.findElements(By.cssSelector("#graph g.node"))).as("a node per step instance")
+                    .hasSize(3);
+            assertThat(nodeText("ingest")).doesNotContain("SUCCEEDED");
+            assertThat(browser.findElements(By.cssSelector("#graph .edgePaths path"))).as("ingest->train->report")
+                    .hasSize(2);
+        });
+        click(By.cssSelector("#steps tr[data-instance='ingest']"));
+        page().untilAsserted(() -> {
             assertThat(browser.findElements(By.cssSelector("#attempts tbody tr"))).hasSize(1);
             assertThat(browser.executeScript("return Chart.getChart('series-chart')?.data.datasets[0].data"))
                     .as("the step's first series, memory_bytes, plotted").isEqualTo(List.of(24117248L));
         });
-        browser.findElement(By.cssSelector("#series option[value='progress_percent']")).click();
-        await().atMost(PAGE_WAIT).untilAsserted(() -> assertThat(browser.executeScript(
+        click(By.cssSelector("#series option[value='progress_percent']"));
+        page().untilAsserted(() -> assertThat(browser.executeScript(
                 "return Chart.getChart('series-chart').data.datasets[0].data")).as("the series the user chose")
                 .isEqualTo(List.of(40L)));
         chromium.screenshot("run-02-run-graph");
 
         event(EventTypes.STEP_COMPLETED, "{\"runId\":\"" + run + "\",\"instance\":\"ingest\",\"attempt\":1,"
                 + "\"metrics\":{\"rows\":1000}}");
-        await().atMost(PAGE_WAIT).untilAsserted(() -> {
+        page().untilAsserted(() -> {
             assertThat(browser.findElement(By.cssSelector("#steps tr[data-instance='ingest']"))
                     .getDomAttribute("data-state")).isEqualTo("SUCCEEDED");
             assertThat(nodeText("ingest")).as("the graph redrawn by polling").contains("SUCCEEDED");
@@ -114,8 +118,8 @@ class RunConsoleTest {
         chromium.screenshot("run-03-step-succeeded");
 
         browser.findElement(By.id("api-key")).sendKeys(ADMIN.key());
-        browser.findElement(By.cssSelector("#key-form button[type=submit]")).click();
-        await().atMost(PAGE_WAIT).untilAsserted(() -> assertThat(text("#usage")).doesNotContain("401")
+        click(By.cssSelector("#key-form button[type=submit]"));
+        page().untilAsserted(() -> assertThat(text("#usage")).doesNotContain("401")
                 .startsWith("{"));
         chromium.screenshot("run-04-admin-usage");
     }
@@ -126,12 +130,19 @@ class RunConsoleTest {
     }
 
     private String text(String selector) {
-        return browser.findElement(By.cssSelector(selector)).getText();
+        return text(By.cssSelector(selector));
     }
 
-    private WebElement waitFor(By selector) {
-        return await().atMost(PAGE_WAIT).until(() -> browser.findElements(selector).stream().findFirst()
-                .orElse(null), found -> found != null);
+    private String text(By selector) {
+        return browser.findElement(selector).getText();
+    }
+
+    /** Clicks what the selector finds, found again if the page redrew it in between. */
+    private void click(By selector) {
+        page().until(() -> {
+            browser.findElement(selector).click();
+            return true;
+        }, clicked -> clicked);
     }
 
     private static void event(String type, String json) {
@@ -186,5 +197,10 @@ class RunConsoleTest {
                 sink.stop(0);
             }
         }
+    }
+
+    /** The page draws itself again at every poll: an element found may be gone when read, and is looked for again. */
+    private static ConditionFactory page() {
+        return await().atMost(PAGE_WAIT).ignoreExceptionsInstanceOf(WebDriverException.class);
     }
 }
