@@ -20,7 +20,8 @@ final class DocumentedProperties {
     private static final Pattern CODE_SPAN = Pattern.compile("`([^`]+)`");
     private static final String PART = "(?:\\.[a-z0-9][a-z0-9-]*|\\.\"<[^>\"]*>\")";
     private static final Pattern DOTTED = Pattern.compile("^[a-z][a-z0-9-]*" + PART + "+(?:\\.\\*)?");
-    private static final Pattern SETTING = Pattern.compile("(?<![\\w./-])quiver" + PART + "+(\\.\\*)?");
+    /** Not a setting when a word character follows: {@code quiver.run_id} is a span attribute, not {@code quiver.run}. */
+    private static final Pattern SETTING = Pattern.compile("(?<![\\w./-])quiver" + PART + "+(\\.\\*)?(?!\\w)");
     private static final Pattern SHORT_FORM = Pattern.compile("^" + PART + "+$");
     private static final Pattern MAP_KEY = Pattern.compile("\\.\"<[^>\"]*>\"");
 
