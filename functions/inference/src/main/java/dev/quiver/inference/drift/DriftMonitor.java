@@ -36,7 +36,6 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.jboss.logging.Logger;
 
@@ -54,8 +53,13 @@ import org.jboss.logging.Logger;
 public class DriftMonitor {
 
     private static final Logger LOG = Logger.getLogger(DriftMonitor.class);
-    /** How long the drift thread waits for a sample before it looks for versions that were unloaded. */
+    /** How often the drift thread looks for versions that were unloaded. */
     private static final Duration SWEEP = Duration.ofSeconds(5);
+    /**
+     * How long the drift thread rests when it finds no sample. It takes what has queued up meanwhile at once, and is
+     * never woken by a serving thread: a wake-up per sampled request would cost more than the sample.
+     */
+    private static final Duration PAUSE = Duration.ofMillis(20);
 
     private final boolean enabled;
     private final int maxItems;
@@ -125,23 +129,35 @@ public class DriftMonitor {
     }
 
     private void work() {
+        List<Object> taken = new ArrayList<>();
         long lastSweep = System.nanoTime();
         while (!Thread.currentThread().isInterrupted()) {
             try {
-                Object next = queue.poll(SWEEP.toMillis(), TimeUnit.MILLISECONDS);
-                if (next instanceof Discover discover) {
-                    discover(discover.model());
-                } else if (next instanceof Sample sample) {
-                    count(sample);
-                }
-                if (System.nanoTime() - lastSweep > SWEEP.toNanos()) {
-                    sweep();
-                    lastSweep = System.nanoTime();
+                if (queue.drainTo(taken) == 0) {
+                    Thread.sleep(PAUSE);
                 }
             } catch (InterruptedException e) {
                 return;
-            } catch (RuntimeException e) {
-                LOG.warnf(e, "drift: a sample could not be counted");
+            }
+            for (Object next : taken) {
+                try {
+                    if (next instanceof Discover discover) {
+                        discover(discover.model());
+                    } else if (next instanceof Sample sample) {
+                        count(sample);
+                    }
+                } catch (RuntimeException e) {
+                    LOG.warnf(e, "drift: a sample could not be counted");
+                }
+            }
+            taken.clear();
+            if (System.nanoTime() - lastSweep > SWEEP.toNanos()) {
+                try {
+                    sweep();
+                } catch (RuntimeException e) {
+                    LOG.warnf(e, "drift: unloaded versions could not be swept; trying again in %s", SWEEP);
+                }
+                lastSweep = System.nanoTime();
             }
         }
     }

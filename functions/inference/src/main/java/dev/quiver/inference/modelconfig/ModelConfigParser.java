@@ -27,8 +27,8 @@ public final class ModelConfigParser {
     private static final List<String> GOLDEN_SET_KEYS = List.of("interval");
     private static final List<String> ROUTING_KEYS = List.of("aliases", "shadow", "sticky_key", "weights");
     private static final List<String> SHADOW_KEYS = List.of("compare", "share", "version");
-    private static final List<String> MONITORING_KEYS = List.of("max_age", "max_mae", "max_prediction_shift",
-            "min_accuracy", "min_labels");
+    private static final List<String> MONITORING_KEYS = List.of("labels", "max_age", "max_mae",
+            "max_prediction_shift", "min_accuracy", "min_labels");
     private static final List<String> OUTPUT_CHECK_KEYS = List.of("failures", "window");
     private static final String FALLBACK_STEPS = "previous_version, {model: name}, {default_outputs: file} or "
             + "{answers: file, key: input}";
@@ -84,7 +84,7 @@ public final class ModelConfigParser {
         golden.ifPresent(mapping -> mapping.allowOnly(GOLDEN_SET_KEYS));
         Optional<ConfigMapping> monitoring = setting(settings, "monitoring")
                 .flatMap(value -> value.mapping("expected a mapping with max_age, min_accuracy, max_mae, min_labels, "
-                        + "max_prediction_shift"));
+                        + "max_prediction_shift, labels"));
         monitoring.ifPresent(mapping -> mapping.allowOnly(MONITORING_KEYS));
         return new ModelConfigSpec(
                 setting(settings, "version_policy").flatMap(ModelConfigParser::versionPolicy).orElse(null),
@@ -156,7 +156,8 @@ public final class ModelConfigParser {
                 setting(mapping, "min_accuracy").flatMap(ConfigValue::number).orElse(null),
                 setting(mapping, "max_mae").flatMap(ConfigValue::number).orElse(null),
                 setting(mapping, "min_labels").flatMap(ConfigValue::wholeNumber).orElse(null),
-                setting(mapping, "max_prediction_shift").flatMap(ConfigValue::number).orElse(null));
+                setting(mapping, "max_prediction_shift").flatMap(ConfigValue::number).orElse(null),
+                setting(mapping, "labels").flatMap(ConfigValue::bool).orElse(null));
     }
 
     private static Optional<VersionPolicy> versionPolicy(ConfigValue value) {

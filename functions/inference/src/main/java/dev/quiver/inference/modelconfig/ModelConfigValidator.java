@@ -208,6 +208,11 @@ public final class ModelConfigValidator {
             problems.add(new FieldError("monitoring.max_prediction_shift", "must be above 0 (a population stability "
                     + "index; 0.1 is a small shift, 0.25 a large one), got " + monitoring.maxPredictionShift()));
         }
+        if (Boolean.FALSE.equals(monitoring.labels()) && (minAccuracy != null || monitoring.maxMae() != null)) {
+            problems.add(new FieldError("monitoring.labels", "false keeps no answer to join a label to, so "
+                    + (minAccuracy != null ? "min_accuracy" : "max_mae") + " could never be judged; remove it or set "
+                    + "labels: true"));
+        }
     }
 
     private static void fallback(List<FieldError> problems, List<FallbackSpec> steps) {

@@ -25,7 +25,8 @@ import java.util.concurrent.CompletionException;
  * {@code answer-ttl}) is a no-op counted {@code unmatched}, answered 202 like any other: a 404 would be retried by a
  * Knative broker (it retries 404 as well as 5xx) and could never succeed. A second label for the same answer is
  * counted {@code duplicate} and changes nothing (the first counts); the same label event again (same source and id)
- * changes nothing at all. A label that can never be read (no number, an item count other than the answer's, a class
+ * changes nothing at all. A label for a model that keeps no answers ({@code monitoring.labels}) is a 400: it could
+ * never be joined. A label that can never be read (no number, an item count other than the answer's, a class
  * that is not a whole number) is a 400 naming the field; only a store that cannot be reached is a 503, which the
  * broker retries.
  */
@@ -65,6 +66,7 @@ public class LabelEvents {
             return CompletableFuture.completedFuture(null);
         }
         checkOutput(model, label.output());
+        checkKeepsAnswers(model);
         String labelEvent = event.getSource() + "\u0000" + event.getId();
         return monitoring.answers().claim(label.model(), label.inferenceId(), labelEvent)
                 .thenApply(match -> {
@@ -87,6 +89,23 @@ public class LabelEvents {
                             registry.retryAfter());
                 })
                 .toCompletableFuture();
+    }
+
+    /** A label for a model whose loaded versions keep no answers could never be joined: refused, not retried. */
+    private static void checkKeepsAnswers(ModelEntry model) {
+        boolean loaded = false;
+        for (VersionEntry version : model.versions().values()) {
+            if (version.model() != null) {
+                if (version.model().config().monitoring().keepsAnswers()) {
+                    return;
+                }
+                loaded = true;
+            }
+        }
+        if (loaded) {
+            throw InferenceException.invalidInput("model: " + model.name() + " keeps no answers to join labels to; "
+                    + "set monitoring: {labels: true} (or min_accuracy, max_mae) in its config.yaml");
+        }
     }
 
     /** Scores each labelled item; a label that does not fit the answer gives its claim back and is refused. */

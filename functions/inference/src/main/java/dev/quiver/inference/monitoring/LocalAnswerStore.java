@@ -16,8 +16,16 @@ final class LocalAnswerStore implements AnswerStore {
     private final Cache<String, String> claims;
 
     LocalAnswerStore(long maxAnswers, Duration ttl) {
-        this.answers = Caffeine.newBuilder().maximumSize(maxAnswers).expireAfterWrite(ttl).build();
-        this.claims = Caffeine.newBuilder().maximumSize(maxAnswers).expireAfterWrite(ttl).build();
+        this.answers = cache(maxAnswers, ttl);
+        this.claims = cache(maxAnswers, ttl);
+    }
+
+    /**
+     * Eviction and expiry run on the thread that writes, a little at a time: handing them to another pool, Caffeine's
+     * default, would wake a thread for nearly every request served.
+     */
+    private static <V> Cache<String, V> cache(long maxAnswers, Duration ttl) {
+        return Caffeine.newBuilder().maximumSize(maxAnswers).expireAfterWrite(ttl).executor(Runnable::run).build();
     }
 
     @Override

@@ -115,7 +115,7 @@ public class ModelMonitoring {
 
     /**
      * The serving path, once per request the model itself answered: reads the first output's items, adds them to
-     * the version's window and keeps them for a label under the request's id.
+     * the version's window and, for a model that takes labels, keeps them for a label under the request's id.
      *
      * @param outputs the outputs the request asked for; nothing is recorded when the model's first is not among them
      */
@@ -134,7 +134,8 @@ public class ModelMonitoring {
         }
         Answer answer = read.get();
         monitor(loaded.name(), loaded.version()).record(answer);
-        if (inferenceId != null && answer.values().length <= Answer.MAX_ITEMS) {
+        if (inferenceId != null && answer.values().length <= Answer.MAX_ITEMS
+                && loaded.config().monitoring().keepsAnswers()) {
             answers.remember(loaded.name(), inferenceId, answer);
         }
     }

@@ -20,7 +20,10 @@ final class PredictionWindow {
     }
 
     void record(Answer answer) {
-        kind = answer.kind();
+        // read before written: a write on every request would bounce the field's cache line between cores
+        if (kind != answer.kind()) {
+            kind = answer.kind();
+        }
         double[] values = answer.values();
         int size = slots.length();
         // a request larger than the window only leaves its last items

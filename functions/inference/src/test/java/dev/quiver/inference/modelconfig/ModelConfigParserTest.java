@@ -191,13 +191,18 @@ class ModelConfigParserTest {
     void monitoringLimits() throws IOException {
         ModelConfig config = ModelConfigDefaults.apply(read("config.yaml",
                 "monitoring: {max_age: 30d, min_accuracy: 0.9, min_labels: 20}\n"), DEFAULTS, FAILSAFE);
-        assertThat(config.monitoring()).isEqualTo(new MonitoringSpec(Duration.ofDays(30), 0.9, null, 20, null));
+        assertThat(config.monitoring()).isEqualTo(new MonitoringSpec(Duration.ofDays(30), 0.9, null, 20, null, null));
+        assertThat(config.monitoring().keepsAnswers()).as("min_accuracy needs labels").isTrue();
         assertThat(ModelConfigDefaults.apply(read("config.yaml", "{}\n"), DEFAULTS, FAILSAFE).monitoring())
                 .isEqualTo(MonitoringSpec.NONE);
         assertThat(MonitoringSpec.NONE.labelsNeeded()).isEqualTo(MonitoringSpec.MIN_LABELS);
         assertThat(read("config.json", "{\"monitoring\": {\"max_age\": \"PT12H\", \"max_mae\": 2.5, "
                 + "\"max_prediction_shift\": 0.25}}").monitoring())
-                .isEqualTo(new MonitoringSpec(Duration.ofHours(12), null, 2.5, null, 0.25));
+                .isEqualTo(new MonitoringSpec(Duration.ofHours(12), null, 2.5, null, 0.25, null));
+        assertThat(MonitoringSpec.NONE.keepsAnswers()).as("no label comes back unless asked for").isFalse();
+        assertThat(read("config.yaml", "monitoring: {labels: true}\n").monitoring().keepsAnswers()).isTrue();
+        assertThat(read("config.yaml", "monitoring: {labels: false, max_age: 30d}\n").monitoring().keepsAnswers())
+                .isFalse();
     }
 
     @Test
@@ -211,7 +216,11 @@ class ModelConfigParserTest {
         assertProblems("monitoring: {max_prediction_shift: 0}\n", "line 1, monitoring.max_prediction_shift: must be "
                 + "above 0 (a population stability index; 0.1 is a small shift, 0.25 a large one), got 0.0");
         assertProblems("monitoring: {max_age: 30d, accuracy: 0.9}\n", "line 1, monitoring.accuracy: unknown setting; "
-                + "expected one of max_age, max_mae, max_prediction_shift, min_accuracy, min_labels");
+                + "expected one of labels, max_age, max_mae, max_prediction_shift, min_accuracy, min_labels");
+        assertProblems("monitoring: {labels: false, max_mae: 2.5}\n", "line 1, monitoring.labels: false keeps no answer to "
+                + "join a label to, so max_mae could never be judged; remove it or set labels: true");
+        assertProblems("monitoring: {labels: often}\n", "line 1, monitoring.labels: expected true or false, got "
+                + "\"often\"");
     }
 
     @Test

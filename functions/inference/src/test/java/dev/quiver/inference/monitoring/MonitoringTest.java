@@ -242,6 +242,32 @@ class MonitoringTest {
     }
 
     @Test
+    void aModelThatTakesNoLabelsKeepsNoAnswersAndALabelForItIsRefused() throws Exception {
+        awaitState("varied", "1", "READY");
+        awaitState("digits", "1", "READY");
+        try (RedisAnswerStore otherReplica = new RedisAnswerStore(REDIS, Duration.ofMinutes(5),
+                Duration.ofSeconds(2), Duration.ofSeconds(10), Duration.ofSeconds(1))) {
+            String unkept = "v-" + UUID.randomUUID();
+            given().contentType("application/json").header("X-Request-Id", unkept)
+                    .body("{\"inputs\": [{\"name\": \"x\", \"shape\": [4, 4], \"datatype\": \"FP32\", \"data\": "
+                            + oneHotRows(0) + "}]}")
+                    .post("/v2/models/varied/infer").then().statusCode(200);
+            // answers reach Redis in the order they were given: once a later one is there, the first would be too
+            String kept = "d-" + UUID.randomUUID();
+            given().contentType("application/json").header("X-Request-Id", kept).body(digitsRequest(2))
+                    .post("/v2/models/digits/infer").then().statusCode(200);
+            await().atMost(Duration.ofSeconds(5)).until(() -> otherReplica.claim("digits", kept, "probe")
+                    .toCompletableFuture().get().outcome() == LabelMatch.Outcome.MATCHED);
+            assertThat(otherReplica.claim("varied", unkept, "probe").toCompletableFuture().get().outcome())
+                    .isEqualTo(LabelMatch.Outcome.UNMATCHED);
+        }
+        Response refused = label("varied", "v-any", "3", UUID.randomUUID().toString());
+        assertThat(refused.statusCode()).as("a label that can never be joined is not retried").isEqualTo(400);
+        assertThat(refused.jsonPath().getString("error")).isEqualTo("model: varied keeps no answers to join labels "
+                + "to; set monitoring: {labels: true} (or min_accuracy, max_mae) in its config.yaml");
+    }
+
+    @Test
     void aCloudEventAnswerIsLabelledByTheEventsId() {
         awaitState("digits", "1", "READY");
         String eventId = "event-" + UUID.randomUUID();
@@ -372,6 +398,7 @@ class MonitoringTest {
                     .withModel("constant", 1, OnnxModels.constant(3))
                     .withModel("varied", 1, OnnxModels.addConstant(1))
                     .withDigits("digits", 1)
+                    .withConfig("digits", "config.yaml", "monitoring: {labels: true}\n")
                     .withDigits("labelled", 1)
                     .withConfig("labelled", "config.yaml", "monitoring: {min_accuracy: 0.9, min_labels: 10}\n")
                     .withModel("shifting", 1, OnnxModels.addConstant(0))
