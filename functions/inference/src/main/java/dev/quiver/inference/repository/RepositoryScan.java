@@ -1,21 +1,23 @@
 package dev.quiver.inference.repository;
 
 import java.nio.file.Path;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.Optional;
+import java.util.TreeMap;
 
 /**
  * What a look at the model repository found.
  *
- * @param models   model folders by name
+ * @param models   model folders by name, in name order: every pass loads the models in the same order
  * @param ignored  entries that do not follow the layout, each with the reason, for the log
  */
 public record RepositoryScan(Map<String, ModelFolder> models, List<String> ignored) {
 
     public RepositoryScan {
-        models = Map.copyOf(models);
+        models = Collections.unmodifiableSortedMap(new TreeMap<>(models));
         ignored = List.copyOf(ignored);
     }
 
