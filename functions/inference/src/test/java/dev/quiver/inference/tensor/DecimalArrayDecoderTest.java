@@ -38,6 +38,15 @@ class DecimalArrayDecoderTest {
             numbers.addAll(List.of("3.4028236e38", "2.2250738585072014E-308", "4.9e-324", "1.7976931348623157e308",
                     "9007199254740993.0", "1e23", "8.98846567431158e307"));
         }
+        // every length of integer part and fraction around the eight digits read at once and the 18 kept
+        String digits = "12345678901234567890123";
+        for (int length = 1; length <= 22; length++) {
+            numbers.add(digits.substring(0, length));
+            numbers.add("0." + digits.substring(0, length));
+            numbers.add("-0." + "0".repeat(length) + "39");
+            numbers.add(digits.substring(0, length) + "." + digits.substring(length));
+            numbers.add("9".repeat(length) + "e-" + length);
+        }
         for (int i = 0; i < 3000; i++) {
             float f = (random.nextFloat() - 0.5f) * (float) Math.pow(10, random.nextInt(20) - 10);
             double d = random.nextGaussian() * Math.pow(10, random.nextInt(40) - 20);
@@ -68,6 +77,15 @@ class DecimalArrayDecoderTest {
                             .isEqualTo(Double.doubleToRawLongBits(expected.getDouble(i * 8)));
                 }
             }
+        }
+    }
+
+    @Test
+    void numbersCloseToTheEndOfTheTextDecodeLikeTheTokenParser() throws IOException {
+        for (String json : List.of("[0.1234567]", "[12345678]", "[1,0.99215686]", "[7,-0.5]", "[123456789.25]")) {
+            long[] shape = {json.split(",").length};
+            assertThat(decode(json, Datatype.FP32, shape).data()).as(json).isEqualTo(tokens(json, Datatype.FP32, shape));
+            assertThat(decode(json, Datatype.FP64, shape).data()).as(json).isEqualTo(tokens(json, Datatype.FP64, shape));
         }
     }
 
