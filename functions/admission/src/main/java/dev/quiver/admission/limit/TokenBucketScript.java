@@ -39,26 +39,31 @@ final class TokenBucketScript {
             local now = tonumber(time[1]) * 1000000 + tonumber(time[2])
             local stored = redis.call('GET', KEYS[1])
             local state = stored and cmsgpack.unpack(stored)
-            local held = {}
-            if state then
-              for j = 3, #state, 3 do
-                held[state[j]] = j
-              end
-            end
-            local available = {}
+            local names, capacities, refills, periods, available = {}, {}, {}, {}, {}
             local consumable = true
             for i = 1, count do
-              local at = 4 + (i - 1) * 4
-              local capacity = tonumber(ARGV[at + 2])
+              local at = 4 * i
+              local name, capacity = ARGV[at + 1], tonumber(ARGV[at + 2])
+              local refill, period = tonumber(ARGV[at + 3]), tonumber(ARGV[at + 4])
+              names[i], capacities[i], refills[i], periods[i] = name, capacity, refill, period
               local current = capacity
-              local j = held[ARGV[at + 1]]
-              if j then
-                local tokensThen = state[j + 1]
-                if state[1] ~= version then
-                  tokensThen = tokensThen * capacity / state[j + 2]
+              if state then
+                local j = 3 * i
+                if state[j] ~= name then
+                  j = nil
+                  for k = 3, #state, 3 do
+                    if state[k] == name then
+                      j = k
+                    end
+                  end
                 end
-                current = math.min(capacity, tokensThen + math.max(0, now - state[2]) * tonumber(ARGV[at + 3])
-                    / tonumber(ARGV[at + 4]))
+                if j then
+                  local tokensThen = state[j + 1]
+                  if state[1] ~= version then
+                    tokensThen = tokensThen * capacity / state[j + 2]
+                  end
+                  current = math.min(capacity, tokensThen + math.max(0, now - state[2]) * refill / period)
+                end
               end
               available[i] = current
               if current < tokens then
@@ -69,7 +74,7 @@ final class TokenBucketScript {
             local wait = 0
             if refund then
               for i = 1, count do
-                available[i] = math.min(tonumber(ARGV[4 + (i - 1) * 4 + 2]), available[i] + tokens)
+                available[i] = math.min(capacities[i], available[i] + tokens)
               end
             elseif consumable then
               consumed = 1
@@ -78,11 +83,10 @@ final class TokenBucketScript {
               end
             else
               for i = 1, count do
-                local at = 4 + (i - 1) * 4
-                if tokens > tonumber(ARGV[at + 2]) then
+                if tokens > capacities[i] then
                   wait = -1
                 elseif wait >= 0 and available[i] < tokens then
-                  wait = math.max(wait, (tokens - available[i]) * tonumber(ARGV[at + 4]) / tonumber(ARGV[at + 3]))
+                  wait = math.max(wait, (tokens - available[i]) * periods[i] / refills[i])
                 end
               end
             end
@@ -90,13 +94,10 @@ final class TokenBucketScript {
             local untilFull = 0
             local reply = {consumed, wait < 0 and -1 or math.ceil(wait * 1000)}
             for i = 1, count do
-              local at = 4 + (i - 1) * 4
-              local capacity = tonumber(ARGV[at + 2])
-              kept[3 * i] = ARGV[at + 1]
+              kept[3 * i] = names[i]
               kept[3 * i + 1] = available[i]
-              kept[3 * i + 2] = capacity
-              untilFull = math.max(untilFull, (capacity - available[i]) * tonumber(ARGV[at + 4])
-                  / tonumber(ARGV[at + 3]))
+              kept[3 * i + 2] = capacities[i]
+              untilFull = math.max(untilFull, (capacities[i] - available[i]) * periods[i] / refills[i])
               reply[2 + i] = math.floor(available[i])
             end
             redis.call('SET', KEYS[1], cmsgpack.pack(kept), 'PX', math.ceil(untilFull / 1000) + 1000)
