@@ -17,8 +17,8 @@ import picocli.CommandLine.Option;
 
 /**
  * What routing and monitoring cost on the digits path, on two instances of the function started side by side: one
- * watching what it serves (prediction statistics, answers kept for labels, feature drift against the version's
- * training baseline, scheduled golden sets: the defaults), one with all of that off. On the watching instance,
+ * watching what it serves (prediction statistics, feature drift against the version's training baseline, scheduled
+ * golden sets: the defaults; digits takes no labels, so its answers are not kept for them), one with all of that off. On the watching instance,
  * {@code /v2/models/digits/infer} (a model without routing) and {@code /v2/models/digits_routed/infer} (the same model
  * as two versions with weights 50/50, sticky by the {@code X-User} header); on the other, digits alone. Each round
  * measures the three one right after the other, in rotating order, and computes the round's ratios of throughput and of

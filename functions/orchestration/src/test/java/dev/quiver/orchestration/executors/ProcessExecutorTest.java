@@ -68,8 +68,9 @@ class ProcessExecutorTest {
         long peak = load.getLong("attempts[0].decision.evidence.peakMemoryBytes");
         assertThat(peak).as("the resident memory sampled over the limit").isGreaterThan(64L << 20);
         assertThat(load.getLong("attempts[0].decision.memoryBytes")).isEqualTo(2 * peak);
-        // killed while still allocating (a slow machine samples it early), its peak may fall short of python's 300 MiB:
-        // then it takes more doublings, which the six attempts leave room for
+        // killed while still allocating (a slow machine samples it early), its peak may fall short of python's 200 MiB:
+        // then it takes another doubling. Each kill is at or over the limit, so the third attempt has at least 256 MiB,
+        // before a third out-of-memory in a row would make the decision give up
         assertThat(load.getString("attempts.last().state")).isEqualTo("SUCCEEDED");
     }
 
@@ -192,7 +193,7 @@ class ProcessExecutorTest {
                             resources: {memory: 64Mi}
                             retry: {max-attempts: 6, backoff: {initial: 1s, cap: 1s, jitter: none, budget: 1h}}
                             params:
-                              command: [python3, -c, 'import time; data = b"x" * (300 * 1024 * 1024); time.sleep(3)']
+                              command: [python3, -c, 'import time; data = b"x" * (200 * 1024 * 1024); time.sleep(3)']
                         """);
                 Files.writeString(pipelines.resolve("unreachable.yaml"), """
                         pipeline: unreachable
