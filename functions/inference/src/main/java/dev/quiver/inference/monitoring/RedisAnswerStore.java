@@ -1,15 +1,10 @@
 package dev.quiver.inference.monitoring;
 
-import io.lettuce.core.ClientOptions;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.RedisURI;
+import dev.quiver.admission.redis.ResilientRedisConnection;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SetArgs;
-import io.lettuce.core.SocketOptions;
-import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
-import io.lettuce.core.codec.StringCodec;
 import java.time.Duration;
 import java.util.List;
 import java.util.Queue;
@@ -32,7 +27,7 @@ import org.jboss.logging.Logger;
  * the claim atomically, sent after this replica's waiting answers; another replica's answer is in Redis at most a
  * flush after it was given. The answer and its
  * claim share a hash tag, so they live on one node of a Redis Cluster. Commands fail fast while Redis is away (answers
- * are then not kept, and counted); a connection that cannot be made is tried again every {@code reconnectInterval}.
+ * are then not kept, and counted; {@link ResilientRedisConnection}).
  */
 final class RedisAnswerStore implements AnswerStore {
 
@@ -57,29 +52,16 @@ final class RedisAnswerStore implements AnswerStore {
     private final AtomicInteger pendingCount = new AtomicInteger();
     private final ScheduledExecutorService flusher = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("quiver-answers-redis").daemon().factory());
-    private final RedisClient client;
-    private final RedisURI uri;
+    private final ResilientRedisConnection redis;
     private final Duration ttl;
-    private final Duration reconnectInterval;
     private final LongAdder lost = new LongAdder();
-    private volatile StatefulRedisConnection<String, String> connection;
-    private volatile boolean closed;
-    private volatile boolean reportedFailure;
 
     RedisAnswerStore(String redisUri, Duration ttl, Duration commandTimeout, Duration connectTimeout,
                      Duration reconnectInterval) {
-        this.uri = RedisURI.create(redisUri);
-        this.uri.setTimeout(connectTimeout);
         this.ttl = ttl;
-        this.reconnectInterval = reconnectInterval;
-        this.client = RedisClient.create();
-        this.client.setOptions(ClientOptions.builder()
-                .autoReconnect(true)
-                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-                .socketOptions(SocketOptions.builder().connectTimeout(connectTimeout).build())
-                .timeoutOptions(TimeoutOptions.enabled(commandTimeout))
-                .build());
-        connect();
+        // commands are written when flushed: the answers' in batches, a label's at once
+        this.redis = new ResilientRedisConnection(redisUri, commandTimeout, connectTimeout, reconnectInterval,
+                "monitoring answers", connection -> connection.setAutoFlushCommands(false));
         flusher.scheduleWithFixedDelay(this::flush, FLUSH_MILLIS, FLUSH_MILLIS, TimeUnit.MILLISECONDS);
     }
 
@@ -98,7 +80,7 @@ final class RedisAnswerStore implements AnswerStore {
      * never wait here), so a label is sent after every answer that was waiting when it came.
      */
     private synchronized void flush() {
-        StatefulRedisConnection<String, String> current = connection;
+        StatefulRedisConnection<String, String> current = redis.current();
         Pending next = pending.poll();
         if (next == null) {
             return;
@@ -126,10 +108,9 @@ final class RedisAnswerStore implements AnswerStore {
 
     @Override
     public CompletionStage<LabelMatch> claim(String model, String inferenceId, String labelEvent) {
-        StatefulRedisConnection<String, String> current = connection;
+        StatefulRedisConnection<String, String> current = redis.current();
         if (current == null) {
-            return CompletableFuture.failedFuture(new IllegalStateException("Redis at " + uri.getHost() + ":"
-                    + uri.getPort() + " is not connected"));
+            return CompletableFuture.failedFuture(redis.notConnected());
         }
         // this replica's answers first: a label that comes within a flush of its answer still finds it
         flush();
@@ -147,7 +128,7 @@ final class RedisAnswerStore implements AnswerStore {
 
     @Override
     public void release(String model, String inferenceId) {
-        StatefulRedisConnection<String, String> current = connection;
+        StatefulRedisConnection<String, String> current = redis.current();
         if (current != null) {
             current.async().del(claimKey(model, inferenceId));
             current.flushCommands();
@@ -161,7 +142,7 @@ final class RedisAnswerStore implements AnswerStore {
 
     @Override
     public String where() {
-        return "Redis at " + uri.getHost() + ":" + uri.getPort();
+        return "Redis at " + redis.address();
     }
 
     static String answerKey(String model, String inferenceId) {
@@ -172,42 +153,12 @@ final class RedisAnswerStore implements AnswerStore {
         return "quiver:label:{" + model + ":" + inferenceId + "}";
     }
 
-    private void connect() {
-        if (closed) {
-            return;
-        }
-        client.connectAsync(StringCodec.UTF8, uri).whenComplete((opened, failure) -> {
-            if (failure != null) {
-                if (!reportedFailure) {
-                    reportedFailure = true;
-                    LOG.warnf("monitoring: cannot connect to Redis at %s:%d (%s); answers are not kept for labels "
-                            + "until it can, trying again every %s", uri.getHost(), uri.getPort(),
-                            failure.getMessage(), reconnectInterval);
-                }
-                if (!closed) {
-                    client.getResources().eventExecutorGroup().schedule(this::connect, reconnectInterval.toNanos(),
-                            TimeUnit.NANOSECONDS);
-                }
-                return;
-            }
-            if (closed) {
-                opened.close();
-                return;
-            }
-            // commands are written when flushed: the answers' in batches, a label's at once
-            opened.setAutoFlushCommands(false);
-            connection = opened;
-            LOG.infof("monitoring: answers wait for their labels in Redis at %s:%d", uri.getHost(), uri.getPort());
-        });
-    }
-
     /** An answer waiting to be sent. */
     private record Pending(String model, String inferenceId, Answer answer) {
     }
 
     @Override
     public void close() {
-        closed = true;
         flusher.shutdown();
         try {
             flusher.awaitTermination(2, TimeUnit.SECONDS);
@@ -215,10 +166,6 @@ final class RedisAnswerStore implements AnswerStore {
             Thread.currentThread().interrupt();
         }
         flush();
-        StatefulRedisConnection<String, String> current = connection;
-        if (current != null) {
-            current.close();
-        }
-        client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+        redis.close();
     }
 }
