@@ -12,10 +12,6 @@ import java.time.Duration;
  * monitoring: {labels: true}   # keep answers for labels, live accuracy without an alert
  * </pre>
  *
- * @param labels      whether the model's answers are kept for {@code dev.quiver.inference.label} events; absent, they
- *                    are when {@code min_accuracy} or {@code max_mae} asks for live accuracy. Keeping answers costs
- *                    every request a write to the store of answers, so a model no label comes back for does not pay
- *                    it
  * @param maxAge      a version trained (else serving) longer ago raises a {@code stale} alert
  * @param minAccuracy a classifier whose share of correct labelled answers falls below it raises {@code accuracy}
  * @param maxMae      a regressor whose mean absolute error over its labelled answers rises above it raises
@@ -23,6 +19,10 @@ import java.time.Duration;
  * @param minLabels   labels a version needs in its window before its accuracy is judged
  * @param maxPredictionShift a classifier whose predicted classes in a window differ from those of the window before
  *                    by a population stability index above it raises {@code prediction-shift}
+ * @param labels      whether the model's answers are kept for {@code dev.quiver.inference.label} events; absent, they
+ *                    are when {@code min_accuracy} or {@code max_mae} asks for live accuracy. Keeping answers costs
+ *                    every request a write to the store of answers, so a model no label comes back for does not pay
+ *                    it
  */
 public record MonitoringSpec(Duration maxAge, Double minAccuracy, Double maxMae, Integer minLabels,
                              Double maxPredictionShift, Boolean labels) {

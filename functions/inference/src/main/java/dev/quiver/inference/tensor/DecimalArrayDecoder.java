@@ -288,9 +288,7 @@ public final class DecimalArrayDecoder {
                 return -1;
             }
         }
-        byte after = json[i];
-        if (after != ',' && after != ']' && after != ' ' && after != '\n' && after != '\r' && after != '\t'
-                || mantissa > MAX_EXACT_MANTISSA) {
+        if (!endsNumber(json[i]) || mantissa > MAX_EXACT_MANTISSA) {
             return -1;
         }
         position = i;
@@ -380,8 +378,7 @@ public final class DecimalArrayDecoder {
         if (i >= end || i - start > MAX_NUMBER_LENGTH) {
             return -1;
         }
-        byte after = json[i];
-        if (after != ',' && after != ']' && after != ' ' && after != '\n' && after != '\r' && after != '\t') {
+        if (!endsNumber(json[i])) {
             return -1;
         }
         position = i;
@@ -412,6 +409,11 @@ public final class DecimalArrayDecoder {
         value = (value & 0x0F0F0F0F0F0F0F0FL) * 2561 >>> 8;
         value = (value & 0x00FF00FF00FF00FFL) * 6553601 >>> 16;
         return (value & 0x0000FFFF0000FFFFL) * 42949672960001L >>> 32;
+    }
+
+    /** Whether the byte may follow a number in an array: a comma, the closing bracket or whitespace. */
+    private static boolean endsNumber(byte b) {
+        return b == ',' || b == ']' || b == ' ' || b == '\n' || b == '\r' || b == '\t';
     }
 
     /** The double nearest to mantissa x 10^exponent: exact operands, so the one operation rounds once. */
