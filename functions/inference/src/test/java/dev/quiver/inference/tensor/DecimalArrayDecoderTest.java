@@ -113,6 +113,7 @@ class DecimalArrayDecoderTest {
         assertThat(decode("[[1,2],[3]]", Datatype.FP64, 2, 2)).isNull();
         assertThat(decode("[[1,2],[3,4],[5,6]]", Datatype.FP64, 2, 2)).isNull();
         assertThat(decode("[1,2]", Datatype.INT32, 2)).isNull();
+        assertThat(decode("[1,2]", Datatype.FP64, 1L << 40)).as("a shape the text cannot fill allocates nothing").isNull();
     }
 
     @Test
