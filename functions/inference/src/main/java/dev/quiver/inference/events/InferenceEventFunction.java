@@ -86,7 +86,7 @@ public class InferenceEventFunction {
         byte[] body = v2Body(request);
         // the event's id is the inference id: the reply's correlationid, what a label for this answer names
         return service.inferAs("event", event.getId(), request.model(), Optional.ofNullable(request.version()),
-                        keys(event), loaded -> reader.read(body, -1))
+                        keys(event), loaded -> reader.read(body, body.length, -1))
                 .thenApply(served -> completed(writer.write(served).body(), served.fallback(), correlation))
                 .exceptionally(failure -> {
                     Throwable cause = failure instanceof CompletionException ? failure.getCause() : failure;

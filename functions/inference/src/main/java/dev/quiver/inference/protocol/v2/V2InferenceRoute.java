@@ -9,6 +9,9 @@ import dev.quiver.inference.routing.ModelVersionHeader;
 import dev.quiver.inference.routing.RequestKeys;
 import dev.quiver.inference.routing.RoutingKeys;
 import dev.quiver.inference.serving.InferenceService;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
 import io.quarkus.vertx.web.Route;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
@@ -20,7 +23,7 @@ import java.util.function.Supplier;
 
 /**
  * {@code POST /v2/models/{name}[/versions/{version}]/infer}, the hot path of the Open Inference Protocol, as Vert.x
- * routes: the body is read from the buffer the HTTP layer already holds and the answer is written straight to the
+ * routes: the body is read in the array the HTTP layer already holds and the answer is written straight to the
  * response, without the content negotiation and entity-writer lookups a REST resource pays on every request.
  */
 @ApplicationScoped
@@ -54,10 +57,14 @@ public class V2InferenceRoute {
         try {
             int jsonLength = headerLength(context.request().getHeader(HEADER_LENGTH));
             Buffer buffer = context.body().buffer();
-            byte[] body = buffer == null ? new byte[0] : buffer.getBytes();
+            ByteBuf bytes = buffer == null ? Unpooled.EMPTY_BUFFER : buffer.getByteBuf();
+            // the body handler's aggregate is one unpooled heap array from index 0: read in place, not copied again
+            byte[] body = bytes.hasArray() && bytes.arrayOffset() + bytes.readerIndex() == 0 ? bytes.array()
+                    : ByteBufUtil.getBytes(bytes);
+            int bodyLength = bytes.readableBytes();
             Optional<Duration> timeout = RequestTimeouts.fromHeader(context.request().getHeader(
                     RequestTimeouts.HEADER));
-            ParsedOnce parsed = new ParsedOnce(() -> reader.read(body, jsonLength));
+            ParsedOnce parsed = new ParsedOnce(() -> reader.read(body, bodyLength, jsonLength));
             RoutingKeys keys = RequestKeys.http(context.request()::getHeader,
                     name -> parsed.get().parameters().get(name));
             service.infer("v2", context.pathParam("name"), version, timeout, keys, model -> parsed.get())

@@ -44,17 +44,18 @@ public final class V2RequestReader {
     }
 
     /**
-     * @param body         the whole request body
+     * @param body         the whole request body from index 0 (the array may be longer: the HTTP layer's own buffer)
+     * @param bodyLength   the body's length in bytes
      * @param headerLength the {@code Inference-Header-Content-Length} header, or -1 when the body is all JSON
      */
-    public V2InferenceRequest read(byte[] body, int headerLength) {
-        int jsonLength = headerLength < 0 ? body.length : headerLength;
-        if (jsonLength > body.length) {
+    public V2InferenceRequest read(byte[] body, int bodyLength, int headerLength) {
+        int jsonLength = headerLength < 0 ? bodyLength : headerLength;
+        if (jsonLength > bodyLength) {
             throw InferenceException.invalidInput("Inference-Header-Content-Length: " + headerLength
-                    + " is larger than the body's " + body.length + " bytes");
+                    + " is larger than the body's " + bodyLength + " bytes");
         }
         try (JsonParser parser = factory.createParser(body, 0, jsonLength)) {
-            return read(parser, body, jsonLength);
+            return read(parser, body, bodyLength, jsonLength);
         } catch (JsonParseException e) {
             throw InferenceException.malformedJson(e);
         } catch (IOException e) {
@@ -62,7 +63,8 @@ public final class V2RequestReader {
         }
     }
 
-    private V2InferenceRequest read(JsonParser parser, byte[] body, int jsonLength) throws IOException {
+    private V2InferenceRequest read(JsonParser parser, byte[] body, int bodyLength, int jsonLength)
+            throws IOException {
         if (parser.nextToken() != JsonToken.START_OBJECT) {
             throw InferenceException.invalidInput("request body: expected a JSON object with " + TOP_LEVEL_FIELDS);
         }
@@ -89,7 +91,7 @@ public final class V2RequestReader {
         if (pending == null) {
             throw InferenceException.invalidInput("inputs: is required");
         }
-        List<Tensor> inputs = resolve(pending, body, jsonLength);
+        List<Tensor> inputs = resolve(pending, body, bodyLength, jsonLength);
         boolean binaryOutputs = Boolean.TRUE.equals(parameters.get("binary_data_output"));
         return new V2InferenceRequest(id, inputs, outputs, parameters, binaryOutputs);
     }
@@ -160,7 +162,7 @@ public final class V2RequestReader {
         return input;
     }
 
-    private static List<Tensor> resolve(List<PendingInput> pending, byte[] body, int jsonLength) {
+    private static List<Tensor> resolve(List<PendingInput> pending, byte[] body, int bodyLength, int jsonLength) {
         List<Tensor> inputs = new ArrayList<>(pending.size());
         int offset = jsonLength;
         for (PendingInput input : pending) {
@@ -178,17 +180,17 @@ public final class V2RequestReader {
                             + Arrays.toString(input.shape) + " of " + input.datatype + " needs " + needed
                             + " bytes, got " + input.binarySize);
                 }
-                if (offset + needed > body.length) {
+                if (offset + needed > bodyLength) {
                     throw InferenceException.invalidInput(input.path + ": the binary data ends after "
-                            + (body.length - offset) + " of input \"" + input.name + "\"'s " + needed + " bytes");
+                            + (bodyLength - offset) + " of input \"" + input.name + "\"'s " + needed + " bytes");
                 }
                 data = ByteBuffer.wrap(body, offset, (int) needed).slice();
                 offset += (int) needed;
             }
             inputs.add(new Tensor(input.name, input.datatype, input.shape, data));
         }
-        if (offset != body.length) {
-            throw InferenceException.invalidInput("request body: " + (body.length - offset) + " bytes after the JSON "
+        if (offset != bodyLength) {
+            throw InferenceException.invalidInput("request body: " + (bodyLength - offset) + " bytes after the JSON "
                     + "header and the binary data its inputs declare");
         }
         return inputs;
