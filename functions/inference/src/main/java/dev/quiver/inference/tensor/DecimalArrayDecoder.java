@@ -20,9 +20,8 @@ import java.nio.charset.StandardCharsets;
  * long (SWAR); any other is read digit by digit. A number whose significant digits make an integer of at most 2^53 and
  * whose power of ten is within 22 becomes the one correctly rounded double that a multiplication or division of two
  * exact doubles gives (Clinger's fast path); for FP32 that double is narrowed unless it lies exactly halfway between
- * two floats, where narrowing could round twice. Every other number is parsed
- * from its text by Jackson's fast parser, as the token parser would, so every number decodes to the same bits either
- * way.
+ * two floats, where narrowing could round twice. Every other number is parsed from its text by Jackson's fast parser,
+ * as the token parser would, so every number decodes to the same bits either way.
  *
  * <p>Anything that is not a well-formed array of numbers that fits the shape (a string, a null, a misplaced comma, a
  * wrong nesting, too many or too few elements, a value out of range, a number Jackson's settings or limits may treat
@@ -78,7 +77,7 @@ public final class DecimalArrayDecoder {
         if (parser instanceof InMemoryJsonParser bytes && decodes(datatype)) {
             int open = bytes.arrayStart();
             DecodedArray decoded = open < 0 ? null
-                    : decode(bytes.input(), open, bytes.inputEnd(), datatype, shape, path);
+                    : decode(bytes.input(), open, bytes.inputEnd(), datatype, shape);
             if (decoded != null) {
                 bytes.continueAt(decoded);
                 bytes.nextToken();
@@ -98,13 +97,13 @@ public final class DecimalArrayDecoder {
      *
      * @param end the end of the JSON text: the decoder never reads at or past it
      */
-    public static DecodedArray decode(byte[] json, int open, int end, Datatype datatype, long[] shape, String path) {
+    public static DecodedArray decode(byte[] json, int open, int end, Datatype datatype, long[] shape) {
         if (!decodes(datatype) || open >= end || json[open] != '[') {
             return null;
         }
         DecimalArrayDecoder decoder = new DecimalArrayDecoder(json, end);
         decoder.position = open + 1;
-        ByteBuffer data = decoder.array(datatype, shape, path);
+        ByteBuffer data = decoder.array(datatype, shape);
         if (data == null) {
             return null;
         }
@@ -112,7 +111,7 @@ public final class DecimalArrayDecoder {
     }
 
     /** The rules of {@link JsonTensorReader#readShaped}; null where it would refuse. */
-    private ByteBuffer array(Datatype datatype, long[] shape, String path) {
+    private ByteBuffer array(Datatype datatype, long[] shape) {
         long expected = Tensor.elementCount(shape);
         // n numbers take at least 2n bytes after the bracket ("1,1,...,1]"): an array whose text cannot hold them is
         // the token parser's to refuse, so the output, allocated whole, is never larger than the text could fill

@@ -113,7 +113,8 @@ class DecimalArrayDecoderTest {
         assertThat(decode("[[1,2],[3]]", Datatype.FP64, 2, 2)).isNull();
         assertThat(decode("[[1,2],[3,4],[5,6]]", Datatype.FP64, 2, 2)).isNull();
         assertThat(decode("[1,2]", Datatype.INT32, 2)).isNull();
-        assertThat(decode("[1,2]", Datatype.FP64, 1L << 40)).as("a shape the text cannot fill allocates nothing").isNull();
+        assertThat(decode("[1,2]", Datatype.FP64, 1L << 40)).as("a shape the text cannot fill allocates nothing")
+                .isNull();
     }
 
     @Test
@@ -178,7 +179,7 @@ class DecimalArrayDecoderTest {
 
     private static DecimalArrayDecoder.DecodedArray decode(String json, Datatype datatype, long... shape) {
         byte[] bytes = json.getBytes(StandardCharsets.UTF_8);
-        return DecimalArrayDecoder.decode(bytes, 0, bytes.length, datatype, shape, "data");
+        return DecimalArrayDecoder.decode(bytes, 0, bytes.length, datatype, shape);
     }
 
     private static ByteBuffer tokens(String json, Datatype datatype, long[] shape) throws IOException {
