@@ -183,8 +183,9 @@ public final class DecimalArrayDecoder {
     }
 
     /**
-     * Decodes numbers into {@code out} from element {@code written} on, for as long as each is followed by a comma and
-     * another number; returns how many elements are written then, or -1 where the token parser must read the array.
+     * Decodes numbers into {@code out} from element {@code written} on, for as long as each is followed by a comma, any
+     * spaces and another number; returns how many elements are written then, or -1 where the token parser must read
+     * the array.
      */
     private int run(byte[] out, int written, int expected, boolean fp32) {
         int count = written;
@@ -206,12 +207,18 @@ public final class DecimalArrayDecoder {
                 DOUBLES.set(out, count << 3, value);
             }
             count++;
-            int comma = position;
-            if (comma + 1 < end && json[comma] == ',' && startsNumber(json[comma + 1])) {
-                position = comma + 1;
-            } else {
+            int next = position;
+            if (next >= end || json[next] != ',') {
                 return count;
             }
+            // spaces after a comma are how Python's json.dumps separates items by default
+            do {
+                next++;
+            } while (next < end && json[next] == ' ');
+            if (next >= end || !startsNumber(json[next])) {
+                return count;
+            }
+            position = next;
         }
     }
 

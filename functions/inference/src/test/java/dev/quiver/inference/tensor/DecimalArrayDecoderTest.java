@@ -81,6 +81,19 @@ class DecimalArrayDecoderTest {
     }
 
     @Test
+    void numbersSeparatedByACommaAndSpacesDecodeLikeTheTokenParser() throws IOException {
+        for (Datatype datatype : List.of(Datatype.FP32, Datatype.FP64)) {
+            List<String> numbers = numbers(datatype);
+            long[] shape = {numbers.size()};
+            for (String separator : List.of(", ", ",   ", " , ")) {
+                String json = numbers.stream().collect(Collectors.joining(separator, "[", "]"));
+                assertThat(decode(json, datatype, shape).data()).as(datatype + " separated by '" + separator + "'")
+                        .isEqualTo(tokens(json, datatype, shape));
+            }
+        }
+    }
+
+    @Test
     void numbersCloseToTheEndOfTheTextDecodeLikeTheTokenParser() throws IOException {
         for (String json : List.of("[0.1234567]", "[12345678]", "[1,0.99215686]", "[7,-0.5]", "[123456789.25]")) {
             long[] shape = {json.split(",").length};
@@ -101,8 +114,8 @@ class DecimalArrayDecoderTest {
     @Test
     void whatTheDecoderDoesNotAcceptIsLeftToTheTokenParserWithItsErrors() {
         List<String> refused = List.of("[1,2", "[1,,2]", "[1,2,]", "[,1,2]", "[1 2]", "[01,2]", "[1.,2]", "[.5,2]",
-                "[-,2]", "[1e,2]", "[1,\"2\"]", "[1,null]", "[1,{}]", "[1,true]", "[NaN,1]", "[1,2,3]", "[1]",
-                "[[1],2]", "[[1,2]]", "[1e39,2]", "[1,-1e39]", "[1/*x*/,2]", "[1" + "0".repeat(100) + ",2]");
+                "[-,2]", "[1e,2]", "[1,\"2\"]", "[1,null]", "[1,{}]", "[1,true]", "[1, ]", "[1,  ,2]", "[1, 2 ,]",
+                "[NaN,1]", "[1,2,3]", "[1]", "[[1],2]", "[[1,2]]", "[1e39,2]", "[1,-1e39]", "[1/*x*/,2]", "[1" + "0".repeat(100) + ",2]");
         for (String json : refused) {
             assertThat(decode(json, Datatype.FP32, 2)).as(json).isNull();
             String tokenError = errorOf(TOKENS, json, Datatype.FP32, 2);
