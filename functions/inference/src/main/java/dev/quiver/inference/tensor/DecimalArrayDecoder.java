@@ -8,13 +8,16 @@ import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
  * Decodes a JSON array of FP32 or FP64 numbers (flat, or nested to the tensor's shape) from the request's bytes
  * straight into the tensor's buffer: one pass over the bytes, no token objects, no text copied per number, no boxing.
- * This is the cost of a JSON image: a 284 KB request is 27,648 decimal numbers. The buffer is allocated whole from the
- * shape once the text is known to be long enough to hold that many numbers, and a run of numbers separated by commas
- * alone is decoded in one tight loop, each stored with one little-endian write.
+ * This is the cost of a JSON image: a 284 KB request is 27,648 decimal numbers. A run of numbers separated by commas
+ * (and spaces) is decoded in one tight loop, each stored with one little-endian write. Memory follows the numbers
+ * read, as the token parser's does: the array starts at {@link JsonTensorReader#FIRST_ALLOCATION} elements at most
+ * and doubles as they arrive, up to the shape's count, and a shape of more numbers than the text could hold is left to
+ * the token parser before anything is allocated.
  *
  * <p>The digits of the common number (a short integer part, a fraction, no exponent) are read eight at a time from one
  * long (SWAR); any other is read digit by digit. A number whose significant digits make an integer of at most 2^53 and
@@ -61,6 +64,9 @@ public final class DecimalArrayDecoder {
     private int exponent;
     /** Whether the number just scanned has neither fraction nor exponent: "-0" is then the integer 0. */
     private boolean integer;
+    /** The elements decoded so far, little-endian, in an array doubled as they arrive up to {@link #expectedBytes}. */
+    private byte[] out;
+    private int expectedBytes;
 
     private DecimalArrayDecoder(byte[] json, int end) {
         this.json = json;
@@ -114,11 +120,12 @@ public final class DecimalArrayDecoder {
     private ByteBuffer array(Datatype datatype, long[] shape) {
         long expected = Tensor.elementCount(shape);
         // n numbers take at least 2n bytes after the bracket ("1,1,...,1]"): an array whose text cannot hold them is
-        // the token parser's to refuse, so the output, allocated whole, is never larger than the text could fill
+        // the token parser's to refuse
         if (expected > (end - position) / 2) {
             return null;
         }
-        byte[] out = new byte[Math.toIntExact(datatype.byteCount(expected))];
+        expectedBytes = Math.toIntExact(datatype.byteCount(expected));
+        out = new byte[Math.toIntExact(datatype.byteCount(Math.min(expected, JsonTensorReader.FIRST_ALLOCATION)))];
         boolean fp32 = datatype == Datatype.FP32;
         int rank = Math.max(shape.length, 1);
         long[] children = new long[rank + 2];
@@ -167,7 +174,7 @@ public final class DecimalArrayDecoder {
                     return null;
                 }
                 int before = written;
-                written = run(out, written, (int) expected, fp32);
+                written = run(written, (int) expected, fp32);
                 if (written < 0) {
                     return null;
                 }
@@ -183,28 +190,32 @@ public final class DecimalArrayDecoder {
     }
 
     /**
-     * Decodes numbers into {@code out} from element {@code written} on, for as long as each is followed by a comma, any
+     * Decodes numbers into {@link #out} from element {@code written} on, for as long as each is followed by a comma, any
      * spaces and another number; returns how many elements are written then, or -1 where the token parser must read
      * the array.
      */
-    private int run(byte[] out, int written, int expected, boolean fp32) {
+    private int run(int written, int expected, boolean fp32) {
         int count = written;
+        int shift = fp32 ? 2 : 3;
         while (true) {
             if (count == expected) {
                 return -1;
+            }
+            if (count << shift == out.length) {
+                out = Arrays.copyOf(out, (int) Math.min(2L * out.length, expectedBytes));
             }
             if (fp32) {
                 float value = nextFloat();
                 if (Float.isNaN(value)) {
                     return -1;
                 }
-                FLOATS.set(out, count << 2, value);
+                FLOATS.set(out, count << shift, value);
             } else {
                 double value = nextDouble();
                 if (Double.isNaN(value)) {
                     return -1;
                 }
-                DOUBLES.set(out, count << 3, value);
+                DOUBLES.set(out, count << shift, value);
             }
             count++;
             int next = position;

@@ -8,8 +8,10 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
+import com.sun.management.ThreadMXBean;
 import dev.quiver.inference.InferenceException;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -17,6 +19,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Random;
 import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
 /** The byte decoder must give every request exactly what the token parser gives it: the same bits, the same errors. */
@@ -91,6 +94,26 @@ class DecimalArrayDecoderTest {
                         .isEqualTo(tokens(json, datatype, shape));
             }
         }
+    }
+
+    @Test
+    void memoryFollowsTheNumbersReadNotTheShape() throws IOException {
+        int count = (int) JsonTensorReader.FIRST_ALLOCATION * 3 + 5;
+        String many = IntStream.range(0, count).mapToObj(i -> Float.toString(i * 0.37f - 9000))
+                .collect(Collectors.joining(",", "[", "]"));
+        for (Datatype datatype : List.of(Datatype.FP32, Datatype.FP64)) {
+            ByteBuffer decoded = decode(many, datatype, count).data();
+            assertThat(decoded).as(datatype + " past the first allocation").isEqualTo(tokens(many, datatype,
+                    new long[] {count}));
+            assertThat(decoded.capacity()).isEqualTo(count * datatype.byteSize());
+        }
+
+        byte[] blanks = ("[1" + " ".repeat(16_000_000) + "]").getBytes(StandardCharsets.US_ASCII);
+        ThreadMXBean threads = (ThreadMXBean) ManagementFactory.getThreadMXBean();
+        long before = threads.getCurrentThreadAllocatedBytes();
+        assertThat(DecimalArrayDecoder.decode(blanks, 0, blanks.length, Datatype.FP64, new long[] {8_000_000})).isNull();
+        assertThat(threads.getCurrentThreadAllocatedBytes() - before)
+                .as("a shape of 64 MB that the text could hold, in blanks").isLessThan(4L << 20);
     }
 
     @Test
