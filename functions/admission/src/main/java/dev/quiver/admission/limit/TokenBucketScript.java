@@ -22,7 +22,9 @@ import java.util.List;
  *
  * <p>The key holds a MessagePack array, read with one {@code GET} and written with one {@code SET ... PX}: the plans'
  * version, Redis's time of the last decision in microseconds, then for each limit its name, its tokens (fractional) and
- * its capacity then. The reply is {@code [consumed 0|1, nanoseconds to wait (-1: never), the whole tokens left in each
+ * its capacity then. A refusal under an unchanged version writes nothing: refill is continuous and stops at the
+ * capacity, so the stored state yields later exactly the tokens a write would have stored, and a flood of refused
+ * requests costs Redis no write (and its replicas and append-only file nothing). The reply is {@code [consumed 0|1, nanoseconds to wait (-1: never), the whole tokens left in each
  * limit...]}.
  */
 final class TokenBucketScript {
@@ -36,18 +38,19 @@ final class TokenBucketScript {
             local version = ARGV[3]
             local count = tonumber(ARGV[4])
             local time = redis.call('TIME')
-            local now = tonumber(time[1]) * 1000000 + tonumber(time[2])
+            local now = time[1] * 1000000 + time[2]
             local stored = redis.call('GET', KEYS[1])
             local state = stored and cmsgpack.unpack(stored)
-            local names, capacities, refills, periods, available = {}, {}, {}, {}, {}
+            local rebase = state and state[1] ~= version
+            local elapsed = state and math.max(0, now - state[2])
+            local available = {}
             local consumable = true
             for i = 1, count do
               local at = 4 * i
-              local name, capacity = ARGV[at + 1], tonumber(ARGV[at + 2])
-              local refill, period = tonumber(ARGV[at + 3]), tonumber(ARGV[at + 4])
-              names[i], capacities[i], refills[i], periods[i] = name, capacity, refill, period
+              local capacity = tonumber(ARGV[at + 2])
               local current = capacity
               if state then
+                local name = ARGV[at + 1]
                 local j = 3 * i
                 if state[j] ~= name then
                   j = nil
@@ -59,10 +62,10 @@ final class TokenBucketScript {
                 end
                 if j then
                   local tokensThen = state[j + 1]
-                  if state[1] ~= version then
+                  if rebase then
                     tokensThen = tokensThen * capacity / state[j + 2]
                   end
-                  current = math.min(capacity, tokensThen + math.max(0, now - state[2]) * refill / period)
+                  current = math.min(capacity, tokensThen + elapsed * ARGV[at + 3] / ARGV[at + 4])
                 end
               end
               available[i] = current
@@ -70,37 +73,32 @@ final class TokenBucketScript {
                 consumable = false
               end
             end
-            local consumed = 0
+            local consumed = (consumable and not refund) and 1 or 0
             local wait = 0
-            if refund then
-              for i = 1, count do
-                available[i] = math.min(capacities[i], available[i] + tokens)
-              end
-            elseif consumable then
-              consumed = 1
-              for i = 1, count do
-                available[i] = available[i] - tokens
-              end
-            else
-              for i = 1, count do
-                if tokens > capacities[i] then
-                  wait = -1
-                elseif wait >= 0 and available[i] < tokens then
-                  wait = math.max(wait, (tokens - available[i]) * periods[i] / refills[i])
-                end
-              end
-            end
+            local reply = {consumed, 0}
             local kept = {version, now}
             local untilFull = 0
-            local reply = {consumed, wait < 0 and -1 or math.ceil(wait * 1000)}
             for i = 1, count do
-              kept[3 * i] = names[i]
-              kept[3 * i + 1] = available[i]
-              kept[3 * i + 2] = capacities[i]
-              untilFull = math.max(untilFull, (capacities[i] - available[i]) * periods[i] / refills[i])
-              reply[2 + i] = math.floor(available[i])
+              local at = 4 * i
+              local capacity, refill, period = tonumber(ARGV[at + 2]), tonumber(ARGV[at + 3]), tonumber(ARGV[at + 4])
+              local left = available[i]
+              if refund then
+                left = math.min(capacity, left + tokens)
+              elseif consumed == 1 then
+                left = left - tokens
+              elseif tokens > capacity then
+                wait = -1
+              elseif wait >= 0 and left < tokens then
+                wait = math.max(wait, (tokens - left) * period / refill)
+              end
+              kept[3 * i], kept[3 * i + 1], kept[3 * i + 2] = ARGV[at + 1], left, capacity
+              untilFull = math.max(untilFull, (capacity - left) * period / refill)
+              reply[2 + i] = math.floor(left)
             end
-            redis.call('SET', KEYS[1], cmsgpack.pack(kept), 'PX', math.ceil(untilFull / 1000) + 1000)
+            reply[2] = wait < 0 and -1 or math.ceil(wait * 1000)
+            if refund or consumed == 1 or rebase then
+              redis.call('SET', KEYS[1], cmsgpack.pack(kept), 'PX', math.ceil(untilFull / 1000) + 1000)
+            end
             return reply
             """;
 

@@ -114,6 +114,37 @@ class RedisBucketStoreTest {
     }
 
     @Test
+    void aRefusalWritesNothingYetTheNextDecisionCountsTheSameTokens() {
+        BucketKey key = key(plan("minute", new Limit("minute", 3, 3, Duration.ofMinutes(1))), 1);
+        first.consume(key, 3).join();
+        String stored = redis.sync().get(key.id());
+        for (int i = 0; i < 20; i++) {
+            assertThat(second.consume(key, 1).join().consumed()).isFalse();
+        }
+        assertThat(redis.sync().get(key.id())).as("the state the admitted decision stored").isEqualTo(stored);
+        Quota refused = first.consume(key, 1).join();
+        assertThat(Duration.ofNanos(refused.nanosToWait())).as("one token of 3 a minute, 20 s after the first take")
+                .isBetween(Duration.ofSeconds(19), Duration.ofSeconds(20));
+
+        BucketKey tooLarge = key(HOURLY, 1);
+        assertThat(first.consume(tooLarge, 11).join().consumed()).isFalse();
+        assertThat(redis.sync().exists(tooLarge.id())).as("a full bucket is no bucket").isZero();
+    }
+
+    @Test
+    void aRefusalUnderChangedLimitsStoresTheRescaledShare() {
+        BucketKey before = key(HOURLY, 1);
+        first.consume(before, 10).join();
+        String stored = redis.sync().get(before.id());
+        BucketKey after = new BucketKey(before.id(), plan("anonymous", new Limit("hourly", 20, 20,
+                Duration.ofHours(1))), 2);
+        assertThat(first.consume(after, 1).join().consumed()).isFalse();
+        assertThat(redis.sync().get(before.id())).as("rewritten under the new version").isNotEqualTo(stored);
+        assertThat(first.consume(after, 1).join().remaining()).as("still an empty bucket of 20")
+                .containsExactly(0);
+    }
+
+    @Test
     void aStoredBucketLivesUntilItIsFullAgainAndTheScriptIsSentAgainAfterAFlush() {
         BucketKey key = key(HOURLY, 1);
         first.consume(key, 2).join();
