@@ -187,8 +187,8 @@ public final class AdmissionBenchmark {
 
     /**
      * One decision after another against Redis, next to a bare PING round trip on another connection and a decision
-     * of a plain Bucket4j compare-and-swap proxy (what Quiver's store was before its one-command script); with the
-     * Redis commands each decision sent, from Redis's own count ({@code INFO commandstats}).
+     * of a plain Bucket4j compare-and-swap proxy (what Quiver's store was before its one-command script) and a refusal
+     * of an exhausted bucket; with the Redis commands each sent, from Redis's own count ({@code INFO commandstats}).
      */
     private void redisLatency() throws Exception {
         RedisClient client = RedisClient.create(redisUri);
@@ -204,7 +204,10 @@ public final class AdmissionBenchmark {
                     .build("quiver:bench:plain:" + UUID.randomUUID(), () -> configuration);
             store.consume(key, 1).join();
             plain.tryConsume(1);
+            BucketKey exhausted = key(1);
+            store.consume(exhausted, 1).join();
             long[] decisions = new long[REDIS_SAMPLES];
+            long[] refusals = new long[REDIS_SAMPLES];
             long[] pings = new long[REDIS_SAMPLES];
             long[] casDecisions = new long[REDIS_SAMPLES];
             // each reading counts the INFO before it, hence the 1 taken off
@@ -217,12 +220,20 @@ public final class AdmissionBenchmark {
                 plain.tryConsume(1);
             }
             long afterCas = commands(ping);
+            for (int i = 0; i < REDIS_SAMPLES; i++) {
+                store.consume(exhausted, 1).join();
+            }
+            long afterRefusals = commands(ping);
             long storeCommands = afterStore - before - 1;
             long casCommands = afterCas - afterStore - 1;
+            long refusalCommands = afterRefusals - afterCas - 1;
             for (int i = 0; i < REDIS_SAMPLES; i++) {
                 long start = System.nanoTime();
                 store.consume(key, 1).join();
                 decisions[i] = System.nanoTime() - start;
+                start = System.nanoTime();
+                store.consume(exhausted, 1).join();
+                refusals[i] = System.nanoTime() - start;
                 start = System.nanoTime();
                 ping.sync().ping();
                 pings[i] = System.nanoTime() - start;
@@ -236,11 +247,14 @@ public final class AdmissionBenchmark {
             record("redis PING p99 (us)", percentile(pings, 0.99) / 1e3);
             record("plain Bucket4j CAS decision p50 (us)", percentile(casDecisions, 0.5) / 1e3);
             record("redis decision p50 / PING p50", percentile(decisions, 0.5) / percentile(pings, 0.5));
+            record("redis refusal p50 / PING p50", percentile(refusals, 0.5) / percentile(pings, 0.5));
             record("plain Bucket4j CAS decision p50 / PING p50", percentile(casDecisions, 0.5)
                     / percentile(pings, 0.5));
             record("redis commands per decision, a script's own included", (double) storeCommands / REDIS_SAMPLES);
             record("plain Bucket4j CAS: redis commands per decision, a script's own included",
                     (double) casCommands / REDIS_SAMPLES);
+            record("redis commands per refusal, a script's own included (no SET)",
+                    (double) refusalCommands / REDIS_SAMPLES);
         } finally {
             client.shutdown();
         }
