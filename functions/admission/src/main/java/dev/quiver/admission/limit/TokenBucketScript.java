@@ -24,8 +24,8 @@ import java.util.List;
  * version, Redis's time of the last decision in microseconds, then for each limit its name, its tokens (fractional) and
  * its capacity then. A refusal under an unchanged version writes nothing: refill is continuous and stops at the
  * capacity, so the stored state yields later exactly the tokens a write would have stored, and a flood of refused
- * requests costs Redis no write (and its replicas and append-only file nothing). The reply is {@code [consumed 0|1, nanoseconds to wait (-1: never), the whole tokens left in each
- * limit...]}.
+ * requests costs Redis no write (and its replicas and append-only file nothing). The reply is {@code [consumed 0|1,
+ * nanoseconds to wait (-1: never), the whole tokens left in each limit...]}.
  */
 final class TokenBucketScript {
 
