@@ -327,15 +327,18 @@ public final class DecimalArrayDecoder {
         boolean whole = json[i] != '.';
         if (!whole) {
             i++;
-            do {
-                chunk = (long) EIGHT_BYTES.get(json, i);
-                count = leadingDigits(chunk);
-                mantissa = mantissa * POWERS_OF_TEN_LONG[count] + digitsValue(chunk, count);
-                digits += count;
-                scale -= count;
-                i += count;
-            } while (count == Long.BYTES && digits + Long.BYTES <= MAX_DIGITS);
-            if (scale == 0 || json[i] >= '0' && json[i] <= '9') {
+            // the fraction's first sixteen bytes at once: the second long's digits count only when the first is all
+            // digits, chosen without a branch, so fractions of seven, eight or nine digits take the same path
+            long head = (long) EIGHT_BYTES.get(json, i);
+            long tail = (long) EIGHT_BYTES.get(json, i + Long.BYTES);
+            int headDigits = leadingDigits(head);
+            int tailDigits = leadingDigits(tail) & -(headDigits >>> 3);
+            mantissa = (mantissa * POWERS_OF_TEN_LONG[headDigits] + digitsValue(head, headDigits))
+                    * POWERS_OF_TEN_LONG[tailDigits] + digitsValue(tail, tailDigits);
+            digits += headDigits + tailDigits;
+            scale = -(headDigits + tailDigits);
+            i += headDigits + tailDigits;
+            if (scale == 0 || digits > MAX_DIGITS || json[i] >= '0' && json[i] <= '9') {
                 return -1;
             }
         }
@@ -453,10 +456,9 @@ public final class DecimalArrayDecoder {
      * out, leaving leading zeros, and the eight digits are combined pairwise in three multiplications.
      */
     private static long digitsValue(long chunk, int count) {
-        if (count == 0) {
-            return 0;
-        }
-        long value = (chunk - 0x3030303030303030L) << (Long.SIZE - Byte.SIZE * count);
+        // two shifts of 32 - 4 x count: all 64 bits (a zero) for no digit, where one shift of 64 would shift nothing
+        int half = Integer.SIZE - 4 * count;
+        long value = ((chunk - 0x3030303030303030L) << half) << half;
         value = (value & 0x0F0F0F0F0F0F0F0FL) * 2561 >>> 8;
         value = (value & 0x00FF00FF00FF00FFL) * 6553601 >>> 16;
         return (value & 0x0000FFFF0000FFFFL) * 42949672960001L >>> 32;
