@@ -20,7 +20,7 @@ import java.util.Arrays;
  * the token parser before anything is allocated.
  *
  * <p>The digits of the common number (a short integer part, a fraction, no exponent) are read eight at a time from one
- * long (SWAR); any other is read digit by digit. A number whose significant digits make an integer of at most 2^53 and
+ * long (SWAR), a fraction's first sixteen from two longs at once; any other number is read digit by digit. A number whose significant digits make an integer of at most 2^53 and
  * whose power of ten is within 22 becomes the one correctly rounded double that a multiplication or division of two
  * exact doubles gives (Clinger's fast path); for FP32 that double is narrowed unless it lies exactly halfway between
  * two floats, where narrowing could round twice. Every other number is parsed from its text by Jackson's fast parser,
@@ -302,10 +302,10 @@ public final class DecimalArrayDecoder {
     }
 
     /**
-     * The common number, {@code -?(0|[1-9][0-9]{0,6})(.[0-9]+)?} of at most 18 digits before a separator, read eight
-     * digits at a time
-     * (SWAR: one long read, no loop per digit) and kept small so the compiler inlines it; -1, with nothing consumed,
-     * for any other number and where fewer than 32 bytes are left, which {@link #scanNumber} then reads.
+     * The common number, {@code -?(0|[1-9][0-9]{0,6})(.[0-9]{1,16})?} of at most 18 digits before a separator, read
+     * eight digits at a time (SWAR: one long read, no loop per digit) and kept small so the compiler inlines it; -1,
+     * with nothing consumed, for any other number and where fewer than 32 bytes are left, which {@link #scanNumber}
+     * then reads.
      */
     private long quickScan() {
         int i = position;
