@@ -253,7 +253,7 @@ public final class AdmissionBenchmark {
             record("redis commands per decision, a script's own included", (double) storeCommands / REDIS_SAMPLES);
             record("plain Bucket4j CAS: redis commands per decision, a script's own included",
                     (double) casCommands / REDIS_SAMPLES);
-            record("redis commands per refusal, a script's own included (no SET)",
+            record("redis commands per refusal, a script's own included",
                     (double) refusalCommands / REDIS_SAMPLES);
         } finally {
             client.shutdown();

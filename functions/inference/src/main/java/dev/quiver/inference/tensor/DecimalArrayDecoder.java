@@ -20,11 +20,12 @@ import java.util.Arrays;
  * the token parser before anything is allocated.
  *
  * <p>The digits of the common number (a short integer part, a fraction, no exponent) are read eight at a time from one
- * long (SWAR), a fraction's first sixteen from two longs at once; any other number is read digit by digit. A number whose significant digits make an integer of at most 2^53 and
- * whose power of ten is within 22 becomes the one correctly rounded double that a multiplication or division of two
- * exact doubles gives (Clinger's fast path); for FP32 that double is narrowed unless it lies exactly halfway between
- * two floats, where narrowing could round twice. Every other number is parsed from its text by Jackson's fast parser,
- * as the token parser would, so every number decodes to the same bits either way.
+ * long (SWAR), a fraction's first sixteen from two longs at once; any other number is read digit by digit. A number
+ * whose significant digits make an integer of at most 2^53 and whose power of ten is within 22 becomes the one
+ * correctly rounded double that a multiplication or division of two exact doubles gives (Clinger's fast path); for
+ * FP32 that double is narrowed unless it lies exactly halfway between two floats, where narrowing could round twice.
+ * Every other number is parsed from its text by Jackson's fast parser, as the token parser would, so every number
+ * decodes to the same bits either way.
  *
  * <p>Anything that is not a well-formed array of numbers that fits the shape (a string, a null, a misplaced comma, a
  * wrong nesting, too many or too few elements, a value out of range, a number Jackson's settings or limits may treat
@@ -190,8 +191,8 @@ public final class DecimalArrayDecoder {
     }
 
     /**
-     * Decodes numbers into {@link #out} from element {@code written} on, for as long as each is followed by a comma, any
-     * spaces and another number; returns how many elements are written then, or -1 where the token parser must read
+     * Decodes numbers into {@link #out} from element {@code written} on, for as long as each is followed by a comma,
+     * any spaces and another number; returns how many elements are written then, or -1 where the token parser must read
      * the array.
      */
     private int run(int written, int expected, boolean fp32) {
@@ -233,7 +234,9 @@ public final class DecimalArrayDecoder {
         }
     }
 
-    /** Moves to the next byte that is not JSON whitespace, counting lines as the token parser does; false at the end. */
+    /**
+     * Moves to the next byte that is not JSON whitespace, counting lines as the token parser does; false at the end.
+     */
     private boolean skipWhitespace() {
         while (position < end) {
             byte b = json[position];

@@ -111,7 +111,8 @@ class DecimalArrayDecoderTest {
         byte[] blanks = ("[1" + " ".repeat(16_000_000) + "]").getBytes(StandardCharsets.US_ASCII);
         ThreadMXBean threads = (ThreadMXBean) ManagementFactory.getThreadMXBean();
         long before = threads.getCurrentThreadAllocatedBytes();
-        assertThat(DecimalArrayDecoder.decode(blanks, 0, blanks.length, Datatype.FP64, new long[] {8_000_000})).isNull();
+        assertThat(DecimalArrayDecoder.decode(blanks, 0, blanks.length, Datatype.FP64, new long[] {8_000_000}))
+                .isNull();
         assertThat(threads.getCurrentThreadAllocatedBytes() - before)
                 .as("a shape of 64 MB that the text could hold, in blanks").isLessThan(4L << 20);
     }
@@ -120,8 +121,10 @@ class DecimalArrayDecoderTest {
     void numbersCloseToTheEndOfTheTextDecodeLikeTheTokenParser() throws IOException {
         for (String json : List.of("[0.1234567]", "[12345678]", "[1,0.99215686]", "[7,-0.5]", "[123456789.25]")) {
             long[] shape = {json.split(",").length};
-            assertThat(decode(json, Datatype.FP32, shape).data()).as(json).isEqualTo(tokens(json, Datatype.FP32, shape));
-            assertThat(decode(json, Datatype.FP64, shape).data()).as(json).isEqualTo(tokens(json, Datatype.FP64, shape));
+            for (Datatype datatype : List.of(Datatype.FP32, Datatype.FP64)) {
+                assertThat(decode(json, datatype, shape).data()).as(datatype + " " + json)
+                        .isEqualTo(tokens(json, datatype, shape));
+            }
         }
     }
 
@@ -138,7 +141,8 @@ class DecimalArrayDecoderTest {
     void whatTheDecoderDoesNotAcceptIsLeftToTheTokenParserWithItsErrors() {
         List<String> refused = List.of("[1,2", "[1,,2]", "[1,2,]", "[,1,2]", "[1 2]", "[01,2]", "[1.,2]", "[.5,2]",
                 "[-,2]", "[1e,2]", "[1,\"2\"]", "[1,null]", "[1,{}]", "[1,true]", "[1, ]", "[1,  ,2]", "[1, 2 ,]",
-                "[NaN,1]", "[1,2,3]", "[1]", "[[1],2]", "[[1,2]]", "[1e39,2]", "[1,-1e39]", "[1/*x*/,2]", "[1" + "0".repeat(100) + ",2]");
+                "[NaN,1]", "[1,2,3]", "[1]", "[[1],2]", "[[1,2]]", "[1e39,2]", "[1,-1e39]", "[1/*x*/,2]",
+                "[1" + "0".repeat(100) + ",2]");
         for (String json : refused) {
             assertThat(decode(json, Datatype.FP32, 2)).as(json).isNull();
             String tokenError = errorOf(TOKENS, json, Datatype.FP32, 2);
