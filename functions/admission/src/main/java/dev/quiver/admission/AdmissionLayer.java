@@ -35,8 +35,10 @@ import io.quarkus.runtime.configuration.MemorySize;
 import io.quarkus.vertx.http.runtime.RouteConstants;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.Router;
+import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.interceptor.Interceptor;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Clock;
@@ -62,6 +64,11 @@ public class AdmissionLayer {
      * so it runs after the admission layer (and after the app's own first handlers, at {@code Integer.MIN_VALUE}).
      */
     public static final int ROUTE_ORDER = RouteConstants.ROUTE_ORDER_BODY_HANDLER;
+    /**
+     * The priority of the router observer that installs the layer: an endpoint's own body reader, installed at the same
+     * {@link #ROUTE_ORDER}, observes the router with a larger one, so that it runs after the layer.
+     */
+    public static final int INSTALL_PRIORITY = Interceptor.Priority.APPLICATION;
 
     private static final Logger LOG = Logger.getLogger(AdmissionLayer.class);
 
@@ -128,7 +135,7 @@ public class AdmissionLayer {
         return charges;
     }
 
-    void install(@Observes Router router, Vertx vertx) {
+    void install(@Observes @Priority(INSTALL_PRIORITY) Router router, Vertx vertx) {
         if (!config.enabled()) {
             LOG.warn("admission is disabled (quiver.admission.enabled=false): no rate limits, no caller queues");
             return;

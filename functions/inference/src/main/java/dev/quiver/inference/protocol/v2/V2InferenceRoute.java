@@ -1,10 +1,13 @@
 package dev.quiver.inference.protocol.v2;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.quiver.admission.AdmissionLayer;
+import dev.quiver.inference.InferenceConfig;
 import dev.quiver.inference.InferenceException;
 import dev.quiver.inference.deadline.RequestTimeouts;
 import dev.quiver.inference.fallback.FallbackNote;
 import dev.quiver.inference.http.JsonErrors;
+import dev.quiver.inference.http.SizedBodyHandler;
 import dev.quiver.inference.routing.ModelVersionHeader;
 import dev.quiver.inference.routing.RequestKeys;
 import dev.quiver.inference.routing.RoutingKeys;
@@ -15,40 +18,55 @@ import io.netty.buffer.Unpooled;
 import io.quarkus.vertx.web.Route;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
  * {@code POST /v2/models/{name}[/versions/{version}]/infer}, the hot path of the Open Inference Protocol, as Vert.x
- * routes: the body is read in the array the HTTP layer already holds and the answer is written straight to the
- * response, without the content negotiation and entity-writer lookups a REST resource pays on every request.
+ * routes: the body is received into one array of its size ({@link SizedBodyHandler}) and read in place, and the
+ * answer is written straight to the response, without the content negotiation and entity-writer lookups a REST
+ * resource pays on every request.
  */
 @ApplicationScoped
 public class V2InferenceRoute {
 
     public static final String HEADER_LENGTH = "Inference-Header-Content-Length";
+    private static final String INFER = "/v2/models/:name/infer";
+    private static final String INFER_VERSION = "/v2/models/:name/versions/:version/infer";
 
     private final InferenceService service;
     private final V2RequestReader reader;
     private final V2ResponseWriter writer;
     private final JsonErrors errors;
+    private final SizedBodyHandler bodies;
 
-    public V2InferenceRoute(InferenceService service, ObjectMapper mapper, JsonErrors errors) {
+    public V2InferenceRoute(InferenceService service, ObjectMapper mapper, JsonErrors errors,
+                            InferenceConfig config) {
         this.service = service;
         this.reader = new V2RequestReader(mapper);
         this.writer = new V2ResponseWriter(mapper.getFactory());
         this.errors = errors;
+        this.bodies = new SizedBodyHandler(config.inference().maxRequestSize().asLongValue());
     }
 
-    @Route(path = "/v2/models/:name/infer", methods = Route.HttpMethod.POST)
+    /** The body is read into an array of its size, once the admission layer has let the request in. */
+    void install(@Observes @Priority(AdmissionLayer.INSTALL_PRIORITY + 1) Router router) {
+        router.post(INFER).order(AdmissionLayer.ROUTE_ORDER).handler(bodies);
+        router.post(INFER_VERSION).order(AdmissionLayer.ROUTE_ORDER).handler(bodies);
+    }
+
+    @Route(path = INFER, methods = Route.HttpMethod.POST)
     void infer(RoutingContext context) {
         infer(context, Optional.empty());
     }
 
-    @Route(path = "/v2/models/:name/versions/:version/infer", methods = Route.HttpMethod.POST)
+    @Route(path = INFER_VERSION, methods = Route.HttpMethod.POST)
     void inferVersion(RoutingContext context) {
         infer(context, Optional.of(context.pathParam("version")));
     }
@@ -58,7 +76,7 @@ public class V2InferenceRoute {
             int jsonLength = headerLength(context.request().getHeader(HEADER_LENGTH));
             Buffer buffer = context.body().buffer();
             ByteBuf bytes = buffer == null ? Unpooled.EMPTY_BUFFER : buffer.getByteBuf();
-            // the body handler's aggregate is one unpooled heap array from index 0: read in place, not copied again
+            // the body is one unpooled heap array from index 0 (SizedBodyHandler): read in place, not copied again
             byte[] body = bytes.hasArray() && bytes.arrayOffset() + bytes.readerIndex() == 0 ? bytes.array()
                     : ByteBufUtil.getBytes(bytes);
             int bodyLength = bytes.readableBytes();

@@ -1,0 +1,106 @@
+package dev.quiver.inference.protocol;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import dev.quiver.inference.fixtures.Digits;
+import dev.quiver.inference.fixtures.RawHttp;
+import dev.quiver.inference.fixtures.Readiness;
+import dev.quiver.inference.fixtures.StandardRepository;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * However an HTTP client sends a v2 body, the tensor read is the same: with its length, in chunks of any size, or held
+ * back until the server says to go on ({@code Expect: 100-continue}, which curl sends for bodies over 1 MB); an
+ * expectation the server cannot meet is a JSON 417.
+ */
+@QuarkusTest
+@WithTestResource(StandardRepository.class)
+class V2BodyTransferTest {
+
+    private static final Duration ANSWER = Duration.ofSeconds(10);
+    private static final int ROWS = 300;
+
+    @BeforeEach
+    void modelsLoaded() {
+        Readiness.awaitReady();
+    }
+
+    @Test
+    void aBodyInChunksIsReadAsTheSameBodyWithItsLength() throws IOException {
+        byte[] body = digitsBody();
+        JsonArray withLength = answer(send("POST /v2/models/digits/infer HTTP/1.1\r\nContent-Type: application/json"
+                + "\r\nContent-Length: " + body.length, body));
+        ByteArrayOutputStream chunked = new ByteArrayOutputStream();
+        // pieces of a prime size, so that numbers are cut anywhere, the last piece shorter
+        for (int at = 0; at < body.length; at += 4_099) {
+            int length = Math.min(4_099, body.length - at);
+            chunked.writeBytes((Integer.toHexString(length) + "\r\n").getBytes(StandardCharsets.US_ASCII));
+            chunked.write(body, at, length);
+            chunked.writeBytes("\r\n".getBytes(StandardCharsets.US_ASCII));
+        }
+        chunked.writeBytes("0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+        JsonArray inChunks = answer(send("POST /v2/models/digits/versions/1/infer HTTP/1.1\r\n"
+                + "Content-Type: application/json\r\nTransfer-Encoding: chunked", chunked.toByteArray()));
+        assertThat(inChunks).isEqualTo(withLength);
+        for (int row = 0; row < ROWS; row += 29) {
+            double[] expected = Digits.expectedProbabilities(row);
+            for (int digit = 0; digit < 10; digit++) {
+                assertThat(inChunks.getDouble(row * 10 + digit)).isCloseTo(expected[digit], within(1e-5));
+            }
+        }
+    }
+
+    @Test
+    void aClientThatWaitsToSendItsBodyIsToldToGoOn() throws IOException {
+        byte[] body = digitsBody();
+        try (RawHttp request = RawHttp.send("POST /v2/models/digits/infer HTTP/1.1\r\nContent-Type: application/json"
+                + "\r\nContent-Length: " + body.length + "\r\nExpect: 100-continue", new byte[0])) {
+            assertThat(request.answer(ANSWER).status()).as("told to send the body").isEqualTo(100);
+            request.sendMore(body);
+            RawHttp.Answer answer = request.answer(ANSWER);
+            assertThat(answer.status()).isEqualTo(200);
+            assertThat(new JsonObject(answer.body()).getJsonArray("outputs").getJsonObject(0).getJsonArray("shape"))
+                    .containsExactly(ROWS, 10);
+        }
+    }
+
+    @Test
+    void anExpectationTheServerCannotMeetIsA417() throws IOException {
+        try (RawHttp request = RawHttp.send("POST /v2/models/digits/infer HTTP/1.1\r\nContent-Type: application/json"
+                + "\r\nContent-Length: 2\r\nExpect: 200-ok", new byte[0])) {
+            RawHttp.Answer answer = request.answer(ANSWER);
+            assertThat(answer.status()).isEqualTo(417);
+            assertThat(new JsonObject(answer.body()).getString("error")).contains("Expectation Failed");
+        }
+    }
+
+    private static byte[] digitsBody() {
+        StringBuilder data = new StringBuilder("[");
+        for (int row = 0; row < ROWS; row++) {
+            data.append(row == 0 ? "" : ",").append(Digits.pixelsJson(row));
+        }
+        return V2ProtocolTest.inferBody(null, "input", "FP32", "[" + ROWS + ",64]", data.append("]").toString())
+                .getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static RawHttp.Answer send(String head, byte[] body) throws IOException {
+        try (RawHttp request = RawHttp.send(head, body)) {
+            return request.answer(ANSWER);
+        }
+    }
+
+    private static JsonArray answer(RawHttp.Answer answer) {
+        assertThat(answer.status()).as(answer.body()).isEqualTo(200);
+        return new JsonObject(answer.body()).getJsonArray("outputs").getJsonObject(0).getJsonArray("data");
+    }
+}
