@@ -21,6 +21,7 @@ import dev.quiver.inference.batch.notification.Reading;
 import dev.quiver.inference.batch.notification.SkipReason;
 import dev.quiver.inference.batch.notification.Skipped;
 import dev.quiver.inference.http.JsonErrors;
+import dev.quiver.inference.http.SizedBodyHandler;
 import io.cloudevents.CloudEvent;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.StatusCode;
@@ -31,7 +32,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
+import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.io.IOException;
@@ -77,7 +78,7 @@ public class StorageNotificationRoute {
     private final NotificationShapes shapes;
     private final NotificationOutcomes outcomes;
     private final EventTracing tracing;
-    private final long maxBodyBytes;
+    private final SizedBodyHandler bodies;
 
     public StorageNotificationRoute(BatchInference batch, ShardWork shards, BatchProgress progress, JsonErrors errors,
                                     ObjectMapper mapper, EventCodec codec, Vertx vertx, NotificationOutcomes outcomes,
@@ -93,13 +94,13 @@ public class StorageNotificationRoute {
         this.shapes = new NotificationShapes(mapper);
         this.outcomes = outcomes;
         this.tracing = tracing;
-        this.maxBodyBytes = config.inference().maxRequestSize().asLongValue();
+        this.bodies = new SizedBodyHandler(config.inference().maxRequestSize().asLongValue(),
+                "quiver.inference.max-request-size");
     }
 
-    void install(@Observes Router router) {
-        router.post(PATH).order(AdmissionLayer.ROUTE_ORDER + 1)
-                .handler(BodyHandler.create(false).setBodyLimit(maxBodyBytes))
-                .handler(this::notified);
+    void install(@Observes @Priority(AdmissionLayer.INSTALL_PRIORITY + 1) Router router) {
+        bodies.install(router, PATH);
+        router.post(PATH).order(AdmissionLayer.ROUTE_ORDER + 1).handler(this::notified);
         router.options(PATH).order(AdmissionLayer.ROUTE_ORDER + 1).handler(this::abuseProtection);
         router.get(PROGRESS_PATH).order(AdmissionLayer.ROUTE_ORDER + 1).handler(this::progress);
     }
@@ -237,9 +238,8 @@ public class StorageNotificationRoute {
         if (!EventTypes.INFERENCE_SHARD_REQUESTED.equals(type) && !structured) {
             return Optional.empty();
         }
-        Buffer buffer = context.body().buffer();
         ReceivedEvent event = CloudEventHttp.read(context.request().headers()::forEach,
-                buffer == null ? new byte[0] : buffer.getBytes());
+                SizedBodyHandler.bytes(context));
         return EventTypes.INFERENCE_SHARD_REQUESTED.equals(event.event().getType()) ? Optional.of(event)
                 : Optional.empty();
     }
@@ -307,8 +307,7 @@ public class StorageNotificationRoute {
     }
 
     private Notification notification(RoutingContext context) {
-        Buffer buffer = context.body().buffer();
-        byte[] body = buffer == null ? new byte[0] : buffer.getBytes();
+        byte[] body = SizedBodyHandler.bytes(context);
         String contentType = context.request().getHeader("Content-Type");
         if (CloudEventHttp.isBatch(contentType)) {
             Reading reading = new Reading();

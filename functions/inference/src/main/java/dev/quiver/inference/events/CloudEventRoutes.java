@@ -9,6 +9,7 @@ import dev.quiver.events.http.ReceivedEvent;
 import dev.quiver.events.tracing.EventTracing;
 import dev.quiver.inference.InferenceConfig;
 import dev.quiver.inference.http.JsonErrors;
+import dev.quiver.inference.http.SizedBodyHandler;
 import dev.quiver.inference.monitoring.LabelEvents;
 import io.cloudevents.CloudEvent;
 import io.opentelemetry.api.trace.Span;
@@ -18,7 +19,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
+import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.util.Map;
@@ -41,7 +42,7 @@ public class CloudEventRoutes {
     private final CloudEventGuard guard;
     private final JsonErrors errors;
     private final EventTracing tracing;
-    private final long maxBodyBytes;
+    private final SizedBodyHandler bodies;
 
     public CloudEventRoutes(InferenceEventFunction inference, LabelEvents labels, JsonErrors errors,
                             EventTracing tracing, InferenceConfig config) {
@@ -50,21 +51,20 @@ public class CloudEventRoutes {
         this.guard = new CloudEventGuard(functions.keySet());
         this.errors = errors;
         this.tracing = tracing;
-        this.maxBodyBytes = config.inference().maxRequestSize().asLongValue();
+        this.bodies = new SizedBodyHandler(config.inference().maxRequestSize().asLongValue(),
+                "quiver.inference.max-request-size");
     }
 
-    void install(@Observes Router router) {
-        router.post("/").order(AdmissionLayer.ROUTE_ORDER + 1)
-                .handler(BodyHandler.create(false).setBodyLimit(maxBodyBytes))
-                .handler(this::receive);
+    void install(@Observes @Priority(AdmissionLayer.INSTALL_PRIORITY + 1) Router router) {
+        bodies.install(router, "/");
+        router.post("/").order(AdmissionLayer.ROUTE_ORDER + 1).handler(this::receive);
         router.route("/").failureHandler(this::failure);
     }
 
     private void receive(RoutingContext context) {
-        Buffer body = context.body().buffer();
         ReceivedEvent received;
         try {
-            received = guard.admit(context.request().headers()::forEach, body == null ? new byte[0] : body.getBytes());
+            received = guard.admit(context.request().headers()::forEach, SizedBodyHandler.bytes(context));
         } catch (InvalidEventException e) {
             errors.send(context, 400, e.getMessage());
             return;

@@ -1,5 +1,9 @@
 package dev.quiver.inference.http;
 
+import dev.quiver.admission.AdmissionLayer;
+import dev.quiver.inference.InferenceException;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.DecoderException;
 import io.vertx.core.Handler;
@@ -7,21 +11,23 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpVersion;
+import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.impl.RoutingContextInternal;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Reads a request's body into one array of exactly its size, for the endpoints that read large bodies in place (the
- * v2 inference routes). The chunks are kept as they arrive and copied once, at the end, into an array of their total
- * size. The HTTP layer's body handler instead starts at 64 KB at most and doubles, zeroing and copying each array it
- * grows through, and ends with one up to twice the body: for a 284 KB JSON image that was 7 % of the request's CPU.
- * Memory still follows the bytes received: a declared Content-Length buys no allocation ahead of its bytes.
+ * Reads a request's body into one array of exactly its size, which the endpoint reads in place ({@link #bytes}). The
+ * chunks are kept as they arrive and copied once, at the end, into an array of their total size. The HTTP layer's body
+ * handler instead starts at 64 KB at most and doubles, zeroing and copying each array it grows through, and ends with
+ * one up to twice the body: for a 284 KB JSON image that was 7 % of the request's CPU. Memory still follows the bytes
+ * received: a declared Content-Length buys no allocation ahead of its bytes.
  *
- * <p>Installed where Quarkus's body handler runs, after the admission layer; it marks the body read, so that handler
- * passes the request on. A body over the limit, an expectation other than {@code 100-continue} and a malformed body
- * fail the request as that handler fails it (413, 417, 400), for the router's failure handler to answer.
+ * <p>Installed where Quarkus's body handler runs, after the admission layer ({@link #install}); it marks the body read,
+ * so that handler passes the request on. A body over the limit is a JSON 413 naming the limit, and the connection
+ * closes; an expectation other than {@code 100-continue} and a malformed body fail the request as that handler does
+ * (417, 400), for the router's failure handler to answer.
  */
 public final class SizedBodyHandler implements Handler<RoutingContext> {
 
@@ -29,10 +35,39 @@ public final class SizedBodyHandler implements Handler<RoutingContext> {
     private static final long MAX_ARRAY = Integer.MAX_VALUE - 8;
 
     private final long maxBytes;
+    private final String limit;
 
-    /** @param maxBytes the largest body taken; a larger one fails the request with 413 as it arrives */
-    public SizedBodyHandler(long maxBytes) {
+    /**
+     * @param maxBytes the largest body taken; a larger one fails the request with 413 as it arrives
+     * @param limit    what sets that size, for the 413 to name: a setting, or the endpoint's own limit
+     */
+    public SizedBodyHandler(long maxBytes, String limit) {
         this.maxBytes = Math.min(maxBytes, MAX_ARRAY);
+        this.limit = limit;
+    }
+
+    /**
+     * Reads the bodies of POSTs to the paths. Call it from a router observer of a priority after the admission layer's
+     * ({@link AdmissionLayer#INSTALL_PRIORITY}), so that a request is admitted before its body is read.
+     */
+    public void install(Router router, String... paths) {
+        for (String path : paths) {
+            router.post(path).order(AdmissionLayer.ROUTE_ORDER).handler(this);
+        }
+    }
+
+    /**
+     * The body as read: the array itself when this handler read it, copied otherwise (a body some other reader
+     * gathered); empty when there is none.
+     */
+    public static byte[] bytes(RoutingContext context) {
+        Buffer buffer = context.body().buffer();
+        if (buffer == null) {
+            return new byte[0];
+        }
+        ByteBuf bytes = buffer.getByteBuf();
+        return bytes.hasArray() && bytes.arrayOffset() == 0 && bytes.readerIndex() == 0
+                && bytes.readableBytes() == bytes.array().length ? bytes.array() : ByteBufUtil.getBytes(bytes);
     }
 
     @Override
@@ -84,7 +119,9 @@ public final class SizedBodyHandler implements Handler<RoutingContext> {
             if (received > maxBytes) {
                 failed = true;
                 chunks.clear();
-                context.fail(413);
+                context.response().putHeader(HttpHeaders.CONNECTION, "close");
+                context.fail(413, InferenceException.payloadTooLarge("request body: the body sent is more than the "
+                        + maxBytes + " bytes allowed (" + limit + ")"));
                 return;
             }
             chunks.add(chunk);

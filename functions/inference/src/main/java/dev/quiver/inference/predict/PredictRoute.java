@@ -7,11 +7,13 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.quiver.admission.AdmissionLayer;
+import dev.quiver.inference.InferenceConfig;
 import dev.quiver.inference.InferenceException;
 import dev.quiver.inference.fallback.FallbackNote;
 import dev.quiver.inference.routing.ModelVersionHeader;
 import dev.quiver.inference.routing.RequestKeys;
 import dev.quiver.inference.http.JsonErrors;
+import dev.quiver.inference.http.SizedBodyHandler;
 import dev.quiver.inference.protocol.v1.InstancesCodec;
 import dev.quiver.inference.protocol.v1.InstancesRequest;
 import dev.quiver.inference.runtime.LoadedModel;
@@ -22,6 +24,7 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.io.IOException;
@@ -44,25 +47,28 @@ public class PredictRoute {
     private final InferenceService service;
     private final JsonFactory json;
     private final JsonErrors errors;
+    private final SizedBodyHandler bodies;
 
-    public PredictRoute(InferenceService service, ObjectMapper mapper, JsonErrors errors) {
+    public PredictRoute(InferenceService service, ObjectMapper mapper, JsonErrors errors, InferenceConfig config) {
         this.service = service;
         this.json = mapper.getFactory();
         this.errors = errors;
+        this.bodies = new SizedBodyHandler(config.inference().maxRequestSize().asLongValue(),
+                "quiver.inference.max-request-size");
     }
 
-    void install(@Observes Router router) {
+    void install(@Observes @Priority(AdmissionLayer.INSTALL_PRIORITY + 1) Router router) {
+        bodies.install(router, "/predict");
         router.post("/predict").order(AdmissionLayer.ROUTE_ORDER + 1).handler(this::predict);
     }
 
     private void predict(RoutingContext context) {
-        Buffer buffer = context.body().buffer();
-        if (buffer == null || buffer.length() == 0) {
+        byte[] body = SizedBodyHandler.bytes(context);
+        if (body.length == 0) {
             errors.send(context, InferenceException.invalidInput("request body: expected a JSON object, got an "
                     + "empty body"));
             return;
         }
-        byte[] body = buffer.getBytes();
         PredictBody.Fields fields;
         try (JsonParser parser = json.createParser(body)) {
             fields = PredictBody.check(parser);

@@ -8,12 +8,12 @@ import dev.quiver.admission.http.AdmissionHandler;
 import dev.quiver.admission.identity.Caller;
 import dev.quiver.inference.InferenceException;
 import dev.quiver.inference.http.JsonErrors;
+import dev.quiver.inference.http.SizedBodyHandler;
 import dev.quiver.storage.ModelRepositoryLayout;
 import dev.quiver.storage.ObjectStoreException;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
+import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.io.IOException;
@@ -39,27 +39,24 @@ public class RolloutRoute {
         this.errors = errors;
     }
 
-    void install(@Observes Router router) {
+    void install(@Observes @Priority(AdmissionLayer.INSTALL_PRIORITY + 1) Router router) {
         AdminOnly admins = new AdminOnly("model rollouts");
-        router.post(PATH).order(AdmissionLayer.ROUTE_ORDER + 1)
-                .handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES)).handler(admins)
-                .blockingHandler(this::start, false);
+        // a body of promote or rollback, if any, is read and ignored: the decision is in the path
+        new SizedBodyHandler(MAX_BODY_BYTES, "a rollout request's limit").install(router, PATH, PATH + "/promote",
+                PATH + "/rollback");
+        router.post(PATH).order(AdmissionLayer.ROUTE_ORDER + 1).handler(admins).blockingHandler(this::start, false);
         router.get(PATH).order(AdmissionLayer.ROUTE_ORDER + 1).handler(admins).blockingHandler(this::status, false);
-        // a body, if any, is read and ignored: the decision is in the path
-        router.post(PATH + "/promote").order(AdmissionLayer.ROUTE_ORDER + 1)
-                .handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES)).handler(admins)
+        router.post(PATH + "/promote").order(AdmissionLayer.ROUTE_ORDER + 1).handler(admins)
                 .blockingHandler(context -> decide(context, Verdict.Decision.PROMOTE), false);
-        router.post(PATH + "/rollback").order(AdmissionLayer.ROUTE_ORDER + 1)
-                .handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES)).handler(admins)
+        router.post(PATH + "/rollback").order(AdmissionLayer.ROUTE_ORDER + 1).handler(admins)
                 .blockingHandler(context -> decide(context, Verdict.Decision.ROLLBACK), false);
     }
 
     private void start(RoutingContext context) {
         handle(context, 201, model -> {
-            Buffer body = context.body().buffer();
             JsonNode json;
             try {
-                json = controller.rollouts().mapper().readTree(body == null ? new byte[0] : body.getBytes());
+                json = controller.rollouts().mapper().readTree(SizedBodyHandler.bytes(context));
             } catch (JsonProcessingException e) {
                 throw InferenceException.malformedJson(e);
             } catch (IOException e) {

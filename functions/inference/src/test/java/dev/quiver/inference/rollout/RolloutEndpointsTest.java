@@ -69,6 +69,8 @@ class RolloutEndpointsTest {
         refused("{\"version\": 2, \"speed\": 3}", 400, "speed: unknown field");
         refused("{\"version\": 9}", 404, "version: model quiet has no version 9");
         refused("{\"version\": 2, \"stable\": 2}", 400, "version: the canary must differ from the stable version 2");
+        refused("{\"version\": 2, \"note\": \"" + "x".repeat(70_000) + "\"}", 413,
+                "request body: the body sent is more than the 65536 bytes allowed (a rollout request's limit)");
         given().header("X-API-Key", ADMIN.key()).get("/v2/models/quiet/rollout").then().statusCode(404)
                 .body("error", containsString("model quiet has no rollout"));
     }

@@ -12,9 +12,6 @@ import dev.quiver.inference.routing.ModelVersionHeader;
 import dev.quiver.inference.routing.RequestKeys;
 import dev.quiver.inference.routing.RoutingKeys;
 import dev.quiver.inference.serving.InferenceService;
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufUtil;
-import io.netty.buffer.Unpooled;
 import io.quarkus.vertx.web.Route;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
@@ -52,13 +49,13 @@ public class V2InferenceRoute {
         this.reader = new V2RequestReader(mapper);
         this.writer = new V2ResponseWriter(mapper.getFactory());
         this.errors = errors;
-        this.bodies = new SizedBodyHandler(config.inference().maxRequestSize().asLongValue());
+        this.bodies = new SizedBodyHandler(config.inference().maxRequestSize().asLongValue(),
+                "quiver.inference.max-request-size");
     }
 
     /** The body is read into an array of its size, once the admission layer has let the request in. */
     void install(@Observes @Priority(AdmissionLayer.INSTALL_PRIORITY + 1) Router router) {
-        router.post(INFER).order(AdmissionLayer.ROUTE_ORDER).handler(bodies);
-        router.post(INFER_VERSION).order(AdmissionLayer.ROUTE_ORDER).handler(bodies);
+        bodies.install(router, INFER, INFER_VERSION);
     }
 
     @Route(path = INFER, methods = Route.HttpMethod.POST)
@@ -74,15 +71,10 @@ public class V2InferenceRoute {
     private void infer(RoutingContext context, Optional<String> version) {
         try {
             int jsonLength = headerLength(context.request().getHeader(HEADER_LENGTH));
-            Buffer buffer = context.body().buffer();
-            ByteBuf bytes = buffer == null ? Unpooled.EMPTY_BUFFER : buffer.getByteBuf();
-            // the body is one unpooled heap array from index 0 (SizedBodyHandler): read in place, not copied again
-            byte[] body = bytes.hasArray() && bytes.arrayOffset() + bytes.readerIndex() == 0 ? bytes.array()
-                    : ByteBufUtil.getBytes(bytes);
-            int bodyLength = bytes.readableBytes();
+            byte[] body = SizedBodyHandler.bytes(context);
             Optional<Duration> timeout = RequestTimeouts.fromHeader(context.request().getHeader(
                     RequestTimeouts.HEADER));
-            ParsedOnce parsed = new ParsedOnce(() -> reader.read(body, bodyLength, jsonLength));
+            ParsedOnce parsed = new ParsedOnce(() -> reader.read(body, body.length, jsonLength));
             RoutingKeys keys = RequestKeys.http(context.request()::getHeader,
                     name -> parsed.get().parameters().get(name));
             service.infer("v2", context.pathParam("name"), version, timeout, keys, model -> parsed.get())
