@@ -94,8 +94,7 @@ public class StorageNotificationRoute {
         this.shapes = new NotificationShapes(mapper);
         this.outcomes = outcomes;
         this.tracing = tracing;
-        this.bodies = new SizedBodyHandler(config.inference().maxRequestSize().asLongValue(),
-                "quiver.inference.max-request-size");
+        this.bodies = SizedBodyHandler.upToMaxRequestSize(config);
     }
 
     void install(@Observes @Priority(AdmissionLayer.INSTALL_PRIORITY + 1) Router router) {

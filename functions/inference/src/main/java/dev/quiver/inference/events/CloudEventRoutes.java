@@ -51,8 +51,7 @@ public class CloudEventRoutes {
         this.guard = new CloudEventGuard(functions.keySet());
         this.errors = errors;
         this.tracing = tracing;
-        this.bodies = new SizedBodyHandler(config.inference().maxRequestSize().asLongValue(),
-                "quiver.inference.max-request-size");
+        this.bodies = SizedBodyHandler.upToMaxRequestSize(config);
     }
 
     void install(@Observes @Priority(AdmissionLayer.INSTALL_PRIORITY + 1) Router router) {

@@ -1,6 +1,7 @@
 package dev.quiver.inference.http;
 
 import dev.quiver.admission.AdmissionLayer;
+import dev.quiver.inference.InferenceConfig;
 import dev.quiver.inference.InferenceException;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
@@ -8,6 +9,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.DecoderException;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpVersion;
@@ -25,9 +27,10 @@ import java.util.List;
  * received: a declared Content-Length buys no allocation ahead of its bytes.
  *
  * <p>Installed where Quarkus's body handler runs, after the admission layer ({@link #install}); it marks the body read,
- * so that handler passes the request on. A body over the limit is a JSON 413 naming the limit, and the connection
- * closes; an expectation other than {@code 100-continue} and a malformed body fail the request as that handler does
- * (417, 400), for the router's failure handler to answer.
+ * so that handler passes the request on. A body over the limit is a JSON 413 naming the limit, with
+ * {@code Connection: close}, and the rest of the body is read and dropped until the client closes; an expectation
+ * other than {@code 100-continue} and a malformed body fail the request as that handler does (417, 400), for the
+ * router's failure handler to answer. A client that goes away mid-body is no failure: there is no one to answer.
  */
 public final class SizedBodyHandler implements Handler<RoutingContext> {
 
@@ -44,6 +47,12 @@ public final class SizedBodyHandler implements Handler<RoutingContext> {
     public SizedBodyHandler(long maxBytes, String limit) {
         this.maxBytes = Math.min(maxBytes, MAX_ARRAY);
         this.limit = limit;
+    }
+
+    /** The reader of the function's request size limit, {@code quiver.inference.max-request-size}. */
+    public static SizedBodyHandler upToMaxRequestSize(InferenceConfig config) {
+        return new SizedBodyHandler(config.inference().maxRequestSize().asLongValue(),
+                "quiver.inference.max-request-size");
     }
 
     /**
@@ -143,8 +152,13 @@ public final class SizedBodyHandler implements Handler<RoutingContext> {
         }
 
         void failed(Throwable failure) {
+            boolean refused = failed;
             failed = true;
             chunks.clear();
+            if (refused || failure instanceof HttpClosedException) {
+                // answered already, or the client went away mid-body: no one to answer, nothing to report
+                return;
+            }
             if (failure instanceof DecoderException malformed) {
                 context.fail(400, malformed.getCause() == null ? malformed : malformed.getCause());
             } else {

@@ -53,8 +53,7 @@ public class PredictRoute {
         this.service = service;
         this.json = mapper.getFactory();
         this.errors = errors;
-        this.bodies = new SizedBodyHandler(config.inference().maxRequestSize().asLongValue(),
-                "quiver.inference.max-request-size");
+        this.bodies = SizedBodyHandler.upToMaxRequestSize(config);
     }
 
     void install(@Observes @Priority(AdmissionLayer.INSTALL_PRIORITY + 1) Router router) {

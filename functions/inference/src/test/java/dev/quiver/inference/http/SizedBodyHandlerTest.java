@@ -4,13 +4,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.HttpClientRequest;
-import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.HttpServer;
-import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Arrays;
+import java.util.Locale;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -25,6 +32,7 @@ import org.junit.jupiter.api.Test;
 class SizedBodyHandlerTest {
 
     private static final int LIMIT = 1_000_000;
+    private static final Duration ANSWER = Duration.ofSeconds(10);
 
     private Vertx vertx;
     private HttpClient client;
@@ -37,89 +45,99 @@ class SizedBodyHandlerTest {
         router.post("/").handler(new SizedBodyHandler(LIMIT, "the test's limit")).handler(context -> {
             Buffer body = context.body().buffer();
             byte[] array = body.getByteBuf().array();
-            context.json(new JsonObject().put("length", body.length()).put("array", array.length)
-                    .put("hash", Arrays.hashCode(array)));
+            context.response().end(body.length() + " " + array.length + " " + Arrays.hashCode(array));
         }).failureHandler(context -> context.response().setStatusCode(context.statusCode())
-                .end(context.failure() == null ? "" : context.failure().getMessage()));
-        HttpServer server = vertx.createHttpServer().requestHandler(router).listen(0).toCompletionStage()
-                .toCompletableFuture().get(10, TimeUnit.SECONDS);
-        port = server.actualPort();
-        client = vertx.createHttpClient();
+                .end(String.valueOf(context.failure() == null ? "" : context.failure().getMessage())));
+        port = vertx.createHttpServer().requestHandler(router).listen(0).toCompletionStage().toCompletableFuture()
+                .get(10, TimeUnit.SECONDS).actualPort();
+        client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     }
 
     @AfterEach
     void stop() throws Exception {
+        client.close();
         vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     }
 
     @Test
     void aBodyWithItsLengthArrivesInOneArrayOfItsSize() throws Exception {
         byte[] body = randomBytes(284_000);
-        JsonObject seen = post(body, false);
-        assertThat(seen.getInteger("length")).isEqualTo(body.length);
-        assertThat(seen.getInteger("array")).as("not the doubled aggregate of 512 KB").isEqualTo(body.length);
-        assertThat(seen.getInteger("hash")).isEqualTo(Arrays.hashCode(body));
+        Seen seen = post(HttpRequest.BodyPublishers.ofByteArray(body));
+        assertThat(seen.length()).isEqualTo(body.length);
+        assertThat(seen.array()).as("not the doubled aggregate of 512 KB").isEqualTo(body.length);
+        assertThat(seen.hash()).isEqualTo(Arrays.hashCode(body));
     }
 
     @Test
     void aBodyInChunksArrivesInOneArrayOfItsSize() throws Exception {
         byte[] body = randomBytes(300_001);
-        JsonObject seen = post(body, true);
-        assertThat(seen.getInteger("array")).isEqualTo(body.length);
-        assertThat(seen.getInteger("hash")).isEqualTo(Arrays.hashCode(body));
+        // a body of unknown length is sent in chunks
+        Seen seen = post(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(body)));
+        assertThat(seen.array()).isEqualTo(body.length);
+        assertThat(seen.hash()).isEqualTo(Arrays.hashCode(body));
     }
 
     @Test
     void anEmptyBodyIsAnEmptyArray() throws Exception {
-        assertThat(post(new byte[0], false).getInteger("array")).isZero();
+        assertThat(post(HttpRequest.BodyPublishers.noBody()).array()).isZero();
     }
 
     @Test
-    void aChunkedBodyOverTheLimitIs413() throws Exception {
-        HttpClientRequest request = request(true);
-        request.write(Buffer.buffer(randomBytes(LIMIT)));
-        request.end(Buffer.buffer(new byte[1]));
-        Answer answer = answer(request);
-        assertThat(answer.status()).isEqualTo(413);
-        assertThat(answer.connection()).isEqualTo("close");
-        assertThat(answer.body().toString())
-                .isEqualTo("request body: the body sent is more than the 1000000 bytes allowed (the test's limit)");
-    }
-
-    private JsonObject post(byte[] body, boolean chunked) throws Exception {
-        HttpClientRequest request = request(chunked);
-        if (chunked) {
-            // pieces of a prime size, so that no chunk lines up with the server's reads
-            for (int at = 0; at < body.length; at += 7_919) {
-                request.write(Buffer.buffer(Arrays.copyOfRange(body, at, Math.min(body.length, at + 7_919))));
+    void aChunkedBodyOverTheLimitIs413() throws IOException {
+        try (Socket socket = new Socket("127.0.0.1", port)) {
+            socket.setSoTimeout((int) ANSWER.toMillis());
+            OutputStream out = socket.getOutputStream();
+            out.write(("POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            try {
+                for (int sent = 0; sent <= LIMIT; sent += 0x10000) {
+                    out.write("10000\r\n".getBytes(StandardCharsets.US_ASCII));
+                    out.write(randomBytes(0x10000));
+                    out.write("\r\n".getBytes(StandardCharsets.US_ASCII));
+                }
+            } catch (IOException refusedMidway) {
+                // the answer may close the connection before the whole body is written
             }
-            request.end();
-        } else {
-            request.end(Buffer.buffer(body));
+            String answer = answer(socket.getInputStream());
+            assertThat(answer).startsWith("HTTP/1.1 413").containsIgnoringCase("connection: close")
+                    .endsWith("request body: the body sent is more than the 1000000 bytes allowed (the test's limit)");
         }
-        Answer answer = answer(request);
-        assertThat(answer.status()).isEqualTo(200);
-        return answer.body().toJsonObject();
     }
 
-    private HttpClientRequest request(boolean chunked) throws Exception {
-        return client.request(HttpMethod.POST, port, "127.0.0.1", "/").toCompletionStage().toCompletableFuture()
-                .get(10, TimeUnit.SECONDS).setChunked(chunked);
+    private Seen post(HttpRequest.BodyPublisher body) throws Exception {
+        HttpResponse<String> answer = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/"))
+                .timeout(ANSWER).POST(body).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
+        String[] fields = answer.body().split(" ");
+        return new Seen(Integer.parseInt(fields[0]), Integer.parseInt(fields[1]), Integer.parseInt(fields[2]));
     }
 
-    /** The answer, its body taken as it arrives: asked for later, a body already in would be missed. */
-    private static Answer answer(HttpClientRequest request) throws Exception {
-        return request.response().compose(response -> response.body().map(body -> new Answer(response.statusCode(),
-                response.getHeader("Connection"), body))).toCompletionStage().toCompletableFuture()
-                .get(10, TimeUnit.SECONDS);
-    }
-
-    private record Answer(int status, String connection, Buffer body) {
+    /** An answer's head and its body of Content-Length bytes. */
+    private static String answer(InputStream in) throws IOException {
+        StringBuilder head = new StringBuilder();
+        while (head.indexOf("\r\n\r\n") < 0) {
+            int next = in.read();
+            if (next < 0) {
+                throw new IOException("the connection closed after " + head.length() + " bytes of an answer: " + head);
+            }
+            head.append((char) next);
+        }
+        int length = 0;
+        for (String line : head.toString().split("\r\n")) {
+            if (line.toLowerCase(Locale.ROOT).startsWith("content-length:")) {
+                length = Integer.parseInt(line.substring("content-length:".length()).trim());
+            }
+        }
+        return head + new String(in.readNBytes(length), StandardCharsets.UTF_8);
     }
 
     private static byte[] randomBytes(int length) {
         byte[] bytes = new byte[length];
         new Random(length).nextBytes(bytes);
         return bytes;
+    }
+
+    /** What the endpoint saw: the body's length, the length of the array holding it, and the array's hash. */
+    private record Seen(int length, int array, int hash) {
     }
 }

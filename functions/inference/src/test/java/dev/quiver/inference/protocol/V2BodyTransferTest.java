@@ -2,6 +2,7 @@ package dev.quiver.inference.protocol;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
+import static org.awaitility.Awaitility.await;
 
 import dev.quiver.inference.fixtures.Digits;
 import dev.quiver.inference.fixtures.RawHttp;
@@ -15,13 +16,20 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * However an HTTP client sends a v2 body, the tensor read is the same: with its length, in chunks of any size, or held
  * back until the server says to go on ({@code Expect: 100-continue}, which curl sends for bodies over 1 MB); an
- * expectation the server cannot meet is a JSON 417.
+ * expectation the server cannot meet is a JSON 417; a client that goes away mid-body is no error in the log.
  */
 @QuarkusTest
 @WithTestResource(StandardRepository.class)
@@ -82,6 +90,45 @@ class V2BodyTransferTest {
             assertThat(answer.status()).isEqualTo(417);
             assertThat(new JsonObject(answer.body()).getString("error")).contains("Expectation Failed");
         }
+    }
+
+    @Test
+    void aClientThatGoesAwayMidBodyLeavesNoErrorBehind() throws IOException {
+        List<LogRecord> records = new CopyOnWriteArrayList<>();
+        Handler capture = new Handler() {
+            @Override
+            public void publish(LogRecord record) {
+                // earlier apps of this JVM may still have a Kafka producer that warns of its absent broker
+                if (record.getLevel().intValue() >= Level.WARNING.intValue()
+                        && !String.valueOf(record.getLoggerName()).startsWith("org.apache.kafka")) {
+                    records.add(record);
+                }
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        Logger root = Logger.getLogger("");
+        root.addHandler(capture);
+        try {
+            byte[] body = digitsBody();
+            try (RawHttp request = RawHttp.send("POST /v2/models/digits/infer HTTP/1.1\r\n"
+                    + "Content-Type: application/json\r\nContent-Length: " + body.length,
+                    Arrays.copyOf(body, body.length / 2))) {
+                // half the body sent, then the connection closes
+            }
+            await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(5)).until(records::isEmpty);
+            assertThat(answer(send("POST /v2/models/digits/infer HTTP/1.1\r\nContent-Type: application/json"
+                    + "\r\nContent-Length: " + body.length, body))).hasSize(ROWS * 10);
+        } finally {
+            root.removeHandler(capture);
+        }
+        assertThat(records).extracting(LogRecord::getMessage).isEmpty();
     }
 
     private static byte[] digitsBody() {

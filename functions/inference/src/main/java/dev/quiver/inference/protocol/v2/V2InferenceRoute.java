@@ -49,8 +49,7 @@ public class V2InferenceRoute {
         this.reader = new V2RequestReader(mapper);
         this.writer = new V2ResponseWriter(mapper.getFactory());
         this.errors = errors;
-        this.bodies = new SizedBodyHandler(config.inference().maxRequestSize().asLongValue(),
-                "quiver.inference.max-request-size");
+        this.bodies = SizedBodyHandler.upToMaxRequestSize(config);
     }
 
     /** The body is read into an array of its size, once the admission layer has let the request in. */
