@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.startsWith;
 
+import dev.quiver.inference.fixtures.LoggedWarnings;
 import dev.quiver.inference.fixtures.RawHttp;
 import dev.quiver.inference.fixtures.Readiness;
 import dev.quiver.inference.fixtures.StandardRepository;
@@ -17,11 +18,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.logging.Handler;
-import java.util.logging.Level;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -108,28 +104,7 @@ class ErrorBodiesTest {
 
     @Test
     void aMalformedPredictBodyIsA400ThatLogsNothingAtWarnOrAbove() {
-        List<LogRecord> records = new CopyOnWriteArrayList<>();
-        Handler capture = new Handler() {
-            @Override
-            public void publish(LogRecord record) {
-                // earlier apps of this JVM may still have a Kafka producer that warns of its absent broker
-                if (record.getLevel().intValue() >= Level.WARNING.intValue()
-                        && !String.valueOf(record.getLoggerName()).startsWith("org.apache.kafka")) {
-                    records.add(record);
-                }
-            }
-
-            @Override
-            public void flush() {
-            }
-
-            @Override
-            public void close() {
-            }
-        };
-        Logger root = Logger.getLogger("");
-        root.addHandler(capture);
-        try {
+        try (LoggedWarnings warnings = LoggedWarnings.capture()) {
             Map<String, String> bodies = Map.of(
                     "{\"model\": \"digits\", \"instances\": [[1,2,", "request body: malformed JSON",
                     "nonsense", "request body: malformed JSON",
@@ -143,10 +118,8 @@ class ErrorBodiesTest {
                     .then().statusCode(400).contentType("application/json").body("error", startsWith(error)));
             given().contentType("application/json").body("{\"a\":").post("/ping").then().statusCode(400)
                     .body("error", startsWith("request body: malformed JSON"));
-        } finally {
-            root.removeHandler(capture);
+            assertThat(warnings.messages()).isEmpty();
         }
-        assertThat(records).extracting(LogRecord::getMessage).isEmpty();
     }
 
     private static RawHttp.Answer exchange(String head) throws IOException {

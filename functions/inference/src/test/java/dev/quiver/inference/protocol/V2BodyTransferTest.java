@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;
 
 import dev.quiver.inference.fixtures.Digits;
+import dev.quiver.inference.fixtures.LoggedWarnings;
 import dev.quiver.inference.fixtures.RawHttp;
 import dev.quiver.inference.fixtures.Readiness;
 import dev.quiver.inference.fixtures.StandardRepository;
@@ -17,12 +18,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.logging.Handler;
-import java.util.logging.Level;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -94,41 +89,19 @@ class V2BodyTransferTest {
 
     @Test
     void aClientThatGoesAwayMidBodyLeavesNoErrorBehind() throws IOException {
-        List<LogRecord> records = new CopyOnWriteArrayList<>();
-        Handler capture = new Handler() {
-            @Override
-            public void publish(LogRecord record) {
-                // earlier apps of this JVM may still have a Kafka producer that warns of its absent broker
-                if (record.getLevel().intValue() >= Level.WARNING.intValue()
-                        && !String.valueOf(record.getLoggerName()).startsWith("org.apache.kafka")) {
-                    records.add(record);
-                }
-            }
-
-            @Override
-            public void flush() {
-            }
-
-            @Override
-            public void close() {
-            }
-        };
-        Logger root = Logger.getLogger("");
-        root.addHandler(capture);
-        try {
+        try (LoggedWarnings warnings = LoggedWarnings.capture()) {
             byte[] body = digitsBody();
             try (RawHttp request = RawHttp.send("POST /v2/models/digits/infer HTTP/1.1\r\n"
                     + "Content-Type: application/json\r\nContent-Length: " + body.length,
                     Arrays.copyOf(body, body.length / 2))) {
                 // half the body sent, then the connection closes
             }
-            await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(5)).until(records::isEmpty);
+            await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(5))
+                    .until(() -> warnings.messages().isEmpty());
             assertThat(answer(send("POST /v2/models/digits/infer HTTP/1.1\r\nContent-Type: application/json"
                     + "\r\nContent-Length: " + body.length, body))).hasSize(ROWS * 10);
-        } finally {
-            root.removeHandler(capture);
+            assertThat(warnings.messages()).isEmpty();
         }
-        assertThat(records).extracting(LogRecord::getMessage).isEmpty();
     }
 
     private static byte[] digitsBody() {
