@@ -28,7 +28,8 @@ import java.util.List;
  *
  * <p>Installed where Quarkus's body handler runs, after the admission layer ({@link #install}); it marks the body read,
  * so that handler passes the request on. A body over the limit is a JSON 413 naming the limit, with
- * {@code Connection: close}, and the rest of the body is read and dropped until the client closes; an expectation
+ * {@code Connection: close}: before a byte of it is read when its Content-Length says so, else once the bytes
+ * received pass the limit, and the rest of the body is read and dropped until the client closes; an expectation
  * other than {@code 100-continue} and a malformed body fail the request as that handler does (417, 400), for the
  * router's failure handler to answer. A client that goes away mid-body is no failure: there is no one to answer.
  */
@@ -88,6 +89,10 @@ public final class SizedBodyHandler implements Handler<RoutingContext> {
             return;
         }
         internal.visitHandler(RoutingContextInternal.BODY_HANDLER);
+        if (declaredLength(request) > maxBytes) {
+            refuse(context);
+            return;
+        }
         if (request.isEnded()) {
             internal.setBody(Buffer.buffer());
             context.next();
@@ -106,6 +111,23 @@ public final class SizedBodyHandler implements Handler<RoutingContext> {
         }
         Reading reading = new Reading(internal);
         request.exceptionHandler(reading::failed).handler(reading).endHandler(reading::end).resume();
+    }
+
+    /** The body's length as its Content-Length declares it; -1 when it declares none (chunks) or no number. */
+    private static long declaredLength(HttpServerRequest request) {
+        String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
+        try {
+            return length == null ? -1 : Long.parseLong(length.trim());
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    /** A body over the limit: 413, and the client is told to close (the rest of its body is read and dropped). */
+    private void refuse(RoutingContext context) {
+        context.response().putHeader(HttpHeaders.CONNECTION, "close");
+        context.fail(413, InferenceException.payloadTooLarge("request body: the body sent is more than the " + maxBytes
+                + " bytes allowed (" + limit + ")"));
     }
 
     /** One request's body on its way in. */
@@ -128,9 +150,7 @@ public final class SizedBodyHandler implements Handler<RoutingContext> {
             if (received > maxBytes) {
                 failed = true;
                 chunks.clear();
-                context.response().putHeader(HttpHeaders.CONNECTION, "close");
-                context.fail(413, InferenceException.payloadTooLarge("request body: the body sent is more than the "
-                        + maxBytes + " bytes allowed (" + limit + ")"));
+                refuse(context);
                 return;
             }
             chunks.add(chunk);

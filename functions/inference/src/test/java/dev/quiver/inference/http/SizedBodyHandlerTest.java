@@ -26,8 +26,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Over real HTTP, a body reaches the endpoint whole, byte for byte, in one array of exactly its size whether it comes
- * with its length or in chunks; a body over the limit fails the request with a 413 naming the limit as it arrives, and
- * the connection closes.
+ * with its length or in chunks; a body over the limit fails the request with a 413 naming the limit, before it is sent
+ * when its length says so, else as it arrives.
  */
 class SizedBodyHandlerTest {
 
@@ -101,6 +101,17 @@ class SizedBodyHandlerTest {
             String answer = answer(socket.getInputStream());
             assertThat(answer).startsWith("HTTP/1.1 413").containsIgnoringCase("connection: close")
                     .endsWith("request body: the body sent is more than the 1000000 bytes allowed (the test's limit)");
+        }
+    }
+
+    @Test
+    void aBodyWhoseLengthIsOverTheLimitIs413BeforeItIsSent() throws IOException {
+        try (Socket socket = new Socket("127.0.0.1", port)) {
+            socket.setSoTimeout((int) ANSWER.toMillis());
+            socket.getOutputStream().write(("POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: " + (LIMIT + 1)
+                    + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            assertThat(answer(socket.getInputStream())).as("answered with no byte of the body sent")
+                    .startsWith("HTTP/1.1 413").endsWith("more than the 1000000 bytes allowed (the test's limit)");
         }
     }
 
