@@ -88,19 +88,11 @@ public class HttpRoutes {
     }
 
     private void limitSize(RoutingContext context) {
-        String length = context.request().getHeader(HttpHeaders.CONTENT_LENGTH);
-        if (length != null) {
-            long bytes;
-            try {
-                bytes = Long.parseLong(length.trim());
-            } catch (NumberFormatException e) {
-                bytes = -1;
-            }
-            if (bytes > maxRequestBytes) {
-                context.response().putHeader(HttpHeaders.CONNECTION, "close");
-                errors.send(context, tooLarge(bytes + " bytes"));
-                return;
-            }
+        long bytes = SizedBodyHandler.declaredLength(context.request());
+        if (bytes > maxRequestBytes) {
+            context.response().putHeader(HttpHeaders.CONNECTION, "close");
+            errors.send(context, tooLarge(bytes + " bytes"));
+            return;
         }
         context.next();
     }

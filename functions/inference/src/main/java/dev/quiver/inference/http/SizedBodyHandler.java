@@ -6,7 +6,6 @@ import dev.quiver.inference.InferenceException;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
-import io.netty.handler.codec.DecoderException;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClosedException;
@@ -29,9 +28,10 @@ import java.util.List;
  * <p>Installed where Quarkus's body handler runs, after the admission layer ({@link #install}); it marks the body read,
  * so that handler passes the request on. A body over the limit is a JSON 413 naming the limit, with
  * {@code Connection: close}: before a byte of it is read when its Content-Length says so, else once the bytes
- * received pass the limit, and the rest of the body is read and dropped until the client closes; an expectation
- * other than {@code 100-continue} and a malformed body fail the request as that handler does (417, 400), for the
- * router's failure handler to answer. A client that goes away mid-body is no failure: there is no one to answer.
+ * received pass the limit, and the rest of the body is read and dropped until the client closes. An expectation other
+ * than {@code 100-continue} is a 417, a body the HTTP layer cannot read (broken chunks) a 400 naming why, for the
+ * router's failure handler to answer; neither is logged as an error of ours. A client that goes away mid-body is no
+ * failure: there is no one to answer.
  */
 public final class SizedBodyHandler implements Handler<RoutingContext> {
 
@@ -114,7 +114,7 @@ public final class SizedBodyHandler implements Handler<RoutingContext> {
     }
 
     /** The body's length as its Content-Length declares it; -1 when it declares none (chunks) or no number. */
-    private static long declaredLength(HttpServerRequest request) {
+    static long declaredLength(HttpServerRequest request) {
         String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
         try {
             return length == null ? -1 : Long.parseLong(length.trim());
@@ -179,11 +179,9 @@ public final class SizedBodyHandler implements Handler<RoutingContext> {
                 // answered already, or the client went away mid-body: no one to answer, nothing to report
                 return;
             }
-            if (failure instanceof DecoderException malformed) {
-                context.fail(400, malformed.getCause() == null ? malformed : malformed.getCause());
-            } else {
-                context.fail(failure);
-            }
+            // the HTTP layer could not read the body (a broken chunk, say): the client's fault, answered if the
+            // connection still can be, never logged as ours
+            context.fail(400, InferenceException.invalidInput("request body: unreadable: " + failure.getMessage()));
         }
     }
 }
