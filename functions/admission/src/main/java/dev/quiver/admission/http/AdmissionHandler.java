@@ -223,15 +223,13 @@ public final class AdmissionHandler implements Handler<RoutingContext> {
 
     /** The body bytes a request will bring: its Content-Length, or the most allowed when it is sent in chunks. */
     private long bodyBytes(HttpServerRequest request) {
-        String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
-        if (length != null) {
-            try {
-                return Math.min(Math.max(0, Long.parseLong(length.trim())), replica.maxBodyBytes());
-            } catch (NumberFormatException e) {
-                return replica.maxBodyBytes();
-            }
+        long declared = SizedBodyHandler.declaredLength(request);
+        if (declared >= 0) {
+            return Math.min(declared, replica.maxBodyBytes());
         }
-        return request.headers().contains(HttpHeaders.TRANSFER_ENCODING) ? replica.maxBodyBytes() : 0;
+        boolean unknown = request.headers().contains(HttpHeaders.CONTENT_LENGTH)
+                || request.headers().contains(HttpHeaders.TRANSFER_ENCODING);
+        return unknown ? replica.maxBodyBytes() : 0;
     }
 
     /** Continues on the request's own context: at once when the answer is there, else when it arrives. */

@@ -21,7 +21,7 @@ import dev.quiver.inference.batch.notification.Reading;
 import dev.quiver.inference.batch.notification.SkipReason;
 import dev.quiver.inference.batch.notification.Skipped;
 import dev.quiver.inference.http.JsonErrors;
-import dev.quiver.inference.http.SizedBodyHandler;
+import dev.quiver.admission.http.SizedBodyHandler;
 import io.cloudevents.CloudEvent;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.StatusCode;
@@ -32,7 +32,6 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.io.IOException;
@@ -78,7 +77,6 @@ public class StorageNotificationRoute {
     private final NotificationShapes shapes;
     private final NotificationOutcomes outcomes;
     private final EventTracing tracing;
-    private final SizedBodyHandler bodies;
 
     public StorageNotificationRoute(BatchInference batch, ShardWork shards, BatchProgress progress, JsonErrors errors,
                                     ObjectMapper mapper, EventCodec codec, Vertx vertx, NotificationOutcomes outcomes,
@@ -94,11 +92,9 @@ public class StorageNotificationRoute {
         this.shapes = new NotificationShapes(mapper);
         this.outcomes = outcomes;
         this.tracing = tracing;
-        this.bodies = SizedBodyHandler.upToMaxRequestSize(config);
     }
 
-    void install(@Observes @Priority(AdmissionLayer.INSTALL_PRIORITY + 1) Router router) {
-        bodies.install(router, PATH);
+    void install(@Observes Router router) {
         router.post(PATH).order(AdmissionLayer.ROUTE_ORDER + 1).handler(this::notified);
         router.options(PATH).order(AdmissionLayer.ROUTE_ORDER + 1).handler(this::abuseProtection);
         router.get(PROGRESS_PATH).order(AdmissionLayer.ROUTE_ORDER + 1).handler(this::progress);

@@ -7,9 +7,8 @@ import dev.quiver.events.http.CloudEventGuard;
 import dev.quiver.events.http.CloudEventHttp;
 import dev.quiver.events.http.ReceivedEvent;
 import dev.quiver.events.tracing.EventTracing;
-import dev.quiver.inference.InferenceConfig;
 import dev.quiver.inference.http.JsonErrors;
-import dev.quiver.inference.http.SizedBodyHandler;
+import dev.quiver.admission.http.SizedBodyHandler;
 import dev.quiver.inference.monitoring.LabelEvents;
 import io.cloudevents.CloudEvent;
 import io.opentelemetry.api.trace.Span;
@@ -19,7 +18,6 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.util.Map;
@@ -42,20 +40,17 @@ public class CloudEventRoutes {
     private final CloudEventGuard guard;
     private final JsonErrors errors;
     private final EventTracing tracing;
-    private final SizedBodyHandler bodies;
 
     public CloudEventRoutes(InferenceEventFunction inference, LabelEvents labels, JsonErrors errors,
-                            EventTracing tracing, InferenceConfig config) {
+                            EventTracing tracing) {
         this.functions = Map.of(EventTypes.INFERENCE_REQUESTED, inference::requested,
                 EventTypes.INFERENCE_LABEL, labels::received);
         this.guard = new CloudEventGuard(functions.keySet());
         this.errors = errors;
         this.tracing = tracing;
-        this.bodies = SizedBodyHandler.upToMaxRequestSize(config);
     }
 
-    void install(@Observes @Priority(AdmissionLayer.INSTALL_PRIORITY + 1) Router router) {
-        bodies.install(router, "/");
+    void install(@Observes Router router) {
         router.post("/").order(AdmissionLayer.ROUTE_ORDER + 1).handler(this::receive);
         router.route("/").failureHandler(this::failure);
     }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.quiver.admission.AdmissionLayer;
 import dev.quiver.admission.http.RequestIds;
+import dev.quiver.admission.http.SizedBodyHandler;
 import dev.quiver.inference.InferenceConfig;
 import dev.quiver.inference.InferenceException;
 import dev.quiver.inference.predict.PredictBody;
@@ -16,6 +17,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.io.IOException;
@@ -50,6 +52,14 @@ public class HttpRoutes {
         this.maxHeaderBytes = config.inference().maxHeaderSize().asLongValue();
         this.errors = errors;
         this.json = mapper.getFactory();
+    }
+
+    /**
+     * Every body is read into one array of its size, once the admission layer has let the request in, up to the
+     * function's limit (a rollout's routes read theirs with a lower limit of their own).
+     */
+    void readBodies(@Observes @Priority(SizedBodyHandler.FUNCTION_PRIORITY) Router router) {
+        new SizedBodyHandler(maxRequestBytes, "quiver.inference.max-request-size").installEverywhere(router);
     }
 
     void install(@Observes Router router) {
@@ -140,9 +150,6 @@ public class HttpRoutes {
         int status = context.statusCode();
         if (failure != null) {
             errors.send(context, failure);
-        } else if (status == HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE.code()) {
-            context.response().putHeader(HttpHeaders.CONNECTION, "close");
-            errors.send(context, tooLarge("the body sent"));
         } else if (status > 0 && status < 500) {
             errors.send(context, status, "request to " + context.request().path() + " failed: "
                     + HttpResponseStatus.valueOf(status).reasonPhrase());

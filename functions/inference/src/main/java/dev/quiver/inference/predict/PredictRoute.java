@@ -7,13 +7,12 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.quiver.admission.AdmissionLayer;
-import dev.quiver.inference.InferenceConfig;
 import dev.quiver.inference.InferenceException;
 import dev.quiver.inference.fallback.FallbackNote;
 import dev.quiver.inference.routing.ModelVersionHeader;
 import dev.quiver.inference.routing.RequestKeys;
 import dev.quiver.inference.http.JsonErrors;
-import dev.quiver.inference.http.SizedBodyHandler;
+import dev.quiver.admission.http.SizedBodyHandler;
 import dev.quiver.inference.protocol.v1.InstancesCodec;
 import dev.quiver.inference.protocol.v1.InstancesRequest;
 import dev.quiver.inference.runtime.LoadedModel;
@@ -24,7 +23,6 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.io.IOException;
@@ -47,17 +45,14 @@ public class PredictRoute {
     private final InferenceService service;
     private final JsonFactory json;
     private final JsonErrors errors;
-    private final SizedBodyHandler bodies;
 
-    public PredictRoute(InferenceService service, ObjectMapper mapper, JsonErrors errors, InferenceConfig config) {
+    public PredictRoute(InferenceService service, ObjectMapper mapper, JsonErrors errors) {
         this.service = service;
         this.json = mapper.getFactory();
         this.errors = errors;
-        this.bodies = SizedBodyHandler.upToMaxRequestSize(config);
     }
 
-    void install(@Observes @Priority(AdmissionLayer.INSTALL_PRIORITY + 1) Router router) {
-        bodies.install(router, "/predict");
+    void install(@Observes Router router) {
         router.post("/predict").order(AdmissionLayer.ROUTE_ORDER + 1).handler(this::predict);
     }
 

@@ -8,9 +8,10 @@ import dev.quiver.admission.http.AdmissionHandler;
 import dev.quiver.admission.identity.Caller;
 import dev.quiver.inference.InferenceException;
 import dev.quiver.inference.http.JsonErrors;
-import dev.quiver.inference.http.SizedBodyHandler;
+import dev.quiver.admission.http.SizedBodyHandler;
 import dev.quiver.storage.ModelRepositoryLayout;
 import dev.quiver.storage.ObjectStoreException;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.annotation.Priority;
@@ -39,10 +40,10 @@ public class RolloutRoute {
         this.errors = errors;
     }
 
-    void install(@Observes @Priority(AdmissionLayer.INSTALL_PRIORITY + 1) Router router) {
+    void install(@Observes @Priority(SizedBodyHandler.ENDPOINT_PRIORITY) Router router) {
         AdminOnly admins = new AdminOnly("model rollouts");
         // a body of promote or rollback, if any, is read and ignored: the decision is in the path
-        new SizedBodyHandler(MAX_BODY_BYTES, "a rollout request's limit").install(router, PATH, PATH + "/promote",
+        new SizedBodyHandler(MAX_BODY_BYTES, "a rollout request's limit").install(router, HttpMethod.POST, PATH, PATH + "/promote",
                 PATH + "/rollback");
         router.post(PATH).order(AdmissionLayer.ROUTE_ORDER + 1).handler(admins).blockingHandler(this::start, false);
         router.get(PATH).order(AdmissionLayer.ROUTE_ORDER + 1).handler(admins).blockingHandler(this::status, false);

@@ -4,8 +4,8 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.quiver.inference.fixtures.ModelRepositoryFixture;
-import dev.quiver.inference.fixtures.RawHttp;
 import dev.quiver.inference.fixtures.Readiness;
+import dev.quiver.testservices.RawHttp;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;

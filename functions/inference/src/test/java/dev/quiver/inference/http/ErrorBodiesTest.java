@@ -2,13 +2,14 @@ package dev.quiver.inference.http;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.startsWith;
 
-import dev.quiver.inference.fixtures.LoggedWarnings;
-import dev.quiver.inference.fixtures.RawHttp;
 import dev.quiver.inference.fixtures.Readiness;
 import dev.quiver.inference.fixtures.StandardRepository;
+import dev.quiver.testservices.LoggedWarnings;
+import dev.quiver.testservices.RawHttp;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.vertx.core.json.JsonObject;
@@ -24,7 +25,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Every error is the JSON body the README promises, whoever refuses the request: the request target (too long, not a
  * URI, raw UTF-8), the headers (too large), a chunked body over the limit; dot segments in a path lead through
- * admission like any path; and a client's malformed body is not a stack trace in the log.
+ * admission like any path; and a client's malformed body, broken chunks or a client gone mid-body are not a stack
+ * trace in the log, on any endpoint.
  */
 @QuarkusTest
 @WithTestResource(StandardRepository.class)
@@ -119,6 +121,32 @@ class ErrorBodiesTest {
             given().contentType("application/json").body("{\"a\":").post("/ping").then().statusCode(400)
                     .body("error", startsWith("request body: malformed JSON"));
             assertThat(warnings.messages()).isEmpty();
+        }
+    }
+
+    @Test
+    void brokenChunksAndAClientGoneMidBodyLeaveNothingInTheLog() throws IOException, InterruptedException {
+        try (LoggedWarnings warnings = LoggedWarnings.capture()) {
+            for (String path : List.of("/v1/models/digits:predict", "/ping", "/predict", "/", "/storage-notifications",
+                    "/v2/models/digits/infer")) {
+                try (RawHttp request = RawHttp.send("POST " + path + " HTTP/1.1\r\nContent-Type: application/json\r\n"
+                        + "Transfer-Encoding: chunked", "5\r\n{\"a\":\r\nzz\r\n".getBytes(StandardCharsets.US_ASCII))) {
+                    try {
+                        RawHttp.Answer answer = request.answer(ANSWER);
+                        assertThat(answer.status()).as(path).isEqualTo(400);
+                        assertThat(error(answer)).as(path).startsWith("request body: unreadable: ");
+                    } catch (IOException closed) {
+                        // the HTTP layer closes a connection whose framing it cannot read, and the answer may not
+                        // get out
+                    }
+                }
+                try (RawHttp request = RawHttp.send("POST " + path + " HTTP/1.1\r\nContent-Type: application/json\r\n"
+                        + "Content-Length: 1000", "{\"a\":".getBytes(StandardCharsets.US_ASCII))) {
+                    Thread.sleep(50);
+                }
+            }
+            await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(5))
+                    .until(() -> warnings.messages().isEmpty());
         }
     }
 

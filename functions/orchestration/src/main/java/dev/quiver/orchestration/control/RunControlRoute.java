@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.quiver.admission.AdmissionLayer;
 import dev.quiver.admission.http.AdminOnly;
 import dev.quiver.admission.http.AdmissionHandler;
+import dev.quiver.admission.http.SizedBodyHandler;
 import dev.quiver.admission.identity.Caller;
 import dev.quiver.events.pipeline.RunControlRequested;
 import dev.quiver.orchestration.events.ErrorReplies;
@@ -13,9 +14,10 @@ import dev.quiver.orchestration.runs.RunCoordinator;
 import dev.quiver.orchestration.store.StoreException;
 import dev.quiver.orchestration.store.StoreRefusedException;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
+import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
@@ -27,6 +29,7 @@ import jakarta.enterprise.event.Observes;
 @ApplicationScoped
 public class RunControlRoute {
 
+    private static final String PATH = "/runs/:id/control";
     private static final long MAX_BODY_BYTES = 64 * 1024;
 
     /** The body: {@link RunControlRequested} without the run, which the path names. */
@@ -43,9 +46,9 @@ public class RunControlRoute {
         this.json = json;
     }
 
-    void install(@Observes Router router) {
-        router.post("/runs/:id/control").order(AdmissionLayer.ROUTE_ORDER + 1)
-                .handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES))
+    void install(@Observes @Priority(SizedBodyHandler.ENDPOINT_PRIORITY) Router router) {
+        new SizedBodyHandler(MAX_BODY_BYTES, "64 KiB per control order").install(router, HttpMethod.POST, PATH);
+        router.post(PATH).order(AdmissionLayer.ROUTE_ORDER + 1)
                 .handler(new AdminOnly("run control"))
                 .blockingHandler(this::control, false);
     }

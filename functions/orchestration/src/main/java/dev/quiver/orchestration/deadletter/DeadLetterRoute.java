@@ -2,15 +2,16 @@ package dev.quiver.orchestration.deadletter;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.quiver.admission.AdmissionLayer;
+import dev.quiver.admission.http.SizedBodyHandler;
 import dev.quiver.orchestration.events.ErrorReplies;
 import dev.quiver.orchestration.store.StoreException;
 import dev.quiver.orchestration.store.StoreRefusedException;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
+import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.time.Clock;
@@ -27,6 +28,7 @@ import org.jboss.logging.Logger;
 public class DeadLetterRoute {
 
     private static final Logger LOG = Logger.getLogger(DeadLetterRoute.class);
+    private static final String PATH = "/dead-letters";
     private static final long MAX_EVENT_BYTES = 1 << 20;
 
     private final DeadLetterStore store;
@@ -44,18 +46,17 @@ public class DeadLetterRoute {
         this.meters = meters;
     }
 
-    void install(@Observes Router router) {
-        router.post("/dead-letters").order(AdmissionLayer.ROUTE_ORDER + 1)
-                .handler(BodyHandler.create(false).setBodyLimit(MAX_EVENT_BYTES))
+    void install(@Observes @Priority(SizedBodyHandler.ENDPOINT_PRIORITY) Router router) {
+        new SizedBodyHandler(MAX_EVENT_BYTES, "1 MiB per dead letter").install(router, HttpMethod.POST, PATH);
+        router.post(PATH).order(AdmissionLayer.ROUTE_ORDER + 1)
                 .blockingHandler(this::record, false);
     }
 
     private void record(RoutingContext context) {
-        Buffer body = context.body().buffer();
         DeadLetter letter;
         try {
             letter = requests.read(context.request().getHeader("Content-Type"), context.request()::getHeader,
-                    body == null ? new byte[0] : body.getBytes(), clock.instant());
+                    SizedBodyHandler.bytes(context), clock.instant());
         } catch (InvalidDeadLetterException e) {
             replies.send(context, 400, e.getMessage());
             return;

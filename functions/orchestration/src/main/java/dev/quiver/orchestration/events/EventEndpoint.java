@@ -3,6 +3,7 @@ package dev.quiver.orchestration.events;
 import dev.quiver.admission.AdmissionLayer;
 import dev.quiver.admission.http.AdmissionHandler;
 import dev.quiver.admission.http.AdmissionRejectedException;
+import dev.quiver.admission.http.SizedBodyHandler;
 import dev.quiver.admission.identity.Caller;
 import dev.quiver.admission.identity.CallerKind;
 import dev.quiver.events.EventTypes;
@@ -19,10 +20,10 @@ import io.cloudevents.CloudEvent;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.context.Scope;
-import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
+import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.util.Map;
@@ -70,23 +71,17 @@ public class EventEndpoint {
         this.tracing = tracing;
     }
 
-    void install(@Observes Router router) {
+    void install(@Observes @Priority(SizedBodyHandler.ENDPOINT_PRIORITY) Router router) {
+        new SizedBodyHandler(MAX_EVENT_BYTES, "1 MiB per event").install(router, HttpMethod.POST, "/");
         router.post("/").order(AdmissionLayer.ROUTE_ORDER + 1)
-                .handler(BodyHandler.create(false).setBodyLimit(MAX_EVENT_BYTES))
                 .blockingHandler(this::receive, false);
         router.route("/").failureHandler(this::failure);
     }
 
     private void receive(RoutingContext context) {
-        Buffer body = context.body().buffer();
-        // the function's body handler may have read the body first, under the larger limit of every route
-        if (body != null && body.length() > MAX_EVENT_BYTES) {
-            tooLarge(context, body.length());
-            return;
-        }
         ReceivedEvent received;
         try {
-            received = guard.admit(context.request().headers()::forEach, body == null ? new byte[0] : body.getBytes());
+            received = guard.admit(context.request().headers()::forEach, SizedBodyHandler.bytes(context));
         } catch (InvalidEventException e) {
             replies.send(context, 400, e.getMessage());
             return;
@@ -155,20 +150,12 @@ public class EventEndpoint {
             }
         }
         int status = context.statusCode();
-        if (status == 413) {
-            tooLarge(context, -1);
-        } else if (failure == null && status > 0 && status < 500) {
+        if (failure == null && status > 0 && status < 500) {
             replies.send(context, status, "CloudEvent: not accepted (HTTP " + status + ")");
         } else {
             String reference = UUID.randomUUID().toString();
             LOG.errorf(failure, "event %s failed (reference %s)", context.request().getHeader("ce-id"), reference);
             replies.send(context, 500, "internal error; quote reference " + reference);
         }
-    }
-
-    /** @param bytes the body's size, or -1 when it was refused before it was read whole */
-    private void tooLarge(RoutingContext context, long bytes) {
-        replies.send(context, 413, "request body: expected at most " + MAX_EVENT_BYTES + " bytes (1 MiB) per event"
-                + (bytes < 0 ? "" : ", got " + bytes));
     }
 }

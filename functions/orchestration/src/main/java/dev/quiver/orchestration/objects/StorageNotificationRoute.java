@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.quiver.admission.AdmissionLayer;
+import dev.quiver.admission.http.SizedBodyHandler;
 import dev.quiver.events.InvalidEventException;
 import dev.quiver.events.http.CloudEventHttp;
 import dev.quiver.events.http.ReceivedEvent;
@@ -16,10 +17,10 @@ import dev.quiver.orchestration.store.StoreException;
 import dev.quiver.orchestration.store.StoreRefusedException;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.context.Scope;
-import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
+import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.io.IOException;
@@ -35,6 +36,7 @@ import java.util.Map;
 @ApplicationScoped
 public class StorageNotificationRoute {
 
+    private static final String PATH = "/storage-notifications";
     private static final long MAX_BODY_BYTES = 1024 * 1024;
     private static final ObjectMapper STRICT = JsonMapper.builder()
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
@@ -51,15 +53,14 @@ public class StorageNotificationRoute {
         this.tracing = tracing;
     }
 
-    void install(@Observes Router router) {
-        router.post("/storage-notifications").order(AdmissionLayer.ROUTE_ORDER + 1)
-                .handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES))
+    void install(@Observes @Priority(SizedBodyHandler.ENDPOINT_PRIORITY) Router router) {
+        new SizedBodyHandler(MAX_BODY_BYTES, "1 MiB per storage notification").install(router, HttpMethod.POST, PATH);
+        router.post(PATH).order(AdmissionLayer.ROUTE_ORDER + 1)
                 .blockingHandler(this::notified, false);
     }
 
     private void notified(RoutingContext context) {
-        Buffer buffer = context.body().buffer();
-        byte[] body = buffer == null ? new byte[0] : buffer.getBytes();
+        byte[] body = SizedBodyHandler.bytes(context);
         List<ObjectCreated> objects;
         ReceivedEvent event = null;
         try {

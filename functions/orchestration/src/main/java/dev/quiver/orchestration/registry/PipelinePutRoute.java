@@ -5,14 +5,16 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.quiver.admission.AdmissionLayer;
 import dev.quiver.admission.http.AdminOnly;
 import dev.quiver.admission.http.AdmissionHandler;
+import dev.quiver.admission.http.SizedBodyHandler;
 import dev.quiver.admission.identity.Caller;
 import dev.quiver.orchestration.events.ErrorReplies;
 import dev.quiver.orchestration.store.StoreException;
 import dev.quiver.orchestration.store.StoreRefusedException;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
+import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.nio.ByteBuffer;
@@ -28,6 +30,7 @@ import java.nio.charset.StandardCharsets;
 @ApplicationScoped
 public class PipelinePutRoute {
 
+    private static final String PATH = "/pipelines/:name";
     private static final long MAX_DEFINITION_BYTES = 1 << 20;
 
     private final PipelineRegistry registry;
@@ -40,19 +43,18 @@ public class PipelinePutRoute {
         this.json = json;
     }
 
-    void install(@Observes Router router) {
-        router.put("/pipelines/:name").order(AdmissionLayer.ROUTE_ORDER + 1)
-                .handler(BodyHandler.create(false).setBodyLimit(MAX_DEFINITION_BYTES))
+    void install(@Observes @Priority(SizedBodyHandler.ENDPOINT_PRIORITY) Router router) {
+        new SizedBodyHandler(MAX_DEFINITION_BYTES, "1 MiB per pipeline file").install(router, HttpMethod.PUT, PATH);
+        router.put(PATH).order(AdmissionLayer.ROUTE_ORDER + 1)
                 .handler(new AdminOnly("pipeline registration"))
                 .blockingHandler(this::put, false);
     }
 
     private void put(RoutingContext context) {
-        Buffer body = context.body().buffer();
         String yaml;
         try {
-            yaml = StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(body == null ? new byte[0]
-                    : body.getBytes())).toString();
+            yaml = StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(SizedBodyHandler.bytes(context)))
+                    .toString();
         } catch (CharacterCodingException e) {
             replies.send(context, 400, "request body: expected a pipeline file in UTF-8");
             return;

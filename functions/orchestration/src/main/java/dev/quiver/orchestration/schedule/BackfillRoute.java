@@ -5,13 +5,15 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.quiver.admission.AdmissionLayer;
 import dev.quiver.admission.http.AdminOnly;
 import dev.quiver.admission.http.AdmissionHandler;
+import dev.quiver.admission.http.SizedBodyHandler;
 import dev.quiver.admission.identity.Caller;
 import dev.quiver.orchestration.events.ErrorReplies;
 import dev.quiver.orchestration.store.StoreException;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
+import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.time.Instant;
@@ -28,6 +30,7 @@ import java.util.Map;
 @ApplicationScoped
 public class BackfillRoute {
 
+    private static final String PATH = "/pipelines/:name/backfill";
     private static final long MAX_BODY_BYTES = 64 * 1024;
 
     /** The body. */
@@ -44,9 +47,9 @@ public class BackfillRoute {
         this.json = json;
     }
 
-    void install(@Observes Router router) {
-        router.post("/pipelines/:name/backfill").order(AdmissionLayer.ROUTE_ORDER + 1)
-                .handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES))
+    void install(@Observes @Priority(SizedBodyHandler.ENDPOINT_PRIORITY) Router router) {
+        new SizedBodyHandler(MAX_BODY_BYTES, "64 KiB per backfill request").install(router, HttpMethod.POST, PATH);
+        router.post(PATH).order(AdmissionLayer.ROUTE_ORDER + 1)
                 .handler(new AdminOnly("backfill"))
                 .blockingHandler(this::backfill, false);
     }

@@ -281,7 +281,8 @@ class RunEventsTest {
                 .statusCode(400);
         post(EventTypes.STEP_COMPLETED, EXECUTOR, UUID.randomUUID().toString(), "{\"runId\":\"" + padding + "x\"}")
                 .statusCode(413).contentType("application/json")
-                .body("error", startsWith("request body: expected at most 1048576 bytes (1 MiB) per event"));
+                .body("error", equalTo("request body: the body sent is more than the 1048576 bytes allowed (1 MiB per "
+                        + "event)"));
     }
 
     @Test

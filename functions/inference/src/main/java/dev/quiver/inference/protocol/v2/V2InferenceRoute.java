@@ -1,13 +1,11 @@
 package dev.quiver.inference.protocol.v2;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.quiver.admission.AdmissionLayer;
-import dev.quiver.inference.InferenceConfig;
 import dev.quiver.inference.InferenceException;
 import dev.quiver.inference.deadline.RequestTimeouts;
 import dev.quiver.inference.fallback.FallbackNote;
 import dev.quiver.inference.http.JsonErrors;
-import dev.quiver.inference.http.SizedBodyHandler;
+import dev.quiver.admission.http.SizedBodyHandler;
 import dev.quiver.inference.routing.ModelVersionHeader;
 import dev.quiver.inference.routing.RequestKeys;
 import dev.quiver.inference.routing.RoutingKeys;
@@ -15,11 +13,8 @@ import dev.quiver.inference.serving.InferenceService;
 import io.quarkus.vertx.web.Route;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
-import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.function.Supplier;
@@ -41,20 +36,12 @@ public class V2InferenceRoute {
     private final V2RequestReader reader;
     private final V2ResponseWriter writer;
     private final JsonErrors errors;
-    private final SizedBodyHandler bodies;
 
-    public V2InferenceRoute(InferenceService service, ObjectMapper mapper, JsonErrors errors,
-                            InferenceConfig config) {
+    public V2InferenceRoute(InferenceService service, ObjectMapper mapper, JsonErrors errors) {
         this.service = service;
         this.reader = new V2RequestReader(mapper);
         this.writer = new V2ResponseWriter(mapper.getFactory());
         this.errors = errors;
-        this.bodies = SizedBodyHandler.upToMaxRequestSize(config);
-    }
-
-    /** The body is read into an array of its size, once the admission layer has let the request in. */
-    void install(@Observes @Priority(AdmissionLayer.INSTALL_PRIORITY + 1) Router router) {
-        bodies.install(router, INFER, INFER_VERSION);
     }
 
     @Route(path = INFER, methods = Route.HttpMethod.POST)

@@ -1,9 +1,10 @@
-package dev.quiver.inference.http;
+package dev.quiver.admission.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.quiver.admission.AdmissionLayer;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.Router;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -18,7 +19,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Locale;
+import java.util.List;
 import java.util.Random;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -26,14 +29,18 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Over real HTTP, a body reaches the endpoint whole, byte for byte, in one array of exactly its size whether it comes
- * with its length or in chunks; a body over the limit fails the request with a 413 naming the limit, before it is sent
- * when its length says so, else as it arrives.
+ * with its length or in chunks, on a route with a reader of its own and on every other; whatever the client does wrong
+ * with its body is answered as its mistake, with the {@code error} body, and never reaches the router's failure
+ * handler (where it would be logged as an error of ours).
  */
 class SizedBodyHandlerTest {
 
     private static final int LIMIT = 1_000_000;
+    private static final int OWN_LIMIT = 1_000;
     private static final Duration ANSWER = Duration.ofSeconds(10);
 
+    private final List<String> failures = new CopyOnWriteArrayList<>();
+    private final List<String> served = new CopyOnWriteArrayList<>();
     private Vertx vertx;
     private HttpClient client;
     private int port;
@@ -42,12 +49,17 @@ class SizedBodyHandlerTest {
     void start() throws Exception {
         vertx = Vertx.vertx();
         Router router = Router.router(vertx);
-        router.post("/").handler(new SizedBodyHandler(LIMIT, "the test's limit")).handler(context -> {
-            Buffer body = context.body().buffer();
-            byte[] array = body.getByteBuf().array();
-            context.response().end(body.length() + " " + array.length + " " + Arrays.hashCode(array));
-        }).failureHandler(context -> context.response().setStatusCode(context.statusCode())
-                .end(String.valueOf(context.failure() == null ? "" : context.failure().getMessage())));
+        // the order the functions install them in: an endpoint's own reader, then the function's for every route
+        new SizedBodyHandler(OWN_LIMIT, "the endpoint's limit").install(router, HttpMethod.POST, "/own");
+        new SizedBodyHandler(LIMIT, "the test's limit").installEverywhere(router);
+        router.route().order(AdmissionLayer.ROUTE_ORDER + 1).handler(context -> {
+            served.add(context.request().path());
+            byte[] array = SizedBodyHandler.bytes(context);
+            context.response().end(context.body().length() + " " + array.length + " " + Arrays.hashCode(array));
+        }).failureHandler(context -> {
+            failures.add(context.statusCode() + " " + context.failure());
+            context.response().setStatusCode(500).end();
+        });
         port = vertx.createHttpServer().requestHandler(router).listen(0).toCompletionStage().toCompletableFuture()
                 .get(10, TimeUnit.SECONDS).actualPort();
         client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
@@ -55,6 +67,7 @@ class SizedBodyHandlerTest {
 
     @AfterEach
     void stop() throws Exception {
+        assertThat(failures).as("requests that reached the failure handler").isEmpty();
         client.close();
         vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     }
@@ -100,7 +113,9 @@ class SizedBodyHandlerTest {
             }
             String answer = answer(socket.getInputStream());
             assertThat(answer).startsWith("HTTP/1.1 413").containsIgnoringCase("connection: close")
-                    .endsWith("request body: the body sent is more than the 1000000 bytes allowed (the test's limit)");
+                    .contains("application/json")
+                    .endsWith("{\"error\":\"request body: the body sent is more than the 1000000 bytes allowed (the "
+                            + "test's limit)\"}");
         }
     }
 
@@ -111,12 +126,77 @@ class SizedBodyHandlerTest {
             socket.getOutputStream().write(("POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: " + (LIMIT + 1)
                     + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
             assertThat(answer(socket.getInputStream())).as("answered with no byte of the body sent")
-                    .startsWith("HTTP/1.1 413").endsWith("more than the 1000000 bytes allowed (the test's limit)");
+                    .startsWith("HTTP/1.1 413").endsWith("more than the 1000000 bytes allowed (the test's limit)\"}");
         }
     }
 
+    @Test
+    void anyMethodAndPathIsRead() throws Exception {
+        byte[] body = randomBytes(5_000);
+        HttpResponse<String> answer = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
+                + "/pipelines/digits")).timeout(ANSWER).PUT(HttpRequest.BodyPublishers.ofByteArray(body)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(answer.body()).isEqualTo(body.length + " " + body.length + " " + Arrays.hashCode(body));
+    }
+
+    @Test
+    void anEndpointsOwnReaderKeepsItsLowerLimit() throws Exception {
+        assertThat(post("/own", HttpRequest.BodyPublishers.ofByteArray(randomBytes(OWN_LIMIT))).length())
+                .isEqualTo(OWN_LIMIT);
+        HttpResponse<String> answer = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
+                + "/own")).timeout(ANSWER).POST(HttpRequest.BodyPublishers.ofByteArray(randomBytes(OWN_LIMIT + 1)))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(answer.statusCode()).isEqualTo(413);
+        assertThat(answer.body()).isEqualTo("{\"error\":\"request body: the body sent is more than the 1000 bytes "
+                + "allowed (the endpoint's limit)\"}");
+    }
+
+    @Test
+    void brokenChunksAreTheClientsMistake() throws IOException {
+        try (Socket socket = new Socket("127.0.0.1", port)) {
+            socket.setSoTimeout((int) ANSWER.toMillis());
+            socket.getOutputStream().write(("POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n\r\n"
+                    + "5\r\n{\"a\":\r\nzz\r\n").getBytes(StandardCharsets.US_ASCII));
+            try {
+                assertThat(answer(socket.getInputStream())).startsWith("HTTP/1.1 400")
+                        .contains("{\"error\":\"request body: unreadable: ");
+            } catch (IOException closed) {
+                // the HTTP layer closes a connection whose framing it cannot read, and the answer may not get out
+            }
+        }
+        assertThat(served).isEmpty();
+    }
+
+    @Test
+    void anExpectationOtherThanContinueIs417() throws IOException {
+        try (Socket socket = new Socket("127.0.0.1", port)) {
+            socket.setSoTimeout((int) ANSWER.toMillis());
+            socket.getOutputStream().write(("POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nExpect: 200-ok\r\n"
+                    + "Content-Length: 2\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            assertThat(answer(socket.getInputStream())).startsWith("HTTP/1.1 417")
+                    .endsWith("{\"error\":\"Expect: only 100-continue is supported, got 200-ok\"}");
+        }
+    }
+
+    @Test
+    void aClientGoneMidBodyIsNoFailure() throws Exception {
+        try (Socket socket = new Socket("127.0.0.1", port)) {
+            socket.getOutputStream().write(("PUT /pipelines/digits HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                    + "Content-Length: 1000\r\n\r\n{\"a\":").getBytes(StandardCharsets.US_ASCII));
+            socket.getOutputStream().flush();
+            Thread.sleep(200);
+        }
+        // a request after it is served on a new connection, and the one left behind never reached an endpoint
+        assertThat(post(HttpRequest.BodyPublishers.ofByteArray(randomBytes(10))).length()).isEqualTo(10);
+        assertThat(served).containsExactly("/");
+    }
+
     private Seen post(HttpRequest.BodyPublisher body) throws Exception {
-        HttpResponse<String> answer = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/"))
+        return post("/", body);
+    }
+
+    private Seen post(String path, HttpRequest.BodyPublisher body) throws Exception {
+        HttpResponse<String> answer = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
                 .timeout(ANSWER).POST(body).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
         String[] fields = answer.body().split(" ");

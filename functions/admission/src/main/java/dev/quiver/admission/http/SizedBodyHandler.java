@@ -1,8 +1,6 @@
-package dev.quiver.inference.http;
+package dev.quiver.admission.http;
 
 import dev.quiver.admission.AdmissionLayer;
-import dev.quiver.inference.InferenceConfig;
-import dev.quiver.inference.InferenceException;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
@@ -10,8 +8,10 @@ import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpVersion;
+import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.impl.RoutingContextInternal;
@@ -19,21 +19,29 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Reads a request's body into one array of exactly its size, which the endpoint reads in place ({@link #bytes}). The
- * chunks are kept as they arrive and copied once, at the end, into an array of their total size. The HTTP layer's body
- * handler instead starts at 64 KB at most and doubles, zeroing and copying each array it grows through, and ends with
- * one up to twice the body: for a 284 KB JSON image that was 7 % of the request's CPU. Memory still follows the bytes
- * received: a declared Content-Length buys no allocation ahead of its bytes.
+ * Reads a request's body into one array of exactly its size, which the endpoint reads in place ({@link #bytes}); every
+ * route of both functions takes its body from it. The chunks are kept as they arrive and copied once, at the end, into
+ * an array of their total size. The HTTP layer's body handler instead starts at 64 KB at most and doubles, zeroing and
+ * copying each array it grows through, and ends with one up to twice the body: for a 284 KB JSON image that was 7 % of
+ * the request's CPU. Memory still follows the bytes received: a declared Content-Length buys no allocation ahead of its
+ * bytes.
  *
- * <p>Installed where Quarkus's body handler runs, after the admission layer ({@link #install}); it marks the body read,
- * so that handler passes the request on. A body over the limit is a JSON 413 naming the limit, with
- * {@code Connection: close}: before a byte of it is read when its Content-Length says so, else once the bytes
- * received pass the limit, and the rest of the body is read and dropped until the client closes. An expectation other
- * than {@code 100-continue} is a 417, a body the HTTP layer cannot read (broken chunks) a 400 naming why, for the
- * router's failure handler to answer; neither is logged as an error of ours. A client that goes away mid-body is no
- * failure: there is no one to answer.
+ * <p>Installed where Quarkus's body handler runs, after the admission layer: an endpoint with a limit of its own
+ * installs a reader on its paths ({@link #install}) from a router observer of {@link #ENDPOINT_PRIORITY}, and the
+ * function one for every other route ({@link #installEverywhere}) from one of {@link #FUNCTION_PRIORITY}. A reader
+ * marks the body read, so that the next reader and Quarkus's handler pass the request on. Whatever the client does wrong
+ * with its body is answered here, as a JSON error body naming what, and is never logged as an error of ours: a body
+ * over the limit is a 413 naming the limit, with {@code Connection: close}, before a byte of it is read when its
+ * Content-Length says so, else once the bytes received pass the limit (the rest of the body is read and dropped until
+ * the client closes); an expectation other than {@code 100-continue} is a 417; a body the HTTP layer cannot read
+ * (broken chunks) a 400. A client that goes away mid-body is no failure: there is no one to answer.
  */
 public final class SizedBodyHandler implements Handler<RoutingContext> {
+
+    /** Where an endpoint's own reader is installed: after the admission layer, before the function's reader. */
+    public static final int ENDPOINT_PRIORITY = AdmissionLayer.INSTALL_PRIORITY + 1;
+    /** Where the function's reader of every other route is installed: after the endpoints' own. */
+    public static final int FUNCTION_PRIORITY = AdmissionLayer.INSTALL_PRIORITY + 2;
 
     /** The largest array a JVM allocates. */
     private static final long MAX_ARRAY = Integer.MAX_VALUE - 8;
@@ -42,7 +50,7 @@ public final class SizedBodyHandler implements Handler<RoutingContext> {
     private final String limit;
 
     /**
-     * @param maxBytes the largest body taken; a larger one fails the request with 413 as it arrives
+     * @param maxBytes the largest body taken; a larger one is answered 413 as it arrives
      * @param limit    what sets that size, for the 413 to name: a setting, or the endpoint's own limit
      */
     public SizedBodyHandler(long maxBytes, String limit) {
@@ -50,20 +58,22 @@ public final class SizedBodyHandler implements Handler<RoutingContext> {
         this.limit = limit;
     }
 
-    /** The reader of the function's request size limit, {@code quiver.inference.max-request-size}. */
-    public static SizedBodyHandler upToMaxRequestSize(InferenceConfig config) {
-        return new SizedBodyHandler(config.inference().maxRequestSize().asLongValue(),
-                "quiver.inference.max-request-size");
+    /**
+     * Reads the bodies of the method's requests to the paths; call it from a router observer of
+     * {@link #ENDPOINT_PRIORITY}.
+     */
+    public void install(Router router, HttpMethod method, String... paths) {
+        for (String path : paths) {
+            router.route(method, path).order(AdmissionLayer.ROUTE_ORDER).handler(this);
+        }
     }
 
     /**
-     * Reads the bodies of POSTs to the paths. Call it from a router observer of a priority after the admission layer's
-     * ({@link AdmissionLayer#INSTALL_PRIORITY}), so that a request is admitted before its body is read.
+     * Reads the body of every request whose endpoint installed no reader of its own; call it from a router observer of
+     * {@link #FUNCTION_PRIORITY}.
      */
-    public void install(Router router, String... paths) {
-        for (String path : paths) {
-            router.post(path).order(AdmissionLayer.ROUTE_ORDER).handler(this);
-        }
+    public void installEverywhere(Router router) {
+        router.route().order(AdmissionLayer.ROUTE_ORDER).handler(this);
     }
 
     /**
@@ -101,7 +111,7 @@ public final class SizedBodyHandler implements Handler<RoutingContext> {
         String expect = request.getHeader(HttpHeaders.EXPECT);
         if (expect != null) {
             if (!"100-continue".equalsIgnoreCase(expect)) {
-                context.fail(417);
+                answer(context, 417, "Expect: only 100-continue is supported, got " + expect);
                 return;
             }
             // an HTTP/1.0 client cannot have asked for it (RFC 9110, section 10.1.1)
@@ -113,8 +123,8 @@ public final class SizedBodyHandler implements Handler<RoutingContext> {
         request.exceptionHandler(reading::failed).handler(reading).endHandler(reading::end).resume();
     }
 
-    /** The body's length as its Content-Length declares it; -1 when it declares none (chunks) or no number. */
-    static long declaredLength(HttpServerRequest request) {
+    /** The body's length as its Content-Length declares it; negative when it declares none (chunks) or no number. */
+    public static long declaredLength(HttpServerRequest request) {
         String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
         try {
             return length == null ? -1 : Long.parseLong(length.trim());
@@ -126,8 +136,17 @@ public final class SizedBodyHandler implements Handler<RoutingContext> {
     /** A body over the limit: 413, and the client is told to close (the rest of its body is read and dropped). */
     private void refuse(RoutingContext context) {
         context.response().putHeader(HttpHeaders.CONNECTION, "close");
-        context.fail(413, InferenceException.payloadTooLarge("request body: the body sent is more than the " + maxBytes
-                + " bytes allowed (" + limit + ")"));
+        answer(context, 413, "request body: the body sent is more than the " + maxBytes + " bytes allowed (" + limit
+                + ")");
+    }
+
+    /** The client's mistake, answered with the {@code error} body every Quiver error has, if it still can be. */
+    private static void answer(RoutingContext context, int status, String message) {
+        if (context.response().ended() || context.response().closed()) {
+            return;
+        }
+        context.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+                .end(new JsonObject().put("error", message).encode());
     }
 
     /** One request's body on its way in. */
@@ -181,7 +200,7 @@ public final class SizedBodyHandler implements Handler<RoutingContext> {
             }
             // the HTTP layer could not read the body (a broken chunk, say): the client's fault, answered if the
             // connection still can be, never logged as ours
-            context.fail(400, InferenceException.invalidInput("request body: unreadable: " + failure.getMessage()));
+            answer(context, 400, "request body: unreadable: " + failure.getMessage());
         }
     }
 }
