@@ -37,10 +37,11 @@ import java.util.random.RandomGenerator;
  *   budget are spent. Before rule 5, so that a re-run that would cure repeated failures is tried; the limit on re-runs
  *   is what stops repetition here.</li>
  *   <li><b>The same failure again</b>: GIVE_UP when the last same-failure-limit attempts, this one included, failed
- *   with one error class and exit code and none got further than the oldest of them. Before rules 6 and 7, so that
- *   a crash that more memory or more waiting has not cured stops here rather than using up every attempt: with the
- *   default limit of 3, identical failures give up at attempt 3 whatever max-attempts says, and the reasons say so
- *   and name the setting that changes it.</li>
+ *   with one error class and exit code under one memory limit and none got further than the oldest of them. Before
+ *   rules 6 and 7, so that a crash that more waiting, or memory at its ceiling, has not cured stops here rather than
+ *   using up every attempt: with the default limit of 3, identical failures give up at attempt 3 whatever
+ *   max-attempts says, and the reasons say so and name the setting that changes it. Running out of memory under a
+ *   limit that grew each time is no repeat: rule 6 goes on growing it up to the ceiling.</li>
  *   <li><b>Memory</b> (kind MEMORY, a kill for memory, or a sudden spike near the limit): RETRY_WITH_RESOURCES with
  *   the larger of the limit and the peak times the growth factor, at most the ceiling, after the backoff's delay.
  *   GIVE_UP when the limit already is the ceiling, or on the limits of rule 7.</li>

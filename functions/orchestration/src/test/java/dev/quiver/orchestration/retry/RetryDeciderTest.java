@@ -490,6 +490,32 @@ class RetryDeciderTest {
         }
 
         @Test
+        void runningOutOfMemoryUnderALimitThatGrewEachTimeIsNoRepeatAndGetsMoreUpToTheCeiling() {
+            FailureEvidence evidence = Evidence.attempt(3, "OOMKilled").exitCode(137).killedForMemory()
+                    .limitMiB(256).earlier("OOMKilled", 137, 0.0).limitMiB(512).earlier("OOMKilled", 137, 0.0)
+                    .limitMiB(1024).memoryMiB(300, 1024).build();
+
+            RetryDecision decision = DECIDER.decide(evidence, policy(5, Optional.empty()), HALF);
+
+            assertThat(decision.action()).isEqualTo(RetryAction.RETRY_WITH_RESOURCES);
+            assertThat(decision.memoryBytes()).isEqualTo(2048 * MIB);
+            assertThat(decision.evidence()).doesNotContainKey("sameFailureCount");
+        }
+
+        @Test
+        void runningOutOfMemoryThreeTimesUnderOneLimitIsARepeat() {
+            FailureEvidence evidence = Evidence.attempt(3, "OOMKilled").exitCode(137).killedForMemory()
+                    .limitMiB(1024).earlier("OOMKilled", 137, 0.0).earlier("OOMKilled", 137, 0.0)
+                    .memoryMiB(300, 1024).build();
+
+            RetryDecision decision = DECIDER.decide(evidence, policy(5, Optional.empty()), HALF);
+
+            assertThat(decision.action()).isEqualTo(RetryAction.GIVE_UP);
+            assertThat(decision.reasons().getFirst()).isEqualTo("OOMKilled (exit code 137) 3 times in a row, never past "
+                    + "0.0% progress");
+        }
+
+        @Test
         void identicalTransientFailuresGiveUpBeforeMaxAttemptsSayingWhichSettingDecided() {
             FailureEvidence evidence = Evidence.attempt(3, "NetworkError").earlier("NetworkError", null, null)
                     .earlier("NetworkError", null, null).build();
