@@ -207,7 +207,10 @@ public final class PoolStore {
             Timer timer = Timer.builder("quiver.pool.admission.wait")
                     .description("Time from a workload's queueing (again, after a preemption) to its admission")
                     .tag("queue", admission.queue()).tag("priority_class", admission.workload().priorityClass())
-                    .publishPercentileHistogram().register(meters);
+                    // waits for room last minutes or hours, past the 30 s a timer's buckets stop at by default; 30 s
+                    // stays a bucket, which the pool's alert counts longer waits above
+                    .publishPercentileHistogram().serviceLevelObjectives(Duration.ofSeconds(30))
+                    .maximumExpectedValue(Duration.ofHours(6)).register(meters);
             transactions.afterCommit(connection, () -> timer.record(waited.isNegative() ? Duration.ZERO : waited));
         }
         for (Decision.Eviction eviction : decision.preempted()) {

@@ -22,6 +22,7 @@ import java.time.Instant;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
@@ -68,7 +69,14 @@ class PoolResourceTest {
                 .contains("quiver_pool_queue_pending{priority_class=\"normal\",queue=\"team\"} 1.0")
                 .contains("quiver_pool_queue_admitted{queue=\"team\"} 2.0")
                 .contains("quiver_pool_admission_wait_seconds_count{priority_class=\"normal\",queue=\"team\"} 2.0")
-                .contains("quiver_pool_admission_wait_seconds_bucket{priority_class=\"normal\",queue=\"team\",");
+                .contains("quiver_pool_admission_wait_seconds_bucket{priority_class=\"normal\",queue=\"team\",")
+                .as("the bucket the pool's alert counts longer waits above")
+                .contains("quiver_pool_admission_wait_seconds_bucket{priority_class=\"normal\",queue=\"team\","
+                        + "le=\"30.0\"}");
+        double longest = Pattern.compile("quiver_pool_admission_wait_seconds_bucket\\{[^}]*queue=\"team\","
+                        + "le=\"([0-9.]+)\"").matcher(metrics).results().mapToDouble(bucket -> Double.parseDouble(bucket.group(1))).max()
+                .orElseThrow();
+        assertThat(longest).as("the longest wait a bucket tells from longer ones (s)").isGreaterThanOrEqualTo(6 * 3600);
         given().queryParam("queue", "team").get("/pool/workloads").then().statusCode(200)
                 .body("id", contains("w0", "w1", "w2"))
                 .body("status", contains("ADMITTED", "ADMITTED", "PENDING"))
