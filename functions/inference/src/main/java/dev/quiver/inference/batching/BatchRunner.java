@@ -14,4 +14,16 @@ public interface BatchRunner {
      * @return the outputs, keyed by ONNX name, with data in buffers the caller may keep
      */
     Map<String, Tensor> run(Map<String, Tensor> inputs, Set<String> outputs) throws Exception;
+
+    /**
+     * Runs as {@link #run(Map, Set)}, stopped where the runtime can once {@code stopAtNanos} (a
+     * {@link System#nanoTime()}) passes, failing with a deadline exceeded: by then every request in the run has been
+     * answered without it, so its result would be thrown away. The runtime that cannot stop a run runs it to the end.
+     *
+     * @param stopAtNanos {@link DynamicBatcher#NO_DEADLINE} for a run no one stops
+     */
+    default Map<String, Tensor> run(Map<String, Tensor> inputs, Set<String> outputs, long stopAtNanos)
+            throws Exception {
+        return run(inputs, outputs);
+    }
 }

@@ -403,7 +403,7 @@ public final class DynamicBatcher implements AutoCloseable {
         }
         Map<String, Tensor> results;
         try {
-            results = runner.run(stage(batch, items, staging), outputs);
+            results = runner.run(stage(batch, items, staging), outputs, latestDeadline(batch));
         } catch (InferenceException e) {
             if (batch.size() > 1 && e.kind() == InferenceException.Kind.INVALID_INPUT) {
                 // one request's values broke the run: run each alone so only that request fails
@@ -438,6 +438,24 @@ public final class DynamicBatcher implements AutoCloseable {
             completions.add(new Completion(pending,
                     new InferenceResult(own, items, start - pending.enqueuedNanos, compute), null));
         }
+    }
+
+    /**
+     * When the last of the batch's requests passes its deadline: each is answered by then without the run (by a
+     * fallback or a 504), so the run may stop. {@link #NO_DEADLINE} when any request has none.
+     */
+    private static long latestDeadline(List<Pending> batch) {
+        long now = System.nanoTime();
+        long latest = now;
+        for (Pending pending : batch) {
+            if (pending.deadlineNanos == NO_DEADLINE) {
+                return NO_DEADLINE;
+            }
+            if (pending.deadlineNanos - latest > 0) {
+                latest = pending.deadlineNanos;
+            }
+        }
+        return latest;
     }
 
     /** Copies the batch's inputs, stacked along the first dimension, into this worker's direct buffers. */

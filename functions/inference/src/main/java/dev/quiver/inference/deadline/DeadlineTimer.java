@@ -34,8 +34,7 @@ public class DeadlineTimer {
     public <T> CompletableFuture<T> within(CompletionStage<T> work, long deadlineNanos,
                                            Supplier<? extends Throwable> late) {
         CompletableFuture<T> bounded = new CompletableFuture<>();
-        Timeout timer = wheel.newTimeout(ignored -> bounded.completeExceptionally(late.get()),
-                Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
+        Timeout timer = at(deadlineNanos, () -> bounded.completeExceptionally(late.get()));
         work.whenComplete((value, failure) -> {
             timer.cancel();
             if (failure != null) {
@@ -45,6 +44,15 @@ public class DeadlineTimer {
             }
         });
         return bounded;
+    }
+
+    /**
+     * Runs {@code action} on the timer's thread once {@code deadlineNanos} (a {@link System#nanoTime()}) passes, unless
+     * the returned timeout is cancelled first; the action must be quick.
+     */
+    public Timeout at(long deadlineNanos, Runnable action) {
+        return wheel.newTimeout(ignored -> action.run(), Math.max(0, deadlineNanos - System.nanoTime()),
+                TimeUnit.NANOSECONDS);
     }
 
     @PreDestroy

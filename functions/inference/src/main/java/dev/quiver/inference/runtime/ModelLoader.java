@@ -9,6 +9,7 @@ import dev.quiver.inference.InferenceException;
 import dev.quiver.inference.batching.BatchObserver;
 import dev.quiver.inference.batching.BatchingPolicy;
 import dev.quiver.inference.batching.DynamicBatcher;
+import dev.quiver.inference.deadline.DeadlineTimer;
 import dev.quiver.inference.fallback.FallbackChains;
 import dev.quiver.inference.fallback.FallbackStep;
 import dev.quiver.inference.fallback.InvalidFallbackException;
@@ -40,9 +41,11 @@ import java.util.Set;
 public class ModelLoader {
 
     private final OrtEnvironment environment;
+    private final DeadlineTimer deadlines;
 
-    public ModelLoader(OrtEnvironment environment) {
+    public ModelLoader(OrtEnvironment environment, DeadlineTimer deadlines) {
         this.environment = environment;
+        this.deadlines = deadlines;
     }
 
     public LoadedModel load(String name, long version, Path modelFile, ModelConfig config, BatchObserver observer)
@@ -76,7 +79,7 @@ public class ModelLoader {
             BatchingPolicy policy = new BatchingPolicy(maxBatchSize, config.maxQueueDelay(), config.instances(),
                     config.inlineMaxCompute());
             long warmUpStarted = System.nanoTime();
-            OnnxBatchRunner runner = new OnnxBatchRunner(label, environment, session);
+            OnnxBatchRunner runner = new OnnxBatchRunner(label, environment, session, deadlines);
             GateReport gate = gate(signature, validation, runner, policy.merges() ? maxBatchSize : 1, memoryBefore);
             if (!gate.passed()) {
                 throw new ModelLoadException("validity gate: " + gate.failures(), gate);

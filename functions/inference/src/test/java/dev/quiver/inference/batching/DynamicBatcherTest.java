@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.onnxruntime.OrtEnvironment;
 import dev.quiver.inference.InferenceException;
+import dev.quiver.inference.deadline.DeadlineTimer;
 import dev.quiver.inference.fixtures.Digits;
 import dev.quiver.inference.fixtures.ModelRepositoryFixture;
 import dev.quiver.inference.fixtures.OnnxModels;
@@ -38,8 +39,11 @@ import org.junit.jupiter.api.Test;
 /** The batcher on real ONNX Runtime sessions: what it merges, when it flushes, and that answers come back exact. */
 class DynamicBatcherTest {
 
+    /** Loop iterations that take minutes: a run of them that ends within seconds was stopped. */
+    private static final float ENDLESS = 5e9f;
+
     private static ModelRepositoryFixture repository;
-    private static final ModelLoader LOADER = new ModelLoader(OrtEnvironment.getEnvironment());
+    private static final ModelLoader LOADER = new ModelLoader(OrtEnvironment.getEnvironment(), new DeadlineTimer());
     private final ConcurrentLinkedQueue<Batch> batches = new ConcurrentLinkedQueue<>();
     private final List<LoadedModel> loaded = new ArrayList<>();
 
@@ -54,7 +58,8 @@ class DynamicBatcherTest {
                 .withDigits("digits", 1)
                 .withModel("add", 1, OnnxModels.addConstant(0.5f))
                 .withModel("variable_length", 1, OnnxModels.variableLength())
-                .withModel("lookup", 1, OnnxModels.lookup());
+                .withModel("lookup", 1, OnnxModels.lookup())
+                .withModel("endless", 1, OnnxModels.loopsAsLongAsItsLargestInput());
     }
 
     @AfterAll
@@ -105,6 +110,39 @@ class DynamicBatcherTest {
         assertThat(batches).as("some runs merged several requests").anyMatch(b -> b.requests() > 1);
         assertThat(batches.stream().mapToInt(Batch::items).sum()).isEqualTo(
                 requests.stream().mapToLong(Tensor::batchSize).sum() * 2);
+    }
+
+    @Test
+    void aRunIsStoppedOnceEveryRequestInItIsPastItsDeadline() throws Exception {
+        LoadedModel model = load("endless", 4, Duration.ofMillis(50), 1, Duration.ofSeconds(1));
+        long started = System.nanoTime();
+        // two requests merged into one run: it is stopped at the later deadline, not at the earlier
+        DynamicBatcher.Arrival first = model.batcher().expect();
+        DynamicBatcher.Arrival second = model.batcher().expect();
+        CompletableFuture<InferenceResult> early = first.submit(endless(1), false,
+                started + Duration.ofMillis(100).toNanos());
+        CompletableFuture<Long> earlyEnded = early.handle((result, failure) -> System.nanoTime());
+        CompletableFuture<InferenceResult> late = second.submit(endless(2), false,
+                started + Duration.ofMillis(300).toNanos());
+        for (CompletableFuture<InferenceResult> answer : List.of(early, late)) {
+            assertThatThrownBy(() -> answer.get(20, TimeUnit.SECONDS)).cause().isInstanceOf(InferenceException.class)
+                    .hasMessage("model endless/1 did not answer within its requests' deadline: the run was stopped");
+        }
+        assertThat(Duration.ofNanos(earlyEnded.join() - started)).as("stopped at the later deadline, soon after")
+                .isBetween(Duration.ofMillis(300), Duration.ofSeconds(5));
+
+        // the model's one instance is free again, and a caller running the model on its own thread is stopped too
+        long again = System.nanoTime();
+        CompletableFuture<InferenceResult> inline = model.batcher().expect().submit(endless(3), true,
+                again + Duration.ofMillis(100).toNanos());
+        assertThat(inline).isCompletedExceptionally();
+        assertThat(Duration.ofNanos(System.nanoTime() - again)).isBetween(Duration.ofMillis(100),
+                Duration.ofSeconds(5));
+    }
+
+    /** A request of one row whose run would loop for minutes. */
+    private static InferenceJob endless(float first) {
+        return job(fp32("x", new float[][] {{first, 0, 0, ENDLESS}}), Set.of("y"));
     }
 
     @Test

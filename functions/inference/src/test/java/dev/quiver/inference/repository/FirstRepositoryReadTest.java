@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import ai.onnxruntime.OrtEnvironment;
 import dev.quiver.inference.InferenceConfig;
 import dev.quiver.inference.batching.BatchObserver;
+import dev.quiver.inference.deadline.DeadlineTimer;
 import dev.quiver.inference.fixtures.ModelRepositoryFixture;
 import dev.quiver.inference.fixtures.OnnxModels;
 import dev.quiver.inference.modelconfig.ModelConfig;
@@ -134,7 +135,7 @@ class FirstRepositoryReadTest {
         private volatile CountDownLatch gate = new CountDownLatch(0);
 
         GatedLoader() {
-            super(OrtEnvironment.getEnvironment());
+            super(OrtEnvironment.getEnvironment(), new DeadlineTimer());
         }
 
         void hold(String model) {
