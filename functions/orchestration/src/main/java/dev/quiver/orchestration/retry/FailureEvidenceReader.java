@@ -78,7 +78,7 @@ public final class FailureEvidenceReader {
         return new FailureEvidence(
                 new FailureEvidence.Failure(attempt - notFailures, failure.errorClass(), failure.exitCode(),
                         failure.killedForMemory(), failure.message()),
-                earlierAttempts(c, run, instance, attempt, subject.memoryLimitBytes()),
+                earlierAttempts(c, run, instance, attempt, subject.instance().step().resources().memoryBytes()),
                 series.getOrDefault("memory_bytes", List.of()),
                 subject.memoryLimitBytes(),
                 series.getOrDefault("progress_percent", List.of()),
@@ -109,19 +109,26 @@ public final class FailureEvidenceReader {
         return series;
     }
 
+    /**
+     * The instance's earlier failed attempts. An attempt's memory limit is the one its executor reported, else the one
+     * the latest retry for memory before it gave, else the step's own.
+     */
     private static List<FailureEvidence.PastAttempt> earlierAttempts(Connection c, String run, String instance,
-                                                                     int attempt, long memoryLimit)
+                                                                     int attempt, long declaredMemory)
             throws SQLException {
         return query(c, "select a.attempt, a.error_class, a.exit_code, a.killed_for_memory, "
                 + "(select max(sample) from step_samples s where s.run_id = a.run_id and s.instance = a.instance "
                 + "and s.attempt = a.attempt and s.name = 'progress_percent'), "
                 + "(select max(sample) from step_samples s where s.run_id = a.run_id and s.instance = a.instance "
-                + "and s.attempt = a.attempt and s.name = 'memory_limit_bytes') "
+                + "and s.attempt = a.attempt and s.name = 'memory_limit_bytes'), "
+                + "(select d.memory_bytes from retry_decisions d where d.run_id = a.run_id and d.instance = a.instance "
+                + "and d.attempt = (select max(e.attempt) from retry_decisions e where e.run_id = a.run_id "
+                + "and e.instance = a.instance and e.attempt < a.attempt and e.memory_bytes is not null)) "
                 + "from attempts a where a.run_id = ? and a.instance = ? and a.attempt < ? and a.state = 'FAILED' "
                 + "order by a.attempt", row -> new FailureEvidence.PastAttempt(row.getInt(1), row.getString(2),
                 (Integer) row.getObject(3, Integer.class), row.getBoolean(4),
-                (Double) row.getObject(5, Double.class),
-                row.getObject(6) == null ? memoryLimit : (long) row.getDouble(6)), run, instance, attempt);
+                (Double) row.getObject(5, Double.class), row.getObject(6) != null ? (long) row.getDouble(6)
+                : row.getObject(7) != null ? row.getLong(7) : declaredMemory), run, instance, attempt);
     }
 
     private static List<FailureEvidence.Input> inputs(Subject subject) {
