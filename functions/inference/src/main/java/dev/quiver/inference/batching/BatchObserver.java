@@ -9,4 +9,8 @@ public interface BatchObserver {
     /** Requests taken out of the queue because their deadline passed before a run took them. */
     default void expired(int requests) {
     }
+
+    /** Requests whose run was stopped because every request in it was past its deadline. */
+    default void stopped(int requests) {
+    }
 }

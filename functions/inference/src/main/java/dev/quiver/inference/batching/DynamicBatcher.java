@@ -405,6 +405,9 @@ public final class DynamicBatcher implements AutoCloseable {
         try {
             results = runner.run(stage(batch, items, staging), outputs, latestDeadline(batch));
         } catch (InferenceException e) {
+            if (e.kind() == InferenceException.Kind.DEADLINE_EXCEEDED) {
+                observer.stopped(batch.size());
+            }
             if (batch.size() > 1 && e.kind() == InferenceException.Kind.INVALID_INPUT) {
                 // one request's values broke the run: run each alone so only that request fails
                 for (Pending pending : batch) {

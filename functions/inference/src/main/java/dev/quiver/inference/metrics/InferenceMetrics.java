@@ -37,7 +37,8 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@code quiver_model_versions{state}}: versions per lifecycle state; {@code state="READY"} is models loaded</li>
  *   <li>{@code quiver_inference_deadline_exceeded_total{model}}: requests whose deadline passed before their model
  *   answered; {@code quiver_inference_deadline_dropped_total{model,version}}: those of them dropped from the batch
- *   queue before a run took them</li>
+ *   queue before a run took them; {@code quiver_inference_deadline_stopped_total{model,version}}: those whose run was
+ *   stopped once every request in it was past its deadline</li>
  *   <li>{@code quiver_inference_fallbacks_total{model,reason,answered_by}}: requests the fallback chain took, by why
  *   and by the kind of step that answered ({@code none} when no step could)</li>
  *   <li>{@code quiver_inference_output_check_failures_total{model,version}}: answers that failed the output checks</li>
@@ -78,6 +79,8 @@ public class InferenceMetrics {
         ModelMeters own = meters(model, Long.toString(version));
         Counter dropped = counter("quiver.inference.deadline.dropped", "Requests dropped from the batch queue because "
                 + "their deadline passed before a run took them", "model", model, "version", Long.toString(version));
+        Counter stopped = counter("quiver.inference.deadline.stopped", "Requests whose run was stopped because every "
+                + "request in it was past its deadline", "model", model, "version", Long.toString(version));
         return new BatchObserver() {
             @Override
             public void batchRan(int items, int requests, FlushReason reason, long computeNanos) {
@@ -89,6 +92,11 @@ public class InferenceMetrics {
             @Override
             public void expired(int requests) {
                 dropped.increment(requests);
+            }
+
+            @Override
+            public void stopped(int requests) {
+                stopped.increment(requests);
             }
         };
     }

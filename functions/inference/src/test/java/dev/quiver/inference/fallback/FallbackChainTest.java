@@ -48,6 +48,9 @@ class FallbackChainTest {
         assertThat(answer.jsonPath().getString("error"))
                 .isEqualTo("model slow_alone version 1 did not answer within 30 ms");
         assertThat(counter("quiver_inference_deadline_exceeded_total", "model", "slow_alone")).isPositive();
+        // its run was stopped at the deadline rather than left to loop on for no one
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(counter(
+                "quiver_inference_deadline_stopped_total", "model", "slow_alone", "version", "1")).isPositive());
         assertThat(counter("quiver_inference_fallbacks_total", "model", "slow_alone", "reason", "timeout",
                 "answered_by", "none")).isZero();
     }
