@@ -29,9 +29,9 @@ import java.util.List;
  * <p>Installed where Quarkus's body handler runs, after the admission layer: an endpoint with a limit of its own
  * installs a reader on its paths ({@link #install}) from a router observer of {@link #ENDPOINT_PRIORITY}, and the
  * function one for every other route ({@link #installEverywhere}) from one of {@link #FUNCTION_PRIORITY}. A reader
- * marks the body read, so that the next reader and Quarkus's handler pass the request on. Whatever the client does wrong
- * with its body is answered here, as a JSON error body naming what, and is never logged as an error of ours: a body
- * over the limit is a 413 naming the limit, with {@code Connection: close}, before a byte of it is read when its
+ * marks the body read, so that the next reader and Quarkus's handler pass the request on. Whatever the client does
+ * wrong with its body is answered here, as a JSON error body naming what, and is never logged as an error of ours: a
+ * body over the limit is a 413 naming the limit, with {@code Connection: close}, before a byte of it is read when its
  * Content-Length says so, else once the bytes received pass the limit (the rest of the body is read and dropped until
  * the client closes); an expectation other than {@code 100-continue} is a 417; a body the HTTP layer cannot read
  * (broken chunks) a 400. A client that goes away mid-body is no failure: there is no one to answer.

@@ -3,14 +3,12 @@ package dev.quiver.admission.http;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.quiver.admission.AdmissionLayer;
+import dev.quiver.testservices.RawHttp;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.Router;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -18,7 +16,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.Locale;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -97,36 +94,32 @@ class SizedBodyHandlerTest {
 
     @Test
     void aChunkedBodyOverTheLimitIs413() throws IOException {
-        try (Socket socket = new Socket("127.0.0.1", port)) {
-            socket.setSoTimeout((int) ANSWER.toMillis());
-            OutputStream out = socket.getOutputStream();
-            out.write(("POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n\r\n")
-                    .getBytes(StandardCharsets.US_ASCII));
+        try (RawHttp request = RawHttp.send(port, "POST / HTTP/1.1\r\nTransfer-Encoding: chunked", new byte[0])) {
             try {
                 for (int sent = 0; sent <= LIMIT; sent += 0x10000) {
-                    out.write("10000\r\n".getBytes(StandardCharsets.US_ASCII));
-                    out.write(randomBytes(0x10000));
-                    out.write("\r\n".getBytes(StandardCharsets.US_ASCII));
+                    request.sendMore(("10000\r\n").getBytes(StandardCharsets.US_ASCII));
+                    request.sendMore(randomBytes(0x10000));
+                    request.sendMore("\r\n".getBytes(StandardCharsets.US_ASCII));
                 }
             } catch (IOException refusedMidway) {
                 // the answer may close the connection before the whole body is written
             }
-            String answer = answer(socket.getInputStream());
-            assertThat(answer).startsWith("HTTP/1.1 413").containsIgnoringCase("connection: close")
-                    .contains("application/json")
-                    .endsWith("{\"error\":\"request body: the body sent is more than the 1000000 bytes allowed (the "
-                            + "test's limit)\"}");
+            RawHttp.Answer answer = request.answer(ANSWER);
+            assertThat(answer.status()).isEqualTo(413);
+            assertThat(answer.headers()).containsEntry("connection", "close")
+                    .containsEntry("content-type", "application/json");
+            assertThat(answer.body()).isEqualTo("{\"error\":\"request body: the body sent is more than the 1000000 "
+                    + "bytes allowed (the test's limit)\"}");
         }
     }
 
     @Test
     void aBodyWhoseLengthIsOverTheLimitIs413BeforeItIsSent() throws IOException {
-        try (Socket socket = new Socket("127.0.0.1", port)) {
-            socket.setSoTimeout((int) ANSWER.toMillis());
-            socket.getOutputStream().write(("POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: " + (LIMIT + 1)
-                    + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-            assertThat(answer(socket.getInputStream())).as("answered with no byte of the body sent")
-                    .startsWith("HTTP/1.1 413").endsWith("more than the 1000000 bytes allowed (the test's limit)\"}");
+        try (RawHttp request = RawHttp.send(port, "POST / HTTP/1.1\r\nContent-Length: " + (LIMIT + 1),
+                new byte[0])) {
+            RawHttp.Answer answer = request.answer(ANSWER);
+            assertThat(answer.status()).as("answered with no byte of the body sent").isEqualTo(413);
+            assertThat(answer.body()).endsWith("more than the 1000000 bytes allowed (the test's limit)\"}");
         }
     }
 
@@ -153,37 +146,31 @@ class SizedBodyHandlerTest {
 
     @Test
     void brokenChunksAreTheClientsMistake() throws IOException {
-        try (Socket socket = new Socket("127.0.0.1", port)) {
-            socket.setSoTimeout((int) ANSWER.toMillis());
-            socket.getOutputStream().write(("POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n\r\n"
-                    + "5\r\n{\"a\":\r\nzz\r\n").getBytes(StandardCharsets.US_ASCII));
-            try {
-                assertThat(answer(socket.getInputStream())).startsWith("HTTP/1.1 400")
-                        .contains("{\"error\":\"request body: unreadable: ");
-            } catch (IOException closed) {
-                // the HTTP layer closes a connection whose framing it cannot read, and the answer may not get out
-            }
+        try (RawHttp request = RawHttp.send(port, "POST / HTTP/1.1\r\nTransfer-Encoding: chunked",
+                "5\r\n{\"a\":\r\nzz\r\n".getBytes(StandardCharsets.US_ASCII))) {
+            RawHttp.Answer answer = request.answer(ANSWER);
+            assertThat(answer.status()).isEqualTo(400);
+            assertThat(answer.body()).startsWith("{\"error\":\"request body: unreadable: ");
+        } catch (IOException closed) {
+            // the HTTP layer closes a connection whose framing it cannot read, and the answer may not get out
         }
         assertThat(served).isEmpty();
     }
 
     @Test
     void anExpectationOtherThanContinueIs417() throws IOException {
-        try (Socket socket = new Socket("127.0.0.1", port)) {
-            socket.setSoTimeout((int) ANSWER.toMillis());
-            socket.getOutputStream().write(("POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nExpect: 200-ok\r\n"
-                    + "Content-Length: 2\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-            assertThat(answer(socket.getInputStream())).startsWith("HTTP/1.1 417")
-                    .endsWith("{\"error\":\"Expect: only 100-continue is supported, got 200-ok\"}");
+        try (RawHttp request = RawHttp.send(port, "POST / HTTP/1.1\r\nExpect: 200-ok\r\nContent-Length: 2",
+                new byte[0])) {
+            RawHttp.Answer answer = request.answer(ANSWER);
+            assertThat(answer.status()).isEqualTo(417);
+            assertThat(answer.body()).isEqualTo("{\"error\":\"Expect: only 100-continue is supported, got 200-ok\"}");
         }
     }
 
     @Test
     void aClientGoneMidBodyIsNoFailure() throws Exception {
-        try (Socket socket = new Socket("127.0.0.1", port)) {
-            socket.getOutputStream().write(("PUT /pipelines/digits HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                    + "Content-Length: 1000\r\n\r\n{\"a\":").getBytes(StandardCharsets.US_ASCII));
-            socket.getOutputStream().flush();
+        try (RawHttp ignored = RawHttp.send(port, "PUT /pipelines/digits HTTP/1.1\r\nContent-Length: 1000",
+                "{\"a\":".getBytes(StandardCharsets.US_ASCII))) {
             Thread.sleep(200);
         }
         // a request after it is served on a new connection, and the one left behind never reached an endpoint
@@ -201,25 +188,6 @@ class SizedBodyHandlerTest {
         assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
         String[] fields = answer.body().split(" ");
         return new Seen(Integer.parseInt(fields[0]), Integer.parseInt(fields[1]), Integer.parseInt(fields[2]));
-    }
-
-    /** An answer's head and its body of Content-Length bytes. */
-    private static String answer(InputStream in) throws IOException {
-        StringBuilder head = new StringBuilder();
-        while (head.indexOf("\r\n\r\n") < 0) {
-            int next = in.read();
-            if (next < 0) {
-                throw new IOException("the connection closed after " + head.length() + " bytes of an answer: " + head);
-            }
-            head.append((char) next);
-        }
-        int length = 0;
-        for (String line : head.toString().split("\r\n")) {
-            if (line.toLowerCase(Locale.ROOT).startsWith("content-length:")) {
-                length = Integer.parseInt(line.substring("content-length:".length()).trim());
-            }
-        }
-        return head + new String(in.readNBytes(length), StandardCharsets.UTF_8);
     }
 
     private static byte[] randomBytes(int length) {

@@ -1,6 +1,7 @@
 package dev.quiver.inference.events;
 
 import dev.quiver.admission.AdmissionLayer;
+import dev.quiver.admission.http.SizedBodyHandler;
 import dev.quiver.events.EventTypes;
 import dev.quiver.events.InvalidEventException;
 import dev.quiver.events.http.CloudEventGuard;
@@ -8,7 +9,6 @@ import dev.quiver.events.http.CloudEventHttp;
 import dev.quiver.events.http.ReceivedEvent;
 import dev.quiver.events.tracing.EventTracing;
 import dev.quiver.inference.http.JsonErrors;
-import dev.quiver.admission.http.SizedBodyHandler;
 import dev.quiver.inference.monitoring.LabelEvents;
 import io.cloudevents.CloudEvent;
 import io.opentelemetry.api.trace.Span;

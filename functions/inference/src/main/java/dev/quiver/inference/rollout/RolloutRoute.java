@@ -5,10 +5,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.quiver.admission.AdmissionLayer;
 import dev.quiver.admission.http.AdminOnly;
 import dev.quiver.admission.http.AdmissionHandler;
+import dev.quiver.admission.http.SizedBodyHandler;
 import dev.quiver.admission.identity.Caller;
 import dev.quiver.inference.InferenceException;
 import dev.quiver.inference.http.JsonErrors;
-import dev.quiver.admission.http.SizedBodyHandler;
 import dev.quiver.storage.ModelRepositoryLayout;
 import dev.quiver.storage.ObjectStoreException;
 import io.vertx.core.http.HttpMethod;
@@ -43,8 +43,8 @@ public class RolloutRoute {
     void install(@Observes @Priority(SizedBodyHandler.ENDPOINT_PRIORITY) Router router) {
         AdminOnly admins = new AdminOnly("model rollouts");
         // a body of promote or rollback, if any, is read and ignored: the decision is in the path
-        new SizedBodyHandler(MAX_BODY_BYTES, "a rollout request's limit").install(router, HttpMethod.POST, PATH, PATH + "/promote",
-                PATH + "/rollback");
+        new SizedBodyHandler(MAX_BODY_BYTES, "a rollout request's limit").install(router, HttpMethod.POST, PATH,
+                PATH + "/promote", PATH + "/rollback");
         router.post(PATH).order(AdmissionLayer.ROUTE_ORDER + 1).handler(admins).blockingHandler(this::start, false);
         router.get(PATH).order(AdmissionLayer.ROUTE_ORDER + 1).handler(admins).blockingHandler(this::status, false);
         router.post(PATH + "/promote").order(AdmissionLayer.ROUTE_ORDER + 1).handler(admins)

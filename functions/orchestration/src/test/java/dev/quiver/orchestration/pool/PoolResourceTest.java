@@ -74,8 +74,8 @@ class PoolResourceTest {
                 .contains("quiver_pool_admission_wait_seconds_bucket{priority_class=\"normal\",queue=\"team\","
                         + "le=\"30.0\"}");
         double longest = Pattern.compile("quiver_pool_admission_wait_seconds_bucket\\{[^}]*queue=\"team\","
-                        + "le=\"([0-9.]+)\"").matcher(metrics).results().mapToDouble(bucket -> Double.parseDouble(bucket.group(1))).max()
-                .orElseThrow();
+                        + "le=\"([0-9.]+)\"").matcher(metrics).results()
+                .mapToDouble(bucket -> Double.parseDouble(bucket.group(1))).max().orElseThrow();
         assertThat(longest).as("the longest wait a bucket tells from longer ones (s)").isGreaterThanOrEqualTo(6 * 3600);
         given().queryParam("queue", "team").get("/pool/workloads").then().statusCode(200)
                 .body("id", contains("w0", "w1", "w2"))

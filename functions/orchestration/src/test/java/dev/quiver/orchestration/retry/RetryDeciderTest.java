@@ -511,8 +511,8 @@ class RetryDeciderTest {
             RetryDecision decision = DECIDER.decide(evidence, policy(5, Optional.empty()), HALF);
 
             assertThat(decision.action()).isEqualTo(RetryAction.GIVE_UP);
-            assertThat(decision.reasons().getFirst()).isEqualTo("OOMKilled (exit code 137) 3 times in a row, never past "
-                    + "0.0% progress");
+            assertThat(decision.reasons().getFirst()).isEqualTo("OOMKilled (exit code 137) 3 times in a row, never "
+                    + "past 0.0% progress");
         }
 
         @Test

@@ -1,11 +1,11 @@
 package dev.quiver.inference.protocol.v2;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.quiver.admission.http.SizedBodyHandler;
 import dev.quiver.inference.InferenceException;
 import dev.quiver.inference.deadline.RequestTimeouts;
 import dev.quiver.inference.fallback.FallbackNote;
 import dev.quiver.inference.http.JsonErrors;
-import dev.quiver.admission.http.SizedBodyHandler;
 import dev.quiver.inference.routing.ModelVersionHeader;
 import dev.quiver.inference.routing.RequestKeys;
 import dev.quiver.inference.routing.RoutingKeys;
