@@ -9,6 +9,7 @@ import static org.hamcrest.Matchers.greaterThan;
 import static org.hamcrest.Matchers.lessThanOrEqualTo;
 
 import dev.quiver.admission.identity.ApiKey;
+import dev.quiver.admission.identity.KeyStoreEntry;
 import dev.quiver.inference.fixtures.Digits;
 import dev.quiver.inference.fixtures.ModelRepositoryFixture;
 import dev.quiver.inference.fixtures.Readiness;
@@ -120,7 +121,6 @@ class AdmissionTest {
             repository = ModelRepositoryFixture.temporary("quiver-admission").withDigits("digits", 1);
             Path plans = repository.root().resolveSibling(repository.root().getFileName() + "-plans.yaml");
             Path keys = repository.root().resolveSibling(repository.root().getFileName() + "-keys.yaml");
-            ApiKey stored = KEY.stored();
             try {
                 Files.writeString(plans, """
                         plans:
@@ -131,8 +131,7 @@ class AdmissionTest {
                             limits: [{name: hourly, capacity: 20, per: 30m}]
                             costs: {digits: item}
                         """);
-                Files.writeString(keys, "keys:\n  - id: " + stored.id() + "\n    salt: " + stored.salt()
-                        + "\n    hash: " + stored.hash() + "\n    plan: metered\n");
+                Files.writeString(keys, "keys:\n" + KeyStoreEntry.of(KEY.stored()));
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }

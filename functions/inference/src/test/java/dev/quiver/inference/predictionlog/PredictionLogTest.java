@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsString;
 
 import dev.quiver.admission.identity.ApiKey;
+import dev.quiver.admission.identity.KeyStoreEntry;
 import dev.quiver.inference.fixtures.Digits;
 import dev.quiver.inference.fixtures.ModelRepositoryFixture;
 import dev.quiver.inference.fixtures.OnnxModels;
@@ -153,13 +154,7 @@ class PredictionLogTest {
                     .withModel("sum_and_product", 1, OnnxModels.sumAndProduct())
                     .withConfig("sum_and_product", "config.yaml", "outputs:\n  sum: total\n");
             Path keys = repository.root().resolveSibling(repository.root().getFileName() + "-keys.yaml");
-            StringBuilder store = new StringBuilder("keys:\n");
-            for (ApiKey.Issued issued : List.of(ADMIN, USER)) {
-                ApiKey key = issued.stored();
-                store.append("  - id: ").append(key.id()).append("\n    salt: ").append(key.salt())
-                        .append("\n    hash: ").append(key.hash()).append("\n    plan: standard\n    admin: ")
-                        .append(key.admin()).append('\n');
-            }
+            String store = "keys:\n" + KeyStoreEntry.of(ADMIN.stored()) + KeyStoreEntry.of(USER.stored());
             try {
                 Files.writeString(keys, store);
             } catch (IOException e) {

@@ -10,6 +10,7 @@ import static org.hamcrest.Matchers.equalTo;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.quiver.admission.identity.ApiKey;
+import dev.quiver.admission.identity.KeyStoreEntry;
 import dev.quiver.inference.fixtures.AlertCatcher;
 import dev.quiver.inference.fixtures.ModelRepositoryFixture;
 import dev.quiver.inference.fixtures.OnnxModels;
@@ -23,7 +24,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -224,13 +224,7 @@ class RolloutEndpointsTest {
                     .withModel("shadowed", 2, OnnxModels.constant(0.5f))
                     .withConfig("shadowed", "config.yaml", config + "routing: {shadow: {version: 2, share: 1}}\n");
             Path keys = repository.root().resolveSibling(repository.root().getFileName() + "-keys.yaml");
-            StringBuilder store = new StringBuilder("keys:\n");
-            for (ApiKey.Issued issued : List.of(ADMIN, USER)) {
-                ApiKey key = issued.stored();
-                store.append("  - id: ").append(key.id()).append("\n    salt: ").append(key.salt())
-                        .append("\n    hash: ").append(key.hash()).append("\n    plan: standard\n    admin: ")
-                        .append(key.admin()).append('\n');
-            }
+            String store = "keys:\n" + KeyStoreEntry.of(ADMIN.stored()) + KeyStoreEntry.of(USER.stored());
             try {
                 Files.writeString(keys, store);
             } catch (IOException e) {

@@ -7,6 +7,7 @@ import static org.hamcrest.Matchers.equalTo;
 
 import com.sun.net.httpserver.HttpServer;
 import dev.quiver.admission.identity.ApiKey;
+import dev.quiver.admission.identity.KeyStoreEntry;
 import dev.quiver.events.EventTypes;
 import dev.quiver.testservices.HeadlessChromium;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
@@ -172,9 +173,7 @@ class RunConsoleTest {
                           - {name: train, executor: kubernetes-job, depends: [ingest]}
                           - {name: report, executor: kubernetes-job, depends: [train]}
                         """);
-                ApiKey key = ADMIN.stored();
-                Files.writeString(root.resolve("keys.yaml"), "keys:\n  - id: \"" + key.id() + "\"\n    salt: \""
-                        + key.salt() + "\"\n    hash: \"" + key.hash() + "\"\n    plan: standard\n    admin: true\n");
+                Files.writeString(root.resolve("keys.yaml"), "keys:\n" + KeyStoreEntry.of(ADMIN.stored()));
                 sink = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
                 sink.createContext("/", exchange -> {
                     exchange.getRequestBody().readAllBytes();

@@ -7,6 +7,7 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 
 import dev.quiver.admission.identity.ApiKey;
+import dev.quiver.admission.identity.KeyStoreEntry;
 import dev.quiver.events.EventTypes;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import io.quarkus.test.common.WithTestResource;
@@ -171,13 +172,7 @@ class RunControlTest {
                           - {name: second, executor: process, depends: [first], params: {command: ["true"]}}
                           - {name: third, executor: process, depends: [second], params: {command: ["true"]}}
                         """);
-                StringBuilder store = new StringBuilder("keys:\n");
-                for (ApiKey.Issued issued : List.of(ADMIN, USER)) {
-                    ApiKey key = issued.stored();
-                    store.append("  - id: ").append(key.id()).append("\n    salt: ").append(key.salt())
-                            .append("\n    hash: ").append(key.hash()).append("\n    plan: standard\n    admin: ")
-                            .append(key.admin()).append('\n');
-                }
+                String store = "keys:\n" + KeyStoreEntry.of(ADMIN.stored()) + KeyStoreEntry.of(USER.stored());
                 Files.writeString(root.resolve("keys.yaml"), store);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);

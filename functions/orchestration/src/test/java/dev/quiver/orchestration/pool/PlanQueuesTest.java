@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
 
 import dev.quiver.admission.identity.ApiKey;
+import dev.quiver.admission.identity.KeyStoreEntry;
 import dev.quiver.events.EventTypes;
 import dev.quiver.orchestration.runs.RunCoordinator;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
@@ -114,14 +115,8 @@ class PlanQueuesTest {
                           pro:
                             limits: [{name: hourly, capacity: 1000, per: 1h}]
                         """);
-                StringBuilder store = new StringBuilder("keys:\n");
-                for (ApiKey.Issued issued : List.of(PRO, STANDARD)) {
-                    ApiKey key = issued.stored();
-                    store.append("  - id: \"").append(key.id()).append("\"\n    salt: \"").append(key.salt())
-                            .append("\"\n    hash: \"").append(key.hash()).append("\"\n    plan: \"")
-                            .append(key.plan()).append("\"\n    owner: \"").append(key.owner()).append("\"\n");
-                }
-                java.nio.file.Files.writeString(root.resolve("keys.yaml"), store);
+                java.nio.file.Files.writeString(root.resolve("keys.yaml"), "keys:\n" + KeyStoreEntry.of(PRO.stored())
+                        + KeyStoreEntry.of(STANDARD.stored()));
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }

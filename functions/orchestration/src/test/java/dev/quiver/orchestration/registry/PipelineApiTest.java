@@ -7,6 +7,7 @@ import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.startsWith;
 
 import dev.quiver.admission.identity.ApiKey;
+import dev.quiver.admission.identity.KeyStoreEntry;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -114,13 +115,7 @@ class PipelineApiTest {
         public Map<String, String> start() {
             try {
                 state = Files.createTempDirectory("quiver-pipeline-api");
-                StringBuilder store = new StringBuilder("keys:\n");
-                for (ApiKey.Issued issued : List.of(ADMIN, USER)) {
-                    ApiKey key = issued.stored();
-                    store.append("  - id: ").append(key.id()).append("\n    salt: ").append(key.salt())
-                            .append("\n    hash: ").append(key.hash()).append("\n    plan: standard\n    admin: ")
-                            .append(key.admin()).append('\n');
-                }
+                String store = "keys:\n" + KeyStoreEntry.of(ADMIN.stored()) + KeyStoreEntry.of(USER.stored());
                 Files.writeString(state.resolve("keys.yaml"), store);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
