@@ -205,9 +205,12 @@ public final class RunCoordinator {
             runs.succeeded(c, completed.runId(), completed.instance(), completed.attempt(), sequence,
                     completed.outputs(), completed.metrics(), now);
             Optional<String> key = runs.memoKeyOf(c, completed.runId(), completed.instance(), completed.attempt());
-            memo.release(c, completed.runId(), completed.instance());
+            PipelineGraph.Instance instance = reported.graph.instance(completed.instance());
+            // only a step that memoizes claims its key while it runs (a run keeps its pipeline's version)
+            if (instance.step().memoize().isPresent()) {
+                memo.release(c, completed.runId(), completed.instance());
+            }
             if (key.isPresent()) {
-                PipelineGraph.Instance instance = reported.graph.instance(completed.instance());
                 memo.record(c, key.get(), reported.run.pipeline(), instance.step().name(), completed.runId(),
                         completed.instance(), completed.attempt(), runs.write(completed.outputs()),
                         runs.write(completed.metrics()), inputRecords(c, completed.runId(), instance), now);
@@ -869,12 +872,19 @@ public final class RunCoordinator {
                          long sequence) throws SQLException {
         long seq = sequence;
         boolean settledSome = true;
+        Map<String, RunRepository.InstanceRow> rows = null;
+        boolean decided = true;
         // a memoized step succeeds without running, which may let its dependents start at once: plan again
         while (settledSome) {
             settledSome = false;
-            Map<String, RunRepository.InstanceRow> rows = runs.instances(c, run.id());
-            Map<String, List<MemoKey.Input>> artifacts = runs.artifactsByInstance(c, run.id());
-            for (RunPlanner.Decision decision : RunPlanner.plan(graph, RunRepository.progress(rows))) {
+            rows = runs.instances(c, run.id());
+            List<RunPlanner.Decision> decisions = RunPlanner.plan(graph, RunRepository.progress(rows));
+            decided = !decisions.isEmpty();
+            // what the upstream instances produced is read once per plan, and only for a plan that starts a step
+            Map<String, List<MemoKey.Input>> artifacts = decisions.stream().anyMatch(decision -> decision.action()
+                    == RunPlanner.Action.DISPATCH || decision.action() == RunPlanner.Action.REDISPATCH)
+                    ? runs.artifactsByInstance(c, run.id()) : Map.of();
+            for (RunPlanner.Decision decision : decisions) {
                 seq++;
                 PipelineGraph.Instance instance = graph.instance(decision.instance());
                 switch (decision.action()) {
@@ -890,7 +900,8 @@ public final class RunCoordinator {
                 }
             }
         }
-        Map<String, RunRepository.InstanceRow> settled = runs.instances(c, run.id());
+        // a plan that decided nothing changed nothing: the rows it was made from are the run's state still
+        Map<String, RunRepository.InstanceRow> settled = decided ? runs.instances(c, run.id()) : rows;
         RunPlanner.RunOutcome outcome = RunPlanner.outcome(graph, RunRepository.progress(settled));
         if (outcome == RunPlanner.RunOutcome.RUNNING || run.state() != RunState.RUNNING) {
             runs.updateRun(c, run.id(), run.state(), seq, null);
