@@ -38,6 +38,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * Serves one request for every protocol: takes a lease on the model version, parses and validates the request
@@ -178,14 +179,19 @@ public class InferenceService {
         }
         // the lease follows the run, not the caller: a version is closed only once no run of it can still go on
         work.whenComplete((result, failure) -> loaded.release());
+        Supplier<InferenceException> late = () -> InferenceException.deadlineExceeded("model " + model + " version "
+                + loaded.version() + " did not answer within " + (deadline - start) / 1_000_000 + " ms");
         // a run done already (an idle model's, on the caller's thread) has met its deadline or passed it: no timer
         CompletionStage<InferenceResult> answered = deadline == DynamicBatcher.NO_DEADLINE || work.isDone() ? work
-                : timer.within(work, deadline, () -> InferenceException.deadlineExceeded("model " + model
-                + " version " + loaded.version() + " did not answer within " + (deadline - start) / 1_000_000
-                + " ms"));
+                : timer.within(work, deadline, late);
         int items = job.items();
         return answered.handle((result, failure) -> {
             Throwable cause = failure instanceof CompletionException ? failure.getCause() : failure;
+            // the timer's, a run stopped at the deadline, a request left in the queue past it: one answer
+            if (deadline != DynamicBatcher.NO_DEADLINE && cause instanceof InferenceException passed
+                    && passed.kind() == InferenceException.Kind.DEADLINE_EXCEEDED) {
+                cause = late.get();
+            }
             FallbackReason reason = null;
             if (cause == null && checkOutputs) {
                 String violation = loaded.outputChecks().violation(result.outputs());
@@ -199,7 +205,8 @@ public class InferenceService {
                 reason = fallbackReason(loaded, cause);
             }
             if (reason == null || loaded.fallback().isEmpty()) {
-                ServedInference<R> served = finish(protocol, requestId, start, loaded, request, result, cause, null);
+                ServedInference<R> served = finish(protocol, requestId, start, loaded, request, result, cause, reason,
+                        null);
                 // the copy is handed over once the answer is computed; the candidate runs on a shadow thread
                 shadow.ifPresent(route -> shadows.offer(route, loaded, served.request(), served.outputs(),
                         System.nanoTime() - start));
@@ -215,18 +222,21 @@ public class InferenceService {
         return fallbacks.answer(loaded, request, items).handle((answer, failure) -> {
             metrics.fallback(loaded.name(), reason.label(), answer == null ? "none" : answer.kind());
             if (answer == null) {
-                return finish(protocol, requestId, start, loaded, request, null, cause, null);
+                return finish(protocol, requestId, start, loaded, request, null, cause, reason, null);
             }
-            return finish(protocol, requestId, start, loaded, request, null, null,
+            return finish(protocol, requestId, start, loaded, request, null, null, reason,
                     new Fallback(new FallbackNote(reason, answer.answeredBy()), answer.outputs()));
         });
     }
 
+    /** @param reason why the version's own answer was not given, null when it was */
     private <R extends InferenceRequest> ServedInference<R> finish(String protocol, String requestId, long start,
-            LoadedModel loaded, R request, InferenceResult result, Throwable cause, Fallback fallback) {
+            LoadedModel loaded, R request, InferenceResult result, Throwable cause, FallbackReason reason,
+            Fallback fallback) {
         long nanos = System.nanoTime() - start;
         metrics.requestDone(protocol, loaded, cause, nanos, result);
-        rollouts.served(loaded.name(), loaded.version(), cause, fallback != null, nanos);
+        rollouts.served(loaded.name(), loaded.version(), cause, fallback != null,
+                reason == FallbackReason.OUTPUT_CHECK, nanos);
         if (cause != null) {
             throw cause instanceof RuntimeException runtime ? runtime : new CompletionException(cause);
         }
@@ -249,7 +259,6 @@ public class InferenceService {
     private void checked(LoadedModel loaded, String violation) {
         if (violation != null) {
             metrics.outputCheckFailed(loaded);
-            rollouts.outputCheckFailed(loaded.name(), loaded.version());
         }
         String last = loaded.answerChecked(violation);
         if (last != null) {
