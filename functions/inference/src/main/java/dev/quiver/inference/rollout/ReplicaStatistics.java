@@ -49,10 +49,12 @@ public class ReplicaStatistics {
     }
 
     /**
-     * A request the version served, with its latency, whether it failed and whether a fallback answered in its place.
-     * A caller's mistake (a 4xx) is not counted.
+     * A request the version served, with its latency, whether it failed, whether its answer failed the version's output
+     * checks and whether a fallback answered in its place, all counted in the same step. A caller's mistake (a 4xx) is
+     * not counted.
      */
-    public void served(String model, long version, Throwable failure, boolean fellBack, long nanos) {
+    public void served(String model, long version, Throwable failure, boolean fellBack, boolean checkFailed,
+                       long nanos) {
         Step step = steps.get(model);
         if (step == null) {
             return;
@@ -71,16 +73,10 @@ public class ReplicaStatistics {
         if (fellBack) {
             counters.fallbacks.increment();
         }
-        counters.latency.incrementAndGet(LatencyHistogram.bucket(nanos));
-    }
-
-    /** An answer of the version that its output checks refused. */
-    public void outputCheckFailed(String model, long version) {
-        Step step = steps.get(model);
-        Counters counters = step == null ? null : step.versions.get(version);
-        if (counters != null) {
+        if (checkFailed) {
             counters.outputCheckFailures.increment();
         }
+        counters.latency.incrementAndGet(LatencyHistogram.bucket(nanos));
     }
 
     /** What this replica counted of the model's current step; empty when it counts none. */

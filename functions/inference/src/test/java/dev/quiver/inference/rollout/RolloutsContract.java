@@ -72,7 +72,7 @@ abstract class RolloutsContract {
         void serve(long version, int requests, int faults, double millis) {
             for (int i = 0; i < requests; i++) {
                 statistics.served(MODEL, version, i < faults ? InferenceException.internal("fault", null) : null,
-                        false, (long) (millis * 1e6));
+                        false, false, (long) (millis * 1e6));
             }
         }
 
