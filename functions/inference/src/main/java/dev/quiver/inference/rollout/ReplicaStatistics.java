@@ -49,9 +49,9 @@ public class ReplicaStatistics {
     }
 
     /**
-     * A request the version served, with its latency, whether it failed, whether its answer failed the version's output
-     * checks and whether a fallback answered in its place, all counted in the same step. A caller's mistake (a 4xx) is
-     * not counted.
+     * A request the version served, with its latency, whether it failed, whether a fallback answered in its place and
+     * whether its answer failed the version's output checks, all counted in the same step. A caller's mistake (a 4xx)
+     * is not counted.
      */
     public void served(String model, long version, Throwable failure, boolean fellBack, boolean checkFailed,
                        long nanos) {

@@ -229,7 +229,7 @@ public class InferenceService {
         });
     }
 
-    /** @param reason why the version's own answer was not given, null when it was */
+    /** @param reason why the fallback chain was (or, without one, would have been) asked to answer; null if not */
     private <R extends InferenceRequest> ServedInference<R> finish(String protocol, String requestId, long start,
             LoadedModel loaded, R request, InferenceResult result, Throwable cause, FallbackReason reason,
             Fallback fallback) {
