@@ -13,13 +13,13 @@ import dev.quiver.orchestration.runs.ControlRefusedException;
 import dev.quiver.orchestration.runs.RunCoordinator;
 import dev.quiver.orchestration.store.StoreException;
 import dev.quiver.orchestration.store.StoreRefusedException;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import java.nio.charset.StandardCharsets;
 
 /**
  * {@code POST /runs/{id}/control} with {@code {action, instance?, reason?}}, for admins only: an operator's order about
@@ -54,10 +54,10 @@ public class RunControlRoute {
     }
 
     private void control(RoutingContext context) {
-        Buffer body = context.body().buffer();
+        byte[] body = SizedBodyHandler.bytes(context);
         Order order;
         try {
-            order = body == null || body.length() == 0 ? null : json.readValue(body.toString(), Order.class);
+            order = body.length == 0 ? null : json.readValue(new String(body, StandardCharsets.UTF_8), Order.class);
         } catch (JsonProcessingException e) {
             replies.send(context, 400, "request body: expected {\"action\": \"cancel|kill|restart|rerun\", "
                     + "\"instance\"?, \"reason\"?}: " + e.getOriginalMessage());

@@ -9,13 +9,13 @@ import dev.quiver.admission.http.SizedBodyHandler;
 import dev.quiver.admission.identity.Caller;
 import dev.quiver.orchestration.events.ErrorReplies;
 import dev.quiver.orchestration.store.StoreException;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
@@ -55,10 +55,10 @@ public class BackfillRoute {
     }
 
     private void backfill(RoutingContext context) {
-        Buffer body = context.body().buffer();
+        byte[] body = SizedBodyHandler.bytes(context);
         Range range;
         try {
-            range = body == null || body.length() == 0 ? null : json.readValue(body.toString(), Range.class);
+            range = body.length == 0 ? null : json.readValue(new String(body, StandardCharsets.UTF_8), Range.class);
         } catch (JsonProcessingException e) {
             range = null;
         }
