@@ -34,7 +34,8 @@ import org.jboss.logging.Logger;
  * not run again, so a redelivered shard event changes nothing. Whoever records a shard done and then finds every
  * shard done takes the merge claim, so the merge happens once even when the last shards finish together: the parts are
  * joined in shard order (inside S3 where they are large enough) into the keys a whole run writes (byte for byte the
- * same results and errors), the completion record is written only where none is, and the parts are removed.
+ * same results and errors), the completion record is written only where none is, and the parts are removed. A shard
+ * whose record turns up after that (its write landed late) removes what it left once it finds the object done.
  */
 @ApplicationScoped
 public class ShardWork {
@@ -181,6 +182,11 @@ public class ShardWork {
         long done = output.list(keys.shards()).stream().filter(object -> object.key().endsWith(".done.json"))
                 .count();
         if (done < shard.shards()) {
+            if (output.head(keys.done()).isPresent()) {
+                // this shard's record landed after the merge removed the parts: a write the store made visible
+                // before it answered and the client then sent again, say
+                removeShards(output, keys);
+            }
             return Optional.empty();
         }
         String what = "batch " + shard.key() + " version " + shard.inputVersion() + ": merge of " + shard.shards()
@@ -237,9 +243,7 @@ public class ShardWork {
                     failed);
             Files.write(results, mapper.writeValueAsBytes(completed));
             boolean written = output.putIfAbsent(keys.done(), results, "application/json").isPresent();
-            for (StoredObject part : output.list(keys.shards())) {
-                output.delete(part.key());
-            }
+            removeShards(output, keys);
             if (!written) {
                 return Optional.empty();
             }
@@ -250,6 +254,12 @@ public class ShardWork {
             throw new UncheckedIOException(what + ": " + e.getMessage(), e);
         } finally {
             delete(results);
+        }
+    }
+
+    private static void removeShards(ObjectStore output, BatchKeys keys) {
+        for (StoredObject part : output.list(keys.shards())) {
+            output.delete(part.key());
         }
     }
 

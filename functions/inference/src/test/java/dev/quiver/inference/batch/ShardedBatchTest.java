@@ -17,7 +17,9 @@ import dev.quiver.inference.InferenceException;
 import dev.quiver.inference.fixtures.Digits;
 import dev.quiver.inference.fixtures.Readiness;
 import dev.quiver.inference.repository.ModelRegistry;
+import dev.quiver.storage.AzureConfig;
 import dev.quiver.storage.ObjectStore;
+import dev.quiver.storage.S3Config;
 import io.cloudevents.CloudEvent;
 import io.cloudevents.http.HttpMessageFactory;
 import io.micrometer.core.instrument.Counter;
@@ -27,6 +29,9 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
 import io.restassured.specification.RequestSpecification;
 import jakarta.inject.Inject;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -81,6 +86,10 @@ class ShardedBatchTest {
     InferenceConfig config;
     @Inject
     EventCodec codec;
+    @Inject
+    S3Config s3Config;
+    @Inject
+    AzureConfig azureConfig;
 
     @BeforeEach
     void modelsLoaded() {
@@ -160,6 +169,27 @@ class ShardedBatchTest {
             assertThat(completions.getFirst().rows()).isEqualTo(40 + 2);
             assertThat(S3Buckets.keys("results", "predictions/digits/_shards/" + key)).isEmpty();
         }
+    }
+
+    @Test
+    void aShardRecordThatLandsAgainAfterTheMergeIsRemovedByItsShard() throws Exception {
+        String content = jsonLines(40);
+        String key = "sharded-lines/" + UUID.randomUUID() + ".jsonl";
+        List<ShardRequested> shards = plan(key, content);
+        for (ShardRequested shard : shards.subList(0, shards.size() - 2)) {
+            assertThat(work.run(shard, LINES)).isEmpty();
+        }
+        ShardRequested merging = shards.get(shards.size() - 2);
+        List<Optional<BatchCompleted>> merged = new ArrayList<>();
+        ShardWork late = new ShardWork(writingTwice(shards.getLast().shard(), () -> merged.add(work.run(merging,
+                LINES))), new BatchClaims(mapper, clock, config.batch().claimTimeout()), runner, registry, mapper,
+                clock, meters);
+
+        assertThat(late.run(shards.getLast(), LINES)).isEmpty();
+
+        assertThat(merged).as("the other shard merged while the late record was on its way").hasSize(1);
+        assertThat(merged.getFirst()).hasValueSatisfying(completed -> assertThat(completed.rows()).isEqualTo(42));
+        assertThat(S3Buckets.keys("results", "predictions/digits/_shards/" + key)).isEmpty();
     }
 
     @Test
@@ -293,6 +323,37 @@ class ShardedBatchTest {
         Optional<BatchCompleted> twoDone = two.get();
         return List.of(oneDone != null ? oneDone : first.run(firstShard, LINES),
                 twoDone != null ? twoDone : second.run(secondShard, LINES));
+    }
+
+    /**
+     * The stores, where a shard's done record is written twice, as when the store makes a write visible and the client,
+     * its answer lost, sends it again: {@code between} runs after the first lands and before the second.
+     */
+    private BucketStores writingTwice(int shard, Runnable between) {
+        return new BucketStores(config, s3Config, azureConfig) {
+            @Override
+            public ObjectStore bucket(StorageProvider provider, String name) {
+                ObjectStore store = stores.bucket(provider, name);
+                return (ObjectStore) Proxy.newProxyInstance(ObjectStore.class.getClassLoader(),
+                        new Class<?>[] {ObjectStore.class}, (proxy, method, args) -> {
+                            Object answer = invoke(method, store, args);
+                            if (method.getName().equals("putIfAbsent")
+                                    && ((String) args[0]).endsWith("/" + shard + ".done.json")) {
+                                between.run();
+                                invoke(method, store, args);
+                            }
+                            return answer;
+                        });
+            }
+        };
+    }
+
+    private static Object invoke(Method method, ObjectStore store, Object[] args) throws Throwable {
+        try {
+            return method.invoke(store, args);
+        } catch (InvocationTargetException e) {
+            throw e.getCause();
+        }
     }
 
     /** A second replica: its own claims (another owner), the same store and model. */
