@@ -200,20 +200,22 @@ public final class RunCoordinator {
             if (reported == null) {
                 return null;
             }
-            release(c, completed.runId(), completed.instance(), completed.attempt(), now);
+            boolean poolActed = release(c, completed.runId(), completed.instance(), completed.attempt(), now);
             long sequence = reported.run.sequence() + 1;
             runs.succeeded(c, completed.runId(), completed.instance(), completed.attempt(), sequence,
                     completed.outputs(), completed.metrics(), now);
-            Optional<String> key = runs.memoKeyOf(c, completed.runId(), completed.instance(), completed.attempt());
             PipelineGraph.Instance instance = reported.graph.instance(completed.instance());
-            // only a step that memoizes claims its key while it runs (a run keeps its pipeline's version)
+            // only a step that memoizes claims its key while it runs and has one recorded with its attempt (a run
+            // keeps its pipeline's version)
             if (instance.step().memoize().isPresent()) {
                 memo.release(c, completed.runId(), completed.instance());
-            }
-            if (key.isPresent()) {
-                memo.record(c, key.get(), reported.run.pipeline(), instance.step().name(), completed.runId(),
-                        completed.instance(), completed.attempt(), runs.write(completed.outputs()),
-                        runs.write(completed.metrics()), inputRecords(c, completed.runId(), instance), now);
+                Optional<String> key = runs.memoKeyOf(c, completed.runId(), completed.instance(),
+                        completed.attempt());
+                if (key.isPresent()) {
+                    memo.record(c, key.get(), reported.run.pipeline(), instance.step().name(), completed.runId(),
+                            completed.instance(), completed.attempt(), runs.write(completed.outputs()),
+                            runs.write(completed.metrics()), inputRecords(c, completed.runId(), instance), now);
+                }
             }
             if (completed.artifacts() != null) {
                 for (StepCompleted.Artifact artifact : completed.artifacts()) {
@@ -221,7 +223,9 @@ public final class RunCoordinator {
                             artifact.uri(), artifact.digest());
                 }
             }
-            advance(c, reported.run, reported.graph, now, sequence);
+            // what the pool decided on the step's end may have changed other steps of the run: read them again
+            advance(c, reported.run, reported.graph, now, sequence, poolActed ? runs.instances(c, completed.runId())
+                    : reported.settled(completed.instance(), StepState.SUCCEEDED, sequence));
             return null;
         });
     }
@@ -839,8 +843,19 @@ public final class RunCoordinator {
         return byInstance;
     }
 
-    /** @param state {@link StepState#QUEUED} for an attempt dispatched to wait for Kueue's admission */
-    private record Reported(RunRepository.LockedRun run, PipelineGraph graph, StepState state) {
+    /**
+     * @param state {@link StepState#QUEUED} for an attempt dispatched to wait for Kueue's admission
+     * @param rows  the run's instances as they were when the report was taken
+     */
+    private record Reported(RunRepository.LockedRun run, PipelineGraph graph, StepState state,
+                            Map<String, RunRepository.InstanceRow> rows) {
+
+        /** The run's instances once the reported one is settled as {@code settled} at {@code sequence}. */
+        Map<String, RunRepository.InstanceRow> settled(String instance, StepState settled, long sequence) {
+            Map<String, RunRepository.InstanceRow> after = new HashMap<>(rows);
+            after.put(instance, rows.get(instance).finished(settled, sequence));
+            return after;
+        }
     }
 
     /**
@@ -851,7 +866,8 @@ public final class RunCoordinator {
         RunRepository.LockedRun run = runs.lock(c, runId).orElseThrow(() ->
                 new RunRefusedException("runId: no run " + runId));
         PipelineGraph graph = pipelines.graph(run.pipeline(), Optional.of(run.pipelineVersion()));
-        RunRepository.InstanceRow row = runs.instances(c, runId).get(instance);
+        Map<String, RunRepository.InstanceRow> rows = runs.instances(c, runId);
+        RunRepository.InstanceRow row = rows.get(instance);
         if (row == null) {
             throw new RunRefusedException("instance: run " + runId + " of " + run.pipeline() + " has no step "
                     + "instance " + instance);
@@ -864,22 +880,29 @@ public final class RunCoordinator {
                     attempt, row.state(), row.attempt());
             return null;
         }
-        return new Reported(run, graph, row.state());
+        return new Reported(run, graph, row.state(), rows);
     }
 
     /** Plans from the state now recorded, persists the decisions and their events, and settles a finished run. */
     private void advance(Connection c, RunRepository.LockedRun run, PipelineGraph graph, Instant now,
                          long sequence) throws SQLException {
+        advance(c, run, graph, now, sequence, runs.instances(c, run.id()));
+    }
+
+    /** @param recorded the run's instances as recorded now, when the caller knows them already */
+    private void advance(Connection c, RunRepository.LockedRun run, PipelineGraph graph, Instant now,
+                         long sequence, Map<String, RunRepository.InstanceRow> recorded) throws SQLException {
         long seq = sequence;
+        Map<String, RunRepository.InstanceRow> rows = recorded;
         boolean settledSome = true;
-        Map<String, RunRepository.InstanceRow> rows = null;
-        boolean decided = true;
         // a memoized step succeeds without running, which may let its dependents start at once: plan again
         while (settledSome) {
             settledSome = false;
-            rows = runs.instances(c, run.id());
             List<RunPlanner.Decision> decisions = RunPlanner.plan(graph, RunRepository.progress(rows));
-            decided = !decisions.isEmpty();
+            if (decisions.isEmpty()) {
+                // a plan that decided nothing changed nothing: the rows it was made from are the run's state still
+                break;
+            }
             // what the upstream instances produced is read once per plan, and only for a plan that starts a step
             Map<String, List<MemoKey.Input>> artifacts = decisions.stream().anyMatch(decision -> decision.action()
                     == RunPlanner.Action.DISPATCH || decision.action() == RunPlanner.Action.REDISPATCH)
@@ -899,10 +922,9 @@ public final class RunCoordinator {
                             decision.reason(), now);
                 }
             }
+            rows = runs.instances(c, run.id());
         }
-        // a plan that decided nothing changed nothing: the rows it was made from are the run's state still
-        Map<String, RunRepository.InstanceRow> settled = decided ? runs.instances(c, run.id()) : rows;
-        RunPlanner.RunOutcome outcome = RunPlanner.outcome(graph, RunRepository.progress(settled));
+        RunPlanner.RunOutcome outcome = RunPlanner.outcome(graph, RunRepository.progress(rows));
         if (outcome == RunPlanner.RunOutcome.RUNNING || run.state() != RunState.RUNNING) {
             runs.updateRun(c, run.id(), run.state(), seq, null);
             return;
@@ -910,7 +932,7 @@ public final class RunCoordinator {
         boolean succeeded = outcome == RunPlanner.RunOutcome.SUCCEEDED;
         runs.updateRun(c, run.id(), succeeded ? RunState.SUCCEEDED : RunState.FAILED, seq, now);
         Map<String, String> steps = new TreeMap<>();
-        settled.forEach((id, row) -> steps.put(id, row.state().name()));
+        rows.forEach((id, row) -> steps.put(id, row.state().name()));
         outbox.add(c, succeeded ? EventTypes.PIPELINE_RUN_COMPLETED : EventTypes.PIPELINE_RUN_FAILED, run.id(), null,
                 new RunFinished(run.id(), run.pipeline(), run.pipelineVersion(), succeeded ? "succeeded" : "failed",
                         steps));
@@ -1137,10 +1159,15 @@ public final class RunCoordinator {
         return new Prepared(dispatched, key);
     }
 
-    /** The attempt's room in the pool is free again: it ended, whatever its end. */
-    private void release(Connection c, String runId, String instance, int attempt, Instant now) throws SQLException {
+    /**
+     * The attempt's room in the pool is free again: it ended, whatever its end.
+     *
+     * @return whether the pool decided on it, and so may have changed other steps of the run
+     */
+    private boolean release(Connection c, String runId, String instance, int attempt, Instant now)
+            throws SQLException {
         if (!pooled) {
-            return;
+            return false;
         }
         Optional<String> workload = runs.workload(c, runId, instance);
         if (workload.isPresent()) {
@@ -1148,6 +1175,7 @@ public final class RunCoordinator {
                 act(c, decision, now);
             }
         }
+        return workload.isPresent();
     }
 
     /**

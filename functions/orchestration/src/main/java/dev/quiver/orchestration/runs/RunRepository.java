@@ -52,6 +52,11 @@ final class RunRepository {
         long memoryBytes(StepSpec step) {
             return memoryBytes != null ? memoryBytes : step.resources().memoryBytes();
         }
+
+        /** The row once its attempt has ended as {@code settled} at {@code sequence}. */
+        InstanceRow finished(StepState settled, long sequence) {
+            return new InstanceRow(instance, settled, attempt, started, sequence, memoryBytes);
+        }
     }
 
     /** A due timer, or (timer 0) an attempt whose executor went quiet. */

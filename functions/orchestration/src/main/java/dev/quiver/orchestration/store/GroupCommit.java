@@ -86,11 +86,12 @@ final class GroupCommit {
             connection.setAutoCommit(false);
             try {
                 for (Member<?> member : group) {
+                    // never released, one round trip fewer per work: each savepoint nests in the one before, and
+                    // rolling back to a work's own undoes only that work, as none after it has run yet
                     Savepoint savepoint = connection.setSavepoint();
                     int actions = alone.pending(connection);
                     try {
                         member.run(connection);
-                        connection.releaseSavepoint(savepoint);
                         ran.add(member);
                     } catch (SQLException | RuntimeException e) {
                         connection.rollback(savepoint);
