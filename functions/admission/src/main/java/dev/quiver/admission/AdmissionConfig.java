@@ -100,8 +100,9 @@ public interface AdmissionConfig {
 
         /**
          * Request body bytes this replica reads at once, all requests together (health and metrics too); a request
-         * whose body does not fit gets 503 before a byte of it is read. A body without Content-Length counts as the
-         * largest allowed ({@code quarkus.http.limits.max-body-size}). An eighth of the heap when unset.
+         * whose body does not fit gets 503 before a byte of it is read. A body without Content-Length counts its first
+         * 64 KiB, then the bytes received as they arrive, and gets 503 once they no longer fit. An eighth of the heap
+         * when unset.
          */
         Optional<MemorySize> maxBodyBytes();
     }

@@ -3,6 +3,7 @@ package dev.quiver.admission.http;
 import dev.quiver.admission.audit.AdmissionMetrics;
 import dev.quiver.admission.audit.Outcome;
 import dev.quiver.admission.audit.UsageLedger;
+import dev.quiver.admission.concurrency.BodyBudget;
 import dev.quiver.admission.concurrency.CallerQueues;
 import dev.quiver.admission.concurrency.Permit;
 import dev.quiver.admission.concurrency.QueueRejection;
@@ -48,6 +49,8 @@ public final class AdmissionHandler implements Handler<RoutingContext> {
 
     /** Where later handlers find the request's {@link Caller}. */
     public static final String CALLER = "quiver.admission.caller";
+    /** What a body sent in chunks is first reserved: enough for most whole, and refused at once when there is not. */
+    private static final long FIRST_CHUNKS = 64 * 1024;
 
     private static final Logger LOG = Logger.getLogger(AdmissionHandler.class);
 
@@ -83,11 +86,12 @@ public final class AdmissionHandler implements Handler<RoutingContext> {
         String path = context.normalizedPath();
         for (String prefix : exemptPrefixes) {
             if (path.startsWith(prefix)) {
-                Permit body = replica.bodies().tryReserve(bodyBytes(context.request()));
+                BodyBudget.Reservation body = replica.bodies().tryReserve(bodyBytes(context.request()));
                 if (body == null) {
-                    send(context, bodiesFull());
+                    send(context, Rejections.bodies(replica));
                     return;
                 }
+                context.put(AdmittedBody.KEY, new AdmittedBody(body, replica));
                 context.addEndHandler(ended -> body.release());
                 context.next();
                 return;
@@ -169,10 +173,11 @@ public final class AdmissionHandler implements Handler<RoutingContext> {
         TrafficClass kind = TrafficClass.of(caller);
         Permit place = replica.pool().tryEnter(kind);
         Rejection full = place == null ? Rejections.shed(replica.retryAfter(), replica.pool(), kind) : null;
-        Permit body = place == null ? null : replica.bodies().tryReserve(bodyBytes(context.request()));
+        BodyBudget.Reservation body = place == null ? null : replica.bodies().tryReserve(
+                bodyBytes(context.request()));
         if (place != null && body == null) {
             place.release();
-            full = bodiesFull();
+            full = Rejections.bodies(replica);
         }
         if (full != null) {
             turn.release();
@@ -182,6 +187,7 @@ public final class AdmissionHandler implements Handler<RoutingContext> {
             refuse(context, caller, plan, Outcome.SHED, full);
             return;
         }
+        context.put(AdmittedBody.KEY, new AdmittedBody(body, replica));
         context.addEndHandler(ended -> {
             body.release();
             place.release();
@@ -196,10 +202,6 @@ public final class AdmissionHandler implements Handler<RoutingContext> {
         metrics.decided(plan.name(), outcome);
         ledger.record(caller, outcome);
         send(context, rejection);
-    }
-
-    private Rejection bodiesFull() {
-        return Rejections.bodies(replica.retryAfter(), replica.bodies().reserved(), replica.bodies().capacity());
     }
 
     /**
@@ -221,7 +223,10 @@ public final class AdmissionHandler implements Handler<RoutingContext> {
         }
     }
 
-    /** The body bytes a request will bring: its Content-Length, or the most allowed when it is sent in chunks. */
+    /**
+     * The body bytes reserved for a request before its first is read: its Content-Length, or, for a body sent in
+     * chunks, its first {@link #FIRST_CHUNKS} bytes; the body reader reserves the rest as it arrives.
+     */
     private long bodyBytes(HttpServerRequest request) {
         long declared = SizedBodyHandler.declaredLength(request);
         if (declared >= 0) {
@@ -229,7 +234,7 @@ public final class AdmissionHandler implements Handler<RoutingContext> {
         }
         boolean unknown = request.headers().contains(HttpHeaders.CONTENT_LENGTH)
                 || request.headers().contains(HttpHeaders.TRANSFER_ENCODING);
-        return unknown ? replica.maxBodyBytes() : 0;
+        return unknown ? Math.min(FIRST_CHUNKS, replica.maxBodyBytes()) : 0;
     }
 
     /** Continues on the request's own context: at once when the answer is there, else when it arrives. */

@@ -1,5 +1,6 @@
 package dev.quiver.admission.http;
 
+import dev.quiver.admission.concurrency.ReplicaCapacity;
 import dev.quiver.admission.concurrency.PoolGate;
 import dev.quiver.admission.concurrency.TrafficClass;
 import dev.quiver.admission.limit.Quota;
@@ -48,10 +49,11 @@ final class Rejections {
                 Map.of("Retry-After", Long.toString(seconds)), Map.of("limit", "pool", "retry_after", seconds));
     }
 
-    static Rejection bodies(Duration retryAfter, long reserved, long capacity) {
-        long seconds = seconds(retryAfter);
-        return new Rejection(503, "Service Unavailable", "this replica is reading " + megabytes(reserved)
-                + " of request bodies, as much as it reads at once (" + megabytes(capacity)
+    static Rejection bodies(ReplicaCapacity replica) {
+        long seconds = seconds(replica.retryAfter());
+        return new Rejection(503, "Service Unavailable", "this replica is reading "
+                + megabytes(replica.bodies().reserved()) + " of request bodies, as much as it reads at once ("
+                + megabytes(replica.bodies().capacity())
                 + ", quiver.admission.pool.max-body-bytes); retry in " + seconds + " s",
                 Map.of("Retry-After", Long.toString(seconds)), Map.of("limit", "bodies", "retry_after", seconds));
     }

@@ -33,7 +33,8 @@ import java.util.List;
  * wrong with its body is answered here, as a JSON error body naming what, and is never logged as an error of ours: a
  * body over the limit is a 413 naming the limit, with {@code Connection: close}, before a byte of it is read when its
  * Content-Length says so, else once the bytes received pass the limit (the rest of the body is read and dropped until
- * the client closes); an expectation other than {@code 100-continue} is a 417; a body the HTTP layer cannot read
+ * the client closes); a body in chunks that the replica's body budget has no room for as it arrives is a 503 the same
+ * way ({@link AdmittedBody}); an expectation other than {@code 100-continue} is a 417; a body the HTTP layer cannot read
  * (broken chunks) a 400. A client that goes away mid-body is no failure: there is no one to answer.
  */
 public final class SizedBodyHandler implements Handler<RoutingContext> {
@@ -152,12 +153,15 @@ public final class SizedBodyHandler implements Handler<RoutingContext> {
     /** One request's body on its way in. */
     private final class Reading implements Handler<Buffer> {
         private final RoutingContextInternal context;
+        /** The admission layer's reservation for the body, where it runs: a body in chunks grows it as it arrives. */
+        private final AdmittedBody admitted;
         private final List<Buffer> chunks = new ArrayList<>();
         private long received;
         private boolean failed;
 
         Reading(RoutingContextInternal context) {
             this.context = context;
+            this.admitted = context.get(AdmittedBody.KEY);
         }
 
         @Override
@@ -170,6 +174,13 @@ public final class SizedBodyHandler implements Handler<RoutingContext> {
                 failed = true;
                 chunks.clear();
                 refuse(context);
+                return;
+            }
+            if (admitted != null && !admitted.reservation().growTo(received)) {
+                failed = true;
+                chunks.clear();
+                context.response().putHeader(HttpHeaders.CONNECTION, "close");
+                admitted.full().send(context);
                 return;
             }
             chunks.add(chunk);

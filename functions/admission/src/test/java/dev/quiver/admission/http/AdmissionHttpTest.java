@@ -35,6 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** The admission layer over real HTTP, with buckets in process. */
 class AdmissionHttpTest {
 
+    private static final String CHUNKED = "POST /upload HTTP/1.1\r\nTransfer-Encoding: chunked\r\n";
     private static final String PLANS = """
             version: 1
             plans:
@@ -226,12 +227,11 @@ class AdmissionHttpTest {
     }
 
     @Test
-    void bodiesBeyondTheReplicasBudgetAreShedBeforeTheyAreRead() throws Exception {
+    void bodiesBeyondTheReplicasBudgetAreShedBeforeTheyAreReadAndChunkedOnesAsTheyArrive() throws Exception {
         AdmissionServer server = server(List.of("127.0.0.1/32"), 64, 1_000_000);
         try (RawHttp first = RawHttp.send(server.port(), "POST /upload HTTP/1.1\r\nContent-Length: 800000\r\n"
                 + "X-Forwarded-For: 198.51.100.1", new byte[1000])) {
-            Thread.sleep(200);
-            assertThat(server.bodies.reserved()).isEqualTo(800_000);
+            assertThat(reservedOnceSettled(server, 800_000)).isEqualTo(800_000);
             try (RawHttp second = RawHttp.send(server.port(), "POST /upload HTTP/1.1\r\n"
                     + "Content-Length: 500000\r\nX-Forwarded-For: 198.51.100.2", new byte[0])) {
                 RawHttp.Answer shed = second.answer(Duration.ofSeconds(5));
@@ -239,12 +239,23 @@ class AdmissionHttpTest {
                 assertThat(shed.headers()).containsEntry("retry-after", "2");
                 assertThat(shed.body()).contains("\"limit\":\"bodies\"");
             }
-            try (RawHttp chunked = RawHttp.send(server.port(), "POST /upload HTTP/1.1\r\n"
-                    + "Transfer-Encoding: chunked\r\nX-Forwarded-For: 198.51.100.3", new byte[0])) {
-                assertThat(chunked.answer(Duration.ofSeconds(5)).status())
-                        .as("a body of unknown length counts as the largest")
+            try (RawHttp small = RawHttp.send(server.port(), CHUNKED + "X-Forwarded-For: 198.51.100.3", RawHttp.chunk(new byte[10_000]));
+                 RawHttp large = RawHttp.send(server.port(), CHUNKED + "X-Forwarded-For: 198.51.100.4",
+                         RawHttp.chunk(new byte[120_000]))) {
+                small.sendMore(RawHttp.LAST_CHUNK);
+                RawHttp.Answer read = small.answer(Duration.ofSeconds(5));
+                assertThat(read.status()).as("a body in chunks is reserved as it arrives, not as the largest")
+                        .isEqualTo(200);
+                assertThat(read.body()).isEqualTo("10000");
+                large.sendMore(RawHttp.chunk(new byte[100_000]));
+                RawHttp.Answer shed = large.answer(Duration.ofSeconds(5));
+                assertThat(shed.status()).as("800,000 + 220,000 bytes is more than the budget's 1,000,000")
                         .isEqualTo(503);
+                assertThat(shed.headers()).containsEntry("retry-after", "2").containsEntry("connection", "close");
+                assertThat(shed.body()).contains("\"limit\":\"bodies\"");
             }
+            assertThat(reservedOnceSettled(server, 800_000)).as("what the chunked bodies held is given back")
+                    .isEqualTo(800_000);
             assertThat(get(server, "/v2/health/ready").statusCode()).as("health answers while bodies are held")
                     .isEqualTo(200);
             first.sendMore(new byte[799_000]);
@@ -252,9 +263,18 @@ class AdmissionHttpTest {
             assertThat(uploaded.status()).isEqualTo(200);
             assertThat(uploaded.body()).endsWith("800000");
         }
-        assertThat(server.bodies.reserved()).as("released once answered").isZero();
+        assertThat(reservedOnceSettled(server, 0)).as("released once answered").isZero();
         assertThat(post(server, "/upload", new byte[500_000], "X-Forwarded-For", "198.51.100.2").statusCode())
                 .isEqualTo(200);
+    }
+
+    /** The body bytes the server holds once they are {@code expected} or 5 s have passed, whichever is first. */
+    private static long reservedOnceSettled(AdmissionServer server, long expected) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        while (server.bodies.reserved() != expected && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        return server.bodies.reserved();
     }
 
     @Test

@@ -19,7 +19,6 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.ext.web.Router;
-import io.vertx.ext.web.handler.BodyHandler;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -81,8 +80,8 @@ final class AdmissionServer implements AutoCloseable {
                 Duration.ofSeconds(2)), metrics, ledger, new RateLimitFields(), List.of("/q/", "/v2/health/"));
         Router router = Router.router(vertx);
         router.route().handler(handler);
-        router.post("/upload").handler(BodyHandler.create(false)).handler(context -> context.response()
-                .end(Integer.toString(context.body().length())));
+        router.post("/upload").handler(new SizedBodyHandler(64L << 20, "the test's limit")).handler(context ->
+                context.response().end(Integer.toString(context.body().length())));
         router.get(UsageEndpoint.PATH).handler(new AdminOnly("usage")).handler(new UsageEndpoint(ledger));
         router.get("/v2/health/ready").handler(context -> context.response().end("ready"));
         router.route("/work").handler(context -> context.response().end("done"));

@@ -10,6 +10,7 @@ import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
@@ -17,14 +18,18 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The replica's budget of request body bytes read at once (1 MB here): past it a request is shed with 503 and
- * Retry-After on its headers, before a byte of its body is read, whoever sends it; health answers meanwhile; the
- * budget comes back once a body's response has gone out.
+ * Retry-After on its headers, before a byte of its body is read, whoever sends it, and a body sent in chunks once the
+ * bytes it brought no longer fit; health answers meanwhile; the budget comes back once a body's response has gone out.
  */
 @QuarkusTest
 @WithTestResource(BodyBudgetTest.SmallBudget.class)
 class BodyBudgetTest {
 
     private static final Duration ANSWER = Duration.ofSeconds(10);
+    private static final String CHUNKED = "POST /predict HTTP/1.1\r\nContent-Type: application/json\r\n"
+            + "Transfer-Encoding: chunked";
+    private static final byte[] DIGIT = ("{\"model\": \"digits\", \"instances\": [[" + "0,".repeat(63) + "0]]}")
+            .getBytes(StandardCharsets.UTF_8);
 
     @BeforeEach
     void modelsLoaded() {
@@ -45,10 +50,16 @@ class BodyBudgetTest {
                 assertThat(problem.getString("limit")).isEqualTo("bodies");
                 assertThat(problem.getString("error")).contains("quiver.admission.pool.max-body-bytes");
             }
-            try (RawHttp chunked = RawHttp.send("POST /predict HTTP/1.1\r\nContent-Type: application/json\r\n"
-                    + "Transfer-Encoding: chunked", new byte[0])) {
-                assertThat(chunked.answer(ANSWER).status()).as("a body of unknown length counts as the largest")
-                        .isEqualTo(503);
+            try (RawHttp small = RawHttp.send(CHUNKED, RawHttp.chunk(DIGIT))) {
+                small.sendMore(RawHttp.LAST_CHUNK);
+                assertThat(small.answer(ANSWER).status()).as("a small body in chunks counts what it brings")
+                        .isEqualTo(200);
+            }
+            try (RawHttp large = RawHttp.send(CHUNKED, RawHttp.chunk(new byte[200_000]))) {
+                RawHttp.Answer shed = large.answer(ANSWER);
+                assertThat(shed.status()).as("900,000 + 200,000 bytes is more than 1 MiB").isEqualTo(503);
+                assertThat(shed.headers()).containsEntry("connection", "close");
+                assertThat(new JsonObject(shed.body()).getString("limit")).isEqualTo("bodies");
             }
             given().get("/q/health/live").then().statusCode(200);
             given().get("/v2/health/live").then().statusCode(200);
