@@ -1,7 +1,7 @@
 package dev.quiver.admission.http;
 
-import dev.quiver.admission.concurrency.ReplicaCapacity;
 import dev.quiver.admission.concurrency.PoolGate;
+import dev.quiver.admission.concurrency.ReplicaCapacity;
 import dev.quiver.admission.concurrency.TrafficClass;
 import dev.quiver.admission.limit.Quota;
 import dev.quiver.admission.plan.Limit;
