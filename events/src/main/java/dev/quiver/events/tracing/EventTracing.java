@@ -18,6 +18,7 @@ import io.opentelemetry.context.propagation.TextMapGetter;
 import java.net.URI;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -43,6 +44,7 @@ public final class EventTracing {
     static final AttributeKey<String> RUN_ID = AttributeKey.stringKey("quiver.run_id");
     static final AttributeKey<String> STEP_ID = AttributeKey.stringKey("quiver.step_id");
     static final AttributeKey<String> DESTINATION = AttributeKey.stringKey("server.address");
+    static final AttributeKey<Long> BATCH_SIZE = AttributeKey.longKey("messaging.batch.message_count");
 
     private static final EventTracing OFF = new EventTracing(OpenTelemetry.noop());
 
@@ -119,6 +121,30 @@ public final class EventTracing {
             }
         }
         return describe(span, event).startSpan();
+    }
+
+    /**
+     * Starts the span that processes a batch of received events ({@code application/cloudevents-batch+json};
+     * {@link SpanKind#CONSUMER}, named {@code process <type>} when they share a type, else {@code process batch}): a
+     * child of the current context (the request that brought them), linked to the context each event carries, since
+     * the events of one batch may come from as many traces. A batch of one is processed as its event is
+     * ({@link #startProcess(CloudEvent)}). The caller makes it current while the batch is handled and ends it.
+     */
+    public Span startProcess(List<CloudEvent> events) {
+        if (events.size() == 1) {
+            return startProcess(events.getFirst());
+        }
+        List<String> types = events.stream().map(CloudEvent::getType).distinct().toList();
+        SpanBuilder span = tracer.spanBuilder(types.size() == 1 ? "process " + types.getFirst() : "process batch")
+                .setSpanKind(SpanKind.CONSUMER).setParent(Context.current())
+                .setAttribute(BATCH_SIZE, (long) events.size());
+        if (types.size() == 1) {
+            span.setAttribute(EVENT_TYPE, types.getFirst());
+        }
+        for (CloudEvent event : events) {
+            carried(event).ifPresent(context -> span.addLink(Span.fromContext(context).getSpanContext()));
+        }
+        return span.startSpan();
     }
 
     /**

@@ -13,6 +13,7 @@ import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
 import java.net.URI;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -70,6 +71,25 @@ class EventTracingTest {
         assertThat(data.getTraceId()).isEqualTo(TRACE);
         assertThat(data.getParentSpanId()).isEqualTo(SENDER);
         assertThat(data.getAttributes().asMap().values()).contains("event-1", "dev.quiver.test");
+    }
+
+    @Test
+    void aBatchIsProcessedUnderTheRequestAndLinkedToEachTraceItsEventsCarry() {
+        String otherTrace = "0af7651916cd43dd8448eb211c80319c";
+        Span request = sdk.getTracer("test").spanBuilder("request").startSpan();
+        try (Scope ignored = request.makeCurrent()) {
+            tracing.startProcess(List.of(event("00-" + TRACE + "-" + SENDER + "-01"),
+                    event("00-" + otherTrace + "-b7ad6b7169203331-01"), event(null))).end();
+        } finally {
+            request.end();
+        }
+        SpanData data = named("process dev.quiver.test");
+        assertThat(data.getKind()).isEqualTo(SpanKind.CONSUMER);
+        assertThat(data.getParentSpanId()).isEqualTo(request.getSpanContext().getSpanId());
+        assertThat(data.getLinks()).extracting(link -> link.getSpanContext().getTraceId() + "/"
+                + link.getSpanContext().getSpanId()).containsExactly(TRACE + "/" + SENDER,
+                otherTrace + "/b7ad6b7169203331");
+        assertThat(data.getAttributes().get(EventTracing.BATCH_SIZE)).isEqualTo(3L);
     }
 
     @Test

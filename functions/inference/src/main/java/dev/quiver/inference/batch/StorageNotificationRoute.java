@@ -191,7 +191,8 @@ public class StorageNotificationRoute {
             report(context, List.of(), List.of(), skipped);
             return;
         }
-        Span span = notification.event() == null ? null : tracing.startProcess(notification.event().event());
+        Span span = notification.event() != null ? tracing.startProcess(notification.event().event())
+                : notification.batch().isEmpty() ? null : tracing.startProcess(notification.batch());
         blocking(span, () -> {
             List<Outcome> done = new ArrayList<>();
             List<Refused> refused = new ArrayList<>();
@@ -317,7 +318,7 @@ public class StorageNotificationRoute {
                 }
                 shapes.read(received.event(), received.data(), "[" + i + "].", reading);
             }
-            return new Notification(null, reading);
+            return new Notification(null, events.stream().map(ReceivedEvent::event).toList(), reading);
         }
         if (CloudEventHttp.isCloudEvent(contentType, context.request().getHeader("ce-specversion"))) {
             ReceivedEvent event = CloudEventHttp.read(context.request().headers()::forEach, body);
@@ -325,12 +326,12 @@ public class StorageNotificationRoute {
             ReceivedEvent received = event.requireJsonData();
             Reading reading = new Reading();
             shapes.read(received.event(), received.data(), "", reading);
-            return new Notification(received, reading);
+            return new Notification(received, List.of(), reading);
         }
         if (body.length == 0) {
             throw new InvalidNotificationException("notification: the body is empty");
         }
-        return new Notification(null, shapes.read(shapes.parse(body)));
+        return new Notification(null, List.of(), shapes.read(shapes.parse(body)));
     }
 
     private void reply(RoutingContext context, Notification notification, Processed processed,
@@ -394,9 +395,10 @@ public class StorageNotificationRoute {
 
     /**
      * @param event   the notification as a single CloudEvent, null for a raw one or a batch
+     * @param batch   the notifications of a batch of CloudEvents, empty otherwise
      * @param reading what it names
      */
-    private record Notification(ReceivedEvent event, Reading reading) {
+    private record Notification(ReceivedEvent event, List<CloudEvent> batch, Reading reading) {
     }
 
     private record Match(NotifiedObject notified, BatchRule rule) {

@@ -3,6 +3,7 @@ package dev.quiver.inference.batch;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.hasSize;
 
 import dev.quiver.events.EventTypes;
 import dev.quiver.inference.fixtures.Digits;
@@ -87,6 +88,37 @@ class BrokerShardTracesTest {
         assertThat(lastShard.getName()).isEqualTo("process " + EventTypes.INFERENCE_SHARD_REQUESTED);
         assertThat(lastShard.getParentSpanId()).as("processed under the span that sent it")
                 .isEqualTo(shards.getLast().header("ce-traceparent").split("-")[2]);
+    }
+
+    @Test
+    void aBatchOfNotificationsIsProcessedUnderItsRequestAndLinkedToTheTraceOfEach() {
+        String traceId = hex(16);
+        List<String> notified = List.of(hex(16), hex(16));
+        StringBuilder batch = new StringBuilder("[");
+        for (String notifier : notified) {
+            String key = "lines/traced-batch-" + UUID.randomUUID() + ".jsonl";
+            S3Buckets.upload(key, jsonLines(3));
+            batch.append(batch.length() > 1 ? "," : "").append(blobCreated(key, "00-" + notifier + "-" + hex(8)
+                    + "-01"));
+        }
+        given().header("traceparent", "00-" + traceId + "-" + hex(8) + "-01")
+                .contentType("application/cloudevents-batch+json").body(batch.append("]").toString())
+                .post("/storage-notifications").then().statusCode(200).body("completed", hasSize(2));
+
+        SpanData process = await().atMost(Duration.ofSeconds(10)).until(() -> spans.getFinishedSpanItems().stream()
+                .filter(span -> span.getName().equals("process Microsoft.Storage.BlobCreated")
+                        && span.getTraceId().equals(traceId)).findFirst(), Optional::isPresent).orElseThrow();
+        assertThat(process.getKind()).isEqualTo(SpanKind.CONSUMER);
+        assertThat(process.getLinks()).as("linked to the trace each notification carries")
+                .extracting(link -> link.getSpanContext().getTraceId()).containsExactlyElementsOf(notified);
+    }
+
+    /** An Azure Blob Storage notification of a new blob, as Event Grid sends it in CloudEvents, carrying a trace. */
+    private static String blobCreated(String key, String traceparent) {
+        return NotificationFixture.of("azure-cloudevent-blob-event.json").with("eventType",
+                        "Microsoft.Storage.BlobCreated").with("api", "PutBlob").with("id", UUID.randomUUID())
+                .with("bucket", "incoming").with("key", key).with("urlKey", key).with("etag", "0x8DA2")
+                .with("size", 512).body().replaceFirst("\\{", "{\"traceparent\": \"" + traceparent + "\",");
     }
 
     private SpanData span(String spanId) {
