@@ -2,6 +2,7 @@ package dev.quiver.orchestration.executors;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.quiver.events.EventTypes;
 import dev.quiver.events.pipeline.StepCompleted;
 import dev.quiver.events.pipeline.StepDispatched;
 import dev.quiver.events.pipeline.StepFailed;
@@ -21,6 +22,8 @@ import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.JobCondition;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.context.Scope;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -69,6 +72,11 @@ public class KubernetesJobExecutor {
     static final String REPORTED = "quiver.dev/reported";
     /** On a Job Kueue admitted and that was seen running: its suspension after that is an eviction. */
     static final String ADMITTED = "quiver.dev/admitted";
+    /**
+     * The prefix of the annotations in which a Job keeps the trace context its attempt was dispatched in
+     * ({@code quiver.dev/traceparent}, {@code quiver.dev/tracestate}).
+     */
+    static final String TRACE_ANNOTATIONS = "quiver.dev/";
     static final String KUEUE_QUEUE = "kueue.x-k8s.io/queue-name";
     static final String KUEUE_PRIORITY = "kueue.x-k8s.io/priority-class";
     /** A worker named by its completion index: {@code 2}, {@code w2}, {@code worker-2}. */
@@ -82,24 +90,26 @@ public class KubernetesJobExecutor {
     private final StepReporter reports;
     private final ObjectMapper json;
     private final Clock clock;
+    private final EventTracing tracing;
     private final Optional<String> namespace;
     private final boolean enabled;
     private final boolean kueue;
 
     @Inject
     public KubernetesJobExecutor(KubernetesClient client, StepReports reports, ObjectMapper json, Clock clock,
-                                 OrchestrationConfig config) {
-        this(client, reports, json, clock, config.kubernetes().namespace(), config.kubernetes().enabled(),
+                                 EventTracing tracing, OrchestrationConfig config) {
+        this(client, reports, json, clock, tracing, config.kubernetes().namespace(), config.kubernetes().enabled(),
                 config.kubernetes().kueue());
     }
 
     KubernetesJobExecutor(KubernetesClient client, StepReporter reports, ObjectMapper json, Clock clock,
-                          Optional<String> namespace, boolean enabled, boolean kueue) {
+                          EventTracing tracing, Optional<String> namespace, boolean enabled, boolean kueue) {
         this.kueue = kueue;
         this.client = client;
         this.reports = reports;
         this.json = json;
         this.clock = clock;
+        this.tracing = tracing;
         this.namespace = namespace;
         this.enabled = enabled;
     }
@@ -258,11 +268,19 @@ public class KubernetesJobExecutor {
                         null));
                 continue;
             }
-            if ("Complete".equals(ended.get().getType())) {
-                reports.completed(new StepCompleted(run, instance, attempt, Map.of("job",
-                        job.getMetadata().getName()), Map.of(), List.of()));
-            } else {
-                reports.failed(failure(job, ended.get(), run, instance, attempt));
+            boolean complete = "Complete".equals(ended.get().getType());
+            // the end is reported in the trace the attempt was dispatched in, which its Job kept
+            Span span = tracing.startProcess(complete ? EventTypes.STEP_COMPLETED : EventTypes.STEP_FAILED,
+                    traceContext(annotations));
+            try (Scope ignored = span.makeCurrent()) {
+                if (complete) {
+                    reports.completed(new StepCompleted(run, instance, attempt, Map.of("job",
+                            job.getMetadata().getName()), Map.of(), List.of()));
+                } else {
+                    reports.failed(failure(job, ended.get(), run, instance, attempt));
+                }
+            } finally {
+                span.end();
             }
             annotate(job, annotated -> annotated.put(REPORTED, clock.instant().toString()));
         }
@@ -302,6 +320,18 @@ public class KubernetesJobExecutor {
                 + " failed: " + condition.getReason() + " " + condition.getMessage());
     }
 
+    /** The trace context a Job kept ({@link #TRACE_ANNOTATIONS}), as the attributes an event carries it in. */
+    private static Map<String, String> traceContext(Map<String, String> annotations) {
+        Map<String, String> context = new LinkedHashMap<>();
+        for (String attribute : List.of("traceparent", "tracestate")) {
+            String value = annotations.get(TRACE_ANNOTATIONS + attribute);
+            if (value != null) {
+                context.put(attribute, value);
+            }
+        }
+        return context;
+    }
+
     private Job job(StepDispatched step, String name, String image) throws JsonProcessingException {
         Map<String, Quantity> limits = new LinkedHashMap<>();
         limits.put("cpu", new Quantity(step.cpuMillis() + "m"));
@@ -319,8 +349,10 @@ public class KubernetesJobExecutor {
         env.add(new EnvVar("QUIVER_INPUTS", json.writeValueAsString(step.inputs() == null ? List.of()
                 : step.inputs()), null));
         // the step's trace context, as OpenTelemetry's environment-variable carrier names it, for the Job's own spans
-        EventTracing.currentContext().forEach((attribute, value) -> env.add(new EnvVar(
-                attribute.toUpperCase(Locale.ROOT), value, null)));
+        Map<String, String> trace = EventTracing.currentContext();
+        trace.forEach((attribute, value) -> env.add(new EnvVar(attribute.toUpperCase(Locale.ROOT), value, null)));
+        Map<String, String> traceAnnotations = new LinkedHashMap<>();
+        trace.forEach((attribute, value) -> traceAnnotations.put(TRACE_ANNOTATIONS + attribute, value));
         List<String> command = new ArrayList<>();
         if (step.params().get("command") instanceof List<?> parts) {
             parts.forEach(part -> command.add(String.valueOf(part)));
@@ -333,6 +365,7 @@ public class KubernetesJobExecutor {
                     .addToLabels(ATTEMPT, Integer.toString(step.attempt()))
                     .addToAnnotations(INSTANCE, step.instance())
                     .addToAnnotations("quiver.dev/pipeline", step.pipeline() + "@" + step.pipelineVersion())
+                    .addToAnnotations(traceAnnotations)
                     .addToLabels(kueueLabels(step))
                 .endMetadata()
                 .withNewSpec()

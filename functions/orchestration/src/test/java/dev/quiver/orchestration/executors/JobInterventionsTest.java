@@ -14,6 +14,7 @@ import dev.quiver.events.pipeline.StepAlert;
 import dev.quiver.events.pipeline.StepCancelled;
 import dev.quiver.events.pipeline.StepDispatched;
 import dev.quiver.events.pipeline.StepHeartbeat;
+import dev.quiver.events.tracing.EventTracing;
 import dev.quiver.orchestration.outbox.Outbox;
 import dev.quiver.orchestration.pipeline.PipelineParser;
 import dev.quiver.orchestration.retry.RetryPolicies;
@@ -86,7 +87,7 @@ class JobInterventionsTest {
         coordinator = new RunCoordinator(transactions, Pipelines.of(List.of(PipelineParser.parse("train.yaml",
                 TRAIN))), outbox, RetryPolicies.configuredBy(Map.of()), JSON, CLOCK);
         jobs = new KubernetesJobExecutor(client, new StepReports(coordinator, new EventCodec(CLOCK)), JSON, CLOCK,
-                Optional.of(namespace), true, false);
+                EventTracing.off(), Optional.of(namespace), true, false);
     }
 
     @Test

@@ -4,10 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.quiver.events.EventTypes;
 import dev.quiver.events.pipeline.StepCompleted;
 import dev.quiver.events.pipeline.StepDispatched;
 import dev.quiver.events.pipeline.StepFailed;
 import dev.quiver.events.pipeline.StepHeartbeat;
+import dev.quiver.events.tracing.EventTracing;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
@@ -18,12 +20,21 @@ import io.fabric8.kubernetes.api.model.batch.v1.JobStatusBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanContext;
+import io.opentelemetry.context.Scope;
+import io.opentelemetry.sdk.OpenTelemetrySdk;
+import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
+import io.opentelemetry.sdk.trace.SdkTracerProvider;
+import io.opentelemetry.sdk.trace.data.SpanData;
+import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -35,17 +46,27 @@ class KubernetesJobExecutorTest {
     static KubernetesMockServer server;
 
     private final List<Object> reported = new CopyOnWriteArrayList<>();
+    private final InMemorySpanExporter spans = InMemorySpanExporter.create();
+    private final OpenTelemetrySdk sdk = OpenTelemetrySdk.builder().setTracerProvider(SdkTracerProvider.builder()
+            .addSpanProcessor(SimpleSpanProcessor.create(spans)).build()).build();
+    /** The span current when each report was made. */
+    private final List<SpanContext> reportedIn = new CopyOnWriteArrayList<>();
     /** A namespace of each test's own, as the mock server is shared by the tests. */
     private final String namespace = "ml-" + UUID.randomUUID().toString().substring(0, 8);
     private KubernetesJobExecutor executor;
 
+    @AfterEach
+    void closeTracing() {
+        sdk.close();
+    }
+
     @BeforeEach
     void executor() {
         executor = new KubernetesJobExecutor(client, reporterInto(reported), new ObjectMapper(), Clock.systemUTC(),
-                Optional.of(namespace), true, false);
+                new EventTracing(sdk), Optional.of(namespace), true, false);
     }
 
-    private static StepReporter reporterInto(List<Object> reported) {
+    private StepReporter reporterInto(List<Object> reported) {
         return new StepReporter() {
             @Override
             public void heartbeat(StepHeartbeat heartbeat) {
@@ -55,11 +76,13 @@ class KubernetesJobExecutorTest {
             @Override
             public void completed(StepCompleted completed) {
                 reported.add(completed);
+                reportedIn.add(Span.current().getSpanContext());
             }
 
             @Override
             public void failed(StepFailed failed) {
                 reported.add(failed);
+                reportedIn.add(Span.current().getSpanContext());
             }
 
             @Override
@@ -119,6 +142,32 @@ class KubernetesJobExecutorTest {
             assertThat(completed.instance()).isEqualTo("train[1]");
             assertThat(completed.attempt()).isEqualTo(2);
         });
+    }
+
+    @Test
+    void aJobsEndIsReportedInTheTraceItsAttemptWasDispatchedIn() {
+        StepDispatched step = step(Map.of("image", "registry.example/train:1.4"));
+        Span dispatch = sdk.getTracer("test").spanBuilder("process dev.quiver.step.dispatched").startSpan();
+        try (Scope ignored = dispatch.makeCurrent()) {
+            executor.start(step);
+        } finally {
+            dispatch.end();
+        }
+        String traceparent = "00-" + dispatch.getSpanContext().getTraceId() + "-"
+                + dispatch.getSpanContext().getSpanId() + "-01";
+        assertThat(jobs().getFirst().getMetadata().getAnnotations()).as("kept with the Job, for a replica that "
+                + "restarts meanwhile").containsEntry("quiver.dev/traceparent", traceparent);
+
+        end(KubernetesJobExecutor.jobName(step), "Complete", null);
+        executor.poll();
+
+        SpanData report = spans.getFinishedSpanItems().stream()
+                .filter(span -> span.getName().equals("process " + EventTypes.STEP_COMPLETED)).findFirst()
+                .orElseThrow();
+        assertThat(report.getTraceId()).isEqualTo(dispatch.getSpanContext().getTraceId());
+        assertThat(report.getParentSpanId()).isEqualTo(dispatch.getSpanContext().getSpanId());
+        assertThat(reportedIn).singleElement().as("the completion was reported inside that span")
+                .satisfies(context -> assertThat(context.getSpanId()).isEqualTo(report.getSpanId()));
     }
 
     @Test
@@ -192,7 +241,7 @@ class KubernetesJobExecutorTest {
     @Test
     void withKueueAJobWaitsSuspendedInItsQueueAndRunsWhenKueueAdmitsIt() {
         KubernetesJobExecutor kueue = new KubernetesJobExecutor(client, reporterInto(reported), new ObjectMapper(),
-                Clock.systemUTC(), Optional.of(namespace), true, true);
+                Clock.systemUTC(), EventTracing.off(), Optional.of(namespace), true, true);
         StepDispatched step = step(Map.of("image", "registry.example/train:1.4"));
         kueue.start(step);
         Job job = jobs().getFirst();

@@ -11,6 +11,7 @@ import dev.quiver.events.EventCodec;
 import dev.quiver.events.EventTypes;
 import dev.quiver.events.pipeline.RunRequested;
 import dev.quiver.events.pipeline.StepDispatched;
+import dev.quiver.events.tracing.EventTracing;
 import dev.quiver.orchestration.outbox.Outbox;
 import dev.quiver.orchestration.pipeline.PipelineParser;
 import dev.quiver.orchestration.pool.PoolStore;
@@ -89,7 +90,7 @@ class KueueAdmissionTest {
                         work: {default-queue: training}
                         """), JSON), true);
         jobs = new KubernetesJobExecutor(client, new StepReports(coordinator, new EventCodec(CLOCK)), JSON, CLOCK,
-                Optional.of(namespace), true, true);
+                EventTracing.off(), Optional.of(namespace), true, true);
     }
 
     @Test
