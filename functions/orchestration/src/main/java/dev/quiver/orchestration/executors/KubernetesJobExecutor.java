@@ -10,6 +10,7 @@ import dev.quiver.events.pipeline.StepHeartbeat;
 import dev.quiver.events.tracing.EventTracing;
 import dev.quiver.orchestration.OrchestrationConfig;
 import dev.quiver.orchestration.digest.Sha256;
+import io.cloudevents.core.extensions.DistributedTracingExtension;
 import io.fabric8.kubernetes.api.model.ContainerStateTerminated;
 import io.fabric8.kubernetes.api.model.DeletionPropagation;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
@@ -323,7 +324,8 @@ public class KubernetesJobExecutor {
     /** The trace context a Job kept ({@link #TRACE_ANNOTATIONS}), as the attributes an event carries it in. */
     private static Map<String, String> traceContext(Map<String, String> annotations) {
         Map<String, String> context = new LinkedHashMap<>();
-        for (String attribute : List.of("traceparent", "tracestate")) {
+        for (String attribute : List.of(DistributedTracingExtension.TRACEPARENT,
+                DistributedTracingExtension.TRACESTATE)) {
             String value = annotations.get(TRACE_ANNOTATIONS + attribute);
             if (value != null) {
                 context.put(attribute, value);
