@@ -60,8 +60,10 @@ class DigitsPipelineTest {
                 Integer.class);
         assertThat(versions).hasSize(2).doesNotHaveDuplicates();
         for (int i = 0; i < 2; i++) {
-            String trained = given().get("/runs/{run}/steps/{instance}", run, best.get(i)).then()
-                    .extract().jsonPath().getString("attempts[0].artifacts[0].uri");
+            JsonPath training = given().get("/runs/{run}/steps/{instance}", run, best.get(i)).then()
+                    .extract().jsonPath();
+            assertThat(training.getList("attempts")).as(training.prettify()).hasSize(1);
+            String trained = training.getString("attempts[0].artifacts[0].uri");
             assertThat(Repository.models.resolve("digits-trained/" + versions.get(i) + "/model.onnx"))
                     .hasSameBinaryContentAs(Path.of(URI.create(trained)));
         }
