@@ -189,11 +189,17 @@ public interface InferenceConfig {
     /** Shadow scoring: copies of requests run on a candidate version, off the answer's path. */
     interface Shadow {
 
-        /** Threads that run shadow copies; the candidate never runs on a caller's thread. */
+        /**
+         * Threads that run shadow copies, for all models, taking the models' waiting copies in turn; the candidate
+         * never runs on a caller's thread.
+         */
         @WithDefault("1")
         int threads();
 
-        /** Shadow copies waiting for a thread; a copy that finds the queue full is dropped and counted. */
+        /**
+         * Shadow copies of one model waiting for a thread (each model has a line of its own, so a slow candidate
+         * crowds out no other model's copies); a copy that finds its model's line full is dropped and counted.
+         */
         @WithDefault("64")
         int queue();
 

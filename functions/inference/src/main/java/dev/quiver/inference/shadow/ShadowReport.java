@@ -23,7 +23,7 @@ public record ShadowReport(String model, InForce shadow, List<Pair> results) {
      * @param compare   argmax (classifiers) or values (regressors), as decided from the serving output
      * @param requests  requests copied to the candidate
      * @param compared  copies whose answers were compared
-     * @param dropped   copies dropped because the shadow queue was full
+     * @param dropped   copies dropped because the model's line of the shadow queue was full
      * @param errors    copies the candidate failed or whose answers had another shape
      * @param agreement the share of rows whose argmax agreed (classifiers)
      * @param error     absolute error statistics (regressors)

@@ -21,20 +21,18 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.IntStream;
 import org.jboss.logging.Logger;
 
 /**
- * Runs a copy of a share of a model's requests on its shadow candidate, off the answer's path: a copy is handed to a
- * small bounded pool once the serving answer is computed (a queue offer, nothing more, on the caller's thread), runs
- * on the candidate's own batcher from a shadow thread, and its answer is compared with the serving one. A full queue
- * drops the copy and counts it; a failing candidate is counted; neither ever reaches the caller.
+ * Runs a copy of a share of a model's requests on its shadow candidate, off the answer's path: a copy is put in its
+ * model's line of a bounded queue once the serving answer is computed (an offer, nothing more, on the caller's
+ * thread), a few low-priority shadow threads take the models' copies in turn and run each on the candidate's own
+ * batcher, and its answer is compared with the serving one. A full line drops the copy and counts it; a failing
+ * candidate is counted; neither ever reaches the caller.
  */
 @ApplicationScoped
 public class ShadowScorer {
@@ -44,7 +42,8 @@ public class ShadowScorer {
     private final ModelRegistry registry;
     private final MeterRegistry meters;
     private final Duration timeout;
-    private final ThreadPoolExecutor executor;
+    private final ShadowQueue queue;
+    private final List<Thread> threads;
     private final Map<Pair, ShadowStats> stats = new ConcurrentHashMap<>();
 
     public ShadowScorer(ModelRegistry registry, MeterRegistry meters, InferenceConfig config) {
@@ -52,14 +51,9 @@ public class ShadowScorer {
         this.meters = meters;
         InferenceConfig.Shadow shadow = config.inference().shadow();
         this.timeout = shadow.timeout();
-        AtomicInteger threads = new AtomicInteger();
-        this.executor = new ThreadPoolExecutor(shadow.threads(), shadow.threads(), 0, TimeUnit.MILLISECONDS,
-                new ArrayBlockingQueue<>(Math.max(1, shadow.queue())), runnable -> {
-                    Thread thread = new Thread(runnable, "quiver-shadow-" + threads.incrementAndGet());
-                    thread.setDaemon(true);
-                    thread.setPriority(Thread.MIN_PRIORITY);
-                    return thread;
-                }, new ThreadPoolExecutor.AbortPolicy());
+        this.queue = new ShadowQueue(shadow.queue());
+        this.threads = IntStream.rangeClosed(1, shadow.threads()).mapToObj(n -> Thread.ofPlatform()
+                .name("quiver-shadow-" + n).daemon().priority(Thread.MIN_PRIORITY).start(this::runCopies)).toList();
     }
 
     /**
@@ -76,11 +70,30 @@ public class ShadowScorer {
             return;
         }
         ShadowStats pair = stats(served.name(), served.version(), shadow.version());
-        try {
-            executor.execute(() -> run(shadow, served.name(), pair, request, outputs.getFirst(), servingNanos));
+        if (queue.offer(served.name(),
+                () -> run(shadow, served.name(), pair, request, outputs.getFirst(), servingNanos))) {
             pair.copied();
-        } catch (RejectedExecutionException full) {
+        } else {
             pair.dropped();
+        }
+    }
+
+    /**
+     * A shadow thread's life: the next copy whose turn it is, until the function stops. A copy that fails in a way
+     * its own handling did not foresee is logged and the thread goes on, so the threads never run out.
+     */
+    private void runCopies() {
+        try {
+            while (!Thread.currentThread().isInterrupted()) {
+                Runnable copy = queue.take();
+                try {
+                    copy.run();
+                } catch (RuntimeException e) {
+                    LOG.warnf(e, "a shadow copy failed: %s", e.getMessage());
+                }
+            }
+        } catch (InterruptedException stopping) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -131,7 +144,6 @@ public class ShadowScorer {
         return outputs.isEmpty() ? null : outputs.getFirst();
     }
 
-    /** What shadow scoring of a model has shown; empty results when nothing was copied yet. */
     /**
      * The rows a candidate version agreed on with the versions it shadowed, of those compared on this replica; empty
      * when none were (not a candidate, or a regressor).
@@ -146,6 +158,7 @@ public class ShadowScorer {
         return total.trials() == 0 ? Optional.empty() : Optional.of(total);
     }
 
+    /** What shadow scoring of a model has shown; empty results when nothing was copied yet. */
     public ShadowReport report(String name) {
         ModelEntry model = registry.model(name);
         ShadowReport.InForce inForce = model.routing().flatMap(RoutingTable::shadow)
@@ -165,7 +178,7 @@ public class ShadowScorer {
 
     @PreDestroy
     void stop() {
-        executor.shutdownNow();
+        threads.forEach(Thread::interrupt);
     }
 
     private record Pair(String model, long serving, long candidate) implements Comparable<Pair> {

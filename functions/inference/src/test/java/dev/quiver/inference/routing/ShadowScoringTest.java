@@ -14,7 +14,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.function.Supplier;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -97,6 +101,47 @@ class ShadowScoringTest {
         assertThat(shadow.getLong("results[0].dropped")).isPositive();
     }
 
+    @Test
+    void aSlowCandidateCrowdsOutNoOtherModelsCopies() {
+        Readiness.awaitReady();
+        String slow = "{\"inputs\":[{\"name\":\"x\",\"shape\":[1,4],\"datatype\":\"FP32\","
+                + "\"data\":[0.5,1.5,2.5,3.5]}]}";
+        String fast = "{\"inputs\":[{\"name\":\"x\",\"shape\":[2,4],\"datatype\":\"FP32\","
+                + "\"data\":[1,2,3,4,5,6,7,8]}]}";
+        long slowDropped = dropped(shadow("slowshadow"));
+        JsonPath fastBefore = shadow("regress");
+        long fastCompared = fastBefore.getList("results").isEmpty() ? 0 : fastBefore.getLong("results[0].compared");
+        long fastDropped = dropped(fastBefore);
+        // a burst fills the slow candidate's line (8 copies in these tests), each copy taking it tens of milliseconds
+        // or more: a second of work waits; the other model's burst of as many copies then arrives
+        int copies = 8;
+        atOnce(20, () -> post("slowshadow", slow));
+        atOnce(copies, () -> post("regress", fast));
+        assertThat(dropped(shadow("slowshadow"))).as("the slow candidate's line was full").isGreaterThan(slowDropped);
+        JsonPath fastAfter = await().atMost(Duration.ofSeconds(30)).until(() -> shadow("regress"),
+                json -> json.getLong("results[0].compared") + json.getLong("results[0].errors")
+                        + json.getLong("results[0].dropped") >= fastCompared + fastDropped + copies);
+        assertThat(dropped(fastAfter)).as("the other model's copies dropped").isEqualTo(fastDropped);
+        assertThat(fastAfter.getLong("results[0].compared")).isEqualTo(fastCompared + copies);
+    }
+
+    private static long dropped(JsonPath shadow) {
+        return shadow.getList("results").isEmpty() ? 0 : shadow.getLong("results[0].dropped");
+    }
+
+    /** Sends {@code requests} requests at once and returns when every one is answered. */
+    private static void atOnce(int requests, Runnable request) {
+        try (ExecutorService senders = Executors.newVirtualThreadPerTaskExecutor()) {
+            CompletableFuture.allOf(IntStream.range(0, requests)
+                    .mapToObj(i -> CompletableFuture.runAsync(request, senders))
+                    .toArray(CompletableFuture[]::new)).join();
+        }
+    }
+
+    private static JsonPath shadow(String model) {
+        return given().get("/v2/models/" + model + "/shadow").then().statusCode(200).extract().jsonPath();
+    }
+
     private static String post(String model, String body) {
         return given().contentType("application/json").body(body).post("/v2/models/" + model + "/infer").then()
                 .statusCode(200).extract().asString();
@@ -115,8 +160,8 @@ class ShadowScoringTest {
     }
 
     /**
-     * Sends requests until the candidate has compared {@code compared} of them: the shadow queue is shared, and copies
-     * that find it full (behind another model's slow candidate) are dropped, as they should be.
+     * Sends requests until the candidate has compared {@code compared} of them: copies that find their model's line of
+     * the shadow queue full are dropped, as they should be.
      */
     private static JsonPath scoreUntilCompared(String model, long compared, Supplier<String> body) {
         return await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20)).until(() -> {
