@@ -13,14 +13,14 @@ import javax.sql.DataSource;
 /**
  * Commits concurrent work together, so that the events that arrive while one commit waits for the disk share the
  * next one instead of each paying its own: the thread that takes the turn runs every waiting work (up to
- * {@link #MAX_GROUP}) in one transaction, each behind a savepoint, and commits once. Each work still runs exactly once
- * in the transaction that commits it, and its caller returns only after that commit.
+ * {@link #MAX_GROUP}) in one transaction and commits once. Each work still runs exactly once in the transaction that
+ * commits it, and its caller returns only after that commit.
  *
- * <p>A work that fails in the group is rolled back to its savepoint, so its neighbours go on and commit; it then runs
- * again alone, in a transaction of its own ({@link Transactions#inTransaction}), whose outcome is its caller's: the
- * group never fails a work that would have succeeded alone, and a work that fails alone fails as it always did. A
- * group whose commit fails runs each of its works alone the same way. A work that finds no other waiting runs in its
- * own transaction at once. One transaction commits at a time per instance: while it does, the next group gathers.
+ * <p>A work that fails in a group runs again alone, in a transaction of its own ({@link Transactions#inTransaction}),
+ * whose outcome is its caller's, and its neighbours run again without it and commit: the group never fails a work that
+ * would have succeeded alone, and a work that fails alone fails as it always did. A group whose commit fails runs each
+ * of its works alone the same way. A work that finds no other waiting runs in its own transaction at once. One
+ * transaction commits at a time per instance: while it does, the next group gathers.
  */
 final class GroupCommit {
 
@@ -68,8 +68,10 @@ final class GroupCommit {
     }
 
     /**
-     * Runs the waiting works in one transaction, or the one waiting work in its own; a work that fails in a group is
-     * left to run on its own.
+     * Runs the waiting works in one transaction, or the one waiting work in its own. The group first runs without
+     * savepoints, a round trip fewer per work; when a work fails, the group is rolled back, that work is left to run
+     * on its own, and the others run again, each behind a savepoint this time, so that a further failure among them
+     * is undone alone: a failing work makes its neighbours run twice at most, never fail.
      */
     private void commitGroup() {
         List<Member<?>> group = new ArrayList<>();
@@ -80,6 +82,28 @@ final class GroupCommit {
             group.getFirst().runAlone(alone);
             return;
         }
+        try {
+            Member<?> failed = runTogether(group, false);
+            if (failed != null) {
+                failed.settle(State.ALONE);
+                group.remove(failed);
+                runTogether(group, true);
+            }
+        } finally {
+            for (Member<?> member : group) {
+                if (member.state == State.WAITING) {
+                    member.settle(State.ALONE);
+                }
+            }
+        }
+    }
+
+    /**
+     * Runs the works in one transaction and commits it. Without savepoints, the first work that fails rolls the whole
+     * transaction back and is returned, the others left waiting; with them, a failing work is rolled back to its own
+     * and left waiting while the others go on. A transaction that cannot commit leaves every work waiting.
+     */
+    private Member<?> runTogether(List<Member<?>> group, boolean savepoints) {
         List<Member<?>> ran = new ArrayList<>(group.size());
         try (Connection connection = dataSource.getConnection()) {
             boolean autoCommit = connection.getAutoCommit();
@@ -88,12 +112,16 @@ final class GroupCommit {
                 for (Member<?> member : group) {
                     // never released, one round trip fewer per work: each savepoint nests in the one before, and
                     // rolling back to a work's own undoes only that work, as none after it has run yet
-                    Savepoint savepoint = connection.setSavepoint();
+                    Savepoint savepoint = savepoints ? connection.setSavepoint() : null;
                     int actions = alone.pending(connection);
                     try {
                         member.run(connection);
                         ran.add(member);
                     } catch (SQLException | RuntimeException e) {
+                        if (savepoint == null) {
+                            connection.rollback();
+                            return member;
+                        }
                         connection.rollback(savepoint);
                         alone.rolledBackTo(connection, actions);
                     }
@@ -111,13 +139,8 @@ final class GroupCommit {
             }
         } catch (SQLException | RuntimeException e) {
             // the group could not commit: each of its works runs alone, and meets the failure, if it lasts, itself
-        } finally {
-            for (Member<?> member : group) {
-                if (member.state == State.WAITING) {
-                    member.settle(State.ALONE);
-                }
-            }
         }
+        return null;
     }
 
     private enum State { WAITING, COMMITTED, FAILED, ALONE }
