@@ -8,6 +8,7 @@ import dev.quiver.admission.identity.KeyStoreEntry;
 import dev.quiver.admission.identity.TokenVerifier;
 import dev.quiver.admission.limit.LocalBucketStore;
 import dev.quiver.testservices.RawHttp;
+import io.micrometer.core.instrument.Gauge;
 import io.smallrye.jwt.build.Jwt;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -26,6 +27,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -352,11 +354,17 @@ class AdmissionHttpTest {
         ApiKey.Issued key = ApiKey.issue("serial", "", false);
         AdmissionServer server = server(List.of(), 64, keys(key.stored()), Optional.empty());
         List<CompletableFuture<HttpResponse<String>>> responses = new ArrayList<>();
-        for (int i = 0; i < 5; i++) {
-            responses.add(http.sendAsync(request(server, "/slow?ms=300&tag=" + i, "X-API-Key", key.key()),
-                    HttpResponse.BodyHandlers.ofString()));
-            Thread.sleep(50);
+        // the first holds the line while the others arrive, each once the one before it is in; the others are short,
+        // so that the last in line is served well within the plan's 5 s queue timeout
+        for (int i = 0; i < 4; i++) {
+            responses.add(http.sendAsync(request(server, "/slow?ms=" + (i == 0 ? 2000 : 100) + "&tag=" + i,
+                    "X-API-Key", key.key()), HttpResponse.BodyHandlers.ofString()));
+            int inLine = i;
+            awaitUntil("request " + i + " running or in line",
+                    () -> server.started.contains("0") && waiting(server, "serial") == inLine);
         }
+        responses.add(http.sendAsync(request(server, "/slow?ms=100&tag=4", "X-API-Key", key.key()),
+                HttpResponse.BodyHandlers.ofString()));
         List<Integer> statuses = responses.stream().map(CompletableFuture::join).map(HttpResponse::statusCode)
                 .toList();
         assertThat(statuses).as("one running and three waiting; the fifth finds the line full")
@@ -399,6 +407,21 @@ class AdmissionHttpTest {
         assertThat(after.statusCode()).isEqualTo(200);
         assertThat(after.headers().firstValue("RateLimit")).as("the shed request's token was given back")
                 .hasValue("\"hourly\";r=2;t=1200");
+    }
+
+    /** Polls until {@code condition} holds, failing on {@code what} if it does not within 5 s. */
+    private static void awaitUntil(String what, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        while (!condition.getAsBoolean()) {
+            assertThat(deadline - System.nanoTime()).as("%s within 5 s", what).isPositive();
+            Thread.sleep(10);
+        }
+    }
+
+    /** The requests waiting in their caller's line on {@code plan}, as the server's queue-depth gauge reads. */
+    private static double waiting(AdmissionServer server, String plan) {
+        Gauge depth = server.registry.find("quiver.admission.queue.depth").tag("plan", plan).gauge();
+        return depth == null ? 0 : depth.value();
     }
 
     @Test
