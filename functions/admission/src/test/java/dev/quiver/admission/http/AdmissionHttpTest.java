@@ -376,19 +376,20 @@ class AdmissionHttpTest {
     @Test
     void aRequestThatWaitsLongerThanThePlanAllowsIsRefused() throws Exception {
         AdmissionServer server = server(List.of("127.0.0.1/32"), 64);
+        // the two running outlast the third's wait by far, so a refusal when they finish is told from a timeout
+        var first = http.sendAsync(request(server, "/slow?ms=3000&tag=a", "X-Forwarded-For", "198.51.100.5"),
+                HttpResponse.BodyHandlers.ofString());
+        var second = http.sendAsync(request(server, "/slow?ms=3000&tag=b", "X-Forwarded-For", "198.51.100.5"),
+                HttpResponse.BodyHandlers.ofString());
+        awaitUntil("both requests running", () -> server.started.containsAll(List.of("a", "b")));
         long start = System.nanoTime();
-        var first = http.sendAsync(request(server, "/slow?ms=1500&tag=a", "X-Forwarded-For", "198.51.100.5"),
-                HttpResponse.BodyHandlers.ofString());
-        var second = http.sendAsync(request(server, "/slow?ms=1500&tag=b", "X-Forwarded-For", "198.51.100.5"),
-                HttpResponse.BodyHandlers.ofString());
-        Thread.sleep(100);
         HttpResponse<String> third = http.send(request(server, "/slow?ms=10&tag=c", "X-Forwarded-For",
                 "198.51.100.5"), HttpResponse.BodyHandlers.ofString());
         long waitedMillis = (System.nanoTime() - start) / 1_000_000;
         assertThat(third.statusCode()).isEqualTo(429);
         assertThat(third.body()).contains("waited 300 ms");
         assertThat(waitedMillis).as("refused at the queue timeout, not when the others finished")
-                .isBetween(300L, 1400L);
+                .isBetween(300L, 2500L);
         assertThat(first.join().statusCode()).isEqualTo(200);
         assertThat(second.join().statusCode()).isEqualTo(200);
     }
@@ -396,9 +397,9 @@ class AdmissionHttpTest {
     @Test
     void aSaturatedPoolSheds503WithRetryAfter() throws Exception {
         AdmissionServer server = server(List.of("127.0.0.1/32"), 1);
-        var running = http.sendAsync(request(server, "/slow?ms=800&tag=a", "X-Forwarded-For", "198.51.100.1"),
+        var running = http.sendAsync(request(server, "/slow?ms=2000&tag=a", "X-Forwarded-For", "198.51.100.1"),
                 HttpResponse.BodyHandlers.ofString());
-        Thread.sleep(200);
+        awaitUntil("the pool's one place taken", () -> server.started.contains("a"));
         HttpResponse<String> shed = get(server, "/work", "X-Forwarded-For", "198.51.100.2");
         assertThat(shed.statusCode()).isEqualTo(503);
         assertThat(shed.headers().firstValue("Retry-After")).hasValue("2");
