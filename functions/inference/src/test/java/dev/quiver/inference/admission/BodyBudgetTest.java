@@ -2,7 +2,9 @@ package dev.quiver.inference.admission;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
+import dev.quiver.inference.fixtures.Metrics;
 import dev.quiver.inference.fixtures.ModelRepositoryFixture;
 import dev.quiver.inference.fixtures.Readiness;
 import dev.quiver.testservices.RawHttp;
@@ -30,6 +32,7 @@ class BodyBudgetTest {
             + "Transfer-Encoding: chunked";
     private static final byte[] DIGIT = ("{\"model\": \"digits\", \"instances\": [[" + "0,".repeat(63) + "0]]}")
             .getBytes(StandardCharsets.UTF_8);
+    private static final String RESERVED = "quiver_admission_body_bytes_reserved_bytes";
 
     @BeforeEach
     void modelsLoaded() {
@@ -40,7 +43,9 @@ class BodyBudgetTest {
     void bodiesPastTheBudgetAreShedBeforeTheyAreRead() throws Exception {
         try (RawHttp held = RawHttp.send("POST /v2/models/digits/infer HTTP/1.1\r\nContent-Type: application/json\r\n"
                 + "Content-Length: 900000", new byte[1000])) {
-            Thread.sleep(300);
+            // the held body is reserved once the function reads its headers: the others come once the budget shows it
+            await().atMost(ANSWER).until(() -> Metrics.value(Metrics.scrape(), RESERVED),
+                    reserved -> reserved >= 900_000);
             try (RawHttp second = RawHttp.send("POST /v2/models/digits/infer HTTP/1.1\r\nContent-Type: "
                     + "application/json\r\nContent-Length: 200000", new byte[0])) {
                 RawHttp.Answer shed = second.answer(ANSWER);
