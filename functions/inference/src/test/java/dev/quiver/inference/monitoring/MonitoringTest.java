@@ -86,7 +86,7 @@ class MonitoringTest {
             assertThat(infer("shifting", oneHotRows(request)).statusCode()).isEqualTo(200);
         }
         // the first full window, every class alike, is what the next is compared with
-        sleepChecks();
+        awaitWindowChecked("shifting", WINDOW);
         assertThat(alerts("shifting", null)).isEmpty();
         for (int request = 0; request < 5; request++) {
             // from now on only classes 0 and 1
@@ -375,6 +375,15 @@ class MonitoringTest {
                 .filter(alert -> alert.contains("\"model\":\"" + model + "\""))
                 .filter(alert -> kind == null || alert.contains("\"kind\":\"" + kind + "\""))
                 .toList();
+    }
+
+    /**
+     * Waits until a monitoring check has taken {@code items} predicted items of the model's window: the check sets the
+     * window gauge from the summary it then compares, so the window it shows is the one the check goes on with.
+     */
+    private static void awaitWindowChecked(String model, int items) {
+        String series = "quiver_model_prediction_window_items{model=\"" + model + "\",version=\"1\"}";
+        await().atMost(Duration.ofSeconds(10)).until(() -> Metrics.value(Metrics.scrape(), series) == items);
     }
 
     /** Lets several monitoring checks go by (one every 100 ms here). */
