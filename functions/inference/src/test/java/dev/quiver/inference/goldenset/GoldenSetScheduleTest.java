@@ -63,9 +63,9 @@ class GoldenSetScheduleTest {
         assertThat(alerts("plus_one").getFirst()).startsWith("dev.quiver.model.alert.raised {")
                 .contains("\"kind\":\"golden-set\"", "\"modelVersion\":\"1\"", "\"measured\":0.0",
                         "\"threshold\":1.0", "golden[0]: output y element 0 is 2.0, expected 3.0");
-        // the version answers as before: its reload with the new golden set was refused by the gate
-        JsonPath version = awaitState("plus_one", "1", "READY");
-        assertThat(version.getString("reason")).contains("validity gate: golden[0]");
+        // the version answers as before: its reload with the new golden set was refused by the gate (the repository
+        // poll tries that reload on its own schedule, which may come after the scheduled run alerted)
+        awaitState("plus_one", "1", "READY", "validity gate: golden[0]");
         assertThat(Metrics.scrape()).contains("quiver_model_golden_set_pass_rate{model=\"plus_one\",version=\"1\"} 0.0");
     }
 
