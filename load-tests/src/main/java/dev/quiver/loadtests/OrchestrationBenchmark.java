@@ -191,10 +191,11 @@ public final class OrchestrationBenchmark {
                     Map.of(), Map.of(), List.of()));
             runIds.add(run);
         }
+        // the runs' completions taken in turn, so that the events in flight at any moment are of as many runs
         List<Runnable> work = new ArrayList<>();
-        for (String run : runIds) {
-            for (int i = 0; i < width; i++) {
-                String instance = "work[" + i + "]";
+        for (int i = 0; i < width; i++) {
+            String instance = "work[" + i + "]";
+            for (String run : runIds) {
                 work.add(() -> coordinator.completed("/bench", UUID.randomUUID().toString(), new StepCompleted(run,
                         instance, 1, Map.of("rows", 3), Map.of("accuracy", 0.9), List.of())));
             }
@@ -229,10 +230,11 @@ public final class OrchestrationBenchmark {
             }
             return null;
         });
+        // in turn, as Quiver's are
         List<Runnable> work = new ArrayList<>();
-        for (String run : runIds) {
-            for (int i = 0; i < width; i++) {
-                String instance = "work[" + i + "]";
+        for (int i = 0; i < width; i++) {
+            String instance = "work[" + i + "]";
+            for (String run : runIds) {
                 work.add(() -> transactions.inTransaction(c -> {
                     try (PreparedStatement event = c.prepareStatement("insert into processed_events (source, id, type, "
                             + "processed_at) values ('/bench', ?, 'floor', ?) on conflict do nothing");
