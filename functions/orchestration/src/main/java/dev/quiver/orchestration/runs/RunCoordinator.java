@@ -191,7 +191,7 @@ public final class RunCoordinator {
 
     /** Records a step attempt's success and dispatches what it lets run. */
     public void completed(String eventSource, String eventId, StepCompleted completed) {
-        inGroupedTransaction(c -> {
+        inGroupedTransaction(completed.runId(), c -> {
             Instant now = clock.instant();
             if (!runs.firstDelivery(c, eventSource, eventId, EventTypes.STEP_COMPLETED, now)) {
                 return null;
@@ -232,7 +232,7 @@ public final class RunCoordinator {
 
     /** Records a step attempt's failure, decides what to do about it, and does it. */
     public void failed(String eventSource, String eventId, StepFailed failed) {
-        inGroupedTransaction(c -> {
+        inGroupedTransaction(failed.runId(), c -> {
             Instant now = clock.instant();
             if (!runs.firstDelivery(c, eventSource, eventId, EventTypes.STEP_FAILED, now)) {
                 return null;
@@ -251,7 +251,7 @@ public final class RunCoordinator {
      * over is ignored.
      */
     public void heartbeat(String eventSource, String eventId, StepHeartbeat heartbeat) {
-        transactions.inGroupedTransaction(c -> {
+        transactions.inGroupedTransaction(heartbeat.runId(), c -> {
             Instant now = clock.instant();
             if (!runs.firstDelivery(c, eventSource, eventId, EventTypes.STEP_HEARTBEAT, now)) {
                 return null;
@@ -1047,8 +1047,8 @@ public final class RunCoordinator {
     }
 
     /** {@link #inTransaction}, committed with the step events other threads hand in meanwhile. */
-    private <T> T inGroupedTransaction(Transactions.Work<T> work) {
-        return transactions.inGroupedTransaction(pooled(work));
+    private <T> T inGroupedTransaction(String runId, Transactions.Work<T> work) {
+        return transactions.inGroupedTransaction(runId, pooled(work));
     }
 
     private <T> Transactions.Work<T> pooled(Transactions.Work<T> work) {

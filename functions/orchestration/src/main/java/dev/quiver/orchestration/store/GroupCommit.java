@@ -20,7 +20,7 @@ import javax.sql.DataSource;
  * whose outcome is its caller's, and its neighbours run again without it and commit: the group never fails a work that
  * would have succeeded alone, and a work that fails alone fails as it always did. A group whose commit fails runs each
  * of its works alone the same way. A work that finds no other waiting runs in its own transaction at once. One
- * transaction commits at a time per instance: while it does, the next group gathers.
+ * transaction commits at a time per instance (a lane of {@link Transactions}): while it does, the next group gathers.
  */
 final class GroupCommit {
 

@@ -7,6 +7,8 @@ import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.stream.IntStream;
 import javax.sql.DataSource;
 import org.jboss.logging.Logger;
 
@@ -16,8 +18,15 @@ import org.jboss.logging.Logger;
  */
 public final class Transactions {
 
+    /**
+     * Groups that gather and commit at once, each on a connection of its own: while one waits for its commit, the
+     * others run their works. A key (a run) always takes the same lane, so one run's events never wait across lanes
+     * for each other's locks.
+     */
+    static final int LANES = 4;
+
     private final DataSource dataSource;
-    private final GroupCommit group;
+    private final List<GroupCommit> lanes;
     /** By connection, shared: work may be handed a transaction that another instance opened. */
     private static final Map<Connection, List<Runnable>> AFTER_COMMIT =
             Collections.synchronizedMap(new IdentityHashMap<>());
@@ -29,7 +38,8 @@ public final class Transactions {
 
     private Transactions(DataSource dataSource, boolean grouped) {
         this.dataSource = dataSource;
-        this.group = grouped ? new GroupCommit(dataSource, this) : null;
+        this.lanes = grouped ? IntStream.range(0, LANES).mapToObj(lane -> new GroupCommit(dataSource, this)).toList()
+                : List.of();
     }
 
     /** Transactions whose grouped work commits alone all the same: what group commits are measured against. */
@@ -44,11 +54,15 @@ public final class Transactions {
     }
 
     /**
-     * Work committed together with the work other threads hand in meanwhile ({@link GroupCommit}): the same outcome
-     * as {@link #inTransaction}, with one commit shared by many. For work that only touches the database.
+     * Work committed together with the work other threads hand in meanwhile under a key of the same lane
+     * ({@link GroupCommit}): the same outcome as {@link #inTransaction}, with one commit shared by many. For work that
+     * only touches the database.
+     *
+     * @param key what the work is about (its run): works of one key are grouped in one lane, one after another
      */
-    public <T> T inGroupedTransaction(Work<T> work) {
-        return group == null ? inTransaction(work) : group.inTransaction(work);
+    public <T> T inGroupedTransaction(String key, Work<T> work) {
+        return lanes.isEmpty() ? inTransaction(work)
+                : lanes.get(Math.floorMod(Objects.hashCode(key), lanes.size())).inTransaction(work);
     }
 
     public <T> T inTransaction(Work<T> work) {

@@ -63,9 +63,11 @@ class GroupCommitTest {
         try {
             for (int i = 0; i < works; i++) {
                 String id = "w" + i;
+                // two keys, two lanes: w0 to w99 (with both failing works) in one, the rest in the other
+                String key = "run" + i / 100;
                 answers.add(threads.submit(() -> {
                     start.await();
-                    return transactions.inGroupedTransaction(c -> {
+                    return transactions.inGroupedTransaction(key, c -> {
                         insert(c, id);
                         transactions.afterCommit(c, () -> afterCommit.merge(id, 1, Integer::sum));
                         if (id.equals("w13") || id.equals("w14")) {
@@ -106,18 +108,57 @@ class GroupCommitTest {
     }
 
     @Test
+    void anotherRunsWorkCommitsWhileOneGroupIsHeldUp() throws Exception {
+        Transactions transactions = new Transactions(dataSource);
+        CountDownLatch holding = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        ExecutorService threads = Executors.newFixedThreadPool(2);
+        try {
+            Future<String> held = threads.submit(() -> transactions.inGroupedTransaction("run0", c -> {
+                insert(c, "held");
+                holding.countDown();
+                awaitQuietly(release);
+                return "held";
+            }));
+            assertThat(holding.await(10, TimeUnit.SECONDS)).isTrue();
+            // "run1" takes another lane than "run0": its work neither waits for the held group nor joins it
+            Future<String> other = threads.submit(() -> transactions.inGroupedTransaction("run1", c -> {
+                insert(c, "other");
+                return "other";
+            }));
+            assertThat(other.get(10, TimeUnit.SECONDS)).isEqualTo("other");
+            assertThat(committed("other")).isTrue();
+            assertThat(held).isNotDone();
+            release.countDown();
+            assertThat(held.get(10, TimeUnit.SECONDS)).isEqualTo("held");
+            assertThat(committed("held")).isTrue();
+        } finally {
+            release.countDown();
+            threads.shutdownNow();
+        }
+    }
+
+    @Test
     void aWorkAloneRunsAsInItsOwnTransaction() {
         Transactions transactions = new Transactions(dataSource);
-        String answer = transactions.inGroupedTransaction(c -> {
+        String answer = transactions.inGroupedTransaction("alone", c -> {
             insert(c, "alone");
             return "done";
         });
         assertThat(answer).isEqualTo("done");
         assertThat(committed("alone")).isTrue();
-        assertThatThrownBy(() -> transactions.inGroupedTransaction(c -> {
+        assertThatThrownBy(() -> transactions.inGroupedTransaction("alone", c -> {
             insert(c, "alone");
             return null;
         })).isInstanceOf(StoreRefusedException.class);
+    }
+
+    private static void awaitQuietly(CountDownLatch latch) {
+        try {
+            latch.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private static void insert(Connection c, String id) throws SQLException {
