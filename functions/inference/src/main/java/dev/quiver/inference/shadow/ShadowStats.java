@@ -49,7 +49,8 @@ final class ShadowStats {
         copies = Counter.builder("quiver.shadow.requests").description("Requests copied to a shadow candidate")
                 .tags(tags).register(meters);
         dropped = Counter.builder("quiver.shadow.dropped")
-                .description("Shadow copies dropped because their model's shadow line was full").tags(tags).register(meters);
+                .description("Shadow copies dropped because their model's shadow line was full").tags(tags)
+                .register(meters);
         errors = Counter.builder("quiver.shadow.errors")
                 .description("Shadow copies the candidate failed, or whose answers could not be compared")
                 .tags(tags).register(meters);
