@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.quiver.admission.plan.Limit;
 import dev.quiver.admission.plan.Plan;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import dev.quiver.testservices.TestRedis;
 import io.vertx.core.Vertx;
+import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -17,13 +19,15 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * How a replica connects to the real Redis at 127.0.0.1:6379 through a proxy the test controls: a connection whose
- * opening takes longer than a command may is still made, and a replica that starts while Redis is unreachable keeps
- * trying and joins the fleet's shared buckets once Redis answers, so the fleet-wide limit holds again.
+ * How a replica connects to the tests' real Redis ({@link TestRedis}) through a proxy the test controls: a connection
+ * whose opening takes longer than a command may is still made, and a replica that starts while Redis is unreachable
+ * keeps trying and joins the fleet's shared buckets once Redis answers, so the fleet-wide limit holds again. The
+ * timeouts are seconds, so that a busy machine never makes a command late enough to count as Redis being away.
  */
 class RedisConnectionTest {
 
-    private static final Duration COMMAND_TIMEOUT = Duration.ofMillis(250);
+    private static final URI REDIS = URI.create(TestRedis.shared().uri());
+    private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(1);
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
     private static final Duration RECONNECT = Duration.ofMillis(200);
     private static final Plan PLAN = new Plan("limited", List.of(new Limit("hourly", 10, 10, Duration.ofHours(1))),
@@ -44,7 +48,7 @@ class RedisConnectionTest {
 
     @BeforeEach
     void proxy() throws Exception {
-        proxy = new RedisProxy(vertx, "127.0.0.1", 6379);
+        proxy = new RedisProxy(vertx, REDIS.getHost(), REDIS.getPort());
     }
 
     @AfterEach
@@ -55,9 +59,9 @@ class RedisConnectionTest {
     @Test
     void aConnectionWhoseOpeningTakesLongerThanACommandMayIsStillMade() throws Exception {
         proxy.reachable(true);
-        proxy.openingDelay(Duration.ofMillis(700));
+        proxy.openingDelay(Duration.ofSeconds(3));
         try (RedisBucketStore store = new RedisBucketStore(proxy.uri(), COMMAND_TIMEOUT, CONNECT_TIMEOUT, RECONNECT)) {
-            awaitConnected(store, Duration.ofSeconds(5));
+            awaitConnected(store, Duration.ofSeconds(10));
             assertThat(store.consume(freshKey(), 1).get().consumed()).isTrue();
         }
     }
@@ -65,11 +69,11 @@ class RedisConnectionTest {
     @Test
     void aReplicaThatStartsWithoutRedisJoinsTheSharedBucketsOnceRedisAnswers() throws Exception {
         proxy.reachable(false);
-        try (RedisBucketStore direct = new RedisBucketStore("redis://127.0.0.1:6379", COMMAND_TIMEOUT,
+        try (RedisBucketStore direct = new RedisBucketStore(REDIS.toString(), COMMAND_TIMEOUT,
                 CONNECT_TIMEOUT, RECONNECT);
              RedisBucketStore late = new RedisBucketStore(proxy.uri(), COMMAND_TIMEOUT, CONNECT_TIMEOUT,
                      RECONNECT)) {
-            awaitConnected(direct, Duration.ofSeconds(5));
+            awaitConnected(direct, Duration.ofSeconds(10));
             List<BucketStore> fleet = List.of(failover(direct), failover(late));
 
             BucketKey before = freshKey();
@@ -78,7 +82,7 @@ class RedisConnectionTest {
                     .isEqualTo(5);
 
             proxy.reachable(true);
-            awaitConnected(late, Duration.ofSeconds(3));
+            awaitConnected(late, Duration.ofSeconds(10));
             BucketKey after = freshKey();
             int admitted = 0;
             for (int i = 0; i < 30; i++) {
