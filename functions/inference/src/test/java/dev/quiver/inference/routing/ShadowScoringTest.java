@@ -93,10 +93,11 @@ class ShadowScoringTest {
         double p50With = median(with) / 1e6;
         JsonPath shadow = awaitCompared("slowshadow", 1);
         double candidateP50 = shadow.getDouble("results[0].latency_ms.candidate.p50");
-        // each candidate run takes tens of milliseconds; had the caller waited for it, its median would show it
+        // each candidate run takes tens of milliseconds; had the caller waited for it, its median would be at least
+        // that much longer than without a shadow
         assertThat(candidateP50).isGreaterThan(10);
-        assertThat(p50With).as("caller p50 with a slow shadow (%.2f ms) against without (%.2f ms)", p50With,
-                p50Without).isLessThan(p50Without * 1.5 + 2);
+        assertThat(p50With).as("caller p50 with a slow shadow (%.2f ms) against without (%.2f ms), the candidate's "
+                + "runs taking %.2f ms", p50With, p50Without, candidateP50).isLessThan(p50Without + candidateP50 / 2);
         // copies arrive faster than the candidate runs them: the bounded queue drops the rest and counts them
         assertThat(shadow.getLong("results[0].dropped")).isPositive();
     }

@@ -55,7 +55,7 @@ class RestartIT {
                   - {name: second, executor: kubernetes-job, depends: [first]}
                   - name: flaky
                     executor: kubernetes-job
-                    retry: {backoff: {initial: 3s, cap: 3s, jitter: none, budget: 1h}}
+                    retry: {backoff: {initial: 10s, cap: 10s, jitter: none, budget: 1h}}
                 """);
         try (ServerSocket socket = new ServerSocket(0)) {
             port = socket.getLocalPort();
@@ -121,7 +121,7 @@ class RestartIT {
         });
         JsonNode first = get("/runs/" + run + "/steps/flaky").get("attempts").get(0);
         assertThat(first.at("/decision/action").asText()).isEqualTo("RETRY");
-        assertThat(first.at("/decision/delayMillis").asLong()).isEqualTo(3000);
+        assertThat(first.at("/decision/delayMillis").asLong()).isEqualTo(10000);
     }
 
     private void start() throws IOException {
