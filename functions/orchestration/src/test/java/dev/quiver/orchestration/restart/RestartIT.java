@@ -133,6 +133,9 @@ class RestartIT {
                 "-Dquiver.orchestration.tick-interval=1s",
                 "-Dquiver.orchestration.sink=http://127.0.0.1:" + broker.getAddress().getPort() + "/",
                 "-Dquiver.orchestration.broker-executors=kubernetes-job",
+                // the test reads as an anonymous caller, polling far more often than the packaged quota allows
+                "-Dquiver.admission.anonymous.requests-per-hour=100000000",
+                "-Dquiver.admission.anonymous.burst=100000000",
                 "-jar", jar.toString()));
         function = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(root.resolve("function.log").toFile()).start();
@@ -170,8 +173,10 @@ class RestartIT {
     }
 
     private JsonNode get(String path) throws IOException, InterruptedException {
-        return JSON.readTree(HTTP.send(HttpRequest.newBuilder(uri(path)).build(),
-                HttpResponse.BodyHandlers.ofString()).body());
+        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(uri(path)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as("GET %s: %s", path, response.body()).isEqualTo(200);
+        return JSON.readTree(response.body());
     }
 
     private URI uri(String path) {
