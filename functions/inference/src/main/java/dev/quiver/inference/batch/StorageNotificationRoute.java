@@ -191,8 +191,7 @@ public class StorageNotificationRoute {
             report(context, List.of(), List.of(), skipped);
             return;
         }
-        Span span = notification.event() != null ? tracing.startProcess(notification.event().event())
-                : notification.batch().isEmpty() ? null : tracing.startProcess(notification.batch());
+        Span span = notification.events().isEmpty() ? null : tracing.startProcess(notification.events());
         blocking(span, () -> {
             List<Outcome> done = new ArrayList<>();
             List<Refused> refused = new ArrayList<>();
@@ -326,7 +325,7 @@ public class StorageNotificationRoute {
             ReceivedEvent received = event.requireJsonData();
             Reading reading = new Reading();
             shapes.read(received.event(), received.data(), "", reading);
-            return new Notification(received, List.of(), reading);
+            return new Notification(received, List.of(received.event()), reading);
         }
         if (body.length == 0) {
             throw new InvalidNotificationException("notification: the body is empty");
@@ -395,10 +394,10 @@ public class StorageNotificationRoute {
 
     /**
      * @param event   the notification as a single CloudEvent, null for a raw one or a batch
-     * @param batch   the notifications of a batch of CloudEvents, empty otherwise
+     * @param events  the CloudEvents it came as (one, or a batch's), empty for a raw one
      * @param reading what it names
      */
-    private record Notification(ReceivedEvent event, List<CloudEvent> batch, Reading reading) {
+    private record Notification(ReceivedEvent event, List<CloudEvent> events, Reading reading) {
     }
 
     private record Match(NotifiedObject notified, BatchRule rule) {
