@@ -85,6 +85,7 @@ public final class RunCoordinator {
     private final Pipelines pipelines;
     private final Outbox outbox;
     private final RunRepository runs;
+    private final StepEventReads stepEventReads;
     private final MemoStore memo = new MemoStore();
     private final RetryPolicies retries;
     private final RetryDecider decider;
@@ -131,6 +132,7 @@ public final class RunCoordinator {
         this.pipelines = pipelines;
         this.outbox = outbox;
         this.runs = new RunRepository(json);
+        this.stepEventReads = new StepEventReads(runs, clock);
         this.retries = retries;
         this.decider = new RetryDecider(retries.classification());
         this.decisions = new RetryDecisions(json);
@@ -191,12 +193,14 @@ public final class RunCoordinator {
 
     /** Records a step attempt's success and dispatches what it lets run. */
     public void completed(String eventSource, String eventId, StepCompleted completed) {
-        inGroupedTransaction(completed.runId(), c -> {
+        StepEventReads.Event event = new StepEventReads.Event(eventSource, eventId, EventTypes.STEP_COMPLETED,
+                completed.runId());
+        inGroupedTransaction(event, (c, found) -> {
             Instant now = clock.instant();
-            if (!runs.firstDelivery(c, eventSource, eventId, EventTypes.STEP_COMPLETED, now)) {
+            if (!firstDelivery(c, found, event, now)) {
                 return null;
             }
-            Reported reported = reported(c, completed.runId(), completed.instance(), completed.attempt());
+            Reported reported = reported(c, found, completed.runId(), completed.instance(), completed.attempt());
             if (reported == null) {
                 return null;
             }
@@ -224,20 +228,26 @@ public final class RunCoordinator {
                 }
             }
             // what the pool decided on the step's end may have changed other steps of the run: read them again
-            advance(c, reported.run, reported.graph, now, sequence, poolActed ? runs.instances(c, completed.runId())
+            StepEventReads.LockedState after = advance(c, reported.run, reported.graph, now, sequence, poolActed
+                    ? runs.instances(c, completed.runId())
                     : reported.settled(completed.instance(), StepState.SUCCEEDED, sequence));
+            if (found != null) {
+                found.keep(after);
+            }
             return null;
         });
     }
 
     /** Records a step attempt's failure, decides what to do about it, and does it. */
     public void failed(String eventSource, String eventId, StepFailed failed) {
-        inGroupedTransaction(failed.runId(), c -> {
+        StepEventReads.Event event = new StepEventReads.Event(eventSource, eventId, EventTypes.STEP_FAILED,
+                failed.runId());
+        inGroupedTransaction(event, (c, found) -> {
             Instant now = clock.instant();
-            if (!runs.firstDelivery(c, eventSource, eventId, EventTypes.STEP_FAILED, now)) {
+            if (!firstDelivery(c, found, event, now)) {
                 return null;
             }
-            Reported reported = reported(c, failed.runId(), failed.instance(), failed.attempt());
+            Reported reported = reported(c, found, failed.runId(), failed.instance(), failed.attempt());
             if (reported != null) {
                 failAttempt(c, reported, failed, now);
             }
@@ -251,12 +261,14 @@ public final class RunCoordinator {
      * over is ignored.
      */
     public void heartbeat(String eventSource, String eventId, StepHeartbeat heartbeat) {
-        transactions.inGroupedTransaction(heartbeat.runId(), c -> {
+        StepEventReads.Event event = new StepEventReads.Event(eventSource, eventId, EventTypes.STEP_HEARTBEAT,
+                heartbeat.runId());
+        transactions.inGroupedTransaction(heartbeat.runId(), sharedReads(), event, (c, found) -> {
             Instant now = clock.instant();
-            if (!runs.firstDelivery(c, eventSource, eventId, EventTypes.STEP_HEARTBEAT, now)) {
+            if (!firstDelivery(c, found, event, now)) {
                 return null;
             }
-            Reported reported = reported(c, heartbeat.runId(), heartbeat.instance(), heartbeat.attempt());
+            Reported reported = reported(c, found, heartbeat.runId(), heartbeat.instance(), heartbeat.attempt());
             if (reported == null) {
                 return null;
             }
@@ -863,10 +875,18 @@ public final class RunCoordinator {
      * and waiting in the pool again: a late answer of the preempted attempt does not complete the next one).
      */
     private Reported reported(Connection c, String runId, String instance, int attempt) throws SQLException {
-        RunRepository.LockedRun run = runs.lock(c, runId).orElseThrow(() ->
+        return reported(c, null, runId, instance, attempt);
+    }
+
+    /** @param found what the event's group read, where the run may be locked and read already; null when none */
+    private Reported reported(Connection c, StepEventReads.Found found, String runId, String instance, int attempt)
+            throws SQLException {
+        Optional<StepEventReads.LockedState> taken = found == null ? Optional.empty() : found.take(runId);
+        RunRepository.LockedRun run = taken.isPresent() ? taken.get().run() : runs.lock(c, runId).orElseThrow(() ->
                 new RunRefusedException("runId: no run " + runId));
         PipelineGraph graph = pipelines.graph(run.pipeline(), Optional.of(run.pipelineVersion()));
-        Map<String, RunRepository.InstanceRow> rows = runs.instances(c, runId);
+        Map<String, RunRepository.InstanceRow> rows = taken.isPresent() ? taken.get().instances()
+                : runs.instances(c, runId);
         RunRepository.InstanceRow row = rows.get(instance);
         if (row == null) {
             throw new RunRefusedException("instance: run " + runId + " of " + run.pipeline() + " has no step "
@@ -889,9 +909,13 @@ public final class RunCoordinator {
         advance(c, run, graph, now, sequence, runs.instances(c, run.id()));
     }
 
-    /** @param recorded the run's instances as recorded now, when the caller knows them already */
-    private void advance(Connection c, RunRepository.LockedRun run, PipelineGraph graph, Instant now,
-                         long sequence, Map<String, RunRepository.InstanceRow> recorded) throws SQLException {
+    /**
+     * @param recorded the run's instances as recorded now, when the caller knows them already
+     * @return the run and its instances as this leaves them recorded
+     */
+    private StepEventReads.LockedState advance(Connection c, RunRepository.LockedRun run, PipelineGraph graph,
+                                               Instant now, long sequence,
+                                               Map<String, RunRepository.InstanceRow> recorded) throws SQLException {
         long seq = sequence;
         Map<String, RunRepository.InstanceRow> rows = recorded;
         boolean settledSome = true;
@@ -927,16 +951,18 @@ public final class RunCoordinator {
         RunPlanner.RunOutcome outcome = RunPlanner.outcome(graph, RunRepository.progress(rows));
         if (outcome == RunPlanner.RunOutcome.RUNNING || run.state() != RunState.RUNNING) {
             runs.updateRun(c, run.id(), run.state(), seq, null);
-            return;
+            return new StepEventReads.LockedState(run.recorded(run.state(), seq), rows);
         }
         boolean succeeded = outcome == RunPlanner.RunOutcome.SUCCEEDED;
-        runs.updateRun(c, run.id(), succeeded ? RunState.SUCCEEDED : RunState.FAILED, seq, now);
+        RunState finished = succeeded ? RunState.SUCCEEDED : RunState.FAILED;
+        runs.updateRun(c, run.id(), finished, seq, now);
         Map<String, String> steps = new TreeMap<>();
         rows.forEach((id, row) -> steps.put(id, row.state().name()));
         outbox.add(c, succeeded ? EventTypes.PIPELINE_RUN_COMPLETED : EventTypes.PIPELINE_RUN_FAILED, run.id(), null,
                 new RunFinished(run.id(), run.pipeline(), run.pipelineVersion(), succeeded ? "succeeded" : "failed",
                         steps));
         LOG.infof("run %s of %s %s", run.id(), run.pipeline(), succeeded ? "succeeded" : "failed");
+        return new StepEventReads.LockedState(run.recorded(finished, seq), rows);
     }
 
     /**
@@ -1046,9 +1072,29 @@ public final class RunCoordinator {
         return transactions.inTransaction(pooled(work));
     }
 
-    /** {@link #inTransaction}, committed with the step events other threads hand in meanwhile. */
-    private <T> T inGroupedTransaction(String runId, Transactions.Work<T> work) {
-        return transactions.inGroupedTransaction(runId, pooled(work));
+    /**
+     * {@link #inTransaction} for a step event, committed with the step events other threads hand in meanwhile, and
+     * with what each would read alone read for all of them at once ({@link #sharedReads}).
+     */
+    private <T> T inGroupedTransaction(StepEventReads.Event event,
+                                       Transactions.GroupedWork<StepEventReads.Found, T> work) {
+        return transactions.inGroupedTransaction(event.runId(), sharedReads(), event,
+                (c, found) -> pooled(connection -> work.run(connection, found)).run(c));
+    }
+
+    /**
+     * What a group of step events reads together; none with a pool, whose admissions at the end of an event change
+     * other runs than its own, which a later event in the group would otherwise find as they were read.
+     */
+    private StepEventReads sharedReads() {
+        return pooled ? null : stepEventReads;
+    }
+
+    /** Records the event as handled, or finds its group did; false when it already was. */
+    private boolean firstDelivery(Connection c, StepEventReads.Found found, StepEventReads.Event event, Instant now)
+            throws SQLException {
+        return found != null ? found.firstDelivery(event.handled())
+                : runs.firstDelivery(c, event.source(), event.id(), event.type(), now);
     }
 
     private <T> Transactions.Work<T> pooled(Transactions.Work<T> work) {

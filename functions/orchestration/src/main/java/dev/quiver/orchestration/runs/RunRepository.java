@@ -1,5 +1,6 @@
 package dev.quiver.orchestration.runs;
 
+import static dev.quiver.orchestration.store.Statements.batch;
 import static dev.quiver.orchestration.store.Statements.first;
 import static dev.quiver.orchestration.store.Statements.instant;
 import static dev.quiver.orchestration.store.Statements.query;
@@ -16,14 +17,18 @@ import dev.quiver.orchestration.memo.MemoKey;
 import dev.quiver.orchestration.memo.MemoStore;
 import dev.quiver.orchestration.pipeline.StepSpec;
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.SortedSet;
 import java.util.TreeMap;
 
 /** The SQL of runs, step instances, attempts and handled events, each statement in the caller's transaction. */
@@ -38,6 +43,12 @@ final class RunRepository {
     /** A run as locked for an update. */
     record LockedRun(String id, String pipeline, int pipelineVersion, Map<String, Object> parameters, RunState state,
                      long sequence, String requestedBy) {
+
+        /** The run once its state and sequence are recorded as these. */
+        LockedRun recorded(RunState recordedState, long recordedSequence) {
+            return new LockedRun(id, pipeline, pipelineVersion, parameters, recordedState, recordedSequence,
+                    requestedBy);
+        }
 
         /** Whose retry budget the run spends: its {@code tenant} parameter, else who asked for it. */
         String tenant() {
@@ -85,10 +96,30 @@ final class RunRepository {
     record InstanceKey(String runId, String instance) {
     }
 
+    /** An event to record as handled: a CloudEvent is identified by its source and id. */
+    record HandledEvent(String source, String id, String type) {
+    }
+
     /** Records the event as handled; false when it already was (a redelivery, or a concurrent copy that won). */
     boolean firstDelivery(Connection c, String source, String id, String type, Instant now) throws SQLException {
         return update(c, "insert into processed_events (source, id, type, processed_at) values (?, ?, ?, ?) "
                 + "on conflict do nothing", source, id, type, now) == 1;
+    }
+
+    /**
+     * {@link #firstDelivery} for several events at once, in their order: an event that appears twice is the first
+     * delivery at its first place only.
+     */
+    boolean[] firstDeliveries(Connection c, List<HandledEvent> events, Instant now) throws SQLException {
+        List<Object[]> rows = events.stream().map(event -> new Object[] {event.source(), event.id(), event.type(), now})
+                .toList();
+        int[] inserted = batch(c, "insert into processed_events (source, id, type, processed_at) values (?, ?, ?, ?) "
+                + "on conflict do nothing", rows);
+        boolean[] first = new boolean[inserted.length];
+        for (int i = 0; i < inserted.length; i++) {
+            first[i] = inserted[i] == 1;
+        }
+        return first;
     }
 
     boolean runExists(Connection c, String runId) throws SQLException {
@@ -110,19 +141,60 @@ final class RunRepository {
     /** Locks the run's row until the transaction ends: handlers of one run's events take turns, on every replica. */
     Optional<LockedRun> lock(Connection c, String runId) throws SQLException {
         return first(c, "select id, pipeline, pipeline_version, parameters, state, sequence, requested_by from runs "
-                + "where id = ? for update", row -> new LockedRun(row.getString(1), row.getString(2), row.getInt(3),
-                read(row.getString(4)), RunState.valueOf(row.getString(5)), row.getLong(6), row.getString(7)), runId);
+                + "where id = ? for update", this::lockedRun, runId);
+    }
+
+    private LockedRun lockedRun(ResultSet row) throws SQLException {
+        return new LockedRun(row.getString(1), row.getString(2), row.getInt(3), read(row.getString(4)),
+                RunState.valueOf(row.getString(5)), row.getLong(6), row.getString(7));
+    }
+
+    /**
+     * {@link #lock} for several runs at once, locked in the order of their ids as every caller of this locks them, so
+     * that two such callers never wait for each other; a run that does not exist is left out.
+     */
+    Map<String, LockedRun> lock(Connection c, SortedSet<String> runIds) throws SQLException {
+        Map<String, LockedRun> locked = new HashMap<>();
+        for (LockedRun run : query(c, "select id, pipeline, pipeline_version, parameters, state, sequence, "
+                + "requested_by from runs where id in (" + placeholders(runIds.size()) + ") order by id for update",
+                this::lockedRun, runIds.toArray())) {
+            locked.put(run.id(), run);
+        }
+        return locked;
+    }
+
+    /** {@link #instances(Connection, String)} of several runs at once, by run. */
+    Map<String, Map<String, InstanceRow>> instances(Connection c, Set<String> runIds) throws SQLException {
+        Map<String, Map<String, InstanceRow>> byRun = new HashMap<>();
+        for (String runId : runIds) {
+            byRun.put(runId, new HashMap<>());
+        }
+        for (Map.Entry<String, InstanceRow> row : query(c, "select run_id, instance, state, attempt, started_seq, "
+                + "finished_seq, memory_bytes from step_instances where run_id in (" + placeholders(runIds.size())
+                + ")", row -> Map.entry(row.getString(1), instanceRow(row, 2)), runIds.toArray())) {
+            byRun.get(row.getKey()).put(row.getValue().instance(), row.getValue());
+        }
+        return byRun;
+    }
+
+    private static String placeholders(int count) {
+        return String.join(", ", Collections.nCopies(count, "?"));
     }
 
     Map<String, InstanceRow> instances(Connection c, String runId) throws SQLException {
         Map<String, InstanceRow> instances = new HashMap<>();
         for (InstanceRow row : query(c, "select instance, state, attempt, started_seq, finished_seq, memory_bytes "
-                + "from step_instances where run_id = ?", row -> new InstanceRow(row.getString(1),
-                StepState.valueOf(row.getString(2)), row.getInt(3), row.getLong(4), row.getLong(5),
-                row.getObject(6, Long.class)), runId)) {
+                + "from step_instances where run_id = ?", row -> instanceRow(row, 1), runId)) {
             instances.put(row.instance(), row);
         }
         return instances;
+    }
+
+    /** The instance in the six columns from {@code column} on, in the order the queries above select them. */
+    private static InstanceRow instanceRow(ResultSet row, int column) throws SQLException {
+        return new InstanceRow(row.getString(column), StepState.valueOf(row.getString(column + 1)),
+                row.getInt(column + 2), row.getLong(column + 3), row.getLong(column + 4),
+                row.getObject(column + 5, Long.class));
     }
 
     static Map<String, RunPlanner.Progress> progress(Map<String, InstanceRow> instances) {

@@ -4,7 +4,9 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Savepoint;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
@@ -21,6 +23,11 @@ import javax.sql.DataSource;
  * would have succeeded alone, and a work that fails alone fails as it always did. A group whose commit fails runs each
  * of its works alone the same way. A work that finds no other waiting runs in its own transaction at once. One
  * transaction commits at a time per instance (a lane of {@link Transactions}): while it does, the next group gathers.
+ *
+ * <p>Works that declared their reads ({@link Transactions.GroupReads}) have them made once for the whole group, before
+ * the first of them runs, and each is handed what was read. Only a group that runs without savepoints reads together:
+ * a failure anywhere then undoes the whole transaction, the shared reads with it, and the works that run again do so
+ * each with its own reads, as a work that runs alone does.
  */
 final class GroupCommit {
 
@@ -30,7 +37,7 @@ final class GroupCommit {
 
     private final DataSource dataSource;
     private final Transactions alone;
-    private final ConcurrentLinkedQueue<Member<?>> waiting = new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<Member<?, ?, ?>> waiting = new ConcurrentLinkedQueue<>();
     private final ReentrantLock turn = new ReentrantLock();
 
     GroupCommit(DataSource dataSource, Transactions alone) {
@@ -38,8 +45,8 @@ final class GroupCommit {
         this.alone = alone;
     }
 
-    <T> T inTransaction(Transactions.Work<T> work) {
-        Member<T> member = new Member<>(work);
+    <D, S, T> T inTransaction(Transactions.GroupReads<D, S> reads, D declared, Transactions.GroupedWork<S, T> work) {
+        Member<D, S, T> member = new Member<>(reads, declared, work);
         waiting.add(member);
         while (member.state == State.WAITING) {
             if (turn.tryLock()) {
@@ -51,7 +58,7 @@ final class GroupCommit {
                     turn.unlock();
                 }
                 // the first of those that gathered meanwhile takes the next turn
-                Member<?> next = waiting.peek();
+                Member<?, ?, ?> next = waiting.peek();
                 if (next != null) {
                     LockSupport.unpark(next.owner);
                 }
@@ -63,7 +70,7 @@ final class GroupCommit {
         return switch (member.state) {
             case COMMITTED -> member.result;
             case FAILED -> throw member.failure;
-            default -> alone.inTransaction(work);
+            default -> alone.inTransaction(connection -> work.run(connection, null));
         };
     }
 
@@ -74,8 +81,8 @@ final class GroupCommit {
      * is undone alone: a failing work makes its neighbours run twice at most, never fail.
      */
     private void commitGroup() {
-        List<Member<?>> group = new ArrayList<>();
-        for (Member<?> next = waiting.poll(); next != null; next = group.size() < MAX_GROUP ? waiting.poll() : null) {
+        List<Member<?, ?, ?>> group = new ArrayList<>();
+        for (Member<?, ?, ?> next = waiting.poll(); next != null; next = group.size() < MAX_GROUP ? waiting.poll() : null) {
             group.add(next);
         }
         if (group.size() == 1) {
@@ -83,14 +90,14 @@ final class GroupCommit {
             return;
         }
         try {
-            Member<?> failed = runTogether(group, false);
+            Member<?, ?, ?> failed = runTogether(group, false);
             if (failed != null) {
                 failed.settle(State.ALONE);
                 group.remove(failed);
                 runTogether(group, true);
             }
         } finally {
-            for (Member<?> member : group) {
+            for (Member<?, ?, ?> member : group) {
                 if (member.state == State.WAITING) {
                     member.settle(State.ALONE);
                 }
@@ -101,15 +108,21 @@ final class GroupCommit {
     /**
      * Runs the works in one transaction and commits it. Without savepoints, the first work that fails rolls the whole
      * transaction back and is returned, the others left waiting; with them, a failing work is rolled back to its own
-     * and left waiting while the others go on. A transaction that cannot commit leaves every work waiting.
+     * and left waiting while the others go on. A transaction that cannot commit leaves every work waiting. Only
+     * without savepoints are the works' reads made together.
      */
-    private Member<?> runTogether(List<Member<?>> group, boolean savepoints) {
-        List<Member<?>> ran = new ArrayList<>(group.size());
+    private Member<?, ?, ?> runTogether(List<Member<?, ?, ?>> group, boolean savepoints) {
+        List<Member<?, ?, ?>> ran = new ArrayList<>(group.size());
         try (Connection connection = dataSource.getConnection()) {
             boolean autoCommit = connection.getAutoCommit();
             connection.setAutoCommit(false);
             try {
-                for (Member<?> member : group) {
+                if (savepoints) {
+                    group.forEach(Member::readAlone);
+                } else {
+                    readTogether(connection, group);
+                }
+                for (Member<?, ?, ?> member : group) {
                     // never released, one round trip fewer per work: each savepoint nests in the one before, and
                     // rolling back to a work's own undoes only that work, as none after it has run yet
                     Savepoint savepoint = savepoints ? connection.setSavepoint() : null;
@@ -128,7 +141,7 @@ final class GroupCommit {
                 }
                 connection.commit();
                 alone.committed(connection);
-                for (Member<?> member : ran) {
+                for (Member<?, ?, ?> member : ran) {
                     member.settle(State.COMMITTED);
                 }
             } catch (SQLException | RuntimeException e) {
@@ -143,25 +156,55 @@ final class GroupCommit {
         return null;
     }
 
+    /** Makes each kind of reads the works declared once, for all the works that declared it. */
+    private static void readTogether(Connection connection, List<Member<?, ?, ?>> group) throws SQLException {
+        Map<Transactions.GroupReads<?, ?>, List<Member<?, ?, ?>>> byReads = new IdentityHashMap<>();
+        for (Member<?, ?, ?> member : group) {
+            if (member.reads != null) {
+                byReads.computeIfAbsent(member.reads, reads -> new ArrayList<>()).add(member);
+            }
+        }
+        for (List<Member<?, ?, ?>> members : byReads.values()) {
+            read(connection, members);
+        }
+    }
+
+    @SuppressWarnings("unchecked") // the members were gathered by their reads: each declared what those reads take
+    private static <D, S> void read(Connection connection, List<Member<?, ?, ?>> members) throws SQLException {
+        List<Member<D, S, ?>> same = (List<Member<D, S, ?>>) (List<?>) members;
+        S shared = same.getFirst().reads.read(connection, same.stream().map(member -> member.declared).toList());
+        same.forEach(member -> member.shared = shared);
+    }
+
     private enum State { WAITING, COMMITTED, FAILED, ALONE }
 
     /**
-     * A work and, once its turn is over, whether it committed (with its result), failed in a transaction of its own
-     * (with that failure) or must run alone after failing in a group.
+     * A work, what it declared to its reads and what they read, and, once its turn is over, whether it committed
+     * (with its result), failed in a transaction of its own (with that failure) or must run alone after failing in a
+     * group.
      */
-    private static final class Member<T> {
-        private final Transactions.Work<T> work;
+    private static final class Member<D, S, T> {
+        private final Transactions.GroupReads<D, S> reads;
+        private final D declared;
+        private final Transactions.GroupedWork<S, T> work;
         private final Thread owner = Thread.currentThread();
         private volatile State state = State.WAITING;
+        private S shared;
         private T result;
         private RuntimeException failure;
 
-        Member(Transactions.Work<T> work) {
+        Member(Transactions.GroupReads<D, S> reads, D declared, Transactions.GroupedWork<S, T> work) {
+            this.reads = reads;
+            this.declared = declared;
             this.work = work;
         }
 
+        void readAlone() {
+            shared = null;
+        }
+
         void run(Connection connection) throws SQLException {
-            result = work.run(connection);
+            result = work.run(connection, shared);
         }
 
         void settle(State settled) {
@@ -171,7 +214,7 @@ final class GroupCommit {
 
         void runAlone(Transactions transactions) {
             try {
-                result = transactions.inTransaction(work);
+                result = transactions.inTransaction(connection -> work.run(connection, null));
                 state = State.COMMITTED;
             } catch (RuntimeException e) {
                 failure = e;

@@ -35,6 +35,21 @@ public final class Statements {
         }
     }
 
+    /**
+     * Runs one statement for each row of parameters, sent together (one round trip where the driver batches them).
+     *
+     * @return the number of rows each changed, in the order of {@code rows}
+     */
+    public static int[] batch(Connection c, String sql, List<Object[]> rows) throws SQLException {
+        try (PreparedStatement statement = c.prepareStatement(sql)) {
+            for (Object[] params : rows) {
+                bind(statement, params);
+                statement.addBatch();
+            }
+            return statement.executeBatch();
+        }
+    }
+
     public static <T> List<T> query(Connection c, String sql, Row<T> row, Object... params) throws SQLException {
         try (PreparedStatement statement = c.prepareStatement(sql)) {
             bind(statement, params);

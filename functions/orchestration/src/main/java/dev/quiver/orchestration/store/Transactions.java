@@ -54,6 +54,25 @@ public final class Transactions {
     }
 
     /**
+     * What the works of one group read together, before any of them runs: one statement for the whole group where each
+     * work alone would make its own. Each work then finds its share in what was read.
+     *
+     * @param <D> what a work declares it reads
+     * @param <S> what was read, handed to every work of the group that declared to it
+     */
+    @FunctionalInterface
+    public interface GroupReads<D, S> {
+        /** @param declared what each work of the group declared, in the order the works run */
+        S read(Connection connection, List<D> declared) throws SQLException;
+    }
+
+    /** Work that may find what it reads already read with its group's: {@code shared} is null when it was not. */
+    @FunctionalInterface
+    public interface GroupedWork<S, T> {
+        T run(Connection connection, S shared) throws SQLException;
+    }
+
+    /**
      * Work committed together with the work other threads hand in meanwhile under a key of the same lane
      * ({@link GroupCommit}): the same outcome as {@link #inTransaction}, with one commit shared by many. For work that
      * only touches the database.
@@ -61,8 +80,21 @@ public final class Transactions {
      * @param key what the work is about (its run): works of one key are grouped in one lane, one after another
      */
     public <T> T inGroupedTransaction(String key, Work<T> work) {
-        return lanes.isEmpty() ? inTransaction(work)
-                : lanes.get(Math.floorMod(Objects.hashCode(key), lanes.size())).inTransaction(work);
+        return inGroupedTransaction(key, null, null, (connection, shared) -> work.run(connection));
+    }
+
+    /**
+     * {@link #inGroupedTransaction(String, Work)} for work whose reads its group makes together: {@code reads} is
+     * called once per group with what each of its works declared, before any of them runs, and each work is handed what
+     * it returned. A work that runs alone (no other waiting, a group that failed, transactions that do not group) is
+     * handed null and reads for itself.
+     *
+     * @param reads the reads the work shares, or null when it shares none
+     */
+    public <D, S, T> T inGroupedTransaction(String key, GroupReads<D, S> reads, D declared,
+                                            GroupedWork<S, T> work) {
+        return lanes.isEmpty() ? inTransaction(connection -> work.run(connection, null))
+                : lanes.get(Math.floorMod(Objects.hashCode(key), lanes.size())).inTransaction(reads, declared, work);
     }
 
     public <T> T inTransaction(Work<T> work) {

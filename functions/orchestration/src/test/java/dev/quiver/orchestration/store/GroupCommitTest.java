@@ -12,9 +12,11 @@ import java.sql.SQLException;
 import java.sql.SQLFeatureNotSupportedException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -22,6 +24,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 import java.util.logging.Logger;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterAll;
@@ -97,7 +100,7 @@ class GroupCommitTest {
         } finally {
             threads.shutdownNow();
         }
-        assertThat(count()).as("every other work committed once").isEqualTo(works - 2);
+        assertThat(count("w%")).as("every other work committed once").isEqualTo(works - 2);
         assertThat(committed("w13")).isFalse();
         assertThat(committed("w14")).isFalse();
         assertThat(afterCommit).as("each committed work's action ran once; the rolled-back ones' never")
@@ -105,6 +108,129 @@ class GroupCommitTest {
                 .allSatisfy((id, runs) -> assertThat(runs).isOne());
         assertThat(counted.connections.get()).as("connections, one transaction each: fewer than the works")
                 .isLessThan(works);
+    }
+
+    @Test
+    void aGroupMakesItsWorksReadsOnceBeforeAnyOfThem() throws Exception {
+        Transactions transactions = new Transactions(dataSource);
+        List<List<String>> reads = new CopyOnWriteArrayList<>();
+        Transactions.GroupReads<String, List<String>> readTogether = readsMarking(reads);
+        int works = 200;
+        ExecutorService threads = Executors.newFixedThreadPool(16);
+        CountDownLatch start = new CountDownLatch(1);
+        Map<String, String> handed = new ConcurrentHashMap<>();
+        List<Future<String>> answers = new ArrayList<>();
+        try {
+            for (int i = 0; i < works; i++) {
+                String id = "c" + i;
+                answers.add(threads.submit(() -> {
+                    start.await();
+                    return transactions.inGroupedTransaction("run" + id.length(), readTogether, id, (c, shared) -> {
+                        handed.put(id, handedTo(c, id, shared));
+                        insert(c, id);
+                        return id;
+                    });
+                }));
+            }
+            start.countDown();
+            for (Future<String> answer : answers) {
+                assertThat(answer.get(60, TimeUnit.SECONDS)).startsWith("c");
+            }
+        } finally {
+            threads.shutdownNow();
+        }
+        assertThat(count("c%")).as("every work committed once").isEqualTo(works);
+        assertThat(reads.stream().flatMap(List::stream).toList()).as("each work's reads made once at most")
+                .doesNotHaveDuplicates();
+        assertThat(reads).as("a group's reads made once for several works").anySatisfy(declared ->
+                assertThat(declared).hasSizeGreaterThan(1));
+        assertThat(handed).hasSize(works).allSatisfy((id, what) -> assertThat(what).isIn("nothing",
+                "its group's reads"));
+        assertThat(reads).allSatisfy(declared -> assertThat(committed("read " + declared.getFirst())).isTrue());
+    }
+
+    @Test
+    void aFailureInAGroupUndoesItsReadsAndEachWorkThenReadsForItself() throws Exception {
+        Transactions transactions = new Transactions(dataSource);
+        List<List<String>> reads = new CopyOnWriteArrayList<>();
+        Transactions.GroupReads<String, List<String>> readTogether = readsMarking(reads);
+        Map<String, List<String>> handed = new ConcurrentHashMap<>();
+        CountDownLatch holding = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        List<Thread> queued = new CopyOnWriteArrayList<>();
+        ExecutorService threads = Executors.newFixedThreadPool(4);
+        try {
+            Future<String> held = threads.submit(() -> transactions.inGroupedTransaction("lane", c -> {
+                holding.countDown();
+                awaitQuietly(release);
+                return "held";
+            }));
+            assertThat(holding.await(10, TimeUnit.SECONDS)).isTrue();
+            Map<String, Future<String>> answers = new LinkedHashMap<>();
+            for (String id : List.of("f1", "f-bad", "f2")) {
+                answers.put(id, threads.submit(() -> {
+                    queued.add(Thread.currentThread());
+                    return transactions.inGroupedTransaction("lane", readTogether, id, (c, shared) -> {
+                        handed.computeIfAbsent(id, key -> new CopyOnWriteArrayList<>()).add(handedTo(c, id, shared));
+                        insert(c, id);
+                        if (id.equals("f-bad")) {
+                            insert(c, id);
+                        }
+                        return id;
+                    });
+                }));
+            }
+            // all three wait behind the held group, so that they make the next group together
+            awaitUntil(() -> queued.size() == 3 && queued.stream().allMatch(thread ->
+                    thread.getState() == Thread.State.TIMED_WAITING));
+            release.countDown();
+            assertThat(held.get(10, TimeUnit.SECONDS)).isEqualTo("held");
+            assertThat(answers.get("f1").get(10, TimeUnit.SECONDS)).isEqualTo("f1");
+            assertThat(answers.get("f2").get(10, TimeUnit.SECONDS)).isEqualTo("f2");
+            assertThatThrownBy(() -> answers.get("f-bad").get(10, TimeUnit.SECONDS))
+                    .hasCauseInstanceOf(StoreRefusedException.class);
+        } finally {
+            release.countDown();
+            threads.shutdownNow();
+        }
+        assertThat(reads).singleElement().satisfies(declared ->
+                assertThat(declared).containsExactlyInAnyOrder("f1", "f-bad", "f2"));
+        assertThat(committed("read " + reads.getFirst().getFirst())).as("the failed group's reads undone").isFalse();
+        assertThat(handed.get("f-bad")).as("the failing work: with the group's reads, then alone")
+                .containsExactly("its group's reads", "nothing");
+        // a work before the failing one in the group ran with its reads first; one after it had not run yet
+        assertThat(handed).containsOnlyKeys("f1", "f-bad", "f2").allSatisfy((id, what) ->
+                assertThat(what).as(id).endsWith("nothing").containsOnlyOnce("nothing"));
+        assertThat(committed("f1")).isTrue();
+        assertThat(committed("f2")).isTrue();
+        assertThat(committed("f-bad")).isFalse();
+    }
+
+    /** Reads that record what was declared to them and mark their transaction with a row of their own. */
+    private static Transactions.GroupReads<String, List<String>> readsMarking(List<List<String>> reads) {
+        return (c, declared) -> {
+            reads.add(declared);
+            insert(c, "read " + declared.getFirst());
+            return declared;
+        };
+    }
+
+    /** What a work was handed, checked: its group's reads include it and were made before it, in its transaction. */
+    private static String handedTo(Connection c, String id, List<String> shared) throws SQLException {
+        if (shared == null) {
+            return "nothing";
+        }
+        assertThat(shared).as("what its group read").contains(id);
+        assertThat(committed(c, "read " + shared.getFirst())).as("read before it, in its transaction").isTrue();
+        return "its group's reads";
+    }
+
+    private static void awaitUntil(BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!condition.getAsBoolean()) {
+            assertThat(System.nanoTime()).as("waited 10 s").isLessThan(deadline);
+            Thread.sleep(5);
+        }
     }
 
     @Test
@@ -170,22 +296,27 @@ class GroupCommitTest {
     }
 
     private static boolean committed(String id) {
-        return new Transactions(dataSource).inTransaction(c -> {
-            try (PreparedStatement query = c.prepareStatement("select 1 from handled where id = ?")) {
-                query.setString(1, id);
-                try (ResultSet rows = query.executeQuery()) {
-                    return rows.next();
-                }
-            }
-        });
+        return new Transactions(dataSource).inTransaction(c -> committed(c, id));
     }
 
-    private static long count() {
+    /** Whether the row is there as the transaction of {@code c} sees it. */
+    private static boolean committed(Connection c, String id) throws SQLException {
+        try (PreparedStatement query = c.prepareStatement("select 1 from handled where id = ?")) {
+            query.setString(1, id);
+            try (ResultSet rows = query.executeQuery()) {
+                return rows.next();
+            }
+        }
+    }
+
+    private static long count(String pattern) {
         return new Transactions(dataSource).inTransaction(c -> {
-            try (Statement query = c.createStatement();
-                 ResultSet rows = query.executeQuery("select count(*) from handled where id like 'w%'")) {
-                rows.next();
-                return rows.getLong(1);
+            try (PreparedStatement query = c.prepareStatement("select count(*) from handled where id like ?")) {
+                query.setString(1, pattern);
+                try (ResultSet rows = query.executeQuery()) {
+                    rows.next();
+                    return rows.getLong(1);
+                }
             }
         });
     }
