@@ -34,6 +34,14 @@ final class OptionValues {
         }
     }
 
+    /** Whole microseconds from 0: a delay. */
+    static final class Micros implements ITypeConverter<Duration> {
+        @Override
+        public Duration convert(String value) {
+            return Duration.ofNanos(1000 * atLeast(0, value, "whole microseconds"));
+        }
+    }
+
     private static long atLeast(long least, String value, String what) {
         try {
             long number = Integer.parseInt(value.strip());
