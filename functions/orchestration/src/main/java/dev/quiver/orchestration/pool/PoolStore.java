@@ -19,10 +19,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.security.SecureRandom;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.SQLException;
-import java.sql.Timestamp;
-import java.sql.Types;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -277,7 +274,7 @@ public final class PoolStore {
         private final List<Object[]> updates = new ArrayList<>();
 
         void add(Decision decision, Map<String, Workload> submitted) {
-            Timestamp at = Timestamp.from(decision.at());
+            Instant at = decision.at();
             for (Workload workload : decision.queued()) {
                 inserts.add(insert(workload, "PENDING", at, null, null));
             }
@@ -296,10 +293,10 @@ public final class PoolStore {
                     admission.id()}));
         }
 
-        private Object[] insert(Workload workload, String status, Timestamp at, String reasonClass, String reason) {
+        private Object[] insert(Workload workload, String status, Instant at, String reasonClass, String reason) {
             return new Object[] {workload.id(), workload.queue(), workload.priorityClass(), workload.priority(),
                 workload.preempting(), request(workload.request()), workload.pods(),
-                Timestamp.from(workload.submittedAt()), status, at, reasonClass, reason};
+                workload.submittedAt(), status, at, reasonClass, reason};
         }
 
         boolean isEmpty() {
@@ -307,30 +304,15 @@ public final class PoolStore {
         }
 
         void run(Connection connection) throws SQLException {
-            batch(connection, "insert into pool_workloads (id, queue, priority_class, priority, preempting, request, "
-                    + "pods, submitted_at, status, since, reason_class, reason) "
-                    + "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", inserts);
-            batch(connection, "update pool_workloads set status = ?, since = ?, "
-                    + "reason_class = coalesce(?, reason_class), reason = coalesce(?, reason), "
-                    + "preemptions = preemptions + ? where id = ?", updates);
-        }
-
-        private void batch(Connection connection, String sql, List<Object[]> rows) throws SQLException {
-            if (rows.isEmpty()) {
-                return;
+            if (!inserts.isEmpty()) {
+                Statements.batch(connection, "insert into pool_workloads (id, queue, priority_class, priority, "
+                        + "preempting, request, pods, submitted_at, status, since, reason_class, reason) "
+                        + "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", inserts);
             }
-            try (PreparedStatement statement = connection.prepareStatement(sql)) {
-                for (Object[] row : rows) {
-                    for (int i = 0; i < row.length; i++) {
-                        if (row[i] == null) {
-                            statement.setNull(i + 1, Types.VARCHAR);
-                        } else {
-                            statement.setObject(i + 1, row[i]);
-                        }
-                    }
-                    statement.addBatch();
-                }
-                statement.executeBatch();
+            if (!updates.isEmpty()) {
+                Statements.batch(connection, "update pool_workloads set status = ?, since = ?, "
+                        + "reason_class = coalesce(?, reason_class), reason = coalesce(?, reason), "
+                        + "preemptions = preemptions + ? where id = ?", updates);
             }
         }
     }

@@ -2,6 +2,7 @@ package dev.quiver.orchestration.runs;
 
 import static dev.quiver.orchestration.store.Statements.batch;
 import static dev.quiver.orchestration.store.Statements.first;
+import static dev.quiver.orchestration.store.Statements.heldUpdate;
 import static dev.quiver.orchestration.store.Statements.instant;
 import static dev.quiver.orchestration.store.Statements.query;
 import static dev.quiver.orchestration.store.Statements.update;
@@ -305,7 +306,7 @@ final class RunRepository {
 
     void succeeded(Connection c, String runId, String instance, int attempt, long sequence,
                    Map<String, Object> outputs, Map<String, Double> metrics, Instant now) throws SQLException {
-        update(c, "update step_instances set state = 'SUCCEEDED', finished_seq = ?, outputs = ?, metrics = ?, "
+        heldUpdate(c, "update step_instances set state = 'SUCCEEDED', finished_seq = ?, outputs = ?, metrics = ?, "
                 + "reason = null, updated_at = ? where run_id = ? and instance = ?", sequence, write(outputs),
                 write(metrics), now, runId, instance);
         finishAttempt(c, runId, instance, attempt, "SUCCEEDED", null, null, false, null, now);
@@ -395,7 +396,7 @@ final class RunRepository {
     private static void finishAttempt(Connection c, String runId, String instance, int attempt, String state,
                                       String errorClass, Integer exitCode, boolean killedForMemory, String message,
                                       Instant now) throws SQLException {
-        update(c, "update attempts set state = ?, finished_at = ?, error_class = ?, exit_code = ?, "
+        heldUpdate(c, "update attempts set state = ?, finished_at = ?, error_class = ?, exit_code = ?, "
                 + "killed_for_memory = ?, message = ? where run_id = ? and instance = ? and attempt = ?", state, now,
                 errorClass, exitCode, killedForMemory, message, runId, instance, attempt);
     }
@@ -581,7 +582,7 @@ final class RunRepository {
     }
 
     void updateRun(Connection c, String runId, RunState state, long sequence, Instant finishedAt) throws SQLException {
-        update(c, "update runs set state = ?, sequence = ?, finished_at = ? where id = ?", state.name(), sequence,
+        heldUpdate(c, "update runs set state = ?, sequence = ?, finished_at = ? where id = ?", state.name(), sequence,
                 finishedAt, runId);
     }
 

@@ -25,9 +25,11 @@ import javax.sql.DataSource;
  * transaction commits at a time per instance (a lane of {@link Transactions}): while it does, the next group gathers.
  *
  * <p>Works that declared their reads ({@link Transactions.GroupReads}) have them made once for the whole group, before
- * the first of them runs, and each is handed what was read. Only a group that runs without savepoints reads together:
- * a failure anywhere then undoes the whole transaction, the shared reads with it, and the works that run again do so
- * each with its own reads, as a work that runs alone does.
+ * the first of them runs, and each is handed what was read; their held writes ({@link Statements#heldUpdate}) are sent
+ * as one batch per kind ({@link HeldWrites}). Only a group that runs without savepoints reads and writes together: a
+ * failure anywhere then undoes the whole transaction, and the works that run again do so each with its own reads and
+ * writes, as a work that runs alone does. A held write that fails fails the statement or the commit that sent it, so
+ * the group runs again as above, and the work it belonged to then fails alone with its own error.
  */
 final class GroupCommit {
 
@@ -121,6 +123,7 @@ final class GroupCommit {
                     group.forEach(Member::readAlone);
                 } else {
                     readTogether(connection, group);
+                    HeldWrites.begin(connection);
                 }
                 for (Member<?, ?, ?> member : group) {
                     // never released, one round trip fewer per work: each savepoint nests in the one before, and
@@ -139,6 +142,7 @@ final class GroupCommit {
                         alone.rolledBackTo(connection, actions);
                     }
                 }
+                HeldWrites.flush(connection);
                 connection.commit();
                 alone.committed(connection);
                 for (Member<?, ?, ?> member : ran) {
@@ -147,6 +151,7 @@ final class GroupCommit {
             } catch (SQLException | RuntimeException e) {
                 connection.rollback();
             } finally {
+                HeldWrites.end();
                 alone.discard(connection);
                 connection.setAutoCommit(autoCommit);
             }

@@ -29,9 +29,22 @@ public final class Statements {
 
     /** @return the number of rows changed */
     public static int update(Connection c, String sql, Object... params) throws SQLException {
+        HeldWrites.flush(c);
         try (PreparedStatement statement = c.prepareStatement(sql)) {
             bind(statement, params);
             return statement.executeUpdate();
+        }
+    }
+
+    /**
+     * An update whose count nobody reads, which a group of works may hold back and send with the others of its kind
+     * ({@link HeldWrites}): for a statement that sets a row's columns by its key, whose effect does not depend on when
+     * it runs among the other held statements of other kinds. Every other statement on the connection, and its commit,
+     * sends what is held first, so no work ever reads past a held write.
+     */
+    public static void heldUpdate(Connection c, String sql, Object... params) throws SQLException {
+        if (!HeldWrites.hold(c, sql, params)) {
+            update(c, sql, params);
         }
     }
 
@@ -41,6 +54,7 @@ public final class Statements {
      * @return the number of rows each changed, in the order of {@code rows}
      */
     public static int[] batch(Connection c, String sql, List<Object[]> rows) throws SQLException {
+        HeldWrites.flush(c);
         try (PreparedStatement statement = c.prepareStatement(sql)) {
             for (Object[] params : rows) {
                 bind(statement, params);
@@ -51,6 +65,7 @@ public final class Statements {
     }
 
     public static <T> List<T> query(Connection c, String sql, Row<T> row, Object... params) throws SQLException {
+        HeldWrites.flush(c);
         try (PreparedStatement statement = c.prepareStatement(sql)) {
             bind(statement, params);
             List<T> rows = new ArrayList<>();

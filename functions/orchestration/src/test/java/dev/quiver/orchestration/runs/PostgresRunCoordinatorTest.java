@@ -6,6 +6,7 @@ import dev.quiver.events.EventCodec;
 import dev.quiver.orchestration.outbox.Outbox;
 import dev.quiver.orchestration.pipeline.PipelineFiles;
 import dev.quiver.orchestration.retry.RetryPolicies;
+import dev.quiver.orchestration.store.StatementLog;
 import dev.quiver.orchestration.store.Transactions;
 import dev.quiver.testservices.TestPostgres;
 import java.sql.SQLException;

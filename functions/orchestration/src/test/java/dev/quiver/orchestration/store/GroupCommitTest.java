@@ -25,6 +25,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
+import java.util.function.Function;
 import java.util.logging.Logger;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterAll;
@@ -46,6 +47,8 @@ class GroupCommitTest {
         dataSource = schema.dataSource();
         try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
             statement.execute("create table handled (id text primary key, by_thread text not null)");
+            statement.execute("create table counters (id text primary key, value int not null "
+                    + "constraint non_negative check (value >= 0))");
         }
     }
 
@@ -155,44 +158,19 @@ class GroupCommitTest {
         List<List<String>> reads = new CopyOnWriteArrayList<>();
         Transactions.GroupReads<String, List<String>> readTogether = readsMarking(reads);
         Map<String, List<String>> handed = new ConcurrentHashMap<>();
-        CountDownLatch holding = new CountDownLatch(1);
-        CountDownLatch release = new CountDownLatch(1);
-        List<Thread> queued = new CopyOnWriteArrayList<>();
-        ExecutorService threads = Executors.newFixedThreadPool(4);
-        try {
-            Future<String> held = threads.submit(() -> transactions.inGroupedTransaction("lane", c -> {
-                holding.countDown();
-                awaitQuietly(release);
-                return "held";
-            }));
-            assertThat(holding.await(10, TimeUnit.SECONDS)).isTrue();
-            Map<String, Future<String>> answers = new LinkedHashMap<>();
-            for (String id : List.of("f1", "f-bad", "f2")) {
-                answers.put(id, threads.submit(() -> {
-                    queued.add(Thread.currentThread());
-                    return transactions.inGroupedTransaction("lane", readTogether, id, (c, shared) -> {
-                        handed.computeIfAbsent(id, key -> new CopyOnWriteArrayList<>()).add(handedTo(c, id, shared));
+        Map<String, Future<String>> answers = inOneGroup(transactions, List.of("f1", "f-bad", "f2"), id ->
+                transactions.inGroupedTransaction("lane", readTogether, id, (c, shared) -> {
+                    handed.computeIfAbsent(id, key -> new CopyOnWriteArrayList<>()).add(handedTo(c, id, shared));
+                    insert(c, id);
+                    if (id.equals("f-bad")) {
                         insert(c, id);
-                        if (id.equals("f-bad")) {
-                            insert(c, id);
-                        }
-                        return id;
-                    });
+                    }
+                    return id;
                 }));
-            }
-            // all three wait behind the held group, so that they make the next group together
-            awaitUntil(() -> queued.size() == 3 && queued.stream().allMatch(thread ->
-                    thread.getState() == Thread.State.TIMED_WAITING));
-            release.countDown();
-            assertThat(held.get(10, TimeUnit.SECONDS)).isEqualTo("held");
-            assertThat(answers.get("f1").get(10, TimeUnit.SECONDS)).isEqualTo("f1");
-            assertThat(answers.get("f2").get(10, TimeUnit.SECONDS)).isEqualTo("f2");
-            assertThatThrownBy(() -> answers.get("f-bad").get(10, TimeUnit.SECONDS))
-                    .hasCauseInstanceOf(StoreRefusedException.class);
-        } finally {
-            release.countDown();
-            threads.shutdownNow();
-        }
+        assertThat(answers.get("f1").get(10, TimeUnit.SECONDS)).isEqualTo("f1");
+        assertThat(answers.get("f2").get(10, TimeUnit.SECONDS)).isEqualTo("f2");
+        assertThatThrownBy(() -> answers.get("f-bad").get(10, TimeUnit.SECONDS))
+                .hasCauseInstanceOf(StoreRefusedException.class);
         assertThat(reads).singleElement().satisfies(declared ->
                 assertThat(declared).containsExactlyInAnyOrder("f1", "f-bad", "f2"));
         assertThat(committed("read " + reads.getFirst().getFirst())).as("the failed group's reads undone").isFalse();
@@ -204,6 +182,111 @@ class GroupCommitTest {
         assertThat(committed("f1")).isTrue();
         assertThat(committed("f2")).isTrue();
         assertThat(committed("f-bad")).isFalse();
+    }
+
+    @Test
+    void aGroupsHeldWritesGoAsOneBatchPerKindAndNoStatementRunsPastThem() throws Exception {
+        StatementLog log = new StatementLog(dataSource);
+        Transactions transactions = new Transactions(log);
+        List<String> ids = List.of("h1", "h2", "h3");
+        insertCounters(ids);
+        String increment = "update counters set value = value + 1 where id = ?";
+        Map<String, Future<String>> answers = inOneGroup(transactions, ids, id ->
+                transactions.inGroupedTransaction("lane", c -> {
+                    Statements.heldUpdate(c, increment, id);
+                    Statements.heldUpdate(c, increment, id);
+                    if (id.equals("h2")) {
+                        assertThat(counter(c, id)).as("its own held writes, sent before its read").isEqualTo(2);
+                    }
+                    return id;
+                }));
+        for (String id : ids) {
+            assertThat(answers.get(id).get(10, TimeUnit.SECONDS)).isEqualTo(id);
+            assertThat(counter(id)).as(id).isEqualTo(2);
+        }
+        // the works before and at the read went as one batch, the ones after it as another: never one per write
+        assertThat(log.statements()).filteredOn(increment::equals).hasSizeBetween(1, 2);
+    }
+
+    @Test
+    void aHeldWriteTheStoreRefusesFailsItsOwnWorkAlone() throws Exception {
+        Transactions transactions = new Transactions(dataSource);
+        List<String> ids = List.of("g1", "g-bad", "g2");
+        insertCounters(ids);
+        Map<String, Future<String>> answers = inOneGroup(transactions, ids, id ->
+                transactions.inGroupedTransaction("lane", c -> {
+                    // the counters' check refuses a negative value, when the write is sent
+                    Statements.heldUpdate(c, "update counters set value = ? where id = ?", id.equals("g-bad") ? -1 : 7,
+                            id);
+                    return id;
+                }));
+        assertThat(answers.get("g1").get(10, TimeUnit.SECONDS)).isEqualTo("g1");
+        assertThat(answers.get("g2").get(10, TimeUnit.SECONDS)).isEqualTo("g2");
+        assertThatThrownBy(() -> answers.get("g-bad").get(10, TimeUnit.SECONDS))
+                .hasCauseInstanceOf(StoreRefusedException.class).hasMessageContaining("non_negative");
+        assertThat(counter("g1")).isEqualTo(7);
+        assertThat(counter("g2")).isEqualTo(7);
+        assertThat(counter("g-bad")).isZero();
+    }
+
+    /**
+     * Hands the works in as one group: a held work of the same lane keeps the lane busy until every one of them waits
+     * behind it, so that the next group is theirs.
+     */
+    private static Map<String, Future<String>> inOneGroup(Transactions transactions, List<String> ids,
+                                                          Function<String, String> work) throws Exception {
+        CountDownLatch holding = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        List<Thread> queued = new CopyOnWriteArrayList<>();
+        ExecutorService threads = Executors.newFixedThreadPool(ids.size() + 1);
+        try {
+            Future<String> held = threads.submit(() -> transactions.inGroupedTransaction("lane", c -> {
+                holding.countDown();
+                awaitQuietly(release);
+                return "held";
+            }));
+            assertThat(holding.await(10, TimeUnit.SECONDS)).isTrue();
+            Map<String, Future<String>> answers = new LinkedHashMap<>();
+            for (String id : ids) {
+                answers.put(id, threads.submit(() -> {
+                    queued.add(Thread.currentThread());
+                    return work.apply(id);
+                }));
+            }
+            awaitUntil(() -> queued.size() == ids.size() && queued.stream().allMatch(thread ->
+                    thread.getState() == Thread.State.TIMED_WAITING));
+            release.countDown();
+            assertThat(held.get(10, TimeUnit.SECONDS)).isEqualTo("held");
+            for (Future<String> answer : answers.values()) {
+                try {
+                    answer.get(10, TimeUnit.SECONDS);
+                } catch (ExecutionException e) {
+                    // the caller asserts what each answered
+                }
+            }
+            return answers;
+        } finally {
+            release.countDown();
+            threads.shutdownNow();
+        }
+    }
+
+    private static void insertCounters(List<String> ids) {
+        new Transactions(dataSource).inTransaction(c -> {
+            for (String id : ids) {
+                Statements.update(c, "insert into counters (id, value) values (?, 0)", id);
+            }
+            return null;
+        });
+    }
+
+    private static int counter(String id) {
+        return new Transactions(dataSource).inTransaction(c -> counter(c, id));
+    }
+
+    private static int counter(Connection c, String id) throws SQLException {
+        return Statements.first(c, "select value from counters where id = ?", row -> row.getInt(1), id)
+                .orElseThrow();
     }
 
     /** Reads that record what was declared to them and mark their transaction with a row of their own. */

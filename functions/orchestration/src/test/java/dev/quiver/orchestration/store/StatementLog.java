@@ -1,4 +1,4 @@
-package dev.quiver.orchestration.runs;
+package dev.quiver.orchestration.store;
 
 import java.io.PrintWriter;
 import java.lang.reflect.InvocationHandler;
@@ -13,16 +13,16 @@ import java.util.logging.Logger;
 import javax.sql.DataSource;
 
 /** A data source that keeps the SQL of every statement prepared on its connections, to show which ones ran. */
-final class StatementLog implements DataSource {
+public final class StatementLog implements DataSource {
 
     private final DataSource delegate;
     private final List<String> statements = new CopyOnWriteArrayList<>();
 
-    StatementLog(DataSource delegate) {
+    public StatementLog(DataSource delegate) {
         this.delegate = delegate;
     }
 
-    List<String> statements() {
+    public List<String> statements() {
         return List.copyOf(statements);
     }
 
