@@ -4,12 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.quiver.testservices.TestPostgres;
-import java.io.PrintWriter;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.SQLFeatureNotSupportedException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -23,10 +21,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
-import java.util.logging.Logger;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -59,7 +55,7 @@ class GroupCommitTest {
 
     @Test
     void concurrentWorksShareCommitsAndFailingOnesFailAloneWithTheirOwnErrors() throws Exception {
-        CountingDataSource counted = new CountingDataSource(dataSource);
+        StatementLog counted = new StatementLog(dataSource);
         Transactions transactions = new Transactions(counted);
         int works = 200;
         ExecutorService threads = Executors.newFixedThreadPool(16);
@@ -109,7 +105,7 @@ class GroupCommitTest {
         assertThat(afterCommit).as("each committed work's action ran once; the rolled-back ones' never")
                 .hasSize(works - 2).doesNotContainKeys("w13", "w14")
                 .allSatisfy((id, runs) -> assertThat(runs).isOne());
-        assertThat(counted.connections.get()).as("connections, one transaction each: fewer than the works")
+        assertThat(counted.connections()).as("connections, one transaction each: fewer than the works")
                 .isLessThan(works);
     }
 
@@ -402,62 +398,5 @@ class GroupCommitTest {
                 }
             }
         });
-    }
-
-    /** The data source, counting the connections taken: one per transaction, grouped or alone. */
-    private static final class CountingDataSource implements DataSource {
-        final AtomicInteger connections = new AtomicInteger();
-        private final DataSource delegate;
-
-        CountingDataSource(DataSource delegate) {
-            this.delegate = delegate;
-        }
-
-        @Override
-        public Connection getConnection() throws SQLException {
-            connections.incrementAndGet();
-            return delegate.getConnection();
-        }
-
-        @Override
-        public Connection getConnection(String user, String password) throws SQLException {
-            connections.incrementAndGet();
-            return delegate.getConnection(user, password);
-        }
-
-        @Override
-        public PrintWriter getLogWriter() throws SQLException {
-            return delegate.getLogWriter();
-        }
-
-        @Override
-        public void setLogWriter(PrintWriter out) throws SQLException {
-            delegate.setLogWriter(out);
-        }
-
-        @Override
-        public void setLoginTimeout(int seconds) throws SQLException {
-            delegate.setLoginTimeout(seconds);
-        }
-
-        @Override
-        public int getLoginTimeout() throws SQLException {
-            return delegate.getLoginTimeout();
-        }
-
-        @Override
-        public Logger getParentLogger() throws SQLFeatureNotSupportedException {
-            return delegate.getParentLogger();
-        }
-
-        @Override
-        public <T> T unwrap(Class<T> type) throws SQLException {
-            return delegate.unwrap(type);
-        }
-
-        @Override
-        public boolean isWrapperFor(Class<?> type) throws SQLException {
-            return delegate.isWrapperFor(type);
-        }
     }
 }

@@ -9,14 +9,19 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Logger;
 import javax.sql.DataSource;
 
-/** A data source that keeps the SQL of every statement prepared on its connections, to show which ones ran. */
+/**
+ * A data source that counts the connections taken from it (one per transaction) and keeps the SQL of every statement
+ * prepared on them, to show which ones ran.
+ */
 public final class StatementLog implements DataSource {
 
     private final DataSource delegate;
     private final List<String> statements = new CopyOnWriteArrayList<>();
+    private final AtomicInteger connections = new AtomicInteger();
 
     public StatementLog(DataSource delegate) {
         this.delegate = delegate;
@@ -24,6 +29,10 @@ public final class StatementLog implements DataSource {
 
     public List<String> statements() {
         return List.copyOf(statements);
+    }
+
+    public int connections() {
+        return connections.get();
     }
 
     @Override
@@ -37,6 +46,7 @@ public final class StatementLog implements DataSource {
     }
 
     private Connection logged(Connection connection) {
+        connections.incrementAndGet();
         InvocationHandler handler = (proxy, method, args) -> {
             if (method.getName().equals("prepareStatement")) {
                 statements.add((String) args[0]);
