@@ -167,6 +167,9 @@ final class RunRepository {
     /** {@link #instances(Connection, String)} of several runs at once, by run. */
     Map<String, Map<String, InstanceRow>> instances(Connection c, Set<String> runIds) throws SQLException {
         Map<String, Map<String, InstanceRow>> byRun = new HashMap<>();
+        if (runIds.isEmpty()) {
+            return byRun;
+        }
         for (String runId : runIds) {
             byRun.put(runId, new HashMap<>());
         }

@@ -74,8 +74,9 @@ public final class Transactions {
 
     /**
      * Work committed together with the work other threads hand in meanwhile under a key of the same lane
-     * ({@link GroupCommit}): the same outcome as {@link #inTransaction}, with one commit shared by many. For work that
-     * only touches the database.
+     * ({@link GroupCommit}): the same outcome as {@link #inTransaction}, with one commit shared by many, and the work's
+     * held writes ({@link Statements#heldUpdate}) sent with the group's, one batch per kind. For work that only touches
+     * the database.
      *
      * @param key what the work is about (its run): works of one key are grouped in one lane, one after another
      */
