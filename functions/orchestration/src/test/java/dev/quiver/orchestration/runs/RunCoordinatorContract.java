@@ -20,6 +20,7 @@ import dev.quiver.orchestration.outbox.Outbox;
 import dev.quiver.orchestration.pipeline.PipelineFiles;
 import dev.quiver.orchestration.retry.RetryPolicies;
 import dev.quiver.orchestration.store.Migrations;
+import dev.quiver.orchestration.store.StatementLog;
 import dev.quiver.orchestration.store.StoreRefusedException;
 import dev.quiver.orchestration.store.Transactions;
 import dev.quiver.testservices.SettableClock;
@@ -32,17 +33,24 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * What the coordinator does with a run's events, against a real database with the real schema: the example pipeline
- * from request to completion, redeliveries and stale reports, refusals, and failures. Run on PostgreSQL and on the
- * embedded database.
+ * from request to completion, redeliveries and stale reports, refusals, failures, and events of many runs handled
+ * together (their reads and writes made once for their group) leaving each run as handling them one at a time does.
+ * Run on PostgreSQL and on the embedded database.
  */
 abstract class RunCoordinatorContract {
 
@@ -684,6 +692,77 @@ abstract class RunCoordinatorContract {
     String request(String requestId, String tag) {
         return coordinator.requested("/quiver/tests", requestId, new RunRequested("model-selection", null,
                 Map.of("dataset", "s3://data/churn.csv", "tag", tag)));
+    }
+
+    @Test
+    void stepEventsOfManyRunsHandledTogetherTakeEffectAsOneAtATimeWould() throws Exception {
+        StatementLog log = new StatementLog(dataSource());
+        Transactions grouped = new Transactions(log);
+        RunCoordinator together = new RunCoordinator(grouped, Pipelines.of(List.of(PipelineFiles.modelSelection())),
+                new Outbox(grouped, new EventCodec(clock), clock), RetryPolicies.configuredBy(Map.of()), JSON, clock);
+        String alone = request("request-" + UUID.randomUUID());
+        complete(alone, "ingest", 1);
+        for (String training : List.of("train[0]", "train[1]", "train[2]")) {
+            complete(alone, training, 1);
+        }
+        List<String> oneAtATime = instances(sent(alone));
+        ExecutorService threads = Executors.newFixedThreadPool(16);
+        try {
+            for (int burst = 0; burst < 3; burst++) {
+                List<String> runs = new ArrayList<>();
+                List<Callable<Void>> events = new ArrayList<>();
+                for (int r = 0; r < 8; r++) {
+                    String run = request("request-" + UUID.randomUUID());
+                    complete(run, "ingest", 1);
+                    runs.add(run);
+                    for (String training : List.of("train[0]", "train[1]", "train[2]")) {
+                        String id = UUID.randomUUID().toString();
+                        // each completion delivered twice at once, as a broker may
+                        for (int copy = 0; copy < 2; copy++) {
+                            events.add(() -> {
+                                together.completed(EXECUTOR, id, completion(run, training, 1));
+                                return null;
+                            });
+                        }
+                    }
+                }
+                Collections.shuffle(events, new Random(burst));
+                for (Future<Void> done : threads.invokeAll(events)) {
+                    done.get();
+                }
+                for (String run : runs) {
+                    assertThat(instances(sent(run))).as("burst %d, run %s", burst, run)
+                            .containsExactlyInAnyOrderElementsOf(oneAtATime);
+                    assertThat(sequence(run)).as("its events numbered as one at a time would")
+                            .isEqualTo(sequence(alone));
+                    assertThat(count("select count(*) from attempts where run_id = '" + run + "'")).isEqualTo(
+                            count("select count(*) from attempts where run_id = '" + alone + "'"));
+                }
+            }
+        } finally {
+            threads.shutdownNow();
+        }
+        assertThat(log.statements()).as("runs locked together by a group of their events")
+                .anyMatch(sql -> sql.startsWith("select id, pipeline") && sql.contains("where id in (?, ?"));
+    }
+
+    @Test
+    void aGroupWhoseEventsNameNoRunReadsNothingAndEachEventIsRefused() throws Exception {
+        StepEventReads reads = new StepEventReads(new RunRepository(JSON), clock);
+        String nowhere = "run-" + UUID.randomUUID();
+        transactions.inTransaction(c -> {
+            StepEventReads.Found found = reads.read(c, List.of(
+                    new StepEventReads.Event(EXECUTOR, UUID.randomUUID().toString(), EventTypes.STEP_COMPLETED, nowhere),
+                    new StepEventReads.Event(EXECUTOR, UUID.randomUUID().toString(), EventTypes.STEP_FAILED, nowhere)));
+            assertThat(found.take(nowhere)).as("no run to lock, no instances read").isEmpty();
+            return null;
+        });
+        assertThatThrownBy(() -> complete(nowhere, "ingest", 1)).isInstanceOf(RunRefusedException.class)
+                .hasMessage("runId: no run " + nowhere);
+    }
+
+    private long sequence(String run) throws SQLException {
+        return count("select sequence from runs where id = '" + run + "'");
     }
 
     void complete(String run, String instance, int attempt) {
