@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The orchestration function's decision throughput and latency on PostgreSQL. Run through the launcher:
-#   ./quiver bench orchestration [--rounds 5] [--width 32] [--threads 8] [--jdbc URL] [--user NAME]
+#   ./quiver bench orchestration [--rounds 5] [--width 32] [--completions 512] [--warm-up 10000] [--threads 8]
+#     [--jdbc URL] [--user NAME]
 # Needs a PostgreSQL server (127.0.0.1:5432, database test, user postgres by default); it works in a schema of its
 # own and drops it. Writes load-tests/target/bench/orchestration-results.md.
 set -euo pipefail

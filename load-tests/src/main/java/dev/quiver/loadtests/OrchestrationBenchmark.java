@@ -50,10 +50,15 @@ import picocli.CommandLine.Option;
  * reference is the least any durable, idempotent, run-serialized handler must do per completion, on the same server:
  * one transaction that records the event, locks the run and updates the step. Quiver's handler runs twice: as it
  * runs, concurrent events committed together, and with a commit per event, which gives what grouping gains and what
- * it costs in latency. {@code --threads 1,2,4,8,16} repeats every scenario at each thread count.
+ * it costs in latency. {@code --threads 1,2,4,8,16} repeats every scenario at each thread count. A scenario measures
+ * at least {@code --completions} events: the fan-in of one run is 32 events, a few milliseconds, so it is measured as
+ * that many fan-ins one after another, each a new run completed from idle threads. Rounds that are not measured come
+ * first, until each handler has taken {@code --warm-up} completions: Quiver's handler reaches its pace only once the
+ * compiler has optimised it, after several thousand.
  *
  * <pre>java -cp quiver-load-tests.jar dev.quiver.loadtests.OrchestrationBenchmark [--jdbc URL] [--user NAME]
- *   [--rounds 5] [--width 32] [--threads 8] [--output FILE] [--charts DIR]</pre>
+ *   [--rounds 5] [--width 32] [--completions 512] [--warm-up 10000] [--threads 8] [--output FILE]
+ *   [--charts DIR]</pre>
  */
 public final class OrchestrationBenchmark {
 
@@ -61,12 +66,14 @@ public final class OrchestrationBenchmark {
     private final RunCoordinator coordinator;
     private final RunCoordinator ungrouped;
     private final int width;
+    private final int completions;
     private final int[] threadCounts;
     private final Map<String, List<LatencyStats>> results = new LinkedHashMap<>();
     private final Map<String, List<Double>> ratios = new LinkedHashMap<>();
 
-    private OrchestrationBenchmark(DataSource dataSource, int width, int[] threadCounts) {
+    private OrchestrationBenchmark(DataSource dataSource, int width, int completions, int[] threadCounts) {
         this.width = width;
+        this.completions = completions;
         this.threadCounts = threadCounts;
         this.transactions = new Transactions(dataSource);
         ObjectMapper json = new ObjectMapper().findAndRegisterModules();
@@ -105,6 +112,18 @@ public final class OrchestrationBenchmark {
                 description = "Instances of the fan-out step that complete in each run.")
         private int width;
 
+        @Option(names = "--completions", paramLabel = "N", defaultValue = "512",
+                converter = OptionValues.PositiveInteger.class,
+                description = "Completions each scenario measures at least: as many fan-ins one after another as "
+                        + "that takes, each from idle threads.")
+        private int completions;
+
+        @Option(names = "--warm-up", paramLabel = "N", defaultValue = "10000",
+                converter = OptionValues.PositiveInteger.class,
+                description = "Completions each handler takes before the rounds are measured (whole rounds): the "
+                        + "compiler has optimised Quiver's handler only after several thousand.")
+        private int warmUp;
+
         @Option(names = "--threads", paramLabel = "N", defaultValue = "8", split = ",",
                 converter = OptionValues.PositiveInteger.class, description = "Threads completing them; as many "
                 + "runs in parallel in the second scenario.")
@@ -124,9 +143,13 @@ public final class OrchestrationBenchmark {
         @Override
         public Integer call() throws Exception {
             try (BenchmarkDatabase.Schema schema = database.createSchema("quiver_bench")) {
-                OrchestrationBenchmark benchmark = new OrchestrationBenchmark(schema.dataSource(), width, threads);
-                System.out.println("warming up");
-                benchmark.round(false);
+                OrchestrationBenchmark benchmark = new OrchestrationBenchmark(schema.dataSource(), width, completions,
+                        threads);
+                int warmUpRounds = benchmark.roundsFor(warmUp);
+                for (int round = 1; round <= warmUpRounds; round++) {
+                    System.out.printf("warming up, round %d of %d%n", round, warmUpRounds);
+                    benchmark.round(false);
+                }
                 for (int round = 1; round <= rounds.count(); round++) {
                     System.out.printf("round %d of %d%n", round, rounds.count());
                     benchmark.round(true);
@@ -143,6 +166,14 @@ public final class OrchestrationBenchmark {
             }
             return 0;
         }
+    }
+
+    /**
+     * Rounds enough for each handler to take at least {@code events} completions: a round gives it two scenarios of at
+     * least {@link #completions} at each thread count.
+     */
+    private int roundsFor(int events) {
+        return Math.max(1, Math.ceilDiv(events, 2 * completions * threadCounts.length));
     }
 
     private void round(boolean record) throws Exception {
@@ -187,33 +218,49 @@ public final class OrchestrationBenchmark {
         }
     }
 
-    /** Completes the fan-out instances of {@code runs} runs, each completion a task, from the pool's threads. */
+    /**
+     * Completes the fan-out instances of {@code runs} runs, each completion a task, from the pool's threads; as many
+     * such fan-ins one after another as {@link #fanIns} asks.
+     */
     private LatencyStats ours(RunCoordinator coordinator, ExecutorService pool, int runs) throws Exception {
-        List<String> runIds = new ArrayList<>();
-        for (int r = 0; r < runs; r++) {
-            String run = coordinator.requested("/bench", UUID.randomUUID().toString(), new RunRequested("fan", null,
-                    Map.of()));
-            coordinator.completed("/bench", UUID.randomUUID().toString(), new StepCompleted(run, "prepare", 1,
-                    Map.of(), Map.of(), List.of()));
-            runIds.add(run);
-        }
-        // the runs' completions taken in turn, so that the events in flight at any moment are of as many runs
-        List<Runnable> work = new ArrayList<>();
-        for (int i = 0; i < width; i++) {
-            String instance = "work[" + i + "]";
-            for (String run : runIds) {
-                work.add(() -> coordinator.completed("/bench", UUID.randomUUID().toString(), new StepCompleted(run,
-                        instance, 1, Map.of("rows", 3), Map.of("accuracy", 0.9), List.of())));
+        List<List<Runnable>> fanIns = new ArrayList<>();
+        for (int fanIn = 0; fanIn < fanIns(runs); fanIn++) {
+            List<String> runIds = new ArrayList<>();
+            for (int r = 0; r < runs; r++) {
+                String run = coordinator.requested("/bench", UUID.randomUUID().toString(), new RunRequested("fan",
+                        null, Map.of()));
+                coordinator.completed("/bench", UUID.randomUUID().toString(), new StepCompleted(run, "prepare", 1,
+                        Map.of(), Map.of(), List.of()));
+                runIds.add(run);
             }
+            // the runs' completions taken in turn, so that the events in flight at any moment are of as many runs
+            List<Runnable> work = new ArrayList<>();
+            for (int i = 0; i < width; i++) {
+                String instance = "work[" + i + "]";
+                for (String run : runIds) {
+                    work.add(() -> coordinator.completed("/bench", UUID.randomUUID().toString(), new StepCompleted(
+                            run, instance, 1, Map.of("rows", 3), Map.of("accuracy", 0.9), List.of())));
+                }
+            }
+            fanIns.add(work);
         }
-        return timed(pool, work);
+        return timed(pool, fanIns);
+    }
+
+    /**
+     * How many fan-ins of {@code runs} runs one measurement takes, one after another: enough for {@link #completions},
+     * so that the fan-in of one run is not measured on a few dozen events.
+     */
+    private int fanIns(int runs) {
+        return Math.max(1, Math.ceilDiv(completions, runs * width));
     }
 
     /** The reference: per completion, record the event, lock the run's row and update the step, in one commit. */
     private LatencyStats floor(ExecutorService pool, int runs) throws Exception {
         List<String> runIds = new ArrayList<>();
+        int fanIns = fanIns(runs);
         transactions.inTransaction(c -> {
-            for (int r = 0; r < runs; r++) {
+            for (int r = 0; r < runs * fanIns; r++) {
                 String run = UUID.randomUUID().toString();
                 try (PreparedStatement insert = c.prepareStatement("insert into runs (id, pipeline, pipeline_version, "
                         + "parameters, state, sequence, requested_by, created_at) values (?, 'floor', 1, '{}', "
@@ -236,12 +283,16 @@ public final class OrchestrationBenchmark {
             }
             return null;
         });
-        // in turn, as Quiver's are
-        List<Runnable> work = new ArrayList<>();
+        // in turn, as Quiver's are, and as many fan-ins one after another
+        List<List<Runnable>> work = new ArrayList<>();
+        for (int fanIn = 0; fanIn < fanIns; fanIn++) {
+            work.add(new ArrayList<>());
+        }
         for (int i = 0; i < width; i++) {
             String instance = "work[" + i + "]";
-            for (String run : runIds) {
-                work.add(() -> transactions.inTransaction(c -> {
+            for (int r = 0; r < runIds.size(); r++) {
+                String run = runIds.get(r);
+                work.get(r / runs).add(() -> transactions.inTransaction(c -> {
                     try (PreparedStatement event = c.prepareStatement("insert into processed_events (source, id, type, "
                             + "processed_at) values ('/bench', ?, 'floor', ?) on conflict do nothing");
                          PreparedStatement lock = c.prepareStatement("select sequence from runs where id = ? "
@@ -264,23 +315,31 @@ public final class OrchestrationBenchmark {
         return timed(pool, work);
     }
 
-    private static LatencyStats timed(ExecutorService pool, List<Runnable> work) throws Exception {
-        long[] latencies = new long[work.size()];
+    /**
+     * Runs each fan-in's completions from the pool's threads, the next fan-in once the last is done, and times the
+     * fan-ins only: their throughput is their completions over the time they took together.
+     */
+    private static LatencyStats timed(ExecutorService pool, List<List<Runnable>> fanIns) throws Exception {
+        int total = fanIns.stream().mapToInt(List::size).sum();
+        long[] latencies = new long[total];
         AtomicInteger next = new AtomicInteger();
-        long start = System.nanoTime();
-        List<Future<?>> done = new ArrayList<>();
-        for (Runnable task : work) {
-            done.add(pool.submit(() -> {
-                long began = System.nanoTime();
-                task.run();
-                latencies[next.getAndIncrement()] = System.nanoTime() - began;
-            }));
+        long nanos = 0;
+        for (List<Runnable> work : fanIns) {
+            long start = System.nanoTime();
+            List<Future<?>> done = new ArrayList<>();
+            for (Runnable task : work) {
+                done.add(pool.submit(() -> {
+                    long began = System.nanoTime();
+                    task.run();
+                    latencies[next.getAndIncrement()] = System.nanoTime() - began;
+                }));
+            }
+            for (Future<?> future : done) {
+                future.get();
+            }
+            nanos += System.nanoTime() - start;
         }
-        for (Future<?> future : done) {
-            future.get();
-        }
-        double seconds = (System.nanoTime() - start) / 1e9;
-        return LatencyStats.of(latencies, work.size(), work.size(), 0, seconds);
+        return LatencyStats.of(latencies, total, total, 0, nanos / 1e9);
     }
 
     private void record(String name, LatencyStats stats) {
