@@ -37,6 +37,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import javax.sql.DataSource;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -66,7 +67,10 @@ abstract class ServingSurgeContract {
             serving:
               inference: {queue: serving, priority: high, replica: {cpu: 1}, concurrency: 4, expire-after: 30s}
             """);
-    /** Attempt 1 runs until it is stopped; any later attempt succeeds. One attempt allowed: no retry to spend. */
+    /**
+     * Attempt 1 runs until it is stopped (its shell's pid written once its child runs, so that a stop after the test
+     * sees the pid kills both); any later attempt succeeds. One attempt allowed: no retry to spend.
+     */
     private static final String TRAINING = """
             pipeline: nightly
             version: 1
@@ -77,7 +81,7 @@ abstract class ServingSurgeContract {
                 resources: {cpu: 1}
                 retry: {max-attempts: 1}
                 params:
-                  command: [sh, -c, 'if [ "$QUIVER_ATTEMPT" = 1 ]; then echo $$ > shell.pid; sleep 600 & wait; fi']
+                  command: [sh, -c, 'if [ "$QUIVER_ATTEMPT" = 1 ]; then sleep 600 & echo $$ > shell.pid; wait; fi']
             """;
 
     @TempDir
@@ -105,6 +109,12 @@ abstract class ServingSurgeContract {
                 new AttemptFolders(work), Duration.ofMillis(200));
         serving = new ServingDemand(coordinator, POOL, JSON, CLOCK);
         aMinuteLater = new ServingDemand(coordinator, POOL, JSON, Clock.offset(CLOCK, Duration.ofMinutes(1)));
+    }
+
+    /** Whatever a test left running (it failed before its attempt was stopped) dies with it. */
+    @AfterEach
+    void stopAttempts() {
+        processes.stop();
     }
 
     @Test
