@@ -21,6 +21,7 @@ import dev.quiver.orchestration.pipeline.PipelineFiles;
 import dev.quiver.orchestration.retry.RetryPolicies;
 import dev.quiver.orchestration.store.Migrations;
 import dev.quiver.orchestration.store.StatementLog;
+import dev.quiver.orchestration.store.Statements;
 import dev.quiver.orchestration.store.StoreRefusedException;
 import dev.quiver.orchestration.store.Transactions;
 import dev.quiver.testservices.SettableClock;
@@ -780,20 +781,29 @@ abstract class RunCoordinatorContract {
                 "s3://models/" + instance + ".onnx", "sha256:" + "0f".repeat(32))));
     }
 
-    /** The run's events not yet seen by the test, as {type, data}; marks them sent. */
+    /**
+     * The run's events not yet seen by the test, as {type, data}, in the order they were decided; marks them sent. Read
+     * straight from the outbox, so that the events other tests left unsent are not claimed and released every time.
+     */
     List<JsonNode> sent(String run) throws Exception {
-        List<JsonNode> events = new ArrayList<>();
-        List<Outbox.Entry> others = new ArrayList<>();
-        for (Outbox.Entry entry : outbox.claim("tests", clock.instant().plusSeconds(60), 1000)) {
-            if (entry.runId().equals(run)) {
-                events.add(JSON.createObjectNode().put("type", entry.type()).set("data", JSON.readTree(entry.data())));
-                outbox.markSent("tests", entry);
-            } else {
-                others.add(entry);
+        List<Unsent> unsent = transactions.inTransaction(c -> {
+            List<Unsent> events = Statements.query(c, "select seq, type, data from outbox where run_id = ? and "
+                    + "sent_at is null order by seq", row -> new Unsent(row.getLong(1), row.getString(2),
+                    row.getString(3)), run);
+            if (!events.isEmpty()) {
+                Statements.update(c, "update outbox set sent_at = ? where run_id = ? and sent_at is null and seq <= ?",
+                        clock.instant(), run, events.getLast().seq());
             }
+            return events;
+        });
+        List<JsonNode> events = new ArrayList<>();
+        for (Unsent event : unsent) {
+            events.add(JSON.createObjectNode().put("type", event.type()).set("data", JSON.readTree(event.data())));
         }
-        outbox.release("tests", others);
         return events;
+    }
+
+    private record Unsent(long seq, String type, String data) {
     }
 
     static List<String> instances(List<JsonNode> dispatched) {
