@@ -68,8 +68,8 @@ abstract class ServingSurgeContract {
               inference: {queue: serving, priority: high, replica: {cpu: 1}, concurrency: 4, expire-after: 30s}
             """);
     /**
-     * Attempt 1 runs until it is stopped (its shell's pid written once its child runs, so that a stop after the test
-     * sees the pid kills both); any later attempt succeeds. One attempt allowed: no retry to spend.
+     * Attempt 1 runs until it is stopped, its shell writing its pid only once its child runs, so that a test that has
+     * seen the pid stops both; any later attempt succeeds. One attempt allowed: no retry to spend.
      */
     private static final String TRAINING = """
             pipeline: nightly
