@@ -81,7 +81,8 @@ final class DelayedRelay implements AutoCloseable {
         Thread.ofPlatform().daemon().name("relay-send").start(() -> {
             try {
                 for (Chunk chunk = held.take(); chunk.bytes() != END; chunk = held.take()) {
-                    for (long left = chunk.due() - System.nanoTime(); left > 0; left = chunk.due() - System.nanoTime()) {
+                    for (long left = chunk.due() - System.nanoTime(); left > 0;
+                         left = chunk.due() - System.nanoTime()) {
                         LockSupport.parkNanos(left);
                     }
                     out.write(chunk.bytes());

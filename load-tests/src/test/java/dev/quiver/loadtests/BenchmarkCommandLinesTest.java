@@ -99,6 +99,23 @@ class BenchmarkCommandLinesTest {
     }
 
     @Test
+    void theOrchestrationBenchmarkMeasuresAndWarmsUpOnAtLeastOneCompletionAndDelaysByWholeMicroseconds() {
+        Run completions = Run.of(OrchestrationBenchmark::commandLine, "--completions", "0");
+        Run warmUp = Run.of(OrchestrationBenchmark::commandLine, "--warm-up", "-5");
+        Run delay = Run.of(OrchestrationBenchmark::commandLine, "--network-delay", "0.5ms");
+
+        assertThat(completions.exitCode()).isEqualTo(2);
+        assertThat(completions.err()).startsWith("Invalid value for option '--completions': expected a whole number "
+                + "from 1, got '0'");
+        assertThat(warmUp.exitCode()).isEqualTo(2);
+        assertThat(warmUp.err()).startsWith("Invalid value for option '--warm-up': expected a whole number from 1, "
+                + "got '-5'");
+        assertThat(delay.exitCode()).isEqualTo(2);
+        assertThat(delay.err()).startsWith("Invalid value for option '--network-delay': expected whole microseconds "
+                + "from 0, got '0.5ms'");
+    }
+
+    @Test
     void theColdStartBenchmarkRefusesOptionsForABuildItDoesNotStart() {
         Run run = Run.of(ColdStartBenchmark::commandLine, "--build", "jvm=" + dir, "--model", "digits=" + dir,
                 "--options", "aot=--enable-native-access=ALL-UNNAMED -XX:AOTMode=on");

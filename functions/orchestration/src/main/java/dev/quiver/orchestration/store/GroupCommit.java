@@ -89,7 +89,8 @@ final class GroupCommit {
      */
     private void commitGroup() {
         List<Member<?, ?, ?>> group = new ArrayList<>();
-        for (Member<?, ?, ?> next = waiting.poll(); next != null; next = group.size() < MAX_GROUP ? waiting.poll() : null) {
+        for (Member<?, ?, ?> next = waiting.poll(); next != null;
+             next = group.size() < MAX_GROUP ? waiting.poll() : null) {
             group.add(next);
         }
         if (group.size() == 1) {

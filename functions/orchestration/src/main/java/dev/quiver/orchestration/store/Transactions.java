@@ -76,21 +76,13 @@ public final class Transactions {
      * Work committed together with the work other threads hand in meanwhile under a key of the same lane
      * ({@link GroupCommit}): the same outcome as {@link #inTransaction}, with one commit shared by many, and the work's
      * held writes ({@link Statements#heldUpdate}) sent with the group's, one batch per kind. For work that only touches
-     * the database.
+     * the database. Its group makes its {@code reads} together, once, with what each of its works declared, before any
+     * of them runs, and hands each work what they returned; a work that runs alone (no other waiting, a group that
+     * failed, transactions that do not group) is handed null and reads for itself.
      *
      * @param key what the work is about (its run): works of one key are grouped in one lane, one after another
-     */
-    public <T> T inGroupedTransaction(String key, Work<T> work) {
-        return inGroupedTransaction(key, null, null, (connection, shared) -> work.run(connection));
-    }
-
-    /**
-     * {@link #inGroupedTransaction(String, Work)} for work whose reads its group makes together: {@code reads} is
-     * called once per group with what each of its works declared, before any of them runs, and each work is handed what
-     * it returned. A work that runs alone (no other waiting, a group that failed, transactions that do not group) is
-     * handed null and reads for itself.
-     *
-     * @param reads the reads the work shares, or null when it shares none
+     * @param reads the reads the work shares with its group, or null when it shares none
+     * @param declared what the work declares to {@code reads}
      */
     public <D, S, T> T inGroupedTransaction(String key, GroupReads<D, S> reads, D declared,
                                             GroupedWork<S, T> work) {

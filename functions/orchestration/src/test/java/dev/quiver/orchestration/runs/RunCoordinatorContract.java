@@ -752,9 +752,9 @@ abstract class RunCoordinatorContract {
         StepEventReads reads = new StepEventReads(new RunRepository(JSON), clock);
         String nowhere = "run-" + UUID.randomUUID();
         transactions.inTransaction(c -> {
-            StepEventReads.Found found = reads.read(c, List.of(
-                    new StepEventReads.Event(EXECUTOR, UUID.randomUUID().toString(), EventTypes.STEP_COMPLETED, nowhere),
-                    new StepEventReads.Event(EXECUTOR, UUID.randomUUID().toString(), EventTypes.STEP_FAILED, nowhere)));
+            StepEventReads.Found found = reads.read(c, List.of(new StepEventReads.Event(EXECUTOR,
+                    UUID.randomUUID().toString(), EventTypes.STEP_COMPLETED, nowhere), new StepEventReads.Event(
+                    EXECUTOR, UUID.randomUUID().toString(), EventTypes.STEP_FAILED, nowhere)));
             assertThat(found.take(nowhere)).as("no run to lock, no instances read").isEmpty();
             return null;
         });

@@ -69,7 +69,7 @@ class GroupCommitTest {
                 String key = "run" + i / 100;
                 answers.add(threads.submit(() -> {
                     start.await();
-                    return transactions.inGroupedTransaction(key, c -> {
+                    return transactions.inGroupedTransaction(key, null, null, (c, shared) -> {
                         insert(c, id);
                         transactions.afterCommit(c, () -> afterCommit.merge(id, 1, Integer::sum));
                         if (id.equals("w13") || id.equals("w14")) {
@@ -188,7 +188,7 @@ class GroupCommitTest {
         insertCounters(ids);
         String increment = "update counters set value = value + 1 where id = ?";
         Map<String, Future<String>> answers = inOneGroup(transactions, ids, id ->
-                transactions.inGroupedTransaction("lane", c -> {
+                transactions.inGroupedTransaction("lane", null, null, (c, shared) -> {
                     Statements.heldUpdate(c, increment, id);
                     Statements.heldUpdate(c, increment, id);
                     if (id.equals("h2")) {
@@ -210,7 +210,7 @@ class GroupCommitTest {
         List<String> ids = List.of("g1", "g-bad", "g2");
         insertCounters(ids);
         Map<String, Future<String>> answers = inOneGroup(transactions, ids, id ->
-                transactions.inGroupedTransaction("lane", c -> {
+                transactions.inGroupedTransaction("lane", null, null, (c, shared) -> {
                     // the counters' check refuses a negative value, when the write is sent
                     Statements.heldUpdate(c, "update counters set value = ? where id = ?", id.equals("g-bad") ? -1 : 7,
                             id);
@@ -236,7 +236,7 @@ class GroupCommitTest {
         List<Thread> queued = new CopyOnWriteArrayList<>();
         ExecutorService threads = Executors.newFixedThreadPool(ids.size() + 1);
         try {
-            Future<String> held = threads.submit(() -> transactions.inGroupedTransaction("lane", c -> {
+            Future<String> held = threads.submit(() -> transactions.inGroupedTransaction("lane", null, null, (c, shared) -> {
                 holding.countDown();
                 awaitQuietly(release);
                 return "held";
@@ -319,7 +319,7 @@ class GroupCommitTest {
         CountDownLatch release = new CountDownLatch(1);
         ExecutorService threads = Executors.newFixedThreadPool(2);
         try {
-            Future<String> held = threads.submit(() -> transactions.inGroupedTransaction("run0", c -> {
+            Future<String> held = threads.submit(() -> transactions.inGroupedTransaction("run0", null, null, (c, shared) -> {
                 insert(c, "held");
                 holding.countDown();
                 awaitQuietly(release);
@@ -327,7 +327,7 @@ class GroupCommitTest {
             }));
             assertThat(holding.await(10, TimeUnit.SECONDS)).isTrue();
             // "run1" takes another lane than "run0": its work neither waits for the held group nor joins it
-            Future<String> other = threads.submit(() -> transactions.inGroupedTransaction("run1", c -> {
+            Future<String> other = threads.submit(() -> transactions.inGroupedTransaction("run1", null, null, (c, shared) -> {
                 insert(c, "other");
                 return "other";
             }));
@@ -346,13 +346,13 @@ class GroupCommitTest {
     @Test
     void aWorkAloneRunsAsInItsOwnTransaction() {
         Transactions transactions = new Transactions(dataSource);
-        String answer = transactions.inGroupedTransaction("alone", c -> {
+        String answer = transactions.inGroupedTransaction("alone", null, null, (c, shared) -> {
             insert(c, "alone");
             return "done";
         });
         assertThat(answer).isEqualTo("done");
         assertThat(committed("alone")).isTrue();
-        assertThatThrownBy(() -> transactions.inGroupedTransaction("alone", c -> {
+        assertThatThrownBy(() -> transactions.inGroupedTransaction("alone", null, null, (c, shared) -> {
             insert(c, "alone");
             return null;
         })).isInstanceOf(StoreRefusedException.class);
