@@ -8,6 +8,7 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import javax.sql.DataSource;
@@ -21,7 +22,8 @@ import javax.sql.DataSource;
  * <p>A work that fails in a group runs again alone, in a transaction of its own ({@link Transactions#inTransaction}),
  * whose outcome is its caller's, and its neighbours run again without it and commit: the group never fails a work that
  * would have succeeded alone, and a work that fails alone fails as it always did. A group whose commit fails runs each
- * of its works alone the same way. A work that finds no other waiting runs in its own transaction at once. One
+ * of its works alone the same way. A work that finds no other waiting runs in its own transaction at once, unless the
+ * group before it ran more: it then waits a moment for their next works ({@link #gather}). One
  * transaction commits at a time per instance (a lane of {@link Transactions}): while it does, the next group gathers.
  *
  * <p>Works that declared their reads ({@link Transactions.GroupReads}) have them made once for the whole group, before
@@ -41,11 +43,20 @@ final class GroupCommit {
      * events those wake-ups take the CPU the group needs.
      */
     private static final long PARK_NANOS = 20_000_000;
+    /**
+     * How often a group that waits for company looks for it. The works it waits for do not wake it: it is one parked
+     * thread among the many they wake, and a few tens of microseconds late is within what it waits anyway.
+     */
+    private static final long GATHER_STEP_NANOS = 20_000;
 
     private final DataSource dataSource;
     private final Transactions alone;
     private final ConcurrentLinkedQueue<Member<?, ?, ?>> waiting = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger waitingCount = new AtomicInteger();
     private final ReentrantLock turn = new ReentrantLock();
+    /** How many works the last group ran, and how long it took to run them: guarded by {@link #turn}. */
+    private int lastGroup;
+    private long lastGroupNanos;
 
     GroupCommit(DataSource dataSource, Transactions alone) {
         this.dataSource = dataSource;
@@ -55,6 +66,7 @@ final class GroupCommit {
     <D, S, T> T inTransaction(Transactions.GroupReads<D, S> reads, D declared, Transactions.GroupedWork<S, T> work) {
         Member<D, S, T> member = new Member<>(reads, declared, work);
         waiting.add(member);
+        waitingCount.incrementAndGet();
         while (member.state == State.WAITING) {
             if (turn.tryLock()) {
                 try {
@@ -88,11 +100,15 @@ final class GroupCommit {
      * is undone alone: a failing work makes its neighbours run twice at most, never fail.
      */
     private void commitGroup() {
+        gather();
         List<Member<?, ?, ?>> group = new ArrayList<>();
         for (Member<?, ?, ?> next = waiting.poll(); next != null;
              next = group.size() < MAX_GROUP ? waiting.poll() : null) {
             group.add(next);
         }
+        waitingCount.addAndGet(-group.size());
+        lastGroup = group.size();
+        long start = System.nanoTime();
         if (group.size() == 1) {
             group.getFirst().runAlone(alone);
             return;
@@ -105,11 +121,25 @@ final class GroupCommit {
                 runTogether(group, true);
             }
         } finally {
+            lastGroupNanos = System.nanoTime() - start;
             for (Member<?, ?, ?> member : group) {
                 if (member.state == State.WAITING) {
                     member.settle(State.ALONE);
                 }
             }
+        }
+    }
+
+    /**
+     * Waits, at most half the time the last group took, until as many works wait as it ran. Its works come back with
+     * their next events a moment after their answers (a broker's next delivery, an executor's next step): a group that
+     * starts without them makes them wait for the whole of its own time, where this waits at most half as long, and
+     * they then share its commit. After a lone work, or when fewer come back, it waits for no one, or once.
+     */
+    private void gather() {
+        long deadline = System.nanoTime() + lastGroupNanos / 2;
+        while (lastGroup > 1 && waitingCount.get() < lastGroup && System.nanoTime() < deadline) {
+            LockSupport.parkNanos(this, GATHER_STEP_NANOS);
         }
     }
 

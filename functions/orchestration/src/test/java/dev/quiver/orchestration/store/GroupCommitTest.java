@@ -344,6 +344,54 @@ class GroupCommitTest {
     }
 
     @Test
+    void theWorksOfAGroupThatComeBackAMomentAfterItShareTheNextCommit() throws Exception {
+        Transactions transactions = new Transactions(dataSource);
+        // a group of four that takes a while: the next one waits up to half that for four works again
+        Map<String, Future<String>> first = inOneGroup(transactions, List.of("m1", "m2", "m3", "m4"), id ->
+                transactions.inGroupedTransaction("lane", null, null, (c, shared) -> {
+                    sleepQuietly(100);
+                    return transaction(c);
+                }));
+        for (Future<String> answer : first.values()) {
+            assertThat(answer.get(10, TimeUnit.SECONDS)).isEqualTo(first.get("m1").get());
+        }
+        ExecutorService threads = Executors.newFixedThreadPool(4);
+        try {
+            List<Thread> next = new CopyOnWriteArrayList<>();
+            List<Future<String>> answers = new ArrayList<>();
+            answers.add(threads.submit(() -> {
+                next.add(Thread.currentThread());
+                return transactions.inGroupedTransaction("lane", null, null, (c, shared) -> transaction(c));
+            }));
+            // the first comes back alone and waits for company, the others a moment later
+            awaitUntil(() -> next.size() == 1 && next.getFirst().getState() == Thread.State.TIMED_WAITING);
+            for (int i = 0; i < 3; i++) {
+                answers.add(threads.submit(() ->
+                        transactions.inGroupedTransaction("lane", null, null, (c, shared) -> transaction(c))));
+            }
+            for (Future<String> answer : answers) {
+                assertThat(answer.get(10, TimeUnit.SECONDS)).as("committed with the first of them")
+                        .isEqualTo(answers.getFirst().get());
+            }
+        } finally {
+            threads.shutdownNow();
+        }
+    }
+
+    /** The id of the transaction of {@code c}. */
+    private static String transaction(Connection c) throws SQLException {
+        return Statements.first(c, "select txid_current()", row -> row.getString(1)).orElseThrow();
+    }
+
+    private static void sleepQuietly(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Test
     void aWorkAloneRunsAsInItsOwnTransaction() {
         Transactions transactions = new Transactions(dataSource);
         String answer = transactions.inGroupedTransaction("alone", null, null, (c, shared) -> {
