@@ -108,11 +108,11 @@ final class GroupCommit {
         }
         waitingCount.addAndGet(-group.size());
         lastGroup = group.size();
-        long start = System.nanoTime();
         if (group.size() == 1) {
             group.getFirst().runAlone(alone);
             return;
         }
+        long start = System.nanoTime();
         try {
             Member<?, ?, ?> failed = runTogether(group, false);
             if (failed != null) {
@@ -134,7 +134,8 @@ final class GroupCommit {
      * Waits, at most half the time the last group took, until as many works wait as it ran. Its works come back with
      * their next events a moment after their answers (a broker's next delivery, an executor's next step): a group that
      * starts without them makes them wait for the whole of its own time, where this waits at most half as long, and
-     * they then share its commit. After a lone work, or when fewer come back, it waits for no one, or once.
+     * they then share its commit. After a lone work it waits for no one; when fewer come back than went, it waits its
+     * bound once, and the smaller group it then runs is what the next one waits for.
      */
     private void gather() {
         long deadline = System.nanoTime() + lastGroupNanos / 2;
