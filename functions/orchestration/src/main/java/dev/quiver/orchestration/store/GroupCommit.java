@@ -8,7 +8,6 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import javax.sql.DataSource;
@@ -48,11 +47,15 @@ final class GroupCommit {
      * thread among the many they wake, and a few tens of microseconds late is within what it waits anyway.
      */
     private static final long GATHER_STEP_NANOS = 20_000;
+    /**
+     * The longest a group waits for company, whatever the last group took: one held up for seconds (by a lock another
+     * replica holds, a store that does not answer) says nothing of when its works come back.
+     */
+    private static final long MAX_GATHER_NANOS = 10_000_000;
 
     private final DataSource dataSource;
     private final Transactions alone;
     private final ConcurrentLinkedQueue<Member<?, ?, ?>> waiting = new ConcurrentLinkedQueue<>();
-    private final AtomicInteger waitingCount = new AtomicInteger();
     private final ReentrantLock turn = new ReentrantLock();
     /** How many works the last group ran, and how long it took to run them: guarded by {@link #turn}. */
     private int lastGroup;
@@ -66,7 +69,6 @@ final class GroupCommit {
     <D, S, T> T inTransaction(Transactions.GroupReads<D, S> reads, D declared, Transactions.GroupedWork<S, T> work) {
         Member<D, S, T> member = new Member<>(reads, declared, work);
         waiting.add(member);
-        waitingCount.incrementAndGet();
         while (member.state == State.WAITING) {
             if (turn.tryLock()) {
                 try {
@@ -106,7 +108,6 @@ final class GroupCommit {
              next = group.size() < MAX_GROUP ? waiting.poll() : null) {
             group.add(next);
         }
-        waitingCount.addAndGet(-group.size());
         lastGroup = group.size();
         if (group.size() == 1) {
             group.getFirst().runAlone(alone);
@@ -131,15 +132,17 @@ final class GroupCommit {
     }
 
     /**
-     * Waits, at most half the time the last group took, until as many works wait as it ran. Its works come back with
+     * Waits, at most half the time the last group took ({@link #MAX_GATHER_NANOS} at most), until as many works wait
+     * as it ran. Its works come back with
      * their next events a moment after their answers (a broker's next delivery, an executor's next step): a group that
      * starts without them makes them wait for the whole of its own time, where this waits at most half as long, and
      * they then share its commit. After a lone work it waits for no one; when fewer come back than went, it waits its
      * bound once, and the smaller group it then runs is what the next one waits for.
      */
     private void gather() {
-        long deadline = System.nanoTime() + lastGroupNanos / 2;
-        while (lastGroup > 1 && waitingCount.get() < lastGroup && System.nanoTime() < deadline) {
+        long deadline = System.nanoTime() + Math.min(lastGroupNanos / 2, MAX_GATHER_NANOS);
+        // counting the queue walks it: it is counted only while it is shorter than the last group
+        while (lastGroup > 1 && waiting.size() < lastGroup && System.nanoTime() < deadline) {
             LockSupport.parkNanos(this, GATHER_STEP_NANOS);
         }
     }

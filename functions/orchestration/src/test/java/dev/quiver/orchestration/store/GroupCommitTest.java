@@ -9,6 +9,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -346,35 +347,59 @@ class GroupCommitTest {
     @Test
     void theWorksOfAGroupThatComeBackAMomentAfterItShareTheNextCommit() throws Exception {
         Transactions transactions = new Transactions(dataSource);
-        // a group of four that takes a while: the next one waits up to half that for four works again
-        Map<String, Future<String>> first = inOneGroup(transactions, List.of("m1", "m2", "m3", "m4"), id ->
-                transactions.inGroupedTransaction("lane", null, null, (c, shared) -> {
-                    sleepQuietly(100);
-                    return transaction(c);
-                }));
-        for (Future<String> answer : first.values()) {
-            assertThat(answer.get(10, TimeUnit.SECONDS)).isEqualTo(first.get("m1").get());
-        }
+        slowGroupOfFour(transactions);
         ExecutorService threads = Executors.newFixedThreadPool(4);
         try {
             List<Thread> next = new CopyOnWriteArrayList<>();
+            CountDownLatch back = new CountDownLatch(1);
             List<Future<String>> answers = new ArrayList<>();
             answers.add(threads.submit(() -> {
                 next.add(Thread.currentThread());
                 return transactions.inGroupedTransaction("lane", null, null, (c, shared) -> transaction(c));
             }));
+            for (int i = 0; i < 3; i++) {
+                answers.add(threads.submit(() -> {
+                    back.await();
+                    return transactions.inGroupedTransaction("lane", null, null, (c, shared) -> transaction(c));
+                }));
+            }
             // the first comes back alone and waits for company, the others a moment later
             awaitUntil(() -> next.size() == 1 && next.getFirst().getState() == Thread.State.TIMED_WAITING);
-            for (int i = 0; i < 3; i++) {
-                answers.add(threads.submit(() ->
-                        transactions.inGroupedTransaction("lane", null, null, (c, shared) -> transaction(c))));
-            }
+            back.countDown();
             for (Future<String> answer : answers) {
                 assertThat(answer.get(10, TimeUnit.SECONDS)).as("committed with the first of them")
                         .isEqualTo(answers.getFirst().get());
             }
         } finally {
             threads.shutdownNow();
+        }
+    }
+
+    @Test
+    void aGroupHeldUpForLongMakesTheNextWaitForCompanyNoLongerThanTheCap() {
+        Transactions transactions = new Transactions(dataSource);
+        slowGroupOfFour(transactions);
+        long start = System.nanoTime();
+        transactions.inGroupedTransaction("lane", null, null, (c, shared) -> transaction(c));
+        // half the last group's time would be 200 ms; the cap is 10
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).as("alone, after waiting for company")
+                .isLessThan(Duration.ofMillis(150));
+    }
+
+    /** Runs a group of four works that takes 400 ms in the lane "lane": the next group waits for four again. */
+    private static void slowGroupOfFour(Transactions transactions) {
+        Map<String, Future<String>> group;
+        try {
+            group = inOneGroup(transactions, List.of("m1", "m2", "m3", "m4"), id ->
+                    transactions.inGroupedTransaction("lane", null, null, (c, shared) -> {
+                        sleepQuietly(100);
+                        return transaction(c);
+                    }));
+            for (Future<String> answer : group.values()) {
+                assertThat(answer.get(10, TimeUnit.SECONDS)).as("one group").isEqualTo(group.get("m1").get());
+            }
+        } catch (Exception e) {
+            throw new AssertionError("the group of four did not commit: " + e.getMessage(), e);
         }
     }
 
