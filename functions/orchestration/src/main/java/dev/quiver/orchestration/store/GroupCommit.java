@@ -51,7 +51,7 @@ final class GroupCommit {
      * The longest a group waits for company, whatever the last group took: one held up for seconds (by a lock another
      * replica holds, a store that does not answer) says nothing of when its works come back.
      */
-    private static final long MAX_GATHER_NANOS = 10_000_000;
+    private static final long MAX_GATHER_NANOS = 50_000_000;
 
     private final DataSource dataSource;
     private final Transactions alone;
