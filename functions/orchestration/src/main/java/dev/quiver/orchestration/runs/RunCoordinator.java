@@ -258,7 +258,8 @@ public final class RunCoordinator {
     /**
      * Records what an executor observed of a running attempt as samples of its time series (progress, memory against
      * the limit, quality metrics, data checks) and marks the instance running. A heartbeat of an attempt that is
-     * over is ignored.
+     * over is ignored. It decides nothing in the shared pool (an attempt admitted by Kueue holds no room of Quiver's
+     * pool), so unlike the other step events it takes no pool lock: heartbeats of many runs never wait for each other.
      */
     public void heartbeat(String eventSource, String eventId, StepHeartbeat heartbeat) {
         StepEventReads.Event event = new StepEventReads.Event(eventSource, eventId, EventTypes.STEP_HEARTBEAT,
