@@ -200,8 +200,9 @@ public final class AdmissionBenchmark {
                     .addLimit(limit -> limit.capacity(1_000_000_000_000L).refillGreedy(1_000_000_000L,
                             Duration.ofHours(1)))
                     .build();
+            String plainKey = "quiver:bench:plain:" + UUID.randomUUID();
             Bucket plain = Bucket4jLettuce.casBasedBuilder(cas).build().builder()
-                    .build("quiver:bench:plain:" + UUID.randomUUID(), () -> configuration);
+                    .build(plainKey, () -> configuration);
             store.consume(key, 1).join();
             plain.tryConsume(1);
             BucketKey exhausted = key(1);
@@ -255,6 +256,7 @@ public final class AdmissionBenchmark {
                     (double) casCommands / REDIS_SAMPLES);
             record("redis commands per refusal, a script's own included",
                     (double) refusalCommands / REDIS_SAMPLES);
+            forget(cas, plainKey);
         } finally {
             client.shutdown();
         }
@@ -273,6 +275,11 @@ public final class AdmissionBenchmark {
         return total;
     }
 
+    /** Deletes a plain Bucket4j bucket: its proxy sets no expiry, and the benchmark leaves nothing behind in Redis. */
+    private static void forget(StatefulRedisConnection<String, byte[]> connection, String key) {
+        connection.sync().del(key);
+    }
+
     /** 16 threads deciding on one key: Quiver's store (one script per decision) and a plain Bucket4j proxy. */
     private void hotKey() throws Exception {
         double quiver;
@@ -287,9 +294,11 @@ public final class AdmissionBenchmark {
             BucketConfiguration configuration = BucketConfiguration.builder()
                     .addLimit(limit -> limit.capacity(Long.MAX_VALUE / 4).refillGreedy(1, Duration.ofHours(1)))
                     .build();
+            String plainKey = "quiver:bench:plain:" + UUID.randomUUID();
             Bucket bucket = Bucket4jLettuce.casBasedBuilder(connection).build().builder()
-                    .build("quiver:bench:plain:" + UUID.randomUUID(), () -> configuration);
+                    .build(plainKey, () -> configuration);
             plain = decisionsPerSecond(() -> bucket.tryConsume(1) ? 1 : 0);
+            forget(connection, plainKey);
         } finally {
             client.shutdown();
         }
