@@ -22,8 +22,8 @@ import javax.sql.DataSource;
  * whose outcome is its caller's, and its neighbours run again without it and commit: the group never fails a work that
  * would have succeeded alone, and a work that fails alone fails as it always did. A group whose commit fails runs each
  * of its works alone the same way. A work that finds no other waiting runs in its own transaction at once, unless the
- * group before it ran more: it then waits a moment for their next works ({@link #gather}). One
- * transaction commits at a time per instance (a lane of {@link Transactions}): while it does, the next group gathers.
+ * group before it ran more: it then waits a moment for their next works ({@link #gather}). One transaction commits at
+ * a time per instance (a lane of {@link Transactions}): while it does, the next group gathers.
  *
  * <p>Works that declared their reads ({@link Transactions.GroupReads}) have them made once for the whole group, before
  * the first of them runs, and each is handed what was read; their held writes ({@link Statements#heldUpdate}) are sent
@@ -133,11 +133,11 @@ final class GroupCommit {
 
     /**
      * Waits, at most half the time the last group took ({@link #MAX_GATHER_NANOS} at most), until as many works wait
-     * as it ran. Its works come back with
-     * their next events a moment after their answers (a broker's next delivery, an executor's next step): a group that
-     * starts without them makes them wait for the whole of its own time, where this waits at most half as long, and
-     * they then share its commit. After a lone work it waits for no one; when fewer come back than went, it waits its
-     * bound once, and the smaller group it then runs is what the next one waits for.
+     * as it ran. Its works come back with their next events a moment after their answers (a broker's next delivery, an
+     * executor's next step): a group that starts without them makes them wait for the whole of its own time, where
+     * this waits at most half as long, and they then share its commit. After a lone work it waits for no one; when
+     * fewer come back than went, it waits its bound once, and the smaller group it then runs is what the next one
+     * waits for.
      */
     private void gather() {
         long deadline = System.nanoTime() + Math.min(lastGroupNanos / 2, MAX_GATHER_NANOS);
