@@ -203,60 +203,63 @@ public final class AdmissionBenchmark {
             String plainKey = "quiver:bench:plain:" + UUID.randomUUID();
             Bucket plain = Bucket4jLettuce.casBasedBuilder(cas).build().builder()
                     .build(plainKey, () -> configuration);
-            store.consume(key, 1).join();
-            plain.tryConsume(1);
-            BucketKey exhausted = key(1);
-            store.consume(exhausted, 1).join();
-            long[] decisions = new long[REDIS_SAMPLES];
-            long[] refusals = new long[REDIS_SAMPLES];
-            long[] pings = new long[REDIS_SAMPLES];
-            long[] casDecisions = new long[REDIS_SAMPLES];
-            // each reading counts the INFO before it, hence the 1 taken off
-            long before = commands(ping);
-            for (int i = 0; i < REDIS_SAMPLES; i++) {
+            try {
                 store.consume(key, 1).join();
-            }
-            long afterStore = commands(ping);
-            for (int i = 0; i < REDIS_SAMPLES; i++) {
                 plain.tryConsume(1);
-            }
-            long afterCas = commands(ping);
-            for (int i = 0; i < REDIS_SAMPLES; i++) {
+                BucketKey exhausted = key(1);
                 store.consume(exhausted, 1).join();
+                long[] decisions = new long[REDIS_SAMPLES];
+                long[] refusals = new long[REDIS_SAMPLES];
+                long[] pings = new long[REDIS_SAMPLES];
+                long[] casDecisions = new long[REDIS_SAMPLES];
+                // each reading counts the INFO before it, hence the 1 taken off
+                long before = commands(ping);
+                for (int i = 0; i < REDIS_SAMPLES; i++) {
+                    store.consume(key, 1).join();
+                }
+                long afterStore = commands(ping);
+                for (int i = 0; i < REDIS_SAMPLES; i++) {
+                    plain.tryConsume(1);
+                }
+                long afterCas = commands(ping);
+                for (int i = 0; i < REDIS_SAMPLES; i++) {
+                    store.consume(exhausted, 1).join();
+                }
+                long afterRefusals = commands(ping);
+                long storeCommands = afterStore - before - 1;
+                long casCommands = afterCas - afterStore - 1;
+                long refusalCommands = afterRefusals - afterCas - 1;
+                for (int i = 0; i < REDIS_SAMPLES; i++) {
+                    long start = System.nanoTime();
+                    store.consume(key, 1).join();
+                    decisions[i] = System.nanoTime() - start;
+                    start = System.nanoTime();
+                    store.consume(exhausted, 1).join();
+                    refusals[i] = System.nanoTime() - start;
+                    start = System.nanoTime();
+                    ping.sync().ping();
+                    pings[i] = System.nanoTime() - start;
+                    start = System.nanoTime();
+                    plain.tryConsume(1);
+                    casDecisions[i] = System.nanoTime() - start;
+                }
+                record("redis decision p50 (us)", percentile(decisions, 0.5) / 1e3);
+                record("redis decision p99 (us)", percentile(decisions, 0.99) / 1e3);
+                record("redis PING p50 (us)", percentile(pings, 0.5) / 1e3);
+                record("redis PING p99 (us)", percentile(pings, 0.99) / 1e3);
+                record("plain Bucket4j CAS decision p50 (us)", percentile(casDecisions, 0.5) / 1e3);
+                record("redis decision p50 / PING p50", percentile(decisions, 0.5) / percentile(pings, 0.5));
+                record("redis refusal p50 / PING p50", percentile(refusals, 0.5) / percentile(pings, 0.5));
+                record("plain Bucket4j CAS decision p50 / PING p50", percentile(casDecisions, 0.5)
+                        / percentile(pings, 0.5));
+                record("redis commands per decision, a script's own included", (double) storeCommands / REDIS_SAMPLES);
+                record("plain Bucket4j CAS: redis commands per decision, a script's own included",
+                        (double) casCommands / REDIS_SAMPLES);
+                record("redis commands per refusal, a script's own included",
+                        (double) refusalCommands / REDIS_SAMPLES);
+            } finally {
+                forget(cas, plainKey);
             }
-            long afterRefusals = commands(ping);
-            long storeCommands = afterStore - before - 1;
-            long casCommands = afterCas - afterStore - 1;
-            long refusalCommands = afterRefusals - afterCas - 1;
-            for (int i = 0; i < REDIS_SAMPLES; i++) {
-                long start = System.nanoTime();
-                store.consume(key, 1).join();
-                decisions[i] = System.nanoTime() - start;
-                start = System.nanoTime();
-                store.consume(exhausted, 1).join();
-                refusals[i] = System.nanoTime() - start;
-                start = System.nanoTime();
-                ping.sync().ping();
-                pings[i] = System.nanoTime() - start;
-                start = System.nanoTime();
-                plain.tryConsume(1);
-                casDecisions[i] = System.nanoTime() - start;
-            }
-            record("redis decision p50 (us)", percentile(decisions, 0.5) / 1e3);
-            record("redis decision p99 (us)", percentile(decisions, 0.99) / 1e3);
-            record("redis PING p50 (us)", percentile(pings, 0.5) / 1e3);
-            record("redis PING p99 (us)", percentile(pings, 0.99) / 1e3);
-            record("plain Bucket4j CAS decision p50 (us)", percentile(casDecisions, 0.5) / 1e3);
-            record("redis decision p50 / PING p50", percentile(decisions, 0.5) / percentile(pings, 0.5));
-            record("redis refusal p50 / PING p50", percentile(refusals, 0.5) / percentile(pings, 0.5));
-            record("plain Bucket4j CAS decision p50 / PING p50", percentile(casDecisions, 0.5)
-                    / percentile(pings, 0.5));
-            record("redis commands per decision, a script's own included", (double) storeCommands / REDIS_SAMPLES);
-            record("plain Bucket4j CAS: redis commands per decision, a script's own included",
-                    (double) casCommands / REDIS_SAMPLES);
-            record("redis commands per refusal, a script's own included",
-                    (double) refusalCommands / REDIS_SAMPLES);
-            forget(cas, plainKey);
         } finally {
             client.shutdown();
         }
@@ -297,8 +300,11 @@ public final class AdmissionBenchmark {
             String plainKey = "quiver:bench:plain:" + UUID.randomUUID();
             Bucket bucket = Bucket4jLettuce.casBasedBuilder(connection).build().builder()
                     .build(plainKey, () -> configuration);
-            plain = decisionsPerSecond(() -> bucket.tryConsume(1) ? 1 : 0);
-            forget(connection, plainKey);
+            try {
+                plain = decisionsPerSecond(() -> bucket.tryConsume(1) ? 1 : 0);
+            } finally {
+                forget(connection, plainKey);
+            }
         } finally {
             client.shutdown();
         }
