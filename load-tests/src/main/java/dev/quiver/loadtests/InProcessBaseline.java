@@ -14,7 +14,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The reference: ONNX Runtime Java called in-process on the same model, one image per run, no HTTP, no JSON. This is
- * the physical limit a server on the same machine and thread budget competes against.
+ * the physical limit a server on the same machine and thread budget competes against. Runs of several images say what
+ * merging requests into one run saves per image.
  */
 public final class InProcessBaseline implements AutoCloseable {
 
@@ -42,11 +43,24 @@ public final class InProcessBaseline implements AutoCloseable {
 
     /** Single-image runs back to back on {@code threads} threads sharing the session, for {@code duration}. */
     public LatencyStats run(int threads, Duration warmUp, Duration duration) throws InterruptedException {
-        loop(threads, warmUp);
-        return loop(threads, duration);
+        return run(threads, 1, warmUp, duration);
     }
 
-    private LatencyStats loop(int threads, Duration duration) throws InterruptedException {
+    /** Runs of {@code images} copies of the image each; the figures count images, the latencies runs. */
+    public LatencyStats run(int threads, int images, Duration warmUp, Duration duration)
+            throws InterruptedException {
+        float[] batch = new float[image.length * images];
+        for (int i = 0; i < images; i++) {
+            System.arraycopy(image, 0, batch, i * image.length, image.length);
+        }
+        long[] batchShape = shape.clone();
+        batchShape[0] = images;
+        loop(threads, batch, batchShape, warmUp);
+        return loop(threads, batch, batchShape, duration);
+    }
+
+    private LatencyStats loop(int threads, float[] batch, long[] batchShape, Duration duration)
+            throws InterruptedException {
         long[] latencies = new long[4_000_000];
         AtomicLong next = new AtomicLong();
         AtomicLong errors = new AtomicLong();
@@ -57,7 +71,7 @@ public final class InProcessBaseline implements AutoCloseable {
             workers.add(Thread.ofPlatform().start(() -> {
                 while (System.nanoTime() < end) {
                     long begin = System.nanoTime();
-                    try (OnnxTensor tensor = OnnxTensor.createTensor(environment, FloatBuffer.wrap(image), shape);
+                    try (OnnxTensor tensor = OnnxTensor.createTensor(environment, FloatBuffer.wrap(batch), batchShape);
                          OrtSession.Result result = session.run(Map.of(input, tensor))) {
                         result.get(0).getValue();
                     } catch (OrtException e) {
@@ -76,7 +90,7 @@ public final class InProcessBaseline implements AutoCloseable {
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         int count = (int) Math.min(next.get(), latencies.length);
-        return LatencyStats.of(latencies, count, count, errors.get(), seconds);
+        return LatencyStats.of(latencies, count, next.get() * batchShape[0], errors.get(), seconds);
     }
 
     @Override

@@ -48,6 +48,8 @@ public final class InferenceBenchmark {
 
     /** The empty function takes any JSON body: Funqy's Knative binding refuses a POST without a JSON body. */
     private static final Buffer EMPTY_OBJECT = Buffer.buffer("{}");
+    /** Images in the merged in-process runs: the most the batcher merges with four clients. */
+    private static final int MERGED = 4;
 
     private final Options options;
     private final HttpLoad http;
@@ -216,6 +218,13 @@ public final class InferenceBenchmark {
         LatencyStats oneThread = measure("in-process, 1 thread x " + cores + " intra-op", () -> inProcess(1, cores));
         LatencyStats perCore = measure("in-process, " + cores + " threads x 1 intra-op", () -> inProcess(cores, 1));
         double reference = Math.max(oneThread.throughput(), perCore.throughput());
+        // what merging requests into one run saves per image with the server's threads a run
+        LatencyStats alone = measure("in-process, server settings, 1 image a run",
+                () -> inProcess(1, options.serverIntraOp, 1));
+        LatencyStats merged = measure("in-process, server settings, " + MERGED + " images a run",
+                () -> inProcess(1, options.serverIntraOp, MERGED));
+        ratio("in-process, server settings: images/s in runs of " + MERGED + " / in runs of 1 (%)",
+                100 * merged.throughput() / alone.throughput());
         for (int concurrency : options.concurrency) {
             if (concurrency == 1) {
                 continue;
@@ -294,8 +303,12 @@ public final class InferenceBenchmark {
     }
 
     private LatencyStats inProcess(int threads, int intraOp) throws Exception {
+        return inProcess(threads, intraOp, 1);
+    }
+
+    private LatencyStats inProcess(int threads, int intraOp, int images) throws Exception {
         try (InProcessBaseline baseline = new InProcessBaseline(options.ocrModel, intraOp, Payloads.OCR_SHAPE, image)) {
-            return baseline.run(threads, options.warmUp, options.duration);
+            return baseline.run(threads, images, options.warmUp, options.duration);
         }
     }
 
