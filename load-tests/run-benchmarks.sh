@@ -41,14 +41,11 @@ source "$ROOT/load-tests/node-peer.sh"
 repository="$WORK/models"
 mkdir -p "$repository/ocr/1"
 cp "$ocr_model" "$repository/ocr/1/model.onnx"
-# one ONNX Runtime run per core, each on one thread: the layout that is fastest in-process too. On one thread a merged
-# run saves little per image (runs of 4 serve 1.05 times the images of runs of 1), less than a wait for company costs,
-# so none is asked for (REPORT.md, "The batcher's wait, measured against none"): a batch takes what queued while the
-# instances were busy
+# one ONNX Runtime run per core, each on one thread: the layout that is fastest in-process too
 cores="$(nproc)"
 cat > "$repository/ocr/config.yaml" <<YAML
 max_batch_size: 16
-max_queue_delay_ms: 0
+max_queue_delay_ms: 2
 instances: $cores
 threads: {intra_op: 1, inter_op: 1}
 YAML

@@ -25,8 +25,10 @@ import org.jboss.logging.Logger;
  *
  * <p>A batch starts with the oldest queued request and takes every later request whose inputs have the same trailing
  * dimensions, as long as the items fit the maximum batch size. It runs when it is full, when its oldest request has
- * waited the maximum queue delay, or as soon as no other request for the model is arriving: callers announce a request
- * with {@link #expect()} before they parse it, so an idle model never makes a lone request wait.
+ * waited the maximum queue delay, as soon as no other request for the model is arriving (callers announce a request
+ * with {@link #expect()} before they parse it, so an idle model never makes a lone request wait), or as soon as
+ * another of the model's instances is not running: a batch waits for company only while every other instance runs,
+ * so the wait never holds a request back from a free instance and its core.
  *
  * <p>A request of more items than the maximum batch size is split into chunks of at most that size, which run as
  * batches of their own (on as many instances as are free) and are joined back in order for its answer.
@@ -54,7 +56,10 @@ public final class DynamicBatcher implements AutoCloseable {
     private final AtomicInteger arriving = new AtomicInteger();
     private final List<Thread> workers = new ArrayList<>();
     private final ArrayDeque<Map<String, ByteBuffer>> stagingBuffers = new ArrayDeque<>();
+    /** Instances taken: by a batch that runs, or by one that is forming. */
     private int running;
+    /** Of those, the instances held by a batch that is still forming. */
+    private int forming;
     /** Moving average of the compute time of single-request runs; unknown (MAX_VALUE) until one has run. */
     private volatile long singleRunNanos = Long.MAX_VALUE;
     /** Requests announced and not yet answered: being parsed, queued, running. */
@@ -263,7 +268,12 @@ public final class DynamicBatcher implements AutoCloseable {
                 if (!queue.isEmpty()) {
                     // the instance is taken before the batch forms, so no caller runs in its place meanwhile
                     staging = startRun();
-                    reason = formBatch(batch);
+                    forming++;
+                    try {
+                        reason = formBatch(batch);
+                    } finally {
+                        forming--;
+                    }
                 }
             } finally {
                 lock.unlock();
@@ -378,6 +388,9 @@ public final class DynamicBatcher implements AutoCloseable {
             }
             if (arriving.get() == 0) {
                 return FlushReason.IDLE;
+            }
+            if (running - forming < policy.instances() - 1) {
+                return FlushReason.INSTANCE_FREE;
             }
             long wait = deadline - System.nanoTime();
             if (wait <= 0) {

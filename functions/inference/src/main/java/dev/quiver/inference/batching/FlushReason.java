@@ -8,6 +8,11 @@ public enum FlushReason {
     DELAY,
     /** No other request was arriving for this model, so waiting could not make the batch larger. */
     IDLE,
+    /**
+     * Another of the model's instances was not running: a request that arrives can start on it at once, so waiting
+     * for it would only keep this batch from its core.
+     */
+    INSTANCE_FREE,
     /** Batching is off for this model, or the request alone is larger than the maximum batch size. */
     SINGLE
 }

@@ -272,6 +272,37 @@ class DynamicBatcherTest {
     }
 
     @Test
+    void aBatchDoesNotWaitForCompanyWhileAnotherInstanceIsFree() throws Exception {
+        LoadedModel model = load("add", 32, Duration.ofSeconds(30), 2);
+        DynamicBatcher.Arrival late = model.batcher().expect();
+        InferenceResult result = run(model, fp32("x", new float[][] {{1, 2, 3, 4}}));
+        assertThat(values(result.outputs().get("y"))).containsExactly(1.5f, 2.5f, 3.5f, 4.5f);
+        assertThat(batches).containsExactly(new Batch(1, 1, FlushReason.INSTANCE_FREE));
+        late.abandon();
+    }
+
+    @Test
+    void aBatchWaitsForCompanyWhileEveryOtherInstanceRuns() throws Exception {
+        LoadedModel model = load("endless", 4, Duration.ofSeconds(30), 2);
+        CompletableFuture<InferenceResult> busy = model.batcher().expect().submit(endless(1), false,
+                System.nanoTime() + Duration.ofSeconds(3).toNanos());
+        while (model.batcher().queued() > 0) {
+            Thread.sleep(1);
+        }
+        DynamicBatcher.Arrival late = model.batcher().expect();
+        CompletableFuture<InferenceResult> mine = model.batcher().expect()
+                .submit(job(fp32("x", new float[][] {{1, 0, 0, 2}}), Set.of("y")));
+        // time for the second instance's thread to take the request and start waiting; it merges the two either way
+        Thread.sleep(200);
+        CompletableFuture<InferenceResult> theirs = late.submit(job(fp32("x", new float[][] {{3, 0, 0, 2}}),
+                Set.of("y")));
+        assertThat(mine.get(10, TimeUnit.SECONDS).batchItems()).isEqualTo(2);
+        assertThat(theirs.get(10, TimeUnit.SECONDS).batchItems()).isEqualTo(2);
+        assertThat(batches).containsExactly(new Batch(2, 2, FlushReason.IDLE));
+        assertThatThrownBy(() -> busy.get(20, TimeUnit.SECONDS)).cause().isInstanceOf(InferenceException.class);
+    }
+
+    @Test
     void aFullBatchRunsWithoutWaiting() throws Exception {
         LoadedModel model = load("add", 4, Duration.ofSeconds(30));
         List<DynamicBatcher.Arrival> arrivals = new ArrayList<>();
