@@ -41,12 +41,10 @@ public final class InProcessBaseline implements AutoCloseable {
         this.image = image;
     }
 
-    /** Single-image runs back to back on {@code threads} threads sharing the session, for {@code duration}. */
-    public LatencyStats run(int threads, Duration warmUp, Duration duration) throws InterruptedException {
-        return run(threads, 1, warmUp, duration);
-    }
-
-    /** Runs of {@code images} copies of the image each; the figures count images, the latencies runs. */
+    /**
+     * Runs of {@code images} copies of the image each, back to back on {@code threads} threads sharing the session, for
+     * {@code duration}; the figures count images, the latencies runs.
+     */
     public LatencyStats run(int threads, int images, Duration warmUp, Duration duration)
             throws InterruptedException {
         float[] batch = new float[image.length * images];

@@ -269,11 +269,8 @@ public final class DynamicBatcher implements AutoCloseable {
                     // the instance is taken before the batch forms, so no caller runs in its place meanwhile
                     staging = startRun();
                     forming++;
-                    try {
-                        reason = formBatch(batch);
-                    } finally {
-                        forming--;
-                    }
+                    reason = formBatch(batch);
+                    forming--;
                 }
             } finally {
                 lock.unlock();

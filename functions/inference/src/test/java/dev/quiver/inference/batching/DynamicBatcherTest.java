@@ -2,6 +2,7 @@ package dev.quiver.inference.batching;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import ai.onnxruntime.OrtEnvironment;
 import dev.quiver.inference.InferenceException;
@@ -286,9 +287,8 @@ class DynamicBatcherTest {
         LoadedModel model = load("endless", 4, Duration.ofSeconds(30), 2);
         CompletableFuture<InferenceResult> busy = model.batcher().expect().submit(endless(1), false,
                 System.nanoTime() + Duration.ofSeconds(3).toNanos());
-        while (model.batcher().queued() > 0) {
-            Thread.sleep(1);
-        }
+        // one instance now runs for seconds, until the deadline stops it
+        await().atMost(Duration.ofSeconds(10)).until(() -> model.batcher().queued() == 0);
         DynamicBatcher.Arrival late = model.batcher().expect();
         CompletableFuture<InferenceResult> mine = model.batcher().expect()
                 .submit(job(fp32("x", new float[][] {{1, 0, 0, 2}}), Set.of("y")));
