@@ -31,7 +31,8 @@ import picocli.CommandLine.Spec;
  * Side-by-side benchmark of the inference function, in one run on one machine:
  * <ol>
  *   <li>the PaddleOCR text-direction CNN over {@code /v2/models/ocr/infer} (binary and JSON tensors) at several
- *   concurrencies, against ONNX Runtime Java called in-process on the same model and thread budget;</li>
+ *   concurrencies, against ONNX Runtime Java called in-process on the same model and thread budget, and against the
+ *   function's JSON decoder alone, in process, on the same request;</li>
  *   <li>the digits model over {@code /v2/models/digits/infer} and {@code /predict}, against the empty {@code ping}
  *   function of the same app;</li>
  *   <li>digits over v2 on a second instance of the function with the prediction log on (in memory), against the
@@ -225,6 +226,8 @@ public final class InferenceBenchmark {
                 () -> inProcess(1, options.serverIntraOp, MERGED));
         ratio("in-process, server settings: images/s in runs of " + MERGED + " / in runs of 1 (%)",
                 100 * merged.throughput() / alone.throughput());
+        measure("in-process, JSON data array decoded alone, 1 thread",
+                () -> new InProcessDecoder(ocrJson, Payloads.OCR_SHAPE).run(options.warmUp, options.duration));
         for (int concurrency : options.concurrency) {
             if (concurrency == 1) {
                 continue;
@@ -260,6 +263,10 @@ public final class InferenceBenchmark {
     private void jsonPeers(int concurrency, LatencyStats binary, LatencyStats json) throws Exception {
         ratio("OCR json / binary, concurrency " + concurrency + ": throughput (%)",
                 100 * json.throughput() / binary.throughput());
+        if (options.serverPid > 0) {
+            ratio("OCR json - binary, concurrency " + concurrency + ": server CPU per image (us)",
+                    lastCpu("ocr json c=" + concurrency) - lastCpu("ocr binary c=" + concurrency));
+        }
         if (peer != null) {
             LatencyStats node = measure("node peer json c=" + concurrency, peerServer, () -> peer.run("/",
                     Payloads.json(), ocrJson, 1, concurrency, options.warmUp, options.duration));
