@@ -5,6 +5,7 @@ import dev.quiver.inference.tensor.DecimalArrayDecoder;
 import io.vertx.core.buffer.Buffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Arrays;
 
 /**
  * The JSON path's own floor: the function's decoder reading the benchmark's JSON request's {@code data} array into a
@@ -13,16 +14,23 @@ import java.time.Duration;
  */
 final class InProcessDecoder {
 
+    private static final String DATA = "\"data\":[";
+
     private final byte[] json;
     private final int open;
     private final long[] shape;
 
     InProcessDecoder(Buffer request, long[] shape) {
         this.json = request.getBytes();
-        this.open = new String(json, StandardCharsets.ISO_8859_1).indexOf("\"data\":[") + "\"data\":".length();
+        int data = new String(json, StandardCharsets.ISO_8859_1).indexOf(DATA);
+        if (data < 0) {
+            throw new IllegalArgumentException("the request has no " + DATA + " array");
+        }
+        this.open = data + DATA.length() - 1;
         this.shape = shape;
         if (DecimalArrayDecoder.decode(json, open, json.length, Datatype.FP32, shape) == null) {
-            throw new IllegalArgumentException("the request's data array is not one the decoder reads itself");
+            throw new IllegalArgumentException("the request's data array is not one the decoder reads itself (FP32 "
+                    + "numbers in the shape " + Arrays.toString(shape) + ")");
         }
     }
 
