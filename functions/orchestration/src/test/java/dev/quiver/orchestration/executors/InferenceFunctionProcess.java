@@ -41,7 +41,11 @@ record InferenceFunctionProcess(Process process, URI url) implements AutoCloseab
             }
             List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
                     .toString(), "--enable-native-access=ALL-UNNAMED", "-Dquarkus.http.port=" + port,
-                    "-Dquiver.model-repository=" + repository, "-Dquiver.inference.poll-interval=500ms"));
+                    "-Dquiver.model-repository=" + repository, "-Dquiver.inference.poll-interval=500ms",
+                    // the tests wait for a model by polling its readiness, anonymously from one address: the
+                    // anonymous plan's burst of 10 would run out on a machine slow to load the model
+                    "-Dquiver.admission.anonymous.burst=100000",
+                    "-Dquiver.admission.anonymous.requests-per-hour=100000"));
             settings.forEach((name, value) -> command.add("-D" + name + "=" + value));
             command.addAll(List.of("-jar", JAR.toString()));
             Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile())
