@@ -11,11 +11,10 @@ WORK="$ROOT/load-tests/target/bench"
 JAVA="${JAVA_HOME:?run this through ./quiver bench batch}/bin/java"
 
 mkdir -p "$WORK"
-"$ROOT/mvnw" -B -q -o -f "$ROOT/pom.xml" package -DskipTests -pl load-tests,functions/inference,functions/training -am
+"$ROOT/mvnw" -B -q -f "$ROOT/pom.xml" package -DskipTests -pl load-tests,functions/inference,functions/training -am
+source "$ROOT/load-tests/bench-models.sh"
 repository="$WORK/batch-models"
-if [ ! -f "$repository/digits/1/model.onnx" ]; then
-  "$JAVA" -jar "$ROOT/functions/training/target/quiver-training.jar" --output "$repository/digits/1/model.onnx"
-fi
+seed_digits "$repository"
 cat > "$repository/digits/config.yaml" <<YAML
 instances: $(nproc)
 YAML

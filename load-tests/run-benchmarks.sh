@@ -35,24 +35,12 @@ for arg in "$@"; do
   case "$arg" in -h|--help) exec "$JAVA" -jar "$ROOT/load-tests/target/quiver-load-tests.jar" --help ;; esac
 done
 
-source "$ROOT/load-tests/ocr-model.sh"
+source "$ROOT/load-tests/bench-models.sh"
 source "$ROOT/load-tests/node-peer.sh"
 
 repository="$WORK/models"
-mkdir -p "$repository/ocr/1"
-cp "$ocr_model" "$repository/ocr/1/model.onnx"
-# one ONNX Runtime run per core, each on one thread: the layout that is fastest in-process too
-cores="$(nproc)"
-cat > "$repository/ocr/config.yaml" <<YAML
-max_batch_size: 16
-max_queue_delay_ms: 2
-instances: $cores
-threads: {intra_op: 1, inter_op: 1}
-YAML
-if [ ! -f "$repository/digits/1/model.onnx" ]; then
-  "$JAVA" -jar "$ROOT/functions/training/target/quiver-training.jar" --output "$repository/digits/1/model.onnx" \
-    >/dev/null 2>&1
-fi
+seed_ocr "$repository" 16
+seed_digits "$repository"
 
 LOGGED_PORT=$((PORT + 1))
 echo "bench: starting the inference function on port $PORT, and on port $LOGGED_PORT with the prediction log on"
@@ -106,5 +94,5 @@ echo "bench: machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1
 $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1); JDK $("$JAVA" -version 2>&1 | head -1)"
 "$JAVA" --enable-native-access=ALL-UNNAMED -jar "$ROOT/load-tests/target/quiver-load-tests.jar" \
   --url "http://localhost:$PORT" --logged-url "http://localhost:$LOGGED_PORT" --ocr-model "$ocr_model" \
-  --server-intra-op 1 --cores "$cores" --server-pid "$server" --logged-server-pid "$logged_server" \
+  --server-intra-op 1 --cores "$(nproc)" --server-pid "$server" --logged-server-pid "$logged_server" \
   --report "$WORK/results.md" --charts "$WORK/charts" ${extra[@]+"${extra[@]}"} "$@"

@@ -31,7 +31,8 @@ for arg in "$@"; do
   case "$arg" in -h|--help) exec "$JAVA" "${HARNESS[@]}" --help ;; esac
 done
 [ -f "$WORK/models/digits/1/model.onnx" ] || { echo "bench: no demo model in $WORK/models"; exit 1; }
-source "$ROOT/load-tests/ocr-model.sh"
+source "$ROOT/load-tests/bench-models.sh"
+fetch_ocr
 mkdir -p "$WORK/models-ocr/ocr/1"
 cp "$ocr_model" "$WORK/models-ocr/ocr/1/model.onnx"
 

@@ -20,22 +20,11 @@ for arg in "$@"; do
     dev.quiver.loadtests.FailsafeBenchmark --help ;; esac
 done
 
-source "$ROOT/load-tests/ocr-model.sh"
+source "$ROOT/load-tests/bench-models.sh"
 
 repository="$WORK/models"
-mkdir -p "$repository/ocr/1"
-cp "$ocr_model" "$repository/ocr/1/model.onnx"
-cores="$(nproc)"
-cat > "$repository/ocr/config.yaml" <<YAML
-max_batch_size: 16
-max_queue_delay_ms: 2
-instances: $cores
-threads: {intra_op: 1, inter_op: 1}
-YAML
-if [ ! -f "$repository/digits/1/model.onnx" ]; then
-  "$JAVA" -jar "$ROOT/functions/training/target/quiver-training.jar" --output "$repository/digits/1/model.onnx" \
-    >/dev/null 2>&1
-fi
+seed_ocr "$repository" 16
+seed_digits "$repository"
 
 UNCHECKED_PORT=$((PORT + 1))
 echo "bench: the inference function on port $PORT (checks and deadlines on) and $UNCHECKED_PORT (off)"

@@ -19,11 +19,10 @@ for arg in "$@"; do
     dev.quiver.loadtests.RoutingBenchmark --help ;; esac
 done
 
+source "$ROOT/load-tests/bench-models.sh"
+
 repository="$WORK/routing-models"
-if [ ! -f "$repository/digits/1/model.onnx" ] || [ ! -f "$repository/digits/1/baseline.json" ]; then
-  "$JAVA" -jar "$ROOT/functions/training/target/quiver-training.jar" --output "$repository/digits/1/model.onnx" \
-    >/dev/null 2>&1
-fi
+seed_digits "$repository"
 for version in 1 2; do
   mkdir -p "$repository/digits_routed/$version"
   cp "$repository/digits/1/model.onnx" "$repository/digits/1/baseline.json" "$repository/digits_routed/$version/"

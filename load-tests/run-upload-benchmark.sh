@@ -25,16 +25,9 @@ done
 
 mkdir -p "$WORK"
 "$ROOT/mvnw" -B -q -f "$ROOT/pom.xml" package -DskipTests -pl load-tests -am
-source "$ROOT/load-tests/ocr-model.sh"
+source "$ROOT/load-tests/bench-models.sh"
 repository="$WORK/uploads-models"
-mkdir -p "$repository/ocr/1"
-cp "$ocr_model" "$repository/ocr/1/model.onnx"
-cat > "$repository/ocr/config.yaml" <<YAML
-max_batch_size: 32
-max_queue_delay_ms: 2
-instances: $(nproc)
-threads: {intra_op: 1, inter_op: 1}
-YAML
+seed_ocr "$repository" 32
 
 echo "bench: machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo)," \
   "$(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo); JDK $("$JAVA" -version 2>&1 | head -1)"
