@@ -92,7 +92,9 @@ public interface ObjectStore extends AutoCloseable {
 
     /**
      * Stores the file's content under {@code key} only if no object is there, atomically: of several writers racing
-     * for one key, across processes and machines, exactly one wins.
+     * for one key with different content, across processes and machines, exactly one wins. A write the client sent
+     * again, refused because its first attempt wrote the object, is known for the writer's own by the object holding
+     * its content: writers of the same content may each be told they won, over the same object.
      *
      * @return the object written, or empty when an object was already there (it is left as it was)
      */

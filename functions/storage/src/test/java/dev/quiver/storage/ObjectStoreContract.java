@@ -107,27 +107,36 @@ abstract class ObjectStoreContract {
         }
     }
 
+    /**
+     * Each writer claims with content of its own, as a claim names its owner: a write the client sent again, refused
+     * because its first attempt wrote the object, is the writer's own only when the object holds its content, so with
+     * the same content two writers could each take the object for theirs.
+     */
     @Test
     void ofConcurrentConditionalWritesExactlyOneWins() throws Exception {
         ObjectStore store = store();
-        Path content = file("claim");
         int writers = 8;
         ExecutorService pool = Executors.newFixedThreadPool(writers);
         try {
             CountDownLatch start = new CountDownLatch(1);
             List<Future<Boolean>> results = new ArrayList<>();
             for (int i = 0; i < writers; i++) {
+                Path claim = file("claimed by writer " + i);
                 results.add(pool.submit(() -> {
                     start.await();
-                    return store.putIfAbsent("claims/race.json", content, "application/json").isPresent();
+                    return store.putIfAbsent("claims/race.json", claim, "application/json").isPresent();
                 }));
             }
             start.countDown();
-            int winners = 0;
-            for (Future<Boolean> result : results) {
-                winners += result.get() ? 1 : 0;
+            List<Integer> winners = new ArrayList<>();
+            for (int i = 0; i < writers; i++) {
+                if (results.get(i).get()) {
+                    winners.add(i);
+                }
             }
-            assertThat(winners).isEqualTo(1);
+            assertThat(winners).hasSize(1);
+            assertThat(text(store, "claims/race.json")).as("the winner's claim")
+                    .isEqualTo("claimed by writer " + winners.getFirst());
         } finally {
             pool.shutdownNow();
         }
