@@ -1,7 +1,6 @@
 #!/usr/bin/env bash
 # Cold start and footprint of the inference function: the plain JVM build and the build with the JDK's AOT cache next
-# to the Knative Functions Node runtime serving the same model. Run through the launcher, which selects the JDK and
-# trains the demo model into the repository:
+# to the Knative Functions Node runtime serving the same model. Run through the launcher, which selects the JDK:
 #   ./quiver bench coldstart [--rounds 5] [--idle 10] [--warm-up 2000] [--port 18190]
 # Builds the plain jar (copied to load-tests/target/bench/coldstart/jvm), then the function with -Paot, whose
 # integration test trains the cache with the same JVM options (left in functions/inference/target/quarkus-app, where it
@@ -30,8 +29,8 @@ mvnw -pl load-tests -am package -DskipTests
 for arg in "$@"; do
   case "$arg" in -h|--help) exec "$JAVA" "${HARNESS[@]}" --help ;; esac
 done
-[ -f "$WORK/models/digits/1/model.onnx" ] || { echo "bench: no demo model in $WORK/models"; exit 1; }
 source "$ROOT/load-tests/bench-models.sh"
+seed_digits "$WORK/models"
 fetch_ocr
 mkdir -p "$WORK/models-ocr/ocr/1"
 cp "$ocr_model" "$WORK/models-ocr/ocr/1/model.onnx"
